@@ -1,0 +1,176 @@
+package dev.secdrive.profiles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class BuiltInProfilesTest {
+  private static final List<String> ALL_COMMANDS =
+      List.of(
+          "TEST UNIT READY",
+          "REQUEST SENSE",
+          "INQUIRY",
+          "MODE SENSE(6)",
+          "START STOP UNIT",
+          "PREVENT ALLOW MEDIUM REMOVAL",
+          "READ CAPACITY(10)",
+          "READ(10)",
+          "WRITE(10)",
+          "VERIFY(10)",
+          "SYNCHRONIZE CACHE(10)",
+          "GET EVENT STATUS NOTIFICATION",
+          "READ(16)",
+          "WRITE(16)",
+          "READ CAPACITY(16)",
+          "REPORT LUNS",
+          "REPORT SUPPORTED OPERATION CODES",
+          "READ MEDIA SERIAL NUMBER");
+
+  private final ProfileCatalog catalog = ProfileCatalog.builtIn();
+
+  @Test
+  void exactlyTheFiveShippedProfilesSortedById() {
+    List<String> ids = catalog.profiles().stream().map(DriveProfile::id).toList();
+    assertEquals(List.of("cdrom", "dvd-ram", "floppy-1.44", "mo-230", "mo-640"), ids);
+  }
+
+  @Test
+  void everyShippedFileParsesOnItsOwnWithItsFileNameAsId() {
+    for (String id : List.of("cdrom", "dvd-ram", "floppy-1.44", "mo-230", "mo-640")) {
+      DriveProfile p = ProfileCatalog.parse(id + ".json", Fixtures.shipped(id));
+      assertEquals(id, p.id());
+      assertEquals(p, catalog.get(id));
+      assertFalse(p.description().isBlank(), id);
+      assertTrue(p.inquiry().removable(), id + " is a removable-media drive");
+      for (String required :
+          List.of("TEST UNIT READY", "REQUEST SENSE", "INQUIRY", "REPORT LUNS")) {
+        assertTrue(p.supports(required), id + " supports " + required);
+      }
+    }
+  }
+
+  @Test
+  void builtInIsLoadedOnce() {
+    assertSame(catalog, ProfileCatalog.builtIn());
+  }
+
+  @Test
+  void defaultProfileIsTheSixHundredFortyMegabyteMoDrive() {
+    DriveProfile mo = catalog.get(ProfileCatalog.DEFAULT_PROFILE);
+    assertEquals("mo-640", mo.id());
+    assertEquals(7, mo.inquiry().peripheralDeviceType());
+    assertEquals("mo-640", mo.defaultMedium().type());
+    assertEquals(2048, mo.defaultMedium().blockSize());
+    assertEquals(310352L, mo.defaultMedium().blockCount());
+    assertEquals(635_600_896L, mo.defaultMedium().capacityBytes());
+    assertTrue(mo.accepts("mo-230"));
+    assertFalse(mo.accepts("fd-1.44"));
+    assertEquals(446325L * 512, mo.medium("mo-230").orElseThrow().capacityBytes());
+    assertEquals(65536, mo.secureAreaBytes());
+    assertEquals(new Timing(2500, 28, 5.9, 2.4), mo.timing());
+    assertTrue(mo.writeProtectSupported());
+    assertEquals(ALL_COMMANDS, mo.commands());
+  }
+
+  @Test
+  void someUsbDriveReportsDirectAccessWithTheRemovableBit() {
+    List<String> usb =
+        catalog.profiles().stream()
+            .filter(p -> p.inquiry().peripheralDeviceType() == 0 && p.inquiry().removable())
+            .map(DriveProfile::id)
+            .toList();
+    assertTrue(usb.contains("mo-230"), usb.toString());
+    assertTrue(usb.contains("floppy-1.44"), usb.toString());
+  }
+
+  @Test
+  void cdromIsReadOnlyWithPressedMedia() {
+    DriveProfile cd = catalog.get("cdrom");
+    assertEquals(5, cd.inquiry().peripheralDeviceType());
+    assertTrue(cd.media().stream().allMatch(MediumType::pressed));
+    assertFalse(cd.supports("WRITE(10)"));
+    assertFalse(cd.supports("WRITE(16)"));
+    assertFalse(cd.supports("SYNCHRONIZE CACHE(10)"));
+    assertTrue(cd.supports("READ(10)"));
+    assertFalse(cd.writeProtectSupported());
+    assertEquals(ALL_COMMANDS.size() - 3, cd.commands().size());
+  }
+
+  @Test
+  void onlyCdromMediaArePressedAndWritableDrivesImplementWrites() {
+    for (DriveProfile p : catalog.profiles()) {
+      if (p.id().equals("cdrom")) {
+        continue;
+      }
+      assertTrue(p.media().stream().noneMatch(MediumType::pressed), p.id());
+      assertTrue(p.supports("WRITE(10)"), p.id());
+      assertTrue(p.timing().writeMBps() <= p.timing().readMBps(), p.id());
+    }
+  }
+
+  @Test
+  void floppyAndDvdRamGeometry() {
+    assertEquals(1_474_560L, catalog.mediumType("fd-1.44").orElseThrow().capacityBytes());
+    assertEquals(737_280L, catalog.mediumType("fd-720").orElseThrow().capacityBytes());
+    assertEquals(
+        4_700_372_992L, catalog.get("dvd-ram").defaultMedium().capacityBytes(), "DVD-RAM 4.7 GB");
+    assertEquals(0.0625, catalog.get("floppy-1.44").timing().readMBps());
+  }
+
+  @Test
+  void mediumTypeIsFoundAcrossProfiles() {
+    MediumType mo230 = catalog.mediumType("mo-230").orElseThrow();
+    assertEquals(512, mo230.blockSize());
+    assertEquals(446325L, mo230.blockCount());
+    assertTrue(catalog.mediumType("cd-rom-700").orElseThrow().pressed());
+    assertTrue(catalog.mediumType("zip-100").isEmpty());
+  }
+
+  @Test
+  void mediumTypeIdsAreSharedOnlyWithTheSameGeometry() {
+    Set<String> types =
+        catalog.profiles().stream()
+            .flatMap(p -> p.media().stream())
+            .map(MediumType::type)
+            .collect(Collectors.toSet());
+    assertEquals(
+        Set.of(
+            "mo-640",
+            "mo-230",
+            "dvd-ram-4.7",
+            "dvd-ram-2.6",
+            "fd-1.44",
+            "fd-720",
+            "cd-rom-650",
+            "cd-rom-700"),
+        types);
+    assertEquals(
+        catalog.get("mo-230").medium("mo-230").orElseThrow(),
+        catalog.get("mo-640").medium("mo-230").orElseThrow());
+  }
+
+  @Test
+  void unknownIdNamesTheKnownOnes() {
+    ProfileException e = assertThrows(ProfileException.class, () -> catalog.get("zip-100"));
+    assertEquals(
+        "unknown drive profile 'zip-100' (known: cdrom, dvd-ram, floppy-1.44, mo-230, mo-640)",
+        e.getMessage());
+    assertTrue(catalog.find("zip-100").isEmpty());
+    assertTrue(catalog.find("cdrom").isPresent());
+  }
+
+  @Test
+  void profileListsCannotBeChanged() {
+    assertThrows(UnsupportedOperationException.class, () -> catalog.profiles().clear());
+    DriveProfile mo = catalog.get("mo-640");
+    assertThrows(UnsupportedOperationException.class, () -> mo.commands().add("READ(6)"));
+    assertThrows(UnsupportedOperationException.class, () -> mo.media().clear());
+  }
+}
