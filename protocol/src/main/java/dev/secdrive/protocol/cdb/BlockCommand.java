@@ -1,0 +1,25 @@
+package dev.secdrive.protocol.cdb;
+
+/** A command that addresses a range of logical blocks on the medium (SBC-3 4.5). */
+public sealed interface BlockCommand extends Cdb
+    permits Read10, Write10, Verify10, Read16, Write16, SynchronizeCache10 {
+
+  long lba();
+
+  /** Number of blocks; for SYNCHRONIZE CACHE, 0 means "to the last LBA". */
+  long blocks();
+
+  /** Byte offset in the CDB of the transfer length field, for sense field pointers. */
+  int lengthFieldOffset();
+
+  /** Byte offset in the CDB of the LBA field. */
+  int lbaFieldOffset();
+
+  /** The protection field (RDPROTECT, WRPROTECT, VRPROTECT) in byte 1 bits 7-5, or 0. */
+  int protect();
+
+  @Override
+  default String describe() {
+    return opcode().text() + " lba=" + lba() + " blocks=" + blocks();
+  }
+}

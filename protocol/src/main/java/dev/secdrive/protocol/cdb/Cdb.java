@@ -1,0 +1,36 @@
+package dev.secdrive.protocol.cdb;
+
+/**
+ * A command descriptor block. Records list their fields in the order the standard lays them out;
+ * {@link #encode()} writes the bytes and each record's static {@code decode} reads them.
+ */
+public sealed interface Cdb
+    permits BlockCommand,
+        TestUnitReady,
+        RequestSense,
+        Inquiry,
+        ModeSense6,
+        StartStopUnit,
+        PreventAllowMediumRemoval,
+        ReadCapacity10,
+        GetEventStatusNotification,
+        ReadCapacity16,
+        ReportLuns,
+        ReportSupportedOperationCodes,
+        ReadMediaSerialNumber {
+
+  /** NACA bit of the CONTROL byte (SAM-5 5.2); secdrive does not support ACA. */
+  int CONTROL_NACA = 0x04;
+
+  Opcode opcode();
+
+  /** The CONTROL byte, the last byte of every CDB. */
+  int control();
+
+  byte[] encode();
+
+  /** A short description for messages, e.g. {@code READ(10) lba=0 blocks=8}. */
+  default String describe() {
+    return opcode().text();
+  }
+}

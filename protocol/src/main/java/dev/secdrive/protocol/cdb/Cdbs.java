@@ -1,0 +1,84 @@
+package dev.secdrive.protocol.cdb;
+
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.FieldPointer;
+
+/** Decodes a CDB by its operation code (and service action, SPC-4 4.2.5.1). */
+public final class Cdbs {
+
+  private static final int SERVICE_ACTION_MASK = 0x1F;
+
+  private Cdbs() {}
+
+  /**
+   * Decodes {@code cdb}.
+   *
+   * @throws InvalidCdbException for an operation code or service action secdrive does not implement
+   *     (INVALID COMMAND OPERATION CODE / INVALID FIELD IN CDB), or a CDB whose length is not the
+   *     one its operation code defines
+   */
+  public static Cdb decode(byte[] cdb) throws InvalidCdbException {
+    if (cdb.length == 0) {
+      throw new InvalidCdbException(
+          "empty CDB", AdditionalSense.INVALID_COMMAND_OPERATION_CODE, FieldPointer.cdb(0));
+    }
+    int code = cdb[0] & 0xFF;
+    Opcode opcode = lookup(code, cdb);
+    if (cdb.length != opcode.cdbLength()) {
+      throw new InvalidCdbException(
+          String.format(
+              "%s takes a %d-byte CDB, got %d bytes",
+              opcode.text(), opcode.cdbLength(), cdb.length),
+          AdditionalSense.INVALID_FIELD_IN_CDB,
+          FieldPointer.cdb(0));
+    }
+    return switch (opcode) {
+      case TEST_UNIT_READY -> TestUnitReady.decode(cdb);
+      case REQUEST_SENSE -> RequestSense.decode(cdb);
+      case INQUIRY -> Inquiry.decode(cdb);
+      case MODE_SENSE_6 -> ModeSense6.decode(cdb);
+      case START_STOP_UNIT -> StartStopUnit.decode(cdb);
+      case PREVENT_ALLOW_MEDIUM_REMOVAL -> PreventAllowMediumRemoval.decode(cdb);
+      case READ_CAPACITY_10 -> ReadCapacity10.decode(cdb);
+      case READ_10 -> Read10.decode(cdb);
+      case WRITE_10 -> Write10.decode(cdb);
+      case VERIFY_10 -> Verify10.decode(cdb);
+      case SYNCHRONIZE_CACHE_10 -> SynchronizeCache10.decode(cdb);
+      case GET_EVENT_STATUS_NOTIFICATION -> GetEventStatusNotification.decode(cdb);
+      case READ_16 -> Read16.decode(cdb);
+      case WRITE_16 -> Write16.decode(cdb);
+      case READ_CAPACITY_16 -> ReadCapacity16.decode(cdb);
+      case REPORT_LUNS -> ReportLuns.decode(cdb);
+      case REPORT_SUPPORTED_OPERATION_CODES -> ReportSupportedOperationCodes.decode(cdb);
+      case READ_MEDIA_SERIAL_NUMBER -> ReadMediaSerialNumber.decode(cdb);
+    };
+  }
+
+  private static Opcode lookup(int code, byte[] cdb) throws InvalidCdbException {
+    if (!Opcode.hasServiceAction(code)) {
+      return Opcode.find(code, Opcode.NO_SERVICE_ACTION)
+          .orElseThrow(
+              () ->
+                  new InvalidCdbException(
+                      String.format("unsupported operation code %02Xh", code),
+                      AdditionalSense.INVALID_COMMAND_OPERATION_CODE,
+                      FieldPointer.cdb(0)));
+    }
+    if (cdb.length < 2) {
+      throw new InvalidCdbException(
+          String.format("operation code %02Xh needs a service action", code),
+          AdditionalSense.INVALID_FIELD_IN_CDB,
+          FieldPointer.cdb(0));
+    }
+    int serviceAction = cdb[1] & SERVICE_ACTION_MASK;
+    return Opcode.find(code, serviceAction)
+        .orElseThrow(
+            () ->
+                new InvalidCdbException(
+                    String.format(
+                        "unsupported service action %02Xh of operation code %02Xh",
+                        serviceAction, code),
+                    AdditionalSense.INVALID_FIELD_IN_CDB,
+                    FieldPointer.cdb(1, 4)));
+  }
+}

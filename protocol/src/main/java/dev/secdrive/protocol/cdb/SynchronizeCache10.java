@@ -1,0 +1,71 @@
+package dev.secdrive.protocol.cdb;
+
+import static dev.secdrive.protocol.BigEndian.checkUnsigned;
+import static dev.secdrive.protocol.BigEndian.u16;
+import static dev.secdrive.protocol.BigEndian.u32;
+
+/**
+ * SYNCHRONIZE CACHE(10) (SBC-3 5.22).
+ *
+ * @param immediate IMMED, byte 1 bit 1
+ * @param lba bytes 2-5
+ * @param groupNumber byte 6 bits 4-0
+ * @param numberOfBlocks bytes 7-8; 0 means through the last logical block
+ */
+public record SynchronizeCache10(
+    boolean immediate, long lba, int groupNumber, int numberOfBlocks, int control)
+    implements BlockCommand {
+
+  private static final int IMMED = 0x02;
+
+  public SynchronizeCache10 {
+    checkUnsigned("lba", lba, 32);
+    checkUnsigned("groupNumber", groupNumber, 5);
+    checkUnsigned("numberOfBlocks", numberOfBlocks, 16);
+    checkUnsigned("control", control, 8);
+  }
+
+  public SynchronizeCache10() {
+    this(false, 0, 0, 0, 0);
+  }
+
+  public static SynchronizeCache10 decode(byte[] cdb) {
+    return new SynchronizeCache10(
+        (cdb[1] & IMMED) != 0,
+        u32(cdb, BlockLayout.LBA_OFFSET),
+        cdb[BlockLayout.GROUP_OFFSET_10] & BlockLayout.GROUP_MASK,
+        u16(cdb, BlockLayout.LENGTH_OFFSET_10),
+        cdb[BlockLayout.CONTROL_OFFSET_10] & 0xFF);
+  }
+
+  @Override
+  public Opcode opcode() {
+    return Opcode.SYNCHRONIZE_CACHE_10;
+  }
+
+  @Override
+  public byte[] encode() {
+    return BlockLayout.encode10(
+        opcode(), immediate ? IMMED : 0, lba, groupNumber, numberOfBlocks, control);
+  }
+
+  @Override
+  public long blocks() {
+    return numberOfBlocks;
+  }
+
+  @Override
+  public int protect() {
+    return 0;
+  }
+
+  @Override
+  public int lbaFieldOffset() {
+    return BlockLayout.LBA_OFFSET;
+  }
+
+  @Override
+  public int lengthFieldOffset() {
+    return BlockLayout.LENGTH_OFFSET_10;
+  }
+}

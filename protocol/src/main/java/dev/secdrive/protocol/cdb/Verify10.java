@@ -1,0 +1,87 @@
+package dev.secdrive.protocol.cdb;
+
+import static dev.secdrive.protocol.BigEndian.checkUnsigned;
+import static dev.secdrive.protocol.BigEndian.u16;
+import static dev.secdrive.protocol.BigEndian.u32;
+
+/**
+ * VERIFY(10) (SBC-3 5.29).
+ *
+ * @param vrprotect VRPROTECT, byte 1 bits 7-5
+ * @param dpo disable page out
+ * @param byteCheck BYTCHK, byte 1 bits 2-1: 00b medium verification only, 01b compare with the
+ *     data-out buffer
+ * @param lba bytes 2-5
+ * @param groupNumber byte 6 bits 4-0
+ * @param verificationLength bytes 7-8, in logical blocks
+ */
+public record Verify10(
+    int vrprotect,
+    boolean dpo,
+    int byteCheck,
+    long lba,
+    int groupNumber,
+    int verificationLength,
+    int control)
+    implements BlockCommand {
+
+  public static final int BYTCHK_NONE = 0b00;
+  public static final int BYTCHK_COMPARE = 0b01;
+
+  private static final int BYTCHK_SHIFT = 1;
+
+  public Verify10 {
+    checkUnsigned("vrprotect", vrprotect, 3);
+    checkUnsigned("byteCheck", byteCheck, 2);
+    checkUnsigned("lba", lba, 32);
+    checkUnsigned("groupNumber", groupNumber, 5);
+    checkUnsigned("verificationLength", verificationLength, 16);
+    checkUnsigned("control", control, 8);
+  }
+
+  public Verify10(long lba, int verificationLength, int byteCheck) {
+    this(0, false, byteCheck, lba, 0, verificationLength, 0);
+  }
+
+  public static Verify10 decode(byte[] cdb) {
+    return new Verify10(
+        BlockLayout.protect(cdb),
+        BlockLayout.dpo(cdb),
+        (cdb[1] >>> BYTCHK_SHIFT) & 0x03,
+        u32(cdb, BlockLayout.LBA_OFFSET),
+        cdb[BlockLayout.GROUP_OFFSET_10] & BlockLayout.GROUP_MASK,
+        u16(cdb, BlockLayout.LENGTH_OFFSET_10),
+        cdb[BlockLayout.CONTROL_OFFSET_10] & 0xFF);
+  }
+
+  @Override
+  public Opcode opcode() {
+    return Opcode.VERIFY_10;
+  }
+
+  @Override
+  public byte[] encode() {
+    int flags = BlockLayout.flags(vrprotect, dpo, false) | byteCheck << BYTCHK_SHIFT;
+    return BlockLayout.encode10(opcode(), flags, lba, groupNumber, verificationLength, control);
+  }
+
+  @Override
+  public long blocks() {
+    return verificationLength;
+  }
+
+  @Override
+  public int protect() {
+    return vrprotect;
+  }
+
+  @Override
+  public int lbaFieldOffset() {
+    return BlockLayout.LBA_OFFSET;
+  }
+
+  @Override
+  public int lengthFieldOffset() {
+    return BlockLayout.LENGTH_OFFSET_10;
+  }
+}
