@@ -1,0 +1,433 @@
+package dev.secdrive.cli;
+
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.MediumMetadata;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.host.api.Drive;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.profiles.MediumType;
+import dev.secdrive.profiles.ProfileCatalog;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code secdrive bench}: throughput and latency of the emulator and host driver over loopback TCP,
+ * and raw loopback TCP measured in the same run for the ratio. Each case runs several rounds; the
+ * report gives the median round.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Measure READ/WRITE throughput, IOPS and latency over loopback TCP, against raw TCP.")
+final class BenchCommand implements Callable<Integer> {
+
+  private static final int LARGE = 128 << 10;
+  private static final int SMALL = 4 << 10;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "5",
+      description = "Rounds per case (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = "--round-seconds",
+      defaultValue = "1.0",
+      description = "Length of one round in seconds (default ${DEFAULT-VALUE}).")
+  double roundSeconds;
+
+  @Option(
+      names = "--region-mib",
+      defaultValue = "256",
+      description =
+          "Size of the written region that reads cycle over (default ${DEFAULT-VALUE} MiB).")
+  int regionMib;
+
+  @Option(names = "--json", description = "Print the results as JSON.")
+  boolean json;
+
+  private PrintWriter out;
+  private final Map<String, Object> results = new LinkedHashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (rounds < 1 || roundSeconds <= 0 || regionMib < 1) {
+      throw new CliException("--rounds, --round-seconds and --region-mib must be positive");
+    }
+    out = spec.commandLine().getOut();
+    Path media = Files.createTempDirectory("secdrive-bench-");
+    try {
+      run(media);
+    } finally {
+      try (var walk = Files.walk(media)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    return 0;
+  }
+
+  private void run(Path mediaDirectory) throws Exception {
+    ProfileCatalog catalog = ProfileCatalog.builtIn();
+    DriveProfile profile = catalog.get("dvd-ram");
+    MediumType type = profile.defaultMedium();
+    MediumMetadata medium =
+        MediumStore.open(mediaDirectory)
+            .create(
+                new MediumStore.Spec(
+                    "BENCH",
+                    type.type(),
+                    type.blockSize(),
+                    type.blockCount(),
+                    profile.secureAreaBytes(),
+                    false,
+                    "bench",
+                    null));
+    header(type);
+    try (Emulator emulator =
+            Emulator.builder()
+                .mediaDirectory(mediaDirectory)
+                .profiles(catalog)
+                .timing(TimingMode.FAST)
+                .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
+                .start();
+        Drive drive = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0")) {
+      int blockSize = drive.capacity().blockSize();
+      long regionBlocks = (long) regionMib * (1 << 20) / blockSize;
+      int largeBlocks = LARGE / blockSize;
+      int smallBlocks = SMALL / blockSize;
+
+      // Fill the region with data, so reads come from written pages, not from holes.
+      byte[] pattern = new byte[LARGE];
+      new SplittableRandom(1).nextBytes(pattern);
+      AtomicLong cursor = new AtomicLong();
+      LongFunction<CompletableFuture<?>> writeNext =
+          i -> drive.writeAsync(next(cursor, largeBlocks, regionBlocks), pattern);
+      for (long lba = 0; lba < regionBlocks; lba += largeBlocks) {
+        drive.write(lba, pattern);
+      }
+
+      LongFunction<CompletableFuture<?>> readNext =
+          i ->
+              drive
+                  .readBuffer(next(cursor, largeBlocks, regionBlocks), largeBlocks, blockSize)
+                  .thenAccept(ByteBuf::release);
+      Rate seq1 = throughput("READ(10) 128 KiB sequential, 1 in flight", 1, LARGE, readNext);
+      Rate seq8 = throughput("READ(10) 128 KiB sequential, 8 in flight", 8, LARGE, readNext);
+      LongFunction<CompletableFuture<?>> readCopy =
+          i -> drive.readAsync(next(cursor, largeBlocks, regionBlocks), largeBlocks);
+      throughput("READ(10) 128 KiB into byte[], 8 in flight", 8, LARGE, readCopy);
+      throughput("WRITE(10) 128 KiB sequential, 1 in flight", 1, LARGE, writeNext);
+      throughput("WRITE(10) 128 KiB sequential, 8 in flight", 8, LARGE, writeNext);
+
+      SplittableRandom random = new SplittableRandom(7);
+      long smallSlots = regionBlocks / smallBlocks;
+      Latency iops =
+          latency(
+              "READ(10) 4 KiB random, 1 in flight",
+              () ->
+                  drive
+                      .readBuffer(random.nextLong(smallSlots) * smallBlocks, smallBlocks, blockSize)
+                      .thenAccept(ByteBuf::release));
+      Latency blocking =
+          latency(
+              "READ(10) 4 KiB random, 1 in flight, blocking calls",
+              () -> {
+                drive.read(random.nextLong(smallSlots) * smallBlocks, smallBlocks);
+                return CompletableFuture.completedFuture(null);
+              });
+
+      double rawStream = rawStream(seq8.bytes());
+      double rawRoundTrips = rawRoundTrips();
+      line("raw loopback TCP, 128 KiB writes one way", mbps(rawStream));
+      line(
+          "raw loopback TCP, 64 B request / 4 KiB reply",
+          String.format("%,.0f round trips/s", rawRoundTrips));
+      results.put("rawLoopbackMBps", round(rawStream / 1e6));
+      results.put("rawRoundTripsPerSecond", Math.round(rawRoundTrips));
+
+      double ratio = seq8.bytesPerSecond() / rawStream;
+      out.println();
+      out.printf(
+          "128 KiB reads at 8 in flight: %.0f%% of raw loopback (target >= 50%%)%n", ratio * 100);
+      out.printf(
+          "128 KiB reads at 8 in flight: %s (target >= 1500 MB/s): %s%n",
+          mbps(seq8.bytesPerSecond()), seq8.bytesPerSecond() >= 1.5e9 ? "met" : "NOT met");
+      out.printf(
+          "4 KiB reads at 1 in flight: %,.0f IOPS (target >= 15,000): %s; blocking calls %,.0f IOPS%n",
+          iops.perSecond(), iops.perSecond() >= 15_000 ? "met" : "NOT met", blocking.perSecond());
+      out.printf("(1 in flight at 128 KiB: %s)%n", mbps(seq1.bytesPerSecond()));
+      results.put("read128kAt8VsRawRatio", round(ratio));
+      if (json) {
+        Json.print(out, results);
+      }
+      out.flush();
+    }
+  }
+
+  private void header(MediumType type) {
+    out.printf(
+        "secdrive bench: %d cores, Java %s, --timing fast, medium %s (%d-byte blocks), %d rounds of %.1f s, median round%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        type.type(),
+        type.blockSize(),
+        rounds,
+        roundSeconds);
+    out.printf("MB = 10^6 bytes%n%n");
+  }
+
+  private static long next(AtomicLong cursor, int blocks, long regionBlocks) {
+    long slot = cursor.getAndIncrement();
+    return (slot * blocks) % (regionBlocks - regionBlocks % blocks);
+  }
+
+  record Rate(double bytesPerSecond, long bytes) {}
+
+  record Latency(double perSecond, double medianMicros, double p99Micros) {}
+
+  /** Runs {@code depth} commands at a time for each round; returns the median round's rate. */
+  private Rate throughput(
+      String name, int depth, int bytesPerOp, LongFunction<CompletableFuture<?>> op)
+      throws InterruptedException {
+    runRound(depth, op, (long) (0.3 * 1e9)); // warm-up
+    double[] rates = new double[rounds];
+    long total = 0;
+    for (int r = 0; r < rounds; r++) {
+      long start = System.nanoTime();
+      long ops = runRound(depth, op, (long) (roundSeconds * 1e9));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      rates[r] = ops * (double) bytesPerOp / seconds;
+      total += ops * (long) bytesPerOp;
+    }
+    Arrays.sort(rates);
+    double median = rates[rounds / 2];
+    line(name, mbps(median));
+    results.put(name, round(median / 1e6));
+    return new Rate(median, total / rounds);
+  }
+
+  /** Keeps {@code depth} operations in flight until the deadline; returns how many completed. */
+  private static long runRound(int depth, LongFunction<CompletableFuture<?>> op, long nanos)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    AtomicLong done = new AtomicLong();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch finished = new CountDownLatch(depth);
+    for (int i = 0; i < depth; i++) {
+      chain(op, deadline, done, failure, finished);
+    }
+    finished.await();
+    if (failure.get() != null) {
+      throw new CliException(
+          "benchmark command failed: " + failure.get().getMessage(), failure.get());
+    }
+    return done.get();
+  }
+
+  private static void chain(
+      LongFunction<CompletableFuture<?>> op,
+      long deadline,
+      AtomicLong done,
+      AtomicReference<Throwable> failure,
+      CountDownLatch finished) {
+    if (System.nanoTime() >= deadline || failure.get() != null) {
+      finished.countDown();
+      return;
+    }
+    op.apply(done.get())
+        .whenComplete(
+            (result, error) -> {
+              if (error != null) {
+                failure.compareAndSet(null, error);
+              } else {
+                done.incrementAndGet();
+              }
+              chain(op, deadline, done, failure, finished);
+            });
+  }
+
+  /** One operation at a time, timing each; the median round's rate and all-round percentiles. */
+  private Latency latency(String name, java.util.function.Supplier<CompletableFuture<?>> op) {
+    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; ) {
+      op.get().join();
+    }
+    double[] rates = new double[rounds];
+    List<Long> samples = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      long start = System.nanoTime();
+      long deadline = start + (long) (roundSeconds * 1e9);
+      long ops = 0;
+      long now = start;
+      while (now < deadline) {
+        op.get().join();
+        long after = System.nanoTime();
+        samples.add(after - now);
+        now = after;
+        ops++;
+      }
+      rates[r] = ops / ((now - start) / 1e9);
+    }
+    Arrays.sort(rates);
+    long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+    double median = sorted[sorted.length / 2] / 1e3;
+    double p99 = sorted[(int) (sorted.length * 0.99)] / 1e3;
+    Latency latency = new Latency(rates[rounds / 2], median, p99);
+    line(
+        name,
+        String.format("%,.0f IOPS, median %.0f us, p99 %.0f us", latency.perSecond(), median, p99));
+    results.put(
+        name,
+        Map.of(
+            "iops",
+            Math.round(latency.perSecond()),
+            "medianMicros",
+            round(median),
+            "p99Micros",
+            round(p99)));
+    return latency;
+  }
+
+  /** Raw loopback TCP: one thread writes {@code bytes} in 128 KiB writes, another reads them. */
+  private static double rawStream(long bytes) throws Exception {
+    try (ServerSocketChannel server = ServerSocketChannel.open()) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      double[] rates = new double[3];
+      for (int r = 0; r < rates.length; r++) {
+        try (SocketChannel writer = SocketChannel.open(server.getLocalAddress());
+            SocketChannel reader = server.accept()) {
+          Thread sender =
+              new Thread(
+                  () -> {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(LARGE);
+                    try {
+                      for (long sent = 0; sent < bytes; sent += LARGE) {
+                        chunk.clear();
+                        while (chunk.hasRemaining()) {
+                          writer.write(chunk);
+                        }
+                      }
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  });
+          ByteBuffer in = ByteBuffer.allocateDirect(LARGE);
+          long start = System.nanoTime();
+          sender.start();
+          long received = 0;
+          long expected = (bytes + LARGE - 1) / LARGE * LARGE;
+          while (received < expected) {
+            in.clear();
+            int n = reader.read(in);
+            if (n < 0) {
+              throw new IOException("raw stream ended early");
+            }
+            received += n;
+          }
+          rates[r] = received / ((System.nanoTime() - start) / 1e9);
+          sender.join();
+        }
+      }
+      Arrays.sort(rates);
+      return rates[1];
+    }
+  }
+
+  /** Raw loopback TCP ping-pong: 64-byte request, 4 KiB reply, one at a time, for 1 s. */
+  private static double rawRoundTrips() throws Exception {
+    try (ServerSocketChannel server = ServerSocketChannel.open()) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
+          SocketChannel peer = server.accept()) {
+        client.socket().setTcpNoDelay(true);
+        peer.socket().setTcpNoDelay(true);
+        Thread responder =
+            new Thread(
+                () -> {
+                  ByteBuffer request = ByteBuffer.allocateDirect(64);
+                  ByteBuffer reply = ByteBuffer.allocateDirect(SMALL);
+                  try {
+                    while (true) {
+                      request.clear();
+                      while (request.hasRemaining()) {
+                        if (peer.read(request) < 0) {
+                          return;
+                        }
+                      }
+                      reply.clear();
+                      while (reply.hasRemaining()) {
+                        peer.write(reply);
+                      }
+                    }
+                  } catch (IOException e) {
+                    // client closed
+                  }
+                });
+        responder.setDaemon(true);
+        responder.start();
+        ByteBuffer request = ByteBuffer.allocateDirect(64);
+        ByteBuffer reply = ByteBuffer.allocateDirect(SMALL);
+        long trips = 0;
+        long start = System.nanoTime();
+        long deadline = start + 1_000_000_000L;
+        long now = start;
+        while (now < deadline) {
+          request.clear();
+          while (request.hasRemaining()) {
+            client.write(request);
+          }
+          reply.clear();
+          while (reply.hasRemaining()) {
+            client.read(reply);
+          }
+          trips++;
+          now = System.nanoTime();
+        }
+        return trips / ((now - start) / 1e9);
+      }
+    }
+  }
+
+  private void line(String name, String value) {
+    out.printf("%-52s %s%n", name, value);
+    out.flush();
+  }
+
+  private static String mbps(double bytesPerSecond) {
+    return String.format("%,.0f MB/s", bytesPerSecond / 1e6);
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+}

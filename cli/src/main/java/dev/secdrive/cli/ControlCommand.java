@@ -1,0 +1,210 @@
+package dev.secdrive.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code secdrive control URL ...}: what a person does to a running emulator's drives. */
+@Command(
+    name = "control",
+    mixinStandardHelpOptions = true,
+    description = "Act on a running emulator: insert, remove, write-protect media, inject faults.",
+    subcommands = {
+      ControlCommand.Status.class,
+      ControlCommand.Insert.class,
+      ControlCommand.Remove.class,
+      ControlCommand.WriteProtect.class,
+      ControlCommand.FaultsCmd.class
+    })
+final class ControlCommand {
+
+  @Parameters(
+      index = "0",
+      paramLabel = "URL",
+      description = "Control API, e.g. http://127.0.0.1:7141")
+  String url;
+
+  @Option(
+      names = "--lun",
+      defaultValue = "0",
+      description = "The drive (default 0).",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  int lun;
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  JsonNode call(String method, String path, Object body) {
+    URI base;
+    try {
+      base = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    } catch (URISyntaxException e) {
+      throw new CliException("invalid control URL '" + url + "': " + e.getReason());
+    }
+    if (!"http".equals(base.getScheme()) || base.getHost() == null) {
+      throw new CliException("invalid control URL '" + url + "': expected http://host:port");
+    }
+    try {
+      String json = body == null ? "" : Json.MAPPER.writeValueAsString(body);
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(30))
+              .header("Content-Type", "application/json")
+              .method(method, HttpRequest.BodyPublishers.ofString(json))
+              .build();
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      JsonNode node = Json.MAPPER.readTree(response.body());
+      if (response.statusCode() != 200) {
+        throw new CliException(node.path("error").asText("HTTP " + response.statusCode()));
+      }
+      return node;
+    } catch (ConnectException e) {
+      throw new CliException("cannot reach the control API at " + url + ": connection refused", e);
+    } catch (IOException e) {
+      throw new CliException("control API at " + url + " failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted", e);
+    }
+  }
+
+  abstract static class Sub implements Callable<Integer> {
+    @ParentCommand ControlCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    int show(JsonNode status) {
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        Json.print(out, status);
+      } else if (status.isArray()) {
+        status.forEach(s -> out.println(line(s)));
+      } else {
+        out.println(line(status));
+      }
+      return 0;
+    }
+
+    static String line(JsonNode s) {
+      return String.format(
+          "drive %d (%s, device ID %s): %s, medium %s%s%s",
+          s.path("lun").asInt(),
+          s.path("profile").asText(),
+          s.path("deviceId").asText(),
+          s.path("state").asText(),
+          s.path("mediumId").isNull() ? "none" : s.path("mediumId").asText(),
+          s.path("writeProtected").asBoolean() ? ", write-protected" : "",
+          s.path("removalPrevented").asBoolean() ? ", removal prevented" : "");
+    }
+  }
+
+  @Command(name = "status", description = "Show every drive (or --lun N).")
+  static final class Status extends Sub {
+    @Override
+    public Integer call() {
+      return show(parent.call("GET", "/drives", null));
+    }
+  }
+
+  @Command(name = "insert", description = "Put a medium from the media directory into the drive.")
+  static final class Insert extends Sub {
+    @Parameters(paramLabel = "MEDIUM", description = "Medium ID.")
+    String medium;
+
+    @Override
+    public Integer call() {
+      return show(
+          parent.call("POST", "/drives/" + parent.lun + "/insert", Map.of("medium", medium)));
+    }
+  }
+
+  @Command(
+      name = "remove",
+      description = "Take the medium out (as a person pressing eject and pulling it).")
+  static final class Remove extends Sub {
+    @Option(names = "--force", description = "Even if a host prevents removal.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+      return show(parent.call("POST", "/drives/" + parent.lun + "/remove", Map.of("force", force)));
+    }
+  }
+
+  @Command(name = "write-protect", description = "Set the medium's write-protect tab: on or off.")
+  static final class WriteProtect extends Sub {
+    @Parameters(paramLabel = "on|off")
+    String state;
+
+    @Override
+    public Integer call() {
+      boolean enabled =
+          switch (state) {
+            case "on" -> true;
+            case "off" -> false;
+            default ->
+                throw new CliException("write-protect takes 'on' or 'off', not '" + state + "'");
+          };
+      return show(
+          parent.call(
+              "POST", "/drives/" + parent.lun + "/write-protect", Map.of("enabled", enabled)));
+    }
+  }
+
+  @Command(name = "faults", description = "Inject media errors on LBAs, or clear them.")
+  static final class FaultsCmd extends Sub {
+    @Option(names = "--read-error", paramLabel = "LBA", description = "LBA that fails to read.")
+    List<Long> readErrors = new ArrayList<>();
+
+    @Option(names = "--write-error", paramLabel = "LBA", description = "LBA that fails to write.")
+    List<Long> writeErrors = new ArrayList<>();
+
+    @Option(names = "--clear", description = "Remove all injected faults.")
+    boolean clear;
+
+    @Override
+    public Integer call() {
+      String path = "/drives/" + parent.lun + "/faults";
+      if (clear) {
+        parent.call("DELETE", path, null);
+      }
+      JsonNode result;
+      if (!readErrors.isEmpty() || !writeErrors.isEmpty()) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("readErrors", readErrors);
+        body.put("writeErrors", writeErrors);
+        result = parent.call("POST", path, body);
+      } else {
+        result = parent.call("GET", path, null);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        Json.print(out, result);
+      } else {
+        out.println("read errors:  " + result.path("readErrors"));
+        out.println("write errors: " + result.path("writeErrors"));
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.secdrive.cli;
+
+import dev.secdrive.emulator.firmware.DriveControlException;
+import dev.secdrive.emulator.media.MediumException;
+import dev.secdrive.host.api.DriveException;
+import dev.secdrive.profiles.ProfileException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code secdrive} command. */
+@Command(
+    name = "secdrive",
+    mixinStandardHelpOptions = true,
+    version = "secdrive 0.1.0",
+    description =
+        "Hardware-in-the-loop emulator of secure removable-media drives, and its host driver.",
+    subcommands = {
+      ServeCommand.class,
+      MediaCommand.class,
+      DriveCommand.class,
+      ControlCommand.class,
+      ProfilesCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setExecutionExceptionHandler(
+        (e, line, parseResult) -> {
+          line.getErr().println("secdrive: " + describe(e));
+          if (System.getenv("SECDRIVE_DEBUG") != null) {
+            e.printStackTrace(line.getErr());
+          }
+          line.getErr().flush();
+          return 1;
+        });
+    return commandLine.execute(args);
+  }
+
+  /** A one-line description: the message of errors we expect, type and message of the rest. */
+  static String describe(Throwable e) {
+    if (e instanceof DriveException
+        || e instanceof MediumException
+        || e instanceof ProfileException
+        || e instanceof DriveControlException
+        || e instanceof IllegalArgumentException
+        || e instanceof CliException) {
+      return e.getMessage();
+    }
+    if (e instanceof UncheckedIOException u) {
+      return u.getCause().getMessage();
+    }
+    return e + " (set SECDRIVE_DEBUG=1 for the stack trace)";
+  }
+}

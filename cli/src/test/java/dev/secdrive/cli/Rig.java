@@ -1,0 +1,71 @@
+package dev.secdrive.cli;
+
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.profiles.MediumType;
+import dev.secdrive.profiles.ProfileCatalog;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Test rig: a media directory and an emulator on 127.0.0.1:0 with a control API. */
+final class Rig implements AutoCloseable {
+
+  static final ProfileCatalog PROFILES = ProfileCatalog.builtIn();
+
+  final Path media;
+  final MediumStore store;
+  final Emulator emulator;
+
+  Rig(Path media, TimingMode timing, List<DriveConfig> drives) {
+    this.media = media;
+    this.store = MediumStore.openOrCreate(media);
+    Emulator.Builder builder =
+        Emulator.builder()
+            .mediaDirectory(media)
+            .profiles(PROFILES)
+            .timing(timing)
+            .control(new InetSocketAddress("127.0.0.1", 0));
+    drives.forEach(builder::drive);
+    this.emulator = builder.start();
+  }
+
+  /** Creates a blank medium of {@code type} with {@code id}, sized as the profiles say. */
+  static String createMedium(MediumStore store, String id, String type, Path content) {
+    MediumType mediumType = PROFILES.mediumType(type).orElseThrow();
+    DriveProfile profile =
+        PROFILES.profiles().stream().filter(p -> p.accepts(type)).findFirst().orElseThrow();
+    return store
+        .create(
+            new MediumStore.Spec(
+                id,
+                type,
+                mediumType.blockSize(),
+                mediumType.blockCount(),
+                profile.secureAreaBytes(),
+                mediumType.pressed(),
+                "test " + id,
+                content))
+        .id();
+  }
+
+  String uri(int lun) {
+    return "tcp://" + Addresses.format(emulator.address()) + "/" + lun;
+  }
+
+  String uri(int lun, String query) {
+    return uri(lun) + "?" + query;
+  }
+
+  String controlUrl() {
+    return "http://" + Addresses.format(emulator.controlAddress().orElseThrow());
+  }
+
+  @Override
+  public void close() {
+    emulator.close();
+  }
+}

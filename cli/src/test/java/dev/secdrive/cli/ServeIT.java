@@ -1,0 +1,240 @@
+package dev.secdrive.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.host.api.Drive;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code secdrive serve} as a separate process, as users run it: drives as LUNs, the control API,
+ * data surviving kill -9, and start-up errors.
+ */
+class ServeIT {
+
+  private static final Pattern SERVING = Pattern.compile("serving on (tcp://\\S+) ");
+  private static final Pattern CONTROL = Pattern.compile("control API on (http://\\S+)");
+
+  @TempDir Path media;
+
+  /** A running {@code secdrive serve} and the addresses it printed. */
+  record Server(Process process, String tcp, String control, List<String> lines)
+      implements AutoCloseable {
+    @Override
+    public void close() throws InterruptedException {
+      process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static Server serve(String... args) throws IOException {
+    List<String> command =
+        new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "serve"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    List<String> lines = new ArrayList<>();
+    String tcp = null;
+    String control = null;
+    for (String line; (line = out.readLine()) != null; ) {
+      lines.add(line);
+      Matcher c = CONTROL.matcher(line);
+      if (c.find()) {
+        control = c.group(1);
+      }
+      Matcher s = SERVING.matcher(line);
+      if (s.find()) {
+        tcp = s.group(1);
+        break;
+      }
+    }
+    return new Server(process, tcp, control, lines);
+  }
+
+  static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  static Path jar() {
+    Path jar = Path.of("target", "secdrive.jar");
+    assertTrue(
+        Files.exists(jar), "the shaded jar is built in the package phase: " + jar.toAbsolutePath());
+    return jar;
+  }
+
+  @Test
+  void servesSeveralDrivesAndKeepsDataAcrossKill9() throws Exception {
+    assertEquals(
+        0, Cli.run("media", "create", "--media-dir", media.toString(), "--id", "DISC-A").exit());
+    assertEquals(
+        0,
+        Cli.run(
+                "media",
+                "create",
+                "--media-dir",
+                media.toString(),
+                "--id",
+                "DISC-B",
+                "--type",
+                "dvd-ram-4.7")
+            .exit());
+    byte[] data = DriveIT.bytes(8 * 2048, 11);
+    try (Server server =
+        serve(
+            "--media-dir", media.toString(),
+            "--listen", "127.0.0.1:0",
+            "--control", "127.0.0.1:0",
+            "--drive", "lun=0,profile=mo-640,device-id=SERVE-0,medium=DISC-A",
+            "--drive", "lun=1,profile=dvd-ram,device-id=SERVE-1")) {
+      assertTrue(server.tcp() != null && server.control() != null, server.lines()::toString);
+      assertTrue(
+          server.lines().get(0).contains("drive 0: mo-640, device ID SERVE-0, medium DISC-A"),
+          server.lines()::toString);
+      try (Drive lun0 = Drive.open(server.tcp() + "/0");
+          Drive lun1 = Drive.open(server.tcp() + "/1")) {
+        assertEquals(List.of(0, 1), lun0.reportLuns());
+        assertEquals("SERVE-1", lun1.deviceId());
+        lun0.write(40, data);
+        assertEquals(
+            0, Cli.run("control", server.control(), "--lun", "1", "insert", "DISC-B").exit());
+        DriveIT.assertSense(
+            dev.secdrive.protocol.sense.SenseKey.UNIT_ATTENTION,
+            dev.secdrive.protocol.sense.AdditionalSense.MEDIUM_MAY_HAVE_CHANGED,
+            lun1::testUnitReady);
+        assertEquals("DISC-B", lun1.mediumId());
+      }
+    }
+    // Killed with SIGKILL above; a new process finds the data.
+    try (Server again =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--drive",
+            "lun=0,medium=DISC-A")) {
+      try (Drive drive = Drive.open(again.tcp() + "/0")) {
+        assertArrayEquals(data, drive.read(40, 8));
+      }
+    }
+  }
+
+  @Test
+  void startUpErrorsNameTheProblem() throws Exception {
+    Cli profile =
+        Cli.run(
+            "serve",
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--drive",
+            "lun=0,profile=zip-100");
+    assertEquals(1, profile.exit());
+    assertTrue(
+        profile
+            .err()
+            .contains(
+                "unknown drive profile 'zip-100' (known: cdrom, dvd-ram, floppy-1.44, mo-230, mo-640)"),
+        profile::toString);
+
+    Cli missing =
+        Cli.run(
+            "serve", "--media-dir", media.resolve("absent").toString(), "--listen", "127.0.0.1:0");
+    assertTrue(
+        missing.err().contains("media directory " + media.resolve("absent") + " does not exist"),
+        missing::toString);
+
+    Cli spec = Cli.run("serve", "--media-dir", media.toString(), "--drive", "lun=0,color=blue");
+    assertTrue(
+        spec.err().contains("unknown key 'color' (known: lun, profile, device-id, medium)"),
+        spec::toString);
+
+    Cli medium =
+        Cli.run(
+            "serve",
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--drive",
+            "lun=0,medium=GHOST");
+    assertTrue(medium.err().contains("no medium GHOST in " + media), medium::toString);
+
+    Cli.run("media", "create", "--media-dir", media.toString(), "--id", "SHORT");
+    try (var image =
+        java.nio.channels.FileChannel.open(
+            media.resolve("SHORT/user.img"), java.nio.file.StandardOpenOption.WRITE)) {
+      image.truncate(4096);
+    }
+    Cli corrupt =
+        Cli.run(
+            "serve",
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--drive",
+            "lun=0,medium=SHORT");
+    assertTrue(
+        corrupt.err().contains("is 4096 bytes, expected 635600896 (corrupt or truncated image)"),
+        corrupt::toString);
+
+    try (Server first =
+        serve("--media-dir", media.toString(), "--listen", "127.0.0.1:0", "--control", "none")) {
+      String busyPort = first.tcp().substring(first.tcp().lastIndexOf(':') + 1);
+      Cli busy =
+          Cli.run(
+              "serve",
+              "--media-dir",
+              media.toString(),
+              "--listen",
+              "127.0.0.1:" + busyPort,
+              "--control",
+              "none");
+      assertEquals(1, busy.exit());
+      assertTrue(busy.err().contains("cannot listen on 127.0.0.1"), busy::toString);
+      assertTrue(busy.err().contains("Address already in use"), busy::toString);
+    }
+  }
+
+  @Test
+  void demoWalksTheWholeStory() throws Exception {
+    Process demo =
+        new ProcessBuilder(javaBinary(), "-jar", jar().toString(), "demo")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(demo.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, demo.exitValue(), output);
+    assertTrue(output.contains("wrote and read back 8192 bytes: identical"), output);
+    assertTrue(
+        output.contains("NOT READY: MEDIUM NOT PRESENT (02/3A/00) on TEST UNIT READY"), output);
+    assertTrue(
+        output.contains(
+            "UNIT ATTENTION: NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (06/28/00)"),
+        output);
+  }
+}

@@ -1,0 +1,498 @@
+package dev.secdrive.host.api;
+
+import dev.secdrive.host.transport.TcpTransport;
+import dev.secdrive.host.transport.Transport;
+import dev.secdrive.protocol.cdb.Cdb;
+import dev.secdrive.protocol.cdb.GetEventStatusNotification;
+import dev.secdrive.protocol.cdb.Inquiry;
+import dev.secdrive.protocol.cdb.ModeSense6;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
+import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Read16;
+import dev.secdrive.protocol.cdb.ReadCapacity10;
+import dev.secdrive.protocol.cdb.ReadCapacity16;
+import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
+import dev.secdrive.protocol.cdb.ReportLuns;
+import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
+import dev.secdrive.protocol.cdb.RequestSense;
+import dev.secdrive.protocol.cdb.StartStopUnit;
+import dev.secdrive.protocol.cdb.SynchronizeCache10;
+import dev.secdrive.protocol.cdb.TestUnitReady;
+import dev.secdrive.protocol.cdb.Verify10;
+import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.cdb.Write16;
+import dev.secdrive.protocol.data.BlockLimits;
+import dev.secdrive.protocol.data.DeviceIdentification;
+import dev.secdrive.protocol.data.LunList;
+import dev.secdrive.protocol.data.MediaEventStatus;
+import dev.secdrive.protocol.data.MediaSerialNumber;
+import dev.secdrive.protocol.data.ModeParameters6;
+import dev.secdrive.protocol.data.ReadCapacity10Data;
+import dev.secdrive.protocol.data.ReadCapacity16Data;
+import dev.secdrive.protocol.data.StandardInquiryData;
+import dev.secdrive.protocol.data.SupportedOperationCodes;
+import dev.secdrive.protocol.data.SupportedVpdPages;
+import dev.secdrive.protocol.data.UnitSerialNumber;
+import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.frame.StatusFrame;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import dev.secdrive.protocol.sense.SenseData;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * A drive, as a host application sees it. Every command exists in a blocking form and, for the data
+ * commands, an asynchronous one; many commands may be in flight at once.
+ *
+ * <pre>{@code
+ * try (Drive drive = Drive.open("tcp://127.0.0.1:7140/0")) {
+ *   System.out.println(drive.inquiry().product() + " holds " + drive.mediumId());
+ *   drive.write(0, new byte[drive.capacity().blockSize()]);
+ * }
+ * }</pre>
+ *
+ * <p>Opening a drive starts a new I_T nexus, which the device greets with a power-on unit
+ * attention; {@link #open} consumes it, as an operating system's bus scan does. Later unit
+ * attentions (a medium change) reach the caller as {@link ScsiException}.
+ *
+ * <p>Thread-safe.
+ */
+public final class Drive implements AutoCloseable {
+
+  /** Largest data phase of one command; longer reads and writes are split. */
+  public static final int MAXIMUM_TRANSFER_BYTES = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
+
+  private static final int POWER_ON_RESET_ASC = 0x29;
+  private static final int VPD_ALLOCATION = 1024;
+
+  private final Transport transport;
+  private final DriveUri uri;
+  private volatile Capacity capacity;
+
+  private Drive(Transport transport, DriveUri uri) {
+    this.transport = transport;
+    this.uri = uri;
+  }
+
+  /**
+   * Opens the drive at {@code uri}, e.g. {@code tcp://127.0.0.1:7140/0}.
+   *
+   * @throws IllegalArgumentException if the URI is malformed
+   * @throws TransportException if the device cannot be reached
+   */
+  public static Drive open(String uri) {
+    return open(DriveUri.parse(uri));
+  }
+
+  public static Drive open(DriveUri uri) {
+    Duration connectTimeout =
+        uri.timeout().compareTo(Duration.ofSeconds(10)) < 0
+            ? uri.timeout()
+            : Duration.ofSeconds(10);
+    Drive drive = new Drive(TcpTransport.connect(uri.host(), uri.port(), connectTimeout), uri);
+    try {
+      drive.clearPowerOnAttention();
+    } catch (RuntimeException e) {
+      drive.close();
+      throw e;
+    }
+    return drive;
+  }
+
+  private void clearPowerOnAttention() {
+    for (int attempt = 0; attempt < 4; attempt++) {
+      try {
+        testUnitReady();
+        return;
+      } catch (ScsiException e) {
+        if (!e.isUnitAttention() || e.sense().asc() != POWER_ON_RESET_ASC) {
+          return; // not ready, or anything else: the caller will meet it on its own commands
+        }
+      }
+    }
+  }
+
+  public DriveUri uri() {
+    return uri;
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  /** Standard INQUIRY data: vendor, product, revision, device type, removable bit. */
+  public StandardInquiryData inquiry() {
+    return await(
+        execute(
+            Inquiry.standard(96), StandardInquiryData.LENGTH + 60, StandardInquiryData::decode));
+  }
+
+  /** The vital product data pages the drive supports (VPD 00h). */
+  public List<Integer> vpdPages() {
+    return vpd(SupportedVpdPages.PAGE_CODE, SupportedVpdPages::decode).pages();
+  }
+
+  /** The drive's device ID: its unit serial number (VPD 80h). */
+  public String deviceId() {
+    return vpd(UnitSerialNumber.PAGE_CODE, UnitSerialNumber::decode).serialNumber();
+  }
+
+  /** Device identification descriptors (VPD 83h). */
+  public DeviceIdentification deviceIdentification() {
+    return vpd(DeviceIdentification.PAGE_CODE, DeviceIdentification::decode);
+  }
+
+  /** Block limits (VPD B0h). */
+  public BlockLimits blockLimits() {
+    return vpd(BlockLimits.PAGE_CODE, BlockLimits::decode);
+  }
+
+  private <T> T vpd(int page, Function<byte[], T> decoder) {
+    return await(execute(Inquiry.vpd(page, VPD_ALLOCATION), VPD_ALLOCATION, decoder));
+  }
+
+  /** The logical units behind this drive's endpoint (REPORT LUNS). */
+  public List<Integer> reportLuns() {
+    return await(execute(new ReportLuns(4096), 4096, LunList::decode)).luns();
+  }
+
+  /** The commands the drive implements (REPORT SUPPORTED OPERATION CODES). */
+  public List<Opcode> supportedCommands() {
+    return await(
+            execute(
+                ReportSupportedOperationCodes.all(4096),
+                4096,
+                SupportedOperationCodes.AllCommands::decode))
+        .commands()
+        .stream()
+        .flatMap(
+            d ->
+                Opcode.find(
+                    d.operationCode(),
+                    d.serviceActionValid() ? d.serviceAction() : Opcode.NO_SERVICE_ACTION)
+                    .stream())
+        .toList();
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /**
+   * TEST UNIT READY.
+   *
+   * @throws ScsiException NOT READY when there is no medium or it is spinning up
+   */
+  public void testUnitReady() {
+    await(execute(new TestUnitReady(), 0, data -> null));
+  }
+
+  /** REQUEST SENSE: a pending unit attention, else the not-ready condition, else NO SENSE. */
+  public SenseData requestSense() {
+    return await(execute(new RequestSense(false, 252, 0), 252, SenseData::decode));
+  }
+
+  /** The medium ID from the medium's ID area (READ MEDIA SERIAL NUMBER). */
+  public String mediumId() {
+    return await(execute(new ReadMediaSerialNumber(256), 256, MediaSerialNumber::decode))
+        .serialNumber();
+  }
+
+  /** Mode parameters (MODE SENSE(6), all pages). */
+  public ModeParameters6 modeSense() {
+    return await(
+        execute(
+            new ModeSense6(false, ModeSense6.PAGE_CONTROL_CURRENT, ModeSense6.ALL_PAGES, 0, 255, 0),
+            255,
+            ModeParameters6::decode));
+  }
+
+  /** Whether the medium is write-protected (the WP bit of MODE SENSE). */
+  public boolean writeProtected() {
+    return modeSense().writeProtected();
+  }
+
+  /** Polls the media event class (GET EVENT STATUS NOTIFICATION). */
+  public MediaEventStatus mediaEvent() {
+    return await(execute(GetEventStatusNotification.media(8), 8, MediaEventStatus::decode));
+  }
+
+  /** The medium's size (READ CAPACITY(10), or (16) when the medium is too large for it). */
+  public Capacity capacity() {
+    return await(capacityAsync());
+  }
+
+  public CompletableFuture<Capacity> capacityAsync() {
+    return execute(new ReadCapacity10(), ReadCapacity10Data.LENGTH, ReadCapacity10Data::decode)
+        .thenCompose(
+            short10 ->
+                short10.returnedLba() == ReadCapacity10Data.LBA_TOO_LARGE
+                    ? execute(
+                            new ReadCapacity16(ReadCapacity16Data.LENGTH),
+                            ReadCapacity16Data.LENGTH,
+                            ReadCapacity16Data::decode)
+                        .thenApply(c -> new Capacity(c.returnedLba(), (int) c.blockLength()))
+                    : CompletableFuture.completedFuture(
+                        new Capacity(short10.returnedLba(), (int) short10.blockLength())))
+        .thenApply(
+            c -> {
+              capacity = c;
+              return c;
+            });
+  }
+
+  // ---------------------------------------------------------------- data
+
+  /** Reads {@code blocks} blocks from {@code lba}. */
+  public byte[] read(long lba, int blocks) {
+    return await(readAsync(lba, blocks));
+  }
+
+  public CompletableFuture<byte[]> readAsync(long lba, int blocks) {
+    checkBlocks(lba, blocks);
+    return blockSize()
+        .thenCompose(
+            blockSize -> {
+              byte[] result = new byte[Math.multiplyExact(blocks, blockSize)];
+              int chunk = MAXIMUM_TRANSFER_BYTES / blockSize;
+              List<CompletableFuture<Void>> parts = new ArrayList<>();
+              for (int done = 0; done < blocks; done += chunk) {
+                int offset = done * blockSize;
+                int count = Math.min(chunk, blocks - done);
+                parts.add(
+                    readCommand(lba + done, count, blockSize)
+                        .thenAccept(
+                            data -> {
+                              try {
+                                data.readBytes(result, offset, data.readableBytes());
+                              } finally {
+                                data.release();
+                              }
+                            }));
+              }
+              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                  .thenApply(v -> result);
+            });
+  }
+
+  /**
+   * Reads at most {@link #MAXIMUM_TRANSFER_BYTES} into a buffer without copying it; the caller
+   * releases the buffer.
+   */
+  public CompletableFuture<ByteBuf> readBuffer(long lba, int blocks, int blockSize) {
+    checkBlocks(lba, blocks);
+    if ((long) blocks * blockSize > MAXIMUM_TRANSFER_BYTES) {
+      throw new IllegalArgumentException(
+          "readBuffer transfers at most " + MAXIMUM_TRANSFER_BYTES + " bytes");
+    }
+    return readCommand(lba, blocks, blockSize);
+  }
+
+  private CompletableFuture<ByteBuf> readCommand(long lba, int blocks, int blockSize) {
+    Cdb cdb = fits10(lba, blocks) ? new Read10(lba, blocks) : new Read16(lba, blocks);
+    long expected = (long) blocks * blockSize;
+    return submit(cdb, expected, null)
+        .thenApply(
+            data -> {
+              if (data.readableBytes() != expected) {
+                int got = data.readableBytes();
+                data.release();
+                throw new DriveException(
+                    cdb.describe() + " returned " + got + " bytes, expected " + expected);
+              }
+              return data;
+            });
+  }
+
+  /** Writes {@code data}, a whole number of blocks, from {@code lba}. */
+  public void write(long lba, byte[] data) {
+    await(writeAsync(lba, data));
+  }
+
+  public CompletableFuture<Void> writeAsync(long lba, byte[] data) {
+    return blockSize()
+        .thenCompose(
+            blockSize -> {
+              if (data.length % blockSize != 0) {
+                throw new IllegalArgumentException(
+                    "write of "
+                        + data.length
+                        + " bytes is not a whole number of "
+                        + blockSize
+                        + "-byte blocks");
+              }
+              int blocks = data.length / blockSize;
+              checkBlocks(lba, blocks);
+              int chunk = MAXIMUM_TRANSFER_BYTES / blockSize;
+              List<CompletableFuture<Void>> parts = new ArrayList<>();
+              for (int done = 0; done < blocks; done += chunk) {
+                int count = Math.min(chunk, blocks - done);
+                long at = lba + done;
+                Cdb cdb = fits10(at, count) ? new Write10(at, count) : new Write16(at, count);
+                parts.add(
+                    submit(
+                            cdb,
+                            0,
+                            Unpooled.wrappedBuffer(data, done * blockSize, count * blockSize))
+                        .thenAccept(ByteBuf::release));
+              }
+              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+            });
+  }
+
+  /** VERIFY(10) without data: the drive checks that the blocks are readable. */
+  public void verify(long lba, int blocks) {
+    await(execute(new Verify10(lba, blocks, Verify10.BYTCHK_NONE), 0, d -> null));
+  }
+
+  /**
+   * VERIFY(10) with BYTCHK=01b: the drive compares {@code data} with the medium.
+   *
+   * @throws ScsiException MISCOMPARE (0E/1D/00) with the offset of the first differing byte
+   */
+  public void verify(long lba, byte[] data) {
+    int blockSize = await(blockSize());
+    Verify10 cdb = new Verify10(lba, data.length / blockSize, Verify10.BYTCHK_COMPARE);
+    await(submit(cdb, 0, Unpooled.wrappedBuffer(data)).thenAccept(ByteBuf::release));
+  }
+
+  /** SYNCHRONIZE CACHE(10) over the whole medium. */
+  public void synchronizeCache() {
+    await(execute(new SynchronizeCache10(), 0, d -> null));
+  }
+
+  // ---------------------------------------------------------------- medium handling
+
+  /** Loads the medium (START STOP UNIT, LOEJ and START). */
+  public void load() {
+    await(execute(StartStopUnit.load(), 0, d -> null));
+  }
+
+  /**
+   * Ejects the medium (START STOP UNIT, LOEJ).
+   *
+   * @throws ScsiException MEDIUM REMOVAL PREVENTED if a host prevents it
+   */
+  public void eject() {
+    await(execute(StartStopUnit.eject(), 0, d -> null));
+  }
+
+  /** Spins the medium up (START STOP UNIT, START). */
+  public void start() {
+    await(execute(StartStopUnit.spin(true), 0, d -> null));
+  }
+
+  /** Stops the medium (START STOP UNIT, neither START nor LOEJ). */
+  public void stop() {
+    await(execute(StartStopUnit.spin(false), 0, d -> null));
+  }
+
+  /** Prevents medium removal for this connection until {@link #allowRemoval} or close. */
+  public void preventRemoval() {
+    await(execute(PreventAllowMediumRemoval.of(true), 0, d -> null));
+  }
+
+  public void allowRemoval() {
+    await(execute(PreventAllowMediumRemoval.of(false), 0, d -> null));
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /**
+   * Sends any CDB and decodes its data-in with {@code decoder} (which gets a copy of the bytes).
+   * For commands without a typed method here.
+   */
+  public <T> CompletableFuture<T> execute(
+      Cdb cdb, long expectedDataIn, Function<byte[], T> decoder) {
+    return submit(cdb, expectedDataIn, null)
+        .thenApply(
+            data -> {
+              try {
+                return decoder.apply(ByteBufUtil.getBytes(data));
+              } finally {
+                data.release();
+              }
+            });
+  }
+
+  /** Sends a CDB; completes with the data-in buffer (caller releases) or a DriveException. */
+  private CompletableFuture<ByteBuf> submit(Cdb cdb, long expectedDataIn, ByteBuf dataOut) {
+    String description = cdb.describe();
+    return transport
+        .submit(uri.lun(), cdb.encode(), expectedDataIn, dataOut, description, uri.timeout())
+        .thenApply(status -> check(status, description));
+  }
+
+  private ByteBuf check(StatusFrame status, String description) {
+    if (status.status() == ScsiStatus.GOOD) {
+      return status.dataIn();
+    }
+    status.release();
+    SenseData sense = null;
+    byte[] bytes = status.sense();
+    if (bytes.length > 0) {
+      try {
+        sense = SenseData.decode(bytes);
+      } catch (IllegalArgumentException e) {
+        throw new TransportException(
+            "device sent unreadable sense data for " + description + ": " + e.getMessage());
+      }
+    }
+    ScsiException error = new ScsiException(status.status(), sense, description);
+    if (error.isUnitAttention()) {
+      capacity = null; // the medium may have changed
+    }
+    throw error;
+  }
+
+  private CompletableFuture<Integer> blockSize() {
+    Capacity known = capacity;
+    return known != null
+        ? CompletableFuture.completedFuture(known.blockSize())
+        : capacityAsync().thenApply(Capacity::blockSize);
+  }
+
+  private static boolean fits10(long lba, int blocks) {
+    return blocks <= 0xFFFF && lba + blocks - 1 <= 0xFFFF_FFFFL;
+  }
+
+  private static void checkBlocks(long lba, int blocks) {
+    if (lba < 0 || blocks < 0) {
+      throw new IllegalArgumentException(
+          "negative LBA or block count: lba=" + lba + " blocks=" + blocks);
+    }
+  }
+
+  /** Waits for an asynchronous result and rethrows its failure as it was raised. */
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new DriveException(String.valueOf(cause), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DriveException("interrupted while waiting for the drive", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    transport.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Drive[" + uri + "]";
+  }
+}
