@@ -1,0 +1,287 @@
+package dev.secdrive.emulator;
+
+import dev.secdrive.emulator.control.ControlServer;
+import dev.secdrive.emulator.firmware.DriveControlException;
+import dev.secdrive.emulator.firmware.DriveStatus;
+import dev.secdrive.emulator.firmware.Firmware;
+import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.transport.tcp.TcpEndpoint;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.frame.Frame;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running emulator: drives as LUNs of one target, served on a TCP endpoint, with an optional HTTP
+ * control API. The methods {@link #insert}, {@link #remove}, {@link #setWriteProtected} are the
+ * control API for in-process test harnesses; they may be called while hosts are connected.
+ */
+public final class Emulator implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Emulator.class);
+
+  private final MediumStore media;
+  private final Target target;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final TcpEndpoint endpoint;
+  private final ControlServer control;
+
+  private Emulator(Builder builder) {
+    this.media = MediumStore.open(builder.mediaDirectory);
+    List<Firmware> drives = new ArrayList<>();
+    for (DriveConfig config : builder.drives) {
+      DriveProfile profile = builder.profiles.get(config.profile());
+      String deviceId =
+          config.deviceId() != null ? config.deviceId() : defaultDeviceId(builder, config.lun());
+      drives.add(new Firmware(config.lun(), profile, deviceId, builder.timing, builder.clock));
+    }
+    this.target = new Target(drives);
+    EventLoopGroup bossGroup = null;
+    EventLoopGroup workerGroup = null;
+    TcpEndpoint tcp = null;
+    ControlServer controlServer = null;
+    try {
+      for (DriveConfig config : builder.drives) {
+        if (config.medium() != null) {
+          insert(config.lun(), config.medium());
+        }
+      }
+      bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+      workerGroup = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
+      tcp =
+          TcpEndpoint.start(
+              target, builder.listen, bossGroup, workerGroup, builder.maximumDataLength);
+      if (builder.controlAddress != null) {
+        controlServer = ControlServer.start(this, builder.controlAddress);
+      }
+    } catch (RuntimeException e) {
+      if (tcp != null) {
+        tcp.close();
+      }
+      shutdown(bossGroup, workerGroup);
+      closeMedia();
+      throw e;
+    }
+    this.boss = bossGroup;
+    this.workers = workerGroup;
+    this.endpoint = tcp;
+    this.control = controlServer;
+    log.info("serving {} drive(s) on tcp://{}", drives.size(), address());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The address hosts connect to, with the port actually bound. */
+  public InetSocketAddress address() {
+    return endpoint.address();
+  }
+
+  /** The HTTP control API's address, if one was started. */
+  public Optional<InetSocketAddress> controlAddress() {
+    return Optional.ofNullable(control).map(ControlServer::address);
+  }
+
+  public Target target() {
+    return target;
+  }
+
+  public MediumStore media() {
+    return media;
+  }
+
+  /** The drive on {@code lun}. */
+  public Firmware drive(int lun) {
+    Firmware drive = target.unit(lun);
+    if (drive == null) {
+      throw new DriveControlException(
+          "no drive on LUN " + lun + " (drives: " + target.units().keySet() + ")");
+    }
+    return drive;
+  }
+
+  public List<DriveStatus> status() {
+    return target.units().values().stream().map(Firmware::status).toList();
+  }
+
+  /** Puts medium {@code mediumId} from the media directory into the drive on {@code lun}. */
+  public synchronized DriveStatus insert(int lun, String mediumId) {
+    Firmware drive = drive(lun);
+    for (Firmware other : target.units().values()) {
+      Medium held = other.medium();
+      if (held != null && held.id().equals(mediumId)) {
+        throw new DriveControlException(
+            "medium " + mediumId + " is already in drive " + other.lun());
+      }
+    }
+    Medium medium = media.open(mediumId);
+    try {
+      drive.insert(medium);
+    } catch (RuntimeException e) {
+      closeQuietly(medium);
+      throw e;
+    }
+    return drive.status();
+  }
+
+  /** Takes the medium out of the drive on {@code lun}; {@code force} overrides PREVENT. */
+  public synchronized DriveStatus remove(int lun, boolean force) {
+    Firmware drive = drive(lun);
+    closeQuietly(drive.remove(force));
+    return drive.status();
+  }
+
+  /** Sets the write-protect tab of the medium in the drive on {@code lun}. */
+  public synchronized DriveStatus setWriteProtected(int lun, boolean writeProtected) {
+    Firmware drive = drive(lun);
+    drive.setWriteProtected(writeProtected);
+    return drive.status();
+  }
+
+  @Override
+  public void close() {
+    if (control != null) {
+      control.close();
+    }
+    endpoint.close();
+    shutdown(boss, workers);
+    closeMedia();
+  }
+
+  private void closeMedia() {
+    for (Firmware drive : target.units().values()) {
+      Medium medium = drive.medium();
+      if (medium != null) {
+        closeQuietly(medium);
+      }
+    }
+  }
+
+  private static void shutdown(EventLoopGroup... groups) {
+    for (EventLoopGroup group : groups) {
+      if (group != null) {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      }
+    }
+  }
+
+  private static void closeQuietly(Medium medium) {
+    try {
+      medium.close();
+    } catch (IOException e) {
+      log.warn("closing medium {} failed", medium.id(), e);
+    }
+  }
+
+  /** A device ID that stays the same across restarts of the same setup. */
+  private static String defaultDeviceId(Builder builder, int lun) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(
+                  (builder.mediaDirectory.toAbsolutePath().normalize() + "\0" + lun)
+                      .getBytes(StandardCharsets.UTF_8));
+      return "SDD" + HexFormat.of().withUpperCase().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Configures an emulator. */
+  public static final class Builder {
+    private Path mediaDirectory;
+    private ProfileCatalog profiles;
+    private final List<DriveConfig> drives = new ArrayList<>();
+    private TimingMode timing = TimingMode.FAST;
+    private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
+    private InetSocketAddress controlAddress;
+    private int maximumDataLength = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
+    private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private LongSupplier clock = System::nanoTime;
+
+    private Builder() {}
+
+    public Builder mediaDirectory(Path directory) {
+      this.mediaDirectory = directory;
+      return this;
+    }
+
+    public Builder profiles(ProfileCatalog profiles) {
+      this.profiles = profiles;
+      return this;
+    }
+
+    public Builder drive(DriveConfig drive) {
+      drives.add(drive);
+      return this;
+    }
+
+    public Builder timing(TimingMode timing) {
+      this.timing = timing;
+      return this;
+    }
+
+    public Builder listen(InetSocketAddress address) {
+      this.listen = address;
+      return this;
+    }
+
+    /** Starts the HTTP control API on {@code address} (port 0 picks a free one). */
+    public Builder control(InetSocketAddress address) {
+      this.controlAddress = address;
+      return this;
+    }
+
+    public Builder ioThreads(int threads) {
+      this.ioThreads = threads;
+      return this;
+    }
+
+    public Builder clock(LongSupplier nanoClock) {
+      this.clock = nanoClock;
+      return this;
+    }
+
+    /**
+     * Starts the emulator.
+     *
+     * @throws dev.secdrive.emulator.media.MediumException for a missing media directory or a bad
+     *     medium
+     * @throws dev.secdrive.profiles.ProfileException for an unknown profile
+     * @throws java.io.UncheckedIOException if the address cannot be bound
+     */
+    public Emulator start() {
+      if (mediaDirectory == null) {
+        throw new IllegalStateException("no media directory configured");
+      }
+      if (profiles == null) {
+        profiles = ProfileCatalog.builtIn();
+      }
+      if (drives.isEmpty()) {
+        drives.add(new DriveConfig(0, ProfileCatalog.DEFAULT_PROFILE, null, null));
+      }
+      return new Emulator(this);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.secdrive.emulator.firmware;
+
+import dev.secdrive.protocol.cdb.Cdbs;
+import dev.secdrive.protocol.cdb.Inquiry;
+import dev.secdrive.protocol.cdb.InvalidCdbException;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.ReportLuns;
+import dev.secdrive.protocol.data.LunList;
+import dev.secdrive.protocol.data.StandardInquiryData;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.FieldPointer;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * The SCSI target device: several drives as logical units behind one endpoint. It answers REPORT
+ * LUNS itself, and for a LUN with no drive answers INQUIRY with peripheral qualifier 011b and
+ * everything else with LOGICAL UNIT NOT SUPPORTED (SPC-4 4.6.5).
+ */
+public final class Target {
+
+  private final NavigableMap<Integer, Firmware> units;
+
+  public Target(List<Firmware> drives) {
+    NavigableMap<Integer, Firmware> map = new TreeMap<>();
+    for (Firmware drive : drives) {
+      if (map.put(drive.lun(), drive) != null) {
+        throw new IllegalArgumentException("two drives on LUN " + drive.lun());
+      }
+    }
+    this.units = Collections.unmodifiableNavigableMap(map);
+  }
+
+  public NavigableMap<Integer, Firmware> units() {
+    return units;
+  }
+
+  public Firmware unit(int lun) {
+    return units.get(lun);
+  }
+
+  /** Executes one command addressed to {@code lun}. */
+  public Response execute(Nexus nexus, int lun, byte[] cdb, ByteBuffer dataOut, DataIn dataIn) {
+    int code = cdb.length == 0 ? -1 : cdb[0] & 0xFF;
+    if (code == Opcode.REPORT_LUNS.code()) {
+      return reportLuns(cdb, dataIn);
+    }
+    Firmware unit = units.get(lun);
+    if (unit != null) {
+      return unit.execute(nexus, cdb, dataOut, dataIn);
+    }
+    if (code == Opcode.INQUIRY.code() && cdb.length == 6 && (cdb[1] & 0x01) == 0 && cdb[2] == 0) {
+      Inquiry inquiry = Inquiry.decode(cdb);
+      byte[] data = StandardInquiryData.notSupported().encode();
+      int length = Math.min(data.length, inquiry.allocationLength());
+      if (length > 0) {
+        dataIn.allocate(length).put(data, 0, length);
+      }
+      return Response.good(length, 0);
+    }
+    return Response.checkCondition(
+        SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED), 0);
+  }
+
+  /** Drops a connection's state from every drive. */
+  public void disconnect(Nexus nexus) {
+    units.values().forEach(unit -> unit.disconnect(nexus));
+  }
+
+  private Response reportLuns(byte[] bytes, DataIn dataIn) {
+    ReportLuns cdb;
+    try {
+      cdb = (ReportLuns) Cdbs.decode(bytes);
+    } catch (InvalidCdbException e) {
+      return Response.checkCondition(e.sense(), 0);
+    }
+    if ((cdb.control() & 0x04) != 0) {
+      return invalidField(11, 2);
+    }
+    if (cdb.allocationLength() < ReportLuns.MINIMUM_ALLOCATION_LENGTH) {
+      return invalidField(6, -1);
+    }
+    List<Integer> luns =
+        switch (cdb.selectReport()) {
+          case 0x00, 0x02 -> new ArrayList<>(units.keySet());
+          case 0x01 -> List.of(); // no well-known logical units
+          default -> null;
+        };
+    if (luns == null) {
+      return invalidField(2, -1);
+    }
+    byte[] data = new LunList(luns).encode();
+    int length = (int) Math.min(data.length, cdb.allocationLength());
+    dataIn.allocate(length).put(data, 0, length);
+    return Response.good(length, 0);
+  }
+
+  private static Response invalidField(int cdbByte, int bit) {
+    return Response.checkCondition(
+        SenseData.of(
+            SenseKey.ILLEGAL_REQUEST,
+            AdditionalSense.INVALID_FIELD_IN_CDB,
+            new FieldPointer(true, cdbByte, bit)),
+        0);
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Media: a medium is a directory in the media store holding its metadata ({@code medium.json}), its
+ * user area ({@code user.img}, a sparse image of the medium's blocks) and its secure area ({@code
+ * secure.bin}). The three areas follow the recording media of US 2001/0008016: a read-only ID area
+ * (the medium ID in the metadata, readable with READ MEDIA SERIAL NUMBER), a secure area that no
+ * command reaches, and the user area. Metadata and secure area are replaced atomically (write,
+ * fsync, rename), so a crash leaves the old or the new version, never a torn one.
+ */
+package dev.secdrive.emulator.media;

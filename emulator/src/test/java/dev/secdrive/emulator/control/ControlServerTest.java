@@ -1,0 +1,327 @@
+package dev.secdrive.emulator.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.DataIn;
+import dev.secdrive.emulator.firmware.Nexus;
+import dev.secdrive.emulator.firmware.Response;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
+import dev.secdrive.protocol.cdb.RequestSense;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP control API against a running emulator. */
+class ControlServerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @TempDir Path dir;
+
+  private MediumStore store;
+  private Emulator emulator;
+  private URI base;
+
+  @BeforeEach
+  void start() {
+    store = MediumStore.openOrCreate(dir);
+    store.create(
+        new MediumStore.Spec("MO-0001", "mo-640", 2048, 310_352, 65536, false, "MO", null));
+    store.create(
+        new MediumStore.Spec(
+            "DVD-0001", "dvd-ram-4.7", 2048, 2_295_104, 65536, false, "DVD", null));
+    emulator =
+        Emulator.builder()
+            .mediaDirectory(dir)
+            .drive(new DriveConfig(0, "mo-640", "DEV0", null))
+            .drive(new DriveConfig(1, "dvd-ram", null, null))
+            .control(new InetSocketAddress("127.0.0.1", 0))
+            .ioThreads(1)
+            .start();
+    InetSocketAddress address = emulator.controlAddress().orElseThrow();
+    base = URI.create("http://127.0.0.1:" + address.getPort());
+  }
+
+  @AfterEach
+  void stop() {
+    if (emulator != null) {
+      emulator.close();
+    }
+  }
+
+  private record Reply(int status, JsonNode body, String contentType) {}
+
+  private Reply get(String path) throws Exception {
+    return send("GET", path, null);
+  }
+
+  private Reply post(String path, String body) throws Exception {
+    return send("POST", path, body);
+  }
+
+  private Reply send(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+    request.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(
+        response.statusCode(),
+        JSON.readTree(response.body()),
+        response.headers().firstValue("Content-Type").orElse(""));
+  }
+
+  private static void assertError(Reply reply, int status, String... fragments) {
+    assertEquals(status, reply.status(), reply.body().toString());
+    String message = reply.body().path("error").asText();
+    assertFalse(message.isEmpty(), reply.body().toString());
+    for (String fragment : fragments) {
+      assertTrue(message.contains(fragment), "'" + message + "' should mention '" + fragment + "'");
+    }
+  }
+
+  // ------------------------------------------------------------------ status
+
+  @Test
+  void listsTheDrives() throws Exception {
+    Reply reply = get("/drives");
+    assertEquals(200, reply.status());
+    assertEquals("application/json", reply.contentType());
+    JsonNode drives = reply.body();
+    assertTrue(drives.isArray());
+    assertEquals(2, drives.size());
+    JsonNode mo = drives.get(0);
+    assertEquals(0, mo.get("lun").asInt());
+    assertEquals("mo-640", mo.get("profile").asText());
+    assertEquals("DEV0", mo.get("deviceId").asText());
+    assertEquals("NO_MEDIUM", mo.get("state").asText());
+    assertTrue(mo.get("mediumId").isNull());
+    assertFalse(mo.get("writeProtected").asBoolean());
+    assertFalse(mo.get("removalPrevented").asBoolean());
+    JsonNode dvd = drives.get(1);
+    assertEquals(1, dvd.get("lun").asInt());
+    assertEquals("dvd-ram", dvd.get("profile").asText());
+    assertTrue(dvd.get("deviceId").asText().matches("SDD[0-9A-F]{12}"), dvd.toString());
+
+    Reply one = get("/drives/1");
+    assertEquals(200, one.status());
+    assertEquals(dvd, one.body());
+    assertEquals(200, get("/drives/").status());
+  }
+
+  @Test
+  void listsTheMedia() throws Exception {
+    Reply reply = get("/media");
+    assertEquals(200, reply.status());
+    assertEquals(2, reply.body().size());
+    assertEquals("DVD-0001", reply.body().get(0).get("id").asText());
+    assertEquals("dvd-ram-4.7", reply.body().get(0).get("type").asText());
+    assertEquals("MO-0001", reply.body().get(1).get("id").asText());
+    assertEquals(310_352, reply.body().get(1).get("blockCount").asLong());
+  }
+
+  // ------------------------------------------------------------------ insert, remove
+
+  @Test
+  void insertThenStatusThenRemove() throws Exception {
+    Reply inserted = post("/drives/0/insert", "{\"medium\": \"MO-0001\"}");
+    assertEquals(200, inserted.status(), inserted.body().toString());
+    assertEquals("MO-0001", inserted.body().get("mediumId").asText());
+    assertEquals("READY", inserted.body().get("state").asText());
+
+    Reply status = get("/drives/0");
+    assertEquals("MO-0001", status.body().get("mediumId").asText());
+    assertEquals("MO-0001", get("/drives").body().get(0).get("mediumId").asText());
+    assertEquals("MO-0001", emulator.drive(0).medium().id());
+
+    Reply removed = post("/drives/0/remove", "{}");
+    assertEquals(200, removed.status(), removed.body().toString());
+    assertTrue(removed.body().get("mediumId").isNull());
+    assertEquals("NO_MEDIUM", removed.body().get("state").asText());
+
+    assertError(post("/drives/0/remove", ""), 409, "no medium");
+    // the medium was closed: it can go into the other drive... of the right type, so back in
+    assertEquals(200, post("/drives/0/insert", "{\"medium\":\"MO-0001\"}").status());
+  }
+
+  @Test
+  void removeWhilePreventedNeedsForce() throws Exception {
+    assertEquals(200, post("/drives/0/insert", "{\"medium\":\"MO-0001\"}").status());
+    Nexus host = new Nexus("test host");
+    execute(host, new RequestSense(false, 18, 0).encode());
+    assertEquals(ScsiStatus.GOOD, execute(host, PreventAllowMediumRemoval.of(true).encode()));
+    assertTrue(get("/drives/0").body().get("removalPrevented").asBoolean());
+
+    assertError(post("/drives/0/remove", "{\"force\": false}"), 409, "prevent");
+    assertEquals("MO-0001", get("/drives/0").body().get("mediumId").asText());
+    Reply forced = post("/drives/0/remove", "{\"force\": true}");
+    assertEquals(200, forced.status(), forced.body().toString());
+    assertTrue(forced.body().get("mediumId").isNull());
+  }
+
+  private ScsiStatus execute(Nexus host, byte[] cdb) {
+    Response response =
+        emulator.target().execute(host, 0, cdb, ByteBuffer.allocate(0), new DataIn.Heap());
+    return response.status();
+  }
+
+  @Test
+  void insertOfAnUnknownMediumIsAConflictNamingIt() throws Exception {
+    assertError(post("/drives/0/insert", "{\"medium\":\"NOPE-42\"}"), 409, "NOPE-42");
+    assertError(post("/drives/0/insert", "{\"medium\":\"../etc\"}"), 409, "invalid medium ID");
+    assertEquals("NO_MEDIUM", get("/drives/0").body().get("state").asText());
+  }
+
+  @Test
+  void insertOfAnIncompatibleMediumIsAConflict() throws Exception {
+    assertError(
+        post("/drives/0/insert", "{\"medium\":\"DVD-0001\"}"), 409, "mo-640", "dvd-ram-4.7");
+    assertEquals("NO_MEDIUM", get("/drives/0").body().get("state").asText());
+    // the refused medium was closed again: the DVD drive can take it
+    Reply dvd = post("/drives/1/insert", "{\"medium\":\"DVD-0001\"}");
+    assertEquals(200, dvd.status(), dvd.body().toString());
+    assertEquals("DVD-0001", dvd.body().get("mediumId").asText());
+  }
+
+  @Test
+  void insertIntoAnOccupiedDriveOrOfAMediumInUseIsAConflict() throws Exception {
+    assertEquals(200, post("/drives/1/insert", "{\"medium\":\"DVD-0001\"}").status());
+    assertError(post("/drives/1/insert", "{\"medium\":\"DVD-0001\"}"), 409, "already in drive 1");
+    store.create(
+        new MediumStore.Spec("DVD-0002", "dvd-ram-2.6", 2048, 1_218_960, 65536, false, "", null));
+    assertError(post("/drives/1/insert", "{\"medium\":\"DVD-0002\"}"), 409, "DVD-0001");
+    // DVD-0002 was not left open
+    assertEquals(200, post("/drives/1/remove", "{}").status());
+    assertEquals(200, post("/drives/1/insert", "{\"medium\":\"DVD-0002\"}").status());
+  }
+
+  // ------------------------------------------------------------------ write protect
+
+  @Test
+  void writeProtectOnAndOff() throws Exception {
+    assertError(post("/drives/0/write-protect", "{\"enabled\": true}"), 409, "no medium");
+    assertEquals(200, post("/drives/0/insert", "{\"medium\":\"MO-0001\"}").status());
+    Reply on = post("/drives/0/write-protect", "{\"enabled\": true}");
+    assertEquals(200, on.status(), on.body().toString());
+    assertTrue(on.body().get("writeProtected").asBoolean());
+    assertTrue(store.info("MO-0001").writeProtected(), "persisted in medium.json");
+    assertTrue(emulator.drive(0).medium().metadata().readOnly());
+
+    Reply off = post("/drives/0/write-protect", "{\"enabled\": false}");
+    assertEquals(200, off.status());
+    assertFalse(off.body().get("writeProtected").asBoolean());
+    assertFalse(store.info("MO-0001").writeProtected());
+
+    assertError(post("/drives/0/write-protect", "{}"), 400, "enabled");
+    assertError(post("/drives/0/write-protect", "{\"enabled\": \"yes\"}"), 400, "enabled");
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  @Test
+  void faultsCanBeAddedListedAndCleared() throws Exception {
+    Reply empty = get("/drives/0/faults");
+    assertEquals(200, empty.status());
+    assertEquals(0, empty.body().get("readErrors").size());
+    assertEquals(0, empty.body().get("writeErrors").size());
+
+    Reply added = post("/drives/0/faults", "{\"readErrors\": [7, 5], \"writeErrors\": [9]}");
+    assertEquals(200, added.status(), added.body().toString());
+    assertEquals(JSON.readTree("[5, 7]"), added.body().get("readErrors"));
+    assertEquals(JSON.readTree("[9]"), added.body().get("writeErrors"));
+    assertEquals(List.of(5L, 7L), emulator.drive(0).faults().readErrors());
+    assertEquals(List.of(9L), emulator.drive(0).faults().writeErrors());
+    assertEquals(added.body(), get("/drives/0/faults").body());
+    assertEquals(0, get("/drives/1/faults").body().get("readErrors").size(), "per drive");
+
+    Reply cleared = send("DELETE", "/drives/0/faults", null);
+    assertEquals(200, cleared.status());
+    assertEquals(0, cleared.body().get("readErrors").size());
+    assertTrue(emulator.drive(0).faults().readErrors().isEmpty());
+    assertTrue(emulator.drive(0).faults().writeErrors().isEmpty());
+  }
+
+  @Test
+  void badFaultsAreBadRequestsAndChangeNothing() throws Exception {
+    assertEquals(200, post("/drives/0/faults", "{\"readErrors\": [3]}").status());
+    assertError(post("/drives/0/faults", "{\"readErrors\": [-1]}"), 400, "LBA");
+    assertError(post("/drives/0/faults", "{\"writeErrors\": [\"ten\"]}"), 400, "LBA");
+    assertError(post("/drives/0/faults", "{\"writeErrors\": [8.5]}"), 400, "LBA", "8.5");
+    assertError(post("/drives/0/faults", "{\"readErrors\": 5}"), 400, "readErrors", "array");
+    assertError(post("/drives/0/faults", "{\"readErrors\": {\"a\": 6}}"), 400, "array");
+    // a bad entry anywhere refuses the whole request
+    assertError(
+        post("/drives/0/faults", "{\"readErrors\": [7, 8], \"writeErrors\": [9, -1]}"), 400, "-1");
+    assertError(send("PUT", "/drives/0/faults", "{}"), 400, "PUT");
+    assertEquals(List.of(3L), emulator.drive(0).faults().readErrors());
+    assertTrue(emulator.drive(0).faults().writeErrors().isEmpty());
+    assertEquals(JSON.readTree("[3]"), get("/drives/0/faults").body().get("readErrors"));
+  }
+
+  // ------------------------------------------------------------------ errors
+
+  @Test
+  void unknownLunIsNotFound() throws Exception {
+    assertError(get("/drives/7"), 404, "LUN 7");
+    assertError(post("/drives/7/insert", "{\"medium\":\"MO-0001\"}"), 404, "LUN 7");
+    assertError(get("/drives/255/faults"), 404, "LUN 255");
+    assertError(get("/drives/1000"), 404);
+    assertError(get("/nothing-here"), 404, "/nothing-here");
+    assertError(get("/drives/0/bogus"), 404, "/drives/0/bogus");
+  }
+
+  @Test
+  void badJsonIsABadRequest() throws Exception {
+    assertError(post("/drives/0/insert", "{not json"), 400, "not valid JSON");
+    assertError(post("/drives/0/insert", "[\"MO-0001\"]"), 400, "JSON object");
+    assertError(post("/drives/0/remove", "{\"force\": "), 400, "not valid JSON");
+    assertEquals("NO_MEDIUM", get("/drives/0").body().get("state").asText());
+  }
+
+  @Test
+  void missingFieldIsABadRequest() throws Exception {
+    assertError(post("/drives/0/insert", "{}"), 400, "medium");
+    assertError(post("/drives/0/insert", ""), 400, "medium");
+    assertError(post("/drives/0/insert", "{\"medium\": 5}"), 400, "medium");
+    assertError(post("/drives/0/insert", "{\"medium\": \"\"}"), 400, "medium");
+  }
+
+  @Test
+  void wrongMethodIsRefused() throws Exception {
+    assertError(get("/drives/0/insert"), 400, "GET", "POST");
+    assertError(post("/drives", "{}"), 400, "POST");
+    assertError(send("DELETE", "/drives/0", null), 400, "DELETE");
+  }
+
+  @Test
+  void closeStopsTheApi() {
+    emulator.close();
+    emulator = null;
+    org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> get("/drives"));
+  }
+}

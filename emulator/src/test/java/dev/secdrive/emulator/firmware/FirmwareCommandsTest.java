@@ -1,0 +1,752 @@
+package dev.secdrive.emulator.firmware;
+
+import static dev.secdrive.emulator.firmware.Harness.assertCheck;
+import static dev.secdrive.emulator.firmware.Harness.assertFieldPointer;
+import static dev.secdrive.emulator.firmware.Harness.assertGood;
+import static dev.secdrive.emulator.firmware.Harness.assertGoodNoData;
+import static dev.secdrive.emulator.firmware.Harness.pattern;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.firmware.Harness.Result;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.protocol.cdb.Cdb;
+import dev.secdrive.protocol.cdb.GetEventStatusNotification;
+import dev.secdrive.protocol.cdb.Inquiry;
+import dev.secdrive.protocol.cdb.ModeSense6;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
+import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Read16;
+import dev.secdrive.protocol.cdb.ReadCapacity10;
+import dev.secdrive.protocol.cdb.ReadCapacity16;
+import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
+import dev.secdrive.protocol.cdb.ReportLuns;
+import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
+import dev.secdrive.protocol.cdb.RequestSense;
+import dev.secdrive.protocol.cdb.StartStopUnit;
+import dev.secdrive.protocol.cdb.SynchronizeCache10;
+import dev.secdrive.protocol.cdb.TestUnitReady;
+import dev.secdrive.protocol.cdb.Verify10;
+import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.cdb.Write16;
+import dev.secdrive.protocol.data.BlockLimits;
+import dev.secdrive.protocol.data.DeviceIdentification;
+import dev.secdrive.protocol.data.DeviceIdentification.Designator;
+import dev.secdrive.protocol.data.LunList;
+import dev.secdrive.protocol.data.MediaEventStatus;
+import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
+import dev.secdrive.protocol.data.MediaSerialNumber;
+import dev.secdrive.protocol.data.ModeParameters6;
+import dev.secdrive.protocol.data.ReadCapacity10Data;
+import dev.secdrive.protocol.data.ReadCapacity16Data;
+import dev.secdrive.protocol.data.StandardInquiryData;
+import dev.secdrive.protocol.data.SupportedOperationCodes;
+import dev.secdrive.protocol.data.SupportedVpdPages;
+import dev.secdrive.protocol.data.UnitSerialNumber;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A GOOD case, with the returned bytes checked, for every command secdrive implements. */
+class FirmwareCommandsTest {
+
+  private static final long MO640_BLOCKS = 310_352;
+  private static final long DVD47_BLOCKS = 2_295_104;
+
+  @TempDir Path dir;
+
+  private Harness h;
+  private Medium medium;
+  private Nexus host;
+
+  @BeforeEach
+  void setUp() {
+    h = new Harness(dir, "mo-640", TimingMode.FAST);
+    medium = h.insert("MO-0001");
+    host = h.nexus();
+  }
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private Result run(Cdb cdb) {
+    return h.run(host, cdb);
+  }
+
+  private Result run(Cdb cdb, byte[] dataOut) {
+    return h.run(host, cdb, dataOut);
+  }
+
+  // ------------------------------------------------------------------ every opcode
+
+  @Test
+  void everyOpcodeHasAGoodAnswer() {
+    int blockSize = medium.blockSize();
+    Map<Opcode, Cdb> cdbs = new EnumMap<>(Opcode.class);
+    cdbs.put(Opcode.TEST_UNIT_READY, new TestUnitReady());
+    cdbs.put(Opcode.REQUEST_SENSE, new RequestSense(false, 18, 0));
+    cdbs.put(Opcode.INQUIRY, Inquiry.standard(36));
+    cdbs.put(Opcode.MODE_SENSE_6, new ModeSense6(false, 0, ModeSense6.ALL_PAGES, 0, 255, 0));
+    cdbs.put(Opcode.START_STOP_UNIT, StartStopUnit.spin(true));
+    cdbs.put(Opcode.PREVENT_ALLOW_MEDIUM_REMOVAL, PreventAllowMediumRemoval.of(false));
+    cdbs.put(Opcode.READ_CAPACITY_10, new ReadCapacity10());
+    cdbs.put(Opcode.READ_10, new Read10(0, 1));
+    cdbs.put(Opcode.WRITE_10, new Write10(0, 1));
+    cdbs.put(Opcode.VERIFY_10, new Verify10(0, 1, Verify10.BYTCHK_NONE));
+    cdbs.put(Opcode.SYNCHRONIZE_CACHE_10, new SynchronizeCache10());
+    cdbs.put(Opcode.GET_EVENT_STATUS_NOTIFICATION, GetEventStatusNotification.media(8));
+    cdbs.put(Opcode.READ_16, new Read16(0, 1));
+    cdbs.put(Opcode.WRITE_16, new Write16(0, 1));
+    cdbs.put(Opcode.READ_CAPACITY_16, new ReadCapacity16(32));
+    cdbs.put(Opcode.REPORT_LUNS, new ReportLuns(64));
+    cdbs.put(Opcode.REPORT_SUPPORTED_OPERATION_CODES, ReportSupportedOperationCodes.all(4096));
+    cdbs.put(Opcode.READ_MEDIA_SERIAL_NUMBER, new ReadMediaSerialNumber(64));
+    assertEquals(Set.of(Opcode.values()), cdbs.keySet(), "a case for every opcode");
+
+    Target target = new Target(List.of(h.firmware));
+    for (Opcode opcode : Opcode.values()) {
+      byte[] cdb = cdbs.get(opcode).encode();
+      assertEquals(opcode.code(), cdb[0] & 0xFF);
+      assertEquals(opcode.cdbLength(), cdb.length);
+      boolean writes = opcode == Opcode.WRITE_10 || opcode == Opcode.WRITE_16;
+      byte[] dataOut = writes ? pattern(blockSize, opcode.code()) : new byte[0];
+      DataIn.Heap in = new DataIn.Heap();
+      Response response = target.execute(host, 0, cdb, ByteBuffer.wrap(dataOut), in);
+      assertGood(new Result(response, in.bytes(response)));
+      assertEquals(0, response.delayNanos(), "fast timing: " + opcode);
+    }
+  }
+
+  // ------------------------------------------------------------------ TEST UNIT READY
+
+  @Test
+  void testUnitReadyIsGoodWithoutData() {
+    assertGoodNoData(run(new TestUnitReady()));
+  }
+
+  // ------------------------------------------------------------------ REQUEST SENSE
+
+  @Test
+  void requestSenseWithNothingPendingReturnsNoSense() {
+    Result r = assertGood(run(new RequestSense(false, 252, 0)));
+    assertEquals(18, r.data().length);
+    assertEquals(0x70, r.data()[0] & 0xFF);
+    assertEquals(0x00, r.data()[2] & 0x0F);
+    assertEquals(10, r.data()[7]);
+    assertEquals(0, r.data()[12]);
+    assertEquals(0, r.data()[13]);
+    assertEquals(SenseKey.NO_SENSE, SenseData.decode(r.data()).key());
+  }
+
+  @Test
+  void requestSenseHonoursAllocationLength() {
+    Result r = assertGood(run(new RequestSense(false, 8, 0)));
+    assertEquals(8, r.data().length);
+    assertEquals(0x70, r.data()[0] & 0xFF);
+    assertEquals(10, r.data()[7]);
+  }
+
+  // ------------------------------------------------------------------ INQUIRY
+
+  @Test
+  void standardInquiryDescribesTheProfile() {
+    Result r = assertGood(run(Inquiry.standard(255)));
+    assertEquals(36, r.data().length);
+    assertEquals(
+        new StandardInquiryData(0, 0x07, true, 0x06, "SECDRIVE", "MO-640 SCSI", "1.00"),
+        StandardInquiryData.decode(r.data()));
+    assertEquals(0x07, r.data()[0], "qualifier 000b, optical memory device");
+    assertEquals((byte) 0x80, r.data()[1], "RMB");
+    assertEquals(0x06, r.data()[2], "SPC-4");
+    assertEquals(0x02, r.data()[3] & 0x0F, "response data format 2");
+    assertEquals(31, r.data()[4], "additional length");
+    assertEquals(
+        "SECDRIVE", new String(Arrays.copyOfRange(r.data(), 8, 16), StandardCharsets.US_ASCII));
+    assertEquals(
+        "MO-640 SCSI     ",
+        new String(Arrays.copyOfRange(r.data(), 16, 32), StandardCharsets.US_ASCII));
+    assertEquals(h.firmware.inquiryData(), StandardInquiryData.decode(r.data()));
+  }
+
+  @Test
+  void inquiryTruncatesToTheAllocationLength() {
+    byte[] full = assertGood(run(Inquiry.standard(36))).data();
+    Result five = assertGood(run(Inquiry.standard(5)));
+    assertEquals(5, five.response().dataInLength());
+    assertArrayEquals(Arrays.copyOf(full, 5), five.data());
+    assertGoodNoData(run(Inquiry.standard(0)));
+  }
+
+  @Test
+  void inquiryOfATrayDriveReportsDeviceType05(@TempDir Path other) {
+    try (Harness dvd = new Harness(other, "dvd-ram", TimingMode.FAST)) {
+      Nexus n = dvd.nexus();
+      StandardInquiryData data =
+          StandardInquiryData.decode(assertGood(dvd.run(n, Inquiry.standard(36))).data());
+      assertEquals(0x05, data.peripheralDeviceType());
+      assertEquals("DVD-RAM", data.product());
+      assertEquals("2.00", data.revision());
+    }
+  }
+
+  @Test
+  void vpdPage00ListsTheSupportedPages() {
+    Result r = assertGood(run(Inquiry.vpd(0x00, 255)));
+    SupportedVpdPages pages = SupportedVpdPages.decode(r.data());
+    assertEquals(List.of(0x00, 0x80, 0x83, 0xB0), pages.pages());
+    assertEquals(0x07, r.data()[0]);
+    assertEquals(0x00, r.data()[1]);
+    assertEquals(4, r.data()[3]);
+  }
+
+  @Test
+  void vpdPage80IsTheDeviceId() {
+    Result r = assertGood(run(Inquiry.vpd(0x80, 255)));
+    assertEquals(Harness.DEVICE_ID, UnitSerialNumber.decode(r.data()).serialNumber());
+    assertEquals((byte) 0x80, r.data()[1]);
+    assertEquals(Harness.DEVICE_ID.length(), r.data()[3]);
+    assertEquals(
+        Harness.DEVICE_ID, new String(r.data(), 4, r.data().length - 4, StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void vpdPage83HasT10VendorAndEui64Designators() throws Exception {
+    Result r = assertGood(run(Inquiry.vpd(0x83, 255)));
+    DeviceIdentification id = DeviceIdentification.decode(r.data());
+    assertEquals(0x07, id.peripheralDeviceType());
+    assertEquals(2, id.designators().size());
+
+    Designator t10 = id.designators().get(0);
+    assertEquals(Designator.CODE_SET_ASCII, t10.codeSet());
+    assertEquals(Designator.ASSOCIATION_LOGICAL_UNIT, t10.association());
+    assertEquals(Designator.TYPE_T10_VENDOR_ID, t10.type());
+    assertEquals(
+        "SECDRIVE" + "MO-640 SCSI     " + Harness.DEVICE_ID,
+        new String(t10.value(), StandardCharsets.US_ASCII));
+
+    Designator eui = id.designators().get(1);
+    assertEquals(Designator.CODE_SET_BINARY, eui.codeSet());
+    assertEquals(Designator.TYPE_EUI64, eui.type());
+    byte[] digest =
+        MessageDigest.getInstance("SHA-256")
+            .digest(("secdrive eui-64 " + Harness.DEVICE_ID).getBytes(StandardCharsets.US_ASCII));
+    assertArrayEquals(Arrays.copyOf(digest, 8), eui.value());
+  }
+
+  @Test
+  void vpdPageB0ReportsEightMebibytesInBlocks() {
+    Result r = assertGood(run(Inquiry.vpd(0xB0, 255)));
+    BlockLimits limits = BlockLimits.decode(r.data());
+    assertEquals((8 << 20) / 2048, limits.maximumTransferLength());
+    assertEquals(Firmware.MAXIMUM_TRANSFER_BYTES / 2048, limits.maximumTransferLength());
+    assertEquals((128 << 10) / 2048, limits.optimalTransferLength());
+    assertEquals((byte) 0xB0, r.data()[1]);
+    assertEquals(0x3C, r.data()[3]);
+  }
+
+  @Test
+  void vpdPageB0FollowsTheBlockSizeOfTheLoadedMedium() throws Exception {
+    h.firmware.remove(true).close();
+    // no medium: the profile's default medium (2048-byte blocks)
+    assertEquals(
+        4096, BlockLimits.decode(run(Inquiry.vpd(0xB0, 64)).data()).maximumTransferLength());
+    h.firmware.insert(h.create("MO230-1", "mo-230"));
+    h.clearUnitAttentions(host);
+    BlockLimits limits = BlockLimits.decode(assertGood(run(Inquiry.vpd(0xB0, 64))).data());
+    assertEquals((8 << 20) / 512, limits.maximumTransferLength());
+    assertEquals((128 << 10) / 512, limits.optimalTransferLength());
+  }
+
+  // ------------------------------------------------------------------ MODE SENSE(6)
+
+  @Test
+  void modeSenseReturnsHeaderBlockDescriptorAndCachingPage() {
+    Result r = assertGood(run(new ModeSense6(false, 0, ModeSense6.ALL_PAGES, 0, 255, 0)));
+    byte[] d = r.data();
+    assertEquals(4 + 8 + 20, d.length);
+    assertEquals(d.length - 1, d[0] & 0xFF, "mode data length");
+    assertEquals(0, d[2] & 0x80, "WP clear");
+    assertEquals(8, d[3], "block descriptor length");
+    ModeParameters6 mode = ModeParameters6.decode(d);
+    assertFalse(mode.writeProtected());
+    assertEquals(
+        new ModeParameters6.BlockDescriptor(0, MO640_BLOCKS, 2048), mode.blockDescriptor());
+    byte[] pages = mode.pages();
+    assertEquals(20, pages.length);
+    assertEquals(0x08, pages[0], "caching page");
+    assertEquals(0x12, pages[1], "caching page length");
+    assertEquals(0, pages[2] & 0x04, "WCE clear: write cache disabled");
+
+    Result caching = assertGood(run(new ModeSense6(false, 0, 0x08, 0, 255, 0)));
+    assertArrayEquals(d, caching.data());
+  }
+
+  @Test
+  void modeSenseWithDbdOmitsTheBlockDescriptor() {
+    Result r = assertGood(run(new ModeSense6(true, 0, 0x08, 0, 255, 0)));
+    assertEquals(4 + 20, r.data().length);
+    assertEquals(0, r.data()[3]);
+    assertNull(ModeParameters6.decode(r.data()).blockDescriptor());
+    assertEquals(0x08, r.data()[4]);
+  }
+
+  @Test
+  void modeSenseWpBitFollowsTheWriteProtectTab() {
+    h.firmware.setWriteProtected(true);
+    Result r = assertGood(run(new ModeSense6(false, 0, 0x3F, 0, 255, 0)));
+    assertEquals(0x80, r.data()[2] & 0x80);
+    assertTrue(ModeParameters6.decode(r.data()).writeProtected());
+    h.firmware.setWriteProtected(false);
+    assertEquals(0, assertGood(run(new ModeSense6(false, 0, 0x3F, 0, 255, 0))).data()[2] & 0x80);
+  }
+
+  @Test
+  void modeSenseTruncatesButKeepsTheFullModeDataLength() {
+    Result r = assertGood(run(new ModeSense6(false, 0, 0x3F, 0, 4, 0)));
+    assertEquals(4, r.data().length);
+    assertEquals(31, r.data()[0]);
+  }
+
+  @Test
+  void modeSenseChangeableAndDefaultValuesAndAllSubpages() {
+    assertGood(run(new ModeSense6(false, ModeSense6.PAGE_CONTROL_CHANGEABLE, 0x08, 0, 255, 0)));
+    assertGood(run(new ModeSense6(false, ModeSense6.PAGE_CONTROL_DEFAULT, 0x08, 0, 255, 0)));
+    assertGood(run(new ModeSense6(false, 0, ModeSense6.ALL_PAGES, 0xFF, 255, 0)));
+  }
+
+  @Test
+  void modeSenseWithoutMediumHasNoBlockDescriptor() throws Exception {
+    h.firmware.remove(true).close();
+    Result r = assertGood(run(new ModeSense6(false, 0, 0x3F, 0, 255, 0)));
+    assertEquals(0, r.data()[3]);
+    assertNull(ModeParameters6.decode(r.data()).blockDescriptor());
+  }
+
+  // ------------------------------------------------------------------ START STOP / PREVENT
+
+  @Test
+  void startStopUnitStopsAndStarts() {
+    assertGoodNoData(run(StartStopUnit.spin(false)));
+    assertEquals(DriveState.STOPPED, h.firmware.status().state());
+    assertCheck(run(new TestUnitReady()), 0x02, 0x04, 0x02);
+    assertGoodNoData(run(StartStopUnit.spin(true)));
+    assertEquals(DriveState.READY, h.firmware.status().state());
+    assertGoodNoData(run(new TestUnitReady()));
+  }
+
+  @Test
+  void startStopUnitEjectsAndLoads() {
+    assertGoodNoData(run(StartStopUnit.eject()));
+    assertEquals(DriveState.TRAY_OPEN, h.firmware.status().state());
+    assertEquals("MO-0001", h.firmware.status().mediumId(), "the cartridge sits in the slot");
+    assertCheck(run(new TestUnitReady()), 0x02, 0x3A, 0x00);
+    assertGoodNoData(run(StartStopUnit.load()));
+    assertCheck(run(new TestUnitReady()), 0x06, 0x28, 0x00);
+    assertGoodNoData(run(new TestUnitReady()));
+  }
+
+  @Test
+  void preventAllowSetsAndClearsTheNexusPrevent() {
+    assertGoodNoData(run(PreventAllowMediumRemoval.of(true)));
+    assertTrue(h.firmware.status().removalPrevented());
+    assertGoodNoData(run(PreventAllowMediumRemoval.of(false)));
+    assertFalse(h.firmware.status().removalPrevented());
+  }
+
+  // ------------------------------------------------------------------ READ CAPACITY
+
+  @Test
+  void readCapacity10OfAnMo640Medium() {
+    Result r = assertGood(run(new ReadCapacity10()));
+    assertArrayEquals(HexFormat.of().parseHex("0004BC4F00000800"), r.data());
+    assertEquals(
+        new ReadCapacity10Data(MO640_BLOCKS - 1, 2048), ReadCapacity10Data.decode(r.data()));
+    // PMI with an LBA is obsolete but allowed
+    assertGood(run(new ReadCapacity10(1000, true, 0)));
+  }
+
+  @Test
+  void readCapacity10OfAnMo230MediumInTheMo640Drive() throws Exception {
+    h.firmware.remove(true).close();
+    h.firmware.insert(h.create("MO230-1", "mo-230"));
+    h.clearUnitAttentions(host);
+    Result r = assertGood(run(new ReadCapacity10()));
+    assertArrayEquals(HexFormat.of().parseHex("0006CF7400000200"), r.data());
+  }
+
+  @Test
+  void readCapacity16OfAnMo640Medium() {
+    Result r = assertGood(run(new ReadCapacity16(32)));
+    assertEquals(32, r.data().length);
+    assertEquals(
+        new ReadCapacity16Data(MO640_BLOCKS - 1, 2048), ReadCapacity16Data.decode(r.data()));
+    assertArrayEquals(
+        HexFormat.of().parseHex("000000000004BC4F00000800"), Arrays.copyOf(r.data(), 12));
+    for (int i = 12; i < 32; i++) {
+      assertEquals(0, r.data()[i], "byte " + i);
+    }
+    Result shortAnswer = assertGood(run(new ReadCapacity16(12)));
+    assertArrayEquals(Arrays.copyOf(r.data(), 12), shortAnswer.data());
+  }
+
+  @Test
+  void readCapacityOfADvdRamMedium(@TempDir Path other) {
+    try (Harness dvd = new Harness(other, "dvd-ram", TimingMode.FAST)) {
+      dvd.insert("DVD-0001", "dvd-ram-4.7");
+      Nexus n = dvd.nexus();
+      Result r10 = assertGood(dvd.run(n, new ReadCapacity10()));
+      assertArrayEquals(HexFormat.of().parseHex("0023053F00000800"), r10.data());
+      Result r16 = assertGood(dvd.run(n, new ReadCapacity16(32)));
+      assertEquals(
+          new ReadCapacity16Data(DVD47_BLOCKS - 1, 2048), ReadCapacity16Data.decode(r16.data()));
+      Result mode = assertGood(dvd.run(n, new ModeSense6(false, 0, 0x3F, 0, 255, 0)));
+      assertEquals(
+          new ModeParameters6.BlockDescriptor(0, DVD47_BLOCKS, 2048),
+          ModeParameters6.decode(mode.data()).blockDescriptor());
+    }
+  }
+
+  @Test
+  void mediumBeyondThirtyTwoBitLbas() throws Exception {
+    h.firmware.remove(true).close();
+    long blocks = 0x1_0000_0010L; // 2 TiB of 512-byte blocks, sparse
+    Medium huge;
+    try {
+      huge = h.create("MO-HUGE", "mo-230", 512, blocks, false);
+    } catch (dev.secdrive.emulator.media.MediumException e) {
+      org.junit.jupiter.api.Assumptions.abort("file system refuses a 2 TiB sparse file: " + e);
+      return;
+    }
+    h.firmware.insert(huge);
+    h.clearUnitAttentions(host);
+    assertArrayEquals(
+        HexFormat.of().parseHex("FFFFFFFF00000200"), assertGood(run(new ReadCapacity10())).data());
+    assertEquals(
+        new ReadCapacity16Data(blocks - 1, 512),
+        ReadCapacity16Data.decode(assertGood(run(new ReadCapacity16(32))).data()));
+    assertEquals(
+        0xFF_FFFFL,
+        ModeParameters6.decode(assertGood(run(new ModeSense6(false, 0, 0x3F, 0, 255, 0))).data())
+            .blockDescriptor()
+            .numberOfBlocks());
+    byte[] data = pattern(512, 77);
+    assertGoodNoData(run(new Write16(blocks - 1, 1), data));
+    assertArrayEquals(data, assertGood(run(new Read16(blocks - 1, 1))).data());
+    // an LBA that does not fit in INFORMATION leaves VALID clear (SPC-4 4.5.3)
+    h.firmware.faults().addReadError(0x1_0000_0005L);
+    SenseData sense = assertCheck(run(new Read16(0x1_0000_0000L, 8)), 0x03, 0x11, 0x00);
+    assertFalse(sense.valid());
+    assertEquals(0, sense.encode()[0] & 0x80);
+  }
+
+  // ------------------------------------------------------------------ READ / WRITE / VERIFY
+
+  @Test
+  void write10ThenRead10RoundTrips() {
+    byte[] data = pattern(3 * 2048, 7);
+    assertGoodNoData(run(new Write10(100, 3), data));
+    Result r = assertGood(run(new Read10(100, 3)));
+    assertArrayEquals(data, r.data());
+    assertArrayEquals(new byte[2048], assertGood(run(new Read10(99, 1))).data(), "unwritten");
+    assertArrayEquals(new byte[2048], assertGood(run(new Read10(103, 1))).data(), "unwritten");
+    assertArrayEquals(
+        Arrays.copyOfRange(data, 2048, 4096), assertGood(run(new Read10(101, 1))).data());
+  }
+
+  @Test
+  void write16ThenRead16RoundTripsAtTheLastBlocks() {
+    long lba = MO640_BLOCKS - 2;
+    byte[] data = pattern(2 * 2048, 11);
+    assertGoodNoData(run(new Write16(lba, 2), data));
+    assertArrayEquals(data, assertGood(run(new Read16(lba, 2))).data());
+    // the (10) and (16) forms address the same blocks
+    assertArrayEquals(data, assertGood(run(new Read10(lba, 2))).data());
+    byte[] other = pattern(2048, 99);
+    assertGoodNoData(run(new Write10(5, 1), other));
+    assertArrayEquals(other, assertGood(run(new Read16(5, 1))).data());
+  }
+
+  @Test
+  void writesReachTheMedium() throws Exception {
+    byte[] data = pattern(2048, 3);
+    assertGoodNoData(run(new Write10(42, 1), data));
+    ByteBuffer onMedium = ByteBuffer.allocate(2048);
+    medium.read(42, onMedium);
+    assertArrayEquals(data, onMedium.array());
+  }
+
+  @Test
+  void transferLengthZeroIsGoodWithoutData() {
+    assertGoodNoData(run(new Read10(5, 0)));
+    assertGoodNoData(run(new Read16(5, 0)));
+    assertGoodNoData(run(new Write10(5, 0), new byte[0]));
+    assertGoodNoData(run(new Write16(5, 0), new byte[0]));
+    assertGoodNoData(run(new Verify10(5, 0, Verify10.BYTCHK_NONE)));
+  }
+
+  @Test
+  void largestTransferIsAccepted() {
+    int blocks = Firmware.MAXIMUM_TRANSFER_BYTES / 2048;
+    Result r = assertGood(run(new Read10(0, blocks)));
+    assertEquals(Firmware.MAXIMUM_TRANSFER_BYTES, r.data().length);
+  }
+
+  @Test
+  void verifyWithoutByteCheckIsGood() {
+    assertGoodNoData(run(new Verify10(0, 16, Verify10.BYTCHK_NONE)));
+  }
+
+  @Test
+  void verifyWithByteCheckMatchesWrittenData() {
+    byte[] data = pattern(2 * 2048, 21);
+    assertGoodNoData(run(new Write10(7, 2), data));
+    assertGoodNoData(run(new Verify10(7, 2, Verify10.BYTCHK_COMPARE), data));
+    assertGoodNoData(run(new Verify10(1000, 1, Verify10.BYTCHK_COMPARE), new byte[2048]));
+  }
+
+  @Test
+  void synchronizeCacheIsGood() {
+    assertGoodNoData(run(new SynchronizeCache10()));
+    assertGoodNoData(run(new SynchronizeCache10(false, 10, 0, 5, 0)));
+    assertGoodNoData(run(new SynchronizeCache10(true, MO640_BLOCKS - 1, 0, 0, 0)));
+  }
+
+  // ------------------------------------------------------------------ GET EVENT STATUS
+
+  @Test
+  void eventStatusReportsNewMediaOnceThenNoChange() throws Exception {
+    h.firmware.remove(true).close();
+    h.clearUnitAttentions(host);
+    Result first = assertGood(run(GetEventStatusNotification.media(8)));
+    assertEquals(
+        new MediaEventStatus(false, MediaEvent.MEDIA_REMOVAL, false, false),
+        MediaEventStatus.decode(first.data()));
+    Result none = assertGood(run(GetEventStatusNotification.media(8)));
+    assertEquals(MediaEvent.NO_CHANGE, MediaEventStatus.decode(none.data()).event());
+    assertFalse(MediaEventStatus.decode(none.data()).mediumPresent());
+
+    h.firmware.insert(h.create("MO-0002", "mo-640"));
+    Result arrived = assertGood(run(GetEventStatusNotification.media(8)));
+    assertArrayEquals(HexFormat.of().parseHex("0006041002020000"), arrived.data());
+    assertEquals(
+        new MediaEventStatus(false, MediaEvent.NEW_MEDIA, true, false),
+        MediaEventStatus.decode(arrived.data()));
+    Result after = assertGood(run(GetEventStatusNotification.media(8)));
+    assertArrayEquals(HexFormat.of().parseHex("0006041000020000"), after.data());
+  }
+
+  @Test
+  void eventStatusForUnsupportedClassesSetsNea() {
+    Result r = assertGood(run(new GetEventStatusNotification(true, 1 << 1, 8, 0)));
+    assertEquals(4, r.data().length);
+    assertEquals(0x80, r.data()[2] & 0x80, "NEA");
+    assertEquals(0x10, r.data()[3], "supported classes: media");
+    assertTrue(MediaEventStatus.decode(r.data()).noEventAvailable());
+  }
+
+  @Test
+  void eventStatusHonoursAllocationLength() {
+    Result r = assertGood(run(GetEventStatusNotification.media(4)));
+    assertArrayEquals(HexFormat.of().parseHex("00060410"), r.data());
+  }
+
+  // ------------------------------------------------------------------ REPORT LUNS
+
+  @Test
+  void reportLunsThroughTheTarget() {
+    Target target = new Target(List.of(h.firmware));
+    DataIn.Heap in = new DataIn.Heap();
+    Response response =
+        target.execute(host, 0, new ReportLuns(64).encode(), ByteBuffer.allocate(0), in);
+    Result r = assertGood(new Result(response, in.bytes(response)));
+    assertArrayEquals(HexFormat.of().parseHex("00000008000000000000000000000000"), r.data());
+    assertEquals(List.of(0), LunList.decode(r.data()).luns());
+  }
+
+  // ------------------------------------------------------------------ REPORT SUPPORTED OPCODES
+
+  @Test
+  void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
+    Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
+    assertEquals(4 + 18 * 8, r.data().length);
+    assertEquals(18 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
+    Set<SupportedOperationCodes.CommandDescriptor> expected =
+        Arrays.stream(Opcode.values())
+            .map(
+                o ->
+                    new SupportedOperationCodes.CommandDescriptor(
+                        o.code(),
+                        o.hasServiceAction() ? o.serviceAction() : 0,
+                        o.hasServiceAction(),
+                        o.cdbLength()))
+            .collect(Collectors.toSet());
+    assertEquals(expected, Set.copyOf(descriptors));
+    assertEquals(18, descriptors.size());
+  }
+
+  @Test
+  void reportSupportedOperationCodesOfTheCdromLeavesOutWrites(@TempDir Path other) {
+    try (Harness cd = new Harness(other, "cdrom", TimingMode.FAST)) {
+      Nexus n = cd.nexus();
+      Result r = assertGood(cd.run(n, ReportSupportedOperationCodes.all(4096)));
+      Set<Integer> codes =
+          SupportedOperationCodes.AllCommands.decode(r.data()).commands().stream()
+              .map(SupportedOperationCodes.CommandDescriptor::operationCode)
+              .collect(Collectors.toSet());
+      assertEquals(15, codes.size());
+      assertFalse(codes.contains(0x2A));
+      assertFalse(codes.contains(0x8A));
+      assertFalse(codes.contains(0x35));
+      assertTrue(codes.contains(0x28));
+      Result one =
+          assertGood(
+              cd.run(
+                  n,
+                  new ReportSupportedOperationCodes(
+                      false, ReportSupportedOperationCodes.REPORT_ONE, 0x2A, 0, 64, 0)));
+      assertArrayEquals(HexFormat.of().parseHex("00010000"), one.data(), "not supported");
+    }
+  }
+
+  @Test
+  void reportOneCommandReturnsItsUsageData() {
+    Result r =
+        assertGood(
+            run(
+                new ReportSupportedOperationCodes(
+                    false, ReportSupportedOperationCodes.REPORT_ONE, 0x28, 0, 64, 0)));
+    assertEquals(4 + 10, r.data().length);
+    assertEquals(0b011, r.data()[1] & 0x07, "supported");
+    assertEquals(10, ByteBuffer.wrap(r.data()).getShort(2));
+    assertArrayEquals(Opcode.READ_10.usageData(), Arrays.copyOfRange(r.data(), 4, 14));
+
+    Result unknown =
+        assertGood(
+            run(
+                new ReportSupportedOperationCodes(
+                    false, ReportSupportedOperationCodes.REPORT_ONE, 0x55, 0, 64, 0)));
+    assertEquals(
+        new SupportedOperationCodes.OneCommand(
+            SupportedOperationCodes.OneCommand.NOT_SUPPORTED, new byte[0]),
+        SupportedOperationCodes.OneCommand.decode(unknown.data()));
+  }
+
+  @Test
+  void reportOneCommandWithServiceAction() {
+    Result r =
+        assertGood(
+            run(
+                new ReportSupportedOperationCodes(
+                    false,
+                    ReportSupportedOperationCodes.REPORT_ONE_WITH_SERVICE_ACTION,
+                    0x9E,
+                    0x10,
+                    64,
+                    0)));
+    SupportedOperationCodes.OneCommand one = SupportedOperationCodes.OneCommand.decode(r.data());
+    assertEquals(SupportedOperationCodes.OneCommand.SUPPORTED, one.support());
+    assertArrayEquals(Opcode.READ_CAPACITY_16.usageData(), one.usageData());
+
+    Result otherAction =
+        assertGood(
+            run(
+                new ReportSupportedOperationCodes(
+                    false,
+                    ReportSupportedOperationCodes.REPORT_ONE_WITH_SERVICE_ACTION,
+                    0x9E,
+                    0x11,
+                    64,
+                    0)));
+    assertEquals(
+        SupportedOperationCodes.OneCommand.NOT_SUPPORTED,
+        SupportedOperationCodes.OneCommand.decode(otherAction.data()).support());
+  }
+
+  @Test
+  void reportSupportedOperationCodesRejectsTheWrongReportingOption() {
+    SenseData oneForServiceActionOpcode =
+        assertCheck(
+            run(
+                new ReportSupportedOperationCodes(
+                    false, ReportSupportedOperationCodes.REPORT_ONE, 0x9E, 0x10, 64, 0)),
+            0x05,
+            0x24,
+            0x00);
+    assertFieldPointer(oneForServiceActionOpcode, 3, -1);
+    SenseData serviceActionForPlainOpcode =
+        assertCheck(
+            run(
+                new ReportSupportedOperationCodes(
+                    false,
+                    ReportSupportedOperationCodes.REPORT_ONE_WITH_SERVICE_ACTION,
+                    0x28,
+                    0,
+                    64,
+                    0)),
+            0x05,
+            0x24,
+            0x00);
+    assertFieldPointer(serviceActionForPlainOpcode, 3, -1);
+    SenseData reserved =
+        assertCheck(
+            run(new ReportSupportedOperationCodes(false, 0b011, 0x28, 0, 64, 0)), 0x05, 0x24, 0x00);
+    assertFieldPointer(reserved, 2, 2);
+  }
+
+  @Test
+  void reportSupportedOperationCodesTruncates() {
+    Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
+    assertArrayEquals(HexFormat.of().parseHex("00000090"), r.data());
+  }
+
+  // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER
+
+  @Test
+  void readMediaSerialNumberReturnsTheMediumId() {
+    Result r = assertGood(run(new ReadMediaSerialNumber(64)));
+    assertArrayEquals("\0\0\0\bMO-0001 ".getBytes(StandardCharsets.US_ASCII), r.data());
+    assertEquals("MO-0001", MediaSerialNumber.decode(r.data()).serialNumber());
+    assertEquals(medium.id(), MediaSerialNumber.decode(r.data()).serialNumber());
+    Result truncated = assertGood(run(new ReadMediaSerialNumber(6)));
+    assertArrayEquals(Arrays.copyOf(r.data(), 6), truncated.data());
+  }
+
+  // ------------------------------------------------------------------ status
+
+  @Test
+  void statusCountsCommandsAndNamesTheMedium() {
+    long before = h.firmware.status().commands();
+    run(new TestUnitReady());
+    run(new TestUnitReady());
+    DriveStatus status = h.firmware.status();
+    assertEquals(before + 2, status.commands());
+    assertEquals("mo-640", status.profile());
+    assertEquals(Harness.DEVICE_ID, status.deviceId());
+    assertEquals("MO-0001", status.mediumId());
+    assertEquals(DriveState.READY, status.state());
+    assertFalse(status.writeProtected());
+    assertNotNull(h.firmware.medium());
+  }
+}

@@ -1,0 +1,373 @@
+package dev.secdrive.emulator.firmware;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
+
+/**
+ * Whatever bytes a host sends, the firmware answers GOOD or CHECK CONDITION, never throws, and
+ * never lets a byte of the secure area out. The secure area holds a known 16-byte pattern; no
+ * 8-byte window of it may appear in any data-in (or sense) bytes.
+ */
+class FirmwareFuzzTest {
+
+  private static final int BLOCK = 2048;
+  private static final long BLOCKS = 2048;
+  private static final int SECURE_BYTES = 8192;
+  private static final int USER_BLOCKS = 192;
+  private static final byte[] SECRET = {
+    (byte) 0x9C,
+    0x41,
+    (byte) 0xE7,
+    0x0B,
+    0x5D,
+    (byte) 0xA3,
+    0x12,
+    (byte) 0xF8,
+    0x66,
+    (byte) 0xC9,
+    0x2E,
+    (byte) 0xB4,
+    0x07,
+    0x73,
+    (byte) 0xD5,
+    0x38
+  };
+  private static final byte FILLER = 0x5A;
+
+  private final Set<Long> secretWindows = new HashSet<>();
+  private Path directory;
+  private Medium medium;
+  private Firmware firmware;
+  private Target target;
+  private Nexus[] hosts;
+
+  @BeforeProperty
+  void setUp() throws IOException {
+    for (int offset = 0; offset < SECRET.length; offset++) {
+      long window = 0;
+      for (int i = 0; i < 8; i++) {
+        window = window << 8 | (SECRET[(offset + i) % SECRET.length] & 0xFF);
+      }
+      secretWindows.add(window);
+    }
+    assertEquals(16, secretWindows.size(), "the pattern's windows are distinct");
+
+    directory = Files.createTempDirectory("secdrive-fuzz");
+    MediumStore store = MediumStore.openOrCreate(directory);
+    store.create(
+        new MediumStore.Spec("FUZZ-1", "mo-640", BLOCK, BLOCKS, SECURE_BYTES, false, null, null));
+    medium = store.open("FUZZ-1");
+    byte[] secure = new byte[SECURE_BYTES];
+    for (int i = 0; i < secure.length; i++) {
+      secure[i] = SECRET[i % SECRET.length];
+    }
+    medium.writeSecureArea(secure);
+    assertArrayEquals(secure, medium.readSecureArea());
+
+    byte[] user = new byte[USER_BLOCKS * BLOCK];
+    new Random(42).nextBytes(user);
+    assertFalse(leaks(user), "the user area must not hold the secret pattern");
+    medium.write(0, ByteBuffer.wrap(user));
+
+    AtomicLong clock = new AtomicLong();
+    firmware =
+        new Firmware(
+            0,
+            ProfileCatalog.builtIn().get("mo-640"),
+            "SDDFUZZ",
+            TimingMode.FAST,
+            () -> clock.addAndGet(1_000));
+    firmware.insert(medium);
+    target = new Target(List.of(firmware));
+    hosts = new Nexus[] {new Nexus("fuzz A"), new Nexus("fuzz B")};
+  }
+
+  @AfterProperty
+  void tearDown() throws IOException {
+    medium.close();
+    try (Stream<Path> walk = Files.walk(directory)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  // ------------------------------------------------------------------ properties
+
+  @Property(tries = 4000)
+  void randomCdbs(
+      @ForAll @Size(min = 1, max = 16) byte[] cdb,
+      @ForAll @IntRange(min = 0, max = 5) int dataOutBlocks,
+      @ForAll @IntRange(min = 0, max = 9) int host) {
+    check(cdb, dataOut(dataOutBlocks), host);
+  }
+
+  @Property(tries = 3000)
+  void everyOpcodeWithRandomBytes(
+      @ForAll @IntRange(min = 0, max = 255) int opcode,
+      @ForAll @Size(value = 16) byte[] rest,
+      @ForAll @IntRange(min = 1, max = 16) int anyLength,
+      @ForAll boolean impliedLength,
+      @ForAll @IntRange(min = 0, max = 2) int dataOutBlocks,
+      @ForAll @IntRange(min = 0, max = 9) int host) {
+    int implied = Opcode.cdbLength(opcode);
+    int length = impliedLength && implied > 0 ? implied : anyLength;
+    byte[] cdb = Arrays.copyOf(rest, length);
+    cdb[0] = (byte) opcode;
+    check(cdb, dataOut(dataOutBlocks), host);
+  }
+
+  /** Implemented commands with in-range LBAs, so that reads really return medium data. */
+  @Property(tries = 3000)
+  void plausibleCommands(
+      @ForAll("plausible") Command command, @ForAll @IntRange(min = 0, max = 9) int host) {
+    check(command.cdb(), command.dataOut(), host);
+  }
+
+  /** Through the target, which answers REPORT LUNS and unconfigured LUNs itself. */
+  @Property(tries = 1000)
+  void randomCdbsThroughTheTarget(
+      @ForAll @Size(min = 1, max = 16) byte[] cdb,
+      @ForAll @IntRange(min = 0, max = 3) int lun,
+      @ForAll boolean reportLuns) {
+    byte[] bytes = cdb.clone();
+    if (reportLuns) {
+      bytes[0] = (byte) Opcode.REPORT_LUNS.code();
+    }
+    Recording dataIn = new Recording();
+    Response response = target.execute(hosts[0], lun, bytes, ByteBuffer.allocate(0), dataIn);
+    verify(bytes, response, dataIn);
+    restore();
+  }
+
+  /** Every operation code, deterministically, in several forms. */
+  @Example
+  void everyOperationCodeInEveryForm() {
+    Random random = new Random(7);
+    for (int opcode = 0; opcode < 256; opcode++) {
+      for (int form = 0; form < 24; form++) {
+        int implied = Opcode.cdbLength(opcode);
+        int length = form % 3 != 0 && implied > 0 ? implied : 1 + random.nextInt(16);
+        byte[] cdb = new byte[length];
+        if (form % 2 == 1) {
+          random.nextBytes(cdb);
+          cdb[length - 1] &= ~0x04;
+        }
+        cdb[0] = (byte) opcode;
+        check(cdb, dataOut(form % 4 == 3 ? 1 : 0), form);
+      }
+    }
+  }
+
+  @Example
+  void readsOfTheWholeUserAreaNeverLeak() {
+    for (long lba = 0; lba < BLOCKS; lba += 256) {
+      byte[] cdb = new dev.secdrive.protocol.cdb.Read16(lba, 256).encode();
+      Recording dataIn = new Recording();
+      Response response = firmware.execute(hosts[1], cdb, ByteBuffer.allocate(0), dataIn);
+      if (response.status() == ScsiStatus.CHECK_CONDITION
+          && response.sense().key() == SenseKey.UNIT_ATTENTION) {
+        lba -= 256;
+        continue;
+      }
+      verify(cdb, response, dataIn);
+      assertEquals(256 * BLOCK, response.dataInLength());
+    }
+  }
+
+  // ------------------------------------------------------------------ checking
+
+  private void check(byte[] cdb, byte[] dataOut, int host) {
+    Nexus nexus = hosts[host % 2];
+    if (host == 9) {
+      firmware.disconnect(nexus); // a new connection: power-on unit attention again
+    }
+    Recording dataIn = new Recording();
+    // REPORT LUNS belongs to the target (a Firmware alone answers it with HARDWARE ERROR 44/00)
+    Response response =
+        (cdb[0] & 0xFF) == Opcode.REPORT_LUNS.code()
+            ? target.execute(nexus, 0, cdb, ByteBuffer.wrap(dataOut), dataIn)
+            : firmware.execute(nexus, cdb, ByteBuffer.wrap(dataOut), dataIn);
+    verify(cdb, response, dataIn);
+    restore();
+  }
+
+  private void verify(byte[] cdb, Response response, Recording dataIn) {
+    String what = "CDB " + java.util.HexFormat.of().formatHex(cdb);
+    assertNotNull(response, what);
+    assertTrue(
+        response.status() == ScsiStatus.GOOD || response.status() == ScsiStatus.CHECK_CONDITION,
+        what);
+    assertTrue(response.delayNanos() >= 0, what);
+    assertTrue(dataIn.allocations <= 1, what);
+    if (response.status() == ScsiStatus.CHECK_CONDITION) {
+      assertNotNull(response.sense(), what);
+      assertEquals(0, response.dataInLength(), what);
+      assertNotEquals(SenseKey.HARDWARE_ERROR, response.sense().key(), what);
+      assertFalse(leaks(response.sense().encode()), what);
+    } else {
+      assertNull(response.sense(), what);
+      assertTrue(response.dataInLength() >= 0, what);
+      assertTrue(response.dataInLength() <= Firmware.MAXIMUM_TRANSFER_BYTES, what);
+      int allocated = dataIn.buffer == null ? 0 : dataIn.buffer.capacity();
+      assertEquals(allocated, response.dataInLength(), what + ": allocated = returned");
+      if (dataIn.buffer != null) {
+        assertEquals(0, dataIn.buffer.remaining(), what + ": every allocated byte written");
+        assertFalse(leaks(dataIn.buffer.array()), what + " returned secure-area bytes");
+      }
+    }
+  }
+
+  private boolean leaks(byte[] data) {
+    if (data.length < 8) {
+      return false;
+    }
+    long window = 0;
+    for (int i = 0; i < data.length; i++) {
+      window = window << 8 | (data[i] & 0xFF);
+      if (i >= 7 && secretWindows.contains(window)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Puts the medium back and spins it up after a try that ejected or stopped it. */
+  private void restore() {
+    if (firmware.status().state() != DriveState.READY) {
+      if (firmware.medium() != null) {
+        firmware.remove(true);
+      }
+      firmware.insert(medium);
+    }
+    assertEquals(DriveState.READY, firmware.status().state());
+  }
+
+  private static byte[] dataOut(int blocks) {
+    byte[] out = new byte[blocks * BLOCK];
+    Arrays.fill(out, FILLER);
+    return out;
+  }
+
+  /** A DataIn that records how it was used. */
+  private static final class Recording implements DataIn {
+    ByteBuffer buffer;
+    int allocations;
+
+    @Override
+    public ByteBuffer allocate(int length) {
+      allocations++;
+      buffer = ByteBuffer.allocate(length);
+      return buffer;
+    }
+  }
+
+  // ------------------------------------------------------------------ generators
+
+  record Command(byte[] cdb, byte[] dataOut) {
+    @Override
+    public String toString() {
+      return java.util.HexFormat.of().formatHex(cdb) + " +" + dataOut.length + " bytes out";
+    }
+  }
+
+  @Provide
+  Arbitrary<Command> plausible() {
+    Arbitrary<Opcode> opcodes = Arbitraries.of(Opcode.class);
+    Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofSize(16);
+    Arbitrary<Long> lbas =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(8, Arbitraries.longs().between(0, BLOCKS - 1)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(BLOCKS - 4, BLOCKS + 4)),
+            net.jqwik.api.Tuple.of(1, Arbitraries.longs()));
+    Arbitrary<Integer> lengths = Arbitraries.integers().between(0, 80);
+    Arbitrary<Integer> flags = Arbitraries.integers().between(0, 9);
+    return Combinators.combine(opcodes, noise, lbas, lengths, flags).as(FirmwareFuzzTest::build);
+  }
+
+  private static Command build(Opcode opcode, byte[] noise, long lba, int length, int flags) {
+    byte[] cdb = Arrays.copyOf(noise, opcode.cdbLength());
+    cdb[0] = (byte) opcode.code();
+    if (opcode.hasServiceAction()) {
+      cdb[1] = (byte) ((cdb[1] & 0xE0) | opcode.serviceAction());
+    }
+    if (flags < 8) {
+      cdb[cdb.length - 1] &= ~0x04; // NACA
+    }
+    byte[] dataOut = new byte[0];
+    switch (opcode) {
+      case READ_10, WRITE_10, VERIFY_10, SYNCHRONIZE_CACHE_10 -> {
+        ByteBuffer b = ByteBuffer.wrap(cdb);
+        if (flags < 7) {
+          cdb[1] &= 0x1F; // no protection information
+        }
+        if (opcode == Opcode.VERIFY_10 && flags < 6) {
+          cdb[1] &= ~0x04; // BYTCHK 00b or 01b
+        }
+        b.putInt(2, (int) lba);
+        b.putShort(7, (short) length);
+      }
+      case READ_16, WRITE_16 -> {
+        ByteBuffer b = ByteBuffer.wrap(cdb);
+        if (flags < 7) {
+          cdb[1] &= 0x1F;
+        }
+        b.putLong(2, lba);
+        b.putInt(10, length);
+      }
+      case INQUIRY -> {
+        if (flags < 6) {
+          int[] pages = {0x00, 0x80, 0x83, 0xB0};
+          cdb[1] = (byte) (flags % 2);
+          cdb[2] = (byte) (flags % 2 == 1 ? pages[(noise[2] & 0xFF) % 4] : 0);
+        }
+      }
+      case MODE_SENSE_6 -> {
+        if (flags < 6) {
+          cdb[2] = (byte) ((flags % 3) << 6 | (flags % 2 == 0 ? 0x08 : 0x3F));
+          cdb[3] = 0;
+        }
+      }
+      default -> {}
+    }
+    boolean writes =
+        opcode == Opcode.WRITE_10 || opcode == Opcode.WRITE_16 || opcode == Opcode.VERIFY_10;
+    if (writes && flags % 3 != 2) {
+      dataOut = dataOut(length);
+    }
+    return new Command(cdb, dataOut);
+  }
+}

@@ -1,0 +1,365 @@
+package dev.secdrive.emulator.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.profiles.MediumType;
+import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import dev.secdrive.protocol.testing.LeakRecorder;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Byte soup against the real TCP endpoint. Every frame is answered with a status frame, or — for
+ * broken framing — with a protocol error frame and a closed connection, while other connections
+ * carry on; no buffer leaks (this module runs its ITs under Netty's paranoid leak detector); and no
+ * response ever contains a run of the secure area's contents.
+ *
+ * <p>The client side is deliberately not the host driver: plain sockets and hand-built frames, so
+ * the bytes are exactly the ones chosen here.
+ */
+class EndpointFuzzIT {
+
+  private static final long SEED = 0x5ec_d21e;
+  private static final int FRAMES = 100_000;
+  private static final byte[] SECRET =
+      "SECURE-AREA-SECRET-0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final int WINDOW = 8;
+
+  @TempDir Path media;
+  private Emulator emulator;
+
+  @BeforeEach
+  void start() throws IOException {
+    MediumStore store = MediumStore.openOrCreate(media);
+    ProfileCatalog profiles = ProfileCatalog.builtIn();
+    create(store, profiles, "FUZZ-MO", "mo-640", 65536);
+    create(store, profiles, "FUZZ-DVD", "dvd-ram-4.7", 262144);
+    emulator =
+        Emulator.builder()
+            .mediaDirectory(media)
+            .profiles(profiles)
+            .drive(new DriveConfig(0, "mo-640", "FUZZ0", "FUZZ-MO"))
+            .drive(new DriveConfig(1, "dvd-ram", "FUZZ1", "FUZZ-DVD"))
+            .start();
+  }
+
+  private static void create(
+      MediumStore store, ProfileCatalog profiles, String id, String type, int secureBytes)
+      throws IOException {
+    MediumType t = profiles.mediumType(type).orElseThrow();
+    store.create(
+        new MediumStore.Spec(
+            id, type, t.blockSize(), t.blockCount(), secureBytes, false, "", null));
+    try (Medium medium = store.open(id)) {
+      byte[] secure = new byte[secureBytes];
+      for (int i = 0; i < secure.length; i++) {
+        secure[i] = SECRET[i % SECRET.length];
+      }
+      medium.writeSecureArea(secure);
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    emulator.close();
+    LeakRecorder.assertNoLeaks();
+  }
+
+  @Test
+  void randomCdbsOnEveryOpcodeAreAnsweredAndNeverLeakTheSecureArea() throws IOException {
+    SplittableRandom random = new SplittableRandom(SEED);
+    int answered = 0;
+    int checkConditions = 0;
+    try (Connection connection = connect()) {
+      for (int i = 0; i < FRAMES; i += 64) {
+        // Pipeline up to 64 commands, then read their answers.
+        int batch = Math.min(64, FRAMES - i);
+        int[] tags = new int[batch];
+        for (int k = 0; k < batch; k++) {
+          int opcode = (i + k) % 256; // every opcode, over and over
+          tags[k] = i + k;
+          connection.send(randomCommand(random, i + k, opcode));
+        }
+        for (int k = 0; k < batch; k++) {
+          Reply reply = connection.receive();
+          assertEquals(Frame.STATUS_MAGIC, reply.magic(), "expected a status frame");
+          assertEquals(tags[k], reply.tag(), "answers come back in order with fast timing");
+          ScsiStatus status = ScsiStatus.fromCode(reply.status());
+          assertTrue(
+              status == ScsiStatus.GOOD || status == ScsiStatus.CHECK_CONDITION, status::name);
+          if (status == ScsiStatus.CHECK_CONDITION) {
+            assertEquals(18, reply.sense().length);
+            assertEquals(0x70, reply.sense()[0] & 0x7F);
+            assertEquals(0, reply.data().length);
+            checkConditions++;
+          }
+          assertNoSecret(reply.sense());
+          assertNoSecret(reply.data());
+          answered++;
+        }
+      }
+    }
+    assertEquals(FRAMES, answered);
+    assertTrue(checkConditions > FRAMES / 2, "random CDBs are mostly refused: " + checkConditions);
+  }
+
+  @Test
+  void brokenFramesCloseOnlyTheirOwnConnection() throws Exception {
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong bystanderCommands = new AtomicLong();
+    AtomicReference<Throwable> bystanderFailure = new AtomicReference<>();
+    Thread bystander =
+        new Thread(
+            () -> {
+              try (Connection c = connect()) {
+                int tag = 0;
+                while (running.get()) {
+                  c.send(
+                      commandFrame(
+                          tag,
+                          0,
+                          true,
+                          new byte[] {0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+                          8,
+                          new byte[0]));
+                  Reply reply = c.receive();
+                  if (reply.tag() != tag || reply.status() != ScsiStatus.GOOD.code()) {
+                    // The first READ CAPACITY meets the power-on unit attention.
+                    if (!(tag == 0 && reply.status() == ScsiStatus.CHECK_CONDITION.code())) {
+                      throw new AssertionError("bystander got " + reply);
+                    }
+                  }
+                  tag++;
+                  bystanderCommands.incrementAndGet();
+                }
+              } catch (Throwable t) {
+                bystanderFailure.set(t);
+              }
+            },
+            "bystander");
+    bystander.start();
+
+    SplittableRandom random = new SplittableRandom(SEED + 1);
+    int statusFrames = 0;
+    int protocolErrors = 0;
+    Connection connection = connect();
+    try {
+      for (int i = 0; i < FRAMES; i++) {
+        boolean broken = random.nextInt(50) == 0;
+        byte[] frame =
+            broken ? brokenFrame(random, i) : randomCommand(random, i, random.nextInt(256));
+        connection.send(frame);
+        Reply reply = connection.receive();
+        if (reply.magic() == Frame.STATUS_MAGIC) {
+          assertEquals(i, reply.tag());
+          statusFrames++;
+          if (broken) {
+            fail("broken frame " + i + " was answered as a command: " + hex(frame));
+          }
+        } else if (reply.magic() == Frame.ERROR_MAGIC) {
+          assertTrue(broken, () -> "valid frame refused: " + reply.message());
+          assertTrue(reply.message().startsWith("protocol error: "), reply.message());
+          connection.assertClosedByDevice();
+          connection.close();
+          connection = connect();
+          protocolErrors++;
+        } else {
+          fail("unexpected reply magic " + Integer.toHexString(reply.magic()));
+        }
+      }
+    } finally {
+      connection.close();
+      running.set(false);
+      bystander.join(10_000);
+    }
+    if (bystanderFailure.get() != null) {
+      throw new AssertionError("the bystander connection failed", bystanderFailure.get());
+    }
+    assertEquals(FRAMES, statusFrames + protocolErrors);
+    assertTrue(protocolErrors > FRAMES / 100, "too few broken frames: " + protocolErrors);
+    assertTrue(bystanderCommands.get() > 100, "bystander ran " + bystanderCommands.get());
+  }
+
+  // ------------------------------------------------------------------ frames
+
+  private static byte[] randomCommand(SplittableRandom random, int tag, int opcode) {
+    int cdbLength = 1 + random.nextInt(16);
+    byte[] cdb = new byte[cdbLength];
+    random.nextBytes(cdb);
+    cdb[0] = (byte) opcode;
+    if (random.nextBoolean() && cdbLength > 1) {
+      cdb[cdbLength - 1] = 0; // often a clean CONTROL byte, so more CDBs get past NACA
+    }
+    int lun = random.nextInt(8) == 0 ? random.nextInt(256) : random.nextInt(2);
+    if (random.nextInt(4) == 0) {
+      byte[] data = new byte[random.nextInt(5) * 512];
+      random.nextBytes(data);
+      return commandFrame(tag, lun, false, cdb, 0, data);
+    }
+    long expected = random.nextInt(3) == 0 ? random.nextInt(1 << 16) : random.nextInt(512);
+    return commandFrame(tag, lun, true, cdb, expected, new byte[0]);
+  }
+
+  /** A frame whose framing is broken in one of the ways PROTOCOL.md lists. */
+  private static byte[] brokenFrame(SplittableRandom random, int tag) {
+    byte[] valid = commandFrame(tag, 0, true, new byte[] {0, 0, 0, 0, 0, 0}, 0, new byte[0]);
+    ByteBuffer b = ByteBuffer.wrap(valid);
+    switch (random.nextInt(9)) {
+      case 0 -> b.putInt(4, random.nextInt() & 0x7FFF_FFFF & ~0x5300_0000); // bad magic
+      case 1 -> b.put(8, (byte) (2 + random.nextInt(250))); // version
+      case 2 -> b.put(9, (byte) (0x01 | random.nextInt(0x7F))); // reserved flag bits
+      case 3 ->
+          b.put(11, (byte) (random.nextBoolean() ? 0 : 17 + random.nextInt(200))); // CDB length
+      case 4 -> b.putInt(0, valid.length - 4 - 1 - random.nextInt(3)); // prefix shorter than frame
+      case 5 ->
+          b.putInt(
+              0,
+              Frame.maximumFrameLength(Frame.DEFAULT_MAXIMUM_DATA_LENGTH)
+                  + 1
+                  + random.nextInt(1 << 20));
+      case 6 -> {
+        return commandFrame(
+            tag, 0, true, new byte[6], 0, new byte[] {1, 2, 3}); // data-in with data-out
+      }
+      case 7 -> b.putInt(4, Frame.STATUS_MAGIC); // a status frame sent to a device
+      default -> {
+        byte[] soup = new byte[4 + 8 + random.nextInt(64)];
+        random.nextBytes(soup);
+        ByteBuffer.wrap(soup).putInt(0, soup.length - 4).put(4, (byte) 0x00); // never 'S'
+        return soup;
+      }
+    }
+    return valid;
+  }
+
+  static byte[] commandFrame(
+      int tag, int lun, boolean dataIn, byte[] cdb, long expected, byte[] dataOut) {
+    // Built by hand to PROTOCOL.md so that nothing here depends on the codec under test.
+    ByteBuffer b = ByteBuffer.allocate(4 + 20 + cdb.length + dataOut.length);
+    b.putInt(20 + cdb.length + dataOut.length);
+    b.putInt(Frame.COMMAND_MAGIC).put((byte) 1).put((byte) (dataIn ? 0x80 : 0)).put((byte) lun);
+    b.put((byte) cdb.length).putInt(tag).putInt((int) expected).putInt(dataOut.length);
+    b.put(cdb).put(dataOut);
+    return b.array();
+  }
+
+  private static void assertNoSecret(byte[] bytes) {
+    for (int i = 0; i + WINDOW <= bytes.length; i++) {
+      for (int phase = 0; phase < SECRET.length; phase++) {
+        boolean match = true;
+        for (int j = 0; j < WINDOW && match; j++) {
+          match = bytes[i + j] == SECRET[(phase + j) % SECRET.length];
+        }
+        if (match) {
+          fail("a response contains secure-area bytes at offset " + i);
+        }
+      }
+    }
+  }
+
+  private static String hex(byte[] bytes) {
+    return java.util.HexFormat.of().formatHex(bytes);
+  }
+
+  // ------------------------------------------------------------------ client
+
+  private Connection connect() throws IOException {
+    InetSocketAddress address = emulator.address();
+    Socket socket = new Socket(address.getAddress(), address.getPort());
+    socket.setTcpNoDelay(true);
+    socket.setSoTimeout(10_000);
+    return new Connection(socket);
+  }
+
+  record Reply(int magic, int status, int tag, byte[] sense, byte[] data, String message) {}
+
+  static final class Connection implements AutoCloseable {
+    private final Socket socket;
+    private final DataOutputStream out;
+    private final DataInputStream in;
+    private final List<byte[]> pending = new ArrayList<>();
+
+    Connection(Socket socket) throws IOException {
+      this.socket = socket;
+      this.out =
+          new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+      this.in =
+          new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16));
+    }
+
+    void send(byte[] frame) throws IOException {
+      pending.add(frame);
+      out.write(frame);
+    }
+
+    Reply receive() throws IOException {
+      out.flush();
+      pending.clear();
+      int length = in.readInt();
+      byte[] body = new byte[length];
+      in.readFully(body);
+      ByteBuffer b = ByteBuffer.wrap(body);
+      int magic = b.getInt(0);
+      if (magic == Frame.ERROR_MAGIC) {
+        int messageLength = b.getShort(6) & 0xFFFF;
+        return new Reply(
+            magic,
+            -1,
+            -1,
+            new byte[0],
+            new byte[0],
+            new String(body, 8, messageLength, java.nio.charset.StandardCharsets.UTF_8));
+      }
+      int status = body[5] & 0xFF;
+      int senseLength = body[7] & 0xFF;
+      int tag = b.getInt(8);
+      int dataLength = b.getInt(16);
+      byte[] sense = java.util.Arrays.copyOfRange(body, 20, 20 + senseLength);
+      byte[] data =
+          java.util.Arrays.copyOfRange(body, 20 + senseLength, 20 + senseLength + dataLength);
+      return new Reply(magic, status, tag, sense, data, null);
+    }
+
+    /** After a protocol error frame the device closes: the next read sees end of stream. */
+    void assertClosedByDevice() throws IOException {
+      try {
+        int next = in.read();
+        assertEquals(-1, next, "device kept the connection open after a protocol error");
+      } catch (SocketException e) {
+        // connection reset: closed as well
+      } catch (EOFException e) {
+        // closed
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
