@@ -240,6 +240,13 @@ public final class Drive implements AutoCloseable {
                         new Capacity(short10.returnedLba(), (int) short10.blockLength())))
         .thenApply(
             c -> {
+              if (c.blockSize() < 1 || c.blockSize() > MAXIMUM_TRANSFER_BYTES) {
+                throw new DriveException(
+                    "the drive reports a block size of "
+                        + Integer.toUnsignedString(c.blockSize())
+                        + " bytes, outside 1.."
+                        + MAXIMUM_TRANSFER_BYTES);
+              }
               capacity = c;
               return c;
             });

@@ -76,7 +76,11 @@ public record DriveUri(String scheme, String host, int port, int lun, Duration t
         timeout = duration(text, value);
       }
     }
-    return new DriveUri(scheme, uri.getHost(), port, lun, timeout);
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1); // URI.getHost() keeps an IPv6 literal's brackets
+    }
+    return new DriveUri(scheme, host, port, lun, timeout);
   }
 
   private static Duration duration(String text, String value) {

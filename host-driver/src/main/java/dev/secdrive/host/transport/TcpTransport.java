@@ -36,6 +36,9 @@ public final class TcpTransport implements Transport {
   private static final int MAXIMUM_FRAME =
       Frame.maximumFrameLength(Frame.DEFAULT_MAXIMUM_DATA_LENGTH);
 
+  /** Longest timeout in nanoseconds; Duration.toNanos() overflows beyond it. */
+  private static final Duration LONGEST_TIMEOUT = Duration.ofNanos(Long.MAX_VALUE);
+
   private static final class SharedGroup {
     static final EventLoopGroup INSTANCE =
         new MultiThreadIoEventLoopGroup(
@@ -136,7 +139,7 @@ public final class TcpTransport implements Transport {
                         new CommandTimeoutException(description, timeout, target));
                   }
                 },
-                timeout.toNanos(),
+                timeout.compareTo(LONGEST_TIMEOUT) < 0 ? timeout.toNanos() : Long.MAX_VALUE,
                 TimeUnit.NANOSECONDS);
     channel
         .writeAndFlush(frame)
