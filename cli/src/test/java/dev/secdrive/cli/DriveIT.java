@@ -111,6 +111,11 @@ class DriveIT {
         assertArrayEquals(expected, reads.get(i).get());
       }
       drive.verify(10, small);
+      drive.verify(1000, large); // compared in three commands, like the transfers
+      IllegalArgumentException partial =
+          assertThrows(IllegalArgumentException.class, () -> drive.verify(10, new byte[100]));
+      assertEquals(
+          "verify of 100 bytes is not a whole number of 2048-byte blocks", partial.getMessage());
       drive.synchronizeCache();
       ScsiException miscompare =
           assertThrows(ScsiException.class, () -> drive.verify(10, bytes(2048 * 3, 9)));

@@ -363,8 +363,27 @@ public final class Drive implements AutoCloseable {
    */
   public void verify(long lba, byte[] data) {
     int blockSize = await(blockSize());
-    Verify10 cdb = new Verify10(lba, data.length / blockSize, Verify10.BYTCHK_COMPARE);
-    await(submit(cdb, 0, Unpooled.wrappedBuffer(data)).thenAccept(ByteBuf::release));
+    if (data.length % blockSize != 0) {
+      throw new IllegalArgumentException(
+          "verify of "
+              + data.length
+              + " bytes is not a whole number of "
+              + blockSize
+              + "-byte blocks");
+    }
+    int blocks = data.length / blockSize;
+    checkBlocks(lba, blocks);
+    // VERIFY(10) counts blocks in 16 bits and its data-out is bounded like any transfer.
+    int chunk = Math.min(0xFFFF, MAXIMUM_TRANSFER_BYTES / blockSize);
+    List<CompletableFuture<Void>> parts = new ArrayList<>();
+    for (int done = 0; done < blocks; done += chunk) {
+      int count = Math.min(chunk, blocks - done);
+      Verify10 cdb = new Verify10(lba + done, count, Verify10.BYTCHK_COMPARE);
+      parts.add(
+          submit(cdb, 0, Unpooled.wrappedBuffer(data, done * blockSize, count * blockSize))
+              .thenAccept(ByteBuf::release));
+    }
+    await(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)));
   }
 
   /** SYNCHRONIZE CACHE(10) over the whole medium. */

@@ -34,7 +34,7 @@ public class ScsiException extends DriveException {
       what =
           status == ScsiStatus.CHECK_CONDITION
               ? "CHECK CONDITION without sense data"
-              : status.name();
+              : status.text();
     }
     return what + " on " + command;
   }

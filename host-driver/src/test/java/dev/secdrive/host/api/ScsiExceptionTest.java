@@ -167,4 +167,14 @@ class ScsiExceptionTest {
     IllegalStateException cause = new IllegalStateException("why");
     assertSame(cause, new TransportException("lost", cause).getCause());
   }
+
+  @Test
+  void statusesWithoutSenseReadWithSamWording() {
+    assertEquals(
+        "TASK SET FULL on READ(10) lba=0 blocks=1",
+        new ScsiException(ScsiStatus.TASK_SET_FULL, null, "READ(10) lba=0 blocks=1").getMessage());
+    assertEquals(
+        "RESERVATION CONFLICT on TEST UNIT READY",
+        new ScsiException(ScsiStatus.RESERVATION_CONFLICT, null, "TEST UNIT READY").getMessage());
+  }
 }

@@ -34,6 +34,11 @@ public enum ScsiStatus {
     return code;
   }
 
+  /** The name as SAM-5 prints it, e.g. {@code TASK SET FULL}. */
+  public String text() {
+    return name().replace('_', ' ');
+  }
+
   /** Returns the status for {@code code}, or empty for a value SAM-5 does not define. */
   public static Optional<ScsiStatus> find(int code) {
     return code >= 0 && code < BY_CODE.length
