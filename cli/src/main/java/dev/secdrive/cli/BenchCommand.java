@@ -102,17 +102,8 @@ final class BenchCommand implements Callable<Integer> {
     DriveProfile profile = catalog.get("dvd-ram");
     MediumType type = profile.defaultMedium();
     MediumMetadata medium =
-        MediumStore.open(mediaDirectory)
-            .create(
-                new MediumStore.Spec(
-                    "BENCH",
-                    type.type(),
-                    type.blockSize(),
-                    type.blockCount(),
-                    profile.secureAreaBytes(),
-                    false,
-                    "bench",
-                    null));
+        Media.create(
+            MediumStore.open(mediaDirectory), catalog, type.type(), "BENCH", "bench", null);
     header(type);
     try (Emulator emulator =
             Emulator.builder()

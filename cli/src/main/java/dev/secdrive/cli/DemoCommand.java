@@ -71,17 +71,13 @@ final class DemoCommand implements Callable<Integer> {
 
     step("create a blank " + type.type() + " medium in " + mediaDirectory);
     MediumMetadata medium =
-        MediumStore.open(mediaDirectory)
-            .create(
-                new MediumStore.Spec(
-                    null,
-                    type.type(),
-                    type.blockSize(),
-                    type.blockCount(),
-                    profile.secureAreaBytes(),
-                    false,
-                    "secdrive demo disc",
-                    null));
+        Media.create(
+            MediumStore.open(mediaDirectory),
+            catalog,
+            type.type(),
+            null,
+            "secdrive demo disc",
+            null);
     out.print(indent(Label.render(medium)));
 
     step("start an emulator: one " + profile.id() + " drive on a loopback port");

@@ -2,9 +2,6 @@ package dev.secdrive.cli;
 
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
-import dev.secdrive.profiles.DriveProfile;
-import dev.secdrive.profiles.MediumType;
-import dev.secdrive.profiles.ProfileCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,45 +56,14 @@ final class MediaCommand {
 
     @Override
     public Integer call() {
-      ProfileCatalog catalog = profiles.catalog();
-      MediumType mediumType =
-          catalog
-              .mediumType(type)
-              .orElseThrow(
-                  () ->
-                      new CliException(
-                          "unknown medium type '"
-                              + type
-                              + "' (known: "
-                              + String.join(
-                                  ", ",
-                                  catalog.profiles().stream()
-                                      .flatMap(p -> p.media().stream())
-                                      .map(MediumType::type)
-                                      .distinct()
-                                      .sorted()
-                                      .toList())
-                              + ")"));
-      if (mediumType.pressed() && content == null) {
-        throw new CliException(
-            "medium type "
-                + type
-                + " is pressed (read-only): give its content with --content FILE");
-      }
-      DriveProfile profile =
-          catalog.profiles().stream().filter(p -> p.accepts(type)).findFirst().orElseThrow();
       MediumMetadata created =
-          MediumStore.openOrCreate(media.directory)
-              .create(
-                  new MediumStore.Spec(
-                      id,
-                      mediumType.type(),
-                      mediumType.blockSize(),
-                      mediumType.blockCount(),
-                      profile.secureAreaBytes(),
-                      mediumType.pressed(),
-                      label,
-                      content));
+          Media.create(
+              MediumStore.openOrCreate(media.directory),
+              profiles.catalog(),
+              type,
+              id,
+              label,
+              content);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         Json.print(out, created);

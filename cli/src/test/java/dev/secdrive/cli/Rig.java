@@ -4,8 +4,6 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
-import dev.secdrive.profiles.DriveProfile;
-import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -35,21 +33,7 @@ final class Rig implements AutoCloseable {
 
   /** Creates a blank medium of {@code type} with {@code id}, sized as the profiles say. */
   static String createMedium(MediumStore store, String id, String type, Path content) {
-    MediumType mediumType = PROFILES.mediumType(type).orElseThrow();
-    DriveProfile profile =
-        PROFILES.profiles().stream().filter(p -> p.accepts(type)).findFirst().orElseThrow();
-    return store
-        .create(
-            new MediumStore.Spec(
-                id,
-                type,
-                mediumType.blockSize(),
-                mediumType.blockCount(),
-                profile.secureAreaBytes(),
-                mediumType.pressed(),
-                "test " + id,
-                content))
-        .id();
+    return Media.create(store, PROFILES, type, id, "test " + id, content).id();
   }
 
   String uri(int lun) {

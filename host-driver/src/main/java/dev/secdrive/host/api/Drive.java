@@ -323,32 +323,15 @@ public final class Drive implements AutoCloseable {
   public CompletableFuture<Void> writeAsync(long lba, byte[] data) {
     return blockSize()
         .thenCompose(
-            blockSize -> {
-              if (data.length % blockSize != 0) {
-                throw new IllegalArgumentException(
-                    "write of "
-                        + data.length
-                        + " bytes is not a whole number of "
-                        + blockSize
-                        + "-byte blocks");
-              }
-              int blocks = data.length / blockSize;
-              checkBlocks(lba, blocks);
-              int chunk = MAXIMUM_TRANSFER_BYTES / blockSize;
-              List<CompletableFuture<Void>> parts = new ArrayList<>();
-              for (int done = 0; done < blocks; done += chunk) {
-                int count = Math.min(chunk, blocks - done);
-                long at = lba + done;
-                Cdb cdb = fits10(at, count) ? new Write10(at, count) : new Write16(at, count);
-                parts.add(
-                    submit(
-                            cdb,
-                            0,
-                            Unpooled.wrappedBuffer(data, done * blockSize, count * blockSize))
-                        .thenAccept(ByteBuf::release));
-              }
-              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
-            });
+            blockSize ->
+                sendBlocks(
+                    "write",
+                    lba,
+                    data,
+                    blockSize,
+                    MAXIMUM_TRANSFER_BYTES / blockSize,
+                    (at, count) ->
+                        fits10(at, count) ? new Write10(at, count) : new Write16(at, count)));
   }
 
   /** VERIFY(10) without data: the drive checks that the blocks are readable. */
@@ -363,9 +346,33 @@ public final class Drive implements AutoCloseable {
    */
   public void verify(long lba, byte[] data) {
     int blockSize = await(blockSize());
+    // VERIFY(10) counts blocks in 16 bits; its data-out is bounded like any transfer.
+    int chunk = Math.min(0xFFFF, MAXIMUM_TRANSFER_BYTES / blockSize);
+    await(
+        sendBlocks(
+            "verify",
+            lba,
+            data,
+            blockSize,
+            chunk,
+            (at, count) -> new Verify10(at, count, Verify10.BYTCHK_COMPARE)));
+  }
+
+  /**
+   * Sends {@code data} as data-out of as many commands as the chunk size needs, all in flight at
+   * once; {@code cdbFor} makes the CDB for a chunk's LBA and block count.
+   */
+  private CompletableFuture<Void> sendBlocks(
+      String what,
+      long lba,
+      byte[] data,
+      int blockSize,
+      int chunk,
+      java.util.function.BiFunction<Long, Integer, Cdb> cdbFor) {
     if (data.length % blockSize != 0) {
       throw new IllegalArgumentException(
-          "verify of "
+          what
+              + " of "
               + data.length
               + " bytes is not a whole number of "
               + blockSize
@@ -373,17 +380,17 @@ public final class Drive implements AutoCloseable {
     }
     int blocks = data.length / blockSize;
     checkBlocks(lba, blocks);
-    // VERIFY(10) counts blocks in 16 bits and its data-out is bounded like any transfer.
-    int chunk = Math.min(0xFFFF, MAXIMUM_TRANSFER_BYTES / blockSize);
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     for (int done = 0; done < blocks; done += chunk) {
       int count = Math.min(chunk, blocks - done);
-      Verify10 cdb = new Verify10(lba + done, count, Verify10.BYTCHK_COMPARE);
       parts.add(
-          submit(cdb, 0, Unpooled.wrappedBuffer(data, done * blockSize, count * blockSize))
+          submit(
+                  cdbFor.apply(lba + done, count),
+                  0,
+                  Unpooled.wrappedBuffer(data, done * blockSize, count * blockSize))
               .thenAccept(ByteBuf::release));
     }
-    await(CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)));
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
   }
 
   /** SYNCHRONIZE CACHE(10) over the whole medium. */
