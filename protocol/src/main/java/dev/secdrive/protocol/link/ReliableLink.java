@@ -1,0 +1,379 @@
+package dev.secdrive.protocol.link;
+
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * One end of a reliable message link over a lossy byte line. A message (one protocol frame) is cut
+ * into chunks; each chunk is sent, acknowledged and, if its acknowledgement does not come within
+ * the retransmission timeout, sent again on its own — so a long transfer survives noise that would
+ * corrupt nearly every whole frame. The receiver acknowledges every chunk it gets, reassembles, and
+ * delivers each message exactly once, remembering recently completed messages so that a
+ * retransmitted chunk of one is acknowledged again but not delivered twice.
+ *
+ * <p>No I/O and no threads: feed received line bytes to {@link #receive}, take bytes to write from
+ * {@link #takeOutput}; {@link LinkRunner} does both over a real line. Thread-safe.
+ */
+public final class ReliableLink {
+
+  /** Tunables; {@link #forBaudRate} derives them from the line speed. */
+  public record Config(
+      int chunkSize, int window, int maximumMessageLength, long retransmitNanos, long giveUpNanos) {
+
+    public static final int DEFAULT_CHUNK_SIZE = 2048;
+
+    public Config {
+      if (chunkSize < 16 || chunkSize > 0xFFFF) {
+        throw new IllegalArgumentException("chunk size out of range: " + chunkSize);
+      }
+      if (window < 1 || maximumMessageLength < 1 || retransmitNanos <= 0 || giveUpNanos <= 0) {
+        throw new IllegalArgumentException("link configuration out of range");
+      }
+      if ((long) maximumMessageLength > (long) chunkSize * 0xFFFF) {
+        throw new IllegalArgumentException("messages that long need more than 65535 chunks");
+      }
+    }
+
+    /**
+     * A configuration for a line of {@code baud} (0: unpaced, as a pseudo-terminal): the
+     * retransmission timeout covers a chunk each way at line rate (an acknowledgement may queue
+     * behind a chunk going the other way) plus scheduling slack.
+     */
+    public static Config forBaudRate(long baud, int maximumMessageLength) {
+      long chunkNanos = baud <= 0 ? 0 : (DEFAULT_CHUNK_SIZE + 64) * 10L * 1_000_000_000L / baud;
+      long retransmit = Math.max(250_000_000L, 3 * chunkNanos + 100_000_000L);
+      return new Config(
+          DEFAULT_CHUNK_SIZE,
+          32,
+          maximumMessageLength,
+          retransmit,
+          Math.max(5_000_000_000L, 8 * retransmit));
+    }
+  }
+
+  /** Counters for reports and tests. */
+  public record Stats(
+      long messagesSent,
+      long messagesDelivered,
+      long chunksSent,
+      long chunksRetransmitted,
+      long duplicateChunks,
+      long corruptFrames,
+      long messagesAbandoned) {}
+
+  private static final int REMEMBERED_MESSAGES = 4096;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Config config;
+  private final LongSupplier clock;
+  private final Consumer<byte[]> deliver;
+  private final int session = RANDOM.nextInt();
+  private final LinkCodec.StreamDecoder decoder;
+
+  // Sending side.
+  private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
+  private final ArrayDeque<LinkFrame.Ack> acks = new ArrayDeque<>();
+  private int nextMessageId;
+  private int inFlight;
+
+  // Receiving side, for the current peer session.
+  private int peerSession;
+  private boolean peerKnown;
+  private final Map<Integer, Incoming> incoming = new HashMap<>();
+  private final LinkedHashMap<Integer, Boolean> completed =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+          return size() > REMEMBERED_MESSAGES;
+        }
+      };
+
+  private long messagesSent;
+  private long messagesDelivered;
+  private long chunksSent;
+  private long chunksRetransmitted;
+  private long duplicateChunks;
+  private long messagesAbandoned;
+
+  /**
+   * @param deliver receives each complete message once, on the thread that called {@link #receive}
+   */
+  public ReliableLink(Config config, LongSupplier nanoClock, Consumer<byte[]> deliver) {
+    this.config = config;
+    this.clock = nanoClock;
+    this.deliver = deliver;
+    this.decoder = new LinkCodec.StreamDecoder(LinkFrame.Data.HEADER_LENGTH + config.chunkSize());
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /** Queues a message for sending. */
+  public synchronized void send(byte[] message) {
+    if (message.length == 0 || message.length > config.maximumMessageLength()) {
+      throw new IllegalArgumentException(
+          "message of " + message.length + " bytes outside 1.." + config.maximumMessageLength());
+    }
+    outgoing.add(new Outgoing(nextMessageId++, message, config.chunkSize(), clock.getAsLong()));
+    messagesSent++;
+    notifyAll();
+  }
+
+  /** Feeds bytes read from the line. Complete messages are delivered before this returns. */
+  public void receive(byte[] bytes, int offset, int length) {
+    List<byte[]> complete = new ArrayList<>(1);
+    synchronized (this) {
+      decoder.feed(bytes, offset, length, frame -> handle(frame, complete));
+      if (!acks.isEmpty()) {
+        notifyAll();
+      }
+    }
+    complete.forEach(deliver);
+  }
+
+  private void handle(LinkFrame frame, List<byte[]> complete) {
+    if (frame instanceof LinkFrame.Ack ack) {
+      if (ack.session() == session) {
+        acknowledged(ack.messageId(), ack.chunkIndex());
+      }
+      return;
+    }
+    LinkFrame.Data data = (LinkFrame.Data) frame;
+    if (!peerKnown || data.session() != peerSession) {
+      // A new peer (or the peer restarted): what we half-received from the old one is void.
+      peerKnown = true;
+      peerSession = data.session();
+      incoming.clear();
+      completed.clear();
+    }
+    int chunks = chunks(data.totalLength(), config.chunkSize());
+    if (data.totalLength() < 1
+        || data.totalLength() > config.maximumMessageLength()
+        || data.chunkIndex() >= chunks
+        || data.bytes().length != chunkLength(data.totalLength(), data.chunkIndex())) {
+      return; // a frame that passed the CRC but makes no sense: ignore, the sender will retry
+    }
+    if (completed.containsKey(data.messageId())) {
+      duplicateChunks++;
+      acks.add(new LinkFrame.Ack(data.session(), data.messageId(), data.chunkIndex()));
+      return;
+    }
+    Incoming message =
+        incoming.computeIfAbsent(data.messageId(), id -> new Incoming(data.totalLength(), chunks));
+    if (message.buffer.length != data.totalLength()) {
+      return;
+    }
+    acks.add(new LinkFrame.Ack(data.session(), data.messageId(), data.chunkIndex()));
+    message.lastActivity = clock.getAsLong();
+    if (message.received.get(data.chunkIndex())) {
+      duplicateChunks++;
+      return;
+    }
+    message.received.set(data.chunkIndex());
+    System.arraycopy(
+        data.bytes(),
+        0,
+        message.buffer,
+        data.chunkIndex() * config.chunkSize(),
+        data.bytes().length);
+    if (message.received.cardinality() == chunks) {
+      incoming.remove(data.messageId());
+      completed.put(data.messageId(), Boolean.TRUE);
+      messagesDelivered++;
+      complete.add(message.buffer);
+    }
+  }
+
+  private void acknowledged(int messageId, int chunkIndex) {
+    for (Iterator<Outgoing> it = outgoing.iterator(); it.hasNext(); ) {
+      Outgoing message = it.next();
+      if (message.id != messageId) {
+        continue;
+      }
+      // An acknowledgement for a chunk not yet sent cannot be ours: ignore it.
+      if (chunkIndex < message.nextUnsent && !message.acked.get(chunkIndex)) {
+        message.acked.set(chunkIndex);
+        message.lastProgress = clock.getAsLong();
+        inFlight--;
+        if (message.acked.cardinality() == message.chunks) {
+          it.remove();
+        }
+        notifyAll(); // the window has room again
+      }
+      return;
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutNanos} for the next bytes to put on the line: an acknowledgement, a
+   * chunk whose retransmission is due, or a new chunk within the window.
+   *
+   * @return an encoded link frame, or {@code null} if nothing became due in time
+   */
+  public synchronized byte[] takeOutput(long timeoutNanos) throws InterruptedException {
+    long deadline = clock.getAsLong() + timeoutNanos;
+    while (true) {
+      long now = clock.getAsLong();
+      byte[] frame = nextOutput(now);
+      if (frame != null) {
+        return frame;
+      }
+      long wait = Math.min(deadline - now, nanosUntilRetransmit(now));
+      if (wait <= 0) {
+        return null;
+      }
+      wait(Math.max(1, wait / 1_000_000));
+    }
+  }
+
+  private byte[] nextOutput(long now) {
+    LinkFrame.Ack ack = acks.poll();
+    if (ack != null) {
+      return LinkCodec.encode(ack);
+    }
+    abandonStalled(now);
+    for (Outgoing message : outgoing) {
+      for (int i = message.acked.nextClearBit(0);
+          i < message.nextUnsent;
+          i = message.acked.nextClearBit(i + 1)) {
+        if (now - message.sentAt[i] >= config.retransmitNanos()) {
+          message.sentAt[i] = now;
+          chunksRetransmitted++;
+          return LinkCodec.encode(chunk(message, i));
+        }
+      }
+    }
+    if (inFlight < config.window()) {
+      for (Outgoing message : outgoing) {
+        if (message.nextUnsent < message.chunks) {
+          int i = message.nextUnsent++;
+          if (i == 0) {
+            // The give-up time runs from the first chunk, not from send(): a message may queue
+            // behind others for much longer than that.
+            message.lastProgress = now;
+          }
+          message.sentAt[i] = now;
+          inFlight++;
+          chunksSent++;
+          return LinkCodec.encode(chunk(message, i));
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Drops messages that made no progress for the give-up time: the peer is gone or the line. */
+  private void abandonStalled(long now) {
+    for (Iterator<Outgoing> it = outgoing.iterator(); it.hasNext(); ) {
+      Outgoing message = it.next();
+      if (message.nextUnsent > 0 && now - message.lastProgress > config.giveUpNanos()) {
+        for (int i = 0; i < message.nextUnsent; i++) {
+          if (!message.acked.get(i)) {
+            inFlight--;
+          }
+        }
+        it.remove();
+        messagesAbandoned++;
+      }
+    }
+    // A half-received message is kept for twice the give-up time: its sender's give-up time runs
+    // from the last acknowledgement, which comes after the last chunk here. Dropped earlier, the
+    // chunks still to come would be acknowledged as parts of a message that can never complete,
+    // and the sender would count it delivered.
+    for (Iterator<Incoming> it = incoming.values().iterator(); it.hasNext(); ) {
+      if ((now - it.next().lastActivity) / 2 > config.giveUpNanos()) {
+        it.remove();
+      }
+    }
+  }
+
+  private long nanosUntilRetransmit(long now) {
+    long next = Long.MAX_VALUE;
+    for (Outgoing message : outgoing) {
+      for (int i = message.acked.nextClearBit(0);
+          i < message.nextUnsent;
+          i = message.acked.nextClearBit(i + 1)) {
+        next = Math.min(next, message.sentAt[i] + config.retransmitNanos() - now);
+      }
+      if (message.nextUnsent > 0) {
+        next = Math.min(next, message.lastProgress + config.giveUpNanos() - now + 1);
+      }
+    }
+    return Math.max(0, next);
+  }
+
+  private LinkFrame.Data chunk(Outgoing message, int index) {
+    int from = index * config.chunkSize();
+    int length = Math.min(config.chunkSize(), message.bytes.length - from);
+    return new LinkFrame.Data(
+        session,
+        message.id,
+        message.bytes.length,
+        index,
+        java.util.Arrays.copyOfRange(message.bytes, from, from + length));
+  }
+
+  /** Whether every queued message has been acknowledged (or abandoned). */
+  public synchronized boolean idle() {
+    return outgoing.isEmpty() && acks.isEmpty();
+  }
+
+  public synchronized Stats stats() {
+    return new Stats(
+        messagesSent,
+        messagesDelivered,
+        chunksSent,
+        chunksRetransmitted,
+        duplicateChunks,
+        decoder.corrupt(),
+        messagesAbandoned);
+  }
+
+  private static int chunks(int totalLength, int chunkSize) {
+    return (int) (((long) totalLength + chunkSize - 1) / chunkSize);
+  }
+
+  private int chunkLength(int totalLength, int index) {
+    return Math.min(config.chunkSize(), totalLength - index * config.chunkSize());
+  }
+
+  private static final class Outgoing {
+    final int id;
+    final byte[] bytes;
+    final int chunks;
+    final BitSet acked;
+    final long[] sentAt;
+    int nextUnsent;
+    long lastProgress;
+
+    Outgoing(int id, byte[] bytes, int chunkSize, long now) {
+      this.id = id;
+      this.bytes = bytes;
+      this.chunks = chunks(bytes.length, chunkSize);
+      this.acked = new BitSet(chunks);
+      this.sentAt = new long[chunks];
+      this.lastProgress = now;
+    }
+  }
+
+  private static final class Incoming {
+    final byte[] buffer;
+    final BitSet received;
+    long lastActivity;
+
+    Incoming(int totalLength, int chunks) {
+      this.buffer = new byte[totalLength];
+      this.received = new BitSet(chunks);
+    }
+  }
+}

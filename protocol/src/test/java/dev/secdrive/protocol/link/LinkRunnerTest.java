@@ -1,0 +1,338 @@
+package dev.secdrive.protocol.link;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two {@link LinkRunner}s over an in-memory line: real threads, real time. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LinkRunnerTest {
+
+  private static final int MAX_MESSAGE = 9 << 20;
+
+  /** One direction of an in-memory line: an unbounded byte queue. */
+  static final class ByteQueue {
+    private byte[] buffer = new byte[1 << 16];
+    private int head;
+    private int size;
+
+    synchronized void write(byte[] bytes, int offset, int length) {
+      if (size + length > buffer.length) {
+        byte[] grown = new byte[Math.max(buffer.length * 2, size + length)];
+        int first = Math.min(size, buffer.length - head);
+        System.arraycopy(buffer, head, grown, 0, first);
+        System.arraycopy(buffer, 0, grown, first, size - first);
+        buffer = grown;
+        head = 0;
+      }
+      int tail = (head + size) % buffer.length;
+      int first = Math.min(length, buffer.length - tail);
+      System.arraycopy(bytes, offset, buffer, tail, first);
+      System.arraycopy(bytes, offset + first, buffer, 0, length - first);
+      size += length;
+    }
+
+    synchronized int available() {
+      return size;
+    }
+
+    synchronized int read(byte[] out, int offset, int length) {
+      int n = Math.min(length, size);
+      int first = Math.min(n, buffer.length - head);
+      System.arraycopy(buffer, head, out, offset, first);
+      System.arraycopy(buffer, 0, out, offset + first, n - first);
+      head = (head + n) % buffer.length;
+      size -= n;
+      return n;
+    }
+  }
+
+  /** A line end reading from one queue and writing to the other. */
+  static class QueueLine implements LinkRunner.Line {
+    final ByteQueue in;
+    final ByteQueue out;
+    volatile boolean closed;
+
+    QueueLine(ByteQueue in, ByteQueue out) {
+      this.in = in;
+      this.out = out;
+    }
+
+    @Override
+    public int available() throws IOException {
+      check();
+      return in.available();
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      check();
+      return in.read(buffer, offset, length);
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int length) throws IOException {
+      check();
+      out.write(buffer, offset, length);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+
+    private void check() throws IOException {
+      if (closed) {
+        throw new IOException("line closed");
+      }
+    }
+  }
+
+  private static void await(BooleanSupplier condition, long millis, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not within " + millis + " ms");
+      }
+      Thread.sleep(2);
+    }
+  }
+
+  private static Thread thread(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals(name))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static boolean stopped(String name) {
+    Thread t = thread(name);
+    return t == null || !t.isAlive();
+  }
+
+  /** Two runners joined by a pair of queues. */
+  private static final class Pair implements AutoCloseable {
+    final QueueLine lineA;
+    final QueueLine lineB;
+    final List<byte[]> atA = new CopyOnWriteArrayList<>();
+    final List<byte[]> atB = new CopyOnWriteArrayList<>();
+    final List<IOException> failures = new CopyOnWriteArrayList<>();
+    final LinkRunner a;
+    final LinkRunner b;
+
+    Pair(String name, long baud, boolean paced) {
+      ByteQueue aToB = new ByteQueue();
+      ByteQueue bToA = new ByteQueue();
+      lineA = new QueueLine(bToA, aToB);
+      lineB = new QueueLine(aToB, bToA);
+      ReliableLink.Config config = ReliableLink.Config.forBaudRate(baud, MAX_MESSAGE);
+      ReliableLink linkA = new ReliableLink(config, System::nanoTime, atA::add);
+      ReliableLink linkB = new ReliableLink(config, System::nanoTime, atB::add);
+      a = new LinkRunner(name + "-A", lineA, linkA, baud, paced, failures::add);
+      b = new LinkRunner(name + "-B", lineB, linkB, baud, paced, failures::add);
+    }
+
+    @Override
+    public void close() {
+      a.close();
+      b.close();
+    }
+  }
+
+  private static void assertSameInOrder(List<byte[]> sent, List<byte[]> delivered) {
+    assertEquals(sent.size(), delivered.size());
+    for (int i = 0; i < sent.size(); i++) {
+      assertArrayEquals(sent.get(i), delivered.get(i), "message " + i);
+    }
+  }
+
+  @Test
+  void eightMebibytesEachWayArriveIntact() throws Exception {
+    try (Pair pair = new Pair("bulk", 0, false)) {
+      SplittableRandom random = new SplittableRandom(1);
+      List<byte[]> fromA = new ArrayList<>();
+      List<byte[]> fromB = new ArrayList<>();
+      for (long total = 0; total < 8 << 20; ) {
+        byte[] m = new byte[random.nextInt(1, 512 << 10)];
+        random.nextBytes(m);
+        fromA.add(m);
+        byte[] n = new byte[random.nextInt(1, 512 << 10)];
+        random.nextBytes(n);
+        fromB.add(n);
+        total += m.length;
+      }
+      fromA.forEach(pair.a.link()::send);
+      fromB.forEach(pair.b.link()::send);
+      await(
+          () -> pair.atB.size() >= fromA.size() && pair.atA.size() >= fromB.size(),
+          20_000,
+          "8 MiB each way");
+      assertSameInOrder(fromA, pair.atB);
+      assertSameInOrder(fromB, pair.atA);
+      await(() -> pair.a.link().idle() && pair.b.link().idle(), 5000, "idle");
+      assertEquals(List.of(), pair.failures);
+      assertEquals(0, pair.a.link().stats().messagesAbandoned());
+      assertEquals(0, pair.b.link().stats().corruptFrames());
+      assertTrue(pair.a.bytesWritten() > 8 << 20);
+      assertEquals(pair.a.bytesWritten(), pair.b.bytesRead());
+    }
+  }
+
+  @Test
+  void pacedOutputKeepsToTheBaudRate() throws Exception {
+    try (Pair pair = new Pair("paced", 1_000_000, true)) {
+      byte[] message = new byte[200_000];
+      new SplittableRandom(2).nextBytes(message);
+      long start = System.nanoTime();
+      pair.a.link().send(message);
+      await(() -> !pair.atB.isEmpty(), 10_000, "200,000 bytes at 1 Mbaud");
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertArrayEquals(message, pair.atB.get(0));
+      // 200,000 bytes, 10 bits each, at 1,000,000 bits/s: 2 s plus framing.
+      assertTrue(seconds >= 1.5, "took only " + seconds + " s");
+      assertTrue(pair.a.bytesWritten() >= 200_000);
+    }
+  }
+
+  @Test
+  void closeStopsBothThreadsPromptlyWhenNothingFlows() throws Exception {
+    Pair pair = new Pair("idle-close", 115_200, true);
+    Thread.sleep(100);
+    for (String name : List.of("idle-close-A", "idle-close-B")) {
+      assertTrue(thread(name + "-reader").isAlive());
+      assertTrue(thread(name + "-writer").isAlive());
+    }
+    long start = System.nanoTime();
+    pair.a.close();
+    long closeA = System.nanoTime() - start;
+    pair.b.close();
+    long closeBoth = System.nanoTime() - start;
+    assertTrue(closeA < 1_000_000_000L, "close took " + closeA / 1e6 + " ms");
+    assertTrue(closeBoth < 2_000_000_000L, "closing both took " + closeBoth / 1e6 + " ms");
+    for (String name : List.of("idle-close-A", "idle-close-B")) {
+      assertTrue(stopped(name + "-reader"), name + " reader still running");
+      assertTrue(stopped(name + "-writer"), name + " writer still running");
+    }
+    assertTrue(pair.lineA.closed && pair.lineB.closed, "lines closed");
+    assertEquals(List.of(), pair.failures, "closing is not a failure");
+  }
+
+  @Test
+  void aFailingReadIsReportedExactlyOnce() throws Exception {
+    IOException unplugged = new IOException("unplugged");
+    AtomicInteger reads = new AtomicInteger();
+    LinkRunner.Line line =
+        new QueueLine(new ByteQueue(), new ByteQueue()) {
+          @Override
+          public int available() {
+            return 1;
+          }
+
+          @Override
+          public int read(byte[] buffer, int offset, int length) throws IOException {
+            reads.incrementAndGet();
+            throw unplugged;
+          }
+        };
+    List<IOException> failures = Collections.synchronizedList(new ArrayList<>());
+    ReliableLink link =
+        new ReliableLink(
+            ReliableLink.Config.forBaudRate(115_200, MAX_MESSAGE), System::nanoTime, m -> {});
+    LinkRunner runner = new LinkRunner("read-fails", line, link, 115_200, true, failures::add);
+    await(() -> !failures.isEmpty(), 2000, "failure reported");
+    await(() -> stopped("read-fails-reader") && stopped("read-fails-writer"), 1000, "threads stop");
+    Thread.sleep(200);
+    assertEquals(1, failures.size());
+    assertSame(unplugged, failures.get(0));
+    assertEquals(1, reads.get(), "no read after the failure");
+    runner.close();
+    assertEquals(1, failures.size(), "close after a failure reports nothing more");
+  }
+
+  /** The reader and the writer fail at the same moment, as when an adapter is unplugged. */
+  @Test
+  void simultaneousReadAndWriteFailuresAreReportedOnce() throws Exception {
+    ReliableLink.Config config = ReliableLink.Config.forBaudRate(0, MAX_MESSAGE);
+    for (int trial = 0; trial < 200; trial++) {
+      CyclicBarrier bothFail = new CyclicBarrier(2);
+      LinkRunner.Line line =
+          new QueueLine(new ByteQueue(), new ByteQueue()) {
+            @Override
+            public int available() {
+              return 1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+              meet(bothFail);
+              throw new IOException("read: gone");
+            }
+
+            @Override
+            public void write(byte[] buffer, int offset, int length) throws IOException {
+              meet(bothFail);
+              throw new IOException("write: gone");
+            }
+          };
+      AtomicInteger failures = new AtomicInteger();
+      ReliableLink link = new ReliableLink(config, System::nanoTime, m -> {});
+      link.send(new byte[] {1}); // so the writer writes at once
+      LinkRunner runner =
+          new LinkRunner("both-fail", line, link, 0, false, e -> failures.incrementAndGet());
+      await(() -> stopped("both-fail-reader") && stopped("both-fail-writer"), 2000, "threads stop");
+      runner.close();
+      assertEquals(1, failures.get(), "trial " + trial);
+    }
+  }
+
+  private static void meet(CyclicBarrier barrier) throws IOException {
+    try {
+      barrier.await(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("barrier", e);
+    }
+  }
+
+  @Test
+  void aWriterThatThrowsAnUncheckedExceptionIsReported() throws Exception {
+    IllegalStateException broken = new IllegalStateException("port handle invalid");
+    LinkRunner.Line line =
+        new QueueLine(new ByteQueue(), new ByteQueue()) {
+          @Override
+          public void write(byte[] buffer, int offset, int length) {
+            throw broken;
+          }
+        };
+    List<IOException> failures = new CopyOnWriteArrayList<>();
+    ReliableLink link =
+        new ReliableLink(
+            ReliableLink.Config.forBaudRate(0, MAX_MESSAGE), System::nanoTime, m -> {});
+    link.send(new byte[] {1});
+    LinkRunner runner = new LinkRunner("write-throws", line, link, 0, false, failures::add);
+    await(() -> !failures.isEmpty(), 2000, "failure reported");
+    await(
+        () -> stopped("write-throws-reader") && stopped("write-throws-writer"),
+        1000,
+        "threads stop");
+    runner.close();
+    assertEquals(1, failures.size());
+    assertSame(broken, failures.get(0).getCause());
+    assertFalse(failures.get(0).getMessage().isEmpty());
+  }
+}
