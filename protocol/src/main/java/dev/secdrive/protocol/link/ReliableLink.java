@@ -53,7 +53,7 @@ public final class ReliableLink {
       long retransmit = Math.max(250_000_000L, 3 * chunkNanos + 100_000_000L);
       return new Config(
           DEFAULT_CHUNK_SIZE,
-          32,
+          64,
           maximumMessageLength,
           retransmit,
           Math.max(5_000_000_000L, 8 * retransmit));
@@ -84,6 +84,7 @@ public final class ReliableLink {
   private final ArrayDeque<LinkFrame.Ack> acks = new ArrayDeque<>();
   private int nextMessageId;
   private int inFlight;
+  private long transmissions;
 
   // Receiving side, for the current peer session.
   private int peerSession;
@@ -203,14 +204,34 @@ public final class ReliableLink {
       // An acknowledgement for a chunk not yet sent cannot be ours: ignore it.
       if (chunkIndex < message.nextUnsent && !message.acked.get(chunkIndex)) {
         message.acked.set(chunkIndex);
-        message.lastProgress = clock.getAsLong();
+        long now = clock.getAsLong();
+        message.lastProgress = now;
         inFlight--;
+        markLostBefore(message.sequence[chunkIndex], now);
         if (message.acked.cardinality() == message.chunks) {
           it.remove();
         }
         notifyAll(); // the window has room again
       }
       return;
+    }
+  }
+
+  /**
+   * Fast retransmission: a line delivers in order, so when a chunk is acknowledged, every chunk
+   * still unacknowledged that went out before it was lost (or its acknowledgement was). Those are
+   * due at once instead of after the retransmission timeout, which keeps a noisy line's window from
+   * filling with chunks that wait out their timers.
+   */
+  private void markLostBefore(long sequence, long now) {
+    for (Outgoing message : outgoing) {
+      for (int i = message.acked.nextClearBit(0);
+          i < message.nextUnsent;
+          i = message.acked.nextClearBit(i + 1)) {
+        if (message.sequence[i] < sequence) {
+          message.sentAt[i] = now - config.retransmitNanos();
+        }
+      }
     }
   }
 
@@ -248,6 +269,7 @@ public final class ReliableLink {
           i = message.acked.nextClearBit(i + 1)) {
         if (now - message.sentAt[i] >= config.retransmitNanos()) {
           message.sentAt[i] = now;
+          message.sequence[i] = ++transmissions;
           chunksRetransmitted++;
           return LinkCodec.encode(chunk(message, i));
         }
@@ -263,6 +285,7 @@ public final class ReliableLink {
             message.lastProgress = now;
           }
           message.sentAt[i] = now;
+          message.sequence[i] = ++transmissions;
           inFlight++;
           chunksSent++;
           return LinkCodec.encode(chunk(message, i));
@@ -353,6 +376,7 @@ public final class ReliableLink {
     final int chunks;
     final BitSet acked;
     final long[] sentAt;
+    final long[] sequence;
     int nextUnsent;
     long lastProgress;
 
@@ -362,6 +386,7 @@ public final class ReliableLink {
       this.chunks = chunks(bytes.length, chunkSize);
       this.acked = new BitSet(chunks);
       this.sentAt = new long[chunks];
+      this.sequence = new long[chunks];
       this.lastProgress = now;
     }
   }
