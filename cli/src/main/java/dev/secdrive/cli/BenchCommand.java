@@ -75,6 +75,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the results as JSON.")
   boolean json;
 
+  @Option(
+      names = "--serial",
+      description =
+          "Measure the serial carrier instead (socat pty pairs): share of line rate at 115200 and"
+              + " 921600 baud, bit-error rates 1e-6 and 1e-5, unpaced pty throughput.")
+  boolean serial;
+
   private PrintWriter out;
   private final Map<String, Object> results = new LinkedHashMap<>();
 
@@ -86,7 +93,14 @@ final class BenchCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     Path media = Files.createTempDirectory("secdrive-bench-");
     try {
-      run(media);
+      if (serial) {
+        new SerialBench(out, media, results).run();
+        if (json) {
+          Json.print(out, results);
+        }
+      } else {
+        run(media);
+      }
     } finally {
       try (var walk = Files.walk(media)) {
         for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {

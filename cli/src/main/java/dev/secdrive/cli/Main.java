@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       DriveCommand.class,
       ControlCommand.class,
       ProfilesCommand.class,
+      RelayCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

@@ -6,6 +6,8 @@ import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.profiles.ProfileCatalog;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,8 +57,83 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--drive", paramLabel = "SPEC", description = "A drive; repeat for several.")
   List<String> drives = new ArrayList<>();
 
+  @Option(
+      names = "--serial",
+      paramLabel = "DEVICE",
+      description =
+          "Also serve on this serial port (/dev/ttyUSB0, /dev/ttyACM0, a pty); repeatable.")
+  List<String> serialPorts = new ArrayList<>();
+
+  @Option(
+      names = "--serial-loopback",
+      description =
+          "Serial loopback testing: make a pty pair with socat, serve on one end and print the"
+              + " host's end.")
+  boolean serialLoopback;
+
+  @Option(
+      names = "--line-faults",
+      paramLabel = "SPEC",
+      description =
+          "With --serial-loopback: put a fault relay on the line, e.g."
+              + " ber=1e-5,drop=1e-6,dup=1e-6,seed=42 (seeded, so a run can be replayed).")
+  String lineFaults;
+
+  @Option(
+      names = "--baud",
+      defaultValue = "115200",
+      description = "Baud rate of the serial ports (default ${DEFAULT-VALUE}).")
+  int baud;
+
+  /** Parses {@code ber=1e-5,drop=1e-6,dup=1e-6,seed=42}; every key optional. */
+  static FaultRelay.LineFaults parseFaults(String spec) {
+    double ber = 0;
+    double drop = 0;
+    double dup = 0;
+    long seed = System.nanoTime();
+    for (String part : spec.split(",")) {
+      String[] kv = part.split("=", 2);
+      if (kv.length != 2) {
+        throw new CliException(
+            "--line-faults '" + spec + "': expected key=value, got '" + part + "'");
+      }
+      try {
+        switch (kv[0].trim()) {
+          case "ber" -> ber = Double.parseDouble(kv[1]);
+          case "drop" -> drop = Double.parseDouble(kv[1]);
+          case "dup" -> dup = Double.parseDouble(kv[1]);
+          case "seed" -> seed = Long.parseLong(kv[1]);
+          default ->
+              throw new CliException(
+                  "--line-faults '"
+                      + spec
+                      + "': unknown key '"
+                      + kv[0]
+                      + "' (known: ber, drop, dup, seed)");
+        }
+      } catch (NumberFormatException e) {
+        throw new CliException("--line-faults '" + spec + "': '" + kv[1] + "' is not a number");
+      }
+    }
+    try {
+      return new FaultRelay.LineFaults(ber, drop, dup, seed);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--line-faults '" + spec + "': " + e.getMessage());
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception ignored) {
+        // shutting down
+      }
+    }
+  }
+
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Emulator.Builder builder =
         Emulator.builder()
@@ -70,13 +147,41 @@ final class ServeCommand implements Callable<Integer> {
     for (String drive : drives) {
       builder.drive(DriveConfig.parse(drive, ProfileCatalog.DEFAULT_PROFILE));
     }
-    Emulator emulator = builder.start();
+    for (String port : serialPorts) {
+      builder.serial(port, baud);
+    }
+    if (lineFaults != null && !serialLoopback) {
+      throw new CliException("--line-faults needs --serial-loopback");
+    }
+    List<AutoCloseable> rig = new ArrayList<>();
+    String hostEnd = null;
+    if (serialLoopback) {
+      Path directory = Files.createTempDirectory("secdrive-serial-");
+      PtyPair device = PtyPair.create(directory, "device");
+      rig.add(device);
+      builder.serial(device.a().toString(), baud);
+      hostEnd = device.b().toString();
+      if (lineFaults != null) {
+        PtyPair host = PtyPair.create(directory, "host");
+        rig.add(0, host);
+        rig.add(0, FaultRelay.start(host.b(), device.b(), parseFaults(lineFaults)));
+        hostEnd = host.a().toString();
+      }
+    }
+    Emulator emulator;
+    try {
+      emulator = builder.start();
+    } catch (RuntimeException e) {
+      closeAll(rig);
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   emulator.close();
+                  closeAll(rig);
                   stopped.countDown();
                 },
                 "secdrive-shutdown"));
@@ -87,6 +192,21 @@ final class ServeCommand implements Callable<Integer> {
           drive.profile(),
           drive.deviceId(),
           drive.mediumId() == null ? "none" : drive.mediumId());
+    }
+    emulator
+        .serialEndpoints()
+        .forEach(
+            port ->
+                out.println(
+                    "secdrive: serving on serial port " + port.device() + " at " + baud + " baud"));
+    if (hostEnd != null) {
+      out.println(
+          "secdrive: serial loopback"
+              + (lineFaults != null ? " through a fault relay (" + lineFaults + ")" : "")
+              + ": hosts use serial://"
+              + hostEnd
+              + "?baud="
+              + baud);
     }
     emulator
         .controlAddress()

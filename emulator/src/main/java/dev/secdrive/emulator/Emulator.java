@@ -8,6 +8,7 @@ import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.transport.serial.SerialEndpoint;
 import dev.secdrive.emulator.transport.tcp.TcpEndpoint;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -44,6 +45,7 @@ public final class Emulator implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final TcpEndpoint endpoint;
+  private final List<SerialEndpoint> serialEndpoints = new ArrayList<>();
   private final ControlServer control;
 
   private Emulator(Builder builder) {
@@ -71,10 +73,20 @@ public final class Emulator implements AutoCloseable {
       tcp =
           TcpEndpoint.start(
               target, builder.listen, bossGroup, workerGroup, builder.maximumDataLength);
+      for (SerialPortConfig port : builder.serialPorts) {
+        serialEndpoints.add(
+            SerialEndpoint.start(
+                target,
+                port.device(),
+                port.baud(),
+                port.paced() != null ? port.paced() : builder.timing == TimingMode.REALISTIC,
+                builder.maximumDataLength));
+      }
       if (builder.controlAddress != null) {
         controlServer = ControlServer.start(this, builder.controlAddress);
       }
     } catch (RuntimeException e) {
+      serialEndpoints.forEach(SerialEndpoint::close);
       if (tcp != null) {
         tcp.close();
       }
@@ -96,6 +108,11 @@ public final class Emulator implements AutoCloseable {
   /** The address hosts connect to, with the port actually bound. */
   public InetSocketAddress address() {
     return endpoint.address();
+  }
+
+  /** The serial ports this emulator serves on, in the order configured. */
+  public List<SerialEndpoint> serialEndpoints() {
+    return List.copyOf(serialEndpoints);
   }
 
   /** The HTTP control API's address, if one was started. */
@@ -164,6 +181,7 @@ public final class Emulator implements AutoCloseable {
     if (control != null) {
       control.close();
     }
+    serialEndpoints.forEach(SerialEndpoint::close);
     endpoint.close();
     shutdown(boss, workers);
     closeMedia();
@@ -208,6 +226,9 @@ public final class Emulator implements AutoCloseable {
     }
   }
 
+  /** {@code paced} null: paced with realistic timing, not with fast. */
+  private record SerialPortConfig(String device, int baud, Boolean paced) {}
+
   /** Configures an emulator. */
   public static final class Builder {
     private Path mediaDirectory;
@@ -216,6 +237,7 @@ public final class Emulator implements AutoCloseable {
     private TimingMode timing = TimingMode.FAST;
     private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
     private InetSocketAddress controlAddress;
+    private final List<SerialPortConfig> serialPorts = new ArrayList<>();
     private int maximumDataLength = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private LongSupplier clock = System::nanoTime;
@@ -250,6 +272,21 @@ public final class Emulator implements AutoCloseable {
     /** Starts the HTTP control API on {@code address} (port 0 picks a free one). */
     public Builder control(InetSocketAddress address) {
       this.controlAddress = address;
+      return this;
+    }
+
+    /**
+     * Also serves the target on serial port {@code device} at {@code baud}; with realistic timing
+     * output is paced to the baud rate.
+     */
+    public Builder serial(String device, int baud) {
+      serialPorts.add(new SerialPortConfig(device, baud, null));
+      return this;
+    }
+
+    /** Serves on a serial port with pacing chosen explicitly, whatever the drive timing. */
+    public Builder serial(String device, int baud, boolean paced) {
+      serialPorts.add(new SerialPortConfig(device, baud, paced));
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.secdrive.host.api;
 
+import dev.secdrive.host.transport.SerialTransport;
 import dev.secdrive.host.transport.TcpTransport;
 import dev.secdrive.host.transport.Transport;
 import dev.secdrive.protocol.cdb.Cdb;
@@ -93,11 +94,17 @@ public final class Drive implements AutoCloseable {
   }
 
   public static Drive open(DriveUri uri) {
-    Duration connectTimeout =
-        uri.timeout().compareTo(Duration.ofSeconds(10)) < 0
-            ? uri.timeout()
-            : Duration.ofSeconds(10);
-    Drive drive = new Drive(TcpTransport.connect(uri.host(), uri.port(), connectTimeout), uri);
+    Transport transport;
+    if (uri.isSerial()) {
+      transport = SerialTransport.open(uri.device(), uri.baud(), uri.paced());
+    } else {
+      Duration connectTimeout =
+          uri.timeout().compareTo(Duration.ofSeconds(10)) < 0
+              ? uri.timeout()
+              : Duration.ofSeconds(10);
+      transport = TcpTransport.connect(uri.host(), uri.port(), connectTimeout);
+    }
+    Drive drive = new Drive(transport, uri);
     try {
       drive.clearPowerOnAttention();
     } catch (RuntimeException e) {
@@ -122,6 +129,11 @@ public final class Drive implements AutoCloseable {
 
   public DriveUri uri() {
     return uri;
+  }
+
+  /** The carrier under this drive, for its counters (e.g. {@link SerialTransport#stats()}). */
+  public Transport transport() {
+    return transport;
   }
 
   // ---------------------------------------------------------------- identity

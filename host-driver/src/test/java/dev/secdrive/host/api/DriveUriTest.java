@@ -80,9 +80,9 @@ class DriveUriTest {
       quoteCharacter = '"',
       value = {
         "//127.0.0.1:7140/0 | no scheme; expected tcp://host:port/lun",
-        "udp://127.0.0.1:7140/0 | unsupported scheme 'udp' (supported: tcp)",
-        "http://127.0.0.1/0 | unsupported scheme 'http' (supported: tcp)",
-        "localhost:7140/0 | unsupported scheme 'localhost' (supported: tcp)",
+        "udp://127.0.0.1:7140/0 | unsupported scheme 'udp' (supported: tcp, serial)",
+        "http://127.0.0.1/0 | unsupported scheme 'http' (supported: tcp, serial)",
+        "localhost:7140/0 | unsupported scheme 'localhost' (supported: tcp, serial)",
         "tcp:///0 | no host; expected tcp://host:port/lun",
         "tcp:/0 | no host; expected tcp://host:port/lun",
         "tcp:drive | no host; expected tcp://host:port/lun",

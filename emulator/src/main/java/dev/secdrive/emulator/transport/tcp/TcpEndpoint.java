@@ -1,10 +1,7 @@
 package dev.secdrive.emulator.transport.tcp;
 
 import dev.secdrive.emulator.firmware.Target;
-import dev.secdrive.emulator.transport.CommandHandler;
-import dev.secdrive.protocol.frame.Frame;
-import dev.secdrive.protocol.frame.TcpFrameDecoder;
-import dev.secdrive.protocol.frame.TcpFrameEncoder;
+import dev.secdrive.emulator.transport.DevicePipeline;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -38,7 +35,6 @@ public final class TcpEndpoint implements AutoCloseable {
       EventLoopGroup boss,
       EventLoopGroup workers,
       int maximumDataLength) {
-    int maximumFrame = Frame.maximumFrameLength(maximumDataLength);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
@@ -53,11 +49,7 @@ public final class TcpEndpoint implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    channel
-                        .pipeline()
-                        .addLast("frameDecoder", new TcpFrameDecoder(maximumFrame))
-                        .addLast("frameEncoder", TcpFrameEncoder.INSTANCE)
-                        .addLast("commands", new CommandHandler(target));
+                    DevicePipeline.initialize(channel.pipeline(), target, maximumDataLength, false);
                   }
                 });
     try {

@@ -1,0 +1,232 @@
+package dev.secdrive.host.transport;
+
+import dev.secdrive.host.api.CommandTimeoutException;
+import dev.secdrive.host.api.TransportException;
+import dev.secdrive.protocol.frame.CommandFrame;
+import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.frame.FrameCodec;
+import dev.secdrive.protocol.frame.ProtocolErrorFrame;
+import dev.secdrive.protocol.frame.ProtocolException;
+import dev.secdrive.protocol.frame.StatusFrame;
+import dev.secdrive.protocol.link.LinkRunner;
+import dev.secdrive.protocol.link.ReliableLink;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The serial carrier: the same frames as TCP, as messages of the link layer, on a serial port or a
+ * USB CDC-ACM device. The link retransmits lost chunks; if a command still gets no answer (the line
+ * was cut long enough for a side to give a message up), this transport sends the command again with
+ * the same tag, and the device answers it from its reply cache instead of executing it twice. Tags
+ * start at a random value so that a reopened port does not reuse a recent tag.
+ */
+public final class SerialTransport implements Transport {
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(SerialTransport.class);
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final String target;
+  private final LinkRunner runner;
+  private final long retryNanos;
+  private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+  private final AtomicInteger tags = new AtomicInteger(RANDOM.nextInt());
+  private final ScheduledExecutorService timer;
+  private volatile String closedReason;
+
+  private static final class Pending {
+    final CompletableFuture<StatusFrame> future = new CompletableFuture<>();
+    final byte[] frame;
+    final String description;
+    final Duration timeout;
+    final long deadline;
+    volatile long lastSent;
+    volatile int sends;
+
+    Pending(byte[] frame, String description, Duration timeout, long now) {
+      this.frame = frame;
+      this.description = description;
+      this.timeout = timeout;
+      this.deadline = now + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+      this.lastSent = now;
+    }
+  }
+
+  private SerialTransport(String device, SerialPortLine line, int baud, boolean paced) {
+    this.target = "serial://" + device;
+    ReliableLink link =
+        new ReliableLink(
+            ReliableLink.Config.forBaudRate(
+                baud, Frame.maximumFrameLength(Frame.DEFAULT_MAXIMUM_DATA_LENGTH)),
+            System::nanoTime,
+            this::received);
+    this.retryNanos = link.config().giveUpNanos() + link.config().retransmitNanos();
+    this.runner =
+        new LinkRunner(
+            "secdrive-host " + device,
+            line,
+            link,
+            baud,
+            paced,
+            e -> fail("serial port " + device + " failed: " + e.getMessage()));
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "secdrive-host-timer " + device);
+              thread.setDaemon(true);
+              return thread;
+            });
+    timer.scheduleWithFixedDelay(this::checkTimers, CHECK_NANOS, CHECK_NANOS, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Opens a serial port.
+   *
+   * @throws TransportException naming the port and the problem: missing, busy, not a tty, an
+   *     unsupported baud rate
+   */
+  public static SerialTransport open(String device, int baud, boolean paced) {
+    try {
+      return new SerialTransport(device, SerialPortLine.open(device, baud), baud, paced);
+    } catch (IOException e) {
+      throw new TransportException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<StatusFrame> submit(
+      int lun,
+      byte[] cdb,
+      long expectedDataIn,
+      ByteBuf dataOut,
+      String description,
+      Duration timeout) {
+    int tag = nextTag();
+    CommandFrame command =
+        dataOut == null
+            ? CommandFrame.dataIn(tag, lun, cdb, expectedDataIn)
+            : CommandFrame.dataOut(tag, lun, cdb, dataOut);
+    byte[] bytes;
+    try {
+      ByteBuf encoded = Unpooled.buffer(FrameCodec.bodyLength(command));
+      FrameCodec.writeHeader(command, encoded);
+      encoded.writeBytes(
+          command.dataOut(), command.dataOut().readerIndex(), command.dataOut().readableBytes());
+      bytes = encoded.array();
+    } finally {
+      command.release();
+    }
+    Pending waiting = new Pending(bytes, description, timeout, System.nanoTime());
+    if (closedReason != null) {
+      waiting.future.completeExceptionally(
+          new TransportException(closedReason + " (" + description + " not sent)"));
+      return waiting.future;
+    }
+    pending.put(tag, waiting);
+    send(waiting);
+    return waiting.future;
+  }
+
+  private void send(Pending waiting) {
+    waiting.lastSent = System.nanoTime();
+    waiting.sends++;
+    runner.link().send(waiting.frame);
+  }
+
+  /** Times commands out, and sends again those whose answer is overdue. */
+  private void checkTimers() {
+    long now = System.nanoTime();
+    pending.forEach(
+        (tag, waiting) -> {
+          if (now - waiting.deadline >= 0) {
+            if (pending.remove(tag, waiting)) {
+              waiting.future.completeExceptionally(
+                  new CommandTimeoutException(waiting.description, waiting.timeout, target));
+            }
+          } else if (now - waiting.lastSent >= retryNanos) {
+            send(waiting); // same tag: the device's reply cache keeps this exactly-once
+          }
+        });
+  }
+
+  private void received(byte[] message) {
+    Frame frame;
+    try {
+      frame = FrameCodec.decode(Unpooled.wrappedBuffer(message));
+    } catch (ProtocolException e) {
+      fail("protocol error from device: " + e.getMessage());
+      return;
+    }
+    if (frame instanceof StatusFrame status) {
+      Pending waiting = pending.remove(status.tag());
+      if (waiting == null || !waiting.future.complete(status)) {
+        status.release(); // a late or repeated answer
+      }
+    } else if (frame instanceof ProtocolErrorFrame error) {
+      failPending("device reported: " + error.message());
+    } else {
+      // Someone else's frame left on a shared line, not an answer to us: drop it.
+      ((CommandFrame) frame).release();
+      log.warn("{}: dropped a command frame that arrived from the device side", target);
+    }
+  }
+
+  private void fail(String reason) {
+    if (closedReason == null) {
+      closedReason = reason;
+    }
+    failPending(reason);
+  }
+
+  private void failPending(String reason) {
+    for (Integer tag : pending.keySet()) {
+      Pending waiting = pending.remove(tag);
+      if (waiting != null) {
+        waiting.future.completeExceptionally(
+            new TransportException(reason + " (" + waiting.description + " did not complete)"));
+      }
+    }
+  }
+
+  private int nextTag() {
+    int tag;
+    do {
+      tag = tags.getAndIncrement();
+    } while (pending.containsKey(tag));
+    return tag;
+  }
+
+  /** The link's counters: retransmissions, corrupt frames dropped, and so on. */
+  public ReliableLink.Stats stats() {
+    return runner.link().stats();
+  }
+
+  @Override
+  public String target() {
+    return target;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return closedReason == null;
+  }
+
+  @Override
+  public void close() {
+    fail("serial port " + target + " closed by the host");
+    timer.shutdownNow();
+    runner.close();
+  }
+}
