@@ -153,23 +153,25 @@ final class ServeCommand implements Callable<Integer> {
     if (lineFaults != null && !serialLoopback) {
       throw new CliException("--line-faults needs --serial-loopback");
     }
+    FaultRelay.LineFaults faults = lineFaults == null ? null : parseFaults(lineFaults);
     List<AutoCloseable> rig = new ArrayList<>();
     String hostEnd = null;
-    if (serialLoopback) {
-      Path directory = Files.createTempDirectory("secdrive-serial-");
-      PtyPair device = PtyPair.create(directory, "device");
-      rig.add(device);
-      builder.serial(device.a().toString(), baud);
-      hostEnd = device.b().toString();
-      if (lineFaults != null) {
-        PtyPair host = PtyPair.create(directory, "host");
-        rig.add(0, host);
-        rig.add(0, FaultRelay.start(host.b(), device.b(), parseFaults(lineFaults)));
-        hostEnd = host.a().toString();
-      }
-    }
     Emulator emulator;
     try {
+      if (serialLoopback) {
+        Path directory = Files.createTempDirectory("secdrive-serial-");
+        rig.add(() -> Files.deleteIfExists(directory)); // closed last: pairs remove their links
+        PtyPair device = PtyPair.create(directory, "device");
+        rig.add(0, device);
+        builder.serial(device.a().toString(), baud);
+        hostEnd = device.b().toString();
+        if (faults != null) {
+          PtyPair host = PtyPair.create(directory, "host");
+          rig.add(0, host);
+          rig.add(0, FaultRelay.start(host.b(), device.b(), faults));
+          hostEnd = host.a().toString();
+        }
+      }
       emulator = builder.start();
     } catch (RuntimeException e) {
       closeAll(rig);
