@@ -317,7 +317,8 @@ final class DriveCommand {
             drive.preventRemoval();
             return null;
           });
-      print(Map.of("prevented", true), "removal prevented (until this connection closes)");
+      print(
+          Map.of("prevented", true), "removal prevented, and allowed again as this command ended");
       return 0;
     }
   }

@@ -6,6 +6,9 @@ import dev.secdrive.host.api.DriveException;
 import dev.secdrive.profiles.ProfileException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -60,6 +63,16 @@ public final class Main {
         || e instanceof IllegalArgumentException
         || e instanceof CliException) {
       return e.getMessage();
+    }
+    Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+    if (cause instanceof FileSystemException f) {
+      String reason =
+          f instanceof AccessDeniedException
+              ? "permission denied"
+              : f instanceof NoSuchFileException
+                  ? "no such file or directory"
+                  : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+      return "cannot use " + f.getFile() + ": " + reason;
     }
     if (e instanceof UncheckedIOException u) {
       return u.getCause().getMessage();

@@ -236,6 +236,58 @@ class SerialIT {
   }
 
   @Test
+  void aBrokenFrameGetsAProtocolErrorAndTheLineCarriesOn() throws Exception {
+    try (PtyPair pair = PtyPair.create(ptys, "broken");
+        Emulator emulator = emulator(pair.a(), TimingMode.FAST)) {
+      // A raw link on the host's end, to send a frame no host driver would.
+      java.util.concurrent.BlockingQueue<byte[]> answers =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      java.io.RandomAccessFile file = new java.io.RandomAccessFile(pair.b().toFile(), "rw");
+      java.io.FileInputStream in = new java.io.FileInputStream(file.getFD());
+      ReliableLink link =
+          new ReliableLink(
+              ReliableLink.Config.forBaudRate(921600, 1 << 20), System::nanoTime, answers::add);
+      dev.secdrive.protocol.link.LinkRunner.Line line =
+          new dev.secdrive.protocol.link.LinkRunner.Line() {
+            @Override
+            public int available() throws java.io.IOException {
+              return in.available();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws java.io.IOException {
+              return file.read(buffer, offset, length);
+            }
+
+            @Override
+            public void write(byte[] buffer, int offset, int length) throws java.io.IOException {
+              file.write(buffer, offset, length);
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+              file.close();
+            }
+          };
+      try (var runner =
+          new dev.secdrive.protocol.link.LinkRunner("raw", line, link, 921600, false, e -> {})) {
+        byte[] garbage =
+            "not a frame at all, just bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        link.send(garbage);
+        byte[] answer = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(answer != null, "no answer to a broken frame");
+        String text =
+            new String(answer, 8, answer.length - 8, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("protocol error: bad magic"), text);
+      }
+      // The endpoint serves on: the same line, a real host.
+      try (Drive drive = Drive.open(uri(pair.b(), "timeout=10s"))) {
+        assertEquals("SER-MO", drive.mediumId());
+      }
+    }
+  }
+
+  @Test
   void badPortsAreNamed() throws Exception {
     TransportException missing =
         assertThrows(

@@ -222,18 +222,28 @@ class ServeIT {
 
   @Test
   void serialLoopbackThroughAFaultRelay() throws Exception {
-    assertEquals(0, Cli.run("media", "create", "--media-dir", media.toString(), "--id", "LOOP").exit());
+    assertEquals(
+        0, Cli.run("media", "create", "--media-dir", media.toString(), "--id", "LOOP").exit());
     try (Server server =
         serve(
-            "--media-dir", media.toString(),
-            "--listen", "127.0.0.1:0",
-            "--control", "none",
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
             "--serial-loopback",
-            "--line-faults", "ber=1e-5,drop=1e-6,dup=1e-6,seed=11",
-            "--baud", "921600",
-            "--drive", "lun=0,medium=LOOP")) {
+            "--line-faults",
+            "ber=1e-5,drop=1e-6,dup=1e-6,seed=11",
+            "--baud",
+            "921600",
+            "--drive",
+            "lun=0,medium=LOOP")) {
       String line =
-          server.lines().stream().filter(l -> l.contains("serial loopback")).findFirst().orElseThrow();
+          server.lines().stream()
+              .filter(l -> l.contains("serial loopback"))
+              .findFirst()
+              .orElseThrow();
       Matcher m = Pattern.compile("hosts use (serial://\\S+)").matcher(line);
       assertTrue(m.find(), line);
       byte[] data = DriveIT.bytes(1 << 20, 12);
@@ -243,9 +253,18 @@ class ServeIT {
         assertArrayEquals(data, drive.read(0, (1 << 20) / 2048));
       }
     }
-    Cli bad = Cli.run("serve", "--media-dir", media.toString(), "--serial-loopback", "--line-faults", "ber=2");
+    Cli bad =
+        Cli.run(
+            "serve",
+            "--media-dir",
+            media.toString(),
+            "--serial-loopback",
+            "--line-faults",
+            "ber=2");
     assertEquals(1, bad.exit());
-    assertTrue(bad.err().contains("--line-faults 'ber=2': bit error rate must be in [0, 1], not 2.0"), bad::toString);
+    assertTrue(
+        bad.err().contains("--line-faults 'ber=2': bit error rate must be in [0, 1], not 2.0"),
+        bad::toString);
     Cli alone = Cli.run("serve", "--media-dir", media.toString(), "--line-faults", "ber=1e-5");
     assertEquals("secdrive: --line-faults needs --serial-loopback", alone.err().trim());
   }

@@ -78,6 +78,7 @@ public final class Firmware {
           BlockLimits.PAGE_CODE);
   private static final int CACHING_PAGE = 0x08;
   private static final int CACHING_PAGE_LENGTH = 0x12;
+  private static final int WCE = 0x04;
   private static final int PERIPHERAL_DEVICE_TYPE_MMC = 0x05;
 
   private static final Logger log = LoggerFactory.getLogger(Firmware.class);
@@ -301,11 +302,15 @@ public final class Firmware {
               Math.min(medium.blockCount(), ModeParameters6.BlockDescriptor.MAXIMUM_BLOCKS),
               medium.blockSize());
     }
-    // Caching page (SBC-3 6.4.5): write cache disabled, so every GOOD write is on the medium; no
-    // field is changeable.
+    // Caching page (SBC-3 6.4.5): WCE is set because a GOOD write is in the host's page cache
+    // (safe from a crash of the emulator, not of the machine) until SYNCHRONIZE CACHE or FUA
+    // forces it to the medium; no field is changeable.
     byte[] caching = new byte[2 + CACHING_PAGE_LENGTH];
     caching[0] = (byte) CACHING_PAGE;
     caching[1] = (byte) CACHING_PAGE_LENGTH;
+    if (cdb.pageControl() != ModeSense6.PAGE_CONTROL_CHANGEABLE) {
+      caching[2] = WCE;
+    }
     boolean writeProtected = medium != null && medium.metadata().readOnly();
     byte[] data = new ModeParameters6(0, writeProtected, descriptor, caching).encode();
     return respond(dataIn, data, cdb.allocationLength());
@@ -406,6 +411,9 @@ public final class Firmware {
     }
     try {
       medium.write(cdb.lba(), source);
+      if (forceUnitAccess(cdb)) {
+        medium.force(); // FUA: on the medium before GOOD, not only in the host's page cache
+      }
     } catch (IOException e) {
       log.error("LUN {}: writing medium {} at LBA {} failed", lun, medium.id(), cdb.lba(), e);
       throw mediumError(AdditionalSense.WRITE_ERROR, cdb.lba());
@@ -562,9 +570,15 @@ public final class Firmware {
   private static void checkRange(BlockCommand cdb, Medium medium, long blocks) throws ScsiError {
     long lba = cdb.lba();
     // lba is unsigned on the wire: a READ(16) LBA with the top bit set is negative here.
-    if (lba < 0 || lba > medium.blockCount() || blocks > medium.blockCount() - lba) {
+    if (lba < 0 || lba >= medium.blockCount() || blocks > medium.blockCount() - lba) {
       throw ScsiError.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE);
     }
+  }
+
+  private static boolean forceUnitAccess(BlockCommand cdb) {
+    return cdb instanceof dev.secdrive.protocol.cdb.Write10 w
+        ? w.fua()
+        : cdb instanceof dev.secdrive.protocol.cdb.Write16 w16 && w16.fua();
   }
 
   private static ScsiError mediumError(AdditionalSense sense, long lba) {

@@ -121,7 +121,7 @@ public final class ReplyCache extends ChannelDuplexHandler {
     CRC32C crc = new CRC32C();
     crc.update(command.lun());
     crc.update(command.cdb());
-    crc.update((int) command.expectedDataInLength());
+    crc.update(java.nio.ByteBuffer.allocate(4).putInt((int) command.expectedDataInLength()).flip());
     crc.update(command.dataOut().nioBuffer());
     return crc.getValue() << 32 | command.dataOut().readableBytes();
   }

@@ -296,7 +296,7 @@ class FirmwareCommandsTest {
     assertEquals(20, pages.length);
     assertEquals(0x08, pages[0], "caching page");
     assertEquals(0x12, pages[1], "caching page length");
-    assertEquals(0, pages[2] & 0x04, "WCE clear: write cache disabled");
+    assertEquals(0x04, pages[2] & 0x04, "WCE set: GOOD writes sit in the page cache until forced");
 
     Result caching = assertGood(run(new ModeSense6(false, 0, 0x08, 0, 255, 0)));
     assertArrayEquals(d, caching.data());

@@ -257,6 +257,9 @@ class FirmwareSenseTest {
     SenseData last = assertCheck(run(new Read10(BLOCKS, 1)), 0x05, 0x21, 0x00);
     assertNoFieldPointer(last);
     assertGood(run(new Read10(BLOCKS - 1, 1)));
+    assertGood(run(new Read10(BLOCKS - 1, 0)));
+    // SBC-3: an LBA past the last one is out of range even when nothing is transferred.
+    assertCheck(run(new Read10(BLOCKS, 0)), 0x05, 0x21, 0x00);
     assertCheck(run(new Read10(BLOCKS - 1, 2)), 0x05, 0x21, 0x00);
     assertCheck(run(new Read16(BLOCKS, 1)), 0x05, 0x21, 0x00);
     assertCheck(run(new Read16(0x8000_0000_0000_0000L, 1)), 0x05, 0x21, 0x00);

@@ -77,6 +77,7 @@ public final class Drive implements AutoCloseable {
   private final Transport transport;
   private final DriveUri uri;
   private volatile Capacity capacity;
+  private volatile boolean prevented;
 
   private Drive(Transport transport, DriveUri uri) {
     this.transport = transport;
@@ -436,13 +437,15 @@ public final class Drive implements AutoCloseable {
     await(execute(StartStopUnit.spin(false), 0, d -> null));
   }
 
-  /** Prevents medium removal for this connection until {@link #allowRemoval} or close. */
+  /** Prevents medium removal until {@link #allowRemoval} or {@link #close}. */
   public void preventRemoval() {
     await(execute(PreventAllowMediumRemoval.of(true), 0, d -> null));
+    prevented = true;
   }
 
   public void allowRemoval() {
     await(execute(PreventAllowMediumRemoval.of(false), 0, d -> null));
+    prevented = false;
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -531,9 +534,21 @@ public final class Drive implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the drive. A PREVENT this drive set is lifted first: on TCP the connection's end would
+   * do it, but a serial line stays one I_T nexus after the host goes.
+   */
   @Override
   public void close() {
-    transport.close();
+    try {
+      if (prevented && transport.isOpen()) {
+        allowRemoval();
+      }
+    } catch (DriveException e) {
+      // closing anyway; the device lifts it when the nexus ends
+    } finally {
+      transport.close();
+    }
   }
 
   @Override

@@ -40,7 +40,9 @@ public final class SerialTransport implements Transport {
 
   private final String target;
   private final LinkRunner runner;
-  private final long retryNanos;
+  private final ReliableLink link;
+  private final long baud;
+  private final long giveUpNanos;
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicInteger tags = new AtomicInteger(RANDOM.nextInt());
   private final ScheduledExecutorService timer;
@@ -49,30 +51,39 @@ public final class SerialTransport implements Transport {
   private static final class Pending {
     final CompletableFuture<StatusFrame> future = new CompletableFuture<>();
     final byte[] frame;
+    final long expectedDataIn;
     final String description;
     final Duration timeout;
     final long deadline;
-    volatile long lastSent;
-    volatile int sends;
+    volatile int messageId;
 
-    Pending(byte[] frame, String description, Duration timeout, long now) {
+    Pending(byte[] frame, long expectedDataIn, String description, Duration timeout, long now) {
       this.frame = frame;
+      this.expectedDataIn = expectedDataIn;
       this.description = description;
       this.timeout = timeout;
-      this.deadline = now + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-      this.lastSent = now;
+      this.deadline = now + saturatedNanos(timeout);
+    }
+  }
+
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return Math.min(duration.toNanos(), Long.MAX_VALUE / 4);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 4;
     }
   }
 
   private SerialTransport(String device, SerialPortLine line, int baud, boolean paced) {
     this.target = "serial://" + device;
-    ReliableLink link =
+    this.baud = baud;
+    this.link =
         new ReliableLink(
             ReliableLink.Config.forBaudRate(
                 baud, Frame.maximumFrameLength(Frame.DEFAULT_MAXIMUM_DATA_LENGTH)),
             System::nanoTime,
             this::received);
-    this.retryNanos = link.config().giveUpNanos() + link.config().retransmitNanos();
+    this.giveUpNanos = link.config().giveUpNanos();
     this.runner =
         new LinkRunner(
             "secdrive-host " + device,
@@ -128,46 +139,67 @@ public final class SerialTransport implements Transport {
     } finally {
       command.release();
     }
-    Pending waiting = new Pending(bytes, description, timeout, System.nanoTime());
-    if (closedReason != null) {
-      waiting.future.completeExceptionally(
-          new TransportException(closedReason + " (" + description + " not sent)"));
+    Pending waiting = new Pending(bytes, expectedDataIn, description, timeout, System.nanoTime());
+    pending.put(tag, waiting);
+    // Checked after the put, so a close() racing with this submit cannot strand the command.
+    String closed = closedReason;
+    if (closed != null) {
+      if (pending.remove(tag, waiting)) {
+        waiting.future.completeExceptionally(
+            new TransportException(closed + " (" + description + " not sent)"));
+      }
       return waiting.future;
     }
-    pending.put(tag, waiting);
-    send(waiting);
+    waiting.messageId = link.send(waiting.frame);
     return waiting.future;
   }
 
-  private void send(Pending waiting) {
-    waiting.lastSent = System.nanoTime();
-    waiting.sends++;
-    runner.link().send(waiting.frame);
-  }
-
-  /** Times commands out, and sends again those whose answer is overdue. */
+  /**
+   * Times commands out, and sends again — with the same tag, which the device's reply cache keeps
+   * exactly-once — a command whose message the link gave up, or whose answer is overdue by the
+   * give-up time plus twice the line time of the answer, once the command was delivered.
+   */
   private void checkTimers() {
     long now = System.nanoTime();
     pending.forEach(
         (tag, waiting) -> {
           if (now - waiting.deadline >= 0) {
             if (pending.remove(tag, waiting)) {
+              link.cancel(waiting.messageId);
               waiting.future.completeExceptionally(
                   new CommandTimeoutException(waiting.description, waiting.timeout, target));
             }
-          } else if (now - waiting.lastSent >= retryNanos) {
-            send(waiting); // same tag: the device's reply cache keeps this exactly-once
+            return;
+          }
+          boolean resend =
+              switch (link.delivery(waiting.messageId)) {
+                case ABANDONED -> true;
+                case DELIVERED ->
+                    now - link.deliveredAt(waiting.messageId).orElse(now)
+                        > giveUpNanos + 2 * lineNanos(waiting.expectedDataIn);
+                case PENDING, UNKNOWN -> false;
+              };
+          if (resend && pending.get(tag) == waiting) {
+            waiting.messageId = link.send(waiting.frame);
           }
         });
   }
 
+  /** How long {@code bytes} take at the line rate, 8N1, with framing slack. */
+  private long lineNanos(long bytes) {
+    return baud <= 0 ? 0 : (bytes + bytes / 64 + 256) * 10L * 1_000_000_000L / baud;
+  }
+
   private void received(byte[] message) {
     Frame frame;
+    ByteBuf body = Unpooled.wrappedBuffer(message);
     try {
-      frame = FrameCodec.decode(Unpooled.wrappedBuffer(message));
+      frame = FrameCodec.decode(body);
     } catch (ProtocolException e) {
       fail("protocol error from device: " + e.getMessage());
       return;
+    } finally {
+      body.release(); // the frame holds its own retained slice
     }
     if (frame instanceof StatusFrame status) {
       Pending waiting = pending.remove(status.tag());
@@ -210,7 +242,7 @@ public final class SerialTransport implements Transport {
 
   /** The link's counters: retransmissions, corrupt frames dropped, and so on. */
   public ReliableLink.Stats stats() {
-    return runner.link().stats();
+    return link.stats();
   }
 
   @Override

@@ -90,6 +90,8 @@ public final class ReliableLink {
   private int peerSession;
   private boolean peerKnown;
   private final Map<Integer, Incoming> incoming = new HashMap<>();
+  private final Map<Integer, Long> delivered = recent();
+  private final Map<Integer, Boolean> abandoned = recent();
   private final LinkedHashMap<Integer, Boolean> completed =
       new LinkedHashMap<>() {
         @Override
@@ -119,15 +121,78 @@ public final class ReliableLink {
     return config;
   }
 
-  /** Queues a message for sending. */
-  public synchronized void send(byte[] message) {
+  /** What became of a message sent on this link. */
+  public enum Delivery {
+    /** Queued, or some chunks not yet acknowledged. */
+    PENDING,
+    /** Every chunk acknowledged: the peer has the message. */
+    DELIVERED,
+    /** Given up after no progress for the give-up time, or cancelled. */
+    ABANDONED,
+    /** Not a recent message of this link. */
+    UNKNOWN
+  }
+
+  /**
+   * Queues a message for sending.
+   *
+   * @return its message ID, for {@link #delivery} and {@link #cancel}
+   */
+  public synchronized int send(byte[] message) {
     if (message.length == 0 || message.length > config.maximumMessageLength()) {
       throw new IllegalArgumentException(
           "message of " + message.length + " bytes outside 1.." + config.maximumMessageLength());
     }
-    outgoing.add(new Outgoing(nextMessageId++, message, config.chunkSize(), clock.getAsLong()));
+    int id = nextMessageId++;
+    outgoing.add(new Outgoing(id, message, config.chunkSize(), clock.getAsLong()));
     messagesSent++;
     notifyAll();
+    return id;
+  }
+
+  /** What became of message {@code id}. */
+  public synchronized Delivery delivery(int id) {
+    if (delivered.containsKey(id)) {
+      return Delivery.DELIVERED;
+    }
+    if (abandoned.containsKey(id)) {
+      return Delivery.ABANDONED;
+    }
+    for (Outgoing message : outgoing) {
+      if (message.id == id) {
+        return Delivery.PENDING;
+      }
+    }
+    return Delivery.UNKNOWN;
+  }
+
+  /** When message {@code id} was fully acknowledged (clock nanos), or empty. */
+  public synchronized java.util.OptionalLong deliveredAt(int id) {
+    Long at = delivered.get(id);
+    return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
+  }
+
+  /** Stops sending message {@code id} (its sender gave up on it); returns whether it was queued. */
+  public synchronized boolean cancel(int id) {
+    for (Iterator<Outgoing> it = outgoing.iterator(); it.hasNext(); ) {
+      Outgoing message = it.next();
+      if (message.id == id) {
+        it.remove();
+        forgetInFlight(message);
+        abandoned.put(id, Boolean.TRUE);
+        notifyAll();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void forgetInFlight(Outgoing message) {
+    for (int i = 0; i < message.nextUnsent; i++) {
+      if (!message.acked.get(i)) {
+        inFlight--;
+      }
+    }
   }
 
   /** Feeds bytes read from the line. Complete messages are delivered before this returns. */
@@ -210,6 +275,7 @@ public final class ReliableLink {
         markLostBefore(message.sequence[chunkIndex], now);
         if (message.acked.cardinality() == message.chunks) {
           it.remove();
+          delivered.put(message.id, now);
         }
         notifyAll(); // the window has room again
       }
@@ -300,19 +366,12 @@ public final class ReliableLink {
     for (Iterator<Outgoing> it = outgoing.iterator(); it.hasNext(); ) {
       Outgoing message = it.next();
       if (message.nextUnsent > 0 && now - message.lastProgress > config.giveUpNanos()) {
-        for (int i = 0; i < message.nextUnsent; i++) {
-          if (!message.acked.get(i)) {
-            inFlight--;
-          }
-        }
+        forgetInFlight(message);
         it.remove();
+        abandoned.put(message.id, Boolean.TRUE);
         messagesAbandoned++;
       }
     }
-    // A half-received message is kept for twice the give-up time: its sender's give-up time runs
-    // from the last acknowledgement, which comes after the last chunk here. Dropped earlier, the
-    // chunks still to come would be acknowledged as parts of a message that can never complete,
-    // and the sender would count it delivered.
     for (Iterator<Incoming> it = incoming.values().iterator(); it.hasNext(); ) {
       if ((now - it.next().lastActivity) / 2 > config.giveUpNanos()) {
         it.remove();
@@ -360,6 +419,15 @@ public final class ReliableLink {
         duplicateChunks,
         decoder.corrupt(),
         messagesAbandoned);
+  }
+
+  private static <V> Map<Integer, V> recent() {
+    return new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Integer, V> eldest) {
+        return size() > REMEMBERED_MESSAGES;
+      }
+    };
   }
 
   private static int chunks(int totalLength, int chunkSize) {

@@ -2,7 +2,11 @@ package dev.secdrive.emulator.transport.serial;
 
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.transport.DevicePipeline;
+import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.frame.FrameCodec;
+import dev.secdrive.protocol.frame.ProtocolErrorFrame;
+import dev.secdrive.protocol.frame.ProtocolException;
 import dev.secdrive.protocol.frame.TcpFrameDecoder;
 import dev.secdrive.protocol.link.LinkRunner;
 import dev.secdrive.protocol.link.ReliableLink;
@@ -22,6 +26,7 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +48,7 @@ public final class SerialEndpoint implements AutoCloseable {
   private final String device;
   private final EventLoopGroup group;
   private final Channel server;
+  private final ReliableLink link;
   private final LinkRunner runner;
   private final int maximumDataLength;
   private volatile Channel bridge;
@@ -60,11 +66,13 @@ public final class SerialEndpoint implements AutoCloseable {
     this.group = group;
     this.server = server;
     this.maximumDataLength = maximumDataLength;
-    ReliableLink link =
+    this.link =
         new ReliableLink(
             ReliableLink.Config.forBaudRate(baud, Frame.maximumFrameLength(maximumDataLength)),
             System::nanoTime,
             this::fromHost);
+    // The bridge must exist before the line delivers anything (a host may already be sending).
+    this.bridge = connectBridge();
     this.runner =
         new LinkRunner(
             "secdrive-serial " + device,
@@ -73,7 +81,6 @@ public final class SerialEndpoint implements AutoCloseable {
             baud,
             paced,
             e -> log.error("serial port {} failed: {}", device, e.getMessage()));
-    this.bridge = connectBridge();
   }
 
   /**
@@ -141,16 +148,44 @@ public final class SerialEndpoint implements AutoCloseable {
         .closeFuture()
         .addListener(
             f -> {
-              // The device closed the nexus after a protocol error; the wire is still there.
+              // Frames are checked before they reach the pipeline, so the device only closes the
+              // nexus on an internal error; the wire is still there, so connect again — from
+              // another thread, since connecting waits on this channel's event loop.
               if (!closed) {
-                bridge = connectBridge();
+                log.error("serial port {}: device pipeline closed, reconnecting", device);
+                Thread reconnect =
+                    new Thread(() -> bridge = connectBridge(), "secdrive-serial-reconnect");
+                reconnect.setDaemon(true);
+                reconnect.start();
               }
             });
     return channel;
   }
 
-  /** A message from the host: one frame, passed to the device pipeline with its length prefix. */
+  /**
+   * A message from the host: one frame. A frame that does not parse is answered with a protocol
+   * error frame right here: on a serial line the link already delimits frames, so a bad one says
+   * nothing about the next and must not end the nexus (and its reply cache).
+   */
   private void fromHost(byte[] frame) {
+    String problem = null;
+    try {
+      Frame decoded = FrameCodec.decode(Unpooled.wrappedBuffer(frame));
+      if (!(decoded instanceof CommandFrame)) {
+        problem = "a device accepts only command frames, got " + decoded.getClass().getSimpleName();
+      }
+      ReferenceCountUtil.release(decoded);
+    } catch (ProtocolException e) {
+      problem = e.getMessage();
+    }
+    if (problem != null) {
+      log.warn("serial port {}: protocol error: {}", device, problem);
+      ProtocolErrorFrame error = new ProtocolErrorFrame("protocol error: " + problem);
+      ByteBuf encoded = Unpooled.buffer(FrameCodec.bodyLength(error));
+      FrameCodec.writeHeader(error, encoded);
+      link.send(ByteBufUtil.getBytes(encoded));
+      return;
+    }
     ByteBuf framed = Unpooled.buffer(TcpFrameDecoder.LENGTH_PREFIX + frame.length);
     framed.writeInt(frame.length).writeBytes(frame);
     bridge.writeAndFlush(framed);
@@ -158,18 +193,42 @@ public final class SerialEndpoint implements AutoCloseable {
 
   /** Frames the device pipeline answers with go back over the link, one message each. */
   private final class ToHost extends SimpleChannelInboundHandler<ByteBuf> {
+    /** The link message carrying the latest answer for each recent tag. */
+    private final java.util.Map<Integer, Integer> answers =
+        new java.util.LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Integer> eldest) {
+            return size() > 1024;
+          }
+        };
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-      runner.link().send(ByteBufUtil.getBytes(frame));
+      boolean status =
+          frame.readableBytes() >= Frame.HEADER_LENGTH
+              && frame.getInt(frame.readerIndex()) == Frame.STATUS_MAGIC;
+      if (status) {
+        int tag = frame.getInt(frame.readerIndex() + STATUS_TAG_OFFSET);
+        Integer previous = answers.get(tag);
+        if (previous != null && link.delivery(previous) == ReliableLink.Delivery.PENDING) {
+          return; // the reply cache answered a retry while the first answer is still on the line
+        }
+        answers.put(tag, link.send(ByteBufUtil.getBytes(frame)));
+      } else {
+        link.send(ByteBufUtil.getBytes(frame));
+      }
     }
   }
+
+  /** Offset of the tag in a status frame (PROTOCOL.md). */
+  private static final int STATUS_TAG_OFFSET = 8;
 
   public String device() {
     return device;
   }
 
   public ReliableLink.Stats stats() {
-    return runner.link().stats();
+    return link.stats();
   }
 
   @Override
