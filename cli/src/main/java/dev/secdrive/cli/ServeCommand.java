@@ -204,7 +204,14 @@ final class ServeCommand implements Callable<Integer> {
     if (hostEnd != null) {
       out.println(
           "secdrive: serial loopback"
-              + (lineFaults != null ? " through a fault relay (" + lineFaults + ")" : "")
+              + (faults != null
+                  ? String.format(
+                      " through a fault relay (ber=%s,drop=%s,dup=%s,seed=%d)",
+                      faults.bitErrorRate(),
+                      faults.dropRate(),
+                      faults.duplicateRate(),
+                      faults.seed())
+                  : "")
               + ": hosts use serial://"
               + hostEnd
               + "?baud="

@@ -297,6 +297,9 @@ class SerialIT {
     TransportException notTty =
         assertThrows(TransportException.class, () -> Drive.open("serial://" + file));
     assertEquals(file + " is not a serial port (not a tty)", notTty.getMessage());
+    TransportException devNull =
+        assertThrows(TransportException.class, () -> Drive.open("serial:///dev/null"));
+    assertEquals("/dev/null is not a serial port (not a tty)", devNull.getMessage());
     try (PtyPair pair = PtyPair.create(ptys, "busy");
         Emulator emulator = emulator(pair.a(), TimingMode.FAST)) {
       TransportException baud =

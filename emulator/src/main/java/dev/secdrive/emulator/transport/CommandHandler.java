@@ -35,6 +35,8 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
   private final Target target;
   private Nexus nexus;
   private int pending;
+  private final java.util.Set<StatusFrame> delayed =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   public CommandHandler(Target target) {
     this.target = target;
@@ -84,15 +86,27 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
     pending++;
     updateAutoRead(ctx);
+    delayed.add(status);
     ctx.executor()
         .schedule(
             () -> {
-              pending--;
-              ctx.writeAndFlush(status, ctx.voidPromise());
-              updateAutoRead(ctx);
+              if (delayed.remove(status)) {
+                pending--;
+                ctx.writeAndFlush(status, ctx.voidPromise());
+                updateAutoRead(ctx);
+              }
             },
             response.delayNanos(),
             TimeUnit.NANOSECONDS);
+  }
+
+  /** Answers still waiting for their drive time are released if the connection goes first. */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    for (StatusFrame status : delayed) {
+      status.release();
+    }
+    delayed.clear();
   }
 
   private static StatusFrame statusFrame(

@@ -516,7 +516,12 @@ public final class Drive implements AutoCloseable {
   }
 
   /** Waits for an asynchronous result and rethrows its failure as it was raised. */
-  private static <T> T await(CompletableFuture<T> future) {
+  private <T> T await(CompletableFuture<T> future) {
+    if (!future.isDone() && transport.isIoThread()) {
+      throw new IllegalStateException(
+          "a blocking Drive call on the driver's I/O thread (inside a callback of an async call)"
+              + " would wait for itself: use the async methods there, or thenApplyAsync");
+    }
     try {
       return future.get();
     } catch (ExecutionException e) {

@@ -37,6 +37,7 @@ public final class SerialTransport implements Transport {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final String TIMER_THREAD = "secdrive-host-timer ";
 
   private final String target;
   private final LinkRunner runner;
@@ -95,7 +96,7 @@ public final class SerialTransport implements Transport {
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread thread = new Thread(r, "secdrive-host-timer " + device);
+              Thread thread = new Thread(r, TIMER_THREAD + device);
               thread.setDaemon(true);
               return thread;
             });
@@ -253,6 +254,11 @@ public final class SerialTransport implements Transport {
   @Override
   public boolean isOpen() {
     return closedReason == null;
+  }
+
+  @Override
+  public boolean isIoThread() {
+    return runner.isReaderThread() || Thread.currentThread().getName().startsWith(TIMER_THREAD);
   }
 
   @Override

@@ -177,6 +177,11 @@ public final class TcpTransport implements Transport {
   }
 
   @Override
+  public boolean isIoThread() {
+    return channel.eventLoop().inEventLoop();
+  }
+
+  @Override
   public void close() {
     handler.closing("connection to " + target + " closed by the host");
     channel.close().awaitUninterruptibly();

@@ -34,6 +34,12 @@ public interface Transport extends AutoCloseable {
 
   boolean isOpen();
 
+  /**
+   * Whether the calling thread is one this transport completes results on. Blocking there for
+   * another result waits for the thread itself, so the {@code Drive} refuses it.
+   */
+  boolean isIoThread();
+
   @Override
   void close();
 }

@@ -76,6 +76,11 @@ public final class LinkRunner implements AutoCloseable {
     return link;
   }
 
+  /** Whether the caller is this runner's reader, the thread that delivers messages. */
+  public boolean isReaderThread() {
+    return Thread.currentThread() == reader;
+  }
+
   public long bytesWritten() {
     return bytesWritten;
   }

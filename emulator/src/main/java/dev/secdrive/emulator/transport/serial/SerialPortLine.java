@@ -43,7 +43,7 @@ final class SerialPortLine implements LinkRunner.Line {
     if (!Files.exists(path)) {
       throw new IOException("serial port " + device + " does not exist");
     }
-    if (Files.isDirectory(path) || Files.isRegularFile(path)) {
+    if (Files.isDirectory(path) || Files.isRegularFile(path) || !isTerminal(path)) {
       throw new IOException(device + " is not a serial port (not a tty)");
     }
     // A pseudo-terminal can be opened twice; an advisory lock makes a second secdrive process
@@ -81,6 +81,19 @@ final class SerialPortLine implements LinkRunner.Line {
       // nothing to purge on some devices
     }
     return new SerialPortLine(port, lockChannel);
+  }
+
+  /**
+   * Whether {@code path} (after symlinks, e.g. /dev/serial/by-id/...) names a terminal device: Java
+   * cannot ask isatty(3) of a path, so go by the kernel's names for them.
+   */
+  static boolean isTerminal(Path path) {
+    try {
+      String real = path.toRealPath().toString();
+      return real.matches("/dev/(pts/\\d+|tty[A-Za-z0-9._-]*|cu\\.[A-Za-z0-9._-]+|rfcomm\\d+)");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static String describe(String device, SerialPortException e) {
