@@ -103,7 +103,7 @@ public final class PtyPair implements AutoCloseable {
 
     PtyPair pair = new PtyPair(process, a, b, log);
     try {
-      pair.awaitReady(ready);
+      pair.awaitReady(ready, drain);
       return pair;
     } catch (RuntimeException e) {
       pair.close();
@@ -169,7 +169,7 @@ public final class PtyPair implements AutoCloseable {
     }
   }
 
-  private void awaitReady(CountDownLatch ready) {
+  private void awaitReady(CountDownLatch ready, Thread drain) {
     long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
     try {
       while (true) {
@@ -178,7 +178,8 @@ public final class PtyPair implements AutoCloseable {
           return;
         }
         if (!socat.isAlive()) {
-          socat.waitFor(); // and let the drain thread read what socat said last
+          socat.waitFor();
+          drain.join(1000); // the drain thread ends at socat's last word: read it before quoting
           throw new CliException(
               "socat exited with status "
                   + socat.exitValue()

@@ -35,6 +35,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
   private final Target target;
   private Nexus nexus;
   private int pending;
+  private final java.util.ArrayDeque<CommandFrame> queued = new java.util.ArrayDeque<>();
   private final java.util.Set<StatusFrame> delayed =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -61,11 +62,39 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
       closeWithProtocolError(ctx, "a device accepts only command frames, got " + kind);
       return;
     }
+    if (!queued.isEmpty() || !canExecute(ctx)) {
+      // One socket read may hold many frames; the device takes them on only as its answers
+      // leave, so a host that floods large READs is slowed down, not answered into memory.
+      queued.add(command);
+      updateAutoRead(ctx);
+      return;
+    }
+    executeAndRelease(ctx, command);
+  }
+
+  private void executeAndRelease(ChannelHandlerContext ctx, CommandFrame command) {
     try {
       execute(ctx, command);
     } finally {
       command.release();
     }
+  }
+
+  private boolean canExecute(ChannelHandlerContext ctx) {
+    return pending < MAXIMUM_PENDING && ctx.channel().isWritable();
+  }
+
+  /** Executes queued commands while the connection can take their answers. */
+  private void drain(ChannelHandlerContext ctx) {
+    boolean ran = false;
+    while (!queued.isEmpty() && canExecute(ctx)) {
+      executeAndRelease(ctx, queued.poll());
+      ran = true;
+    }
+    if (ran) {
+      ctx.flush();
+    }
+    updateAutoRead(ctx);
   }
 
   private void execute(ChannelHandlerContext ctx, CommandFrame command) {
@@ -93,7 +122,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
               if (delayed.remove(status)) {
                 pending--;
                 ctx.writeAndFlush(status, ctx.voidPromise());
-                updateAutoRead(ctx);
+                drain(ctx);
               }
             },
             response.delayNanos(),
@@ -107,6 +136,10 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
       status.release();
     }
     delayed.clear();
+    for (CommandFrame command : queued) {
+      command.release();
+    }
+    queued.clear();
   }
 
   private static StatusFrame statusFrame(
@@ -135,12 +168,12 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    updateAutoRead(ctx);
+    drain(ctx);
     ctx.fireChannelWritabilityChanged();
   }
 
   private void updateAutoRead(ChannelHandlerContext ctx) {
-    boolean read = pending < MAXIMUM_PENDING && ctx.channel().isWritable();
+    boolean read = queued.isEmpty() && canExecute(ctx);
     if (ctx.channel().config().isAutoRead() != read) {
       ctx.channel().config().setAutoRead(read);
     }

@@ -117,18 +117,23 @@ public final class TcpTransport implements Transport {
       ByteBuf dataOut,
       String description,
       Duration timeout) {
-    int tag = nextTag();
     ResponseHandler.Pending waiting = new ResponseHandler.Pending(description);
+    if (!channel.isActive()) {
+      // Not registered: the inactive event of a closing channel must not fail it another way.
+      if (dataOut != null) {
+        dataOut.release();
+      }
+      waiting.future.completeExceptionally(
+          new TransportException(
+              "connection to " + target + " is closed (" + description + " did not complete)"));
+      return waiting.future;
+    }
+    int tag = nextTag();
     handler.pending.put(tag, waiting);
     CommandFrame frame =
         dataOut == null
             ? CommandFrame.dataIn(tag, lun, cdb, expectedDataIn)
             : CommandFrame.dataOut(tag, lun, cdb, dataOut);
-    if (!channel.isActive()) {
-      frame.release();
-      handler.failAll("connection to " + target + " is closed");
-      return waiting.future;
-    }
     waiting.timeout =
         channel
             .eventLoop()

@@ -1,0 +1,92 @@
+package dev.secdrive.emulator.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.firmware.Firmware;
+import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.profiles.MediumType;
+import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.frame.CommandFrame;
+import dev.secdrive.protocol.frame.Direction;
+import dev.secdrive.protocol.frame.StatusFrame;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command handler takes on queued commands only as the connection can take answers. */
+class CommandHandlerTest {
+
+  @TempDir Path media;
+
+  @Test
+  void commandsBeyondTheWriteBufferWaitTheirTurnAndAllAreAnswered() throws Exception {
+    DriveProfile profile = ProfileCatalog.builtIn().get("mo-640");
+    MediumType type = profile.defaultMedium();
+    MediumStore store = MediumStore.openOrCreate(media);
+    store.create(
+        new MediumStore.Spec(
+            "Q", type.type(), type.blockSize(), type.blockCount(), 4096, false, "", null));
+    Firmware drive = new Firmware(0, profile, "DEV", TimingMode.FAST, System::nanoTime);
+    try (Medium medium = store.open("Q")) {
+      drive.insert(medium);
+      EmbeddedChannel channel = new EmbeddedChannel();
+      channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1024, 2048));
+      // Records, for every answer, whether the connection could take it when it was written.
+      List<Boolean> writableAtWrite = new java.util.ArrayList<>();
+      channel
+          .pipeline()
+          .addLast(
+              new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(
+                    io.netty.channel.ChannelHandlerContext ctx,
+                    Object msg,
+                    io.netty.channel.ChannelPromise promise) {
+                  writableAtWrite.add(ctx.channel().isWritable());
+                  ctx.write(msg, promise);
+                }
+              });
+      channel.pipeline().addLast(new CommandHandler(new Target(List.of(drive))));
+
+      // The first command of a new nexus meets the power-on unit attention; then three 4 KiB
+      // reads in one burst: each answer alone fills the write buffer past its high mark.
+      CommandFrame[] burst = new CommandFrame[4];
+      for (int tag = 0; tag < 4; tag++) {
+        // A real (empty) buffer, not EMPTY_BUFFER, so that its release can be checked.
+        burst[tag] =
+            new CommandFrame(
+                tag, 0, Direction.IN, new Read10(tag * 2L, 2).encode(), 4096, Unpooled.buffer(0));
+      }
+      channel.writeInbound((Object[]) burst);
+      channel.runPendingTasks();
+
+      for (int tag = 0; tag < 4; tag++) {
+        StatusFrame status = channel.readOutbound();
+        assertEquals(tag, status.tag(), "answered in order");
+        assertEquals(tag == 0 ? ScsiStatus.CHECK_CONDITION : ScsiStatus.GOOD, status.status());
+        assertEquals(tag == 0 ? 0 : 4096, status.dataIn().readableBytes());
+        status.release();
+      }
+      assertNull(channel.readOutbound());
+      assertEquals(
+          List.of(true, true, true, true), writableAtWrite, "no answer written into a full buffer");
+      assertTrue(channel.config().isAutoRead(), "reading resumes once the queue is empty");
+      for (CommandFrame frame : burst) {
+        assertEquals(0, frame.refCnt(), "every command released");
+      }
+      channel.finishAndReleaseAll();
+    }
+  }
+}
