@@ -288,6 +288,35 @@ class SerialIT {
   }
 
   @Test
+  void aLongAnswerOnAPacedLineIsSentOnceNotRetried() throws Exception {
+    MediumStore store = MediumStore.openOrCreate(media);
+    Rig.createMedium(store, "SER-PACED", "mo-640", null);
+    try (PtyPair pair = PtyPair.create(ptys, "paced");
+        Emulator emulator =
+            Emulator.builder()
+                .mediaDirectory(media)
+                .profiles(Rig.PROFILES)
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .serial(pair.a().toString(), 921600, true)
+                .drive(new DriveConfig(0, "mo-640", "SER-P", "SER-PACED"))
+                .start();
+        Drive drive = Drive.open(uri(pair.b(), "pace=true&timeout=60s"))) {
+      drive.capacity();
+      // 1 MiB at 921600 baud takes about 11 s on the line, twice the link's give-up time: the
+      // host must wait for the answer it sees arriving, not ask again.
+      byte[] read = drive.read(0, 512);
+      assertEquals(1 << 20, read.length);
+      ReliableLink.Stats host = ((SerialTransport) drive.transport()).stats();
+      ReliableLink.Stats device = emulator.serialEndpoints().get(0).stats();
+      // Two TEST UNIT READY at open (the first meets the power-on unit attention), READ
+      // CAPACITY, READ: each sent once, each answered once.
+      assertEquals(4, host.messagesSent(), "commands sent: " + host);
+      assertEquals(4, device.messagesSent(), "answers sent: " + device);
+      assertEquals(0, host.chunksRetransmitted() + device.chunksRetransmitted());
+    }
+  }
+
+  @Test
   void badPortsAreNamed() throws Exception {
     TransportException missing =
         assertThrows(
