@@ -124,21 +124,6 @@ class DriveIT {
   }
 
   @Test
-  void aBlockingCallInsideACallbackIsRefusedNotDeadlocked() {
-    try (Drive drive = Drive.open(rig.uri(0))) {
-      drive.capacity();
-      java.util.concurrent.CompletionException e =
-          assertThrows(
-              java.util.concurrent.CompletionException.class,
-              () -> drive.readAsync(0, 1).thenApply(block -> drive.mediumId()).join());
-      assertTrue(e.getCause() instanceof IllegalStateException, e::toString);
-      assertTrue(e.getCause().getMessage().contains("would wait for itself"), e::toString);
-      // The async form, or another executor, works.
-      assertEquals("MO-1", drive.readAsync(0, 1).thenApplyAsync(block -> drive.mediumId()).join());
-    }
-  }
-
-  @Test
   void deviceErrorsReadLikeTheStandard() {
     try (Drive drive = Drive.open(rig.uri(0))) {
       ScsiException range = assertThrows(ScsiException.class, () -> drive.read(310352, 1));

@@ -54,4 +54,30 @@ class TimingIT {
       assertArrayEquals(new byte[1024], drive.read(0, 2));
     }
   }
+
+  @Test
+  void aBlockingCallInsideACallbackIsRefusedNotDeadlocked() throws Exception {
+    var store = dev.secdrive.emulator.media.MediumStore.openOrCreate(media);
+    Rig.createMedium(store, "FD-2", "fd-1.44", null);
+    try (Rig rig =
+            new Rig(
+                media,
+                TimingMode.REALISTIC,
+                List.of(new DriveConfig(0, "floppy-1.44", null, "FD-2")));
+        Drive drive = Drive.open(rig.uri(0))) {
+      Thread.sleep(600); // the floppy's load time
+      drive.capacity();
+      // Every read pays a seek of 95 ms, so the callback is attached long before the answer and
+      // runs on the driver's I/O thread, where a blocking call would wait for itself.
+      java.util.concurrent.CompletionException e =
+          assertThrows(
+              java.util.concurrent.CompletionException.class,
+              () -> drive.readAsync(100, 1).thenApply(block -> drive.mediumId()).join());
+      assertTrue(e.getCause() instanceof IllegalStateException, e::toString);
+      assertTrue(e.getCause().getMessage().contains("would wait for itself"), e::toString);
+      // On another executor the same call works.
+      org.junit.jupiter.api.Assertions.assertEquals(
+          "FD-2", drive.readAsync(200, 1).thenApplyAsync(block -> drive.mediumId()).join());
+    }
+  }
 }
