@@ -38,6 +38,12 @@ class ServeIT {
       process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
       process.waitFor(10, TimeUnit.SECONDS);
     }
+
+    /** SIGTERM, as Ctrl-C would: the shutdown hook closes the emulator and any socat it runs. */
+    void stop() throws InterruptedException {
+      process.destroy();
+      assertTrue(process.waitFor(10, TimeUnit.SECONDS), "serve stops on SIGTERM");
+    }
   }
 
   static Server serve(String... args) throws IOException {
@@ -252,6 +258,10 @@ class ServeIT {
         drive.write(0, data);
         assertArrayEquals(data, drive.read(0, (1 << 20) / 2048));
       }
+      server.stop();
+      Path rig =
+          Path.of(m.group(1).substring("serial://".length(), m.group(1).indexOf('?'))).getParent();
+      assertTrue(!Files.exists(rig), "the loopback rig is removed on exit: " + rig);
     }
     Cli bad =
         Cli.run(
