@@ -62,6 +62,13 @@ final class DriveCommand {
     }
   }
 
+  /** Runs one command that returns nothing on the drive. */
+  void run(java.util.function.Consumer<Drive> action) {
+    try (Drive drive = Drive.open(uri)) {
+      action.accept(drive);
+    }
+  }
+
   /** Base of the subcommands: the parent's URI, an output stream, {@code --json}. */
   abstract static class Sub implements Callable<Integer> {
     @ParentCommand DriveCommand parent;
@@ -161,11 +168,7 @@ final class DriveCommand {
   static final class TurCmd extends Sub {
     @Override
     public Integer call() {
-      parent.withDrive(
-          drive -> {
-            drive.testUnitReady();
-            return null;
-          });
+      parent.run(Drive::testUnitReady);
       print(Map.of("ready", true), "ready");
       return 0;
     }
@@ -281,11 +284,7 @@ final class DriveCommand {
   static final class LoadCmd extends Sub {
     @Override
     public Integer call() {
-      parent.withDrive(
-          drive -> {
-            drive.load();
-            return null;
-          });
+      parent.run(Drive::load);
       print(Map.of("loaded", true), "loaded");
       return 0;
     }
@@ -295,11 +294,7 @@ final class DriveCommand {
   static final class EjectCmd extends Sub {
     @Override
     public Integer call() {
-      parent.withDrive(
-          drive -> {
-            drive.eject();
-            return null;
-          });
+      parent.run(Drive::eject);
       print(Map.of("ejected", true), "ejected");
       return 0;
     }
@@ -312,11 +307,7 @@ final class DriveCommand {
   static final class PreventCmd extends Sub {
     @Override
     public Integer call() {
-      parent.withDrive(
-          drive -> {
-            drive.preventRemoval();
-            return null;
-          });
+      parent.run(Drive::preventRemoval);
       print(
           Map.of("prevented", true), "removal prevented, and allowed again as this command ended");
       return 0;
@@ -327,11 +318,7 @@ final class DriveCommand {
   static final class AllowCmd extends Sub {
     @Override
     public Integer call() {
-      parent.withDrive(
-          drive -> {
-            drive.allowRemoval();
-            return null;
-          });
+      parent.run(Drive::allowRemoval);
       print(Map.of("prevented", false), "removal allowed");
       return 0;
     }
