@@ -17,7 +17,9 @@ public sealed interface Cdb
         ReadCapacity16,
         ReportLuns,
         ReportSupportedOperationCodes,
-        ReadMediaSerialNumber {
+        ReadMediaSerialNumber,
+        SecurityProtocolIn,
+        SecurityProtocolOut {
 
   /** NACA bit of the CONTROL byte (SAM-5 5.2); secdrive does not support ACA. */
   int CONTROL_NACA = 0x04;

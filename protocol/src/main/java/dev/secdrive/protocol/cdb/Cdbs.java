@@ -51,6 +51,8 @@ public final class Cdbs {
       case REPORT_LUNS -> ReportLuns.decode(cdb);
       case REPORT_SUPPORTED_OPERATION_CODES -> ReportSupportedOperationCodes.decode(cdb);
       case READ_MEDIA_SERIAL_NUMBER -> ReadMediaSerialNumber.decode(cdb);
+      case SECURITY_PROTOCOL_IN -> SecurityProtocolIn.decode(cdb);
+      case SECURITY_PROTOCOL_OUT -> SecurityProtocolOut.decode(cdb);
     };
   }
 

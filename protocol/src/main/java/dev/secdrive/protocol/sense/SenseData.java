@@ -11,6 +11,7 @@ import java.util.Optional;
  *  byte 2      sense key (bits 3-0)
  *  bytes 3-6   INFORMATION (the failing LBA when VALID is set)
  *  byte 7      additional sense length = 10
+ *  bytes 8-11  COMMAND-SPECIFIC INFORMATION (secure layer: the refusal's reason code)
  *  byte 12/13  ASC / ASCQ
  *  bytes 15-17 sense-key specific: SKSV | C/D | BPV | bit pointer, field pointer
  * </pre>
@@ -21,9 +22,16 @@ import java.util.Optional;
  * @param ascq additional sense code qualifier, 0..255
  * @param information the INFORMATION field, 0..2^32-1; meaningful when {@code valid}
  * @param fieldPointer the sense-key specific field pointer, or {@code null} when SKSV is zero
+ * @param commandSpecific the COMMAND-SPECIFIC INFORMATION field, 0..2^32-1
  */
 public record SenseData(
-    boolean valid, SenseKey key, int asc, int ascq, long information, FieldPointer fieldPointer) {
+    boolean valid,
+    SenseKey key,
+    int asc,
+    int ascq,
+    long information,
+    FieldPointer fieldPointer,
+    long commandSpecific) {
 
   /** Length of fixed-format sense data as secdrive sends it. */
   public static final int FIXED_LENGTH = 18;
@@ -44,6 +52,7 @@ public record SenseData(
   private static final int OFFSET_SENSE_KEY = 2;
   private static final int OFFSET_INFORMATION = 3;
   private static final int OFFSET_ADDITIONAL_LENGTH = 7;
+  private static final int OFFSET_COMMAND_SPECIFIC = 8;
   private static final int OFFSET_ASC = 12;
   private static final int OFFSET_ASCQ = 13;
   private static final int OFFSET_SENSE_KEY_SPECIFIC = 15;
@@ -59,6 +68,15 @@ public record SenseData(
     if (information < 0 || information > 0xFFFF_FFFFL) {
       throw new IllegalArgumentException("INFORMATION out of range: " + information);
     }
+    if (commandSpecific < 0 || commandSpecific > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException(
+          "COMMAND-SPECIFIC INFORMATION out of range: " + commandSpecific);
+    }
+  }
+
+  public SenseData(
+      boolean valid, SenseKey key, int asc, int ascq, long information, FieldPointer pointer) {
+    this(valid, key, asc, ascq, information, pointer, 0);
   }
 
   public static SenseData of(SenseKey key, AdditionalSense sense) {
@@ -75,7 +93,12 @@ public record SenseData(
     if (lba < 0 || lba > 0xFFFF_FFFFL) {
       return this;
     }
-    return new SenseData(true, key, asc, ascq, lba, fieldPointer);
+    return new SenseData(true, key, asc, ascq, lba, fieldPointer, commandSpecific);
+  }
+
+  /** Returns a copy with COMMAND-SPECIFIC INFORMATION set to {@code value}. */
+  public SenseData withCommandSpecific(long value) {
+    return new SenseData(valid, key, asc, ascq, information, fieldPointer, value);
   }
 
   /** The ASC/ASCQ as a known entry, or empty if secdrive does not emulate this condition. */
@@ -115,6 +138,10 @@ public record SenseData(
     out[OFFSET_INFORMATION + 2] = (byte) (information >>> 8);
     out[OFFSET_INFORMATION + 3] = (byte) information;
     out[OFFSET_ADDITIONAL_LENGTH] = (byte) (FIXED_LENGTH - 8);
+    out[OFFSET_COMMAND_SPECIFIC] = (byte) (commandSpecific >>> 24);
+    out[OFFSET_COMMAND_SPECIFIC + 1] = (byte) (commandSpecific >>> 16);
+    out[OFFSET_COMMAND_SPECIFIC + 2] = (byte) (commandSpecific >>> 8);
+    out[OFFSET_COMMAND_SPECIFIC + 3] = (byte) commandSpecific;
     out[OFFSET_ASC] = (byte) asc;
     out[OFFSET_ASCQ] = (byte) ascq;
     if (fieldPointer != null) {
@@ -165,13 +192,19 @@ public record SenseData(
                   (in[OFFSET_FIELD_POINTER] & 0xFF) << 8 | (in[OFFSET_FIELD_POINTER + 1] & 0xFF),
                   (flags & BPV_BIT) != 0 ? flags & 0x07 : -1);
         }
+        long commandSpecific =
+            (in[OFFSET_COMMAND_SPECIFIC] & 0xFFL) << 24
+                | (in[OFFSET_COMMAND_SPECIFIC + 1] & 0xFF) << 16
+                | (in[OFFSET_COMMAND_SPECIFIC + 2] & 0xFF) << 8
+                | (in[OFFSET_COMMAND_SPECIFIC + 3] & 0xFF);
         return new SenseData(
             valid,
             SenseKey.fromCode(in[OFFSET_SENSE_KEY] & 0x0F),
             in[OFFSET_ASC] & 0xFF,
             in[OFFSET_ASCQ] & 0xFF,
             information,
-            pointer);
+            pointer,
+            commandSpecific);
       }
       default ->
           throw new IllegalArgumentException(

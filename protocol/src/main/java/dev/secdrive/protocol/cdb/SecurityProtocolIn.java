@@ -1,0 +1,55 @@
+package dev.secdrive.protocol.cdb;
+
+import static dev.secdrive.protocol.BigEndian.checkUnsigned;
+import static dev.secdrive.protocol.BigEndian.u16;
+import static dev.secdrive.protocol.BigEndian.u32;
+
+/**
+ * SECURITY PROTOCOL IN (SPC-4 6.30): data from the security protocol. secdrive implements protocol
+ * 00h (security protocol information) and its vendor protocol F0h, whose operation is the SECURITY
+ * PROTOCOL SPECIFIC field; see PROTOCOL.md "Secure layer".
+ *
+ * @param protocol SECURITY PROTOCOL, byte 1
+ * @param specific SECURITY PROTOCOL SPECIFIC, bytes 2-3
+ * @param inc512 INC_512, byte 4 bit 7: the length counts 512-byte units (secdrive refuses it)
+ * @param allocationLength ALLOCATION LENGTH, bytes 6-9
+ */
+public record SecurityProtocolIn(
+    int protocol, int specific, boolean inc512, long allocationLength, int control) implements Cdb {
+
+  public SecurityProtocolIn {
+    checkUnsigned("protocol", protocol, 8);
+    checkUnsigned("specific", specific, 16);
+    checkUnsigned("allocationLength", allocationLength, 32);
+    checkUnsigned("control", control, 8);
+  }
+
+  public SecurityProtocolIn(int protocol, int specific, long allocationLength) {
+    this(protocol, specific, false, allocationLength, 0);
+  }
+
+  public static SecurityProtocolIn decode(byte[] cdb) throws InvalidCdbException {
+    SecurityCdbs.checkReserved(cdb);
+    return new SecurityProtocolIn(
+        cdb[SecurityCdbs.OFFSET_PROTOCOL] & 0xFF,
+        u16(cdb, SecurityCdbs.OFFSET_SPECIFIC),
+        (cdb[SecurityCdbs.OFFSET_INC_512] & SecurityCdbs.INC_512) != 0,
+        u32(cdb, SecurityCdbs.OFFSET_LENGTH),
+        cdb[SecurityCdbs.OFFSET_CONTROL] & 0xFF);
+  }
+
+  @Override
+  public Opcode opcode() {
+    return Opcode.SECURITY_PROTOCOL_IN;
+  }
+
+  @Override
+  public byte[] encode() {
+    return SecurityCdbs.encode(opcode(), protocol, specific, inc512, allocationLength, control);
+  }
+
+  @Override
+  public String describe() {
+    return SecurityCdbs.describe(opcode(), protocol, specific);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.secdrive.protocol.security;
+
+/**
+ * The four-byte AVAILABLE LENGTH every protocol F0h data-in starts with, so that a host that
+ * allocated too little learns how much to ask for.
+ */
+final class AvailableLength {
+
+  static final int LENGTH = 4;
+
+  private AvailableLength() {}
+
+  static byte[] wrap(byte[] body) {
+    return new Fields.Writer().bytes32(body).toByteArray();
+  }
+
+  /** The body, or an exception naming the allocation length that would have been enough. */
+  static byte[] unwrap(byte[] in, String what) throws ParameterException {
+    Fields.Reader r = new Fields.Reader(in, what);
+    long available = r.u32("available length");
+    if (available > in.length - LENGTH) {
+      throw new ParameterException(
+          what
+              + " truncated: "
+              + (in.length - LENGTH)
+              + " of "
+              + available
+              + " bytes arrived; allocate "
+              + (available + LENGTH),
+          0);
+    }
+    return r.raw("body", (int) available);
+  }
+
+  /** The allocation length {@code prefix}'s first four bytes ask for, or -1 if too short. */
+  static long required(byte[] prefix) {
+    if (prefix.length < LENGTH) {
+      return -1;
+    }
+    return dev.secdrive.protocol.BigEndian.u32(prefix, 0) + LENGTH;
+  }
+}

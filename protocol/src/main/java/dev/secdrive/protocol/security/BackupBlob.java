@@ -1,0 +1,160 @@
+package dev.secdrive.protocol.security;
+
+import dev.secdrive.protocol.BigEndian;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A license backup (PROTOCOL.md "Backup blobs"): a clear header naming the medium, license version,
+ * exporting drive's counter and binding, then AES-256-GCM layers that only a drive can open. The
+ * header is the AAD of every layer, so none of it can be changed unnoticed.
+ *
+ * @param deviceId the drive the blob is bound to (bindings 1-3); empty for {@link Binding#MEDIUM}
+ * @param ephemeralPublicKey 32 bytes for {@link Binding#SEALED}; empty otherwise
+ * @param layers the nested layers, outermost first on the wire
+ */
+public record BackupBlob(
+    Binding binding,
+    String mediumId,
+    long licenseVersion,
+    long counter,
+    String deviceId,
+    byte[] ephemeralPublicKey,
+    byte[] layers) {
+
+  /** No blob is longer: secure areas are far smaller. */
+  public static final int MAXIMUM_LENGTH = 1 << 20;
+
+  public static final int VERSION = 1;
+  private static final String MAGIC = "SDLB";
+  private static final int FIXED_PREFIX = 9; // magic, version, binding, reserved, medium ID length
+
+  public BackupBlob {
+    if (binding == null) {
+      throw new NullPointerException("binding");
+    }
+    Fields.checkId("medium ID", mediumId, 255);
+    BigEndian.checkUnsigned("licenseVersion", licenseVersion, 32);
+    if (binding == Binding.MEDIUM) {
+      if (!deviceId.isEmpty()) {
+        throw new IllegalArgumentException("a medium-bound blob names no device");
+      }
+    } else {
+      Fields.checkId("device ID", deviceId, 255);
+    }
+    ephemeralPublicKey =
+        Fields.checkLength(
+                "ephemeral public key",
+                ephemeralPublicKey,
+                binding == Binding.SEALED ? Certificate.KEY_LENGTH : 0)
+            .clone();
+    layers = Fields.checkMax("layers", layers, MAXIMUM_LENGTH).clone();
+  }
+
+  @Override
+  public byte[] ephemeralPublicKey() {
+    return ephemeralPublicKey.clone();
+  }
+
+  @Override
+  public byte[] layers() {
+    return layers.clone();
+  }
+
+  public BackupBlob withLayers(byte[] layers) {
+    return new BackupBlob(
+        binding, mediumId, licenseVersion, counter, deviceId, ephemeralPublicKey, layers);
+  }
+
+  /** The header: every byte up to and including the layer length; the AAD of every layer. */
+  public byte[] aad() {
+    return header(layers.length);
+  }
+
+  private byte[] header(int layerLength) {
+    return new Fields.Writer()
+        .raw(MAGIC.getBytes(StandardCharsets.US_ASCII))
+        .u8(VERSION)
+        .u8(binding.code())
+        .u16(0)
+        .str8(mediumId)
+        .u32(licenseVersion)
+        .u64(counter)
+        .str8(deviceId)
+        .raw(ephemeralPublicKey)
+        .u32(layerLength)
+        .toByteArray();
+  }
+
+  public byte[] encode() {
+    return new Fields.Writer().raw(aad()).raw(layers).toByteArray();
+  }
+
+  public static BackupBlob decode(byte[] in) throws ParameterException {
+    Fields.Reader r = new Fields.Reader(in, "backup blob");
+    BackupBlob blob = readHeaderAndLayers(r);
+    r.end();
+    return blob;
+  }
+
+  private static BackupBlob readHeaderAndLayers(Fields.Reader r) throws ParameterException {
+    r.magic(MAGIC);
+    r.version(VERSION);
+    Binding binding = Binding.read(r);
+    int reservedAt = r.position();
+    if (r.u16("reserved") != 0) {
+      throw new ParameterException("backup blob: reserved bytes are not zero", reservedAt);
+    }
+    String mediumId = r.id("medium ID");
+    long version = r.u32("license version");
+    long counter = r.u64("counter");
+    int deviceAt = r.position();
+    String deviceId;
+    if (binding == Binding.MEDIUM) {
+      if (r.u8("device ID length") != 0) {
+        throw new ParameterException("a medium-bound blob names no device", deviceAt);
+      }
+      deviceId = "";
+    } else {
+      deviceId = r.id("device ID");
+    }
+    byte[] ephemeral =
+        r.raw("ephemeral public key", binding == Binding.SEALED ? Certificate.KEY_LENGTH : 0);
+    byte[] layers = r.bytes32("layers", MAXIMUM_LENGTH);
+    return new BackupBlob(binding, mediumId, version, counter, deviceId, ephemeral, layers);
+  }
+
+  /**
+   * The encoded length of the blob that starts with {@code prefix}, or -1 when the prefix ends
+   * before the layer length; lets a reader of the user area fetch exactly the blocks it needs.
+   *
+   * @throws ParameterException if the prefix is not the start of a blob
+   */
+  public static long encodedLength(byte[] prefix) throws ParameterException {
+    if (prefix.length < FIXED_PREFIX) {
+      return -1;
+    }
+    Fields.Reader r = new Fields.Reader(prefix, "backup blob");
+    try {
+      r.magic(MAGIC);
+      r.version(VERSION);
+      Binding binding = Binding.read(r);
+      r.u16("reserved");
+      r.raw("medium ID", r.u8("medium ID length"));
+      r.u32("license version");
+      r.u64("counter");
+      r.raw("device ID", r.u8("device ID length"));
+      r.raw("ephemeral public key", binding == Binding.SEALED ? Certificate.KEY_LENGTH : 0);
+      int at = r.position();
+      long layers = r.u32("layers length");
+      if (layers > MAXIMUM_LENGTH) {
+        throw new ParameterException("backup blob longer than " + MAXIMUM_LENGTH + " bytes", at);
+      }
+      return r.position() + layers;
+    } catch (ParameterException e) {
+      if (e.getMessage().contains(" ends inside ")) {
+        return -1;
+      }
+      throw e;
+    }
+  }
+}

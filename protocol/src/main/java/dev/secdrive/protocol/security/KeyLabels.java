@@ -1,0 +1,37 @@
+package dev.secdrive.protocol.security;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The HKDF info strings of PROTOCOL.md "Keys": version byte 01h ‖ label ‖ 00h ‖ context, so that no
+ * two keys of secdrive can ever be derived from the same input.
+ */
+public final class KeyLabels {
+
+  public static final int VERSION = 1;
+
+  public static final String MEDIUM = "medium";
+  public static final String SECURE_AREA = "secure-area";
+  public static final String CONTENT_KEY = "content-key";
+  public static final String BACKUP_MEDIUM = "backup-medium";
+  public static final String BACKUP_DEVICE = "backup-device";
+  public static final String BACKUP_SEAL = "backup-seal";
+  public static final String PROVISION = "provision";
+  public static final String TITLE_CHECK = "title-check";
+
+  private KeyLabels() {}
+
+  public static byte[] info(String label, byte[] context) {
+    byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[2 + l.length + context.length];
+    out[0] = VERSION;
+    System.arraycopy(l, 0, out, 1, l.length);
+    out[1 + l.length] = 0;
+    System.arraycopy(context, 0, out, 2 + l.length, context.length);
+    return out;
+  }
+
+  public static byte[] info(String label, String context) {
+    return info(label, context.getBytes(StandardCharsets.US_ASCII));
+  }
+}

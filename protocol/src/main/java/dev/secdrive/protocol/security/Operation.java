@@ -1,0 +1,49 @@
+package dev.secdrive.protocol.security;
+
+import java.util.Optional;
+
+/** The operations of protocol F0h, carried in SECURITY PROTOCOL SPECIFIC. */
+public enum Operation {
+  CHALLENGE(0x0001, true, "CHALLENGE"),
+  LICENSE_STATUS(0x0002, true, "LICENSE STATUS"),
+  BACKUP_DATA(0x0003, true, "BACKUP DATA"),
+  PROVISION(0x0101, false, "PROVISION"),
+  OPEN_PLAYBACK(0x0102, false, "OPEN PLAYBACK"),
+  CLOSE_PLAYBACK(0x0103, false, "CLOSE PLAYBACK"),
+  BACKUP(0x0104, false, "BACKUP"),
+  RESTORE(0x0105, false, "RESTORE"),
+  RESEAL(0x0106, false, "RESEAL");
+
+  private final int code;
+  private final boolean in;
+  private final String text;
+
+  Operation(int code, boolean in, String text) {
+    this.code = code;
+    this.in = in;
+    this.text = text;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** Whether it is a SECURITY PROTOCOL IN operation (else OUT). */
+  public boolean in() {
+    return in;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  /** The operation with this code in this direction. */
+  public static Optional<Operation> find(int code, boolean in) {
+    for (Operation op : values()) {
+      if (op.code == code && op.in == in) {
+        return Optional.of(op);
+      }
+    }
+    return Optional.empty();
+  }
+}

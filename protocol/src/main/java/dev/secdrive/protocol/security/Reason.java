@@ -1,0 +1,83 @@
+package dev.secdrive.protocol.security;
+
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.util.Optional;
+
+/**
+ * Why the secure layer refused a command: carried in COMMAND-SPECIFIC INFORMATION of the sense, so
+ * a host can tell a replayed challenge from a stale backup although both are AUTHENTICATION
+ * FAILURE.
+ */
+public enum Reason {
+  CERTIFICATE(
+      0x01,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "certificate not signed by the licensing authority, or of the wrong role"),
+  SIGNATURE(0x02, AdditionalSense.AUTHENTICATION_FAILURE, "signature does not verify"),
+  REPLAY(0x03, AdditionalSense.AUTHENTICATION_FAILURE, "challenge unknown or already used"),
+  OTHER_MEDIUM(0x04, AdditionalSense.AUTHENTICATION_FAILURE, "issued for another medium"),
+  INTEGRITY(
+      0x05,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "fails authentication (altered, or not made for this medium)"),
+  OTHER_DRIVE(0x06, AdditionalSense.AUTHENTICATION_FAILURE, "bound to another drive"),
+  STALE(
+      0x07,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "stale backup: older than the license version this drive has recorded"),
+  NO_LICENSE(0x08, AdditionalSense.KEY_NOT_PRESENT, "no license for this content on this medium"),
+  EXHAUSTED(0x09, AdditionalSense.KEY_NOT_PRESENT, "license exhausted: no plays left"),
+  NOTHING_PENDING(
+      0x0A, AdditionalSense.KEY_NOT_ESTABLISHED, "no backup data pending on this connection"),
+  FORMAT_VERSION(
+      0x0B, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST, "unsupported format version"),
+  WRONG_KEY(
+      0x0C, AdditionalSense.AUTHENTICATION_FAILURE, "the content key does not open this title");
+
+  private final int code;
+  private final AdditionalSense sense;
+  private final String text;
+
+  Reason(int code, AdditionalSense sense, String text) {
+    this.code = code;
+    this.sense = sense;
+    this.text = text;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public AdditionalSense sense() {
+    return sense;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  /** ILLEGAL REQUEST with this reason's ASC/ASCQ and its code in COMMAND-SPECIFIC INFORMATION. */
+  public SenseData senseData() {
+    return SenseData.of(SenseKey.ILLEGAL_REQUEST, sense).withCommandSpecific(code);
+  }
+
+  /** As {@link #senseData()}, with VALID set and {@code information} in INFORMATION. */
+  public SenseData senseData(long information) {
+    return senseData().withInformation(information);
+  }
+
+  /** The reason a sense carries, if it is a secure-layer refusal. */
+  public static Optional<Reason> fromSense(SenseData sense) {
+    for (Reason r : values()) {
+      if (r.code == sense.commandSpecific()
+          && sense.key() == SenseKey.ILLEGAL_REQUEST
+          && sense.asc() == r.sense.asc()
+          && sense.ascq() == r.sense.ascq()) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
+  }
+}

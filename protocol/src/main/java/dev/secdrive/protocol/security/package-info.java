@@ -1,0 +1,7 @@
+/**
+ * The secure layer's payloads: the parameter lists and data of SECURITY PROTOCOL IN/OUT (SPC-4
+ * 6.30/6.31, protocol 00h of SPC-4 7.7.1 and secdrive's vendor protocol F0h), certificates, title
+ * headers and backup blobs, byte for byte as PROTOCOL.md "Secure layer" lays them out. Formats
+ * only: no keys and no cryptography live here; the drive and the host each bring their own.
+ */
+package dev.secdrive.protocol.security;
