@@ -31,7 +31,9 @@ class BuiltInProfilesTest {
           "READ CAPACITY(16)",
           "REPORT LUNS",
           "REPORT SUPPORTED OPERATION CODES",
-          "READ MEDIA SERIAL NUMBER");
+          "READ MEDIA SERIAL NUMBER",
+          "SECURITY PROTOCOL IN",
+          "SECURITY PROTOCOL OUT");
 
   private final ProfileCatalog catalog = ProfileCatalog.builtIn();
 
@@ -77,6 +79,21 @@ class BuiltInProfilesTest {
     assertEquals(new Timing(2500, 28, 5.9, 2.4), mo.timing());
     assertTrue(mo.writeProtectSupported());
     assertEquals(ALL_COMMANDS, mo.commands());
+  }
+
+  @Test
+  void writableDrivesHaveTheSecureLayerAndThePressedCdRomDoesNot() {
+    for (DriveProfile p : catalog.profiles()) {
+      boolean pressedOnly = p.media().stream().allMatch(m -> m.pressed());
+      assertEquals(
+          !pressedOnly,
+          p.commands().contains("SECURITY PROTOCOL OUT"),
+          p.id() + " SECURITY PROTOCOL OUT");
+      assertEquals(
+          !pressedOnly,
+          p.commands().contains("SECURITY PROTOCOL IN"),
+          p.id() + " SECURITY PROTOCOL IN");
+    }
   }
 
   @Test
