@@ -28,6 +28,20 @@ import dev.secdrive.protocol.frame.Frame;
 import dev.secdrive.protocol.frame.FrameCodec;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.StatusFrame;
+import dev.secdrive.protocol.security.BackupBlob;
+import dev.secdrive.protocol.security.BackupData;
+import dev.secdrive.protocol.security.BackupRequest;
+import dev.secdrive.protocol.security.Binding;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.CertificateData;
+import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.OpenPlayback;
+import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.ResealRequest;
+import dev.secdrive.protocol.security.RestoreRequest;
+import dev.secdrive.protocol.security.SupportedSecurityProtocols;
+import dev.secdrive.protocol.security.TitleHeader;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.testing.GoldenVectors;
@@ -82,6 +96,24 @@ class GoldenVectorTest {
               SenseData.class)
           .collect(Collectors.toMap(Class::getSimpleName, Function.identity()));
 
+  /** Secure-layer payloads by the simple class name used as {@code type} in security.json. */
+  private static final Map<String, Class<?>> SECURITY_TYPES =
+      Stream.of(
+              SupportedSecurityProtocols.class,
+              CertificateData.class,
+              Certificate.class,
+              Challenge.class,
+              LicenseStatus.class,
+              BackupData.class,
+              ProvisionRequest.class,
+              OpenPlayback.class,
+              BackupRequest.class,
+              RestoreRequest.class,
+              ResealRequest.class,
+              TitleHeader.class,
+              BackupBlob.class)
+          .collect(Collectors.toMap(Class::getSimpleName, Function.identity()));
+
   @AfterAll
   static void noLeaks() {
     LeakRecorder.assertNoLeaks();
@@ -92,7 +124,8 @@ class GoldenVectorTest {
     return Stream.of(
         container("cdb.json", GoldenVectorTest::checkCdb),
         container("data.json", GoldenVectorTest::checkData),
-        container("frames.json", GoldenVectorTest::checkFrame));
+        container("frames.json", GoldenVectorTest::checkFrame),
+        container("security.json", GoldenVectorTest::checkSecurity));
   }
 
   private static DynamicNode container(String file, VectorCheck check) {
@@ -128,6 +161,19 @@ class GoldenVectorTest {
     assertEquals(vector.type(), record.getClass().getSimpleName(), "decoded record type");
     GoldenVectors.assertMatches(vector.expected(), GoldenVectors.tree(record), vector.toString());
     byte[] encoded = (byte[]) call(type.getMethod("encode"), record);
+    assertEquals(Hex.format(bytes), Hex.format(encoded), "re-encoded " + vector);
+  }
+
+  private static void checkSecurity(Vector vector) throws Exception {
+    Class<?> type = SECURITY_TYPES.get(vector.type());
+    assertNotNull(type, "unknown security payload type " + vector.type());
+    byte[] bytes = vector.bytes();
+    Object record = call(type.getMethod("decode", byte[].class), null, bytes);
+    GoldenVectors.assertMatches(vector.expected(), GoldenVectors.tree(record), vector.toString());
+    byte[] encoded =
+        record instanceof TitleHeader header
+            ? header.encode(bytes.length)
+            : (byte[]) call(type.getMethod("encode"), record);
     assertEquals(Hex.format(bytes), Hex.format(encoded), "re-encoded " + vector);
   }
 
@@ -171,6 +217,22 @@ class GoldenVectorTest {
       covered.add(Cdbs.decode(v.bytes()).opcode());
     }
     assertEquals(EnumSet.allOf(Opcode.class), covered);
+  }
+
+  @Test
+  void securityVectorsCoverEveryPayloadAndBinding() throws Exception {
+    List<Vector> vectors = GoldenVectors.load("security.json");
+    assertEquals(
+        new TreeSet<>(SECURITY_TYPES.keySet()),
+        vectors.stream().map(Vector::type).collect(Collectors.toCollection(TreeSet::new)));
+    Set<Object> bindings = new java.util.HashSet<>();
+    for (Vector v : vectors) {
+      if (v.type().equals("BackupBlob")) {
+        bindings.add(BackupBlob.decode(v.bytes()).binding());
+      }
+    }
+    assertTrue(
+        bindings.containsAll(Set.of(Binding.MEDIUM, Binding.SEALED)), "bindings " + bindings);
   }
 
   @Test
