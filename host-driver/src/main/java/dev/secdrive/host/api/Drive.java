@@ -76,6 +76,7 @@ public final class Drive implements AutoCloseable {
 
   private final Transport transport;
   private final DriveUri uri;
+  private final Secure secure = new Secure(this);
   private volatile Capacity capacity;
   private volatile boolean prevented;
 
@@ -448,6 +449,16 @@ public final class Drive implements AutoCloseable {
     prevented = false;
   }
 
+  // ---------------------------------------------------------------- secure layer
+
+  /**
+   * The drive's secure layer (SECURITY PROTOCOL IN/OUT): certificate, challenges, licenses,
+   * playback, backup and restore.
+   */
+  public Secure secure() {
+    return secure;
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /**
@@ -465,6 +476,14 @@ public final class Drive implements AutoCloseable {
                 data.release();
               }
             });
+  }
+
+  /**
+   * Sends any CDB with {@code dataOut} as its data-out (a parameter list); completes when the
+   * device answers GOOD.
+   */
+  public CompletableFuture<Void> send(Cdb cdb, byte[] dataOut) {
+    return submit(cdb, 0, Unpooled.wrappedBuffer(dataOut)).thenAccept(ByteBuf::release);
   }
 
   /** Sends a CDB; completes with the data-in buffer (caller releases) or a DriveException. */
@@ -516,7 +535,7 @@ public final class Drive implements AutoCloseable {
   }
 
   /** Waits for an asynchronous result and rethrows its failure as it was raised. */
-  private <T> T await(CompletableFuture<T> future) {
+  <T> T await(CompletableFuture<T> future) {
     if (!future.isDone() && transport.isIoThread()) {
       throw new IllegalStateException(
           "a blocking Drive call on the driver's I/O thread (inside a callback of an async call)"

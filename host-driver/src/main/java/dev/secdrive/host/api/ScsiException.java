@@ -1,13 +1,18 @@
 package dev.secdrive.host.api;
 
+import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
+import java.util.Optional;
 
 /**
  * The device ended a command with a status other than GOOD. Reads like {@code NOT READY: MEDIUM NOT
- * PRESENT (02/3A/00) on READ(10) lba=0 blocks=1}.
+ * PRESENT (02/3A/00) on READ(10) lba=0 blocks=1}. A refusal of the secure layer adds its reason
+ * (PROTOCOL.md "Refusals"): {@code ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE -
+ * AUTHENTICATION FAILURE (05/6F/00): stale backup: ... (this drive has recorded license version 3)
+ * on SECURITY PROTOCOL OUT RESTORE}.
  */
 public class ScsiException extends DriveException {
 
@@ -26,7 +31,13 @@ public class ScsiException extends DriveException {
     String what;
     if (sense != null) {
       what = sense.describe();
-      if (sense.valid()) {
+      Optional<Reason> reason = Reason.fromSense(sense);
+      if (reason.isPresent()) {
+        what += ": " + reason.get().text();
+        if (sense.valid()) {
+          what += information(reason.get(), sense.information());
+        }
+      } else if (sense.valid()) {
         what +=
             " at " + (sense.key() == SenseKey.MISCOMPARE ? "byte " : "LBA ") + sense.information();
       }
@@ -37,6 +48,14 @@ public class ScsiException extends DriveException {
               : status.text();
     }
     return what + " on " + command;
+  }
+
+  /** What INFORMATION means for a reason that carries one. */
+  private static String information(Reason reason, long information) {
+    if (reason == Reason.STALE) {
+      return " (this drive has recorded license version " + information + ")";
+    }
+    return " (information " + information + ")";
   }
 
   public ScsiStatus status() {
@@ -56,6 +75,11 @@ public class ScsiException extends DriveException {
   /** Whether the sense reports {@code key} with {@code asc}. */
   public boolean is(SenseKey key, AdditionalSense asc) {
     return sense != null && sense.is(key, asc);
+  }
+
+  /** Why the secure layer refused the command, if it did (COMMAND-SPECIFIC INFORMATION). */
+  public Optional<Reason> reason() {
+    return sense == null ? Optional.empty() : Reason.fromSense(sense);
   }
 
   public boolean isUnitAttention() {

@@ -1,0 +1,252 @@
+package dev.secdrive.host.api;
+
+import dev.secdrive.protocol.cdb.SecurityProtocolIn;
+import dev.secdrive.protocol.cdb.SecurityProtocolOut;
+import dev.secdrive.protocol.security.BackupBlob;
+import dev.secdrive.protocol.security.BackupData;
+import dev.secdrive.protocol.security.BackupRequest;
+import dev.secdrive.protocol.security.Binding;
+import dev.secdrive.protocol.security.BlobSource;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.CertificateData;
+import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.OpenPlayback;
+import dev.secdrive.protocol.security.Operation;
+import dev.secdrive.protocol.security.ParameterException;
+import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.ResealRequest;
+import dev.secdrive.protocol.security.RestoreRequest;
+import dev.secdrive.protocol.security.SecurityProtocols;
+import dev.secdrive.protocol.security.SupportedSecurityProtocols;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A drive's secure layer (PROTOCOL.md "Secure layer"): every operation of SECURITY PROTOCOL IN /
+ * OUT as a typed, blocking method. Obtained with {@link Drive#secure()}.
+ *
+ * <p>The drive keeps the keys; nothing here holds or derives one. Refusals arrive as {@link
+ * ScsiException} whose {@link ScsiException#reason()} says why (a replayed challenge, a stale
+ * backup, ...).
+ *
+ * <p>BACKUP DATA and playback are per I_T nexus: read a BACKUP's blob and READ a title's plaintext
+ * through the same {@link Drive} that sent the BACKUP or OPEN PLAYBACK.
+ */
+public final class Secure {
+
+  /** Enough for the supported-protocols list and a certificate; the drive says if not. */
+  private static final int SMALL_ALLOCATION = 1024;
+
+  /** Enough for a license status of a few hundred titles; a larger one is asked for again. */
+  private static final int STATUS_ALLOCATION = 16 * 1024;
+
+  /** A blob never exceeds {@link BackupBlob#MAXIMUM_LENGTH}; asking for all of it reads it once. */
+  private static final int BACKUP_DATA_ALLOCATION = BackupBlob.MAXIMUM_LENGTH + 4;
+
+  private final Drive drive;
+
+  Secure(Drive drive) {
+    this.drive = drive;
+  }
+
+  // ---------------------------------------------------------------- protocol 00h
+
+  /** The security protocols the drive implements (00h/0000h): 00h and F0h on a secure drive. */
+  public List<Integer> supportedProtocols() {
+    return in(
+            SecurityProtocols.INFORMATION,
+            SecurityProtocols.SUPPORTED_PROTOCOLS,
+            SMALL_ALLOCATION,
+            SupportedSecurityProtocols::decode,
+            "supported security protocols")
+        .protocols();
+  }
+
+  /**
+   * The drive's certificate (00h/0001h), as the drive presents it. Whether the licensing authority
+   * signed it is for the caller to check with the authority's public key.
+   */
+  public Certificate certificate() {
+    return in(
+            SecurityProtocols.INFORMATION,
+            SecurityProtocols.CERTIFICATE_DATA,
+            SMALL_ALLOCATION,
+            CertificateData::decode,
+            "certificate data")
+        .certificate();
+  }
+
+  // ---------------------------------------------------------------- protocol F0h, IN
+
+  /** CHALLENGE: a fresh single-use 32-byte nonce for a PROVISION. */
+  public byte[] challenge() {
+    return secdriveIn(Operation.CHALLENGE, SMALL_ALLOCATION, Challenge::decode, "challenge")
+        .nonce();
+  }
+
+  /** LICENSE STATUS: the license version and the records of the loaded medium. */
+  public LicenseStatus status() {
+    return secdriveIn(
+        Operation.LICENSE_STATUS, STATUS_ALLOCATION, LicenseStatus::decode, "license status");
+  }
+
+  /**
+   * BACKUP DATA: the encoded blob the last BACKUP to the host or RESEAL on this connection made.
+   *
+   * @throws ScsiException 05/6F/02 (reason NOTHING_PENDING) if there is none
+   */
+  public byte[] backupData() {
+    return secdriveIn(
+            Operation.BACKUP_DATA, BACKUP_DATA_ALLOCATION, BackupData::decode, "backup data")
+        .blob();
+  }
+
+  // ---------------------------------------------------------------- protocol F0h, OUT
+
+  /** PROVISION: installs a license the licensor signed (FIG. 5 S9-S10). */
+  public void provision(ProvisionRequest request) {
+    out(Operation.PROVISION, request.encode());
+  }
+
+  /**
+   * OPEN PLAYBACK: the drive checks the title header at {@code headerLba}, consumes a play, and
+   * from then on returns the title's data blocks as plaintext on this connection (FIG. 6).
+   */
+  public void openPlayback(String contentId, long headerLba) {
+    out(Operation.OPEN_PLAYBACK, new OpenPlayback(contentId, headerLba).encode());
+  }
+
+  /** CLOSE PLAYBACK: READs of the title return what the medium holds again. */
+  public void closePlayback() {
+    out(Operation.CLOSE_PLAYBACK, new byte[0]);
+  }
+
+  /** BACKUP with any parameter list; see the typed forms below. */
+  public void backup(BackupRequest request) {
+    out(Operation.BACKUP, request.encode());
+  }
+
+  /**
+   * BACKUP to the host, then BACKUP DATA: the blob bound as {@code binding} (FIG. 7, 11; [0091]).
+   */
+  public byte[] backupToHost(Binding binding) {
+    backup(BackupRequest.toHost(binding));
+    return backupData();
+  }
+
+  /** BACKUP to the user area: the drive writes the blob itself from {@code lba} (FIG. 7 S33). */
+  public void backupToUserArea(Binding binding, long lba) {
+    backup(BackupRequest.toUserArea(binding, lba));
+  }
+
+  /**
+   * BACKUP sealed to a second drive's certificate, then BACKUP DATA (FIG. 14 S71-S73): only the
+   * drive holding {@code recipient}'s private key can take the outer layer off.
+   */
+  public byte[] backupSealed(Certificate recipient) {
+    backup(BackupRequest.sealedToHost(recipient));
+    return backupData();
+  }
+
+  /** RESTORE from a blob sent in the parameter list (FIG. 9, 12, 15 S83-S85). */
+  public void restore(byte[] blob) {
+    out(Operation.RESTORE, RestoreRequest.inline(blob).encode());
+  }
+
+  /** RESTORE from a blob the drive reads from its user area at {@code lba}. */
+  public void restoreFromUserArea(long lba) {
+    out(Operation.RESTORE, RestoreRequest.fromUserArea(lba).encode());
+  }
+
+  /**
+   * RESEAL then BACKUP DATA: this drive, which {@code blob} is sealed to, seals it again to {@code
+   * recipient} (FIG. 15 S81-S82).
+   */
+  public byte[] reseal(byte[] blob, Certificate recipient) {
+    out(
+        Operation.RESEAL,
+        new ResealRequest(BlobSource.INLINE, 0, blob, recipient.encode()).encode());
+    return backupData();
+  }
+
+  /** As {@link #reseal(byte[], Certificate)}, with the blob read from this drive's user area. */
+  public byte[] resealFromUserArea(long lba, Certificate recipient) {
+    out(
+        Operation.RESEAL,
+        new ResealRequest(BlobSource.USER_AREA, lba, new byte[0], recipient.encode()).encode());
+    return backupData();
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  @FunctionalInterface
+  private interface Decoder<T> {
+    T decode(byte[] bytes) throws ParameterException;
+  }
+
+  private <T> T secdriveIn(Operation op, int allocation, Decoder<T> decoder, String what) {
+    return in(SecurityProtocols.SECDRIVE, op.code(), allocation, decoder, what);
+  }
+
+  /**
+   * SECURITY PROTOCOL IN; if the answer announces more than {@code allocation} bytes, asks once
+   * more for all of them.
+   */
+  private <T> T in(int protocol, int specific, int allocation, Decoder<T> decoder, String what) {
+    byte[] data = drive.await(inRaw(protocol, specific, allocation));
+    long required = requiredLength(protocol, specific, data);
+    if (required > data.length && data.length >= allocation) {
+      if (required > Drive.MAXIMUM_TRANSFER_BYTES) {
+        throw new DriveException(
+            "the drive announces " + required + " bytes of " + what + ", more than a transfer");
+      }
+      data = drive.await(inRaw(protocol, specific, (int) required));
+    }
+    try {
+      return decoder.decode(data);
+    } catch (ParameterException e) {
+      SecurityProtocolIn cdb = new SecurityProtocolIn(protocol, specific, allocation);
+      throw new DriveException(
+          "the drive sent unreadable "
+              + what
+              + " for "
+              + cdb.describe()
+              + ": "
+              + e.getMessage()
+              + " (at byte "
+              + e.offset()
+              + ")",
+          e);
+    }
+  }
+
+  private CompletableFuture<byte[]> inRaw(int protocol, int specific, int allocation) {
+    return drive.execute(
+        new SecurityProtocolIn(protocol, specific, allocation), allocation, bytes -> bytes);
+  }
+
+  /** The length the data-in says it has: F0h's AVAILABLE LENGTH, or 00h's list lengths. */
+  private static long requiredLength(int protocol, int specific, byte[] data) {
+    if (protocol == SecurityProtocols.SECDRIVE) {
+      return BackupData.requiredLength(data);
+    }
+    if (specific == SecurityProtocols.SUPPORTED_PROTOCOLS) {
+      // SPC-4 7.7.1.3: bytes 6-7 hold the list length after the 8-byte header
+      return data.length >= 8 ? 8 + u16(data, 6) : -1;
+    }
+    // SPC-4 7.7.1.4: bytes 2-3 hold the certificate length after the 4-byte header
+    return data.length >= 4 ? 4 + u16(data, 2) : -1;
+  }
+
+  private static int u16(byte[] data, int offset) {
+    return (data[offset] & 0xFF) << 8 | (data[offset + 1] & 0xFF);
+  }
+
+  private void out(Operation op, byte[] parameterList) {
+    drive.await(
+        drive.send(
+            new SecurityProtocolOut(SecurityProtocols.SECDRIVE, op.code(), parameterList.length),
+            parameterList));
+  }
+}

@@ -1,0 +1,268 @@
+package dev.secdrive.host.flow;
+
+import dev.secdrive.host.api.Capacity;
+import dev.secdrive.host.api.Drive;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.TitleHeader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.ShortBufferException;
+
+/**
+ * The licensor's side of FIG. 5: encrypts a content into a title in the user area with ordinary
+ * WRITEs (S2-S6) and installs its license in the secure area with a signed PROVISION (S8-S10).
+ *
+ * <p>The content key is made here, sealed to the drive's certified X25519 key, and forgotten: only
+ * a drive the licensing authority certified can open it, and the key never travels in the clear.
+ */
+public final class Licensor {
+
+  /** Bytes per WRITE. */
+  static final int WRITE_CHUNK = 1 << 20;
+
+  /** WRITEs in flight at once. */
+  static final int WRITES_IN_FLIGHT = 4;
+
+  private static final int GCM_NONCE_LENGTH = 12;
+
+  private final LicensorCredential credential;
+
+  public Licensor(LicensorCredential credential) {
+    this.credential = credential;
+  }
+
+  /** What a provision did. */
+  public record Provisioned(
+      String mediumId,
+      String deviceId,
+      String contentId,
+      long headerLba,
+      long dataBlocks,
+      long plaintextLength,
+      long plays) {}
+
+  /** As {@link #provision(Drive, String, InputStream, long, long, long, Progress)}, from a file. */
+  public Provisioned provision(
+      Drive drive, String contentId, Path content, long headerLba, long plays, Progress progress) {
+    long length;
+    try {
+      length = Files.size(content);
+    } catch (NoSuchFileException e) {
+      throw new FlowException("content file " + content + " does not exist");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try (InputStream in = Files.newInputStream(content)) {
+      return provision(drive, contentId, in, length, headerLba, plays, progress);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes {@code content} ({@code length} bytes) as title {@code contentId} with its header at
+   * {@code headerLba} and its data blocks after it, then installs a license for {@code plays} plays
+   * ({@link ProvisionRequest#UNLIMITED} for no limit).
+   *
+   * <p>Everything that can be checked is checked before the first WRITE: the content fits the
+   * medium, the drive's certificate is the authority's and names this drive.
+   *
+   * @throws FlowException for a content that does not fit, a drive that is not certified, ...
+   * @throws dev.secdrive.host.api.ScsiException when the drive refuses a command
+   */
+  public Provisioned provision(
+      Drive drive,
+      String contentId,
+      InputStream content,
+      long length,
+      long headerLba,
+      long plays,
+      Progress progress) {
+    checkArguments(contentId, length, plays);
+    Capacity capacity = drive.capacity();
+    int blockSize = capacity.blockSize();
+    long dataBlocks = TitleHeader.unchecked(contentId, new byte[8], length).dataBlocks(blockSize);
+    checkFits(capacity, headerLba, dataBlocks, length);
+
+    // FIG. 5 S8: the medium and the drive, checked before anything is written.
+    String mediumId = drive.mediumId();
+    String deviceId = drive.deviceId();
+    Certificate driveCertificate = drive.secure().certificate();
+    Certificates.checkDrive(driveCertificate, deviceId, credential.authorityPublicKey());
+
+    // S2: a fresh content key and nonce for this title.
+    byte[] contentKey = Crypto.random(Crypto.KEY_LENGTH);
+    byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
+    try {
+      // S5-S6: the data first, the header last, so a title with a header is a whole title.
+      writeData(drive, content, length, headerLba + 1, blockSize, contentKey, nonce, progress);
+      TitleHeader header = Titles.header(contentKey, contentId, nonce, length);
+      drive.write(headerLba, header.encode(blockSize));
+
+      // S9-S10
+      byte[] challenge = drive.secure().challenge();
+      ProvisionRequest request =
+          request(
+              credential,
+              driveCertificate,
+              challenge,
+              mediumId,
+              contentId,
+              plays,
+              contentKey,
+              Crypto.x25519KeyPair());
+      drive.secure().provision(request);
+    } finally {
+      Arrays.fill(contentKey, (byte) 0);
+    }
+    return new Provisioned(mediumId, deviceId, contentId, headerLba, dataBlocks, length, plays);
+  }
+
+  private static void checkArguments(String contentId, long length, long plays) {
+    try {
+      TitleHeader.unchecked(contentId, new byte[TitleHeader.NONCE_LENGTH], 0);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException("content ID '" + contentId + "': " + e.getMessage());
+    }
+    if (length < 0) {
+      throw new FlowException("content length must not be negative: " + length);
+    }
+    if (plays < 1 || plays > ProvisionRequest.UNLIMITED) {
+      throw new FlowException(
+          "plays must be 1.." + (ProvisionRequest.UNLIMITED - 1) + " or unlimited, not " + plays);
+    }
+  }
+
+  /** The title must lie wholly within the medium: refuse before writing a block of it. */
+  static void checkFits(Capacity capacity, long headerLba, long dataBlocks, long length) {
+    if (headerLba < 0) {
+      throw new FlowException("header LBA must not be negative: " + headerLba);
+    }
+    long last = headerLba + dataBlocks; // header plus data blocks
+    if (headerLba > capacity.lastLba() || last > capacity.lastLba()) {
+      throw new FlowException(
+          String.format(
+              "a title of %d bytes needs %d blocks (header and %d data blocks of %d bytes) from"
+                  + " LBA %d to LBA %d, but the medium's last LBA is %d",
+              length,
+              dataBlocks + 1,
+              dataBlocks,
+              capacity.blockSize(),
+              headerLba,
+              last,
+              capacity.lastLba()));
+    }
+  }
+
+  private static void writeData(
+      Drive drive,
+      InputStream content,
+      long length,
+      long firstLba,
+      int blockSize,
+      byte[] contentKey,
+      byte[] nonce,
+      Progress progress) {
+    Cipher cipher = Titles.cipher(contentKey, nonce, 0);
+    int chunk = WRITE_CHUNK / blockSize * blockSize;
+    Pipeline<Void> writes = new Pipeline<>(WRITES_IN_FLIGHT);
+    long done = 0;
+    long lba = firstLba;
+    progress.update(0, length);
+    try {
+      while (done < length) {
+        int n = (int) Math.min(chunk, length - done);
+        byte[] plain = content.readNBytes(n);
+        if (plain.length < n) {
+          throw new FlowException(
+              "the content ended after " + (done + plain.length) + " of " + length + " bytes");
+        }
+        // PROTOCOL.md "Titles": the last block is zero-padded before encryption.
+        int padded = (n + blockSize - 1) / blockSize * blockSize;
+        byte[] block = Arrays.copyOf(plain, padded);
+        encryptInPlace(cipher, block);
+        if (!writes.hasRoom()) {
+          writes.next();
+        }
+        writes.add(drive.writeAsync(lba, block));
+        lba += padded / blockSize;
+        done += n;
+        progress.update(done, length);
+      }
+      while (!writes.isEmpty()) {
+        writes.next();
+      }
+      if (content.read() >= 0) {
+        throw new FlowException("the content is longer than the " + length + " bytes announced");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writes.drainQuietly(v -> {});
+    }
+  }
+
+  private static void encryptInPlace(Cipher cipher, byte[] block) {
+    try {
+      int out = cipher.update(block, 0, block.length, block, 0);
+      if (out != block.length) {
+        throw new IllegalStateException("AES-CTR returned " + out + " of " + block.length);
+      }
+    } catch (ShortBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The signed PROVISION parameter list: {@code contentKey} sealed to the drive's X25519 key with
+   * AES-256-GCM under KDF(X25519(ephemeral, drive), "provision", ephemeral public ‖ drive public),
+   * AAD binding it to this challenge, medium and content.
+   */
+  static ProvisionRequest request(
+      LicensorCredential credential,
+      Certificate driveCertificate,
+      byte[] challenge,
+      String mediumId,
+      String contentId,
+      long plays,
+      byte[] contentKey,
+      Crypto.RawKeyPair ephemeral) {
+    byte[] drivePublic = driveCertificate.x25519PublicKey();
+    byte[] shared;
+    try {
+      shared = Crypto.x25519(ephemeral.privateKey(), drivePublic);
+    } catch (GeneralSecurityException e) {
+      throw new FlowException("the drive's X25519 key is unusable: " + e.getMessage(), e);
+    }
+    byte[] key =
+        Crypto.kdf(shared, KeyLabels.PROVISION, Crypto.concat(ephemeral.publicKey(), drivePublic));
+    byte[] sealed =
+        Crypto.gcmSeal(
+            key,
+            new byte[GCM_NONCE_LENGTH],
+            ProvisionRequest.sealedKeyAad(challenge, mediumId, contentId),
+            contentKey);
+    Arrays.fill(shared, (byte) 0);
+    Arrays.fill(key, (byte) 0);
+    ProvisionRequest unsigned =
+        new ProvisionRequest(
+            challenge,
+            mediumId,
+            contentId,
+            plays,
+            ephemeral.publicKey(),
+            sealed,
+            credential.certificate().encode(),
+            new byte[Certificate.SIGNATURE_LENGTH]);
+    return unsigned.withSignature(credential.sign(unsigned.signedBytes()));
+  }
+}

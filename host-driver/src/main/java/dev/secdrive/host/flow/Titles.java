@@ -1,0 +1,31 @@
+package dev.secdrive.host.flow;
+
+import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.TitleHeader;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+
+/**
+ * Titles as PROTOCOL.md "Titles" lays them out: a header whose check binds it to the content key,
+ * and data encrypted with AES-256-CTR, counter block nonce ‖ u64 (byte offset / 16).
+ */
+final class Titles {
+
+  private Titles() {}
+
+  /** The header for {@code contentId}, its check computed under {@code contentKey}. */
+  static TitleHeader header(byte[] contentKey, String contentId, byte[] nonce, long length) {
+    TitleHeader unchecked = TitleHeader.unchecked(contentId, nonce, length);
+    byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
+    byte[] mac = Crypto.hmacSha256(checkKey, unchecked.checkedBytes());
+    return unchecked.withCheck(Arrays.copyOf(mac, TitleHeader.CHECK_LENGTH));
+  }
+
+  /**
+   * A CTR cipher for the data from {@code byteOffset} (a multiple of 16) on; feeding it the rest of
+   * the data in any pieces gives the same bytes as one encryption of the whole.
+   */
+  static Cipher cipher(byte[] contentKey, byte[] nonce, long byteOffset) {
+    return Crypto.ctr(contentKey, TitleHeader.counterBlock(nonce, byteOffset));
+  }
+}
