@@ -7,11 +7,20 @@ import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
+import dev.secdrive.host.flow.Backups;
+import dev.secdrive.host.flow.Licensor;
+import dev.secdrive.host.flow.LicensorCredential;
+import dev.secdrive.host.flow.Player;
+import dev.secdrive.host.flow.Progress;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.data.StandardInquiryData;
+import dev.secdrive.protocol.security.Binding;
+import dev.secdrive.protocol.security.LicenseStatus;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +43,8 @@ import picocli.CommandLine.Spec;
     description =
         "Start an emulator on a loopback port and walk a host through it, printing each step.")
 final class DemoCommand implements Callable<Integer> {
+
+  private static final String DEMO_TITLE = "demo-title-1";
 
   @Spec CommandSpec spec;
 
@@ -157,8 +168,118 @@ final class DemoCommand implements Callable<Integer> {
         step("READ(10) LBA 100 after the medium change");
         byte[] again = drive.read(100, 4);
         say(Arrays.equals(data, again) ? "data still there: identical" : "DATA DIFFERS");
+
+        licenseFlows(emulator, drive, capacity);
       }
     }
+  }
+
+  /**
+   * The recording-medium license flows of US 2001/0008016: FIG. 5 (provision), FIG. 6 (play), FIG.
+   * 7 (backup into the user area), damage to the secure area, FIG. 9 (restore inside the drive).
+   */
+  private void licenseFlows(Emulator emulator, Drive drive, Capacity capacity) {
+    step("licensing side (FIG. 2): a licensor credential certified by the licensing authority");
+    LicensorCredential credential =
+        LicensorCredential.create(
+            "secdrive demo publisher",
+            emulator.authority()::certify,
+            emulator.authority().publicKey());
+    say("licensor \"" + credential.name() + "\", certificate signed by the authority");
+
+    step(
+        "provision (FIG. 5 S1-S10): encrypt a title into the user area, license into the secure"
+            + " area");
+    byte[] title = demoTitle();
+    long headerLba = 1000;
+    Licensor.Provisioned provisioned =
+        new Licensor(credential)
+            .provision(
+                drive,
+                DEMO_TITLE,
+                new java.io.ByteArrayInputStream(title),
+                title.length,
+                headerLba,
+                3,
+                Progress.NONE);
+    say(
+        String.format(
+            "title %s: %s encrypted at LBA %d-%d; license for %d plays installed on medium %s",
+            provisioned.contentId(),
+            Units.bytes(provisioned.plaintextLength()),
+            headerLba,
+            headerLba + provisioned.dataBlocks(),
+            provisioned.plays(),
+            provisioned.mediumId()));
+    say("a plain READ of the title returns ciphertext: " + ciphertextShown(drive, headerLba));
+
+    step("play (FIG. 6 S21-S26): the drive decrypts inside itself and returns plaintext");
+    play(drive, title, headerLba);
+
+    long backupLba = headerLba + provisioned.dataBlocks() + 16;
+    step("backup (FIG. 7 S31-S33): license sealed under the medium key into the user area");
+    long bytes = Backups.backupToUserArea(drive, Binding.MEDIUM, backupLba);
+    say(bytes + "-byte backup blob written by the drive at LBA " + backupLba);
+    say("license status: " + status(drive));
+
+    step("damage: the secure area is destroyed (control API)");
+    emulator.eraseSecureArea(0);
+    say("secure area erased");
+    try {
+      Player.play(drive, DEMO_TITLE, headerLba, OutputStream.nullOutputStream(), Progress.NONE);
+      say("GOOD (no error)");
+    } catch (ScsiException e) {
+      say("play: " + e.getMessage());
+    }
+
+    step("restore (FIG. 9 S41-S43): the drive decrypts the backup and rewrites the secure area");
+    drive.secure().restoreFromUserArea(backupLba);
+    say("license status: " + status(drive));
+
+    step("play again");
+    play(drive, title, headerLba);
+  }
+
+  private void play(Drive drive, byte[] title, long headerLba) {
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    Player.play(drive, DEMO_TITLE, headerLba, plain, Progress.NONE);
+    if (!Arrays.equals(title, plain.toByteArray())) {
+      throw new CliException("played plaintext differs from the title that was provisioned");
+    }
+    say(
+        plain.size()
+            + " bytes of plaintext, identical to the title: \""
+            + new String(title, 0, 40, StandardCharsets.US_ASCII)
+            + "...\"");
+    say("license status: " + status(drive));
+  }
+
+  private static String status(Drive drive) {
+    LicenseStatus status = drive.secure().status();
+    StringBuilder out = new StringBuilder("version " + status.version());
+    for (LicenseStatus.Entry e : status.entries()) {
+      out.append(", ")
+          .append(e.contentId())
+          .append(": ")
+          .append(
+              e.unlimited()
+                  ? "unlimited"
+                  : e.playsLeft() + (e.playsLeft() == 1 ? " play left" : " plays left"));
+    }
+    return out.toString();
+  }
+
+  private static String ciphertextShown(Drive drive, long headerLba) {
+    byte[] block = drive.read(headerLba + 1, 1);
+    return java.util.HexFormat.of().formatHex(block, 0, 16) + "...";
+  }
+
+  private static byte[] demoTitle() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; text.length() < 256 * 1024; i++) {
+      text.append("Chapter ").append(i).append(": licensed content of the secdrive demo title.\n");
+    }
+    return text.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
   private void expectError(Runnable command) {
