@@ -6,9 +6,14 @@ import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.flow.Licensor;
+import dev.secdrive.host.flow.LicensorCredential;
+import dev.secdrive.host.flow.Progress;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.security.Binding;
+import dev.secdrive.protocol.security.ProvisionRequest;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,6 +88,13 @@ final class BenchCommand implements Callable<Integer> {
               + " 921600 baud, bit-error rates 1e-6 and 1e-5, unpaced pty throughput.")
   boolean serial;
 
+  @Option(
+      names = "--secure",
+      description =
+          "Measure the secure layer instead: decrypted READs of a licensed title against plain"
+              + " READs of the same blocks, and backup + restore round trips.")
+  boolean secure;
+
   private PrintWriter out;
   private final Map<String, Object> results = new LinkedHashMap<>();
 
@@ -99,6 +111,8 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
           Json.print(out, results);
         }
+      } else if (secure) {
+        runSecure(media);
       } else {
         run(media);
       }
@@ -198,6 +212,142 @@ final class BenchCommand implements Callable<Integer> {
         Json.print(out, results);
       }
       out.flush();
+    }
+  }
+
+  /**
+   * Decrypted reads (OPEN PLAYBACK, then READ(10) of the title's blocks on that connection) against
+   * plain READs of the same blocks on a second connection, in the same run; then license backup to
+   * the host and restore inside the drive, one after the other.
+   */
+  private void runSecure(Path mediaDirectory) throws Exception {
+    ProfileCatalog catalog = ProfileCatalog.builtIn();
+    DriveProfile profile = catalog.get("dvd-ram");
+    MediumType type = profile.defaultMedium();
+    MediumMetadata medium =
+        Media.create(
+            MediumStore.open(mediaDirectory), catalog, type.type(), "BENCH", "bench", null);
+    header(type);
+    try (Emulator emulator =
+            Emulator.builder()
+                .mediaDirectory(mediaDirectory)
+                .profiles(catalog)
+                .timing(TimingMode.FAST)
+                .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
+                .start();
+        Drive player = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0");
+        Drive plain = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0")) {
+      int blockSize = player.capacity().blockSize();
+      plain.testUnitReady(); // takes this connection's power-on unit attention
+      LicensorCredential credential =
+          LicensorCredential.create(
+              "bench", emulator.authority()::certify, emulator.authority().publicKey());
+      long titleBytes = (long) regionMib << 20;
+      long headerLba = 0;
+      try (var content = new PatternStream(titleBytes)) {
+        new Licensor(credential)
+            .provision(
+                player,
+                "bench-title",
+                content,
+                titleBytes,
+                headerLba,
+                ProvisionRequest.UNLIMITED,
+                Progress.NONE);
+      }
+      long titleBlocks = titleBytes / blockSize;
+      int largeBlocks = LARGE / blockSize;
+      player.secure().openPlayback("bench-title", headerLba);
+      AtomicLong cursor = new AtomicLong();
+      LongFunction<CompletableFuture<?>> decrypted =
+          i ->
+              player
+                  .readBuffer(
+                      headerLba + 1 + next(cursor, largeBlocks, titleBlocks),
+                      largeBlocks,
+                      blockSize)
+                  .thenAccept(ByteBuf::release);
+      LongFunction<CompletableFuture<?>> ciphertext =
+          i ->
+              plain
+                  .readBuffer(
+                      headerLba + 1 + next(cursor, largeBlocks, titleBlocks),
+                      largeBlocks,
+                      blockSize)
+                  .thenAccept(ByteBuf::release);
+      Rate plain8 = throughput("READ(10) 128 KiB, plain, 8 in flight", 8, LARGE, ciphertext);
+      Rate decrypted8 =
+          throughput("READ(10) 128 KiB, decrypted in the drive, 8 in flight", 8, LARGE, decrypted);
+      Rate plain1 = throughput("READ(10) 128 KiB, plain, 1 in flight", 1, LARGE, ciphertext);
+      Rate decrypted1 =
+          throughput("READ(10) 128 KiB, decrypted in the drive, 1 in flight", 1, LARGE, decrypted);
+      player.secure().closePlayback();
+
+      Latency roundTrips =
+          latency(
+              "license backup to host + restore, one at a time",
+              () -> {
+                player.secure().restore(player.secure().backupToHost(Binding.MEDIUM));
+                return CompletableFuture.completedFuture(null);
+              });
+      Latency bound =
+          latency(
+              "license backup + restore, medium+device binding",
+              () -> {
+                player.secure().restore(player.secure().backupToHost(Binding.MEDIUM_THEN_DEVICE));
+                return CompletableFuture.completedFuture(null);
+              });
+
+      double ratio8 = decrypted8.bytesPerSecond() / plain8.bytesPerSecond();
+      out.println();
+      out.printf(
+          "decrypted / plain READ, 128 KiB at 8 in flight: %.0f%% (target >= 80%%): %s%n",
+          ratio8 * 100, ratio8 >= 0.8 ? "met" : "NOT met");
+      out.printf(
+          "decrypted / plain READ, 128 KiB at 1 in flight: %.0f%%%n",
+          decrypted1.bytesPerSecond() / plain1.bytesPerSecond() * 100);
+      out.printf(
+          "backup + restore: %,.0f round trips/s (medium), %,.0f (medium+device)%n",
+          roundTrips.perSecond(), bound.perSecond());
+      results.put("decryptedVsPlainRatio8", round(ratio8));
+      if (json) {
+        Json.print(out, results);
+      }
+      out.flush();
+    }
+  }
+
+  /** A title's plaintext: a repeating pattern, generated as it is read. */
+  private static final class PatternStream extends java.io.InputStream {
+    private final byte[] pattern = new byte[4096];
+    private long left;
+
+    PatternStream(long length) {
+      new SplittableRandom(3).nextBytes(pattern);
+      this.left = length;
+    }
+
+    @Override
+    public int read() {
+      if (left == 0) {
+        return -1;
+      }
+      return pattern[(int) (--left % pattern.length)] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (left == 0) {
+        return -1;
+      }
+      int n = (int) Math.min(len, left);
+      for (int i = 0; i < n; ) {
+        int k = Math.min(n - i, pattern.length);
+        System.arraycopy(pattern, 0, b, off + i, k);
+        i += k;
+      }
+      left -= n;
+      return n;
     }
   }
 
