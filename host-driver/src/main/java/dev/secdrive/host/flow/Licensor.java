@@ -227,6 +227,31 @@ public final class Licensor {
    * AES-256-GCM under KDF(X25519(ephemeral, drive), "provision", ephemeral public ‖ drive public),
    * AAD binding it to this challenge, medium and content.
    */
+  /**
+   * A signed PROVISION parameter list for a drive the licensor does not talk to itself — a
+   * licensing back end answers a host that relayed the drive's certificate, a challenge and the
+   * medium ID. The content key is sealed to the drive's certified X25519 key with a fresh ephemeral
+   * key.
+   */
+  public static ProvisionRequest request(
+      LicensorCredential credential,
+      Certificate driveCertificate,
+      byte[] challenge,
+      String mediumId,
+      String contentId,
+      long plays,
+      byte[] contentKey) {
+    return request(
+        credential,
+        driveCertificate,
+        challenge,
+        mediumId,
+        contentId,
+        plays,
+        contentKey,
+        Crypto.x25519KeyPair());
+  }
+
   static ProvisionRequest request(
       LicensorCredential credential,
       Certificate driveCertificate,
