@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       ControlCommand.class,
       ProfilesCommand.class,
       RelayCommand.class,
+      LicenseCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
