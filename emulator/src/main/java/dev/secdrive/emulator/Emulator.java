@@ -8,6 +8,9 @@ import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.emulator.secure.DriveKeys;
+import dev.secdrive.emulator.secure.DriveNv;
 import dev.secdrive.emulator.transport.serial.SerialEndpoint;
 import dev.secdrive.emulator.transport.tcp.TcpEndpoint;
 import dev.secdrive.profiles.DriveProfile;
@@ -47,15 +50,43 @@ public final class Emulator implements AutoCloseable {
   private final TcpEndpoint endpoint;
   private final List<SerialEndpoint> serialEndpoints = new ArrayList<>();
   private final ControlServer control;
+  private final Authority authority;
+  private boolean closed;
+  private volatile boolean powerLost;
+
+  /** Where the secure layer's files live inside a media directory. */
+  public static final String SECURE_DIRECTORY = ".secdrive";
 
   private Emulator(Builder builder) {
     this.media = MediumStore.open(builder.mediaDirectory);
+    Path secureDirectory = builder.mediaDirectory.resolve(SECURE_DIRECTORY);
+    Path authorityFile =
+        builder.authorityFile != null
+            ? builder.authorityFile
+            : secureDirectory.resolve("authority.json");
+    this.authority =
+        builder.authorityFile != null
+            ? Authority.load(authorityFile)
+            : Authority.loadOrCreate(
+                authorityFile,
+                () ->
+                    log.info(
+                        "created a development licensing authority in {} (use --authority to"
+                            + " name another)",
+                        authorityFile));
     List<Firmware> drives = new ArrayList<>();
     for (DriveConfig config : builder.drives) {
       DriveProfile profile = builder.profiles.get(config.profile());
       String deviceId =
           config.deviceId() != null ? config.deviceId() : defaultDeviceId(builder, config.lun());
-      drives.add(new Firmware(config.lun(), profile, deviceId, builder.timing, builder.clock));
+      Path driveDirectory = secureDirectory.resolve("drives").resolve(deviceId);
+      DriveKeys keys =
+          DriveKeys.loadOrEnroll(driveDirectory.resolve("keys.json"), deviceId, authority);
+      DriveNv nv = DriveNv.open(driveDirectory.resolve("nv.json"));
+      Firmware drive =
+          new Firmware(config.lun(), profile, deviceId, builder.timing, builder.clock, keys, nv);
+      drive.onPowerLoss(this::powerLoss);
+      drives.add(drive);
     }
     this.target = new Target(drives);
     EventLoopGroup bossGroup = null;
@@ -176,8 +207,46 @@ public final class Emulator implements AutoCloseable {
     return drive.status();
   }
 
+  /** The licensing authority the drives were enrolled with. */
+  public Authority authority() {
+    return authority;
+  }
+
+  /** Whether an injected power loss has stopped this emulator. */
+  public boolean powerLost() {
+    return powerLost;
+  }
+
+  /**
+   * An injected power loss: every drive is already refusing to answer; stop serving on another
+   * thread (the caller may be an event-loop thread that the shutdown waits for). Nothing is
+   * written: medium files are only closed, which releases their locks.
+   */
+  private void powerLoss() {
+    if (powerLost) {
+      return;
+    }
+    powerLost = true;
+    log.warn("power loss: the emulator stops serving");
+    Thread stopper = new Thread(this::close, "secdrive-power-loss");
+    stopper.setDaemon(true);
+    stopper.start();
+  }
+
+  /** Erases the secure area of the medium in the drive on {@code lun} (as damage would). */
+  public synchronized DriveStatus eraseSecureArea(int lun) {
+    Firmware drive = drive(lun);
+    drive.eraseSecureArea();
+    return drive.status();
+  }
+
+  /** Stops serving and closes the media; safe to call more than once, and after a power loss. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (control != null) {
       control.close();
     }
@@ -241,8 +310,18 @@ public final class Emulator implements AutoCloseable {
     private int maximumDataLength = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private LongSupplier clock = System::nanoTime;
+    private Path authorityFile;
 
     private Builder() {}
+
+    /**
+     * Uses the licensing authority in {@code file} (which must exist) instead of the development
+     * authority {@code <media dir>/.secdrive/authority.json} that is created on first use.
+     */
+    public Builder authority(Path file) {
+      this.authorityFile = file;
+      return this;
+    }
 
     public Builder mediaDirectory(Path directory) {
       this.mediaDirectory = directory;

@@ -14,6 +14,7 @@ import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.firmware.Faults;
 import dev.secdrive.emulator.media.MediumException;
+import dev.secdrive.emulator.secure.SecureLayer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * POST   /drives/{lun}/remove         {"force": false}
  * POST   /drives/{lun}/write-protect  {"enabled": true}
  * GET    /drives/{lun}/faults         injected media errors
- * POST   /drives/{lun}/faults         {"readErrors": [lba, ...], "writeErrors": [lba, ...]}
+ * POST   /drives/{lun}/faults         {"readErrors": [lba, ...], "writeErrors": [lba, ...],
+ *                                      "powerLossAtStep": "restore:secure-area-renamed"}
  * DELETE /drives/{lun}/faults         clear them
+ * POST   /drives/{lun}/secure-area/erase  destroy the secure area of the medium in the drive
  * GET    /media                       the media directory
  * </pre>
  *
@@ -50,7 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class ControlServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
-  private static final Pattern DRIVE_PATH = Pattern.compile("/drives/(\\d{1,3})(/[a-z-]+)?/?");
+  private static final Pattern DRIVE_PATH =
+      Pattern.compile("/drives/(\\d{1,3})(/[a-z-]+(?:/[a-z-]+)?)?/?");
 
   static final ObjectMapper JSON =
       JsonMapper.builder()
@@ -174,21 +178,53 @@ public final class ControlServer implements AutoCloseable {
         switch (method) {
           case "GET" -> {}
           case "POST" -> {
-            JsonNode request = read(body, "readErrors", "writeErrors");
+            JsonNode request = read(body, "readErrors", "writeErrors", "powerLossAtStep");
             // Check the whole request before injecting anything: a 400 leaves the faults as
             // they were.
             List<Long> readErrors = lbas(request, "readErrors");
             List<Long> writeErrors = lbas(request, "writeErrors");
+            String step = powerLossStep(request);
             readErrors.forEach(faults::addReadError);
             writeErrors.forEach(faults::addWriteError);
+            if (step != null) {
+              faults.setPowerLossAtStep(step);
+            }
           }
           case "DELETE" -> faults.clear();
           default -> throw new BadRequest("method " + method + " not allowed on " + path);
         }
-        return Map.of("readErrors", faults.readErrors(), "writeErrors", faults.writeErrors());
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        result.put("readErrors", faults.readErrors());
+        result.put("writeErrors", faults.writeErrors());
+        result.put("powerLossAtStep", faults.powerLossAtStep());
+        return result;
+      }
+      case "/secure-area/erase" -> {
+        requireMethod(method, "POST", path);
+        read(body);
+        return emulator.eraseSecureArea(lun);
       }
       default -> throw new NotFound("no such resource: " + path);
     }
+  }
+
+  private static String powerLossStep(JsonNode request) {
+    JsonNode step = request.path("powerLossAtStep");
+    if (step.isMissingNode() || step.isNull()) {
+      return null;
+    }
+    List<String> known = new ArrayList<>();
+    known.addAll(SecureLayer.PROVISION_STEPS);
+    known.addAll(SecureLayer.RESTORE_STEPS);
+    known.addAll(SecureLayer.PLAYBACK_STEPS);
+    if (!step.isTextual() || !known.contains(step.asText())) {
+      throw new BadRequest(
+          "field 'powerLossAtStep' must be one of the drive's step names ("
+              + String.join(", ", known)
+              + "), got "
+              + step);
+    }
+    return step.asText();
   }
 
   private static List<Long> lbas(JsonNode request, String field) {

@@ -1,14 +1,19 @@
 package dev.secdrive.emulator.firmware;
 
+import dev.secdrive.emulator.media.PowerLoss;
+import dev.secdrive.emulator.media.WriteSteps;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * Media errors on demand: LBAs that fail to read (MEDIUM ERROR 11/00) or to write (MEDIUM ERROR
- * 0C/00), for testing how a host copes. The sense's INFORMATION field names the failing LBA.
+ * Faults on demand: LBAs that fail to read (MEDIUM ERROR 11/00) or to write (MEDIUM ERROR 0C/00),
+ * for testing how a host copes (the sense's INFORMATION field names the failing LBA); and a power
+ * loss at a named internal step of a secure-layer operation, for proving crash safety.
  */
-public final class Faults {
+public final class Faults implements WriteSteps {
+
+  private volatile String powerLossAtStep;
 
   private final NavigableSet<Long> readErrors = new ConcurrentSkipListSet<>();
   private final NavigableSet<Long> writeErrors = new ConcurrentSkipListSet<>();
@@ -24,6 +29,32 @@ public final class Faults {
   public void clear() {
     readErrors.clear();
     writeErrors.clear();
+    powerLossAtStep = null;
+  }
+
+  /**
+   * Cuts the power when the drive reaches {@code step} (one of the secure layer's step names, e.g.
+   * {@code restore:secure-area-renamed}); null disarms it.
+   */
+  public void setPowerLossAtStep(String step) {
+    this.powerLossAtStep = step;
+  }
+
+  /** The armed power-loss step, or null. */
+  public String powerLossAtStep() {
+    return powerLossAtStep;
+  }
+
+  /**
+   * @throws PowerLoss if the power loss is armed for {@code step}; it fires once
+   */
+  @Override
+  public void reached(String step) {
+    String armed = powerLossAtStep;
+    if (armed != null && armed.equals(step)) {
+      powerLossAtStep = null;
+      throw new PowerLoss(step);
+    }
   }
 
   public List<Long> readErrors() {

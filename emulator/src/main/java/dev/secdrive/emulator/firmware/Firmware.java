@@ -2,6 +2,12 @@ package dev.secdrive.emulator.firmware;
 
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumException;
+import dev.secdrive.emulator.media.PowerLoss;
+import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.emulator.secure.DriveKeys;
+import dev.secdrive.emulator.secure.DriveNv;
+import dev.secdrive.emulator.secure.SecureLayer;
+import dev.secdrive.emulator.secure.SenseException;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.protocol.cdb.BlockCommand;
 import dev.secdrive.protocol.cdb.Cdb;
@@ -17,6 +23,8 @@ import dev.secdrive.protocol.cdb.ReadCapacity16;
 import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
 import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
 import dev.secdrive.protocol.cdb.RequestSense;
+import dev.secdrive.protocol.cdb.SecurityProtocolIn;
+import dev.secdrive.protocol.cdb.SecurityProtocolOut;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.Verify10;
 import dev.secdrive.protocol.data.BlockLimits;
@@ -94,6 +102,9 @@ public final class Firmware {
   private final Faults faults = new Faults();
   private final StandardInquiryData inquiry;
   private final DeviceIdentification identification;
+  private final SecureLayer secure;
+  private volatile Runnable powerLossListener = () -> {};
+  private volatile boolean poweredOff;
 
   private long busyUntil;
   private long serviceNanos;
@@ -108,6 +119,33 @@ public final class Firmware {
    */
   public Firmware(
       int lun, DriveProfile profile, String deviceId, TimingMode mode, LongSupplier clock) {
+    this(
+        lun,
+        profile,
+        deviceId,
+        mode,
+        clock,
+        DriveKeys.enroll(deviceId, Authority.create()),
+        DriveNv.inMemory());
+  }
+
+  /**
+   * @param keys the drive's key material (certificate subject = {@code deviceId})
+   * @param nv the drive's non-volatile state (monotonic counter, recorded license versions)
+   */
+  public Firmware(
+      int lun,
+      DriveProfile profile,
+      String deviceId,
+      TimingMode mode,
+      LongSupplier clock,
+      DriveKeys keys,
+      DriveNv nv) {
+    if (!keys.deviceId().equals(deviceId)) {
+      throw new IllegalArgumentException(
+          "drive keys of " + keys.deviceId() + " given to drive " + deviceId);
+    }
+    this.secure = new SecureLayer(keys, nv, faults);
     this.lun = lun;
     this.profile = profile;
     this.deviceId = deviceId;
@@ -154,6 +192,24 @@ public final class Firmware {
     return faults;
   }
 
+  /** The drive's secure layer (keys, drive state, crash step names). */
+  public SecureLayer secure() {
+    return secure;
+  }
+
+  /**
+   * Called once, from the thread that hit it, when an injected power loss stops the drive. The
+   * drive answers nothing from then on: every command raises {@link PowerLoss}.
+   */
+  public void onPowerLoss(Runnable listener) {
+    this.powerLossListener = listener;
+  }
+
+  /** Whether an injected power loss has stopped this drive. */
+  public boolean poweredOff() {
+    return poweredOff;
+  }
+
   // ---------------------------------------------------------------- commands
 
   /**
@@ -164,6 +220,9 @@ public final class Firmware {
    * @param dataIn where the command's data-in bytes go
    */
   public synchronized Response execute(Nexus nexus, byte[] cdb, ByteBuffer dataOut, DataIn dataIn) {
+    if (poweredOff) {
+      throw new PowerLoss("(the drive is off)");
+    }
     long now = clock.getAsLong();
     mechanism.tick(now);
     commands++;
@@ -173,6 +232,12 @@ public final class Firmware {
       return Response.good(length, complete(now));
     } catch (ScsiError e) {
       return Response.checkCondition(e.sense(), complete(now));
+    } catch (PowerLoss e) {
+      // A pulled plug: no answer, no clean-up; whatever is on disk now is what survives.
+      poweredOff = true;
+      log.warn("LUN {}: {}", lun, e.getMessage());
+      powerLossListener.run();
+      throw e;
     } catch (RuntimeException e) {
       log.error(
           "LUN {}: HARDWARE ERROR on CDB {} from {}", lun, HexFormat.of().formatHex(cdb), nexus, e);
@@ -226,7 +291,7 @@ public final class Firmware {
       case PREVENT_ALLOW_MEDIUM_REMOVAL -> preventAllow(nexus, (PreventAllowMediumRemoval) cdb);
       case READ_CAPACITY_10 -> readCapacity10((ReadCapacity10) cdb, dataIn);
       case READ_CAPACITY_16 -> readCapacity16((ReadCapacity16) cdb, dataIn);
-      case READ_10, READ_16 -> read((BlockCommand) cdb, dataIn);
+      case READ_10, READ_16 -> read(nexus, (BlockCommand) cdb, dataIn);
       case WRITE_10, WRITE_16 -> write((BlockCommand) cdb, dataOut);
       case VERIFY_10 -> verify((Verify10) cdb, dataOut);
       case SYNCHRONIZE_CACHE_10 -> synchronizeCache((BlockCommand) cdb);
@@ -235,6 +300,8 @@ public final class Firmware {
       case REPORT_SUPPORTED_OPERATION_CODES ->
           supportedOperationCodes((ReportSupportedOperationCodes) cdb, dataIn);
       case READ_MEDIA_SERIAL_NUMBER -> mediaSerialNumber((ReadMediaSerialNumber) cdb, dataIn);
+      case SECURITY_PROTOCOL_IN -> securityIn(nexus, (SecurityProtocolIn) cdb, dataIn);
+      case SECURITY_PROTOCOL_OUT -> securityOut(nexus, (SecurityProtocolOut) cdb, dataOut);
       case REPORT_LUNS -> throw new IllegalStateException("REPORT LUNS is answered by the target");
     };
   }
@@ -370,7 +437,7 @@ public final class Firmware {
         cdb.allocationLength());
   }
 
-  private int read(BlockCommand cdb, DataIn dataIn) throws ScsiError {
+  private int read(NexusState nexus, BlockCommand cdb, DataIn dataIn) throws ScsiError {
     Medium medium = requireReady();
     int bytes = checkAccess(cdb, medium);
     if (bytes == 0) {
@@ -381,11 +448,16 @@ public final class Firmware {
       throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);
     }
     ByteBuffer destination = dataIn.allocate(bytes);
+    int start = destination.position();
     try {
       medium.read(cdb.lba(), destination);
     } catch (IOException e) {
       log.error("LUN {}: reading medium {} at LBA {} failed", lun, medium.id(), cdb.lba(), e);
       throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, cdb.lba());
+    }
+    if (nexus.session.playing()) {
+      // PROTOCOL.md "Titles": the open title's data blocks leave the drive decrypted, in place.
+      secure.decryptRead(nexus.session, medium, cdb.lba(), cdb.blocks(), destination, start);
     }
     service(timing.accessNanos(cdb.lba(), cdb.blocks(), bytes, false));
     return bytes;
@@ -544,6 +616,32 @@ public final class Firmware {
     return respond(dataIn, new MediaSerialNumber(medium.id()).encode(), cdb.allocationLength());
   }
 
+  // ---------------------------------------------------------------- secure layer
+
+  private int securityIn(NexusState nexus, SecurityProtocolIn cdb, DataIn dataIn) throws ScsiError {
+    try {
+      secure.checkIn(cdb);
+      Medium medium = requireReady();
+      secure.checkMedium(medium);
+      return respond(dataIn, secure.in(nexus.session, medium, cdb), cdb.allocationLength());
+    } catch (SenseException e) {
+      throw new ScsiError(e.sense());
+    }
+  }
+
+  private int securityOut(NexusState nexus, SecurityProtocolOut cdb, ByteBuffer dataOut)
+      throws ScsiError {
+    try {
+      secure.checkOut(cdb, dataOut.remaining());
+      Medium medium = requireReady();
+      secure.checkMedium(medium);
+      secure.out(nexus.session, medium, cdb, dataOut);
+      return 0;
+    } catch (SenseException e) {
+      throw new ScsiError(e.sense());
+    }
+  }
+
   // ---------------------------------------------------------------- checks
 
   private Medium requireReady() throws ScsiError {
@@ -617,10 +715,12 @@ public final class Firmware {
   /** Per-I_T-nexus state of this logical unit. */
   private static final class NexusState {
     final Deque<SenseData> unitAttentions = new ArrayDeque<>();
+    final SecureLayer.Session session;
     boolean prevent;
     MediaEvent mediaEvent = MediaEvent.NO_CHANGE;
 
-    NexusState() {
+    NexusState(SecureLayer.Session session) {
+      this.session = session;
       unitAttentions.add(SenseData.of(SenseKey.UNIT_ATTENTION, AdditionalSense.POWER_ON_RESET));
     }
 
@@ -633,7 +733,7 @@ public final class Firmware {
   }
 
   private NexusState nexusState(Nexus nexus) {
-    return nexuses.computeIfAbsent(nexus, n -> new NexusState());
+    return nexuses.computeIfAbsent(nexus, n -> new NexusState(secure.newSession()));
   }
 
   /** Forgets a nexus; a PREVENT it held ends with it (SPC-4 6.13). */
@@ -646,6 +746,11 @@ public final class Firmware {
   }
 
   private void apply(Mechanism.Effect effect) {
+    if (effect != Mechanism.Effect.NONE) {
+      for (NexusState nexus : nexuses.values()) {
+        secure.closePlayback(nexus.session); // PROTOCOL.md: a medium change closes playback
+      }
+    }
     switch (effect) {
       case MEDIUM_ARRIVED -> {
         timing.mediumChanged();
@@ -731,6 +836,27 @@ public final class Firmware {
       medium.setWriteProtected(writeProtected);
     } catch (MediumException e) {
       throw new DriveControlException(e.getMessage());
+    }
+  }
+
+  /**
+   * Destroys the secure area of the medium in the drive, as damage would (all zero).
+   *
+   * @throws DriveControlException if there is no medium or it has no secure area
+   */
+  public synchronized void eraseSecureArea() {
+    Medium medium = mechanism.medium();
+    if (medium == null) {
+      throw new DriveControlException("there is no medium in drive " + lun);
+    }
+    if (medium.metadata().pressed() || medium.metadata().secureAreaBytes() == 0) {
+      throw new DriveControlException("medium " + medium.id() + " has no secure area");
+    }
+    try {
+      secure.erase(medium);
+    } catch (IOException e) {
+      throw new DriveControlException(
+          "erasing the secure area of medium " + medium.id() + " failed: " + e);
     }
   }
 

@@ -100,7 +100,15 @@ public final class Medium implements Closeable {
   }
 
   /** Replaces the secure area atomically: after a crash it holds the old or the new bytes. */
-  public synchronized void writeSecureArea(byte[] content) throws IOException {
+  public void writeSecureArea(byte[] content) throws IOException {
+    writeSecureArea(content, WriteSteps.NONE);
+  }
+
+  /**
+   * As {@link #writeSecureArea(byte[])}, reporting the steps of the atomic replacement so that a
+   * power loss can be injected between any two of them.
+   */
+  public synchronized void writeSecureArea(byte[] content, WriteSteps steps) throws IOException {
     if (content.length != metadata.secureAreaBytes()) {
       throw new IllegalArgumentException(
           "secure area of medium "
@@ -110,7 +118,7 @@ public final class Medium implements Closeable {
               + " bytes, got "
               + content.length);
     }
-    AtomicFiles.replace(directory.resolve(SECURE_AREA_FILE), content);
+    AtomicFiles.replace(directory.resolve(SECURE_AREA_FILE), content, steps);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.secdrive.emulator.transport;
 import dev.secdrive.emulator.firmware.Nexus;
 import dev.secdrive.emulator.firmware.Response;
 import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.emulator.media.PowerLoss;
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.ProtocolException;
@@ -104,6 +105,11 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter {
       response =
           target.execute(
               nexus, command.lun(), command.cdb(), command.dataOut().nioBuffer(), dataIn);
+    } catch (PowerLoss e) {
+      // A pulled plug: the host gets no answer, only a dropped connection.
+      dataIn.release();
+      ctx.channel().close();
+      return;
     } catch (RuntimeException e) {
       dataIn.release();
       throw e;

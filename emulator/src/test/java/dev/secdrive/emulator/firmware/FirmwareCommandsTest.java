@@ -122,6 +122,12 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.REPORT_LUNS, new ReportLuns(64));
     cdbs.put(Opcode.REPORT_SUPPORTED_OPERATION_CODES, ReportSupportedOperationCodes.all(4096));
     cdbs.put(Opcode.READ_MEDIA_SERIAL_NUMBER, new ReadMediaSerialNumber(64));
+    cdbs.put(
+        Opcode.SECURITY_PROTOCOL_IN,
+        new dev.secdrive.protocol.cdb.SecurityProtocolIn(0x00, 0x0000, 64));
+    cdbs.put(
+        Opcode.SECURITY_PROTOCOL_OUT,
+        new dev.secdrive.protocol.cdb.SecurityProtocolOut(0xF0, 0x0103, 0));
     assertEquals(Set.of(Opcode.values()), cdbs.keySet(), "a case for every opcode");
 
     Target target = new Target(List.of(h.firmware));
@@ -589,8 +595,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 18 * 8, r.data().length);
-    assertEquals(18 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 20 * 8, r.data().length);
+    assertEquals(20 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         Arrays.stream(Opcode.values())
@@ -603,7 +609,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(18, descriptors.size());
+    assertEquals(20, descriptors.size());
   }
 
   @Test
@@ -718,7 +724,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("00000090"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("000000a0"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

@@ -50,6 +50,24 @@ final class Harness implements AutoCloseable {
     this.firmware = new Firmware(lun, profile(profileId), DEVICE_ID, mode, clock::get);
   }
 
+  /** A drive with the given key material and drive state. */
+  Harness(
+      Path directory,
+      String profileId,
+      dev.secdrive.emulator.secure.DriveKeys keys,
+      dev.secdrive.emulator.secure.DriveNv nv) {
+    this.store = MediumStore.openOrCreate(directory.resolve("media-" + profileId));
+    this.firmware =
+        new Firmware(0, profile(profileId), keys.deviceId(), TimingMode.FAST, clock::get, keys, nv);
+  }
+
+  /** Opens a medium of the store (closed at the end) without inserting it. */
+  Medium open(String id) {
+    Medium medium = store.open(id);
+    opened.add(medium);
+    return medium;
+  }
+
   static DriveProfile profile(String id) {
     return ProfileCatalog.builtIn().get(id);
   }

@@ -1,0 +1,30 @@
+/**
+ * The drive's secure layer (PROTOCOL.md "Secure layer: SECURITY PROTOCOL IN / OUT"; DESIGN.md
+ * "Security model"): the licensing authority and the drive's keys, the drive's non-volatile state,
+ * the sealed secure area, backup blobs, and {@link dev.secdrive.emulator.secure.SecureLayer}, which
+ * executes protocol 00h and vendor protocol F0h for the firmware.
+ *
+ * <p>Formats that PROTOCOL.md leaves to the drive (all integers big-endian):
+ *
+ * <pre>
+ * license state (plaintext of the secure area and of a blob's innermost layer)
+ *   "SDLS" | u8 format = 1 | u32 license version | u16 count |
+ *   count x ( str8 content ID | u8 n | n bytes content key wrapped with AES-KWP under
+ *             KDF(Km, "content-key", "") | u32 plays left, FFFFFFFFh = unlimited )
+ *
+ * secure area at rest (exactly the medium type's secure-area size)
+ *   "SDSA" | u8 format = 1 | u32 n | n bytes: 12-byte nonce | AES-256-GCM(license state) | tag |
+ *   zero padding
+ *   key KDF(Km, "secure-area", ""); AAD = the 9 header bytes | str8 medium ID.
+ *   All zero = blank (no license); anything that does not authenticate = unreadable (no license).
+ * </pre>
+ *
+ * <p>The medium layer of a SEALED (binding 3) blob takes as AAD the header that a MEDIUM (binding
+ * 0) blob of the same medium ID, license version, counter and layer length would have, because
+ * RESEAL replaces the recipient and ephemeral key in the header without being able to open the
+ * medium layer. Every other layer takes the blob's own header as AAD.
+ *
+ * <p>Key files ({@code authority.json}, {@code drives/<device ID>/keys.json}) and the drive state
+ * ({@code drives/<device ID>/nv.json}) live under {@code <media dir>/.secdrive/}, owner-only.
+ */
+package dev.secdrive.emulator.secure;

@@ -1,0 +1,574 @@
+package dev.secdrive.emulator.firmware;
+
+import static dev.secdrive.emulator.firmware.Harness.assertCheck;
+import static dev.secdrive.emulator.firmware.Harness.assertFieldPointer;
+import static dev.secdrive.emulator.firmware.Harness.assertGood;
+import static dev.secdrive.emulator.firmware.Harness.assertInformation;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.firmware.Harness.Result;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.emulator.secure.DriveKeys;
+import dev.secdrive.emulator.secure.DriveNv;
+import dev.secdrive.emulator.secure.TestLicensor;
+import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Read16;
+import dev.secdrive.protocol.cdb.SecurityProtocolIn;
+import dev.secdrive.protocol.cdb.SecurityProtocolOut;
+import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.security.BackupBlob;
+import dev.secdrive.protocol.security.BackupData;
+import dev.secdrive.protocol.security.BackupRequest;
+import dev.secdrive.protocol.security.Binding;
+import dev.secdrive.protocol.security.BlobSource;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.CertificateData;
+import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.OpenPlayback;
+import dev.secdrive.protocol.security.Operation;
+import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.security.ResealRequest;
+import dev.secdrive.protocol.security.RestoreRequest;
+import dev.secdrive.protocol.security.SecurityProtocols;
+import dev.secdrive.protocol.security.SupportedSecurityProtocols;
+import dev.secdrive.protocol.sense.SenseData;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every secure-layer operation and refusal of PROTOCOL.md, through the firmware. */
+class SecureLayerFirmwareTest {
+
+  private static final String CONTENT = "album-0001";
+  private static final int BLOCK = 2048;
+
+  @TempDir Path directory;
+  private final Authority authority = Authority.create();
+  private final TestLicensor licensor = new TestLicensor(authority, "test licensor");
+  private final byte[] contentKey = dev.secdrive.emulator.secure.Crypto.random(32);
+  private Harness h;
+  private Nexus host;
+  private Medium medium;
+
+  @BeforeEach
+  void setUp() {
+    h =
+        new Harness(
+            directory, "mo-640", DriveKeys.enroll("SDDSEC0001", authority), DriveNv.inMemory());
+    medium = h.insert("MO-SEC-1", "mo-640");
+    host = h.nexus();
+    assertEquals(BLOCK, medium.blockSize());
+  }
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static Result in(Harness h, Nexus n, int protocol, int specific, long allocation) {
+    return h.run(n, new SecurityProtocolIn(protocol, specific, allocation));
+  }
+
+  static Result in(Harness h, Nexus n, Operation op) {
+    return in(h, n, SecurityProtocols.SECDRIVE, op.code(), 65536);
+  }
+
+  static Result out(Harness h, Nexus n, Operation op, byte[] parameters) {
+    return h.run(
+        n,
+        new SecurityProtocolOut(SecurityProtocols.SECDRIVE, op.code(), parameters.length),
+        parameters);
+  }
+
+  static void assertRefused(Result r, Reason reason) {
+    SenseData sense = assertCheck(r, 0x05, reason.sense().asc(), reason.sense().ascq());
+    assertEquals(reason.code(), sense.commandSpecific(), sense::describe);
+    assertEquals(reason, Reason.fromSense(sense).orElseThrow());
+    byte[] bytes = sense.encode();
+    assertEquals(reason.code(), bytes[11] & 0xFF, "COMMAND-SPECIFIC INFORMATION byte 11");
+  }
+
+  private byte[] challenge(Harness drive, Nexus n) throws Exception {
+    return Challenge.decode(assertGood(in(drive, n, Operation.CHALLENGE)).data()).nonce();
+  }
+
+  private Certificate certificate(Harness drive, Nexus n) throws Exception {
+    return CertificateData.decode(
+            assertGood(
+                    in(
+                        drive,
+                        n,
+                        SecurityProtocols.INFORMATION,
+                        SecurityProtocols.CERTIFICATE_DATA,
+                        4096))
+                .data())
+        .certificate();
+  }
+
+  private Result provision(Harness drive, Nexus n, String mediumId, String contentId, long plays)
+      throws Exception {
+    ProvisionRequest request =
+        licensor.provision(
+            challenge(drive, n), mediumId, contentId, plays, contentKey, certificate(drive, n));
+    return out(drive, n, Operation.PROVISION, request.encode());
+  }
+
+  private LicenseStatus status(Harness drive, Nexus n) throws Exception {
+    return LicenseStatus.decode(assertGood(in(drive, n, Operation.LICENSE_STATUS)).data());
+  }
+
+  private byte[] backupToHost(Harness drive, Nexus n, BackupRequest request) throws Exception {
+    assertGood(out(drive, n, Operation.BACKUP, request.encode()));
+    return BackupData.decode(assertGood(in(drive, n, Operation.BACKUP_DATA)).data()).blob();
+  }
+
+  private void erase(Harness drive) {
+    drive.firmware.eraseSecureArea();
+  }
+
+  // ------------------------------------------------------------------ protocol 00h
+
+  @Test
+  void discoveryListsProtocolsAndTheCertifiedDriveCertificate() throws Exception {
+    Result list = assertGood(in(h, host, 0x00, 0x0000, 64));
+    assertEquals(List.of(0x00, 0xF0), SupportedSecurityProtocols.decode(list.data()).protocols());
+    Certificate drive = certificate(h, host);
+    assertEquals("SDDSEC0001", drive.subject());
+    assertEquals(Certificate.Role.DRIVE, drive.role());
+    assertTrue(authority.verify(drive, Certificate.Role.DRIVE));
+    assertEquals(4, assertGood(in(h, host, 0x00, 0x0001, 4)).data().length, "allocation truncates");
+  }
+
+  @Test
+  void cdbChecks() {
+    SenseData inc =
+        assertCheck(h.run(host, new SecurityProtocolIn(0xF0, 1, true, 64, 0)), 0x05, 0x24, 0x00);
+    assertFieldPointer(inc, 4, 7);
+    assertFieldPointer(assertCheck(in(h, host, 0xEF, 1, 64), 0x05, 0x24, 0x00), 1, -1);
+    assertFieldPointer(assertCheck(in(h, host, 0xF0, 0x0101, 64), 0x05, 0x24, 0x00), 2, -1);
+    assertFieldPointer(assertCheck(in(h, host, 0x00, 0x0002, 64), 0x05, 0x24, 0x00), 2, -1);
+    SenseData length =
+        assertCheck(
+            h.run(host, new SecurityProtocolOut(0xF0, 0x0103, 4), new byte[0]), 0x05, 0x24, 0x00);
+    assertFieldPointer(length, 6, -1);
+    SenseData garbage =
+        assertCheck(out(h, host, Operation.OPEN_PLAYBACK, new byte[] {0, 0}), 0x05, 0x26, 0x00);
+    assertFalse(garbage.fieldPointer().inCdb());
+  }
+
+  @Test
+  void pressedMediaHaveNoSecureArea(@TempDir Path other) {
+    try (Harness mo = new Harness(other, "mo-640", TimingMode.FAST)) {
+      Medium pressed = mo.create("PRESSED-1", "mo-640", BLOCK, 1000, true);
+      mo.firmware.insert(pressed);
+      Nexus n = mo.nexus();
+      assertFieldPointer(assertCheck(in(mo, n, Operation.CHALLENGE), 0x05, 0x24, 0x00), 1, -1);
+    }
+  }
+
+  // ------------------------------------------------------------------ PROVISION
+
+  @Test
+  void provisionInstallsALicense() throws Exception {
+    assertEquals(new LicenseStatus(0, List.of()), status(h, host));
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    assertEquals(
+        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, 3))), status(h, host));
+    assertGood(provision(h, host, medium.id(), "other-title", ProvisionRequest.UNLIMITED));
+    LicenseStatus two = status(h, host);
+    assertEquals(2, two.version());
+    assertEquals(2, two.entries().size());
+  }
+
+  @Test
+  void provisionRefusals() throws Exception {
+    Certificate drive = certificate(h, host);
+    // an uncertified licensor
+    ProvisionRequest foreign =
+        TestLicensor.uncertified("pirate")
+            .provision(challenge(h, host), medium.id(), CONTENT, 1, contentKey, drive);
+    assertRefused(out(h, host, Operation.PROVISION, foreign.encode()), Reason.CERTIFICATE);
+    // a drive certificate presented as a licensor
+    // a bad signature
+    ProvisionRequest good =
+        licensor.provision(challenge(h, host), medium.id(), CONTENT, 1, contentKey, drive);
+    byte[] signature = good.signature();
+    signature[5] ^= 1;
+    assertRefused(
+        out(h, host, Operation.PROVISION, good.withSignature(signature).encode()),
+        Reason.SIGNATURE);
+    // an altered field under a valid-looking signature
+    byte[] tampered = good.encode();
+    tampered[32 + 1 + medium.id().length() + 1 + CONTENT.length() + 3] ^= 1; // plays
+    assertRefused(out(h, host, Operation.PROVISION, tampered), Reason.SIGNATURE);
+    // accepted once, then a replay
+    assertGood(out(h, host, Operation.PROVISION, good.encode()));
+    assertRefused(out(h, host, Operation.PROVISION, good.encode()), Reason.REPLAY);
+    // an unknown challenge
+    ProvisionRequest unknown =
+        licensor.provision(new byte[32], medium.id(), CONTENT, 1, contentKey, drive);
+    assertRefused(out(h, host, Operation.PROVISION, unknown.encode()), Reason.REPLAY);
+    // another medium
+    ProvisionRequest other =
+        licensor.provision(challenge(h, host), "MO-OTHER", CONTENT, 1, contentKey, drive);
+    assertRefused(out(h, host, Operation.PROVISION, other.encode()), Reason.OTHER_MEDIUM);
+    // sealed to another drive
+    Certificate stranger = DriveKeys.enroll("SDDSTRANGER", authority).certificate();
+    ProvisionRequest misdirected =
+        licensor.provision(challenge(h, host), medium.id(), CONTENT, 1, contentKey, stranger);
+    assertRefused(out(h, host, Operation.PROVISION, misdirected.encode()), Reason.INTEGRITY);
+    // garbage
+    SenseData parse =
+        assertCheck(out(h, host, Operation.PROVISION, new byte[40]), 0x05, 0x26, 0x00);
+    assertFalse(parse.fieldPointer().inCdb());
+    // write protected
+    h.firmware.setWriteProtected(true);
+    ProvisionRequest protectedRequest =
+        licensor.provision(challenge(h, host), medium.id(), CONTENT, 1, contentKey, drive);
+    assertCheck(out(h, host, Operation.PROVISION, protectedRequest.encode()), 0x07, 0x27, 0x00);
+    assertEquals(1, status(h, host).version(), "nothing was written by a refusal");
+  }
+
+  @Test
+  void onlyTheSixteenNewestChallengesAreKept() throws Exception {
+    Certificate drive = certificate(h, host);
+    byte[] oldest = challenge(h, host);
+    for (int i = 0; i < 16; i++) {
+      challenge(h, host);
+    }
+    ProvisionRequest request =
+        licensor.provision(oldest, medium.id(), CONTENT, 1, contentKey, drive);
+    assertRefused(out(h, host, Operation.PROVISION, request.encode()), Reason.REPLAY);
+  }
+
+  // ------------------------------------------------------------------ playback
+
+  @Test
+  void playbackDecryptsInsideTheDriveAndConsumesPlays() throws Exception {
+    byte[] plain = Harness.pattern(5 * BLOCK + 100, 7);
+    byte[] title = TestLicensor.title(CONTENT, contentKey, plain, BLOCK);
+    long header = 10;
+    assertGood(h.run(host, new Write10(header, title.length / BLOCK), title));
+    assertGood(provision(h, host, medium.id(), CONTENT, 2));
+    byte[] open = new OpenPlayback(CONTENT, header).encode();
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, open));
+    assertEquals(1, status(h, host).entries().get(0).playsLeft());
+    assertEquals(2, status(h, host).version(), "a play rewrites the secure area, version + 1");
+
+    byte[] whole = assertGood(h.run(host, new Read10(header + 1, 6))).data();
+    assertArrayEquals(plain, Arrays.copyOf(whole, plain.length));
+    // a read in the middle of the title starts the counter at the right offset
+    byte[] middle = assertGood(h.run(host, new Read16(header + 3, 2))).data();
+    assertArrayEquals(Arrays.copyOfRange(plain, 2 * BLOCK, 4 * BLOCK), middle);
+    // straddling the header: the header block reads as it is
+    byte[] straddle = assertGood(h.run(host, new Read10(header, 2))).data();
+    assertArrayEquals(Arrays.copyOf(title, BLOCK), Arrays.copyOf(straddle, BLOCK));
+    assertArrayEquals(Arrays.copyOf(plain, BLOCK), Arrays.copyOfRange(straddle, BLOCK, 2 * BLOCK));
+
+    // another nexus sees ciphertext
+    Nexus other = h.nexus();
+    assertArrayEquals(
+        Arrays.copyOfRange(title, BLOCK, 2 * BLOCK),
+        assertGood(h.run(other, new Read10(header + 1, 1))).data());
+    // CLOSE PLAYBACK: ciphertext again
+    assertGood(out(h, host, Operation.CLOSE_PLAYBACK, new byte[0]));
+    assertArrayEquals(
+        Arrays.copyOfRange(title, BLOCK, 2 * BLOCK),
+        assertGood(h.run(host, new Read10(header + 1, 1))).data());
+
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, open));
+    assertRefused(out(h, host, Operation.OPEN_PLAYBACK, open), Reason.EXHAUSTED);
+    assertRefused(
+        out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback("unknown", header).encode()),
+        Reason.NO_LICENSE);
+  }
+
+  @Test
+  void playbackRefusesATitleOfAnotherKeyAndWriteProtectedLimitedPlays() throws Exception {
+    byte[] title = TestLicensor.title(CONTENT, new byte[32], new byte[100], BLOCK);
+    assertGood(h.run(host, new Write10(20, 2), title));
+    assertGood(provision(h, host, medium.id(), CONTENT, 5));
+    assertRefused(
+        out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 20).encode()),
+        Reason.WRONG_KEY);
+    assertRefused(
+        out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 30).encode()),
+        Reason.INTEGRITY);
+    byte[] good = TestLicensor.title(CONTENT, contentKey, new byte[100], BLOCK);
+    assertGood(h.run(host, new Write10(40, 2), good));
+    h.firmware.setWriteProtected(true);
+    assertCheck(
+        out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 40).encode()),
+        0x07,
+        0x27,
+        0x00);
+  }
+
+  @Test
+  void noLicenseOnAnEmptyOrErasedSecureArea() throws Exception {
+    byte[] open = new OpenPlayback(CONTENT, 5).encode();
+    assertRefused(out(h, host, Operation.OPEN_PLAYBACK, open), Reason.NO_LICENSE);
+    assertRefused(
+        out(h, host, Operation.BACKUP, BackupRequest.toHost(Binding.MEDIUM).encode()),
+        Reason.NO_LICENSE);
+    assertRefused(in(h, host, Operation.BACKUP_DATA), Reason.NOTHING_PENDING);
+  }
+
+  // ------------------------------------------------------------------ backup / restore
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Binding.class,
+      names = {"MEDIUM", "MEDIUM_THEN_DEVICE", "DEVICE_THEN_MEDIUM"})
+  void backupToTheHostAndRestoreAfterTheSecureAreaIsDestroyed(Binding binding) throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    LicenseStatus before = status(h, host);
+    byte[] blob = backupToHost(h, host, BackupRequest.toHost(binding));
+    BackupBlob decoded = BackupBlob.decode(blob);
+    assertEquals(binding, decoded.binding());
+    assertEquals(medium.id(), decoded.mediumId());
+    assertEquals(before.version(), decoded.licenseVersion());
+    erase(h);
+    assertEquals(0, status(h, host).entries().size());
+    assertGood(out(h, host, Operation.RESTORE, RestoreRequest.inline(blob).encode()));
+    assertEquals(before, status(h, host));
+    // restoring the same version again is allowed
+    assertGood(out(h, host, Operation.RESTORE, RestoreRequest.inline(blob).encode()));
+    // a flipped bit anywhere in the layers
+    byte[] flipped = blob.clone();
+    flipped[blob.length - 20] ^= 0x10;
+    assertRefused(
+        out(h, host, Operation.RESTORE, RestoreRequest.inline(flipped).encode()), Reason.INTEGRITY);
+  }
+
+  @Test
+  void backupToTheUserAreaAndRestoreFromIt() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    LicenseStatus before = status(h, host);
+    assertGood(
+        out(
+            h,
+            host,
+            Operation.BACKUP,
+            BackupRequest.toUserArea(Binding.MEDIUM_THEN_DEVICE, 100).encode()));
+    byte[] onMedium = assertGood(h.run(host, new Read10(100, 1))).data();
+    assertEquals("SDLB", new String(onMedium, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    erase(h);
+    assertGood(out(h, host, Operation.RESTORE, RestoreRequest.fromUserArea(100).encode()));
+    assertEquals(before, status(h, host));
+    SenseData range =
+        assertCheck(
+            out(
+                h,
+                host,
+                Operation.BACKUP,
+                BackupRequest.toUserArea(Binding.MEDIUM, medium.blockCount() - 1 + 1).encode()),
+            0x05,
+            0x21,
+            0x00);
+    assertEquals(0, range.commandSpecific());
+    assertRefused(
+        out(h, host, Operation.RESTORE, RestoreRequest.fromUserArea(200).encode()),
+        Reason.INTEGRITY);
+    h.firmware.setWriteProtected(true);
+    assertCheck(
+        out(h, host, Operation.BACKUP, BackupRequest.toUserArea(Binding.MEDIUM, 300).encode()),
+        0x07,
+        0x27,
+        0x00);
+    assertCheck(
+        out(h, host, Operation.RESTORE, RestoreRequest.fromUserArea(100).encode()),
+        0x07,
+        0x27,
+        0x00);
+  }
+
+  @Test
+  void aStaleBackupIsRefusedWithTheRecordedVersion() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    byte[] old = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
+    byte[] title = TestLicensor.title(CONTENT, contentKey, new byte[10], BLOCK);
+    assertGood(h.run(host, new Write10(50, 2), title));
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 50).encode()));
+    byte[] newer = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
+    assertEquals(2, BackupBlob.decode(newer).licenseVersion());
+    erase(h); // even with the secure area gone, the drive remembers version 2
+    Result stale = out(h, host, Operation.RESTORE, RestoreRequest.inline(old).encode());
+    assertRefused(stale, Reason.STALE);
+    assertInformation(stale.sense(), 2);
+    assertGood(out(h, host, Operation.RESTORE, RestoreRequest.inline(newer).encode()));
+    assertRefused(
+        out(h, host, Operation.RESTORE, RestoreRequest.inline(old).encode()), Reason.STALE);
+    assertEquals(2, status(h, host).entries().get(0).playsLeft());
+  }
+
+  @Test
+  void aBlobOfAnotherMediumIsRefused() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    byte[] blob = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
+    Medium first = h.firmware.remove(true);
+    assertEquals(medium, first);
+    Medium second = h.create("MO-SEC-2", "mo-640");
+    h.firmware.insert(second);
+    h.clearUnitAttentions(host);
+    assertRefused(
+        out(h, host, Operation.RESTORE, RestoreRequest.inline(blob).encode()), Reason.OTHER_MEDIUM);
+  }
+
+  @Test
+  void aWholeMediumCopiedToAnotherMediumAndDriveHoldsNoLicense() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    assertGood(
+        out(
+            h,
+            host,
+            Operation.BACKUP,
+            BackupRequest.toUserArea(Binding.MEDIUM_THEN_DEVICE, 100).encode()));
+    byte[] secure = medium.readSecureArea();
+    byte[] user = new byte[101 * BLOCK];
+    medium.read(0, java.nio.ByteBuffer.wrap(user));
+    // the copy: same bytes, on a blank medium (its own medium ID), in another drive
+    try (Harness other =
+        new Harness(
+            directory.resolve("b"),
+            "mo-640",
+            DriveKeys.enroll("SDDSEC0002", authority),
+            DriveNv.inMemory())) {
+      Medium copy = other.insert("MO-COPY-1", "mo-640");
+      copy.writeSecureArea(secure);
+      copy.write(0, java.nio.ByteBuffer.wrap(user));
+      Nexus n = other.nexus();
+      assertEquals(0, status(other, n).entries().size(), "the copied secure area does not open");
+      assertRefused(
+          out(other, n, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 1).encode()),
+          Reason.NO_LICENSE);
+      assertRefused(
+          out(other, n, Operation.RESTORE, RestoreRequest.fromUserArea(100).encode()),
+          Reason.OTHER_MEDIUM);
+    }
+  }
+
+  @Test
+  void aDeviceBoundBackupRestoresOnlyInItsDrive() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    byte[] bound = backupToHost(h, host, BackupRequest.toHost(Binding.DEVICE_THEN_MEDIUM));
+    byte[] plain = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
+    Medium moved = h.firmware.remove(true);
+    try (Harness other =
+        new Harness(
+            directory.resolve("b"),
+            "mo-640",
+            DriveKeys.enroll("SDDSEC0002", authority),
+            DriveNv.inMemory())) {
+      other.firmware.insert(moved);
+      Nexus n = other.nexus();
+      assertRefused(
+          out(other, n, Operation.RESTORE, RestoreRequest.inline(bound).encode()),
+          Reason.OTHER_DRIVE);
+      // a medium-bound backup travels with the medium
+      assertGood(out(other, n, Operation.RESTORE, RestoreRequest.inline(plain).encode()));
+      other.firmware.remove(true);
+    }
+  }
+
+  @Test
+  void sealedBackupGoesThroughTheSecondDrive() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    LicenseStatus before = status(h, host);
+    try (Harness second =
+        new Harness(
+            directory.resolve("b"),
+            "mo-640",
+            DriveKeys.enroll("SDDSEC0002", authority),
+            DriveNv.inMemory())) {
+      second.insert("MO-SECOND", "mo-640");
+      Nexus n2 = second.nexus();
+      Certificate secondCertificate = certificate(second, n2);
+      Certificate firstCertificate = certificate(h, host);
+      // FIG. 14: backup sealed to the second drive
+      byte[] sealed = backupToHost(h, host, BackupRequest.sealedToHost(secondCertificate));
+      assertEquals("SDDSEC0002", BackupBlob.decode(sealed).deviceId());
+      // the first drive cannot restore a blob sealed to the second
+      erase(h);
+      assertRefused(
+          out(h, host, Operation.RESTORE, RestoreRequest.inline(sealed).encode()),
+          Reason.OTHER_DRIVE);
+      // the second drive stores it on the second medium's user area (the host writes it)
+      byte[] padded = Arrays.copyOf(sealed, ((sealed.length + BLOCK - 1) / BLOCK) * BLOCK);
+      assertGood(second.run(n2, new Write10(7, padded.length / BLOCK), padded));
+      // FIG. 15: the second drive removes its layer and seals to the first drive
+      assertGood(
+          out(
+              second,
+              n2,
+              Operation.RESEAL,
+              new ResealRequest(BlobSource.USER_AREA, 7, new byte[0], firstCertificate.encode())
+                  .encode()));
+      byte[] resealed =
+          BackupData.decode(assertGood(in(second, n2, Operation.BACKUP_DATA)).data()).blob();
+      assertEquals("SDDSEC0001", BackupBlob.decode(resealed).deviceId());
+      // the second drive cannot reseal what is no longer sealed to it
+      assertRefused(
+          out(
+              second,
+              n2,
+              Operation.RESEAL,
+              new ResealRequest(BlobSource.INLINE, 0, resealed, firstCertificate.encode())
+                  .encode()),
+          Reason.OTHER_DRIVE);
+      // a recipient certificate of another authority
+      Certificate foreign =
+          Authority.create()
+              .certify(
+                  Certificate.unsigned(Certificate.Role.DRIVE, "X1", new byte[32], new byte[32]));
+      assertRefused(
+          out(
+              second,
+              n2,
+              Operation.RESEAL,
+              new ResealRequest(BlobSource.INLINE, 0, sealed, foreign.encode()).encode()),
+          Reason.CERTIFICATE);
+      // the first drive restores
+      assertGood(out(h, host, Operation.RESTORE, RestoreRequest.inline(resealed).encode()));
+      assertEquals(before, status(h, host));
+    }
+  }
+
+  @Test
+  void backupSealedToAnUncertifiedDriveIsRefused() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    Certificate forged =
+        Authority.create().certify(DriveKeys.enroll("SDDX", Authority.create()).certificate());
+    assertRefused(
+        out(h, host, Operation.BACKUP, BackupRequest.sealedToHost(forged).encode()),
+        Reason.CERTIFICATE);
+    Certificate licensorCertificate = licensor.certificate();
+    SenseData wrongRole =
+        assertCheck(
+            out(
+                h,
+                host,
+                Operation.BACKUP,
+                new BackupRequest(
+                        Binding.SEALED, BackupRequest.Target.HOST, 0, licensorCertificate.encode())
+                    .encode()),
+            0x05,
+            0x6F,
+            0x00);
+    assertEquals(Reason.CERTIFICATE.code(), wrongRole.commandSpecific());
+  }
+}

@@ -1,0 +1,94 @@
+package dev.secdrive.emulator.secure;
+
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.TitleHeader;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The licensor side of PROVISION and the writer of titles, built in test code from the
+ * specification (PROTOCOL.md "PROVISION parameter list", "Titles"), not from the drive's code.
+ */
+public final class TestLicensor {
+
+  private final Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+  private final Certificate certificate;
+
+  public TestLicensor(Authority authority, String name) {
+    this.certificate =
+        authority.certify(
+            Certificate.unsigned(
+                Certificate.Role.LICENSOR, name, new byte[32], signing.publicKey()));
+  }
+
+  /** A licensor whose certificate some other authority signed. */
+  public static TestLicensor uncertified(String name) {
+    return new TestLicensor(Authority.create(), name);
+  }
+
+  public Certificate certificate() {
+    return certificate;
+  }
+
+  /** A signed PROVISION parameter list sealing {@code contentKey} to {@code drive}. */
+  public ProvisionRequest provision(
+      byte[] challenge,
+      String mediumId,
+      String contentId,
+      long plays,
+      byte[] contentKey,
+      Certificate drive) {
+    Crypto.RawKeyPair ephemeral = Crypto.x25519KeyPair();
+    byte[] shared;
+    try {
+      shared = Crypto.x25519(ephemeral.privateKey(), drive.x25519PublicKey());
+    } catch (Crypto.AuthenticationException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] key =
+        Crypto.kdf(
+            shared,
+            KeyLabels.PROVISION,
+            Crypto.concat(ephemeral.publicKey(), drive.x25519PublicKey()));
+    byte[] sealed =
+        Crypto.gcmSeal(
+            key,
+            new byte[12],
+            ProvisionRequest.sealedKeyAad(challenge, mediumId, contentId),
+            contentKey);
+    ProvisionRequest unsigned =
+        new ProvisionRequest(
+            challenge,
+            mediumId,
+            contentId,
+            plays,
+            ephemeral.publicKey(),
+            sealed,
+            certificate.encode(),
+            new byte[64]);
+    return unsigned.withSignature(Crypto.sign(signing.privateKey(), unsigned.signedBytes()));
+  }
+
+  /** A title: header block then the AES-256-CTR encrypted, zero-padded data blocks. */
+  public static byte[] title(String contentId, byte[] contentKey, byte[] plaintext, int blockSize)
+      throws Exception {
+    byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
+    TitleHeader unchecked = TitleHeader.unchecked(contentId, nonce, plaintext.length);
+    byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
+    TitleHeader header =
+        unchecked.withCheck(
+            Arrays.copyOf(Crypto.hmacSha256(checkKey, unchecked.checkedBytes()), 16));
+    int blocks = (int) header.dataBlocks(blockSize);
+    byte[] padded = Arrays.copyOf(plaintext, blocks * blockSize);
+    Cipher ctr = Cipher.getInstance("AES/CTR/NoPadding");
+    ctr.init(
+        Cipher.ENCRYPT_MODE,
+        new SecretKeySpec(contentKey, "AES"),
+        new IvParameterSpec(TitleHeader.counterBlock(nonce, 0)));
+    return Crypto.concat(header.encode(blockSize), ctr.doFinal(padded));
+  }
+}

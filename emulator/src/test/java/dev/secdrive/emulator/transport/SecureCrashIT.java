@@ -1,0 +1,228 @@
+package dev.secdrive.emulator.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.SecureLayer;
+import dev.secdrive.emulator.secure.TestLicensor;
+import dev.secdrive.emulator.transport.EndpointFuzzIT.Connection;
+import dev.secdrive.emulator.transport.EndpointFuzzIT.Reply;
+import dev.secdrive.profiles.MediumType;
+import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.cdb.SecurityProtocolIn;
+import dev.secdrive.protocol.cdb.SecurityProtocolOut;
+import dev.secdrive.protocol.cdb.TestUnitReady;
+import dev.secdrive.protocol.security.BackupBlob;
+import dev.secdrive.protocol.security.BackupData;
+import dev.secdrive.protocol.security.BackupRequest;
+import dev.secdrive.protocol.security.Binding;
+import dev.secdrive.protocol.security.CertificateData;
+import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.Operation;
+import dev.secdrive.protocol.security.RestoreRequest;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Crash safety of the secure area (DESIGN.md "Reliability"): the power is cut at every named step
+ * of PROVISION and RESTORE, the emulator stops like a pulled plug, and a new emulator on the same
+ * media directory finds the secure area old or new, never torn, and can carry on.
+ */
+class SecureCrashIT {
+
+  private static final String MEDIUM = "CRASH-MO";
+  private static final String DEVICE = "SDDCRASH";
+  private static final byte[] KEY = new byte[32];
+
+  @TempDir Path media;
+  private int tag;
+
+  static Stream<String> provisionSteps() {
+    return SecureLayer.PROVISION_STEPS.stream();
+  }
+
+  static Stream<String> restoreSteps() {
+    return SecureLayer.RESTORE_STEPS.stream();
+  }
+
+  private Emulator start() {
+    return Emulator.builder()
+        .mediaDirectory(media)
+        .profiles(ProfileCatalog.builtIn())
+        .drive(new DriveConfig(0, "mo-640", DEVICE, MEDIUM))
+        .start();
+  }
+
+  private void createMedium() {
+    MediumStore store = MediumStore.openOrCreate(media);
+    MediumType t = ProfileCatalog.builtIn().mediumType("mo-640").orElseThrow();
+    store.create(
+        new MediumStore.Spec(MEDIUM, "mo-640", t.blockSize(), 4096, 4096, false, "", null));
+  }
+
+  private byte[] secureArea() throws IOException {
+    return Files.readAllBytes(media.resolve(MEDIUM).resolve("secure.bin"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("provisionSteps")
+  void powerLossDuringProvisionLeavesTheOldOrTheNewSecureArea(String step) throws Exception {
+    createMedium();
+    byte[] before;
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      assertGood(provision(c, licensor, "first-title"));
+      before = secureArea();
+      emulator.drive(0).faults().setPowerLossAtStep(step);
+      c.send(provisionFrame(c, licensor, "second-title"));
+      assertThrows(IOException.class, c::receive, "the plug was pulled: no answer");
+      assertTrue(emulator.drive(0).poweredOff());
+      assertTrue(emulator.powerLost());
+    }
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      LicenseStatus status = status(c);
+      boolean old = java.util.Arrays.equals(before, secureArea());
+      if (old) {
+        assertEquals(1, status.version());
+        assertEquals(1, status.entries().size());
+      } else {
+        assertEquals(2, status.version(), "neither old nor new: " + status);
+        assertEquals(2, status.entries().size());
+      }
+      // the drive carries on: another provisioning succeeds
+      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      assertGood(provision(c, licensor, "third-title"));
+      assertEquals(status.entries().size() + 1, status(c).entries().size());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("restoreSteps")
+  void powerLossDuringRestoreLeavesTheOldOrTheNewSecureArea(String step) throws Exception {
+    createMedium();
+    byte[] before;
+    byte[] blob;
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      assertGood(provision(c, licensor, "first-title"));
+      assertGood(
+          out(c, Operation.BACKUP, BackupRequest.toHost(Binding.MEDIUM_THEN_DEVICE).encode()));
+      blob = BackupData.decode(assertGood(in(c, 0xF0, Operation.BACKUP_DATA.code())).data()).blob();
+      assertEquals(1, BackupBlob.decode(blob).licenseVersion());
+      emulator.eraseSecureArea(0);
+      before = secureArea();
+      emulator.drive(0).faults().setPowerLossAtStep(step);
+      c.send(outFrame(Operation.RESTORE, RestoreRequest.inline(blob).encode()));
+      assertThrows(IOException.class, c::receive, "the plug was pulled: no answer");
+      assertTrue(emulator.drive(0).poweredOff());
+    }
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      LicenseStatus status = status(c);
+      if (java.util.Arrays.equals(before, secureArea())) {
+        assertEquals(new LicenseStatus(0, List.of()), status);
+      } else {
+        assertEquals(1, status.version(), "neither old nor new: " + status);
+        assertEquals(List.of(new LicenseStatus.Entry("first-title", 3)), status.entries());
+      }
+      // the drive's anti-rollback floor never got ahead of the area: the restore completes now
+      assertGood(out(c, Operation.RESTORE, RestoreRequest.inline(blob).encode()));
+      assertEquals(1, status(c).version());
+    }
+  }
+
+  // ------------------------------------------------------------------ wire
+
+  private Connection connect(Emulator emulator) throws IOException {
+    Socket socket = new Socket(emulator.address().getAddress(), emulator.address().getPort());
+    socket.setTcpNoDelay(true);
+    socket.setSoTimeout(10_000);
+    return new Connection(socket);
+  }
+
+  private void ready(Connection c) throws IOException {
+    for (int i = 0; i < 4; i++) {
+      c.send(
+          EndpointFuzzIT.commandFrame(
+              tag++, 0, true, new TestUnitReady().encode(), 0, new byte[0]));
+      if (c.receive().status() == ScsiStatus.GOOD.code()) {
+        return;
+      }
+    }
+    throw new AssertionError("drive never became ready");
+  }
+
+  private Reply in(Connection c, int protocol, int specific) throws IOException {
+    c.send(
+        EndpointFuzzIT.commandFrame(
+            tag++,
+            0,
+            true,
+            new SecurityProtocolIn(protocol, specific, 65536).encode(),
+            65536,
+            new byte[0]));
+    return c.receive();
+  }
+
+  private byte[] outFrame(Operation op, byte[] parameters) {
+    return EndpointFuzzIT.commandFrame(
+        tag++,
+        0,
+        false,
+        new SecurityProtocolOut(0xF0, op.code(), parameters.length).encode(),
+        0,
+        parameters);
+  }
+
+  private Reply out(Connection c, Operation op, byte[] parameters) throws IOException {
+    c.send(outFrame(op, parameters));
+    return c.receive();
+  }
+
+  private byte[] provisionFrame(Connection c, TestLicensor licensor, String content)
+      throws Exception {
+    byte[] challenge =
+        Challenge.decode(assertGood(in(c, 0xF0, Operation.CHALLENGE.code())).data()).nonce();
+    var certificate = CertificateData.decode(assertGood(in(c, 0x00, 0x0001)).data()).certificate();
+    return outFrame(
+        Operation.PROVISION,
+        licensor.provision(challenge, MEDIUM, content, 3, KEY, certificate).encode());
+  }
+
+  private Reply provision(Connection c, TestLicensor licensor, String content) throws Exception {
+    c.send(provisionFrame(c, licensor, content));
+    return c.receive();
+  }
+
+  private LicenseStatus status(Connection c) throws Exception {
+    return LicenseStatus.decode(assertGood(in(c, 0xF0, Operation.LICENSE_STATUS.code())).data());
+  }
+
+  private static Reply assertGood(Reply reply) {
+    assertEquals(
+        ScsiStatus.GOOD.code(),
+        reply.status(),
+        () -> "expected GOOD, got sense " + java.util.HexFormat.of().formatHex(reply.sense()));
+    return reply;
+  }
+}
