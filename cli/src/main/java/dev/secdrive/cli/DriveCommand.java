@@ -171,6 +171,7 @@ final class DriveCommand {
               print(Map.of("deviceId", id), id);
             } else {
               out().print(Label.drive(drive.inquiry(), id));
+              out().flush(); // print does not flush an autoflush PrintWriter
             }
           });
       return 0;
