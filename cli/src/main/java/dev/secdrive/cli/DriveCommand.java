@@ -154,12 +154,26 @@ final class DriveCommand {
     }
   }
 
-  @Command(name = "device-id", description = "The drive's device ID (unit serial number, VPD 80h).")
+  @Command(
+      name = "device-id",
+      description =
+          "The drive's device ID (unit serial number, VPD 80h), as the label on the drive shows it.")
   static final class DeviceIdCmd extends Sub {
+    @Option(names = "--plain", description = "Print only the ID.")
+    boolean plain;
+
     @Override
     public Integer call() {
-      String id = parent.withDrive(Drive::deviceId);
-      print(Map.of("deviceId", id), id);
+      parent.run(
+          drive -> {
+            String id = drive.deviceId();
+            if (json || plain) {
+              print(Map.of("deviceId", id), id);
+            } else {
+              out().print(Label.drive(drive.inquiry(), id));
+              out().flush(); // print does not flush an autoflush PrintWriter
+            }
+          });
       return 0;
     }
   }

@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.media.MediumException;
+import dev.secdrive.emulator.secure.KeyFileException;
 import dev.secdrive.host.api.DriveException;
 import dev.secdrive.profiles.ProfileException;
 import java.io.PrintWriter;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Command;
       ControlCommand.class,
       ProfilesCommand.class,
       RelayCommand.class,
+      LicenseCommand.class,
+      AuthorityCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
@@ -60,6 +63,7 @@ public final class Main {
         || e instanceof MediumException
         || e instanceof ProfileException
         || e instanceof DriveControlException
+        || e instanceof KeyFileException
         || e instanceof IllegalArgumentException
         || e instanceof CliException) {
       return e.getMessage();

@@ -80,6 +80,15 @@ final class ServeCommand implements Callable<Integer> {
   String lineFaults;
 
   @Option(
+      names = "--authority",
+      paramLabel = "FILE",
+      description =
+          "The licensing authority the drives are enrolled with (a file from 'secdrive authority"
+              + " init'); default: a development authority in <media-dir>/.secdrive/, created on"
+              + " first use.")
+  Path authority;
+
+  @Option(
       names = "--baud",
       defaultValue = "115200",
       description = "Baud rate of the serial ports (default ${DEFAULT-VALUE}).")
@@ -141,6 +150,12 @@ final class ServeCommand implements Callable<Integer> {
             .profiles(profiles.catalog())
             .timing(timing)
             .listen(Addresses.parse("--listen", listen));
+    if (authority != null) {
+      if (!Files.isRegularFile(authority)) {
+        throw new CliException("--authority " + authority + ": no such file");
+      }
+      builder.authority(authority);
+    }
     if (!control.equals("none")) {
       builder.control(Addresses.parse("--control", control));
     }

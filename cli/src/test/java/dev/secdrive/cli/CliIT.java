@@ -104,7 +104,8 @@ class CliIT {
       JsonNode inquiry = json(Cli.run("drive", uri, "inquiry", "--json"));
       assertEquals("SECDRIVE", inquiry.at("/inquiry/vendor").asText());
       assertEquals("CLI-DEV", inquiry.get("deviceId").asText());
-      assertEquals("CLI-DEV", Cli.run("drive", uri, "device-id").out().trim());
+      assertEquals("CLI-DEV", Cli.run("drive", uri, "device-id", "--plain").out().trim());
+      assertTrue(Cli.run("drive", uri, "device-id").out().contains("| Device ID: CLI-DEV "), uri);
       assertEquals("CLI-DISC", Cli.run("drive", uri, "medium-id").out().trim());
       assertEquals(
           2048, json(Cli.run("drive", uri, "capacity", "--json")).get("blockSize").asInt());

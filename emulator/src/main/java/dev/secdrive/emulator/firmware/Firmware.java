@@ -41,6 +41,7 @@ import dev.secdrive.protocol.data.SupportedOperationCodes;
 import dev.secdrive.protocol.data.SupportedVpdPages;
 import dev.secdrive.protocol.data.UnitSerialNumber;
 import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.security.SecurityProtocols;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.FieldPointer;
 import dev.secdrive.protocol.sense.SenseData;
@@ -621,6 +622,11 @@ public final class Firmware {
   private int securityIn(NexusState nexus, SecurityProtocolIn cdb, DataIn dataIn) throws ScsiError {
     try {
       secure.checkIn(cdb);
+      if (cdb.protocol() == SecurityProtocols.INFORMATION) {
+        // The protocol list and the drive's certificate belong to the drive, not the medium:
+        // FIG. 14 asks an empty second drive for its certificate.
+        return respond(dataIn, secure.in(nexus.session, null, cdb), cdb.allocationLength());
+      }
       Medium medium = requireReady();
       secure.checkMedium(medium);
       return respond(dataIn, secure.in(nexus.session, medium, cdb), cdb.allocationLength());

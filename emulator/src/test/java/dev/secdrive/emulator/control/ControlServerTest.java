@@ -283,6 +283,53 @@ class ControlServerTest {
     assertEquals(JSON.readTree("[3]"), get("/drives/0/faults").body().get("readErrors"));
   }
 
+  @Test
+  void powerLossStepIsSetThroughTheFaultsEndpoint() throws Exception {
+    Reply armed =
+        post("/drives/0/faults", "{\"powerLossAtStep\": \"restore:secure-area-renamed\"}");
+    assertEquals(200, armed.status(), armed.body().toString());
+    assertEquals("restore:secure-area-renamed", armed.body().get("powerLossAtStep").asText());
+    assertEquals("restore:secure-area-renamed", emulator.drive(0).faults().powerLossAtStep());
+    assertError(
+        post("/drives/0/faults", "{\"powerLossAtStep\": \"restore:nowhere\"}"),
+        400,
+        "powerLossAtStep",
+        "restore:verified");
+    assertEquals(200, send("DELETE", "/drives/0/faults", null).status());
+    assertTrue(get("/drives/0/faults").body().get("powerLossAtStep").isNull());
+  }
+
+  @Test
+  void eraseDestroysTheSecureAreaOfTheMediumInTheDrive() throws Exception {
+    assertError(post("/drives/0/secure-area/erase", ""), 409, "no medium");
+    assertEquals(200, post("/drives/0/insert", "{\"medium\": \"MO-0001\"}").status());
+    Path secure = dir.resolve("MO-0001").resolve("secure.bin");
+    java.nio.file.Files.write(secure, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.WRITE);
+    Reply erased = post("/drives/0/secure-area/erase", "");
+    assertEquals(200, erased.status(), erased.body().toString());
+    assertEquals("MO-0001", erased.body().get("mediumId").asText());
+    byte[] bytes = java.nio.file.Files.readAllBytes(secure);
+    assertEquals(65536, bytes.length);
+    assertTrue(java.util.Arrays.equals(new byte[65536], bytes), "all zero");
+    assertError(send("GET", "/drives/0/secure-area/erase", null), 400, "POST");
+  }
+
+  @Test
+  void theSecureLayerFilesAreNotMedia() throws Exception {
+    assertTrue(java.nio.file.Files.exists(dir.resolve(".secdrive").resolve("authority.json")));
+    assertTrue(
+        java.nio.file.Files.exists(
+            dir.resolve(".secdrive").resolve("drives").resolve("DEV0").resolve("keys.json")));
+    assertEquals(2, get("/media").body().size());
+    if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      assertEquals(
+          "rw-------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              java.nio.file.Files.getPosixFilePermissions(
+                  dir.resolve(".secdrive").resolve("authority.json"))));
+    }
+  }
+
   // ------------------------------------------------------------------ errors
 
   @Test

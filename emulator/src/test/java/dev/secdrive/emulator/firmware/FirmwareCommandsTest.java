@@ -609,7 +609,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(18, descriptors.size());
+    assertEquals(20, descriptors.size());
   }
 
   @Test

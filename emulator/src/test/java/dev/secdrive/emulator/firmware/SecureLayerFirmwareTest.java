@@ -154,6 +154,18 @@ class SecureLayerFirmwareTest {
   }
 
   @Test
+  void anEmptyDriveShowsItsCertificateButNoLicenseOperation(@TempDir Path other) throws Exception {
+    try (Harness empty =
+        new Harness(other, "mo-640", DriveKeys.enroll("SDDEMPTY", authority), DriveNv.inMemory())) {
+      Nexus n = empty.nexus();
+      empty.clearUnitAttentions(n);
+      assertEquals("SDDEMPTY", certificate(empty, n).subject());
+      assertGood(in(empty, n, 0x00, 0x0000, 64));
+      assertCheck(in(empty, n, Operation.CHALLENGE), 0x02, 0x3A, 0x00);
+    }
+  }
+
+  @Test
   void cdbChecks() {
     SenseData inc =
         assertCheck(h.run(host, new SecurityProtocolIn(0xF0, 1, true, 64, 0)), 0x05, 0x24, 0x00);

@@ -6,11 +6,31 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.DataIn;
+import dev.secdrive.emulator.firmware.Firmware;
+import dev.secdrive.emulator.firmware.Response;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Blobs;
+import dev.secdrive.emulator.secure.Crypto;
+import dev.secdrive.emulator.secure.SecureArea;
+import dev.secdrive.emulator.secure.TestLicensor;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.cdb.SecurityProtocolIn;
+import dev.secdrive.protocol.cdb.SecurityProtocolOut;
+import dev.secdrive.protocol.cdb.TestUnitReady;
+import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.security.BackupData;
+import dev.secdrive.protocol.security.BackupRequest;
+import dev.secdrive.protocol.security.Binding;
+import dev.secdrive.protocol.security.BlobSource;
+import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.OpenPlayback;
+import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.ResealRequest;
+import dev.secdrive.protocol.security.RestoreRequest;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.testing.LeakRecorder;
 import java.io.DataInputStream;
@@ -21,6 +41,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +87,184 @@ class EndpointFuzzIT {
             .drive(new DriveConfig(0, "mo-640", "FUZZ0", "FUZZ-MO"))
             .drive(new DriveConfig(1, "dvd-ram", "FUZZ1", "FUZZ-DVD"))
             .start();
+    seedSecureArea();
+  }
+
+  // ------------------------------------------------------------------ a real secure area
+
+  private static final int TITLE_LBA = 64;
+  private final byte[] contentKey = Crypto.random(32);
+  private final java.util.Set<java.nio.ByteBuffer> secretWindows = new java.util.HashSet<>();
+  private final List<byte[]> validPayloads = new ArrayList<>();
+  private static final int SECRET_WINDOW = 16;
+
+  /**
+   * Provisions a title with a known content key on FUZZ-MO through the firmware, backs it up, and
+   * collects every secret a response must never contain, as 16-byte windows.
+   */
+  private void seedSecureArea() throws IOException {
+    Firmware drive = emulator.drive(0);
+    dev.secdrive.emulator.firmware.Nexus nexus = new dev.secdrive.emulator.firmware.Nexus("seed");
+    for (int i = 0; i < 4; i++) {
+      drive.execute(nexus, new TestUnitReady().encode(), ByteBuffer.allocate(0), new DataIn.Heap());
+    }
+    TestLicensor licensor = new TestLicensor(emulator.authority(), "fuzz licensor");
+    byte[] challenge;
+    try {
+      challenge =
+          Challenge.decode(
+                  execute(
+                      drive, nexus, new SecurityProtocolIn(0xF0, 0x0001, 64).encode(), new byte[0]))
+              .nonce();
+      var request =
+          licensor.provision(
+              challenge,
+              "FUZZ-MO",
+              "fuzz-title",
+              ProvisionRequest.UNLIMITED,
+              contentKey,
+              drive.secure().keys().certificate());
+      execute(
+          drive,
+          nexus,
+          new SecurityProtocolOut(0xF0, 0x0101, request.encode().length).encode(),
+          request.encode());
+      byte[] title = TestLicensor.title("fuzz-title", contentKey, new byte[5000], 2048);
+      execute(drive, nexus, new Write10(TITLE_LBA, title.length / 2048).encode(), title);
+      byte[] backup = BackupRequest.toHost(Binding.MEDIUM_THEN_DEVICE).encode();
+      execute(drive, nexus, new SecurityProtocolOut(0xF0, 0x0104, backup.length).encode(), backup);
+      byte[] blob =
+          BackupData.decode(
+                  execute(
+                      drive,
+                      nexus,
+                      new SecurityProtocolIn(0xF0, 0x0003, 65536).encode(),
+                      new byte[0]))
+              .blob();
+      validPayloads.add(request.encode());
+      validPayloads.add(new OpenPlayback("fuzz-title", TITLE_LBA).encode());
+      validPayloads.add(backup);
+      validPayloads.add(BackupRequest.toUserArea(Binding.MEDIUM, 200).encode());
+      validPayloads.add(BackupRequest.sealedToHost(drive.secure().keys().certificate()).encode());
+      validPayloads.add(RestoreRequest.inline(blob).encode());
+      validPayloads.add(RestoreRequest.fromUserArea(200).encode());
+      validPayloads.add(
+          new ResealRequest(
+                  BlobSource.INLINE, 0, blob, drive.secure().keys().certificate().encode())
+              .encode());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    byte[] systemSecret = emulator.authority().systemSecret();
+    byte[] km = Blobs.mediumKey(systemSecret, "FUZZ-MO");
+    byte[] area = Files.readAllBytes(media.resolve("FUZZ-MO").resolve("secure.bin"));
+    SecureArea.Contents contents = SecureArea.open(km, "FUZZ-MO", area);
+    assertEquals(SecureArea.Condition.SEALED, contents.condition(), "seeded a real secure area");
+    int sealedLength = 9 + ByteBuffer.wrap(area).getInt(5);
+    List<byte[]> secrets = new ArrayList<>();
+    secrets.add(contentKey);
+    secrets.add(km);
+    secrets.add(systemSecret);
+    secrets.addAll(drive.secure().keys().secretsForLeakTests());
+    for (String label : List.of("secure-area", "content-key", "backup-medium")) {
+      secrets.add(Crypto.kdf(km, label, new byte[0]));
+    }
+    secrets.add(java.util.Arrays.copyOf(area, sealedLength));
+    // The state's content IDs, version and plays are public (LICENSE STATUS); its wrapped content
+    // keys are not.
+    contents.state().licenses().forEach(l -> secrets.add(l.wrappedKey()));
+    for (byte[] secret : secrets) {
+      for (int i = 0; i + SECRET_WINDOW <= secret.length; i++) {
+        byte[] window = java.util.Arrays.copyOfRange(secret, i, i + SECRET_WINDOW);
+        if (!java.util.Arrays.equals(window, new byte[SECRET_WINDOW])) {
+          secretWindows.add(ByteBuffer.wrap(window));
+        }
+      }
+    }
+  }
+
+  private static byte[] execute(
+      Firmware drive, dev.secdrive.emulator.firmware.Nexus nexus, byte[] cdb, byte[] dataOut) {
+    DataIn.Heap in = new DataIn.Heap();
+    Response response = drive.execute(nexus, cdb, ByteBuffer.wrap(dataOut), in);
+    assertEquals(ScsiStatus.GOOD, response.status(), () -> response.sense().describe());
+    return in.bytes(response);
+  }
+
+  private void assertNoKeyMaterial(byte[] bytes) {
+    for (int i = 0; i + SECRET_WINDOW <= bytes.length; i++) {
+      if (secretWindows.contains(ByteBuffer.wrap(bytes, i, SECRET_WINDOW).slice())) {
+        fail("a response contains secret bytes at offset " + i);
+      }
+    }
+  }
+
+  @Test
+  void securityProtocolFuzzNeverLeaksKeyMaterial() throws IOException {
+    SplittableRandom random = new SplittableRandom(SEED + 2);
+    int good = 0;
+    try (Connection connection = connect()) {
+      for (int i = 0; i < SECURITY_FRAMES; i += 32) {
+        int batch = Math.min(32, SECURITY_FRAMES - i);
+        for (int k = 0; k < batch; k++) {
+          connection.send(securityCommand(random, i + k));
+        }
+        for (int k = 0; k < batch; k++) {
+          Reply reply = connection.receive();
+          assertEquals(Frame.STATUS_MAGIC, reply.magic(), "expected a status frame");
+          assertEquals(i + k, reply.tag());
+          if (reply.status() == ScsiStatus.GOOD.code()) {
+            good++;
+          } else {
+            assertEquals(ScsiStatus.CHECK_CONDITION.code(), reply.status());
+            assertEquals(18, reply.sense().length);
+          }
+          assertNoKeyMaterial(reply.sense());
+          assertNoKeyMaterial(reply.data());
+          assertNoSecret(reply.data());
+        }
+      }
+    }
+    assertTrue(good > SECURITY_FRAMES / 20, "some operations succeed: " + good);
+  }
+
+  private static final int SECURITY_FRAMES = 12_000;
+  private static final int[] OPERATIONS = {
+    0x0001, 0x0002, 0x0003, 0x0101, 0x0102, 0x0103, 0x0104, 0x0105, 0x0106
+  };
+
+  private byte[] securityCommand(SplittableRandom random, int tag) {
+    int protocol =
+        switch (random.nextInt(8)) {
+          case 0 -> 0x00;
+          case 1 -> random.nextInt(256);
+          default -> 0xF0;
+        };
+    int specific =
+        random.nextInt(10) == 0
+            ? random.nextInt(1 << 16)
+            : protocol == 0 ? random.nextInt(3) : OPERATIONS[random.nextInt(OPERATIONS.length)];
+    boolean inc512 = random.nextInt(50) == 0;
+    int lun = random.nextInt(10) == 0 ? 1 : 0;
+    if (random.nextBoolean() || (specific & 0x0100) == 0 && random.nextInt(4) != 0) {
+      long allocation = random.nextInt(4) == 0 ? random.nextInt(16) : random.nextInt(1 << 16);
+      byte[] cdb = new SecurityProtocolIn(protocol, specific, inc512, allocation, 0).encode();
+      return commandFrame(tag, lun, true, cdb, allocation, new byte[0]);
+    }
+    byte[] payload;
+    if (random.nextInt(3) == 0) {
+      payload = new byte[random.nextInt(300)];
+      random.nextBytes(payload);
+    } else {
+      payload = validPayloads.get(random.nextInt(validPayloads.size())).clone();
+      int flips = random.nextInt(3);
+      for (int f = 0; f < flips && payload.length > 0; f++) {
+        payload[random.nextInt(payload.length)] ^= (byte) (1 << random.nextInt(8));
+      }
+    }
+    long transfer = random.nextInt(20) == 0 ? random.nextInt(1 << 12) : payload.length;
+    byte[] cdb = new SecurityProtocolOut(protocol, specific, inc512, transfer, 0).encode();
+    return commandFrame(tag, lun, false, cdb, 0, payload);
   }
 
   private static void create(
@@ -120,6 +319,7 @@ class EndpointFuzzIT {
           }
           assertNoSecret(reply.sense());
           assertNoSecret(reply.data());
+          assertNoKeyMaterial(reply.data());
           answered++;
         }
       }

@@ -52,23 +52,11 @@ public final class Backups {
       Binding binding,
       long secondDriveLba,
       Function<dev.secdrive.host.api.DriveUri, Drive> opener) {
+    Binding b = checkBackup(to, binding, secondDriveLba);
     if (to instanceof BlobLocation.SecondDrive second) {
-      if (binding != null && binding != Binding.SEALED) {
-        throw new FlowException(
-            "a backup to a second drive is always sealed to that drive; binding "
-                + binding.text()
-                + " is for user-area: and file: targets");
-      }
-      requireLba(secondDriveLba, to);
       try (Drive other = opener.apply(second.uri())) {
-        return new Backup(to, Binding.SEALED, backupToDrive(drive, other, secondDriveLba));
+        return new Backup(to, b, backupToDrive(drive, other, secondDriveLba));
       }
-    }
-    noLba(secondDriveLba, to);
-    Binding b = binding == null ? Binding.MEDIUM : binding;
-    if (b == Binding.SEALED) {
-      throw new FlowException(
-          "binding sealed needs a second drive to seal to: use a drive:URI target");
     }
     if (to instanceof BlobLocation.UserArea userArea) {
       return new Backup(to, b, backupToUserArea(drive, b, userArea.lba()));
@@ -77,6 +65,41 @@ public final class Backups {
       return new Backup(to, b, backupToFile(drive, b, file.path()));
     }
     throw new IllegalArgumentException("unknown location " + to);
+  }
+
+  /**
+   * The checks {@link #backup} makes before it sends a command, for a caller that wants them before
+   * it opens the drive. Returns the binding the backup will use.
+   *
+   * @throws FlowException for a binding or LBA that does not suit {@code to}
+   */
+  public static Binding checkBackup(BlobLocation to, Binding binding, long secondDriveLba) {
+    if (to instanceof BlobLocation.SecondDrive) {
+      if (binding != null && binding != Binding.SEALED) {
+        throw new FlowException(
+            "a backup to a second drive is always sealed to that drive; binding "
+                + binding.text()
+                + " is for user-area: and file: targets");
+      }
+      requireLba(secondDriveLba, to);
+      return Binding.SEALED;
+    }
+    noLba(secondDriveLba, to);
+    Binding b = binding == null ? Binding.MEDIUM : binding;
+    if (b == Binding.SEALED) {
+      throw new FlowException(
+          "binding sealed needs a second drive to seal to: use a drive:URI target");
+    }
+    return b;
+  }
+
+  /** As {@link #checkBackup}, for {@link #restore}. */
+  public static void checkRestore(BlobLocation from, long secondDriveLba) {
+    if (from instanceof BlobLocation.SecondDrive) {
+      requireLba(secondDriveLba, from);
+    } else {
+      noLba(secondDriveLba, from);
+    }
   }
 
   /**
@@ -92,14 +115,13 @@ public final class Backups {
       BlobLocation from,
       long secondDriveLba,
       Function<dev.secdrive.host.api.DriveUri, Drive> opener) {
+    checkRestore(from, secondDriveLba);
     if (from instanceof BlobLocation.SecondDrive second) {
-      requireLba(secondDriveLba, from);
       try (Drive other = opener.apply(second.uri())) {
         restoreFromDrive(drive, other, secondDriveLba);
       }
       return;
     }
-    noLba(secondDriveLba, from);
     if (from instanceof BlobLocation.UserArea userArea) {
       drive.secure().restoreFromUserArea(userArea.lba());
     } else if (from instanceof BlobLocation.HostFile file) {

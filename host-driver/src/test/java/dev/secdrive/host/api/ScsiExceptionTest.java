@@ -9,12 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.SecurityProtocolIn;
+import dev.secdrive.protocol.cdb.SecurityProtocolOut;
 import dev.secdrive.protocol.cdb.Verify10;
+import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.security.SecurityProtocols;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.FieldPointer;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ScsiExceptionTest {
@@ -133,6 +138,56 @@ class ScsiExceptionTest {
         e.getMessage());
     assertTrue(e.isUnitAttention());
     assertTrue(e.is(SenseKey.UNIT_ATTENTION, AdditionalSense.MEDIUM_MAY_HAVE_CHANGED));
+  }
+
+  @Test
+  void staleBackupNamesTheRecordedVersion() {
+    ScsiException e =
+        checkCondition(
+            Reason.STALE.senseData(3),
+            new SecurityProtocolOut(SecurityProtocols.SECDRIVE, 0x0105, 40).describe());
+    assertEquals(
+        "ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE - AUTHENTICATION FAILURE (05/6F/00):"
+            + " stale backup: older than the license version this drive has recorded"
+            + " (this drive has recorded license version 3) on SECURITY PROTOCOL OUT RESTORE",
+        e.getMessage());
+    assertEquals(Optional.of(Reason.STALE), e.reason());
+  }
+
+  @Test
+  void everyReasonReadsWithItsText() {
+    for (Reason reason : Reason.values()) {
+      ScsiException e = checkCondition(reason.senseData(), "SECURITY PROTOCOL OUT PROVISION");
+      assertEquals(Optional.of(reason), e.reason(), reason::name);
+      assertTrue(
+          e.getMessage().endsWith(": " + reason.text() + " on SECURITY PROTOCOL OUT PROVISION"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void noReasonWithoutCommandSpecificInformation() {
+    ScsiException e =
+        checkCondition(
+            SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.AUTHENTICATION_FAILURE),
+            "SECURITY PROTOCOL OUT PROVISION");
+    assertEquals(Optional.empty(), e.reason());
+    assertEquals(
+        "ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE - AUTHENTICATION FAILURE (05/6F/00)"
+            + " on SECURITY PROTOCOL OUT PROVISION",
+        e.getMessage());
+    assertEquals(
+        Optional.empty(), new ScsiException(ScsiStatus.BUSY, null, "TEST UNIT READY").reason());
+  }
+
+  @Test
+  void securityCdbsDescribeTheirOperation() {
+    assertEquals(
+        "SECURITY PROTOCOL IN CHALLENGE",
+        new SecurityProtocolIn(SecurityProtocols.SECDRIVE, 0x0001, 36).describe());
+    assertEquals(
+        "SECURITY PROTOCOL IN 00h/0001h",
+        new SecurityProtocolIn(SecurityProtocols.INFORMATION, 0x0001, 1024).describe());
   }
 
   @Test
