@@ -20,15 +20,21 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -51,6 +57,7 @@ public final class Emulator implements AutoCloseable {
   private final List<SerialEndpoint> serialEndpoints = new ArrayList<>();
   private final ControlServer control;
   private final Authority authority;
+  private final List<FileChannel> driveLocks = new ArrayList<>();
   private boolean closed;
   private volatile boolean powerLost;
 
@@ -75,18 +82,31 @@ public final class Emulator implements AutoCloseable {
                             + " name another)",
                         authorityFile));
     List<Firmware> drives = new ArrayList<>();
-    for (DriveConfig config : builder.drives) {
-      DriveProfile profile = builder.profiles.get(config.profile());
-      String deviceId =
-          config.deviceId() != null ? config.deviceId() : defaultDeviceId(builder, config.lun());
-      Path driveDirectory = secureDirectory.resolve("drives").resolve(deviceId);
-      DriveKeys keys =
-          DriveKeys.loadOrEnroll(driveDirectory.resolve("keys.json"), deviceId, authority);
-      DriveNv nv = DriveNv.open(driveDirectory.resolve("nv.json"));
-      Firmware drive =
-          new Firmware(config.lun(), profile, deviceId, builder.timing, builder.clock, keys, nv);
-      drive.onPowerLoss(this::powerLoss);
-      drives.add(drive);
+    Set<String> deviceIds = new HashSet<>();
+    try {
+      for (DriveConfig config : builder.drives) {
+        DriveProfile profile = builder.profiles.get(config.profile());
+        String deviceId =
+            config.deviceId() != null ? config.deviceId() : defaultDeviceId(builder, config.lun());
+        if (!deviceIds.add(deviceId)) {
+          // Two drives with one device ID would share keys and overwrite each other's counter
+          // and anti-rollback record.
+          throw new IllegalArgumentException(
+              "device ID " + deviceId + " is given to more than one drive");
+        }
+        Path driveDirectory = secureDirectory.resolve("drives").resolve(deviceId);
+        DriveKeys keys =
+            DriveKeys.loadOrEnroll(driveDirectory.resolve("keys.json"), deviceId, authority);
+        driveLocks.add(lockDrive(driveDirectory, deviceId));
+        DriveNv nv = DriveNv.open(driveDirectory.resolve("nv.json"));
+        Firmware drive =
+            new Firmware(config.lun(), profile, deviceId, builder.timing, builder.clock, keys, nv);
+        drive.onPowerLoss(this::powerLoss);
+        drives.add(drive);
+      }
+    } catch (RuntimeException e) {
+      releaseDriveLocks();
+      throw e;
     }
     this.target = new Target(drives);
     EventLoopGroup bossGroup = null;
@@ -123,6 +143,7 @@ public final class Emulator implements AutoCloseable {
       }
       shutdown(bossGroup, workerGroup);
       closeMedia();
+      releaseDriveLocks();
       throw e;
     }
     this.boss = bossGroup;
@@ -254,6 +275,56 @@ public final class Emulator implements AutoCloseable {
     endpoint.close();
     shutdown(boss, workers);
     closeMedia();
+    releaseDriveLocks();
+  }
+
+  /**
+   * Locks a drive's state directory for as long as this emulator runs, so that a second emulator on
+   * the same media directory cannot run the same drive (and its counter) beside it.
+   */
+  private static FileChannel lockDrive(Path driveDirectory, String deviceId) {
+    Path file = driveDirectory.resolve("lock");
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (channel.tryLock() == null) {
+        throw new DriveControlException(
+            "drive "
+                + deviceId
+                + " is already running in another emulator ("
+                + file
+                + " is locked)");
+      }
+      return channel;
+    } catch (OverlappingFileLockException e) {
+      closeQuietly(channel);
+      throw new DriveControlException(
+          "drive " + deviceId + " is already running in this process (" + file + " is locked)");
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new UncheckedIOException("cannot lock " + file, e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private void releaseDriveLocks() {
+    for (FileChannel lock : driveLocks) {
+      closeQuietly(lock); // closing the channel releases its lock
+    }
+    driveLocks.clear();
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel == null) {
+      return;
+    }
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.warn("closing a drive lock failed", e);
+    }
   }
 
   private void closeMedia() {

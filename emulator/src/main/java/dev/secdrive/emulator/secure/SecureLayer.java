@@ -302,9 +302,6 @@ public final class SecureLayer {
     if (!Crypto.verify(licensor.ed25519PublicKey(), request.signedBytes(), request.signature())) {
       throw new Refusal(Reason.SIGNATURE, "PROVISION request of " + licensor.subject());
     }
-    if (!consumeChallenge(request.challenge())) {
-      throw new Refusal(Reason.REPLAY, "PROVISION challenge");
-    }
     if (!request.mediumId().equals(medium.id())) {
       throw new Refusal(Reason.OTHER_MEDIUM, "license for medium " + request.mediumId());
     }
@@ -341,6 +338,12 @@ public final class SecureLayer {
                     Crypto.wrap(contentKeyWrapKey(mediumKey), contentKey),
                     request.plays()),
                 version);
+    requireFits(medium, mediumKey, state);
+    // The challenge is spent last, once nothing else can refuse: a request refused for another
+    // reason (the wrong medium loaded, say) can be sent again when that is put right.
+    if (!consumeChallenge(request.challenge())) {
+      throw new Refusal(Reason.REPLAY, "PROVISION challenge");
+    }
     commit("provision", medium, mediumKey, state);
     log.info(
         "drive {}: provisioned {} on medium {} ({} plays), license version {}",
@@ -529,12 +532,7 @@ public final class SecureLayer {
    */
   private void commit(String operation, Medium medium, byte[] mediumKey, LicenseState state)
       throws SenseException {
-    byte[] area =
-        SecureArea.seal(mediumKey, medium.id(), state, medium.metadata().secureAreaBytes());
-    if (area == null) {
-      throw new SenseException(
-          SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST));
-    }
+    byte[] area = requireFits(medium, mediumKey, state);
     faults.reached(operation + ":verified");
     try {
       medium.writeSecureArea(area, faults.prefixed(operation + ":secure-area-"));
@@ -549,6 +547,18 @@ public final class SecureLayer {
       throw new SenseException(
           SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
     }
+  }
+
+  /** The sealed area for {@code state}; 05/26/00 if it would not fit the medium's secure area. */
+  private static byte[] requireFits(Medium medium, byte[] mediumKey, LicenseState state)
+      throws SenseException {
+    byte[] area =
+        SecureArea.seal(mediumKey, medium.id(), state, medium.metadata().secureAreaBytes());
+    if (area == null) {
+      throw new SenseException(
+          SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST));
+    }
+    return area;
   }
 
   private SecureArea.Contents read(Medium medium) throws SenseException {
@@ -692,6 +702,9 @@ public final class SecureLayer {
         throw new Refusal(Reason.FORMAT_VERSION, e.getMessage());
       }
       throw invalidParameter(at + e.offset());
+    } catch (IllegalArgumentException e) {
+      // A field the decoder let through but the record refuses: still the host's bad list.
+      throw invalidParameter(at);
     }
   }
 

@@ -256,6 +256,52 @@ class SecureLayerFirmwareTest {
   }
 
   @Test
+  void aProvisionRefusedForAnotherMediumCanBeSentAgainToThatMedium() throws Exception {
+    Medium second = h.create("MO-SEC-2", "mo-640");
+    ProvisionRequest forSecond =
+        licensor.provision(
+            challenge(h, host), "MO-SEC-2", CONTENT, 1, contentKey, certificate(h, host));
+    assertRefused(out(h, host, Operation.PROVISION, forSecond.encode()), Reason.OTHER_MEDIUM);
+    h.firmware.remove(true);
+    h.firmware.insert(second);
+    h.clearUnitAttentions(host);
+    assertGood(out(h, host, Operation.PROVISION, forSecond.encode()));
+    assertEquals(1, status(h, host).entries().size());
+  }
+
+  @Test
+  void aLicensorCertificateWithABadNameIsAnInvalidParameterNotAHardwareError() throws Exception {
+    byte[] zero = new byte[32];
+    for (byte[] name : List.of(new byte[] {' '}, new byte[] {(byte) 0xC3, (byte) 0x28})) {
+      byte[] certificate =
+          java.nio.ByteBuffer.allocate(4 + 2 + 1 + name.length + 32 + 32 + 64)
+              .put("SDCT".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+              .put((byte) 1)
+              .put((byte) 2)
+              .put((byte) name.length)
+              .put(name)
+              .put(zero)
+              .put(zero)
+              .put(new byte[64])
+              .array();
+      ProvisionRequest request =
+          new ProvisionRequest(
+              challenge(h, host),
+              medium.id(),
+              CONTENT,
+              1,
+              zero,
+              new byte[48],
+              certificate,
+              new byte[64]);
+      SenseData sense =
+          assertCheck(out(h, host, Operation.PROVISION, request.encode()), 0x05, 0x26, 0x00);
+      assertFalse(sense.fieldPointer().inCdb());
+    }
+    assertEquals(0, status(h, host).entries().size());
+  }
+
+  @Test
   void onlyTheSixteenNewestChallengesAreKept() throws Exception {
     Certificate drive = certificate(h, host);
     byte[] oldest = challenge(h, host);

@@ -106,7 +106,11 @@ public record Certificate(
             .findFirst()
             .orElseThrow(() -> new ParameterException("certificate has unknown role " + code, at));
     String subject = role == Role.DRIVE ? r.id("device ID") : r.name("licensor name");
+    int xAt = r.position();
     byte[] x = r.raw("X25519 public key", KEY_LENGTH);
+    if (role == Role.LICENSOR && !Arrays.equals(x, new byte[KEY_LENGTH])) {
+      throw new ParameterException("a licensor certificate carries no X25519 key", xAt);
+    }
     byte[] ed = r.raw("Ed25519 public key", KEY_LENGTH);
     byte[] signature = r.raw("signature", SIGNATURE_LENGTH);
     r.end();

@@ -1,6 +1,9 @@
 package dev.secdrive.protocol.security;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -181,14 +184,27 @@ final class Fields {
       return s;
     }
 
-    /** A UTF-8 name of 1..255 bytes. */
+    /** A UTF-8 name of 1..255 bytes, not blank; malformed UTF-8 is refused, never replaced. */
     String name(String field) throws ParameterException {
       int at = position;
       int n = u8(field + " length");
-      if (n == 0) {
-        throw new ParameterException(what + ": " + field + " is empty", at);
+      byte[] bytes = raw(field, n);
+      String name;
+      try {
+        name =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+      } catch (CharacterCodingException e) {
+        throw new ParameterException(what + ": " + field + " is not UTF-8", at + 1);
       }
-      return new String(raw(field, n), StandardCharsets.UTF_8);
+      if (name.isBlank()) {
+        throw new ParameterException(what + ": " + field + " is blank", at);
+      }
+      return name;
     }
 
     byte[] bytes16(String field) throws ParameterException {

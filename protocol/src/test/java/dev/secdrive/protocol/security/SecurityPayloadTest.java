@@ -202,4 +202,26 @@ class SecurityPayloadTest {
                   AdditionalSense.INVALID_FIELD_IN_CDB));
     }
   }
+
+  @Test
+  void licensorNamesMustBeUtf8AndNotBlankAndLicensorsHaveNoX25519Key() {
+    byte[] valid =
+        Certificate.unsigned(Certificate.Role.LICENSOR, "Acme", new byte[32], ED).encode();
+    byte[] blank = valid.clone();
+    System.arraycopy(new byte[] {' ', ' ', ' ', ' '}, 0, blank, 7, 4);
+    ParameterException b = assertThrows(ParameterException.class, () -> Certificate.decode(blank));
+    assertEquals("certificate: licensor name is blank", b.getMessage());
+    assertEquals(6, b.offset());
+    byte[] malformed = valid.clone();
+    malformed[7] = (byte) 0xC3;
+    malformed[8] = (byte) 0x28;
+    ParameterException m =
+        assertThrows(ParameterException.class, () -> Certificate.decode(malformed));
+    assertEquals("certificate: licensor name is not UTF-8", m.getMessage());
+    byte[] withKey = valid.clone();
+    withKey[11] = 1;
+    ParameterException k =
+        assertThrows(ParameterException.class, () -> Certificate.decode(withKey));
+    assertEquals(11, k.offset());
+  }
 }
