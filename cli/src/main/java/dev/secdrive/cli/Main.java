@@ -64,6 +64,7 @@ public final class Main {
         || e instanceof ProfileException
         || e instanceof DriveControlException
         || e instanceof KeyFileException
+        || e instanceof KeyFileException
         || e instanceof IllegalArgumentException
         || e instanceof CliException) {
       return e.getMessage();

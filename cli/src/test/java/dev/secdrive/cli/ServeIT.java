@@ -219,10 +219,24 @@ class ServeIT {
               "--listen",
               "127.0.0.1:" + busyPort,
               "--control",
-              "none");
+              "none",
+              "--drive",
+              "lun=0,device-id=OTHER-DRIVE");
       assertEquals(1, busy.exit());
       assertTrue(busy.err().contains("cannot listen on 127.0.0.1"), busy::toString);
       assertTrue(busy.err().contains("Address already in use"), busy::toString);
+      // The same drive cannot run twice on one media directory: it would share its counter.
+      Cli twice =
+          Cli.run(
+              "serve",
+              "--media-dir",
+              media.toString(),
+              "--listen",
+              "127.0.0.1:0",
+              "--control",
+              "none");
+      assertEquals(1, twice.exit());
+      assertTrue(twice.err().contains("is already running in another emulator"), twice::toString);
     }
   }
 
