@@ -286,6 +286,7 @@ final class BenchCommand implements Callable<Integer> {
       Latency roundTrips =
           latency(
               "license backup to host + restore, one at a time",
+              "round trips/s",
               () -> {
                 player.secure().restore(player.secure().backupToHost(Binding.MEDIUM));
                 return CompletableFuture.completedFuture(null);
@@ -293,6 +294,7 @@ final class BenchCommand implements Callable<Integer> {
       Latency bound =
           latency(
               "license backup + restore, medium+device binding",
+              "round trips/s",
               () -> {
                 player.secure().restore(player.secure().backupToHost(Binding.MEDIUM_THEN_DEVICE));
                 return CompletableFuture.completedFuture(null);
@@ -488,6 +490,10 @@ final class BenchCommand implements Callable<Integer> {
 
   /** One operation at a time, timing each; the median round's rate and all-round percentiles. */
   private Latency latency(String name, Supplier<CompletableFuture<?>> op) {
+    return latency(name, "IOPS", op);
+  }
+
+  private Latency latency(String name, String unit, Supplier<CompletableFuture<?>> op) {
     for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; ) {
       op.get().join();
     }
@@ -507,10 +513,14 @@ final class BenchCommand implements Callable<Integer> {
       }
       rates[r] = ops / ((now - start) / 1e9);
     }
-    return report(name, rates, samples);
+    return report(name, unit, rates, samples);
   }
 
   private Latency report(String name, double[] rates, List<Long> samples) {
+    return report(name, "IOPS", rates, samples);
+  }
+
+  private Latency report(String name, String unit, double[] rates, List<Long> samples) {
     Arrays.sort(rates);
     long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
     double median = sorted[sorted.length / 2] / 1e3;
@@ -518,7 +528,8 @@ final class BenchCommand implements Callable<Integer> {
     Latency latency = new Latency(rates[rounds / 2], median, p99);
     line(
         name,
-        String.format("%,.0f IOPS, median %.0f us, p99 %.0f us", latency.perSecond(), median, p99));
+        String.format(
+            "%,.0f %s, median %.0f us, p99 %.0f us", latency.perSecond(), unit, median, p99));
     results.put(
         name,
         Map.of(
