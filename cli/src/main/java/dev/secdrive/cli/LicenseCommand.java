@@ -344,10 +344,12 @@ final class LicenseCommand {
       print(
           value,
           String.format(
-              "backed up to %s%s, bound to %s, %s",
+              "backed up to %s%s, %s, %s",
               done.location(),
               lba >= 0 ? " at LBA " + lba : "",
-              done.binding().text(),
+              done.binding() == Binding.SEALED
+                  ? "sealed to that drive's key"
+                  : "bound to " + done.binding().text(),
               done.bytes() >= 0 ? done.bytes() + " bytes" : "length unknown"));
       return 0;
     }
