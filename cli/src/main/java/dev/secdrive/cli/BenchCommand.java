@@ -127,20 +127,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private void run(Path mediaDirectory) throws Exception {
-    ProfileCatalog catalog = ProfileCatalog.builtIn();
-    DriveProfile profile = catalog.get("dvd-ram");
-    MediumType type = profile.defaultMedium();
-    MediumMetadata medium =
-        Media.create(
-            MediumStore.open(mediaDirectory), catalog, type.type(), "BENCH", "bench", null);
-    header(type);
-    try (Emulator emulator =
-            Emulator.builder()
-                .mediaDirectory(mediaDirectory)
-                .profiles(catalog)
-                .timing(TimingMode.FAST)
-                .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
-                .start();
+    try (Emulator emulator = startEmulator(mediaDirectory);
         Drive drive = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0")) {
       int blockSize = drive.capacity().blockSize();
       long regionBlocks = (long) regionMib * (1 << 20) / blockSize;
@@ -215,12 +202,8 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Decrypted reads (OPEN PLAYBACK, then READ(10) of the title's blocks on that connection) against
-   * plain READs of the same blocks on a second connection, in the same run; then license backup to
-   * the host and restore inside the drive, one after the other.
-   */
-  private void runSecure(Path mediaDirectory) throws Exception {
+  /** A DVD-RAM drive with a blank medium, fast timing; prints the report's header. */
+  private Emulator startEmulator(Path mediaDirectory) {
     ProfileCatalog catalog = ProfileCatalog.builtIn();
     DriveProfile profile = catalog.get("dvd-ram");
     MediumType type = profile.defaultMedium();
@@ -228,13 +211,21 @@ final class BenchCommand implements Callable<Integer> {
         Media.create(
             MediumStore.open(mediaDirectory), catalog, type.type(), "BENCH", "bench", null);
     header(type);
-    try (Emulator emulator =
-            Emulator.builder()
-                .mediaDirectory(mediaDirectory)
-                .profiles(catalog)
-                .timing(TimingMode.FAST)
-                .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
-                .start();
+    return Emulator.builder()
+        .mediaDirectory(mediaDirectory)
+        .profiles(catalog)
+        .timing(TimingMode.FAST)
+        .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
+        .start();
+  }
+
+  /**
+   * Decrypted reads (OPEN PLAYBACK, then READ(10) of the title's blocks on that connection) against
+   * plain READs of the same blocks on a second connection, in the same run; then license backup to
+   * the host and restore inside the drive, one after the other.
+   */
+  private void runSecure(Path mediaDirectory) throws Exception {
+    try (Emulator emulator = startEmulator(mediaDirectory);
         Drive player = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0");
         Drive plain = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0")) {
       int blockSize = player.capacity().blockSize();
