@@ -35,11 +35,17 @@ import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CertificateData;
 import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.ConversionGrant;
+import dev.secdrive.protocol.security.CopyCertificate;
+import dev.secdrive.protocol.security.CopyRecord;
+import dev.secdrive.protocol.security.InstallConversion;
 import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.OpenPlayback;
 import dev.secdrive.protocol.security.ProvisionRequest;
 import dev.secdrive.protocol.security.ResealRequest;
 import dev.secdrive.protocol.security.RestoreRequest;
+import dev.secdrive.protocol.security.SealedKey;
 import dev.secdrive.protocol.security.SupportedSecurityProtocols;
 import dev.secdrive.protocol.security.TitleHeader;
 import dev.secdrive.protocol.sense.ScsiStatus;
@@ -111,7 +117,13 @@ class GoldenVectorTest {
               RestoreRequest.class,
               ResealRequest.class,
               TitleHeader.class,
-              BackupBlob.class)
+              BackupBlob.class,
+              MasterCatalog.class,
+              CopyCertificate.class,
+              SealedKey.class,
+              CopyRecord.class,
+              ConversionGrant.class,
+              InstallConversion.class)
           .collect(Collectors.toMap(Class::getSimpleName, Function.identity()));
 
   @AfterAll

@@ -12,7 +12,9 @@ public enum Operation {
   CLOSE_PLAYBACK(0x0103, false, "CLOSE PLAYBACK"),
   BACKUP(0x0104, false, "BACKUP"),
   RESTORE(0x0105, false, "RESTORE"),
-  RESEAL(0x0106, false, "RESEAL");
+  RESEAL(0x0106, false, "RESEAL"),
+  INSTALL_CONVERSION(0x0107, false, "INSTALL CONVERSION"),
+  CONVERT_WRITE(0x0108, false, "CONVERT WRITE");
 
   private final int code;
   private final boolean in;

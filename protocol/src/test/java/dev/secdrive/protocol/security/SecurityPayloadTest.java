@@ -224,4 +224,34 @@ class SecurityPayloadTest {
         assertThrows(ParameterException.class, () -> Certificate.decode(withKey));
     assertEquals(11, k.offset());
   }
+
+  @Test
+  void masterCatalogsNameTheirTitlesOnceAndTellTheirLength() throws ParameterException {
+    byte[] nonce = filled(8, 1);
+    MasterCatalog.Entry a = new MasterCatalog.Entry("a", "A", 1, 16, 100, nonce);
+    MasterCatalog catalog =
+        new MasterCatalog(List.of(a, new MasterCatalog.Entry("b", "B", 2, 20, 0, nonce)));
+    byte[] encoded = catalog.encode();
+    assertEquals(encoded.length, MasterCatalog.encodedLength(Arrays.copyOf(encoded, 9)));
+    assertEquals(-1, MasterCatalog.encodedLength(Arrays.copyOf(encoded, 8)));
+    byte[] padded = Arrays.copyOf(encoded, 2048);
+    assertEquals(catalog.titles(), MasterCatalog.decode(padded).titles());
+    assertEquals("B", MasterCatalog.decode(padded).find("b").orElseThrow().name());
+    assertThrows(IllegalArgumentException.class, () -> new MasterCatalog(List.of(a, a)));
+    ParameterException truncated =
+        assertThrows(
+            ParameterException.class, () -> MasterCatalog.decode(Arrays.copyOf(encoded, 20)));
+    assertTrue(truncated.getMessage().startsWith("master catalog of "), truncated.getMessage());
+  }
+
+  @Test
+  void convertWriteCarriesItsOffsetAheadOfTheData() throws ParameterException {
+    java.nio.ByteBuffer list = java.nio.ByteBuffer.allocate(8 + 4096);
+    list.put(ConvertWrite.header(12288)).flip().limit(8 + 4096);
+    assertEquals(12288, ConvertWrite.offset(list));
+    assertEquals(0, list.position(), "the position stays where it was");
+    assertThrows(
+        ParameterException.class, () -> ConvertWrite.offset(java.nio.ByteBuffer.allocate(7)));
+    assertThrows(IllegalArgumentException.class, () -> ConvertWrite.header(-1));
+  }
 }
