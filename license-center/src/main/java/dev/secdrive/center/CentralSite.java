@@ -6,6 +6,7 @@ import dev.secdrive.center.store.Copy;
 import dev.secdrive.center.store.OverpaymentException;
 import dev.secdrive.center.store.Store;
 import dev.secdrive.center.store.Title;
+import dev.secdrive.center.store.UnknownUserException;
 import dev.secdrive.center.store.UnpaidBillsException;
 import dev.secdrive.center.store.User;
 import dev.secdrive.protocol.security.Certificate;
@@ -290,7 +291,7 @@ public final class CentralSite {
               + " unpaid bill(s) totalling "
               + e.totalCents()
               + " cents: pay them before copying");
-    } catch (IllegalArgumentException e) {
+    } catch (UnknownUserException e) {
       throw unknownUser(request.userId()); // removed between the check and the transaction
     }
   }

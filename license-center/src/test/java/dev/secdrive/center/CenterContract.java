@@ -14,6 +14,7 @@ import dev.secdrive.center.crypto.Crypto;
 import dev.secdrive.center.store.JdbcConfig;
 import dev.secdrive.center.store.Store;
 import dev.secdrive.center.store.Title;
+import dev.secdrive.center.store.UnknownUserException;
 import dev.secdrive.center.store.UnpaidBillsException;
 import dev.secdrive.center.store.User;
 import dev.secdrive.protocol.security.Certificate;
@@ -715,6 +716,10 @@ abstract class CenterContract {
       assertTrue(e.getMessage().startsWith("signing failed"));
       assertEquals(List.of(), store.copies("u"));
       assertEquals(List.of(), store.bills("u"));
+      assertThrows(
+          UnknownUserException.class,
+          () -> store.issue(new Store.CopyRequest("ghost", "T", "M1", null, 1), 100, now, s -> s));
+      assertEquals(List.of(), store.copies("ghost"));
       Store.Issued<Long> issued =
           store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, s -> s);
       assertEquals(1, store.copies("u").size());

@@ -402,7 +402,7 @@ public final class Store implements AutoCloseable {
    * with {@code signer}. If anything fails, none of it is kept.
    *
    * @throws UnpaidBillsException (nothing written) if the user has an unpaid bill
-   * @throws IllegalArgumentException if the user does not exist
+   * @throws UnknownUserException (nothing written) if the user does not exist
    */
   public <T> Issued<T> issue(CopyRequest request, long priceCents, Instant now, Signer<T> signer)
       throws UnpaidBillsException {
@@ -410,7 +410,7 @@ public final class Store implements AutoCloseable {
         "issue a copy of " + request.titleId() + " to " + request.userId(),
         c -> {
           if (user(c, request.userId(), true).isEmpty()) {
-            throw new IllegalArgumentException("no user " + request.userId());
+            throw new UnknownUserException(request.userId());
           }
           List<Bill> unpaid = bills(c, request.userId(), true);
           if (!unpaid.isEmpty()) {
