@@ -29,6 +29,10 @@ import picocli.CommandLine.Command;
       RelayCommand.class,
       LicenseCommand.class,
       AuthorityCommand.class,
+      MasterCommand.class,
+      UserKeyCommand.class,
+      CopyCommand.class,
+      RunCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
