@@ -384,6 +384,27 @@ public final class SoftwareCopy {
   // ---------------------------------------------------------------- streaming
 
   /**
+   * Copies title {@code titleId}'s ciphertext from the master verbatim to {@code dataLba} on the
+   * target with plain READs and WRITEs, nothing else: what a certificate copy does after its
+   * record, and the yardstick the converted copy is measured against.
+   *
+   * @return bytes written to the target
+   */
+  public static long copyCiphertext(
+      Drive master, Drive target, String titleId, long dataLba, Progress progress) {
+    MasterCatalog.Entry entry = entry(master, readCatalog(master), titleId, 0);
+    Capacity capacity = target.capacity();
+    int blockSize = capacity.blockSize();
+    checkFits(capacity, dataLba, entry.dataBlocks(blockSize), entry.plaintextLength(), "no header");
+    return stream(
+        master,
+        target,
+        entry,
+        (offset, data) -> target.writeBuffer(dataLba + offset / blockSize, data, blockSize),
+        progress);
+  }
+
+  /**
    * Streams the title's ciphertext from the master to {@code write}, {@link #IN_FLIGHT} chunks at
    * once: each chunk is a READ whose buffer is handed to the write without a copy. The target
    * receives its own data blocks' worth (the master's last block may be longer or shorter than the
