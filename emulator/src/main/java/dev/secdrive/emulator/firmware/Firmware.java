@@ -41,6 +41,7 @@ import dev.secdrive.protocol.data.SupportedOperationCodes;
 import dev.secdrive.protocol.data.SupportedVpdPages;
 import dev.secdrive.protocol.data.UnitSerialNumber;
 import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.security.Operation;
 import dev.secdrive.protocol.security.SecurityProtocols;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.FieldPointer;
@@ -477,25 +478,35 @@ public final class Firmware {
     if (bytes == 0) {
       return 0;
     }
-    ByteBuffer source = dataOut.duplicate();
-    long failing = faults.firstWriteError(cdb.lba(), cdb.blocks());
+    writeBlocks(medium, cdb.lba(), dataOut.duplicate(), forceUnitAccess(cdb));
+    return 0;
+  }
+
+  /**
+   * Writes whole blocks from {@code source} at {@code lba}, as WRITE does: an injected write error
+   * stops the write before the failing block and answers MEDIUM ERROR 0C/00 naming it.
+   */
+  private void writeBlocks(Medium medium, long lba, ByteBuffer source, boolean fua)
+      throws ScsiError {
+    int bytes = source.remaining();
+    long blocks = bytes / medium.blockSize();
+    long failing = faults.firstWriteError(lba, blocks);
     if (failing >= 0) {
-      source.limit(source.position() + (int) (failing - cdb.lba()) * medium.blockSize());
+      source.limit(source.position() + (int) (failing - lba) * medium.blockSize());
     }
     try {
-      medium.write(cdb.lba(), source);
-      if (forceUnitAccess(cdb)) {
+      medium.write(lba, source);
+      if (fua) {
         medium.force(); // FUA: on the medium before GOOD, not only in the host's page cache
       }
     } catch (IOException e) {
-      log.error("LUN {}: writing medium {} at LBA {} failed", lun, medium.id(), cdb.lba(), e);
-      throw mediumError(AdditionalSense.WRITE_ERROR, cdb.lba());
+      log.error("LUN {}: writing medium {} at LBA {} failed", lun, medium.id(), lba, e);
+      throw mediumError(AdditionalSense.WRITE_ERROR, lba);
     }
     if (failing >= 0) {
       throw mediumError(AdditionalSense.WRITE_ERROR, failing);
     }
-    service(timing.accessNanos(cdb.lba(), cdb.blocks(), bytes, true));
-    return 0;
+    service(timing.accessNanos(lba, blocks, bytes, true));
   }
 
   private int verify(Verify10 cdb, ByteBuffer dataOut) throws ScsiError {
@@ -641,6 +652,15 @@ public final class Firmware {
       secure.checkOut(cdb, dataOut.remaining());
       Medium medium = requireReady();
       secure.checkMedium(medium);
+      if (cdb.specific() == Operation.CONVERT_WRITE.code()) {
+        // PROTOCOL.md "Scheme 2": converted in place in the data-out buffer (it can be megabytes),
+        // then written like a WRITE, with its write faults and its service time.
+        SecureLayer.BlockWrite converted = secure.convertWrite(nexus.session, medium, dataOut);
+        if (converted.data().hasRemaining()) {
+          writeBlocks(medium, converted.lba(), converted.data(), false);
+        }
+        return 0;
+      }
       secure.out(nexus.session, medium, cdb, dataOut);
       return 0;
     } catch (SenseException e) {
@@ -754,7 +774,8 @@ public final class Firmware {
   private void apply(Mechanism.Effect effect) {
     if (effect != Mechanism.Effect.NONE) {
       for (NexusState nexus : nexuses.values()) {
-        secure.closePlayback(nexus.session); // PROTOCOL.md: a medium change closes playback
+        // PROTOCOL.md: a medium change closes playback and ends a conversion
+        secure.closeAll(nexus.session);
       }
     }
     switch (effect) {

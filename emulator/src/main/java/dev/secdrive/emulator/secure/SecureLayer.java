@@ -11,6 +11,9 @@ import dev.secdrive.protocol.security.BlobSource;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CertificateData;
 import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.ConversionGrant;
+import dev.secdrive.protocol.security.ConvertWrite;
+import dev.secdrive.protocol.security.InstallConversion;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.OpenPlayback;
@@ -65,6 +68,9 @@ public final class SecureLayer {
   /** Named steps of OPEN PLAYBACK of a limited license (a play is consumed). */
   public static final List<String> PLAYBACK_STEPS = steps("playback");
 
+  /** Named steps of INSTALL CONVERSION: the license commit, then the title header on the medium. */
+  public static final List<String> CONVERSION_STEPS = conversionSteps();
+
   private static final Logger log = LoggerFactory.getLogger(SecureLayer.class);
 
   private final DriveKeys keys;
@@ -100,6 +106,12 @@ public final class SecureLayer {
     return List.copyOf(out);
   }
 
+  private static List<String> conversionSteps() {
+    List<String> out = new ArrayList<>(steps("conversion"));
+    out.add("conversion:header-written");
+    return List.copyOf(out);
+  }
+
   public DriveKeys keys() {
     return keys;
   }
@@ -110,14 +122,20 @@ public final class SecureLayer {
 
   // ---------------------------------------------------------------- per-nexus state
 
-  /** What one I_T nexus holds: a pending BACKUP DATA blob and an open playback. */
+  /** What one I_T nexus holds: a pending BACKUP DATA blob, an open playback, an open conversion. */
   public static final class Session {
     private byte[] pendingBlob;
     private Playback playback;
+    private Conversion conversion;
 
     /** Whether a title is open for playback on this nexus. */
     public boolean playing() {
       return playback != null;
+    }
+
+    /** Whether a conversion (INSTALL CONVERSION) is open on this nexus. */
+    public boolean converting() {
+      return conversion != null;
     }
   }
 
@@ -148,9 +166,120 @@ public final class SecureLayer {
     }
   }
 
-  /** Closes playback on {@code session} (CLOSE PLAYBACK, medium change, eject). */
+  /**
+   * An open conversion (PROTOCOL.md "Scheme 2", FIG. 9): the master's key Ka and nonce, the target
+   * medium's key Ku and the nonce of the title header just written, the title's data extent on the
+   * target, and one Cipher per key kept for the session, so that a CONVERT WRITE costs two AES-CTR
+   * passes and no key schedule lookups. Ka and Ku live only here and in the secure area (Ku,
+   * wrapped); they never reach a response.
+   */
+  private static final class Conversion {
+    /** Bytes converted per pass through the scratch array when the data-out is not on the heap. */
+    private static final int CHUNK = 256 << 10;
+
+    final Medium medium;
+    final String titleId;
+    final long first;
+    final long dataBlocks;
+    final byte[] masterNonce;
+    final byte[] targetNonce;
+    final SecretKeySpec ka;
+    final SecretKeySpec ku;
+    final Cipher fromMaster;
+    final Cipher toTarget;
+    private byte[] scratch;
+
+    Conversion(
+        Medium medium,
+        String titleId,
+        long headerLba,
+        long dataBlocks,
+        byte[] masterNonce,
+        byte[] targetNonce,
+        byte[] ka,
+        byte[] ku) {
+      this.medium = medium;
+      this.titleId = titleId;
+      this.first = headerLba + 1;
+      this.dataBlocks = dataBlocks;
+      this.masterNonce = masterNonce;
+      this.targetNonce = targetNonce;
+      this.ka = new SecretKeySpec(ka, "AES");
+      this.ku = new SecretKeySpec(ku, "AES");
+      try {
+        this.fromMaster = Cipher.getInstance("AES/CTR/NoPadding");
+        this.toTarget = Cipher.getInstance("AES/CTR/NoPadding");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-CTR unavailable", e);
+      }
+    }
+
+    /**
+     * Turns master ciphertext (under Ka) at title byte {@code offset} into target ciphertext (under
+     * Ku) in place: the plaintext exists only inside this method, one chunk at a time.
+     */
+    void convert(ByteBuffer data, long offset) {
+      try {
+        fromMaster.init(
+            Cipher.DECRYPT_MODE,
+            ka,
+            new IvParameterSpec(TitleHeader.counterBlock(masterNonce, offset)));
+        toTarget.init(
+            Cipher.ENCRYPT_MODE,
+            ku,
+            new IvParameterSpec(TitleHeader.counterBlock(targetNonce, offset)));
+        if (data.hasArray()) {
+          byte[] array = data.array();
+          int at = data.arrayOffset() + data.position();
+          int length = data.remaining();
+          fromMaster.update(array, at, length, array, at);
+          toTarget.update(array, at, length, array, at);
+          return;
+        }
+        // A direct buffer (the transport's): one copy in and one out per chunk for both passes,
+        // where Cipher's own ByteBuffer path would copy twice per pass.
+        if (scratch == null) {
+          scratch = new byte[CHUNK];
+        }
+        ByteBuffer cursor = data.duplicate();
+        while (cursor.hasRemaining()) {
+          int n = Math.min(CHUNK, cursor.remaining());
+          int at = cursor.position();
+          cursor.get(scratch, 0, n);
+          fromMaster.update(scratch, 0, n, scratch, 0);
+          toTarget.update(scratch, 0, n, scratch, 0);
+          cursor.put(at, scratch, 0, n);
+        }
+        Arrays.fill(scratch, (byte) 0);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-CTR failed", e);
+      }
+    }
+  }
+
+  /**
+   * Blocks of the user area that a CONVERT WRITE has converted and the firmware is to write (with
+   * its write faults and service time), at {@code lba}.
+   */
+  public record BlockWrite(long lba, ByteBuffer data) {}
+
+  /** Closes playback on {@code session} (a new OPEN PLAYBACK). */
   public void closePlayback(Session session) {
     session.playback = null;
+  }
+
+  /** Ends the conversion open on {@code session}, if any. */
+  public void endConversion(Session session) {
+    session.conversion = null;
+  }
+
+  /**
+   * Closes everything {@code session} has open on the medium: playback and conversion (CLOSE
+   * PLAYBACK, a medium change, an eject).
+   */
+  public void closeAll(Session session) {
+    closePlayback(session);
+    endConversion(session);
   }
 
   // ---------------------------------------------------------------- CDB checks
@@ -258,9 +387,12 @@ public final class SecureLayer {
   /** Executes a SECURITY PROTOCOL OUT whose CDB passed {@link #checkOut}. */
   public void out(Session session, Medium medium, SecurityProtocolOut cdb, ByteBuffer dataOut)
       throws SenseException {
+    Operation operation = Operation.find(cdb.specific(), false).orElseThrow();
+    if (operation == Operation.CONVERT_WRITE) {
+      throw new IllegalStateException("CONVERT WRITE goes through convertWrite");
+    }
     byte[] parameters = new byte[dataOut.remaining()];
     dataOut.duplicate().get(parameters);
-    Operation operation = Operation.find(cdb.specific(), false).orElseThrow();
     try {
       switch (operation) {
         case PROVISION -> provision(medium, parameters);
@@ -269,9 +401,10 @@ public final class SecureLayer {
           if (parameters.length != 0) {
             throw invalidParameter(0);
           }
-          closePlayback(session);
+          closeAll(session);
         }
         case BACKUP -> backup(session, medium, parameters);
+        case INSTALL_CONVERSION -> installConversion(session, medium, parameters);
         case RESTORE -> restore(medium, parameters);
         case RESEAL -> reseal(session, medium, parameters);
         default -> throw new IllegalStateException("not an OUT operation: " + operation);
@@ -389,11 +522,8 @@ public final class SecureLayer {
     } catch (ParameterException e) {
       throw new Refusal(Reason.INTEGRITY, "no title header at LBA " + headerLba);
     }
-    byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
-    byte[] check =
-        Arrays.copyOf(Crypto.hmacSha256(checkKey, header.checkedBytes()), TitleHeader.CHECK_LENGTH);
     if (!header.contentId().equals(request.contentId())
-        || !MessageDigest.isEqual(check, header.check())) {
+        || !MessageDigest.isEqual(titleCheck(contentKey, header), header.check())) {
       throw new Refusal(Reason.WRONG_KEY, "title at LBA " + headerLba);
     }
     long first = headerLba + 1;
@@ -414,6 +544,187 @@ public final class SecureLayer {
       commit("playback", medium, mediumKey, state);
     }
     session.playback = new Playback(medium, first, first + blocks, header.nonce(), contentKey);
+  }
+
+  /** PROTOCOL.md "Titles": HMAC-SHA256(KDF(Kc, "title-check", ""), header bytes), 16 bytes. */
+  private static byte[] titleCheck(byte[] contentKey, TitleHeader header) {
+    byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
+    return Arrays.copyOf(
+        Crypto.hmacSha256(checkKey, header.checkedBytes()), TitleHeader.CHECK_LENGTH);
+  }
+
+  // ---------------------------------------------------------------- scheme 2: converted copy
+
+  /**
+   * INSTALL CONVERSION (PROTOCOL.md "Scheme 2", FIG. 9). Refusals in this order: framing of the
+   * list and of the grant (05/26/00 with the field pointer; a grant or centre certificate of
+   * another format version 0Bh); write protection (07/27/00); the centre certificate (01h); the
+   * grant's signature (02h); another medium (04h); another drive (06h); the sealed keys (05h); a
+   * title that does not fit the medium (05/21/00). Nothing is written before all of them pass.
+   */
+  private void installConversion(Session session, Medium medium, byte[] parameters)
+      throws SenseException, Refusal {
+    // A new INSTALL CONVERSION ends the previous one, whether or not it succeeds.
+    endConversion(session);
+    InstallConversion request = decode(() -> InstallConversion.decode(parameters));
+    int grantAt = 2; // after the bytes16 length
+    ConversionGrant grant;
+    try {
+      grant = ConversionGrant.decode(request.grant());
+    } catch (ParameterException e) {
+      if (e.getMessage().contains("format version") && e.offset() == 4) {
+        throw new Refusal(Reason.FORMAT_VERSION, e.getMessage());
+      }
+      throw invalidParameter(grantAt + e.offset());
+    } catch (IllegalArgumentException e) {
+      throw invalidParameter(grantAt);
+    }
+    requireWritable(medium);
+    int certificateAt =
+        grantAt
+            + 4
+            + 1
+            + 1
+            + grant.titleId().length()
+            + 1
+            + grant.mediumId().length()
+            + 1
+            + grant.deviceId().length()
+            + 8
+            + Certificate.KEY_LENGTH
+            + 2
+            + grant.sealedKeys().length
+            + 2;
+    Certificate center = certificate(grant.centerCertificate(), certificateAt);
+    if (!Authority.verify(keys.authorityPublicKey(), center, Certificate.Role.LICENSOR)) {
+      throw new Refusal(Reason.CERTIFICATE, "central site certificate of " + center.subject());
+    }
+    if (!Crypto.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {
+      throw new Refusal(Reason.SIGNATURE, "conversion grant of " + center.subject());
+    }
+    if (!grant.mediumId().equals(medium.id())) {
+      throw new Refusal(Reason.OTHER_MEDIUM, "conversion grant for medium " + grant.mediumId());
+    }
+    if (!grant.deviceId().equals(keys.deviceId())) {
+      throw new Refusal(Reason.OTHER_DRIVE, "conversion grant for drive " + grant.deviceId());
+    }
+    byte[] keyPair;
+    try {
+      byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), grant.ephemeralPublicKey());
+      byte[] key =
+          Crypto.kdf(
+              shared,
+              KeyLabels.CONVERSION,
+              Crypto.concat(grant.ephemeralPublicKey(), keys.x25519PublicKey()));
+      keyPair =
+          Crypto.gcmOpen(
+              key,
+              new byte[Crypto.GCM_NONCE_LENGTH],
+              ConversionGrant.aad(grant.titleId(), grant.mediumId(), grant.deviceId()),
+              grant.sealedKeys());
+    } catch (Crypto.AuthenticationException e) {
+      throw new Refusal(Reason.INTEGRITY, "sealed conversion keys: " + e.getMessage());
+    }
+    if (keyPair.length != 2 * Crypto.KEY_LENGTH) {
+      throw new Refusal(Reason.INTEGRITY, "the sealed conversion keys are not Ku and Ka");
+    }
+    byte[] ku = Arrays.copyOfRange(keyPair, 0, Crypto.KEY_LENGTH);
+    byte[] ka = Arrays.copyOfRange(keyPair, Crypto.KEY_LENGTH, 2 * Crypto.KEY_LENGTH);
+    Arrays.fill(keyPair, (byte) 0);
+    long headerLba = request.headerLba();
+    int blockSize = medium.blockSize();
+    long dataBlocks = (request.plaintextLength() + blockSize - 1) / blockSize;
+    if (headerLba >= medium.blockCount() || dataBlocks > medium.blockCount() - headerLba - 1) {
+      throw lbaOutOfRange();
+    }
+    byte[] mediumKey = mediumKey(medium);
+    SecureArea.Contents current = read(medium);
+    long version = Math.max(current.state().version(), nv.recordedVersion(medium.id())) + 1;
+    LicenseState state =
+        current
+            .state()
+            .with(
+                new LicenseState.License(
+                    grant.titleId(),
+                    Crypto.wrap(contentKeyWrapKey(mediumKey), ku),
+                    ProvisionRequest.UNLIMITED),
+                version);
+    commit("conversion", medium, mediumKey, state);
+    byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
+    TitleHeader unchecked =
+        TitleHeader.unchecked(grant.titleId(), nonce, request.plaintextLength());
+    TitleHeader header = unchecked.withCheck(titleCheck(ku, unchecked));
+    try {
+      medium.write(headerLba, ByteBuffer.wrap(header.encode(blockSize)));
+      medium.force();
+    } catch (IOException e) {
+      log.error("drive {}: writing a title header to LBA {} failed", keys.deviceId(), headerLba, e);
+      throw new SenseException(
+          SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR)
+              .withInformation(headerLba));
+    }
+    faults.reached("conversion:header-written");
+    session.conversion =
+        new Conversion(
+            medium, grant.titleId(), headerLba, dataBlocks, request.masterNonce(), nonce, ka, ku);
+    log.info(
+        "drive {}: conversion of {} onto medium {} at LBA {} ({} bytes), license version {}",
+        keys.deviceId(),
+        grant.titleId(),
+        medium.id(),
+        headerLba,
+        request.plaintextLength(),
+        version);
+  }
+
+  /**
+   * CONVERT WRITE (PROTOCOL.md "Scheme 2", FIG. 9 S16-S17): converts the master ciphertext blocks
+   * of the data-out in place, from Ka to Ku, and says where the firmware is to write them; the
+   * plaintext never leaves the drive. Refusals in this order: a list shorter than the offset, an
+   * offset that is not a multiple of the block size (field pointer 0) or data that is not whole
+   * blocks (field pointer on the first byte of the partial block), all 05/26/00; write protection
+   * (07/27/00); no conversion open on this nexus, or one for a medium since removed (0Ah); blocks
+   * beyond the title's data blocks (05/21/00, as a WRITE past the end of the medium).
+   *
+   * <p>The data-out buffer is consumed: it holds target ciphertext afterwards.
+   */
+  public BlockWrite convertWrite(Session session, Medium medium, ByteBuffer dataOut)
+      throws SenseException {
+    long offset = decode(() -> ConvertWrite.offset(dataOut));
+    int blockSize = medium.blockSize();
+    if (offset % blockSize != 0) {
+      throw invalidParameter(0);
+    }
+    int length = dataOut.remaining() - ConvertWrite.HEADER_LENGTH;
+    if (length % blockSize != 0) {
+      throw invalidParameter(ConvertWrite.HEADER_LENGTH + length - length % blockSize);
+    }
+    requireWritable(medium);
+    Conversion conversion = session.conversion;
+    if (conversion != null && conversion.medium != medium) {
+      endConversion(session); // a medium change ends the conversion
+      conversion = null;
+    }
+    if (conversion == null) {
+      throw refuse(
+          new Refusal(Reason.NOTHING_PENDING, "CONVERT WRITE without a conversion on this nexus"));
+    }
+    long block = offset / blockSize;
+    long blocks = length / blockSize;
+    if (block > conversion.dataBlocks || blocks > conversion.dataBlocks - block) {
+      throw lbaOutOfRange();
+    }
+    ByteBuffer data = dataOut.duplicate();
+    data.position(dataOut.position() + ConvertWrite.HEADER_LENGTH);
+    if (data.isReadOnly()) {
+      ByteBuffer copy = ByteBuffer.allocate(length);
+      copy.put(data).flip();
+      data = copy;
+    }
+    if (blocks > 0) {
+      conversion.convert(data.duplicate(), offset);
+    }
+    return new BlockWrite(conversion.first + block, data.slice());
   }
 
   private void backup(Session session, Medium medium, byte[] parameters)
