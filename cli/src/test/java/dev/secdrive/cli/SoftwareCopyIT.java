@@ -60,7 +60,7 @@ class SoftwareCopyIT {
   @TempDir Path scratch;
 
   private Authority authority;
-  private CenterRig center;
+  private LocalCenter center;
   private Emulator emulator;
   private CenterClient admin;
   private CenterClient site;
@@ -74,7 +74,7 @@ class SoftwareCopyIT {
     authority = Authority.create();
     Path authorityFile = keys.resolve("authority.json");
     authority.save(authorityFile);
-    center = CenterRig.start(centerData, authority);
+    center = LocalCenter.start(centerData, authority);
     admin = new CenterClient(center.url(), center.adminToken());
     site = new CenterClient(center.url());
 
@@ -161,7 +161,7 @@ class SoftwareCopyIT {
 
   private int copies(String user) {
     JsonNode profile = site.user(user);
-    return profile.path("bills").size();
+    return profile.path("copies").size();
   }
 
   // ---------------------------------------------------------------- both embodiments
