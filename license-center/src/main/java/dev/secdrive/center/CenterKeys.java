@@ -1,0 +1,210 @@
+package dev.secdrive.center;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.secdrive.center.crypto.Crypto;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.ParameterException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.function.UnaryOperator;
+
+/**
+ * The central site's keys (PROTOCOL.md "Software copy"): the master key KM from which every title's
+ * Ka and every medium's Ku are derived, and the Ed25519 key that signs copy certificates and
+ * conversion grants, with its certificate (role licensor) from the licensing authority. The center
+ * never holds the authority's private key: whoever holds the authority certifies the center's key
+ * once, at setup. Kept in {@code center.json}, readable by its owner only.
+ */
+public final class CenterKeys {
+
+  /** The file name in the data directory. */
+  public static final String FILE = "center.json";
+
+  private static final int FORMAT = 1;
+  private static final HexFormat HEX = HexFormat.of();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .build();
+
+  private final String name;
+  private final byte[] masterKey;
+  private final byte[] signingKey;
+  private final Certificate certificate;
+  private final byte[] authorityPublicKey;
+
+  private CenterKeys(
+      String name,
+      byte[] masterKey,
+      byte[] signingKey,
+      Certificate certificate,
+      byte[] authorityPublicKey) {
+    this.name = name;
+    this.masterKey = masterKey.clone();
+    this.signingKey = signingKey.clone();
+    this.certificate = certificate;
+    this.authorityPublicKey = authorityPublicKey.clone();
+    if (certificate.role() != Certificate.Role.LICENSOR) {
+      throw new IllegalArgumentException("the center's certificate must have role LICENSOR");
+    }
+    if (!certificate.subject().equals(name)) {
+      throw new IllegalArgumentException(
+          "the center's certificate names '" + certificate.subject() + "', not '" + name + "'");
+    }
+    if (!Arrays.equals(Crypto.ed25519Public(signingKey), certificate.ed25519PublicKey())) {
+      throw new IllegalArgumentException("the certificate does not certify the signing key");
+    }
+    if (!Crypto.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature())) {
+      throw new IllegalArgumentException(
+          "the certificate is not signed by the licensing authority's key");
+    }
+  }
+
+  /**
+   * Fresh keys for a center called {@code name}: a random KM and an Ed25519 key pair whose
+   * certificate {@code authority} signs (for instance the emulator's {@code Authority::certify}).
+   *
+   * @param authorityPublicKey the authority's Ed25519 public key: drives' certificates are checked
+   *     against it, and so is the certificate {@code authority} returns
+   * @throws IllegalArgumentException if the returned certificate is not the one asked for, signed
+   *     with {@code authorityPublicKey}
+   */
+  public static CenterKeys create(
+      String name, byte[] authorityPublicKey, UnaryOperator<Certificate> authority) {
+    Crypto.RawKeyPair pair = Crypto.ed25519KeyPair();
+    Certificate unsigned =
+        Certificate.unsigned(
+            Certificate.Role.LICENSOR, name, new byte[Crypto.KEY_LENGTH], pair.publicKey());
+    Certificate signed = authority.apply(unsigned);
+    if (!Arrays.equals(signed.signedBytes(), unsigned.signedBytes())) {
+      throw new IllegalArgumentException("the authority certified something else than asked");
+    }
+    return new CenterKeys(
+        name, Crypto.random(Crypto.KEY_LENGTH), pair.privateKey(), signed, authorityPublicKey);
+  }
+
+  /**
+   * @throws CenterSetupException naming the file if it is missing or corrupt
+   */
+  public static CenterKeys load(Path file) {
+    Stored stored;
+    try {
+      stored = JSON.readValue(Files.readAllBytes(file), Stored.class);
+    } catch (NoSuchFileException e) {
+      throw new CenterSetupException(
+          "center key file " + file + " does not exist (set the center up first)", e);
+    } catch (JacksonException e) {
+      throw new CenterSetupException(
+          "center key file " + file + " is corrupt: " + firstLine(e.getOriginalMessage()), e);
+    } catch (IOException e) {
+      throw new CenterSetupException("cannot read center key file " + file + ": " + e, e);
+    }
+    try {
+      if (stored.format != FORMAT) {
+        throw new IllegalArgumentException("unsupported format " + stored.format);
+      }
+      return new CenterKeys(
+          stored.name,
+          unhex("masterKey", stored.masterKey, Crypto.KEY_LENGTH),
+          unhex("signingKey", stored.signingKey, Crypto.KEY_LENGTH),
+          Certificate.decode(unhex("certificate", stored.certificate, -1)),
+          unhex("authorityPublicKey", stored.authorityPublicKey, Crypto.KEY_LENGTH));
+    } catch (IllegalArgumentException | NullPointerException | ParameterException e) {
+      throw new CenterSetupException(
+          "center key file " + file + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the keys to {@code file} (rw-------), atomically. */
+  public void save(Path file) {
+    Stored stored = new Stored();
+    stored.format = FORMAT;
+    stored.name = name;
+    stored.masterKey = HEX.formatHex(masterKey);
+    stored.signingKey = HEX.formatHex(signingKey);
+    stored.certificate = HEX.formatHex(certificate.encode());
+    stored.authorityPublicKey = HEX.formatHex(authorityPublicKey);
+    try {
+      SecretFiles.write(file, JSON.writeValueAsBytes(stored));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write center key file " + file + ": " + e, e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The center's certificate (role licensor), which every copy certificate and grant carries. */
+  public Certificate certificate() {
+    return certificate;
+  }
+
+  public byte[] authorityPublicKey() {
+    return authorityPublicKey.clone();
+  }
+
+  /** The center's Ed25519 signature over {@code data}. */
+  public byte[] sign(byte[] data) {
+    return Crypto.sign(signingKey, data);
+  }
+
+  /** KDF(KM, label, context): Ka and Ku of PROTOCOL.md "Scheme 2". */
+  public byte[] derive(String label, String context) {
+    return Crypto.kdf(
+        masterKey, label, context.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  /** Whether {@code certificate} has {@code role} and the licensing authority's signature. */
+  public boolean certifiedByAuthority(Certificate certificate, Certificate.Role role) {
+    return certificate.role() == role
+        && Crypto.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
+  }
+
+  private static byte[] unhex(String field, String value, int length) {
+    if (value == null) {
+      throw new IllegalArgumentException("field '" + field + "' is missing");
+    }
+    byte[] bytes;
+    try {
+      bytes = HEX.parseHex(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("field '" + field + "' is not hexadecimal");
+    }
+    if (length >= 0 && bytes.length != length) {
+      throw new IllegalArgumentException(
+          "field '" + field + "' has " + bytes.length + " bytes, expected " + length);
+    }
+    return bytes;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** The JSON form. */
+  static final class Stored {
+    @JsonProperty public int format;
+    @JsonProperty public String name;
+    @JsonProperty public String masterKey;
+    @JsonProperty public String signingKey;
+    @JsonProperty public String certificate;
+    @JsonProperty public String authorityPublicKey;
+  }
+}

@@ -1,0 +1,350 @@
+package dev.secdrive.center;
+
+import dev.secdrive.center.crypto.Crypto;
+import dev.secdrive.center.store.Bill;
+import dev.secdrive.center.store.Copy;
+import dev.secdrive.center.store.OverpaymentException;
+import dev.secdrive.center.store.Store;
+import dev.secdrive.center.store.Title;
+import dev.secdrive.center.store.UnpaidBillsException;
+import dev.secdrive.center.store.User;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.ConversionGrant;
+import dev.secdrive.protocol.security.CopyCertificate;
+import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.ParameterException;
+import dev.secdrive.protocol.security.SealedKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the central site does (seed 003 FIG. 4 and FIG. 8), whoever asks: register titles in the
+ * contents identifier file and users in the user profile database, issue copy certificates (scheme
+ * 1) and conversion grants (scheme 2) with a bill each, take payments. Every refusal is a {@link
+ * Refusal} naming the problem; a refused request writes nothing.
+ */
+public final class CentralSite {
+
+  /** Title IDs are str8 on the master's catalog and in certificates: 1..64 printable ASCII. */
+  public static final int TITLE_ID_MAX = 64;
+
+  /** User and medium IDs: 1..255 printable ASCII. */
+  public static final int ID_MAX = 255;
+
+  private final CenterKeys keys;
+  private final Store store;
+  private final Clock clock;
+
+  public CentralSite(CenterKeys keys, Store store, Clock clock) {
+    this.keys = keys;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  public CenterKeys keys() {
+    return keys;
+  }
+
+  // ------------------------------------------------------------------ titles
+
+  /** A registered title and its encryption key (Kd or Ka) for the publisher who authors it. */
+  public record RegisteredTitle(Title title, byte[] key) {}
+
+  /**
+   * Registers a title in the contents identifier file. Scheme 1: a fresh random Kd, kept by the
+   * site to seal to users. Scheme 2: Ka = KDF(KM, "master-conversion", title ID), derived and never
+   * stored.
+   */
+  public RegisteredTitle registerTitle(String titleId, String name, int scheme, long priceCents) {
+    checkId("titleId", titleId, TITLE_ID_MAX);
+    checkName("name", name);
+    if (scheme != 1 && scheme != 2) {
+      throw Refusal.badRequest("field 'scheme' must be 1 or 2, got " + scheme);
+    }
+    if (priceCents < 0) {
+      throw Refusal.badRequest("field 'priceCents' must not be negative, got " + priceCents);
+    }
+    byte[] kd = scheme == 1 ? Crypto.random(Crypto.KEY_LENGTH) : null;
+    Title title = new Title(titleId, name, scheme, kd, priceCents, now());
+    if (!store.insertTitle(title)) {
+      throw Refusal.conflict("title " + titleId + " is already registered");
+    }
+    return new RegisteredTitle(title, key(title));
+  }
+
+  /** The title's encryption key again, for its publisher. */
+  public byte[] titleKey(String titleId) {
+    return key(title(titleId));
+  }
+
+  private byte[] key(Title title) {
+    return title.scheme() == 1
+        ? title.kd().clone()
+        : keys.derive(KeyLabels.MASTER_CONVERSION, title.titleId());
+  }
+
+  public List<Title> titles() {
+    return store.titles();
+  }
+
+  /**
+   * @throws Refusal NOT_FOUND if the contents identifier file does not list it (FIG. 7 S12)
+   */
+  public Title title(String titleId) {
+    checkId("titleId", titleId, TITLE_ID_MAX);
+    return store
+        .title(titleId)
+        .orElseThrow(
+            () ->
+                Refusal.notFound(
+                    "unknown title " + titleId + " (S12: not in the contents identifier file)"));
+  }
+
+  // ------------------------------------------------------------------ users
+
+  /** Registers a user and the X25519 user key KU copy keys are sealed to. */
+  public User registerUser(String userId, String name, byte[] userKey) {
+    checkId("userId", userId, ID_MAX);
+    checkName("name", name);
+    if (userKey.length != Crypto.KEY_LENGTH) {
+      throw Refusal.badRequest(
+          "field 'userKey' must be a 32-byte X25519 public key, got " + userKey.length + " bytes");
+    }
+    try {
+      // A key of small order would make every key sealed to it readable by anyone.
+      Crypto.x25519(Crypto.x25519KeyPair().privateKey(), userKey);
+    } catch (Crypto.AuthenticationException e) {
+      throw Refusal.badRequest(
+          "field 'userKey' is not a usable X25519 public key: " + e.getMessage());
+    }
+    User user = new User(userId, name, userKey.clone(), now());
+    if (!store.insertUser(user)) {
+      throw Refusal.conflict("user " + userId + " is already registered");
+    }
+    return user;
+  }
+
+  /** A user's profile: who, the copies issued and the bills. */
+  public record Profile(User user, List<Copy> copies, List<Bill> bills, long owedCents) {}
+
+  public Profile profile(String userId) {
+    User user = user(userId);
+    List<Bill> bills = store.bills(userId);
+    long owed = 0;
+    for (Bill b : bills) {
+      owed += b.amountCents() - b.paidCents();
+    }
+    return new Profile(user, store.copies(userId), bills, owed);
+  }
+
+  private User user(String userId) {
+    checkId("userId", userId, ID_MAX);
+    return store.user(userId).orElseThrow(() -> unknownUser(userId));
+  }
+
+  private static Refusal unknownUser(String userId) {
+    return Refusal.notFound("unknown user " + userId + " (not registered at the central site)");
+  }
+
+  /** Takes a payment and settles the user's bills oldest first. */
+  public Store.Payment pay(String userId, long amountCents) {
+    checkId("userId", userId, ID_MAX);
+    if (amountCents <= 0) {
+      throw Refusal.badRequest("field 'amountCents' must be positive, got " + amountCents);
+    }
+    try {
+      return store.pay(userId, amountCents, now()).orElseThrow(() -> unknownUser(userId));
+    } catch (OverpaymentException e) {
+      throw Refusal.conflict("user " + userId + ": " + e.getMessage());
+    }
+  }
+
+  // ------------------------------------------------------------------ issuing
+
+  /** Scheme 1's answer: CS and Kd sealed to the user key, with the bill the copy made. */
+  public record CertificateIssue(CopyCertificate certificate, SealedKey sealedKey, Bill bill) {}
+
+  /**
+   * Scheme 1 (FIG. 4): the copy certificate CS over (title, medium, user, serial, time) signed by
+   * the center, and Kd sealed to the user's KU (label "user-key", AAD title ‖ medium).
+   */
+  public CertificateIssue issueCertificate(String userId, String titleId, String mediumId) {
+    checkId("userId", userId, ID_MAX);
+    checkId("mediumId", mediumId, ID_MAX);
+    Title title = title(titleId);
+    requireScheme(title, 1, "/copies/conversion");
+    User user = user(userId);
+    Store.Issued<CertificateIssue> issued =
+        issue(
+            new Store.CopyRequest(userId, titleId, mediumId, null, 1),
+            title,
+            (serial, at) -> {
+              CopyCertificate unsigned =
+                  new CopyCertificate(
+                      titleId,
+                      mediumId,
+                      userId,
+                      serial,
+                      at.getEpochSecond(),
+                      keys.certificate().encode(),
+                      new byte[Certificate.SIGNATURE_LENGTH]);
+              CopyCertificate cs = unsigned.withSignature(keys.sign(unsigned.signedBytes()));
+              Crypto.Sealed sealed =
+                  seal(
+                      user.userKey(),
+                      KeyLabels.USER_KEY,
+                      SealedKey.aad(titleId, mediumId),
+                      title.kd(),
+                      "user " + userId + "'s key");
+              return new CertificateIssue(
+                  cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null);
+            });
+    CertificateIssue document = issued.document();
+    return new CertificateIssue(document.certificate(), document.sealedKey(), issued.bill());
+  }
+
+  /** Scheme 2's answer: the signed grant, with the bill the copy made. */
+  public record ConversionIssue(ConversionGrant grant, Bill bill) {}
+
+  /**
+   * Scheme 2 (FIG. 8): Ku = KDF(KM, "medium-conversion", medium ID) and Ka = KDF(KM,
+   * "master-conversion", title ID), sealed to the target drive's certified X25519 key (label
+   * "conversion", AAD title ‖ medium ‖ device) and signed by the center.
+   *
+   * @param driveCertificate the target drive's certificate, as the drive reports it
+   */
+  public ConversionIssue issueConversion(
+      String userId, String titleId, String mediumId, byte[] driveCertificate) {
+    checkId("userId", userId, ID_MAX);
+    checkId("mediumId", mediumId, ID_MAX);
+    Title title = title(titleId);
+    requireScheme(title, 2, "/copies/certificate");
+    user(userId);
+    Certificate drive;
+    try {
+      drive = Certificate.decode(driveCertificate);
+    } catch (ParameterException e) {
+      throw Refusal.badRequest("field 'driveCertificate' is malformed: " + e.getMessage());
+    }
+    if (drive.role() != Certificate.Role.DRIVE) {
+      throw new Refusal(
+          Refusal.Kind.FORBIDDEN,
+          "the drive certificate has role "
+              + drive.role()
+              + ", not DRIVE: grants go to drives only");
+    }
+    if (!keys.certifiedByAuthority(drive, Certificate.Role.DRIVE)) {
+      throw new Refusal(
+          Refusal.Kind.FORBIDDEN,
+          "the drive certificate of "
+              + drive.subject()
+              + " is not signed by the licensing authority");
+    }
+    String deviceId = drive.subject();
+    byte[] ku = keys.derive(KeyLabels.MEDIUM_CONVERSION, mediumId);
+    byte[] ka = keys.derive(KeyLabels.MASTER_CONVERSION, titleId);
+    Store.Issued<ConversionGrant> issued =
+        issue(
+            new Store.CopyRequest(userId, titleId, mediumId, deviceId, 2),
+            title,
+            (serial, at) -> {
+              Crypto.Sealed sealed =
+                  seal(
+                      drive.x25519PublicKey(),
+                      KeyLabels.CONVERSION,
+                      ConversionGrant.aad(titleId, mediumId, deviceId),
+                      Crypto.concat(ku, ka),
+                      "drive " + deviceId + "'s key");
+              ConversionGrant unsigned =
+                  new ConversionGrant(
+                      titleId,
+                      mediumId,
+                      deviceId,
+                      serial,
+                      sealed.ephemeralPublicKey(),
+                      sealed.ciphertext(),
+                      keys.certificate().encode(),
+                      new byte[Certificate.SIGNATURE_LENGTH]);
+              return unsigned.withSignature(keys.sign(unsigned.signedBytes()));
+            });
+    return new ConversionIssue(issued.document(), issued.bill());
+  }
+
+  private interface Document<T> {
+    T make(long serial, Instant at);
+  }
+
+  private <T> Store.Issued<T> issue(Store.CopyRequest request, Title title, Document<T> document) {
+    Instant at = now();
+    try {
+      return store.issue(request, title.priceCents(), at, serial -> document.make(serial, at));
+    } catch (UnpaidBillsException e) {
+      throw new Refusal(
+          Refusal.Kind.PAYMENT_REQUIRED,
+          "user "
+              + request.userId()
+              + " has "
+              + e.count()
+              + " unpaid bill(s) totalling "
+              + e.totalCents()
+              + " cents: pay them before copying");
+    } catch (IllegalArgumentException e) {
+      throw unknownUser(request.userId()); // removed between the check and the transaction
+    }
+  }
+
+  private static Crypto.Sealed seal(
+      byte[] recipient, String label, byte[] aad, byte[] plaintext, String whose) {
+    try {
+      return Crypto.seal(recipient, label, aad, plaintext);
+    } catch (Crypto.AuthenticationException e) {
+      throw new Refusal(Refusal.Kind.FORBIDDEN, "cannot seal to " + whose + ": " + e.getMessage());
+    }
+  }
+
+  private static void requireScheme(Title title, int scheme, String otherPath) {
+    if (title.scheme() != scheme) {
+      throw Refusal.conflict(
+          "title "
+              + title.titleId()
+              + " is a scheme-"
+              + title.scheme()
+              + " title ("
+              + (title.scheme() == 1 ? "certificate copy" : "converted copy")
+              + "): ask "
+              + otherPath);
+    }
+  }
+
+  private Instant now() {
+    return Instant.ofEpochSecond(clock.instant().getEpochSecond());
+  }
+
+  // ------------------------------------------------------------------ validation
+
+  /** IDs as the protocol's records take them: printable ASCII without spaces. */
+  static void checkId(String field, String value, int max) {
+    if (value == null || value.isEmpty() || value.length() > max) {
+      throw Refusal.badRequest("field '" + field + "' must be 1.." + max + " characters");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c <= 0x20 || c >= 0x7F) {
+        throw Refusal.badRequest(
+            "field '" + field + "' must be printable ASCII without spaces, got '" + value + "'");
+      }
+    }
+  }
+
+  static void checkName(String field, String value) {
+    if (value == null
+        || value.isBlank()
+        || value.getBytes(StandardCharsets.UTF_8).length > 255
+        || value.chars().anyMatch(Character::isISOControl)) {
+      throw Refusal.badRequest(
+          "field '" + field + "' must be 1..255 bytes of UTF-8 without control characters");
+    }
+  }
+}

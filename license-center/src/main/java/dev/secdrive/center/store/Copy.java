@@ -1,0 +1,17 @@
+package dev.secdrive.center.store;
+
+import java.time.Instant;
+
+/**
+ * An issued copy: a copy certificate (scheme 1) or a conversion grant (scheme 2).
+ *
+ * @param deviceId the target drive (scheme 2), null for scheme 1
+ */
+public record Copy(
+    long serial,
+    String userId,
+    String titleId,
+    String mediumId,
+    String deviceId,
+    int scheme,
+    Instant issuedAt) {}

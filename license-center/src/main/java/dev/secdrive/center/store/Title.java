@@ -1,0 +1,11 @@
+package dev.secdrive.center.store;
+
+import java.time.Instant;
+
+/**
+ * An entry of the contents identifier file.
+ *
+ * @param kd scheme 1: the title's key Kd, 32 bytes; scheme 2: null (Ka is derived from KM)
+ */
+public record Title(
+    String titleId, String name, int scheme, byte[] kd, long priceCents, Instant registeredAt) {}

@@ -1,0 +1,758 @@
+package dev.secdrive.center;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secdrive.center.crypto.Crypto;
+import dev.secdrive.center.store.JdbcConfig;
+import dev.secdrive.center.store.Store;
+import dev.secdrive.center.store.Title;
+import dev.secdrive.center.store.UnpaidBillsException;
+import dev.secdrive.center.store.User;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.ConversionGrant;
+import dev.secdrive.protocol.security.CopyCertificate;
+import dev.secdrive.protocol.security.SealedKey;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The central site's store and HTTP API, over a real socket on 127.0.0.1, run once per database:
+ * {@link CenterH2Test} (the embedded default) and {@link CenterPostgresIT}.
+ */
+abstract class CenterContract {
+
+  private static final HexFormat HEX = HexFormat.of();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+  /** The database of one test; called once per test, with that test's data directory. */
+  abstract JdbcConfig database(Path dataDir) throws Exception;
+
+  /** Drops what {@link #database} made. */
+  void dropDatabase() throws Exception {}
+
+  @TempDir Path dataDir;
+
+  TestAuthority authority;
+  JdbcConfig jdbc;
+  LicenseCenter center;
+  String token;
+
+  @BeforeEach
+  void startCenter() throws Exception {
+    authority = new TestAuthority();
+    LicenseCenter.setup(dataDir, "Test Copy Center", authority.publicKey(), authority::certify);
+    jdbc = database(dataDir);
+    center = LicenseCenter.start(dataDir, jdbc, new InetSocketAddress("127.0.0.1", 0));
+    token = LicenseCenter.adminToken(dataDir);
+  }
+
+  @AfterEach
+  void stopCenter() throws Exception {
+    if (center != null) {
+      center.close();
+    }
+    dropDatabase();
+  }
+
+  // ------------------------------------------------------------------ HTTP helpers
+
+  record Reply(int status, JsonNode body) {
+    String error() {
+      return body.path("error").asText();
+    }
+  }
+
+  Reply call(String method, String path, String body, String bearer) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + center.address().getPort() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    HttpResponse<String> response =
+        CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(
+        "application/json", response.headers().firstValue("Content-Type").orElse(""), path);
+    return new Reply(response.statusCode(), JSON.readTree(response.body()));
+  }
+
+  Reply get(String path) throws Exception {
+    return call("GET", path, null, null);
+  }
+
+  Reply post(String path, Object body) throws Exception {
+    return call("POST", path, JSON.writeValueAsString(body), null);
+  }
+
+  Reply admin(String path, Object body) throws Exception {
+    return call("POST", path, JSON.writeValueAsString(body), token);
+  }
+
+  static ObjectNode json(Object... pairs) {
+    ObjectNode node = JSON.createObjectNode();
+    for (int i = 0; i < pairs.length; i += 2) {
+      node.set((String) pairs[i], JSON.valueToTree(pairs[i + 1]));
+    }
+    return node;
+  }
+
+  static void assertRefused(Reply reply, int status, String fragment) {
+    assertEquals(status, reply.status(), reply.body().toString());
+    assertTrue(
+        reply.error().contains(fragment), "'" + reply.error() + "' should say '" + fragment + "'");
+  }
+
+  /** Registers a title and returns its key. */
+  byte[] title(String id, int scheme, long price) throws Exception {
+    Reply reply =
+        admin(
+            "/titles",
+            json("titleId", id, "name", "Title " + id, "scheme", scheme, "priceCents", price));
+    assertEquals(200, reply.status(), reply.body().toString());
+    return HEX.parseHex(reply.body().get("key").asText());
+  }
+
+  /** Registers a user and returns the X25519 private key of its user key. */
+  byte[] user(String id) throws Exception {
+    Crypto.RawKeyPair key = Crypto.x25519KeyPair();
+    Reply reply =
+        admin(
+            "/users",
+            json("userId", id, "name", "User " + id, "userKey", HEX.formatHex(key.publicKey())));
+    assertEquals(200, reply.status(), reply.body().toString());
+    return key.privateKey();
+  }
+
+  Reply certificate(String user, String title, String medium) throws Exception {
+    return post("/copies/certificate", json("userId", user, "titleId", title, "mediumId", medium));
+  }
+
+  Reply conversion(String user, String title, String medium, Certificate drive) throws Exception {
+    return post(
+        "/copies/conversion",
+        json(
+            "userId",
+            user,
+            "titleId",
+            title,
+            "mediumId",
+            medium,
+            "driveCertificate",
+            HEX.formatHex(drive.encode())));
+  }
+
+  /** KM, read from center.json, for the independent derivations. */
+  byte[] masterKey() throws Exception {
+    JsonNode stored = JSON.readTree(Files.readAllBytes(dataDir.resolve(CenterKeys.FILE)));
+    return HEX.parseHex(stored.get("masterKey").asText());
+  }
+
+  /** HKDF-SHA256 (RFC 5869) with the JDK's HMAC, empty salt, info 01h ‖ label ‖ 00h ‖ context. */
+  static byte[] independentKdf(byte[] ikm, String label, String context) throws Exception {
+    ByteArrayOutputStream info = new ByteArrayOutputStream();
+    info.write(1);
+    info.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
+    info.write(0);
+    info.writeBytes(context.getBytes(StandardCharsets.US_ASCII));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+    byte[] prk = mac.doFinal(ikm);
+    mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+    mac.update(info.toByteArray());
+    mac.update((byte) 1);
+    return mac.doFinal();
+  }
+
+  // ------------------------------------------------------------------ GET /center
+
+  @Test
+  void theCenterShowsItsCertificateFromTheAuthority() throws Exception {
+    Reply reply = get("/center");
+    assertEquals(200, reply.status());
+    assertEquals("Test Copy Center", reply.body().get("name").asText());
+    assertArrayEquals(
+        authority.publicKey(), HEX.parseHex(reply.body().get("authorityPublicKey").asText()));
+    Certificate certificate =
+        Certificate.decode(HEX.parseHex(reply.body().get("certificate").asText()));
+    assertEquals(Certificate.Role.LICENSOR, certificate.role());
+    assertEquals("Test Copy Center", certificate.subject());
+    assertTrue(
+        Crypto.verify(authority.publicKey(), certificate.signedBytes(), certificate.signature()));
+    assertArrayEquals(
+        certificate.ed25519PublicKey(), HEX.parseHex(reply.body().get("publicKey").asText()));
+  }
+
+  // ------------------------------------------------------------------ titles
+
+  @Test
+  void aSchemeOneTitleGetsARandomKdThatTheCenterKeeps() throws Exception {
+    byte[] kd = title("SW-1", 1, 1500);
+    byte[] other = title("SW-2", 1, 1500);
+    assertEquals(32, kd.length);
+    assertFalse(Arrays.equals(kd, other));
+
+    Reply again = call("GET", "/titles/SW-1/key", null, token);
+    assertEquals(200, again.status());
+    assertArrayEquals(kd, HEX.parseHex(again.body().get("key").asText()));
+
+    Reply one = get("/titles/SW-1");
+    assertEquals(200, one.status());
+    assertEquals("Title SW-1", one.body().get("name").asText());
+    assertEquals(1, one.body().get("scheme").asInt());
+    assertEquals(1500, one.body().get("priceCents").asLong());
+    assertFalse(one.body().has("key"), "the public title view carries no key");
+
+    Reply all = get("/titles");
+    assertEquals(200, all.status());
+    List<String> ids = new ArrayList<>();
+    all.body().forEach(t -> ids.add(t.get("titleId").asText()));
+    assertEquals(List.of("SW-1", "SW-2"), ids);
+  }
+
+  @Test
+  void aSchemeTwoTitlesKeyIsKaDerivedFromKm() throws Exception {
+    byte[] ka = title("DID-7", 2, 900);
+    assertArrayEquals(independentKdf(masterKey(), "master-conversion", "DID-7"), ka);
+    Reply again = call("GET", "/titles/DID-7/key", null, token);
+    assertArrayEquals(ka, HEX.parseHex(again.body().get("key").asText()));
+  }
+
+  @Test
+  void titleRegistrationRefusals() throws Exception {
+    title("SW-1", 1, 100);
+    assertRefused(
+        admin("/titles", json("titleId", "SW-1", "name", "Again", "scheme", 1, "priceCents", 1)),
+        409,
+        "title SW-1 is already registered");
+    assertRefused(
+        admin("/titles", json("titleId", "SW-3", "name", "X", "scheme", 3, "priceCents", 1)),
+        400,
+        "'scheme' must be 1..2");
+    assertRefused(
+        admin("/titles", json("titleId", "SW-3", "name", "X", "scheme", 1, "priceCents", -5)),
+        400,
+        "'priceCents' must be at least 0");
+    assertRefused(
+        admin("/titles", json("titleId", "has space", "name", "X", "scheme", 1, "priceCents", 1)),
+        400,
+        "'titleId' must be printable ASCII");
+    assertRefused(
+        admin(
+            "/titles", json("titleId", "A".repeat(65), "name", "X", "scheme", 1, "priceCents", 1)),
+        400,
+        "'titleId' must be 1..64");
+    assertRefused(
+        admin(
+            "/titles",
+            json("titleId", "SW-3", "name", "X", "scheme", 1, "priceCents", 1, "prize", 2)),
+        400,
+        "unknown field 'prize'");
+    assertRefused(
+        admin("/titles", json("titleId", "SW-3", "name", "X", "scheme", "1", "priceCents", 1)),
+        400,
+        "'scheme' (an integer) is required");
+    assertRefused(call("POST", "/titles", "{\"titleId\": ", token), 400, "not valid JSON");
+    assertRefused(call("POST", "/titles", "[1]", token), 400, "must be a JSON object");
+    assertRefused(
+        post("/titles", json("titleId", "SW-3", "name", "X", "scheme", 1, "priceCents", 1)),
+        401,
+        "Authorization: Bearer");
+    assertRefused(
+        call(
+            "POST",
+            "/titles",
+            JSON.writeValueAsString(
+                json("titleId", "SW-3", "name", "X", "scheme", 1, "priceCents", 1)),
+            "0".repeat(64)),
+        401,
+        "admin token is wrong");
+    assertRefused(call("GET", "/titles/SW-1/key", null, null), 401, "Authorization");
+    assertEquals(404, get("/titles/SW-3").status(), "nothing refused was registered");
+  }
+
+  @Test
+  void anUnknownTitleIsRefusedAsS12() throws Exception {
+    assertRefused(
+        get("/titles/NOPE"), 404, "unknown title NOPE (S12: not in the contents identifier file)");
+    user("alice");
+    assertRefused(
+        certificate("alice", "NOPE", "MO-1"),
+        404,
+        "unknown title NOPE (S12: not in the contents identifier file)");
+    assertRefused(
+        conversion("alice", "NOPE", "MO-1", authority.drive("DRIVE-1").certificate()),
+        404,
+        "unknown title NOPE (S12: not in the contents identifier file)");
+  }
+
+  // ------------------------------------------------------------------ users
+
+  @Test
+  void usersAreRegisteredWithTheirKeyAndProfile() throws Exception {
+    Crypto.RawKeyPair key = Crypto.x25519KeyPair();
+    Reply reply =
+        admin(
+            "/users",
+            json(
+                "userId",
+                "alice",
+                "name",
+                "Alice Ågren",
+                "userKey",
+                HEX.formatHex(key.publicKey())));
+    assertEquals(200, reply.status(), reply.body().toString());
+
+    Reply profile = get("/users/alice");
+    assertEquals(200, profile.status());
+    assertEquals("Alice Ågren", profile.body().get("name").asText());
+    assertArrayEquals(key.publicKey(), HEX.parseHex(profile.body().get("userKey").asText()));
+    assertEquals(0, profile.body().get("bills").size());
+    assertEquals(0, profile.body().get("copies").size());
+    assertEquals(0, profile.body().get("owedCents").asLong());
+  }
+
+  @Test
+  void userRegistrationRefusals() throws Exception {
+    user("alice");
+    String key = HEX.formatHex(Crypto.x25519KeyPair().publicKey());
+    assertRefused(
+        admin("/users", json("userId", "alice", "name", "A", "userKey", key)),
+        409,
+        "user alice is already registered");
+    assertRefused(
+        admin("/users", json("userId", "bob", "name", "B", "userKey", "xyz")),
+        400,
+        "'userKey' is not hexadecimal");
+    assertRefused(
+        admin("/users", json("userId", "bob", "name", "B", "userKey", "00ff")),
+        400,
+        "32-byte X25519 public key, got 2 bytes");
+    assertRefused(
+        admin("/users", json("userId", "bob", "name", "B", "userKey", "00".repeat(32))),
+        400,
+        "not a usable X25519 public key");
+    assertRefused(
+        admin("/users", json("userId", "bob", "name", " ", "userKey", key)),
+        400,
+        "field 'name' must be 1..255 bytes");
+    assertRefused(post("/users", json("userId", "bob", "name", "B", "userKey", key)), 401, "");
+    assertRefused(get("/users/bob"), 404, "unknown user bob (not registered at the central site)");
+  }
+
+  // ------------------------------------------------------------------ scheme 1
+
+  @Test
+  void aCopyCertificateIsSignedByTheCenterAndItsKdOpensWithTheUserKeyOnly() throws Exception {
+    byte[] kd = title("SW-1", 1, 1500);
+    byte[] alice = user("alice");
+    Reply reply = certificate("alice", "SW-1", "MO-0001");
+    assertEquals(200, reply.status(), reply.body().toString());
+
+    CopyCertificate cs =
+        CopyCertificate.decode(HEX.parseHex(reply.body().get("copyCertificate").asText()));
+    assertEquals("SW-1", cs.titleId());
+    assertEquals("MO-0001", cs.mediumId());
+    assertEquals("alice", cs.userId());
+    assertEquals(reply.body().get("serial").asLong(), cs.serial());
+    assertTrue(Math.abs(cs.issuedEpochSeconds() - Instant.now().getEpochSecond()) < 3600);
+    Certificate site = Certificate.decode(cs.centerCertificate());
+    assertEquals(Certificate.Role.LICENSOR, site.role());
+    assertTrue(Crypto.verify(authority.publicKey(), site.signedBytes(), site.signature()));
+    assertTrue(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
+
+    // A terminal that changes one byte (say the medium) has no valid certificate.
+    CopyCertificate forged =
+        new CopyCertificate(
+            "SW-1",
+            "MO-0002",
+            "alice",
+            cs.serial(),
+            cs.issuedEpochSeconds(),
+            cs.centerCertificate(),
+            cs.signature());
+    assertFalse(Crypto.verify(site.ed25519PublicKey(), forged.signedBytes(), forged.signature()));
+    byte[] flipped = cs.signature();
+    flipped[10] ^= 1;
+    assertFalse(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), flipped));
+
+    SealedKey sealed = SealedKey.decode(HEX.parseHex(reply.body().get("sealedKey").asText()));
+    byte[] aad = SealedKey.aad("SW-1", "MO-0001");
+    assertArrayEquals(
+        kd, Crypto.open(alice, sealed.ephemeralPublicKey(), "user-key", aad, sealed.sealed()));
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () ->
+            Crypto.open(
+                Crypto.x25519KeyPair().privateKey(),
+                sealed.ephemeralPublicKey(),
+                "user-key",
+                aad,
+                sealed.sealed()));
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () ->
+            Crypto.open(
+                alice,
+                sealed.ephemeralPublicKey(),
+                "user-key",
+                SealedKey.aad("SW-1", "MO-0002"),
+                sealed.sealed()));
+
+    JsonNode bill = reply.body().get("bill");
+    assertEquals(1500, bill.get("amountCents").asLong());
+    assertFalse(bill.get("paid").asBoolean());
+    assertEquals(cs.serial(), bill.get("serial").asLong());
+  }
+
+  @Test
+  void aUserWithAnUnpaidBillMayNotCopyUntilPaid() throws Exception {
+    title("SW-1", 1, 1500);
+    user("alice");
+    assertEquals(200, certificate("alice", "SW-1", "MO-1").status());
+    assertRefused(
+        certificate("alice", "SW-1", "MO-2"),
+        402,
+        "user alice has 1 unpaid bill(s) totalling 1500 cents");
+
+    Reply profile = get("/users/alice");
+    assertEquals(1, profile.body().get("copies").size(), "the refused copy left no record");
+    assertEquals(1, profile.body().get("bills").size());
+    assertEquals(1500, profile.body().get("owedCents").asLong());
+
+    Reply paid = admin("/users/alice/payments", json("amountCents", 1500));
+    assertEquals(200, paid.status(), paid.body().toString());
+    assertEquals(0, paid.body().get("owedCents").asLong());
+    assertEquals(1, paid.body().get("billsPaid").size());
+
+    Reply second = certificate("alice", "SW-1", "MO-2");
+    assertEquals(200, second.status(), second.body().toString());
+    assertNotEquals(
+        get("/users/alice").body().get("copies").get(0).get("serial").asLong(),
+        second.body().get("serial").asLong());
+  }
+
+  @Test
+  void aFreeTitleBillsZeroAndPaysAtOnce() throws Exception {
+    title("FREE", 1, 0);
+    user("alice");
+    for (int i = 0; i < 3; i++) {
+      Reply reply = certificate("alice", "FREE", "MO-" + i);
+      assertEquals(200, reply.status(), reply.body().toString());
+      assertTrue(reply.body().get("bill").get("paid").asBoolean());
+    }
+    assertEquals(3, get("/users/alice").body().get("bills").size());
+  }
+
+  @Test
+  void copyRefusals() throws Exception {
+    title("SW-1", 1, 100);
+    title("DID-1", 2, 100);
+    user("alice");
+    assertRefused(
+        certificate("mallory", "SW-1", "MO-1"),
+        404,
+        "unknown user mallory (not registered at the central site)");
+    assertRefused(
+        certificate("alice", "DID-1", "MO-1"),
+        409,
+        "title DID-1 is a scheme-2 title (converted copy): ask /copies/conversion");
+    assertRefused(
+        conversion("alice", "SW-1", "MO-1", authority.drive("DRIVE-1").certificate()),
+        409,
+        "title SW-1 is a scheme-1 title (certificate copy): ask /copies/certificate");
+    assertRefused(certificate("alice", "SW-1", "MO 1"), 400, "'mediumId' must be printable ASCII");
+    assertRefused(
+        post("/copies/certificate", json("userId", "alice", "titleId", "SW-1")),
+        400,
+        "field 'mediumId' (a string) is required");
+    assertRefused(call("GET", "/copies/certificate", null, null), 405, "use POST");
+    assertRefused(get("/nowhere"), 404, "no such resource: /nowhere");
+    assertEquals(0, get("/users/alice").body().get("copies").size());
+  }
+
+  @Test
+  void concurrentCopiesByOneUserBillOnlyOnce() throws Exception {
+    title("SW-1", 1, 700);
+    user("alice");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<Integer>> requests = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        String medium = "MO-" + i;
+        requests.add(() -> certificate("alice", "SW-1", medium).status());
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> f : pool.invokeAll(requests)) {
+        statuses.add(f.get());
+      }
+      assertEquals(1, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
+      assertEquals(7, statuses.stream().filter(s -> s == 402).count(), statuses.toString());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, get("/users/alice").body().get("bills").size());
+  }
+
+  // ------------------------------------------------------------------ scheme 2
+
+  @Test
+  void aConversionGrantCarriesKuAndKaSealedToTheDriveOnly() throws Exception {
+    byte[] ka = title("DID-1", 2, 2500);
+    user("bob");
+    TestAuthority.Drive drive = authority.drive("DRIVE-0042");
+    Reply reply = conversion("bob", "DID-1", "MO-77", drive.certificate());
+    assertEquals(200, reply.status(), reply.body().toString());
+    assertEquals("DRIVE-0042", reply.body().get("deviceId").asText());
+
+    ConversionGrant grant =
+        ConversionGrant.decode(HEX.parseHex(reply.body().get("grant").asText()));
+    assertEquals("DID-1", grant.titleId());
+    assertEquals("MO-77", grant.mediumId());
+    assertEquals("DRIVE-0042", grant.deviceId());
+    assertEquals(reply.body().get("serial").asLong(), grant.serial());
+    Certificate site = Certificate.decode(grant.centerCertificate());
+    assertTrue(Crypto.verify(authority.publicKey(), site.signedBytes(), site.signature()));
+    assertTrue(Crypto.verify(site.ed25519PublicKey(), grant.signedBytes(), grant.signature()));
+    byte[] tampered = grant.signedBytes();
+    tampered[tampered.length - 1] ^= 1;
+    assertFalse(Crypto.verify(site.ed25519PublicKey(), tampered, grant.signature()));
+
+    byte[] aad = ConversionGrant.aad("DID-1", "MO-77", "DRIVE-0042");
+    byte[] keys =
+        Crypto.open(
+            drive.x25519Private(),
+            grant.ephemeralPublicKey(),
+            "conversion",
+            aad,
+            grant.sealedKeys());
+    byte[] km = masterKey();
+    assertArrayEquals(
+        independentKdf(km, "medium-conversion", "MO-77"), Arrays.copyOfRange(keys, 0, 32));
+    assertArrayEquals(
+        independentKdf(km, "master-conversion", "DID-1"), Arrays.copyOfRange(keys, 32, 64));
+    assertArrayEquals(ka, Arrays.copyOfRange(keys, 32, 64));
+
+    TestAuthority.Drive other = authority.drive("DRIVE-0043");
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () ->
+            Crypto.open(
+                other.x25519Private(),
+                grant.ephemeralPublicKey(),
+                "conversion",
+                aad,
+                grant.sealedKeys()));
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () ->
+            Crypto.open(
+                drive.x25519Private(),
+                grant.ephemeralPublicKey(),
+                "conversion",
+                ConversionGrant.aad("DID-1", "MO-78", "DRIVE-0042"),
+                grant.sealedKeys()));
+    assertEquals(2500, reply.body().get("bill").get("amountCents").asLong());
+    assertEquals(
+        "DRIVE-0042", get("/users/bob").body().get("copies").get(0).get("deviceId").asText());
+  }
+
+  @Test
+  void aDriveCertificateTheAuthorityDidNotSignIsRefused() throws Exception {
+    title("DID-1", 2, 100);
+    user("bob");
+    TestAuthority impostor = new TestAuthority();
+    assertRefused(
+        conversion("bob", "DID-1", "MO-1", impostor.drive("DRIVE-9").certificate()),
+        403,
+        "the drive certificate of DRIVE-9 is not signed by the licensing authority");
+    Certificate licensor =
+        authority.certify(
+            Certificate.unsigned(
+                Certificate.Role.LICENSOR,
+                "Some Licensor",
+                new byte[32],
+                Crypto.ed25519KeyPair().publicKey()));
+    assertRefused(
+        conversion("bob", "DID-1", "MO-1", licensor), 403, "has role LICENSOR, not DRIVE");
+    assertRefused(
+        post(
+            "/copies/conversion",
+            json(
+                "userId",
+                "bob",
+                "titleId",
+                "DID-1",
+                "mediumId",
+                "MO-1",
+                "driveCertificate",
+                "5344435401")),
+        400,
+        "'driveCertificate' is malformed");
+    assertRefused(
+        post(
+            "/copies/conversion",
+            json(
+                "userId",
+                "bob",
+                "titleId",
+                "DID-1",
+                "mediumId",
+                "MO-1",
+                "driveCertificate",
+                "not hex")),
+        400,
+        "'driveCertificate' is not hexadecimal");
+    assertEquals(0, get("/users/bob").body().get("bills").size(), "no refusal billed");
+  }
+
+  // ------------------------------------------------------------------ payments
+
+  @Test
+  void paymentsSettleBillsOldestFirst() throws Exception {
+    title("A", 1, 0);
+    title("B", 1, 300);
+    user("carol");
+    // Two priced bills: the first copy is paid between them so the second may be issued.
+    assertEquals(200, certificate("carol", "B", "MO-1").status());
+    assertRefused(
+        admin("/users/carol/payments", json("amountCents", 301)),
+        409,
+        "a payment of 301 cents exceeds the 300 cents owed");
+    Reply partial = admin("/users/carol/payments", json("amountCents", 100));
+    assertEquals(200, partial.status(), partial.body().toString());
+    assertEquals(0, partial.body().get("billsPaid").size());
+    assertEquals(200, partial.body().get("owedCents").asLong());
+    assertRefused(certificate("carol", "A", "MO-2"), 402, "1 unpaid bill(s) totalling 200 cents");
+
+    Reply rest = admin("/users/carol/payments", json("amountCents", 200));
+    assertEquals(200, rest.status());
+    assertEquals(1, rest.body().get("billsPaid").size());
+    JsonNode bills = get("/users/carol").body().get("bills");
+    assertEquals(1, bills.size());
+    assertTrue(bills.get(0).get("paid").asBoolean());
+    assertEquals(300, bills.get(0).get("paidCents").asLong());
+
+    assertRefused(admin("/users/dave/payments", json("amountCents", 1)), 404, "unknown user dave");
+    assertRefused(
+        admin("/users/carol/payments", json("amountCents", 0)), 400, "must be at least 1");
+    assertRefused(post("/users/carol/payments", json("amountCents", 1)), 401, "Bearer");
+  }
+
+  @Test
+  void theStorePaysTheOldestOfSeveralBillsFirst() throws Exception {
+    try (Store store = Store.open(jdbc)) {
+      Instant now = Instant.ofEpochSecond(1_700_000_000L);
+      store.insertTitle(new Title("T", "T", 1, new byte[32], 100, now));
+      store.insertUser(new User("u", "U", Crypto.x25519KeyPair().publicKey(), now));
+      // Two bills outstanding at once, as a site could have from before this policy.
+      store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, s -> s);
+      Store.Payment first = store.pay("u", 100, now).orElseThrow();
+      assertEquals(1, first.billsPaid().size());
+      store.issue(new Store.CopyRequest("u", "T", "M2", null, 1), 100, now, s -> s);
+      assertThrows(
+          UnpaidBillsException.class,
+          () -> store.issue(new Store.CopyRequest("u", "T", "M3", null, 1), 100, now, s -> s));
+      Store.Payment second = store.pay("u", 60, now).orElseThrow();
+      assertEquals(List.of(), second.billsPaid());
+      assertEquals(40, second.stillOwedCents());
+      assertEquals(60, store.bills("u").get(1).paidCents());
+      assertTrue(store.bills("u").get(0).paid());
+    }
+  }
+
+  @Test
+  void aFailureWhileIssuingLeavesNeitherCopyNorBill() throws Exception {
+    try (Store store = Store.open(jdbc)) {
+      Instant now = Instant.ofEpochSecond(1_700_000_000L);
+      store.insertTitle(new Title("T", "T", 1, new byte[32], 100, now));
+      store.insertUser(new User("u", "U", Crypto.x25519KeyPair().publicKey(), now));
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  store.issue(
+                      new Store.CopyRequest("u", "T", "M1", null, 1),
+                      100,
+                      now,
+                      serial -> {
+                        throw new IllegalStateException("signing failed at serial " + serial);
+                      }));
+      assertTrue(e.getMessage().startsWith("signing failed"));
+      assertEquals(List.of(), store.copies("u"));
+      assertEquals(List.of(), store.bills("u"));
+      Store.Issued<Long> issued =
+          store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, s -> s);
+      assertEquals(1, store.copies("u").size());
+      assertEquals(issued.copy().serial(), issued.document());
+      assertTrue(store.insertTitle(new Title("T2", "T2", 2, null, 0, now)));
+      assertFalse(store.insertTitle(new Title("T2", "again", 2, null, 0, now)));
+      assertEquals("T2", store.title("T2").orElseThrow().name());
+    }
+  }
+
+  // ------------------------------------------------------------------ restart
+
+  @Test
+  void everythingSurvivesARestart() throws Exception {
+    byte[] kd = title("SW-1", 1, 500);
+    byte[] ka = title("DID-1", 2, 0);
+    user("alice");
+    Reply first = certificate("alice", "SW-1", "MO-1");
+    assertEquals(200, first.status());
+    String certificate = get("/center").body().get("certificate").asText();
+
+    center.close();
+    center = LicenseCenter.start(dataDir, jdbc, new InetSocketAddress("127.0.0.1", 0));
+
+    assertEquals(certificate, get("/center").body().get("certificate").asText());
+    assertArrayEquals(
+        kd, HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()));
+    assertArrayEquals(
+        ka, HEX.parseHex(call("GET", "/titles/DID-1/key", null, token).body().get("key").asText()));
+    JsonNode profile = get("/users/alice").body();
+    assertEquals(1, profile.get("copies").size());
+    assertEquals(500, profile.get("owedCents").asLong());
+    assertRefused(certificate("alice", "SW-1", "MO-2"), 402, "1 unpaid bill(s)");
+    assertEquals(200, admin("/users/alice/payments", json("amountCents", 500)).status());
+    Reply second = certificate("alice", "SW-1", "MO-2");
+    assertEquals(200, second.status());
+    assertTrue(
+        second.body().get("serial").asLong() > first.body().get("serial").asLong(),
+        "serials go on after a restart");
+  }
+}

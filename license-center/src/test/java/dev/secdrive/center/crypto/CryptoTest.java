@@ -1,0 +1,131 @@
+package dev.secdrive.center.crypto;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+
+class CryptoTest {
+
+  /** RFC 5869 with HMAC-SHA256 from the JDK, independent of Bouncy Castle. */
+  static byte[] hkdf(byte[] salt, byte[] ikm, byte[] info, int length) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(salt.length == 0 ? new byte[32] : salt, "HmacSHA256"));
+    byte[] prk = mac.doFinal(ikm);
+    mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+    ByteArrayOutputStream okm = new ByteArrayOutputStream();
+    byte[] t = new byte[0];
+    for (int i = 1; okm.size() < length; i++) {
+      mac.update(t);
+      mac.update(info);
+      mac.update((byte) i);
+      t = mac.doFinal();
+      okm.writeBytes(t);
+    }
+    return java.util.Arrays.copyOf(okm.toByteArray(), length);
+  }
+
+  /** info = 01h ‖ label ‖ 00h ‖ context (PROTOCOL.md "Keys"), spelled out by hand. */
+  static byte[] info(String label, String context) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(1);
+    out.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
+    out.write(0);
+    out.writeBytes(context.getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
+
+  @Test
+  void independentHkdfMatchesRfc5869TestCase1() throws Exception {
+    HexFormat hex = HexFormat.of();
+    byte[] okm =
+        hkdf(
+            hex.parseHex("000102030405060708090a0b0c"),
+            hex.parseHex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"),
+            hex.parseHex("f0f1f2f3f4f5f6f7f8f9"),
+            42);
+    assertArrayEquals(
+        hex.parseHex(
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"),
+        okm);
+  }
+
+  @Test
+  void kdfIsHkdfSha256WithEmptySaltAndVersionedInfo() throws Exception {
+    byte[] ikm = Crypto.random(32);
+    assertArrayEquals(
+        hkdf(new byte[0], ikm, info("master-conversion", "TITLE-1"), 32),
+        Crypto.kdf(ikm, "master-conversion", "TITLE-1".getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  @Test
+  void sealedKeyOpensWithTheRecipientsKeyOnly() throws Exception {
+    Crypto.RawKeyPair recipient = Crypto.x25519KeyPair();
+    Crypto.RawKeyPair other = Crypto.x25519KeyPair();
+    byte[] key = Crypto.random(32);
+    byte[] aad = "aad".getBytes(StandardCharsets.US_ASCII);
+    Crypto.Sealed sealed = Crypto.seal(recipient.publicKey(), "user-key", aad, key);
+
+    assertArrayEquals(
+        key,
+        Crypto.open(
+            recipient.privateKey(),
+            sealed.ephemeralPublicKey(),
+            "user-key",
+            aad,
+            sealed.ciphertext()));
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () ->
+            Crypto.open(
+                other.privateKey(),
+                sealed.ephemeralPublicKey(),
+                "user-key",
+                aad,
+                sealed.ciphertext()));
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () ->
+            Crypto.open(
+                recipient.privateKey(),
+                sealed.ephemeralPublicKey(),
+                "conversion",
+                aad,
+                sealed.ciphertext()));
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () ->
+            Crypto.open(
+                recipient.privateKey(),
+                sealed.ephemeralPublicKey(),
+                "user-key",
+                "other".getBytes(StandardCharsets.US_ASCII),
+                sealed.ciphertext()));
+  }
+
+  @Test
+  void sealingToAKeyOfSmallOrderIsRefused() {
+    assertThrows(
+        Crypto.AuthenticationException.class,
+        () -> Crypto.seal(new byte[32], "user-key", new byte[0], new byte[32]));
+  }
+
+  @Test
+  void signaturesVerifyWithTheSignersKeyOnly() {
+    Crypto.RawKeyPair signer = Crypto.ed25519KeyPair();
+    byte[] data = "copy certificate".getBytes(StandardCharsets.US_ASCII);
+    byte[] signature = Crypto.sign(signer.privateKey(), data);
+    assertTrue(Crypto.verify(signer.publicKey(), data, signature));
+    assertArrayEquals(signer.publicKey(), Crypto.ed25519Public(signer.privateKey()));
+    data[0] ^= 1;
+    assertFalse(Crypto.verify(signer.publicKey(), data, signature));
+    assertFalse(Crypto.verify(Crypto.ed25519KeyPair().publicKey(), data, signature));
+  }
+}
