@@ -8,12 +8,12 @@ import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.flow.CenterClient;
-import dev.secdrive.host.flow.MasterAuthoring;
-import dev.secdrive.host.flow.SoftwareCopy;
-import dev.secdrive.host.flow.UserKey;
 import dev.secdrive.host.flow.Licensor;
 import dev.secdrive.host.flow.LicensorCredential;
+import dev.secdrive.host.flow.MasterAuthoring;
 import dev.secdrive.host.flow.Progress;
+import dev.secdrive.host.flow.SoftwareCopy;
+import dev.secdrive.host.flow.UserKey;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -371,8 +371,9 @@ final class BenchCommand implements Callable<Integer> {
           targetType.type(),
           targetType.blockSize(),
           rounds);
-      out.printf("MB = 10^6 bytes; %d MiB chunks, %d in flight%n%n", SoftwareCopy.CHUNK >> 20,
-          SoftwareCopy.IN_FLIGHT);
+      out.printf(
+          "MB = 10^6 bytes; %d MiB chunks, %d in flight%n%n",
+          SoftwareCopy.CHUNK >> 20, SoftwareCopy.IN_FLIGHT);
       try (Emulator emulator =
               Emulator.builder()
                   .mediaDirectory(mediaDirectory)
@@ -388,7 +389,8 @@ final class BenchCommand implements Callable<Integer> {
         double[] converted = new double[rounds];
         double[] plain = new double[rounds];
         // warm-up: one of each
-        SoftwareCopy.convertedCopy(master, target, client, "bench", "bench-title", 0, Progress.NONE);
+        SoftwareCopy.convertedCopy(
+            master, target, client, "bench", "bench-title", 0, Progress.NONE);
         SoftwareCopy.copyCiphertext(master, target, "bench-title", 1, Progress.NONE);
         for (int r = 0; r < rounds; r++) {
           long start = System.nanoTime();

@@ -97,7 +97,8 @@ final class CenterCommand {
     @Option(
         names = "--name",
         defaultValue = "secdrive central site",
-        description = "The site's name, the subject of its certificate (default: ${DEFAULT-VALUE}).")
+        description =
+            "The site's name, the subject of its certificate (default: ${DEFAULT-VALUE}).")
     String name;
 
     @Override
@@ -167,8 +168,7 @@ final class CenterCommand {
         }
         jdbc = JdbcConfig.h2(data.directory);
       } else {
-        String password =
-            dbPassword == null ? null : Files.readString(dbPassword).strip();
+        String password = dbPassword == null ? null : Files.readString(dbPassword).strip();
         jdbc = new JdbcConfig(jdbcUrl, dbUser, password);
       }
       LicenseCenter center =

@@ -4,21 +4,21 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
-import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.flow.Backups;
 import dev.secdrive.host.flow.CenterClient;
 import dev.secdrive.host.flow.FlowException;
+import dev.secdrive.host.flow.Licensor;
+import dev.secdrive.host.flow.LicensorCredential;
 import dev.secdrive.host.flow.MasterAuthoring;
+import dev.secdrive.host.flow.Player;
+import dev.secdrive.host.flow.Progress;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
-import dev.secdrive.host.flow.Licensor;
-import dev.secdrive.host.flow.LicensorCredential;
-import dev.secdrive.host.flow.Player;
-import dev.secdrive.host.flow.Progress;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -280,7 +280,12 @@ final class DemoCommand implements Callable<Integer> {
                   new MasterAuthoring.Title(
                       "demo-game", "Demo game", 1, kd, game.length, new ByteArrayInputStream(game)),
                   new MasterAuthoring.Title(
-                      "demo-film", "Demo film", 2, ka, film.length, new ByteArrayInputStream(film))),
+                      "demo-film",
+                      "Demo film",
+                      2,
+                      ka,
+                      film.length,
+                      new ByteArrayInputStream(film))),
               2048,
               image,
               Progress.NONE);
@@ -316,7 +321,8 @@ final class DemoCommand implements Callable<Integer> {
         try (Drive master = Drive.open(base + 0);
             Drive target = Drive.open(base + 1);
             Drive other = Drive.open(base + 2)) {
-          step("embodiment 1 (FIG. 4): copy certificate CS and Kd sealed to KU, then the ciphertext");
+          step(
+              "embodiment 1 (FIG. 4): copy certificate CS and Kd sealed to KU, then the ciphertext");
           SoftwareCopy.Copied one =
               SoftwareCopy.certificateCopy(
                   master, target, site, "demo-user", userKey, "demo-game", 100, Progress.NONE);

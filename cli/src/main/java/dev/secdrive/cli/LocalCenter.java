@@ -6,9 +6,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /**
- * A central site in this process for the demo, the benchmark and the end-to-end tests: license-center
- * with its embedded database in {@code dataDir}, certified by {@code authority}, on 127.0.0.1 at a
- * free port.
+ * A central site in this process for the demo, the benchmark and the end-to-end tests:
+ * license-center with its embedded database in {@code dataDir}, certified by {@code authority}, on
+ * 127.0.0.1 at a free port.
  */
 final class LocalCenter implements AutoCloseable {
 
@@ -21,9 +21,9 @@ final class LocalCenter implements AutoCloseable {
   }
 
   static LocalCenter start(Path dataDir, Authority authority) {
-    LicenseCenter.setup(dataDir, "secdrive central site", authority.publicKey(), authority::certify);
-    LicenseCenter center =
-        LicenseCenter.start(dataDir, new InetSocketAddress("127.0.0.1", 0));
+    LicenseCenter.setup(
+        dataDir, "secdrive central site", authority.publicKey(), authority::certify);
+    LicenseCenter center = LicenseCenter.start(dataDir, new InetSocketAddress("127.0.0.1", 0));
     return new LocalCenter(center, LicenseCenter.adminToken(dataDir));
   }
 

@@ -41,10 +41,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The software copy of seed 003 end to end: the central site (license-center, embedded database,
- * on 127.0.0.1:0), an emulator with the master's CD-ROM drive (LUN 0) and the user's MO drives
- * (LUNs 1 and 2), enrolled with one licensing authority, and the host driver over TCP between them.
- * Both embodiments are copied and run; every refusal of the issue is provoked.
+ * The software copy of seed 003 end to end: the central site (license-center, embedded database, on
+ * 127.0.0.1:0), an emulator with the master's CD-ROM drive (LUN 0) and the user's MO drives (LUNs 1
+ * and 2), enrolled with one licensing authority, and the host driver over TCP between them. Both
+ * embodiments are copied and run; every refusal of the issue is provoked.
  */
 class SoftwareCopyIT {
 
@@ -170,8 +170,20 @@ class SoftwareCopyIT {
   void convertedCopyIsReEncryptedInTheTargetDriveAndRunsFromItsSecureArea() throws Exception {
     Cli copied =
         Cli.run(
-            "copy", "--master", uri(0), "--target", uri(1), "--title", FILM, "--center",
-            center.url(), "--user", "alice", "--lba", Long.toString(LBA), "--json");
+            "copy",
+            "--master",
+            uri(0),
+            "--target",
+            uri(1),
+            "--title",
+            FILM,
+            "--center",
+            center.url(),
+            "--user",
+            "alice",
+            "--lba",
+            Long.toString(LBA),
+            "--json");
     assertEquals(0, copied.exit(), copied::toString);
     JsonNode result = Json.MAPPER.readTree(copied.out());
     assertEquals(2, result.get("scheme").asInt());
@@ -189,8 +201,15 @@ class SoftwareCopyIT {
 
     Cli ran =
         Cli.run(
-            "run", uri(1), "--title", FILM, "--lba", Long.toString(LBA), "--out",
-            scratch.resolve("film.out").toString(), "--json");
+            "run",
+            uri(1),
+            "--title",
+            FILM,
+            "--lba",
+            Long.toString(LBA),
+            "--out",
+            scratch.resolve("film.out").toString(),
+            "--json");
     assertEquals(0, ran.exit(), ran::toString);
     assertArrayEquals(film, Files.readAllBytes(scratch.resolve("film.out")));
     assertEquals(sha256(film), Json.MAPPER.readTree(ran.out()).get("sha256").asText());
@@ -201,11 +220,24 @@ class SoftwareCopyIT {
   void certificateCopyIsVerifiedAndDecryptedWithTheUserKey() throws Exception {
     Cli copied =
         Cli.run(
-            "copy", "--master", uri(0), "--target", uri(1), "--title", GAME, "--center",
-            center.url(), "--user", "alice", "--user-key", aliceKeyFile.toString(), "--lba",
+            "copy",
+            "--master",
+            uri(0),
+            "--target",
+            uri(1),
+            "--title",
+            GAME,
+            "--center",
+            center.url(),
+            "--user",
+            "alice",
+            "--user-key",
+            aliceKeyFile.toString(),
+            "--lba",
             Long.toString(LBA));
     assertEquals(0, copied.exit(), copied::toString);
-    assertTrue(copied.out().startsWith("copied game-1 (scheme 1, copy certificate) to medium MO-1"),
+    assertTrue(
+        copied.out().startsWith("copied game-1 (scheme 1, copy certificate) to medium MO-1"),
         copied::toString);
 
     // The record names this title and medium; the ciphertext is the master's, verbatim.
@@ -220,8 +252,16 @@ class SoftwareCopyIT {
 
     Cli ran =
         Cli.run(
-            "run", uri(1), "--title", GAME, "--lba", Long.toString(LBA), "--user-key",
-            aliceKeyFile.toString(), "--center", center.url());
+            "run",
+            uri(1),
+            "--title",
+            GAME,
+            "--lba",
+            Long.toString(LBA),
+            "--user-key",
+            aliceKeyFile.toString(),
+            "--center",
+            center.url());
     assertEquals(0, ran.exit(), ran::toString);
     assertEquals(
         "ran game-1 (scheme 1): " + game.length + " bytes, SHA-256 " + sha256(game),
@@ -233,8 +273,16 @@ class SoftwareCopyIT {
     UserKey.create().save(other);
     Cli wrongUser =
         Cli.run(
-            "run", uri(1), "--title", GAME, "--lba", Long.toString(LBA), "--user-key",
-            other.toString(), "--authority-key", HexFormat.of().formatHex(authority.publicKey()));
+            "run",
+            uri(1),
+            "--title",
+            GAME,
+            "--lba",
+            Long.toString(LBA),
+            "--user-key",
+            other.toString(),
+            "--authority-key",
+            HexFormat.of().formatHex(authority.publicKey()));
     assertEquals(1, wrongUser.exit(), wrongUser::toString);
     assertTrue(wrongUser.err().contains("does not open with this user key"), wrongUser::toString);
   }
@@ -260,7 +308,8 @@ class SoftwareCopyIT {
     emulator.setWriteProtected(1, true);
     for (String title : List.of(GAME, FILM)) {
       FlowException e = assertThrows(FlowException.class, () -> copy("alice", title, 1, LBA));
-      assertTrue(e.getMessage().contains("MO-1") && e.getMessage().contains("is write-protected"),
+      assertTrue(
+          e.getMessage().contains("MO-1") && e.getMessage().contains("is write-protected"),
           e.getMessage());
     }
     assertEquals(0, copies("alice"), "no copy was issued, no bill made");
@@ -273,8 +322,7 @@ class SoftwareCopyIT {
       last = target.capacity().lastLba();
     }
     for (String title : List.of(GAME, FILM)) {
-      FlowException e =
-          assertThrows(FlowException.class, () -> copy("alice", title, 1, last - 10));
+      FlowException e = assertThrows(FlowException.class, () -> copy("alice", title, 1, last - 10));
       assertTrue(e.getMessage().startsWith("the target is too small"), e.getMessage());
     }
     assertEquals(0, copies("alice"));
@@ -399,11 +447,22 @@ class SoftwareCopyIT {
     assertTrue(e.getMessage().contains("unpaid"), e.getMessage());
     Cli refused =
         Cli.run(
-            "copy", "--master", uri(0), "--target", uri(1), "--title", FILM, "--center",
-            center.url(), "--user", "bob", "--lba", "5000");
+            "copy",
+            "--master",
+            uri(0),
+            "--target",
+            uri(1),
+            "--title",
+            FILM,
+            "--center",
+            center.url(),
+            "--user",
+            "bob",
+            "--lba",
+            "5000");
     assertEquals(1, refused.exit(), refused::toString);
-    assertTrue(refused.err().startsWith("secdrive: central site refused (HTTP 402): "),
-        refused::toString);
+    assertTrue(
+        refused.err().startsWith("secdrive: central site refused (HTTP 402): "), refused::toString);
 
     admin.pay("bob", 500);
     copy("bob", FILM, 1, 5000);
