@@ -351,11 +351,13 @@ final class DemoCommand implements Callable<Integer> {
           other.write(1000, target.read(1000, 1 + (film.length + 2047) / 2048));
           try {
             runCopy(other, "demo-game", 100, userKey, authority.publicKey(), game);
+            throw new CliException("the scheme-1 clone ran: the copy certificate was not checked");
           } catch (FlowException e) {
             say("scheme 1 clone: " + e.getMessage());
           }
           try {
             runCopy(other, "demo-film", 1000, null, null, film);
+            throw new CliException("the scheme-2 clone ran: the drive played an unlicensed copy");
           } catch (ScsiException e) {
             say("scheme 2 clone: " + e.getMessage());
           }

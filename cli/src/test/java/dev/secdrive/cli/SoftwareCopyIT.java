@@ -469,6 +469,14 @@ class SoftwareCopyIT {
     assertArrayEquals(film, run(1, FILM, 5000));
   }
 
+  @Test
+  void benchCopyComparesTheConvertedCopyWithAPlainOne() {
+    Cli bench = Cli.run("bench", "--copy", "--region-mib", "4", "--rounds", "1", "--json");
+    assertEquals(0, bench.exit(), bench::toString);
+    assertTrue(bench.out().contains("converted / plain copy of 4 MiB: "), bench::toString);
+    assertTrue(bench.out().contains("\"convertedVsPlainCopyRatio\""), bench::toString);
+  }
+
   private void assertTargetUntouched(int lun) {
     try (Drive target = Drive.open(uri(lun))) {
       assertArrayEquals(new byte[2048 * 2], target.read(LBA, 2), "nothing was written");
