@@ -169,14 +169,11 @@ public final class SecureLayer {
   /**
    * An open conversion (PROTOCOL.md "Scheme 2", FIG. 9): the master's key Ka and nonce, the target
    * medium's key Ku and the nonce of the title header just written, the title's data extent on the
-   * target, and one Cipher per key kept for the session, so that a CONVERT WRITE costs two AES-CTR
-   * passes and no key schedule lookups. Ka and Ku live only here and in the secure area (Ku,
+   * target, and one Cipher per key kept for the session, so that a CONVERT WRITE costs two in-place
+   * AES-CTR passes and no Cipher lookups. Ka and Ku live only here and in the secure area (Ku,
    * wrapped); they never reach a response.
    */
   private static final class Conversion {
-    /** Bytes converted per pass through the scratch array when the data-out is not on the heap. */
-    private static final int CHUNK = 256 << 10;
-
     final Medium medium;
     final String titleId;
     final long first;
@@ -187,7 +184,6 @@ public final class SecureLayer {
     final SecretKeySpec ku;
     final Cipher fromMaster;
     final Cipher toTarget;
-    private byte[] scratch;
 
     Conversion(
         Medium medium,
@@ -216,7 +212,7 @@ public final class SecureLayer {
 
     /**
      * Turns master ciphertext (under Ka) at title byte {@code offset} into target ciphertext (under
-     * Ku) in place: the plaintext exists only inside this method, one chunk at a time.
+     * Ku) in place: the plaintext exists only inside this method, never in a response.
      */
     void convert(ByteBuffer data, long offset) {
       try {
@@ -236,21 +232,9 @@ public final class SecureLayer {
           toTarget.update(array, at, length, array, at);
           return;
         }
-        // A direct buffer (the transport's): one copy in and one out per chunk for both passes,
-        // where Cipher's own ByteBuffer path would copy twice per pass.
-        if (scratch == null) {
-          scratch = new byte[CHUNK];
-        }
-        ByteBuffer cursor = data.duplicate();
-        while (cursor.hasRemaining()) {
-          int n = Math.min(CHUNK, cursor.remaining());
-          int at = cursor.position();
-          cursor.get(scratch, 0, n);
-          fromMaster.update(scratch, 0, n, scratch, 0);
-          toTarget.update(scratch, 0, n, scratch, 0);
-          cursor.put(at, scratch, 0, n);
-        }
-        Arrays.fill(scratch, (byte) 0);
+        // A direct buffer (the transport's): Cipher's ByteBuffer path converts it in place.
+        fromMaster.update(data.duplicate(), data.duplicate());
+        toTarget.update(data.duplicate(), data.duplicate());
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("AES-CTR failed", e);
       }

@@ -2,7 +2,8 @@
  * The drive's secure layer (PROTOCOL.md "Secure layer: SECURITY PROTOCOL IN / OUT"; DESIGN.md
  * "Security model"): the licensing authority and the drive's keys, the drive's non-volatile state,
  * the sealed secure area, backup blobs, and {@link dev.secdrive.emulator.secure.SecureLayer}, which
- * executes protocol 00h and vendor protocol F0h for the firmware.
+ * executes protocol 00h and vendor protocol F0h for the firmware, including the target drive's side
+ * of the converted software copy (PROTOCOL.md "Scheme 2": INSTALL CONVERSION, CONVERT WRITE).
  *
  * <p>Formats that PROTOCOL.md leaves to the drive (all integers big-endian):
  *

@@ -14,6 +14,7 @@ import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Blobs;
 import dev.secdrive.emulator.secure.Crypto;
 import dev.secdrive.emulator.secure.SecureArea;
+import dev.secdrive.emulator.secure.TestCenter;
 import dev.secdrive.emulator.secure.TestLicensor;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -27,6 +28,8 @@ import dev.secdrive.protocol.security.BackupRequest;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.BlobSource;
 import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.ConvertWrite;
+import dev.secdrive.protocol.security.InstallConversion;
 import dev.secdrive.protocol.security.OpenPlayback;
 import dev.secdrive.protocol.security.ProvisionRequest;
 import dev.secdrive.protocol.security.ResealRequest;
@@ -97,6 +100,10 @@ class EndpointFuzzIT {
   private final java.util.Set<java.nio.ByteBuffer> secretWindows = new java.util.HashSet<>();
   private final List<byte[]> validPayloads = new ArrayList<>();
   private static final int SECRET_WINDOW = 16;
+  private static final String CONVERSION_TITLE = "fuzz-converted";
+  private static final int CONVERSION_LBA = 400;
+  private final List<byte[]> conversionKeys = new ArrayList<>();
+  private final java.util.Map<Integer, List<byte[]>> operationPayloads = new java.util.HashMap<>();
 
   /**
    * Provisions a title with a known content key on FUZZ-MO through the firmware, backs it up, and
@@ -141,6 +148,46 @@ class EndpointFuzzIT {
                       new SecurityProtocolIn(0xF0, 0x0003, 65536).encode(),
                       new byte[0]))
               .blob();
+      // A converted copy (PROTOCOL.md "Scheme 2") seeded on this nexus; its INSTALL CONVERSION and
+      // CONVERT WRITE lists join the fuzzed payloads, so the fuzzing connection opens conversions
+      // of its own and converts blocks; Ka and Ku must never come back.
+      TestCenter center = new TestCenter(emulator.authority(), "fuzz centre");
+      byte[] masterNonce = {8, 7, 6, 5, 4, 3, 2, 1};
+      byte[] plain = new byte[3 * 2048 + 500];
+      new java.util.Random(SEED).nextBytes(plain);
+      byte[] master = center.master(CONVERSION_TITLE, masterNonce, plain, 2048);
+      byte[] install =
+          new InstallConversion(
+                  center
+                      .grant(CONVERSION_TITLE, "FUZZ-MO", drive.secure().keys().certificate())
+                      .encode(),
+                  CONVERSION_LBA,
+                  plain.length,
+                  masterNonce)
+              .encode();
+      execute(
+          drive,
+          nexus,
+          new SecurityProtocolOut(0xF0, 0x0107, install.length).encode(),
+          install.clone());
+      byte[] convert = Crypto.concat(ConvertWrite.header(0), master);
+      execute(
+          drive,
+          nexus,
+          new SecurityProtocolOut(0xF0, 0x0108, convert.length).encode(),
+          convert.clone());
+      byte[] convertOne =
+          Crypto.concat(
+              ConvertWrite.header(2048), java.util.Arrays.copyOfRange(master, 2048, 4096));
+      validPayloads.add(install);
+      validPayloads.add(convert);
+      validPayloads.add(convertOne);
+      // A conversion must be open on the fuzzing nexus for CONVERT WRITE to get past its checks:
+      // these operations draw their own lists more often than the others.
+      operationPayloads.put(0x0107, List.of(install));
+      operationPayloads.put(0x0108, List.of(convert, convertOne));
+      conversionKeys.add(center.ka(CONVERSION_TITLE));
+      conversionKeys.add(center.ku("FUZZ-MO"));
       validPayloads.add(request.encode());
       validPayloads.add(new OpenPlayback("fuzz-title", TITLE_LBA).encode());
       validPayloads.add(backup);
@@ -166,6 +213,10 @@ class EndpointFuzzIT {
     secrets.add(km);
     secrets.add(systemSecret);
     secrets.addAll(drive.secure().keys().secretsForLeakTests());
+    for (byte[] key : conversionKeys) {
+      secrets.add(key);
+      secrets.add(Crypto.kdf(key, "title-check", new byte[0]));
+    }
     for (String label : List.of("secure-area", "content-key", "backup-medium")) {
       secrets.add(Crypto.kdf(km, label, new byte[0]));
     }
@@ -203,6 +254,7 @@ class EndpointFuzzIT {
   void securityProtocolFuzzNeverLeaksKeyMaterial() throws IOException {
     SplittableRandom random = new SplittableRandom(SEED + 2);
     int good = 0;
+    int converted = 0;
     try (Connection connection = connect()) {
       for (int i = 0; i < SECURITY_FRAMES; i += 32) {
         int batch = Math.min(32, SECURITY_FRAMES - i);
@@ -215,6 +267,9 @@ class EndpointFuzzIT {
           assertEquals(i + k, reply.tag());
           if (reply.status() == ScsiStatus.GOOD.code()) {
             good++;
+            if (convertWrites.get(i + k)) {
+              converted++;
+            }
           } else {
             assertEquals(ScsiStatus.CHECK_CONDITION.code(), reply.status());
             assertEquals(18, reply.sense().length);
@@ -226,11 +281,15 @@ class EndpointFuzzIT {
       }
     }
     assertTrue(good > SECURITY_FRAMES / 20, "some operations succeed: " + good);
+    assertTrue(converted > 0, "the fuzz opens conversions and converts blocks");
   }
+
+  /** Tags of the fuzzed frames that are CONVERT WRITEs. */
+  private final java.util.BitSet convertWrites = new java.util.BitSet();
 
   private static final int SECURITY_FRAMES = 12_000;
   private static final int[] OPERATIONS = {
-    0x0001, 0x0002, 0x0003, 0x0101, 0x0102, 0x0103, 0x0104, 0x0105, 0x0106
+    0x0001, 0x0002, 0x0003, 0x0101, 0x0102, 0x0103, 0x0104, 0x0105, 0x0106, 0x0107, 0x0108
   };
 
   private byte[] securityCommand(SplittableRandom random, int tag) {
@@ -256,13 +315,18 @@ class EndpointFuzzIT {
       payload = new byte[random.nextInt(300)];
       random.nextBytes(payload);
     } else {
-      payload = validPayloads.get(random.nextInt(validPayloads.size())).clone();
+      List<byte[]> own = operationPayloads.get(specific);
+      payload =
+          own != null && random.nextBoolean()
+              ? own.get(random.nextInt(own.size())).clone()
+              : validPayloads.get(random.nextInt(validPayloads.size())).clone();
       int flips = random.nextInt(3);
       for (int f = 0; f < flips && payload.length > 0; f++) {
         payload[random.nextInt(payload.length)] ^= (byte) (1 << random.nextInt(8));
       }
     }
     long transfer = random.nextInt(20) == 0 ? random.nextInt(1 << 12) : payload.length;
+    convertWrites.set(tag, protocol == 0xF0 && specific == 0x0108);
     byte[] cdb = new SecurityProtocolOut(protocol, specific, inc512, transfer, 0).encode();
     return commandFrame(tag, lun, false, cdb, 0, payload);
   }

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.transport;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,11 +9,13 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.SecureLayer;
+import dev.secdrive.emulator.secure.TestCenter;
 import dev.secdrive.emulator.secure.TestLicensor;
 import dev.secdrive.emulator.transport.EndpointFuzzIT.Connection;
 import dev.secdrive.emulator.transport.EndpointFuzzIT.Reply;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.SecurityProtocolIn;
 import dev.secdrive.protocol.cdb.SecurityProtocolOut;
 import dev.secdrive.protocol.cdb.TestUnitReady;
@@ -22,8 +25,11 @@ import dev.secdrive.protocol.security.BackupRequest;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.CertificateData;
 import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.InstallConversion;
 import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.OpenPlayback;
 import dev.secdrive.protocol.security.Operation;
+import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.security.RestoreRequest;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import java.io.IOException;
@@ -38,8 +44,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Crash safety of the secure area (DESIGN.md "Reliability"): the power is cut at every named step
- * of PROVISION and RESTORE, the emulator stops like a pulled plug, and a new emulator on the same
- * media directory finds the secure area old or new, never torn, and can carry on.
+ * of PROVISION, RESTORE and INSTALL CONVERSION, the emulator stops like a pulled plug, and a new
+ * emulator on the same media directory finds the secure area old or new, never torn, and can carry
+ * on.
  */
 class SecureCrashIT {
 
@@ -56,6 +63,10 @@ class SecureCrashIT {
 
   static Stream<String> restoreSteps() {
     return SecureLayer.RESTORE_STEPS.stream();
+  }
+
+  static Stream<String> conversionSteps() {
+    return SecureLayer.CONVERSION_STEPS.stream();
   }
 
   private Emulator start() {
@@ -149,6 +160,79 @@ class SecureCrashIT {
       assertGood(out(c, Operation.RESTORE, RestoreRequest.inline(blob).encode()));
       assertEquals(1, status(c).version());
     }
+  }
+
+  private static final String TITLE = "DID-CRASH";
+  private static final long HEADER = 100;
+  private static final byte[] MASTER_NONCE = {9, 8, 7, 6, 5, 4, 3, 2};
+
+  @ParameterizedTest
+  @MethodSource("conversionSteps")
+  void powerLossDuringInstallConversionLeavesTheOldOrTheNewLicense(String step) throws Exception {
+    createMedium();
+    int block = ProfileCatalog.builtIn().mediumType("mo-640").orElseThrow().blockSize();
+    byte[] plain = new byte[3 * block + 77];
+    new java.util.Random(step.hashCode()).nextBytes(plain);
+    byte[] before;
+    TestCenter center;
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      center = new TestCenter(emulator.authority(), "crash centre");
+      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      assertGood(provision(c, licensor, "first-title"));
+      before = secureArea();
+      emulator.drive(0).faults().setPowerLossAtStep(step);
+      c.send(outFrame(Operation.INSTALL_CONVERSION, installConversion(c, center, plain.length)));
+      assertThrows(IOException.class, c::receive, "the plug was pulled: no answer");
+      assertTrue(emulator.drive(0).poweredOff());
+    }
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      LicenseStatus status = status(c);
+      if (java.util.Arrays.equals(before, secureArea())) {
+        assertEquals(
+            new LicenseStatus(1, List.of(new LicenseStatus.Entry("first-title", 3))), status);
+      } else {
+        assertEquals(2, status.version(), "neither old nor new: " + status);
+        assertEquals(
+            List.of(
+                new LicenseStatus.Entry("first-title", 3),
+                new LicenseStatus.Entry(TITLE, LicenseStatus.UNLIMITED)),
+            status.entries());
+      }
+      // the conversion ended with the power: the drive carries on with a new INSTALL CONVERSION
+      Reply nothing =
+          out(c, Operation.CONVERT_WRITE, dev.secdrive.protocol.security.ConvertWrite.header(0));
+      assertEquals(ScsiStatus.CHECK_CONDITION.code(), nothing.status());
+      assertEquals(Reason.NOTHING_PENDING.code(), nothing.sense()[11] & 0xFF);
+      assertGood(out(c, Operation.INSTALL_CONVERSION, installConversion(c, center, plain.length)));
+      byte[] master = center.master(TITLE, MASTER_NONCE, plain, block);
+      byte[] parameters =
+          dev.secdrive.emulator.secure.Crypto.concat(
+              dev.secdrive.protocol.security.ConvertWrite.header(0), master);
+      assertGood(out(c, Operation.CONVERT_WRITE, parameters));
+      assertGood(out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
+      int blocks = master.length / block;
+      c.send(
+          EndpointFuzzIT.commandFrame(
+              tag++,
+              0,
+              true,
+              new Read10(HEADER + 1, blocks).encode(),
+              (long) blocks * block,
+              new byte[0]));
+      byte[] played = assertGood(c.receive()).data();
+      assertArrayEquals(plain, java.util.Arrays.copyOf(played, plain.length));
+    }
+  }
+
+  private byte[] installConversion(Connection c, TestCenter center, long length) throws Exception {
+    var certificate = CertificateData.decode(assertGood(in(c, 0x00, 0x0001)).data()).certificate();
+    return new InstallConversion(
+            center.grant(TITLE, MEDIUM, certificate).encode(), HEADER, length, MASTER_NONCE)
+        .encode();
   }
 
   // ------------------------------------------------------------------ wire
