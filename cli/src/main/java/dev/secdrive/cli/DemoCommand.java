@@ -4,20 +4,29 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.flow.Backups;
+import dev.secdrive.host.flow.CenterClient;
+import dev.secdrive.host.flow.FlowException;
 import dev.secdrive.host.flow.Licensor;
 import dev.secdrive.host.flow.LicensorCredential;
+import dev.secdrive.host.flow.MasterAuthoring;
 import dev.secdrive.host.flow.Player;
 import dev.secdrive.host.flow.Progress;
+import dev.secdrive.host.flow.Runner;
+import dev.secdrive.host.flow.SoftwareCopy;
+import dev.secdrive.host.flow.UserKey;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.data.StandardInquiryData;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.MasterCatalog;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
     Path media = Files.createTempDirectory("secdrive-demo-");
     try {
       run(media);
+      softwareCopy(media.resolve("software-copy"));
     } finally {
       if (keep) {
         out.println("media directory kept: " + media);
@@ -238,6 +249,139 @@ final class DemoCommand implements Callable<Integer> {
 
     step("play again");
     play(drive, title, headerLba);
+  }
+
+  /**
+   * The software copy of seed 003: a central site, a pressed master in a CD-ROM drive and the
+   * user's MO drive; a title copied by each embodiment and run, and a clone of the copies refused.
+   */
+  private void softwareCopy(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    step("software copy (seed 003): a licensing authority and a central site (embedded database)");
+    Authority authority = Authority.create();
+    Path authorityFile = directory.resolve("authority.json");
+    authority.save(authorityFile);
+    try (LocalCenter center = LocalCenter.start(directory.resolve("center"), authority)) {
+      say("central site at " + center.url() + ", certified by the authority");
+      CenterClient admin = new CenterClient(center.url(), center.adminToken());
+      UserKey userKey = UserKey.create();
+      admin.registerUser("demo-user", "Demo User", userKey.publicKey());
+      say("user demo-user registered with the public half of its user key KU");
+
+      step("master authoring: two titles registered at the site, encrypted, pressed on a CD-ROM");
+      byte[] game = demoTitle();
+      byte[] film = Arrays.copyOf(demoTitle(), 200 * 1024 + 7);
+      byte[] kd = admin.registerTitle("demo-game", "Demo game", 1, 0).key();
+      byte[] ka = admin.registerTitle("demo-film", "Demo film", 2, 0).key();
+      Path image = directory.resolve("master.img");
+      MasterCatalog catalog =
+          MasterAuthoring.author(
+              List.of(
+                  new MasterAuthoring.Title(
+                      "demo-game", "Demo game", 1, kd, game.length, new ByteArrayInputStream(game)),
+                  new MasterAuthoring.Title(
+                      "demo-film",
+                      "Demo film",
+                      2,
+                      ka,
+                      film.length,
+                      new ByteArrayInputStream(film))),
+              2048,
+              image,
+              Progress.NONE);
+      ProfileCatalog profiles = ProfileCatalog.builtIn();
+      MediumStore store = MediumStore.openOrCreate(directory);
+      Media.create(store, profiles, "cd-rom-650", "DEMO-MASTER", "demo master", image);
+      Media.create(store, profiles, "mo-640", "DEMO-MO-1", "user disc", null);
+      Media.create(store, profiles, "mo-640", "DEMO-MO-2", "blank disc", null);
+      for (MasterCatalog.Entry e : catalog.titles()) {
+        say(
+            String.format(
+                "%s: scheme %d (%s), %s from LBA %d",
+                e.titleId(),
+                e.scheme(),
+                e.scheme() == 1 ? "certificate copy" : "converted copy",
+                Units.bytes(e.plaintextLength()),
+                e.firstLba()));
+      }
+
+      step("an emulator: master CD-ROM drive (LUN 0), the user's MO drives (LUNs 1, 2)");
+      try (Emulator emulator =
+          Emulator.builder()
+              .mediaDirectory(directory)
+              .authority(authorityFile)
+              .profiles(profiles)
+              .timing(dev.secdrive.emulator.firmware.TimingMode.FAST)
+              .drive(new DriveConfig(0, "cdrom", "DEMO-MASTER-DRIVE", "DEMO-MASTER"))
+              .drive(new DriveConfig(1, "mo-640", "DEMO-USER-DRIVE", "DEMO-MO-1"))
+              .drive(new DriveConfig(2, "mo-640", "DEMO-OTHER-DRIVE", "DEMO-MO-2"))
+              .start()) {
+        String base = "tcp://" + Addresses.format(emulator.address()) + "/";
+        CenterClient site = new CenterClient(center.url());
+        try (Drive master = Drive.open(base + 0);
+            Drive target = Drive.open(base + 1);
+            Drive other = Drive.open(base + 2)) {
+          step(
+              "embodiment 1 (FIG. 4): copy certificate CS and Kd sealed to KU, then the ciphertext");
+          SoftwareCopy.Copied one =
+              SoftwareCopy.certificateCopy(
+                  master, target, site, "demo-user", userKey, "demo-game", 100, Progress.NONE);
+          say(
+              String.format(
+                  "copy record at LBA %d, ciphertext from LBA %d on %s, copy serial %d",
+                  one.lba(), one.dataLba(), one.mediumId(), one.serial()));
+          step("run (FIG. 6): CS verified against this medium's ID, Kd opened, title decrypted");
+          runCopy(target, "demo-game", 100, userKey, authority.publicKey(), game);
+
+          step(
+              "embodiment 2 (FIG. 9): Ku, Ka sealed to the target drive; re-encrypted inside it as"
+                  + " it streams");
+          SoftwareCopy.Copied two =
+              SoftwareCopy.convertedCopy(
+                  master, target, site, "demo-user", "demo-film", 1000, Progress.NONE);
+          say(
+              String.format(
+                  "title header at LBA %d, data from LBA %d, copy serial %d; license status: %s",
+                  two.lba(), two.dataLba(), two.serial(), status(target)));
+          step("run (FIG. 10): OPEN PLAYBACK, the drive decrypts with Ku from the secure area");
+          runCopy(target, "demo-film", 1000, null, null, film);
+
+          step("clone both copies block for block onto another medium (DEMO-MO-2)");
+          other.write(100, target.read(100, 1 + (game.length + 2047) / 2048));
+          other.write(1000, target.read(1000, 1 + (film.length + 2047) / 2048));
+          try {
+            runCopy(other, "demo-game", 100, userKey, authority.publicKey(), game);
+            throw new CliException("the scheme-1 clone ran: the copy certificate was not checked");
+          } catch (FlowException e) {
+            say("scheme 1 clone: " + e.getMessage());
+          }
+          try {
+            runCopy(other, "demo-film", 1000, null, null, film);
+            throw new CliException("the scheme-2 clone ran: the drive played an unlicensed copy");
+          } catch (ScsiException e) {
+            say("scheme 2 clone: " + e.getMessage());
+          }
+
+          step("refusals of the central site");
+          try {
+            SoftwareCopy.convertedCopy(
+                master, target, site, "nobody", "demo-film", 3000, Progress.NONE);
+          } catch (FlowException e) {
+            say(e.getMessage());
+          }
+        }
+      }
+    }
+  }
+
+  private void runCopy(
+      Drive drive, String title, long lba, UserKey key, byte[] authority, byte[] expected) {
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    Runner.Ran ran = Runner.run(drive, title, lba, key, authority, plain, Progress.NONE);
+    if (!Arrays.equals(expected, plain.toByteArray())) {
+      throw new CliException("the copy of " + title + " runs to other bytes than the title");
+    }
+    say(ran.bytes() + " bytes, identical to the title on the master");
   }
 
   private void play(Drive drive, byte[] title, long headerLba) {

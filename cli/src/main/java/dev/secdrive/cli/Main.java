@@ -1,5 +1,7 @@
 package dev.secdrive.cli;
 
+import dev.secdrive.center.CenterSetupException;
+import dev.secdrive.center.store.StoreException;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.media.MediumException;
 import dev.secdrive.emulator.secure.KeyFileException;
@@ -29,6 +31,11 @@ import picocli.CommandLine.Command;
       RelayCommand.class,
       LicenseCommand.class,
       AuthorityCommand.class,
+      CenterCommand.class,
+      MasterCommand.class,
+      UserKeyCommand.class,
+      CopyCommand.class,
+      RunCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
@@ -64,7 +71,8 @@ public final class Main {
         || e instanceof ProfileException
         || e instanceof DriveControlException
         || e instanceof KeyFileException
-        || e instanceof KeyFileException
+        || e instanceof CenterSetupException
+        || e instanceof StoreException
         || e instanceof IllegalArgumentException
         || e instanceof CliException) {
       return e.getMessage();

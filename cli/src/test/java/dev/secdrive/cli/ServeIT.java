@@ -309,5 +309,16 @@ class ServeIT {
         output.contains(
             "UNIT ATTENTION: NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (06/28/00)"),
         output);
+    // The software copy: both embodiments run, both clones are refused.
+    assertTrue(output.contains("262148 bytes, identical to the title on the master"), output);
+    assertTrue(output.contains("204807 bytes, identical to the title on the master"), output);
+    assertTrue(
+        output.contains(
+            "scheme 1 clone: the copy certificate is for medium DEMO-MO-1 but this medium is"
+                + " DEMO-MO-2"),
+        output);
+    assertTrue(
+        output.contains("scheme 2 clone: ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE"),
+        output);
   }
 }

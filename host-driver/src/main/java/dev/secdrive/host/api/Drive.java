@@ -348,6 +348,34 @@ public final class Drive implements AutoCloseable {
                         fits10(at, count) ? new Write10(at, count) : new Write16(at, count)));
   }
 
+  /**
+   * Writes {@code data} (whole blocks of {@code blockSize} bytes, at most {@link
+   * #MAXIMUM_TRANSFER_BYTES}) from {@code lba} as one command, without copying it: a copy between
+   * two drives hands a READ's buffer straight to the WRITE. Takes ownership of {@code data}.
+   */
+  public CompletableFuture<Void> writeBuffer(long lba, ByteBuf data, int blockSize) {
+    int length = data.readableBytes();
+    if (length % blockSize != 0 || length > MAXIMUM_TRANSFER_BYTES) {
+      data.release();
+      throw new IllegalArgumentException(
+          "writeBuffer takes whole "
+              + blockSize
+              + "-byte blocks, at most "
+              + MAXIMUM_TRANSFER_BYTES
+              + " bytes, not "
+              + length);
+    }
+    int blocks = length / blockSize;
+    try {
+      checkBlocks(lba, blocks);
+    } catch (IllegalArgumentException e) {
+      data.release();
+      throw e;
+    }
+    Cdb cdb = fits10(lba, blocks) ? new Write10(lba, blocks) : new Write16(lba, blocks);
+    return submit(cdb, 0, data).thenAccept(ByteBuf::release);
+  }
+
   /** VERIFY(10) without data: the drive checks that the blocks are readable. */
   public void verify(long lba, int blocks) {
     await(execute(new Verify10(lba, blocks, Verify10.BYTCHK_NONE), 0, d -> null));
@@ -484,6 +512,14 @@ public final class Drive implements AutoCloseable {
    */
   public CompletableFuture<Void> send(Cdb cdb, byte[] dataOut) {
     return submit(cdb, 0, Unpooled.wrappedBuffer(dataOut)).thenAccept(ByteBuf::release);
+  }
+
+  /**
+   * As {@link #send(Cdb, byte[])} with a buffer the transport takes ownership of, so a large
+   * parameter list (a header and megabytes of data, e.g. a composite buffer) is never copied here.
+   */
+  public CompletableFuture<Void> send(Cdb cdb, ByteBuf dataOut) {
+    return submit(cdb, 0, dataOut).thenAccept(ByteBuf::release);
   }
 
   /** Sends a CDB; completes with the data-in buffer (caller releases) or a DriveException. */

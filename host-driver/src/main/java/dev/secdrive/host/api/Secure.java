@@ -10,6 +10,8 @@ import dev.secdrive.protocol.security.BlobSource;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CertificateData;
 import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.ConvertWrite;
+import dev.secdrive.protocol.security.InstallConversion;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.OpenPlayback;
 import dev.secdrive.protocol.security.Operation;
@@ -19,6 +21,8 @@ import dev.secdrive.protocol.security.ResealRequest;
 import dev.secdrive.protocol.security.RestoreRequest;
 import dev.secdrive.protocol.security.SecurityProtocols;
 import dev.secdrive.protocol.security.SupportedSecurityProtocols;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -176,6 +180,29 @@ public final class Secure {
         Operation.RESEAL,
         new ResealRequest(BlobSource.USER_AREA, lba, new byte[0], recipient.encode()).encode());
     return backupData();
+  }
+
+  /**
+   * INSTALL CONVERSION (PROTOCOL.md "Scheme 2", FIG. 9): the drive checks the central site's grant,
+   * records the title's license under Ku, writes its header at the header LBA and opens a
+   * conversion on this connection.
+   */
+  public void installConversion(InstallConversion request) {
+    out(Operation.INSTALL_CONVERSION, request.encode());
+  }
+
+  /**
+   * CONVERT WRITE of master ciphertext at {@code byteOffset} in the title: the drive re-encrypts it
+   * from Ka to Ku and writes it after the header. {@code data} (whole blocks) is sent behind the
+   * 8-byte header without being copied; the transport takes ownership of it.
+   */
+  public CompletableFuture<Void> convertWriteAsync(long byteOffset, ByteBuf data) {
+    ByteBuf parameters =
+        Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(ConvertWrite.header(byteOffset)), data);
+    return drive.send(
+        new SecurityProtocolOut(
+            SecurityProtocols.SECDRIVE, Operation.CONVERT_WRITE.code(), parameters.readableBytes()),
+        parameters);
   }
 
   // ---------------------------------------------------------------- plumbing

@@ -175,6 +175,22 @@ final class Crypto {
     }
   }
 
+  /**
+   * Opens AES-256-GCM ciphertext (with its tag).
+   *
+   * @throws GeneralSecurityException if the key, nonce or AAD do not authenticate it
+   */
+  static byte[] gcmOpen(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext)
+      throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(
+        Cipher.DECRYPT_MODE,
+        new SecretKeySpec(key, "AES"),
+        new GCMParameterSpec(GCM_TAG_BITS, nonce));
+    cipher.updateAAD(aad);
+    return cipher.doFinal(ciphertext);
+  }
+
   /** An AES-256-CTR cipher positioned at {@code counterBlock}; encryption and decryption alike. */
   static Cipher ctr(byte[] key, byte[] counterBlock) {
     try {

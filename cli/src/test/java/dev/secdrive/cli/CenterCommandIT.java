@@ -1,0 +1,205 @@
+package dev.secdrive.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.secdrive.center.LicenseCenter;
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The software copy through the command line only: {@code secdrive center init}, the site started
+ * on its data directory, {@code user-key create}, {@code center user add}, {@code master author},
+ * {@code copy}, {@code run}, {@code center user show} and {@code center pay}.
+ */
+class CenterCommandIT {
+
+  @TempDir Path media;
+  @TempDir Path work;
+
+  private static Cli ok(String... args) {
+    Cli cli = Cli.run(args);
+    assertEquals(0, cli.exit(), cli::toString);
+    return cli;
+  }
+
+  @Test
+  void aMasterIsAuthoredCopiedAndRunWithTheCommandLine() throws Exception {
+    Path authority = work.resolve("authority.json");
+    Authority.create().save(authority);
+    Path data = work.resolve("center");
+    Cli init =
+        ok(
+            "center",
+            "init",
+            "--data-dir",
+            data.toString(),
+            "--file",
+            authority.toString(),
+            "--json");
+    assertEquals("secdrive central site", Json.MAPPER.readTree(init.out()).get("name").asText());
+    Cli again =
+        Cli.run("center", "init", "--data-dir", data.toString(), "--file", authority.toString());
+    assertEquals(1, again.exit(), again::toString);
+    assertTrue(again.err().contains("is already set up"), again::toString);
+
+    byte[] game = new byte[300_001];
+    new Random(5).nextBytes(game);
+    byte[] film = new byte[200_003];
+    new Random(6).nextBytes(film);
+    Path gameFile = Files.write(work.resolve("game.bin"), game);
+    Path filmFile = Files.write(work.resolve("film.bin"), film);
+    Path token = data.resolve(LicenseCenter.ADMIN_TOKEN_FILE);
+    Path userKey = work.resolve("carol.key");
+
+    try (LicenseCenter center = LicenseCenter.start(data, new InetSocketAddress("127.0.0.1", 0))) {
+      String url = "http://" + Addresses.format(center.address());
+      ok("user-key", "create", "--out", userKey.toString());
+      ok(
+          "center",
+          "user",
+          "add",
+          "--center",
+          url,
+          "--admin-token",
+          token.toString(),
+          "--id",
+          "carol",
+          "--name",
+          "Carol",
+          "--user-key",
+          userKey.toString());
+      Cli authored =
+          ok(
+              "master",
+              "author",
+              "--media-dir",
+              media.toString(),
+              "--id",
+              "MASTER-CLI",
+              "--center",
+              url,
+              "--admin-token",
+              token.toString(),
+              "--title",
+              "game-cli=" + gameFile + ",name=Game,scheme=1,price=250",
+              "--title",
+              "film-cli=" + filmFile + ",name=Film",
+              "--json");
+      JsonNode master = Json.MAPPER.readTree(authored.out());
+      assertEquals("MASTER-CLI", master.get("mediumId").asText());
+      assertEquals(2, master.get("titles").size());
+      assertEquals(1, master.get("titles").get(0).get("scheme").asInt());
+      assertEquals(2, master.get("titles").get(1).get("scheme").asInt());
+
+      Rig.createMedium(MediumStore.open(media), "MO-CLI", "mo-640", null);
+      try (Emulator emulator =
+          Emulator.builder()
+              .mediaDirectory(media)
+              .authority(authority)
+              .profiles(Rig.PROFILES)
+              .timing(TimingMode.FAST)
+              .drive(new DriveConfig(0, "cdrom", "CLI-MASTER", "MASTER-CLI"))
+              .drive(new DriveConfig(1, "mo-640", "CLI-USER", "MO-CLI"))
+              .start()) {
+        String base = "tcp://" + Addresses.format(emulator.address()) + "/";
+        ok(
+            "copy",
+            "--master",
+            base + 0,
+            "--target",
+            base + 1,
+            "--title",
+            "game-cli",
+            "--center",
+            url,
+            "--user",
+            "carol",
+            "--user-key",
+            userKey.toString(),
+            "--lba",
+            "10");
+        Path out = work.resolve("game.out");
+        ok(
+            "run",
+            base + 1,
+            "--title",
+            "game-cli",
+            "--lba",
+            "10",
+            "--user-key",
+            userKey.toString(),
+            "--center",
+            url,
+            "--out",
+            out.toString());
+        assertArrayEquals(game, Files.readAllBytes(out));
+
+        // The scheme-1 title cost 250 cents, unpaid: the next copy is refused until paid.
+        Cli refused =
+            Cli.run(
+                "copy",
+                "--master",
+                base + 0,
+                "--target",
+                base + 1,
+                "--title",
+                "film-cli",
+                "--center",
+                url,
+                "--user",
+                "carol",
+                "--lba",
+                "2000");
+        assertEquals(1, refused.exit(), refused::toString);
+        assertTrue(refused.err().contains("(HTTP 402)"), refused::toString);
+        Cli shown = ok("center", "user", "show", "--center", url, "--id", "carol");
+        assertTrue(
+            shown.out().startsWith("user carol (Carol): 1 cop(ies), 250 cents owed"),
+            shown::toString);
+        Cli paid =
+            ok(
+                "center",
+                "pay",
+                "--center",
+                url,
+                "--admin-token",
+                token.toString(),
+                "--user",
+                "carol",
+                "--amount",
+                "250");
+        assertTrue(paid.out().contains("still owed: 0 cents"), paid::toString);
+
+        ok(
+            "copy",
+            "--master",
+            base + 0,
+            "--target",
+            base + 1,
+            "--title",
+            "film-cli",
+            "--center",
+            url,
+            "--user",
+            "carol",
+            "--lba",
+            "2000");
+        Path filmOut = work.resolve("film.out");
+        ok("run", base + 1, "--title", "film-cli", "--lba", "2000", "--out", filmOut.toString());
+        assertArrayEquals(film, Files.readAllBytes(filmOut));
+      }
+    }
+  }
+}

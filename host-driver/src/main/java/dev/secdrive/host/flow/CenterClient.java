@@ -1,0 +1,233 @@
+package dev.secdrive.host.flow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.ParameterException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * The user's terminal's side of the central site's HTTP API (license-center/API.md): the copy
+ * requests of both schemes (FIG. 4 S2-S3, FIG. 9), and the administrative calls a publisher makes
+ * when it authors a master. Errors the site answers with ({@code {"error": ...}}) become {@link
+ * CenterException}s carrying the HTTP status and the site's message.
+ */
+public final class CenterClient {
+
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final URI base;
+  private final String adminToken;
+  private final HttpClient http;
+
+  /**
+   * @param url the site's base URL, e.g. {@code http://127.0.0.1:7150}
+   * @param adminToken the bearer token for administrative calls, or null for a user's terminal
+   * @throws FlowException if the URL is not an http(s) URL
+   */
+  public CenterClient(String url, String adminToken) {
+    URI parsed;
+    try {
+      parsed = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    } catch (URISyntaxException e) {
+      throw new FlowException("central site URL '" + url + "' is malformed: " + e.getReason());
+    }
+    if (!"http".equals(parsed.getScheme()) && !"https".equals(parsed.getScheme())
+        || parsed.getHost() == null) {
+      throw new FlowException(
+          "central site URL '" + url + "' must be http://host:port or https://host:port");
+    }
+    this.base = parsed;
+    this.adminToken = adminToken;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  public CenterClient(String url) {
+    this(url, null);
+  }
+
+  public URI url() {
+    return base;
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  /** GET /center: who the site is, its certificate, and the authority that certified it. */
+  public record CenterInfo(String name, Certificate certificate, byte[] authorityPublicKey) {}
+
+  /** A scheme-1 issue (FIG. 4 S3): the copy certificate CS and Kd sealed to the user key. */
+  public record CertificateIssue(byte[] copyCertificate, byte[] sealedKey, long serial) {}
+
+  /** A scheme-2 issue (FIG. 9): the conversion grant sealed to the target drive. */
+  public record ConversionIssue(byte[] grant, long serial) {}
+
+  /** A registered title and its encryption key (Kd for scheme 1, Ka for scheme 2). */
+  public record RegisteredTitle(String titleId, byte[] key) {}
+
+  // ---------------------------------------------------------------- calls
+
+  public CenterInfo center() {
+    JsonNode answer = call("GET", "/center", null, false);
+    try {
+      return new CenterInfo(
+          text(answer, "name"),
+          Certificate.decode(hex(answer, "certificate")),
+          hex(answer, "authorityPublicKey"));
+    } catch (ParameterException e) {
+      throw new FlowException(
+          "the central site sent an unreadable certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** POST /copies/certificate: a scheme-1 copy of {@code titleId} onto medium {@code mediumId}. */
+  public CertificateIssue copyCertificate(String userId, String titleId, String mediumId) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("userId", userId).put("titleId", titleId).put("mediumId", mediumId);
+    JsonNode answer = call("POST", "/copies/certificate", body, false);
+    return new CertificateIssue(
+        hex(answer, "copyCertificate"), hex(answer, "sealedKey"), number(answer, "serial"));
+  }
+
+  /** POST /copies/conversion: a scheme-2 grant for the drive with {@code driveCertificate}. */
+  public ConversionIssue conversion(
+      String userId, String titleId, String mediumId, Certificate driveCertificate) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("userId", userId)
+        .put("titleId", titleId)
+        .put("mediumId", mediumId)
+        .put("driveCertificate", HexFormat.of().formatHex(driveCertificate.encode()));
+    JsonNode answer = call("POST", "/copies/conversion", body, false);
+    return new ConversionIssue(hex(answer, "grant"), number(answer, "serial"));
+  }
+
+  /** POST /titles [admin]: registers a title in the contents identifier file. */
+  public RegisteredTitle registerTitle(String titleId, String name, int scheme, long priceCents) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("titleId", titleId).put("name", name).put("scheme", scheme);
+    body.put("priceCents", priceCents);
+    JsonNode answer = call("POST", "/titles", body, true);
+    return new RegisteredTitle(text(answer, "titleId"), hex(answer, "key"));
+  }
+
+  /** POST /users [admin]: registers a user with the public half of its user key. */
+  public JsonNode registerUser(String userId, String name, byte[] userKey) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("userId", userId).put("name", name).put("userKey", HexFormat.of().formatHex(userKey));
+    return call("POST", "/users", body, true);
+  }
+
+  /** GET /users/{id}: the user's profile and bills. */
+  public JsonNode user(String userId) {
+    return call("GET", "/users/" + segment(userId), null, false);
+  }
+
+  /** POST /users/{id}/payments [admin]: pays the user's bills, oldest first. */
+  public JsonNode pay(String userId, long amountCents) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("amountCents", amountCents);
+    return call("POST", "/users/" + segment(userId) + "/payments", body, true);
+  }
+
+  /** GET /titles/{id}. */
+  public JsonNode title(String titleId) {
+    return call("GET", "/titles/" + segment(titleId), null, false);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private JsonNode call(String method, String path, JsonNode body, boolean admin) {
+    URI uri = base.resolve(base.getPath() + path);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
+    if (admin) {
+      if (adminToken == null) {
+        throw new FlowException(method + " " + path + " needs the central site's admin token");
+      }
+      request.header("Authorization", "Bearer " + adminToken);
+    }
+    if (body != null) {
+      try {
+        request
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    } else {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (ConnectException e) {
+      throw new FlowException("cannot reach the central site at " + base + ": connection refused");
+    } catch (IOException e) {
+      throw new FlowException("cannot reach the central site at " + base + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FlowException("interrupted while waiting for the central site", e);
+    }
+    JsonNode answer;
+    try {
+      answer = JSON.readTree(response.body());
+    } catch (IOException e) {
+      answer = null;
+    }
+    int status = response.statusCode();
+    if (status / 100 != 2) {
+      String reason =
+          answer != null && answer.path("error").isTextual()
+              ? answer.get("error").asText()
+              : new String(response.body(), StandardCharsets.UTF_8).strip();
+      throw new CenterException(status, reason.isEmpty() ? "no reason given" : reason);
+    }
+    if (answer == null || !answer.isObject()) {
+      throw new FlowException(
+          "the central site answered " + method + " " + path + " with something not a JSON object");
+    }
+    return answer;
+  }
+
+  private static String segment(String id) {
+    return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String text(JsonNode answer, String field) {
+    JsonNode value = answer.get(field);
+    if (value == null || !value.isTextual()) {
+      throw new FlowException("the central site's answer lacks the text field '" + field + "'");
+    }
+    return value.asText();
+  }
+
+  private static long number(JsonNode answer, String field) {
+    JsonNode value = answer.get(field);
+    if (value == null || !value.canConvertToLong()) {
+      throw new FlowException("the central site's answer lacks the number '" + field + "'");
+    }
+    return value.asLong();
+  }
+
+  private static byte[] hex(JsonNode answer, String field) {
+    String value = text(answer, field);
+    try {
+      return HexFormat.of().parseHex(value);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException("the central site's '" + field + "' is not hexadecimal");
+    }
+  }
+}

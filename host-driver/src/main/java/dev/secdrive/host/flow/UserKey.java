@@ -1,0 +1,250 @@
+package dev.secdrive.host.flow;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.SealedKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The user key KU of the software copy's first scheme (PROTOCOL.md "Scheme 1"): an X25519 key pair
+ * whose public half the central site registers, so that it can seal a title's key Kd to this user
+ * alone. Stored as JSON with owner-only permissions (0600): whoever reads the file can open every
+ * title copied for this user.
+ */
+public final class UserKey {
+
+  private static final int FORMAT = 1;
+  private static final int GCM_NONCE_LENGTH = 12;
+  private static final byte[] BASE_POINT = basePoint();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  private final byte[] privateKey;
+  private final byte[] publicKey;
+
+  private UserKey(byte[] privateKey, byte[] publicKey) {
+    this.privateKey = privateKey.clone();
+    this.publicKey = publicKey.clone();
+  }
+
+  /** A fresh key pair. */
+  public static UserKey create() {
+    Crypto.RawKeyPair pair = Crypto.x25519KeyPair();
+    return new UserKey(pair.privateKey(), pair.publicKey());
+  }
+
+  /**
+   * The key pair with raw private key {@code privateKey}.
+   *
+   * @throws IllegalArgumentException if it is not 32 bytes or gives no usable public key
+   */
+  public static UserKey of(byte[] privateKey) {
+    if (privateKey.length != Crypto.KEY_LENGTH) {
+      throw new IllegalArgumentException("an X25519 private key has 32 bytes");
+    }
+    try {
+      return new UserKey(privateKey, Crypto.x25519(privateKey, BASE_POINT));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("unusable X25519 private key: " + e.getMessage(), e);
+    }
+  }
+
+  /** The raw X25519 public key the central site registers (RFC 7748, 32 bytes). */
+  public byte[] publicKey() {
+    return publicKey.clone();
+  }
+
+  public String publicKeyHex() {
+    return HexFormat.of().formatHex(publicKey);
+  }
+
+  /**
+   * Opens a title key sealed to this user for {@code titleId} on {@code mediumId}.
+   *
+   * @throws FlowException if the key was sealed to another user, or for another title or medium
+   */
+  public byte[] open(SealedKey sealed, String titleId, String mediumId) {
+    byte[] ephemeral = sealed.ephemeralPublicKey();
+    byte[] shared = null;
+    byte[] key = null;
+    try {
+      shared = Crypto.x25519(privateKey, ephemeral);
+      key = Crypto.kdf(shared, KeyLabels.USER_KEY, Crypto.concat(ephemeral, publicKey));
+      byte[] opened =
+          Crypto.gcmOpen(
+              key, new byte[GCM_NONCE_LENGTH], SealedKey.aad(titleId, mediumId), sealed.sealed());
+      if (opened.length != Crypto.KEY_LENGTH) {
+        throw new FlowException(
+            "the sealed title key holds " + opened.length + " bytes, not a 32-byte key");
+      }
+      return opened;
+    } catch (GeneralSecurityException e) {
+      throw new FlowException(
+          "the title key of "
+              + titleId
+              + " does not open with this user key (sealed to another user, or for another title or"
+              + " medium)");
+    } finally {
+      if (shared != null) {
+        Arrays.fill(shared, (byte) 0);
+      }
+      if (key != null) {
+        Arrays.fill(key, (byte) 0);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- file
+
+  /**
+   * Reads a user key file.
+   *
+   * @throws FlowException naming the file and what is wrong with it
+   */
+  public static UserKey load(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new FlowException("user key " + file + " does not exist");
+    } catch (IOException e) {
+      throw new FlowException("cannot read user key " + file + ": " + e, e);
+    }
+    Stored stored;
+    try {
+      stored = JSON.readValue(bytes, Stored.class);
+    } catch (IOException e) {
+      throw new FlowException(file + " is not a user key file (JSON): " + firstLine(e), e);
+    }
+    if (stored.format != FORMAT) {
+      throw new FlowException(
+          "user key "
+              + file
+              + ": format "
+              + stored.format
+              + " is not supported (this secdrive reads "
+              + FORMAT
+              + ")");
+    }
+    byte[] priv = unhex(file, "privateKey", stored.privateKey);
+    byte[] pub = unhex(file, "publicKey", stored.publicKey);
+    UserKey key;
+    try {
+      key = of(priv);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException("user key " + file + ": " + e.getMessage());
+    }
+    if (!Arrays.equals(key.publicKey, pub)) {
+      throw new FlowException(
+          "user key " + file + ": the public key does not match the private key");
+    }
+    return key;
+  }
+
+  /** Writes the key to {@code file} (0600), atomically, never over an existing file. */
+  public void save(Path file) {
+    if (Files.exists(file)) {
+      throw new FlowException(file + " already exists; not overwriting a user key");
+    }
+    Stored stored =
+        new Stored(
+            FORMAT, HexFormat.of().formatHex(privateKey), HexFormat.of().formatHex(publicKey));
+    try {
+      byte[] json = JSON.writeValueAsBytes(stored);
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path temp = Files.createTempFile(dir, ".user-key-", ".tmp", ownerOnly(dir));
+      try {
+        Files.write(temp, json);
+        try {
+          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(temp, file);
+        }
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    } catch (FileAlreadyExistsException e) {
+      throw new FlowException(file + " already exists; not overwriting a user key");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render the user key", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static FileAttribute<?>[] ownerOnly(Path dir) {
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[] {
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+      };
+    }
+    return new FileAttribute<?>[0];
+  }
+
+  private static byte[] unhex(Path file, String field, String value) {
+    if (value == null) {
+      throw new FlowException("user key " + file + ": '" + field + "' is missing");
+    }
+    try {
+      return HexFormat.of().parseHex(value);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException("user key " + file + ": '" + field + "' is not hexadecimal");
+    }
+  }
+
+  private static String firstLine(IOException e) {
+    String message = e.getMessage();
+    if (message == null) {
+      return "unreadable";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static byte[] basePoint() {
+    byte[] u = new byte[Crypto.KEY_LENGTH];
+    u[0] = 9; // RFC 7748 section 4.1: the base point u = 9, little-endian
+    return u;
+  }
+
+  @Override
+  public String toString() {
+    return "UserKey[" + publicKeyHex() + "]"; // never the private key
+  }
+
+  /** The JSON form. */
+  static final class Stored {
+    @JsonProperty public int format;
+    @JsonProperty public String privateKey;
+    @JsonProperty public String publicKey;
+
+    Stored() {}
+
+    Stored(int format, String privateKey, String publicKey) {
+      this.format = format;
+      this.privateKey = privateKey;
+      this.publicKey = publicKey;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.secdrive.host.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client against a JDK HTTP server on 127.0.0.1:0 answering as the central site would. */
+class CenterClientTest {
+
+  private HttpServer server;
+  private final AtomicReference<String> lastBody = new AtomicReference<>();
+  private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          lastBody.set(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          lastAuthorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+          String path = exchange.getRequestURI().getPath();
+          int status;
+          String answer;
+          if (path.equals("/copies/certificate")) {
+            status = 404;
+            answer = "{\"error\":\"unknown title X (S12: not in the contents identifier file)\"}";
+          } else if (path.equals("/copies/conversion")) {
+            status = 200;
+            answer = "{\"grant\":\"0a0b\",\"serial\":42}";
+          } else if (path.equals("/titles")) {
+            status = 200;
+            answer = "{\"titleId\":\"t\",\"key\":\"" + "11".repeat(32) + "\"}";
+          } else {
+            status = 500;
+            answer = "boom";
+          }
+          byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @Test
+  void theSitesErrorBecomesAFlowExceptionWithStatusAndMessage() {
+    CenterException e =
+        assertThrows(
+            CenterException.class,
+            () -> new CenterClient(url()).copyCertificate("alice", "X", "MO-1"));
+    assertEquals(404, e.status());
+    assertEquals(
+        "central site refused (HTTP 404): unknown title X (S12: not in the contents identifier"
+            + " file)",
+        e.getMessage());
+    assertEquals("{\"userId\":\"alice\",\"titleId\":\"X\",\"mediumId\":\"MO-1\"}", lastBody.get());
+    assertEquals(
+        "central site refused (HTTP 500): boom",
+        assertThrows(CenterException.class, () -> new CenterClient(url()).center()).getMessage());
+  }
+
+  @Test
+  void answersAreDecodedAndAdminCallsCarryTheToken() {
+    CenterClient client = new CenterClient(url() + "/", "secret");
+    CenterClient.RegisteredTitle title = client.registerTitle("t", "T", 2, 0);
+    assertEquals("11".repeat(32), HexFormat.of().formatHex(title.key()));
+    assertEquals("Bearer secret", lastAuthorization.get());
+    assertEquals(
+        "POST /titles needs the central site's admin token",
+        assertThrows(
+                FlowException.class, () -> new CenterClient(url()).registerTitle("t", "T", 2, 0))
+            .getMessage());
+  }
+
+  @Test
+  void badUrlsAndUnreachableSitesAreNamed() {
+    assertEquals(
+        "central site URL 'ftp://x' must be http://host:port or https://host:port",
+        assertThrows(FlowException.class, () -> new CenterClient("ftp://x")).getMessage());
+    int port = server.getAddress().getPort();
+    server.stop(0);
+    assertTrue(
+        assertThrows(
+                FlowException.class, () -> new CenterClient("http://127.0.0.1:" + port).center())
+            .getMessage()
+            .startsWith("cannot reach the central site at http://127.0.0.1:" + port));
+  }
+}

@@ -1,0 +1,108 @@
+package dev.secdrive.host.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.CopyCertificate;
+import dev.secdrive.protocol.security.CopyRecord;
+import org.junit.jupiter.api.Test;
+
+class CopyCertificatesTest {
+
+  private final TestKeys authority = new TestKeys();
+
+  /** A central site certified by {@code keys}, as license-center makes one. */
+  private static final class Site {
+    final Crypto.RawKeyPair key = Crypto.ed25519KeyPair();
+    final Certificate certificate;
+
+    Site(TestKeys keys) {
+      certificate =
+          keys.certify(
+              Certificate.unsigned(
+                  Certificate.Role.LICENSOR, "Central", new byte[32], key.publicKey()));
+    }
+
+    byte[] issue(String title, String medium) {
+      CopyCertificate unsigned =
+          new CopyCertificate(
+              title, medium, "alice", 7, 1_700_000_000L, certificate.encode(), new byte[64]);
+      return unsigned.withSignature(Crypto.sign(key.privateKey(), unsigned.signedBytes())).encode();
+    }
+  }
+
+  private String refusal(byte[] cs, byte[] authorityKey, String title, String medium) {
+    return assertThrows(
+            FlowException.class, () -> CopyCertificates.verify(cs, authorityKey, title, medium))
+        .getMessage();
+  }
+
+  @Test
+  void aCertificateOfTheSiteForThisTitleAndMediumVerifies() {
+    Site site = new Site(authority);
+    CopyCertificate cs =
+        CopyCertificates.verify(
+            site.issue("game-1", "MO-1"), authority.authority.publicKey(), "game-1", "MO-1");
+    assertEquals("alice", cs.userId());
+    assertEquals(7, cs.serial());
+  }
+
+  @Test
+  void theCopyRecordLengthIsKnownBeforeTheSiteIsAsked() throws Exception {
+    Site site = new Site(authority);
+    byte[] cs = site.issue("game-1", "MO-1");
+    byte[] sealed =
+        UserKeyTest.seal(Crypto.random(32), UserKey.create().publicKey(), "game-1", "MO-1")
+            .encode();
+    CopyRecord record = new CopyRecord(cs, sealed, new byte[8], 1000, 10);
+    assertEquals(
+        record.encode().length,
+        SoftwareCopy.recordLength(site.certificate, "game-1", "MO-1", "alice"));
+  }
+
+  @Test
+  void aTamperedCertificateIsRefused() {
+    Site site = new Site(authority);
+    byte[] cs = site.issue("game-1", "MO-1");
+    // the serial's last byte: still well-formed, no longer what the site signed
+    int serialEnd = 5 + 1 + 6 + 1 + 4 + 1 + 5 + 8 - 1;
+    cs[serialEnd] ^= 1;
+    assertEquals(
+        "the copy certificate's signature does not verify with the central site's key (tampered"
+            + " copy certificate)",
+        refusal(cs, authority.authority.publicKey(), "game-1", "MO-1"));
+    byte[] cut = java.util.Arrays.copyOf(site.issue("game-1", "MO-1"), 40);
+    assertEquals(
+        true,
+        refusal(cut, authority.authority.publicKey(), "game-1", "MO-1")
+            .startsWith("the copy certificate is unreadable (tampered?)"));
+  }
+
+  @Test
+  void aCertificateForAnotherMediumIsRefused() {
+    Site site = new Site(authority);
+    assertEquals(
+        "the copy certificate is for medium MO-1 but this medium is MO-CLONE (a copy moved onto"
+            + " another medium is not licensed)",
+        refusal(
+            site.issue("game-1", "MO-1"), authority.authority.publicKey(), "game-1", "MO-CLONE"));
+  }
+
+  @Test
+  void aCertificateForAnotherTitleIsRefused() {
+    Site site = new Site(authority);
+    assertEquals(
+        "the copy certificate is for title game-2, not game-1",
+        refusal(site.issue("game-2", "MO-1"), authority.authority.publicKey(), "game-1", "MO-1"));
+  }
+
+  @Test
+  void aSiteTheAuthorityDidNotCertifyIsRefused() {
+    Site rogue = new Site(new TestKeys()); // certified by another authority
+    assertEquals(
+        "the copy certificate's central site 'Central' is not certified by the licensing"
+            + " authority",
+        refusal(rogue.issue("game-1", "MO-1"), authority.authority.publicKey(), "game-1", "MO-1"));
+  }
+}

@@ -1,0 +1,69 @@
+package dev.secdrive.host.flow;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.SealedKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UserKeyTest {
+
+  @TempDir Path dir;
+
+  /** Seals {@code key} to {@code user} as the central site does (PROTOCOL.md "Scheme 1"). */
+  static SealedKey seal(byte[] key, byte[] user, String title, String medium) throws Exception {
+    Crypto.RawKeyPair ephemeral = Crypto.x25519KeyPair();
+    byte[] shared = Crypto.x25519(ephemeral.privateKey(), user);
+    byte[] k = Crypto.kdf(shared, KeyLabels.USER_KEY, Crypto.concat(ephemeral.publicKey(), user));
+    return new SealedKey(
+        ephemeral.publicKey(), Crypto.gcmSeal(k, new byte[12], SealedKey.aad(title, medium), key));
+  }
+
+  @Test
+  void savedWithOwnerOnlyPermissionsAndLoadedBack() throws Exception {
+    UserKey key = UserKey.create();
+    Path file = dir.resolve("user.key");
+    key.save(file);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertArrayEquals(key.publicKey(), UserKey.load(file).publicKey());
+    assertEquals(
+        file + " already exists; not overwriting a user key",
+        assertThrows(FlowException.class, () -> key.save(file)).getMessage());
+    assertEquals(
+        "user key " + dir.resolve("none") + " does not exist",
+        assertThrows(FlowException.class, () -> UserKey.load(dir.resolve("none"))).getMessage());
+    String json = Files.readString(file);
+    Path swapped =
+        Files.writeString(
+            dir.resolve("swapped.key"),
+            json.replace(key.publicKeyHex(), UserKey.create().publicKeyHex()));
+    assertEquals(
+        "user key " + swapped + ": the public key does not match the private key",
+        assertThrows(FlowException.class, () -> UserKey.load(swapped)).getMessage());
+  }
+
+  @Test
+  void aSealedKeyOpensForItsUserTitleAndMediumOnly() throws Exception {
+    UserKey alice = UserKey.create();
+    byte[] kd = Crypto.random(32);
+    SealedKey sealed = seal(kd, alice.publicKey(), "game-1", "MO-1");
+    assertArrayEquals(kd, alice.open(sealed, "game-1", "MO-1"));
+
+    String expected =
+        "the title key of game-1 does not open with this user key (sealed to another user, or for"
+            + " another title or medium)";
+    assertEquals(
+        expected,
+        assertThrows(FlowException.class, () -> UserKey.create().open(sealed, "game-1", "MO-1"))
+            .getMessage());
+    assertEquals(
+        expected,
+        assertThrows(FlowException.class, () -> alice.open(sealed, "game-1", "MO-2")).getMessage());
+  }
+}
