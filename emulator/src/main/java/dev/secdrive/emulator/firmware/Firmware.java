@@ -656,8 +656,19 @@ public final class Firmware {
         // PROTOCOL.md "Scheme 2": converted in place in the data-out buffer (it can be megabytes),
         // then written like a WRITE, with its write faults and its service time.
         SecureLayer.BlockWrite converted = secure.convertWrite(nexus.session, medium, dataOut);
-        if (converted.data().hasRemaining()) {
-          writeBlocks(medium, converted.lba(), converted.data(), false);
+        if (converted.blocks() > 0) {
+          long lba = converted.lba();
+          try {
+            writeBlocks(medium, lba, converted.data(), false);
+          } catch (ScsiError e) {
+            // As a WRITE's, the blocks before an injected write error are on the medium.
+            long failing = faults.firstWriteError(lba, converted.blocks());
+            if (failing > lba) {
+              secure.converted(nexus.session, lba, (int) (failing - lba));
+            }
+            throw e;
+          }
+          secure.converted(nexus.session, lba, converted.blocks());
         }
         return 0;
       }

@@ -37,6 +37,7 @@ import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -108,6 +109,10 @@ public final class SecureLayer {
 
   private static List<String> conversionSteps() {
     List<String> out = new ArrayList<>(steps("conversion"));
+    // INSTALL CONVERSION ends by clearing the header block; the CONVERT WRITE that completes the
+    // title syncs its data, then writes the header.
+    out.add("conversion:header-cleared");
+    out.add("conversion:data-synced");
     out.add("conversion:header-written");
     return List.copyOf(out);
   }
@@ -184,6 +189,11 @@ public final class SecureLayer {
     final SecretKeySpec ku;
     final Cipher fromMaster;
     final Cipher toTarget;
+    final long headerLba;
+    final TitleHeader header;
+
+    /** Data blocks written so far, by index in the title: the header waits for all of them. */
+    final BitSet written;
 
     Conversion(
         Medium medium,
@@ -191,13 +201,17 @@ public final class SecureLayer {
         long headerLba,
         long dataBlocks,
         byte[] masterNonce,
-        byte[] targetNonce,
+        TitleHeader header,
         byte[] ka,
         byte[] ku) {
       this.medium = medium;
       this.titleId = titleId;
+      this.headerLba = headerLba;
+      this.header = header;
       this.first = headerLba + 1;
       this.dataBlocks = dataBlocks;
+      this.written = new BitSet((int) Math.min(dataBlocks, Integer.MAX_VALUE));
+      byte[] targetNonce = header.nonce();
       this.masterNonce = masterNonce;
       this.targetNonce = targetNonce;
       this.ka = new SecretKeySpec(ka, "AES");
@@ -245,7 +259,7 @@ public final class SecureLayer {
    * Blocks of the user area that a CONVERT WRITE has converted and the firmware is to write (with
    * its write faults and service time), at {@code lba}.
    */
-  public record BlockWrite(long lba, ByteBuffer data) {}
+  public record BlockWrite(long lba, int blocks, ByteBuffer data) {}
 
   /** Closes playback on {@code session} (a new OPEN PLAYBACK). */
   public void closePlayback(Session session) {
@@ -638,19 +652,15 @@ public final class SecureLayer {
     TitleHeader unchecked =
         TitleHeader.unchecked(grant.titleId(), nonce, request.plaintextLength());
     TitleHeader header = unchecked.withCheck(titleCheck(ku, unchecked));
-    try {
-      medium.write(headerLba, ByteBuffer.wrap(header.encode(blockSize)));
-      medium.force();
-    } catch (IOException e) {
-      log.error("drive {}: writing a title header to LBA {} failed", keys.deviceId(), headerLba, e);
-      throw new SenseException(
-          SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR)
-              .withInformation(headerLba));
-    }
-    faults.reached("conversion:header-written");
-    session.conversion =
+    // The header goes on the medium only when every data block has been converted: a copy cut
+    // short (a broken stream, a host that died, a pulled plug) leaves no header, so nothing plays
+    // half a title. Clearing the block also removes the header of an earlier copy at this LBA.
+    writeHeaderBlock(medium, headerLba, new byte[blockSize]);
+    faults.reached("conversion:header-cleared");
+    Conversion conversion =
         new Conversion(
-            medium, grant.titleId(), headerLba, dataBlocks, request.masterNonce(), nonce, ka, ku);
+            medium, grant.titleId(), headerLba, dataBlocks, request.masterNonce(), header, ka, ku);
+    session.conversion = conversion;
     log.info(
         "drive {}: conversion of {} onto medium {} at LBA {} ({} bytes), license version {}",
         keys.deviceId(),
@@ -659,6 +669,57 @@ public final class SecureLayer {
         headerLba,
         request.plaintextLength(),
         version);
+    if (dataBlocks == 0) {
+      complete(session, conversion);
+    }
+  }
+
+  /**
+   * Records that the firmware wrote {@code blocks} converted blocks at {@code lba}; the write that
+   * completes the title syncs the data, writes the title header and ends the conversion
+   * (PROTOCOL.md "Scheme 2").
+   */
+  public void converted(Session session, long lba, int blocks) throws SenseException {
+    Conversion conversion = session.conversion;
+    if (conversion == null || blocks == 0) {
+      return;
+    }
+    int from = (int) (lba - conversion.first);
+    conversion.written.set(from, from + blocks);
+    if (conversion.written.cardinality() == conversion.dataBlocks) {
+      complete(session, conversion);
+    }
+  }
+
+  private void complete(Session session, Conversion conversion) throws SenseException {
+    Medium medium = conversion.medium;
+    try {
+      medium.force();
+    } catch (IOException e) {
+      log.error("drive {}: syncing a converted title failed", keys.deviceId(), e);
+      throw new SenseException(SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR));
+    }
+    faults.reached("conversion:data-synced");
+    writeHeaderBlock(medium, conversion.headerLba, conversion.header.encode(medium.blockSize()));
+    faults.reached("conversion:header-written");
+    endConversion(session);
+    log.info(
+        "drive {}: conversion of {} onto medium {} complete",
+        keys.deviceId(),
+        conversion.titleId,
+        medium.id());
+  }
+
+  private void writeHeaderBlock(Medium medium, long lba, byte[] block) throws SenseException {
+    try {
+      medium.write(lba, ByteBuffer.wrap(block));
+      medium.force();
+    } catch (IOException e) {
+      log.error(
+          "drive {}: writing the title header block at LBA {} failed", keys.deviceId(), lba, e);
+      throw new SenseException(
+          SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR).withInformation(lba));
+    }
   }
 
   /**
@@ -708,7 +769,7 @@ public final class SecureLayer {
     if (blocks > 0) {
       conversion.convert(data.duplicate(), offset);
     }
-    return new BlockWrite(conversion.first + block, data.slice());
+    return new BlockWrite(conversion.first + block, (int) blocks, data.slice());
   }
 
   private void backup(Session session, Medium medium, byte[] parameters)

@@ -214,6 +214,57 @@ class ConversionFirmwareTest {
   }
 
   @Test
+  void aConversionCutShortLeavesNoHeaderAndPlaysNothing() throws Exception {
+    // a complete copy first: its header must not survive a later copy that breaks off
+    assertGood(install(grant()));
+    assertGood(convert(h, host, 0, dataBlocks()));
+    assertEquals(TITLE, TitleHeader.decode(read(h, host, HEADER, 1)).contentId());
+
+    assertGood(install(grant()));
+    assertArrayEquals(new byte[BLOCK], read(h, host, HEADER, 1), "the old header is cleared");
+    // every block but one, one of them twice
+    assertGood(convert(h, host, 0, 4));
+    assertGood(convert(h, host, 2, dataBlocks() - 1));
+    assertArrayEquals(new byte[BLOCK], read(h, host, HEADER, 1), "no header before the last block");
+    Result early = out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode());
+    assertRefused(early, Reason.INTEGRITY);
+
+    // the host gives up (the nexus ends): the license stays, the title still does not play
+    h.firmware.disconnect(host);
+    host = h.nexus();
+    assertRefused(
+        out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()),
+        Reason.INTEGRITY);
+    assertRefused(convert(h, host, dataBlocks() - 1, dataBlocks()), Reason.NOTHING_PENDING);
+
+    // installed again and completed, it plays
+    assertGood(install(grant()));
+    assertGood(convert(h, host, 0, dataBlocks()));
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
+    assertArrayEquals(plain, Arrays.copyOf(read(h, host, HEADER + 1, dataBlocks()), plain.length));
+  }
+
+  @Test
+  void theCompletingWriteEndsTheConversion() {
+    assertGood(install(grant()));
+    assertGood(convert(h, host, 0, dataBlocks()));
+    assertRefused(convert(h, host, 0, 1), Reason.NOTHING_PENDING);
+  }
+
+  @Test
+  void anEmptyTitleIsCompleteAtInstall() throws Exception {
+    Result r =
+        out(
+            h,
+            host,
+            Operation.INSTALL_CONVERSION,
+            new InstallConversion(grant().encode(), HEADER, 0, masterNonce).encode());
+    assertGood(r);
+    assertEquals(0, TitleHeader.decode(read(h, host, HEADER, 1)).plaintextLength());
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
+  }
+
+  @Test
   void anEmptyConvertWriteIsAccepted() {
     assertGood(install(grant()));
     assertGood(convertAt(h, host, 0, new byte[0]));
@@ -431,9 +482,11 @@ class ConversionFirmwareTest {
     assertGood(install(grant()));
     assertRefused(install(center.grant(TITLE, "MO-OTHER", drive)), Reason.OTHER_MEDIUM);
     assertRefused(convert(h, host, 0, 1), Reason.NOTHING_PENDING);
-    // OPEN PLAYBACK does not
+    // OPEN PLAYBACK does not (here refused: the title has no header until it is complete)
     assertGood(install(grant()));
-    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
+    assertRefused(
+        out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()),
+        Reason.INTEGRITY);
     assertGood(convert(h, host, 0, 1));
   }
 
@@ -523,6 +576,6 @@ class ConversionFirmwareTest {
     assertEquals(
         "conversion:header-written",
         SecureLayer.CONVERSION_STEPS.get(SecureLayer.CONVERSION_STEPS.size() - 1));
-    assertEquals(SecureLayer.PROVISION_STEPS.size() + 1, SecureLayer.CONVERSION_STEPS.size());
+    assertEquals(SecureLayer.PROVISION_STEPS.size() + 3, SecureLayer.CONVERSION_STEPS.size());
   }
 }

@@ -2,6 +2,7 @@ package dev.secdrive.emulator.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -168,11 +169,15 @@ class SecureCrashIT {
 
   @ParameterizedTest
   @MethodSource("conversionSteps")
-  void powerLossDuringInstallConversionLeavesTheOldOrTheNewLicense(String step) throws Exception {
+  void powerLossDuringAConversionLeavesTheOldOrTheNewLicenseAndNoHalfTitle(String step)
+      throws Exception {
     createMedium();
     int block = ProfileCatalog.builtIn().mediumType("mo-640").orElseThrow().blockSize();
     byte[] plain = new byte[3 * block + 77];
     new java.util.Random(step.hashCode()).nextBytes(plain);
+    // The last steps belong to the CONVERT WRITE that completes the title, the others to INSTALL.
+    boolean completing =
+        step.equals("conversion:data-synced") || step.equals("conversion:header-written");
     byte[] before;
     TestCenter center;
     try (Emulator emulator = start();
@@ -182,8 +187,15 @@ class SecureCrashIT {
       TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
       assertGood(provision(c, licensor, "first-title"));
       before = secureArea();
-      emulator.drive(0).faults().setPowerLossAtStep(step);
-      c.send(outFrame(Operation.INSTALL_CONVERSION, installConversion(c, center, plain.length)));
+      byte[] install = installConversion(c, center, plain.length);
+      if (completing) {
+        assertGood(out(c, Operation.INSTALL_CONVERSION, install));
+        emulator.drive(0).faults().setPowerLossAtStep(step);
+        c.send(outFrame(Operation.CONVERT_WRITE, convertWrite(center, plain, block)));
+      } else {
+        emulator.drive(0).faults().setPowerLossAtStep(step);
+        c.send(outFrame(Operation.INSTALL_CONVERSION, install));
+      }
       assertThrows(IOException.class, c::receive, "the plug was pulled: no answer");
       assertTrue(emulator.drive(0).poweredOff());
     }
@@ -192,6 +204,7 @@ class SecureCrashIT {
       ready(c);
       LicenseStatus status = status(c);
       if (java.util.Arrays.equals(before, secureArea())) {
+        assertFalse(completing, "the license was committed before the data");
         assertEquals(
             new LicenseStatus(1, List.of(new LicenseStatus.Entry("first-title", 3))), status);
       } else {
@@ -202,30 +215,44 @@ class SecureCrashIT {
                 new LicenseStatus.Entry(TITLE, LicenseStatus.UNLIMITED)),
             status.entries());
       }
+      Reply open = out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode());
+      if (step.equals("conversion:header-written")) {
+        // the header was on the medium when the power went: the whole title is there and plays
+        assertGood(open);
+        assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
+      } else {
+        // before it, the title has no header: nothing plays half a title
+        assertEquals(ScsiStatus.CHECK_CONDITION.code(), open.status());
+      }
       // the conversion ended with the power: the drive carries on with a new INSTALL CONVERSION
       Reply nothing =
           out(c, Operation.CONVERT_WRITE, dev.secdrive.protocol.security.ConvertWrite.header(0));
       assertEquals(ScsiStatus.CHECK_CONDITION.code(), nothing.status());
       assertEquals(Reason.NOTHING_PENDING.code(), nothing.sense()[11] & 0xFF);
       assertGood(out(c, Operation.INSTALL_CONVERSION, installConversion(c, center, plain.length)));
-      byte[] master = center.master(TITLE, MASTER_NONCE, plain, block);
-      byte[] parameters =
-          dev.secdrive.emulator.secure.Crypto.concat(
-              dev.secdrive.protocol.security.ConvertWrite.header(0), master);
-      assertGood(out(c, Operation.CONVERT_WRITE, parameters));
+      assertGood(out(c, Operation.CONVERT_WRITE, convertWrite(center, plain, block)));
       assertGood(out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
-      int blocks = master.length / block;
-      c.send(
-          EndpointFuzzIT.commandFrame(
-              tag++,
-              0,
-              true,
-              new Read10(HEADER + 1, blocks).encode(),
-              (long) blocks * block,
-              new byte[0]));
-      byte[] played = assertGood(c.receive()).data();
-      assertArrayEquals(plain, java.util.Arrays.copyOf(played, plain.length));
+      assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
     }
+  }
+
+  private static byte[] convertWrite(TestCenter center, byte[] plain, int block) throws Exception {
+    return dev.secdrive.emulator.secure.Crypto.concat(
+        dev.secdrive.protocol.security.ConvertWrite.header(0),
+        center.master(TITLE, MASTER_NONCE, plain, block));
+  }
+
+  private byte[] readTitle(Connection c, byte[] plain, int block) throws Exception {
+    int blocks = (plain.length + block - 1) / block;
+    c.send(
+        EndpointFuzzIT.commandFrame(
+            tag++,
+            0,
+            true,
+            new Read10(HEADER + 1, blocks).encode(),
+            (long) blocks * block,
+            new byte[0]));
+    return assertGood(c.receive()).data();
   }
 
   private byte[] installConversion(Connection c, TestCenter center, long length) throws Exception {
