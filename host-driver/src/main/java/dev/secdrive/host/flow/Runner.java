@@ -70,7 +70,10 @@ public final class Runner {
     }
     if (magic != SCHEME_1_MAGIC) {
       throw new FlowException(
-          "LBA " + lba + " holds neither a copy record nor a title header: no copied title there");
+          "LBA "
+              + lba
+              + " holds neither a copy record nor a title header: no copied title there (a copy"
+              + " that did not complete leaves none; copy it again)");
     }
     if (userKey == null) {
       throw new FlowException(

@@ -9,6 +9,7 @@ import dev.secdrive.protocol.security.InstallConversion;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.SealedKey;
+import dev.secdrive.protocol.security.TitleHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
@@ -344,6 +345,8 @@ public final class SoftwareCopy {
             entry,
             (offset, data) -> target.secure().convertWriteAsync(offset, data),
             progress);
+    // The drive writes the title header when the last block is converted (PROTOCOL.md "Scheme 2").
+    requireHeader(target, targetLba, titleId);
     return new Copied(
         titleId,
         MasterCatalog.SCHEME_CONVERSION,
@@ -353,6 +356,23 @@ public final class SoftwareCopy {
         targetLba + 1,
         entry.plaintextLength(),
         copied);
+  }
+
+  private static void requireHeader(Drive target, long lba, String titleId) {
+    try {
+      TitleHeader header = TitleHeader.decode(target.read(lba, 1));
+      if (header.contentId().equals(titleId)) {
+        return;
+      }
+    } catch (ParameterException e) {
+      // no header: reported below
+    }
+    throw new FlowException(
+        "the target drive did not complete the conversion of "
+            + titleId
+            + ": no title header at LBA "
+            + lba
+            + " after every block was sent");
   }
 
   // ---------------------------------------------------------------- checks

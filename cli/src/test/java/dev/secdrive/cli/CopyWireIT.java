@@ -1,0 +1,181 @@
+package dev.secdrive.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.ScsiException;
+import dev.secdrive.host.flow.CenterClient;
+import dev.secdrive.host.flow.FlowException;
+import dev.secdrive.host.flow.MasterAuthoring;
+import dev.secdrive.host.flow.Progress;
+import dev.secdrive.host.flow.Runner;
+import dev.secdrive.host.flow.SoftwareCopy;
+import dev.secdrive.host.flow.UserKey;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What crosses the wire in a software copy, captured by a relay between the host driver and the
+ * emulator: a title's plaintext never does, in either scheme, while the same capture shows it on a
+ * run (the drive returns plaintext to its host, FIG. 6 and 10), so the check can see it. And a
+ * converted copy cut short plays nothing until it is copied again.
+ */
+class CopyWireIT {
+
+  private static final String GAME = "wire-game"; // scheme 1
+  private static final String FILM = "wire-film"; // scheme 2
+  private static final long LBA = 64;
+
+  @TempDir Path media;
+  @TempDir Path centerData;
+  @TempDir Path keys;
+  @TempDir Path scratch;
+
+  private Authority authority;
+  private LocalCenter center;
+  private Emulator emulator;
+  private CenterClient site;
+  private UserKey alice;
+  private TcpTap tap;
+  private final byte[] game = content(300 * 1024 + 11, 5);
+  private final byte[] film = content(1100 * 1024 + 7, 6); // more than one chunk, not whole blocks
+
+  @BeforeEach
+  void start() throws Exception {
+    authority = Authority.create();
+    Path authorityFile = keys.resolve("authority.json");
+    authority.save(authorityFile);
+    center = LocalCenter.start(centerData, authority);
+    CenterClient admin = new CenterClient(center.url(), center.adminToken());
+    site = new CenterClient(center.url());
+    alice = UserKey.create();
+    admin.registerUser("alice", "Alice", alice.publicKey());
+
+    Path image = scratch.resolve("master.img");
+    MasterAuthoring.author(
+        List.of(
+            title(GAME, 1, admin.registerTitle(GAME, "Wire Game", 1, 0).key(), game),
+            title(FILM, 2, admin.registerTitle(FILM, "Wire Film", 2, 0).key(), film)),
+        2048,
+        image,
+        Progress.NONE);
+    MediumStore store = MediumStore.openOrCreate(media);
+    Rig.createMedium(store, "MASTER-W", "cd-rom-650", image);
+    Rig.createMedium(store, "MO-W", "mo-640", null);
+    emulator =
+        Emulator.builder()
+            .mediaDirectory(media)
+            .authority(authorityFile)
+            .profiles(Rig.PROFILES)
+            .timing(TimingMode.FAST)
+            .drive(new DriveConfig(0, "cdrom", "MASTER-DRIVE-W", "MASTER-W"))
+            .drive(new DriveConfig(1, "mo-640", "USER-DRIVE-W", "MO-W"))
+            .start();
+    tap = TcpTap.in(emulator.address());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (tap != null) {
+      tap.close();
+    }
+    if (emulator != null) {
+      emulator.close();
+    }
+    if (center != null) {
+      center.close();
+    }
+  }
+
+  private static byte[] content(int length, int seed) {
+    byte[] bytes = new byte[length];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  private static MasterAuthoring.Title title(String id, int scheme, byte[] key, byte[] content) {
+    return new MasterAuthoring.Title(
+        id, "Title " + id, scheme, key, content.length, new ByteArrayInputStream(content));
+  }
+
+  /** LUN {@code lun} through the tap. */
+  private String tapped(int lun) {
+    return "tcp://" + Addresses.format(tap.address()) + "/" + lun;
+  }
+
+  private SoftwareCopy.Copied copy(String titleId, long lba) {
+    try (Drive master = Drive.open(tapped(0));
+        Drive target = Drive.open(tapped(1))) {
+      return SoftwareCopy.copy(master, target, site, "alice", alice, titleId, lba, Progress.NONE);
+    }
+  }
+
+  private byte[] run(String titleId, long lba) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (Drive drive = Drive.open(tapped(1))) {
+      Runner.run(drive, titleId, lba, alice, authority.publicKey(), out, Progress.NONE);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void noPlaintextCrossesTheWireInEitherCopy() {
+    SoftwareCopy.Copied converted = copy(FILM, LBA);
+    assertEquals(2, converted.scheme());
+    SoftwareCopy.Copied certified = copy(GAME, 4096);
+    assertEquals(1, certified.scheme());
+
+    byte[] copying = tap.captured();
+    // the whole of both titles' ciphertext crossed (master READs, target WRITEs / CONVERT WRITEs)
+    assertTrue(copying.length > 2L * (film.length + game.length), "capture: " + copying.length);
+    assertEquals(0, TcpTap.windowsFound(film, copying), "scheme-2 plaintext on the wire");
+    assertEquals(0, TcpTap.windowsFound(game, copying), "scheme-1 plaintext on the wire");
+
+    // the run of the converted copy: the drive decrypts and returns plaintext, and the capture
+    // shows it, so the check above could have failed
+    assertArrayEquals(film, run(FILM, LBA));
+    byte[] all = tap.captured();
+    int found = TcpTap.windowsFound(film, all);
+    assertTrue(found > film.length / 16 / 2, "the run's plaintext is visible: " + found);
+    // a certificate copy is decrypted on the host: its run carries ciphertext only
+    assertArrayEquals(game, run(GAME, 4096));
+    assertEquals(0, TcpTap.windowsFound(game, tap.captured()));
+  }
+
+  @Test
+  void aConvertedCopyCutShortPlaysNothingUntilCopiedAgain() {
+    long failing = LBA + 1 + 200; // a data block in the second chunk
+    emulator.drive(1).faults().addWriteError(failing);
+    ScsiException broken = assertThrows(ScsiException.class, () -> copy(FILM, LBA));
+    assertTrue(broken.getMessage().contains("(03/0C/00)"), broken::getMessage);
+
+    FlowException none = assertThrows(FlowException.class, () -> run(FILM, LBA));
+    assertTrue(none.getMessage().contains("did not complete"), none::getMessage);
+    try (Drive drive = Drive.open(tapped(1))) {
+      // the license was installed, but the drive has written no header: it plays nothing
+      assertEquals(1, drive.secure().status().entries().size());
+      ScsiException refused =
+          assertThrows(ScsiException.class, () -> drive.secure().openPlayback(FILM, LBA));
+      assertTrue(refused.getMessage().contains("(05/6F/00)"), refused::getMessage);
+    }
+
+    emulator.drive(1).faults().clear();
+    copy(FILM, LBA);
+    assertArrayEquals(film, run(FILM, LBA));
+  }
+}
