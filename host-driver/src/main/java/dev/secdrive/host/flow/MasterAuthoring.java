@@ -6,9 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,35 +65,46 @@ public final class MasterAuthoring {
     List<MasterCatalog.Entry> entries = new ArrayList<>();
     List<byte[]> nonces = new ArrayList<>();
     long total = 0;
-    // The catalog's length does not depend on the LBAs (fixed-width u64), so lay it out once with
-    // zeros to learn how many blocks it takes, then place the titles after it.
+    // The catalog's length depends on neither the LBAs nor the digests (fixed width), so lay it
+    // out once with zeros to learn how many blocks it takes, then place the titles after it; the
+    // digests are known once the titles are written, and the catalog is written again with them.
+    byte[] unknownDigest = new byte[MasterCatalog.SHA256_LENGTH];
     for (Title t : titles) {
       byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
       nonces.add(nonce);
-      entries.add(entry(t, 0, nonce));
+      entries.add(entry(t, 0, nonce, unknownDigest));
       total += t.length();
     }
-    long lba = blocks(catalog(entries).encode().length, blockSize);
+    long catalogBlocks = blocks(catalog(entries).encode().length, blockSize);
+    long lba = catalogBlocks;
     for (int i = 0; i < titles.size(); i++) {
       Title t = titles.get(i);
-      entries.set(i, entry(t, lba, nonces.get(i)));
+      entries.set(i, entry(t, lba, nonces.get(i), unknownDigest));
       lba += blocks(t.length(), blockSize);
     }
-    MasterCatalog catalog = catalog(entries);
-    byte[] encoded = catalog.encode();
 
     Path dir = image.toAbsolutePath().getParent();
+    MasterCatalog catalog;
     try {
       Files.createDirectories(dir);
       Path temp = Files.createTempFile(dir, "." + image.getFileName() + "-", ".tmp");
       try {
-        try (OutputStream out = Files.newOutputStream(temp)) {
-          out.write(Arrays.copyOf(encoded, (int) blocks(encoded.length, blockSize) * blockSize));
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+          OutputStream out = Channels.newOutputStream(channel);
+          out.write(new byte[(int) catalogBlocks * blockSize]);
           long done = 0;
           progress.update(0, total);
           for (int i = 0; i < titles.size(); i++) {
-            done = encrypt(titles.get(i), nonces.get(i), blockSize, out, done, total, progress);
+            MessageDigest sha256 = Titles.sha256();
+            done =
+                encrypt(
+                    titles.get(i), nonces.get(i), blockSize, out, sha256, done, total, progress);
+            MasterCatalog.Entry e = entries.get(i);
+            entries.set(i, entry(titles.get(i), e.firstLba(), e.nonce(), sha256.digest()));
           }
+          catalog = catalog(entries);
+          channel.write(ByteBuffer.wrap(catalog.encode()), 0);
+          channel.force(true);
         }
         Files.move(temp, image, StandardCopyOption.REPLACE_EXISTING);
       } finally {
@@ -100,9 +116,10 @@ public final class MasterAuthoring {
     return catalog;
   }
 
-  private static MasterCatalog.Entry entry(Title t, long lba, byte[] nonce) {
+  private static MasterCatalog.Entry entry(Title t, long lba, byte[] nonce, byte[] sha256) {
     try {
-      return new MasterCatalog.Entry(t.titleId(), t.name(), t.scheme(), lba, t.length(), nonce);
+      return new MasterCatalog.Entry(
+          t.titleId(), t.name(), t.scheme(), lba, t.length(), nonce, sha256);
     } catch (IllegalArgumentException e) {
       throw new FlowException("title '" + t.titleId() + "': " + e.getMessage());
     }
@@ -121,6 +138,7 @@ public final class MasterAuthoring {
       byte[] nonce,
       int blockSize,
       OutputStream out,
+      MessageDigest sha256,
       long done,
       long total,
       Progress progress)
@@ -142,6 +160,7 @@ public final class MasterAuthoring {
                 + t.length()
                 + " bytes");
       }
+      sha256.update(buffer, 0, n);
       // PROTOCOL.md "Titles": the last block is zero-padded before encryption.
       int padded = (int) blocks(n, blockSize) * blockSize;
       Arrays.fill(buffer, n, padded, (byte) 0);

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
@@ -46,7 +45,9 @@ public final class Runner {
    * @param userKey the user key (scheme 1); may be null for a scheme-2 copy
    * @param authorityPublicKey the licensing authority's Ed25519 key (scheme 1); may be null for a
    *     scheme-2 copy
-   * @throws FlowException if nothing copied is at {@code lba}, or the copy certificate is refused
+   * @throws FlowException if nothing copied is at {@code lba}, the copy certificate is refused, or
+   *     a certificate copy's plaintext does not match its SHA-256 (incomplete or damaged); then
+   *     what {@code out} received is not the title and must be discarded
    * @throws dev.secdrive.host.api.ScsiException when the drive refuses playback (scheme 2)
    */
   public static Ran run(
@@ -118,11 +119,18 @@ public final class Runner {
       if (record.dataLba() < 0 || record.dataLba() + blocks > capacity.blocks()) {
         throw new FlowException("the copy record places the title beyond the end of the medium");
       }
-      return new Ran(
-          titleId,
-          1,
-          record.plaintextLength(),
-          decrypt(drive, record, kd, blockSize, out, progress));
+      byte[] digest = decrypt(drive, record, kd, blockSize, out, progress);
+      if (!MessageDigest.isEqual(digest, record.sha256())) {
+        // The bytes already written to out are not the title: the caller discards them.
+        throw new FlowException(
+            "the copy of "
+                + titleId
+                + " at LBA "
+                + lba
+                + " does not match the master's SHA-256 of its plaintext: the copy is incomplete"
+                + " or damaged; copy it again");
+      }
+      return new Ran(titleId, 1, record.plaintextLength(), digest);
     } finally {
       Arrays.fill(kd, (byte) 0);
     }
@@ -156,12 +164,7 @@ public final class Runner {
       int blockSize,
       OutputStream out,
       Progress progress) {
-    MessageDigest sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest sha256 = Titles.sha256();
     Cipher cipher = Titles.cipher(kd, record.nonce(), 0);
     long total = record.plaintextLength();
     long blocks = (total + blockSize - 1) / blockSize;

@@ -205,8 +205,19 @@ public final class SoftwareCopy {
             issue.sealedKey(),
             entry.nonce(),
             entry.plaintextLength(),
+            entry.sha256(),
             dataLba);
-    byte[] encoded = Arrays.copyOf(record.encode(), (int) (recordBlocks * blockSize));
+    byte[] bytes = record.encode();
+    if (bytes.length != recordBytes) {
+      // The target's room was checked for recordBytes before the site was asked.
+      throw new FlowException(
+          "the central site's answer makes a copy record of "
+              + bytes.length
+              + " bytes, not the "
+              + recordBytes
+              + " its certificate announced");
+    }
+    byte[] encoded = Arrays.copyOf(bytes, (int) (recordBlocks * blockSize));
 
     // S4-S6: write CS, read it back from the medium, verify it against the medium it is on.
     target.write(targetLba, encoded);
@@ -268,7 +279,7 @@ public final class SoftwareCopy {
             + centerCertificate.encode().length
             + Certificate.SIGNATURE_LENGTH;
     long sealed = Certificate.KEY_LENGTH + 2 + Crypto.KEY_LENGTH + Crypto.GCM_TAG_BITS / 8;
-    return 5 + 2 + cs + 2 + sealed + 8 + 8 + 8;
+    return 5 + 2 + cs + 2 + sealed + 8 + 8 + MasterCatalog.SHA256_LENGTH + 8;
   }
 
   private static int ascii(String s) {

@@ -2,6 +2,8 @@ package dev.secdrive.host.flow;
 
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.TitleHeader;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 
@@ -27,5 +29,14 @@ final class Titles {
    */
   static Cipher cipher(byte[] contentKey, byte[] nonce, long byteOffset) {
     return Crypto.ctr(contentKey, TitleHeader.counterBlock(nonce, byteOffset));
+  }
+
+  /** A SHA-256 digest, which every JDK has. */
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
   }
 }

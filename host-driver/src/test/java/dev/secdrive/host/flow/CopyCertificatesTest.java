@@ -55,7 +55,7 @@ class CopyCertificatesTest {
     byte[] sealed =
         UserKeyTest.seal(Crypto.random(32), UserKey.create().publicKey(), "game-1", "MO-1")
             .encode();
-    CopyRecord record = new CopyRecord(cs, sealed, new byte[8], 1000, 10);
+    CopyRecord record = new CopyRecord(cs, sealed, new byte[8], 1000, new byte[32], 10);
     assertEquals(
         record.encode().length,
         SoftwareCopy.recordLength(site.certificate, "game-1", "MO-1", "alice"));

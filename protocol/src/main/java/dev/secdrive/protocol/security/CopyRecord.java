@@ -4,18 +4,25 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What the terminal writes on the target medium in the first scheme (PROTOCOL.md "Scheme 1"): the
- * copy certificate, Kd sealed to the user key, and where the title's ciphertext lies.
+ * copy certificate, Kd sealed to the user key, where the title's ciphertext lies, and its
+ * plaintext's SHA-256 from the master's catalog, which the run path checks.
  */
 public record CopyRecord(
-    byte[] copyCertificate, byte[] sealedKey, byte[] nonce, long plaintextLength, long dataLba) {
+    byte[] copyCertificate,
+    byte[] sealedKey,
+    byte[] nonce,
+    long plaintextLength,
+    byte[] sha256,
+    long dataLba) {
 
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   private static final String MAGIC = "SDCR";
 
   public CopyRecord {
     copyCertificate = Fields.checkMax("copy certificate", copyCertificate, 0xFFFF).clone();
     sealedKey = Fields.checkMax("sealed key", sealedKey, 0xFFFF).clone();
     nonce = Fields.checkLength("nonce", nonce, TitleHeader.NONCE_LENGTH).clone();
+    sha256 = Fields.checkLength("SHA-256", sha256, MasterCatalog.SHA256_LENGTH).clone();
     if (plaintextLength < 0 || dataLba < 0) {
       throw new IllegalArgumentException("length and LBA must not be negative");
     }
@@ -36,6 +43,11 @@ public record CopyRecord(
     return nonce.clone();
   }
 
+  @Override
+  public byte[] sha256() {
+    return sha256.clone();
+  }
+
   public byte[] encode() {
     return new Fields.Writer()
         .raw(MAGIC.getBytes(StandardCharsets.US_ASCII))
@@ -44,6 +56,7 @@ public record CopyRecord(
         .bytes16(sealedKey)
         .raw(nonce)
         .u64(plaintextLength)
+        .raw(sha256)
         .u64(dataLba)
         .toByteArray();
   }
@@ -58,10 +71,11 @@ public record CopyRecord(
     byte[] nonce = r.raw("nonce", TitleHeader.NONCE_LENGTH);
     int at = r.position();
     long length = r.u64("plaintext length");
+    byte[] sha256 = r.raw("SHA-256", MasterCatalog.SHA256_LENGTH);
     long lba = r.u64("data LBA");
     if (length < 0 || lba < 0) {
       throw new ParameterException("copy record: length or LBA beyond 2^63", at);
     }
-    return new CopyRecord(certificate, sealed, nonce, length, lba);
+    return new CopyRecord(certificate, sealed, nonce, length, sha256, lba);
   }
 }

@@ -11,15 +11,25 @@ import java.util.Optional;
  */
 public record MasterCatalog(List<Entry> titles) {
 
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+  public static final int SHA256_LENGTH = 32;
   public static final int SCHEME_CERTIFICATE = 1;
   public static final int SCHEME_CONVERSION = 2;
   private static final String MAGIC = "SDMC";
   private static final int PREFIX = 9; // magic, version, length
 
-  /** One title of the master. */
+  /**
+   * One title of the master; {@code sha256} is its plaintext's digest, which the run path checks,
+   * so a copy that broke off or was damaged is refused rather than run.
+   */
   public record Entry(
-      String titleId, String name, int scheme, long firstLba, long plaintextLength, byte[] nonce) {
+      String titleId,
+      String name,
+      int scheme,
+      long firstLba,
+      long plaintextLength,
+      byte[] nonce,
+      byte[] sha256) {
 
     public Entry {
       Fields.checkId("title ID", titleId, 64);
@@ -33,11 +43,17 @@ public record MasterCatalog(List<Entry> titles) {
         throw new IllegalArgumentException("LBA and length must not be negative");
       }
       nonce = Fields.checkLength("nonce", nonce, TitleHeader.NONCE_LENGTH).clone();
+      sha256 = Fields.checkLength("SHA-256", sha256, SHA256_LENGTH).clone();
     }
 
     @Override
     public byte[] nonce() {
       return nonce.clone();
+    }
+
+    @Override
+    public byte[] sha256() {
+      return sha256.clone();
     }
 
     @Override
@@ -48,7 +64,8 @@ public record MasterCatalog(List<Entry> titles) {
           && scheme == e.scheme
           && firstLba == e.firstLba
           && plaintextLength == e.plaintextLength
-          && java.util.Arrays.equals(nonce, e.nonce);
+          && java.util.Arrays.equals(nonce, e.nonce)
+          && java.util.Arrays.equals(sha256, e.sha256);
     }
 
     @Override
@@ -88,7 +105,8 @@ public record MasterCatalog(List<Entry> titles) {
           .u8(e.scheme())
           .u64(e.firstLba())
           .u64(e.plaintextLength())
-          .raw(e.nonce);
+          .raw(e.nonce)
+          .raw(e.sha256);
     }
     return new Fields.Writer()
         .raw(MAGIC.getBytes(StandardCharsets.US_ASCII))
@@ -121,8 +139,9 @@ public record MasterCatalog(List<Entry> titles) {
       long lba = r.u64("first LBA");
       long plaintext = r.u64("plaintext length");
       byte[] nonce = r.raw("nonce", TitleHeader.NONCE_LENGTH);
+      byte[] sha256 = r.raw("SHA-256", SHA256_LENGTH);
       try {
-        titles.add(new Entry(id, name, scheme, lba, plaintext, nonce));
+        titles.add(new Entry(id, name, scheme, lba, plaintext, nonce, sha256));
       } catch (IllegalArgumentException e) {
         throw new ParameterException("master catalog: " + e.getMessage(), at);
       }

@@ -228,9 +228,11 @@ class SecurityPayloadTest {
   @Test
   void masterCatalogsNameTheirTitlesOnceAndTellTheirLength() throws ParameterException {
     byte[] nonce = filled(8, 1);
-    MasterCatalog.Entry a = new MasterCatalog.Entry("a", "A", 1, 16, 100, nonce);
+    byte[] digest = filled(32, 9);
+    MasterCatalog.Entry a = new MasterCatalog.Entry("a", "A", 1, 16, 100, nonce, digest);
     MasterCatalog catalog =
-        new MasterCatalog(List.of(a, new MasterCatalog.Entry("b", "B", 2, 20, 0, nonce)));
+        new MasterCatalog(
+            List.of(a, new MasterCatalog.Entry("b", "B", 2, 20, 0, nonce, new byte[32])));
     byte[] encoded = catalog.encode();
     assertEquals(encoded.length, MasterCatalog.encodedLength(Arrays.copyOf(encoded, 9)));
     assertEquals(-1, MasterCatalog.encodedLength(Arrays.copyOf(encoded, 8)));

@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -32,10 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What crosses the wire in a software copy, captured by a relay between the host driver and the
  * emulator: a title's plaintext never does, in either scheme, while the same capture shows it on a
- * run (the drive returns plaintext to its host, FIG. 6 and 10), so the check can see it. And a
- * converted copy cut short plays nothing until it is copied again.
+ * run (the drive returns plaintext to its host, FIG. 6 and 10), so the check can see it. And a copy
+ * cut short, in either scheme, runs nothing until it is copied again.
  */
-class CopyWireIT {
+class CopyIntegrityIT {
 
   private static final String GAME = "wire-game"; // scheme 1
   private static final String FILM = "wire-film"; // scheme 2
@@ -177,5 +179,55 @@ class CopyWireIT {
     emulator.drive(1).faults().clear();
     copy(FILM, LBA);
     assertArrayEquals(film, run(FILM, LBA));
+  }
+
+  @Test
+  void aCertificateCopyWhoseDataBrokeOffIsRefusedByRun() throws Exception {
+    long lba = 4096;
+    SoftwareCopy.Copied copied = copy(GAME, lba);
+    assertArrayEquals(game, run(GAME, lba));
+    // the terminal died during S7: the record is there, the last blocks of data are not
+    int blockSize = 2048;
+    long blocks = (game.length + blockSize - 1) / blockSize;
+    try (Drive target = Drive.open(tapped(1))) {
+      target.write(copied.dataLba() + blocks - 3, new byte[3 * blockSize]);
+    }
+    FlowException broken = assertThrows(FlowException.class, () -> run(GAME, lba));
+    assertTrue(
+        broken.getMessage().contains("does not match the master's SHA-256"), broken::getMessage);
+
+    // the command line writes nothing to --out for such a copy
+    Path out = scratch.resolve("game.out");
+    Path keyFile = keys.resolve("alice.key");
+    alice.save(keyFile);
+    Cli ran =
+        Cli.run(
+            "run",
+            tapped(1),
+            "--title",
+            GAME,
+            "--lba",
+            Long.toString(lba),
+            "--user-key",
+            keyFile.toString(),
+            "--authority-key",
+            java.util.HexFormat.of().formatHex(authority.publicKey()),
+            "--out",
+            out.toString());
+    assertEquals(1, ran.exit(), ran::toString);
+    assertTrue(ran.err().contains("incomplete or damaged"), ran::toString);
+    assertFalse(Files.exists(out), "no torn plaintext");
+    try (var left = Files.list(scratch)) {
+      assertEquals(List.of("master.img"), left.map(p -> p.getFileName().toString()).toList());
+    }
+
+    // a copy that fails while the terminal runs takes its record back with it
+    emulator.drive(1).faults().addWriteError(copied.dataLba() + 40);
+    assertThrows(ScsiException.class, () -> copy(GAME, lba));
+    emulator.drive(1).faults().clear();
+    FlowException none = assertThrows(FlowException.class, () -> run(GAME, lba));
+    assertTrue(none.getMessage().contains("no copied title there"), none::getMessage);
+    copy(GAME, lba);
+    assertArrayEquals(game, run(GAME, lba));
   }
 }
