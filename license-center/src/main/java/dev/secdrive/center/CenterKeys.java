@@ -56,8 +56,12 @@ public final class CenterKeys {
     this.signingKey = signingKey.clone();
     this.certificate = certificate;
     this.authorityPublicKey = authorityPublicKey.clone();
-    if (certificate.role() != Certificate.Role.LICENSOR) {
-      throw new IllegalArgumentException("the center's certificate must have role LICENSOR");
+    if (certificate.role() != Certificate.Role.CENTRAL_SITE) {
+      throw new IllegalArgumentException(
+          "the center's certificate has role "
+              + certificate.role()
+              + ", not CENTRAL_SITE (a center made before central sites had a role of their own:"
+              + " run center init again)");
     }
     if (!certificate.subject().equals(name)) {
       throw new IllegalArgumentException(
@@ -86,7 +90,7 @@ public final class CenterKeys {
     Crypto.RawKeyPair pair = Crypto.ed25519KeyPair();
     Certificate unsigned =
         Certificate.unsigned(
-            Certificate.Role.LICENSOR, name, new byte[Crypto.KEY_LENGTH], pair.publicKey());
+            Certificate.Role.CENTRAL_SITE, name, new byte[Crypto.KEY_LENGTH], pair.publicKey());
     Certificate signed = authority.apply(unsigned);
     if (!Arrays.equals(signed.signedBytes(), unsigned.signedBytes())) {
       throw new IllegalArgumentException("the authority certified something else than asked");

@@ -210,7 +210,7 @@ abstract class CenterContract {
         authority.publicKey(), HEX.parseHex(reply.body().get("authorityPublicKey").asText()));
     Certificate certificate =
         Certificate.decode(HEX.parseHex(reply.body().get("certificate").asText()));
-    assertEquals(Certificate.Role.LICENSOR, certificate.role());
+    assertEquals(Certificate.Role.CENTRAL_SITE, certificate.role());
     assertEquals("Test Copy Center", certificate.subject());
     assertTrue(
         Crypto.verify(authority.publicKey(), certificate.signedBytes(), certificate.signature()));
@@ -392,7 +392,7 @@ abstract class CenterContract {
     assertEquals(reply.body().get("serial").asLong(), cs.serial());
     assertTrue(Math.abs(cs.issuedEpochSeconds() - Instant.now().getEpochSecond()) < 3600);
     Certificate site = Certificate.decode(cs.centerCertificate());
-    assertEquals(Certificate.Role.LICENSOR, site.role());
+    assertEquals(Certificate.Role.CENTRAL_SITE, site.role());
     assertTrue(Crypto.verify(authority.publicKey(), site.signedBytes(), site.signature()));
     assertTrue(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
 

@@ -27,10 +27,10 @@ class CenterKeysTest {
     CenterKeys loaded = CenterKeys.load(file);
     assertEquals("Acme Center", loaded.name());
     assertEquals(keys.certificate(), loaded.certificate());
-    assertEquals(Certificate.Role.LICENSOR, loaded.certificate().role());
+    assertEquals(Certificate.Role.CENTRAL_SITE, loaded.certificate().role());
     assertArrayEquals(
         keys.derive("master-conversion", "T1"), loaded.derive("master-conversion", "T1"));
-    assertTrue(loaded.certifiedByAuthority(loaded.certificate(), Certificate.Role.LICENSOR));
+    assertTrue(loaded.certifiedByAuthority(loaded.certificate(), Certificate.Role.CENTRAL_SITE));
   }
 
   @Test

@@ -594,7 +594,7 @@ public final class SecureLayer {
             + grant.sealedKeys().length
             + 2;
     Certificate center = certificate(grant.centerCertificate(), certificateAt);
-    if (!Authority.verify(keys.authorityPublicKey(), center, Certificate.Role.LICENSOR)) {
+    if (!Authority.verify(keys.authorityPublicKey(), center, Certificate.Role.CENTRAL_SITE)) {
       throw new Refusal(Reason.CERTIFICATE, "central site certificate of " + center.subject());
     }
     if (!Crypto.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {

@@ -294,6 +294,10 @@ class ConversionFirmwareTest {
     assertRefused(
         install(TestCenter.withDriveRole(authority, "posing").grant(TITLE, medium.id(), drive)),
         Reason.CERTIFICATE);
+    // a licensor the authority certified is no central site: it cannot grant conversions
+    assertRefused(
+        install(TestCenter.withLicensorRole(authority, "Acme").grant(TITLE, medium.id(), drive)),
+        Reason.CERTIFICATE);
     // a signed byte flipped: the serial
     ConversionGrant good = grant();
     byte[] flipped = good.encode();

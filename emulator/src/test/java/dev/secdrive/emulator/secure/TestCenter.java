@@ -23,7 +23,7 @@ public final class TestCenter {
   private long serial;
 
   public TestCenter(Authority authority, String name) {
-    this(authority, name, Certificate.Role.LICENSOR);
+    this(authority, name, Certificate.Role.CENTRAL_SITE);
   }
 
   private TestCenter(Authority authority, String name, Certificate.Role role) {
@@ -33,7 +33,12 @@ public final class TestCenter {
 
   /** A centre whose certificate some other authority signed. */
   public static TestCenter uncertified(String name) {
-    return new TestCenter(Authority.create(), name, Certificate.Role.LICENSOR);
+    return new TestCenter(Authority.create(), name, Certificate.Role.CENTRAL_SITE);
+  }
+
+  /** A "centre" that is a licensor: certified by {@code authority}, but not as a central site. */
+  public static TestCenter withLicensorRole(Authority authority, String name) {
+    return new TestCenter(authority, name, Certificate.Role.LICENSOR);
   }
 
   /** A centre whose certificate from {@code authority} has the drive role. */

@@ -44,11 +44,13 @@ public final class CopyCertificates {
           "the central site's certificate inside the copy certificate is unreadable: "
               + e.getMessage());
     }
-    if (center.role() != Certificate.Role.LICENSOR) {
+    if (center.role() != Certificate.Role.CENTRAL_SITE) {
       throw new FlowException(
-          "the copy certificate carries a "
+          "the copy certificate is signed with a "
               + center.role()
-              + " certificate, not a central site's (licensor) certificate");
+              + " certificate ('"
+              + center.subject()
+              + "'), not a central site's: only a central site issues copy certificates");
     }
     if (!Certificates.signedBy(center, authorityPublicKey)) {
       throw new FlowException(

@@ -18,10 +18,12 @@ class CopyCertificatesTest {
     final Certificate certificate;
 
     Site(TestKeys keys) {
+      this(keys, Certificate.Role.CENTRAL_SITE);
+    }
+
+    Site(TestKeys keys, Certificate.Role role) {
       certificate =
-          keys.certify(
-              Certificate.unsigned(
-                  Certificate.Role.LICENSOR, "Central", new byte[32], key.publicKey()));
+          keys.certify(Certificate.unsigned(role, "Central", new byte[32], key.publicKey()));
     }
 
     byte[] issue(String title, String medium) {
@@ -95,6 +97,16 @@ class CopyCertificatesTest {
     assertEquals(
         "the copy certificate is for title game-2, not game-1",
         refusal(site.issue("game-2", "MO-1"), authority.authority.publicKey(), "game-1", "MO-1"));
+  }
+
+  @Test
+  void aLicensorTheAuthorityCertifiedIsNoCentralSite() {
+    Site licensor = new Site(authority, Certificate.Role.LICENSOR);
+    assertEquals(
+        "the copy certificate is signed with a LICENSOR certificate ('Central'), not a central"
+            + " site's: only a central site issues copy certificates",
+        refusal(
+            licensor.issue("game-1", "MO-1"), authority.authority.publicKey(), "game-1", "MO-1"));
   }
 
   @Test

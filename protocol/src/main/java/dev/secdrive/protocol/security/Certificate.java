@@ -5,10 +5,11 @@ import java.util.HexFormat;
 
 /**
  * A certificate of the licensing authority (PROTOCOL.md "Certificates"): it binds a drive's device
- * ID to its X25519 and Ed25519 public keys, or a licensor's name to its Ed25519 key, under the
- * authority's Ed25519 signature. Keys are raw: RFC 7748 for X25519, RFC 8032 for Ed25519.
+ * ID to its X25519 and Ed25519 public keys, or a licensor's or central site's name to its Ed25519
+ * key, under the authority's Ed25519 signature. Keys are raw: RFC 7748 for X25519, RFC 8032 for
+ * Ed25519.
  *
- * @param x25519PublicKey 32 bytes; all zero for a licensor
+ * @param x25519PublicKey 32 bytes; all zero for a licensor or a central site
  * @param signature 64 bytes over {@link #signedBytes()}
  */
 public record Certificate(
@@ -19,10 +20,14 @@ public record Certificate(
   public static final int VERSION = 1;
   private static final String MAGIC = "SDCT";
 
-  /** Whom the authority certifies. */
+  /**
+   * Whom the authority certifies. A central site has a role of its own so that a licensor, which
+   * may install licenses of its own titles, cannot sign copy certificates or conversion grants.
+   */
   public enum Role {
     DRIVE(1),
-    LICENSOR(2);
+    LICENSOR(2),
+    CENTRAL_SITE(3);
 
     private final int code;
 
@@ -44,7 +49,7 @@ public record Certificate(
     } else if (subject == null
         || subject.isBlank()
         || subject.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
-      throw new IllegalArgumentException("licensor name must be 1..255 bytes of UTF-8");
+      throw new IllegalArgumentException(role + " name must be 1..255 bytes of UTF-8");
     }
     x25519PublicKey = Fields.checkLength("X25519 public key", x25519PublicKey, KEY_LENGTH).clone();
     ed25519PublicKey =
@@ -105,11 +110,16 @@ public record Certificate(
             .filter(x -> x.code == code)
             .findFirst()
             .orElseThrow(() -> new ParameterException("certificate has unknown role " + code, at));
-    String subject = role == Role.DRIVE ? r.id("device ID") : r.name("licensor name");
+    String subject =
+        switch (role) {
+          case DRIVE -> r.id("device ID");
+          case LICENSOR -> r.name("licensor name");
+          case CENTRAL_SITE -> r.name("central site name");
+        };
     int xAt = r.position();
     byte[] x = r.raw("X25519 public key", KEY_LENGTH);
-    if (role == Role.LICENSOR && !Arrays.equals(x, new byte[KEY_LENGTH])) {
-      throw new ParameterException("a licensor certificate carries no X25519 key", xAt);
+    if (role != Role.DRIVE && !Arrays.equals(x, new byte[KEY_LENGTH])) {
+      throw new ParameterException("a " + role + " certificate carries no X25519 key", xAt);
     }
     byte[] ed = r.raw("Ed25519 public key", KEY_LENGTH);
     byte[] signature = r.raw("signature", SIGNATURE_LENGTH);

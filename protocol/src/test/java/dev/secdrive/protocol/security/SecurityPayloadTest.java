@@ -223,6 +223,13 @@ class SecurityPayloadTest {
     ParameterException k =
         assertThrows(ParameterException.class, () -> Certificate.decode(withKey));
     assertEquals(11, k.offset());
+    // a central site, like a licensor, has a signing key only
+    byte[] site =
+        Certificate.unsigned(Certificate.Role.CENTRAL_SITE, "Acme", new byte[32], ED).encode();
+    site[11] = 1;
+    ParameterException s = assertThrows(ParameterException.class, () -> Certificate.decode(site));
+    assertEquals(11, s.offset());
+    assertEquals("a CENTRAL_SITE certificate carries no X25519 key", s.getMessage());
   }
 
   @Test
