@@ -20,6 +20,8 @@ import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.ProvisionRequest;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -264,23 +266,27 @@ final class BenchCommand implements Callable<Integer> {
       long titleBlocks = titleBytes / blockSize;
       int largeBlocks = LARGE / blockSize;
       player.secure().openPlayback("bench-title", headerLba);
+      // Every READ is checked, on both connections alike so the ratio stays fair: a decrypted one
+      // must be the title's plaintext, a plain one must not (the drive decrypts only for the
+      // connection that opened playback). Reads start at multiples of LARGE, a multiple of the
+      // pattern, so each one expects the same bytes.
+      ByteBuf expected = Unpooled.wrappedBuffer(PatternStream.bytes(0, LARGE));
+      int verifiedBefore = verifyTitle(player, plain, headerLba, titleBytes, blockSize);
       AtomicLong cursor = new AtomicLong();
       LongFunction<CompletableFuture<?>> decrypted =
-          i ->
-              player
-                  .readBuffer(
-                      headerLba + 1 + next(cursor, largeBlocks, titleBlocks),
-                      largeBlocks,
-                      blockSize)
-                  .thenAccept(ByteBuf::release);
+          i -> {
+            long lba = headerLba + 1 + next(cursor, largeBlocks, titleBlocks);
+            return player
+                .readBuffer(lba, largeBlocks, blockSize)
+                .thenAccept(buf -> checkRead(buf, expected, true, lba));
+          };
       LongFunction<CompletableFuture<?>> ciphertext =
-          i ->
-              plain
-                  .readBuffer(
-                      headerLba + 1 + next(cursor, largeBlocks, titleBlocks),
-                      largeBlocks,
-                      blockSize)
-                  .thenAccept(ByteBuf::release);
+          i -> {
+            long lba = headerLba + 1 + next(cursor, largeBlocks, titleBlocks);
+            return plain
+                .readBuffer(lba, largeBlocks, blockSize)
+                .thenAccept(buf -> checkRead(buf, expected, false, lba));
+          };
       Rate plain8 = throughput("READ(10) 128 KiB, plain, 8 in flight", 8, LARGE, ciphertext);
       Rate decrypted8 =
           throughput("READ(10) 128 KiB, decrypted in the drive, 8 in flight", 8, LARGE, decrypted);
@@ -288,6 +294,11 @@ final class BenchCommand implements Callable<Integer> {
       Rate decrypted1 =
           throughput("READ(10) 128 KiB, decrypted in the drive, 1 in flight", 1, LARGE, decrypted);
       player.secure().closePlayback();
+      line(
+          "decrypted READs checked against the plaintext",
+          String.format(
+              "%d MiB whole title, then every timed READ: identical", verifiedBefore >> 20));
+      results.put("decryptedBytesVerified", verifiedBefore);
 
       Latency roundTrips =
           latency(
@@ -424,35 +435,99 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** A title's plaintext: a repeating pattern, generated as it is read. */
+  /**
+   * Reads the whole title once on the playback connection and compares it with the plaintext, and
+   * its first blocks on the plain connection, which must differ.
+   *
+   * @return the number of bytes verified
+   * @throws CliException naming the first LBA whose bytes are wrong
+   */
+  private static int verifyTitle(
+      Drive player, Drive plain, long headerLba, long titleBytes, int blockSize) {
+    int blocksPerRead = LARGE / blockSize;
+    long verified = 0;
+    for (long offset = 0; offset < titleBytes; offset += LARGE) {
+      int length = (int) Math.min(LARGE, titleBytes - offset);
+      int blocks = (length + blockSize - 1) / blockSize;
+      long lba = headerLba + 1 + offset / blockSize;
+      byte[] got = player.read(lba, Math.min(blocks, blocksPerRead));
+      byte[] want = PatternStream.bytes(offset, length);
+      int mismatch = Arrays.mismatch(Arrays.copyOf(got, length), want);
+      if (mismatch >= 0) {
+        throw new CliException(
+            String.format(
+                "decrypted READ at LBA %d differs from the plaintext at title byte %d",
+                lba + mismatch / blockSize, offset + mismatch));
+      }
+      verified += length;
+    }
+    byte[] first = plain.read(headerLba + 1, 1);
+    if (Arrays.equals(first, PatternStream.bytes(0, first.length))) {
+      throw new CliException(
+          "a READ on a connection without playback returned the title's plaintext");
+    }
+    return (int) Math.min(verified, Integer.MAX_VALUE);
+  }
+
+  /** Releases {@code buf} after comparing it with the plaintext. */
+  private static void checkRead(ByteBuf buf, ByteBuf plaintext, boolean decrypted, long lba) {
+    try {
+      if (ByteBufUtil.equals(buf, plaintext) != decrypted) {
+        throw new CliException(
+            decrypted
+                ? "decrypted READ at LBA " + lba + " did not return the title's plaintext"
+                : "plain READ at LBA " + lba + " returned the title's plaintext");
+      }
+    } finally {
+      buf.release();
+    }
+  }
+
+  /** The title's plaintext: byte {@code p} is {@code pattern[p % 4096]}, however it is read. */
   private static final class PatternStream extends java.io.InputStream {
-    private final byte[] pattern = new byte[4096];
-    private long left;
+    private static final byte[] PATTERN = new byte[4096];
+
+    static {
+      new SplittableRandom(3).nextBytes(PATTERN);
+    }
+
+    private final long length;
+    private long position;
 
     PatternStream(long length) {
-      new SplittableRandom(3).nextBytes(pattern);
-      this.left = length;
+      this.length = length;
+    }
+
+    /** The plaintext bytes at {@code offset}. */
+    static byte[] bytes(long offset, int length) {
+      byte[] out = new byte[length];
+      for (int i = 0; i < length; i++) {
+        out[i] = PATTERN[(int) ((offset + i) % PATTERN.length)];
+      }
+      return out;
     }
 
     @Override
     public int read() {
-      if (left == 0) {
+      if (position == length) {
         return -1;
       }
-      return pattern[(int) (--left % pattern.length)] & 0xFF;
+      return PATTERN[(int) (position++ % PATTERN.length)] & 0xFF;
     }
 
     @Override
     public int read(byte[] b, int off, int len) {
-      if (left == 0) {
+      if (position == length) {
         return -1;
       }
-      int n = (int) Math.min(len, left);
+      int n = (int) Math.min(len, length - position);
       for (int i = 0; i < n; ) {
-        int k = Math.min(n - i, pattern.length);
-        System.arraycopy(pattern, 0, b, off + i, k);
+        int at = (int) ((position + i) % PATTERN.length);
+        int k = Math.min(n - i, PATTERN.length - at);
+        System.arraycopy(PATTERN, at, b, off + i, k);
         i += k;
       }
-      left -= n;
+      position += n;
       return n;
     }
   }

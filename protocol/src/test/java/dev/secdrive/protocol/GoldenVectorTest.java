@@ -43,6 +43,7 @@ import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.OpenPlayback;
 import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.security.ResealRequest;
 import dev.secdrive.protocol.security.RestoreRequest;
 import dev.secdrive.protocol.security.SealedKey;
@@ -61,6 +62,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -237,14 +239,36 @@ class GoldenVectorTest {
     assertEquals(
         new TreeSet<>(SECURITY_TYPES.keySet()),
         vectors.stream().map(Vector::type).collect(Collectors.toCollection(TreeSet::new)));
-    Set<Object> bindings = new java.util.HashSet<>();
+    Set<Binding> bindings = EnumSet.noneOf(Binding.class);
     for (Vector v : vectors) {
       if (v.type().equals("BackupBlob")) {
         bindings.add(BackupBlob.decode(v.bytes()).binding());
       }
     }
-    assertTrue(
-        bindings.containsAll(Set.of(Binding.MEDIUM, Binding.SEALED)), "bindings " + bindings);
+    assertEquals(EnumSet.allOf(Binding.class), bindings, "bindings with a backup blob vector");
+  }
+
+  /**
+   * Every secure-layer refusal has a fixed-format sense vector written from PROTOCOL.md "Refusals",
+   * and {@link Reason#senseData()} produces exactly those bytes, so a reason whose ASC/ASCQ or code
+   * drifts from the table fails here.
+   */
+  @Test
+  void senseVectorsCoverEverySecureLayerRefusal() throws Exception {
+    Map<Reason, byte[]> vectors = new EnumMap<>(Reason.class);
+    for (Vector v : GoldenVectors.load("data.json")) {
+      if (v.type().equals("SenseData")) {
+        SenseData sense = SenseData.decode(v.bytes());
+        Reason.fromSense(sense).ifPresent(r -> vectors.putIfAbsent(r, v.bytes()));
+      }
+    }
+    assertEquals(EnumSet.allOf(Reason.class), vectors.keySet(), "reasons with a sense vector");
+    for (Map.Entry<Reason, byte[]> e : vectors.entrySet()) {
+      SenseData sense = SenseData.decode(e.getValue());
+      SenseData made =
+          sense.valid() ? e.getKey().senseData(sense.information()) : e.getKey().senseData();
+      assertEquals(Hex.format(e.getValue()), Hex.format(made.encode()), e.getKey().name());
+    }
   }
 
   @Test

@@ -119,6 +119,11 @@ class FirmwareFuzzTest {
 
   @AfterProperty
   void tearDown() throws IOException {
+    if (secureFixture != null) {
+      assertTrue(secureFixture.provisioned > 1, "fresh PROVISIONs committed during the fuzz");
+      secureFixture.harness.close();
+      secureFixture = null;
+    }
     medium.close();
     try (Stream<Path> walk = Files.walk(directory)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -205,6 +210,227 @@ class FirmwareFuzzTest {
       }
       verify(cdb, response, dataIn);
       assertEquals(256 * BLOCK, response.dataInLength());
+    }
+  }
+
+  // ------------------------------------------------------------------ a secure area with licenses
+
+  /** A second drive whose medium holds real licenses, built on the first try that needs it. */
+  private SecureFixture secureFixture;
+
+  private static final class SecureFixture {
+    final dev.secdrive.emulator.secure.Authority authority =
+        dev.secdrive.emulator.secure.Authority.create();
+    final dev.secdrive.emulator.secure.DriveKeys keys =
+        dev.secdrive.emulator.secure.DriveKeys.enroll("SDDFUZZS", authority);
+    final dev.secdrive.emulator.secure.TestLicensor licensor =
+        new dev.secdrive.emulator.secure.TestLicensor(authority, "fuzz licensor");
+    final Harness harness;
+    final Nexus nexus;
+    final Set<java.nio.ByteBuffer> forbidden = new HashSet<>();
+    final java.util.Map<dev.secdrive.protocol.security.Operation, List<byte[]>> payloads =
+        new java.util.EnumMap<>(dev.secdrive.protocol.security.Operation.class);
+    int provisioned;
+
+    SecureFixture(Path directory) throws Exception {
+      harness =
+          new Harness(
+              directory.resolve("secure"),
+              "mo-640",
+              keys,
+              dev.secdrive.emulator.secure.DriveNv.inMemory());
+      harness.insert("FUZZ-S", "mo-640");
+      nexus = harness.nexus();
+      byte[] contentKey = provision("fuzz-title", 1000);
+      byte[] title =
+          dev.secdrive.emulator.secure.TestLicensor.title(
+              "fuzz-title", contentKey, new byte[5000], BLOCK);
+      run(new dev.secdrive.protocol.cdb.Write10(64, title.length / BLOCK).encode(), title);
+      var cert = keys.certificate();
+      var toHost =
+          dev.secdrive.protocol.security.BackupRequest.toHost(
+                  dev.secdrive.protocol.security.Binding.MEDIUM_THEN_DEVICE)
+              .encode();
+      run(out(0x0104, toHost.length), toHost);
+      byte[] blob =
+          dev.secdrive.protocol.security.BackupData.decode(
+                  run(
+                      new dev.secdrive.protocol.cdb.SecurityProtocolIn(0xF0, 0x0003, 65536)
+                          .encode(),
+                      new byte[0]))
+              .blob();
+      put(
+          dev.secdrive.protocol.security.Operation.OPEN_PLAYBACK,
+          new dev.secdrive.protocol.security.OpenPlayback("fuzz-title", 64).encode());
+      put(dev.secdrive.protocol.security.Operation.CLOSE_PLAYBACK, new byte[0]);
+      for (var binding : dev.secdrive.protocol.security.Binding.values()) {
+        if (binding != dev.secdrive.protocol.security.Binding.SEALED) {
+          put(
+              dev.secdrive.protocol.security.Operation.BACKUP,
+              dev.secdrive.protocol.security.BackupRequest.toHost(binding).encode());
+        }
+      }
+      put(
+          dev.secdrive.protocol.security.Operation.BACKUP,
+          dev.secdrive.protocol.security.BackupRequest.sealedToHost(cert).encode());
+      put(
+          dev.secdrive.protocol.security.Operation.BACKUP,
+          dev.secdrive.protocol.security.BackupRequest.toUserArea(
+                  dev.secdrive.protocol.security.Binding.MEDIUM, 200)
+              .encode());
+      put(
+          dev.secdrive.protocol.security.Operation.RESTORE,
+          dev.secdrive.protocol.security.RestoreRequest.inline(blob).encode());
+      put(
+          dev.secdrive.protocol.security.Operation.RESTORE,
+          dev.secdrive.protocol.security.RestoreRequest.fromUserArea(200).encode());
+      put(
+          dev.secdrive.protocol.security.Operation.RESEAL,
+          new dev.secdrive.protocol.security.ResealRequest(
+                  dev.secdrive.protocol.security.BlobSource.INLINE, 0, blob, cert.encode())
+              .encode());
+      put(
+          dev.secdrive.protocol.security.Operation.INSTALL_CONVERSION,
+          new dev.secdrive.protocol.security.InstallConversion(new byte[40], 300, 4096, new byte[8])
+              .encode());
+      put(
+          dev.secdrive.protocol.security.Operation.CONVERT_WRITE,
+          dev.secdrive.emulator.secure.Crypto.concat(
+              dev.secdrive.protocol.security.ConvertWrite.header(0), new byte[BLOCK]));
+      forbid(contentKey);
+      forbid(dev.secdrive.emulator.secure.Crypto.kdf(contentKey, "title-check", new byte[0]));
+      keys.secretsForLeakTests().forEach(this::forbid);
+      byte[] km = dev.secdrive.emulator.secure.Blobs.mediumKey(authority.systemSecret(), "FUZZ-S");
+      forbid(km);
+      for (String label : List.of("secure-area", "content-key", "backup-medium")) {
+        forbid(dev.secdrive.emulator.secure.Crypto.kdf(km, label, new byte[0]));
+      }
+      forbidSecureArea();
+    }
+
+    /** PROVISION of a new title with a fresh challenge and content key; returns the key. */
+    byte[] provision(String contentId, long plays) throws Exception {
+      byte[] challenge =
+          dev.secdrive.protocol.security.Challenge.decode(
+                  run(
+                      new dev.secdrive.protocol.cdb.SecurityProtocolIn(0xF0, 0x0001, 64).encode(),
+                      new byte[0]))
+              .nonce();
+      byte[] key = dev.secdrive.emulator.secure.Crypto.random(32);
+      forbid(key);
+      byte[] request =
+          licensor
+              .provision(challenge, "FUZZ-S", contentId, plays, key, keys.certificate())
+              .encode();
+      run(out(0x0101, request.length), request);
+      put(dev.secdrive.protocol.security.Operation.PROVISION, request);
+      provisioned++;
+      return key;
+    }
+
+    void forbidSecureArea() throws IOException {
+      byte[] area = harness.firmware.medium().readSecureArea();
+      int length = ByteBuffer.wrap(area).getInt(5);
+      forbid(Arrays.copyOf(area, 9 + length));
+      byte[] km = dev.secdrive.emulator.secure.Blobs.mediumKey(authority.systemSecret(), "FUZZ-S");
+      dev.secdrive.emulator.secure.SecureArea.open(km, "FUZZ-S", area)
+          .state()
+          .licenses()
+          .forEach(l -> forbid(l.wrappedKey()));
+    }
+
+    void put(dev.secdrive.protocol.security.Operation op, byte[] payload) {
+      payloads.computeIfAbsent(op, o -> new java.util.ArrayList<>()).add(payload);
+    }
+
+    void forbid(byte[] secret) {
+      for (int i = 0; i + 16 <= secret.length; i++) {
+        forbidden.add(ByteBuffer.wrap(Arrays.copyOfRange(secret, i, i + 16)));
+      }
+    }
+
+    boolean leaks(byte[] data) {
+      for (int i = 0; i + 16 <= data.length; i++) {
+        if (forbidden.contains(ByteBuffer.wrap(data, i, 16).slice())) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    static byte[] out(int operation, int length) {
+      return new dev.secdrive.protocol.cdb.SecurityProtocolOut(0xF0, operation, length).encode();
+    }
+
+    byte[] run(byte[] cdb, byte[] dataOut) {
+      Harness.Result r = harness.run(nexus, cdb, dataOut);
+      Harness.assertGood(r);
+      return r.data();
+    }
+  }
+
+  /**
+   * Valid security-protocol payloads of every operation, then mutated (bit flips, truncation,
+   * extension), against a drive whose secure area holds real licenses; one try in eight first
+   * commits a fresh PROVISION, so the area changes under the fuzz. Every answer is GOOD with data
+   * or CHECK CONDITION with sense (never HARDWARE ERROR, never an exception), and no 16-byte window
+   * of a key, a wrapped key or the sealed area ever comes back.
+   */
+  @Property(tries = 400)
+  void mutatedSecurityProtocolPayloads(
+      @ForAll dev.secdrive.protocol.security.Operation operation,
+      @ForAll @IntRange(min = 0, max = 15) int variant,
+      @ForAll @Size(max = 4) List<@IntRange(min = 0, max = 1 << 20) Integer> flips,
+      @ForAll @IntRange(min = -8, max = 8) int resize,
+      @ForAll @IntRange(min = 0, max = 70000) int allocation,
+      @ForAll @IntRange(min = 0, max = 7) int fresh)
+      throws Exception {
+    if (secureFixture == null) {
+      secureFixture = new SecureFixture(directory);
+    }
+    SecureFixture f = secureFixture;
+    // At most 24 fresh titles: the harness's 4 KiB secure area holds about 40 licenses.
+    if (fresh == 0 && f.provisioned < 24) {
+      f.provision("fuzz-fresh-" + f.provisioned, 1 + variant % 3);
+      f.forbidSecureArea();
+    }
+    byte[] cdb;
+    byte[] payload = new byte[0];
+    if (operation.in()) {
+      cdb =
+          new dev.secdrive.protocol.cdb.SecurityProtocolIn(0xF0, operation.code(), allocation)
+              .encode();
+    } else {
+      List<byte[]> valid = f.payloads.getOrDefault(operation, List.of(new byte[0]));
+      payload = valid.get(variant % valid.size()).clone();
+      for (int flip : flips) {
+        if (payload.length > 0) {
+          payload[(flip >>> 3) % payload.length] ^= (byte) (1 << (flip & 7));
+        }
+      }
+      payload = Arrays.copyOf(payload, Math.max(0, payload.length + (variant < 4 ? resize : 0)));
+      cdb = SecureFixture.out(operation.code(), payload.length);
+    }
+    Recording dataIn = new Recording();
+    Response response = f.harness.firmware.execute(f.nexus, cdb, ByteBuffer.wrap(payload), dataIn);
+    String what = operation + " " + java.util.HexFormat.of().formatHex(payload);
+    assertNotNull(response, what);
+    if (response.status() == ScsiStatus.CHECK_CONDITION) {
+      assertNotNull(response.sense(), what);
+      assertEquals(0, response.dataInLength(), what);
+      assertNotEquals(SenseKey.HARDWARE_ERROR, response.sense().key(), what);
+      assertFalse(f.leaks(response.sense().encode()), what);
+    } else {
+      assertEquals(ScsiStatus.GOOD, response.status(), what);
+      assertNull(response.sense(), what);
+      int allocated = dataIn.buffer == null ? 0 : dataIn.buffer.capacity();
+      assertEquals(allocated, response.dataInLength(), what);
+      if (operation.in()) {
+        assertTrue(allocated > 0 || allocation < 4, what + ": an IN operation returns data");
+      }
+      if (dataIn.buffer != null) {
+        assertFalse(f.leaks(dataIn.buffer.array()), what + " returned key material");
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import dev.secdrive.protocol.security.Reason;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -141,4 +142,139 @@ class BlobsTest {
     }
     throw new AssertionError("not refused");
   }
+
+  // ------------------------------------------------------------------ known answers (KnownAnswers)
+
+  @TempDir java.nio.file.Path keyDirectory;
+
+  /** Blobs sealed by an independent implementation open inside the drive, in every binding. */
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void independentlySealedBlobsOpen(Binding binding) throws Exception {
+    Authority katAuthority = KnownAnswers.authority(keyDirectory);
+    DriveKeys drive = KnownAnswers.drive(keyDirectory, katAuthority);
+    assertArrayEquals(KnownAnswers.DRIVE_X25519_PUBLIC, drive.x25519PublicKey());
+    byte[] katKm = Blobs.mediumKey(katAuthority.systemSecret(), KnownAnswers.MEDIUM_ID);
+    BackupBlob blob = Blobs.decode(KnownAnswers.BLOBS[binding.code()]);
+    assertEquals(binding, blob.binding());
+    assertEquals(42, blob.counter());
+    LicenseState opened = Blobs.open(blob, katKm, drive);
+    assertEquals(
+        HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(opened.encode()), "plaintext");
+    assertArrayEquals(
+        KnownAnswers.CONTENT_KEY,
+        Crypto.unwrap(
+            KnownAnswers.CONTENT_KEY_WRAP_KEY,
+            opened.find(KnownAnswers.CONTENT_ID).orElseThrow().wrappedKey()));
+  }
+
+  /**
+   * The blobs the drive makes peel with the independently derived layer keys, in the order and with
+   * the AADs PROTOCOL.md gives, using nothing but JCA AES-GCM.
+   */
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void driveMadeBlobsPeelWithTheIndependentLayerKeys(Binding binding) throws Exception {
+    Authority katAuthority = KnownAnswers.authority(keyDirectory);
+    DriveKeys drive = KnownAnswers.drive(keyDirectory, katAuthority);
+    LicenseState katState = LicenseState.decode(KnownAnswers.LICENSE_STATE);
+    BackupBlob blob =
+        Blobs.create(
+            binding,
+            KnownAnswers.MEDIUM_ID,
+            KnownAnswers.KM,
+            katState,
+            42,
+            drive,
+            binding == Binding.SEALED ? drive.certificate() : null);
+    byte[] aad = blob.aad();
+    byte[] layers = blob.layers();
+    byte[] plaintext =
+        switch (binding) {
+          case MEDIUM -> peel(KnownAnswers.BACKUP_MEDIUM_KEY, aad, layers);
+          case MEDIUM_THEN_DEVICE ->
+              peel(
+                  KnownAnswers.BACKUP_MEDIUM_KEY,
+                  aad,
+                  peel(KnownAnswers.BACKUP_DEVICE_KEY, aad, layers));
+          case DEVICE_THEN_MEDIUM ->
+              peel(
+                  KnownAnswers.BACKUP_DEVICE_KEY,
+                  aad,
+                  peel(KnownAnswers.BACKUP_MEDIUM_KEY, aad, layers));
+          case SEALED -> {
+            // A fresh ephemeral key each time: derive the seal key from the blob's own, with the
+            // independently checked KDF inputs (X25519 with the drive key, both public keys).
+            byte[] shared = Crypto.x25519(KnownAnswers.DRIVE_X25519, blob.ephemeralPublicKey());
+            byte[] seal =
+                Crypto.hkdf(
+                    new byte[0],
+                    shared,
+                    Crypto.concat(
+                        "\u0001backup-seal\u0000"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        blob.ephemeralPublicKey(),
+                        KnownAnswers.DRIVE_X25519_PUBLIC),
+                    32);
+            byte[] medium = peel(seal, aad, layers);
+            byte[] neutral =
+                new BackupBlob(
+                        Binding.MEDIUM,
+                        KnownAnswers.MEDIUM_ID,
+                        7,
+                        42,
+                        "",
+                        new byte[0],
+                        new byte[medium.length])
+                    .aad();
+            yield peel(KnownAnswers.BACKUP_MEDIUM_KEY, neutral, medium);
+          }
+        };
+    assertEquals(HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(plaintext));
+    // The header as PROTOCOL.md lays it out is the AAD: offset 0 up to the layer length.
+    byte[] encoded = blob.encode();
+    assertArrayEquals(java.util.Arrays.copyOf(encoded, encoded.length - layers.length), aad);
+  }
+
+  @Test
+  void independentlySealedSecureAreaOpensAndTheDrivesSealPeels() throws Exception {
+    byte[] area = java.util.Arrays.copyOf(KnownAnswers.SECURE_AREA, 4096);
+    SecureArea.Contents contents = SecureArea.open(KnownAnswers.KM, KnownAnswers.MEDIUM_ID, area);
+    assertEquals(SecureArea.Condition.SEALED, contents.condition());
+    assertEquals(
+        HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(contents.state().encode()));
+
+    byte[] sealed =
+        SecureArea.seal(
+            KnownAnswers.KM,
+            KnownAnswers.MEDIUM_ID,
+            LicenseState.decode(KnownAnswers.LICENSE_STATE),
+            4096);
+    int length = java.nio.ByteBuffer.wrap(sealed).getInt(5);
+    byte[] aad =
+        Crypto.concat(
+            java.util.Arrays.copyOf(sealed, 9),
+            new byte[] {(byte) KnownAnswers.MEDIUM_ID.length()},
+            KnownAnswers.MEDIUM_ID.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals(
+        HEX.formatHex(KnownAnswers.LICENSE_STATE),
+        HEX.formatHex(
+            peel(
+                KnownAnswers.SECURE_AREA_KEY,
+                aad,
+                java.util.Arrays.copyOfRange(sealed, 9, 9 + length))));
+  }
+
+  /** nonce ‖ ciphertext ‖ tag opened with plain JCA AES-256-GCM. */
+  private static byte[] peel(byte[] key, byte[] aad, byte[] layer) throws Exception {
+    javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(
+        javax.crypto.Cipher.DECRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(key, "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, layer, 0, 12));
+    gcm.updateAAD(aad);
+    return gcm.doFinal(layer, 12, layer.length - 12);
+  }
+
+  private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 }

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.TitleHeader;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CryptoTest {
@@ -63,5 +66,104 @@ class CryptoTest {
     byte[] signature = Crypto.sign(s.privateKey(), "data".getBytes());
     assertTrue(Crypto.verify(s.publicKey(), "data".getBytes(), signature));
     assertFalse(Crypto.verify(s.publicKey(), "Data".getBytes(), signature));
+  }
+
+  // ------------------------------------------------------------------ known answers (KnownAnswers)
+
+  @Test
+  void keyDerivationsMatchTheIndependentVectors() throws Exception {
+    byte[] km = Blobs.mediumKey(KnownAnswers.SYSTEM_SECRET, KnownAnswers.MEDIUM_ID);
+    assertEquals(HEX.formatHex(KnownAnswers.KM), HEX.formatHex(km), "Km");
+    assertEquals(
+        HEX.formatHex(KnownAnswers.SECURE_AREA_KEY),
+        HEX.formatHex(Crypto.kdf(km, KeyLabels.SECURE_AREA, new byte[0])),
+        "secure-area key");
+    assertEquals(
+        HEX.formatHex(KnownAnswers.CONTENT_KEY_WRAP_KEY),
+        HEX.formatHex(Crypto.kdf(km, KeyLabels.CONTENT_KEY, new byte[0])),
+        "content-key wrap key");
+    assertEquals(
+        HEX.formatHex(KnownAnswers.BACKUP_MEDIUM_KEY),
+        HEX.formatHex(Blobs.mediumLayerKey(km)),
+        "backup medium layer key");
+    assertEquals(
+        HEX.formatHex(KnownAnswers.BACKUP_DEVICE_KEY),
+        HEX.formatHex(Blobs.deviceLayerKey(KnownAnswers.DEVICE_SECRET, KnownAnswers.MEDIUM_ID)),
+        "backup device layer key");
+
+    assertArrayEquals(
+        KnownAnswers.DRIVE_X25519_PUBLIC, Crypto.x25519Public(KnownAnswers.DRIVE_X25519));
+    assertArrayEquals(
+        KnownAnswers.BACKUP_EPHEMERAL_PUBLIC, Crypto.x25519Public(KnownAnswers.BACKUP_EPHEMERAL));
+    byte[] shared = Crypto.x25519(KnownAnswers.BACKUP_EPHEMERAL, KnownAnswers.DRIVE_X25519_PUBLIC);
+    assertArrayEquals(KnownAnswers.BACKUP_SHARED, shared, "X25519 shared secret");
+    assertArrayEquals(
+        shared,
+        Crypto.x25519(KnownAnswers.DRIVE_X25519, KnownAnswers.BACKUP_EPHEMERAL_PUBLIC),
+        "both sides agree");
+    assertEquals(
+        HEX.formatHex(KnownAnswers.BACKUP_SEAL_KEY),
+        HEX.formatHex(
+            Blobs.sealKey(
+                shared, KnownAnswers.BACKUP_EPHEMERAL_PUBLIC, KnownAnswers.DRIVE_X25519_PUBLIC)),
+        "backup sealed layer key");
+  }
+
+  @Test
+  void contentKeyWrapMatchesRfc5649AsComputedIndependently() throws Exception {
+    byte[] wrapped = Crypto.wrap(KnownAnswers.CONTENT_KEY_WRAP_KEY, KnownAnswers.CONTENT_KEY);
+    assertEquals(HEX.formatHex(KnownAnswers.WRAPPED_CONTENT_KEY), HEX.formatHex(wrapped));
+    assertArrayEquals(
+        KnownAnswers.CONTENT_KEY,
+        Crypto.unwrap(KnownAnswers.CONTENT_KEY_WRAP_KEY, KnownAnswers.WRAPPED_CONTENT_KEY));
+    // The license state that carries it, field by field as PROTOCOL.md lays it out.
+    LicenseState state =
+        new LicenseState(7, List.of(new LicenseState.License(KnownAnswers.CONTENT_ID, wrapped, 3)));
+    assertEquals(HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(state.encode()));
+  }
+
+  /**
+   * The drive opens PROVISION's sealed content key with the same derivation the licensor used:
+   * X25519 with the drive's key, KDF "provision" over both public keys, AES-GCM with the AAD of
+   * PROTOCOL.md. The host driver's LicensorTest seals to exactly {@link
+   * KnownAnswers#SEALED_CONTENT_KEY}.
+   */
+  @Test
+  void provisionSealAndTitleCheckMatchTheIndependentVectors() throws Exception {
+    assertArrayEquals(
+        KnownAnswers.PROVISION_EPHEMERAL_PUBLIC,
+        Crypto.x25519Public(KnownAnswers.PROVISION_EPHEMERAL));
+    byte[] shared =
+        Crypto.x25519(KnownAnswers.DRIVE_X25519, KnownAnswers.PROVISION_EPHEMERAL_PUBLIC);
+    byte[] key =
+        Crypto.kdf(
+            shared,
+            KeyLabels.PROVISION,
+            Crypto.concat(
+                KnownAnswers.PROVISION_EPHEMERAL_PUBLIC, KnownAnswers.DRIVE_X25519_PUBLIC));
+    assertEquals(HEX.formatHex(KnownAnswers.PROVISION_KEY), HEX.formatHex(key));
+    byte[] aad =
+        ProvisionRequest.sealedKeyAad(
+            KnownAnswers.CHALLENGE, KnownAnswers.MEDIUM_ID, KnownAnswers.CONTENT_ID);
+    assertArrayEquals(
+        KnownAnswers.CONTENT_KEY,
+        Crypto.gcmOpen(key, new byte[12], aad, KnownAnswers.SEALED_CONTENT_KEY));
+    assertArrayEquals(
+        KnownAnswers.SEALED_CONTENT_KEY,
+        Crypto.gcmSeal(key, new byte[12], aad, KnownAnswers.CONTENT_KEY));
+
+    assertEquals(
+        HEX.formatHex(KnownAnswers.TITLE_CHECK_KEY),
+        HEX.formatHex(Crypto.kdf(KnownAnswers.CONTENT_KEY, KeyLabels.TITLE_CHECK, new byte[0])));
+    TitleHeader unchecked =
+        TitleHeader.unchecked(
+            KnownAnswers.CONTENT_ID, KnownAnswers.TITLE_NONCE, KnownAnswers.TITLE_LENGTH);
+    byte[] check =
+        java.util.Arrays.copyOf(
+            Crypto.hmacSha256(KnownAnswers.TITLE_CHECK_KEY, unchecked.checkedBytes()), 16);
+    byte[] block = unchecked.withCheck(check).encode(2048);
+    assertEquals(
+        HEX.formatHex(KnownAnswers.TITLE_HEADER),
+        HEX.formatHex(java.util.Arrays.copyOf(block, KnownAnswers.TITLE_HEADER.length)));
   }
 }

@@ -73,6 +73,11 @@ public final class TestLicensor {
     return unsigned.withSignature(Crypto.sign(signing.privateKey(), unsigned.signedBytes()));
   }
 
+  /** Signs a PROVISION list whose sealed content key the caller built itself. */
+  public ProvisionRequest sign(ProvisionRequest unsigned) {
+    return unsigned.withSignature(Crypto.sign(signing.privateKey(), unsigned.signedBytes()));
+  }
+
   /** A title: header block then the AES-256-CTR encrypted, zero-padded data blocks. */
   public static byte[] title(String contentId, byte[] contentKey, byte[] plaintext, int blockSize)
       throws Exception {

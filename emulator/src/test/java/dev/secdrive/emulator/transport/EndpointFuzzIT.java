@@ -104,6 +104,7 @@ class EndpointFuzzIT {
   private static final int CONVERSION_LBA = 400;
   private final List<byte[]> conversionKeys = new ArrayList<>();
   private final java.util.Map<Integer, List<byte[]>> operationPayloads = new java.util.HashMap<>();
+  private TestLicensor licensor;
 
   /**
    * Provisions a title with a known content key on FUZZ-MO through the firmware, backs it up, and
@@ -115,7 +116,7 @@ class EndpointFuzzIT {
     for (int i = 0; i < 4; i++) {
       drive.execute(nexus, new TestUnitReady().encode(), ByteBuffer.allocate(0), new DataIn.Heap());
     }
-    TestLicensor licensor = new TestLicensor(emulator.authority(), "fuzz licensor");
+    licensor = new TestLicensor(emulator.authority(), "fuzz licensor");
     byte[] challenge;
     try {
       challenge =
@@ -220,18 +221,106 @@ class EndpointFuzzIT {
     for (String label : List.of("secure-area", "content-key", "backup-medium")) {
       secrets.add(Crypto.kdf(km, label, new byte[0]));
     }
-    secrets.add(java.util.Arrays.copyOf(area, sealedLength));
-    // The state's content IDs, version and plays are public (LICENSE STATUS); its wrapped content
-    // keys are not.
-    contents.state().licenses().forEach(l -> secrets.add(l.wrappedKey()));
-    for (byte[] secret : secrets) {
-      for (int i = 0; i + SECRET_WINDOW <= secret.length; i++) {
-        byte[] window = java.util.Arrays.copyOfRange(secret, i, i + SECRET_WINDOW);
-        if (!java.util.Arrays.equals(window, new byte[SECRET_WINDOW])) {
-          secretWindows.add(ByteBuffer.wrap(window));
-        }
+    secrets.add(Crypto.kdf(contentKey, "title-check", new byte[0]));
+    secrets.add(
+        Crypto.kdf(
+            deviceSecret(drive),
+            "backup-device",
+            "FUZZ-MO".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    secrets.forEach(this::forbid);
+    forbidSecureArea();
+  }
+
+  /** A secret's every 16-byte window (except all-zero ones) must never appear in a response. */
+  private void forbid(byte[] secret) {
+    for (int i = 0; i + SECRET_WINDOW <= secret.length; i++) {
+      byte[] window = java.util.Arrays.copyOfRange(secret, i, i + SECRET_WINDOW);
+      if (!java.util.Arrays.equals(window, new byte[SECRET_WINDOW])) {
+        secretWindows.add(ByteBuffer.wrap(window));
       }
     }
+  }
+
+  private static byte[] deviceSecret(Firmware drive) {
+    // secretsForLeakTests lists the device secret first.
+    return drive.secure().keys().secretsForLeakTests().get(0);
+  }
+
+  /**
+   * Reads FUZZ-MO's secure area as it is now and forbids its sealed bytes, its wrapped content keys
+   * and the windows of its plaintext that hold at least 8 bytes of a wrapped key. The rest of the
+   * plaintext (content IDs, version, plays) is public through LICENSE STATUS.
+   */
+  private void forbidSecureArea() throws IOException {
+    byte[] km = Blobs.mediumKey(emulator.authority().systemSecret(), "FUZZ-MO");
+    byte[] area = Files.readAllBytes(media.resolve("FUZZ-MO").resolve("secure.bin"));
+    SecureArea.Contents contents = SecureArea.open(km, "FUZZ-MO", area);
+    if (!contents.readable()) {
+      return; // a fuzzed RESTORE cannot make it unreadable, but nothing to add if it were
+    }
+    forbid(java.util.Arrays.copyOf(area, 9 + ByteBuffer.wrap(area).getInt(5)));
+    byte[] plaintext = contents.state().encode();
+    for (var license : contents.state().licenses()) {
+      byte[] wrapped = license.wrappedKey();
+      forbid(wrapped);
+      int at = indexOf(plaintext, wrapped);
+      // Windows holding at least half a window of the wrapped key: fewer wrapped bytes next to
+      // public ones could match a LICENSE STATUS answer by chance.
+      int from = Math.max(0, at - SECRET_WINDOW / 2);
+      int to = Math.min(plaintext.length, at + wrapped.length + SECRET_WINDOW / 2);
+      forbid(java.util.Arrays.copyOfRange(plaintext, from, to));
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("wrapped key not in the license state");
+  }
+
+  /**
+   * A valid PROVISION on the fuzzing connection: a fresh CHALLENGE, a new title with a new content
+   * key, signed by the licensor. Commits a new secure area in the middle of the fuzz; its keys and
+   * sealed bytes join the forbidden windows at once.
+   */
+  private void provisionFresh(Connection connection, int n) throws Exception {
+    int tag = 0x4000_0000 + 2 * n;
+    connection.send(
+        commandFrame(
+            tag, 0, true, new SecurityProtocolIn(0xF0, 0x0001, 64).encode(), 64, new byte[0]));
+    Reply challenge = connection.receive();
+    assertEquals(tag, challenge.tag());
+    assertEquals(ScsiStatus.GOOD.code(), challenge.status(), "CHALLENGE during the fuzz");
+    assertNoKeyMaterial(challenge.data());
+    byte[] key = Crypto.random(32);
+    forbid(key);
+    forbid(Crypto.kdf(key, "title-check", new byte[0]));
+    byte[] request =
+        licensor
+            .provision(
+                Challenge.decode(challenge.data()).nonce(),
+                "FUZZ-MO",
+                "fuzz-provisioned-" + n,
+                1 + n % 5,
+                key,
+                emulator.drive(0).secure().keys().certificate())
+            .encode();
+    connection.send(
+        commandFrame(
+            tag + 1,
+            0,
+            false,
+            new SecurityProtocolOut(0xF0, 0x0101, request.length).encode(),
+            0,
+            request));
+    Reply provisioned = connection.receive();
+    assertEquals(tag + 1, provisioned.tag());
+    assertEquals(ScsiStatus.GOOD.code(), provisioned.status(), "PROVISION during the fuzz");
+    forbidSecureArea();
+    validPayloads.add(request); // from now on a replay, refused 03h
   }
 
   private static byte[] execute(
@@ -251,12 +340,16 @@ class EndpointFuzzIT {
   }
 
   @Test
-  void securityProtocolFuzzNeverLeaksKeyMaterial() throws IOException {
+  void securityProtocolFuzzNeverLeaksKeyMaterial() throws Exception {
     SplittableRandom random = new SplittableRandom(SEED + 2);
     int good = 0;
     int converted = 0;
+    int provisioned = 0;
     try (Connection connection = connect()) {
       for (int i = 0; i < SECURITY_FRAMES; i += 32) {
+        if (i % (32 * 16) == 32 * 8) {
+          provisionFresh(connection, provisioned++);
+        }
         int batch = Math.min(32, SECURITY_FRAMES - i);
         for (int k = 0; k < batch; k++) {
           connection.send(securityCommand(random, i + k));
@@ -282,6 +375,7 @@ class EndpointFuzzIT {
     }
     assertTrue(good > SECURITY_FRAMES / 20, "some operations succeed: " + good);
     assertTrue(converted > 0, "the fuzz opens conversions and converts blocks");
+    assertTrue(provisioned >= 20, "valid PROVISIONs committed during the fuzz: " + provisioned);
   }
 
   /** Tags of the fuzzed frames that are CONVERT WRITEs. */

@@ -1,0 +1,65 @@
+package dev.secdrive.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Smoke tests of {@code secdrive bench}: small regions, one short round, the report's shape. */
+class BenchIT {
+
+  @Test
+  void benchSecureVerifiesTheDecryptedReadsAndReportsEveryCase() throws Exception {
+    Cli bench =
+        Cli.run(
+            "bench",
+            "--secure",
+            "--region-mib",
+            "2",
+            "--rounds",
+            "1",
+            "--round-seconds",
+            "0.2",
+            "--json");
+    assertEquals(0, bench.exit(), bench::toString);
+    List<String> lines = bench.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("secdrive bench: "), bench::toString);
+    for (String prefix :
+        List.of(
+            "READ(10) 128 KiB, plain, 8 in flight ",
+            "READ(10) 128 KiB, decrypted in the drive, 8 in flight ",
+            "READ(10) 128 KiB, plain, 1 in flight ",
+            "READ(10) 128 KiB, decrypted in the drive, 1 in flight ",
+            "decrypted READs checked against the plaintext ",
+            "license backup to host + restore, one at a time ",
+            "license backup + restore, medium+device binding ",
+            "decrypted / plain READ, 128 KiB at 8 in flight: ",
+            "backup + restore: ")) {
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix)), prefix + "\n" + bench);
+    }
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.startsWith("decrypted READs checked against the plaintext ")
+                        && l.endsWith("2 MiB whole title, then every timed READ: identical")),
+        bench::toString);
+
+    // --json prints the results as one JSON object after the report.
+    String last = bench.out().substring(bench.out().indexOf("\n{") + 1);
+    JsonNode json = new ObjectMapper().readTree(last);
+    assertEquals(2 << 20, json.path("decryptedBytesVerified").asLong(), last);
+    double ratio = json.path("decryptedVsPlainRatio8").asDouble(-1);
+    assertTrue(ratio > 0, last);
+    for (String key :
+        List.of(
+            "READ(10) 128 KiB, plain, 8 in flight",
+            "READ(10) 128 KiB, decrypted in the drive, 8 in flight")) {
+      assertTrue(json.path(key).asDouble(-1) > 0, key + " in " + last);
+    }
+    assertTrue(json.has("license backup to host + restore, one at a time"), last);
+  }
+}

@@ -1,0 +1,227 @@
+package dev.secdrive.emulator.secure;
+
+import dev.secdrive.protocol.security.Certificate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.HexFormat;
+
+/**
+ * Fixed inputs and the outputs an independent implementation computed from PROTOCOL.md "Keys",
+ * "Backup blobs", "Titles" and the PROVISION parameter list: Python 3 with {@code hashlib} / {@code
+ * hmac} (HKDF-SHA256 per RFC 5869, written out, empty salt, info = 01h ‖ label ‖ 00h ‖ context) and
+ * {@code cryptography} 48 (X25519, AES-256-GCM, AES-KWP per RFC 5649, AES-256-CTR). None of these
+ * values came from running secdrive's code; the host driver's tests pin the same values.
+ *
+ * <p>The inputs are byte ramps so that anyone can recompute them: system secret 00..1F, device
+ * secret 20..3F, backup ephemeral X25519 key 40..5F, the drive's X25519 key 60..7F, content key
+ * A0..BF, the licensor's PROVISION ephemeral key 11..30, challenge C0..DF.
+ */
+public final class KnownAnswers {
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  public static final String MEDIUM_ID = "MO-KAT-1";
+  public static final String DEVICE_ID = "SDDKAT";
+  public static final String CONTENT_ID = "kat-title";
+
+  public static final byte[] SYSTEM_SECRET = ramp(0x00);
+  public static final byte[] DEVICE_SECRET = ramp(0x20);
+  public static final byte[] BACKUP_EPHEMERAL = ramp(0x40);
+  public static final byte[] DRIVE_X25519 = ramp(0x60);
+  public static final byte[] CONTENT_KEY = ramp(0xA0);
+  public static final byte[] PROVISION_EPHEMERAL = ramp(0x11);
+  public static final byte[] CHALLENGE = ramp(0xC0);
+
+  /** Not pinned by any vector (Ed25519 keys only sign); fixed so the drive is reproducible. */
+  static final byte[] DRIVE_ED25519 = ramp(0xE0);
+
+  static final byte[] AUTHORITY_SIGNING_KEY = ramp(0x80);
+
+  // ---------------------------------------------------------------- key derivations
+
+  /** KDF(system secret, "medium", "MO-KAT-1"). */
+  public static final byte[] KM =
+      hex("badd8c5f9c40fae1411d4272b7ba5410b4b846ab5cb79f646756fbd61868f8c8");
+
+  /** KDF(Km, "secure-area", ""). */
+  public static final byte[] SECURE_AREA_KEY =
+      hex("dd597b64b1ed0a77c54b54c3b3ddc39b786555104119067b82ff8ea348ea8a02");
+
+  /** KDF(Km, "content-key", ""). */
+  public static final byte[] CONTENT_KEY_WRAP_KEY =
+      hex("5c48c3169b41a53bad39b713a52c1ed1a00cf53e887f18843b13a0ae77802d5e");
+
+  /** KDF(Km, "backup-medium", ""). */
+  public static final byte[] BACKUP_MEDIUM_KEY =
+      hex("77c989a2d231d02d6f68fbfbcccdb48f01d0e5e127df5adce2d1ea02292b0f76");
+
+  /** KDF(device secret, "backup-device", "MO-KAT-1"). */
+  public static final byte[] BACKUP_DEVICE_KEY =
+      hex("3eb62feb236392479ed95187acc844ce6f8344940a294c3704129be05fc136b7");
+
+  /** X25519(60..7F, base point). */
+  public static final byte[] DRIVE_X25519_PUBLIC =
+      hex("675dd574ed7789310b3d2e7681f3790b466c773b1521fecf36577958371ea52f");
+
+  /** X25519(40..5F, base point). */
+  public static final byte[] BACKUP_EPHEMERAL_PUBLIC =
+      hex("79a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a");
+
+  /** X25519(40..5F, drive public). */
+  public static final byte[] BACKUP_SHARED =
+      hex("d6fb939511b2381bc8599b4b8edc5968829450dfd7a87aebe78a703cd04cd54e");
+
+  /** KDF(shared, "backup-seal", ephemeral public ‖ drive public). */
+  public static final byte[] BACKUP_SEAL_KEY =
+      hex("24149904afeb38e16f4e286183b1145db8a2189c2bd1b725bd53a7fac7535f71");
+
+  /** AES-KWP(content-key wrap key, content key). */
+  public static final byte[] WRAPPED_CONTENT_KEY =
+      hex("247314b2b6c6c1bbe7c033f2d57c3d4bb8b2adbdb95d495bcb6c810f84d684809dbe69b6c076c654");
+
+  // ---------------------------------------------------------------- sealed structures
+
+  /** SDLS, version 7, one license: "kat-title", the wrapped content key, 3 plays. */
+  public static final byte[] LICENSE_STATE =
+      hex(
+          "53444c5301000000070001096b61742d7469746c6528247314b2b6c6c1bbe7c033f2d57c3d4bb8b2adbdb9"
+              + "5d495bcb6c810f84d684809dbe69b6c076c65400000003");
+
+  /** The secure area holding {@link #LICENSE_STATE}, nonce A1 x 12 (unpadded). */
+  public static final byte[] SECURE_AREA =
+      hex(
+          "53445341010000005ea1a1a1a1a1a1a1a1a1a1a1a1760bbf57bde4779897789c868c5fff4108cc21997f3b"
+              + "1ea148916788eae6ab12b9f6bc10eb70cef059d95e0a7500fa56a9d99b731f447f6d7d98b80691d4"
+              + "97711d68e2c87dd85570f6285eb769d5ed4eb04d");
+
+  /**
+   * Backup blobs of {@link #LICENSE_STATE} for "MO-KAT-1", counter 42, by binding code: inner layer
+   * nonce B1 x 12, outer layer nonce B2 x 12; bindings 1 and 2 bound to SDDKAT, binding 3 sealed to
+   * SDDKAT with the backup ephemeral key.
+   */
+  public static final byte[][] BLOBS = {
+    hex(
+        "53444c4201000000084d4f2d4b41542d3100000007000000000000002a000000005eb1b1b1b1b1b1b1b1b1b1"
+            + "b1b110c9a929e612de77202002957fd572ca1cf56cd753ab8697fe684e7dbe5d825006a69ba757101f"
+            + "87e09a452463786f13195bb77349dbc03096f67831990dbeb25b1d8ee0210540bb42c7ce26b53b704b"
+            + "7c73"),
+    hex(
+        "53444c4201010000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007ab2b2b2b2"
+            + "b2b2b2b2b2b2b2b29a8d3e9341787e3b06b1d335acebf229cb245a8888dcaa2fe92988439dd46bbbce"
+            + "03de1d1c29bb3a79625272b8d0ed1d33c48698d077ba062d50c5ccb0fa3d2f03a6c2d747a5e9369bd6"
+            + "ade374146c5219389cf8b0807ce406be9a2aedee79ac78b5e7ccb647ed622c0e85b445c0"),
+    hex(
+        "53444c4201020000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007ab2b2b2b2"
+            + "b2b2b2b2b2b2b2b2577b20e1cc27ae7938a3684ea3f411808fb2e7809c77c981728846b0dfe4cae6f9"
+            + "67856454ee3e179bf062acaaad609552f2c62a3b349c67746cdaef81db5c6dd119fceea09862d91e79"
+            + "3e4642db2ac65ed07d4cde5ec692102074d3a989e3ad5241eb14b06b6e5d9a78c44e7fae"),
+    hex(
+        "53444c4201030000084d4f2d4b41542d3100000007000000000000002a065344444b415479a631eede1bf9c9"
+            + "8f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0000007ab2b2b2b2b2b2b2b2b2b2b2b26d"
+            + "e6870e049783611bb96ca7eee5341185295aa90ce6deab353cdcf40d273b177d90c75b7c0de06c6495"
+            + "51fcdede2ff978c80c3147ba62a99d3f1cadd9ded67c47dcbfd39c9e50a13f98e02c018b9543238a2a"
+            + "e9538f9f085c6b1d3d569f1181e9f0be088e3c82e1b0b28e041400"),
+  };
+
+  // ---------------------------------------------------------------- PROVISION and titles
+
+  /** X25519(11..30, base point). */
+  public static final byte[] PROVISION_EPHEMERAL_PUBLIC =
+      hex("4d27bcee3135c4944b28d27dd809b07be10c35160d20131caa7e85575498d07c");
+
+  /** KDF(X25519(11..30, drive public), "provision", ephemeral public ‖ drive public). */
+  public static final byte[] PROVISION_KEY =
+      hex("e44e9ac98c920f92c18561a5da074b83a83d9e8831e8325a913bd7e7f0588762");
+
+  /**
+   * The content key sealed: AES-256-GCM under the provision key, zero nonce, AAD = challenge ‖ str8
+   * "MO-KAT-1" ‖ str8 "kat-title".
+   */
+  public static final byte[] SEALED_CONTENT_KEY =
+      hex(
+          "7312cbf95ff2df577cbe3f1b5eb754c265e2094b0c1498e240eea879cb3bacda07c6607a8cfb08b06fd17e40"
+              + "92aa1efc");
+
+  /** KDF(content key, "title-check", ""). */
+  public static final byte[] TITLE_CHECK_KEY =
+      hex("7a6d2692f001c168232a37ef345f9d42126000265503df54abe03b683e235428");
+
+  /** The title header (before its zero padding): "kat-title", nonce 01..08, 5000 bytes. */
+  public static final byte[] TITLE_HEADER =
+      hex(
+          "5344544901096b61742d7469746c65010203040506070800000000000013885f147292c2ba91f5ad70526d1feb3945");
+
+  public static final byte[] TITLE_NONCE = {1, 2, 3, 4, 5, 6, 7, 8};
+  public static final long TITLE_LENGTH = 5000;
+
+  /** The first 32 bytes of AES-256-CTR(content key, nonce ‖ 0) over bytes i % 251. */
+  public static final byte[] TITLE_CIPHERTEXT_START =
+      hex("03eb5277f2bf769622389ae4c549d8a5d9ee7ff43daf6c1aed0debbe968faf8d");
+
+  private KnownAnswers() {}
+
+  /** The plaintext the title ciphertext vector encrypts: byte i is i % 251. */
+  public static byte[] titlePlaintext(int length) {
+    byte[] out = new byte[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = (byte) (i % 251);
+    }
+    return out;
+  }
+
+  /** An authority whose system secret is {@link #SYSTEM_SECRET}, stored in and loaded from dir. */
+  public static Authority authority(Path dir) {
+    Path file = dir.resolve("kat-authority.json");
+    try {
+      KeyFiles.write(
+          file,
+          new Authority.Stored(
+              1,
+              HEX.formatHex(SYSTEM_SECRET),
+              HEX.formatHex(AUTHORITY_SIGNING_KEY),
+              HEX.formatHex(Crypto.ed25519Public(AUTHORITY_SIGNING_KEY))),
+          dev.secdrive.emulator.media.WriteSteps.NONE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Authority.load(file);
+  }
+
+  /** Drive SDDKAT with {@link #DEVICE_SECRET} and {@link #DRIVE_X25519}, loaded from dir. */
+  public static DriveKeys drive(Path dir, Authority authority) {
+    Certificate certificate =
+        authority.certify(
+            Certificate.unsigned(
+                Certificate.Role.DRIVE,
+                DEVICE_ID,
+                Crypto.x25519Public(DRIVE_X25519),
+                Crypto.ed25519Public(DRIVE_ED25519)));
+    DriveKeys.Stored stored = new DriveKeys.Stored();
+    stored.format = 1;
+    stored.deviceId = DEVICE_ID;
+    stored.deviceSecret = HEX.formatHex(DEVICE_SECRET);
+    stored.x25519PrivateKey = HEX.formatHex(DRIVE_X25519);
+    stored.ed25519PrivateKey = HEX.formatHex(DRIVE_ED25519);
+    stored.certificate = HEX.formatHex(certificate.encode());
+    Path file = dir.resolve("kat-drive.json");
+    try {
+      KeyFiles.write(file, stored, dev.secdrive.emulator.media.WriteSteps.NONE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return DriveKeys.loadOrEnroll(file, DEVICE_ID, authority);
+  }
+
+  private static byte[] ramp(int first) {
+    byte[] out = new byte[32];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) (first + i);
+    }
+    return out;
+  }
+
+  private static byte[] hex(String hex) {
+    return HEX.parseHex(hex);
+  }
+}
