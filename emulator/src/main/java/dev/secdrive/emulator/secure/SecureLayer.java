@@ -77,15 +77,58 @@ public final class SecureLayer {
   private final DriveNv nv;
   private final WriteSteps faults;
   private final Deque<byte[]> challenges = new ArrayDeque<>();
+  private final UserAreaWrites userArea;
+
+  /**
+   * How the secure layer writes blocks of the user area (a BACKUP to the user area): the way a
+   * WRITE does, so that the firmware's injected write faults apply to them too.
+   */
+  public interface UserAreaWrites {
+    /**
+     * Refuses with MEDIUM ERROR 0C/00 (INFORMATION = the LBA) if a write of {@code blocks} blocks
+     * at {@code lba} would fail, before anything is written.
+     */
+    void check(Medium medium, long lba, long blocks) throws SenseException;
+
+    /** Writes whole blocks at {@code lba} and makes them durable. */
+    void write(Medium medium, long lba, ByteBuffer data) throws SenseException;
+  }
 
   /**
    * @param faults called at every named step; throws {@link dev.secdrive.emulator.media.PowerLoss}
    *     to inject a power loss there
    */
   public SecureLayer(DriveKeys keys, DriveNv nv, WriteSteps faults) {
+    this(keys, nv, faults, null);
+  }
+
+  /**
+   * @param userArea the firmware's user-area writes; null writes the medium directly (no faults)
+   */
+  public SecureLayer(DriveKeys keys, DriveNv nv, WriteSteps faults, UserAreaWrites userArea) {
     this.keys = keys;
     this.nv = nv;
     this.faults = faults;
+    this.userArea = userArea != null ? userArea : new DirectWrites();
+  }
+
+  /** User-area writes without injected faults. */
+  private final class DirectWrites implements UserAreaWrites {
+    @Override
+    public void check(Medium medium, long lba, long blocks) {}
+
+    @Override
+    public void write(Medium medium, long lba, ByteBuffer data) throws SenseException {
+      try {
+        medium.write(lba, data);
+        medium.force();
+      } catch (IOException e) {
+        log.error(
+            "drive {}: writing medium {} at LBA {} failed", keys.deviceId(), medium.id(), lba, e);
+        throw new SenseException(
+            SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR).withInformation(lba));
+      }
+    }
   }
 
   /** A drive with throw-away keys from a throw-away authority, state in memory (tests). */
@@ -732,15 +775,10 @@ public final class SecureLayer {
     if (!current.readable()) {
       throw new Refusal(Reason.NO_LICENSE, "the secure area holds no license to back up");
     }
-    long counter;
-    try {
-      // The counter is durable before any blob carrying it exists: no two exports share it.
-      counter = nv.advance(null, 0, WriteSteps.NONE);
-    } catch (IOException e) {
-      log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
-      throw new SenseException(
-          SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
-    }
+    // The blob is built with the counter value the advance below makes durable, and leaves the
+    // drive only after it is: no two exports share a counter. Every check that can refuse comes
+    // before the advance, so a refused BACKUP burns no counter value.
+    long counter = nv.counter() + 1;
     BackupBlob blob =
         Blobs.create(
             request.binding(),
@@ -751,25 +789,31 @@ public final class SecureLayer {
             keys,
             recipient);
     byte[] bytes = blob.encode();
+    int blockSize = medium.blockSize();
+    long blocks = (bytes.length + blockSize - 1) / blockSize;
+    if (toUserArea) {
+      if (blocks > medium.blockCount() - request.lba()) {
+        throw lbaOutOfRange();
+      }
+      userArea.check(medium, request.lba(), blocks);
+    }
+    long advanced;
+    try {
+      advanced = nv.advance(null, 0, WriteSteps.NONE);
+    } catch (IOException e) {
+      log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
+      throw new SenseException(
+          SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
+    }
+    if (advanced != counter) {
+      throw new IllegalStateException("the counter moved during BACKUP: " + advanced);
+    }
     if (!toUserArea) {
       session.pendingBlob = bytes;
       return;
     }
-    int blockSize = medium.blockSize();
-    long blocks = (bytes.length + blockSize - 1) / blockSize;
-    if (blocks > medium.blockCount() - request.lba()) {
-      throw lbaOutOfRange();
-    }
-    ByteBuffer padded = ByteBuffer.wrap(Arrays.copyOf(bytes, (int) blocks * blockSize));
-    try {
-      medium.write(request.lba(), padded);
-      medium.force();
-    } catch (IOException e) {
-      log.error("drive {}: writing a backup to LBA {} failed", keys.deviceId(), request.lba(), e);
-      throw new SenseException(
-          SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR)
-              .withInformation(request.lba()));
-    }
+    userArea.write(
+        medium, request.lba(), ByteBuffer.wrap(Arrays.copyOf(bytes, (int) blocks * blockSize)));
   }
 
   private void restore(Medium medium, byte[] parameters) throws SenseException, Refusal {

@@ -58,15 +58,14 @@ class SecureLayerFirmwareTest {
   private final Authority authority = Authority.create();
   private final TestLicensor licensor = new TestLicensor(authority, "test licensor");
   private final byte[] contentKey = dev.secdrive.emulator.secure.Crypto.random(32);
+  private final DriveNv nv = DriveNv.inMemory();
   private Harness h;
   private Nexus host;
   private Medium medium;
 
   @BeforeEach
   void setUp() {
-    h =
-        new Harness(
-            directory, "mo-640", DriveKeys.enroll("SDDSEC0001", authority), DriveNv.inMemory());
+    h = new Harness(directory, "mo-640", DriveKeys.enroll("SDDSEC0001", authority), nv);
     medium = h.insert("MO-SEC-1", "mo-640");
     host = h.nexus();
     assertEquals(BLOCK, medium.blockSize());
@@ -453,6 +452,46 @@ class SecureLayerFirmwareTest {
         0x07,
         0x27,
         0x00);
+  }
+
+  @Test
+  void aRefusedBackupToTheUserAreaBurnsNoCounterAndWritesNothing() throws Exception {
+    // 40 licenses make a blob of two blocks
+    for (int i = 0; i < 40; i++) {
+      assertGood(provision(h, host, medium.id(), "title-" + i, 1));
+    }
+    long counter = nv.counter();
+    byte[] before = assertGood(h.run(host, new Read10(100, 2))).data();
+    // a blob that does not fit before the end of the medium
+    assertCheck(
+        out(
+            h,
+            host,
+            Operation.BACKUP,
+            BackupRequest.toUserArea(Binding.MEDIUM, medium.blockCount() - 1).encode()),
+        0x05,
+        0x21,
+        0x00);
+    assertEquals(counter, nv.counter(), "a BACKUP refused for its size burns no counter value");
+    // a write fault on the blob's second block: refused as a WRITE would be, nothing written
+    h.firmware.faults().addWriteError(101);
+    SenseData fault =
+        assertCheck(
+            out(
+                h,
+                host,
+                Operation.BACKUP,
+                BackupRequest.toUserArea(Binding.MEDIUM_THEN_DEVICE, 100).encode()),
+            0x03,
+            0x0C,
+            0x00);
+    assertInformation(fault, 101);
+    assertEquals(counter, nv.counter(), "a BACKUP refused for a write fault burns no counter");
+    assertArrayEquals(before, assertGood(h.run(host, new Read10(100, 2))).data());
+    // a fault on blocks the blob does not reach stops nothing
+    assertGood(
+        out(h, host, Operation.BACKUP, BackupRequest.toUserArea(Binding.MEDIUM, 102).encode()));
+    assertEquals(counter + 1, nv.counter());
   }
 
   @Test
