@@ -465,6 +465,8 @@ public final class SecureLayer {
     if (!request.mediumId().equals(medium.id())) {
       throw new Refusal(Reason.OTHER_MEDIUM, "license for medium " + request.mediumId());
     }
+    SecureArea.Contents current = read(medium);
+    requireSameLicensor(current.state(), request.contentId(), licensor.subject());
     byte[] contentKey;
     try {
       byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), request.ephemeralPublicKey());
@@ -486,7 +488,8 @@ public final class SecureLayer {
       throw new Refusal(Reason.INTEGRITY, "the sealed content key is not 32 bytes");
     }
     byte[] mediumKey = mediumKey(medium);
-    SecureArea.Contents current = read(medium);
+    // After a damaged secure area (version 0) the drive's recorded version still counts: a new
+    // license must be newer than every backup this drive exported of the medium.
     long base = Math.max(current.state().version(), nv.recordedVersion(medium.id()));
     long version = base + 1;
     LicenseState state =
@@ -495,6 +498,7 @@ public final class SecureLayer {
             .with(
                 new LicenseState.License(
                     request.contentId(),
+                    licensor.subject(),
                     Crypto.wrap(contentKeyWrapKey(mediumKey), contentKey),
                     request.plays()),
                 version);
@@ -562,15 +566,28 @@ public final class SecureLayer {
       requireWritable(medium);
       long version = Math.max(current.state().version(), nv.recordedVersion(medium.id())) + 1;
       LicenseState state =
-          current
-              .state()
-              .with(
-                  new LicenseState.License(
-                      license.contentId(), license.wrappedKey(), license.playsLeft() - 1),
-                  version);
+          current.state().with(license.withPlaysLeft(license.playsLeft() - 1), version);
       commit("playback", medium, mediumKey, state);
     }
     session.playback = new Playback(medium, first, first + blocks, header.nonce(), contentKey);
+  }
+
+  /**
+   * A certified licensor may renew its own license, but not take over another licensor's: without
+   * this, any licensor the authority certified could replace (and so revoke, or re-key) a content
+   * licensed by a competitor. A license whose licensor is not recorded (read from license state
+   * format 1) may be replaced, as before format 2, and then records its new licensor.
+   */
+  private static void requireSameLicensor(LicenseState state, String contentId, String licensor)
+      throws Refusal {
+    Optional<LicenseState.License> existing = state.find(contentId);
+    if (existing.isPresent()
+        && existing.get().licensorRecorded()
+        && !existing.get().licensor().equals(licensor)) {
+      throw new Refusal(
+          Reason.OTHER_LICENSOR,
+          contentId + " is licensed by " + existing.get().licensor() + ", not " + licensor);
+    }
   }
 
   /** PROTOCOL.md "Titles": HMAC-SHA256(KDF(Kc, "title-check", ""), header bytes), 16 bytes. */
@@ -587,7 +604,8 @@ public final class SecureLayer {
    * list and of the grant (05/26/00 with the field pointer; a grant or centre certificate of
    * another format version 0Bh); write protection (07/27/00); the centre certificate (01h); the
    * grant's signature (02h); another medium (04h); another drive (06h); the sealed keys (05h); a
-   * title that does not fit the medium (05/21/00). Nothing is written before all of them pass.
+   * title that does not fit the medium (05/21/00); a license for the title from another licensor
+   * (0Dh). Nothing is written before all of them pass.
    */
   private void installConversion(Session session, Medium medium, byte[] parameters)
       throws SenseException, Refusal {
@@ -666,6 +684,7 @@ public final class SecureLayer {
     }
     byte[] mediumKey = mediumKey(medium);
     SecureArea.Contents current = read(medium);
+    requireSameLicensor(current.state(), grant.titleId(), center.subject());
     long version = Math.max(current.state().version(), nv.recordedVersion(medium.id())) + 1;
     LicenseState state =
         current
@@ -673,6 +692,7 @@ public final class SecureLayer {
             .with(
                 new LicenseState.License(
                     grant.titleId(),
+                    center.subject(),
                     Crypto.wrap(contentKeyWrapKey(mediumKey), ku),
                     ProvisionRequest.UNLIMITED),
                 version);

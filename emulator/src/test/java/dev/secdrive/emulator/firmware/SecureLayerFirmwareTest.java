@@ -255,6 +255,56 @@ class SecureLayerFirmwareTest {
   }
 
   @Test
+  void aLicensorRenewsItsOwnLicenseButCannotReplaceAnotherLicensors() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    TestLicensor rival = new TestLicensor(authority, "rival licensor");
+    ProvisionRequest takeover =
+        rival.provision(
+            challenge(h, host), medium.id(), CONTENT, 99, contentKey, certificate(h, host));
+    assertRefused(out(h, host, Operation.PROVISION, takeover.encode()), Reason.OTHER_LICENSOR);
+    assertEquals(
+        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, 3))),
+        status(h, host),
+        "the refused PROVISION changed nothing");
+    // refused again, not as a replay: the refusal spent no challenge
+    assertRefused(out(h, host, Operation.PROVISION, takeover.encode()), Reason.OTHER_LICENSOR);
+    ProvisionRequest own =
+        rival.provision(
+            challenge(h, host), medium.id(), "rival-title", 1, contentKey, certificate(h, host));
+    assertGood(out(h, host, Operation.PROVISION, own.encode()));
+    // the first licensor renews its own
+    assertGood(provision(h, host, medium.id(), CONTENT, 5));
+    assertEquals(
+        5,
+        status(h, host).entries().stream()
+            .filter(e -> e.contentId().equals(CONTENT))
+            .findFirst()
+            .orElseThrow()
+            .playsLeft());
+  }
+
+  @Test
+  void aProvisionAfterTheSecureAreaIsErasedContinuesFromTheRecordedVersion() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    byte[] title = TestLicensor.title(CONTENT, contentKey, new byte[10], BLOCK);
+    assertGood(h.run(host, new Write10(50, 2), title));
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 50).encode()));
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 50).encode()));
+    byte[] backup = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
+    assertEquals(3, BackupBlob.decode(backup).licenseVersion());
+    erase(h);
+    assertEquals(0, status(h, host).version());
+    assertGood(provision(h, host, medium.id(), "after-damage", 1));
+    assertEquals(4, status(h, host).version(), "max(recorded 3) + 1, not 1");
+    // so the older backup, although of a higher version than 1, cannot replace the new license
+    assertGood(provision(h, host, medium.id(), "after-damage-2", 1));
+    Result stale = out(h, host, Operation.RESTORE, RestoreRequest.inline(backup).encode());
+    assertRefused(stale, Reason.STALE);
+    assertInformation(stale.sense(), 5);
+    assertEquals(2, status(h, host).entries().size());
+  }
+
+  @Test
   void aProvisionRefusedForAnotherMediumCanBeSentAgainToThatMedium() throws Exception {
     Medium second = h.create("MO-SEC-2", "mo-640");
     ProvisionRequest forSecond =
