@@ -26,6 +26,7 @@ import dev.secdrive.protocol.data.StandardInquiryData;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.MasterCatalog;
+import dev.secdrive.protocol.security.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -222,7 +223,9 @@ final class DemoCommand implements Callable<Integer> {
             headerLba + provisioned.dataBlocks(),
             provisioned.plays(),
             provisioned.mediumId()));
-    say("a plain READ of the title returns ciphertext: " + ciphertextShown(drive, headerLba));
+    say(
+        "a plain READ of the title returns ciphertext: "
+            + ciphertextShown(drive, headerLba, title));
 
     step("play (FIG. 6 S21-S26): the drive decrypts inside itself and returns plaintext");
     play(drive, title, headerLba);
@@ -238,9 +241,16 @@ final class DemoCommand implements Callable<Integer> {
     say("secure area erased");
     try {
       Player.play(drive, DEMO_TITLE, headerLba, OutputStream.nullOutputStream(), Progress.NONE);
-      say("GOOD (no error)");
+      throw new CliException(
+          "play after the secure area was erased succeeded: the drive played without a license");
     } catch (ScsiException e) {
-      say("play: " + e.getMessage());
+      if (e.reason().orElse(null) != Reason.NO_LICENSE) {
+        throw new CliException(
+            "play after the secure area was erased was refused for another reason than the"
+                + " missing license: "
+                + e.getMessage());
+      }
+      say("play refused: " + e.getMessage());
     }
 
     step("restore (FIG. 9 S41-S43): the drive decrypts the backup and rewrites the secure area");
@@ -413,8 +423,11 @@ final class DemoCommand implements Callable<Integer> {
     return out.toString();
   }
 
-  private static String ciphertextShown(Drive drive, long headerLba) {
+  private static String ciphertextShown(Drive drive, long headerLba, byte[] title) {
     byte[] block = drive.read(headerLba + 1, 1);
+    if (Arrays.equals(block, Arrays.copyOf(title, block.length))) {
+      throw new CliException("a plain READ of the title returned its plaintext");
+    }
     return java.util.HexFormat.of().formatHex(block, 0, 16) + "...";
   }
 

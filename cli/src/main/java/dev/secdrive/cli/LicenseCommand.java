@@ -141,6 +141,14 @@ final class LicenseCommand {
         description = "Plays allowed, or 'unlimited' (default).")
     String plays;
 
+    @Option(
+        names = "--replace",
+        description =
+            "Provision even if the content is already licensed on the medium (its license is"
+                + " replaced) or the title's blocks hold another title or a license backup (they"
+                + " are overwritten). The drive still refuses another licensor's content.")
+    boolean replace;
+
     @Option(names = "--progress", description = "Show a progress bar even when not interactive.")
     boolean progress;
 
@@ -154,7 +162,7 @@ final class LicenseCommand {
       Licensor.Provisioned done;
       try (Drive drive = Drive.open(uri);
           ProgressDisplay bar = ProgressDisplay.open(err(), "provision", progress, json)) {
-        done = licensor.provision(drive, contentId, in, lba, allowed, bar.listener());
+        done = licensor.provision(drive, contentId, in, lba, allowed, replace, bar.listener());
       }
       Map<String, Object> value = new LinkedHashMap<>();
       value.put("contentId", done.contentId());

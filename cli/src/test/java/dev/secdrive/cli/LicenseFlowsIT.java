@@ -18,6 +18,7 @@ import dev.secdrive.host.flow.Licensor;
 import dev.secdrive.host.flow.LicensorCredential;
 import dev.secdrive.host.flow.Player;
 import dev.secdrive.host.flow.Progress;
+import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.LicenseStatus;
@@ -277,6 +278,12 @@ class LicenseFlowsIT {
     }
   }
 
+  /**
+   * Every flipped bit of a device-bound blob is refused, each with the refusal PROTOCOL.md "Which
+   * refusal wins" gives it: a header that does not parse 05h, its format version 0Bh (05/26/00), a
+   * medium ID turned into another one 04h, a device ID turned into another one 06h, everything else
+   * — the counter, the version, the layers — 05h.
+   */
   @Test
   void everyFlippedBitOfABackupIsRefusedAndChangesNothing() {
     try (Drive drive = Drive.open(uri(first))) {
@@ -292,10 +299,131 @@ class LicenseFlowsIT {
             e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.AUTHENTICATION_FAILURE)
                 || e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST),
             "bit " + bit + ": " + e.getMessage());
+        Reason expected = expectedRefusal(flipped, "MEDIUM-1", "DRIVE-A");
+        assertEquals(expected, e.reason().orElse(null), "bit " + bit + ": " + e.getMessage());
+        assertTrue(e.is(SenseKey.ILLEGAL_REQUEST, expected.sense()), e.getMessage());
       }
       assertEquals(before, drive.secure().status());
       drive.secure().restore(blob);
       assertArrayEquals(content, play(drive));
+    }
+  }
+
+  /** The refusal a drive holding {@code mediumId} and being {@code deviceId} owes {@code blob}. */
+  private static Reason expectedRefusal(byte[] blob, String mediumId, String deviceId) {
+    BackupBlob header;
+    try {
+      header = BackupBlob.decode(blob);
+    } catch (dev.secdrive.protocol.security.ParameterException e) {
+      return e.offset() == 4 && e.getMessage().contains("format version")
+          ? Reason.FORMAT_VERSION
+          : Reason.INTEGRITY;
+    }
+    if (!header.mediumId().equals(mediumId)) {
+      return Reason.OTHER_MEDIUM;
+    }
+    if (header.binding() != Binding.MEDIUM && !header.deviceId().equals(deviceId)) {
+      return Reason.OTHER_DRIVE;
+    }
+    return Reason.INTEGRITY;
+  }
+
+  /** Offsets in a blob's header (PROTOCOL.md "Backup blobs"). */
+  private record Offsets(int mediumId, int version, int counter, int deviceId, int layers) {
+    static Offsets of(BackupBlob blob) {
+      int mediumId = 9;
+      int version = mediumId + blob.mediumId().length();
+      int counter = version + 4;
+      int deviceId = counter + 8 + 1;
+      int layers =
+          deviceId
+              + blob.deviceId().length()
+              + (blob.binding() == Binding.SEALED ? Certificate.KEY_LENGTH : 0)
+              + 4;
+      return new Offsets(mediumId, version, counter, deviceId, layers);
+    }
+  }
+
+  private static byte[] flip(byte[] blob, int offset, int bit) {
+    byte[] flipped = blob.clone();
+    flipped[offset] ^= (byte) (1 << bit);
+    return flipped;
+  }
+
+  private static void refusedAs(Runnable command, Reason reason, String what) {
+    ScsiException e = assertThrows(ScsiException.class, command::run, what);
+    assertTrue(e.is(SenseKey.ILLEGAL_REQUEST, reason.sense()), what + ": " + e.getMessage());
+    assertEquals(reason, e.reason().orElse(null), what + ": " + e.getMessage());
+    assertTrue(e.getMessage().contains(reason.text()), what + ": " + e.getMessage());
+  }
+
+  /**
+   * A flipped bit at each representative offset of a blob of each binding, over TCP, refused with
+   * the exact sense and reason the drive's unit tests (BlobsTest) give it. A sealed blob's layers
+   * are opened by the drive it is sealed to (RESEAL in the second drive); the first drive refuses
+   * it as bound to another drive as soon as its header parses and names this medium.
+   */
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void aFlippedBitAtEachPartOfABlobIsRefusedWithItsReason(Binding binding) throws Exception {
+    try (Drive drive = Drive.open(uri(first));
+        Drive peer = Drive.open(uri(second))) {
+      provision(drive, 5);
+      Certificate peerCertificate = peer.secure().certificate();
+      byte[] blob =
+          binding == Binding.SEALED
+              ? drive.secure().backupSealed(peerCertificate)
+              : drive.secure().backupToHost(binding);
+      LicenseStatus before = drive.secure().status();
+      Offsets at = Offsets.of(BackupBlob.decode(blob));
+      int last = blob.length - 1;
+      if (binding != Binding.SEALED) {
+        java.util.function.BiConsumer<byte[], Reason> restore =
+            (flipped, reason) ->
+                refusedAs(() -> drive.secure().restore(flipped), reason, binding + " " + reason);
+        restore.accept(flip(blob, 0, 0), Reason.INTEGRITY); // magic
+        restore.accept(flip(blob, 4, 0), Reason.FORMAT_VERSION); // format byte 1 -> 0
+        restore.accept(flip(blob, 4, 1), Reason.FORMAT_VERSION); // 1 -> 3
+        restore.accept(flip(blob, at.mediumId(), 5), Reason.OTHER_MEDIUM); // M -> m
+        restore.accept(flip(blob, at.version() + 3, 0), Reason.INTEGRITY);
+        restore.accept(flip(blob, at.counter() + 7, 0), Reason.INTEGRITY);
+        if (binding != Binding.MEDIUM) {
+          restore.accept(flip(blob, at.deviceId(), 5), Reason.OTHER_DRIVE); // D -> d
+          restore.accept(flip(blob, at.deviceId() + 6, 5), Reason.OTHER_DRIVE); // A -> a
+        }
+        restore.accept(flip(blob, at.layers(), 0), Reason.INTEGRITY); // first nonce byte
+        restore.accept(flip(blob, at.layers() + 20, 3), Reason.INTEGRITY); // ciphertext
+        restore.accept(flip(blob, last, 7), Reason.INTEGRITY); // tag
+        assertEquals(before, drive.secure().status(), "no refusal changed the license");
+        first.eraseSecureArea(0);
+        drive.secure().restore(blob);
+        assertEquals(before, drive.secure().status());
+        return;
+      }
+      // Sealed to DRIVE-B: the first drive checks the header, then the binding.
+      refusedAs(() -> drive.secure().restore(blob), Reason.OTHER_DRIVE, "sealed, unopened");
+      refusedAs(
+          () -> drive.secure().restore(flip(blob, 4, 0)), Reason.FORMAT_VERSION, "sealed format");
+      refusedAs(
+          () -> drive.secure().restore(flip(blob, at.mediumId(), 5)),
+          Reason.OTHER_MEDIUM,
+          "sealed medium ID");
+      // The second drive opens the sealed layer in RESEAL: every part of it is checked there.
+      Certificate own = drive.secure().certificate();
+      java.util.function.BiConsumer<byte[], Reason> reseal =
+          (flipped, reason) ->
+              refusedAs(() -> peer.secure().reseal(flipped, own), reason, "reseal " + reason);
+      reseal.accept(flip(blob, 0, 0), Reason.INTEGRITY);
+      reseal.accept(flip(blob, 4, 0), Reason.FORMAT_VERSION);
+      reseal.accept(flip(blob, at.mediumId(), 5), Reason.INTEGRITY); // under the sealed layer's AAD
+      reseal.accept(flip(blob, at.counter() + 7, 0), Reason.INTEGRITY);
+      reseal.accept(flip(blob, at.deviceId(), 5), Reason.OTHER_DRIVE);
+      reseal.accept(flip(blob, at.layers() - 5, 0), Reason.INTEGRITY); // ephemeral key
+      reseal.accept(flip(blob, at.layers() + 20, 3), Reason.INTEGRITY);
+      reseal.accept(flip(blob, last, 7), Reason.INTEGRITY);
+      // Unflipped, it comes back resealed to the first drive and restores there.
+      drive.secure().restore(peer.secure().reseal(blob, own));
+      assertEquals(before, drive.secure().status());
     }
   }
 

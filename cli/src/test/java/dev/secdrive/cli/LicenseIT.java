@@ -38,6 +38,7 @@ class LicenseIT {
   private Rig rig;
   private String mo;
   private String dvd;
+  private String secondMo;
   private Path credential;
   private Path content;
   private byte[] plaintext;
@@ -53,9 +54,11 @@ class LicenseIT {
             TimingMode.FAST,
             List.of(
                 new DriveConfig(0, "mo-640", "DEV-MO-0", "MO-1"),
-                new DriveConfig(1, "dvd-ram", "DEV-DVD-1", "DVD-1")));
+                new DriveConfig(1, "dvd-ram", "DEV-DVD-1", "DVD-1"),
+                new DriveConfig(2, "mo-640", "DEV-MO-2", null)));
     mo = rig.uri(0, "timeout=10s");
     dvd = rig.uri(1, "timeout=10s");
+    secondMo = rig.uri(2, "timeout=10s");
     credential = scratch.resolve("studio.json");
     ok(
         "authority",
@@ -267,9 +270,153 @@ class LicenseIT {
             + ") on SECURITY PROTOCOL OUT RESTORE",
         stale);
 
-    // A device-bound blob does not open in another drive.
-    String otherDrive = refused("license", "restore", dvd, "--from", "file:" + blob);
+    // A blob of another medium: the host names both media (the blob header shows its medium).
+    String otherMedium = refused("license", "restore", dvd, "--from", "file:" + blob);
+    assertTrue(otherMedium.contains("(05/6F/00)"), otherMedium);
+    assertTrue(
+        otherMedium.endsWith(
+            "issued for another medium on SECURITY PROTOCOL OUT RESTORE; backup is of medium"
+                + " MO-1, this medium is DVD-1"),
+        otherMedium);
+
+    // A device-bound blob does not open in another drive: the same medium in a second MO drive,
+    // so that the device binding, not the medium, is what refuses it.
+    rig.emulator.remove(0, true);
+    rig.emulator.insert(2, "MO-1");
+    String otherDrive = refused("license", "restore", secondMo, "--from", "file:" + blob);
     assertTrue(otherDrive.contains("(05/6F/00)"), otherDrive);
+    assertEquals(
+        "secdrive: ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE - AUTHENTICATION FAILURE"
+            + " (05/6F/00): bound to another drive on SECURITY PROTOCOL OUT RESTORE; backup is"
+            + " bound to drive DEV-MO-0, this drive is DEV-MO-2",
+        otherDrive);
+    // and the license in the second drive is the one of before the refusal
+    assertEquals(version, json("license", "status", secondMo, "--json").get("version").asLong());
+  }
+
+  @Test
+  void provisionDestroysNoTitleUnlessToldToReplace() throws Exception {
+    provision("3");
+    byte[] title;
+    try (Drive drive = Drive.open(mo)) {
+      title = drive.read(1000, 1 + (CONTENT_LENGTH + 2047) / 2048);
+    }
+    // the same content again: refused before anything is written
+    Cli again =
+        Cli.run(
+            "license",
+            "provision",
+            mo,
+            "--credential",
+            credential.toString(),
+            "--content-id",
+            "MOVIE-1",
+            "--in",
+            content.toString(),
+            "--lba",
+            "3000");
+    assertEquals(1, again.exit(), again::toString);
+    assertEquals(
+        "secdrive: content MOVIE-1 is already licensed on medium MO-1 (3 plays left);"
+            + " provisioning it again replaces that license (--replace)",
+        again.err().trim());
+    // another content at the LBA of the title, or with its header inside the new title's blocks
+    for (String lba : List.of("1000", "990")) {
+      String over =
+          refused(
+              "license",
+              "provision",
+              mo,
+              "--credential",
+              credential.toString(),
+              "--content-id",
+              "MOVIE-2",
+              "--in",
+              content.toString(),
+              "--lba",
+              lba);
+      assertTrue(
+          over.startsWith(
+              "secdrive: LBA 1000 of medium MO-1 holds the header of title MOVIE-1; a title of"
+                  + " MOVIE-2 at LBA "
+                  + lba),
+          over);
+    }
+    try (Drive drive = Drive.open(mo)) {
+      assertArrayEquals(title, drive.read(1000, title.length / 2048), "the title is intact");
+      assertArrayEquals(new byte[2048], drive.read(3000, 1), "nothing written at LBA 3000");
+    }
+    JsonNode status = json("license", "status", mo, "--json");
+    assertEquals(1, status.get("records").size(), status::toString);
+    Cli played = ok("license", "play", mo, "--content-id", "MOVIE-1", "--lba", "1000");
+    assertTrue(played.out().endsWith(sha256(plaintext) + "\n"), played::toString);
+
+    // a backup in the user area is not overwritten either
+    ok("license", "backup", mo, "--to", "user-area:5000");
+    assertTrue(
+        refused(
+                "license",
+                "provision",
+                mo,
+                "--credential",
+                credential.toString(),
+                "--content-id",
+                "MOVIE-3",
+                "--in",
+                content.toString(),
+                "--lba",
+                "4990")
+            .startsWith("secdrive: LBA 5000 of medium MO-1 holds a license backup;"));
+
+    // --replace: the licensor renews its own license over its own title
+    ok(
+        "license",
+        "provision",
+        mo,
+        "--credential",
+        credential.toString(),
+        "--content-id",
+        "MOVIE-1",
+        "--in",
+        content.toString(),
+        "--lba",
+        "1000",
+        "--plays",
+        "7",
+        "--replace");
+    assertEquals(7, json("license", "status", mo, "--json").at("/records/0/playsLeft").asLong());
+
+    // another licensor of the same authority cannot take it over, even with --replace
+    Path rival = scratch.resolve("rival.json");
+    ok(
+        "authority",
+        "licensor",
+        "--media-dir",
+        media.toString(),
+        "--name",
+        "Rival Studio",
+        "--out",
+        rival.toString());
+    String takeover =
+        refused(
+            "license",
+            "provision",
+            mo,
+            "--credential",
+            rival.toString(),
+            "--content-id",
+            "MOVIE-1",
+            "--in",
+            content.toString(),
+            "--lba",
+            "8000",
+            "--replace");
+    assertTrue(
+        takeover.contains(
+            "(05/6F/00): the content is licensed on this medium by another licensor on SECURITY"
+                + " PROTOCOL OUT PROVISION"),
+        takeover);
+    assertEquals(7, json("license", "status", mo, "--json").at("/records/0/playsLeft").asLong());
   }
 
   @Test

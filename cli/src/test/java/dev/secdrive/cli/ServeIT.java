@@ -309,6 +309,49 @@ class ServeIT {
         output.contains(
             "UNIT ATTENTION: NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (06/28/00)"),
         output);
+    // The license flows: provision, play, backup, damage (play refused), restore, play again.
+    assertTrue(
+        java.util.regex.Pattern.compile(
+                "\n    title demo-title-1: 262\\.1 kB encrypted at LBA 1000-1129; license for 3"
+                    + " plays installed on medium \\S+\n")
+            .matcher(output)
+            .find(),
+        output);
+    assertTrue(
+        java.util.regex.Pattern.compile(
+                "\n    a plain READ of the title returns ciphertext: [0-9a-f]{32}\\.\\.\\.\n")
+            .matcher(output)
+            .find(),
+        output);
+    String played =
+        "    262148 bytes of plaintext, identical to the title: \"Chapter 0: licensed content of"
+            + " the secdr...\"\n";
+    assertTrue(
+        output.contains(played + "    license status: version 2, demo-title-1: 2 plays left\n"),
+        output);
+    assertTrue(
+        java.util.regex.Pattern.compile(
+                "\n    \\d+-byte backup blob written by the drive at LBA 1145\n"
+                    + "    license status: version 2, demo-title-1: 2 plays left\n")
+            .matcher(output)
+            .find(),
+        output);
+    assertTrue(
+        output.contains(
+            "    secure area erased\n"
+                + "    play refused: ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE - KEY NOT"
+                + " PRESENT (05/6F/01): no license for this content on this medium on SECURITY"
+                + " PROTOCOL OUT OPEN PLAYBACK\n"),
+        output);
+    assertTrue(
+        output.contains(
+            "the drive decrypts the backup and rewrites the secure area\n"
+                + "    license status: version 2, demo-title-1: 2 plays left\n"),
+        output);
+    assertTrue(
+        output.contains(
+            "play again\n" + played + "    license status: version 3, demo-title-1: 1 play left\n"),
+        output);
     // The software copy: both embodiments run, both clones are refused.
     assertTrue(output.contains("262148 bytes, identical to the title on the master"), output);
     assertTrue(output.contains("204807 bytes, identical to the title on the master"), output);

@@ -147,7 +147,7 @@ public final class Firmware {
       throw new IllegalArgumentException(
           "drive keys of " + keys.deviceId() + " given to drive " + deviceId);
     }
-    this.secure = new SecureLayer(keys, nv, faults);
+    this.secure = new SecureLayer(keys, nv, faults, new SecureWrites());
     this.lun = lun;
     this.profile = profile;
     this.deviceId = deviceId;
@@ -507,6 +507,31 @@ public final class Firmware {
       throw mediumError(AdditionalSense.WRITE_ERROR, failing);
     }
     service(timing.accessNanos(lba, blocks, bytes, true));
+  }
+
+  /**
+   * The secure layer's user-area writes (a BACKUP to the user area) go the way of a WRITE, with its
+   * write faults and service time; unlike a WRITE, a blob that would hit a failing block is refused
+   * before any of it is written, since half a blob is of no use to anyone.
+   */
+  private final class SecureWrites implements SecureLayer.UserAreaWrites {
+    @Override
+    public void check(Medium medium, long lba, long blocks) throws SenseException {
+      long failing = faults.firstWriteError(lba, blocks);
+      if (failing >= 0) {
+        throw new SenseException(mediumError(AdditionalSense.WRITE_ERROR, failing).sense());
+      }
+    }
+
+    @Override
+    public void write(Medium medium, long lba, ByteBuffer data) throws SenseException {
+      check(medium, lba, data.remaining() / medium.blockSize());
+      try {
+        writeBlocks(medium, lba, data, true);
+      } catch (ScsiError e) {
+        throw new SenseException(e.sense());
+      }
+    }
   }
 
   private int verify(Verify10 cdb, ByteBuffer dataOut) throws ScsiError {

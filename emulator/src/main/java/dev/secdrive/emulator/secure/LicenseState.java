@@ -19,12 +19,42 @@ import java.util.Optional;
 public record LicenseState(long version, List<License> licenses) {
 
   static final byte[] MAGIC = "SDLS".getBytes(StandardCharsets.US_ASCII);
-  static final int FORMAT = 1;
 
-  /** One license: the content, its wrapped content key, the plays left (or UNLIMITED). */
-  public record License(String contentId, byte[] wrappedKey, long playsLeft) {
+  /** The format written; format 1 (without the licensor) is still read. */
+  static final int FORMAT = 2;
+
+  /** Format 1: as 2 without the licensor subject in each license. */
+  static final int FORMAT_1 = 1;
+
+  /**
+   * One license: the content, the certificate subject of the licensor that issued it (the central
+   * site for an INSTALL CONVERSION; empty if not recorded, a license read from format 1), its
+   * wrapped content key, the plays left (or UNLIMITED).
+   */
+  public record License(String contentId, String licensor, byte[] wrappedKey, long playsLeft) {
     public License {
+      if (licensor == null) {
+        throw new NullPointerException("licensor");
+      }
+      if (licensor.getBytes(StandardCharsets.UTF_8).length > 0xFF) {
+        throw new IllegalArgumentException("licensor subject longer than 255 bytes");
+      }
       wrappedKey = wrappedKey.clone();
+    }
+
+    /** A license whose licensor is not recorded (as read from format 1). */
+    public License(String contentId, byte[] wrappedKey, long playsLeft) {
+      this(contentId, "", wrappedKey, playsLeft);
+    }
+
+    /** Whether the licensor that issued this license is known. */
+    public boolean licensorRecorded() {
+      return !licensor.isEmpty();
+    }
+
+    /** This license with {@code playsLeft} plays left, issued by the same licensor. */
+    public License withPlaysLeft(long playsLeft) {
+      return new License(contentId, licensor, wrappedKey, playsLeft);
     }
 
     @Override
@@ -79,6 +109,9 @@ public record LicenseState(long version, List<License> licenses) {
         byte[] id = l.contentId().getBytes(StandardCharsets.US_ASCII);
         out.writeByte(id.length);
         out.write(id);
+        byte[] licensor = l.licensor().getBytes(StandardCharsets.UTF_8);
+        out.writeByte(licensor.length);
+        out.write(licensor);
         out.writeByte(l.wrappedKey.length);
         out.write(l.wrappedKey);
         out.writeInt((int) l.playsLeft());
@@ -97,8 +130,12 @@ public record LicenseState(long version, List<License> licenses) {
     try {
       byte[] magic = new byte[MAGIC.length];
       in.get(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC) || (in.get() & 0xFF) != FORMAT) {
+      if (!java.util.Arrays.equals(magic, MAGIC)) {
         throw new IllegalArgumentException("not a license state");
+      }
+      int format = in.get() & 0xFF;
+      if (format != FORMAT && format != FORMAT_1) {
+        throw new IllegalArgumentException("license state of unknown format " + format);
       }
       long version = in.getInt() & 0xFFFF_FFFFL;
       int count = in.getShort() & 0xFFFF;
@@ -106,10 +143,17 @@ public record LicenseState(long version, List<License> licenses) {
       for (int i = 0; i < count; i++) {
         byte[] id = new byte[in.get() & 0xFF];
         in.get(id);
+        byte[] licensor = new byte[format == FORMAT_1 ? 0 : in.get() & 0xFF];
+        in.get(licensor);
         byte[] wrapped = new byte[in.get() & 0xFF];
         in.get(wrapped);
         long plays = in.getInt() & 0xFFFF_FFFFL;
-        licenses.add(new License(new String(id, StandardCharsets.US_ASCII), wrapped, plays));
+        licenses.add(
+            new License(
+                new String(id, StandardCharsets.US_ASCII),
+                new String(licensor, StandardCharsets.UTF_8),
+                wrapped,
+                plays));
       }
       if (in.hasRemaining()) {
         throw new IllegalArgumentException("trailing bytes after the license state");

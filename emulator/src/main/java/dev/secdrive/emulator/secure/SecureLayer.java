@@ -78,15 +78,58 @@ public final class SecureLayer {
   private final DriveNv nv;
   private final WriteSteps faults;
   private final Deque<byte[]> challenges = new ArrayDeque<>();
+  private final UserAreaWrites userArea;
+
+  /**
+   * How the secure layer writes blocks of the user area (a BACKUP to the user area): the way a
+   * WRITE does, so that the firmware's injected write faults apply to them too.
+   */
+  public interface UserAreaWrites {
+    /**
+     * Refuses with MEDIUM ERROR 0C/00 (INFORMATION = the LBA) if a write of {@code blocks} blocks
+     * at {@code lba} would fail, before anything is written.
+     */
+    void check(Medium medium, long lba, long blocks) throws SenseException;
+
+    /** Writes whole blocks at {@code lba} and makes them durable. */
+    void write(Medium medium, long lba, ByteBuffer data) throws SenseException;
+  }
 
   /**
    * @param faults called at every named step; throws {@link dev.secdrive.emulator.media.PowerLoss}
    *     to inject a power loss there
    */
   public SecureLayer(DriveKeys keys, DriveNv nv, WriteSteps faults) {
+    this(keys, nv, faults, null);
+  }
+
+  /**
+   * @param userArea the firmware's user-area writes; null writes the medium directly (no faults)
+   */
+  public SecureLayer(DriveKeys keys, DriveNv nv, WriteSteps faults, UserAreaWrites userArea) {
     this.keys = keys;
     this.nv = nv;
     this.faults = faults;
+    this.userArea = userArea != null ? userArea : new DirectWrites();
+  }
+
+  /** User-area writes without injected faults. */
+  private final class DirectWrites implements UserAreaWrites {
+    @Override
+    public void check(Medium medium, long lba, long blocks) {}
+
+    @Override
+    public void write(Medium medium, long lba, ByteBuffer data) throws SenseException {
+      try {
+        medium.write(lba, data);
+        medium.force();
+      } catch (IOException e) {
+        log.error(
+            "drive {}: writing medium {} at LBA {} failed", keys.deviceId(), medium.id(), lba, e);
+        throw new SenseException(
+            SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR).withInformation(lba));
+      }
+    }
   }
 
   /** A drive with throw-away keys from a throw-away authority, state in memory (tests). */
@@ -436,6 +479,8 @@ public final class SecureLayer {
     if (!request.mediumId().equals(medium.id())) {
       throw new Refusal(Reason.OTHER_MEDIUM, "license for medium " + request.mediumId());
     }
+    SecureArea.Contents current = read(medium);
+    requireSameLicensor(current.state(), request.contentId(), licensor.subject());
     byte[] contentKey;
     try {
       byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), request.ephemeralPublicKey());
@@ -457,7 +502,8 @@ public final class SecureLayer {
       throw new Refusal(Reason.INTEGRITY, "the sealed content key is not 32 bytes");
     }
     byte[] mediumKey = mediumKey(medium);
-    SecureArea.Contents current = read(medium);
+    // After a damaged secure area (version 0) the drive's recorded version still counts: a new
+    // license must be newer than every backup this drive exported of the medium.
     long base = Math.max(current.state().version(), nv.recordedVersion(medium.id()));
     long version = base + 1;
     LicenseState state =
@@ -466,6 +512,7 @@ public final class SecureLayer {
             .with(
                 new LicenseState.License(
                     request.contentId(),
+                    licensor.subject(),
                     Crypto.wrap(contentKeyWrapKey(mediumKey), contentKey),
                     request.plays()),
                 version);
@@ -533,15 +580,28 @@ public final class SecureLayer {
       requireWritable(medium);
       long version = Math.max(current.state().version(), nv.recordedVersion(medium.id())) + 1;
       LicenseState state =
-          current
-              .state()
-              .with(
-                  new LicenseState.License(
-                      license.contentId(), license.wrappedKey(), license.playsLeft() - 1),
-                  version);
+          current.state().with(license.withPlaysLeft(license.playsLeft() - 1), version);
       commit("playback", medium, mediumKey, state);
     }
     session.playback = new Playback(medium, first, first + blocks, header.nonce(), contentKey);
+  }
+
+  /**
+   * A certified licensor may renew its own license, but not take over another licensor's: without
+   * this, any licensor the authority certified could replace (and so revoke, or re-key) a content
+   * licensed by a competitor. A license whose licensor is not recorded (read from license state
+   * format 1) may be replaced, as before format 2, and then records its new licensor.
+   */
+  private static void requireSameLicensor(LicenseState state, String contentId, String licensor)
+      throws Refusal {
+    Optional<LicenseState.License> existing = state.find(contentId);
+    if (existing.isPresent()
+        && existing.get().licensorRecorded()
+        && !existing.get().licensor().equals(licensor)) {
+      throw new Refusal(
+          Reason.OTHER_LICENSOR,
+          contentId + " is licensed by " + existing.get().licensor() + ", not " + licensor);
+    }
   }
 
   /** PROTOCOL.md "Titles": HMAC-SHA256(KDF(Kc, "title-check", ""), header bytes), 16 bytes. */
@@ -558,7 +618,8 @@ public final class SecureLayer {
    * list and of the grant (05/26/00 with the field pointer; a grant or centre certificate of
    * another format version 0Bh); write protection (07/27/00); the centre certificate (01h); the
    * grant's signature (02h); another medium (04h); another drive (06h); the sealed keys (05h); a
-   * title that does not fit the medium (05/21/00). Nothing is written before all of them pass.
+   * title that does not fit the medium (05/21/00); a license for the title from another licensor
+   * (0Dh). Nothing is written before all of them pass.
    */
   private void installConversion(Session session, Medium medium, byte[] parameters)
       throws SenseException, Refusal {
@@ -637,6 +698,7 @@ public final class SecureLayer {
     }
     byte[] mediumKey = mediumKey(medium);
     SecureArea.Contents current = read(medium);
+    requireSameLicensor(current.state(), grant.titleId(), center.subject());
     long version = Math.max(current.state().version(), nv.recordedVersion(medium.id())) + 1;
     LicenseState state =
         current
@@ -644,6 +706,7 @@ public final class SecureLayer {
             .with(
                 new LicenseState.License(
                     grant.titleId(),
+                    center.subject(),
                     Crypto.wrap(contentKeyWrapKey(mediumKey), ku),
                     ProvisionRequest.UNLIMITED),
                 version);
@@ -793,15 +856,10 @@ public final class SecureLayer {
     if (!current.readable()) {
       throw new Refusal(Reason.NO_LICENSE, "the secure area holds no license to back up");
     }
-    long counter;
-    try {
-      // The counter is durable before any blob carrying it exists: no two exports share it.
-      counter = nv.advance(null, 0, WriteSteps.NONE);
-    } catch (IOException e) {
-      log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
-      throw new SenseException(
-          SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
-    }
+    // The blob is built with the counter value the advance below makes durable, and leaves the
+    // drive only after it is: no two exports share a counter. Every check that can refuse comes
+    // before the advance, so a refused BACKUP burns no counter value.
+    long counter = nv.counter() + 1;
     BackupBlob blob =
         Blobs.create(
             request.binding(),
@@ -812,25 +870,31 @@ public final class SecureLayer {
             keys,
             recipient);
     byte[] bytes = blob.encode();
+    int blockSize = medium.blockSize();
+    long blocks = (bytes.length + blockSize - 1) / blockSize;
+    if (toUserArea) {
+      if (blocks > medium.blockCount() - request.lba()) {
+        throw lbaOutOfRange();
+      }
+      userArea.check(medium, request.lba(), blocks);
+    }
+    long advanced;
+    try {
+      advanced = nv.advance(null, 0, WriteSteps.NONE);
+    } catch (IOException e) {
+      log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
+      throw new SenseException(
+          SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
+    }
+    if (advanced != counter) {
+      throw new IllegalStateException("the counter moved during BACKUP: " + advanced);
+    }
     if (!toUserArea) {
       session.pendingBlob = bytes;
       return;
     }
-    int blockSize = medium.blockSize();
-    long blocks = (bytes.length + blockSize - 1) / blockSize;
-    if (blocks > medium.blockCount() - request.lba()) {
-      throw lbaOutOfRange();
-    }
-    ByteBuffer padded = ByteBuffer.wrap(Arrays.copyOf(bytes, (int) blocks * blockSize));
-    try {
-      medium.write(request.lba(), padded);
-      medium.force();
-    } catch (IOException e) {
-      log.error("drive {}: writing a backup to LBA {} failed", keys.deviceId(), request.lba(), e);
-      throw new SenseException(
-          SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR)
-              .withInformation(request.lba()));
-    }
+    userArea.write(
+        medium, request.lba(), ByteBuffer.wrap(Arrays.copyOf(bytes, (int) blocks * blockSize)));
   }
 
   private void restore(Medium medium, byte[] parameters) throws SenseException, Refusal {

@@ -9,9 +9,14 @@
  *
  * <pre>
  * license state (plaintext of the secure area and of a blob's innermost layer)
- *   "SDLS" | u8 format = 1 | u32 license version | u16 count |
- *   count x ( str8 content ID | u8 n | n bytes content key wrapped with AES-KWP under
- *             KDF(Km, "content-key", "") | u32 plays left, FFFFFFFFh = unlimited )
+ *   "SDLS" | u8 format = 2 | u32 license version | u16 count |
+ *   count x ( str8 content ID | str8 licensor: certificate subject of the licensor (PROVISION)
+ *             or central site (INSTALL CONVERSION) that issued it | u8 n | n bytes content key
+ *             wrapped with AES-KWP under KDF(Km, "content-key", "") |
+ *             u32 plays left, FFFFFFFFh = unlimited )
+ *   format 1, written before format 2, is the same without the licensor; it is still read (the
+ *   licensor not recorded) so that older secure areas and backups keep their licenses, and the
+ *   next write of the area upgrades it.
  *
  * secure area at rest (exactly the medium type's secure-area size)
  *   "SDSA" | u8 format = 1 | u32 n | n bytes: 12-byte nonce | AES-256-GCM(license state) | tag |

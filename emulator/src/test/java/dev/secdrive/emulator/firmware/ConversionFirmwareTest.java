@@ -265,6 +265,36 @@ class ConversionFirmwareTest {
   }
 
   @Test
+  void aConvertedLicenseBelongsToTheCentralSite() throws Exception {
+    assertGood(install(grant()));
+    // a licensor cannot take over the central site's title ...
+    dev.secdrive.emulator.secure.TestLicensor licensor =
+        new dev.secdrive.emulator.secure.TestLicensor(authority, "test licensor");
+    Result takeover =
+        out(
+            h,
+            host,
+            Operation.PROVISION,
+            licensor
+                .provision(
+                    dev.secdrive.protocol.security.Challenge.decode(
+                            assertGood(in(h, host, Operation.CHALLENGE)).data())
+                        .nonce(),
+                    medium.id(),
+                    TITLE,
+                    1,
+                    new byte[32],
+                    drive)
+                .encode());
+    assertRefused(takeover, Reason.OTHER_LICENSOR);
+    // ... another central site neither, while the same site installs its title again
+    TestCenter other = new TestCenter(authority, "other centre");
+    assertRefused(install(other.grant(TITLE, medium.id(), drive)), Reason.OTHER_LICENSOR);
+    assertGood(install(grant()));
+    assertEquals(2, status().version());
+  }
+
+  @Test
   void anEmptyConvertWriteIsAccepted() {
     assertGood(install(grant()));
     assertGood(convertAt(h, host, 0, new byte[0]));

@@ -58,15 +58,14 @@ class SecureLayerFirmwareTest {
   private final Authority authority = Authority.create();
   private final TestLicensor licensor = new TestLicensor(authority, "test licensor");
   private final byte[] contentKey = dev.secdrive.emulator.secure.Crypto.random(32);
+  private final DriveNv nv = DriveNv.inMemory();
   private Harness h;
   private Nexus host;
   private Medium medium;
 
   @BeforeEach
   void setUp() {
-    h =
-        new Harness(
-            directory, "mo-640", DriveKeys.enroll("SDDSEC0001", authority), DriveNv.inMemory());
+    h = new Harness(directory, "mo-640", DriveKeys.enroll("SDDSEC0001", authority), nv);
     medium = h.insert("MO-SEC-1", "mo-640");
     host = h.nexus();
     assertEquals(BLOCK, medium.blockSize());
@@ -253,6 +252,56 @@ class SecureLayerFirmwareTest {
         licensor.provision(challenge(h, host), medium.id(), CONTENT, 1, contentKey, drive);
     assertCheck(out(h, host, Operation.PROVISION, protectedRequest.encode()), 0x07, 0x27, 0x00);
     assertEquals(1, status(h, host).version(), "nothing was written by a refusal");
+  }
+
+  @Test
+  void aLicensorRenewsItsOwnLicenseButCannotReplaceAnotherLicensors() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    TestLicensor rival = new TestLicensor(authority, "rival licensor");
+    ProvisionRequest takeover =
+        rival.provision(
+            challenge(h, host), medium.id(), CONTENT, 99, contentKey, certificate(h, host));
+    assertRefused(out(h, host, Operation.PROVISION, takeover.encode()), Reason.OTHER_LICENSOR);
+    assertEquals(
+        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, 3))),
+        status(h, host),
+        "the refused PROVISION changed nothing");
+    // refused again, not as a replay: the refusal spent no challenge
+    assertRefused(out(h, host, Operation.PROVISION, takeover.encode()), Reason.OTHER_LICENSOR);
+    ProvisionRequest own =
+        rival.provision(
+            challenge(h, host), medium.id(), "rival-title", 1, contentKey, certificate(h, host));
+    assertGood(out(h, host, Operation.PROVISION, own.encode()));
+    // the first licensor renews its own
+    assertGood(provision(h, host, medium.id(), CONTENT, 5));
+    assertEquals(
+        5,
+        status(h, host).entries().stream()
+            .filter(e -> e.contentId().equals(CONTENT))
+            .findFirst()
+            .orElseThrow()
+            .playsLeft());
+  }
+
+  @Test
+  void aProvisionAfterTheSecureAreaIsErasedContinuesFromTheRecordedVersion() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    byte[] title = TestLicensor.title(CONTENT, contentKey, new byte[10], BLOCK);
+    assertGood(h.run(host, new Write10(50, 2), title));
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 50).encode()));
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 50).encode()));
+    byte[] backup = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
+    assertEquals(3, BackupBlob.decode(backup).licenseVersion());
+    erase(h);
+    assertEquals(0, status(h, host).version());
+    assertGood(provision(h, host, medium.id(), "after-damage", 1));
+    assertEquals(4, status(h, host).version(), "max(recorded 3) + 1, not 1");
+    // so the older backup, although of a higher version than 1, cannot replace the new license
+    assertGood(provision(h, host, medium.id(), "after-damage-2", 1));
+    Result stale = out(h, host, Operation.RESTORE, RestoreRequest.inline(backup).encode());
+    assertRefused(stale, Reason.STALE);
+    assertInformation(stale.sense(), 5);
+    assertEquals(2, status(h, host).entries().size());
   }
 
   @Test
@@ -453,6 +502,46 @@ class SecureLayerFirmwareTest {
         0x07,
         0x27,
         0x00);
+  }
+
+  @Test
+  void aRefusedBackupToTheUserAreaBurnsNoCounterAndWritesNothing() throws Exception {
+    // 40 licenses make a blob of two blocks
+    for (int i = 0; i < 40; i++) {
+      assertGood(provision(h, host, medium.id(), "title-" + i, 1));
+    }
+    long counter = nv.counter();
+    byte[] before = assertGood(h.run(host, new Read10(100, 2))).data();
+    // a blob that does not fit before the end of the medium
+    assertCheck(
+        out(
+            h,
+            host,
+            Operation.BACKUP,
+            BackupRequest.toUserArea(Binding.MEDIUM, medium.blockCount() - 1).encode()),
+        0x05,
+        0x21,
+        0x00);
+    assertEquals(counter, nv.counter(), "a BACKUP refused for its size burns no counter value");
+    // a write fault on the blob's second block: refused as a WRITE would be, nothing written
+    h.firmware.faults().addWriteError(101);
+    SenseData fault =
+        assertCheck(
+            out(
+                h,
+                host,
+                Operation.BACKUP,
+                BackupRequest.toUserArea(Binding.MEDIUM_THEN_DEVICE, 100).encode()),
+            0x03,
+            0x0C,
+            0x00);
+    assertInformation(fault, 101);
+    assertEquals(counter, nv.counter(), "a BACKUP refused for a write fault burns no counter");
+    assertArrayEquals(before, assertGood(h.run(host, new Read10(100, 2))).data());
+    // a fault on blocks the blob does not reach stops nothing
+    assertGood(
+        out(h, host, Operation.BACKUP, BackupRequest.toUserArea(Binding.MEDIUM, 102).encode()));
+    assertEquals(counter + 1, nv.counter());
   }
 
   @Test

@@ -120,6 +120,10 @@ class CryptoTest {
     LicenseState state =
         new LicenseState(7, List.of(new LicenseState.License(KnownAnswers.CONTENT_ID, wrapped, 3)));
     assertEquals(HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(state.encode()));
+    // the same state as a drive wrote it in format 1 reads the same and is written in format 2
+    assertEquals(
+        HEX.formatHex(KnownAnswers.LICENSE_STATE),
+        HEX.formatHex(LicenseState.decode(KnownAnswers.LICENSE_STATE_FORMAT_1).encode()));
   }
 
   /**

@@ -82,8 +82,17 @@ public final class KnownAnswers {
 
   // ---------------------------------------------------------------- sealed structures
 
-  /** SDLS, version 7, one license: "kat-title", the wrapped content key, 3 plays. */
+  /**
+   * SDLS format 2, license version 7, one license: "kat-title", no licensor recorded, the wrapped
+   * content key, 3 plays.
+   */
   public static final byte[] LICENSE_STATE =
+      hex(
+          "53444c5302000000070001096b61742d7469746c650028247314b2b6c6c1bbe7c033f2d57c3d4bb8b2adbd"
+              + "b95d495bcb6c810f84d684809dbe69b6c076c65400000003");
+
+  /** {@link #LICENSE_STATE} in format 1, as drives wrote it before licenses named licensors. */
+  public static final byte[] LICENSE_STATE_FORMAT_1 =
       hex(
           "53444c5301000000070001096b61742d7469746c6528247314b2b6c6c1bbe7c033f2d57c3d4bb8b2adbdb9"
               + "5d495bcb6c810f84d684809dbe69b6c076c65400000003");
@@ -91,9 +100,9 @@ public final class KnownAnswers {
   /** The secure area holding {@link #LICENSE_STATE}, nonce A1 x 12 (unpadded). */
   public static final byte[] SECURE_AREA =
       hex(
-          "53445341010000005ea1a1a1a1a1a1a1a1a1a1a1a1760bbf57bde4779897789c868c5fff4108cc21997f3b"
-              + "1ea148916788eae6ab12b9f6bc10eb70cef059d95e0a7500fa56a9d99b731f447f6d7d98b80691d4"
-              + "97711d68e2c87dd85570f6285eb769d5ed4eb04d");
+          "53445341010000005fa1a1a1a1a1a1a1a1a1a1a1a1760bbf57bee4779897789c868c5fff4108cc21997f13"
+              + "12f62f3763f8ed9cf7354a379bb9aa063dfa46c95aee61126af1445710214d40624eaa47ceb02146c3711d"
+              + "6b8beadf2c27e4006f0ec156f6ab12003e83");
 
   /**
    * Backup blobs of {@link #LICENSE_STATE} for "MO-KAT-1", counter 42, by binding code: inner layer
@@ -102,26 +111,25 @@ public final class KnownAnswers {
    */
   public static final byte[][] BLOBS = {
     hex(
-        "53444c4201000000084d4f2d4b41542d3100000007000000000000002a000000005eb1b1b1b1b1b1b1b1b1b1"
-            + "b1b110c9a929e612de77202002957fd572ca1cf56cd753ab8697fe684e7dbe5d825006a69ba757101f"
-            + "87e09a452463786f13195bb77349dbc03096f67831990dbeb25b1d8ee0210540bb42c7ce26b53b704b"
-            + "7c73"),
+        "53444c4201000000084d4f2d4b41542d3100000007000000000000002a000000005fb1b1b1b1b1b1b1b1b1"
+            + "b1b1b110c9a929e512de77202002957fd572ca1cf56cd753838ac099ce4a0db927de77f567bc0e1666ec8d"
+            + "ff8a41c0776affb4f4d53c211bdfdd1341290e87299feab25b1ea16294a6d1f631211b10743ac83d799c5e"),
     hex(
-        "53444c4201010000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007ab2b2b2b2"
-            + "b2b2b2b2b2b2b2b29a8d3e9341787e3b06b1d335acebf229cb245a8888dcaa2fe92988439dd46bbbce"
-            + "03de1d1c29bb3a79625272b8d0ed1d33c48698d077ba062d50c5ccb0fa3d2f03a6c2d747a5e9369bd6"
-            + "ade374146c5219389cf8b0807ce406be9a2aedee79ac78b5e7ccb647ed622c0e85b445c0"),
+        "53444c4201010000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007bb2b2b2"
+            + "b2b2b2b2b2b2b2b2b29a8d3e9341787e3b06b1d335acebf229c8245a8888dcaa2fe92988439dd46bbbce2b"
+            + "d24a7b8fbf4a7e180e554b11cab472b27592cf67bee23942556b5d74b67d51a2dff4907a9f802b44f9e374"
+            + "179cf1b0984a04d9c932560cd73fe127a78ef106f476585748b70fbefae31c62a325"),
     hex(
-        "53444c4201020000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007ab2b2b2b2"
-            + "b2b2b2b2b2b2b2b2577b20e1cc27ae7938a3684ea3f411808fb2e7809c77c981728846b0dfe4cae6f9"
-            + "67856454ee3e179bf062acaaad609552f2c62a3b349c67746cdaef81db5c6dd119fceea09862d91e79"
-            + "3e4642db2ac65ed07d4cde5ec692102074d3a989e3ad5241eb14b06b6e5d9a78c44e7fae"),
+        "53444c4201020000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007bb2b2b2"
+            + "b2b2b2b2b2b2b2b2b2577b20e1cc27ae7938a3684ea3f411808cb2e7809c77c981728846b0dfe4cae6f94f"
+            + "893333483a679c8a3e8b596c473c1384352024249883607e4a486c55d73f831de1cd7747146faeeb6a4642"
+            + "d8bb1d7282b6d1199d4a4040467c4eb2e416864484e78ea2144f833387a694ed72ae"),
     hex(
-        "53444c4201030000084d4f2d4b41542d3100000007000000000000002a065344444b415479a631eede1bf9c9"
-            + "8f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0000007ab2b2b2b2b2b2b2b2b2b2b2b26d"
-            + "e6870e049783611bb96ca7eee5341185295aa90ce6deab353cdcf40d273b177d90c75b7c0de06c6495"
-            + "51fcdede2ff978c80c3147ba62a99d3f1cadd9ded67c47dcbfd39c9e50a13f98e02c018b9543238a2a"
-            + "e9538f9f085c6b1d3d569f1181e9f0be088e3c82e1b0b28e041400"),
+        "53444c4201030000084d4f2d4b41542d3100000007000000000000002a065344444b415479a631eede1bf9"
+            + "c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0000007bb2b2b2b2b2b2b2b2b2b2b2b26de6"
+            + "870e049783611bb96ca7eee5341186295aa90ce6deab353cdcf40d273b177db8cb0c1babe41c63ef0ddb2d"
+            + "1f085039beff3b58aa664d892d8c0a34505d2e15d8a2f04b4126178f0ab42c0188bac19629bba420694a3e"
+            + "9d6aa54b53703757aa42c83536921ebfff61dcd8823c5c"),
   };
 
   // ---------------------------------------------------------------- PROVISION and titles

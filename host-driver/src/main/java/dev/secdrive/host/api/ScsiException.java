@@ -27,6 +27,21 @@ public class ScsiException extends DriveException {
     this.command = command;
   }
 
+  private ScsiException(ScsiException refused, String detail) {
+    super(refused.getMessage() + "; " + detail, refused);
+    this.status = refused.status;
+    this.sense = refused.sense;
+    this.command = refused.command;
+  }
+
+  /**
+   * This refusal with {@code detail} the host knows added to the message (the same status, sense
+   * and command; this exception as the cause).
+   */
+  public ScsiException withDetail(String detail) {
+    return new ScsiException(this, detail);
+  }
+
   private static String message(ScsiStatus status, SenseData sense, String command) {
     String what;
     if (sense != null) {

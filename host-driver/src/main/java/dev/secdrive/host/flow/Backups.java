@@ -2,10 +2,12 @@ package dev.secdrive.host.flow;
 
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
+import dev.secdrive.protocol.security.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -170,7 +172,40 @@ public final class Backups {
 
   /** FIG. 9 / 12 with the blob from a host file, sent inline. */
   public static void restoreFromFile(Drive drive, Path file) {
-    drive.secure().restore(readBlob(file));
+    restoreInline(drive, readBlob(file));
+  }
+
+  /**
+   * Sends {@code blob} inline in a RESTORE. When the drive refuses it as of another medium (04h) or
+   * bound to another drive (06h), the refusal names the blob's medium or bound drive and the
+   * drive's: the blob header carries both in the clear (PROTOCOL.md "Backup blobs"), so saying them
+   * reveals nothing the blob does not.
+   */
+  public static void restoreInline(Drive drive, byte[] blob) {
+    try {
+      drive.secure().restore(blob);
+    } catch (ScsiException e) {
+      String detail = mismatch(e.reason().orElse(null), blob, drive);
+      throw detail == null ? e : e.withDetail(detail);
+    }
+  }
+
+  private static String mismatch(Reason reason, byte[] blob, Drive drive) {
+    if (reason != Reason.OTHER_MEDIUM && reason != Reason.OTHER_DRIVE) {
+      return null;
+    }
+    BackupBlob header;
+    try {
+      header = BackupBlob.decode(blob);
+    } catch (ParameterException e) {
+      return null;
+    }
+    if (reason == Reason.OTHER_MEDIUM) {
+      return "backup is of medium " + header.mediumId() + ", this medium is " + drive.mediumId();
+    }
+    return header.binding() == Binding.SEALED
+        ? "backup is sealed to drive " + header.deviceId() + ", this drive is " + drive.deviceId()
+        : "backup is bound to drive " + header.deviceId() + ", this drive is " + drive.deviceId();
   }
 
   /** Reads and checks a blob file: a readable header, a length that matches, no more. */
@@ -289,7 +324,7 @@ public final class Backups {
   public static void restoreFromDrive(Drive first, Drive second, long lba) {
     Certificate own = first.secure().certificate();
     byte[] blob = second.secure().resealFromUserArea(lba, own);
-    first.secure().restore(blob);
+    restoreInline(first, blob);
   }
 
   private static void requireLba(long lba, BlobLocation location) {

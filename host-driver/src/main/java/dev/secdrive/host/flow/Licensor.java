@@ -2,8 +2,11 @@ package dev.secdrive.host.flow;
 
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.LicenseStatus;
+import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.ProvisionRequest;
 import dev.secdrive.protocol.security.TitleHeader;
 import java.io.IOException;
@@ -53,6 +56,21 @@ public final class Licensor {
   /** As {@link #provision(Drive, String, InputStream, long, long, long, Progress)}, from a file. */
   public Provisioned provision(
       Drive drive, String contentId, Path content, long headerLba, long plays, Progress progress) {
+    return provision(drive, contentId, content, headerLba, plays, false, progress);
+  }
+
+  /**
+   * As {@link #provision(Drive, String, InputStream, long, long, long, boolean, Progress)}, from a
+   * file.
+   */
+  public Provisioned provision(
+      Drive drive,
+      String contentId,
+      Path content,
+      long headerLba,
+      long plays,
+      boolean replace,
+      Progress progress) {
     long length;
     try {
       length = Files.size(content);
@@ -62,10 +80,25 @@ public final class Licensor {
       throw new UncheckedIOException(e);
     }
     try (InputStream in = Files.newInputStream(content)) {
-      return provision(drive, contentId, in, length, headerLba, plays, progress);
+      return provision(drive, contentId, in, length, headerLba, plays, replace, progress);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * As {@link #provision(Drive, String, InputStream, long, long, long, boolean, Progress)}, not
+   * replacing anything.
+   */
+  public Provisioned provision(
+      Drive drive,
+      String contentId,
+      InputStream content,
+      long length,
+      long headerLba,
+      long plays,
+      Progress progress) {
+    return provision(drive, contentId, content, length, headerLba, plays, false, progress);
   }
 
   /**
@@ -74,9 +107,16 @@ public final class Licensor {
    * ({@link ProvisionRequest#UNLIMITED} for no limit).
    *
    * <p>Everything that can be checked is checked before the first WRITE: the content fits the
-   * medium, the drive's certificate is the authority's and names this drive.
+   * medium, the drive's certificate is the authority's and names this drive, and — unless {@code
+   * replace} — the content is not licensed on the medium yet and the blocks the title would take
+   * hold no other title and no license backup. The drive may still refuse the PROVISION after the
+   * title is written (another licensor's content, reason 0Dh); without {@code replace} that only
+   * ever costs blocks that held nothing of value.
    *
-   * @throws FlowException for a content that does not fit, a drive that is not certified, ...
+   * @param replace provision even over a license of the same content and over what the target
+   *     blocks hold
+   * @throws FlowException for a content that does not fit, a drive that is not certified, a content
+   *     already licensed or blocks already used (without {@code replace}), ...
    * @throws dev.secdrive.host.api.ScsiException when the drive refuses a command
    */
   public Provisioned provision(
@@ -86,6 +126,7 @@ public final class Licensor {
       long length,
       long headerLba,
       long plays,
+      boolean replace,
       Progress progress) {
     checkArguments(contentId, length, plays);
     Capacity capacity = drive.capacity();
@@ -98,6 +139,9 @@ public final class Licensor {
     String deviceId = drive.deviceId();
     Certificate driveCertificate = drive.secure().certificate();
     Certificates.checkDrive(driveCertificate, deviceId, credential.authorityPublicKey());
+    if (!replace) {
+      checkNothingIsReplaced(drive, mediumId, contentId, headerLba, dataBlocks, blockSize);
+    }
 
     // S2: a fresh content key and nonce for this title.
     byte[] contentKey = Crypto.random(Crypto.KEY_LENGTH);
@@ -125,6 +169,76 @@ public final class Licensor {
       Arrays.fill(contentKey, (byte) 0);
     }
     return new Provisioned(mediumId, deviceId, contentId, headerLba, dataBlocks, length, plays);
+  }
+
+  /**
+   * Refuses to provision over what the medium already holds: a license for {@code contentId}
+   * (LICENSE STATUS), or another title or a license backup in the blocks the title would take
+   * (their first blocks are read back). The data of a title whose header lies before {@code
+   * headerLba} is ciphertext and cannot be told from free blocks; choosing the LBA stays the
+   * caller's part.
+   */
+  static void checkNothingIsReplaced(
+      Drive drive,
+      String mediumId,
+      String contentId,
+      long headerLba,
+      long dataBlocks,
+      int blockSize) {
+    for (LicenseStatus.Entry entry : drive.secure().status().entries()) {
+      if (entry.contentId().equals(contentId)) {
+        throw new FlowException(
+            "content "
+                + contentId
+                + " is already licensed on medium "
+                + mediumId
+                + " ("
+                + (entry.playsLeft() == LicenseStatus.UNLIMITED
+                    ? "unlimited plays"
+                    : entry.playsLeft() + " plays left")
+                + "); provisioning it again replaces that license (--replace)");
+      }
+    }
+    int chunk = Math.max(1, WRITE_CHUNK / blockSize);
+    long end = headerLba + 1 + dataBlocks;
+    for (long lba = headerLba; lba < end; lba += chunk) {
+      int blocks = (int) Math.min(chunk, end - lba);
+      byte[] data = drive.read(lba, blocks);
+      for (int i = 0; i < blocks; i++) {
+        byte[] block = Arrays.copyOfRange(data, i * blockSize, (i + 1) * blockSize);
+        String held = held(block, lba + i == headerLba ? contentId : null);
+        if (held != null) {
+          throw new FlowException(
+              String.format(
+                  "LBA %d of medium %s holds %s; a title of %s at LBA %d-%d would overwrite it"
+                      + " (choose another LBA, or --replace)",
+                  lba + i, mediumId, held, contentId, headerLba, end - 1));
+        }
+      }
+    }
+  }
+
+  /**
+   * What a block that starts a title or a backup blob holds, or null; a header of {@code
+   * ownContentId} is this content's own title (a provision that was refused or is repeated).
+   */
+  private static String held(byte[] block, String ownContentId) {
+    try {
+      TitleHeader header = TitleHeader.decode(block);
+      return header.contentId().equals(ownContentId)
+          ? null
+          : "the header of title " + header.contentId();
+    } catch (ParameterException e) {
+      // not a title header
+    }
+    try {
+      if (BackupBlob.encodedLength(block) > 0) {
+        return "a license backup";
+      }
+    } catch (ParameterException e) {
+      // not the start of a backup blob
+    }
+    return null;
   }
 
   private static void checkArguments(String contentId, long length, long plays) {

@@ -84,8 +84,13 @@ public record BackupRequest(Binding binding, Target target, long lba, byte[] rec
     }
     int lbaAt = r.position();
     long lba = r.u64("LBA");
-    if (lba < 0 || (target == Target.HOST && lba != 0)) {
+    if (target == Target.HOST && lba != 0) {
       throw new ParameterException("LBA must be 0 for a backup to the host", lbaAt);
+    }
+    if (lba < 0) {
+      // u64 on the wire: above 2^63 - 1 no medium has such a block.
+      throw new ParameterException(
+          "LBA " + Long.toUnsignedString(lba) + " is beyond any medium", lbaAt);
     }
     int certAt = r.position();
     byte[] certificate = r.bytes16("recipient certificate");

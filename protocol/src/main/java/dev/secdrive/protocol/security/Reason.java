@@ -34,7 +34,11 @@ public enum Reason {
   FORMAT_VERSION(
       0x0B, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST, "unsupported format version"),
   WRONG_KEY(
-      0x0C, AdditionalSense.AUTHENTICATION_FAILURE, "the content key does not open this title");
+      0x0C, AdditionalSense.AUTHENTICATION_FAILURE, "the content key does not open this title"),
+  OTHER_LICENSOR(
+      0x0D,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "the content is licensed on this medium by another licensor");
 
   private final int code;
   private final AdditionalSense sense;

@@ -94,6 +94,22 @@ class SecurityPayloadTest {
             () -> BackupRequest.decode(HexFormat.of().parseHex("0300" + "00".repeat(8) + "0000")));
     assertEquals(10, sealed.offset());
     assertEquals("binding SEALED needs a recipient certificate", sealed.getMessage());
+    ParameterException hostLba =
+        assertThrows(
+            ParameterException.class,
+            () ->
+                BackupRequest.decode(
+                    HexFormat.of().parseHex("0000" + "80" + "00".repeat(7) + "0000")));
+    assertEquals(2, hostLba.offset());
+    assertEquals("LBA must be 0 for a backup to the host", hostLba.getMessage());
+    ParameterException userAreaLba =
+        assertThrows(
+            ParameterException.class,
+            () ->
+                BackupRequest.decode(
+                    HexFormat.of().parseHex("0001" + "80" + "00".repeat(7) + "0000")));
+    assertEquals(2, userAreaLba.offset());
+    assertEquals("LBA 9223372036854775808 is beyond any medium", userAreaLba.getMessage());
     ParameterException role =
         assertThrows(
             ParameterException.class,
