@@ -30,7 +30,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -728,6 +731,37 @@ abstract class CenterContract {
       assertFalse(store.insertTitle(new Title("T2", "again", 2, null, 0, now)));
       assertEquals("T2", store.title("T2").orElseThrow().name());
     }
+  }
+
+  // ------------------------------------------------------------------ failures
+
+  @Test
+  void anInternalErrorAnswersAReferenceAndNotItsDetail() throws Exception {
+    center.close();
+    Clock broken =
+        new Clock() {
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            throw new IllegalStateException("clock broken at /srv/center/secret.conf");
+          }
+        };
+    center = LicenseCenter.start(dataDir, jdbc, new InetSocketAddress("127.0.0.1", 0), broken);
+    Reply reply =
+        admin("/titles", json("titleId", "SW-1", "name", "X", "scheme", 1, "priceCents", 1));
+    assertEquals(500, reply.status(), reply.body().toString());
+    assertTrue(reply.error().matches("internal error \\(reference [0-9a-f]{8}\\)"), reply.error());
+    assertFalse(reply.body().toString().contains("secret.conf"), reply.body().toString());
+    assertFalse(reply.body().toString().contains("IllegalStateException"));
   }
 
   // ------------------------------------------------------------------ restart

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.secdrive.center.CentralSite;
 import dev.secdrive.center.Refusal;
+import dev.secdrive.center.crypto.Crypto;
 import dev.secdrive.center.store.Bill;
 import dev.secdrive.center.store.Copy;
 import dev.secdrive.center.store.Store;
@@ -115,8 +116,11 @@ public final class CenterHttpServer implements AutoCloseable {
         log.error("center request {} {} failed in the database", method, path, e);
         send(exchange, 503, error("database unavailable: " + e.getMessage()));
       } catch (RuntimeException e) {
-        log.error("center request {} {} failed", method, path, e);
-        send(exchange, 500, error("internal error: " + e));
+        // The detail (a stack trace, SQL, file names) stays in the log; the client gets a reference
+        // to quote, so an operator can find it without the service telling strangers its insides.
+        String reference = HEX.formatHex(Crypto.random(4));
+        log.error("center request {} {} failed (reference {})", method, path, reference, e);
+        send(exchange, 500, error("internal error (reference " + reference + ")"));
       }
     }
   }
