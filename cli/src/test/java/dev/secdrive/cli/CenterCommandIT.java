@@ -160,11 +160,23 @@ class CenterCommandIT {
                 url,
                 "--user",
                 "carol",
+                "--user-key",
+                userKey.toString(),
                 "--lba",
                 "2000");
         assertEquals(1, refused.exit(), refused::toString);
         assertTrue(refused.err().contains("(HTTP 402)"), refused::toString);
-        Cli shown = ok("center", "user", "show", "--center", url, "--id", "carol");
+        Cli shown =
+            ok(
+                "center",
+                "user",
+                "show",
+                "--center",
+                url,
+                "--admin-token",
+                token.toString(),
+                "--id",
+                "carol");
         assertTrue(
             shown.out().startsWith("user carol (Carol): 1 cop(ies), 250 cents owed"),
             shown::toString);
@@ -194,6 +206,8 @@ class CenterCommandIT {
             url,
             "--user",
             "carol",
+            "--user-key",
+            userKey.toString(),
             "--lba",
             "2000");
         Path filmOut = work.resolve("film.out");

@@ -66,6 +66,8 @@ class SoftwareCopyIT {
   private CenterClient site;
   private UserKey alice;
   private Path aliceKeyFile;
+  private UserKey bob;
+  private Path bobKeyFile;
   private byte[] game;
   private byte[] film;
 
@@ -81,8 +83,11 @@ class SoftwareCopyIT {
     alice = UserKey.create();
     aliceKeyFile = keys.resolve("alice.key");
     alice.save(aliceKeyFile);
-    admin.registerUser("alice", "Alice", alice.publicKey());
-    admin.registerUser("bob", "Bob", UserKey.create().publicKey());
+    admin.registerUser("alice", "Alice", alice);
+    bob = UserKey.create();
+    bobKeyFile = keys.resolve("bob.key");
+    bob.save(bobKeyFile);
+    admin.registerUser("bob", "Bob", bob);
 
     game = content(700 * 1024 + 5, 1);
     film = content(1536 * 1024 + 99, 2); // more than one CHUNK, not whole blocks
@@ -140,10 +145,16 @@ class SoftwareCopyIT {
     return "tcp://" + Addresses.format(emulator.address()) + "/" + lun;
   }
 
+  /** A copy in {@code user}'s name, signed with bob's key for bob and alice's for anyone else. */
   private SoftwareCopy.Copied copy(String user, String titleId, int targetLun, long lba) {
+    return copy(user, user.equals("bob") ? bob : alice, titleId, targetLun, lba);
+  }
+
+  private SoftwareCopy.Copied copy(
+      String user, UserKey key, String titleId, int targetLun, long lba) {
     try (Drive master = Drive.open(uri(0));
         Drive target = Drive.open(uri(targetLun))) {
-      return SoftwareCopy.copy(master, target, site, user, alice, titleId, lba, Progress.NONE);
+      return SoftwareCopy.copy(master, target, site, user, key, titleId, lba, Progress.NONE);
     }
   }
 
@@ -160,7 +171,7 @@ class SoftwareCopyIT {
   }
 
   private int copies(String user) {
-    JsonNode profile = site.user(user);
+    JsonNode profile = admin.user(user);
     return profile.path("copies").size();
   }
 
@@ -181,6 +192,8 @@ class SoftwareCopyIT {
             center.url(),
             "--user",
             "alice",
+            "--user-key",
+            aliceKeyFile.toString(),
             "--lba",
             Long.toString(LBA),
             "--json");
@@ -333,7 +346,7 @@ class SoftwareCopyIT {
   void certificateForAnotherMediumIsRefused() throws Exception {
     // Scheme 1: a CS the site issued for MO-2, written onto MO-1 beside the ciphertext.
     copy("alice", GAME, 1, LBA);
-    CenterClient.CertificateIssue forOther = site.copyCertificate("alice", GAME, "MO-2");
+    CenterClient.CertificateIssue forOther = site.copyCertificate("alice", alice, GAME, "MO-2");
     try (Drive target = Drive.open(uri(1))) {
       CopyRecord genuine = CopyRecord.decode(target.read(LBA, 1));
       CopyRecord swapped =
@@ -356,7 +369,7 @@ class SoftwareCopyIT {
         Drive target = Drive.open(uri(1))) {
       MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(FILM).orElseThrow();
       CenterClient.ConversionIssue grant =
-          site.conversion("alice", FILM, "MO-2", target.secure().certificate());
+          site.conversion("alice", alice, FILM, "MO-2", target.secure().certificate());
       ScsiException refused =
           assertThrows(
               ScsiException.class,
@@ -413,7 +426,8 @@ class SoftwareCopyIT {
     try (Drive master = Drive.open(uri(0));
         Drive target = Drive.open(uri(1))) {
       MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(FILM).orElseThrow();
-      byte[] grant = site.conversion("alice", FILM, "MO-1", target.secure().certificate()).grant();
+      byte[] grant =
+          site.conversion("alice", alice, FILM, "MO-1", target.secure().certificate()).grant();
       int serialAt = 5 + 1 + FILM.length() + 1 + "MO-1".length() + 1 + "USER-DRIVE".length();
       grant[serialAt + 7] ^= 1;
       ScsiException refused =
@@ -440,6 +454,20 @@ class SoftwareCopyIT {
   }
 
   @Test
+  void aCopyInAnotherUsersNameIsRefusedAndBillsNobody() {
+    for (String title : List.of(GAME, PREMIUM)) {
+      CenterException e =
+          assertThrows(CenterException.class, () -> copy("bob", alice, title, 1, LBA));
+      assertEquals(403, e.status(), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("the signature does not verify with user bob's signing key"),
+          e.getMessage());
+    }
+    assertEquals(0, copies("bob"), "bob was not billed");
+    assertTargetUntouched(1);
+  }
+
+  @Test
   void userWithUnpaidBillsIsRefusedUntilPaid() {
     copy("bob", PREMIUM, 1, LBA); // the first copy makes an unpaid bill of 500 cents
     CenterException e = assertThrows(CenterException.class, () -> copy("bob", FILM, 1, 5000));
@@ -458,6 +486,8 @@ class SoftwareCopyIT {
             center.url(),
             "--user",
             "bob",
+            "--user-key",
+            bobKeyFile.toString(),
             "--lba",
             "5000");
     assertEquals(1, refused.exit(), refused::toString);

@@ -108,7 +108,7 @@ public final class CenterHttpServer implements AutoCloseable {
       try {
         send(exchange, 200, route(exchange, method, segments(path)));
       } catch (Refusal e) {
-        if (e.kind() == Refusal.Kind.UNAUTHORIZED) {
+        if (e.kind() == Refusal.Kind.UNAUTHORIZED && !path.startsWith("/copies/")) {
           exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"secdrive-center\"");
         }
         send(exchange, e.kind().status(), error(e.getMessage()));
@@ -187,13 +187,17 @@ public final class CenterHttpServer implements AutoCloseable {
         if (n == 1) {
           requireMethod(method, "POST", path);
           requireAdmin(exchange);
-          JsonNode request = read(body, "userId", "name", "userKey");
+          JsonNode request = read(body, "userId", "name", "userKey", "signingKey");
           return user(
               site.registerUser(
-                  text(request, "userId"), text(request, "name"), hex(request, "userKey")));
+                  text(request, "userId"),
+                  text(request, "name"),
+                  hex(request, "userKey"),
+                  hex(request, "signingKey")));
         }
         if (n == 2) {
           requireMethod(method, "GET", path);
+          requireAdmin(exchange); // copies, bills and keys are the user's and the site's business
           return profile(site.profile(path.get(1)));
         }
         if (n == 3 && path.get(2).equals("payments")) {
@@ -215,10 +219,13 @@ public final class CenterHttpServer implements AutoCloseable {
       case "copies" -> {
         if (n == 2 && path.get(1).equals("certificate")) {
           requireMethod(method, "POST", path);
-          JsonNode request = read(body, "userId", "titleId", "mediumId");
+          JsonNode request = read(body, "userId", "titleId", "mediumId", "signature");
           CentralSite.CertificateIssue issue =
               site.issueCertificate(
-                  text(request, "userId"), text(request, "titleId"), text(request, "mediumId"));
+                  text(request, "userId"),
+                  text(request, "titleId"),
+                  text(request, "mediumId"),
+                  optionalHex(request, "signature"));
           ObjectNode out = JSON.createObjectNode();
           out.put("serial", issue.certificate().serial());
           out.put("copyCertificate", HEX.formatHex(issue.certificate().encode()));
@@ -228,13 +235,15 @@ public final class CenterHttpServer implements AutoCloseable {
         }
         if (n == 2 && path.get(1).equals("conversion")) {
           requireMethod(method, "POST", path);
-          JsonNode request = read(body, "userId", "titleId", "mediumId", "driveCertificate");
+          JsonNode request =
+              read(body, "userId", "titleId", "mediumId", "driveCertificate", "signature");
           CentralSite.ConversionIssue issue =
               site.issueConversion(
                   text(request, "userId"),
                   text(request, "titleId"),
                   text(request, "mediumId"),
-                  hex(request, "driveCertificate"));
+                  hex(request, "driveCertificate"),
+                  optionalHex(request, "signature"));
           ObjectNode out = JSON.createObjectNode();
           out.put("serial", issue.grant().serial());
           out.put("deviceId", issue.grant().deviceId());
@@ -269,11 +278,15 @@ public final class CenterHttpServer implements AutoCloseable {
   }
 
   private static ObjectNode user(User u) {
-    return JSON.createObjectNode()
-        .put("userId", u.userId())
-        .put("name", u.name())
-        .put("userKey", HEX.formatHex(u.userKey()))
-        .put("registeredAt", u.registeredAt().toString());
+    ObjectNode out =
+        JSON.createObjectNode()
+            .put("userId", u.userId())
+            .put("name", u.name())
+            .put("userKey", HEX.formatHex(u.userKey()));
+    if (u.signingKey() != null) {
+      out.put("signingKey", HEX.formatHex(u.signingKey()));
+    }
+    return out.put("registeredAt", u.registeredAt().toString());
   }
 
   private static ObjectNode profile(CentralSite.Profile p) {
@@ -414,6 +427,11 @@ public final class CenterHttpServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw bad("field '" + field + "' is not hexadecimal: " + e.getMessage());
     }
+  }
+
+  /** A hex field that may be absent (null then), so the caller can say why it is needed. */
+  private static byte[] optionalHex(JsonNode request, String field) {
+    return request.has(field) ? hex(request, field) : null;
   }
 
   private static Refusal bad(String message) {

@@ -210,11 +210,17 @@ public final class Store implements AutoCloseable {
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(
-                  "INSERT INTO users (user_id, name, user_key, registered_at) VALUES (?, ?, ?, ?)")) {
+                  "INSERT INTO users (user_id, name, user_key, signing_key, registered_at)"
+                      + " VALUES (?, ?, ?, ?, ?)")) {
             s.setString(1, user.userId());
             s.setString(2, user.name());
             s.setString(3, HEX.formatHex(user.userKey()));
-            s.setLong(4, user.registeredAt().getEpochSecond());
+            if (user.signingKey() == null) {
+              s.setNull(4, Types.VARCHAR);
+            } else {
+              s.setString(4, HEX.formatHex(user.signingKey()));
+            }
+            s.setLong(5, user.registeredAt().getEpochSecond());
             s.executeUpdate();
             return true;
           } catch (SQLException e) {
@@ -235,18 +241,20 @@ public final class Store implements AutoCloseable {
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT user_id, name, user_key, registered_at FROM users WHERE user_id = ?"
+            "SELECT user_id, name, user_key, signing_key, registered_at FROM users WHERE user_id = ?"
                 + (lock ? " FOR UPDATE" : ""))) {
       s.setString(1, userId);
       try (ResultSet r = s.executeQuery()) {
         if (!r.next()) {
           return Optional.empty();
         }
+        String signingKey = r.getString("signing_key");
         return Optional.of(
             new User(
                 r.getString("user_id"),
                 r.getString("name"),
                 HEX.parseHex(r.getString("user_key")),
+                signingKey == null ? null : HEX.parseHex(signingKey),
                 Instant.ofEpochSecond(r.getLong("registered_at"))));
       }
     }
