@@ -13,6 +13,7 @@ import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.DriveException;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.flow.CenterClient;
 import dev.secdrive.host.flow.CenterException;
@@ -70,6 +71,7 @@ class SoftwareCopyIT {
   private Path bobKeyFile;
   private byte[] game;
   private byte[] film;
+  private byte[] premium;
 
   @BeforeEach
   void start() throws Exception {
@@ -91,7 +93,7 @@ class SoftwareCopyIT {
 
     game = content(700 * 1024 + 5, 1);
     film = content(1536 * 1024 + 99, 2); // more than one CHUNK, not whole blocks
-    byte[] premium = content(4096, 3);
+    premium = content(4096, 3);
     byte[] ghost = content(1000, 4);
     Path image = scratch.resolve("master.img");
     MasterAuthoring.author(
@@ -451,6 +453,45 @@ class SoftwareCopyIT {
       assertTrue(e.getMessage().contains("mallory"), e.getMessage());
     }
     assertTargetUntouched(1);
+  }
+
+  @Test
+  void aCopyThatFailsAfterTheSiteAnsweredIsRetriedWithOneBill() throws Exception {
+    // Scheme 2, priced: a write fault in the title's data, so CONVERT WRITE fails after INSTALL
+    // CONVERSION took the grant the site billed for.
+    emulator.drive(1).faults().addWriteError(LBA + 2);
+    DriveException broken = assertThrows(DriveException.class, () -> copy("bob", PREMIUM, 1, LBA));
+    assertTrue(broken.getMessage().contains("MEDIUM ERROR"), broken.getMessage());
+    JsonNode billed = admin.user("bob");
+    assertEquals(1, billed.path("copies").size());
+    assertEquals(500, billed.path("owedCents").asLong());
+
+    emulator.drive(1).faults().clear();
+    SoftwareCopy.Copied retried = copy("bob", PREMIUM, 1, LBA);
+    assertEquals(billed.path("copies").get(0).path("serial").asLong(), retried.serial());
+    assertArrayEquals(premium, run(1, PREMIUM, LBA));
+    JsonNode profile = admin.user("bob");
+    assertEquals(1, profile.path("copies").size(), "the retry is the same copy");
+    assertEquals(1, profile.path("bills").size(), "exactly one bill");
+    assertEquals(500, profile.path("owedCents").asLong());
+    // Another copy is refused while that bill is unpaid.
+    CenterException unpaid = assertThrows(CenterException.class, () -> copy("bob", FILM, 1, 5000));
+    assertEquals(402, unpaid.status());
+
+    // Scheme 1: the ciphertext's write fails after the copy record was written and checked.
+    long at = 20_000; // clear of the premium copy
+    emulator.drive(1).faults().addWriteError(at + 1);
+    assertThrows(DriveException.class, () -> copy("alice", GAME, 1, at));
+    try (Drive target = Drive.open(uri(1))) {
+      assertArrayEquals(new byte[2048], target.read(at, 1), "the copy record is erased again");
+    }
+    emulator.drive(1).faults().clear();
+    SoftwareCopy.Copied game1 = copy("alice", GAME, 1, at);
+    assertArrayEquals(game, run(1, GAME, at));
+    JsonNode alice = admin.user("alice");
+    assertEquals(1, alice.path("copies").size());
+    assertEquals(1, alice.path("bills").size());
+    assertEquals(game1.serial(), alice.path("copies").get(0).path("serial").asLong());
   }
 
   @Test

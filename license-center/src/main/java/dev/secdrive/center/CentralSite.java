@@ -209,8 +209,13 @@ public final class CentralSite {
 
   // ------------------------------------------------------------------ issuing
 
-  /** Scheme 1's answer: CS and Kd sealed to the user key, with the bill the copy made. */
-  public record CertificateIssue(CopyCertificate certificate, SealedKey sealedKey, Bill bill) {}
+  /**
+   * Scheme 1's answer: CS and Kd sealed to the user key, with the bill the copy made.
+   *
+   * @param reissued true if the copy existed and this is its certificate again (no new bill)
+   */
+  public record CertificateIssue(
+      CopyCertificate certificate, SealedKey sealedKey, Bill bill, boolean reissued) {}
 
   /**
    * Scheme 1 (FIG. 4): the copy certificate CS over (title, medium, user, serial, time) signed by
@@ -249,14 +254,19 @@ public final class CentralSite {
                       title.kd(),
                       "user " + userId + "'s key");
               return new CertificateIssue(
-                  cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null);
+                  cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null, false);
             });
     CertificateIssue document = issued.document();
-    return new CertificateIssue(document.certificate(), document.sealedKey(), issued.bill());
+    return new CertificateIssue(
+        document.certificate(), document.sealedKey(), issued.bill(), issued.reissued());
   }
 
-  /** Scheme 2's answer: the signed grant, with the bill the copy made. */
-  public record ConversionIssue(ConversionGrant grant, Bill bill) {}
+  /**
+   * Scheme 2's answer: the signed grant, with the bill the copy made.
+   *
+   * @param reissued true if the copy existed and this is a grant for it again (no new bill)
+   */
+  public record ConversionIssue(ConversionGrant grant, Bill bill, boolean reissued) {}
 
   /**
    * Scheme 2 (FIG. 8): Ku = KDF(KM, "medium-conversion", medium ID) and Ka = KDF(KM,
@@ -325,17 +335,22 @@ public final class CentralSite {
                       new byte[Certificate.SIGNATURE_LENGTH]);
               return unsigned.withSignature(keys.sign(unsigned.signedBytes()));
             });
-    return new ConversionIssue(issued.document(), issued.bill());
+    return new ConversionIssue(issued.document(), issued.bill(), issued.reissued());
   }
 
   private interface Document<T> {
     T make(long serial, Instant at);
   }
 
+  /**
+   * Issues through the store: a request for a (user, title, medium) that has a copy makes that
+   * copy's document again (same serial and issue time, no new bill; for scheme 2 sealed to the
+   * drive asked now, the record keeps the first drive), so a copy that failed after the answer can
+   * be retried even while its own bill is unpaid.
+   */
   private <T> Store.Issued<T> issue(Store.CopyRequest request, Title title, Document<T> document) {
-    Instant at = now();
     try {
-      return store.issue(request, title.priceCents(), at, serial -> document.make(serial, at));
+      return store.issue(request, title.priceCents(), now(), document::make);
     } catch (UnpaidBillsException e) {
       throw new Refusal(
           Refusal.Kind.PAYMENT_REQUIRED,

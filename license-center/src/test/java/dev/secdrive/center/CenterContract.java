@@ -627,6 +627,101 @@ abstract class CenterContract {
   }
 
   @Test
+  void askingAgainForTheSameCopyReissuesItWithoutANewBill() throws Exception {
+    title("SW-1", 1, 1500);
+    byte[] alice = user("alice");
+    Reply first = certificate("alice", "SW-1", "MO-1");
+    assertEquals(200, first.status(), first.body().toString());
+    assertFalse(first.body().get("reissued").asBoolean());
+    long serial = first.body().get("serial").asLong();
+    long bill = first.body().get("bill").get("id").asLong();
+
+    // The copy failed on the terminal after the answer: its own unpaid bill does not stop a retry.
+    for (int i = 0; i < 2; i++) {
+      Reply again = certificate("alice", "SW-1", "MO-1");
+      assertEquals(200, again.status(), again.body().toString());
+      assertTrue(again.body().get("reissued").asBoolean());
+      assertEquals(serial, again.body().get("serial").asLong());
+      assertEquals(bill, again.body().get("bill").get("id").asLong());
+      assertFalse(again.body().get("bill").get("paid").asBoolean());
+      CopyCertificate cs =
+          CopyCertificate.decode(HEX.parseHex(again.body().get("copyCertificate").asText()));
+      assertEquals(serial, cs.serial());
+      assertEquals("MO-1", cs.mediumId());
+      Certificate site = Certificate.decode(cs.centerCertificate());
+      assertTrue(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
+      SealedKey sealed = SealedKey.decode(HEX.parseHex(again.body().get("sealedKey").asText()));
+      assertArrayEquals(
+          HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()),
+          Crypto.open(
+              alice,
+              sealed.ephemeralPublicKey(),
+              "user-key",
+              SealedKey.aad("SW-1", "MO-1"),
+              sealed.sealed()));
+    }
+    JsonNode profile = adminGet("/users/alice").body();
+    assertEquals(1, profile.get("copies").size());
+    assertEquals(1, profile.get("bills").size());
+    assertEquals(1500, profile.get("owedCents").asLong());
+
+    // A new copy (another medium) is still refused while a bill is unpaid.
+    assertRefused(
+        certificate("alice", "SW-1", "MO-2"),
+        402,
+        "user alice has 1 unpaid bill(s) totalling 1500 cents");
+    assertEquals(200, admin("/users/alice/payments", json("amountCents", 1500)).status());
+    Reply paid = certificate("alice", "SW-1", "MO-1");
+    assertEquals(serial, paid.body().get("serial").asLong());
+    assertTrue(paid.body().get("bill").get("paid").asBoolean());
+    assertEquals(1, adminGet("/users/alice").body().get("bills").size());
+  }
+
+  @Test
+  void askingAgainForTheSameConversionSealsToTheDriveAskedWithoutANewBill() throws Exception {
+    title("DID-1", 2, 2500);
+    user("bob");
+    TestAuthority.Drive first = authority.drive("DRIVE-1");
+    TestAuthority.Drive second = authority.drive("DRIVE-2");
+    Reply issued = conversion("bob", "DID-1", "MO-7", first.certificate());
+    assertEquals(200, issued.status(), issued.body().toString());
+    assertFalse(issued.body().get("reissued").asBoolean());
+    long serial = issued.body().get("serial").asLong();
+
+    // INSTALL CONVERSION refused or the stream broken: the user retries, in another drive.
+    Reply again = conversion("bob", "DID-1", "MO-7", second.certificate());
+    assertEquals(200, again.status(), again.body().toString());
+    assertTrue(again.body().get("reissued").asBoolean());
+    assertEquals(serial, again.body().get("serial").asLong());
+    assertEquals("DRIVE-2", again.body().get("deviceId").asText());
+    ConversionGrant grant =
+        ConversionGrant.decode(HEX.parseHex(again.body().get("grant").asText()));
+    assertEquals(serial, grant.serial());
+    assertEquals("DRIVE-2", grant.deviceId());
+    byte[] keys =
+        Crypto.open(
+            second.x25519Private(),
+            grant.ephemeralPublicKey(),
+            "conversion",
+            ConversionGrant.aad("DID-1", "MO-7", "DRIVE-2"),
+            grant.sealedKeys());
+    assertArrayEquals(
+        independentKdf(masterKey(), "medium-conversion", "MO-7"), Arrays.copyOfRange(keys, 0, 32));
+    assertEquals(
+        issued.body().get("bill").get("id").asLong(), again.body().get("bill").get("id").asLong());
+
+    JsonNode profile = adminGet("/users/bob").body();
+    assertEquals(1, profile.get("copies").size());
+    assertEquals("DRIVE-1", profile.get("copies").get(0).get("deviceId").asText());
+    assertEquals(1, profile.get("bills").size());
+    assertEquals(2500, profile.get("owedCents").asLong());
+    assertRefused(
+        conversion("bob", "DID-1", "MO-8", first.certificate()),
+        402,
+        "user bob has 1 unpaid bill(s) totalling 2500 cents");
+  }
+
+  @Test
   void aFreeTitleBillsZeroAndPaysAtOnce() throws Exception {
     title("FREE", 1, 0);
     user("alice");
@@ -848,13 +943,14 @@ abstract class CenterContract {
               Crypto.ed25519KeyPair().publicKey(),
               now));
       // Two bills outstanding at once, as a site could have from before this policy.
-      store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, s -> s);
+      store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, (s, at) -> s);
       Store.Payment first = store.pay("u", 100, now).orElseThrow();
       assertEquals(1, first.billsPaid().size());
-      store.issue(new Store.CopyRequest("u", "T", "M2", null, 1), 100, now, s -> s);
+      store.issue(new Store.CopyRequest("u", "T", "M2", null, 1), 100, now, (s, at) -> s);
       assertThrows(
           UnpaidBillsException.class,
-          () -> store.issue(new Store.CopyRequest("u", "T", "M3", null, 1), 100, now, s -> s));
+          () ->
+              store.issue(new Store.CopyRequest("u", "T", "M3", null, 1), 100, now, (s, at) -> s));
       Store.Payment second = store.pay("u", 60, now).orElseThrow();
       assertEquals(List.of(), second.billsPaid());
       assertEquals(40, second.stillOwedCents());
@@ -883,7 +979,7 @@ abstract class CenterContract {
                       new Store.CopyRequest("u", "T", "M1", null, 1),
                       100,
                       now,
-                      serial -> {
+                      (serial, at) -> {
                         throw new IllegalStateException("signing failed at serial " + serial);
                       }));
       assertTrue(e.getMessage().startsWith("signing failed"));
@@ -891,10 +987,12 @@ abstract class CenterContract {
       assertEquals(List.of(), store.bills("u"));
       assertThrows(
           UnknownUserException.class,
-          () -> store.issue(new Store.CopyRequest("ghost", "T", "M1", null, 1), 100, now, s -> s));
+          () ->
+              store.issue(
+                  new Store.CopyRequest("ghost", "T", "M1", null, 1), 100, now, (s, at) -> s));
       assertEquals(List.of(), store.copies("ghost"));
       Store.Issued<Long> issued =
-          store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, s -> s);
+          store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, (s, at) -> s);
       assertEquals(1, store.copies("u").size());
       assertEquals(issued.copy().serial(), issued.document());
       assertTrue(store.insertTitle(new Title("T2", "T2", 2, null, 0, now)));

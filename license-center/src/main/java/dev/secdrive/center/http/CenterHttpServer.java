@@ -231,6 +231,7 @@ public final class CenterHttpServer implements AutoCloseable {
           out.put("copyCertificate", HEX.formatHex(issue.certificate().encode()));
           out.put("sealedKey", HEX.formatHex(issue.sealedKey().encode()));
           out.set("bill", bill(issue.bill()));
+          out.put("reissued", issue.reissued());
           return out;
         }
         if (n == 2 && path.get(1).equals("conversion")) {
@@ -249,6 +250,7 @@ public final class CenterHttpServer implements AutoCloseable {
           out.put("deviceId", issue.grant().deviceId());
           out.put("grant", HEX.formatHex(issue.grant().encode()));
           out.set("bill", bill(issue.bill()));
+          out.put("reissued", issue.reissued());
           return out;
         }
       }
