@@ -355,8 +355,8 @@ final class BenchCommand implements Callable<Integer> {
     authority.save(authorityFile);
     Path image = mediaDirectory.resolve("master.img");
     try (LocalCenter center = LocalCenter.start(mediaDirectory.resolve("center"), authority)) {
-      CenterClient admin = new CenterClient(center.url(), center.adminToken());
-      admin.registerUser("bench", "Bench", UserKey.create().publicKey());
+      CenterClient admin = center.admin();
+      UserKey user = center.addUser("bench", "Bench");
       byte[] ka = admin.registerTitle("bench-title", "Bench title", 2, 0).key();
       try (var content = new PatternStream(titleBytes)) {
         MasterAuthoring.author(
@@ -401,12 +401,12 @@ final class BenchCommand implements Callable<Integer> {
         double[] plain = new double[rounds];
         // warm-up: one of each
         SoftwareCopy.convertedCopy(
-            master, target, client, "bench", "bench-title", 0, Progress.NONE);
+            master, target, client, "bench", user, "bench-title", 0, Progress.NONE);
         SoftwareCopy.copyCiphertext(master, target, "bench-title", 1, Progress.NONE);
         for (int r = 0; r < rounds; r++) {
           long start = System.nanoTime();
           SoftwareCopy.convertedCopy(
-              master, target, client, "bench", "bench-title", 0, Progress.NONE);
+              master, target, client, "bench", user, "bench-title", 0, Progress.NONE);
           converted[r] = titleBytes / ((System.nanoTime() - start) / 1e9);
           start = System.nanoTime();
           SoftwareCopy.copyCiphertext(master, target, "bench-title", 1, Progress.NONE);

@@ -253,7 +253,9 @@ final class CenterCommand {
     @Command(
         name = "add",
         mixinStandardHelpOptions = true,
-        description = "Register a user with the public half of its user key.")
+        description =
+            "Register a user with the public halves of its user key (X25519 and Ed25519 signing"
+                + " key).")
     static final class Add extends Sub {
       @Mixin Admin admin;
 
@@ -266,57 +268,84 @@ final class CenterCommand {
       @Option(
           names = "--public-key",
           paramLabel = "HEX",
-          description = "The user key's public half (from 'secdrive user-key create').")
+          description =
+              "The user key's X25519 public key (from 'secdrive user-key create'); with"
+                  + " --signing-key.")
       String publicKey;
+
+      @Option(
+          names = "--signing-key",
+          paramLabel = "HEX",
+          description = "The user key's Ed25519 public key (from 'secdrive user-key create').")
+      String signingKey;
 
       @Option(
           names = "--user-key",
           paramLabel = "FILE",
-          description = "Or the user key file, whose public half is sent.")
+          description = "Or the user key file, whose two public keys are sent.")
       Path userKey;
 
       @Override
       public Integer call() {
         byte[] key;
+        byte[] signing;
         if ((publicKey == null) == (userKey == null)) {
-          throw new CliException("give --public-key or --user-key (one of them)");
+          throw new CliException(
+              "give --user-key, or --public-key with --signing-key (one of them)");
         }
         if (publicKey != null) {
-          try {
-            key = HexFormat.of().parseHex(publicKey);
-          } catch (IllegalArgumentException e) {
-            key = new byte[0];
+          if (signingKey == null) {
+            throw new CliException(
+                "--public-key needs --signing-key: the site verifies the user's copy requests"
+                    + " with it");
           }
-          if (key.length != 32) {
-            throw new CliException("--public-key must be 64 hexadecimal digits (32 bytes)");
-          }
+          key = hex32("--public-key", publicKey);
+          signing = hex32("--signing-key", signingKey);
         } else {
-          key = UserKey.load(userKey).publicKey();
+          if (signingKey != null) {
+            throw new CliException("--signing-key goes with --public-key, not with --user-key");
+          }
+          UserKey loaded = UserKey.load(userKey);
+          key = loaded.publicKey();
+          signing = loaded.signingPublicKey();
         }
-        admin.client().registerUser(id, name, key);
+        admin.client().registerUser(id, name, key, signing);
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("userId", id);
         value.put("name", name);
         value.put("userKey", HexFormat.of().formatHex(key));
+        value.put("signingKey", HexFormat.of().formatHex(signing));
         print(value, "registered user " + id);
         return 0;
+      }
+
+      private static byte[] hex32(String option, String hex) {
+        byte[] bytes;
+        try {
+          bytes = HexFormat.of().parseHex(hex);
+        } catch (IllegalArgumentException e) {
+          bytes = new byte[0];
+        }
+        if (bytes.length != 32) {
+          throw new CliException(option + " must be 64 hexadecimal digits (32 bytes)");
+        }
+        return bytes;
       }
     }
 
     @Command(
         name = "show",
         mixinStandardHelpOptions = true,
-        description = "A user's profile: copies and bills.")
+        description = "A user's profile: copies and bills (needs the admin token).")
     static final class Show extends Sub {
-      @Option(names = "--center", required = true, paramLabel = "URL", description = "Site.")
-      String center;
+      @Mixin Admin admin;
 
       @Option(names = "--id", required = true, paramLabel = "ID", description = "User ID.")
       String id;
 
       @Override
       public Integer call() {
-        JsonNode profile = new CenterClient(center).user(id);
+        JsonNode profile = admin.client().user(id);
         if (json) {
           Json.print(out(), profile);
           return 0;

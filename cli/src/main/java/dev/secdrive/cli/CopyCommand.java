@@ -48,7 +48,9 @@ final class CopyCommand implements Callable<Integer> {
   @Option(
       names = "--user-key",
       paramLabel = "FILE",
-      description = "User key (scheme 1: checks that the title key opens for this user).")
+      description =
+          "User key file: signs the copy request (both schemes); scheme 1 checks that the title"
+              + " key opens with it.")
   Path userKey;
 
   @Option(
@@ -69,8 +71,13 @@ final class CopyCommand implements Callable<Integer> {
     if (lba < 0) {
       throw new CliException("--lba must not be negative: " + lba);
     }
-    UserKey key = userKey == null ? null : UserKey.load(userKey);
     CenterClient client = new CenterClient(center);
+    if (userKey == null) {
+      throw new CliException(
+          "--user-key FILE is needed: the central site bills a copy only on a request the user"
+              + " signed with the user key ('secdrive user-key create')");
+    }
+    UserKey key = UserKey.load(userKey);
     SoftwareCopy.Copied done;
     try (Drive masterDrive = Drive.open(master);
         Drive targetDrive = Drive.open(target);

@@ -273,10 +273,11 @@ final class DemoCommand implements Callable<Integer> {
     authority.save(authorityFile);
     try (LocalCenter center = LocalCenter.start(directory.resolve("center"), authority)) {
       say("central site at " + center.url() + ", certified by the authority");
-      CenterClient admin = new CenterClient(center.url(), center.adminToken());
-      UserKey userKey = UserKey.create();
-      admin.registerUser("demo-user", "Demo User", userKey.publicKey());
-      say("user demo-user registered with the public half of its user key KU");
+      CenterClient admin = center.admin();
+      UserKey userKey = center.addUser("demo-user", "Demo User");
+      say(
+          "user demo-user registered with the public halves of its user key: KU (X25519) and the"
+              + " key that verifies its signed copy requests (Ed25519)");
 
       step("master authoring: two titles registered at the site, encrypted, pressed on a CD-ROM");
       byte[] game = demoTitle();
@@ -348,7 +349,7 @@ final class DemoCommand implements Callable<Integer> {
                   + " it streams");
           SoftwareCopy.Copied two =
               SoftwareCopy.convertedCopy(
-                  master, target, site, "demo-user", "demo-film", 1000, Progress.NONE);
+                  master, target, site, "demo-user", userKey, "demo-film", 1000, Progress.NONE);
           say(
               String.format(
                   "title header at LBA %d, data from LBA %d, copy serial %d; license status: %s",
@@ -375,7 +376,22 @@ final class DemoCommand implements Callable<Integer> {
           step("refusals of the central site");
           try {
             SoftwareCopy.convertedCopy(
-                master, target, site, "nobody", "demo-film", 3000, Progress.NONE);
+                master, target, site, "nobody", userKey, "demo-film", 3000, Progress.NONE);
+          } catch (FlowException e) {
+            say(e.getMessage());
+          }
+          try {
+            // Someone else's key, in demo-user's name: the site bills nobody for it.
+            SoftwareCopy.convertedCopy(
+                master,
+                target,
+                site,
+                "demo-user",
+                UserKey.create(),
+                "demo-film",
+                3000,
+                Progress.NONE);
+            throw new CliException("the site issued a copy on a request demo-user did not sign");
           } catch (FlowException e) {
             say(e.getMessage());
           }

@@ -2,6 +2,8 @@ package dev.secdrive.cli;
 
 import dev.secdrive.center.LicenseCenter;
 import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.host.flow.CenterClient;
+import dev.secdrive.host.flow.UserKey;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -33,6 +35,21 @@ final class LocalCenter implements AutoCloseable {
 
   String adminToken() {
     return adminToken;
+  }
+
+  /** A client with the admin token. */
+  CenterClient admin() {
+    return new CenterClient(url(), adminToken);
+  }
+
+  /**
+   * Registers user {@code id} with a fresh user key (its X25519 and Ed25519 public halves) and
+   * returns the key, which signs the user's copy requests.
+   */
+  UserKey addUser(String id, String name) {
+    UserKey key = UserKey.create();
+    admin().registerUser(id, name, key);
+    return key;
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.secdrive.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.flow.CenterClient;
+import dev.secdrive.host.flow.CenterException;
 import dev.secdrive.host.flow.MasterAuthoring;
 import dev.secdrive.host.flow.Progress;
 import dev.secdrive.profiles.MediumType;
@@ -106,6 +108,42 @@ final class MasterCommand {
     }
   }
 
+  /**
+   * Registers {@code t}, or, if the site has it already with the same scheme and name (an earlier
+   * run that failed at a later title), fetches its key again, so that a re-run goes on.
+   *
+   * @throws CliException if the site has the title with another scheme or name
+   */
+  static CenterClient.RegisteredTitle register(CenterClient client, TitleSpec t) {
+    try {
+      return client.registerTitle(t.titleId(), t.name(), t.scheme(), t.priceCents());
+    } catch (CenterException e) {
+      if (e.status() != 409) {
+        throw e;
+      }
+      JsonNode existing = client.title(t.titleId());
+      int scheme = existing.path("scheme").asInt();
+      String name = existing.path("name").asText();
+      if (scheme != t.scheme() || !name.equals(t.name())) {
+        throw new CliException(
+            "--title "
+                + t.titleId()
+                + ": the central site has "
+                + t.titleId()
+                + " registered already as scheme "
+                + scheme
+                + " '"
+                + name
+                + "', not scheme "
+                + t.scheme()
+                + " '"
+                + t.name()
+                + "'; give the same scheme and name to press it again, or another title ID");
+      }
+      return client.titleKey(t.titleId());
+    }
+  }
+
   @Command(
       name = "author",
       mixinStandardHelpOptions = true,
@@ -178,8 +216,7 @@ final class MasterCommand {
       MasterCatalog pressed;
       try {
         for (TitleSpec t : specs) {
-          CenterClient.RegisteredTitle registered =
-              client.registerTitle(t.titleId(), t.name(), t.scheme(), t.priceCents());
+          CenterClient.RegisteredTitle registered = register(client, t);
           InputStream in = Files.newInputStream(t.file());
           streams.add(in);
           toPress.add(

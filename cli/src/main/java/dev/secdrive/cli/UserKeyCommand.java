@@ -11,20 +11,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code secdrive user-key}: the user key KU of the software copy's first scheme (PROTOCOL.md
- * "Scheme 1"), whose public half the central site registers for the user.
+ * {@code secdrive user-key}: the user key of the software copy: KU (X25519, PROTOCOL.md "Scheme
+ * 1"), which the central site seals title keys to, and the Ed25519 key that signs the user's copy
+ * requests (license-center/API.md "Signed copy requests"); the site registers both public halves.
  */
 @Command(
     name = "user-key",
     mixinStandardHelpOptions = true,
-    description = "Create the user key the central site seals title keys to (software copy).",
+    description =
+        "Create the user key (software copy): the central site seals title keys to it and"
+            + " verifies the user's copy requests with it.",
     subcommands = {UserKeyCommand.Create.class})
 final class UserKeyCommand {
 
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
-      description = "Create an X25519 user key file (0600) and print its public key.")
+      description =
+          "Create a user key file (0600): an X25519 pair and an Ed25519 signing pair; print their"
+              + " public keys.")
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,10 +47,12 @@ final class UserKeyCommand {
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("file", out.toString());
         value.put("publicKey", key.publicKeyHex());
+        value.put("signingKey", key.signingPublicKeyHex());
         Json.print(spec.commandLine().getOut(), value);
       } else {
         spec.commandLine().getOut().println("created user key " + out);
         spec.commandLine().getOut().println("public key: " + key.publicKeyHex());
+        spec.commandLine().getOut().println("signing key: " + key.signingPublicKeyHex());
       }
       return 0;
     }

@@ -35,6 +35,87 @@ class CenterCommandIT {
   }
 
   @Test
+  void masterAuthorCanBeRunAgainAfterALaterTitleFailed() throws Exception {
+    Path authority = work.resolve("authority.json");
+    Authority.create().save(authority);
+    Path data = work.resolve("center");
+    ok("center", "init", "--data-dir", data.toString(), "--file", authority.toString());
+    Path one = Files.write(work.resolve("one.bin"), new byte[5000]);
+    Path two = Files.write(work.resolve("two.bin"), new byte[7000]);
+    Path token = data.resolve(LicenseCenter.ADMIN_TOKEN_FILE);
+    try (LicenseCenter center = LicenseCenter.start(data, new InetSocketAddress("127.0.0.1", 0))) {
+      String url = "http://" + Addresses.format(center.address());
+      String[] admin = {"--center", url, "--admin-token", token.toString()};
+      ok(
+          concat(
+              new String[] {"center", "title", "add"}, admin, "--id", "taken", "--name", "Taken"));
+      String[] author = {"master", "author", "--media-dir", media.toString()};
+
+      // The second title clashes with one registered otherwise: the first stays registered.
+      Cli failed =
+          Cli.run(
+              concat(
+                  author,
+                  admin,
+                  "--id",
+                  "MASTER-AGAIN",
+                  "--title",
+                  "one=" + one + ",name=One,scheme=1,price=100",
+                  "--title",
+                  "taken=" + two + ",name=Other,scheme=1"));
+      assertEquals(1, failed.exit(), failed::toString);
+      assertEquals(
+          "secdrive: --title taken: the central site has taken registered already as scheme 2"
+              + " 'Taken', not scheme 1 'Other'; give the same scheme and name to press it again,"
+              + " or another title ID",
+          failed.err().trim());
+      assertTrue(
+          MediumStore.openOrCreate(media).list().stream()
+              .noneMatch(m -> m.id().equals("MASTER-AGAIN")),
+          "no master was pressed");
+
+      // The re-run with the first title as before goes on with its key from the site.
+      Cli again =
+          ok(
+              concat(
+                  author,
+                  admin,
+                  "--id",
+                  "MASTER-AGAIN",
+                  "--title",
+                  "one=" + one + ",name=One,scheme=1,price=100",
+                  "--title",
+                  "taken=" + two + ",name=Taken",
+                  "--json"));
+      JsonNode master = Json.MAPPER.readTree(again.out());
+      assertEquals("MASTER-AGAIN", master.get("mediumId").asText());
+      assertEquals(2, master.get("titles").size());
+
+      // Another scheme or name for a registered title is still refused.
+      Cli renamed =
+          Cli.run(
+              concat(
+                  author,
+                  admin,
+                  "--id",
+                  "MASTER-3",
+                  "--title",
+                  "one=" + one + ",name=Renamed,scheme=1"));
+      assertEquals(1, renamed.exit(), renamed::toString);
+      assertTrue(
+          renamed.err().contains("registered already as scheme 1 'One', not scheme 1 'Renamed'"),
+          renamed::toString);
+    }
+  }
+
+  private static String[] concat(String[] a, String[] b, String... c) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length + c.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    System.arraycopy(c, 0, all, a.length + b.length, c.length);
+    return all;
+  }
+
+  @Test
   void aMasterIsAuthoredCopiedAndRunWithTheCommandLine() throws Exception {
     Path authority = work.resolve("authority.json");
     Authority.create().save(authority);
@@ -160,11 +241,23 @@ class CenterCommandIT {
                 url,
                 "--user",
                 "carol",
+                "--user-key",
+                userKey.toString(),
                 "--lba",
                 "2000");
         assertEquals(1, refused.exit(), refused::toString);
         assertTrue(refused.err().contains("(HTTP 402)"), refused::toString);
-        Cli shown = ok("center", "user", "show", "--center", url, "--id", "carol");
+        Cli shown =
+            ok(
+                "center",
+                "user",
+                "show",
+                "--center",
+                url,
+                "--admin-token",
+                token.toString(),
+                "--id",
+                "carol");
         assertTrue(
             shown.out().startsWith("user carol (Carol): 1 cop(ies), 250 cents owed"),
             shown::toString);
@@ -194,6 +287,8 @@ class CenterCommandIT {
             url,
             "--user",
             "carol",
+            "--user-key",
+            userKey.toString(),
             "--lba",
             "2000");
         Path filmOut = work.resolve("film.out");

@@ -60,6 +60,10 @@ class CopyOptionsTest {
             "ftp://x",
             "--user",
             "alice"));
+    assertEquals(
+        "secdrive: --user-key FILE is needed: the central site bills a copy only on a request the"
+            + " user signed with the user key ('secdrive user-key create')",
+        error(base));
     Cli missing = Cli.run("copy", "--master", NOWHERE, "--title", "T");
     assertEquals(2, missing.exit(), missing::toString);
     assertTrue(missing.err().contains("Missing required options"), missing::toString);

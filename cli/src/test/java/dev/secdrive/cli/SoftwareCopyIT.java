@@ -13,6 +13,7 @@ import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.DriveException;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.flow.CenterClient;
 import dev.secdrive.host.flow.CenterException;
@@ -66,8 +67,11 @@ class SoftwareCopyIT {
   private CenterClient site;
   private UserKey alice;
   private Path aliceKeyFile;
+  private UserKey bob;
+  private Path bobKeyFile;
   private byte[] game;
   private byte[] film;
+  private byte[] premium;
 
   @BeforeEach
   void start() throws Exception {
@@ -81,12 +85,15 @@ class SoftwareCopyIT {
     alice = UserKey.create();
     aliceKeyFile = keys.resolve("alice.key");
     alice.save(aliceKeyFile);
-    admin.registerUser("alice", "Alice", alice.publicKey());
-    admin.registerUser("bob", "Bob", UserKey.create().publicKey());
+    admin.registerUser("alice", "Alice", alice);
+    bob = UserKey.create();
+    bobKeyFile = keys.resolve("bob.key");
+    bob.save(bobKeyFile);
+    admin.registerUser("bob", "Bob", bob);
 
     game = content(700 * 1024 + 5, 1);
     film = content(1536 * 1024 + 99, 2); // more than one CHUNK, not whole blocks
-    byte[] premium = content(4096, 3);
+    premium = content(4096, 3);
     byte[] ghost = content(1000, 4);
     Path image = scratch.resolve("master.img");
     MasterAuthoring.author(
@@ -140,10 +147,16 @@ class SoftwareCopyIT {
     return "tcp://" + Addresses.format(emulator.address()) + "/" + lun;
   }
 
+  /** A copy in {@code user}'s name, signed with bob's key for bob and alice's for anyone else. */
   private SoftwareCopy.Copied copy(String user, String titleId, int targetLun, long lba) {
+    return copy(user, user.equals("bob") ? bob : alice, titleId, targetLun, lba);
+  }
+
+  private SoftwareCopy.Copied copy(
+      String user, UserKey key, String titleId, int targetLun, long lba) {
     try (Drive master = Drive.open(uri(0));
         Drive target = Drive.open(uri(targetLun))) {
-      return SoftwareCopy.copy(master, target, site, user, alice, titleId, lba, Progress.NONE);
+      return SoftwareCopy.copy(master, target, site, user, key, titleId, lba, Progress.NONE);
     }
   }
 
@@ -160,7 +173,7 @@ class SoftwareCopyIT {
   }
 
   private int copies(String user) {
-    JsonNode profile = site.user(user);
+    JsonNode profile = admin.user(user);
     return profile.path("copies").size();
   }
 
@@ -181,6 +194,8 @@ class SoftwareCopyIT {
             center.url(),
             "--user",
             "alice",
+            "--user-key",
+            aliceKeyFile.toString(),
             "--lba",
             Long.toString(LBA),
             "--json");
@@ -333,7 +348,7 @@ class SoftwareCopyIT {
   void certificateForAnotherMediumIsRefused() throws Exception {
     // Scheme 1: a CS the site issued for MO-2, written onto MO-1 beside the ciphertext.
     copy("alice", GAME, 1, LBA);
-    CenterClient.CertificateIssue forOther = site.copyCertificate("alice", GAME, "MO-2");
+    CenterClient.CertificateIssue forOther = site.copyCertificate("alice", alice, GAME, "MO-2");
     try (Drive target = Drive.open(uri(1))) {
       CopyRecord genuine = CopyRecord.decode(target.read(LBA, 1));
       CopyRecord swapped =
@@ -357,7 +372,7 @@ class SoftwareCopyIT {
         Drive target = Drive.open(uri(1))) {
       MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(FILM).orElseThrow();
       CenterClient.ConversionIssue grant =
-          site.conversion("alice", FILM, "MO-2", target.secure().certificate());
+          site.conversion("alice", alice, FILM, "MO-2", target.secure().certificate());
       ScsiException refused =
           assertThrows(
               ScsiException.class,
@@ -414,7 +429,8 @@ class SoftwareCopyIT {
     try (Drive master = Drive.open(uri(0));
         Drive target = Drive.open(uri(1))) {
       MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(FILM).orElseThrow();
-      byte[] grant = site.conversion("alice", FILM, "MO-1", target.secure().certificate()).grant();
+      byte[] grant =
+          site.conversion("alice", alice, FILM, "MO-1", target.secure().certificate()).grant();
       int serialAt = 5 + 1 + FILM.length() + 1 + "MO-1".length() + 1 + "USER-DRIVE".length();
       grant[serialAt + 7] ^= 1;
       ScsiException refused =
@@ -441,6 +457,59 @@ class SoftwareCopyIT {
   }
 
   @Test
+  void aCopyThatFailsAfterTheSiteAnsweredIsRetriedWithOneBill() throws Exception {
+    // Scheme 2, priced: a write fault in the title's data, so CONVERT WRITE fails after INSTALL
+    // CONVERSION took the grant the site billed for.
+    emulator.drive(1).faults().addWriteError(LBA + 2);
+    DriveException broken = assertThrows(DriveException.class, () -> copy("bob", PREMIUM, 1, LBA));
+    assertTrue(broken.getMessage().contains("MEDIUM ERROR"), broken.getMessage());
+    JsonNode billed = admin.user("bob");
+    assertEquals(1, billed.path("copies").size());
+    assertEquals(500, billed.path("owedCents").asLong());
+
+    emulator.drive(1).faults().clear();
+    SoftwareCopy.Copied retried = copy("bob", PREMIUM, 1, LBA);
+    assertEquals(billed.path("copies").get(0).path("serial").asLong(), retried.serial());
+    assertArrayEquals(premium, run(1, PREMIUM, LBA));
+    JsonNode profile = admin.user("bob");
+    assertEquals(1, profile.path("copies").size(), "the retry is the same copy");
+    assertEquals(1, profile.path("bills").size(), "exactly one bill");
+    assertEquals(500, profile.path("owedCents").asLong());
+    // Another copy is refused while that bill is unpaid.
+    CenterException unpaid = assertThrows(CenterException.class, () -> copy("bob", FILM, 1, 5000));
+    assertEquals(402, unpaid.status());
+
+    // Scheme 1: the ciphertext's write fails after the copy record was written and checked.
+    long at = 20_000; // clear of the premium copy
+    emulator.drive(1).faults().addWriteError(at + 1);
+    assertThrows(DriveException.class, () -> copy("alice", GAME, 1, at));
+    try (Drive target = Drive.open(uri(1))) {
+      assertArrayEquals(new byte[2048], target.read(at, 1), "the copy record is erased again");
+    }
+    emulator.drive(1).faults().clear();
+    SoftwareCopy.Copied game1 = copy("alice", GAME, 1, at);
+    assertArrayEquals(game, run(1, GAME, at));
+    JsonNode alice = admin.user("alice");
+    assertEquals(1, alice.path("copies").size());
+    assertEquals(1, alice.path("bills").size());
+    assertEquals(game1.serial(), alice.path("copies").get(0).path("serial").asLong());
+  }
+
+  @Test
+  void aCopyInAnotherUsersNameIsRefusedAndBillsNobody() {
+    for (String title : List.of(GAME, PREMIUM)) {
+      CenterException e =
+          assertThrows(CenterException.class, () -> copy("bob", alice, title, 1, LBA));
+      assertEquals(403, e.status(), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("the signature does not verify with user bob's signing key"),
+          e.getMessage());
+    }
+    assertEquals(0, copies("bob"), "bob was not billed");
+    assertTargetUntouched(1);
+  }
+
+  @Test
   void userWithUnpaidBillsIsRefusedUntilPaid() {
     copy("bob", PREMIUM, 1, LBA); // the first copy makes an unpaid bill of 500 cents
     CenterException e = assertThrows(CenterException.class, () -> copy("bob", FILM, 1, 5000));
@@ -459,6 +528,8 @@ class SoftwareCopyIT {
             center.url(),
             "--user",
             "bob",
+            "--user-key",
+            bobKeyFile.toString(),
             "--lba",
             "5000");
     assertEquals(1, refused.exit(), refused::toString);

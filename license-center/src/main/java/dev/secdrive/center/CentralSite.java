@@ -12,6 +12,7 @@ import dev.secdrive.center.store.User;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.CopyCertificate;
+import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.SealedKey;
@@ -105,8 +106,11 @@ public final class CentralSite {
 
   // ------------------------------------------------------------------ users
 
-  /** Registers a user and the X25519 user key KU copy keys are sealed to. */
-  public User registerUser(String userId, String name, byte[] userKey) {
+  /**
+   * Registers a user with the X25519 user key KU copy keys are sealed to and the Ed25519 public key
+   * that verifies the user's copy requests.
+   */
+  public User registerUser(String userId, String name, byte[] userKey, byte[] signingKey) {
     checkId("userId", userId, ID_MAX);
     checkName("name", name);
     if (userKey.length != Crypto.KEY_LENGTH) {
@@ -120,7 +124,13 @@ public final class CentralSite {
       throw Refusal.badRequest(
           "field 'userKey' is not a usable X25519 public key: " + e.getMessage());
     }
-    User user = new User(userId, name, userKey.clone(), now());
+    if (signingKey.length != Crypto.KEY_LENGTH) {
+      throw Refusal.badRequest(
+          "field 'signingKey' must be a 32-byte Ed25519 public key, got "
+              + signingKey.length
+              + " bytes");
+    }
+    User user = new User(userId, name, userKey.clone(), signingKey.clone(), now());
     if (!store.insertUser(user)) {
       throw Refusal.conflict("user " + userId + " is already registered");
     }
@@ -145,6 +155,41 @@ public final class CentralSite {
     return store.user(userId).orElseThrow(() -> unknownUser(userId));
   }
 
+  /**
+   * The user of a copy request, once {@code signature} verifies with the user's signing key over
+   * {@code signed} (API.md "Signed copy requests"): nothing else is looked at before.
+   *
+   * @throws Refusal NOT_FOUND for an unknown user, UNAUTHORIZED for a request without signature,
+   *     FORBIDDEN for a signature that does not verify (or a user without a signing key)
+   */
+  private User signedBy(String userId, byte[] signed, byte[] signature) {
+    User user = user(userId);
+    if (signature == null) {
+      throw new Refusal(
+          Refusal.Kind.UNAUTHORIZED,
+          "copy requests must be signed: field 'signature' (the Ed25519 signature of user "
+              + userId
+              + "'s signing key over the request, API.md \"Signed copy requests\") is missing");
+    }
+    if (user.signingKey() == null) {
+      throw new Refusal(
+          Refusal.Kind.FORBIDDEN,
+          "user "
+              + userId
+              + " has no signing key registered (registered before copy requests were signed), so"
+              + " no copy request of theirs can be verified");
+    }
+    if (signature.length != CopyRequests.SIGNATURE_LENGTH
+        || !Crypto.verify(user.signingKey(), signed, signature)) {
+      throw new Refusal(
+          Refusal.Kind.FORBIDDEN,
+          "the signature does not verify with user "
+              + userId
+              + "'s signing key: the request was not signed by this user, or not for these fields");
+    }
+    return user;
+  }
+
   private static Refusal unknownUser(String userId) {
     return Refusal.notFound("unknown user " + userId + " (not registered at the central site)");
   }
@@ -164,19 +209,28 @@ public final class CentralSite {
 
   // ------------------------------------------------------------------ issuing
 
-  /** Scheme 1's answer: CS and Kd sealed to the user key, with the bill the copy made. */
-  public record CertificateIssue(CopyCertificate certificate, SealedKey sealedKey, Bill bill) {}
+  /**
+   * Scheme 1's answer: CS and Kd sealed to the user key, with the bill the copy made.
+   *
+   * @param reissued true if the copy existed and this is its certificate again (no new bill)
+   */
+  public record CertificateIssue(
+      CopyCertificate certificate, SealedKey sealedKey, Bill bill, boolean reissued) {}
 
   /**
    * Scheme 1 (FIG. 4): the copy certificate CS over (title, medium, user, serial, time) signed by
    * the center, and Kd sealed to the user's KU (label "user-key", AAD title ‖ medium).
+   *
+   * @param signature the user's signature over the request (API.md "Signed copy requests")
    */
-  public CertificateIssue issueCertificate(String userId, String titleId, String mediumId) {
+  public CertificateIssue issueCertificate(
+      String userId, String titleId, String mediumId, byte[] signature) {
     checkId("userId", userId, ID_MAX);
+    checkId("titleId", titleId, TITLE_ID_MAX);
     checkId("mediumId", mediumId, ID_MAX);
+    User user = signedBy(userId, CopyRequests.certificate(userId, titleId, mediumId), signature);
     Title title = title(titleId);
     requireScheme(title, 1, "/copies/conversion");
-    User user = user(userId);
     Store.Issued<CertificateIssue> issued =
         issue(
             new Store.CopyRequest(userId, titleId, mediumId, null, 1),
@@ -200,14 +254,19 @@ public final class CentralSite {
                       title.kd(),
                       "user " + userId + "'s key");
               return new CertificateIssue(
-                  cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null);
+                  cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null, false);
             });
     CertificateIssue document = issued.document();
-    return new CertificateIssue(document.certificate(), document.sealedKey(), issued.bill());
+    return new CertificateIssue(
+        document.certificate(), document.sealedKey(), issued.bill(), issued.reissued());
   }
 
-  /** Scheme 2's answer: the signed grant, with the bill the copy made. */
-  public record ConversionIssue(ConversionGrant grant, Bill bill) {}
+  /**
+   * Scheme 2's answer: the signed grant, with the bill the copy made.
+   *
+   * @param reissued true if the copy existed and this is a grant for it again (no new bill)
+   */
+  public record ConversionIssue(ConversionGrant grant, Bill bill, boolean reissued) {}
 
   /**
    * Scheme 2 (FIG. 8): Ku = KDF(KM, "medium-conversion", medium ID) and Ka = KDF(KM,
@@ -215,14 +274,20 @@ public final class CentralSite {
    * "conversion", AAD title ‖ medium ‖ device) and signed by the center.
    *
    * @param driveCertificate the target drive's certificate, as the drive reports it
+   * @param signature the user's signature over the request (API.md "Signed copy requests")
    */
   public ConversionIssue issueConversion(
-      String userId, String titleId, String mediumId, byte[] driveCertificate) {
+      String userId, String titleId, String mediumId, byte[] driveCertificate, byte[] signature) {
     checkId("userId", userId, ID_MAX);
+    checkId("titleId", titleId, TITLE_ID_MAX);
     checkId("mediumId", mediumId, ID_MAX);
+    if (driveCertificate.length > 0xFFFF) {
+      throw Refusal.badRequest("field 'driveCertificate' is longer than 65535 bytes");
+    }
+    signedBy(
+        userId, CopyRequests.conversion(userId, titleId, mediumId, driveCertificate), signature);
     Title title = title(titleId);
     requireScheme(title, 2, "/copies/certificate");
-    user(userId);
     Certificate drive;
     try {
       drive = Certificate.decode(driveCertificate);
@@ -270,17 +335,22 @@ public final class CentralSite {
                       new byte[Certificate.SIGNATURE_LENGTH]);
               return unsigned.withSignature(keys.sign(unsigned.signedBytes()));
             });
-    return new ConversionIssue(issued.document(), issued.bill());
+    return new ConversionIssue(issued.document(), issued.bill(), issued.reissued());
   }
 
   private interface Document<T> {
     T make(long serial, Instant at);
   }
 
+  /**
+   * Issues through the store: a request for a (user, title, medium) that has a copy makes that
+   * copy's document again (same serial and issue time, no new bill; for scheme 2 sealed to the
+   * drive asked now, the record keeps the first drive), so a copy that failed after the answer can
+   * be retried even while its own bill is unpaid.
+   */
   private <T> Store.Issued<T> issue(Store.CopyRequest request, Title title, Document<T> document) {
-    Instant at = now();
     try {
-      return store.issue(request, title.priceCents(), at, serial -> document.make(serial, at));
+      return store.issue(request, title.priceCents(), now(), document::make);
     } catch (UnpaidBillsException e) {
       throw new Refusal(
           Refusal.Kind.PAYMENT_REQUIRED,

@@ -11,11 +11,14 @@ public final class Refusal extends RuntimeException {
   public enum Kind {
     /** Malformed request: JSON, hex, IDs, numbers (400). */
     BAD_REQUEST(400),
-    /** Admin endpoint without the admin token (401). */
+    /** Admin endpoint without the admin token, or a copy request without signature (401). */
     UNAUTHORIZED(401),
     /** The user has unpaid bills (402). */
     PAYMENT_REQUIRED(402),
-    /** The drive certificate is not the authority's, or not a drive's (403). */
+    /**
+     * A copy request whose signature does not verify; a drive certificate not the authority's, or
+     * not a drive's (403).
+     */
     FORBIDDEN(403),
     /** Unknown title, user or path (404). */
     NOT_FOUND(404),

@@ -20,6 +20,7 @@ import dev.secdrive.center.store.User;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.CopyCertificate;
+import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.SealedKey;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -30,12 +31,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -148,33 +154,81 @@ abstract class CenterContract {
     return HEX.parseHex(reply.body().get("key").asText());
   }
 
+  /**
+   * The Ed25519 signing keys of the users: those {@link #user} registered, and a key of its own for
+   * any other user named in a request (whom the center does not know).
+   */
+  final Map<String, Crypto.RawKeyPair> signingKeys = new ConcurrentHashMap<>();
+
   /** Registers a user and returns the X25519 private key of its user key. */
   byte[] user(String id) throws Exception {
     Crypto.RawKeyPair key = Crypto.x25519KeyPair();
+    Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
     Reply reply =
         admin(
             "/users",
-            json("userId", id, "name", "User " + id, "userKey", HEX.formatHex(key.publicKey())));
+            json(
+                "userId",
+                id,
+                "name",
+                "User " + id,
+                "userKey",
+                HEX.formatHex(key.publicKey()),
+                "signingKey",
+                HEX.formatHex(signing.publicKey())));
     assertEquals(200, reply.status(), reply.body().toString());
+    signingKeys.put(id, signing);
     return key.privateKey();
   }
 
+  /** The request's signature by the signing key of its user (API.md "Signed copy requests"). */
+  ObjectNode signed(ObjectNode body) {
+    if (!body.has("userId") || !body.has("titleId") || !body.has("mediumId")) {
+      return body; // refused before any signature is looked at
+    }
+    String user = body.get("userId").asText();
+    byte[] message;
+    try {
+      message =
+          body.has("driveCertificate")
+              ? CopyRequests.conversion(
+                  user,
+                  body.get("titleId").asText(),
+                  body.get("mediumId").asText(),
+                  HEX.parseHex(body.get("driveCertificate").asText()))
+              : CopyRequests.certificate(
+                  user, body.get("titleId").asText(), body.get("mediumId").asText());
+    } catch (IllegalArgumentException e) {
+      message = new byte[0]; // a malformed field: refused before the signature is looked at
+    }
+    Crypto.RawKeyPair key = signingKeys.computeIfAbsent(user, u -> Crypto.ed25519KeyPair());
+    body.put("signature", HEX.formatHex(Crypto.sign(key.privateKey(), message)));
+    return body;
+  }
+
   Reply certificate(String user, String title, String medium) throws Exception {
-    return post("/copies/certificate", json("userId", user, "titleId", title, "mediumId", medium));
+    return post(
+        "/copies/certificate", signed(json("userId", user, "titleId", title, "mediumId", medium)));
   }
 
   Reply conversion(String user, String title, String medium, Certificate drive) throws Exception {
     return post(
         "/copies/conversion",
-        json(
-            "userId",
-            user,
-            "titleId",
-            title,
-            "mediumId",
-            medium,
-            "driveCertificate",
-            HEX.formatHex(drive.encode())));
+        signed(
+            json(
+                "userId",
+                user,
+                "titleId",
+                title,
+                "mediumId",
+                medium,
+                "driveCertificate",
+                HEX.formatHex(drive.encode()))));
+  }
+
+  /** GET with the admin token. */
+  Reply adminGet(String path) throws Exception {
+    return call("GET", path, null, token);
   }
 
   /** KM, read from center.json, for the independent derivations. */
@@ -326,6 +380,7 @@ abstract class CenterContract {
   @Test
   void usersAreRegisteredWithTheirKeyAndProfile() throws Exception {
     Crypto.RawKeyPair key = Crypto.x25519KeyPair();
+    Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
     Reply reply =
         admin(
             "/users",
@@ -335,44 +390,148 @@ abstract class CenterContract {
                 "name",
                 "Alice Ågren",
                 "userKey",
-                HEX.formatHex(key.publicKey())));
+                HEX.formatHex(key.publicKey()),
+                "signingKey",
+                HEX.formatHex(signing.publicKey())));
     assertEquals(200, reply.status(), reply.body().toString());
 
-    Reply profile = get("/users/alice");
+    Reply profile = adminGet("/users/alice");
     assertEquals(200, profile.status());
     assertEquals("Alice Ågren", profile.body().get("name").asText());
     assertArrayEquals(key.publicKey(), HEX.parseHex(profile.body().get("userKey").asText()));
+    assertArrayEquals(signing.publicKey(), HEX.parseHex(profile.body().get("signingKey").asText()));
     assertEquals(0, profile.body().get("bills").size());
     assertEquals(0, profile.body().get("copies").size());
     assertEquals(0, profile.body().get("owedCents").asLong());
   }
 
   @Test
+  void aProfileNeedsTheAdminToken() throws Exception {
+    user("alice");
+    assertRefused(get("/users/alice"), 401, "Authorization: Bearer <token>");
+    assertRefused(call("GET", "/users/alice", null, "0".repeat(64)), 401, "admin token is wrong");
+    assertRefused(get("/users/bob"), 401, "Authorization: Bearer <token>");
+  }
+
+  @Test
   void userRegistrationRefusals() throws Exception {
     user("alice");
     String key = HEX.formatHex(Crypto.x25519KeyPair().publicKey());
+    String signing = HEX.formatHex(Crypto.ed25519KeyPair().publicKey());
     assertRefused(
-        admin("/users", json("userId", "alice", "name", "A", "userKey", key)),
+        admin(
+            "/users", json("userId", "alice", "name", "A", "userKey", key, "signingKey", signing)),
         409,
         "user alice is already registered");
     assertRefused(
-        admin("/users", json("userId", "bob", "name", "B", "userKey", "xyz")),
+        admin(
+            "/users", json("userId", "bob", "name", "B", "userKey", "xyz", "signingKey", signing)),
         400,
         "'userKey' is not hexadecimal");
     assertRefused(
-        admin("/users", json("userId", "bob", "name", "B", "userKey", "00ff")),
+        admin(
+            "/users", json("userId", "bob", "name", "B", "userKey", "00ff", "signingKey", signing)),
         400,
         "32-byte X25519 public key, got 2 bytes");
     assertRefused(
-        admin("/users", json("userId", "bob", "name", "B", "userKey", "00".repeat(32))),
+        admin(
+            "/users",
+            json("userId", "bob", "name", "B", "userKey", "00".repeat(32), "signingKey", signing)),
         400,
         "not a usable X25519 public key");
     assertRefused(
-        admin("/users", json("userId", "bob", "name", " ", "userKey", key)),
+        admin("/users", json("userId", "bob", "name", " ", "userKey", key, "signingKey", signing)),
         400,
         "field 'name' must be 1..255 bytes");
-    assertRefused(post("/users", json("userId", "bob", "name", "B", "userKey", key)), 401, "");
-    assertRefused(get("/users/bob"), 404, "unknown user bob (not registered at the central site)");
+    assertRefused(
+        admin("/users", json("userId", "bob", "name", "B", "userKey", key)),
+        400,
+        "field 'signingKey' (a string) is required");
+    assertRefused(
+        admin("/users", json("userId", "bob", "name", "B", "userKey", key, "signingKey", "00ff")),
+        400,
+        "'signingKey' must be a 32-byte Ed25519 public key, got 2 bytes");
+    assertRefused(
+        post("/users", json("userId", "bob", "name", "B", "userKey", key, "signingKey", signing)),
+        401,
+        "");
+    assertRefused(
+        adminGet("/users/bob"), 404, "unknown user bob (not registered at the central site)");
+  }
+
+  // ------------------------------------------------------------------ signed copy requests
+
+  @Test
+  void copyRequestsMustBeSignedByTheirUser() throws Exception {
+    title("SW-1", 1, 100);
+    title("DID-1", 2, 100);
+    user("alice");
+    user("bob");
+    String drive = HEX.formatHex(authority.drive("DRIVE-1").certificate().encode());
+    String other = HEX.formatHex(authority.drive("DRIVE-2").certificate().encode());
+
+    ObjectNode unsigned = json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1");
+    assertRefused(
+        post("/copies/certificate", unsigned), 401, "copy requests must be signed: field");
+    ObjectNode unsignedGrant =
+        json("userId", "alice", "titleId", "DID-1", "mediumId", "MO-1", "driveCertificate", drive);
+    assertRefused(
+        post("/copies/conversion", unsignedGrant), 401, "copy requests must be signed: field");
+
+    // Bob signs a request in Alice's name: he cannot bill her, nor lock her out.
+    ObjectNode byBob = signed(json("userId", "bob", "titleId", "SW-1", "mediumId", "MO-1"));
+    byBob.put("userId", "alice");
+    assertRefused(
+        post("/copies/certificate", byBob),
+        403,
+        "the signature does not verify with user alice's signing key");
+
+    // Alice's signature for MO-1 does not fit a request for MO-2, nor another title.
+    ObjectNode moved = signed(json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1"));
+    moved.put("mediumId", "MO-2");
+    assertRefused(post("/copies/certificate", moved), 403, "does not verify");
+
+    // Scheme 2: signed for DRIVE-1, sent with DRIVE-2's certificate (a grant for Bob's drive).
+    ObjectNode swapped =
+        signed(
+            json(
+                "userId",
+                "alice",
+                "titleId",
+                "DID-1",
+                "mediumId",
+                "MO-1",
+                "driveCertificate",
+                drive));
+    swapped.put("driveCertificate", other);
+    assertRefused(post("/copies/conversion", swapped), 403, "does not verify");
+
+    // A certificate request's signature is no conversion request's, though the IDs are the same.
+    ObjectNode kind = signed(json("userId", "alice", "titleId", "DID-1", "mediumId", "MO-1"));
+    kind.put("driveCertificate", drive);
+    assertRefused(post("/copies/conversion", kind), 403, "does not verify");
+
+    ObjectNode shortSignature = json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1");
+    shortSignature.put("signature", "00ff");
+    assertRefused(post("/copies/certificate", shortSignature), 403, "does not verify");
+    shortSignature.put("signature", "not hex");
+    assertRefused(post("/copies/certificate", shortSignature), 400, "'signature' is not hex");
+
+    assertEquals(0, adminGet("/users/alice").body().get("copies").size(), "nothing issued");
+    assertEquals(0, adminGet("/users/alice").body().get("bills").size(), "nothing billed");
+    assertEquals(200, certificate("alice", "SW-1", "MO-1").status());
+    assertEquals(1, adminGet("/users/alice").body().get("bills").size());
+  }
+
+  @Test
+  void aUserWithoutSigningKeyCannotCopy() throws Exception {
+    title("SW-1", 1, 100);
+    try (Store store = Store.open(jdbc)) {
+      store.insertUser(
+          new User("old", "Old", Crypto.x25519KeyPair().publicKey(), null, Instant.now()));
+    }
+    assertRefused(certificate("old", "SW-1", "MO-1"), 403, "user old has no signing key");
+    assertEquals(0, adminGet("/users/old").body().get("copies").size());
   }
 
   // ------------------------------------------------------------------ scheme 1
@@ -450,7 +609,7 @@ abstract class CenterContract {
         402,
         "user alice has 1 unpaid bill(s) totalling 1500 cents");
 
-    Reply profile = get("/users/alice");
+    Reply profile = adminGet("/users/alice");
     assertEquals(1, profile.body().get("copies").size(), "the refused copy left no record");
     assertEquals(1, profile.body().get("bills").size());
     assertEquals(1500, profile.body().get("owedCents").asLong());
@@ -463,8 +622,103 @@ abstract class CenterContract {
     Reply second = certificate("alice", "SW-1", "MO-2");
     assertEquals(200, second.status(), second.body().toString());
     assertNotEquals(
-        get("/users/alice").body().get("copies").get(0).get("serial").asLong(),
+        adminGet("/users/alice").body().get("copies").get(0).get("serial").asLong(),
         second.body().get("serial").asLong());
+  }
+
+  @Test
+  void askingAgainForTheSameCopyReissuesItWithoutANewBill() throws Exception {
+    title("SW-1", 1, 1500);
+    byte[] alice = user("alice");
+    Reply first = certificate("alice", "SW-1", "MO-1");
+    assertEquals(200, first.status(), first.body().toString());
+    assertFalse(first.body().get("reissued").asBoolean());
+    long serial = first.body().get("serial").asLong();
+    long bill = first.body().get("bill").get("id").asLong();
+
+    // The copy failed on the terminal after the answer: its own unpaid bill does not stop a retry.
+    for (int i = 0; i < 2; i++) {
+      Reply again = certificate("alice", "SW-1", "MO-1");
+      assertEquals(200, again.status(), again.body().toString());
+      assertTrue(again.body().get("reissued").asBoolean());
+      assertEquals(serial, again.body().get("serial").asLong());
+      assertEquals(bill, again.body().get("bill").get("id").asLong());
+      assertFalse(again.body().get("bill").get("paid").asBoolean());
+      CopyCertificate cs =
+          CopyCertificate.decode(HEX.parseHex(again.body().get("copyCertificate").asText()));
+      assertEquals(serial, cs.serial());
+      assertEquals("MO-1", cs.mediumId());
+      Certificate site = Certificate.decode(cs.centerCertificate());
+      assertTrue(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
+      SealedKey sealed = SealedKey.decode(HEX.parseHex(again.body().get("sealedKey").asText()));
+      assertArrayEquals(
+          HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()),
+          Crypto.open(
+              alice,
+              sealed.ephemeralPublicKey(),
+              "user-key",
+              SealedKey.aad("SW-1", "MO-1"),
+              sealed.sealed()));
+    }
+    JsonNode profile = adminGet("/users/alice").body();
+    assertEquals(1, profile.get("copies").size());
+    assertEquals(1, profile.get("bills").size());
+    assertEquals(1500, profile.get("owedCents").asLong());
+
+    // A new copy (another medium) is still refused while a bill is unpaid.
+    assertRefused(
+        certificate("alice", "SW-1", "MO-2"),
+        402,
+        "user alice has 1 unpaid bill(s) totalling 1500 cents");
+    assertEquals(200, admin("/users/alice/payments", json("amountCents", 1500)).status());
+    Reply paid = certificate("alice", "SW-1", "MO-1");
+    assertEquals(serial, paid.body().get("serial").asLong());
+    assertTrue(paid.body().get("bill").get("paid").asBoolean());
+    assertEquals(1, adminGet("/users/alice").body().get("bills").size());
+  }
+
+  @Test
+  void askingAgainForTheSameConversionSealsToTheDriveAskedWithoutANewBill() throws Exception {
+    title("DID-1", 2, 2500);
+    user("bob");
+    TestAuthority.Drive first = authority.drive("DRIVE-1");
+    TestAuthority.Drive second = authority.drive("DRIVE-2");
+    Reply issued = conversion("bob", "DID-1", "MO-7", first.certificate());
+    assertEquals(200, issued.status(), issued.body().toString());
+    assertFalse(issued.body().get("reissued").asBoolean());
+    long serial = issued.body().get("serial").asLong();
+
+    // INSTALL CONVERSION refused or the stream broken: the user retries, in another drive.
+    Reply again = conversion("bob", "DID-1", "MO-7", second.certificate());
+    assertEquals(200, again.status(), again.body().toString());
+    assertTrue(again.body().get("reissued").asBoolean());
+    assertEquals(serial, again.body().get("serial").asLong());
+    assertEquals("DRIVE-2", again.body().get("deviceId").asText());
+    ConversionGrant grant =
+        ConversionGrant.decode(HEX.parseHex(again.body().get("grant").asText()));
+    assertEquals(serial, grant.serial());
+    assertEquals("DRIVE-2", grant.deviceId());
+    byte[] keys =
+        Crypto.open(
+            second.x25519Private(),
+            grant.ephemeralPublicKey(),
+            "conversion",
+            ConversionGrant.aad("DID-1", "MO-7", "DRIVE-2"),
+            grant.sealedKeys());
+    assertArrayEquals(
+        independentKdf(masterKey(), "medium-conversion", "MO-7"), Arrays.copyOfRange(keys, 0, 32));
+    assertEquals(
+        issued.body().get("bill").get("id").asLong(), again.body().get("bill").get("id").asLong());
+
+    JsonNode profile = adminGet("/users/bob").body();
+    assertEquals(1, profile.get("copies").size());
+    assertEquals("DRIVE-1", profile.get("copies").get(0).get("deviceId").asText());
+    assertEquals(1, profile.get("bills").size());
+    assertEquals(2500, profile.get("owedCents").asLong());
+    assertRefused(
+        conversion("bob", "DID-1", "MO-8", first.certificate()),
+        402,
+        "user bob has 1 unpaid bill(s) totalling 2500 cents");
   }
 
   @Test
@@ -476,7 +730,7 @@ abstract class CenterContract {
       assertEquals(200, reply.status(), reply.body().toString());
       assertTrue(reply.body().get("bill").get("paid").asBoolean());
     }
-    assertEquals(3, get("/users/alice").body().get("bills").size());
+    assertEquals(3, adminGet("/users/alice").body().get("bills").size());
   }
 
   @Test
@@ -503,7 +757,7 @@ abstract class CenterContract {
         "field 'mediumId' (a string) is required");
     assertRefused(call("GET", "/copies/certificate", null, null), 405, "use POST");
     assertRefused(get("/nowhere"), 404, "no such resource: /nowhere");
-    assertEquals(0, get("/users/alice").body().get("copies").size());
+    assertEquals(0, adminGet("/users/alice").body().get("copies").size());
   }
 
   @Test
@@ -526,7 +780,7 @@ abstract class CenterContract {
     } finally {
       pool.shutdownNow();
     }
-    assertEquals(1, get("/users/alice").body().get("bills").size());
+    assertEquals(1, adminGet("/users/alice").body().get("bills").size());
   }
 
   // ------------------------------------------------------------------ scheme 2
@@ -589,7 +843,7 @@ abstract class CenterContract {
                 grant.sealedKeys()));
     assertEquals(2500, reply.body().get("bill").get("amountCents").asLong());
     assertEquals(
-        "DRIVE-0042", get("/users/bob").body().get("copies").get(0).get("deviceId").asText());
+        "DRIVE-0042", adminGet("/users/bob").body().get("copies").get(0).get("deviceId").asText());
   }
 
   @Test
@@ -613,32 +867,34 @@ abstract class CenterContract {
     assertRefused(
         post(
             "/copies/conversion",
-            json(
-                "userId",
-                "bob",
-                "titleId",
-                "DID-1",
-                "mediumId",
-                "MO-1",
-                "driveCertificate",
-                "5344435401")),
+            signed(
+                json(
+                    "userId",
+                    "bob",
+                    "titleId",
+                    "DID-1",
+                    "mediumId",
+                    "MO-1",
+                    "driveCertificate",
+                    "5344435401"))),
         400,
         "'driveCertificate' is malformed");
     assertRefused(
         post(
             "/copies/conversion",
-            json(
-                "userId",
-                "bob",
-                "titleId",
-                "DID-1",
-                "mediumId",
-                "MO-1",
-                "driveCertificate",
-                "not hex")),
+            signed(
+                json(
+                    "userId",
+                    "bob",
+                    "titleId",
+                    "DID-1",
+                    "mediumId",
+                    "MO-1",
+                    "driveCertificate",
+                    "not hex"))),
         400,
         "'driveCertificate' is not hexadecimal");
-    assertEquals(0, get("/users/bob").body().get("bills").size(), "no refusal billed");
+    assertEquals(0, adminGet("/users/bob").body().get("bills").size(), "no refusal billed");
   }
 
   // ------------------------------------------------------------------ payments
@@ -663,7 +919,7 @@ abstract class CenterContract {
     Reply rest = admin("/users/carol/payments", json("amountCents", 200));
     assertEquals(200, rest.status());
     assertEquals(1, rest.body().get("billsPaid").size());
-    JsonNode bills = get("/users/carol").body().get("bills");
+    JsonNode bills = adminGet("/users/carol").body().get("bills");
     assertEquals(1, bills.size());
     assertTrue(bills.get(0).get("paid").asBoolean());
     assertEquals(300, bills.get(0).get("paidCents").asLong());
@@ -679,15 +935,22 @@ abstract class CenterContract {
     try (Store store = Store.open(jdbc)) {
       Instant now = Instant.ofEpochSecond(1_700_000_000L);
       store.insertTitle(new Title("T", "T", 1, new byte[32], 100, now));
-      store.insertUser(new User("u", "U", Crypto.x25519KeyPair().publicKey(), now));
+      store.insertUser(
+          new User(
+              "u",
+              "U",
+              Crypto.x25519KeyPair().publicKey(),
+              Crypto.ed25519KeyPair().publicKey(),
+              now));
       // Two bills outstanding at once, as a site could have from before this policy.
-      store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, s -> s);
+      store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, (s, at) -> s);
       Store.Payment first = store.pay("u", 100, now).orElseThrow();
       assertEquals(1, first.billsPaid().size());
-      store.issue(new Store.CopyRequest("u", "T", "M2", null, 1), 100, now, s -> s);
+      store.issue(new Store.CopyRequest("u", "T", "M2", null, 1), 100, now, (s, at) -> s);
       assertThrows(
           UnpaidBillsException.class,
-          () -> store.issue(new Store.CopyRequest("u", "T", "M3", null, 1), 100, now, s -> s));
+          () ->
+              store.issue(new Store.CopyRequest("u", "T", "M3", null, 1), 100, now, (s, at) -> s));
       Store.Payment second = store.pay("u", 60, now).orElseThrow();
       assertEquals(List.of(), second.billsPaid());
       assertEquals(40, second.stillOwedCents());
@@ -701,7 +964,13 @@ abstract class CenterContract {
     try (Store store = Store.open(jdbc)) {
       Instant now = Instant.ofEpochSecond(1_700_000_000L);
       store.insertTitle(new Title("T", "T", 1, new byte[32], 100, now));
-      store.insertUser(new User("u", "U", Crypto.x25519KeyPair().publicKey(), now));
+      store.insertUser(
+          new User(
+              "u",
+              "U",
+              Crypto.x25519KeyPair().publicKey(),
+              Crypto.ed25519KeyPair().publicKey(),
+              now));
       IllegalStateException e =
           assertThrows(
               IllegalStateException.class,
@@ -710,7 +979,7 @@ abstract class CenterContract {
                       new Store.CopyRequest("u", "T", "M1", null, 1),
                       100,
                       now,
-                      serial -> {
+                      (serial, at) -> {
                         throw new IllegalStateException("signing failed at serial " + serial);
                       }));
       assertTrue(e.getMessage().startsWith("signing failed"));
@@ -718,16 +987,49 @@ abstract class CenterContract {
       assertEquals(List.of(), store.bills("u"));
       assertThrows(
           UnknownUserException.class,
-          () -> store.issue(new Store.CopyRequest("ghost", "T", "M1", null, 1), 100, now, s -> s));
+          () ->
+              store.issue(
+                  new Store.CopyRequest("ghost", "T", "M1", null, 1), 100, now, (s, at) -> s));
       assertEquals(List.of(), store.copies("ghost"));
       Store.Issued<Long> issued =
-          store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, s -> s);
+          store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, (s, at) -> s);
       assertEquals(1, store.copies("u").size());
       assertEquals(issued.copy().serial(), issued.document());
       assertTrue(store.insertTitle(new Title("T2", "T2", 2, null, 0, now)));
       assertFalse(store.insertTitle(new Title("T2", "again", 2, null, 0, now)));
       assertEquals("T2", store.title("T2").orElseThrow().name());
     }
+  }
+
+  // ------------------------------------------------------------------ failures
+
+  @Test
+  void anInternalErrorAnswersAReferenceAndNotItsDetail() throws Exception {
+    center.close();
+    Clock broken =
+        new Clock() {
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            throw new IllegalStateException("clock broken at /srv/center/secret.conf");
+          }
+        };
+    center = LicenseCenter.start(dataDir, jdbc, new InetSocketAddress("127.0.0.1", 0), broken);
+    Reply reply =
+        admin("/titles", json("titleId", "SW-1", "name", "X", "scheme", 1, "priceCents", 1));
+    assertEquals(500, reply.status(), reply.body().toString());
+    assertTrue(reply.error().matches("internal error \\(reference [0-9a-f]{8}\\)"), reply.error());
+    assertFalse(reply.body().toString().contains("secret.conf"), reply.body().toString());
+    assertFalse(reply.body().toString().contains("IllegalStateException"));
   }
 
   // ------------------------------------------------------------------ restart
@@ -749,7 +1051,7 @@ abstract class CenterContract {
         kd, HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()));
     assertArrayEquals(
         ka, HEX.parseHex(call("GET", "/titles/DID-1/key", null, token).body().get("key").asText()));
-    JsonNode profile = get("/users/alice").body();
+    JsonNode profile = adminGet("/users/alice").body();
     assertEquals(1, profile.get("copies").size());
     assertEquals(500, profile.get("owedCents").asLong());
     assertRefused(certificate("alice", "SW-1", "MO-2"), 402, "1 unpaid bill(s)");

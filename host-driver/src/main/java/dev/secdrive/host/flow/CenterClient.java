@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -18,12 +19,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 
 /**
  * The user's terminal's side of the central site's HTTP API (license-center/API.md): the copy
- * requests of both schemes (FIG. 4 S2-S3, FIG. 9), and the administrative calls a publisher makes
- * when it authors a master. Errors the site answers with ({@code {"error": ...}}) become {@link
- * CenterException}s carrying the HTTP status and the site's message.
+ * requests of both schemes (FIG. 4 S2-S3, FIG. 9), signed with the user's key, and the
+ * administrative calls a publisher makes when it authors a master. Errors the site answers with
+ * ({@code {"error": ...}}) become {@link CenterException}s carrying the HTTP status and the site's
+ * message.
  */
 public final class CenterClient {
 
@@ -93,23 +96,43 @@ public final class CenterClient {
     }
   }
 
-  /** POST /copies/certificate: a scheme-1 copy of {@code titleId} onto medium {@code mediumId}. */
-  public CertificateIssue copyCertificate(String userId, String titleId, String mediumId) {
+  /**
+   * POST /copies/certificate: a scheme-1 copy of {@code titleId} onto medium {@code mediumId},
+   * signed with {@code userKey} (API.md "Signed copy requests").
+   */
+  public CertificateIssue copyCertificate(
+      String userId, UserKey userKey, String titleId, String mediumId) {
+    byte[] signature =
+        signer(userKey)
+            .sign(signedBytes(() -> CopyRequests.certificate(userId, titleId, mediumId)));
     ObjectNode body = JSON.createObjectNode();
     body.put("userId", userId).put("titleId", titleId).put("mediumId", mediumId);
+    body.put("signature", HexFormat.of().formatHex(signature));
     JsonNode answer = call("POST", "/copies/certificate", body, false);
     return new CertificateIssue(
         hex(answer, "copyCertificate"), hex(answer, "sealedKey"), number(answer, "serial"));
   }
 
-  /** POST /copies/conversion: a scheme-2 grant for the drive with {@code driveCertificate}. */
+  /**
+   * POST /copies/conversion: a scheme-2 grant for the drive with {@code driveCertificate}, signed
+   * with {@code userKey} (API.md "Signed copy requests").
+   */
   public ConversionIssue conversion(
-      String userId, String titleId, String mediumId, Certificate driveCertificate) {
+      String userId,
+      UserKey userKey,
+      String titleId,
+      String mediumId,
+      Certificate driveCertificate) {
+    byte[] drive = driveCertificate.encode();
+    byte[] signature =
+        signer(userKey)
+            .sign(signedBytes(() -> CopyRequests.conversion(userId, titleId, mediumId, drive)));
     ObjectNode body = JSON.createObjectNode();
     body.put("userId", userId)
         .put("titleId", titleId)
         .put("mediumId", mediumId)
-        .put("driveCertificate", HexFormat.of().formatHex(driveCertificate.encode()));
+        .put("driveCertificate", HexFormat.of().formatHex(drive))
+        .put("signature", HexFormat.of().formatHex(signature));
     JsonNode answer = call("POST", "/copies/conversion", body, false);
     return new ConversionIssue(hex(answer, "grant"), number(answer, "serial"));
   }
@@ -123,16 +146,25 @@ public final class CenterClient {
     return new RegisteredTitle(text(answer, "titleId"), hex(answer, "key"));
   }
 
-  /** POST /users [admin]: registers a user with the public half of its user key. */
-  public JsonNode registerUser(String userId, String name, byte[] userKey) {
+  /**
+   * POST /users [admin]: registers a user with the public halves of its user key: the X25519 key KU
+   * and the Ed25519 key that verifies its copy requests.
+   */
+  public JsonNode registerUser(String userId, String name, byte[] userKey, byte[] signingKey) {
     ObjectNode body = JSON.createObjectNode();
     body.put("userId", userId).put("name", name).put("userKey", HexFormat.of().formatHex(userKey));
+    body.put("signingKey", HexFormat.of().formatHex(signingKey));
     return call("POST", "/users", body, true);
   }
 
-  /** GET /users/{id}: the user's profile and bills. */
+  /** POST /users [admin] with both public keys of {@code key}. */
+  public JsonNode registerUser(String userId, String name, UserKey key) {
+    return registerUser(userId, name, key.publicKey(), key.signingPublicKey());
+  }
+
+  /** GET /users/{id} [admin]: the user's profile and bills. */
   public JsonNode user(String userId) {
-    return call("GET", "/users/" + segment(userId), null, false);
+    return call("GET", "/users/" + segment(userId), null, true);
   }
 
   /** POST /users/{id}/payments [admin]: pays the user's bills, oldest first. */
@@ -147,7 +179,30 @@ public final class CenterClient {
     return call("GET", "/titles/" + segment(titleId), null, false);
   }
 
+  /** GET /titles/{id}/key [admin]: a registered title's key again (Kd or Ka). */
+  public RegisteredTitle titleKey(String titleId) {
+    JsonNode answer = call("GET", "/titles/" + segment(titleId) + "/key", null, true);
+    return new RegisteredTitle(text(answer, "titleId"), hex(answer, "key"));
+  }
+
   // ---------------------------------------------------------------- plumbing
+
+  private static UserKey signer(UserKey userKey) {
+    if (userKey == null) {
+      throw new FlowException(
+          "a copy request is signed with the user's key, and none was given (the user key file,"
+              + " 'secdrive user-key create')");
+    }
+    return userKey;
+  }
+
+  private static byte[] signedBytes(Supplier<byte[]> encoding) {
+    try {
+      return encoding.get();
+    } catch (IllegalArgumentException e) {
+      throw new FlowException("cannot ask the central site for a copy: " + e.getMessage());
+    }
+  }
 
   private JsonNode call(String method, String path, JsonNode body, boolean admin) {
     URI uri = base.resolve(base.getPath() + path);

@@ -23,6 +23,7 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
@@ -125,6 +126,11 @@ final class Crypto {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("Ed25519 is part of Java 17", e);
     }
+  }
+
+  /** The Ed25519 public key of the 32-byte seed {@code privateKey} (RFC 8032 5.1.5). */
+  static byte[] ed25519Public(byte[] privateKey) {
+    return new Ed25519PrivateKeyParameters(check(privateKey), 0).generatePublicKey().getEncoded();
   }
 
   static byte[] sign(byte[] privateKey, byte[] message) {

@@ -138,7 +138,10 @@ public final class SoftwareCopy {
     return scheme == MasterCatalog.SCHEME_CERTIFICATE ? "certificate copy" : "converted copy";
   }
 
-  /** Copies by the scheme the master's catalog gives the title; {@code userKey} for scheme 1. */
+  /**
+   * Copies by the scheme the master's catalog gives the title; {@code userKey} signs the request
+   * (both schemes) and opens Kd (scheme 1).
+   */
   public static Copied copy(
       Drive master,
       Drive target,
@@ -152,7 +155,7 @@ public final class SoftwareCopy {
     MasterCatalog.Entry entry = entry(master, catalog, titleId, 0);
     return entry.scheme() == MasterCatalog.SCHEME_CERTIFICATE
         ? certificateCopy(master, target, center, userId, userKey, titleId, targetLba, progress)
-        : convertedCopy(master, target, center, userId, titleId, targetLba, progress);
+        : convertedCopy(master, target, center, userId, userKey, titleId, targetLba, progress);
   }
 
   // ---------------------------------------------------------------- scheme 1 (FIG. 4)
@@ -160,7 +163,7 @@ public final class SoftwareCopy {
   /**
    * Embodiment 1 (FIG. 4): the copy record at {@code targetLba}, the title's ciphertext after it.
    *
-   * @param userKey the user key, to check that the sealed Kd opens for this user; null skips that
+   * @param userKey the user key: it signs the request, and the sealed Kd must open with it
    * @throws FlowException for a title not on the master or of scheme 2, a write-protected or too
    *     small target, a refusal of the central site (unknown title, unknown user, unpaid bills), or
    *     a copy certificate that does not verify
@@ -192,11 +195,10 @@ public final class SoftwareCopy {
         capacity, targetLba, recordBlocks + dataBlocks, entry.plaintextLength(), "copy record");
 
     // S2-S3: SIDi, IDk (and the user) to the site; CS and the sealed Kd back.
-    CenterClient.CertificateIssue issue = center.copyCertificate(userId, titleId, mediumId);
+    CenterClient.CertificateIssue issue =
+        center.copyCertificate(userId, userKey, titleId, mediumId);
     CopyCertificates.verify(issue.copyCertificate(), info.authorityPublicKey(), titleId, mediumId);
-    if (userKey != null) {
-      openKd(userKey, issue.sealedKey(), titleId, mediumId);
-    }
+    openKd(userKey, issue.sealedKey(), titleId, mediumId);
 
     long dataLba = targetLba + recordBlocks;
     CopyRecord record =
@@ -313,6 +315,7 @@ public final class SoftwareCopy {
    * Embodiment 2 (FIG. 9): the converted title's header at {@code targetLba} (written by the target
    * drive), its data after it.
    *
+   * @param userKey the user key that signs the request
    * @throws FlowException for a title not on the master or of scheme 1, a write-protected or too
    *     small target, or a refusal of the central site
    * @throws dev.secdrive.host.api.ScsiException when the target drive refuses the grant
@@ -322,6 +325,7 @@ public final class SoftwareCopy {
       Drive target,
       CenterClient center,
       String userId,
+      UserKey userKey,
       String titleId,
       long targetLba,
       Progress progress) {
@@ -341,7 +345,7 @@ public final class SoftwareCopy {
 
     // S41-S43: the request with the target drive's certificate; Ku and Ka sealed to that drive.
     CenterClient.ConversionIssue issue =
-        center.conversion(userId, titleId, mediumId, driveCertificate);
+        center.conversion(userId, userKey, titleId, mediumId, driveCertificate);
     target
         .secure()
         .installConversion(

@@ -23,14 +23,18 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The user key KU of the software copy's first scheme (PROTOCOL.md "Scheme 1"): an X25519 key pair
- * whose public half the central site registers, so that it can seal a title's key Kd to this user
- * alone. Stored as JSON with owner-only permissions (0600): whoever reads the file can open every
- * title copied for this user.
+ * The user key of the software copy: an X25519 key pair KU (PROTOCOL.md "Scheme 1") the central
+ * site seals a title's key Kd to, so only this user opens it, and an Ed25519 signing pair that
+ * signs the user's copy requests (license-center/API.md "Signed copy requests"), so only this user
+ * is billed for them. The site registers both public halves. Stored as JSON with owner-only
+ * permissions (0600): whoever reads the file can open every title copied for this user and ask for
+ * copies in the user's name.
  */
 public final class UserKey {
 
-  private static final int FORMAT = 1;
+  /** Format 2: the X25519 pair and the Ed25519 signing pair. Format 1 had the X25519 pair only. */
+  private static final int FORMAT = 2;
+
   private static final int GCM_NONCE_LENGTH = 12;
   private static final byte[] BASE_POINT = basePoint();
   private static final ObjectMapper JSON =
@@ -41,32 +45,45 @@ public final class UserKey {
 
   private final byte[] privateKey;
   private final byte[] publicKey;
+  private final byte[] signingPrivateKey;
+  private final byte[] signingPublicKey;
 
-  private UserKey(byte[] privateKey, byte[] publicKey) {
+  private UserKey(
+      byte[] privateKey, byte[] publicKey, byte[] signingPrivateKey, byte[] signingPublicKey) {
     this.privateKey = privateKey.clone();
     this.publicKey = publicKey.clone();
+    this.signingPrivateKey = signingPrivateKey.clone();
+    this.signingPublicKey = signingPublicKey.clone();
   }
 
-  /** A fresh key pair. */
+  /** A fresh key: a new X25519 pair and a new Ed25519 signing pair. */
   public static UserKey create() {
     Crypto.RawKeyPair pair = Crypto.x25519KeyPair();
-    return new UserKey(pair.privateKey(), pair.publicKey());
+    Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+    return new UserKey(
+        pair.privateKey(), pair.publicKey(), signing.privateKey(), signing.publicKey());
   }
 
   /**
-   * The key pair with raw private key {@code privateKey}.
+   * The key with raw X25519 private key {@code privateKey} and Ed25519 seed {@code
+   * signingPrivateKey}.
    *
-   * @throws IllegalArgumentException if it is not 32 bytes or gives no usable public key
+   * @throws IllegalArgumentException if either is not 32 bytes or gives no usable public key
    */
-  public static UserKey of(byte[] privateKey) {
+  public static UserKey of(byte[] privateKey, byte[] signingPrivateKey) {
     if (privateKey.length != Crypto.KEY_LENGTH) {
       throw new IllegalArgumentException("an X25519 private key has 32 bytes");
     }
+    if (signingPrivateKey.length != Crypto.KEY_LENGTH) {
+      throw new IllegalArgumentException("an Ed25519 private key (seed) has 32 bytes");
+    }
+    byte[] pub;
     try {
-      return new UserKey(privateKey, Crypto.x25519(privateKey, BASE_POINT));
+      pub = Crypto.x25519(privateKey, BASE_POINT);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("unusable X25519 private key: " + e.getMessage(), e);
     }
+    return new UserKey(privateKey, pub, signingPrivateKey, Crypto.ed25519Public(signingPrivateKey));
   }
 
   /** The raw X25519 public key the central site registers (RFC 7748, 32 bytes). */
@@ -76,6 +93,23 @@ public final class UserKey {
 
   public String publicKeyHex() {
     return HexFormat.of().formatHex(publicKey);
+  }
+
+  /** The raw Ed25519 public key the central site verifies this user's copy requests with. */
+  public byte[] signingPublicKey() {
+    return signingPublicKey.clone();
+  }
+
+  public String signingPublicKeyHex() {
+    return HexFormat.of().formatHex(signingPublicKey);
+  }
+
+  /**
+   * The Ed25519 signature (64 bytes) of {@code message}: what a copy request carries as {@code
+   * signature} (see {@link dev.secdrive.protocol.security.CopyRequests}).
+   */
+  public byte[] sign(byte[] message) {
+    return Crypto.sign(signingPrivateKey, message);
   }
 
   /**
@@ -136,6 +170,14 @@ public final class UserKey {
     } catch (IOException e) {
       throw new FlowException(file + " is not a user key file (JSON): " + firstLine(e), e);
     }
+    if (stored.format == 1) {
+      throw new FlowException(
+          "user key "
+              + file
+              + " is of format 1, an X25519 key without the Ed25519 key that signs copy requests;"
+              + " create a new one with 'secdrive user-key create --out FILE' and have the central"
+              + " site register it ('secdrive center user add --user-key FILE')");
+    }
     if (stored.format != FORMAT) {
       throw new FlowException(
           "user key "
@@ -148,15 +190,21 @@ public final class UserKey {
     }
     byte[] priv = unhex(file, "privateKey", stored.privateKey);
     byte[] pub = unhex(file, "publicKey", stored.publicKey);
+    byte[] signingPriv = unhex(file, "signingPrivateKey", stored.signingPrivateKey);
+    byte[] signingPub = unhex(file, "signingPublicKey", stored.signingPublicKey);
     UserKey key;
     try {
-      key = of(priv);
+      key = of(priv, signingPriv);
     } catch (IllegalArgumentException e) {
       throw new FlowException("user key " + file + ": " + e.getMessage());
     }
     if (!Arrays.equals(key.publicKey, pub)) {
       throw new FlowException(
           "user key " + file + ": the public key does not match the private key");
+    }
+    if (!Arrays.equals(key.signingPublicKey, signingPub)) {
+      throw new FlowException(
+          "user key " + file + ": the signing public key does not match the signing private key");
     }
     return key;
   }
@@ -166,9 +214,14 @@ public final class UserKey {
     if (Files.exists(file)) {
       throw new FlowException(file + " already exists; not overwriting a user key");
     }
+    HexFormat hex = HexFormat.of();
     Stored stored =
         new Stored(
-            FORMAT, HexFormat.of().formatHex(privateKey), HexFormat.of().formatHex(publicKey));
+            FORMAT,
+            hex.formatHex(privateKey),
+            hex.formatHex(publicKey),
+            hex.formatHex(signingPrivateKey),
+            hex.formatHex(signingPublicKey));
     try {
       byte[] json = JSON.writeValueAsBytes(stored);
       Path dir = file.toAbsolutePath().getParent();
@@ -230,7 +283,7 @@ public final class UserKey {
 
   @Override
   public String toString() {
-    return "UserKey[" + publicKeyHex() + "]"; // never the private key
+    return "UserKey[" + publicKeyHex() + ", signing " + signingPublicKeyHex() + "]"; // no private
   }
 
   /** The JSON form. */
@@ -238,13 +291,22 @@ public final class UserKey {
     @JsonProperty public int format;
     @JsonProperty public String privateKey;
     @JsonProperty public String publicKey;
+    @JsonProperty public String signingPrivateKey;
+    @JsonProperty public String signingPublicKey;
 
     Stored() {}
 
-    Stored(int format, String privateKey, String publicKey) {
+    Stored(
+        int format,
+        String privateKey,
+        String publicKey,
+        String signingPrivateKey,
+        String signingPublicKey) {
       this.format = format;
       this.privateKey = privateKey;
       this.publicKey = publicKey;
+      this.signingPrivateKey = signingPrivateKey;
+      this.signingPublicKey = signingPublicKey;
     }
   }
 }

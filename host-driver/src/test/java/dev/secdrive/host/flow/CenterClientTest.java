@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.secdrive.protocol.security.CopyRequests;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -63,17 +65,32 @@ class CenterClientTest {
   }
 
   @Test
-  void theSitesErrorBecomesAFlowExceptionWithStatusAndMessage() {
+  void theSitesErrorBecomesAFlowExceptionWithStatusAndMessage() throws Exception {
+    UserKey alice = UserKey.create();
     CenterException e =
         assertThrows(
             CenterException.class,
-            () -> new CenterClient(url()).copyCertificate("alice", "X", "MO-1"));
+            () -> new CenterClient(url()).copyCertificate("alice", alice, "X", "MO-1"));
     assertEquals(404, e.status());
     assertEquals(
         "central site refused (HTTP 404): unknown title X (S12: not in the contents identifier"
             + " file)",
         e.getMessage());
-    assertEquals("{\"userId\":\"alice\",\"titleId\":\"X\",\"mediumId\":\"MO-1\"}", lastBody.get());
+    String prefix = "{\"userId\":\"alice\",\"titleId\":\"X\",\"mediumId\":\"MO-1\"";
+    assertTrue(lastBody.get().startsWith(prefix + ",\"signature\":\""), lastBody.get());
+    byte[] signature =
+        HexFormat.of()
+            .parseHex(new ObjectMapper().readTree(lastBody.get()).get("signature").asText());
+    assertTrue(
+        Crypto.verify(
+            alice.signingPublicKey(), CopyRequests.certificate("alice", "X", "MO-1"), signature));
+    assertEquals(
+        "a copy request is signed with the user's key, and none was given (the user key file,"
+            + " 'secdrive user-key create')",
+        assertThrows(
+                FlowException.class,
+                () -> new CenterClient(url()).copyCertificate("alice", null, "X", "MO-1"))
+            .getMessage());
     assertEquals(
         "central site refused (HTTP 500): boom",
         assertThrows(CenterException.class, () -> new CenterClient(url()).center()).getMessage());

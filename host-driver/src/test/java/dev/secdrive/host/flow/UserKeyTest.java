@@ -2,13 +2,17 @@ package dev.secdrive.host.flow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.SealedKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +50,47 @@ class UserKeyTest {
     assertEquals(
         "user key " + swapped + ": the public key does not match the private key",
         assertThrows(FlowException.class, () -> UserKey.load(swapped)).getMessage());
+  }
+
+  @Test
+  void theFileHoldsASigningKeyWhoseSignaturesVerify() throws Exception {
+    UserKey key = UserKey.create();
+    Path file = dir.resolve("user.key");
+    key.save(file);
+    UserKey loaded = UserKey.load(file);
+    assertArrayEquals(key.signingPublicKey(), loaded.signingPublicKey());
+    assertTrue(Files.readString(file).contains("\"format\" : 2"), Files.readString(file));
+    byte[] message = CopyRequests.certificate("alice", "SW-1", "MO-1");
+    byte[] signature = loaded.sign(message);
+    assertEquals(64, signature.length);
+    assertTrue(Crypto.verify(key.signingPublicKey(), message, signature));
+    assertFalse(Crypto.verify(UserKey.create().signingPublicKey(), message, signature));
+
+    String json = Files.readString(file);
+    Path swapped =
+        Files.writeString(
+            dir.resolve("swapped.key"),
+            json.replace(key.signingPublicKeyHex(), UserKey.create().signingPublicKeyHex()));
+    assertEquals(
+        "user key " + swapped + ": the signing public key does not match the signing private key",
+        assertThrows(FlowException.class, () -> UserKey.load(swapped)).getMessage());
+  }
+
+  @Test
+  void aFormatOneFileIsRefusedWithHowToReplaceIt() throws Exception {
+    Crypto.RawKeyPair old = Crypto.x25519KeyPair();
+    Path file =
+        Files.writeString(
+            dir.resolve("old.key"),
+            "{\"format\": 1, \"privateKey\": \""
+                + HexFormat.of().formatHex(old.privateKey())
+                + "\", \"publicKey\": \""
+                + HexFormat.of().formatHex(old.publicKey())
+                + "\"}");
+    String message = assertThrows(FlowException.class, () -> UserKey.load(file)).getMessage();
+    assertTrue(message.startsWith("user key " + file + " is of format 1"), message);
+    assertTrue(message.contains("secdrive user-key create --out FILE"), message);
+    assertTrue(message.contains("secdrive center user add --user-key FILE"), message);
   }
 
   @Test

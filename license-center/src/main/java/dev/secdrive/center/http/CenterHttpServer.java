@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.secdrive.center.CentralSite;
 import dev.secdrive.center.Refusal;
+import dev.secdrive.center.crypto.Crypto;
 import dev.secdrive.center.store.Bill;
 import dev.secdrive.center.store.Copy;
 import dev.secdrive.center.store.Store;
@@ -107,7 +108,7 @@ public final class CenterHttpServer implements AutoCloseable {
       try {
         send(exchange, 200, route(exchange, method, segments(path)));
       } catch (Refusal e) {
-        if (e.kind() == Refusal.Kind.UNAUTHORIZED) {
+        if (e.kind() == Refusal.Kind.UNAUTHORIZED && !path.startsWith("/copies/")) {
           exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"secdrive-center\"");
         }
         send(exchange, e.kind().status(), error(e.getMessage()));
@@ -115,8 +116,11 @@ public final class CenterHttpServer implements AutoCloseable {
         log.error("center request {} {} failed in the database", method, path, e);
         send(exchange, 503, error("database unavailable: " + e.getMessage()));
       } catch (RuntimeException e) {
-        log.error("center request {} {} failed", method, path, e);
-        send(exchange, 500, error("internal error: " + e));
+        // The detail (a stack trace, SQL, file names) stays in the log; the client gets a reference
+        // to quote, so an operator can find it without the service telling strangers its insides.
+        String reference = HEX.formatHex(Crypto.random(4));
+        log.error("center request {} {} failed (reference {})", method, path, reference, e);
+        send(exchange, 500, error("internal error (reference " + reference + ")"));
       }
     }
   }
@@ -183,13 +187,17 @@ public final class CenterHttpServer implements AutoCloseable {
         if (n == 1) {
           requireMethod(method, "POST", path);
           requireAdmin(exchange);
-          JsonNode request = read(body, "userId", "name", "userKey");
+          JsonNode request = read(body, "userId", "name", "userKey", "signingKey");
           return user(
               site.registerUser(
-                  text(request, "userId"), text(request, "name"), hex(request, "userKey")));
+                  text(request, "userId"),
+                  text(request, "name"),
+                  hex(request, "userKey"),
+                  hex(request, "signingKey")));
         }
         if (n == 2) {
           requireMethod(method, "GET", path);
+          requireAdmin(exchange); // copies, bills and keys are the user's and the site's business
           return profile(site.profile(path.get(1)));
         }
         if (n == 3 && path.get(2).equals("payments")) {
@@ -211,31 +219,38 @@ public final class CenterHttpServer implements AutoCloseable {
       case "copies" -> {
         if (n == 2 && path.get(1).equals("certificate")) {
           requireMethod(method, "POST", path);
-          JsonNode request = read(body, "userId", "titleId", "mediumId");
+          JsonNode request = read(body, "userId", "titleId", "mediumId", "signature");
           CentralSite.CertificateIssue issue =
               site.issueCertificate(
-                  text(request, "userId"), text(request, "titleId"), text(request, "mediumId"));
+                  text(request, "userId"),
+                  text(request, "titleId"),
+                  text(request, "mediumId"),
+                  optionalHex(request, "signature"));
           ObjectNode out = JSON.createObjectNode();
           out.put("serial", issue.certificate().serial());
           out.put("copyCertificate", HEX.formatHex(issue.certificate().encode()));
           out.put("sealedKey", HEX.formatHex(issue.sealedKey().encode()));
           out.set("bill", bill(issue.bill()));
+          out.put("reissued", issue.reissued());
           return out;
         }
         if (n == 2 && path.get(1).equals("conversion")) {
           requireMethod(method, "POST", path);
-          JsonNode request = read(body, "userId", "titleId", "mediumId", "driveCertificate");
+          JsonNode request =
+              read(body, "userId", "titleId", "mediumId", "driveCertificate", "signature");
           CentralSite.ConversionIssue issue =
               site.issueConversion(
                   text(request, "userId"),
                   text(request, "titleId"),
                   text(request, "mediumId"),
-                  hex(request, "driveCertificate"));
+                  hex(request, "driveCertificate"),
+                  optionalHex(request, "signature"));
           ObjectNode out = JSON.createObjectNode();
           out.put("serial", issue.grant().serial());
           out.put("deviceId", issue.grant().deviceId());
           out.put("grant", HEX.formatHex(issue.grant().encode()));
           out.set("bill", bill(issue.bill()));
+          out.put("reissued", issue.reissued());
           return out;
         }
       }
@@ -265,11 +280,15 @@ public final class CenterHttpServer implements AutoCloseable {
   }
 
   private static ObjectNode user(User u) {
-    return JSON.createObjectNode()
-        .put("userId", u.userId())
-        .put("name", u.name())
-        .put("userKey", HEX.formatHex(u.userKey()))
-        .put("registeredAt", u.registeredAt().toString());
+    ObjectNode out =
+        JSON.createObjectNode()
+            .put("userId", u.userId())
+            .put("name", u.name())
+            .put("userKey", HEX.formatHex(u.userKey()));
+    if (u.signingKey() != null) {
+      out.put("signingKey", HEX.formatHex(u.signingKey()));
+    }
+    return out.put("registeredAt", u.registeredAt().toString());
   }
 
   private static ObjectNode profile(CentralSite.Profile p) {
@@ -410,6 +429,11 @@ public final class CenterHttpServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw bad("field '" + field + "' is not hexadecimal: " + e.getMessage());
     }
+  }
+
+  /** A hex field that may be absent (null then), so the caller can say why it is needed. */
+  private static byte[] optionalHex(JsonNode request, String field) {
+    return request.has(field) ? hex(request, field) : null;
   }
 
   private static Refusal bad(String message) {

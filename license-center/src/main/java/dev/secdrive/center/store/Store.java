@@ -210,11 +210,17 @@ public final class Store implements AutoCloseable {
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(
-                  "INSERT INTO users (user_id, name, user_key, registered_at) VALUES (?, ?, ?, ?)")) {
+                  "INSERT INTO users (user_id, name, user_key, signing_key, registered_at)"
+                      + " VALUES (?, ?, ?, ?, ?)")) {
             s.setString(1, user.userId());
             s.setString(2, user.name());
             s.setString(3, HEX.formatHex(user.userKey()));
-            s.setLong(4, user.registeredAt().getEpochSecond());
+            if (user.signingKey() == null) {
+              s.setNull(4, Types.VARCHAR);
+            } else {
+              s.setString(4, HEX.formatHex(user.signingKey()));
+            }
+            s.setLong(5, user.registeredAt().getEpochSecond());
             s.executeUpdate();
             return true;
           } catch (SQLException e) {
@@ -235,18 +241,20 @@ public final class Store implements AutoCloseable {
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT user_id, name, user_key, registered_at FROM users WHERE user_id = ?"
+            "SELECT user_id, name, user_key, signing_key, registered_at FROM users WHERE user_id = ?"
                 + (lock ? " FOR UPDATE" : ""))) {
       s.setString(1, userId);
       try (ResultSet r = s.executeQuery()) {
         if (!r.next()) {
           return Optional.empty();
         }
+        String signingKey = r.getString("signing_key");
         return Optional.of(
             new User(
                 r.getString("user_id"),
                 r.getString("name"),
                 HEX.parseHex(r.getString("user_key")),
+                signingKey == null ? null : HEX.parseHex(signingKey),
                 Instant.ofEpochSecond(r.getLong("registered_at"))));
       }
     }
@@ -270,15 +278,7 @@ public final class Store implements AutoCloseable {
       s.setString(1, userId);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          bills.add(
-              new Bill(
-                  r.getLong("id"),
-                  r.getString("user_id"),
-                  r.getLong("copy_serial"),
-                  r.getLong("amount_cents"),
-                  r.getLong("paid_cents"),
-                  r.getBoolean("paid"),
-                  Instant.ofEpochSecond(r.getLong("created_at"))));
+          bills.add(bill(r));
         }
       }
     }
@@ -298,20 +298,34 @@ public final class Store implements AutoCloseable {
             s.setString(1, userId);
             try (ResultSet r = s.executeQuery()) {
               while (r.next()) {
-                copies.add(
-                    new Copy(
-                        r.getLong("serial"),
-                        r.getString("user_id"),
-                        r.getString("title_id"),
-                        r.getString("medium_id"),
-                        r.getString("device_id"),
-                        r.getInt("scheme"),
-                        Instant.ofEpochSecond(r.getLong("issued_at"))));
+                copies.add(copy(r));
               }
             }
           }
           return copies;
         });
+  }
+
+  private static Bill bill(ResultSet r) throws SQLException {
+    return new Bill(
+        r.getLong("id"),
+        r.getString("user_id"),
+        r.getLong("copy_serial"),
+        r.getLong("amount_cents"),
+        r.getLong("paid_cents"),
+        r.getBoolean("paid"),
+        Instant.ofEpochSecond(r.getLong("created_at")));
+  }
+
+  private static Copy copy(ResultSet r) throws SQLException {
+    return new Copy(
+        r.getLong("serial"),
+        r.getString("user_id"),
+        r.getString("title_id"),
+        r.getString("medium_id"),
+        r.getString("device_id"),
+        r.getInt("scheme"),
+        Instant.ofEpochSecond(r.getLong("issued_at")));
   }
 
   // ------------------------------------------------------------------ billing
@@ -387,19 +401,29 @@ public final class Store implements AutoCloseable {
   public record CopyRequest(
       String userId, String titleId, String mediumId, String deviceId, int scheme) {}
 
-  /** Makes the signed document for a serial; runs inside the issuing transaction. */
+  /**
+   * Makes the signed document for a copy's serial and issue time; runs inside the issuing
+   * transaction.
+   */
   @FunctionalInterface
   public interface Signer<T> {
-    T sign(long serial);
+    T sign(long serial, Instant issuedAt);
   }
 
-  /** An issued copy with its bill and the document made for it. */
-  public record Issued<T>(Copy copy, Bill bill, T document) {}
+  /**
+   * An issued copy with its bill and the document made for it.
+   *
+   * @param reissued true if the copy existed already and its document was made again
+   */
+  public record Issued<T>(Copy copy, Bill bill, T document, boolean reissued) {}
 
   /**
-   * Issues a copy in one transaction: checks the user has no unpaid bill, records the copy (its
-   * serial), records a bill of {@code priceCents} (paid at once when 0), and makes the document
-   * with {@code signer}. If anything fails, none of it is kept.
+   * Issues a copy in one transaction. If the user already has a copy of the title on the medium,
+   * that copy's document is made again with {@code signer} (its serial and issue time), and nothing
+   * is written: no new copy, no new bill, whether its bill is paid or not, so a copy that failed
+   * after the site answered can be retried. Otherwise: checks the user has no unpaid bill, records
+   * the copy (its serial), records a bill of {@code priceCents} (paid at once when 0), and makes
+   * the document. If anything fails, none of it is kept.
    *
    * @throws UnpaidBillsException (nothing written) if the user has an unpaid bill
    * @throws UnknownUserException (nothing written) if the user does not exist
@@ -411,6 +435,12 @@ public final class Store implements AutoCloseable {
         c -> {
           if (user(c, request.userId(), true).isEmpty()) {
             throw new UnknownUserException(request.userId());
+          }
+          Optional<Copy> existing = existingCopy(c, request);
+          if (existing.isPresent()) {
+            Copy copy = existing.get();
+            return new Issued<>(
+                copy, billOf(c, copy), signer.sign(copy.serial(), copy.issuedAt()), true);
           }
           List<Bill> unpaid = bills(c, request.userId(), true);
           if (!unpaid.isEmpty()) {
@@ -455,8 +485,8 @@ public final class Store implements AutoCloseable {
             s.executeUpdate();
             billId = generated(s, "id");
           }
-          T document = signer.sign(serial);
           Instant at = Instant.ofEpochSecond(now.getEpochSecond());
+          T document = signer.sign(serial, at);
           return new Issued<>(
               new Copy(
                   serial,
@@ -467,8 +497,40 @@ public final class Store implements AutoCloseable {
                   request.scheme(),
                   at),
               new Bill(billId, request.userId(), serial, priceCents, 0, paid, at),
-              document);
+              document,
+              false);
         });
+  }
+
+  /** The user's first copy of the request's title on its medium, if any. */
+  private static Optional<Copy> existingCopy(Connection c, CopyRequest request)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT serial, user_id, title_id, medium_id, device_id, scheme, issued_at FROM copies"
+                + " WHERE user_id = ? AND title_id = ? AND medium_id = ? ORDER BY serial")) {
+      s.setString(1, request.userId());
+      s.setString(2, request.titleId());
+      s.setString(3, request.mediumId());
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.of(copy(r)) : Optional.empty();
+      }
+    }
+  }
+
+  private static Bill billOf(Connection c, Copy copy) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT id, user_id, copy_serial, amount_cents, paid_cents, paid, created_at"
+                + " FROM bills WHERE copy_serial = ?")) {
+      s.setLong(1, copy.serial());
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next()) {
+          throw new SQLException("copy " + copy.serial() + " has no bill");
+        }
+        return bill(r);
+      }
+    }
   }
 
   private static long generated(Statement s, String column) throws SQLException {

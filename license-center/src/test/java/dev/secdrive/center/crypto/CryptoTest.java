@@ -1,10 +1,12 @@
 package dev.secdrive.center.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.protocol.security.CopyRequests;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -127,5 +129,34 @@ class CryptoTest {
     data[0] ^= 1;
     assertFalse(Crypto.verify(signer.publicKey(), data, signature));
     assertFalse(Crypto.verify(Crypto.ed25519KeyPair().publicKey(), data, signature));
+  }
+
+  /** The example of license-center/API.md "Signed copy requests", byte for byte. */
+  @Test
+  void theApiExampleOfASignedCopyRequest() {
+    HexFormat hex = HexFormat.of();
+    byte[] seed = new byte[32];
+    for (int i = 0; i < seed.length; i++) {
+      seed[i] = (byte) i;
+    }
+    byte[] publicKey = Crypto.ed25519Public(seed);
+    assertEquals(
+        "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8",
+        hex.formatHex(publicKey));
+    byte[] signed = CopyRequests.certificate("alice", "SW-0001", "MO-4711");
+    assertEquals(
+        "73656364726976652d636f70792d726571756573742d7631"
+            + "00"
+            + "01"
+            + "05616c696365"
+            + "0753572d30303031"
+            + "074d4f2d34373131",
+        hex.formatHex(signed));
+    byte[] signature = Crypto.sign(seed, signed);
+    assertEquals(
+        "f32b43ec98b970b5df4bccfc97a739be746523b5e821c6f000b79909b414f0cf"
+            + "d2a61f0c9d0e0daf2a39c115d73fdb399f6293101f75875cadba9403ac9b1c05",
+        hex.formatHex(signature));
+    assertTrue(Crypto.verify(publicKey, signed, signature));
   }
 }
