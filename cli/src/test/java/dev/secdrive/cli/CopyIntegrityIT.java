@@ -66,7 +66,7 @@ class CopyIntegrityIT {
     CenterClient admin = new CenterClient(center.url(), center.adminToken());
     site = new CenterClient(center.url());
     alice = UserKey.create();
-    admin.registerUser("alice", "Alice", alice.publicKey());
+    admin.registerUser("alice", "Alice", alice);
 
     Path image = scratch.resolve("master.img");
     MasterAuthoring.author(
