@@ -247,6 +247,8 @@ public final class SoftwareCopy {
               entry,
               (offset, data) -> target.writeBuffer(dataLba + offset / blockSize, data, blockSize),
               progress);
+      // Done means on the medium, not in the drive's write cache.
+      target.synchronizeCache();
       done = true;
       return new Copied(
           titleId,
@@ -420,8 +422,9 @@ public final class SoftwareCopy {
 
   /**
    * Copies title {@code titleId}'s ciphertext from the master verbatim to {@code dataLba} on the
-   * target with plain READs and WRITEs, nothing else: what a certificate copy does after its
-   * record, and the yardstick the converted copy is measured against.
+   * target with plain READs and WRITEs and a SYNCHRONIZE CACHE at the end, nothing else: what a
+   * certificate copy does after its record, and the yardstick the converted copy (which the drive
+   * syncs before it writes the title header) is measured against.
    *
    * @return bytes written to the target
    */
@@ -431,12 +434,15 @@ public final class SoftwareCopy {
     Capacity capacity = target.capacity();
     int blockSize = capacity.blockSize();
     checkFits(capacity, dataLba, entry.dataBlocks(blockSize), entry.plaintextLength(), "no header");
-    return stream(
-        master,
-        target,
-        entry,
-        (offset, data) -> target.writeBuffer(dataLba + offset / blockSize, data, blockSize),
-        progress);
+    long written =
+        stream(
+            master,
+            target,
+            entry,
+            (offset, data) -> target.writeBuffer(dataLba + offset / blockSize, data, blockSize),
+            progress);
+    target.synchronizeCache();
+    return written;
   }
 
   /**
