@@ -60,6 +60,14 @@ final class CopyCommand implements Callable<Integer> {
       description = "Where the copy starts on the target (default: ${DEFAULT-VALUE}).")
   long lba;
 
+  @Option(
+      names = "--authority-key",
+      paramLabel = "HEX",
+      description =
+          "The licensing authority's public key: refuse a central site it did not certify"
+              + " (without it, the authority the site names is trusted).")
+  String authorityKey;
+
   @Option(names = "--progress", description = "Show a progress bar even when not interactive.")
   boolean progress;
 
@@ -72,6 +80,9 @@ final class CopyCommand implements Callable<Integer> {
       throw new CliException("--lba must not be negative: " + lba);
     }
     CenterClient client = new CenterClient(center);
+    if (authorityKey != null) {
+      client = client.pinnedTo(AuthorityKeys.parse("--authority-key", authorityKey));
+    }
     if (userKey == null) {
       throw new CliException(
           "--user-key FILE is needed: the central site bills a copy only on a request the user"

@@ -120,15 +120,7 @@ final class RunCommand implements Callable<Integer> {
       throw new CliException("give --authority-key or --center, not both");
     }
     if (authorityKey != null) {
-      try {
-        byte[] key = HexFormat.of().parseHex(authorityKey);
-        if (key.length != 32) {
-          throw new IllegalArgumentException();
-        }
-        return key;
-      } catch (IllegalArgumentException e) {
-        throw new CliException("--authority-key must be 64 hexadecimal digits (32 bytes)");
-      }
+      return AuthorityKeys.parse("--authority-key", authorityKey);
     }
     if (center != null) {
       return new CenterClient(center).center().authorityPublicKey();

@@ -52,6 +52,7 @@ class CopyIntegrityIT {
   private LocalCenter center;
   private Emulator emulator;
   private CenterClient site;
+  private CenterClient admin;
   private UserKey alice;
   private TcpTap tap;
   private final byte[] game = content(300 * 1024 + 11, 5);
@@ -63,7 +64,7 @@ class CopyIntegrityIT {
     Path authorityFile = keys.resolve("authority.json");
     authority.save(authorityFile);
     center = LocalCenter.start(centerData, authority);
-    CenterClient admin = new CenterClient(center.url(), center.adminToken());
+    admin = new CenterClient(center.url(), center.adminToken());
     site = new CenterClient(center.url());
     alice = UserKey.create();
     admin.registerUser("alice", "Alice", alice);
@@ -229,5 +230,45 @@ class CopyIntegrityIT {
     assertTrue(none.getMessage().contains("no copied title there"), none::getMessage);
     copy(GAME, lba);
     assertArrayEquals(game, run(GAME, lba));
+  }
+
+  @Test
+  void aTerminalPinnedToItsAuthorityRefusesASiteOfAnotherAndCopiesWithItsOwn() throws Exception {
+    Path keyFile = keys.resolve("alice.key");
+    alice.save(keyFile);
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    String other = hex.formatHex(Authority.create().publicKey());
+    Cli refused = copyCommand(keyFile, other);
+    assertEquals(1, refused.exit(), refused::toString);
+    assertTrue(
+        refused.err().contains("names licensing authority " + hex.formatHex(authority.publicKey()))
+            && refused.err().contains("not the pinned " + other),
+        refused::toString);
+    assertEquals(0, admin.user("alice").path("copies").size(), "refused before the site was asked");
+
+    Cli copied = copyCommand(keyFile, hex.formatHex(authority.publicKey()));
+    assertEquals(0, copied.exit(), copied::toString);
+    assertArrayEquals(game, run(GAME, 8192));
+  }
+
+  private Cli copyCommand(Path keyFile, String authorityKey) {
+    return Cli.run(
+        "copy",
+        "--master",
+        tapped(0),
+        "--target",
+        tapped(1),
+        "--title",
+        GAME,
+        "--center",
+        center.url(),
+        "--user",
+        "alice",
+        "--user-key",
+        keyFile.toString(),
+        "--authority-key",
+        authorityKey,
+        "--lba",
+        "8192");
   }
 }

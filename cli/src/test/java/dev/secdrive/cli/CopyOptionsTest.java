@@ -83,7 +83,8 @@ class CopyOptionsTest {
             "--center",
             NO_CENTER));
     assertEquals(
-        "secdrive: --authority-key must be 64 hexadecimal digits (32 bytes)",
+        "secdrive: --authority-key must be 64 hexadecimal digits (the 32-byte public key that"
+            + " 'secdrive authority init' prints), got 'abc'",
         error("run", NOWHERE, "--title", "T", "--authority-key", "abc"));
   }
 

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.function.Supplier;
 
@@ -36,6 +37,7 @@ public final class CenterClient {
   private final URI base;
   private final String adminToken;
   private final HttpClient http;
+  private final byte[] pinnedAuthority;
 
   /**
    * @param url the site's base URL, e.g. {@code http://127.0.0.1:7150}
@@ -57,6 +59,27 @@ public final class CenterClient {
     this.base = parsed;
     this.adminToken = adminToken;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.pinnedAuthority = null;
+  }
+
+  private CenterClient(CenterClient client, byte[] pinnedAuthority) {
+    this.base = client.base;
+    this.adminToken = client.adminToken;
+    this.http = client.http;
+    this.pinnedAuthority = pinnedAuthority.clone();
+  }
+
+  /**
+   * This client, trusting only the licensing authority with Ed25519 key {@code authorityPublicKey}:
+   * {@link #center()} refuses a site that names another authority or whose certificate that
+   * authority did not sign as a central site's. Without a pin the terminal takes the authority the
+   * site names, so a site of another authority could certify its own copies.
+   */
+  public CenterClient pinnedTo(byte[] authorityPublicKey) {
+    if (authorityPublicKey.length != Crypto.KEY_LENGTH) {
+      throw new FlowException("a licensing authority's public key has 32 bytes");
+    }
+    return new CenterClient(this, authorityPublicKey);
   }
 
   public CenterClient(String url) {
@@ -85,15 +108,42 @@ public final class CenterClient {
 
   public CenterInfo center() {
     JsonNode answer = call("GET", "/center", null, false);
+    CenterInfo info;
     try {
-      return new CenterInfo(
-          text(answer, "name"),
-          Certificate.decode(hex(answer, "certificate")),
-          hex(answer, "authorityPublicKey"));
+      info =
+          new CenterInfo(
+              text(answer, "name"),
+              Certificate.decode(hex(answer, "certificate")),
+              hex(answer, "authorityPublicKey"));
     } catch (ParameterException e) {
       throw new FlowException(
           "the central site sent an unreadable certificate: " + e.getMessage(), e);
     }
+    if (pinnedAuthority != null) {
+      HexFormat hex = HexFormat.of();
+      if (!Arrays.equals(info.authorityPublicKey(), pinnedAuthority)) {
+        throw new FlowException(
+            "the central site at "
+                + base
+                + " names licensing authority "
+                + hex.formatHex(info.authorityPublicKey())
+                + ", not the pinned "
+                + hex.formatHex(pinnedAuthority));
+      }
+      Certificate certificate = info.certificate();
+      if (certificate.role() != Certificate.Role.CENTRAL_SITE
+          || !Certificates.signedBy(certificate, pinnedAuthority)) {
+        throw new FlowException(
+            "the central site at "
+                + base
+                + " presents a certificate ("
+                + certificate.role()
+                + " '"
+                + certificate.subject()
+                + "') that the pinned licensing authority did not sign as a central site's");
+      }
+    }
+    return info;
   }
 
   /**
