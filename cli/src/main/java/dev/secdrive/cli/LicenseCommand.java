@@ -278,6 +278,7 @@ final class LicenseCommand {
                     e -> {
                       Map<String, Object> r = new LinkedHashMap<>();
                       r.put("contentId", e.contentId());
+                      r.put("licensor", e.licensor().isEmpty() ? null : e.licensor());
                       r.put("playsLeft", e.unlimited() ? null : e.playsLeft());
                       r.put("unlimited", e.unlimited());
                       return r;
@@ -292,7 +293,12 @@ final class LicenseCommand {
               "medium %s: license version %d, %d record(s)%n",
               mediumId, status.version(), status.entries().size());
       for (LicenseStatus.Entry e : status.entries()) {
-        out().printf("  %-40s plays left: %s%n", e.contentId(), playsText(e.playsLeft()));
+        out()
+            .printf(
+                "  %-40s plays left: %-10s licensor: %s%n",
+                e.contentId(),
+                playsText(e.playsLeft()),
+                e.licensor().isEmpty() ? "(not recorded)" : e.licensor());
       }
       return 0;
     }

@@ -411,12 +411,32 @@ class LicenseIT {
             "--lba",
             "8000",
             "--replace");
+    // the host sees the licensor in LICENSE STATUS and refuses before it writes a block (the
+    // drive would refuse the PROVISION too, 0Dh, but only after the title had been overwritten)
     assertTrue(
-        takeover.contains(
-            "(05/6F/00): the content is licensed on this medium by another licensor on SECURITY"
-                + " PROTOCOL OUT PROVISION"),
+        takeover.contains("is licensed by '")
+            && takeover.contains(
+                "not by 'Rival Studio': only its licensor can replace it;"
+                    + " nothing was written"),
         takeover);
-    assertEquals(7, json("license", "status", mo, "--json").at("/records/0/playsLeft").asLong());
+    JsonNode after = json("license", "status", mo, "--json");
+    assertEquals(7, after.at("/records/0/playsLeft").asLong());
+    assertFalse(after.at("/records/0/licensor").asText().isEmpty(), after::toString);
+    Path intact = scratch.resolve("movie-after-takeover.out");
+    ok(
+        "license",
+        "play",
+        mo,
+        "--content-id",
+        "MOVIE-1",
+        "--lba",
+        "1000",
+        "--out",
+        intact.toString());
+    assertArrayEquals(plaintext, Files.readAllBytes(intact), "the title is intact");
+    try (Drive drive = Drive.open(mo)) {
+      assertArrayEquals(new byte[2048], drive.read(8000, 1), "nothing was written at LBA 8000");
+    }
   }
 
   @Test

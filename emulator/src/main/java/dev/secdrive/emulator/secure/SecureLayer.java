@@ -418,7 +418,7 @@ public final class SecureLayer {
     SecureArea.Contents contents = read(medium);
     List<LicenseStatus.Entry> entries = new ArrayList<>();
     for (LicenseState.License l : contents.state().licenses()) {
-      entries.add(new LicenseStatus.Entry(l.contentId(), l.playsLeft()));
+      entries.add(new LicenseStatus.Entry(l.contentId(), l.licensor(), l.playsLeft()));
     }
     return new LicenseStatus(contents.state().version(), entries).encode();
   }

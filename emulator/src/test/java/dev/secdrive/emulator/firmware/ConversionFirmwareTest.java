@@ -153,7 +153,8 @@ class ConversionFirmwareTest {
   void installConvertOutOfOrderAndPlayBackTheExactPlaintext() throws Exception {
     assertGood(install(grant()));
     assertEquals(
-        new LicenseStatus(1, List.of(new LicenseStatus.Entry(TITLE, LicenseStatus.UNLIMITED))),
+        new LicenseStatus(
+            1, List.of(new LicenseStatus.Entry(TITLE, "test centre", LicenseStatus.UNLIMITED))),
         status());
     // several CONVERT WRITEs, out of order, one of them a single block
     assertGood(convert(h, host, 5, 8));

@@ -198,7 +198,8 @@ class SecureLayerFirmwareTest {
     assertEquals(new LicenseStatus(0, List.of()), status(h, host));
     assertGood(provision(h, host, medium.id(), CONTENT, 3));
     assertEquals(
-        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, 3))), status(h, host));
+        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, "test licensor", 3))),
+        status(h, host));
     assertGood(provision(h, host, medium.id(), "other-title", ProvisionRequest.UNLIMITED));
     LicenseStatus two = status(h, host);
     assertEquals(2, two.version());
@@ -263,7 +264,7 @@ class SecureLayerFirmwareTest {
             challenge(h, host), medium.id(), CONTENT, 99, contentKey, certificate(h, host));
     assertRefused(out(h, host, Operation.PROVISION, takeover.encode()), Reason.OTHER_LICENSOR);
     assertEquals(
-        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, 3))),
+        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, "test licensor", 3))),
         status(h, host),
         "the refused PROVISION changed nothing");
     // refused again, not as a replay: the refusal spent no challenge

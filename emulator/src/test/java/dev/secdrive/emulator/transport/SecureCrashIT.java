@@ -155,7 +155,8 @@ class SecureCrashIT {
         assertEquals(new LicenseStatus(0, List.of()), status);
       } else {
         assertEquals(1, status.version(), "neither old nor new: " + status);
-        assertEquals(List.of(new LicenseStatus.Entry("first-title", 3)), status.entries());
+        assertEquals(
+            List.of(new LicenseStatus.Entry("first-title", "crash licensor", 3)), status.entries());
       }
       // the drive's anti-rollback floor never got ahead of the area: the restore completes now
       assertGood(out(c, Operation.RESTORE, RestoreRequest.inline(blob).encode()));
@@ -206,13 +207,15 @@ class SecureCrashIT {
       if (java.util.Arrays.equals(before, secureArea())) {
         assertFalse(completing, "the license was committed before the data");
         assertEquals(
-            new LicenseStatus(1, List.of(new LicenseStatus.Entry("first-title", 3))), status);
+            new LicenseStatus(
+                1, List.of(new LicenseStatus.Entry("first-title", "crash licensor", 3))),
+            status);
       } else {
         assertEquals(2, status.version(), "neither old nor new: " + status);
         assertEquals(
             List.of(
-                new LicenseStatus.Entry("first-title", 3),
-                new LicenseStatus.Entry(TITLE, LicenseStatus.UNLIMITED)),
+                new LicenseStatus.Entry("first-title", "crash licensor", 3),
+                new LicenseStatus.Entry(TITLE, "crash centre", LicenseStatus.UNLIMITED)),
             status.entries());
       }
       Reply open = out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode());

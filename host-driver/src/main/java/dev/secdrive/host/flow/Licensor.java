@@ -139,6 +139,7 @@ public final class Licensor {
     String deviceId = drive.deviceId();
     Certificate driveCertificate = drive.secure().certificate();
     Certificates.checkDrive(driveCertificate, deviceId, credential.authorityPublicKey());
+    checkNotAnothersContent(drive, mediumId, contentId);
     if (!replace) {
       checkNothingIsReplaced(drive, mediumId, contentId, headerLba, dataBlocks, blockSize);
     }
@@ -169,6 +170,30 @@ public final class Licensor {
       Arrays.fill(contentKey, (byte) 0);
     }
     return new Provisioned(mediumId, deviceId, contentId, headerLba, dataBlocks, length, plays);
+  }
+
+  /**
+   * Refuses, even with replace, content that another licensor licensed on the medium: the drive
+   * would refuse its PROVISION (reason 0Dh) only after the title had been overwritten.
+   */
+  private void checkNotAnothersContent(Drive drive, String mediumId, String contentId) {
+    String own = credential.certificate().subject();
+    for (LicenseStatus.Entry entry : drive.secure().status().entries()) {
+      if (entry.contentId().equals(contentId)
+          && !entry.licensor().isEmpty()
+          && !entry.licensor().equals(own)) {
+        throw new FlowException(
+            "content "
+                + contentId
+                + " on medium "
+                + mediumId
+                + " is licensed by '"
+                + entry.licensor()
+                + "', not by '"
+                + own
+                + "': only its licensor can replace it; nothing was written");
+      }
+    }
   }
 
   /**

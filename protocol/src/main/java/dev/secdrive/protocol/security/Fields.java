@@ -184,6 +184,15 @@ final class Fields {
       return s;
     }
 
+    /** A UTF-8 name as {@link #name}, or the empty string for "none". */
+    String optionalName(String field) throws ParameterException {
+      if (position < in.length && (in[position] & 0xFF) == 0) {
+        position++;
+        return "";
+      }
+      return name(field);
+    }
+
     /** A UTF-8 name of 1..255 bytes, not blank; malformed UTF-8 is refused, never replaced. */
     String name(String field) throws ParameterException {
       int at = position;

@@ -1,22 +1,36 @@
 package dev.secdrive.protocol.security;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * F0h LICENSE STATUS data-in: the secure area's license version and, per license, its content ID
- * and the plays left. Content keys are not part of it.
+ * F0h LICENSE STATUS data-in: the secure area's license version and, per license, its content ID,
+ * the licensor that issued it and the plays left. Content keys are not part of it.
  */
 public record LicenseStatus(long version, List<Entry> entries) {
 
   /** Plays left of a license without a limit. */
   public static final long UNLIMITED = 0xFFFF_FFFFL;
 
-  /** One license of the secure area. */
-  public record Entry(String contentId, long playsLeft) {
+  /**
+   * One license of the secure area.
+   *
+   * @param licensor the certificate subject of the licensor (or central site) that issued it; empty
+   *     for a license recorded before drives kept it
+   */
+  public record Entry(String contentId, String licensor, long playsLeft) {
     public Entry {
       Fields.checkId("content ID", contentId, 64);
+      if (licensor == null || licensor.getBytes(StandardCharsets.UTF_8).length > 255) {
+        throw new IllegalArgumentException("licensor must be 0..255 bytes of UTF-8");
+      }
       dev.secdrive.protocol.BigEndian.checkUnsigned("playsLeft", playsLeft, 32);
+    }
+
+    /** A license whose licensor is not recorded. */
+    public Entry(String contentId, long playsLeft) {
+      this(contentId, "", playsLeft);
     }
 
     public boolean unlimited() {
@@ -35,7 +49,7 @@ public record LicenseStatus(long version, List<Entry> entries) {
   public byte[] encode() {
     Fields.Writer out = new Fields.Writer().u32(version).u16(entries.size());
     for (Entry e : entries) {
-      out.str8(e.contentId()).u32(e.playsLeft());
+      out.str8(e.contentId()).str8(e.licensor()).u32(e.playsLeft());
     }
     return AvailableLength.wrap(out.toByteArray());
   }
@@ -48,7 +62,8 @@ public record LicenseStatus(long version, List<Entry> entries) {
     List<Entry> entries = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       String contentId = r.id("content ID");
-      entries.add(new Entry(contentId, r.u32("plays left")));
+      String licensor = r.optionalName("licensor");
+      entries.add(new Entry(contentId, licensor, r.u32("plays left")));
     }
     r.end();
     return new LicenseStatus(version, entries);
