@@ -165,6 +165,49 @@ public final class CenterKeys {
     return Crypto.sign(signingKey, data);
   }
 
+  /** Kd of a scheme-1 title sealed for the database: KDF(KM, this, "") with the title ID as AAD. */
+  private static final String TITLE_KEY_AT_REST = "title-key-at-rest";
+
+  private static final int NONCE_LENGTH = 12;
+
+  /**
+   * Kd sealed for the database: nonce ‖ AES-256-GCM(KDF(KM, "title-key-at-rest", ""), AAD = title
+   * ID). Bound to its title, so a row's key moved to another title does not open.
+   */
+  public byte[] sealTitleKey(String titleId, byte[] kd) {
+    byte[] nonce = Crypto.random(NONCE_LENGTH);
+    return Crypto.concat(nonce, Crypto.gcmSeal(atRestKey(), nonce, ascii(titleId), kd));
+  }
+
+  /**
+   * @throws IllegalStateException if {@code sealed} does not open for {@code titleId} under this
+   *     center's KM (a database of another center, or a damaged row)
+   */
+  public byte[] openTitleKey(String titleId, byte[] sealed) {
+    try {
+      return Crypto.gcmOpen(
+          atRestKey(),
+          Arrays.copyOf(sealed, NONCE_LENGTH),
+          ascii(titleId),
+          Arrays.copyOfRange(sealed, NONCE_LENGTH, sealed.length));
+    } catch (Crypto.AuthenticationException | RuntimeException e) {
+      throw new IllegalStateException(
+          "the stored key of title "
+              + titleId
+              + " does not open under this center's master key (a database of another center,"
+              + " or a damaged row)",
+          e);
+    }
+  }
+
+  private byte[] atRestKey() {
+    return Crypto.kdf(masterKey, TITLE_KEY_AT_REST, new byte[0]);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
   /** KDF(KM, label, context): Ka and Ku of PROTOCOL.md "Scheme 2". */
   public byte[] derive(String label, String context) {
     return Crypto.kdf(

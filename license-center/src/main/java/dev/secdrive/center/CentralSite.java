@@ -43,6 +43,18 @@ public final class CentralSite {
     this.keys = keys;
     this.store = store;
     this.clock = clock;
+    sealPlainTitleKeys();
+  }
+
+  /**
+   * Kd of titles registered before keys were sealed at rest (32 bytes in the row) is sealed now.
+   */
+  private void sealPlainTitleKeys() {
+    for (Title t : store.titles()) {
+      if (t.scheme() == 1 && t.kd().length == Crypto.KEY_LENGTH) {
+        store.replaceTitleKey(t.titleId(), t.kd(), keys.sealTitleKey(t.titleId(), t.kd()));
+      }
+    }
   }
 
   public CenterKeys keys() {
@@ -56,8 +68,8 @@ public final class CentralSite {
 
   /**
    * Registers a title in the contents identifier file. Scheme 1: a fresh random Kd, kept by the
-   * site to seal to users. Scheme 2: Ka = KDF(KM, "master-conversion", title ID), derived and never
-   * stored.
+   * site to seal to users, stored sealed under a key derived from KM (a copy of the database opens
+   * no title). Scheme 2: Ka = KDF(KM, "master-conversion", title ID), derived and never stored.
    */
   public RegisteredTitle registerTitle(String titleId, String name, int scheme, long priceCents) {
     checkId("titleId", titleId, TITLE_ID_MAX);
@@ -69,7 +81,14 @@ public final class CentralSite {
       throw Refusal.badRequest("field 'priceCents' must not be negative, got " + priceCents);
     }
     byte[] kd = scheme == 1 ? Crypto.random(Crypto.KEY_LENGTH) : null;
-    Title title = new Title(titleId, name, scheme, kd, priceCents, now());
+    Title title =
+        new Title(
+            titleId,
+            name,
+            scheme,
+            kd == null ? null : keys.sealTitleKey(titleId, kd),
+            priceCents,
+            now());
     if (!store.insertTitle(title)) {
       throw Refusal.conflict("title " + titleId + " is already registered");
     }
@@ -83,7 +102,7 @@ public final class CentralSite {
 
   private byte[] key(Title title) {
     return title.scheme() == 1
-        ? title.kd().clone()
+        ? keys.openTitleKey(title.titleId(), title.kd())
         : keys.derive(KeyLabels.MASTER_CONVERSION, title.titleId());
   }
 
@@ -251,7 +270,7 @@ public final class CentralSite {
                       user.userKey(),
                       KeyLabels.USER_KEY,
                       SealedKey.aad(titleId, mediumId),
-                      title.kd(),
+                      key(title),
                       "user " + userId + "'s key");
               return new CertificateIssue(
                   cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null, false);

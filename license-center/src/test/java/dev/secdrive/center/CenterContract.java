@@ -1062,4 +1062,32 @@ abstract class CenterContract {
         second.body().get("serial").asLong() > first.body().get("serial").asLong(),
         "serials go on after a restart");
   }
+
+  @Test
+  void aTitleKeyIsStoredSealedAndOneStoredPlainBeforeIsSealedAtStart() throws Exception {
+    byte[] kd = title("SW-1", 1, 0);
+    byte[] plain = Crypto.random(32);
+    try (Store store = Store.open(jdbc)) {
+      byte[] stored = store.title("SW-1").orElseThrow().kd();
+      assertEquals(12 + 32 + 16, stored.length, "nonce, sealed Kd, tag");
+      for (int i = 0; i + 16 <= stored.length; i++) {
+        assertFalse(
+            java.util.Arrays.equals(
+                java.util.Arrays.copyOfRange(stored, i, i + 16), java.util.Arrays.copyOf(kd, 16)),
+            "Kd is not in the row");
+      }
+      // a row as a center wrote it before keys were sealed at rest
+      store.insertTitle(new Title("OLD-1", "Old", 1, plain, 0, Instant.now()));
+    }
+    center.close();
+    center = LicenseCenter.start(dataDir, jdbc, new InetSocketAddress("127.0.0.1", 0));
+    try (Store store = Store.open(jdbc)) {
+      assertEquals(60, store.title("OLD-1").orElseThrow().kd().length, "sealed at start");
+    }
+    assertArrayEquals(
+        plain,
+        HEX.parseHex(call("GET", "/titles/OLD-1/key", null, token).body().get("key").asText()));
+    assertArrayEquals(
+        kd, HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()));
+  }
 }

@@ -151,6 +151,22 @@ public final class Store implements AutoCloseable {
         });
   }
 
+  /** Replaces title {@code titleId}'s stored key, if it is still {@code expected}. */
+  public void replaceTitleKey(String titleId, byte[] expected, byte[] replacement) {
+    this.<Void, RuntimeException>transaction(
+        "replace the key of title " + titleId,
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement("UPDATE titles SET kd = ? WHERE title_id = ? AND kd = ?")) {
+            s.setString(1, HEX.formatHex(replacement));
+            s.setString(2, titleId);
+            s.setString(3, HEX.formatHex(expected));
+            s.executeUpdate();
+            return null;
+          }
+        });
+  }
+
   public Optional<Title> title(String titleId) {
     return this.<Optional<Title>, RuntimeException>transaction(
         "read title " + titleId,
