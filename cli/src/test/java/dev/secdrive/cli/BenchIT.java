@@ -45,7 +45,8 @@ class BenchIT {
             .anyMatch(
                 l ->
                     l.startsWith("decrypted READs checked against the plaintext ")
-                        && l.endsWith("2 MiB whole title, then every timed READ: identical")),
+                        && l.endsWith(
+                            "2 MiB, the whole title, before the timed rounds: identical")),
         bench::toString);
 
     // --json prints the results as one JSON object after the report.
