@@ -238,20 +238,24 @@ class CopyIntegrityIT {
     alice.save(keyFile);
     java.util.HexFormat hex = java.util.HexFormat.of();
     String other = hex.formatHex(Authority.create().publicKey());
-    Cli refused = copyCommand(keyFile, other);
+    Cli refused = copyCommand(keyFile, other, GAME);
     assertEquals(1, refused.exit(), refused::toString);
     assertTrue(
         refused.err().contains("names licensing authority " + hex.formatHex(authority.publicKey()))
             && refused.err().contains("not the pinned " + other),
         refused::toString);
+    // a converted copy too: the terminal asks the site who it is before it signs a request
+    Cli converted = copyCommand(keyFile, other, FILM);
+    assertEquals(1, converted.exit(), converted::toString);
+    assertTrue(converted.err().contains("not the pinned " + other), converted::toString);
     assertEquals(0, admin.user("alice").path("copies").size(), "refused before the site was asked");
 
-    Cli copied = copyCommand(keyFile, hex.formatHex(authority.publicKey()));
+    Cli copied = copyCommand(keyFile, hex.formatHex(authority.publicKey()), GAME);
     assertEquals(0, copied.exit(), copied::toString);
     assertArrayEquals(game, run(GAME, 8192));
   }
 
-  private Cli copyCommand(Path keyFile, String authorityKey) {
+  private Cli copyCommand(Path keyFile, String authorityKey, String title) {
     return Cli.run(
         "copy",
         "--master",
@@ -259,7 +263,7 @@ class CopyIntegrityIT {
         "--target",
         tapped(1),
         "--title",
-        GAME,
+        title,
         "--center",
         center.url(),
         "--user",

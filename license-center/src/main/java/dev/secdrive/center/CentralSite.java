@@ -247,7 +247,11 @@ public final class CentralSite {
     checkId("userId", userId, ID_MAX);
     checkId("titleId", titleId, TITLE_ID_MAX);
     checkId("mediumId", mediumId, ID_MAX);
-    User user = signedBy(userId, CopyRequests.certificate(userId, titleId, mediumId), signature);
+    User user =
+        signedBy(
+            userId,
+            CopyRequests.certificate(keys.certificate().encode(), userId, titleId, mediumId),
+            signature);
     Title title = title(titleId);
     requireScheme(title, 1, "/copies/conversion");
     Store.Issued<CertificateIssue> issued =
@@ -304,7 +308,10 @@ public final class CentralSite {
       throw Refusal.badRequest("field 'driveCertificate' is longer than 65535 bytes");
     }
     signedBy(
-        userId, CopyRequests.conversion(userId, titleId, mediumId, driveCertificate), signature);
+        userId,
+        CopyRequests.conversion(
+            keys.certificate().encode(), userId, titleId, mediumId, driveCertificate),
+        signature);
     Title title = title(titleId);
     requireScheme(title, 2, "/copies/certificate");
     Certificate drive;

@@ -187,17 +187,24 @@ abstract class CenterContract {
       return body; // refused before any signature is looked at
     }
     String user = body.get("userId").asText();
+    byte[] site;
+    try {
+      site = HEX.parseHex(get("/center").body().get("certificate").asText());
+    } catch (Exception e) {
+      throw new IllegalStateException("GET /center failed", e);
+    }
     byte[] message;
     try {
       message =
           body.has("driveCertificate")
               ? CopyRequests.conversion(
+                  site,
                   user,
                   body.get("titleId").asText(),
                   body.get("mediumId").asText(),
                   HEX.parseHex(body.get("driveCertificate").asText()))
               : CopyRequests.certificate(
-                  user, body.get("titleId").asText(), body.get("mediumId").asText());
+                  site, user, body.get("titleId").asText(), body.get("mediumId").asText());
     } catch (IllegalArgumentException e) {
       message = new byte[0]; // a malformed field: refused before the signature is looked at
     }

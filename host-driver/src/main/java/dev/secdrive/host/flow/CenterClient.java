@@ -148,13 +148,15 @@ public final class CenterClient {
 
   /**
    * POST /copies/certificate: a scheme-1 copy of {@code titleId} onto medium {@code mediumId},
-   * signed with {@code userKey} (API.md "Signed copy requests").
+   * signed with {@code userKey} for this site (API.md "Signed copy requests"): its certificate is
+   * asked for first, and checked against the pinned authority, if any.
    */
   public CertificateIssue copyCertificate(
       String userId, UserKey userKey, String titleId, String mediumId) {
+    UserKey signer = signer(userKey);
+    byte[] site = center().certificate().encode();
     byte[] signature =
-        signer(userKey)
-            .sign(signedBytes(() -> CopyRequests.certificate(userId, titleId, mediumId)));
+        signer.sign(signedBytes(() -> CopyRequests.certificate(site, userId, titleId, mediumId)));
     ObjectNode body = JSON.createObjectNode();
     body.put("userId", userId).put("titleId", titleId).put("mediumId", mediumId);
     body.put("signature", HexFormat.of().formatHex(signature));
@@ -165,7 +167,8 @@ public final class CenterClient {
 
   /**
    * POST /copies/conversion: a scheme-2 grant for the drive with {@code driveCertificate}, signed
-   * with {@code userKey} (API.md "Signed copy requests").
+   * with {@code userKey} for this site (API.md "Signed copy requests"): its certificate is asked
+   * for first, and checked against the pinned authority, if any.
    */
   public ConversionIssue conversion(
       String userId,
@@ -173,10 +176,12 @@ public final class CenterClient {
       String titleId,
       String mediumId,
       Certificate driveCertificate) {
+    UserKey signer = signer(userKey);
     byte[] drive = driveCertificate.encode();
+    byte[] site = center().certificate().encode();
     byte[] signature =
-        signer(userKey)
-            .sign(signedBytes(() -> CopyRequests.conversion(userId, titleId, mediumId, drive)));
+        signer.sign(
+            signedBytes(() -> CopyRequests.conversion(site, userId, titleId, mediumId, drive)));
     ObjectNode body = JSON.createObjectNode();
     body.put("userId", userId)
         .put("titleId", titleId)

@@ -18,6 +18,14 @@ import org.junit.jupiter.api.Test;
 /** The client against a JDK HTTP server on 127.0.0.1:0 answering as the central site would. */
 class CenterClientTest {
 
+  /** The site's certificate the scripted site answers GET /center with. */
+  private static final dev.secdrive.protocol.security.Certificate SITE =
+      dev.secdrive.protocol.security.Certificate.unsigned(
+          dev.secdrive.protocol.security.Certificate.Role.CENTRAL_SITE,
+          "Central",
+          new byte[32],
+          new byte[32]);
+
   private HttpServer server;
   private final AtomicReference<String> lastBody = new AtomicReference<>();
   private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
@@ -43,6 +51,14 @@ class CenterClientTest {
           } else if (path.equals("/titles")) {
             status = 200;
             answer = "{\"titleId\":\"t\",\"key\":\"" + "11".repeat(32) + "\"}";
+          } else if (path.equals("/center")) {
+            status = 200;
+            answer =
+                "{\"name\":\"Central\",\"certificate\":\""
+                    + HexFormat.of().formatHex(SITE.encode())
+                    + "\",\"authorityPublicKey\":\""
+                    + "22".repeat(32)
+                    + "\"}";
           } else {
             status = 500;
             answer = "boom";
@@ -83,7 +99,9 @@ class CenterClientTest {
             .parseHex(new ObjectMapper().readTree(lastBody.get()).get("signature").asText());
     assertTrue(
         Crypto.verify(
-            alice.signingPublicKey(), CopyRequests.certificate("alice", "X", "MO-1"), signature));
+            alice.signingPublicKey(),
+            CopyRequests.certificate(SITE.encode(), "alice", "X", "MO-1"),
+            signature));
     assertEquals(
         "a copy request is signed with the user's key, and none was given (the user key file,"
             + " 'secdrive user-key create')",
@@ -93,7 +111,18 @@ class CenterClientTest {
             .getMessage());
     assertEquals(
         "central site refused (HTTP 500): boom",
-        assertThrows(CenterException.class, () -> new CenterClient(url()).center()).getMessage());
+        assertThrows(CenterException.class, () -> new CenterClient(url()).title("T")).getMessage());
+    // pinned to another authority, the client refuses the site before it signs anything
+    lastBody.set(null);
+    FlowException pinned =
+        assertThrows(
+            FlowException.class,
+            () ->
+                new CenterClient(url())
+                    .pinnedTo(new byte[32])
+                    .copyCertificate("alice", alice, "X", "MO-1"));
+    assertTrue(pinned.getMessage().contains("not the pinned"), pinned.getMessage());
+    assertEquals("", lastBody.get(), "only GET /center was sent");
   }
 
   @Test

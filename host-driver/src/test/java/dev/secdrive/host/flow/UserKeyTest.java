@@ -60,7 +60,7 @@ class UserKeyTest {
     UserKey loaded = UserKey.load(file);
     assertArrayEquals(key.signingPublicKey(), loaded.signingPublicKey());
     assertTrue(Files.readString(file).contains("\"format\" : 2"), Files.readString(file));
-    byte[] message = CopyRequests.certificate("alice", "SW-1", "MO-1");
+    byte[] message = CopyRequests.certificate(new byte[] {1, 2, 3}, "alice", "SW-1", "MO-1");
     byte[] signature = loaded.sign(message);
     assertEquals(64, signature.length);
     assertTrue(Crypto.verify(key.signingPublicKey(), message, signature));

@@ -143,19 +143,29 @@ class CryptoTest {
     assertEquals(
         "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8",
         hex.formatHex(publicKey));
-    byte[] signed = CopyRequests.certificate("alice", "SW-0001", "MO-4711");
+    // the site's certificate: "Central Site", the Ed25519 key of the seed 20..3f, signature 80..bf
+    byte[] site =
+        hex.parseHex(
+            "5344435401030c43656e7472616c205369746500000000000000000000000000"
+                + "0000000000000000000000000000000000000029acbae141bccaf0b22e1a94d3"
+                + "4d0bc7361e526d0bfe12c89794bc9322966dd7808182838485868788898a8b8c"
+                + "8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabac"
+                + "adaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
+    byte[] signed = CopyRequests.certificate(site, "alice", "SW-0001", "MO-4711");
     assertEquals(
-        "73656364726976652d636f70792d726571756573742d7631"
+        "73656364726976652d636f70792d726571756573742d7632"
             + "00"
             + "01"
+            + "0093"
+            + hex.formatHex(site)
             + "05616c696365"
             + "0753572d30303031"
             + "074d4f2d34373131",
         hex.formatHex(signed));
     byte[] signature = Crypto.sign(seed, signed);
     assertEquals(
-        "f32b43ec98b970b5df4bccfc97a739be746523b5e821c6f000b79909b414f0cf"
-            + "d2a61f0c9d0e0daf2a39c115d73fdb399f6293101f75875cadba9403ac9b1c05",
+        "70109c9696fb2bb54f1d1cbd7cf5d4dfe4a473696ca6415d31292ea4dbb37d7c"
+            + "5dcc00fe36ead5a873b3e24151158efc3fdccbc9669b5b53f7a4ad88704fe502",
         hex.formatHex(signature));
     assertTrue(Crypto.verify(publicKey, signed, signature));
   }

@@ -5,12 +5,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * What a user signs to ask the central site for a copy (license-center/API.md "Signed copy
  * requests"): the bytes an Ed25519 signature of the user's signing key covers. Domain separated (a
- * label no other secdrive signature starts with, and the kind of request) and unambiguous (every
- * variable field length-prefixed), so a signature for one request never fits another.
+ * label no other secdrive signature starts with, the kind of request, and the central site it is
+ * for) and unambiguous (every variable field length-prefixed), so a signature for one request never
+ * fits another, nor the same request at another site.
  *
  * <pre>
- * label  "secdrive-copy-request-v1" (24 bytes ASCII) ‖ 00h
+ * label  "secdrive-copy-request-v2" (24 bytes ASCII) ‖ 00h
  * kind   u8: 01h = POST /copies/certificate (scheme 1), 02h = POST /copies/conversion (scheme 2)
+ * bytes16 the central site's certificate, as GET /center gives it
  * str8   user ID
  * str8   title ID
  * str8   medium ID
@@ -20,7 +22,7 @@ import java.nio.charset.StandardCharsets;
 public final class CopyRequests {
 
   /** The domain-separation label; its version is the format's. */
-  public static final String LABEL = "secdrive-copy-request-v1";
+  public static final String LABEL = "secdrive-copy-request-v2";
 
   /** Kind 01h: a copy certificate (scheme 1). */
   public static final int CERTIFICATE = 1;
@@ -33,24 +35,26 @@ public final class CopyRequests {
 
   private CopyRequests() {}
 
-  /** The signed bytes of {@code POST /copies/certificate}. */
-  public static byte[] certificate(String userId, String titleId, String mediumId) {
-    return head(CERTIFICATE, userId, titleId, mediumId).toByteArray();
+  /** The signed bytes of {@code POST /copies/certificate} at the site with {@code site}. */
+  public static byte[] certificate(byte[] site, String userId, String titleId, String mediumId) {
+    return head(CERTIFICATE, site, userId, titleId, mediumId).toByteArray();
   }
 
   /** The signed bytes of {@code POST /copies/conversion} for the drive with that certificate. */
   public static byte[] conversion(
-      String userId, String titleId, String mediumId, byte[] driveCertificate) {
-    return head(CONVERSION, userId, titleId, mediumId)
+      byte[] site, String userId, String titleId, String mediumId, byte[] driveCertificate) {
+    return head(CONVERSION, site, userId, titleId, mediumId)
         .bytes16(Fields.checkMax("drive certificate", driveCertificate, 0xFFFF))
         .toByteArray();
   }
 
-  private static Fields.Writer head(int kind, String userId, String titleId, String mediumId) {
+  private static Fields.Writer head(
+      int kind, byte[] site, String userId, String titleId, String mediumId) {
     return new Fields.Writer()
         .raw(LABEL.getBytes(StandardCharsets.US_ASCII))
         .u8(0)
         .u8(kind)
+        .bytes16(Fields.checkMax("central site certificate", site, 0xFFFF))
         .str8(Fields.checkId("user ID", userId, 255))
         .str8(Fields.checkId("title ID", titleId, 255))
         .str8(Fields.checkId("medium ID", mediumId, 255));

@@ -9,16 +9,20 @@ import org.junit.jupiter.api.Test;
 /** The signed bytes of copy requests, byte for byte as license-center/API.md gives them. */
 class CopyRequestsTest {
 
+  /** A stand-in for the site's certificate: the encoding takes its bytes as they are. */
+  private static final byte[] SITE = {1, 2, 3};
+
   private static final HexFormat HEX = HexFormat.of();
 
   @Test
   void aCertificateRequestIsLabelKindAndThreeLengthPrefixedIds() {
     assertEquals(
-        "7365636472697665 2d636f70792d7265 71756573742d7631 00 01".replace(" ", "")
+        "7365636472697665 2d636f70792d7265 71756573742d7632 00 01".replace(" ", "")
+            + "0003010203"
             + "05616c696365"
             + "0753572d30303031"
             + "074d4f2d34373131",
-        HEX.formatHex(CopyRequests.certificate("alice", "SW-0001", "MO-4711")));
+        HEX.formatHex(CopyRequests.certificate(SITE, "alice", "SW-0001", "MO-4711")));
   }
 
   @Test
@@ -26,25 +30,34 @@ class CopyRequestsTest {
     assertEquals(
         "7365636472697665"
             + "2d636f70792d7265"
-            + "71756573742d7631"
+            + "71756573742d7632"
             + "00"
             + "02"
+            + "0003010203"
             + "05616c696365"
             + "084449442d30303032"
             + "074d4f2d34373132"
             + "0003"
             + "0a0b0c",
         HEX.formatHex(
-            CopyRequests.conversion("alice", "DID-0002", "MO-4712", new byte[] {10, 11, 12})));
+            CopyRequests.conversion(
+                SITE, "alice", "DID-0002", "MO-4712", new byte[] {10, 11, 12})));
+  }
+
+  @Test
+  void theSameRequestAtAnotherSiteIsOtherBytes() {
+    assertNotEquals(
+        HEX.formatHex(CopyRequests.certificate(SITE, "a", "b", "c")),
+        HEX.formatHex(CopyRequests.certificate(new byte[] {1, 2, 4}, "a", "b", "c")));
   }
 
   @Test
   void fieldsCannotSlideIntoEachOther() {
     assertNotEquals(
-        HEX.formatHex(CopyRequests.certificate("ab", "c", "d")),
-        HEX.formatHex(CopyRequests.certificate("a", "bc", "d")));
+        HEX.formatHex(CopyRequests.certificate(SITE, "ab", "c", "d")),
+        HEX.formatHex(CopyRequests.certificate(SITE, "a", "bc", "d")));
     assertNotEquals(
-        HEX.formatHex(CopyRequests.certificate("a", "b", "c")),
-        HEX.formatHex(CopyRequests.conversion("a", "b", "c", new byte[0])));
+        HEX.formatHex(CopyRequests.certificate(SITE, "a", "b", "c")),
+        HEX.formatHex(CopyRequests.conversion(SITE, "a", "b", "c", new byte[0])));
   }
 }
