@@ -686,9 +686,10 @@ public final class Firmware {
           try {
             writeBlocks(medium, lba, converted.data(), false);
           } catch (ScsiError e) {
-            // As a WRITE's, the blocks before an injected write error are on the medium.
+            // As a WRITE's, the blocks before an injected write error are on the medium; a write
+            // the medium itself failed (INFORMATION = the first LBA) counts none.
             long failing = faults.firstWriteError(lba, converted.blocks());
-            if (failing > lba) {
+            if (failing > lba && e.sense().information() == failing) {
               secure.converted(nexus.session, lba, (int) (failing - lba));
             }
             throw e;

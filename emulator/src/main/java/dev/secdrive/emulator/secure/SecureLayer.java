@@ -227,7 +227,6 @@ public final class SecureLayer {
     final long first;
     final long dataBlocks;
     final byte[] masterNonce;
-    final byte[] targetNonce;
     final SecretKeySpec ka;
     final SecretKeySpec ku;
     final Cipher fromMaster;
@@ -254,9 +253,7 @@ public final class SecureLayer {
       this.first = headerLba + 1;
       this.dataBlocks = dataBlocks;
       this.written = new BitSet((int) Math.min(dataBlocks, Integer.MAX_VALUE));
-      byte[] targetNonce = header.nonce();
       this.masterNonce = masterNonce;
-      this.targetNonce = targetNonce;
       this.ka = new SecretKeySpec(ka, "AES");
       this.ku = new SecretKeySpec(ku, "AES");
       try {
@@ -280,7 +277,7 @@ public final class SecureLayer {
         toTarget.init(
             Cipher.ENCRYPT_MODE,
             ku,
-            new IvParameterSpec(TitleHeader.counterBlock(targetNonce, offset)));
+            new IvParameterSpec(TitleHeader.counterBlock(header.nonce(), offset)));
         if (data.hasArray()) {
           byte[] array = data.array();
           int at = data.arrayOffset() + data.position();
@@ -693,9 +690,17 @@ public final class SecureLayer {
     long headerLba = request.headerLba();
     int blockSize = medium.blockSize();
     long dataBlocks = (request.plaintextLength() + blockSize - 1) / blockSize;
+    if (dataBlocks > Integer.MAX_VALUE) {
+      // The conversion keeps one bit per data block: a title of 2^31 blocks and more is refused,
+      // on the plaintext length (after the grant and the header LBA).
+      throw invalidParameter(2 + request.grant().length + 8);
+    }
     if (headerLba >= medium.blockCount() || dataBlocks > medium.blockCount() - headerLba - 1) {
       throw lbaOutOfRange();
     }
+    // The header block is cleared after the license is committed: a block that cannot be written
+    // refuses the INSTALL before anything is.
+    userArea.check(medium, headerLba, 1);
     byte[] mediumKey = mediumKey(medium);
     SecureArea.Contents current = read(medium);
     requireSameLicensor(current.state(), grant.titleId(), center.subject());
@@ -773,16 +778,10 @@ public final class SecureLayer {
         medium.id());
   }
 
+  /** The title header block, written as a WRITE is: injected write faults apply to it too. */
   private void writeHeaderBlock(Medium medium, long lba, byte[] block) throws SenseException {
-    try {
-      medium.write(lba, ByteBuffer.wrap(block));
-      medium.force();
-    } catch (IOException e) {
-      log.error(
-          "drive {}: writing the title header block at LBA {} failed", keys.deviceId(), lba, e);
-      throw new SenseException(
-          SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR).withInformation(lba));
-    }
+    userArea.check(medium, lba, 1);
+    userArea.write(medium, lba, ByteBuffer.wrap(block));
   }
 
   /**

@@ -246,6 +246,41 @@ class ConversionFirmwareTest {
   }
 
   @Test
+  void aHeaderBlockThatCannotBeWrittenRefusesTheInstallBeforeAnythingIsWritten() throws Exception {
+    h.firmware.faults().addWriteError(HEADER);
+    assertInformation(assertCheck(install(grant()), 0x03, 0x0C, 0x00), HEADER);
+    assertEquals(new LicenseStatus(0, List.of()), status(), "no license was committed");
+    h.firmware.faults().clear();
+    assertGood(install(grant()));
+    // a write error at the header when the last block completes the title: the data is there,
+    // the header is not, nothing plays; the conversion stays open and the block is sent again
+    assertGood(convert(h, host, 0, dataBlocks() - 1));
+    h.firmware.faults().addWriteError(HEADER);
+    assertInformation(
+        assertCheck(convert(h, host, dataBlocks() - 1, dataBlocks()), 0x03, 0x0C, 0x00), HEADER);
+    assertRefused(
+        out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()),
+        Reason.INTEGRITY);
+    h.firmware.faults().clear();
+    assertGood(convert(h, host, dataBlocks() - 1, dataBlocks()));
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
+    assertArrayEquals(plain, Arrays.copyOf(read(h, host, HEADER + 1, dataBlocks()), plain.length));
+  }
+
+  @Test
+  void aTitleOf2To31BlocksOrMoreIsRefusedOnItsLength() {
+    ConversionGrant grant = grant();
+    long length = (long) Integer.MAX_VALUE * BLOCK + 1;
+    SenseData sense =
+        assertCheck(
+            out(h, host, Operation.INSTALL_CONVERSION, install(grant, HEADER, length)),
+            0x05,
+            0x26,
+            0x00);
+    assertParameterPointer(sense, 2 + grant.encode().length + 8);
+  }
+
+  @Test
   void theCompletingWriteEndsTheConversion() {
     assertGood(install(grant()));
     assertGood(convert(h, host, 0, dataBlocks()));
