@@ -195,7 +195,8 @@ class CopyIntegrityIT {
     }
     FlowException broken = assertThrows(FlowException.class, () -> run(GAME, lba));
     assertTrue(
-        broken.getMessage().contains("does not match the master's SHA-256"), broken::getMessage);
+        broken.getMessage().contains("does not match the master's digest of its plaintext"),
+        broken::getMessage);
 
     // the command line writes nothing to --out for such a copy
     Path out = scratch.resolve("game.out");

@@ -357,7 +357,7 @@ class SoftwareCopyIT {
               forOther.sealedKey(),
               genuine.nonce(),
               genuine.plaintextLength(),
-              genuine.sha256(),
+              genuine.digest(),
               genuine.dataLba());
       target.write(LBA, Arrays.copyOf(swapped.encode(), 2048));
     }

@@ -13,11 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 
 /**
@@ -67,8 +67,8 @@ public final class MasterAuthoring {
     long total = 0;
     // The catalog's length depends on neither the LBAs nor the digests (fixed width), so lay it
     // out once with zeros to learn how many blocks it takes, then place the titles after it; the
-    // digests are known once the titles are written, and the catalog is written again with them.
-    byte[] unknownDigest = new byte[MasterCatalog.SHA256_LENGTH];
+    // digests are known once the titles are written, and the catalog is written over its blocks.
+    byte[] unknownDigest = new byte[MasterCatalog.DIGEST_LENGTH];
     for (Title t : titles) {
       byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
       nonces.add(nonce);
@@ -95,12 +95,12 @@ public final class MasterAuthoring {
           long done = 0;
           progress.update(0, total);
           for (int i = 0; i < titles.size(); i++) {
-            MessageDigest sha256 = Titles.sha256();
+            Mac digest = Titles.digest(titles.get(i).key());
             done =
                 encrypt(
-                    titles.get(i), nonces.get(i), blockSize, out, sha256, done, total, progress);
+                    titles.get(i), nonces.get(i), blockSize, out, digest, done, total, progress);
             MasterCatalog.Entry e = entries.get(i);
-            entries.set(i, entry(titles.get(i), e.firstLba(), e.nonce(), sha256.digest()));
+            entries.set(i, entry(titles.get(i), e.firstLba(), e.nonce(), digest.doFinal()));
           }
           catalog = catalog(entries);
           channel.write(ByteBuffer.wrap(catalog.encode()), 0);
@@ -138,7 +138,7 @@ public final class MasterAuthoring {
       byte[] nonce,
       int blockSize,
       OutputStream out,
-      MessageDigest sha256,
+      Mac digest,
       long done,
       long total,
       Progress progress)
@@ -160,7 +160,7 @@ public final class MasterAuthoring {
                 + t.length()
                 + " bytes");
       }
-      sha256.update(buffer, 0, n);
+      digest.update(buffer, 0, n);
       // PROTOCOL.md "Titles": the last block is zero-padded before encryption.
       int padded = (int) blocks(n, blockSize) * blockSize;
       Arrays.fill(buffer, n, padded, (byte) 0);

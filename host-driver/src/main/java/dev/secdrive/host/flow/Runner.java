@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 
 /**
@@ -46,8 +47,8 @@ public final class Runner {
    * @param authorityPublicKey the licensing authority's Ed25519 key (scheme 1); may be null for a
    *     scheme-2 copy
    * @throws FlowException if nothing copied is at {@code lba}, the copy certificate is refused, or
-   *     a certificate copy's plaintext does not match its SHA-256 (incomplete or damaged); then
-   *     what {@code out} received is not the title and must be discarded
+   *     a certificate copy's plaintext does not match its digest (incomplete or damaged); then what
+   *     {@code out} received is not the title and must be discarded
    * @throws dev.secdrive.host.api.ScsiException when the drive refuses playback (scheme 2)
    */
   public static Ran run(
@@ -119,18 +120,19 @@ public final class Runner {
       if (record.dataLba() < 0 || record.dataLba() + blocks > capacity.blocks()) {
         throw new FlowException("the copy record places the title beyond the end of the medium");
       }
-      byte[] digest = decrypt(drive, record, kd, blockSize, out, progress);
-      if (!MessageDigest.isEqual(digest, record.sha256())) {
+      Mac check = Titles.digest(kd);
+      byte[] sha256 = decrypt(drive, record, kd, check, blockSize, out, progress);
+      if (!MessageDigest.isEqual(check.doFinal(), record.digest())) {
         // The bytes already written to out are not the title: the caller discards them.
         throw new FlowException(
             "the copy of "
                 + titleId
                 + " at LBA "
                 + lba
-                + " does not match the master's SHA-256 of its plaintext: the copy is incomplete"
-                + " or damaged; copy it again");
+                + " does not match the master's digest of its plaintext: the copy is incomplete or"
+                + " damaged; copy it again");
       }
-      return new Ran(titleId, 1, record.plaintextLength(), digest);
+      return new Ran(titleId, 1, record.plaintextLength(), sha256);
     } finally {
       Arrays.fill(kd, (byte) 0);
     }
@@ -161,6 +163,7 @@ public final class Runner {
       Drive drive,
       CopyRecord record,
       byte[] kd,
+      Mac check,
       int blockSize,
       OutputStream out,
       Progress progress) {
@@ -197,6 +200,7 @@ public final class Runner {
         // The last block is padding beyond the plaintext length.
         int keep = (int) Math.min(n, total - written);
         sha256.update(buffer, 0, keep);
+        check.update(buffer, 0, keep);
         out.write(buffer, 0, keep);
         written += keep;
         progress.update(written, total);

@@ -207,7 +207,7 @@ public final class SoftwareCopy {
             issue.sealedKey(),
             entry.nonce(),
             entry.plaintextLength(),
-            entry.sha256(),
+            entry.digest(),
             dataLba);
     byte[] bytes = record.encode();
     if (bytes.length != recordBytes) {
@@ -283,7 +283,7 @@ public final class SoftwareCopy {
             + centerCertificate.encode().length
             + Certificate.SIGNATURE_LENGTH;
     long sealed = Certificate.KEY_LENGTH + 2 + Crypto.KEY_LENGTH + Crypto.GCM_TAG_BITS / 8;
-    return 5 + 2 + cs + 2 + sealed + 8 + 8 + MasterCatalog.SHA256_LENGTH + 8;
+    return 5 + 2 + cs + 2 + sealed + 8 + 8 + MasterCatalog.DIGEST_LENGTH + 8;
   }
 
   private static int ascii(String s) {

@@ -2,10 +2,13 @@ package dev.secdrive.host.flow;
 
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.TitleHeader;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Titles as PROTOCOL.md "Titles" lays them out: a header whose check binds it to the content key,
@@ -29,6 +32,23 @@ final class Titles {
    */
   static Cipher cipher(byte[] contentKey, byte[] nonce, long byteOffset) {
     return Crypto.ctr(contentKey, TitleHeader.counterBlock(nonce, byteOffset));
+  }
+
+  /**
+   * The keyed digest of a title's plaintext that the master's catalog carries (PROTOCOL.md "Master
+   * catalog"): HMAC-SHA256 under KDF(title key, "title-digest", ""), fed the plaintext in any
+   * pieces.
+   */
+  static Mac digest(byte[] titleKey) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(
+          new SecretKeySpec(
+              Crypto.kdf(titleKey, KeyLabels.TITLE_DIGEST, new byte[0]), "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+    }
   }
 
   /** A SHA-256 digest, which every JDK has. */

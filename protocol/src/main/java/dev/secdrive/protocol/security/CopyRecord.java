@@ -5,14 +5,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * What the terminal writes on the target medium in the first scheme (PROTOCOL.md "Scheme 1"): the
  * copy certificate, Kd sealed to the user key, where the title's ciphertext lies, and its
- * plaintext's SHA-256 from the master's catalog, which the run path checks.
+ * plaintext's digest from the master's catalog, which the run path checks.
  */
 public record CopyRecord(
     byte[] copyCertificate,
     byte[] sealedKey,
     byte[] nonce,
     long plaintextLength,
-    byte[] sha256,
+    byte[] digest,
     long dataLba) {
 
   public static final int VERSION = 2;
@@ -22,7 +22,7 @@ public record CopyRecord(
     copyCertificate = Fields.checkMax("copy certificate", copyCertificate, 0xFFFF).clone();
     sealedKey = Fields.checkMax("sealed key", sealedKey, 0xFFFF).clone();
     nonce = Fields.checkLength("nonce", nonce, TitleHeader.NONCE_LENGTH).clone();
-    sha256 = Fields.checkLength("SHA-256", sha256, MasterCatalog.SHA256_LENGTH).clone();
+    digest = Fields.checkLength("digest", digest, MasterCatalog.DIGEST_LENGTH).clone();
     if (plaintextLength < 0 || dataLba < 0) {
       throw new IllegalArgumentException("length and LBA must not be negative");
     }
@@ -44,8 +44,8 @@ public record CopyRecord(
   }
 
   @Override
-  public byte[] sha256() {
-    return sha256.clone();
+  public byte[] digest() {
+    return digest.clone();
   }
 
   public byte[] encode() {
@@ -56,7 +56,7 @@ public record CopyRecord(
         .bytes16(sealedKey)
         .raw(nonce)
         .u64(plaintextLength)
-        .raw(sha256)
+        .raw(digest)
         .u64(dataLba)
         .toByteArray();
   }
@@ -71,11 +71,11 @@ public record CopyRecord(
     byte[] nonce = r.raw("nonce", TitleHeader.NONCE_LENGTH);
     int at = r.position();
     long length = r.u64("plaintext length");
-    byte[] sha256 = r.raw("SHA-256", MasterCatalog.SHA256_LENGTH);
+    byte[] digest = r.raw("digest", MasterCatalog.DIGEST_LENGTH);
     long lba = r.u64("data LBA");
     if (length < 0 || lba < 0) {
       throw new ParameterException("copy record: length or LBA beyond 2^63", at);
     }
-    return new CopyRecord(certificate, sealed, nonce, length, sha256, lba);
+    return new CopyRecord(certificate, sealed, nonce, length, digest, lba);
   }
 }

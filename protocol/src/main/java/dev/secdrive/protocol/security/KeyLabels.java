@@ -18,6 +18,7 @@ public final class KeyLabels {
   public static final String BACKUP_SEAL = "backup-seal";
   public static final String PROVISION = "provision";
   public static final String TITLE_CHECK = "title-check";
+  public static final String TITLE_DIGEST = "title-digest";
   public static final String MASTER_CONVERSION = "master-conversion";
   public static final String MEDIUM_CONVERSION = "medium-conversion";
   public static final String CONVERSION = "conversion";

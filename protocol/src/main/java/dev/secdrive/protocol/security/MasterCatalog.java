@@ -12,15 +12,17 @@ import java.util.Optional;
 public record MasterCatalog(List<Entry> titles) {
 
   public static final int VERSION = 2;
-  public static final int SHA256_LENGTH = 32;
+  public static final int DIGEST_LENGTH = 32;
   public static final int SCHEME_CERTIFICATE = 1;
   public static final int SCHEME_CONVERSION = 2;
   private static final String MAGIC = "SDMC";
   private static final int PREFIX = 9; // magic, version, length
 
   /**
-   * One title of the master; {@code sha256} is its plaintext's digest, which the run path checks,
-   * so a copy that broke off or was damaged is refused rather than run.
+   * One title of the master; {@code digest} is HMAC-SHA256 of its plaintext under KDF(title key,
+   * "title-digest", ""), which the run path checks, so a copy that broke off or was damaged is
+   * refused rather than run. Keyed, so that the catalog of a master anyone may read confirms no
+   * guess of a title's plaintext.
    */
   public record Entry(
       String titleId,
@@ -29,7 +31,7 @@ public record MasterCatalog(List<Entry> titles) {
       long firstLba,
       long plaintextLength,
       byte[] nonce,
-      byte[] sha256) {
+      byte[] digest) {
 
     public Entry {
       Fields.checkId("title ID", titleId, 64);
@@ -43,7 +45,7 @@ public record MasterCatalog(List<Entry> titles) {
         throw new IllegalArgumentException("LBA and length must not be negative");
       }
       nonce = Fields.checkLength("nonce", nonce, TitleHeader.NONCE_LENGTH).clone();
-      sha256 = Fields.checkLength("SHA-256", sha256, SHA256_LENGTH).clone();
+      digest = Fields.checkLength("digest", digest, DIGEST_LENGTH).clone();
     }
 
     @Override
@@ -52,8 +54,8 @@ public record MasterCatalog(List<Entry> titles) {
     }
 
     @Override
-    public byte[] sha256() {
-      return sha256.clone();
+    public byte[] digest() {
+      return digest.clone();
     }
 
     @Override
@@ -65,7 +67,7 @@ public record MasterCatalog(List<Entry> titles) {
           && firstLba == e.firstLba
           && plaintextLength == e.plaintextLength
           && java.util.Arrays.equals(nonce, e.nonce)
-          && java.util.Arrays.equals(sha256, e.sha256);
+          && java.util.Arrays.equals(digest, e.digest);
     }
 
     @Override
@@ -106,7 +108,7 @@ public record MasterCatalog(List<Entry> titles) {
           .u64(e.firstLba())
           .u64(e.plaintextLength())
           .raw(e.nonce)
-          .raw(e.sha256);
+          .raw(e.digest);
     }
     return new Fields.Writer()
         .raw(MAGIC.getBytes(StandardCharsets.US_ASCII))
@@ -139,9 +141,9 @@ public record MasterCatalog(List<Entry> titles) {
       long lba = r.u64("first LBA");
       long plaintext = r.u64("plaintext length");
       byte[] nonce = r.raw("nonce", TitleHeader.NONCE_LENGTH);
-      byte[] sha256 = r.raw("SHA-256", SHA256_LENGTH);
+      byte[] digest = r.raw("digest", DIGEST_LENGTH);
       try {
-        titles.add(new Entry(id, name, scheme, lba, plaintext, nonce, sha256));
+        titles.add(new Entry(id, name, scheme, lba, plaintext, nonce, digest));
       } catch (IllegalArgumentException e) {
         throw new ParameterException("master catalog: " + e.getMessage(), at);
       }
