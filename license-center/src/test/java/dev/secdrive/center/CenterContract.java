@@ -1032,6 +1032,23 @@ abstract class CenterContract {
     assertFalse(reply.body().toString().contains("IllegalStateException"));
   }
 
+  @Test
+  void aDatabaseFailureAnswers503WithAReferenceAndNotItsDetail() throws Exception {
+    title("SW-1", 1, 0);
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE titles RENAME TO titles_gone");
+    }
+    Reply reply = get("/titles");
+    assertEquals(503, reply.status(), reply.body().toString());
+    assertTrue(
+        reply.error().matches("database unavailable \\(reference [0-9a-f]{8}\\)"), reply.error());
+    String body = reply.body().toString().toLowerCase(java.util.Locale.ROOT);
+    assertFalse(body.contains("titles"), body);
+    assertFalse(body.contains("sql"), body);
+  }
+
   // ------------------------------------------------------------------ restart
 
   @Test
