@@ -341,8 +341,8 @@ final class CenterCommand {
                 "--public-key needs --signing-key: the site verifies the user's copy requests"
                     + " with it");
           }
-          key = hex32("--public-key", publicKey);
-          signing = hex32("--signing-key", signingKey);
+          key = HexKeys.parse32("--public-key", publicKey, "32 bytes");
+          signing = HexKeys.parse32("--signing-key", signingKey, "32 bytes");
         } else {
           if (signingKey != null) {
             throw new CliException("--signing-key goes with --public-key, not with --user-key");
@@ -359,19 +359,6 @@ final class CenterCommand {
         value.put("signingKey", HexFormat.of().formatHex(signing));
         print(value, "registered user " + id);
         return 0;
-      }
-
-      private static byte[] hex32(String option, String hex) {
-        byte[] bytes;
-        try {
-          bytes = HexFormat.of().parseHex(hex);
-        } catch (IllegalArgumentException e) {
-          bytes = new byte[0];
-        }
-        if (bytes.length != 32) {
-          throw new CliException(option + " must be 64 hexadecimal digits (32 bytes)");
-        }
-        return bytes;
       }
     }
 
