@@ -1,6 +1,7 @@
 package dev.secdrive.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.secdrive.center.CenterKeys;
 import dev.secdrive.center.LicenseCenter;
 import dev.secdrive.center.store.JdbcConfig;
 import dev.secdrive.emulator.secure.Authority;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Spec;
     description = "Set up, serve and administer the central site of the software copy.",
     subcommands = {
       CenterCommand.Init.class,
+      CenterCommand.Recertify.class,
       CenterCommand.Serve.class,
       CenterCommand.TitleCommand.class,
       CenterCommand.UserCommand.class,
@@ -125,6 +127,46 @@ final class CenterCommand {
               + file
               + "; admin token in "
               + data.directory.resolve(LicenseCenter.ADMIN_TOKEN_FILE));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "recertify",
+      mixinStandardHelpOptions = true,
+      description =
+          "Re-issue the site's certificate with role central site, for the same name and key,"
+              + " signed by the licensing authority that certified it; the master key, the admin"
+              + " token and the database are kept.")
+  static final class Recertify extends Sub {
+    @Mixin DataDir data;
+    @Mixin AuthorityCommand.AuthorityFile authorityFile;
+
+    @Override
+    public Integer call() {
+      Path file = authorityFile.path();
+      if (!Files.exists(file)) {
+        throw new CliException("no licensing authority at " + file);
+      }
+      Authority authority = Authority.load(file);
+      CenterKeys keys =
+          LicenseCenter.recertify(data.directory, authority.publicKey(), authority::certify);
+      Map<String, Object> value = new LinkedHashMap<>();
+      value.put("dataDir", data.directory.toString());
+      value.put("name", keys.name());
+      value.put("role", keys.certificate().role().toString());
+      value.put("authorityPublicKey", HexFormat.of().formatHex(authority.publicKey()));
+      print(
+          value,
+          "central site '"
+              + keys.name()
+              + "' in "
+              + data.directory
+              + " certified again by "
+              + file
+              + " as a central site (role "
+              + keys.certificate().role().code()
+              + ")");
       return 0;
     }
   }
@@ -299,8 +341,8 @@ final class CenterCommand {
                 "--public-key needs --signing-key: the site verifies the user's copy requests"
                     + " with it");
           }
-          key = hex32("--public-key", publicKey);
-          signing = hex32("--signing-key", signingKey);
+          key = HexKeys.parse32("--public-key", publicKey, "32 bytes");
+          signing = HexKeys.parse32("--signing-key", signingKey, "32 bytes");
         } else {
           if (signingKey != null) {
             throw new CliException("--signing-key goes with --public-key, not with --user-key");
@@ -317,19 +359,6 @@ final class CenterCommand {
         value.put("signingKey", HexFormat.of().formatHex(signing));
         print(value, "registered user " + id);
         return 0;
-      }
-
-      private static byte[] hex32(String option, String hex) {
-        byte[] bytes;
-        try {
-          bytes = HexFormat.of().parseHex(hex);
-        } catch (IllegalArgumentException e) {
-          bytes = new byte[0];
-        }
-        if (bytes.length != 32) {
-          throw new CliException(option + " must be 64 hexadecimal digits (32 bytes)");
-        }
-        return bytes;
       }
     }
 

@@ -2,18 +2,26 @@ package dev.secdrive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secdrive.center.CenterKeys;
+import dev.secdrive.center.CenterSetupException;
 import dev.secdrive.center.LicenseCenter;
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.host.flow.CenterClient;
+import dev.secdrive.protocol.security.Certificate;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +113,85 @@ class CenterCommandIT {
       assertTrue(
           renamed.err().contains("registered already as scheme 1 'One', not scheme 1 'Renamed'"),
           renamed::toString);
+    }
+  }
+
+  @Test
+  void aCenterCertifiedAsLicensorIsRecertifiedKeepingItsMasterKey() throws Exception {
+    Path authorityFile = work.resolve("authority.json");
+    Authority authority = Authority.create();
+    authority.save(authorityFile);
+    Path data = work.resolve("center");
+    ok("center", "init", "--data-dir", data.toString(), "--file", authorityFile.toString());
+    String token = LicenseCenter.adminToken(data);
+    byte[] ka;
+    try (LicenseCenter center = LicenseCenter.start(data, new InetSocketAddress("127.0.0.1", 0))) {
+      CenterClient client = new CenterClient("http://" + Addresses.format(center.address()), token);
+      client.registerTitle("UPGRADE-2", "Upgrade", 2, 0);
+      ka = client.titleKey("UPGRADE-2").key();
+    }
+
+    // center.json as a center wrote it before central sites had a role of their own
+    Path keyFile = data.resolve(CenterKeys.FILE);
+    ObjectNode stored = (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(keyFile));
+    Certificate current =
+        Certificate.decode(HexFormat.of().parseHex(stored.get("certificate").asText()));
+    stored.put(
+        "certificate",
+        HexFormat.of()
+            .formatHex(
+                authority
+                    .certify(
+                        Certificate.unsigned(
+                            Certificate.Role.LICENSOR,
+                            current.subject(),
+                            current.x25519PublicKey(),
+                            current.ed25519PublicKey()))
+                    .encode()));
+    Files.write(keyFile, Json.MAPPER.writeValueAsBytes(stored));
+    CenterSetupException refused =
+        assertThrows(
+            CenterSetupException.class,
+            () -> LicenseCenter.start(data, new InetSocketAddress("127.0.0.1", 0)));
+    assertTrue(
+        refused
+            .getMessage()
+            .contains(
+                "run secdrive center recertify --data-dir "
+                    + data.toAbsolutePath()
+                    + " --file AUTHORITY"),
+        refused.getMessage());
+
+    Path otherFile = work.resolve("other-authority.json");
+    Authority other = Authority.create();
+    other.save(otherFile);
+    Cli wrong =
+        Cli.run(
+            "center", "recertify", "--data-dir", data.toString(), "--file", otherFile.toString());
+    assertEquals(1, wrong.exit(), wrong::toString);
+    assertTrue(wrong.err().contains(HexFormat.of().formatHex(other.publicKey())), wrong::toString);
+    assertTrue(
+        wrong.err().contains(HexFormat.of().formatHex(authority.publicKey())), wrong::toString);
+
+    Cli recertified =
+        ok(
+            "center",
+            "recertify",
+            "--data-dir",
+            data.toString(),
+            "--file",
+            authorityFile.toString(),
+            "--json");
+    assertEquals("CENTRAL_SITE", Json.MAPPER.readTree(recertified.out()).get("role").asText());
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+    try (LicenseCenter center = LicenseCenter.start(data, new InetSocketAddress("127.0.0.1", 0))) {
+      CenterClient client = new CenterClient("http://" + Addresses.format(center.address()), token);
+      assertArrayEquals(ka, client.titleKey("UPGRADE-2").key(), "KM is kept");
+      Certificate certificate = client.center().certificate();
+      assertEquals(Certificate.Role.CENTRAL_SITE, certificate.role());
+      assertArrayEquals(current.ed25519PublicKey(), certificate.ed25519PublicKey());
+      assertTrue(authority.verify(certificate, Certificate.Role.CENTRAL_SITE));
     }
   }
 

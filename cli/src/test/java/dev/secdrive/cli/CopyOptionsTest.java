@@ -89,6 +89,32 @@ class CopyOptionsTest {
   }
 
   @Test
+  void centerUserAddKeysAreParsedLikeTheAuthorityKey() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), "t0k3n\n");
+    String[] base = {
+      "center",
+      "user",
+      "add",
+      "--center",
+      NO_CENTER,
+      "--admin-token",
+      token.toString(),
+      "--id",
+      "alice",
+      "--name",
+      "Alice"
+    };
+    assertEquals(
+        "secdrive: --public-key must be 64 hexadecimal digits (32 bytes), got 'abc'",
+        error(concat(base, "--public-key", "abc", "--signing-key", "00".repeat(32))));
+    assertEquals(
+        "secdrive: --signing-key must be 64 hexadecimal digits (32 bytes), got '"
+            + "0".repeat(62)
+            + "'",
+        error(concat(base, "--public-key", "00".repeat(32), "--signing-key", "0".repeat(62))));
+  }
+
+  @Test
   void masterAuthorOptions() throws Exception {
     Path token = Files.writeString(dir.resolve("token"), "t0k3n\n");
     Path content = Files.write(dir.resolve("game.bin"), new byte[100]);

@@ -21,9 +21,10 @@ import java.util.function.UnaryOperator;
 /**
  * The central site's keys (PROTOCOL.md "Software copy"): the master key KM from which every title's
  * Ka and every medium's Ku are derived, and the Ed25519 key that signs copy certificates and
- * conversion grants, with its certificate (role licensor) from the licensing authority. The center
- * never holds the authority's private key: whoever holds the authority certifies the center's key
- * once, at setup. Kept in {@code center.json}, readable by its owner only.
+ * conversion grants, with its certificate (role 3, central site) from the licensing authority. The
+ * center never holds the authority's private key: whoever holds the authority certifies the
+ * center's key at setup, and again with {@link #recertify} for a center certified before central
+ * sites had a role of their own. Kept in {@code center.json}, readable by its owner only.
  */
 public final class CenterKeys {
 
@@ -58,10 +59,7 @@ public final class CenterKeys {
     this.authorityPublicKey = authorityPublicKey.clone();
     if (certificate.role() != Certificate.Role.CENTRAL_SITE) {
       throw new IllegalArgumentException(
-          "the center's certificate has role "
-              + certificate.role()
-              + ", not CENTRAL_SITE (a center made before central sites had a role of their own:"
-              + " run center init again)");
+          "the center's certificate has role " + certificate.role() + ", not CENTRAL_SITE");
     }
     if (!certificate.subject().equals(name)) {
       throw new IllegalArgumentException(
@@ -100,12 +98,109 @@ public final class CenterKeys {
   }
 
   /**
-   * @throws CenterSetupException naming the file if it is missing or corrupt
+   * @throws CenterSetupException naming the file if it is missing or corrupt, or if its certificate
+   *     has role LICENSOR (a center certified before central sites had a role of their own: {@link
+   *     #recertify} upgrades it)
    */
   public static CenterKeys load(Path file) {
-    Stored stored;
+    Stored stored = read(file);
     try {
-      stored = JSON.readValue(Files.readAllBytes(file), Stored.class);
+      Fields fields = Fields.of(stored);
+      if (fields.certificate.role() == Certificate.Role.LICENSOR) {
+        throw new CenterSetupException(
+            "center key file "
+                + file
+                + " holds a certificate of role LICENSOR, from before central sites had a role of"
+                + " their own: run secdrive center recertify --data-dir "
+                + dataDirOf(file)
+                + " --file AUTHORITY (the licensing authority's file; KM and the signing key are"
+                + " kept)");
+      }
+      return fields.keys(stored.name, fields.certificate);
+    } catch (IllegalArgumentException | NullPointerException | ParameterException e) {
+      throw new CenterSetupException(
+          "center key file " + file + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Re-issues the certificate of the keys in {@code file} with role CENTRAL_SITE, for the same name
+   * and Ed25519 key, signed by {@code authority}, and replaces the file atomically (rw-------). KM
+   * and the signing key stay as they are, so every derived Ka and every stored row stays valid. For
+   * a center whose certificate has role LICENSOR; harmless for one already CENTRAL_SITE.
+   *
+   * @param authorityPublicKey the authority's public key: must be the one {@code file} holds
+   * @throws CenterSetupException if the file is missing or corrupt, or {@code authorityPublicKey}
+   *     is not the key in the file (naming both)
+   * @throws IllegalArgumentException if {@code authority} certifies something else than asked, or
+   *     not with {@code authorityPublicKey}
+   */
+  public static CenterKeys recertify(
+      Path file, byte[] authorityPublicKey, UnaryOperator<Certificate> authority) {
+    Stored stored = read(file);
+    Fields fields;
+    try {
+      fields = Fields.of(stored);
+      if (stored.name == null) {
+        throw new IllegalArgumentException("field 'name' is missing");
+      }
+    } catch (IllegalArgumentException | NullPointerException | ParameterException e) {
+      throw new CenterSetupException(
+          "center key file " + file + " is corrupt: " + e.getMessage(), e);
+    }
+    if (!Arrays.equals(fields.authorityPublicKey, authorityPublicKey)) {
+      throw new CenterSetupException(
+          "the licensing authority given has public key "
+              + HEX.formatHex(authorityPublicKey)
+              + ", but center key file "
+              + file
+              + " was certified by "
+              + HEX.formatHex(fields.authorityPublicKey)
+              + ": recertify with that authority");
+    }
+    Certificate unsigned =
+        Certificate.unsigned(
+            Certificate.Role.CENTRAL_SITE,
+            stored.name,
+            fields.certificate.x25519PublicKey(),
+            Crypto.ed25519Public(fields.signingKey));
+    Certificate signed = authority.apply(unsigned);
+    if (!Arrays.equals(signed.signedBytes(), unsigned.signedBytes())) {
+      throw new IllegalArgumentException("the authority certified something else than asked");
+    }
+    CenterKeys keys = fields.keys(stored.name, signed);
+    keys.save(file);
+    return keys;
+  }
+
+  private static Path dataDirOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent == null ? file : parent;
+  }
+
+  /** The decoded fields of {@code center.json}, checked in the order they are listed. */
+  private record Fields(
+      byte[] masterKey, byte[] signingKey, Certificate certificate, byte[] authorityPublicKey) {
+
+    static Fields of(Stored stored) throws ParameterException {
+      if (stored.format != FORMAT) {
+        throw new IllegalArgumentException("unsupported format " + stored.format);
+      }
+      return new Fields(
+          unhex("masterKey", stored.masterKey, Crypto.KEY_LENGTH),
+          unhex("signingKey", stored.signingKey, Crypto.KEY_LENGTH),
+          Certificate.decode(unhex("certificate", stored.certificate, -1)),
+          unhex("authorityPublicKey", stored.authorityPublicKey, Crypto.KEY_LENGTH));
+    }
+
+    CenterKeys keys(String name, Certificate certificate) {
+      return new CenterKeys(name, masterKey, signingKey, certificate, authorityPublicKey);
+    }
+  }
+
+  private static Stored read(Path file) {
+    try {
+      return JSON.readValue(Files.readAllBytes(file), Stored.class);
     } catch (NoSuchFileException e) {
       throw new CenterSetupException(
           "center key file " + file + " does not exist (set the center up first)", e);
@@ -114,20 +209,6 @@ public final class CenterKeys {
           "center key file " + file + " is corrupt: " + firstLine(e.getOriginalMessage()), e);
     } catch (IOException e) {
       throw new CenterSetupException("cannot read center key file " + file + ": " + e, e);
-    }
-    try {
-      if (stored.format != FORMAT) {
-        throw new IllegalArgumentException("unsupported format " + stored.format);
-      }
-      return new CenterKeys(
-          stored.name,
-          unhex("masterKey", stored.masterKey, Crypto.KEY_LENGTH),
-          unhex("signingKey", stored.signingKey, Crypto.KEY_LENGTH),
-          Certificate.decode(unhex("certificate", stored.certificate, -1)),
-          unhex("authorityPublicKey", stored.authorityPublicKey, Crypto.KEY_LENGTH));
-    } catch (IllegalArgumentException | NullPointerException | ParameterException e) {
-      throw new CenterSetupException(
-          "center key file " + file + " is corrupt: " + e.getMessage(), e);
     }
   }
 
@@ -151,7 +232,10 @@ public final class CenterKeys {
     return name;
   }
 
-  /** The center's certificate (role licensor), which every copy certificate and grant carries. */
+  /**
+   * The center's certificate (role 3, central site), which every copy certificate and grant
+   * carries.
+   */
   public Certificate certificate() {
     return certificate;
   }

@@ -52,9 +52,19 @@ public final class CentralSite {
   private void sealPlainTitleKeys() {
     for (Title t : store.titles()) {
       if (t.scheme() == 1 && t.kd().length == Crypto.KEY_LENGTH) {
-        store.replaceTitleKey(t.titleId(), t.kd(), keys.sealTitleKey(t.titleId(), t.kd()));
+        sealPlainTitleKey(t);
       }
     }
+  }
+
+  /**
+   * Seals a scheme-1 row's plain Kd and returns it. The replacement only happens if the row still
+   * holds that plain Kd, so a center sealing it at the same time wins without harm.
+   */
+  private byte[] sealPlainTitleKey(Title title) {
+    byte[] kd = title.kd().clone();
+    store.replaceTitleKey(title.titleId(), kd, keys.sealTitleKey(title.titleId(), kd));
+    return kd;
   }
 
   public CenterKeys keys() {
@@ -100,10 +110,19 @@ public final class CentralSite {
     return key(title(titleId));
   }
 
+  /**
+   * Kd (scheme 1) or Ka (scheme 2). A scheme-1 row holding 32 bytes of plain Kd (registered by an
+   * older center sharing the database after this one started) is sealed now. Writes to the store,
+   * so not to be called inside one of its transactions.
+   */
   private byte[] key(Title title) {
-    return title.scheme() == 1
-        ? keys.openTitleKey(title.titleId(), title.kd())
-        : keys.derive(KeyLabels.MASTER_CONVERSION, title.titleId());
+    if (title.scheme() != 1) {
+      return keys.derive(KeyLabels.MASTER_CONVERSION, title.titleId());
+    }
+    if (title.kd().length == Crypto.KEY_LENGTH) {
+      return sealPlainTitleKey(title);
+    }
+    return keys.openTitleKey(title.titleId(), title.kd());
   }
 
   public List<Title> titles() {
@@ -254,6 +273,7 @@ public final class CentralSite {
             signature);
     Title title = title(titleId);
     requireScheme(title, 1, "/copies/conversion");
+    byte[] kd = key(title);
     Store.Issued<CertificateIssue> issued =
         issue(
             new Store.CopyRequest(userId, titleId, mediumId, null, 1),
@@ -274,7 +294,7 @@ public final class CentralSite {
                       user.userKey(),
                       KeyLabels.USER_KEY,
                       SealedKey.aad(titleId, mediumId),
-                      key(title),
+                      kd,
                       "user " + userId + "'s key");
               return new CertificateIssue(
                   cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null, false);

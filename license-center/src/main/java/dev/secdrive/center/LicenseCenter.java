@@ -81,6 +81,24 @@ public final class LicenseCenter implements AutoCloseable {
   }
 
   /**
+   * Upgrades a data directory set up before central sites had a role of their own: re-issues the
+   * center's certificate with role CENTRAL_SITE for the same name and Ed25519 key, signed by {@code
+   * authority}, and replaces {@code center.json} atomically. KM, the signing key, the admin token
+   * and the database stay as they are.
+   *
+   * @param authorityPublicKey the licensing authority's Ed25519 public key: must be the one that
+   *     certified the center
+   * @throws CenterSetupException if the directory is not set up, its key file is corrupt or
+   *     readable by others, or {@code authorityPublicKey} is another authority's
+   */
+  public static CenterKeys recertify(
+      Path dataDir, byte[] authorityPublicKey, UnaryOperator<Certificate> authority) {
+    Path keyFile = dataDir.resolve(CenterKeys.FILE);
+    requireOwnerOnly(keyFile);
+    return CenterKeys.recertify(keyFile, authorityPublicKey, authority);
+  }
+
+  /**
    * The admin token of a data directory.
    *
    * @throws CenterSetupException if it is missing, empty or readable by others

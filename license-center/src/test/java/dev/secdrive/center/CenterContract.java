@@ -1039,6 +1039,23 @@ abstract class CenterContract {
     assertFalse(reply.body().toString().contains("IllegalStateException"));
   }
 
+  @Test
+  void aDatabaseFailureAnswers503WithAReferenceAndNotItsDetail() throws Exception {
+    title("SW-1", 1, 0);
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(jdbc.url(), jdbc.user(), jdbc.password());
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE titles RENAME TO titles_gone");
+    }
+    Reply reply = get("/titles");
+    assertEquals(503, reply.status(), reply.body().toString());
+    assertTrue(
+        reply.error().matches("database unavailable \\(reference [0-9a-f]{8}\\)"), reply.error());
+    String body = reply.body().toString().toLowerCase(java.util.Locale.ROOT);
+    assertFalse(body.contains("titles"), body);
+    assertFalse(body.contains("sql"), body);
+  }
+
   // ------------------------------------------------------------------ restart
 
   @Test
@@ -1096,5 +1113,43 @@ abstract class CenterContract {
         HEX.parseHex(call("GET", "/titles/OLD-1/key", null, token).body().get("key").asText()));
     assertArrayEquals(
         kd, HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()));
+  }
+
+  @Test
+  void aPlainTitleKeyWrittenWhileTheCenterRunsIsSealedWhenAskedFor() throws Exception {
+    byte[] plain = Crypto.random(32);
+    byte[] other = Crypto.random(32);
+    try (Store store = Store.open(jdbc)) {
+      // rows as an older center sharing the database writes them, after this one started
+      store.insertTitle(new Title("LATE-1", "Late", 1, plain, 0, Instant.now()));
+      store.insertTitle(new Title("LATE-2", "Late too", 1, other, 0, Instant.now()));
+    }
+    assertArrayEquals(
+        plain,
+        HEX.parseHex(call("GET", "/titles/LATE-1/key", null, token).body().get("key").asText()));
+    try (Store store = Store.open(jdbc)) {
+      assertEquals(60, store.title("LATE-1").orElseThrow().kd().length, "sealed when asked for");
+    }
+    assertArrayEquals(
+        plain,
+        HEX.parseHex(call("GET", "/titles/LATE-1/key", null, token).body().get("key").asText()),
+        "and opens the same afterwards");
+
+    // a copy of such a title seals it as well, and carries the plain Kd
+    byte[] alice = user("alice");
+    Reply copy = certificate("alice", "LATE-2", "MO-1");
+    assertEquals(200, copy.status(), copy.body().toString());
+    SealedKey sealed = SealedKey.decode(HEX.parseHex(copy.body().get("sealedKey").asText()));
+    assertArrayEquals(
+        other,
+        Crypto.open(
+            alice,
+            sealed.ephemeralPublicKey(),
+            "user-key",
+            SealedKey.aad("LATE-2", "MO-1"),
+            sealed.sealed()));
+    try (Store store = Store.open(jdbc)) {
+      assertEquals(60, store.title("LATE-2").orElseThrow().kd().length, "sealed when copied");
+    }
   }
 }

@@ -6,10 +6,10 @@ import dev.secdrive.protocol.security.ParameterException;
 
 /**
  * The terminal's check of a copy certificate CS (PROTOCOL.md "Scheme 1", FIG. 4 S4-S6 and FIG. 6):
- * the central site's certificate is the licensing authority's (role licensor), the site signed CS,
- * and CS names this title and the medium it is read from. The terminal can verify CS but, holding
- * no signing key, cannot make one; a CS copied with the title onto another medium names the
- * original medium and is refused.
+ * the central site's certificate is the licensing authority's (role 3, central site), the site
+ * signed CS, and CS names this title and the medium it is read from. The terminal can verify CS
+ * but, holding no signing key, cannot make one; a CS copied with the title onto another medium
+ * names the original medium and is refused.
  */
 public final class CopyCertificates {
 

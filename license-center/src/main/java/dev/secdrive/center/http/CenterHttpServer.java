@@ -113,8 +113,15 @@ public final class CenterHttpServer implements AutoCloseable {
         }
         send(exchange, e.kind().status(), error(e.getMessage()));
       } catch (StoreException e) {
-        log.error("center request {} {} failed in the database", method, path, e);
-        send(exchange, 503, error("database unavailable: " + e.getMessage()));
+        // As for 500 below: the database's message (SQL, table names, hosts) stays in the log.
+        String reference = HEX.formatHex(Crypto.random(4));
+        log.error(
+            "center request {} {} failed in the database (reference {})",
+            method,
+            path,
+            reference,
+            e);
+        send(exchange, 503, error("database unavailable (reference " + reference + ")"));
       } catch (RuntimeException e) {
         // The detail (a stack trace, SQL, file names) stays in the log; the client gets a reference
         // to quote, so an operator can find it without the service telling strangers its insides.
