@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.protocol.security.Certificate;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -7,8 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,38 +28,108 @@ public record LicenseState(long version, List<License> licenses) {
   /** The format written; format 1 (without the licensor) is still read. */
   static final int FORMAT = 2;
 
-  /** Format 1: as 2 without the licensor subject in each license. */
+  /** Format 1: as 2 without the licensor in each license. */
   static final int FORMAT_1 = 1;
 
+  /** The role byte of a license whose licensor is not recorded. */
+  static final int NOT_RECORDED = 0;
+
   /**
-   * One license: the content, the certificate subject of the licensor that issued it (the central
-   * site for an INSTALL CONVERSION; empty if not recorded, a license read from format 1), its
-   * wrapped content key, the plays left (or UNLIMITED).
+   * The licensor that issued a license, as its certificate names it: the role (LICENSOR for a
+   * PROVISION, CENTRAL_SITE for an INSTALL CONVERSION), the subject, and the Ed25519 public key.
+   * The role and the key identify it; the subject is only for display, since two certificates may
+   * share a subject.
    */
-  public record License(String contentId, String licensor, byte[] wrappedKey, long playsLeft) {
-    public License {
-      if (licensor == null) {
-        throw new NullPointerException("licensor");
+  public record Licensor(Certificate.Role role, String subject, byte[] ed25519PublicKey) {
+    public Licensor {
+      if (role == null) {
+        throw new NullPointerException("role");
       }
-      if (licensor.getBytes(StandardCharsets.UTF_8).length > 0xFF) {
-        throw new IllegalArgumentException("licensor subject longer than 255 bytes");
+      if (role == Certificate.Role.DRIVE) {
+        throw new IllegalArgumentException("a drive does not issue licenses");
+      }
+      int length = subject.getBytes(StandardCharsets.UTF_8).length;
+      if (length == 0 || length > 0xFF) {
+        throw new IllegalArgumentException("licensor subject empty or longer than 255 bytes");
+      }
+      if (ed25519PublicKey.length != Certificate.KEY_LENGTH) {
+        throw new IllegalArgumentException("licensor key not 32 bytes");
+      }
+      ed25519PublicKey = ed25519PublicKey.clone();
+    }
+
+    /** The licensor that {@code certificate} certifies. */
+    public static Licensor of(Certificate certificate) {
+      return new Licensor(
+          certificate.role(), certificate.subject(), certificate.ed25519PublicKey());
+    }
+
+    @Override
+    public byte[] ed25519PublicKey() {
+      return ed25519PublicKey.clone();
+    }
+
+    /** Whether {@code other} is this licensor: the same role and key, whatever the subject. */
+    public boolean sameAs(Licensor other) {
+      return role == other.role && MessageDigest.isEqual(ed25519PublicKey, other.ed25519PublicKey);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Licensor l
+          && role == l.role
+          && subject.equals(l.subject)
+          && Arrays.equals(ed25519PublicKey, l.ed25519PublicKey);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(role, subject, Arrays.hashCode(ed25519PublicKey));
+    }
+
+    @Override
+    public String toString() {
+      return subject + " (" + role + ", key " + HexFormat.of().formatHex(ed25519PublicKey) + ")";
+    }
+  }
+
+  /**
+   * One license: the content, the licensor that issued it (the central site for an INSTALL
+   * CONVERSION; absent if not recorded, a license read from format 1), its wrapped content key, the
+   * plays left (or UNLIMITED).
+   */
+  public record License(
+      String contentId, Optional<Licensor> issuer, byte[] wrappedKey, long playsLeft) {
+    public License {
+      if (issuer == null) {
+        throw new NullPointerException("issuer");
       }
       wrappedKey = wrappedKey.clone();
     }
 
+    /** A license issued by {@code licensor}. */
+    public License(String contentId, Licensor licensor, byte[] wrappedKey, long playsLeft) {
+      this(contentId, Optional.of(licensor), wrappedKey, playsLeft);
+    }
+
     /** A license whose licensor is not recorded (as read from format 1). */
     public License(String contentId, byte[] wrappedKey, long playsLeft) {
-      this(contentId, "", wrappedKey, playsLeft);
+      this(contentId, Optional.empty(), wrappedKey, playsLeft);
+    }
+
+    /** The subject of the licensor that issued this license, empty if not recorded. */
+    public String licensor() {
+      return issuer.map(Licensor::subject).orElse("");
     }
 
     /** Whether the licensor that issued this license is known. */
     public boolean licensorRecorded() {
-      return !licensor.isEmpty();
+      return issuer.isPresent();
     }
 
     /** This license with {@code playsLeft} plays left, issued by the same licensor. */
     public License withPlaysLeft(long playsLeft) {
-      return new License(contentId, licensor, wrappedKey, playsLeft);
+      return new License(contentId, issuer, wrappedKey, playsLeft);
     }
 
     @Override
@@ -109,9 +184,17 @@ public record LicenseState(long version, List<License> licenses) {
         byte[] id = l.contentId().getBytes(StandardCharsets.US_ASCII);
         out.writeByte(id.length);
         out.write(id);
-        byte[] licensor = l.licensor().getBytes(StandardCharsets.UTF_8);
-        out.writeByte(licensor.length);
-        out.write(licensor);
+        if (l.issuer().isPresent()) {
+          Licensor licensor = l.issuer().get();
+          byte[] subject = licensor.subject().getBytes(StandardCharsets.UTF_8);
+          out.writeByte(subject.length);
+          out.write(subject);
+          out.writeByte(licensor.role().code());
+          out.write(licensor.ed25519PublicKey);
+        } else {
+          out.writeByte(0); // empty subject
+          out.writeByte(NOT_RECORDED); // and no key
+        }
         out.writeByte(l.wrappedKey.length);
         out.write(l.wrappedKey);
         out.writeInt((int) l.playsLeft());
@@ -130,7 +213,7 @@ public record LicenseState(long version, List<License> licenses) {
     try {
       byte[] magic = new byte[MAGIC.length];
       in.get(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
+      if (!Arrays.equals(magic, MAGIC)) {
         throw new IllegalArgumentException("not a license state");
       }
       int format = in.get() & 0xFF;
@@ -143,17 +226,12 @@ public record LicenseState(long version, List<License> licenses) {
       for (int i = 0; i < count; i++) {
         byte[] id = new byte[in.get() & 0xFF];
         in.get(id);
-        byte[] licensor = new byte[format == FORMAT_1 ? 0 : in.get() & 0xFF];
-        in.get(licensor);
+        Optional<Licensor> issuer = format == FORMAT_1 ? Optional.empty() : licensor(in);
         byte[] wrapped = new byte[in.get() & 0xFF];
         in.get(wrapped);
         long plays = in.getInt() & 0xFFFF_FFFFL;
         licenses.add(
-            new License(
-                new String(id, StandardCharsets.US_ASCII),
-                new String(licensor, StandardCharsets.UTF_8),
-                wrapped,
-                plays));
+            new License(new String(id, StandardCharsets.US_ASCII), issuer, wrapped, plays));
       }
       if (in.hasRemaining()) {
         throw new IllegalArgumentException("trailing bytes after the license state");
@@ -162,5 +240,26 @@ public record LicenseState(long version, List<License> licenses) {
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("license state truncated");
     }
+  }
+
+  /** A format-2 licensor: str8 subject | u8 role (0 = not recorded) | 32-byte key unless 0. */
+  private static Optional<Licensor> licensor(ByteBuffer in) {
+    byte[] subject = new byte[in.get() & 0xFF];
+    in.get(subject);
+    int code = in.get() & 0xFF;
+    if (code == NOT_RECORDED) {
+      if (subject.length != 0) {
+        throw new IllegalArgumentException("a licensor subject without its role and key");
+      }
+      return Optional.empty();
+    }
+    Certificate.Role role =
+        Arrays.stream(Certificate.Role.values())
+            .filter(r -> r.code() == code && r != Certificate.Role.DRIVE)
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("licensor of unknown role " + code));
+    byte[] key = new byte[Certificate.KEY_LENGTH];
+    in.get(key);
+    return Optional.of(new Licensor(role, new String(subject, StandardCharsets.UTF_8), key));
   }
 }

@@ -477,7 +477,7 @@ public final class SecureLayer {
       throw new Refusal(Reason.OTHER_MEDIUM, "license for medium " + request.mediumId());
     }
     SecureArea.Contents current = read(medium);
-    requireSameLicensor(current.state(), request.contentId(), licensor.subject());
+    requireSameLicensor(current.state(), request.contentId(), licensor);
     byte[] contentKey;
     try {
       byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), request.ephemeralPublicKey());
@@ -509,7 +509,7 @@ public final class SecureLayer {
             .with(
                 new LicenseState.License(
                     request.contentId(),
-                    licensor.subject(),
+                    LicenseState.Licensor.of(licensor),
                     Crypto.wrap(contentKeyWrapKey(mediumKey), contentKey),
                     request.plays()),
                 version);
@@ -586,18 +586,20 @@ public final class SecureLayer {
   /**
    * A certified licensor may renew its own license, but not take over another licensor's: without
    * this, any licensor the authority certified could replace (and so revoke, or re-key) a content
-   * licensed by a competitor. A license whose licensor is not recorded (read from license state
-   * format 1) may be replaced, as before format 2, and then records its new licensor.
+   * licensed by a competitor. A licensor is its certificate's role and Ed25519 key, not its
+   * subject: a licensor that took the name of another licensor, or of a central site, is still
+   * another licensor. A license whose licensor is not recorded (read from license state format 1)
+   * may be replaced, as before format 2, and then records its new licensor.
    */
-  private static void requireSameLicensor(LicenseState state, String contentId, String licensor)
-      throws Refusal {
-    Optional<LicenseState.License> existing = state.find(contentId);
-    if (existing.isPresent()
-        && existing.get().licensorRecorded()
-        && !existing.get().licensor().equals(licensor)) {
+  private static void requireSameLicensor(
+      LicenseState state, String contentId, Certificate certificate) throws Refusal {
+    LicenseState.Licensor licensor = LicenseState.Licensor.of(certificate);
+    Optional<LicenseState.Licensor> existing =
+        state.find(contentId).flatMap(LicenseState.License::issuer);
+    if (existing.isPresent() && !existing.get().sameAs(licensor)) {
       throw new Refusal(
           Reason.OTHER_LICENSOR,
-          contentId + " is licensed by " + existing.get().licensor() + ", not " + licensor);
+          contentId + " is licensed by " + existing.get() + ", not " + licensor);
     }
   }
 
@@ -703,7 +705,7 @@ public final class SecureLayer {
     userArea.check(medium, headerLba, 1);
     byte[] mediumKey = mediumKey(medium);
     SecureArea.Contents current = read(medium);
-    requireSameLicensor(current.state(), grant.titleId(), center.subject());
+    requireSameLicensor(current.state(), grant.titleId(), center);
     long version = Math.max(current.state().version(), nv.recordedVersion(medium.id())) + 1;
     LicenseState state =
         current
@@ -711,7 +713,7 @@ public final class SecureLayer {
             .with(
                 new LicenseState.License(
                     grant.titleId(),
-                    center.subject(),
+                    LicenseState.Licensor.of(center),
                     Crypto.wrap(contentKeyWrapKey(mediumKey), ku),
                     ProvisionRequest.UNLIMITED),
                 version);

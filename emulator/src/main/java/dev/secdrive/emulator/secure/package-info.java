@@ -10,10 +10,14 @@
  * <pre>
  * license state (plaintext of the secure area and of a blob's innermost layer)
  *   "SDLS" | u8 format = 2 | u32 license version | u16 count |
- *   count x ( str8 content ID | str8 licensor: certificate subject of the licensor (PROVISION)
- *             or central site (INSTALL CONVERSION) that issued it | u8 n | n bytes content key
- *             wrapped with AES-KWP under KDF(Km, "content-key", "") |
- *             u32 plays left, FFFFFFFFh = unlimited )
+ *   count x ( str8 content ID | licensor | u8 n | n bytes content key wrapped with AES-KWP
+ *             under KDF(Km, "content-key", "") | u32 plays left, FFFFFFFFh = unlimited )
+ *   licensor: who issued the license, the licensor (PROVISION) or central site (INSTALL
+ *   CONVERSION), as its certificate names it:
+ *     str8 subject (for display only) | u8 role: 2 = licensor, 3 = central site |
+ *     32 bytes its Ed25519 public key
+ *   or, not recorded: str8 "" | u8 role 0 (and no key). The role and the key identify the
+ *   licensor; two certificates with the same subject are two licensors.
  *   format 1, written before format 2, is the same without the licensor; it is still read (the
  *   licensor not recorded) so that older secure areas and backups keep their licenses, and the
  *   next write of the area upgrades it.

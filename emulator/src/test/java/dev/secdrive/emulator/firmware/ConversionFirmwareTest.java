@@ -20,10 +20,12 @@ import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.emulator.secure.DriveNv;
 import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.emulator.secure.TestCenter;
+import dev.secdrive.emulator.secure.TestLicensor;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.SecurityProtocolOut;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CertificateData;
+import dev.secdrive.protocol.security.Challenge;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.ConvertWrite;
 import dev.secdrive.protocol.security.InstallConversion;
@@ -328,6 +330,53 @@ class ConversionFirmwareTest {
     assertRefused(install(other.grant(TITLE, medium.id(), drive)), Reason.OTHER_LICENSOR);
     assertGood(install(grant()));
     assertEquals(2, status().version());
+  }
+
+  /**
+   * The licensor of a converted title is the central site's role and key, not its name: a licensor
+   * certified under the name of the central site (the CLI's default "secdrive central site"), or a
+   * second central site of that name, is another licensor.
+   */
+  @Test
+  void aLicensorNamedLikeTheCentralSiteCannotReplaceAConvertedTitle() throws Exception {
+    TestCenter site = new TestCenter(authority, "secdrive central site");
+    master = site.master(TITLE, masterNonce, plain, BLOCK);
+    assertGood(install(site.grant(TITLE, medium.id(), drive)));
+    assertGood(convert(h, host, 0, dataBlocks()));
+    LicenseStatus installed = status();
+    assertEquals(
+        new LicenseStatus(
+            1,
+            List.of(
+                new LicenseStatus.Entry(TITLE, "secdrive central site", LicenseStatus.UNLIMITED))),
+        installed);
+
+    TestLicensor impostor = new TestLicensor(authority, "secdrive central site");
+    Result takeover = provision(impostor, TITLE, new byte[32]);
+    assertRefused(takeover, Reason.OTHER_LICENSOR);
+    assertEquals(installed, status(), "the refused PROVISION changed nothing");
+    TestCenter namesake = new TestCenter(authority, "secdrive central site");
+    assertRefused(install(namesake.grant(TITLE, medium.id(), drive)), Reason.OTHER_LICENSOR);
+    assertEquals(installed, status(), "the refused INSTALL CONVERSION changed nothing");
+    // the converted title still plays with the central site's key
+    assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
+    assertArrayEquals(plain, Arrays.copyOf(read(h, host, HEADER + 1, dataBlocks()), plain.length));
+    // the impostor licenses its own titles; the site installs its title again
+    assertGood(provision(impostor, "impostor-title", new byte[32]));
+    assertGood(install(site.grant(TITLE, medium.id(), drive)));
+    assertEquals(3, status().version());
+  }
+
+  /** A PROVISION of {@code contentId} by {@code licensor}, with a fresh challenge. */
+  private Result provision(TestLicensor licensor, String contentId, byte[] contentKey)
+      throws Exception {
+    byte[] challenge =
+        Challenge.decode(assertGood(in(h, host, Operation.CHALLENGE)).data()).nonce();
+    return out(
+        h,
+        host,
+        Operation.PROVISION,
+        licensor.provision(challenge, medium.id(), contentId, 1, contentKey, drive).encode());
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.emulator.secure.DriveNv;
+import dev.secdrive.emulator.secure.KnownAnswers;
 import dev.secdrive.emulator.secure.TestLicensor;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.Read16;
@@ -38,9 +39,15 @@ import dev.secdrive.protocol.security.RestoreRequest;
 import dev.secdrive.protocol.security.SecurityProtocols;
 import dev.secdrive.protocol.security.SupportedSecurityProtocols;
 import dev.secdrive.protocol.sense.SenseData;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -282,6 +289,143 @@ class SecureLayerFirmwareTest {
             .findFirst()
             .orElseThrow()
             .playsLeft());
+  }
+
+  @Test
+  void twoLicensorsOfTheSameNameAreTwoLicensors() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    // certified by the same authority under the same subject, with a key of its own
+    TestLicensor namesake = new TestLicensor(authority, "test licensor");
+    ProvisionRequest takeover =
+        namesake.provision(
+            challenge(h, host), medium.id(), CONTENT, 99, contentKey, certificate(h, host));
+    assertRefused(out(h, host, Operation.PROVISION, takeover.encode()), Reason.OTHER_LICENSOR);
+    LicenseStatus installed =
+        new LicenseStatus(1, List.of(new LicenseStatus.Entry(CONTENT, "test licensor", 3)));
+    assertEquals(installed, status(h, host), "the refused PROVISION changed nothing");
+    // the licensor that installed it renews it
+    assertGood(provision(h, host, medium.id(), CONTENT, 5));
+    assertEquals(
+        new LicenseStatus(2, List.of(new LicenseStatus.Entry(CONTENT, "test licensor", 5))),
+        status(h, host));
+    // and the namesake still cannot take it over
+    ProvisionRequest again =
+        namesake.provision(
+            challenge(h, host), medium.id(), CONTENT, 99, contentKey, certificate(h, host));
+    assertRefused(out(h, host, Operation.PROVISION, again.encode()), Reason.OTHER_LICENSOR);
+  }
+
+  @Test
+  void aLicensorCertifiedAgainUnderAnotherNameRenewsItsOwnLicense() throws Exception {
+    assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    // the same role and key: the same licensor, whatever its certificate's subject
+    TestLicensor renamed = licensor.renamed(authority, "test licensor, renamed");
+    ProvisionRequest renewal =
+        renamed.provision(
+            challenge(h, host), medium.id(), CONTENT, 4, contentKey, certificate(h, host));
+    assertGood(out(h, host, Operation.PROVISION, renewal.encode()));
+    assertEquals(
+        new LicenseStatus(
+            2, List.of(new LicenseStatus.Entry(CONTENT, "test licensor, renamed", 4))),
+        status(h, host),
+        "LICENSE STATUS shows the subject of the certificate that last issued the license");
+  }
+
+  /**
+   * A secure area that a drive wrote in license state format 1 (no licensor per license), sealed
+   * here with the independently computed secure-area key of {@link KnownAnswers}: it reads, its
+   * license plays, the write of that play stores format 2 with the licensor not recorded, and a
+   * licensor may then take the license over, which records that licensor.
+   */
+  @Test
+  void aFormat1SecureAreaStillReadsAndIsUpgradedByTheNextWrite(@TempDir Path other)
+      throws Exception {
+    Authority katAuthority = KnownAnswers.authority(other);
+    DriveKeys katDrive = KnownAnswers.drive(other, katAuthority);
+    try (Harness kat = new Harness(other, "mo-640", katDrive, DriveNv.inMemory())) {
+      Medium m = kat.create(KnownAnswers.MEDIUM_ID, "mo-640");
+      m.writeSecureArea(
+          sealSecureArea(KnownAnswers.LICENSE_STATE_FORMAT_1, m.readSecureArea().length));
+      kat.firmware.insert(m);
+      Nexus n = kat.nexus();
+      kat.clearUnitAttentions(n);
+      String title = KnownAnswers.CONTENT_ID;
+      assertEquals(
+          new LicenseStatus(7, List.of(new LicenseStatus.Entry(title, "", 3))),
+          status(kat, n),
+          "format 1 reads, the licensor not recorded");
+
+      byte[] plain = Harness.pattern(3000, 5);
+      assertGood(
+          kat.run(
+              n,
+              new Write10(20, 3),
+              TestLicensor.title(title, KnownAnswers.CONTENT_KEY, plain, BLOCK)));
+      assertGood(out(kat, n, Operation.OPEN_PLAYBACK, new OpenPlayback(title, 20).encode()));
+      assertArrayEquals(
+          plain, Arrays.copyOf(assertGood(kat.run(n, new Read10(21, 2))).data(), plain.length));
+      // the play was written in format 2: KnownAnswers.LICENSE_STATE at version 8 with 2 plays
+      byte[] expected = KnownAnswers.LICENSE_STATE.clone();
+      ByteBuffer.wrap(expected).putInt(5, 8).putInt(expected.length - 4, 2);
+      assertEquals(
+          HexFormat.of().formatHex(expected),
+          HexFormat.of().formatHex(openSecureArea(m.readSecureArea())));
+
+      // a license whose licensor is not recorded may be taken over, and then records its licensor
+      TestLicensor katLicensor = new TestLicensor(katAuthority, "kat licensor");
+      ProvisionRequest takeover =
+          katLicensor.provision(
+              challenge(kat, n), m.id(), title, 1, KnownAnswers.CONTENT_KEY, certificate(kat, n));
+      assertGood(out(kat, n, Operation.PROVISION, takeover.encode()));
+      assertEquals(
+          new LicenseStatus(9, List.of(new LicenseStatus.Entry(title, "kat licensor", 1))),
+          status(kat, n));
+      TestLicensor namesake = new TestLicensor(katAuthority, "kat licensor");
+      ProvisionRequest second =
+          namesake.provision(
+              challenge(kat, n), m.id(), title, 9, KnownAnswers.CONTENT_KEY, certificate(kat, n));
+      assertRefused(out(kat, n, Operation.PROVISION, second.encode()), Reason.OTHER_LICENSOR);
+      kat.firmware.remove(true);
+    }
+  }
+
+  /** SDSA format 1 around {@code state}: nonce A1 x 12, AAD = the 9 header bytes | str8 ID. */
+  private static byte[] sealSecureArea(byte[] state, int size) throws Exception {
+    byte[] nonce = new byte[12];
+    Arrays.fill(nonce, (byte) 0xA1);
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(
+        Cipher.ENCRYPT_MODE,
+        new SecretKeySpec(KnownAnswers.SECURE_AREA_KEY, "AES"),
+        new GCMParameterSpec(128, nonce));
+    ByteBuffer area = ByteBuffer.allocate(size);
+    area.put("SDSA".getBytes(StandardCharsets.US_ASCII))
+        .put((byte) 1)
+        .putInt(12 + state.length + 16);
+    gcm.updateAAD(Arrays.copyOf(area.array(), 9));
+    gcm.updateAAD(str8(KnownAnswers.MEDIUM_ID));
+    area.put(nonce).put(gcm.doFinal(state));
+    return area.array();
+  }
+
+  private static byte[] openSecureArea(byte[] area) throws Exception {
+    int length = ByteBuffer.wrap(area).getInt(5);
+    Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(
+        Cipher.DECRYPT_MODE,
+        new SecretKeySpec(KnownAnswers.SECURE_AREA_KEY, "AES"),
+        new GCMParameterSpec(128, area, 9, 12));
+    gcm.updateAAD(Arrays.copyOf(area, 9));
+    gcm.updateAAD(str8(KnownAnswers.MEDIUM_ID));
+    return gcm.doFinal(area, 9 + 12, length - 12);
+  }
+
+  private static byte[] str8(String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[1 + bytes.length];
+    out[0] = (byte) bytes.length;
+    System.arraycopy(bytes, 0, out, 1, bytes.length);
+    return out;
   }
 
   @Test

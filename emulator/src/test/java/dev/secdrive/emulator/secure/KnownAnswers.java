@@ -83,13 +83,13 @@ public final class KnownAnswers {
   // ---------------------------------------------------------------- sealed structures
 
   /**
-   * SDLS format 2, license version 7, one license: "kat-title", no licensor recorded, the wrapped
-   * content key, 3 plays.
+   * SDLS format 2, license version 7, one license: "kat-title", no licensor recorded (an empty
+   * subject and role 0, so no key), the wrapped content key, 3 plays.
    */
   public static final byte[] LICENSE_STATE =
       hex(
-          "53444c5302000000070001096b61742d7469746c650028247314b2b6c6c1bbe7c033f2d57c3d4bb8b2adbd"
-              + "b95d495bcb6c810f84d684809dbe69b6c076c65400000003");
+          "53444c5302000000070001096b61742d7469746c65000028247314b2b6c6c1bbe7c033f2d57c3d4bb8b2ad"
+              + "bdb95d495bcb6c810f84d684809dbe69b6c076c65400000003");
 
   /** {@link #LICENSE_STATE} in format 1, as drives wrote it before licenses named licensors. */
   public static final byte[] LICENSE_STATE_FORMAT_1 =
@@ -100,9 +100,9 @@ public final class KnownAnswers {
   /** The secure area holding {@link #LICENSE_STATE}, nonce A1 x 12 (unpadded). */
   public static final byte[] SECURE_AREA =
       hex(
-          "53445341010000005fa1a1a1a1a1a1a1a1a1a1a1a1760bbf57bee4779897789c868c5fff4108cc21997f13"
-              + "12f62f3763f8ed9cf7354a379bb9aa063dfa46c95aee61126af1445710214d40624eaa47ceb02146c3711d"
-              + "6b8beadf2c27e4006f0ec156f6ab12003e83");
+          "534453410100000060a1a1a1a1a1a1a1a1a1a1a1a1760bbf57bee4779897789c868c5fff4108cc21997f13"
+              + "3afa7850c5fc9d9b8d696dc45a9e03474b094cd64aea85067861e3ba9eaa1f126653899011c697f651251d"
+              + "6b88efec3ab9cdd3a2b0d3df2de55b262b19ee");
 
   /**
    * Backup blobs of {@link #LICENSE_STATE} for "MO-KAT-1", counter 42, by binding code: inner layer
@@ -111,25 +111,26 @@ public final class KnownAnswers {
    */
   public static final byte[][] BLOBS = {
     hex(
-        "53444c4201000000084d4f2d4b41542d3100000007000000000000002a000000005fb1b1b1b1b1b1b1b1b1"
-            + "b1b1b110c9a929e512de77202002957fd572ca1cf56cd753838ac099ce4a0db927de77f567bc0e1666ec8d"
-            + "ff8a41c0776affb4f4d53c211bdfdd1341290e87299feab25b1ea16294a6d1f631211b10743ac83d799c5e"),
+        "53444c4201000000084d4f2d4b41542d3100000007000000000000002a0000000060b1b1b1b1b1b1b1b1b1"
+            + "b1b1b110c9a929e512de77202002957fd572ca1cf56cd75383a2cccea9ec09c920a42bd2947d29bf279a7e"
+            + "f59551c4937eed245338b2aa498dd90e62fed1f19f2f78e65b1ea2b2d3c1feea915a876380ab8264068497"
+            + "a8"),
     hex(
-        "53444c4201010000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007bb2b2b2"
+        "53444c4201010000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007cb2b2b2"
             + "b2b2b2b2b2b2b2b2b29a8d3e9341787e3b06b1d335acebf229c8245a8888dcaa2fe92988439dd46bbbce2b"
-            + "d24a7b8fbf4a7e180e554b11cab472b27592cf67bee23942556b5d74b67d51a2dff4907a9f802b44f9e374"
-            + "179cf1b0984a04d9c932560cd73fe127a78ef106f476585748b70fbefae31c62a325"),
+            + "fa462ce8194e0e1f74096ce20b93dbf30361c578aee6dd5647fbfa9938f603f0dbe9b3ad40f69df46bb774"
+            + "179f070763782c04f067b5e6c60f44c87a8ba34a21f9676c3592b9f363759c709bdbbb"),
     hex(
-        "53444c4201020000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007bb2b2b2"
+        "53444c4201020000084d4f2d4b41542d3100000007000000000000002a065344444b41540000007cb2b2b2"
             + "b2b2b2b2b2b2b2b2b2577b20e1cc27ae7938a3684ea3f411808cb2e7809c77c981728846b0dfe4cae6f94f"
-            + "893333483a679c8a3e8b596c473c1384352024249883607e4a486c55d73f831de1cd7747146faeeb6a4642"
-            + "d8bb1d7282b6d1199d4a4040467c4eb2e416864484e78ea2144f833387a694ed72ae"),
+            + "a13f642f9c63ec8d44d77e9f861bbac543d32e3b8887846a58d8cbb859b4d14fe5d05490cb19185bf81242"
+            + "d8b8107c5387b956f24c3c294ffcacab729aa14fa443b22ce42fe9dd23f0bb72078f7d"),
     hex(
         "53444c4201030000084d4f2d4b41542d3100000007000000000000002a065344444b415479a631eede1bf9"
-            + "c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0000007bb2b2b2b2b2b2b2b2b2b2b2b26de6"
-            + "870e049783611bb96ca7eee5341186295aa90ce6deab353cdcf40d273b177db8cb0c1babe41c63ef0ddb2d"
-            + "1f085039beff3b58aa664d892d8c0a34505d2e15d8a2f04b4126178f0ab42c0188bac19629bba420694a3e"
-            + "9d6aa54b53703757aa42c83536921ebfff61dcd8823c5c"),
+            + "c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0000007cb2b2b2b2b2b2b2b2b2b2b2b26de6"
+            + "870e049783611bb96ca7eee5341186295aa90ce6deab353cdcf40d273b177db8e3004ccc421813e877870a"
+            + "ecc97790ff89c852b576496d399e9a93bdd3a5478aa6ed6896f96139ba26780188b911d14e94b88012d64d"
+            + "69fbef122c68fefe36a7ea7f664eb2dfa3aa2b1ad38f65a6"),
   };
 
   // ---------------------------------------------------------------- PROVISION and titles

@@ -15,14 +15,24 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TestLicensor {
 
-  private final Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+  private final Crypto.RawKeyPair signing;
   private final Certificate certificate;
 
   public TestLicensor(Authority authority, String name) {
+    this(authority, name, Crypto.ed25519KeyPair());
+  }
+
+  private TestLicensor(Authority authority, String name, Crypto.RawKeyPair signing) {
+    this.signing = signing;
     this.certificate =
         authority.certify(
             Certificate.unsigned(
                 Certificate.Role.LICENSOR, name, new byte[32], signing.publicKey()));
+  }
+
+  /** This licensor, with the same signing key, certified by {@code authority} as {@code name}. */
+  public TestLicensor renamed(Authority authority, String name) {
+    return new TestLicensor(authority, name, signing);
   }
 
   /** A licensor whose certificate some other authority signed. */
