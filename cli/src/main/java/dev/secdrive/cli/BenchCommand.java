@@ -318,10 +318,10 @@ final class BenchCommand implements Callable<Integer> {
       double ratio8 = decrypted8.bytesPerSecond() / plain8.bytesPerSecond();
       out.println();
       out.printf(
-          "decrypted / plain READ, 128 KiB at 8 in flight: %.0f%% (target >= 80%%): %s%n",
+          "decrypted / plain READ, 128 KiB at 8 in flight: %.1f%% (target >= 80%%): %s%n",
           ratio8 * 100, ratio8 >= 0.8 ? "met" : "NOT met");
       out.printf(
-          "decrypted / plain READ, 128 KiB at 1 in flight: %.0f%%%n",
+          "decrypted / plain READ, 128 KiB at 1 in flight: %.1f%%%n",
           decrypted1.bytesPerSecond() / plain1.bytesPerSecond() * 100);
       out.printf(
           "backup + restore: %,.0f round trips/s (medium), %,.0f (medium+device)%n",
@@ -421,7 +421,7 @@ final class BenchCommand implements Callable<Integer> {
         double ratio = convertedMedian / plainMedian;
         out.println();
         out.printf(
-            "converted / plain copy of %d MiB: %.0f%% (target >= 80%%): %s%n",
+            "converted / plain copy of %d MiB: %.1f%% (target >= 80%%): %s%n",
             regionMib, ratio * 100, ratio >= 0.8 ? "met" : "NOT met");
         results.put("convertedVsPlainCopyRatio", round(ratio));
         if (json) {
