@@ -109,9 +109,9 @@ public final class Licensor {
    * <p>Everything that can be checked is checked before the first WRITE: the content fits the
    * medium, the drive's certificate is the authority's and names this drive, and — unless {@code
    * replace} — the content is not licensed on the medium yet and the blocks the title would take
-   * hold no other title and no license backup. The drive may still refuse the PROVISION after the
-   * title is written (another licensor's content, reason 0Dh); without {@code replace} that only
-   * ever costs blocks that held nothing of value.
+   * hold no other title and no license backup; and, even with {@code replace}, that no other
+   * licensor licensed the content (LICENSE STATUS names each license's licensor), which the drive
+   * would refuse (reason 0Dh) only after the title was written.
    *
    * @param replace provision even over a license of the same content and over what the target
    *     blocks hold
@@ -139,9 +139,10 @@ public final class Licensor {
     String deviceId = drive.deviceId();
     Certificate driveCertificate = drive.secure().certificate();
     Certificates.checkDrive(driveCertificate, deviceId, credential.authorityPublicKey());
-    checkNotAnothersContent(drive, mediumId, contentId);
+    LicenseStatus status = drive.secure().status();
+    checkNotAnothersContent(status, mediumId, contentId);
     if (!replace) {
-      checkNothingIsReplaced(drive, mediumId, contentId, headerLba, dataBlocks, blockSize);
+      checkNothingIsReplaced(drive, status, mediumId, contentId, headerLba, dataBlocks, blockSize);
     }
 
     // S2: a fresh content key and nonce for this title.
@@ -176,9 +177,9 @@ public final class Licensor {
    * Refuses, even with replace, content that another licensor licensed on the medium: the drive
    * would refuse its PROVISION (reason 0Dh) only after the title had been overwritten.
    */
-  private void checkNotAnothersContent(Drive drive, String mediumId, String contentId) {
+  private void checkNotAnothersContent(LicenseStatus status, String mediumId, String contentId) {
     String own = credential.certificate().subject();
-    for (LicenseStatus.Entry entry : drive.secure().status().entries()) {
+    for (LicenseStatus.Entry entry : status.entries()) {
       if (entry.contentId().equals(contentId)
           && !entry.licensor().isEmpty()
           && !entry.licensor().equals(own)) {
@@ -198,19 +199,20 @@ public final class Licensor {
 
   /**
    * Refuses to provision over what the medium already holds: a license for {@code contentId}
-   * (LICENSE STATUS), or another title or a license backup in the blocks the title would take
-   * (their first blocks are read back). The data of a title whose header lies before {@code
-   * headerLba} is ciphertext and cannot be told from free blocks; choosing the LBA stays the
-   * caller's part.
+   * ({@code status}), or another title or a license backup in the blocks the title would take
+   * (every one of them is read back, so a provision costs its I/O twice). The data of a title whose
+   * header lies before {@code headerLba} is ciphertext and cannot be told from free blocks;
+   * choosing the LBA stays the caller's part.
    */
   static void checkNothingIsReplaced(
       Drive drive,
+      LicenseStatus status,
       String mediumId,
       String contentId,
       long headerLba,
       long dataBlocks,
       int blockSize) {
-    for (LicenseStatus.Entry entry : drive.secure().status().entries()) {
+    for (LicenseStatus.Entry entry : status.entries()) {
       if (entry.contentId().equals(contentId)) {
         throw new FlowException(
             "content "

@@ -240,15 +240,7 @@ public final class SoftwareCopy {
           read.copyCertificate(), info.authorityPublicKey(), titleId, target.mediumId());
 
       // S7: the title's ciphertext, verbatim.
-      long copied =
-          stream(
-              master,
-              target,
-              entry,
-              (offset, data) -> target.writeBuffer(dataLba + offset / blockSize, data, blockSize),
-              progress);
-      // Done means on the medium, not in the drive's write cache.
-      target.synchronizeCache();
+      long copied = writeCiphertext(master, target, entry, dataLba, progress);
       done = true;
       return new Copied(
           titleId,
@@ -434,6 +426,13 @@ public final class SoftwareCopy {
     Capacity capacity = target.capacity();
     int blockSize = capacity.blockSize();
     checkFits(capacity, dataLba, entry.dataBlocks(blockSize), entry.plaintextLength(), "no header");
+    return writeCiphertext(master, target, entry, dataLba, progress);
+  }
+
+  /** The title's ciphertext verbatim at {@code dataLba}, synced to the target medium. */
+  private static long writeCiphertext(
+      Drive master, Drive target, MasterCatalog.Entry entry, long dataLba, Progress progress) {
+    int blockSize = target.capacity().blockSize();
     long written =
         stream(
             master,
@@ -441,6 +440,7 @@ public final class SoftwareCopy {
             entry,
             (offset, data) -> target.writeBuffer(dataLba + offset / blockSize, data, blockSize),
             progress);
+    // Done means on the medium, not in the drive's write cache.
     target.synchronizeCache();
     return written;
   }
