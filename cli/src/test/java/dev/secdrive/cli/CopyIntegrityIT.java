@@ -20,12 +20,10 @@ import dev.secdrive.host.flow.Progress;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,8 +53,9 @@ class CopyIntegrityIT {
   private CenterClient admin;
   private UserKey alice;
   private TcpTap tap;
-  private final byte[] game = content(300 * 1024 + 11, 5);
-  private final byte[] film = content(1100 * 1024 + 7, 6); // more than one chunk, not whole blocks
+  private final byte[] game = Rig.content(300 * 1024 + 11, 5);
+  private final byte[] film =
+      Rig.content(1100 * 1024 + 7, 6); // more than one chunk, not whole blocks
 
   @BeforeEach
   void start() throws Exception {
@@ -72,8 +71,8 @@ class CopyIntegrityIT {
     Path image = scratch.resolve("master.img");
     MasterAuthoring.author(
         List.of(
-            title(GAME, 1, admin.registerTitle(GAME, "Wire Game", 1, 0).key(), game),
-            title(FILM, 2, admin.registerTitle(FILM, "Wire Film", 2, 0).key(), film)),
+            Rig.title(GAME, 1, admin.registerTitle(GAME, "Wire Game", 1, 0).key(), game),
+            Rig.title(FILM, 2, admin.registerTitle(FILM, "Wire Film", 2, 0).key(), film)),
         2048,
         image,
         Progress.NONE);
@@ -103,17 +102,6 @@ class CopyIntegrityIT {
     if (center != null) {
       center.close();
     }
-  }
-
-  private static byte[] content(int length, int seed) {
-    byte[] bytes = new byte[length];
-    new Random(seed).nextBytes(bytes);
-    return bytes;
-  }
-
-  private static MasterAuthoring.Title title(String id, int scheme, byte[] key, byte[] content) {
-    return new MasterAuthoring.Title(
-        id, "Title " + id, scheme, key, content.length, new ByteArrayInputStream(content));
   }
 
   /** LUN {@code lun} through the tap. */

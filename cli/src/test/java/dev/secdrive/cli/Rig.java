@@ -32,6 +32,20 @@ final class Rig implements AutoCloseable {
   }
 
   /** Creates a blank medium of {@code type} with {@code id}, sized as the profiles say. */
+  /** {@code length} bytes of a seeded random title, the same for the same seed. */
+  static byte[] content(int length, int seed) {
+    byte[] bytes = new byte[length];
+    new java.util.Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** A title of a master to author, named after its ID. */
+  static dev.secdrive.host.flow.MasterAuthoring.Title title(
+      String id, int scheme, byte[] key, byte[] content) {
+    return new dev.secdrive.host.flow.MasterAuthoring.Title(
+        id, "Title " + id, scheme, key, content.length, new java.io.ByteArrayInputStream(content));
+  }
+
   static String createMedium(MediumStore store, String id, String type, Path content) {
     return Media.create(store, PROFILES, type, id, "test " + id, content).id();
   }

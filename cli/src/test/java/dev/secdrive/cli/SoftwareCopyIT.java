@@ -27,7 +27,6 @@ import dev.secdrive.protocol.security.CopyRecord;
 import dev.secdrive.protocol.security.InstallConversion;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.Reason;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,6 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,17 +89,17 @@ class SoftwareCopyIT {
     bob.save(bobKeyFile);
     admin.registerUser("bob", "Bob", bob);
 
-    game = content(700 * 1024 + 5, 1);
-    film = content(1536 * 1024 + 99, 2); // more than one CHUNK, not whole blocks
-    premium = content(4096, 3);
-    byte[] ghost = content(1000, 4);
+    game = Rig.content(700 * 1024 + 5, 1);
+    film = Rig.content(1536 * 1024 + 99, 2); // more than one CHUNK, not whole blocks
+    premium = Rig.content(4096, 3);
+    byte[] ghost = Rig.content(1000, 4);
     Path image = scratch.resolve("master.img");
     MasterAuthoring.author(
         List.of(
-            title(GAME, 1, admin.registerTitle(GAME, "A Game", 1, 0).key(), game),
-            title(FILM, 2, admin.registerTitle(FILM, "A Film", 2, 0).key(), film),
-            title(PREMIUM, 2, admin.registerTitle(PREMIUM, "Premium", 2, 500).key(), premium),
-            title(GHOST, 1, new byte[32], ghost)),
+            Rig.title(GAME, 1, admin.registerTitle(GAME, "A Game", 1, 0).key(), game),
+            Rig.title(FILM, 2, admin.registerTitle(FILM, "A Film", 2, 0).key(), film),
+            Rig.title(PREMIUM, 2, admin.registerTitle(PREMIUM, "Premium", 2, 500).key(), premium),
+            Rig.title(GHOST, 1, new byte[32], ghost)),
         2048,
         image,
         Progress.NONE);
@@ -130,17 +128,6 @@ class SoftwareCopyIT {
     if (center != null) {
       center.close();
     }
-  }
-
-  private static byte[] content(int length, int seed) {
-    byte[] bytes = new byte[length];
-    new Random(seed).nextBytes(bytes);
-    return bytes;
-  }
-
-  private static MasterAuthoring.Title title(String id, int scheme, byte[] key, byte[] content) {
-    return new MasterAuthoring.Title(
-        id, "Title " + id, scheme, key, content.length, new ByteArrayInputStream(content));
   }
 
   private String uri(int lun) {
