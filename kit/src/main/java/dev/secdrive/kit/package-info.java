@@ -1,0 +1,7 @@
+/**
+ * What several secdrive modules need and no wire format defines: crypto primitives ({@code
+ * crypto}), owner-only atomic files ({@code files}), the serial line ({@code serial}) and the
+ * HTTP/JSON server scaffolding ({@code http}). The kit knows no device and no host and holds no
+ * keys: callers pass them in. DESIGN.md, "Modules".
+ */
+package dev.secdrive.kit;
