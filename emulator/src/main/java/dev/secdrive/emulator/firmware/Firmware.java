@@ -269,7 +269,7 @@ public final class Firmware {
     try {
       cdb = Cdbs.decode(bytes);
     } catch (InvalidCdbException e) {
-      throw new ScsiError(e.sense());
+      throw new ScsiError(sense(e));
     }
     if (!supported.contains(cdb.opcode())) {
       throw new ScsiError(
@@ -306,6 +306,20 @@ public final class Firmware {
       case SECURITY_PROTOCOL_OUT -> securityOut(nexus, (SecurityProtocolOut) cdb, dataOut);
       case REPORT_LUNS -> throw new IllegalStateException("REPORT LUNS is answered by the target");
     };
+  }
+
+  /**
+   * The sense of a CDB that does not decode (SPC-4 4.5.2.4.2): an unknown operation code is INVALID
+   * COMMAND OPERATION CODE, anything else INVALID FIELD IN CDB, both pointing at the field.
+   */
+  static SenseData sense(InvalidCdbException e) {
+    AdditionalSense asc =
+        switch (e.kind()) {
+          case UNSUPPORTED_OPERATION_CODE -> AdditionalSense.INVALID_COMMAND_OPERATION_CODE;
+          case UNSUPPORTED_SERVICE_ACTION, INVALID_LENGTH, INVALID_FIELD ->
+              AdditionalSense.INVALID_FIELD_IN_CDB;
+        };
+    return SenseData.of(SenseKey.ILLEGAL_REQUEST, asc, e.fieldPointer());
   }
 
   private int requestSense(NexusState nexus, RequestSense cdb, DataIn dataIn) throws ScsiError {

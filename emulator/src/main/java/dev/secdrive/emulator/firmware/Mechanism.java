@@ -144,7 +144,8 @@ final class Mechanism {
     } else if (event instanceof DriveEvent.Remove remove) {
       if (prevented && !remove.force()) {
         throw new DriveControlException(
-            "a host prevents medium removal (PREVENT ALLOW MEDIUM REMOVAL); use force to pull it out");
+            "a host prevents medium removal (PREVENT ALLOW MEDIUM REMOVAL); use force to pull it"
+                + " out");
       }
       state = DriveState.TRAY_OPEN;
       return Effect.MEDIUM_LEFT;
