@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How blocks reach the user area of the loaded medium: with the injected write faults, the forced
- * write of FUA (SBC-3 5.33), and the drive's service time. WRITE(10)/(16) and the secure layer's
- * user-area writes (a BACKUP to the user area, CONVERT WRITE) all take this path, so a fault
- * injected for a WRITE applies to them too and the secure layer never calls back into the firmware.
+ * write of FUA, and the drive's service time. WRITE(10)/(16) and the secure layer's user-area
+ * writes (a BACKUP to the user area, CONVERT WRITE) all take this path, so a fault injected for a
+ * WRITE applies to them too and the secure layer never calls back into the firmware.
  */
 public final class UserArea implements SecureLayer.UserAreaWrites {
 
@@ -66,7 +66,9 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
     service.accept(timing.accessNanos(lba, blocks, bytes, true));
   }
 
-  /** MEDIUM ERROR with VALID set and the failing LBA in INFORMATION (SBC-3 4.13). */
+  /**
+   * MEDIUM ERROR with VALID set and the failing LBA in INFORMATION (DESIGN.md "SCSI semantics").
+   */
   public static CheckCondition mediumError(AdditionalSense sense, long lba) {
     return new CheckCondition(SenseData.of(SenseKey.MEDIUM_ERROR, sense).withInformation(lba));
   }

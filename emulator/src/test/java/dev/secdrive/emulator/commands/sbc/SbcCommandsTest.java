@@ -101,7 +101,16 @@ class SbcCommandsTest {
   @Test
   void anInjectedReadErrorNamesTheFailingBlockAndSendsNothing() {
     unit.faults.addReadError(9);
-    CheckCondition e = assertThrows(CheckCondition.class, () -> read(new Read10(8, 4)));
+    CheckCondition e =
+        assertThrows(
+            CheckCondition.class,
+            () ->
+                execute(
+                    new Read10(8, 4),
+                    ByteBuffer.allocate(0),
+                    n -> {
+                      throw new AssertionError("a failed READ allocates no data-in");
+                    }));
     SenseData sense = e.sense();
     assertTrue(sense.is(SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR));
     assertEquals(9, sense.information());
