@@ -18,8 +18,10 @@ import java.util.Set;
  * @param secureAreaBytes size of the drive's secure area in bytes
  * @param timing how fast the drive is
  * @param writeProtectSupported whether the drive honours a medium's write-protect switch
+ * @param commandSets the command sets the drive has, one per standard ({@code spc}, {@code sbc},
+ *     {@code mmc}, {@code security}); the emulator builds the drive's command table from them
  * @param commands the SCSI commands the drive implements, by standard name (e.g. {@code
- *     "READ(10)"})
+ *     "READ(10)"}): which of its command sets' commands this model has
  */
 public record DriveProfile(
     String id,
@@ -29,6 +31,7 @@ public record DriveProfile(
     int secureAreaBytes,
     Timing timing,
     boolean writeProtectSupported,
+    List<String> commandSets,
     List<String> commands) {
 
   public DriveProfile {
@@ -37,6 +40,7 @@ public record DriveProfile(
     Objects.requireNonNull(inquiry, "inquiry");
     Objects.requireNonNull(timing, "timing");
     media = List.copyOf(Objects.requireNonNull(media, "media"));
+    commandSets = List.copyOf(Objects.requireNonNull(commandSets, "commandSets"));
     commands = List.copyOf(Objects.requireNonNull(commands, "commands"));
     if (media.isEmpty()) {
       throw new IllegalArgumentException("profile '" + id + "' has no media");

@@ -97,6 +97,17 @@ class BuiltInProfilesTest {
   }
 
   @Test
+  void everyDriveNamesItsCommandSetsAndOnlyTheCdRomLacksTheSecuritySet() {
+    for (DriveProfile p : catalog.profiles()) {
+      List<String> expected =
+          p.id().equals("cdrom")
+              ? List.of("spc", "sbc", "mmc")
+              : List.of("spc", "sbc", "mmc", "security");
+      assertEquals(expected, p.commandSets(), p.id());
+    }
+  }
+
+  @Test
   void someUsbDriveReportsDirectAccessWithTheRemovableBit() {
     List<String> usb =
         catalog.profiles().stream()

@@ -132,6 +132,31 @@ class InvalidProfileTest {
   }
 
   @Test
+  void unknownCommandSet() {
+    ObjectNode t = Fixtures.tree("mo-640");
+    ((ArrayNode) t.get("commandSets")).set(1, "ssc");
+    assertMessage(
+        refused(t),
+        "profile mo-640.json: ",
+        "$.commandSets[1]",
+        "does not have a value in the enum");
+  }
+
+  @Test
+  void commandSetsWithoutSpc() {
+    ObjectNode t = Fixtures.tree("mo-640");
+    ((ArrayNode) t.get("commandSets")).remove(0);
+    assertMessage(refused(t), "profile mo-640.json: ", "$.commandSets", "spc");
+  }
+
+  @Test
+  void commandSetsMissing() {
+    ObjectNode t = Fixtures.tree("mo-640");
+    t.remove("commandSets");
+    assertMessage(refused(t), "profile mo-640.json: ", "commandSets");
+  }
+
+  @Test
   void commandListedTwice() {
     ObjectNode t = Fixtures.tree("mo-640");
     ((ArrayNode) t.get("commands")).add("INQUIRY");

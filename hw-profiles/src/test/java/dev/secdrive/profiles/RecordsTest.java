@@ -12,12 +12,13 @@ class RecordsTest {
   private static final Identity ID = new Identity("SECDRIVE", "TEST", "1.0", 0, true);
   private static final Timing TIMING = new Timing(0, 0, 1, 1);
   private static final MediumType A = new MediumType("a", "A", 512, 10, false);
+  private static final List<String> SETS = List.of("spc");
   private static final List<String> COMMANDS = List.of("INQUIRY");
 
   @Test
   void listsAreCopied() {
     List<MediumType> media = new ArrayList<>(List.of(A));
-    DriveProfile p = new DriveProfile("p", "P", ID, media, 0, TIMING, false, COMMANDS);
+    DriveProfile p = new DriveProfile("p", "P", ID, media, 0, TIMING, false, SETS, COMMANDS);
     media.add(new MediumType("b", "B", 512, 1, false));
     assertEquals(List.of(A), p.media());
     assertEquals(A, p.defaultMedium());
@@ -27,13 +28,13 @@ class RecordsTest {
   void profileInvariants() {
     assertThrows(
         IllegalArgumentException.class,
-        () -> new DriveProfile("p", "P", ID, List.of(), 0, TIMING, false, COMMANDS));
+        () -> new DriveProfile("p", "P", ID, List.of(), 0, TIMING, false, SETS, COMMANDS));
     assertThrows(
         IllegalArgumentException.class,
-        () -> new DriveProfile("p", "P", ID, List.of(A, A), 0, TIMING, false, COMMANDS));
+        () -> new DriveProfile("p", "P", ID, List.of(A, A), 0, TIMING, false, SETS, COMMANDS));
     assertThrows(
         NullPointerException.class,
-        () -> new DriveProfile("p", "P", null, List.of(A), 0, TIMING, false, COMMANDS));
+        () -> new DriveProfile("p", "P", null, List.of(A), 0, TIMING, false, SETS, COMMANDS));
   }
 
   @Test

@@ -14,6 +14,18 @@ public interface DataIn {
    */
   ByteBuffer allocate(int length);
 
+  /**
+   * Returns {@code data} cut to the allocation length (SPC-4 4.2.5.6: the device stops at the
+   * allocation length, it does not shorten what it would return); returns the bytes sent.
+   */
+  default int respond(byte[] data, long allocationLength) {
+    int length = (int) Math.min(data.length, allocationLength);
+    if (length > 0) {
+      allocate(length).put(data, 0, length);
+    }
+    return length;
+  }
+
   /** A heap-backed implementation for tests and in-process callers. */
   final class Heap implements DataIn {
     private ByteBuffer buffer;

@@ -66,11 +66,12 @@ public final class Faults implements WriteSteps {
   }
 
   /** The first failing LBA in [lba, lba + blocks), or -1. */
-  long firstReadError(long lba, long blocks) {
+  public long firstReadError(long lba, long blocks) {
     return first(readErrors, lba, blocks);
   }
 
-  long firstWriteError(long lba, long blocks) {
+  /** The first LBA in [lba, lba + blocks) that fails to write, or -1. */
+  public long firstWriteError(long lba, long blocks) {
     return first(writeErrors, lba, blocks);
   }
 

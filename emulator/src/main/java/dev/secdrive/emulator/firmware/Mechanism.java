@@ -6,8 +6,8 @@ import dev.secdrive.protocol.sense.SenseKey;
 
 /**
  * The loading mechanism as a state machine: every transition is in {@link #on}, one method per
- * state. Host events that are refused raise {@link ScsiError}; refused control events raise {@link
- * DriveControlException}.
+ * state. Host events that are refused raise {@link CheckCondition}; refused control events raise
+ * {@link DriveControlException}.
  */
 final class Mechanism {
 
@@ -80,7 +80,8 @@ final class Mechanism {
   }
 
   /** Host-event variant of {@link #on} that reports refusals as sense. */
-  Effect onHost(DriveEvent event, boolean prevented, long now, long loadNanos) throws ScsiError {
+  Effect onHost(DriveEvent event, boolean prevented, long now, long loadNanos)
+      throws CheckCondition {
     try {
       return on(event, prevented, now, loadNanos);
     } catch (HostRefusal refusal) {
@@ -98,7 +99,7 @@ final class Mechanism {
     } else if (event instanceof DriveEvent.Eject) {
       if (prevented) {
         throw new HostRefusal(
-            ScsiError.of(SenseKey.NOT_READY, AdditionalSense.MEDIUM_REMOVAL_PREVENTED));
+            CheckCondition.of(SenseKey.NOT_READY, AdditionalSense.MEDIUM_REMOVAL_PREVENTED));
       }
       if (hasTray) {
         state = DriveState.TRAY_OPEN; // a cartridge drive with an empty slot has nothing to open
@@ -144,14 +145,15 @@ final class Mechanism {
     } else if (event instanceof DriveEvent.Remove remove) {
       if (prevented && !remove.force()) {
         throw new DriveControlException(
-            "a host prevents medium removal (PREVENT ALLOW MEDIUM REMOVAL); use force to pull it out");
+            "a host prevents medium removal (PREVENT ALLOW MEDIUM REMOVAL); use force to pull it"
+                + " out");
       }
       state = DriveState.TRAY_OPEN;
       return Effect.MEDIUM_LEFT;
     } else if (event instanceof DriveEvent.Eject) {
       if (prevented) {
         throw new HostRefusal(
-            ScsiError.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.MEDIUM_REMOVAL_PREVENTED));
+            CheckCondition.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.MEDIUM_REMOVAL_PREVENTED));
       }
       state = DriveState.TRAY_OPEN;
       return Effect.MEDIUM_LEFT;
@@ -182,20 +184,20 @@ final class Mechanism {
   }
 
   /** The NOT READY sense for the current state, or null when READY. */
-  ScsiError notReady() {
+  CheckCondition notReady() {
     return switch (state) {
       case READY -> null;
       case BECOMING_READY ->
-          ScsiError.of(SenseKey.NOT_READY, AdditionalSense.LOGICAL_UNIT_BECOMING_READY);
+          CheckCondition.of(SenseKey.NOT_READY, AdditionalSense.LOGICAL_UNIT_BECOMING_READY);
       case STOPPED ->
-          ScsiError.of(
+          CheckCondition.of(
               SenseKey.NOT_READY,
               AdditionalSense.LOGICAL_UNIT_NOT_READY_INITIALIZING_COMMAND_REQUIRED);
       case NO_MEDIUM, TRAY_OPEN -> notPresent();
     };
   }
 
-  private ScsiError notPresent() {
+  private CheckCondition notPresent() {
     AdditionalSense sense;
     if (!hasTray) {
       sense = AdditionalSense.MEDIUM_NOT_PRESENT;
@@ -205,14 +207,14 @@ final class Mechanism {
               ? AdditionalSense.MEDIUM_NOT_PRESENT_TRAY_OPEN
               : AdditionalSense.MEDIUM_NOT_PRESENT_TRAY_CLOSED;
     }
-    return ScsiError.of(SenseKey.NOT_READY, sense);
+    return CheckCondition.of(SenseKey.NOT_READY, sense);
   }
 
   /** Carries a host refusal out of the transition table without checked-exception plumbing. */
   private static final class HostRefusal extends RuntimeException {
-    private final ScsiError error;
+    private final transient CheckCondition error;
 
-    HostRefusal(ScsiError error) {
+    HostRefusal(CheckCondition error) {
       super(null, null, false, false);
       this.error = error;
     }

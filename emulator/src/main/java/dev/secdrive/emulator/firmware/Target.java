@@ -78,7 +78,7 @@ public final class Target {
     try {
       cdb = (ReportLuns) Cdbs.decode(bytes);
     } catch (InvalidCdbException e) {
-      return Response.checkCondition(e.sense(), 0);
+      return Response.checkCondition(Firmware.sense(e), 0);
     }
     if ((cdb.control() & 0x04) != 0) {
       return invalidField(11, 2);

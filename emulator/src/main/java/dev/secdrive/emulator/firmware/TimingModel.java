@@ -6,7 +6,7 @@ import dev.secdrive.profiles.Timing;
  * Service times of one drive: load (spin-up) time, a seek when an access does not continue where
  * the previous one ended, and transfer time at the sustained rate.
  */
-final class TimingModel {
+public final class TimingModel {
 
   private static final long NANOS_PER_MILLI = 1_000_000L;
 
@@ -14,17 +14,18 @@ final class TimingModel {
   private final Timing timing;
   private long headPosition = -1;
 
-  TimingModel(TimingMode mode, Timing timing) {
+  public TimingModel(TimingMode mode, Timing timing) {
     this.mode = mode;
     this.timing = timing;
   }
 
-  long loadNanos() {
+  /** The spin-up time of a newly loaded medium. */
+  public long loadNanos() {
     return mode == TimingMode.FAST ? 0 : timing.loadMillis() * NANOS_PER_MILLI;
   }
 
   /** Service time of a media access of {@code bytes} starting at block {@code lba}. */
-  long accessNanos(long lba, long blocks, long bytes, boolean write) {
+  public long accessNanos(long lba, long blocks, long bytes, boolean write) {
     if (mode == TimingMode.FAST) {
       return 0;
     }

@@ -105,6 +105,28 @@ class FirmwareSenseTest {
     assertFieldPointer(sense, 0, -1);
   }
 
+  /** The protocol's decoder says what kind of error and where; these are the bytes it becomes. */
+  @Test
+  void undecodableCdbsBecomeTheseSenseBytes() {
+    SenseData opcode = assertCheck(run(cdb(0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 0xFF, 0)), 5, 0x20, 0);
+    // 70h, key 5, ASC 20h, SKSV + C/D, field pointer 0000h
+    assertArrayEquals(
+        java.util.HexFormat.of().parseHex("700005000000000A00000000200000C00000"), opcode.encode());
+    assertEquals(
+        "ILLEGAL REQUEST: INVALID COMMAND OPERATION CODE (05/20/00) at CDB byte 0",
+        opcode.describe());
+    SenseData serviceAction =
+        assertCheck(run(cdb(0x9E, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0)), 5, 0x24, 0);
+    assertEquals(
+        "ILLEGAL REQUEST: INVALID FIELD IN CDB (05/24/00) at CDB byte 1 bit 4",
+        serviceAction.describe());
+    // SKSV + C/D + BPV + bit 4 = CCh, field pointer 0001h
+    assertArrayEquals(
+        java.util.HexFormat.of().parseHex("700005000000000A00000000240000CC0001"),
+        serviceAction.encode());
+    assertFieldPointer(assertCheck(run(cdb(0x28, 0, 0, 0, 0, 0)), 5, 0x24, 0), 0, -1);
+  }
+
   @Test
   void emptyCdbIsInvalidCommandOperationCode() {
     assertFieldPointer(assertCheck(run(new byte[0]), 0x05, 0x20, 0x00), 0, -1);

@@ -333,7 +333,7 @@ class MechanismTest {
       Effect effect;
       try {
         effect = m.onHost(event.event(), prevented, NOW, LOAD);
-      } catch (ScsiError e) {
+      } catch (CheckCondition e) {
         throw new AssertionError("refused: " + e.sense().describe(), e);
       }
       assertEquals(to.effect(), effect, "effect");
@@ -344,8 +344,8 @@ class MechanismTest {
         assertSame(held, m.medium(), "the medium stays until taken");
       }
     } else if (expect instanceof HostRefused refused) {
-      ScsiError error =
-          assertThrows(ScsiError.class, () -> m.onHost(event.event(), prevented, NOW, LOAD));
+      CheckCondition error =
+          assertThrows(CheckCondition.class, () -> m.onHost(event.event(), prevented, NOW, LOAD));
       SenseData sense = error.sense();
       assertEquals(
           String.format("%02X/%02X/%02X", refused.key(), refused.asc(), refused.ascq()),

@@ -1,6 +1,6 @@
 package dev.secdrive.protocol.cdb;
 
-import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.cdb.InvalidCdbException.Kind;
 import dev.secdrive.protocol.sense.FieldPointer;
 
 /** Decodes a CDB by its operation code (and service action, SPC-4 4.2.5.1). */
@@ -8,29 +8,34 @@ public final class Cdbs {
 
   private static final int SERVICE_ACTION_MASK = 0x1F;
 
+  /**
+   * The SERVICE ACTION field is byte 1 bits 4-0; a field pointer names its most significant bit.
+   */
+  private static final int SERVICE_ACTION_HIGH_BIT = 4;
+
   private Cdbs() {}
 
   /**
    * Decodes {@code cdb}.
    *
-   * @throws InvalidCdbException for an operation code or service action secdrive does not implement
-   *     (INVALID COMMAND OPERATION CODE / INVALID FIELD IN CDB), or a CDB whose length is not the
-   *     one its operation code defines
+   * @throws InvalidCdbException for an operation code or service action secdrive does not
+   *     implement, a CDB whose length is not the one its operation code defines, or a reserved
+   *     field that is set
    */
   public static Cdb decode(byte[] cdb) throws InvalidCdbException {
     if (cdb.length == 0) {
       throw new InvalidCdbException(
-          "empty CDB", AdditionalSense.INVALID_COMMAND_OPERATION_CODE, FieldPointer.cdb(0));
+          Kind.UNSUPPORTED_OPERATION_CODE, FieldPointer.cdb(0), "empty CDB");
     }
     int code = cdb[0] & 0xFF;
     Opcode opcode = lookup(code, cdb);
     if (cdb.length != opcode.cdbLength()) {
       throw new InvalidCdbException(
+          Kind.INVALID_LENGTH,
+          FieldPointer.cdb(0),
           String.format(
               "%s takes a %d-byte CDB, got %d bytes",
-              opcode.text(), opcode.cdbLength(), cdb.length),
-          AdditionalSense.INVALID_FIELD_IN_CDB,
-          FieldPointer.cdb(0));
+              opcode.text(), opcode.cdbLength(), cdb.length));
     }
     return switch (opcode) {
       case TEST_UNIT_READY -> TestUnitReady.decode(cdb);
@@ -62,25 +67,25 @@ public final class Cdbs {
           .orElseThrow(
               () ->
                   new InvalidCdbException(
-                      String.format("unsupported operation code %02Xh", code),
-                      AdditionalSense.INVALID_COMMAND_OPERATION_CODE,
-                      FieldPointer.cdb(0)));
+                      Kind.UNSUPPORTED_OPERATION_CODE,
+                      FieldPointer.cdb(0),
+                      String.format("unsupported operation code %02Xh", code)));
     }
     if (cdb.length < 2) {
       throw new InvalidCdbException(
-          String.format("operation code %02Xh needs a service action", code),
-          AdditionalSense.INVALID_FIELD_IN_CDB,
-          FieldPointer.cdb(0));
+          Kind.INVALID_LENGTH,
+          FieldPointer.cdb(0),
+          String.format("operation code %02Xh needs a service action", code));
     }
     int serviceAction = cdb[1] & SERVICE_ACTION_MASK;
     return Opcode.find(code, serviceAction)
         .orElseThrow(
             () ->
                 new InvalidCdbException(
+                    Kind.UNSUPPORTED_SERVICE_ACTION,
+                    FieldPointer.cdb(1, SERVICE_ACTION_HIGH_BIT),
                     String.format(
                         "unsupported service action %02Xh of operation code %02Xh",
-                        serviceAction, code),
-                    AdditionalSense.INVALID_FIELD_IN_CDB,
-                    FieldPointer.cdb(1, 4)));
+                        serviceAction, code)));
   }
 }

@@ -2,7 +2,6 @@ package dev.secdrive.protocol.cdb;
 
 import dev.secdrive.protocol.security.Operation;
 import dev.secdrive.protocol.security.SecurityProtocols;
-import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.FieldPointer;
 
 /** The shared layout of SECURITY PROTOCOL IN and OUT (SPC-4 6.30, 6.31). */
@@ -33,9 +32,9 @@ final class SecurityCdbs {
 
   private static InvalidCdbException reserved(int offset) {
     return new InvalidCdbException(
-        "reserved byte " + offset + " of a SECURITY PROTOCOL CDB is not zero",
-        AdditionalSense.INVALID_FIELD_IN_CDB,
-        FieldPointer.cdb(offset));
+        InvalidCdbException.Kind.INVALID_FIELD,
+        FieldPointer.cdb(offset),
+        "reserved byte " + offset + " of a SECURITY PROTOCOL CDB is not zero");
   }
 
   static byte[] encode(

@@ -6,7 +6,8 @@
  *
  * <p>Each record decodes and encodes its own bytes; {@link dev.secdrive.protocol.cdb.Cdbs#decode}
  * dispatches on the operation code. A CDB that cannot be decoded raises {@link
- * dev.secdrive.protocol.cdb.InvalidCdbException}, which the device answers with CHECK CONDITION: a
- * bad CDB is a command error, never a framing error.
+ * dev.secdrive.protocol.cdb.InvalidCdbException}, which names the kind of error and the field
+ * pointer; the device maps it to sense and answers CHECK CONDITION: a bad CDB is a command error,
+ * never a framing error.
  */
 package dev.secdrive.protocol.cdb;

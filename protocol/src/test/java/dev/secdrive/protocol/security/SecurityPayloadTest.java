@@ -210,12 +210,8 @@ class SecurityPayloadTest {
       byte[] bad = cdb.clone();
       bad[offset] = 0x01;
       InvalidCdbException e = assertThrows(InvalidCdbException.class, () -> Cdbs.decode(bad));
-      assertEquals(FieldPointer.cdb(offset), e.sense().fieldPointer());
-      assertTrue(
-          e.sense()
-              .is(
-                  dev.secdrive.protocol.sense.SenseKey.ILLEGAL_REQUEST,
-                  AdditionalSense.INVALID_FIELD_IN_CDB));
+      assertEquals(FieldPointer.cdb(offset), e.fieldPointer());
+      assertEquals(InvalidCdbException.Kind.INVALID_FIELD, e.kind());
     }
   }
 

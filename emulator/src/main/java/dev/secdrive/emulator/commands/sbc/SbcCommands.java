@@ -1,0 +1,247 @@
+package dev.secdrive.emulator.commands.sbc;
+
+import static dev.secdrive.emulator.firmware.UserArea.mediumError;
+
+import dev.secdrive.emulator.firmware.CheckCondition;
+import dev.secdrive.emulator.firmware.Command;
+import dev.secdrive.emulator.firmware.CommandSet;
+import dev.secdrive.emulator.firmware.DataIn;
+import dev.secdrive.emulator.firmware.DriveEvent;
+import dev.secdrive.emulator.firmware.DriveState;
+import dev.secdrive.emulator.firmware.NexusState;
+import dev.secdrive.emulator.firmware.UnitContext;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.protocol.cdb.BlockCommand;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Read16;
+import dev.secdrive.protocol.cdb.ReadCapacity10;
+import dev.secdrive.protocol.cdb.ReadCapacity16;
+import dev.secdrive.protocol.cdb.StartStopUnit;
+import dev.secdrive.protocol.cdb.SynchronizeCache10;
+import dev.secdrive.protocol.cdb.Verify10;
+import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.cdb.Write16;
+import dev.secdrive.protocol.data.ReadCapacity10Data;
+import dev.secdrive.protocol.data.ReadCapacity16Data;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The block commands (SBC-3): READ CAPACITY(10)/(16), READ(10)/(16), WRITE(10)/(16), VERIFY(10),
+ * SYNCHRONIZE CACHE(10), and START STOP UNIT, which loads, ejects, starts and stops the medium
+ * (SBC-3 5.25; MMC-6 gives it the same layout). Writes go through the unit's {@link
+ * dev.secdrive.emulator.firmware.UserArea}, with the faults the secure layer's writes share.
+ */
+public final class SbcCommands implements CommandSet {
+
+  /** The name drive profiles give this set. */
+  public static final String NAME = "sbc";
+
+  private static final Logger log = LoggerFactory.getLogger(SbcCommands.class);
+
+  private final UnitContext unit;
+  private final List<Command<?>> commands;
+
+  public SbcCommands(UnitContext unit) {
+    this.unit = unit;
+    this.commands =
+        List.of(
+            Command.of(Opcode.START_STOP_UNIT, StartStopUnit.class, this::startStopUnit),
+            Command.of(Opcode.READ_CAPACITY_10, ReadCapacity10.class, this::readCapacity10),
+            Command.of(Opcode.READ_10, Read10.class, this::read),
+            Command.of(Opcode.WRITE_10, Write10.class, this::write),
+            Command.of(Opcode.VERIFY_10, Verify10.class, this::verify),
+            Command.of(
+                Opcode.SYNCHRONIZE_CACHE_10, SynchronizeCache10.class, this::synchronizeCache),
+            Command.of(Opcode.READ_16, Read16.class, this::read),
+            Command.of(Opcode.WRITE_16, Write16.class, this::write),
+            Command.of(Opcode.READ_CAPACITY_16, ReadCapacity16.class, this::readCapacity16));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<Command<?>> commands() {
+    return commands;
+  }
+
+  private int startStopUnit(NexusState nexus, StartStopUnit cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    if (cdb.powerCondition() != 0) {
+      throw CheckCondition.invalidField(4, 7); // power conditions are not emulated
+    }
+    DriveEvent event;
+    if (cdb.loadEject()) {
+      event = cdb.start() ? new DriveEvent.Load() : new DriveEvent.Eject();
+    } else {
+      event = cdb.start() ? new DriveEvent.Start() : new DriveEvent.Stop();
+    }
+    DriveState before = unit.state();
+    unit.hostEvent(event);
+    if (!cdb.immediate()
+        && before != DriveState.BECOMING_READY
+        && unit.state() == DriveState.BECOMING_READY) {
+      unit.service(unit.timing().loadNanos()); // without IMMED, status follows the spin-up
+    }
+    return 0;
+  }
+
+  private int readCapacity10(
+      NexusState nexus, ReadCapacity10 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    if (!cdb.pmi() && cdb.lba() != 0) {
+      throw CheckCondition.invalidField(2); // SBC-3 5.15.1
+    }
+    long last = medium.blockCount() - 1;
+    long returned = Math.min(last, ReadCapacity10Data.LBA_TOO_LARGE);
+    return dataIn.respond(
+        new ReadCapacity10Data(returned, medium.blockSize()).encode(), ReadCapacity10Data.LENGTH);
+  }
+
+  private int readCapacity16(
+      NexusState nexus, ReadCapacity16 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    if (!cdb.pmi() && cdb.lba() != 0) {
+      throw CheckCondition.invalidField(2);
+    }
+    return dataIn.respond(
+        new ReadCapacity16Data(medium.blockCount() - 1, medium.blockSize()).encode(),
+        cdb.allocationLength());
+  }
+
+  /** READ(10) and READ(16): from the image straight into the data-in buffer. */
+  private int read(NexusState nexus, BlockCommand cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    int bytes = checkAccess(cdb, medium);
+    if (bytes == 0) {
+      return 0;
+    }
+    long failing = unit.faults().firstReadError(cdb.lba(), cdb.blocks());
+    if (failing >= 0) {
+      throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);
+    }
+    ByteBuffer destination = dataIn.allocate(bytes);
+    int start = destination.position();
+    try {
+      medium.read(cdb.lba(), destination);
+    } catch (IOException e) {
+      log.error(
+          "LUN {}: reading medium {} at LBA {} failed", unit.lun(), medium.id(), cdb.lba(), e);
+      throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, cdb.lba());
+    }
+    if (nexus.session().playing()) {
+      // PROTOCOL.md "Titles": the open title's data blocks leave the drive decrypted, in place.
+      unit.secure()
+          .decryptRead(nexus.session(), medium, cdb.lba(), cdb.blocks(), destination, start);
+    }
+    unit.service(unit.timing().accessNanos(cdb.lba(), cdb.blocks(), bytes, false));
+    return bytes;
+  }
+
+  private int write(NexusState nexus, BlockCommand cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    int bytes = checkAccess(cdb, medium);
+    if (medium.metadata().readOnly()) {
+      throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
+    }
+    if (dataOut.remaining() != bytes) {
+      // The data-out phase must carry exactly the blocks the CDB names.
+      throw CheckCondition.invalidField(cdb.lengthFieldOffset());
+    }
+    if (bytes == 0) {
+      return 0;
+    }
+    unit.userArea().writeBlocks(medium, cdb.lba(), dataOut.duplicate(), forceUnitAccess(cdb));
+    return 0;
+  }
+
+  private int verify(NexusState nexus, Verify10 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    if (cdb.byteCheck() != Verify10.BYTCHK_NONE && cdb.byteCheck() != Verify10.BYTCHK_COMPARE) {
+      throw CheckCondition.invalidField(1, 2);
+    }
+    int bytes = checkAccess(cdb, medium);
+    long failing = unit.faults().firstReadError(cdb.lba(), cdb.blocks());
+    if (failing >= 0) {
+      throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);
+    }
+    if (cdb.byteCheck() == Verify10.BYTCHK_COMPARE) {
+      if (dataOut.remaining() != bytes) {
+        throw CheckCondition.invalidField(cdb.lengthFieldOffset());
+      }
+      ByteBuffer onMedium = ByteBuffer.allocate(bytes);
+      try {
+        medium.read(cdb.lba(), onMedium);
+      } catch (IOException e) {
+        throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, cdb.lba());
+      }
+      int mismatch = onMedium.flip().mismatch(dataOut.duplicate());
+      if (mismatch >= 0) {
+        // SBC-3 5.29: INFORMATION holds the offset of the first byte that did not match.
+        throw new CheckCondition(
+            SenseData.of(SenseKey.MISCOMPARE, AdditionalSense.MISCOMPARE_DURING_VERIFY)
+                .withInformation(mismatch));
+      }
+    }
+    unit.service(unit.timing().accessNanos(cdb.lba(), cdb.blocks(), bytes, false));
+    return 0;
+  }
+
+  private int synchronizeCache(
+      NexusState nexus, SynchronizeCache10 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    if (cdb.blocks() != 0 || cdb.lba() != 0) {
+      checkRange(cdb, medium, Math.max(cdb.blocks(), 1));
+    }
+    try {
+      medium.force();
+    } catch (IOException e) {
+      log.error("LUN {}: flushing medium {} failed", unit.lun(), medium.id(), e);
+      throw mediumError(AdditionalSense.WRITE_ERROR, cdb.lba());
+    }
+    return 0;
+  }
+
+  /** Checks protection, range and transfer size of a block access; returns its byte count. */
+  private static int checkAccess(BlockCommand cdb, Medium medium) throws CheckCondition {
+    if (cdb.protect() != 0) {
+      throw CheckCondition.invalidField(1, 7); // secdrive media carry no protection information
+    }
+    checkRange(cdb, medium, cdb.blocks());
+    long bytes = cdb.blocks() * medium.blockSize();
+    if (bytes > UnitContext.MAXIMUM_TRANSFER_BYTES) {
+      // SBC-3 6.5.3 MAXIMUM TRANSFER LENGTH
+      throw CheckCondition.invalidField(cdb.lengthFieldOffset());
+    }
+    return (int) bytes;
+  }
+
+  private static void checkRange(BlockCommand cdb, Medium medium, long blocks)
+      throws CheckCondition {
+    long lba = cdb.lba();
+    // lba is unsigned on the wire: a READ(16) LBA with the top bit set is negative here.
+    if (lba < 0 || lba >= medium.blockCount() || blocks > medium.blockCount() - lba) {
+      throw CheckCondition.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE);
+    }
+  }
+
+  private static boolean forceUnitAccess(BlockCommand cdb) {
+    return cdb instanceof Write10 w ? w.fua() : cdb instanceof Write16 w16 && w16.fua();
+  }
+}

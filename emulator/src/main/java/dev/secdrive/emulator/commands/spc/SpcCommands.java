@@ -1,0 +1,320 @@
+package dev.secdrive.emulator.commands.spc;
+
+import dev.secdrive.emulator.firmware.CheckCondition;
+import dev.secdrive.emulator.firmware.Command;
+import dev.secdrive.emulator.firmware.CommandSet;
+import dev.secdrive.emulator.firmware.DataIn;
+import dev.secdrive.emulator.firmware.NexusState;
+import dev.secdrive.emulator.firmware.UnitContext;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.protocol.cdb.Inquiry;
+import dev.secdrive.protocol.cdb.ModeSense6;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
+import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
+import dev.secdrive.protocol.cdb.ReportLuns;
+import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
+import dev.secdrive.protocol.cdb.RequestSense;
+import dev.secdrive.protocol.cdb.TestUnitReady;
+import dev.secdrive.protocol.data.BlockLimits;
+import dev.secdrive.protocol.data.DeviceIdentification;
+import dev.secdrive.protocol.data.DeviceIdentification.Designator;
+import dev.secdrive.protocol.data.MediaSerialNumber;
+import dev.secdrive.protocol.data.ModeParameters6;
+import dev.secdrive.protocol.data.StandardInquiryData;
+import dev.secdrive.protocol.data.SupportedOperationCodes;
+import dev.secdrive.protocol.data.SupportedVpdPages;
+import dev.secdrive.protocol.data.UnitSerialNumber;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.FieldPointer;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The primary commands every device type shares (SPC-4): TEST UNIT READY, REQUEST SENSE, INQUIRY
+ * and its VPD pages, MODE SENSE(6), PREVENT ALLOW MEDIUM REMOVAL, REPORT LUNS, REPORT SUPPORTED
+ * OPERATION CODES and READ MEDIA SERIAL NUMBER.
+ */
+public final class SpcCommands implements CommandSet {
+
+  /** The name drive profiles give this set. */
+  public static final String NAME = "spc";
+
+  private static final int OPTIMAL_TRANSFER_BYTES = 128 << 10;
+  private static final List<Integer> VPD_PAGES =
+      List.of(
+          SupportedVpdPages.PAGE_CODE,
+          UnitSerialNumber.PAGE_CODE,
+          DeviceIdentification.PAGE_CODE,
+          BlockLimits.PAGE_CODE);
+  private static final int CACHING_PAGE = 0x08;
+  private static final int CACHING_PAGE_LENGTH = 0x12;
+  private static final int WCE = 0x04;
+
+  private final UnitContext unit;
+  private final StandardInquiryData inquiry;
+  private final DeviceIdentification identification;
+  private final List<Command<?>> commands;
+
+  public SpcCommands(UnitContext unit) {
+    this.unit = unit;
+    this.inquiry = standardInquiry(unit.profile());
+    this.identification = identification(unit.profile(), unit.deviceId());
+    this.commands =
+        List.of(
+            Command.of(Opcode.TEST_UNIT_READY, TestUnitReady.class, this::testUnitReady),
+            Command.of(Opcode.REQUEST_SENSE, RequestSense.class, this::requestSense),
+            Command.of(Opcode.INQUIRY, Inquiry.class, this::inquiry),
+            Command.of(Opcode.MODE_SENSE_6, ModeSense6.class, this::modeSense),
+            Command.of(
+                Opcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
+                PreventAllowMediumRemoval.class,
+                this::preventAllow),
+            Command.of(Opcode.REPORT_LUNS, ReportLuns.class, SpcCommands::reportLuns),
+            Command.of(
+                Opcode.REPORT_SUPPORTED_OPERATION_CODES,
+                ReportSupportedOperationCodes.class,
+                this::supportedOperationCodes),
+            Command.of(
+                Opcode.READ_MEDIA_SERIAL_NUMBER,
+                ReadMediaSerialNumber.class,
+                this::mediaSerialNumber));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<Command<?>> commands() {
+    return commands;
+  }
+
+  /** The standard INQUIRY data of a drive of {@code profile} (SPC-4 6.6.2). */
+  public static StandardInquiryData standardInquiry(DriveProfile profile) {
+    var identity = profile.inquiry();
+    return new StandardInquiryData(
+        StandardInquiryData.QUALIFIER_CONNECTED,
+        identity.peripheralDeviceType(),
+        identity.removable(),
+        StandardInquiryData.VERSION_SPC4,
+        identity.vendor(),
+        identity.product(),
+        identity.revision());
+  }
+
+  private int testUnitReady(NexusState nexus, TestUnitReady cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    unit.requireReady();
+    return 0;
+  }
+
+  private int requestSense(NexusState nexus, RequestSense cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    if (cdb.descriptorFormat()) {
+      throw CheckCondition.invalidField(1, 0); // SPC-4 6.39: descriptor format not supported
+    }
+    SenseData sense = nexus.pollUnitAttention();
+    if (sense == null) {
+      sense =
+          unit.notReady()
+              .map(CheckCondition::sense)
+              .orElse(
+                  SenseData.of(SenseKey.NO_SENSE, AdditionalSense.NO_ADDITIONAL_SENSE_INFORMATION));
+    }
+    return dataIn.respond(sense.encode(), cdb.allocationLength());
+  }
+
+  private int inquiry(NexusState nexus, Inquiry cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    if (!cdb.evpd()) {
+      if (cdb.pageCode() != 0) {
+        throw CheckCondition.invalidField(2);
+      }
+      return dataIn.respond(inquiry.encode(), cdb.allocationLength());
+    }
+    int type = inquiry.peripheralDeviceType();
+    byte[] page =
+        switch (cdb.pageCode()) {
+          case SupportedVpdPages.PAGE_CODE -> new SupportedVpdPages(type, VPD_PAGES).encode();
+          case UnitSerialNumber.PAGE_CODE -> new UnitSerialNumber(type, unit.deviceId()).encode();
+          case DeviceIdentification.PAGE_CODE -> identification.encode();
+          case BlockLimits.PAGE_CODE -> {
+            int blockSize = currentBlockSize();
+            yield new BlockLimits(
+                    type,
+                    UnitContext.MAXIMUM_TRANSFER_BYTES / blockSize,
+                    OPTIMAL_TRANSFER_BYTES / blockSize)
+                .encode();
+          }
+          default -> throw CheckCondition.invalidField(2);
+        };
+    return dataIn.respond(page, cdb.allocationLength());
+  }
+
+  private int currentBlockSize() {
+    Medium medium = unit.loadedMedium();
+    return medium != null ? medium.blockSize() : unit.profile().defaultMedium().blockSize();
+  }
+
+  private int modeSense(NexusState nexus, ModeSense6 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    if (cdb.pageControl() == ModeSense6.PAGE_CONTROL_SAVED) {
+      throw new CheckCondition(
+          SenseData.of(
+              SenseKey.ILLEGAL_REQUEST,
+              AdditionalSense.SAVING_PARAMETERS_NOT_SUPPORTED,
+              FieldPointer.cdb(2, 7)));
+    }
+    if (cdb.pageCode() != CACHING_PAGE && cdb.pageCode() != ModeSense6.ALL_PAGES) {
+      throw CheckCondition.invalidField(2, 5);
+    }
+    if (cdb.subpageCode() != 0
+        && !(cdb.pageCode() == ModeSense6.ALL_PAGES && cdb.subpageCode() == 0xFF)) {
+      throw CheckCondition.invalidField(3);
+    }
+    Medium medium = unit.loadedMedium();
+    ModeParameters6.BlockDescriptor descriptor = null;
+    if (!cdb.disableBlockDescriptors() && medium != null) {
+      descriptor =
+          new ModeParameters6.BlockDescriptor(
+              0,
+              Math.min(medium.blockCount(), ModeParameters6.BlockDescriptor.MAXIMUM_BLOCKS),
+              medium.blockSize());
+    }
+    // Caching page (SBC-3 6.4.5): WCE is set because a GOOD write is in the host's page cache
+    // (safe from a crash of the emulator, not of the machine) until SYNCHRONIZE CACHE or FUA
+    // forces it to the medium; no field is changeable.
+    byte[] caching = new byte[2 + CACHING_PAGE_LENGTH];
+    caching[0] = (byte) CACHING_PAGE;
+    caching[1] = (byte) CACHING_PAGE_LENGTH;
+    if (cdb.pageControl() != ModeSense6.PAGE_CONTROL_CHANGEABLE) {
+      caching[2] = WCE;
+    }
+    boolean writeProtected = medium != null && medium.metadata().readOnly();
+    byte[] data = new ModeParameters6(0, writeProtected, descriptor, caching).encode();
+    return dataIn.respond(data, cdb.allocationLength());
+  }
+
+  private int preventAllow(
+      NexusState nexus, PreventAllowMediumRemoval cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    if (cdb.prevent() > PreventAllowMediumRemoval.PREVENT) {
+      throw CheckCondition.invalidField(4, 1); // 10b and 11b are for medium changers
+    }
+    // SPC-4 6.13: the PREVENT belongs to the nexus and ends with it.
+    nexus.prevent(cdb.prevent() == PreventAllowMediumRemoval.PREVENT);
+    return 0;
+  }
+
+  /**
+   * REPORT LUNS addresses the target, not one logical unit (SPC-4 REPORT LUNS): {@link
+   * dev.secdrive.emulator.firmware.Target} answers it before a unit sees it, so a unit that gets
+   * one was called around the target.
+   */
+  private static int reportLuns(NexusState nexus, ReportLuns cdb, ByteBuffer dataOut, DataIn in) {
+    throw new IllegalStateException("REPORT LUNS is answered by the target");
+  }
+
+  /** SPC-4 6.35: reads the unit's command table, the one the dispatcher executes from. */
+  private int supportedOperationCodes(
+      NexusState nexus, ReportSupportedOperationCodes cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    int requested = cdb.requestedOperationCode();
+    byte[] data =
+        switch (cdb.reportingOptions()) {
+          case ReportSupportedOperationCodes.REPORT_ALL ->
+              new SupportedOperationCodes.AllCommands(
+                      unit.commands().keySet().stream()
+                          .map(
+                              o ->
+                                  new SupportedOperationCodes.CommandDescriptor(
+                                      o.code(),
+                                      o.hasServiceAction() ? o.serviceAction() : 0,
+                                      o.hasServiceAction(),
+                                      o.cdbLength()))
+                          .toList())
+                  .encode();
+          case ReportSupportedOperationCodes.REPORT_ONE -> {
+            if (Opcode.hasServiceAction(requested)) {
+              throw CheckCondition.invalidField(
+                  3); // SPC-4 6.35.1: this opcode needs a service action
+            }
+            yield oneCommand(requested, Opcode.NO_SERVICE_ACTION);
+          }
+          case ReportSupportedOperationCodes.REPORT_ONE_WITH_SERVICE_ACTION -> {
+            if (!Opcode.hasServiceAction(requested)) {
+              throw CheckCondition.invalidField(3);
+            }
+            yield oneCommand(requested, cdb.requestedServiceAction());
+          }
+          default -> throw CheckCondition.invalidField(2, 2);
+        };
+    return dataIn.respond(data, cdb.allocationLength());
+  }
+
+  private byte[] oneCommand(int code, int serviceAction) {
+    return Opcode.find(code, serviceAction)
+        .filter(unit.commands()::containsKey)
+        .map(
+            o ->
+                new SupportedOperationCodes.OneCommand(
+                    SupportedOperationCodes.OneCommand.SUPPORTED, o.usageData()))
+        .orElse(
+            new SupportedOperationCodes.OneCommand(
+                SupportedOperationCodes.OneCommand.NOT_SUPPORTED, new byte[0]))
+        .encode();
+  }
+
+  /** The medium ID of the read-only ID area (DESIGN.md "Media"). */
+  private int mediaSerialNumber(
+      NexusState nexus, ReadMediaSerialNumber cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    return dataIn.respond(new MediaSerialNumber(medium.id()).encode(), cdb.allocationLength());
+  }
+
+  /** The Device Identification VPD page (83h): a T10 vendor ID and an EUI-64 designator. */
+  private static DeviceIdentification identification(DriveProfile profile, String deviceId) {
+    var identity = profile.inquiry();
+    byte[] t10 = new byte[8 + 16 + deviceId.length()];
+    Arrays.fill(t10, (byte) ' ');
+    byte[] v = identity.vendor().getBytes(StandardCharsets.US_ASCII);
+    byte[] p = identity.product().getBytes(StandardCharsets.US_ASCII);
+    byte[] d = deviceId.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(v, 0, t10, 0, v.length);
+    System.arraycopy(p, 0, t10, 8, p.length);
+    System.arraycopy(d, 0, t10, 24, d.length);
+    byte[] eui64;
+    try {
+      eui64 =
+          Arrays.copyOf(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(("secdrive eui-64 " + deviceId).getBytes(StandardCharsets.US_ASCII)),
+              8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return new DeviceIdentification(
+        identity.peripheralDeviceType(),
+        List.of(
+            new Designator(
+                Designator.CODE_SET_ASCII,
+                Designator.ASSOCIATION_LOGICAL_UNIT,
+                Designator.TYPE_T10_VENDOR_ID,
+                t10),
+            new Designator(
+                Designator.CODE_SET_BINARY,
+                Designator.ASSOCIATION_LOGICAL_UNIT,
+                Designator.TYPE_EUI64,
+                eui64)));
+  }
+}

@@ -1,0 +1,296 @@
+package dev.secdrive.emulator.firmware;
+
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.MediumException;
+import dev.secdrive.emulator.secure.DriveKeys;
+import dev.secdrive.emulator.secure.DriveNv;
+import dev.secdrive.emulator.secure.SecureLayer;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import java.io.IOException;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The state of one logical unit that outlives a command: the loading mechanism and its medium,
+ * faults, timing, the secure layer, the per-nexus state, and the control events a person causes
+ * (insert, remove, write-protect, erase the secure area). Command sets see it as a {@link
+ * UnitContext}; the firmware holds its lock around every call.
+ */
+final class Unit implements UnitContext {
+
+  private static final int PERIPHERAL_DEVICE_TYPE_MMC = 0x05;
+
+  private final int lun;
+  private final DriveProfile profile;
+  private final String deviceId;
+  private final LongSupplier clock;
+  private final TimingModel timing;
+  private final Mechanism mechanism;
+  private final Faults faults = new Faults();
+  private final UserArea userArea;
+  private final SecureLayer secure;
+  private final Map<Nexus, NexusState> nexuses = new IdentityHashMap<>();
+  private Map<Opcode, Command<?>> commands = Map.of();
+
+  private long busyUntil;
+  private long serviceNanos;
+  private long commandCount;
+
+  Unit(
+      int lun,
+      DriveProfile profile,
+      String deviceId,
+      TimingMode mode,
+      LongSupplier clock,
+      DriveKeys keys,
+      DriveNv nv) {
+    this.lun = lun;
+    this.profile = profile;
+    this.deviceId = deviceId;
+    this.clock = clock;
+    this.timing = new TimingModel(mode, profile.timing());
+    this.mechanism =
+        new Mechanism(profile.inquiry().peripheralDeviceType() == PERIPHERAL_DEVICE_TYPE_MMC);
+    this.userArea = new UserArea(lun, faults, timing, this::service);
+    this.secure = new SecureLayer(keys, nv, faults, userArea);
+  }
+
+  void commands(Map<Opcode, Command<?>> table) {
+    this.commands = table;
+  }
+
+  // ---------------------------------------------------------------- UnitContext
+
+  @Override
+  public int lun() {
+    return lun;
+  }
+
+  @Override
+  public DriveProfile profile() {
+    return profile;
+  }
+
+  @Override
+  public String deviceId() {
+    return deviceId;
+  }
+
+  @Override
+  public DriveState state() {
+    return mechanism.state();
+  }
+
+  @Override
+  public Medium loadedMedium() {
+    return mechanism.loadedMedium();
+  }
+
+  @Override
+  public Medium requireReady() throws CheckCondition {
+    CheckCondition notReady = mechanism.notReady();
+    if (notReady != null) {
+      throw notReady;
+    }
+    return mechanism.loadedMedium();
+  }
+
+  @Override
+  public Optional<CheckCondition> notReady() {
+    return Optional.ofNullable(mechanism.notReady());
+  }
+
+  @Override
+  public void hostEvent(DriveEvent event) throws CheckCondition {
+    apply(mechanism.onHost(event, removalPrevented(), clock.getAsLong(), timing.loadNanos()));
+  }
+
+  @Override
+  public Faults faults() {
+    return faults;
+  }
+
+  @Override
+  public TimingModel timing() {
+    return timing;
+  }
+
+  @Override
+  public void service(long nanos) {
+    serviceNanos += nanos;
+  }
+
+  @Override
+  public SecureLayer secure() {
+    return secure;
+  }
+
+  @Override
+  public UserArea userArea() {
+    return userArea;
+  }
+
+  @Override
+  public Map<Opcode, Command<?>> commands() {
+    return commands;
+  }
+
+  // ---------------------------------------------------------------- one command
+
+  /** Starts a command at the clock's time and returns that time. */
+  long begin() {
+    long now = clock.getAsLong();
+    mechanism.tick(now);
+    commandCount++;
+    serviceNanos = 0;
+    return now;
+  }
+
+  /** Queues this command's service time behind the drive's earlier work; returns the delay. */
+  long complete(long now) {
+    if (serviceNanos == 0) {
+      return Math.max(0, busyUntil - now);
+    }
+    long start = Math.max(now, busyUntil);
+    busyUntil = start + serviceNanos;
+    return busyUntil - now;
+  }
+
+  // ---------------------------------------------------------------- nexus state
+
+  NexusState nexus(Nexus nexus) {
+    return nexuses.computeIfAbsent(nexus, n -> new NexusState(secure.newSession()));
+  }
+
+  void disconnect(Nexus nexus) {
+    nexuses.remove(nexus);
+  }
+
+  private boolean removalPrevented() {
+    return nexuses.values().stream().anyMatch(NexusState::prevent);
+  }
+
+  private void apply(Mechanism.Effect effect) {
+    if (effect != Mechanism.Effect.NONE) {
+      for (NexusState nexus : nexuses.values()) {
+        // PROTOCOL.md: a medium change closes playback and ends a conversion
+        secure.closeAll(nexus.session());
+      }
+    }
+    switch (effect) {
+      case MEDIUM_ARRIVED -> {
+        timing.mediumChanged();
+        for (NexusState nexus : nexuses.values()) {
+          nexus.unitAttention(AdditionalSense.MEDIUM_MAY_HAVE_CHANGED);
+          nexus.mediaEvent(MediaEvent.NEW_MEDIA);
+        }
+      }
+      case MEDIUM_LEFT -> {
+        timing.mediumChanged();
+        for (NexusState nexus : nexuses.values()) {
+          nexus.mediaEvent(MediaEvent.MEDIA_REMOVAL);
+        }
+      }
+      case NONE -> {}
+    }
+  }
+
+  // ---------------------------------------------------------------- control events
+
+  void insert(Medium medium) {
+    String type = medium.metadata().type();
+    if (!profile.accepts(type)) {
+      throw new DriveControlException(
+          "drive "
+              + lun
+              + " ("
+              + profile.id()
+              + ") does not take medium type "
+              + type
+              + "; it takes "
+              + String.join(", ", profile.media().stream().map(m -> m.type()).toList()));
+    }
+    int blockSize = profile.medium(type).orElseThrow().blockSize();
+    if (medium.blockSize() != blockSize) {
+      throw new DriveControlException(
+          "medium "
+              + medium.id()
+              + " has "
+              + medium.blockSize()
+              + "-byte blocks; drive "
+              + profile.id()
+              + " expects "
+              + blockSize
+              + " for "
+              + type);
+    }
+    long now = clock.getAsLong();
+    mechanism.tick(now);
+    apply(mechanism.on(new DriveEvent.Insert(medium), removalPrevented(), now, timing.loadNanos()));
+  }
+
+  Medium remove(boolean force) {
+    long now = clock.getAsLong();
+    mechanism.tick(now);
+    apply(mechanism.on(new DriveEvent.Remove(force), removalPrevented(), now, timing.loadNanos()));
+    return mechanism.takeMedium();
+  }
+
+  void setWriteProtected(boolean writeProtected) {
+    if (!profile.writeProtectSupported()) {
+      throw new DriveControlException(
+          "drive " + lun + " (" + profile.id() + ") has no write-protect support");
+    }
+    Medium medium = requireMedium();
+    try {
+      medium.setWriteProtected(writeProtected);
+    } catch (MediumException e) {
+      throw new DriveControlException(e.getMessage());
+    }
+  }
+
+  void eraseSecureArea() {
+    Medium medium = requireMedium();
+    if (medium.metadata().pressed() || medium.metadata().secureAreaBytes() == 0) {
+      throw new DriveControlException("medium " + medium.id() + " has no secure area");
+    }
+    try {
+      secure.erase(medium);
+    } catch (IOException e) {
+      throw new DriveControlException(
+          "erasing the secure area of medium " + medium.id() + " failed: " + e);
+    }
+  }
+
+  private Medium requireMedium() {
+    Medium medium = mechanism.medium();
+    if (medium == null) {
+      throw new DriveControlException("there is no medium in drive " + lun);
+    }
+    return medium;
+  }
+
+  /** The medium in the drive (loaded or in the open tray), or null. */
+  Medium medium() {
+    return mechanism.medium();
+  }
+
+  DriveStatus status() {
+    mechanism.tick(clock.getAsLong());
+    Medium medium = mechanism.medium();
+    return new DriveStatus(
+        lun,
+        profile.id(),
+        deviceId,
+        mechanism.state(),
+        medium == null ? null : medium.id(),
+        medium != null && medium.metadata().readOnly(),
+        removalPrevented(),
+        commandCount);
+  }
+}

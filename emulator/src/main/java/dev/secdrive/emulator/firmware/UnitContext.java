@@ -1,0 +1,67 @@
+package dev.secdrive.emulator.firmware;
+
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.secure.SecureLayer;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.frame.Frame;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a command set may see of its logical unit: the drive model, the loading mechanism and its
+ * medium, injected faults, timing, the secure layer and the user-area write path, and the unit's
+ * command table. Per-nexus state comes with each command. The firmware itself stays out of reach,
+ * so a command set can be tested against any implementation of this interface.
+ */
+public interface UnitContext {
+
+  /** Largest data phase of one command; reported in the Block Limits VPD page (SBC-3 6.5.3). */
+  int MAXIMUM_TRANSFER_BYTES = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
+
+  int lun();
+
+  DriveProfile profile();
+
+  /** The device ID (unit serial number, VPD 80h). */
+  String deviceId();
+
+  /** The loading mechanism's state. */
+  DriveState state();
+
+  /** The loaded medium, or null when none is loaded. */
+  Medium loadedMedium();
+
+  /**
+   * Returns the loaded medium.
+   *
+   * @throws CheckCondition NOT READY with the sense of the mechanism's state
+   */
+  Medium requireReady() throws CheckCondition;
+
+  /** The NOT READY condition of the mechanism's state; empty when ready. */
+  Optional<CheckCondition> notReady();
+
+  /**
+   * A host's START STOP UNIT event for the mechanism; the unit attentions and media events it
+   * causes go to every nexus.
+   *
+   * @throws CheckCondition when the mechanism refuses (no medium, removal prevented)
+   */
+  void hostEvent(DriveEvent event) throws CheckCondition;
+
+  Faults faults();
+
+  TimingModel timing();
+
+  /** Adds to the time this command keeps the drive busy. */
+  void service(long nanos);
+
+  SecureLayer secure();
+
+  /** The user-area block write path, with its injected faults (WRITE and the secure layer). */
+  UserArea userArea();
+
+  /** The unit's command table, in operation code order: what it executes and reports. */
+  Map<Opcode, Command<?>> commands();
+}

@@ -1,0 +1,104 @@
+package dev.secdrive.emulator.firmware;
+
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.secure.SecureLayer;
+import dev.secdrive.emulator.secure.SenseException;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How blocks reach the user area of the loaded medium: with the injected write faults, the forced
+ * write of FUA, and the drive's service time. WRITE(10)/(16) and the secure layer's user-area
+ * writes (a BACKUP to the user area, CONVERT WRITE) all take this path, so a fault injected for a
+ * WRITE applies to them too and the secure layer never calls back into the firmware.
+ */
+public final class UserArea implements SecureLayer.UserAreaWrites {
+
+  private static final Logger log = LoggerFactory.getLogger(UserArea.class);
+
+  private final int lun;
+  private final Faults faults;
+  private final TimingModel timing;
+  private final LongConsumer service;
+
+  /**
+   * @param service adds to the running command's service time
+   */
+  public UserArea(int lun, Faults faults, TimingModel timing, LongConsumer service) {
+    this.lun = lun;
+    this.faults = faults;
+    this.timing = timing;
+    this.service = service;
+  }
+
+  /**
+   * Writes whole blocks from {@code source} at {@code lba}, as WRITE does: an injected write error
+   * stops the write before the failing block and answers MEDIUM ERROR 0C/00 naming it.
+   *
+   * @param fua force the blocks to the medium before GOOD, not only into the host's page cache
+   */
+  public void writeBlocks(Medium medium, long lba, ByteBuffer source, boolean fua)
+      throws CheckCondition {
+    int bytes = source.remaining();
+    long blocks = bytes / medium.blockSize();
+    long failing = faults.firstWriteError(lba, blocks);
+    if (failing >= 0) {
+      source.limit(source.position() + (int) (failing - lba) * medium.blockSize());
+    }
+    try {
+      medium.write(lba, source);
+      if (fua) {
+        medium.force();
+      }
+    } catch (IOException e) {
+      log.error("LUN {}: writing medium {} at LBA {} failed", lun, medium.id(), lba, e);
+      throw mediumError(AdditionalSense.WRITE_ERROR, lba);
+    }
+    if (failing >= 0) {
+      throw mediumError(AdditionalSense.WRITE_ERROR, failing);
+    }
+    service.accept(timing.accessNanos(lba, blocks, bytes, true));
+  }
+
+  /**
+   * MEDIUM ERROR with VALID set and the failing LBA in INFORMATION (DESIGN.md "SCSI semantics").
+   */
+  public static CheckCondition mediumError(AdditionalSense sense, long lba) {
+    return new CheckCondition(SenseData.of(SenseKey.MEDIUM_ERROR, sense).withInformation(lba));
+  }
+
+  /**
+   * The secure layer's user-area writes go the way of a WRITE, with its write faults and service
+   * time; unlike a WRITE, a blob that would hit a failing block is refused before any of it is
+   * written, since half a blob is of no use to anyone.
+   */
+  @Override
+  public void check(Medium medium, long lba, long blocks) throws SenseException {
+    long failing = faults.firstWriteError(lba, blocks);
+    if (failing >= 0) {
+      throw toSecureLayer(mediumError(AdditionalSense.WRITE_ERROR, failing));
+    }
+  }
+
+  @Override
+  public void write(Medium medium, long lba, ByteBuffer data) throws SenseException {
+    check(medium, lba, data.remaining() / medium.blockSize());
+    try {
+      writeBlocks(medium, lba, data, true);
+    } catch (CheckCondition e) {
+      throw toSecureLayer(e);
+    }
+  }
+
+  // Secure-layer boundary: SecureLayer.UserAreaWrites declares SenseException today. Once the
+  // secure layer throws CheckCondition, this conversion and its two callers' wrapping go.
+  private static SenseException toSecureLayer(CheckCondition e) {
+    return new SenseException(e.sense());
+  }
+}
