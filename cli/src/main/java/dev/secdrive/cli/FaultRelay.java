@@ -10,13 +10,13 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * A simulated serial line between two byte streams (normally pty ends, one from each of two {@link
@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The faults are drawn from one random stream per direction, seeded from {@link
  * LineFaults#seed()}, and are placed by position in the byte stream, not by how the reads happen to
  * split it; so the same seed and the same input give the same output, and a failing run can be
- * replayed. Only {@link #cut(Duration)} depends on time.
+ * replayed. Only {@link #cut(Duration)} depends on time, on a clock a test may inject.
  *
  * <p>Reads poll: a thread blocked in {@code read(2)} on a pty is not woken when another thread
  * closes the descriptor, so each direction asks how many bytes are waiting ({@code FIONREAD}) and
@@ -139,16 +139,27 @@ public final class FaultRelay implements AutoCloseable {
   private final AtomicReference<IOException> failure = new AtomicReference<>();
   private volatile boolean running = true;
 
-  /** Until when (in {@link System#nanoTime()}) the line is cut; in the past when it is not. */
-  private volatile long cutUntil = System.nanoTime();
+  /** The clock cuts are timed on, in nanoseconds: {@link System#nanoTime()} outside tests. */
+  private final LongSupplier clock;
+
+  /** Until when (on {@link #clock}) the line is cut; in the past when it is not. */
+  private volatile long cutUntil;
 
   private FaultRelay(
-      Path a, RandomAccessFile fileA, Path b, RandomAccessFile fileB, LineFaults faults)
+      Path a,
+      RandomAccessFile fileA,
+      Path b,
+      RandomAccessFile fileB,
+      LineFaults faults,
+      LongSupplier clock)
       throws IOException {
+    this.clock = clock;
+    this.cutUntil = clock.getAsLong();
     this.fileA = fileA;
     this.fileB = fileB;
-    this.aToB = new Pump("a->b", a, fileA, b, fileB, new Faults(faults, faults.seed()));
-    this.bToA = new Pump("b->a", b, fileB, a, fileA, new Faults(faults, faults.seed() + 1));
+    this.aToB = new Pump("a->b", a, fileA, b, fileB, new DirectionFaults(faults, faults.seed()));
+    this.bToA =
+        new Pump("b->a", b, fileB, a, fileA, new DirectionFaults(faults, faults.seed() + 1));
   }
 
   /**
@@ -157,11 +168,19 @@ public final class FaultRelay implements AutoCloseable {
    * @throws CliException if either cannot be opened
    */
   public static FaultRelay start(Path a, Path b, LineFaults faults) {
+    return start(a, b, faults, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(Path, Path, LineFaults)}, with cuts timed on {@code nanoClock} (a test's
+   * manual clock, so that a cut ends when the test moves it on).
+   */
+  public static FaultRelay start(Path a, Path b, LineFaults faults, LongSupplier nanoClock) {
     RandomAccessFile fileA = open(a, null);
     RandomAccessFile fileB = open(b, fileA);
     FaultRelay relay;
     try {
-      relay = new FaultRelay(a, fileA, b, fileB, faults);
+      relay = new FaultRelay(a, fileA, b, fileB, faults, nanoClock);
     } catch (IOException e) {
       closeQuietly(fileA);
       closeQuietly(fileB);
@@ -182,7 +201,7 @@ public final class FaultRelay implements AutoCloseable {
     if (duration.isNegative()) {
       throw new IllegalArgumentException("a cut cannot last " + duration);
     }
-    long until = System.nanoTime() + duration.toNanos();
+    long until = clock.getAsLong() + duration.toNanos();
     synchronized (this) {
       if (until - cutUntil > 0) {
         cutUntil = until;
@@ -192,7 +211,7 @@ public final class FaultRelay implements AutoCloseable {
 
   /** Whether the line is cut now. */
   public boolean isCut() {
-    return cutUntil - System.nanoTime() > 0;
+    return cutUntil - clock.getAsLong() > 0;
   }
 
   /** The counters so far; each direction's are consistent with each other up to its last read. */
@@ -291,7 +310,7 @@ public final class FaultRelay implements AutoCloseable {
     private final Path toPath;
     private final FileInputStream source;
     private final FileChannel sink;
-    private final Faults faults;
+    private final DirectionFaults faults;
     private final Thread reader;
     private final Thread writer;
     private final BlockingQueue<ByteBuffer> queue = new LinkedBlockingQueue<>();
@@ -314,7 +333,7 @@ public final class FaultRelay implements AutoCloseable {
         RandomAccessFile from,
         Path toPath,
         RandomAccessFile to,
-        Faults faults)
+        DirectionFaults faults)
         throws IOException {
       this.name = name;
       this.fromPath = fromPath;
@@ -367,7 +386,7 @@ public final class FaultRelay implements AutoCloseable {
             continue; // read(2) returned 0: nothing after all
           }
           backoff.data();
-          if (cutUntil - System.nanoTime() > 0) {
+          if (cutUntil - clock.getAsLong() > 0) {
             bytesCut += n;
           } else {
             int length = faults.apply(in, n, out);
@@ -461,131 +480,6 @@ public final class FaultRelay implements AutoCloseable {
     void idle() {
       boolean busy = System.nanoTime() - lastData < QUIET_NANOS;
       LockSupport.parkNanos(busy ? BUSY_NANOS : IDLE_NANOS);
-    }
-  }
-
-  /**
-   * The fault state of one direction. Rather than drawing a random number per bit or byte, it draws
-   * the distance to the next fault from the geometric distribution and copies everything up to
-   * there untouched, so a low rate costs next to nothing. The distances carry over from one call to
-   * the next, which makes the faults depend on the stream, not on how it was split into reads.
-   */
-  static final class Faults {
-
-    private final SplittableRandom flipRandom;
-    private final SplittableRandom dropRandom;
-    private final SplittableRandom duplicateRandom;
-    private final Geometric flip;
-    private final Geometric drop;
-    private final Geometric duplicate;
-
-    /** Input bytes to pass before the next dropped one. */
-    private long untilDrop;
-
-    /** Delivered input bytes to pass before the next duplicated one. */
-    private long untilDuplicate;
-
-    /** Output bits to pass before the next flipped one. */
-    private long untilFlip;
-
-    volatile long bitsFlipped;
-    volatile long bytesDropped;
-    volatile long bytesDuplicated;
-
-    Faults(LineFaults faults, long seed) {
-      // One generator for the direction, split into a stream per kind of fault: drawn from a
-      // single stream, the order of the draws (and so the faults) would depend on where the reads
-      // split the input.
-      SplittableRandom random = new SplittableRandom(seed);
-      this.flipRandom = random.split();
-      this.dropRandom = random.split();
-      this.duplicateRandom = random.split();
-      this.flip = new Geometric(faults.bitErrorRate());
-      this.drop = new Geometric(faults.dropRate());
-      this.duplicate = new Geometric(faults.duplicateRate());
-      this.untilDrop = drop.next(dropRandom);
-      this.untilDuplicate = duplicate.next(duplicateRandom);
-      this.untilFlip = flip.next(flipRandom);
-    }
-
-    /**
-     * Copies {@code n} bytes of {@code in} to {@code out} (which must hold {@code 2 * n}) with
-     * drops, duplicates and bit errors applied; returns the number of bytes in {@code out}.
-     */
-    int apply(byte[] in, int n, byte[] out) {
-      int i = 0;
-      int o = 0;
-      long dropped = 0;
-      long duplicated = 0;
-      while (true) {
-        int run = (int) Math.min(n - i, Math.min(untilDrop, untilDuplicate));
-        System.arraycopy(in, i, out, o, run);
-        i += run;
-        o += run;
-        untilDrop -= run;
-        untilDuplicate -= run;
-        if (i == n) {
-          break;
-        }
-        if (untilDrop == 0) {
-          i++;
-          dropped++;
-          untilDrop = drop.next(dropRandom);
-        } else { // untilDuplicate == 0
-          out[o++] = in[i];
-          out[o++] = in[i];
-          i++;
-          duplicated++;
-          untilDrop--;
-          untilDuplicate = duplicate.next(duplicateRandom);
-        }
-      }
-
-      long bits = 8L * o;
-      long flipped = 0;
-      long bit = untilFlip;
-      while (bit < bits) {
-        out[(int) (bit >>> 3)] ^= (byte) (1 << (bit & 7));
-        flipped++;
-        bit += 1 + flip.next(flipRandom);
-        if (bit < 0) { // overflowed: a rate so low the next flip never comes
-          bit = Long.MAX_VALUE;
-        }
-      }
-      untilFlip = bit == Long.MAX_VALUE ? bit : bit - bits;
-
-      bitsFlipped += flipped;
-      bytesDropped += dropped;
-      bytesDuplicated += duplicated;
-      return o;
-    }
-  }
-
-  /**
-   * The number of successes before the first failure in Bernoulli trials that fail with probability
-   * {@code p}: {@code floor(ln U / ln(1 - p))} for U uniform in (0, 1].
-   */
-  static final class Geometric {
-
-    private final double p;
-    private final double logOneMinusP;
-
-    Geometric(double p) {
-      this.p = p;
-      this.logOneMinusP = Math.log1p(-p);
-    }
-
-    /** The gap to the next event; {@link Long#MAX_VALUE} (never) when p is 0. */
-    long next(SplittableRandom random) {
-      if (p <= 0) {
-        return Long.MAX_VALUE;
-      }
-      if (p >= 1) {
-        return 0;
-      }
-      double u = 1.0 - random.nextDouble(); // (0, 1], so the log is finite
-      double gap = Math.floor(Math.log(u) / logOneMinusP);
-      return gap >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) gap;
     }
   }
 }

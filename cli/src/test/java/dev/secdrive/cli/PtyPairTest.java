@@ -100,11 +100,16 @@ class PtyPairTest {
       try (RandomAccessFile a = new RandomAccessFile(pair.a().toFile(), "rw")) {
         a.write("old".getBytes(StandardCharsets.US_ASCII));
       }
-      TimeUnit.MILLISECONDS.sleep(100);
-      assertTrue(pair.isAlive(), "socat survives an end being closed");
       try (RandomAccessFile b = new RandomAccessFile(pair.b().toFile(), "rw")) {
         assertEquals("old", new String(readExactly(b, 3), StandardCharsets.US_ASCII));
+        // Not a wait for socat to react to the close, but proof that it carried on after it: the
+        // reopened end still reaches the other.
+        try (RandomAccessFile again = new RandomAccessFile(pair.a().toFile(), "rw")) {
+          again.write("new".getBytes(StandardCharsets.US_ASCII));
+          assertEquals("new", new String(readExactly(b, 3), StandardCharsets.US_ASCII));
+        }
       }
+      assertTrue(pair.isAlive(), "socat survives an end being closed");
     }
   }
 

@@ -8,6 +8,7 @@ import dev.secdrive.profiles.ProfileCatalog;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /** Test rig: a media directory and an emulator on 127.0.0.1:0 with a control API. */
 final class Rig implements AutoCloseable {
@@ -19,6 +20,11 @@ final class Rig implements AutoCloseable {
   final Emulator emulator;
 
   Rig(Path media, TimingMode timing, List<DriveConfig> drives) {
+    this(media, timing, drives, System::nanoTime);
+  }
+
+  /** With the drives' time (spin-up, drive busy) read from {@code nanoClock}. */
+  Rig(Path media, TimingMode timing, List<DriveConfig> drives, LongSupplier nanoClock) {
     this.media = media;
     this.store = MediumStore.openOrCreate(media);
     Emulator.Builder builder =
@@ -26,6 +32,7 @@ final class Rig implements AutoCloseable {
             .mediaDirectory(media)
             .profiles(PROFILES)
             .timing(timing)
+            .clock(nanoClock)
             .control(new InetSocketAddress("127.0.0.1", 0));
     drives.forEach(builder::drive);
     this.emulator = builder.start();

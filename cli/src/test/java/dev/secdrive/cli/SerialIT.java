@@ -3,6 +3,7 @@ package dev.secdrive.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +14,11 @@ import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.CommandTimeoutException;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.DriveUri;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.api.TransportException;
 import dev.secdrive.host.transport.SerialTransport;
+import dev.secdrive.kit.testing.ManualScheduler;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
 import dev.secdrive.protocol.data.StandardInquiryData;
@@ -29,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -201,21 +205,31 @@ class SerialIT {
 
   @Test
   void aCutLineTimesOutThenTheHostReconnectsToAConsistentMedium() throws Exception {
+    // The cut and the host's command timeout each run on a clock the test moves: the cut lasts
+    // until the test ends it, and the command times out when the test says, however busy the
+    // machine.
+    ManualScheduler lineTime = new ManualScheduler();
+    ManualScheduler hostTime = new ManualScheduler();
     try (PtyPair hostSide = PtyPair.create(ptys, "h");
         PtyPair deviceSide = PtyPair.create(ptys, "d");
         FaultRelay relay =
-            FaultRelay.start(hostSide.b(), deviceSide.a(), FaultRelay.LineFaults.NONE);
+            FaultRelay.start(
+                hostSide.b(), deviceSide.a(), FaultRelay.LineFaults.NONE, lineTime::nanoTime);
         Emulator emulator = emulator(deviceSide.b(), TimingMode.FAST)) {
       byte[] before = DriveIT.bytes(512 << 10, 4);
       byte[] during = DriveIT.bytes(512 << 10, 5);
-      try (Drive drive = Drive.open(uri(hostSide.a(), "timeout=2s"))) {
+      try (Drive drive = Drive.open(DriveUri.parse(uri(hostSide.a(), "timeout=2s")), hostTime)) {
         drive.write(0, before);
         relay.cut(Duration.ofSeconds(4));
+        CompletableFuture<Void> write = drive.writeAsync(0, during);
+        hostTime.advance(Duration.ofSeconds(2));
+        ExecutionException failed = assertThrows(ExecutionException.class, write::get);
         CommandTimeoutException timeout =
-            assertThrows(CommandTimeoutException.class, () -> drive.write(0, during));
+            assertInstanceOf(CommandTimeoutException.class, failed.getCause());
         assertTrue(timeout.getMessage().contains("timed out after 2000 ms"), timeout.getMessage());
       }
-      Thread.sleep(4500); // the cut ends
+      lineTime.advance(Duration.ofSeconds(4));
+      assertFalse(relay.isCut(), "the cut ends");
       try (Drive again = Drive.open(uri(hostSide.a(), "timeout=30s"))) {
         byte[] now = again.read(0, (512 << 10) / 2048);
         // The write in the cut either reached the drive whole or not at all, block by block.

@@ -1,82 +1,122 @@
 package dev.secdrive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.api.CommandTimeoutException;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.DriveUri;
+import dev.secdrive.kit.testing.ManualScheduler;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Realistic timing across TCP: spin-up after insert, transfer time, command timeouts. */
+/**
+ * Realistic timing across TCP: spin-up after insert, answers that wait for the drive, command
+ * timeouts. The drive's clock and the host's command timeouts run on one {@link ManualScheduler}
+ * that the test moves, so nothing here waits on the wall clock for a margin. The drive's answer
+ * delays themselves are computed on that clock ({@code FirmwareReadinessTest} checks their values);
+ * across the socket they are sent after that much real time, so a command whose answer must still
+ * be outstanding when the test moves the clock is given seconds of drive time.
+ */
 class TimingIT {
+
+  /** The floppy profile's load time. */
+  private static final Duration FLOPPY_LOAD = Duration.ofMillis(500);
+
+  /**
+   * 256 blocks of 512 bytes at the floppy's 62.5 kB/s: about 2.1 s of drive time, far longer than
+   * the test takes between sending the command and moving the clock.
+   */
+  private static final int SLOW_BLOCKS = 256;
 
   @TempDir Path media;
 
+  /** The drive's clock: spin-up and how long the drive is busy. */
+  private final ManualScheduler driveTime = new ManualScheduler();
+
+  /** The host's command timeouts. */
+  private final ManualScheduler hostTime = new ManualScheduler();
+
+  private Rig floppy(String mediumId, String loaded) {
+    MediumStore store = MediumStore.openOrCreate(media);
+    Rig.createMedium(store, mediumId, "fd-1.44", null);
+    return new Rig(
+        media,
+        TimingMode.REALISTIC,
+        List.of(new DriveConfig(0, "floppy-1.44", null, loaded)),
+        driveTime::nanoTime);
+  }
+
   @Test
-  void spinUpThenTransferTimeThenTimeout() throws Exception {
-    var store = dev.secdrive.emulator.media.MediumStore.openOrCreate(media);
-    Rig.createMedium(store, "FD-1", "fd-1.44", null);
-    try (Rig rig =
-            new Rig(
-                media,
-                TimingMode.REALISTIC,
-                List.of(new DriveConfig(0, "floppy-1.44", null, null)));
-        Drive drive = Drive.open(rig.uri(0, "timeout=150ms"))) {
+  void spinUpThenAnswersAfterTheDriveTimeThenTimeout() throws Exception {
+    try (Rig rig = floppy("FD-1", null);
+        Drive drive = Drive.open(DriveUri.parse(rig.uri(0, "timeout=150ms")), hostTime)) {
       rig.emulator.insert(0, "FD-1");
       DriveIT.assertSense(
           SenseKey.UNIT_ATTENTION, AdditionalSense.MEDIUM_MAY_HAVE_CHANGED, drive::testUnitReady);
-      // The floppy profile takes 500 ms to load.
       DriveIT.assertSense(
           SenseKey.NOT_READY, AdditionalSense.LOGICAL_UNIT_BECOMING_READY, drive::testUnitReady);
-      Thread.sleep(600);
+      driveTime.advance(FLOPPY_LOAD.minusNanos(1));
+      DriveIT.assertSense(
+          SenseKey.NOT_READY, AdditionalSense.LOGICAL_UNIT_BECOMING_READY, drive::testUnitReady);
+      driveTime.advance(Duration.ofNanos(1));
       drive.testUnitReady();
 
-      // 2 blocks: a 95 ms seek plus 16 ms at 62.5 kB/s fits in 150 ms ...
-      long start = System.nanoTime();
+      // A write pays a seek and its transfer time; while the host's clock stands still, no
+      // amount of real time times it out.
       drive.write(0, new byte[1024]);
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(millis >= 90, "a realistic write took only " + millis + " ms");
-      // ... 18 blocks (9 KiB, 147 ms of transfer plus the seek) does not.
+
+      // A read still in the drive when the host's clock passes the timeout fails with it ...
+      CompletableFuture<byte[]> slow = drive.readAsync(100, SLOW_BLOCKS);
+      hostTime.advance(Duration.ofMillis(149));
+      assertFalse(slow.isDone(), "not timed out at 149 ms");
+      hostTime.advance(Duration.ofMillis(1));
+      ExecutionException failed = assertThrows(ExecutionException.class, slow::get);
       CommandTimeoutException timeout =
-          assertThrows(CommandTimeoutException.class, () -> drive.read(100, 18));
+          assertInstanceOf(CommandTimeoutException.class, failed.getCause());
       assertTrue(
-          timeout.getMessage().startsWith("READ(10) lba=100 blocks=18 timed out after 150 ms"),
+          timeout
+              .getMessage()
+              .startsWith("READ(10) lba=100 blocks=" + SLOW_BLOCKS + " timed out after 150 ms"),
           timeout.getMessage());
-      Thread.sleep(400); // the late answer arrives and is dropped; the connection carries on
+      // ... and its late answer is dropped: the drive's clock stands still, so the next READ
+      // queues behind the slow one and is answered after it, on a connection that carries on.
       assertArrayEquals(new byte[1024], drive.read(0, 2));
+      assertEquals(0, hostTime.pending(), "no command left waiting for a timeout");
     }
   }
 
   @Test
   void aBlockingCallInsideACallbackIsRefusedNotDeadlocked() throws Exception {
-    var store = dev.secdrive.emulator.media.MediumStore.openOrCreate(media);
-    Rig.createMedium(store, "FD-2", "fd-1.44", null);
-    try (Rig rig =
-            new Rig(
-                media,
-                TimingMode.REALISTIC,
-                List.of(new DriveConfig(0, "floppy-1.44", null, "FD-2")));
-        Drive drive = Drive.open(rig.uri(0))) {
-      Thread.sleep(600); // the floppy's load time
+    try (Rig rig = floppy("FD-2", "FD-2");
+        Drive drive = Drive.open(DriveUri.parse(rig.uri(0)), hostTime)) {
+      driveTime.advance(FLOPPY_LOAD);
       drive.capacity();
-      // Every read pays a seek of 95 ms, so the callback is attached long before the answer and
-      // runs on the driver's I/O thread, where a blocking call would wait for itself.
-      java.util.concurrent.CompletionException e =
+      // The read takes seconds of drive time, so the callback is attached long before the answer
+      // and runs on the driver's I/O thread, where a blocking call would wait for itself.
+      CompletionException e =
           assertThrows(
-              java.util.concurrent.CompletionException.class,
-              () -> drive.readAsync(100, 1).thenApply(block -> drive.mediumId()).join());
-      assertTrue(e.getCause() instanceof IllegalStateException, e::toString);
+              CompletionException.class,
+              () -> drive.readAsync(100, SLOW_BLOCKS).thenApply(block -> drive.mediumId()).join());
+      assertInstanceOf(IllegalStateException.class, e.getCause(), e::toString);
       assertTrue(e.getCause().getMessage().contains("would wait for itself"), e::toString);
       // On another executor the same call works.
-      org.junit.jupiter.api.Assertions.assertEquals(
+      assertEquals(
           "FD-2", drive.readAsync(200, 1).thenApplyAsync(block -> drive.mediumId()).join());
     }
   }

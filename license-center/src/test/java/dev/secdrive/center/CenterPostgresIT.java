@@ -1,20 +1,21 @@
 package dev.secdrive.center;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import dev.secdrive.center.store.JdbcConfig;
+import dev.secdrive.kit.testing.PostgresServer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The store and API suite on PostgreSQL, run by {@code mvn -Ppostgres verify} against the server
- * named by {@code SECDRIVE_TEST_POSTGRES_URL} (+ {@code _USER}, {@code _PASSWORD}); .ci/run starts
- * one. Each test gets a schema of its own, dropped afterwards.
+ * The store and API suite on PostgreSQL: a throwaway server of the installed PostgreSQL, or the one
+ * {@code SECDRIVE_TEST_POSTGRES_URL} names ({@link PostgresServer}). Each test gets a schema of its
+ * own, dropped afterwards.
  */
+@ExtendWith(PostgresServer.class)
 class CenterPostgresIT extends CenterContract {
 
   static String url;
@@ -23,16 +24,10 @@ class CenterPostgresIT extends CenterContract {
   String schema;
 
   @BeforeAll
-  static void server() {
-    url = System.getenv("SECDRIVE_TEST_POSTGRES_URL");
-    user = System.getenv("SECDRIVE_TEST_POSTGRES_USER");
-    password = System.getenv("SECDRIVE_TEST_POSTGRES_PASSWORD");
-    if (url == null || url.isBlank()) {
-      fail(
-          "SECDRIVE_TEST_POSTGRES_URL is not set: the postgres profile runs this suite on a"
-              + " PostgreSQL server (e.g. jdbc:postgresql://127.0.0.1:5432/secdrive_test, with"
-              + " SECDRIVE_TEST_POSTGRES_USER and _PASSWORD); .ci/run starts one");
-    }
+  static void server(PostgresServer.Database database) {
+    url = database.url();
+    user = database.user();
+    password = database.password();
   }
 
   @Override

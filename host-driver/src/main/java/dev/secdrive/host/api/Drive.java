@@ -9,8 +9,6 @@ import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
-import dev.secdrive.protocol.cdb.Read10;
-import dev.secdrive.protocol.cdb.Read16;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
 import dev.secdrive.protocol.cdb.ReadCapacity16;
 import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
@@ -43,10 +41,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 /**
@@ -96,15 +94,25 @@ public final class Drive implements AutoCloseable {
   }
 
   public static Drive open(DriveUri uri) {
+    return open(uri, null);
+  }
+
+  /**
+   * Opens the drive at {@code uri}, its command timeouts (the URI's {@code timeout}) counted on
+   * {@code timeouts} instead of the transport's own timer: a test's manual scheduler times commands
+   * out when the test moves its clock, not after a wall-clock wait. Null means the transport's
+   * timer.
+   */
+  public static Drive open(DriveUri uri, ScheduledExecutorService timeouts) {
     Transport transport;
     if (uri.isSerial()) {
-      transport = SerialTransport.open(uri.device(), uri.baud(), uri.paced());
+      transport = SerialTransport.open(uri.device(), uri.baud(), uri.paced(), timeouts);
     } else {
       Duration connectTimeout =
           uri.timeout().compareTo(Duration.ofSeconds(10)) < 0
               ? uri.timeout()
               : Duration.ofSeconds(10);
-      transport = TcpTransport.connect(uri.host(), uri.port(), connectTimeout);
+      transport = TcpTransport.connect(uri.host(), uri.port(), connectTimeout, timeouts);
     }
     Drive drive = new Drive(transport, uri);
     try {
@@ -274,30 +282,9 @@ public final class Drive implements AutoCloseable {
   }
 
   public CompletableFuture<byte[]> readAsync(long lba, int blocks) {
-    checkBlocks(lba, blocks);
+    Transfers.checkBlocks(lba, blocks);
     return blockSize()
-        .thenCompose(
-            blockSize -> {
-              byte[] result = new byte[Math.multiplyExact(blocks, blockSize)];
-              int chunk = MAXIMUM_TRANSFER_BYTES / blockSize;
-              List<CompletableFuture<Void>> parts = new ArrayList<>();
-              for (int done = 0; done < blocks; done += chunk) {
-                int offset = done * blockSize;
-                int count = Math.min(chunk, blocks - done);
-                parts.add(
-                    readCommand(lba + done, count, blockSize)
-                        .thenAccept(
-                            data -> {
-                              try {
-                                data.readBytes(result, offset, data.readableBytes());
-                              } finally {
-                                data.release();
-                              }
-                            }));
-              }
-              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                  .thenApply(v -> result);
-            });
+        .thenCompose(blockSize -> Transfers.read(this::readCommand, lba, blocks, blockSize));
   }
 
   /**
@@ -305,7 +292,7 @@ public final class Drive implements AutoCloseable {
    * releases the buffer.
    */
   public CompletableFuture<ByteBuf> readBuffer(long lba, int blocks, int blockSize) {
-    checkBlocks(lba, blocks);
+    Transfers.checkBlocks(lba, blocks);
     if ((long) blocks * blockSize > MAXIMUM_TRANSFER_BYTES) {
       throw new IllegalArgumentException(
           "readBuffer transfers at most " + MAXIMUM_TRANSFER_BYTES + " bytes");
@@ -314,19 +301,7 @@ public final class Drive implements AutoCloseable {
   }
 
   private CompletableFuture<ByteBuf> readCommand(long lba, int blocks, int blockSize) {
-    Cdb cdb = fits10(lba, blocks) ? new Read10(lba, blocks) : new Read16(lba, blocks);
-    long expected = (long) blocks * blockSize;
-    return submit(cdb, expected, null)
-        .thenApply(
-            data -> {
-              if (data.readableBytes() != expected) {
-                int got = data.readableBytes();
-                data.release();
-                throw new DriveException(
-                    cdb.describe() + " returned " + got + " bytes, expected " + expected);
-              }
-              return data;
-            });
+    return Transfers.readCommand(this::submit, lba, blocks, blockSize);
   }
 
   /** Writes {@code data}, a whole number of blocks, from {@code lba}. */
@@ -338,14 +313,17 @@ public final class Drive implements AutoCloseable {
     return blockSize()
         .thenCompose(
             blockSize ->
-                sendBlocks(
+                Transfers.sendBlocks(
+                    this::submit,
                     "write",
                     lba,
                     data,
                     blockSize,
                     MAXIMUM_TRANSFER_BYTES / blockSize,
                     (at, count) ->
-                        fits10(at, count) ? new Write10(at, count) : new Write16(at, count)));
+                        Transfers.fits10(at, count)
+                            ? new Write10(at, count)
+                            : new Write16(at, count)));
   }
 
   /**
@@ -367,12 +345,12 @@ public final class Drive implements AutoCloseable {
     }
     int blocks = length / blockSize;
     try {
-      checkBlocks(lba, blocks);
+      Transfers.checkBlocks(lba, blocks);
     } catch (IllegalArgumentException e) {
       data.release();
       throw e;
     }
-    Cdb cdb = fits10(lba, blocks) ? new Write10(lba, blocks) : new Write16(lba, blocks);
+    Cdb cdb = Transfers.fits10(lba, blocks) ? new Write10(lba, blocks) : new Write16(lba, blocks);
     return submit(cdb, 0, data).thenAccept(ByteBuf::release);
   }
 
@@ -391,48 +369,14 @@ public final class Drive implements AutoCloseable {
     // VERIFY(10) counts blocks in 16 bits; its data-out is bounded like any transfer.
     int chunk = Math.min(0xFFFF, MAXIMUM_TRANSFER_BYTES / blockSize);
     await(
-        sendBlocks(
+        Transfers.sendBlocks(
+            this::submit,
             "verify",
             lba,
             data,
             blockSize,
             chunk,
             (at, count) -> new Verify10(at, count, Verify10.BYTCHK_COMPARE)));
-  }
-
-  /**
-   * Sends {@code data} as data-out of as many commands as the chunk size needs, all in flight at
-   * once; {@code cdbFor} makes the CDB for a chunk's LBA and block count.
-   */
-  private CompletableFuture<Void> sendBlocks(
-      String what,
-      long lba,
-      byte[] data,
-      int blockSize,
-      int chunk,
-      java.util.function.BiFunction<Long, Integer, Cdb> cdbFor) {
-    if (data.length % blockSize != 0) {
-      throw new IllegalArgumentException(
-          what
-              + " of "
-              + data.length
-              + " bytes is not a whole number of "
-              + blockSize
-              + "-byte blocks");
-    }
-    int blocks = data.length / blockSize;
-    checkBlocks(lba, blocks);
-    List<CompletableFuture<Void>> parts = new ArrayList<>();
-    for (int done = 0; done < blocks; done += chunk) {
-      int count = Math.min(chunk, blocks - done);
-      parts.add(
-          submit(
-                  cdbFor.apply(lba + done, count),
-                  0,
-                  Unpooled.wrappedBuffer(data, done * blockSize, count * blockSize))
-              .thenAccept(ByteBuf::release));
-    }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
   }
 
   /** SYNCHRONIZE CACHE(10) over the whole medium. */
@@ -557,17 +501,6 @@ public final class Drive implements AutoCloseable {
     return known != null
         ? CompletableFuture.completedFuture(known.blockSize())
         : capacityAsync().thenApply(Capacity::blockSize);
-  }
-
-  private static boolean fits10(long lba, int blocks) {
-    return blocks <= 0xFFFF && lba + blocks - 1 <= 0xFFFF_FFFFL;
-  }
-
-  private static void checkBlocks(long lba, int blocks) {
-    if (lba < 0 || blocks < 0) {
-      throw new IllegalArgumentException(
-          "negative LBA or block count: lba=" + lba + " blocks=" + blocks);
-    }
   }
 
   /** Waits for an asynchronous result and rethrows its failure as it was raised. */

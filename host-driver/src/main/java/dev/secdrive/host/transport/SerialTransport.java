@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,6 +48,7 @@ public final class SerialTransport implements Transport {
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicInteger tags = new AtomicInteger(RANDOM.nextInt());
   private final ScheduledExecutorService timer;
+  private final ScheduledExecutorService timeouts;
   private volatile String closedReason;
 
   private static final class Pending {
@@ -55,15 +57,14 @@ public final class SerialTransport implements Transport {
     final long expectedDataIn;
     final String description;
     final Duration timeout;
-    final long deadline;
     volatile int messageId;
+    volatile ScheduledFuture<?> timeoutTask;
 
-    Pending(byte[] frame, long expectedDataIn, String description, Duration timeout, long now) {
+    Pending(byte[] frame, long expectedDataIn, String description, Duration timeout) {
       this.frame = frame;
       this.expectedDataIn = expectedDataIn;
       this.description = description;
       this.timeout = timeout;
-      this.deadline = now + saturatedNanos(timeout);
     }
   }
 
@@ -75,7 +76,12 @@ public final class SerialTransport implements Transport {
     }
   }
 
-  private SerialTransport(String device, SerialPortLine line, int baud, boolean paced) {
+  private SerialTransport(
+      String device,
+      SerialPortLine line,
+      int baud,
+      boolean paced,
+      ScheduledExecutorService timeouts) {
     this.target = "serial://" + device;
     this.baud = baud;
     this.link =
@@ -101,6 +107,7 @@ public final class SerialTransport implements Transport {
               return thread;
             });
     timer.scheduleWithFixedDelay(this::checkTimers, CHECK_NANOS, CHECK_NANOS, TimeUnit.NANOSECONDS);
+    this.timeouts = timeouts != null ? timeouts : timer;
   }
 
   /**
@@ -110,8 +117,17 @@ public final class SerialTransport implements Transport {
    *     unsupported baud rate
    */
   public static SerialTransport open(String device, int baud, boolean paced) {
+    return open(device, baud, paced, null);
+  }
+
+  /**
+   * Opens a serial port; command timeouts run on {@code timeouts} (a test's manual scheduler), or
+   * on the transport's own timer when it is null.
+   */
+  public static SerialTransport open(
+      String device, int baud, boolean paced, ScheduledExecutorService timeouts) {
     try {
-      return new SerialTransport(device, SerialPortLine.open(device, baud), baud, paced);
+      return new SerialTransport(device, SerialPortLine.open(device, baud), baud, paced, timeouts);
     } catch (IOException e) {
       throw new TransportException(e.getMessage(), e);
     }
@@ -140,7 +156,7 @@ public final class SerialTransport implements Transport {
     } finally {
       command.release();
     }
-    Pending waiting = new Pending(bytes, expectedDataIn, description, timeout, System.nanoTime());
+    Pending waiting = new Pending(bytes, expectedDataIn, description, timeout);
     pending.put(tag, waiting);
     // Checked after the put, so a close() racing with this submit cannot strand the command.
     String closed = closedReason;
@@ -151,27 +167,34 @@ public final class SerialTransport implements Transport {
       }
       return waiting.future;
     }
+    try {
+      waiting.timeoutTask =
+          timeouts.schedule(
+              () -> timeOut(tag, waiting), saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return waiting.future; // closed meanwhile: close() fails every pending command
+    }
     waiting.messageId = link.send(waiting.frame);
     return waiting.future;
   }
 
+  private void timeOut(int tag, Pending waiting) {
+    if (pending.remove(tag, waiting)) {
+      link.cancel(waiting.messageId);
+      waiting.future.completeExceptionally(
+          new CommandTimeoutException(waiting.description, waiting.timeout, target));
+    }
+  }
+
   /**
-   * Times commands out, and sends again — with the same tag, which the device's reply cache keeps
-   * exactly-once — a command whose message the link gave up, or whose answer is overdue by the
-   * give-up time plus twice the line time of the answer, once the command was delivered.
+   * Sends again — with the same tag, which the device's reply cache keeps exactly-once — a command
+   * whose message the link gave up, or whose answer is overdue by the give-up time plus twice the
+   * line time of the answer, once the command was delivered.
    */
   private void checkTimers() {
     long now = System.nanoTime();
     pending.forEach(
         (tag, waiting) -> {
-          if (now - waiting.deadline >= 0) {
-            if (pending.remove(tag, waiting)) {
-              link.cancel(waiting.messageId);
-              waiting.future.completeExceptionally(
-                  new CommandTimeoutException(waiting.description, waiting.timeout, target));
-            }
-            return;
-          }
           boolean resend =
               switch (link.delivery(waiting.messageId)) {
                 case ABANDONED -> true;
@@ -204,6 +227,9 @@ public final class SerialTransport implements Transport {
     }
     if (frame instanceof StatusFrame status) {
       Pending waiting = pending.remove(status.tag());
+      if (waiting != null && waiting.timeoutTask != null) {
+        waiting.timeoutTask.cancel(false);
+      }
       if (waiting == null || !waiting.future.complete(status)) {
         status.release(); // a late or repeated answer
       }

@@ -24,6 +24,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,11 +50,14 @@ public final class TcpTransport implements Transport {
   private final ResponseHandler handler;
   private final String target;
   private final AtomicInteger tags = new AtomicInteger();
+  private final ScheduledExecutorService timeouts;
 
-  private TcpTransport(Channel channel, ResponseHandler handler, String target) {
+  private TcpTransport(
+      Channel channel, ResponseHandler handler, String target, ScheduledExecutorService timeouts) {
     this.channel = channel;
     this.handler = handler;
     this.target = target;
+    this.timeouts = timeouts != null ? timeouts : channel.eventLoop();
   }
 
   /**
@@ -62,6 +66,15 @@ public final class TcpTransport implements Transport {
    * @throws TransportException naming the address and the reason when it cannot connect
    */
   public static TcpTransport connect(String host, int port, Duration connectTimeout) {
+    return connect(host, port, connectTimeout, null);
+  }
+
+  /**
+   * Connects to a device; command timeouts run on {@code timeouts} (a test's manual scheduler), or
+   * on the connection's event loop when it is null.
+   */
+  public static TcpTransport connect(
+      String host, int port, Duration connectTimeout, ScheduledExecutorService timeouts) {
     String target = "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     ResponseHandler handler = new ResponseHandler(target);
     Bootstrap bootstrap =
@@ -94,7 +107,7 @@ public final class TcpTransport implements Transport {
       throw new TransportException(
           "cannot connect to " + target + ": " + reason(connect.cause()), connect.cause());
     }
-    return new TcpTransport(connect.channel(), handler, target);
+    return new TcpTransport(connect.channel(), handler, target, timeouts);
   }
 
   private static String reason(Throwable cause) {
@@ -135,17 +148,15 @@ public final class TcpTransport implements Transport {
             ? CommandFrame.dataIn(tag, lun, cdb, expectedDataIn)
             : CommandFrame.dataOut(tag, lun, cdb, dataOut);
     waiting.timeout =
-        channel
-            .eventLoop()
-            .schedule(
-                () -> {
-                  if (handler.pending.remove(tag, waiting)) {
-                    waiting.future.completeExceptionally(
-                        new CommandTimeoutException(description, timeout, target));
-                  }
-                },
-                timeout.compareTo(LONGEST_TIMEOUT) < 0 ? timeout.toNanos() : Long.MAX_VALUE,
-                TimeUnit.NANOSECONDS);
+        timeouts.schedule(
+            () -> {
+              if (handler.pending.remove(tag, waiting)) {
+                waiting.future.completeExceptionally(
+                    new CommandTimeoutException(description, timeout, target));
+              }
+            },
+            timeout.compareTo(LONGEST_TIMEOUT) < 0 ? timeout.toNanos() : Long.MAX_VALUE,
+            TimeUnit.NANOSECONDS);
     channel
         .writeAndFlush(frame)
         .addListener(

@@ -255,8 +255,9 @@ class LinkRunnerTest {
         new ReliableLink(
             ReliableLink.Config.forBaudRate(115_200, MAX_MESSAGE), System::nanoTime, m -> {});
     LinkRunner runner = new LinkRunner("read-fails", line, link, 115_200, true, failures::add);
-    await(() -> !failures.isEmpty(), 2000, "failure reported");
-    await(() -> stopped("read-fails-reader") && stopped("read-fails-writer"), 1000, "threads stop");
+    await(() -> !failures.isEmpty(), 30_000, "failure reported");
+    await(
+        () -> stopped("read-fails-reader") && stopped("read-fails-writer"), 30_000, "threads stop");
     Thread.sleep(200);
     assertEquals(1, failures.size());
     assertSame(unplugged, failures.get(0));
@@ -295,7 +296,8 @@ class LinkRunnerTest {
       link.send(new byte[] {1}); // so the writer writes at once
       LinkRunner runner =
           new LinkRunner("both-fail", line, link, 0, false, e -> failures.incrementAndGet());
-      await(() -> stopped("both-fail-reader") && stopped("both-fail-writer"), 2000, "threads stop");
+      await(
+          () -> stopped("both-fail-reader") && stopped("both-fail-writer"), 30_000, "threads stop");
       runner.close();
       assertEquals(1, failures.get(), "trial " + trial);
     }
@@ -325,10 +327,10 @@ class LinkRunnerTest {
             ReliableLink.Config.forBaudRate(0, MAX_MESSAGE), System::nanoTime, m -> {});
     link.send(new byte[] {1});
     LinkRunner runner = new LinkRunner("write-throws", line, link, 0, false, failures::add);
-    await(() -> !failures.isEmpty(), 2000, "failure reported");
+    await(() -> !failures.isEmpty(), 30_000, "failure reported");
     await(
         () -> stopped("write-throws-reader") && stopped("write-throws-writer"),
-        1000,
+        30_000,
         "threads stop");
     runner.close();
     assertEquals(1, failures.size());

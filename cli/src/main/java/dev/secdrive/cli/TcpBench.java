@@ -1,0 +1,241 @@
+package dev.secdrive.cli;
+
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.MediumMetadata;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.host.api.Drive;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.profiles.MediumType;
+import dev.secdrive.profiles.ProfileCatalog;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+/**
+ * {@code secdrive bench}: READ and WRITE throughput and IOPS of the emulator and host driver over
+ * loopback TCP, with raw loopback TCP measured in the same run for the ratio.
+ */
+final class TcpBench {
+
+  private final BenchRounds bench;
+  private final BenchReport report;
+  private final PrintWriter out;
+  private final int regionMib;
+
+  TcpBench(BenchRounds bench, int regionMib) {
+    this.bench = bench;
+    this.report = bench.report();
+    this.out = report.out();
+    this.regionMib = regionMib;
+  }
+
+  void run(Path mediaDirectory) throws Exception {
+    try (Emulator emulator = startEmulator(mediaDirectory, bench);
+        Drive drive = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0")) {
+      int blockSize = drive.capacity().blockSize();
+      long regionBlocks = (long) regionMib * (1 << 20) / blockSize;
+      int largeBlocks = BenchRounds.LARGE / blockSize;
+      int smallBlocks = BenchRounds.SMALL / blockSize;
+
+      // Fill the region with data, so reads come from written pages, not from holes.
+      byte[] pattern = new byte[BenchRounds.LARGE];
+      new SplittableRandom(1).nextBytes(pattern);
+      AtomicLong cursor = new AtomicLong();
+      LongFunction<CompletableFuture<?>> writeNext =
+          i -> drive.writeAsync(BenchRounds.next(cursor, largeBlocks, regionBlocks), pattern);
+      for (long lba = 0; lba < regionBlocks; lba += largeBlocks) {
+        drive.write(lba, pattern);
+      }
+
+      LongFunction<CompletableFuture<?>> readNext =
+          i ->
+              drive
+                  .readBuffer(
+                      BenchRounds.next(cursor, largeBlocks, regionBlocks), largeBlocks, blockSize)
+                  .thenAccept(ByteBuf::release);
+      BenchRounds.Rate seq1 =
+          bench.throughput(
+              "READ(10) 128 KiB sequential, 1 in flight", 1, BenchRounds.LARGE, readNext);
+      BenchRounds.Rate seq8 =
+          bench.throughput(
+              "READ(10) 128 KiB sequential, 8 in flight", 8, BenchRounds.LARGE, readNext);
+      LongFunction<CompletableFuture<?>> readCopy =
+          i -> drive.readAsync(BenchRounds.next(cursor, largeBlocks, regionBlocks), largeBlocks);
+      bench.throughput("READ(10) 128 KiB into byte[], 8 in flight", 8, BenchRounds.LARGE, readCopy);
+      bench.throughput(
+          "WRITE(10) 128 KiB sequential, 1 in flight", 1, BenchRounds.LARGE, writeNext);
+      bench.throughput(
+          "WRITE(10) 128 KiB sequential, 8 in flight", 8, BenchRounds.LARGE, writeNext);
+
+      SplittableRandom random = new SplittableRandom(7);
+      long smallSlots = regionBlocks / smallBlocks;
+      BenchRounds.Latency iops =
+          bench.chainedLatency(
+              "READ(10) 4 KiB random, 1 in flight, async",
+              () ->
+                  drive
+                      .readBuffer(random.nextLong(smallSlots) * smallBlocks, smallBlocks, blockSize)
+                      .thenAccept(ByteBuf::release));
+      BenchRounds.Latency blocking =
+          bench.latency(
+              "READ(10) 4 KiB random, 1 in flight, blocking calls",
+              () -> {
+                drive.read(random.nextLong(smallSlots) * smallBlocks, smallBlocks);
+                return CompletableFuture.completedFuture(null);
+              });
+
+      double rawStream = rawStream(seq8.bytes());
+      double rawRoundTrips = rawRoundTrips();
+      report.line("raw loopback TCP, 128 KiB writes one way", BenchReport.mbps(rawStream));
+      report.line(
+          "raw loopback TCP, 64 B request / 4 KiB reply",
+          String.format("%,.0f round trips/s", rawRoundTrips));
+      report.put("rawLoopbackMBps", BenchReport.round(rawStream / 1e6));
+      report.put("rawRoundTripsPerSecond", Math.round(rawRoundTrips));
+
+      double ratio = seq8.bytesPerSecond() / rawStream;
+      out.println();
+      out.printf(
+          "128 KiB reads at 8 in flight: %.0f%% of raw loopback (target >= 50%%)%n", ratio * 100);
+      out.printf(
+          "128 KiB reads at 8 in flight: %s (target >= 1500 MB/s): %s%n",
+          BenchReport.mbps(seq8.bytesPerSecond()),
+          seq8.bytesPerSecond() >= 1.5e9 ? "met" : "NOT met");
+      out.printf(
+          "4 KiB reads at 1 in flight, async: %,.0f IOPS (target >= 15,000): %s; blocking calls %,.0f IOPS%n",
+          iops.perSecond(), iops.perSecond() >= 15_000 ? "met" : "NOT met", blocking.perSecond());
+      out.printf("(1 in flight at 128 KiB: %s)%n", BenchReport.mbps(seq1.bytesPerSecond()));
+      report.put("read128kAt8VsRawRatio", BenchReport.round(ratio));
+      report.finish();
+    }
+  }
+
+  /** A DVD-RAM drive with a blank medium, fast timing; prints the report's header. */
+  static Emulator startEmulator(Path mediaDirectory, BenchRounds bench) {
+    ProfileCatalog catalog = ProfileCatalog.builtIn();
+    DriveProfile profile = catalog.get("dvd-ram");
+    MediumType type = profile.defaultMedium();
+    MediumMetadata medium =
+        Media.create(
+            MediumStore.open(mediaDirectory), catalog, type.type(), "BENCH", "bench", null);
+    bench.header(type);
+    return Emulator.builder()
+        .mediaDirectory(mediaDirectory)
+        .profiles(catalog)
+        .timing(TimingMode.FAST)
+        .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
+        .start();
+  }
+
+  /** Raw loopback TCP: one thread writes {@code bytes} in 128 KiB writes, another reads them. */
+  private static double rawStream(long bytes) throws Exception {
+    try (ServerSocketChannel server = ServerSocketChannel.open()) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      double[] rates = new double[3];
+      for (int r = 0; r < rates.length; r++) {
+        try (SocketChannel writer = SocketChannel.open(server.getLocalAddress());
+            SocketChannel reader = server.accept()) {
+          Thread sender =
+              new Thread(
+                  () -> {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(BenchRounds.LARGE);
+                    try {
+                      for (long sent = 0; sent < bytes; sent += BenchRounds.LARGE) {
+                        chunk.clear();
+                        while (chunk.hasRemaining()) {
+                          writer.write(chunk);
+                        }
+                      }
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  });
+          ByteBuffer in = ByteBuffer.allocateDirect(BenchRounds.LARGE);
+          long start = System.nanoTime();
+          sender.start();
+          long received = 0;
+          long expected = (bytes + BenchRounds.LARGE - 1) / BenchRounds.LARGE * BenchRounds.LARGE;
+          while (received < expected) {
+            in.clear();
+            int n = reader.read(in);
+            if (n < 0) {
+              throw new IOException("raw stream ended early");
+            }
+            received += n;
+          }
+          rates[r] = received / ((System.nanoTime() - start) / 1e9);
+          sender.join();
+        }
+      }
+      Arrays.sort(rates);
+      return rates[1];
+    }
+  }
+
+  /** Raw loopback TCP ping-pong: 64-byte request, 4 KiB reply, one at a time, for 1 s. */
+  private static double rawRoundTrips() throws Exception {
+    try (ServerSocketChannel server = ServerSocketChannel.open()) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
+          SocketChannel peer = server.accept()) {
+        client.socket().setTcpNoDelay(true);
+        peer.socket().setTcpNoDelay(true);
+        Thread responder =
+            new Thread(
+                () -> {
+                  ByteBuffer request = ByteBuffer.allocateDirect(64);
+                  ByteBuffer reply = ByteBuffer.allocateDirect(BenchRounds.SMALL);
+                  try {
+                    while (true) {
+                      request.clear();
+                      while (request.hasRemaining()) {
+                        if (peer.read(request) < 0) {
+                          return;
+                        }
+                      }
+                      reply.clear();
+                      while (reply.hasRemaining()) {
+                        peer.write(reply);
+                      }
+                    }
+                  } catch (IOException e) {
+                    // client closed
+                  }
+                });
+        responder.setDaemon(true);
+        responder.start();
+        ByteBuffer request = ByteBuffer.allocateDirect(64);
+        ByteBuffer reply = ByteBuffer.allocateDirect(BenchRounds.SMALL);
+        long trips = 0;
+        long start = System.nanoTime();
+        long deadline = start + 1_000_000_000L;
+        long now = start;
+        while (now < deadline) {
+          request.clear();
+          while (request.hasRemaining()) {
+            client.write(request);
+          }
+          reply.clear();
+          while (reply.hasRemaining()) {
+            client.read(reply);
+          }
+          trips++;
+          now = System.nanoTime();
+        }
+        return trips / ((now - start) / 1e9);
+      }
+    }
+  }
+}
