@@ -247,8 +247,8 @@ class SerialIT {
       ReliableLink link =
           new ReliableLink(
               ReliableLink.Config.forBaudRate(921600, 1 << 20), System::nanoTime, answers::add);
-      dev.secdrive.protocol.link.LinkRunner.Line line =
-          new dev.secdrive.protocol.link.LinkRunner.Line() {
+      dev.secdrive.kit.serial.Line line =
+          new dev.secdrive.kit.serial.Line() {
             @Override
             public int available() throws java.io.IOException {
               return in.available();
@@ -270,7 +270,8 @@ class SerialIT {
             }
           };
       try (var runner =
-          new dev.secdrive.protocol.link.LinkRunner("raw", line, link, 921600, false, e -> {})) {
+          new dev.secdrive.kit.serial.LineRunner(
+              "raw", line, link::receive, link::takeOutput, 921600, false, e -> {})) {
         byte[] garbage =
             "not a frame at all, just bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         link.send(garbage);

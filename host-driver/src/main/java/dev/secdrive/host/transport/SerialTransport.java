@@ -2,13 +2,14 @@ package dev.secdrive.host.transport;
 
 import dev.secdrive.host.api.CommandTimeoutException;
 import dev.secdrive.host.api.TransportException;
+import dev.secdrive.kit.serial.LineRunner;
+import dev.secdrive.kit.serial.SerialPortLine;
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Frame;
 import dev.secdrive.protocol.frame.FrameCodec;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.ProtocolException;
 import dev.secdrive.protocol.frame.StatusFrame;
-import dev.secdrive.protocol.link.LinkRunner;
 import dev.secdrive.protocol.link.ReliableLink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -40,7 +41,7 @@ public final class SerialTransport implements Transport {
   private static final String TIMER_THREAD = "secdrive-host-timer ";
 
   private final String target;
-  private final LinkRunner runner;
+  private final LineRunner runner;
   private final ReliableLink link;
   private final long baud;
   private final long giveUpNanos;
@@ -86,10 +87,11 @@ public final class SerialTransport implements Transport {
             this::received);
     this.giveUpNanos = link.config().giveUpNanos();
     this.runner =
-        new LinkRunner(
+        new LineRunner(
             "secdrive-host " + device,
             line,
-            link,
+            link::receive,
+            link::takeOutput,
             baud,
             paced,
             e -> fail("serial port " + device + " failed: " + e.getMessage()));

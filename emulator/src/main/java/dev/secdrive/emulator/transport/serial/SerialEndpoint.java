@@ -2,13 +2,14 @@ package dev.secdrive.emulator.transport.serial;
 
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.transport.DevicePipeline;
+import dev.secdrive.kit.serial.LineRunner;
+import dev.secdrive.kit.serial.SerialPortLine;
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Frame;
 import dev.secdrive.protocol.frame.FrameCodec;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.ProtocolException;
 import dev.secdrive.protocol.frame.TcpFrameDecoder;
-import dev.secdrive.protocol.link.LinkRunner;
 import dev.secdrive.protocol.link.ReliableLink;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -49,7 +50,7 @@ public final class SerialEndpoint implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel server;
   private final ReliableLink link;
-  private final LinkRunner runner;
+  private final LineRunner runner;
   private final int maximumDataLength;
   private volatile Channel bridge;
   private volatile boolean closed;
@@ -74,10 +75,11 @@ public final class SerialEndpoint implements AutoCloseable {
     // The bridge must exist before the line delivers anything (a host may already be sending).
     this.bridge = connectBridge();
     this.runner =
-        new LinkRunner(
+        new LineRunner(
             "secdrive-serial " + device,
             line,
-            link,
+            link::receive,
+            link::takeOutput,
             baud,
             paced,
             e -> log.error("serial port {} failed: {}", device, e.getMessage()));
