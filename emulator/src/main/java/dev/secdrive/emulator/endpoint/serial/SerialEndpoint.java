@@ -1,7 +1,7 @@
-package dev.secdrive.emulator.transport.serial;
+package dev.secdrive.emulator.endpoint.serial;
 
 import dev.secdrive.emulator.firmware.Target;
-import dev.secdrive.emulator.transport.DevicePipeline;
+import dev.secdrive.emulator.endpoint.DevicePipeline;
 import dev.secdrive.kit.serial.LineRunner;
 import dev.secdrive.kit.serial.SerialPortLine;
 import dev.secdrive.protocol.frame.CommandFrame;

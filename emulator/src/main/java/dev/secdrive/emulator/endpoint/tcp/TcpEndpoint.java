@@ -1,7 +1,7 @@
-package dev.secdrive.emulator.transport.tcp;
+package dev.secdrive.emulator.endpoint.tcp;
 
 import dev.secdrive.emulator.firmware.Target;
-import dev.secdrive.emulator.transport.DevicePipeline;
+import dev.secdrive.emulator.endpoint.DevicePipeline;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;

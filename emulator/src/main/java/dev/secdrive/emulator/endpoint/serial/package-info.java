@@ -4,4 +4,4 @@
  * through a local channel, with a reply cache in front so a command retried with the same tag is
  * answered, not executed again.
  */
-package dev.secdrive.emulator.transport.serial;
+package dev.secdrive.emulator.endpoint.serial;
