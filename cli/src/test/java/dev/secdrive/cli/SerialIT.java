@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.api.Capacity;
@@ -191,7 +192,7 @@ class SerialIT {
       assertTrue(line.bitsFlipped() > 100, "the line flipped bits: " + line);
       assertTrue(line.bytesDropped() > 0 && line.bytesDuplicated() > 0, line::toString);
       ReliableLink.Stats host = ((SerialTransport) drive.transport()).stats();
-      ReliableLink.Stats device = emulator.serialEndpoints().get(0).stats();
+      ReliableLink.Stats device = emulator.endpoints(SerialEndpoint.class).get(0).stats();
       assertTrue(host.corruptFrames() + device.corruptFrames() > 0, "corrupt frames dropped");
       assertTrue(
           host.chunksRetransmitted() + device.chunksRetransmitted() > 0, "chunks retransmitted");
@@ -308,7 +309,7 @@ class SerialIT {
       byte[] read = drive.read(0, 512);
       assertEquals(1 << 20, read.length);
       ReliableLink.Stats host = ((SerialTransport) drive.transport()).stats();
-      ReliableLink.Stats device = emulator.serialEndpoints().get(0).stats();
+      ReliableLink.Stats device = emulator.endpoints(SerialEndpoint.class).get(0).stats();
       // Two TEST UNIT READY at open (the first meets the power-on unit attention), READ
       // CAPACITY, READ: each sent once, each answered once.
       assertEquals(4, host.messagesSent(), "commands sent: " + host);

@@ -1,243 +1,271 @@
 package dev.secdrive.emulator.endpoint.serial;
 
+import dev.secdrive.emulator.endpoint.CommandHandler;
+import dev.secdrive.emulator.endpoint.Endpoint;
+import dev.secdrive.emulator.endpoint.ReplyCache;
+import dev.secdrive.emulator.firmware.Nexus;
 import dev.secdrive.emulator.firmware.Target;
-import dev.secdrive.emulator.endpoint.DevicePipeline;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.kit.serial.Line;
 import dev.secdrive.kit.serial.LineRunner;
 import dev.secdrive.kit.serial.SerialPortLine;
-import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Frame;
 import dev.secdrive.protocol.frame.FrameCodec;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.ProtocolException;
-import dev.secdrive.protocol.frame.TcpFrameDecoder;
+import dev.secdrive.protocol.frame.StatusFrame;
 import dev.secdrive.protocol.link.ReliableLink;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.local.LocalServerChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A drive target served on a serial port. The link layer runs on the port; each message it delivers
- * is a frame, handed through a local channel to the same device pipeline TCP uses (with a reply
- * cache), and each frame the pipeline answers goes back as a message. The serial port is one I_T
- * nexus for as long as the endpoint runs: a host that closes and reopens its end is still the same
- * initiator on the same wire, so retried commands find their answers.
+ * is one frame, decoded once and handed to the shared {@link CommandHandler} (with a reply cache),
+ * and each answer goes back as one message. The serial port is one I_T nexus for as long as the
+ * endpoint runs: a host that closes and reopens its end is still the same initiator on the same
+ * wire, so retried commands find their answers.
+ *
+ * <p>A frame that does not parse is answered with a protocol error and the nexus carries on: the
+ * link already delimits frames, so a bad one says nothing about the next.
  */
-public final class SerialEndpoint implements AutoCloseable {
+public final class SerialEndpoint implements Endpoint {
+
+  /** Answers queued on the link beyond which the handler takes on no more commands. */
+  static final long HIGH_WATER_BYTES = 1 << 20;
+
+  /** Queued answers below which it takes commands on again. */
+  static final long LOW_WATER_BYTES = 256 << 10;
 
   private static final Logger log = LoggerFactory.getLogger(SerialEndpoint.class);
 
   private final String device;
-  private final EventLoopGroup group;
-  private final Channel server;
-  private final ReliableLink link;
-  private final LineRunner runner;
-  private final int maximumDataLength;
-  private volatile Channel bridge;
-  private volatile boolean closed;
+  private final int baud;
+  private final Boolean paced;
+  private EventExecutor executor;
+  private ReliableLink link;
+  private CommandHandler commands;
+  private LineRunner runner;
+  private volatile boolean blocked;
 
-  private SerialEndpoint(
-      String device,
-      EventLoopGroup group,
-      Channel server,
-      SerialPortLine line,
-      int baud,
-      boolean paced,
-      int maximumDataLength) {
-    this.device = device;
-    this.group = group;
-    this.server = server;
-    this.maximumDataLength = maximumDataLength;
-    this.link =
-        new ReliableLink(
-            ReliableLink.Config.forBaudRate(baud, Frame.maximumFrameLength(maximumDataLength)),
-            System::nanoTime,
-            this::fromHost);
-    // The bridge must exist before the line delivers anything (a host may already be sending).
-    this.bridge = connectBridge();
-    this.runner =
-        new LineRunner(
-            "secdrive-serial " + device,
-            line,
-            link::receive,
-            link::takeOutput,
-            baud,
-            paced,
-            e -> log.error("serial port {} failed: {}", device, e.getMessage()));
+  /**
+   * Serves on {@code device} at {@code baud}, paced to the baud rate with realistic timing.
+   *
+   * @param device the port, e.g. {@code /dev/ttyUSB0}
+   */
+  public SerialEndpoint(String device, int baud) {
+    this(device, baud, null);
   }
 
   /**
-   * Opens {@code device} and serves {@code target} on it.
-   *
-   * @param paced hold output to the baud rate (realistic timing; a pty would go faster)
-   * @throws UncheckedIOException naming the port and the problem
+   * @param paced hold output to the baud rate (a pty would go faster); {@code null}: with realistic
+   *     timing only
    */
-  public static SerialEndpoint start(
-      Target target, String device, int baud, boolean paced, int maximumDataLength) {
+  public SerialEndpoint(String device, int baud, Boolean paced) {
+    this.device = device;
+    this.baud = baud;
+    this.paced = paced;
+  }
+
+  /** Opens the port. @throws UncheckedIOException naming the port and the problem */
+  @Override
+  public void start(Target target, Context context) {
     SerialPortLine line;
     try {
       line = SerialPortLine.open(device, baud);
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("secdrive-serial", true), LocalIoHandler.newFactory());
-    LocalAddress address = new LocalAddress("secdrive-serial-" + device);
-    Channel server =
-        new ServerBootstrap()
-            .group(group)
-            .channel(LocalServerChannel.class)
-            .childHandler(
-                new ChannelInitializer<LocalChannel>() {
-                  @Override
-                  protected void initChannel(LocalChannel channel) {
-                    DevicePipeline.initialize(channel.pipeline(), target, maximumDataLength, true);
-                  }
-                })
-            .bind(address)
-            .syncUninterruptibly()
-            .channel();
-    return new SerialEndpoint(device, group, server, line, baud, paced, maximumDataLength);
+    start(target, context, line);
   }
 
-  /** The local channel that carries frames between the link and the device pipeline. */
-  private Channel connectBridge() {
-    Channel channel =
-        new Bootstrap()
-            .group(group)
-            .channel(LocalChannel.class)
-            .handler(
-                new ChannelInitializer<LocalChannel>() {
-                  @Override
-                  protected void initChannel(LocalChannel channel) {
-                    int maximumFrame = Frame.maximumFrameLength(maximumDataLength);
-                    channel
-                        .pipeline()
-                        .addLast(
-                            new LengthFieldBasedFrameDecoder(
-                                maximumFrame + TcpFrameDecoder.LENGTH_PREFIX,
-                                0,
-                                TcpFrameDecoder.LENGTH_PREFIX,
-                                0,
-                                TcpFrameDecoder.LENGTH_PREFIX))
-                        .addLast(new ToHost());
-                  }
-                })
-            .connect(server.localAddress())
-            .syncUninterruptibly()
-            .channel();
-    channel
-        .closeFuture()
-        .addListener(
-            f -> {
-              // Frames are checked before they reach the pipeline, so the device only closes the
-              // nexus on an internal error; the wire is still there, so connect again — from
-              // another thread, since connecting waits on this channel's event loop.
-              if (!closed) {
-                log.error("serial port {}: device pipeline closed, reconnecting", device);
-                Thread reconnect =
-                    new Thread(() -> bridge = connectBridge(), "secdrive-serial-reconnect");
-                reconnect.setDaemon(true);
-                reconnect.start();
-              }
-            });
-    return channel;
-  }
-
-  /**
-   * A message from the host: one frame. A frame that does not parse is answered with a protocol
-   * error frame right here: on a serial line the link already delimits frames, so a bad one says
-   * nothing about the next and must not end the nexus (and its reply cache).
-   */
-  private void fromHost(byte[] frame) {
-    String problem = null;
-    try {
-      Frame decoded = FrameCodec.decode(Unpooled.wrappedBuffer(frame));
-      if (!(decoded instanceof CommandFrame)) {
-        problem = "a device accepts only command frames, got " + decoded.getClass().getSimpleName();
-      }
-      ReferenceCountUtil.release(decoded);
-    } catch (ProtocolException e) {
-      problem = e.getMessage();
+  /** Serves on an already open line: the port, or a test's line. */
+  void start(Target target, Context context, Line line) {
+    if (runner != null) {
+      throw new IllegalStateException("already serving on " + description());
     }
-    if (problem != null) {
-      log.warn("serial port {}: protocol error: {}", device, problem);
-      ProtocolErrorFrame error = new ProtocolErrorFrame("protocol error: " + problem);
-      ByteBuf encoded = Unpooled.buffer(FrameCodec.bodyLength(error));
-      FrameCodec.writeHeader(error, encoded);
-      link.send(ByteBufUtil.getBytes(encoded));
-      return;
-    }
-    ByteBuf framed = Unpooled.buffer(TcpFrameDecoder.LENGTH_PREFIX + frame.length);
-    framed.writeInt(frame.length).writeBytes(frame);
-    bridge.writeAndFlush(framed);
+    int maximumFrame = Frame.maximumFrameLength(context.maximumDataLength());
+    executor = new DefaultEventExecutor(new DefaultThreadFactory("secdrive-serial", true));
+    link =
+        new ReliableLink(
+            ReliableLink.Config.forBaudRate(baud, maximumFrame), System::nanoTime, this::fromHost);
+    commands =
+        new CommandHandler(target, new Nexus("serial:" + device), new ToHost(), new ReplyCache());
+    boolean pace = paced != null ? paced : context.timing() == TimingMode.REALISTIC;
+    runner =
+        new LineRunner(
+            "secdrive-serial " + device,
+            line,
+            this::fromLine,
+            this::toLine,
+            baud,
+            pace,
+            e -> log.error("serial port {} failed: {}", device, e.getMessage()));
   }
-
-  /** Frames the device pipeline answers with go back over the link, one message each. */
-  private final class ToHost extends SimpleChannelInboundHandler<ByteBuf> {
-    /** The link message carrying the latest answer for each recent tag. */
-    private final java.util.Map<Integer, Integer> answers =
-        new java.util.LinkedHashMap<>() {
-          @Override
-          protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Integer> eldest) {
-            return size() > 1024;
-          }
-        };
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-      boolean status =
-          frame.readableBytes() >= Frame.HEADER_LENGTH
-              && frame.getInt(frame.readerIndex()) == Frame.STATUS_MAGIC;
-      if (status) {
-        int tag = frame.getInt(frame.readerIndex() + STATUS_TAG_OFFSET);
-        Integer previous = answers.get(tag);
-        if (previous != null && link.delivery(previous) == ReliableLink.Delivery.PENDING) {
-          return; // the reply cache answered a retry while the first answer is still on the line
-        }
-        answers.put(tag, link.send(ByteBufUtil.getBytes(frame)));
-      } else {
-        link.send(ByteBufUtil.getBytes(frame));
-      }
-    }
-  }
-
-  /** Offset of the tag in a status frame (PROTOCOL.md). */
-  private static final int STATUS_TAG_OFFSET = 8;
 
   public String device() {
     return device;
   }
 
+  @Override
+  public String description() {
+    return "serial port " + device + " at " + baud + " baud";
+  }
+
+  /** The link's counters: retransmissions, corrupt frames dropped, and so on. */
   public ReliableLink.Stats stats() {
     return link.stats();
   }
 
+  /** Bytes read from the line, on the runner's reader thread. */
+  private void fromLine(byte[] bytes, int offset, int length) {
+    link.receive(bytes, offset, length); // acknowledgements in here may unblock answers
+    checkWritable();
+  }
+
+  /** The next bytes for the line, on the runner's writer thread. */
+  private byte[] toLine(long timeoutNanos) throws InterruptedException {
+    byte[] output = link.takeOutput(timeoutNanos);
+    checkWritable(); // an abandoned message unblocks answers without any read
+    return output;
+  }
+
+  /** A message from the host: one frame, decoded here and only here. */
+  private void fromHost(byte[] message) {
+    ByteBuf body = Unpooled.wrappedBuffer(message);
+    Frame frame;
+    try {
+      frame = FrameCodec.decode(body);
+    } catch (ProtocolException e) {
+      onExecutor(() -> commands.protocolError(e.getMessage()), null);
+      return;
+    } finally {
+      body.release(); // the frame holds its own retained slice
+    }
+    onExecutor(() -> commands.receive(frame), frame);
+  }
+
+  private void onExecutor(Runnable task, Frame owned) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      ReferenceCountUtil.release(owned); // closing
+    }
+  }
+
+  private void checkWritable() {
+    if (blocked && link.queuedBytes() < LOW_WATER_BYTES) {
+      blocked = false;
+      onExecutor(commands::writabilityChanged, null);
+    }
+  }
+
   @Override
   public void close() {
-    closed = true;
+    if (runner == null) {
+      return;
+    }
     runner.close();
-    server.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    try {
+      executor.submit(commands::disconnected).syncUninterruptibly();
+    } catch (RejectedExecutionException e) {
+      // already stopped
+    }
+    executor.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** The serial carrier: answers go out as link messages, each frame whole. */
+  private final class ToHost implements CommandHandler.Carrier {
+
+    /** The link message carrying the latest answer for each recent tag. */
+    private final Map<Integer, Integer> answers =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Integer, Integer> eldest) {
+            return size() > 1024;
+          }
+        };
+
+    @Override
+    public EventExecutor executor() {
+      return executor;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+      return ByteBufAllocator.DEFAULT;
+    }
+
+    @Override
+    public boolean isWritable() {
+      if (link.queuedBytes() < HIGH_WATER_BYTES) {
+        return true;
+      }
+      blocked = true;
+      // Looked at again after raising the flag, so an acknowledgement that came in between is not
+      // missed by checkWritable.
+      if (link.queuedBytes() < HIGH_WATER_BYTES) {
+        blocked = false;
+        return true;
+      }
+      return false;
+    }
+
+    /**
+     * Never stops: the acknowledgements that drain the queued answers come in on the same line. The
+     * line rate bounds what comes in, and queued commands are decoded frames, not answers.
+     */
+    @Override
+    public void setReading(boolean reading) {}
+
+    @Override
+    public void write(StatusFrame status) {
+      int tag = status.tag();
+      Integer previous = answers.get(tag);
+      if (previous != null && link.delivery(previous) == ReliableLink.Delivery.PENDING) {
+        status.release(); // the cache answered a retry while the first answer is still on the line
+        return;
+      }
+      answers.put(tag, link.send(encode(status)));
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void protocolError(ProtocolErrorFrame error) {
+      link.send(encode(error));
+    }
+
+    /** A power loss stops the whole emulator, which closes this endpoint. */
+    @Override
+    public void drop() {}
+
+    private byte[] encode(Frame frame) {
+      try {
+        ByteBuf encoded = Unpooled.buffer(FrameCodec.bodyLength(frame));
+        FrameCodec.writeHeader(frame, encoded);
+        ByteBuf data = FrameCodec.data(frame);
+        if (data != null) {
+          encoded.writeBytes(data, data.readerIndex(), data.readableBytes());
+        }
+        return ByteBufUtil.getBytes(encoded);
+      } finally {
+        ReferenceCountUtil.release(frame);
+      }
+    }
   }
 }

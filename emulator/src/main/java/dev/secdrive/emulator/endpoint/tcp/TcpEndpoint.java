@@ -1,43 +1,47 @@
 package dev.secdrive.emulator.endpoint.tcp;
 
+import dev.secdrive.emulator.endpoint.CommandHandler;
+import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.firmware.Target;
-import dev.secdrive.emulator.endpoint.DevicePipeline;
+import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.frame.TcpFrameDecoder;
+import dev.secdrive.protocol.frame.TcpFrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 
-/** A TCP listener serving a target: one connection per host, one I_T nexus per connection. */
-public final class TcpEndpoint implements AutoCloseable {
+/**
+ * A TCP listener serving a target: one connection per host, one I_T nexus per connection. The
+ * pipeline is length-prefixed framing in front of the shared {@link CommandHandler}.
+ */
+public final class TcpEndpoint implements Endpoint {
 
-  private final Channel server;
+  private final InetSocketAddress requested;
+  private Channel server;
 
-  private TcpEndpoint(Channel server) {
-    this.server = server;
+  /** A listener on {@code address}; port 0 picks a free one. */
+  public TcpEndpoint(InetSocketAddress address) {
+    this.requested = address;
   }
 
-  /**
-   * Binds and starts serving.
-   *
-   * @throws UncheckedIOException naming the address if it cannot be bound
-   */
-  public static TcpEndpoint start(
-      Target target,
-      InetSocketAddress address,
-      EventLoopGroup boss,
-      EventLoopGroup workers,
-      int maximumDataLength) {
+  @Override
+  public void start(Target target, Context context) {
+    if (server != null) {
+      throw new IllegalStateException("already listening on " + description());
+    }
+    int maximumFrame = Frame.maximumFrameLength(context.maximumDataLength());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
-            .group(boss, workers)
+            .group(context.boss(), context.workers())
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(
@@ -49,31 +53,45 @@ public final class TcpEndpoint implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    DevicePipeline.initialize(channel.pipeline(), target, maximumDataLength, false);
+                    channel
+                        .pipeline()
+                        .addLast("frameDecoder", new TcpFrameDecoder(maximumFrame))
+                        .addLast("frameEncoder", TcpFrameEncoder.INSTANCE)
+                        .addLast("commands", new CommandHandler.OnChannel(target));
                   }
                 });
     try {
-      return new TcpEndpoint(bootstrap.bind(address).syncUninterruptibly().channel());
+      server = bootstrap.bind(requested).syncUninterruptibly().channel();
     } catch (Exception e) {
       String reason = e instanceof BindException ? e.getMessage() : e.toString();
       throw new UncheckedIOException(
-          new java.io.IOException(
+          new IOException(
               "cannot listen on "
-                  + address.getHostString()
+                  + requested.getHostString()
                   + ":"
-                  + address.getPort()
+                  + requested.getPort()
                   + ": "
                   + reason,
               e));
     }
   }
 
+  /** The address hosts connect to: after {@link #start}, with the port actually bound. */
   public InetSocketAddress address() {
-    return (InetSocketAddress) server.localAddress();
+    return server == null ? requested : (InetSocketAddress) server.localAddress();
+  }
+
+  @Override
+  public String description() {
+    InetSocketAddress address = address();
+    String host = address.getHostString();
+    return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   @Override
   public void close() {
-    server.close().syncUninterruptibly();
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
   }
 }
