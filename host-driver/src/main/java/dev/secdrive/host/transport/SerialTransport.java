@@ -2,6 +2,7 @@ package dev.secdrive.host.transport;
 
 import dev.secdrive.host.api.CommandTimeoutException;
 import dev.secdrive.host.api.TransportException;
+import dev.secdrive.kit.serial.Line;
 import dev.secdrive.kit.serial.LineRunner;
 import dev.secdrive.kit.serial.SerialPortLine;
 import dev.secdrive.protocol.frame.CommandFrame;
@@ -76,7 +77,7 @@ public final class SerialTransport implements Transport {
     }
   }
 
-  private SerialTransport(String device, SerialPortLine line, int baud, boolean paced) {
+  private SerialTransport(String device, Line line, int baud, boolean paced) {
     this.target = "serial://" + device;
     this.baud = baud;
     this.link =
@@ -117,6 +118,11 @@ public final class SerialTransport implements Transport {
     } catch (IOException e) {
       throw new TransportException(e.getMessage(), e);
     }
+  }
+
+  /** A transport on a line that is already open: a port, or a test's scripted line. */
+  static SerialTransport over(String device, Line line, int baud, boolean paced) {
+    return new SerialTransport(device, line, baud, paced);
   }
 
   @Override
