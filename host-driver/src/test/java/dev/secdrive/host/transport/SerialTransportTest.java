@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.host.api.TransportException;
 import dev.secdrive.kit.serial.LineRunner;
+import dev.secdrive.kit.serial.MemoryLine;
 import dev.secdrive.protocol.frame.StatusFrame;
 import dev.secdrive.protocol.link.ReliableLink;
 import io.netty.buffer.ByteBufUtil;

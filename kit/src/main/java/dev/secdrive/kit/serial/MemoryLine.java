@@ -1,21 +1,31 @@
-package dev.secdrive.host.transport;
+package dev.secdrive.kit.serial;
 
-import dev.secdrive.kit.serial.Line;
 import java.io.IOException;
 
-/** One end of an in-memory serial line: what the other end writes, this end reads. */
-final class MemoryLine implements Line {
+/**
+ * One end of an in-memory line: what the other end writes, this end reads. Lossless and unbounded;
+ * for tests and in-process rigs on either side of the wire, as Netty's {@code EmbeddedChannel} is
+ * for pipelines.
+ */
+public final class MemoryLine implements Line {
 
   /** One direction: an unbounded byte queue. */
   private static final class Bytes {
     private byte[] buffer = new byte[1 << 16];
+    private int head;
     private int size;
 
     synchronized void write(byte[] bytes, int offset, int length) {
-      if (size + length > buffer.length) {
-        buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + length));
+      if (head + size + length > buffer.length) {
+        byte[] target =
+            size + length > buffer.length
+                ? new byte[Math.max(buffer.length * 2, size + length)]
+                : buffer;
+        System.arraycopy(buffer, head, target, 0, size);
+        buffer = target;
+        head = 0;
       }
-      System.arraycopy(bytes, offset, buffer, size, length);
+      System.arraycopy(bytes, offset, buffer, head + size, length);
       size += length;
     }
 
@@ -25,9 +35,12 @@ final class MemoryLine implements Line {
 
     synchronized int read(byte[] out, int offset, int length) {
       int n = Math.min(length, size);
-      System.arraycopy(buffer, 0, out, offset, n);
-      System.arraycopy(buffer, n, buffer, 0, size - n);
+      System.arraycopy(buffer, head, out, offset, n);
+      head += n;
       size -= n;
+      if (size == 0) {
+        head = 0;
+      }
       return n;
     }
   }
@@ -41,14 +54,15 @@ final class MemoryLine implements Line {
     this.out = out;
   }
 
-  /** Two ends joined to each other. */
-  static MemoryLine[] pair() {
+  /** Two ends joined to each other: what {@code [0]} writes, {@code [1]} reads, and back. */
+  public static MemoryLine[] pair() {
     Bytes aToB = new Bytes();
     Bytes bToA = new Bytes();
     return new MemoryLine[] {new MemoryLine(bToA, aToB), new MemoryLine(aToB, bToA)};
   }
 
-  boolean closed() {
+  /** Whether this end was closed, as a port is released. */
+  public boolean closed() {
     return closed;
   }
 
