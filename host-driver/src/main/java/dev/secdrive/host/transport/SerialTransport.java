@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The serial carrier: the same frames as TCP, as messages of the link layer, on a serial port or a
@@ -42,6 +43,7 @@ public final class SerialTransport implements Transport {
   private static final String TIMER_THREAD = "secdrive-host-timer ";
 
   private final String target;
+  private final LongSupplier clock;
   private final LineRunner runner;
   private final ReliableLink link;
   private final long baud;
@@ -77,14 +79,15 @@ public final class SerialTransport implements Transport {
     }
   }
 
-  private SerialTransport(String device, Line line, int baud, boolean paced) {
+  private SerialTransport(String device, Line line, int baud, boolean paced, LongSupplier clock) {
+    this.clock = clock;
     this.target = "serial://" + device;
     this.baud = baud;
     this.link =
         new ReliableLink(
             ReliableLink.Config.forBaudRate(
                 baud, Frame.maximumFrameLength(Frame.DEFAULT_MAXIMUM_DATA_LENGTH)),
-            System::nanoTime,
+            clock,
             this::received);
     this.giveUpNanos = link.config().giveUpNanos();
     this.runner =
@@ -114,7 +117,8 @@ public final class SerialTransport implements Transport {
    */
   public static SerialTransport open(String device, int baud, boolean paced) {
     try {
-      return new SerialTransport(device, SerialPortLine.open(device, baud), baud, paced);
+      return new SerialTransport(
+          device, SerialPortLine.open(device, baud), baud, paced, System::nanoTime);
     } catch (IOException e) {
       throw new TransportException(e.getMessage(), e);
     }
@@ -122,7 +126,16 @@ public final class SerialTransport implements Transport {
 
   /** A transport on a line that is already open: a port, or a test's scripted line. */
   static SerialTransport over(String device, Line line, int baud, boolean paced) {
-    return new SerialTransport(device, line, baud, paced);
+    return over(device, line, baud, paced, System::nanoTime);
+  }
+
+  /**
+   * As {@link #over(String, Line, int, boolean)}, with the clock that timeouts, retries and the
+   * link's timers read, so a test can advance it instead of waiting.
+   */
+  static SerialTransport over(
+      String device, Line line, int baud, boolean paced, LongSupplier nanoClock) {
+    return new SerialTransport(device, line, baud, paced, nanoClock);
   }
 
   @Override
@@ -148,7 +161,7 @@ public final class SerialTransport implements Transport {
     } finally {
       command.release();
     }
-    Pending waiting = new Pending(bytes, expectedDataIn, description, timeout, System.nanoTime());
+    Pending waiting = new Pending(bytes, expectedDataIn, description, timeout, clock.getAsLong());
     pending.put(tag, waiting);
     // Checked after the put, so a close() racing with this submit cannot strand the command.
     String closed = closedReason;
@@ -169,7 +182,7 @@ public final class SerialTransport implements Transport {
    * give-up time plus twice the line time of the answer, once the command was delivered.
    */
   private void checkTimers() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     pending.forEach(
         (tag, waiting) -> {
           if (now - waiting.deadline >= 0) {

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The serial transport against a scripted device on an in-memory line: the device runs a real link
  * layer, parses the host's command frames by hand from {@code PROTOCOL.md} and answers with
- * scripted bytes, as {@link ScriptedPeer} does over TCP.
+ * scripted bytes, as {@link ScriptedPeer} does over TCP. Timeouts and retries run on a clock the
+ * test advances.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SerialTransportTest {
@@ -209,5 +210,60 @@ class SerialTransportTest {
     assertTrue(cause.getMessage().contains("closed by the host"), cause.getMessage());
     assertTrue(line[0].closed(), "the port is released");
     assertFalse(transport.isOpen());
+  }
+
+  /** A transport whose timeouts and retries read a clock the test advances. */
+  private static final class Clocked implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicLong nanos =
+        new java.util.concurrent.atomic.AtomicLong();
+    final MemoryLine[] line = MemoryLine.pair();
+    final Device device = new Device(line[1]);
+    final SerialTransport transport =
+        SerialTransport.over("clocked", line[0], 0, false, nanos::get);
+
+    @Override
+    public void close() {
+      transport.close();
+      device.close();
+    }
+  }
+
+  @Test
+  void anOverdueAnswerIsAskedForAgainWithTheSameTag() throws Exception {
+    try (Clocked rig = new Clocked()) {
+      CompletableFuture<StatusFrame> future =
+          rig.transport.submit(0, READ_10, 2048, null, "READ(10) lba=8 blocks=1", TIMEOUT);
+      ScriptedPeer.Command first = rig.device.read();
+      // The device has the command (its link acknowledged it) but its answer never comes: once
+      // the give-up time has passed on the transport's clock, the command goes again.
+      ScriptedPeer.Command again = null;
+      while (again == null) {
+        rig.nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        again = rig.device.commands.poll(50, TimeUnit.MILLISECONDS);
+      }
+      assertEquals(first.tag(), again.tag(), "the same tag, for the device's reply cache");
+      assertArrayEquals(first.wire(), again.wire(), "the same command");
+      long giveUp = ReliableLink.Config.forBaudRate(0, 1 << 20).giveUpNanos();
+      assertTrue(rig.nanos.get() > giveUp, "not before the give-up time on the transport's clock");
+      rig.device.good(again, ScriptedPeer.filled(2048, 9));
+      StatusFrame status = await(future);
+      assertEquals(first.tag(), status.tag());
+      status.release();
+    }
+  }
+
+  @Test
+  void aCommandTimesOutOnTheTransportsClock() throws Exception {
+    try (Clocked rig = new Clocked()) {
+      CompletableFuture<StatusFrame> future =
+          rig.transport.submit(
+              0, READ_10, 2048, null, "READ(10) lba=8 blocks=1", Duration.ofSeconds(3));
+      rig.device.read();
+      assertFalse(future.isDone());
+      rig.nanos.addAndGet(TimeUnit.SECONDS.toNanos(3));
+      Throwable cause = failure(future);
+      assertInstanceOf(dev.secdrive.host.api.CommandTimeoutException.class, cause);
+      assertTrue(rig.transport.isOpen(), "a timeout is the command's, not the line's");
+    }
   }
 }
