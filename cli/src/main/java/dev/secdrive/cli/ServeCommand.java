@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -210,12 +211,9 @@ final class ServeCommand implements Callable<Integer> {
           drive.deviceId(),
           drive.mediumId() == null ? "none" : drive.mediumId());
     }
-    emulator
-        .serialEndpoints()
-        .forEach(
-            port ->
-                out.println(
-                    "secdrive: serving on serial port " + port.device() + " at " + baud + " baud"));
+    for (SerialEndpoint port : emulator.endpoints(SerialEndpoint.class)) {
+      out.println("secdrive: serving on " + port.description());
+    }
     if (hostEnd != null) {
       out.println(
           "secdrive: serial loopback"

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.api.Capacity;
@@ -195,7 +196,7 @@ class SerialIT {
       assertTrue(line.bitsFlipped() > 100, "the line flipped bits: " + line);
       assertTrue(line.bytesDropped() > 0 && line.bytesDuplicated() > 0, line::toString);
       ReliableLink.Stats host = ((SerialTransport) drive.transport()).stats();
-      ReliableLink.Stats device = emulator.serialEndpoints().get(0).stats();
+      ReliableLink.Stats device = emulator.endpoints(SerialEndpoint.class).get(0).stats();
       assertTrue(host.corruptFrames() + device.corruptFrames() > 0, "corrupt frames dropped");
       assertTrue(
           host.chunksRetransmitted() + device.chunksRetransmitted() > 0, "chunks retransmitted");
@@ -261,8 +262,8 @@ class SerialIT {
       ReliableLink link =
           new ReliableLink(
               ReliableLink.Config.forBaudRate(921600, 1 << 20), System::nanoTime, answers::add);
-      dev.secdrive.protocol.link.LinkRunner.Line line =
-          new dev.secdrive.protocol.link.LinkRunner.Line() {
+      dev.secdrive.kit.serial.Line line =
+          new dev.secdrive.kit.serial.Line() {
             @Override
             public int available() throws java.io.IOException {
               return in.available();
@@ -284,7 +285,8 @@ class SerialIT {
             }
           };
       try (var runner =
-          new dev.secdrive.protocol.link.LinkRunner("raw", line, link, 921600, false, e -> {})) {
+          new dev.secdrive.kit.serial.LineRunner(
+              "raw", line, link::receive, link::takeOutput, 921600, false, e -> {})) {
         byte[] garbage =
             "not a frame at all, just bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         link.send(garbage);
@@ -321,7 +323,7 @@ class SerialIT {
       byte[] read = drive.read(0, 512);
       assertEquals(1 << 20, read.length);
       ReliableLink.Stats host = ((SerialTransport) drive.transport()).stats();
-      ReliableLink.Stats device = emulator.serialEndpoints().get(0).stats();
+      ReliableLink.Stats device = emulator.endpoints(SerialEndpoint.class).get(0).stats();
       // Two TEST UNIT READY at open (the first meets the power-on unit attention), READ
       // CAPACITY, READ: each sent once, each answered once.
       assertEquals(4, host.messagesSent(), "commands sent: " + host);

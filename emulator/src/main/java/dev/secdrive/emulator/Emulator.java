@@ -1,6 +1,9 @@
 package dev.secdrive.emulator;
 
 import dev.secdrive.emulator.control.ControlServer;
+import dev.secdrive.emulator.endpoint.Endpoint;
+import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
+import dev.secdrive.emulator.endpoint.tcp.TcpEndpoint;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.Firmware;
@@ -11,8 +14,6 @@ import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.emulator.secure.DriveNv;
-import dev.secdrive.emulator.transport.serial.SerialEndpoint;
-import dev.secdrive.emulator.transport.tcp.TcpEndpoint;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.frame.Frame;
@@ -41,9 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running emulator: drives as LUNs of one target, served on a TCP endpoint, with an optional HTTP
- * control API. The methods {@link #insert}, {@link #remove}, {@link #setWriteProtected} are the
- * control API for in-process test harnesses; they may be called while hosts are connected.
+ * A running emulator: drives as LUNs of one target, served on its endpoints (TCP listeners, serial
+ * ports), with an optional HTTP control API. The methods {@link #insert}, {@link #remove}, {@link
+ * #setWriteProtected} are the control API for in-process test harnesses; they may be called while
+ * hosts are connected.
  */
 public final class Emulator implements AutoCloseable {
 
@@ -53,8 +55,7 @@ public final class Emulator implements AutoCloseable {
   private final Target target;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
-  private final TcpEndpoint endpoint;
-  private final List<SerialEndpoint> serialEndpoints = new ArrayList<>();
+  private final List<Endpoint> endpoints;
   private final ControlServer control;
   private final Authority authority;
   private final List<FileChannel> driveLocks = new ArrayList<>();
@@ -111,7 +112,7 @@ public final class Emulator implements AutoCloseable {
     this.target = new Target(drives);
     EventLoopGroup bossGroup = null;
     EventLoopGroup workerGroup = null;
-    TcpEndpoint tcp = null;
+    List<Endpoint> started = new ArrayList<>();
     ControlServer controlServer = null;
     try {
       for (DriveConfig config : builder.drives) {
@@ -121,26 +122,17 @@ public final class Emulator implements AutoCloseable {
       }
       bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
       workerGroup = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
-      tcp =
-          TcpEndpoint.start(
-              target, builder.listen, bossGroup, workerGroup, builder.maximumDataLength);
-      for (SerialPortConfig port : builder.serialPorts) {
-        serialEndpoints.add(
-            SerialEndpoint.start(
-                target,
-                port.device(),
-                port.baud(),
-                port.paced() != null ? port.paced() : builder.timing == TimingMode.REALISTIC,
-                builder.maximumDataLength));
+      Endpoint.Context context =
+          new Endpoint.Context(bossGroup, workerGroup, builder.maximumDataLength, builder.timing);
+      for (Endpoint endpoint : builder.endpoints) {
+        endpoint.start(target, context);
+        started.add(endpoint);
       }
       if (builder.controlAddress != null) {
         controlServer = ControlServer.start(this, builder.controlAddress);
       }
     } catch (RuntimeException e) {
-      serialEndpoints.forEach(SerialEndpoint::close);
-      if (tcp != null) {
-        tcp.close();
-      }
+      started.forEach(Endpoint::close);
       shutdown(bossGroup, workerGroup);
       closeMedia();
       releaseDriveLocks();
@@ -148,23 +140,38 @@ public final class Emulator implements AutoCloseable {
     }
     this.boss = bossGroup;
     this.workers = workerGroup;
-    this.endpoint = tcp;
+    this.endpoints = List.copyOf(started);
     this.control = controlServer;
-    log.info("serving {} drive(s) on tcp://{}", drives.size(), address());
+    log.info(
+        "serving {} drive(s) on {}",
+        drives.size(),
+        String.join(", ", endpoints.stream().map(Endpoint::description).toList()));
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The address hosts connect to, with the port actually bound. */
+  /**
+   * The address of the first TCP endpoint, with the port actually bound.
+   *
+   * @throws IllegalStateException if this emulator serves on no TCP endpoint
+   */
   public InetSocketAddress address() {
-    return endpoint.address();
+    return endpoints(TcpEndpoint.class).stream()
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no TCP endpoint"))
+        .address();
   }
 
-  /** The serial ports this emulator serves on, in the order configured. */
-  public List<SerialEndpoint> serialEndpoints() {
-    return List.copyOf(serialEndpoints);
+  /** The endpoints this emulator serves on, in the order configured. */
+  public List<Endpoint> endpoints() {
+    return endpoints;
+  }
+
+  /** The endpoints of one kind, e.g. {@code SerialEndpoint.class}, in the order configured. */
+  public <T extends Endpoint> List<T> endpoints(Class<T> kind) {
+    return endpoints.stream().filter(kind::isInstance).map(kind::cast).toList();
   }
 
   /** The HTTP control API's address, if one was started. */
@@ -271,8 +278,7 @@ public final class Emulator implements AutoCloseable {
     if (control != null) {
       control.close();
     }
-    serialEndpoints.forEach(SerialEndpoint::close);
-    endpoint.close();
+    endpoints.forEach(Endpoint::close);
     shutdown(boss, workers);
     closeMedia();
     releaseDriveLocks();
@@ -366,18 +372,14 @@ public final class Emulator implements AutoCloseable {
     }
   }
 
-  /** {@code paced} null: paced with realistic timing, not with fast. */
-  private record SerialPortConfig(String device, int baud, Boolean paced) {}
-
   /** Configures an emulator. */
   public static final class Builder {
     private Path mediaDirectory;
     private ProfileCatalog profiles;
     private final List<DriveConfig> drives = new ArrayList<>();
     private TimingMode timing = TimingMode.FAST;
-    private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
+    private final List<Endpoint> endpoints = new ArrayList<>();
     private InetSocketAddress controlAddress;
-    private final List<SerialPortConfig> serialPorts = new ArrayList<>();
     private int maximumDataLength = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private LongSupplier clock = System::nanoTime;
@@ -414,9 +416,18 @@ public final class Emulator implements AutoCloseable {
       return this;
     }
 
-    public Builder listen(InetSocketAddress address) {
-      this.listen = address;
+    /**
+     * Serves on {@code endpoint} too. Without any, the emulator listens on TCP at 127.0.0.1 on a
+     * free port.
+     */
+    public Builder endpoint(Endpoint endpoint) {
+      endpoints.add(endpoint);
       return this;
+    }
+
+    /** Listens on TCP at {@code address} (port 0 picks a free one). */
+    public Builder listen(InetSocketAddress address) {
+      return endpoint(new TcpEndpoint(address));
     }
 
     /** Starts the HTTP control API on {@code address} (port 0 picks a free one). */
@@ -430,14 +441,12 @@ public final class Emulator implements AutoCloseable {
      * output is paced to the baud rate.
      */
     public Builder serial(String device, int baud) {
-      serialPorts.add(new SerialPortConfig(device, baud, null));
-      return this;
+      return endpoint(new SerialEndpoint(device, baud));
     }
 
     /** Serves on a serial port with pacing chosen explicitly, whatever the drive timing. */
     public Builder serial(String device, int baud, boolean paced) {
-      serialPorts.add(new SerialPortConfig(device, baud, paced));
-      return this;
+      return endpoint(new SerialEndpoint(device, baud, paced));
     }
 
     public Builder ioThreads(int threads) {
@@ -467,6 +476,9 @@ public final class Emulator implements AutoCloseable {
       }
       if (drives.isEmpty()) {
         drives.add(new DriveConfig(0, ProfileCatalog.DEFAULT_PROFILE, null, null));
+      }
+      if (endpoints.isEmpty()) {
+        endpoints.add(new TcpEndpoint(new InetSocketAddress("127.0.0.1", 0)));
       }
       return new Emulator(this);
     }

@@ -2,13 +2,15 @@ package dev.secdrive.host.transport;
 
 import dev.secdrive.host.api.CommandTimeoutException;
 import dev.secdrive.host.api.TransportException;
+import dev.secdrive.kit.serial.Line;
+import dev.secdrive.kit.serial.LineRunner;
+import dev.secdrive.kit.serial.SerialPortLine;
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Frame;
 import dev.secdrive.protocol.frame.FrameCodec;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.ProtocolException;
 import dev.secdrive.protocol.frame.StatusFrame;
-import dev.secdrive.protocol.link.LinkRunner;
 import dev.secdrive.protocol.link.ReliableLink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,10 +21,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The serial carrier: the same frames as TCP, as messages of the link layer, on a serial port or a
@@ -41,7 +45,8 @@ public final class SerialTransport implements Transport {
   private static final String TIMER_THREAD = "secdrive-host-timer ";
 
   private final String target;
-  private final LinkRunner runner;
+  private final LongSupplier clock;
+  private final LineRunner runner;
   private final ReliableLink link;
   private final long baud;
   private final long giveUpNanos;
@@ -57,8 +62,8 @@ public final class SerialTransport implements Transport {
     final long expectedDataIn;
     final String description;
     final Duration timeout;
-    volatile int messageId;
     volatile ScheduledFuture<?> timeoutTask;
+    volatile int messageId;
 
     Pending(byte[] frame, long expectedDataIn, String description, Duration timeout) {
       this.frame = frame;
@@ -78,24 +83,27 @@ public final class SerialTransport implements Transport {
 
   private SerialTransport(
       String device,
-      SerialPortLine line,
+      Line line,
       int baud,
       boolean paced,
+      LongSupplier clock,
       ScheduledExecutorService timeouts) {
+    this.clock = clock;
     this.target = "serial://" + device;
     this.baud = baud;
     this.link =
         new ReliableLink(
             ReliableLink.Config.forBaudRate(
                 baud, Frame.maximumFrameLength(Frame.DEFAULT_MAXIMUM_DATA_LENGTH)),
-            System::nanoTime,
+            clock,
             this::received);
     this.giveUpNanos = link.config().giveUpNanos();
     this.runner =
-        new LinkRunner(
+        new LineRunner(
             "secdrive-host " + device,
             line,
-            link,
+            link::receive,
+            link::takeOutput,
             baud,
             paced,
             e -> fail("serial port " + device + " failed: " + e.getMessage()));
@@ -127,10 +135,30 @@ public final class SerialTransport implements Transport {
   public static SerialTransport open(
       String device, int baud, boolean paced, ScheduledExecutorService timeouts) {
     try {
-      return new SerialTransport(device, SerialPortLine.open(device, baud), baud, paced, timeouts);
+      return new SerialTransport(
+          device, SerialPortLine.open(device, baud), baud, paced, System::nanoTime, timeouts);
     } catch (IOException e) {
       throw new TransportException(e.getMessage(), e);
     }
+  }
+
+  /** A transport on a line that is already open: a port, or a test's scripted line. */
+  static SerialTransport over(String device, Line line, int baud, boolean paced) {
+    return over(device, line, baud, paced, System::nanoTime, null);
+  }
+
+  /**
+   * As {@link #over(String, Line, int, boolean)}, with the clock that retries and the link's timers
+   * read and the scheduler command timeouts run on, so a test can advance them instead of waiting.
+   */
+  static SerialTransport over(
+      String device,
+      Line line,
+      int baud,
+      boolean paced,
+      LongSupplier nanoClock,
+      ScheduledExecutorService timeouts) {
+    return new SerialTransport(device, line, baud, paced, nanoClock, timeouts);
   }
 
   @Override
@@ -171,7 +199,7 @@ public final class SerialTransport implements Transport {
       waiting.timeoutTask =
           timeouts.schedule(
               () -> timeOut(tag, waiting), saturatedNanos(timeout), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return waiting.future; // closed meanwhile: close() fails every pending command
     }
     waiting.messageId = link.send(waiting.frame);
@@ -192,7 +220,7 @@ public final class SerialTransport implements Transport {
    * line time of the answer, once the command was delivered.
    */
   private void checkTimers() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     pending.forEach(
         (tag, waiting) -> {
           boolean resend =

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * retransmitted chunk of one is acknowledged again but not delivered twice.
  *
  * <p>No I/O and no threads: feed received line bytes to {@link #receive}, take bytes to write from
- * {@link #takeOutput}; {@link LinkRunner} does both over a real line. Thread-safe.
+ * {@link #takeOutput}; {@code dev.secdrive.kit.serial.LineRunner} does both over a real line.
+ * Thread-safe.
  */
 public final class ReliableLink {
 
@@ -85,6 +86,7 @@ public final class ReliableLink {
   private int nextMessageId;
   private int inFlight;
   private long transmissions;
+  private long queuedBytes;
 
   // Receiving side, for the current peer session.
   private int peerSession;
@@ -145,6 +147,7 @@ public final class ReliableLink {
     }
     int id = nextMessageId++;
     outgoing.add(new Outgoing(id, message, config.chunkSize(), clock.getAsLong()));
+    queuedBytes += message.length;
     messagesSent++;
     notifyAll();
     return id;
@@ -179,6 +182,7 @@ public final class ReliableLink {
       if (message.id == id) {
         it.remove();
         forgetInFlight(message);
+        queuedBytes -= message.bytes.length;
         abandoned.put(id, Boolean.TRUE);
         notifyAll();
         return true;
@@ -275,6 +279,7 @@ public final class ReliableLink {
         markLostBefore(message.sequence[chunkIndex], now);
         if (message.acked.cardinality() == message.chunks) {
           it.remove();
+          queuedBytes -= message.bytes.length;
           delivered.put(message.id, now);
         }
         notifyAll(); // the window has room again
@@ -368,6 +373,7 @@ public final class ReliableLink {
       if (message.nextUnsent > 0 && now - message.lastProgress > config.giveUpNanos()) {
         forgetInFlight(message);
         it.remove();
+        queuedBytes -= message.bytes.length;
         abandoned.put(message.id, Boolean.TRUE);
         messagesAbandoned++;
       }
@@ -403,6 +409,14 @@ public final class ReliableLink {
         message.bytes.length,
         index,
         java.util.Arrays.copyOfRange(message.bytes, from, from + length));
+  }
+
+  /**
+   * Bytes of messages sent and not yet acknowledged or abandoned: what a sender that must not queue
+   * without bound (a device answering READs) holds back on.
+   */
+  public synchronized long queuedBytes() {
+    return queuedBytes;
   }
 
   /** Whether every queued message has been acknowledged (or abandoned). */

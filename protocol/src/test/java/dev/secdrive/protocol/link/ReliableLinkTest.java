@@ -425,4 +425,36 @@ class ReliableLinkTest {
     assertTrue(sender.idle());
     assertEquals(null, sender.takeOutput(0));
   }
+
+  /** What a device holds answers back on: bytes sent and not yet acknowledged or given up. */
+  @Test
+  void queuedBytesCountWhatIsNeitherAcknowledgedNorAbandoned() throws Exception {
+    long second = 1_000_000_000L;
+    ReliableLink.Config config = new ReliableLink.Config(16, 16, 1000, second, 10 * second);
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+    ReliableLink sender = new ReliableLink(config, clock::get, m -> {});
+    ReliableLink receiver = new ReliableLink(config, clock::get, m -> {});
+    SplittableRandom random = new SplittableRandom(9);
+    sender.send(randomMessage(random, 10)); // one chunk
+    int cancelled = sender.send(randomMessage(random, 40));
+    int lost = sender.send(randomMessage(random, 20));
+    assertEquals(70, sender.queuedBytes());
+
+    byte[] chunk = sender.takeOutput(0);
+    receiver.receive(chunk, 0, chunk.length);
+    byte[] ack = receiver.takeOutput(0);
+    sender.receive(ack, 0, ack.length);
+    assertEquals(60, sender.queuedBytes(), "the first message is acknowledged");
+
+    assertTrue(sender.cancel(cancelled));
+    assertEquals(20, sender.queuedBytes(), "a cancelled message is not waited for");
+
+    while (sender.takeOutput(0) != null) {
+      // the last message's chunks go out and are lost
+    }
+    clock.set(11 * second);
+    sender.takeOutput(0);
+    assertEquals(ReliableLink.Delivery.ABANDONED, sender.delivery(lost));
+    assertEquals(0, sender.queuedBytes(), "an abandoned message is not waited for");
+  }
 }

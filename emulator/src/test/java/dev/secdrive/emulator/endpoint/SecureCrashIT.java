@@ -1,4 +1,4 @@
-package dev.secdrive.emulator.transport;
+package dev.secdrive.emulator.endpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.EndpointFuzzIT.Connection;
+import dev.secdrive.emulator.endpoint.EndpointFuzzIT.Reply;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.emulator.secure.TestCenter;
 import dev.secdrive.emulator.secure.TestLicensor;
-import dev.secdrive.emulator.transport.EndpointFuzzIT.Connection;
-import dev.secdrive.emulator.transport.EndpointFuzzIT.Reply;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.cdb.Read10;

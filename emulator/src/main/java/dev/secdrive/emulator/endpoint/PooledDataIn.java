@@ -1,4 +1,4 @@
-package dev.secdrive.emulator.transport;
+package dev.secdrive.emulator.endpoint;
 
 import dev.secdrive.emulator.firmware.DataIn;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.secdrive.emulator.transport;
+package dev.secdrive.emulator.endpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -58,7 +58,7 @@ class CommandHandlerTest {
                   ctx.write(msg, promise);
                 }
               });
-      channel.pipeline().addLast(new CommandHandler(new Target(List.of(drive))));
+      channel.pipeline().addLast(new CommandHandler.OnChannel(new Target(List.of(drive))));
 
       // The first command of a new nexus meets the power-on unit attention; then three 4 KiB
       // reads in one burst: each answer alone fills the write buffer past its high mark.

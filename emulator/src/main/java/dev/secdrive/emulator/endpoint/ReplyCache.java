@@ -1,10 +1,7 @@
-package dev.secdrive.emulator.transport;
+package dev.secdrive.emulator.endpoint;
 
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.StatusFrame;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,12 +11,14 @@ import java.util.zip.CRC32C;
  * Per-nexus reply cache for carriers on which a host retries a command it got no answer for, with
  * the same tag (the serial line). A retried command whose tag and contents match one already
  * answered gets the same status frame again; one still executing is dropped, since its answer is
- * coming. So no command — a WRITE, a secure-area update — ever executes twice.
+ * coming. So no command — a WRITE, a secure-area update — ever executes twice. {@link
+ * CommandHandler} consults it before executing and tells it every answer.
  *
  * <p>A tag reused for different contents (a new host session) replaces the old entry. The cache
- * keeps the most recent answers up to a count and a byte budget.
+ * keeps the most recent answers up to a count and a byte budget. Not thread-safe: it lives on its
+ * handler's executor.
  */
-public final class ReplyCache extends ChannelDuplexHandler {
+public final class ReplyCache {
 
   static final int MAXIMUM_ENTRIES = 256;
   static final long MAXIMUM_BYTES = 64L << 20;
@@ -42,45 +41,46 @@ public final class ReplyCache extends ChannelDuplexHandler {
     return hits;
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof CommandFrame command)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
+  /**
+   * Whether {@code command} repeats one already taken on (same tag, same contents). If not, it is
+   * remembered as taken on, and a different command that had its tag is forgotten.
+   */
+  public boolean isRetry(CommandFrame command) {
     long fingerprint = fingerprint(command);
     Entry entry = entries.get(command.tag());
     if (entry != null && entry.fingerprint == fingerprint) {
-      command.release();
       hits++;
-      if (entry.reply != null) {
-        ctx.writeAndFlush(entry.reply.retainedDuplicate(), ctx.voidPromise());
-      }
-      return;
+      return true;
     }
     if (entry != null) {
       forget(command.tag());
     }
     entries.put(command.tag(), new Entry(fingerprint));
     evict();
-    ctx.fireChannelRead(command);
+    return false;
   }
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof StatusFrame status) {
-      Entry entry = entries.get(status.tag());
-      if (entry != null && entry.reply == null) {
-        entry.reply = status.retainedDuplicate();
-        bytes += status.dataIn().readableBytes();
-        evict();
-      }
+  /**
+   * The answer to send again for a retried tag, which the caller owns; {@code null} while the first
+   * arrival is still executing.
+   */
+  public StatusFrame replyTo(int tag) {
+    Entry entry = entries.get(tag);
+    return entry == null || entry.reply == null ? null : entry.reply.retainedDuplicate();
+  }
+
+  /** Keeps the answer to a command taken on; call before the answer is sent. */
+  public void remember(StatusFrame status) {
+    Entry entry = entries.get(status.tag());
+    if (entry != null && entry.reply == null) {
+      entry.reply = status.retainedDuplicate();
+      bytes += status.dataIn().readableBytes();
+      evict();
     }
-    ctx.write(msg, promise);
   }
 
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
+  /** Releases every cached answer: the nexus is over. */
+  public void release() {
     for (Entry entry : entries.values()) {
       if (entry.reply != null) {
         entry.reply.release();

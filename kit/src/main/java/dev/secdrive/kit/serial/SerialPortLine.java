@@ -1,6 +1,5 @@
-package dev.secdrive.host.transport;
+package dev.secdrive.kit.serial;
 
-import dev.secdrive.protocol.link.LinkRunner;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
@@ -15,10 +14,10 @@ import jssc.SerialPortException;
  * A serial port as a link line, through jssc. Opening checks what a person can get wrong — the
  * path, the baud rate, a port another program holds — and says so.
  */
-final class SerialPortLine implements LinkRunner.Line {
+public final class SerialPortLine implements Line {
 
   /** Rates a UART and the usual USB-serial adapters offer. */
-  static final List<Integer> BAUD_RATES =
+  public static final List<Integer> BAUD_RATES =
       List.of(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600);
 
   private final SerialPort port;
@@ -34,7 +33,7 @@ final class SerialPortLine implements LinkRunner.Line {
    *
    * @throws IOException naming the device and what is wrong
    */
-  static SerialPortLine open(String device, int baud) throws IOException {
+  public static SerialPortLine open(String device, int baud) throws IOException {
     if (!BAUD_RATES.contains(baud)) {
       throw new IOException(
           "unsupported baud rate " + baud + " for " + device + " (supported: " + BAUD_RATES + ")");

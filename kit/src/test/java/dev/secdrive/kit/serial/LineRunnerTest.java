@@ -1,4 +1,4 @@
-package dev.secdrive.protocol.link;
+package dev.secdrive.kit.serial;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,11 +19,9 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Two {@link LinkRunner}s over an in-memory line: real threads, real time. */
+/** Two {@link LineRunner}s over an in-memory line: real threads, real time. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class LinkRunnerTest {
-
-  private static final int MAX_MESSAGE = 9 << 20;
+class LineRunnerTest {
 
   /** One direction of an in-memory line: an unbounded byte queue. */
   static final class ByteQueue {
@@ -63,7 +61,7 @@ class LinkRunnerTest {
   }
 
   /** A line end reading from one queue and writing to the other. */
-  static class QueueLine implements LinkRunner.Line {
+  static class QueueLine implements Line {
     final ByteQueue in;
     final ByteQueue out;
     volatile boolean closed;
@@ -133,19 +131,22 @@ class LinkRunnerTest {
     final List<byte[]> atA = new CopyOnWriteArrayList<>();
     final List<byte[]> atB = new CopyOnWriteArrayList<>();
     final List<IOException> failures = new CopyOnWriteArrayList<>();
-    final LinkRunner a;
-    final LinkRunner b;
+    final FramedLink linkA = new FramedLink(atA::add);
+    final FramedLink linkB = new FramedLink(atB::add);
+    final LineRunner a;
+    final LineRunner b;
 
     Pair(String name, long baud, boolean paced) {
       ByteQueue aToB = new ByteQueue();
       ByteQueue bToA = new ByteQueue();
       lineA = new QueueLine(bToA, aToB);
       lineB = new QueueLine(aToB, bToA);
-      ReliableLink.Config config = ReliableLink.Config.forBaudRate(baud, MAX_MESSAGE);
-      ReliableLink linkA = new ReliableLink(config, System::nanoTime, atA::add);
-      ReliableLink linkB = new ReliableLink(config, System::nanoTime, atB::add);
-      a = new LinkRunner(name + "-A", lineA, linkA, baud, paced, failures::add);
-      b = new LinkRunner(name + "-B", lineB, linkB, baud, paced, failures::add);
+      a =
+          new LineRunner(
+              name + "-A", lineA, linkA::receive, linkA::takeOutput, baud, paced, failures::add);
+      b =
+          new LineRunner(
+              name + "-B", lineB, linkB::receive, linkB::takeOutput, baud, paced, failures::add);
     }
 
     @Override
@@ -177,18 +178,17 @@ class LinkRunnerTest {
         fromB.add(n);
         total += m.length;
       }
-      fromA.forEach(pair.a.link()::send);
-      fromB.forEach(pair.b.link()::send);
+      fromA.forEach(pair.linkA::send);
+      fromB.forEach(pair.linkB::send);
       await(
           () -> pair.atB.size() >= fromA.size() && pair.atA.size() >= fromB.size(),
           20_000,
           "8 MiB each way");
       assertSameInOrder(fromA, pair.atB);
       assertSameInOrder(fromB, pair.atA);
-      await(() -> pair.a.link().idle() && pair.b.link().idle(), 5000, "idle");
+      await(() -> pair.linkA.idle() && pair.linkB.idle(), 5000, "idle");
       assertEquals(List.of(), pair.failures);
-      assertEquals(0, pair.a.link().stats().messagesAbandoned());
-      assertEquals(0, pair.b.link().stats().corruptFrames());
+      assertEquals(0, pair.linkB.corrupt(), "every byte arrived in order");
       assertTrue(pair.a.bytesWritten() > 8 << 20);
       assertEquals(pair.a.bytesWritten(), pair.b.bytesRead());
     }
@@ -200,7 +200,7 @@ class LinkRunnerTest {
       byte[] message = new byte[200_000];
       new SplittableRandom(2).nextBytes(message);
       long start = System.nanoTime();
-      pair.a.link().send(message);
+      pair.linkA.send(message);
       await(() -> !pair.atB.isEmpty(), 10_000, "200,000 bytes at 1 Mbaud");
       double seconds = (System.nanoTime() - start) / 1e9;
       assertArrayEquals(message, pair.atB.get(0));
@@ -237,7 +237,7 @@ class LinkRunnerTest {
   void aFailingReadIsReportedExactlyOnce() throws Exception {
     IOException unplugged = new IOException("unplugged");
     AtomicInteger reads = new AtomicInteger();
-    LinkRunner.Line line =
+    Line line =
         new QueueLine(new ByteQueue(), new ByteQueue()) {
           @Override
           public int available() {
@@ -251,10 +251,10 @@ class LinkRunnerTest {
           }
         };
     List<IOException> failures = Collections.synchronizedList(new ArrayList<>());
-    ReliableLink link =
-        new ReliableLink(
-            ReliableLink.Config.forBaudRate(115_200, MAX_MESSAGE), System::nanoTime, m -> {});
-    LinkRunner runner = new LinkRunner("read-fails", line, link, 115_200, true, failures::add);
+    FramedLink link = new FramedLink(m -> {});
+    LineRunner runner =
+        new LineRunner(
+            "read-fails", line, link::receive, link::takeOutput, 115_200, true, failures::add);
     await(() -> !failures.isEmpty(), 30_000, "failure reported");
     await(
         () -> stopped("read-fails-reader") && stopped("read-fails-writer"), 30_000, "threads stop");
@@ -269,10 +269,9 @@ class LinkRunnerTest {
   /** The reader and the writer fail at the same moment, as when an adapter is unplugged. */
   @Test
   void simultaneousReadAndWriteFailuresAreReportedOnce() throws Exception {
-    ReliableLink.Config config = ReliableLink.Config.forBaudRate(0, MAX_MESSAGE);
     for (int trial = 0; trial < 200; trial++) {
       CyclicBarrier bothFail = new CyclicBarrier(2);
-      LinkRunner.Line line =
+      Line line =
           new QueueLine(new ByteQueue(), new ByteQueue()) {
             @Override
             public int available() {
@@ -292,10 +291,17 @@ class LinkRunnerTest {
             }
           };
       AtomicInteger failures = new AtomicInteger();
-      ReliableLink link = new ReliableLink(config, System::nanoTime, m -> {});
+      FramedLink link = new FramedLink(m -> {});
       link.send(new byte[] {1}); // so the writer writes at once
-      LinkRunner runner =
-          new LinkRunner("both-fail", line, link, 0, false, e -> failures.incrementAndGet());
+      LineRunner runner =
+          new LineRunner(
+              "both-fail",
+              line,
+              link::receive,
+              link::takeOutput,
+              0,
+              false,
+              e -> failures.incrementAndGet());
       await(
           () -> stopped("both-fail-reader") && stopped("both-fail-writer"), 30_000, "threads stop");
       runner.close();
@@ -314,7 +320,7 @@ class LinkRunnerTest {
   @Test
   void aWriterThatThrowsAnUncheckedExceptionIsReported() throws Exception {
     IllegalStateException broken = new IllegalStateException("port handle invalid");
-    LinkRunner.Line line =
+    Line line =
         new QueueLine(new ByteQueue(), new ByteQueue()) {
           @Override
           public void write(byte[] buffer, int offset, int length) {
@@ -322,11 +328,11 @@ class LinkRunnerTest {
           }
         };
     List<IOException> failures = new CopyOnWriteArrayList<>();
-    ReliableLink link =
-        new ReliableLink(
-            ReliableLink.Config.forBaudRate(0, MAX_MESSAGE), System::nanoTime, m -> {});
+    FramedLink link = new FramedLink(m -> {});
     link.send(new byte[] {1});
-    LinkRunner runner = new LinkRunner("write-throws", line, link, 0, false, failures::add);
+    LineRunner runner =
+        new LineRunner(
+            "write-throws", line, link::receive, link::takeOutput, 0, false, failures::add);
     await(() -> !failures.isEmpty(), 30_000, "failure reported");
     await(
         () -> stopped("write-throws-reader") && stopped("write-throws-writer"),

@@ -1,4 +1,4 @@
-package dev.secdrive.protocol.link;
+package dev.secdrive.kit.serial;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -6,35 +6,37 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Runs a {@link ReliableLink} over a byte line with two threads: a reader that polls the line and
- * feeds the link, and a writer that takes link frames and writes them, paced to the baud rate when
- * asked (a pseudo-terminal ignores the baud rate, a UART does not; 8N1 costs 10 bits a byte).
+ * Pumps a {@link Line} with two threads: a reader that polls the line and hands what it reads to an
+ * {@link Inbound}, and a writer that takes frames from an {@link Outbound} and writes them, paced
+ * to the baud rate when asked (a pseudo-terminal ignores the baud rate, a UART does not; 8N1 costs
+ * 10 bits a byte). The link layer that gives the bytes their meaning lives in {@code protocol} and
+ * does no I/O of its own; this class is the I/O, so the emulator and the host driver run a line the
+ * same way.
  *
  * <p>The reader polls {@link Line#available()} rather than blocking in a read, because closing a
  * serial port does not wake a thread blocked reading it; polling lets {@link #close()} stop both
  * threads promptly.
  */
-public final class LinkRunner implements AutoCloseable {
+public final class LineRunner implements AutoCloseable {
 
-  /** The byte line: a serial port, a pseudo-terminal, or anything else that carries bytes. */
-  public interface Line {
-    /** Bytes that can be read without blocking. */
-    int available() throws IOException;
+  /** Takes the bytes read from the line, on the reader thread. */
+  @FunctionalInterface
+  public interface Inbound {
+    void receive(byte[] bytes, int offset, int length);
+  }
 
-    /** Reads up to {@code length} bytes that {@link #available()} said are there. */
-    int read(byte[] buffer, int offset, int length) throws IOException;
-
-    /** Writes all of {@code length} bytes. */
-    void write(byte[] buffer, int offset, int length) throws IOException;
-
-    void close() throws IOException;
+  /** Gives the next bytes to write, waiting up to a timeout; {@code null} if none became due. */
+  @FunctionalInterface
+  public interface Outbound {
+    byte[] takeOutput(long timeoutNanos) throws InterruptedException;
   }
 
   private static final long IDLE_POLL_NANOS = 100_000;
   private static final int READ_BUFFER = 64 << 10;
 
   private final Line line;
-  private final ReliableLink link;
+  private final Inbound inbound;
+  private final Outbound outbound;
   private final long baud;
   private final boolean paced;
   private final Consumer<IOException> onFailure;
@@ -48,19 +50,23 @@ public final class LinkRunner implements AutoCloseable {
    * Starts the threads.
    *
    * @param name names the threads, e.g. the port
+   * @param inbound takes what is read, e.g. a reliable link's {@code receive}
+   * @param outbound gives what to write, e.g. a reliable link's {@code takeOutput}
    * @param baud the line rate in bits per second
    * @param paced whether to hold output to {@code baud} (8N1)
    * @param onFailure called once if the line fails (unplugged adapter, closed pty)
    */
-  public LinkRunner(
+  public LineRunner(
       String name,
       Line line,
-      ReliableLink link,
+      Inbound inbound,
+      Outbound outbound,
       long baud,
       boolean paced,
       Consumer<IOException> onFailure) {
     this.line = line;
-    this.link = link;
+    this.inbound = inbound;
+    this.outbound = outbound;
     this.baud = baud;
     this.paced = paced && baud > 0;
     this.onFailure = onFailure;
@@ -72,11 +78,7 @@ public final class LinkRunner implements AutoCloseable {
     writer.start();
   }
 
-  public ReliableLink link() {
-    return link;
-  }
-
-  /** Whether the caller is this runner's reader, the thread that delivers messages. */
+  /** Whether the caller is this runner's reader, the thread that calls the {@link Inbound}. */
   public boolean isReaderThread() {
     return Thread.currentThread() == reader;
   }
@@ -101,13 +103,13 @@ public final class LinkRunner implements AutoCloseable {
         int n = line.read(buffer, 0, Math.min(available, buffer.length));
         if (n > 0) {
           bytesRead += n;
-          link.receive(buffer, 0, n);
+          inbound.receive(buffer, 0, n);
         }
       }
     } catch (IOException e) {
       fail(e);
     } catch (RuntimeException e) {
-      fail(new IOException("link reader failed: " + e, e));
+      fail(new IOException("line reader failed: " + e, e));
     }
   }
 
@@ -122,7 +124,7 @@ public final class LinkRunner implements AutoCloseable {
             continue;
           }
         }
-        byte[] frame = link.takeOutput(TimeUnit.MILLISECONDS.toNanos(50));
+        byte[] frame = outbound.takeOutput(TimeUnit.MILLISECONDS.toNanos(50));
         if (frame == null) {
           continue;
         }
@@ -139,7 +141,7 @@ public final class LinkRunner implements AutoCloseable {
     } catch (IOException e) {
       fail(e);
     } catch (RuntimeException e) {
-      fail(new IOException("link writer failed: " + e, e));
+      fail(new IOException("line writer failed: " + e, e));
     }
   }
 

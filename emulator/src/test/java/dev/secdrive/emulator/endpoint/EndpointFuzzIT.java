@@ -1,4 +1,4 @@
-package dev.secdrive.emulator.transport;
+package dev.secdrive.emulator.endpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,417 @@
+package dev.secdrive.emulator.endpoint;
+
+import dev.secdrive.emulator.firmware.Firmware;
+import dev.secdrive.emulator.firmware.Nexus;
+import dev.secdrive.emulator.firmware.Response;
+import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.emulator.media.PowerLoss;
+import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.frame.CommandFrame;
+import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.frame.ProtocolErrorFrame;
+import dev.secdrive.protocol.frame.ProtocolException;
+import dev.secdrive.protocol.frame.StatusFrame;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes decoded command frames for one I_T nexus and answers each with a status frame, whatever
+ * carries them: TCP, a serial link, later iSCSI. What a carrier differs in — how frames are framed,
+ * whether a broken frame ends the connection, whether reading can stop — is behind {@link Carrier};
+ * what they all need is here, once:
+ *
+ * <ul>
+ *   <li>Backpressure: a command is taken on only while the carrier can take its answer and fewer
+ *       than {@link #MAXIMUM_PENDING} answers wait for their drive time; the rest queue as decoded
+ *       frames (a READ's frame is a few bytes; its data is read only when it executes), and the
+ *       carrier is asked to stop reading. So a host that floods large READs is slowed down, not
+ *       answered into memory.
+ *   <li>Service delays: with realistic timing the firmware's {@link Response#delayNanos()} holds
+ *       the answer back on the carrier's executor, so answers may leave out of order.
+ *   <li>The reply cache, where the carrier needs one (a host on a serial line retries with the same
+ *       tag): a retried command is answered again, never executed twice.
+ *   <li>Protocol errors: a frame that breaks the protocol is answered with a protocol error frame;
+ *       the carrier decides whether the connection survives it.
+ *   <li>The nexus: its unit attentions and PREVENT end with {@link #disconnected()}.
+ * </ul>
+ *
+ * <p>Everything runs on {@link Carrier#executor()}; the handler is not thread-safe. From the frame
+ * to the medium a command goes through this class, the unit's {@link Firmware#execute} and the
+ * command set behind it; LUNs are routed here, and only what no unit answers (REPORT LUNS, an
+ * absent LUN) goes to {@link Target}.
+ */
+public final class CommandHandler {
+
+  /** Delayed answers a nexus may have pending before commands queue and reading stops. */
+  static final int MAXIMUM_PENDING = 64;
+
+  private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+
+  /** What a carrier lends the handler. Every method is called on {@link #executor()}. */
+  public interface Carrier {
+
+    /** Where commands execute and delayed answers are scheduled. */
+    EventExecutor executor();
+
+    /** Where data-in buffers come from; they travel in the status frame. */
+    ByteBufAllocator alloc();
+
+    /** Whether the carrier can take another answer now; if not, it calls back when it can. */
+    boolean isWritable();
+
+    /** Pauses or resumes reading commands; a carrier that cannot stop reading ignores it. */
+    void setReading(boolean reading);
+
+    /** Sends a status frame; the carrier owns it from here. */
+    void write(StatusFrame status);
+
+    /** Pushes out what {@link #write} buffered. */
+    void flush();
+
+    /**
+     * Answers a frame that broke the protocol. A stream carrier has lost its framing and closes
+     * after it; a carrier whose frames are delimited below (a serial link) carries on.
+     */
+    void protocolError(ProtocolErrorFrame error);
+
+    /** A pulled plug: the host gets no answer, only a dropped connection. */
+    void drop();
+  }
+
+  private final Target target;
+  private final Nexus nexus;
+  private final Carrier carrier;
+  private final ReplyCache replyCache;
+  private final ArrayDeque<CommandFrame> queued = new ArrayDeque<>();
+  private final Set<StatusFrame> delayed = Collections.newSetFromMap(new IdentityHashMap<>());
+  private boolean disconnected;
+
+  /**
+   * @param replyCache answers retried tags, or {@code null} on a carrier whose hosts never retry
+   */
+  public CommandHandler(Target target, Nexus nexus, Carrier carrier, ReplyCache replyCache) {
+    this.target = target;
+    this.nexus = nexus;
+    this.carrier = carrier;
+    this.replyCache = replyCache;
+  }
+
+  public Nexus nexus() {
+    return nexus;
+  }
+
+  /** Takes a decoded frame from the host, and ownership of it. */
+  public void receive(Frame frame) {
+    if (disconnected) {
+      ReferenceCountUtil.release(frame);
+      return;
+    }
+    if (!(frame instanceof CommandFrame command)) {
+      String kind = frame.getClass().getSimpleName();
+      ReferenceCountUtil.release(frame);
+      protocolError("a device accepts only command frames, got " + kind);
+      return;
+    }
+    if (replyCache != null && replyCache.isRetry(command)) {
+      StatusFrame again = replyCache.replyTo(command.tag());
+      command.release();
+      if (again != null) {
+        carrier.write(again);
+        carrier.flush();
+      }
+      return; // without a reply the first arrival is still executing, and its answer is coming
+    }
+    if (!queued.isEmpty() || !canExecute()) {
+      queued.add(command);
+      updateReading();
+      return;
+    }
+    executeAndRelease(command);
+  }
+
+  /** The carrier could not decode a frame: {@code problem} says why. */
+  public void protocolError(String problem) {
+    log.warn("{}: protocol error: {}", nexus, problem);
+    carrier.protocolError(new ProtocolErrorFrame("protocol error: " + problem));
+  }
+
+  /** The carrier can take answers again. */
+  public void writabilityChanged() {
+    drain();
+  }
+
+  /**
+   * The host is gone: its nexus ends (PREVENT, unit attentions), and answers still queued or
+   * waiting for their drive time are released. Safe to call more than once.
+   */
+  public void disconnected() {
+    if (disconnected) {
+      return;
+    }
+    disconnected = true;
+    target.disconnect(nexus);
+    for (StatusFrame status : delayed) {
+      status.release();
+    }
+    delayed.clear();
+    for (CommandFrame command : queued) {
+      command.release();
+    }
+    queued.clear();
+    if (replyCache != null) {
+      replyCache.release();
+    }
+  }
+
+  /** Commands received and not yet executed. */
+  int queuedCommands() {
+    return queued.size();
+  }
+
+  /** Answers waiting for their drive time. */
+  int pendingAnswers() {
+    return delayed.size();
+  }
+
+  private boolean canExecute() {
+    return delayed.size() < MAXIMUM_PENDING && carrier.isWritable();
+  }
+
+  private void updateReading() {
+    carrier.setReading(queued.isEmpty() && canExecute());
+  }
+
+  /** Executes queued commands while the carrier can take their answers. */
+  private void drain() {
+    boolean ran = false;
+    while (!disconnected && !queued.isEmpty() && canExecute()) {
+      executeAndRelease(queued.poll());
+      ran = true;
+    }
+    if (ran) {
+      carrier.flush();
+    }
+    if (!disconnected) {
+      updateReading();
+    }
+  }
+
+  private void executeAndRelease(CommandFrame command) {
+    try {
+      execute(command);
+    } finally {
+      command.release();
+    }
+  }
+
+  private void execute(CommandFrame command) {
+    PooledDataIn dataIn = new PooledDataIn(carrier.alloc());
+    Response response;
+    try {
+      response = dispatch(command, dataIn);
+    } catch (PowerLoss e) {
+      dataIn.release();
+      carrier.drop();
+      return;
+    } catch (RuntimeException e) {
+      dataIn.release();
+      log.error(
+          "{}: unexpected error executing CDB {}", nexus, ByteBufUtil.hexDump(command.cdb()), e);
+      protocolError("internal error: " + e);
+      return;
+    }
+    StatusFrame status = statusFrame(command, response, dataIn);
+    if (response.delayNanos() <= 0) {
+      send(status);
+      return;
+    }
+    delayed.add(status);
+    updateReading();
+    carrier
+        .executor()
+        .schedule(
+            () -> {
+              if (delayed.remove(status)) {
+                send(status);
+                carrier.flush();
+                drain();
+              }
+            },
+            response.delayNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Sends an answer as it leaves the drive; only then does the reply cache know it, so a retry
+   * during the service delay waits for the first answer instead of overtaking it.
+   */
+  private void send(StatusFrame status) {
+    if (replyCache != null) {
+      replyCache.remember(status);
+    }
+    carrier.write(status);
+  }
+
+  /**
+   * Routes the command to its logical unit. REPORT LUNS is the target's whatever LUN it names
+   * (SPC-4 6.33), and so is a LUN no unit answers to.
+   */
+  private Response dispatch(CommandFrame command, PooledDataIn dataIn) {
+    byte[] cdb = command.cdb();
+    Firmware unit = target.unit(command.lun());
+    boolean reportLuns = cdb.length > 0 && (cdb[0] & 0xFF) == Opcode.REPORT_LUNS.code();
+    if (unit == null || reportLuns) {
+      return target.execute(nexus, command.lun(), cdb, command.dataOut().nioBuffer(), dataIn);
+    }
+    return unit.execute(nexus, cdb, command.dataOut().nioBuffer(), dataIn);
+  }
+
+  private static StatusFrame statusFrame(
+      CommandFrame command, Response response, PooledDataIn dataIn) {
+    long expected = command.expectedDataInLength();
+    if (response.status() != ScsiStatus.GOOD) {
+      dataIn.release();
+      return StatusFrame.checkCondition(command.tag(), expected, response.sense().encode());
+    }
+    ByteBuf data = dataIn.take(response.dataInLength());
+    long actual = data.readableBytes();
+    if (actual > expected) {
+      // More than the host asked for: send what fits and report the overflow (PROTOCOL.md).
+      data.writerIndex(data.readerIndex() + (int) expected);
+      return new StatusFrame(
+          command.tag(), ScsiStatus.GOOD, actual - expected, false, true, new byte[0], data);
+    }
+    return StatusFrame.good(command.tag(), expected, data);
+  }
+
+  /**
+   * The carrier for a Netty channel whose pipeline decodes frames in front of it (TCP; iSCSI after
+   * its own PDU codec): one nexus per channel, reading paused through auto-read, answers flushed
+   * once per socket read, and a broken frame answered and the channel closed, since a byte stream
+   * that lost its framing cannot find the next frame.
+   */
+  public static final class OnChannel extends ChannelInboundHandlerAdapter implements Carrier {
+
+    private final Target target;
+    private ChannelHandlerContext ctx;
+    private CommandHandler commands;
+
+    public OnChannel(Target target) {
+      this.target = target;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+      this.commands =
+          new CommandHandler(
+              target, new Nexus(String.valueOf(ctx.channel().remoteAddress())), this, null);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      commands.disconnected();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      commands.disconnected();
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Frame frame) {
+        commands.receive(frame);
+      } else {
+        String kind = msg.getClass().getSimpleName();
+        ReferenceCountUtil.release(msg);
+        commands.protocolError("a device accepts only frames, got " + kind);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+      ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      commands.writabilityChanged();
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof DecoderException && cause.getCause() instanceof ProtocolException p) {
+        commands.protocolError(p.getMessage());
+      } else if (cause instanceof IOException) {
+        log.debug("{}: connection error: {}", commands.nexus(), cause.toString());
+        ctx.close();
+      } else {
+        log.error("{}: unexpected error, closing the connection", commands.nexus(), cause);
+        commands.protocolError("internal error: " + cause);
+      }
+    }
+
+    @Override
+    public EventExecutor executor() {
+      return ctx.executor();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+      return ctx.alloc();
+    }
+
+    @Override
+    public boolean isWritable() {
+      return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void setReading(boolean reading) {
+      if (ctx.channel().config().isAutoRead() != reading) {
+        ctx.channel().config().setAutoRead(reading);
+      }
+    }
+
+    @Override
+    public void write(StatusFrame status) {
+      ctx.write(status, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+      ctx.flush();
+    }
+
+    @Override
+    public void protocolError(ProtocolErrorFrame error) {
+      ctx.channel().config().setAutoRead(false);
+      ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void drop() {
+      ctx.channel().close();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.secdrive.emulator.endpoint;
+
+import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.emulator.firmware.TimingMode;
+import io.netty.channel.EventLoopGroup;
+
+/**
+ * A carrier the emulator serves its target on: a TCP listener, a serial port, later an iSCSI
+ * portal. An endpoint is configured when it is made and does nothing until {@link #start}; the
+ * emulator starts each one it is given, and closes them in turn. Behind every endpoint, each I_T
+ * nexus is served by a {@link CommandHandler}.
+ */
+public interface Endpoint extends AutoCloseable {
+
+  /**
+   * Binds or opens the carrier and serves {@code target} on it.
+   *
+   * @throws java.io.UncheckedIOException naming the address or port and what is wrong
+   */
+  void start(Target target, Context context);
+
+  /**
+   * Where hosts attach, for people: {@code tcp://127.0.0.1:7140}, {@code serial port /dev/ttyUSB0
+   * at 115200 baud}. After {@link #start} it names what was actually bound.
+   */
+  String description();
+
+  /** Stops serving; the nexuses end. Safe to call on an endpoint that never started. */
+  @Override
+  void close();
+
+  /**
+   * What the emulator lends its endpoints.
+   *
+   * @param boss accepts connections, for carriers that listen
+   * @param workers runs connections' pipelines and command handlers
+   * @param maximumDataLength the largest data phase a frame may carry
+   * @param timing the drives' timing; realistic timing paces serial output to its baud rate
+   */
+  record Context(
+      EventLoopGroup boss, EventLoopGroup workers, int maximumDataLength, TimingMode timing) {}
+}

@@ -1,0 +1,5 @@
+/**
+ * The TCP carrier: a Netty server whose pipeline is length-prefixed framing (PROTOCOL.md, "TCP") in
+ * front of the shared command handler; many tags outstanding per connection.
+ */
+package dev.secdrive.emulator.endpoint.tcp;
