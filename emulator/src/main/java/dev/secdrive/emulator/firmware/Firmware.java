@@ -7,7 +7,6 @@ import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.emulator.secure.DriveNv;
 import dev.secdrive.emulator.secure.SecureLayer;
-import dev.secdrive.emulator.secure.SenseException;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.protocol.cdb.BlockCommand;
 import dev.secdrive.protocol.cdb.Cdb;
@@ -516,20 +515,20 @@ public final class Firmware {
    */
   private final class SecureWrites implements SecureLayer.UserAreaWrites {
     @Override
-    public void check(Medium medium, long lba, long blocks) throws SenseException {
+    public void check(Medium medium, long lba, long blocks) throws CheckCondition {
       long failing = faults.firstWriteError(lba, blocks);
       if (failing >= 0) {
-        throw new SenseException(mediumError(AdditionalSense.WRITE_ERROR, failing).sense());
+        throw new CheckCondition(mediumError(AdditionalSense.WRITE_ERROR, failing).sense());
       }
     }
 
     @Override
-    public void write(Medium medium, long lba, ByteBuffer data) throws SenseException {
+    public void write(Medium medium, long lba, ByteBuffer data) throws CheckCondition {
       check(medium, lba, data.remaining() / medium.blockSize());
       try {
         writeBlocks(medium, lba, data, true);
       } catch (ScsiError e) {
-        throw new SenseException(e.sense());
+        throw new CheckCondition(e.sense());
       }
     }
   }
@@ -666,7 +665,7 @@ public final class Firmware {
       Medium medium = requireReady();
       secure.checkMedium(medium);
       return respond(dataIn, secure.in(nexus.session, medium, cdb), cdb.allocationLength());
-    } catch (SenseException e) {
+    } catch (CheckCondition e) {
       throw new ScsiError(e.sense());
     }
   }
@@ -700,7 +699,7 @@ public final class Firmware {
       }
       secure.out(nexus.session, medium, cdb, dataOut);
       return 0;
-    } catch (SenseException e) {
+    } catch (CheckCondition e) {
       throw new ScsiError(e.sense());
     }
   }

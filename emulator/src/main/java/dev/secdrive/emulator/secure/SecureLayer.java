@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
 import dev.secdrive.protocol.cdb.SecurityProtocolIn;
@@ -89,10 +90,10 @@ public final class SecureLayer {
      * Refuses with MEDIUM ERROR 0C/00 (INFORMATION = the LBA) if a write of {@code blocks} blocks
      * at {@code lba} would fail, before anything is written.
      */
-    void check(Medium medium, long lba, long blocks) throws SenseException;
+    void check(Medium medium, long lba, long blocks) throws CheckCondition;
 
     /** Writes whole blocks at {@code lba} and makes them durable. */
-    void write(Medium medium, long lba, ByteBuffer data) throws SenseException;
+    void write(Medium medium, long lba, ByteBuffer data) throws CheckCondition;
   }
 
   /**
@@ -119,14 +120,14 @@ public final class SecureLayer {
     public void check(Medium medium, long lba, long blocks) {}
 
     @Override
-    public void write(Medium medium, long lba, ByteBuffer data) throws SenseException {
+    public void write(Medium medium, long lba, ByteBuffer data) throws CheckCondition {
       try {
         medium.write(lba, data);
         medium.force();
       } catch (IOException e) {
         log.error(
             "drive {}: writing medium {} at LBA {} failed", keys.deviceId(), medium.id(), lba, e);
-        throw new SenseException(
+        throw new CheckCondition(
             SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR).withInformation(lba));
       }
     }
@@ -326,7 +327,7 @@ public final class SecureLayer {
    * Checks the CDB fields of SECURITY PROTOCOL IN that need no medium; the firmware checks
    * readiness after this.
    */
-  public void checkIn(SecurityProtocolIn cdb) throws SenseException {
+  public void checkIn(SecurityProtocolIn cdb) throws CheckCondition {
     if (cdb.inc512()) {
       throw invalidCdb(4, 7);
     }
@@ -345,7 +346,7 @@ public final class SecureLayer {
   }
 
   /** As {@link #checkIn} for SECURITY PROTOCOL OUT, with the data-out length actually sent. */
-  public void checkOut(SecurityProtocolOut cdb, int dataOutLength) throws SenseException {
+  public void checkOut(SecurityProtocolOut cdb, int dataOutLength) throws CheckCondition {
     if (cdb.inc512()) {
       throw invalidCdb(4, 7);
     }
@@ -361,7 +362,7 @@ public final class SecureLayer {
   }
 
   /** The medium must have a secure area (05/24/00 on byte 1 for pressed media). */
-  public void checkMedium(Medium medium) throws SenseException {
+  public void checkMedium(Medium medium) throws CheckCondition {
     if (medium.metadata().pressed() || medium.metadata().secureAreaBytes() == 0) {
       throw invalidCdb(1, -1);
     }
@@ -370,7 +371,7 @@ public final class SecureLayer {
   // ---------------------------------------------------------------- IN
 
   /** Executes a SECURITY PROTOCOL IN whose CDB passed {@link #checkIn}; returns all data-in. */
-  public byte[] in(Session session, Medium medium, SecurityProtocolIn cdb) throws SenseException {
+  public byte[] in(Session session, Medium medium, SecurityProtocolIn cdb) throws CheckCondition {
     if (cdb.protocol() == SecurityProtocols.INFORMATION) {
       return cdb.specific() == SecurityProtocols.SUPPORTED_PROTOCOLS
           ? new SupportedSecurityProtocols(
@@ -384,7 +385,8 @@ public final class SecureLayer {
       case LICENSE_STATUS -> licenseStatus(medium);
       case BACKUP_DATA -> {
         if (session.pendingBlob == null) {
-          throw refuse(new Refusal(Reason.NOTHING_PENDING, "no BACKUP or RESEAL on this nexus"));
+          throw logged(
+              CheckCondition.refused(Reason.NOTHING_PENDING, "no BACKUP or RESEAL on this nexus"));
         }
         yield new BackupData(session.pendingBlob).encode();
       }
@@ -411,7 +413,7 @@ public final class SecureLayer {
     return false;
   }
 
-  private byte[] licenseStatus(Medium medium) throws SenseException {
+  private byte[] licenseStatus(Medium medium) throws CheckCondition {
     SecureArea.Contents contents = read(medium);
     List<LicenseStatus.Entry> entries = new ArrayList<>();
     for (LicenseState.License l : contents.state().licenses()) {
@@ -424,7 +426,7 @@ public final class SecureLayer {
 
   /** Executes a SECURITY PROTOCOL OUT whose CDB passed {@link #checkOut}. */
   public void out(Session session, Medium medium, SecurityProtocolOut cdb, ByteBuffer dataOut)
-      throws SenseException {
+      throws CheckCondition {
     Operation operation = Operation.find(cdb.specific(), false).orElseThrow();
     if (operation == Operation.CONVERT_WRITE) {
       throw new IllegalStateException("CONVERT WRITE goes through convertWrite");
@@ -447,12 +449,12 @@ public final class SecureLayer {
         case RESEAL -> reseal(session, medium, parameters);
         default -> throw new IllegalStateException("not an OUT operation: " + operation);
       }
-    } catch (Refusal r) {
-      throw refuse(r);
+    } catch (CheckCondition e) {
+      throw logged(e);
     }
   }
 
-  private void provision(Medium medium, byte[] parameters) throws SenseException, Refusal {
+  private void provision(Medium medium, byte[] parameters) throws CheckCondition {
     ProvisionRequest request = decode(() -> ProvisionRequest.decode(parameters));
     requireWritable(medium);
     int certificateAt =
@@ -468,13 +470,14 @@ public final class SecureLayer {
             + 2;
     Certificate licensor = certificate(request.licensorCertificate(), certificateAt);
     if (!Authority.verify(keys.authorityPublicKey(), licensor, Certificate.Role.LICENSOR)) {
-      throw new Refusal(Reason.CERTIFICATE, "licensor certificate of " + licensor.subject());
+      throw CheckCondition.refused(
+          Reason.CERTIFICATE, "licensor certificate of " + licensor.subject());
     }
     if (!Crypto.verify(licensor.ed25519PublicKey(), request.signedBytes(), request.signature())) {
-      throw new Refusal(Reason.SIGNATURE, "PROVISION request of " + licensor.subject());
+      throw CheckCondition.refused(Reason.SIGNATURE, "PROVISION request of " + licensor.subject());
     }
     if (!request.mediumId().equals(medium.id())) {
-      throw new Refusal(Reason.OTHER_MEDIUM, "license for medium " + request.mediumId());
+      throw CheckCondition.refused(Reason.OTHER_MEDIUM, "license for medium " + request.mediumId());
     }
     SecureArea.Contents current = read(medium);
     requireSameLicensor(current.state(), request.contentId(), licensor);
@@ -493,10 +496,10 @@ public final class SecureLayer {
               request.sealedKeyAad(),
               request.sealedContentKey());
     } catch (Crypto.AuthenticationException e) {
-      throw new Refusal(Reason.INTEGRITY, "sealed content key: " + e.getMessage());
+      throw CheckCondition.refused(Reason.INTEGRITY, "sealed content key: " + e.getMessage());
     }
     if (contentKey.length != Crypto.KEY_LENGTH) {
-      throw new Refusal(Reason.INTEGRITY, "the sealed content key is not 32 bytes");
+      throw CheckCondition.refused(Reason.INTEGRITY, "the sealed content key is not 32 bytes");
     }
     byte[] mediumKey = mediumKey(medium);
     // After a damaged secure area (version 0) the drive's recorded version still counts: a new
@@ -517,7 +520,7 @@ public final class SecureLayer {
     // The challenge is spent last, once nothing else can refuse: a request refused for another
     // reason (the wrong medium loaded, say) can be sent again when that is put right.
     if (!consumeChallenge(request.challenge())) {
-      throw new Refusal(Reason.REPLAY, "PROVISION challenge");
+      throw CheckCondition.refused(Reason.REPLAY, "PROVISION challenge");
     }
     commit("provision", medium, mediumKey, state);
     log.info(
@@ -530,27 +533,27 @@ public final class SecureLayer {
   }
 
   private void openPlayback(Session session, Medium medium, byte[] parameters)
-      throws SenseException, Refusal {
+      throws CheckCondition {
     OpenPlayback request = decode(() -> OpenPlayback.decode(parameters));
     closePlayback(session);
     SecureArea.Contents current = read(medium);
     if (!current.readable()) {
-      throw new Refusal(Reason.NO_LICENSE, "the secure area holds no license");
+      throw CheckCondition.refused(Reason.NO_LICENSE, "the secure area holds no license");
     }
     LicenseState.License license =
         current
             .state()
             .find(request.contentId())
-            .orElseThrow(() -> new Refusal(Reason.NO_LICENSE, request.contentId()));
+            .orElseThrow(() -> CheckCondition.refused(Reason.NO_LICENSE, request.contentId()));
     if (!license.unlimited() && license.playsLeft() == 0) {
-      throw new Refusal(Reason.EXHAUSTED, request.contentId());
+      throw CheckCondition.refused(Reason.EXHAUSTED, request.contentId());
     }
     byte[] mediumKey = mediumKey(medium);
     byte[] contentKey;
     try {
       contentKey = Crypto.unwrap(contentKeyWrapKey(mediumKey), license.wrappedKey());
     } catch (Crypto.AuthenticationException e) {
-      throw new Refusal(Reason.INTEGRITY, "the wrapped content key does not unwrap");
+      throw CheckCondition.refused(Reason.INTEGRITY, "the wrapped content key does not unwrap");
     }
     long headerLba = request.headerLba();
     if (headerLba >= medium.blockCount()) {
@@ -562,11 +565,11 @@ public final class SecureLayer {
     try {
       header = TitleHeader.decode(block);
     } catch (ParameterException e) {
-      throw new Refusal(Reason.INTEGRITY, "no title header at LBA " + headerLba);
+      throw CheckCondition.refused(Reason.INTEGRITY, "no title header at LBA " + headerLba);
     }
     if (!header.contentId().equals(request.contentId())
         || !MessageDigest.isEqual(titleCheck(contentKey, header), header.check())) {
-      throw new Refusal(Reason.WRONG_KEY, "title at LBA " + headerLba);
+      throw CheckCondition.refused(Reason.WRONG_KEY, "title at LBA " + headerLba);
     }
     long first = headerLba + 1;
     long blocks = header.dataBlocks(medium.blockSize());
@@ -592,12 +595,12 @@ public final class SecureLayer {
    * may be replaced, as before format 2, and then records its new licensor.
    */
   private static void requireSameLicensor(
-      LicenseState state, String contentId, Certificate certificate) throws Refusal {
+      LicenseState state, String contentId, Certificate certificate) throws CheckCondition {
     LicenseState.Licensor licensor = LicenseState.Licensor.of(certificate);
     Optional<LicenseState.Licensor> existing =
         state.find(contentId).flatMap(LicenseState.License::issuer);
     if (existing.isPresent() && !existing.get().sameAs(licensor)) {
-      throw new Refusal(
+      throw CheckCondition.refused(
           Reason.OTHER_LICENSOR,
           contentId + " is licensed by " + existing.get() + ", not " + licensor);
     }
@@ -621,7 +624,7 @@ public final class SecureLayer {
    * (0Dh). Nothing is written before all of them pass.
    */
   private void installConversion(Session session, Medium medium, byte[] parameters)
-      throws SenseException, Refusal {
+      throws CheckCondition {
     // A new INSTALL CONVERSION ends the previous one, whether or not it succeeds.
     endConversion(session);
     InstallConversion request = decode(() -> InstallConversion.decode(parameters));
@@ -630,8 +633,8 @@ public final class SecureLayer {
     try {
       grant = ConversionGrant.decode(request.grant());
     } catch (ParameterException e) {
-      if (e.getMessage().contains("format version") && e.offset() == 4) {
-        throw new Refusal(Reason.FORMAT_VERSION, e.getMessage());
+      if (e.kind() == ParameterException.Kind.FORMAT_VERSION) {
+        throw CheckCondition.refused(Reason.FORMAT_VERSION, e.getMessage());
       }
       throw invalidParameter(grantAt + e.offset());
     } catch (IllegalArgumentException e) {
@@ -655,16 +658,19 @@ public final class SecureLayer {
             + 2;
     Certificate center = certificate(grant.centerCertificate(), certificateAt);
     if (!Authority.verify(keys.authorityPublicKey(), center, Certificate.Role.CENTRAL_SITE)) {
-      throw new Refusal(Reason.CERTIFICATE, "central site certificate of " + center.subject());
+      throw CheckCondition.refused(
+          Reason.CERTIFICATE, "central site certificate of " + center.subject());
     }
     if (!Crypto.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {
-      throw new Refusal(Reason.SIGNATURE, "conversion grant of " + center.subject());
+      throw CheckCondition.refused(Reason.SIGNATURE, "conversion grant of " + center.subject());
     }
     if (!grant.mediumId().equals(medium.id())) {
-      throw new Refusal(Reason.OTHER_MEDIUM, "conversion grant for medium " + grant.mediumId());
+      throw CheckCondition.refused(
+          Reason.OTHER_MEDIUM, "conversion grant for medium " + grant.mediumId());
     }
     if (!grant.deviceId().equals(keys.deviceId())) {
-      throw new Refusal(Reason.OTHER_DRIVE, "conversion grant for drive " + grant.deviceId());
+      throw CheckCondition.refused(
+          Reason.OTHER_DRIVE, "conversion grant for drive " + grant.deviceId());
     }
     byte[] keyPair;
     try {
@@ -681,10 +687,11 @@ public final class SecureLayer {
               ConversionGrant.aad(grant.titleId(), grant.mediumId(), grant.deviceId()),
               grant.sealedKeys());
     } catch (Crypto.AuthenticationException e) {
-      throw new Refusal(Reason.INTEGRITY, "sealed conversion keys: " + e.getMessage());
+      throw CheckCondition.refused(Reason.INTEGRITY, "sealed conversion keys: " + e.getMessage());
     }
     if (keyPair.length != 2 * Crypto.KEY_LENGTH) {
-      throw new Refusal(Reason.INTEGRITY, "the sealed conversion keys are not Ku and Ka");
+      throw CheckCondition.refused(
+          Reason.INTEGRITY, "the sealed conversion keys are not Ku and Ka");
     }
     byte[] ku = Arrays.copyOfRange(keyPair, 0, Crypto.KEY_LENGTH);
     byte[] ka = Arrays.copyOfRange(keyPair, Crypto.KEY_LENGTH, 2 * Crypto.KEY_LENGTH);
@@ -749,7 +756,7 @@ public final class SecureLayer {
    * completes the title syncs the data, writes the title header and ends the conversion
    * (PROTOCOL.md "Scheme 2").
    */
-  public void converted(Session session, long lba, int blocks) throws SenseException {
+  public void converted(Session session, long lba, int blocks) throws CheckCondition {
     Conversion conversion = session.conversion;
     if (conversion == null || blocks == 0) {
       return;
@@ -761,13 +768,13 @@ public final class SecureLayer {
     }
   }
 
-  private void complete(Session session, Conversion conversion) throws SenseException {
+  private void complete(Session session, Conversion conversion) throws CheckCondition {
     Medium medium = conversion.medium;
     try {
       medium.force();
     } catch (IOException e) {
       log.error("drive {}: syncing a converted title failed", keys.deviceId(), e);
-      throw new SenseException(SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR));
+      throw new CheckCondition(SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR));
     }
     faults.reached("conversion:data-synced");
     writeHeaderBlock(medium, conversion.headerLba, conversion.header.encode(medium.blockSize()));
@@ -781,7 +788,7 @@ public final class SecureLayer {
   }
 
   /** The title header block, written as a WRITE is: injected write faults apply to it too. */
-  private void writeHeaderBlock(Medium medium, long lba, byte[] block) throws SenseException {
+  private void writeHeaderBlock(Medium medium, long lba, byte[] block) throws CheckCondition {
     userArea.check(medium, lba, 1);
     userArea.write(medium, lba, ByteBuffer.wrap(block));
   }
@@ -798,7 +805,7 @@ public final class SecureLayer {
    * <p>The data-out buffer is consumed: it holds target ciphertext afterwards.
    */
   public BlockWrite convertWrite(Session session, Medium medium, ByteBuffer dataOut)
-      throws SenseException {
+      throws CheckCondition {
     long offset = decode(() -> ConvertWrite.offset(dataOut));
     int blockSize = medium.blockSize();
     if (offset % blockSize != 0) {
@@ -815,8 +822,9 @@ public final class SecureLayer {
       conversion = null;
     }
     if (conversion == null) {
-      throw refuse(
-          new Refusal(Reason.NOTHING_PENDING, "CONVERT WRITE without a conversion on this nexus"));
+      throw logged(
+          CheckCondition.refused(
+              Reason.NOTHING_PENDING, "CONVERT WRITE without a conversion on this nexus"));
     }
     long block = offset / blockSize;
     long blocks = length / blockSize;
@@ -836,14 +844,14 @@ public final class SecureLayer {
     return new BlockWrite(conversion.first + block, (int) blocks, data.slice());
   }
 
-  private void backup(Session session, Medium medium, byte[] parameters)
-      throws SenseException, Refusal {
+  private void backup(Session session, Medium medium, byte[] parameters) throws CheckCondition {
     BackupRequest request = decode(() -> BackupRequest.decode(parameters));
     Certificate recipient = null;
     if (request.recipientCertificate().length > 0) {
       recipient = certificate(request.recipientCertificate(), 1 + 1 + 8 + 2);
       if (!Authority.verify(keys.authorityPublicKey(), recipient, Certificate.Role.DRIVE)) {
-        throw new Refusal(Reason.CERTIFICATE, "recipient certificate of " + recipient.subject());
+        throw CheckCondition.refused(
+            Reason.CERTIFICATE, "recipient certificate of " + recipient.subject());
       }
     }
     boolean toUserArea = request.target() == BackupRequest.Target.USER_AREA;
@@ -855,7 +863,8 @@ public final class SecureLayer {
     }
     SecureArea.Contents current = read(medium);
     if (!current.readable()) {
-      throw new Refusal(Reason.NO_LICENSE, "the secure area holds no license to back up");
+      throw CheckCondition.refused(
+          Reason.NO_LICENSE, "the secure area holds no license to back up");
     }
     // The blob is built with the counter value the advance below makes durable, and leaves the
     // drive only after it is: no two exports share a counter. Every check that can refuse comes
@@ -884,7 +893,7 @@ public final class SecureLayer {
       advanced = nv.advance(null, 0, WriteSteps.NONE);
     } catch (IOException e) {
       log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
-      throw new SenseException(
+      throw new CheckCondition(
           SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
     }
     if (advanced != counter) {
@@ -898,13 +907,13 @@ public final class SecureLayer {
         medium, request.lba(), ByteBuffer.wrap(Arrays.copyOf(bytes, (int) blocks * blockSize)));
   }
 
-  private void restore(Medium medium, byte[] parameters) throws SenseException, Refusal {
+  private void restore(Medium medium, byte[] parameters) throws CheckCondition {
     RestoreRequest request = decode(() -> RestoreRequest.decode(parameters));
     requireWritable(medium);
     BackupBlob blob =
         Blobs.decode(blobBytes(medium, request.source(), request.lba(), request.blob()));
     if (!blob.mediumId().equals(medium.id())) {
-      throw new Refusal(
+      throw CheckCondition.refused(
           Reason.OTHER_MEDIUM,
           "the backup is of medium " + blob.mediumId() + ", not " + medium.id());
     }
@@ -912,14 +921,14 @@ public final class SecureLayer {
     LicenseState state = Blobs.open(blob, mediumKey, keys);
     if (blob.binding().deviceBound() && blob.counter() > nv.counter()) {
       // This drive never counted that far: the blob or the drive state was tampered with.
-      throw new Refusal(Reason.INTEGRITY, "the blob's counter is ahead of this drive's");
+      throw CheckCondition.refused(Reason.INTEGRITY, "the blob's counter is ahead of this drive's");
     }
     SecureArea.Contents current = read(medium);
     long floor =
         Math.max(
             nv.recordedVersion(medium.id()), current.readable() ? current.state().version() : -1);
     if (state.version() < floor) {
-      throw new Refusal(
+      throw CheckCondition.refused(
           Reason.STALE, floor, "backup has version " + state.version() + ", recorded " + floor);
     }
     commit("restore", medium, mediumKey, state);
@@ -931,13 +940,13 @@ public final class SecureLayer {
         blob.binding().text());
   }
 
-  private void reseal(Session session, Medium medium, byte[] parameters)
-      throws SenseException, Refusal {
+  private void reseal(Session session, Medium medium, byte[] parameters) throws CheckCondition {
     ResealRequest request = decode(() -> ResealRequest.decode(parameters));
     Certificate recipient =
         certificate(request.recipientCertificate(), 1 + 8 + 4 + request.blob().length + 2);
     if (!Authority.verify(keys.authorityPublicKey(), recipient, Certificate.Role.DRIVE)) {
-      throw new Refusal(Reason.CERTIFICATE, "recipient certificate of " + recipient.subject());
+      throw CheckCondition.refused(
+          Reason.CERTIFICATE, "recipient certificate of " + recipient.subject());
     }
     BackupBlob blob =
         Blobs.decode(blobBytes(medium, request.source(), request.lba(), request.blob()));
@@ -952,43 +961,43 @@ public final class SecureLayer {
    * below the area's version and never locks out the backup just restored.
    */
   private void commit(String operation, Medium medium, byte[] mediumKey, LicenseState state)
-      throws SenseException {
+      throws CheckCondition {
     byte[] area = requireFits(medium, mediumKey, state);
     faults.reached(operation + ":verified");
     try {
       medium.writeSecureArea(area, faults.prefixed(operation + ":secure-area-"));
     } catch (IOException e) {
       log.error("drive {}: writing the secure area of {} failed", keys.deviceId(), medium.id(), e);
-      throw new SenseException(SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR));
+      throw new CheckCondition(SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR));
     }
     try {
       nv.advance(medium.id(), state.version(), faults.prefixed(operation + ":nv-"));
     } catch (IOException e) {
       log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
-      throw new SenseException(
+      throw new CheckCondition(
           SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE));
     }
   }
 
   /** The sealed area for {@code state}; 05/26/00 if it would not fit the medium's secure area. */
   private static byte[] requireFits(Medium medium, byte[] mediumKey, LicenseState state)
-      throws SenseException {
+      throws CheckCondition {
     byte[] area =
         SecureArea.seal(mediumKey, medium.id(), state, medium.metadata().secureAreaBytes());
     if (area == null) {
-      throw new SenseException(
+      throw new CheckCondition(
           SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST));
     }
     return area;
   }
 
-  private SecureArea.Contents read(Medium medium) throws SenseException {
+  private SecureArea.Contents read(Medium medium) throws CheckCondition {
     byte[] area;
     try {
       area = medium.readSecureArea();
     } catch (IOException e) {
       log.error("drive {}: reading the secure area of {} failed", keys.deviceId(), medium.id(), e);
-      throw new SenseException(
+      throw new CheckCondition(
           SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR));
     }
     SecureArea.Contents contents = SecureArea.open(mediumKey(medium), medium.id(), area);
@@ -1012,7 +1021,7 @@ public final class SecureLayer {
   public Optional<LicenseStatus> status(Medium medium) {
     try {
       return Optional.of(LicenseStatus.decode(licenseStatus(medium)));
-    } catch (SenseException | ParameterException e) {
+    } catch (CheckCondition | ParameterException e) {
       return Optional.empty();
     }
   }
@@ -1066,7 +1075,7 @@ public final class SecureLayer {
   // ---------------------------------------------------------------- helpers
 
   private byte[] blobBytes(Medium medium, BlobSource source, long lba, byte[] inline)
-      throws SenseException, Refusal {
+      throws CheckCondition {
     if (source == BlobSource.INLINE) {
       return inline;
     }
@@ -1078,17 +1087,18 @@ public final class SecureLayer {
     byte[] prefix = new byte[0];
     for (int blocks = 1; length < 0; blocks++) {
       if (blocks > medium.blockCount() - lba || blocks * (long) blockSize > 4096 + blockSize) {
-        throw new Refusal(Reason.INTEGRITY, "no backup blob at LBA " + lba);
+        throw CheckCondition.refused(Reason.INTEGRITY, "no backup blob at LBA " + lba);
       }
       prefix = new byte[blocks * blockSize];
       readUserArea(medium, lba, ByteBuffer.wrap(prefix));
       try {
         length = BackupBlob.encodedLength(prefix);
       } catch (ParameterException e) {
-        if (e.getMessage().contains("format version") && e.offset() == 4) {
-          throw new Refusal(Reason.FORMAT_VERSION, e.getMessage());
+        if (e.kind() == ParameterException.Kind.FORMAT_VERSION) {
+          throw CheckCondition.refused(Reason.FORMAT_VERSION, e.getMessage());
         }
-        throw new Refusal(Reason.INTEGRITY, "no backup blob at LBA " + lba + ": " + e.getMessage());
+        throw CheckCondition.refused(
+            Reason.INTEGRITY, "no backup blob at LBA " + lba + ": " + e.getMessage());
       }
     }
     long blocks = (length + blockSize - 1) / blockSize;
@@ -1103,24 +1113,24 @@ public final class SecureLayer {
     return Arrays.copyOf(all, (int) length);
   }
 
-  private void readUserArea(Medium medium, long lba, ByteBuffer into) throws SenseException {
+  private void readUserArea(Medium medium, long lba, ByteBuffer into) throws CheckCondition {
     try {
       medium.read(lba, into);
     } catch (IOException e) {
       log.error(
           "drive {}: reading medium {} at LBA {} failed", keys.deviceId(), medium.id(), lba, e);
-      throw new SenseException(
+      throw new CheckCondition(
           SenseData.of(SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR)
               .withInformation(lba));
     }
   }
 
-  private Certificate certificate(byte[] encoded, int at) throws SenseException, Refusal {
+  private Certificate certificate(byte[] encoded, int at) throws CheckCondition {
     try {
       return Certificate.decode(encoded);
     } catch (ParameterException e) {
-      if (e.getMessage().contains("format version") && e.offset() == 4) {
-        throw new Refusal(Reason.FORMAT_VERSION, e.getMessage());
+      if (e.kind() == ParameterException.Kind.FORMAT_VERSION) {
+        throw CheckCondition.refused(Reason.FORMAT_VERSION, e.getMessage());
       }
       throw invalidParameter(at + e.offset());
     } catch (IllegalArgumentException e) {
@@ -1129,9 +1139,9 @@ public final class SecureLayer {
     }
   }
 
-  private static void requireWritable(Medium medium) throws SenseException {
+  private static void requireWritable(Medium medium) throws CheckCondition {
     if (medium.metadata().readOnly()) {
-      throw new SenseException(
+      throw new CheckCondition(
           SenseData.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED));
     }
   }
@@ -1142,7 +1152,7 @@ public final class SecureLayer {
     T decode() throws ParameterException;
   }
 
-  private static <T> T decode(Decoder<T> decoder) throws SenseException {
+  private static <T> T decode(Decoder<T> decoder) throws CheckCondition {
     try {
       return decoder.decode();
     } catch (ParameterException e) {
@@ -1150,29 +1160,32 @@ public final class SecureLayer {
     }
   }
 
-  private SenseException refuse(Refusal refusal) {
-    log.info("drive {}: refused: {}", keys.deviceId(), refusal.getMessage());
-    return new SenseException(refusal.sense());
+  /** Logs a refusal with its detail (the host sees only the sense), and returns it. */
+  private CheckCondition logged(CheckCondition e) {
+    if (e.reason().isPresent()) {
+      log.info("drive {}: refused: {}", keys.deviceId(), e.getMessage());
+    }
+    return e;
   }
 
-  private static SenseException invalidParameter(int offset) {
-    return new SenseException(
+  private static CheckCondition invalidParameter(int offset) {
+    return new CheckCondition(
         SenseData.of(
             SenseKey.ILLEGAL_REQUEST,
             AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
             FieldPointer.parameter(Math.max(0, Math.min(offset, 0xFFFF)))));
   }
 
-  private static SenseException invalidCdb(int cdbByte, int bit) {
-    return new SenseException(
+  private static CheckCondition invalidCdb(int cdbByte, int bit) {
+    return new CheckCondition(
         SenseData.of(
             SenseKey.ILLEGAL_REQUEST,
             AdditionalSense.INVALID_FIELD_IN_CDB,
             new FieldPointer(true, cdbByte, bit)));
   }
 
-  private static SenseException lbaOutOfRange() {
-    return new SenseException(
+  private static CheckCondition lbaOutOfRange() {
+    return new CheckCondition(
         SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE));
   }
 }
