@@ -29,9 +29,10 @@ final class BackupFlow {
   private static final Logger log = LoggerFactory.getLogger(BackupFlow.class);
 
   /**
-   * No blob is read from the user area past this many bytes (and a block): secure areas are small.
+   * A blob's header is far shorter: a prefix of the user area this long (and a block) that still
+   * does not say how long the blob is holds no blob, and is not read further.
    */
-  private static final int MAXIMUM_USER_AREA_BLOB = 4096;
+  private static final int HEADER_SEARCH_BYTES = 4096;
 
   private final SecureStore store;
   private final UserArea userArea;
@@ -182,7 +183,7 @@ final class BackupFlow {
     byte[] prefix = new byte[0];
     for (int blocks = 1; length < 0; blocks++) {
       if (blocks > medium.blockCount() - lba
-          || blocks * (long) blockSize > MAXIMUM_USER_AREA_BLOB + blockSize) {
+          || blocks * (long) blockSize > HEADER_SEARCH_BYTES + blockSize) {
         throw CheckCondition.refused(Reason.INTEGRITY, "no backup blob at LBA " + lba);
       }
       prefix = new byte[blocks * blockSize];
