@@ -315,7 +315,7 @@ class LicenseFlowsIT {
     try {
       header = BackupBlob.decode(blob);
     } catch (dev.secdrive.protocol.security.ParameterException e) {
-      return e.offset() == 4 && e.getMessage().contains("format version")
+      return e.kind() == dev.secdrive.protocol.security.ParameterException.Kind.FORMAT_VERSION
           ? Reason.FORMAT_VERSION
           : Reason.INTEGRITY;
     }

@@ -2,7 +2,6 @@ package dev.secdrive.emulator.firmware;
 
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.secure.SecureLayer;
-import dev.secdrive.emulator.secure.SenseException;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
@@ -79,26 +78,16 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
    * written, since half a blob is of no use to anyone.
    */
   @Override
-  public void check(Medium medium, long lba, long blocks) throws SenseException {
+  public void check(Medium medium, long lba, long blocks) throws CheckCondition {
     long failing = faults.firstWriteError(lba, blocks);
     if (failing >= 0) {
-      throw toSecureLayer(mediumError(AdditionalSense.WRITE_ERROR, failing));
+      throw mediumError(AdditionalSense.WRITE_ERROR, failing);
     }
   }
 
   @Override
-  public void write(Medium medium, long lba, ByteBuffer data) throws SenseException {
+  public void write(Medium medium, long lba, ByteBuffer data) throws CheckCondition {
     check(medium, lba, data.remaining() / medium.blockSize());
-    try {
-      writeBlocks(medium, lba, data, true);
-    } catch (CheckCondition e) {
-      throw toSecureLayer(e);
-    }
-  }
-
-  // Secure-layer boundary: SecureLayer.UserAreaWrites declares SenseException today. Once the
-  // secure layer throws CheckCondition, this conversion and its two callers' wrapping go.
-  private static SenseException toSecureLayer(CheckCondition e) {
-    return new SenseException(e.sense());
+    writeBlocks(medium, lba, data, true);
   }
 }

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Certificate;
@@ -120,14 +121,15 @@ public final class Blobs {
    * Decodes a blob; a blob that does not parse failed authentication (reason 05h), one of another
    * format version is reason 0Bh.
    */
-  public static BackupBlob decode(byte[] bytes) throws Refusal {
+  public static BackupBlob decode(byte[] bytes) throws CheckCondition {
     try {
       return BackupBlob.decode(bytes);
     } catch (ParameterException e) {
-      if (e.getMessage().contains("format version") && e.offset() == 4) {
-        throw new Refusal(Reason.FORMAT_VERSION, e.getMessage());
+      if (e.kind() == ParameterException.Kind.FORMAT_VERSION) {
+        throw CheckCondition.refused(Reason.FORMAT_VERSION, e.getMessage());
       }
-      throw new Refusal(Reason.INTEGRITY, "backup blob does not parse: " + e.getMessage());
+      throw CheckCondition.refused(
+          Reason.INTEGRITY, "backup blob does not parse: " + e.getMessage());
     }
   }
 
@@ -136,9 +138,9 @@ public final class Blobs {
    * the blob names the loaded medium; this checks the device binding and every tag.
    */
   public static LicenseState open(BackupBlob blob, byte[] mediumKey, DriveKeys self)
-      throws Refusal {
+      throws CheckCondition {
     if (blob.binding() != Binding.MEDIUM && !blob.deviceId().equals(self.deviceId())) {
-      throw new Refusal(
+      throw CheckCondition.refused(
           Reason.OTHER_DRIVE, "the blob is bound to drive " + blob.deviceId() + ", not this one");
     }
     byte[] aad = blob.aad();
@@ -169,16 +171,18 @@ public final class Blobs {
             }
           };
     } catch (Crypto.AuthenticationException e) {
-      throw new Refusal(Reason.INTEGRITY, "a layer of the backup blob fails authentication");
+      throw CheckCondition.refused(
+          Reason.INTEGRITY, "a layer of the backup blob fails authentication");
     }
     LicenseState state;
     try {
       state = LicenseState.decode(plaintext);
     } catch (IllegalArgumentException e) {
-      throw new Refusal(Reason.INTEGRITY, "the backup blob holds no license state");
+      throw CheckCondition.refused(Reason.INTEGRITY, "the backup blob holds no license state");
     }
     if (state.version() != blob.licenseVersion()) {
-      throw new Refusal(Reason.INTEGRITY, "the blob header and its license state disagree");
+      throw CheckCondition.refused(
+          Reason.INTEGRITY, "the blob header and its license state disagree");
     }
     return state;
   }
@@ -188,23 +192,24 @@ public final class Blobs {
    * keeping medium ID, license version and counter.
    */
   public static BackupBlob reseal(BackupBlob blob, DriveKeys self, Certificate recipient)
-      throws Refusal {
+      throws CheckCondition {
     byte[] inner;
     try {
       inner = unseal(blob, self);
     } catch (Crypto.AuthenticationException e) {
-      throw new Refusal(Reason.INTEGRITY, "the sealed layer fails authentication");
+      throw CheckCondition.refused(Reason.INTEGRITY, "the sealed layer fails authentication");
     }
     if (inner.length < Crypto.LAYER_OVERHEAD) {
-      throw new Refusal(Reason.INTEGRITY, "the medium layer is shorter than nonce and tag");
+      throw CheckCondition.refused(
+          Reason.INTEGRITY, "the medium layer is shorter than nonce and tag");
     }
     return seal(blob.mediumId(), blob.licenseVersion(), blob.counter(), inner, recipient);
   }
 
   private static byte[] unseal(BackupBlob blob, DriveKeys self)
-      throws Refusal, Crypto.AuthenticationException {
+      throws CheckCondition, Crypto.AuthenticationException {
     if (blob.binding() != Binding.SEALED || !blob.deviceId().equals(self.deviceId())) {
-      throw new Refusal(
+      throw CheckCondition.refused(
           Reason.OTHER_DRIVE,
           blob.binding() != Binding.SEALED
               ? "the blob is not sealed to a drive"

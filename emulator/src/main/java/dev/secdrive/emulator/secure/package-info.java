@@ -1,9 +1,27 @@
 /**
  * The drive's secure layer (PROTOCOL.md "Secure layer: SECURITY PROTOCOL IN / OUT"; DESIGN.md
  * "Security model"): the licensing authority and the drive's keys, the drive's non-volatile state,
- * the sealed secure area, backup blobs, and {@link dev.secdrive.emulator.secure.SecureLayer}, which
- * executes protocol 00h and vendor protocol F0h for the firmware, including the target drive's side
- * of the converted software copy (PROTOCOL.md "Scheme 2": INSTALL CONVERSION, CONVERT WRITE).
+ * the sealed secure area, backup blobs, and the flows that execute protocol 00h and vendor protocol
+ * F0h for the firmware.
+ *
+ * <ul>
+ *   <li>{@link dev.secdrive.emulator.secure.SecureLayer}: the entry point of the firmware's
+ *       SECURITY PROTOCOL IN / OUT handlers; checks the CDBs, keeps the per-nexus {@code Session},
+ *       and hands each operation to its flow. Its {@code UserAreaWrites} port is how the flows
+ *       write the user area the way a WRITE does; the firmware implements it.
+ *   <li>{@code ProvisionFlow} (CHALLENGE, PROVISION, LICENSE STATUS; FIG. 5), {@code PlaybackFlow}
+ *       (OPEN PLAYBACK and the in-drive decryption of an {@code OpenTitle}; FIG. 6), {@code
+ *       ConversionFlow} (the target drive's side of the converted software copy, PROTOCOL.md
+ *       "Scheme 2": INSTALL CONVERSION, CONVERT WRITE, an {@code OpenConversion}) and {@code
+ *       BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL; US 2001/0008016).
+ *   <li>{@code SecureStore}: the sealed secure area of a medium, read and replaced whole, and the
+ *       drive's counter and anti-rollback floor, which every flow that changes a license commits
+ *       through; {@code UserArea} and {@code ParameterLists}: the user-area reads and writes and
+ *       the answers to parameter lists that do not parse, shared by the flows.
+ * </ul>
+ *
+ * <p>Every refusal is a {@link dev.secdrive.emulator.firmware.CheckCondition}, with the sense of
+ * PROTOCOL.md "Refusals".
  *
  * <p>Formats that PROTOCOL.md leaves to the drive (all integers big-endian):
  *

@@ -56,8 +56,7 @@ class KnownAnswerFirmwareTest {
 
       // PROVISION: the drive's challenge is fresh, so the seal is made here with the pinned key.
       byte[] challenge =
-          Challenge.decode(
-                  assertGood(SecureLayerFirmwareTest.in(h, host, Operation.CHALLENGE)).data())
+          Challenge.decode(assertGood(SecureLayerFixture.in(h, host, Operation.CHALLENGE)).data())
               .nonce();
       byte[] aad =
           ProvisionRequest.sealedKeyAad(challenge, KnownAnswers.MEDIUM_ID, KnownAnswers.CONTENT_ID);
@@ -79,7 +78,7 @@ class KnownAnswerFirmwareTest {
                   sealed,
                   licensor.certificate().encode(),
                   new byte[64]));
-      assertGood(SecureLayerFirmwareTest.out(h, host, Operation.PROVISION, request.encode()));
+      assertGood(SecureLayerFixture.out(h, host, Operation.PROVISION, request.encode()));
 
       // The secure area: SDSA ‖ 01 ‖ u32 n ‖ nonce ‖ ciphertext ‖ tag, AAD = 9 bytes ‖ str8 ID.
       byte[] area = medium.readSecureArea();
@@ -117,7 +116,7 @@ class KnownAnswerFirmwareTest {
       assertGood(h.run(host, new Write10(HEADER_LBA, 4), title));
 
       byte[] openPlayback = new OpenPlayback(KnownAnswers.CONTENT_ID, HEADER_LBA).encode();
-      assertGood(SecureLayerFirmwareTest.out(h, host, Operation.OPEN_PLAYBACK, openPlayback));
+      assertGood(SecureLayerFixture.out(h, host, Operation.OPEN_PLAYBACK, openPlayback));
       byte[] read = assertGood(h.run(host, new Read10(HEADER_LBA + 1, 3))).data();
       assertArrayEquals(plain, Arrays.copyOf(read, plain.length), "decrypted in the drive");
     }

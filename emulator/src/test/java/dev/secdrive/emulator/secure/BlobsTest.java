@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Reason;
@@ -86,8 +87,8 @@ class BlobsTest {
         Blobs.open(blob, km, opener(binding));
         fail("bit " + bit + " flipped and the blob still opened");
         return;
-      } catch (Refusal r) {
-        reason = r.reason();
+      } catch (CheckCondition r) {
+        reason = r.reason().orElseThrow();
       }
       if (at == 4) {
         assertEquals(Reason.FORMAT_VERSION, reason, "bit " + bit);
@@ -131,14 +132,14 @@ class BlobsTest {
 
   @FunctionalInterface
   interface Action {
-    Object run() throws Refusal;
+    Object run() throws CheckCondition;
   }
 
   private static Reason refusal(Action action) {
     try {
       action.run();
-    } catch (Refusal r) {
-      return r.reason();
+    } catch (CheckCondition r) {
+      return r.reason().orElseThrow();
     }
     throw new AssertionError("not refused");
   }

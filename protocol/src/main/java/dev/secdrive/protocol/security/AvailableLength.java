@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /**
  * The four-byte AVAILABLE LENGTH every protocol F0h data-in starts with, so that a host that
  * allocated too little learns how much to ask for.
@@ -20,6 +22,7 @@ final class AvailableLength {
     long available = r.u32("available length");
     if (available > in.length - LENGTH) {
       throw new ParameterException(
+          Kind.TRUNCATED,
           what
               + " truncated: "
               + (in.length - LENGTH)

@@ -1,6 +1,7 @@
 package dev.secdrive.protocol.security;
 
 import dev.secdrive.protocol.BigEndian;
+import dev.secdrive.protocol.security.ParameterException.Kind;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -102,7 +103,8 @@ public record BackupBlob(
     Binding binding = Binding.read(r);
     int reservedAt = r.position();
     if (r.u16("reserved") != 0) {
-      throw new ParameterException("backup blob: reserved bytes are not zero", reservedAt);
+      throw new ParameterException(
+          Kind.RESERVED, "backup blob: reserved bytes are not zero", reservedAt);
     }
     String mediumId = r.id("medium ID");
     long version = r.u32("license version");
@@ -111,7 +113,8 @@ public record BackupBlob(
     String deviceId;
     if (binding == Binding.MEDIUM) {
       if (r.u8("device ID length") != 0) {
-        throw new ParameterException("a medium-bound blob names no device", deviceAt);
+        throw new ParameterException(
+            Kind.INVALID_VALUE, "a medium-bound blob names no device", deviceAt);
       }
       deviceId = "";
     } else {
@@ -147,11 +150,12 @@ public record BackupBlob(
       int at = r.position();
       long layers = r.u32("layers length");
       if (layers > MAXIMUM_LENGTH) {
-        throw new ParameterException("backup blob longer than " + MAXIMUM_LENGTH + " bytes", at);
+        throw new ParameterException(
+            Kind.LENGTH, "backup blob longer than " + MAXIMUM_LENGTH + " bytes", at);
       }
       return r.position() + layers;
     } catch (ParameterException e) {
-      if (e.getMessage().contains(" ends inside ")) {
+      if (e.kind() == Kind.TRUNCATED) {
         return -1;
       }
       throw e;

@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /**
  * F0h BACKUP parameter list (FIG. 7 S31-S33, FIG. 11 S51-S54, FIG. 14 S71-S74).
  *
@@ -8,6 +10,12 @@ package dev.secdrive.protocol.security;
  *     else empty
  */
 public record BackupRequest(Binding binding, Target target, long lba, byte[] recipientCertificate) {
+
+  /**
+   * Where the recipient certificate starts in the list: after binding, target, LBA and the
+   * certificate's bytes16 length.
+   */
+  public static final int RECIPIENT_CERTIFICATE_OFFSET = 1 + 1 + 8 + 2;
 
   /** Where the blob goes. */
   public enum Target {
@@ -80,22 +88,24 @@ public record BackupRequest(Binding binding, Target target, long lba, byte[] rec
       }
     }
     if (target == null) {
-      throw new ParameterException("unknown backup target " + code, targetAt);
+      throw new ParameterException(Kind.INVALID_VALUE, "unknown backup target " + code, targetAt);
     }
     int lbaAt = r.position();
     long lba = r.u64("LBA");
     if (target == Target.HOST && lba != 0) {
-      throw new ParameterException("LBA must be 0 for a backup to the host", lbaAt);
+      throw new ParameterException(
+          Kind.INVALID_VALUE, "LBA must be 0 for a backup to the host", lbaAt);
     }
     if (lba < 0) {
       // u64 on the wire: above 2^63 - 1 no medium has such a block.
       throw new ParameterException(
-          "LBA " + Long.toUnsignedString(lba) + " is beyond any medium", lbaAt);
+          Kind.INVALID_VALUE, "LBA " + Long.toUnsignedString(lba) + " is beyond any medium", lbaAt);
     }
     int certAt = r.position();
     byte[] certificate = r.bytes16("recipient certificate");
     if ((binding == Binding.SEALED) != (certificate.length > 0)) {
       throw new ParameterException(
+          Kind.INVALID_VALUE,
           binding == Binding.SEALED
               ? "binding SEALED needs a recipient certificate"
               : "a recipient certificate goes with binding SEALED only",

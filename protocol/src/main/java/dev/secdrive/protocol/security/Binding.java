@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /** What a backup blob is bound to, and the order of its layers (innermost first). */
 public enum Binding {
   /** FIG. 7: the medium key only (claim 1). */
@@ -63,7 +65,7 @@ public enum Binding {
     try {
       return fromCode(code);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException("unknown binding " + code, at);
+      throw new ParameterException(Kind.INVALID_VALUE, "unknown binding " + code, at);
     }
   }
 }

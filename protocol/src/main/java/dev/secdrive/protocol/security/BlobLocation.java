@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /** The source, LBA and inline blob fields RESTORE and RESEAL share. */
 record BlobLocation(BlobSource source, long lba, byte[] blob) {
 
@@ -24,10 +26,11 @@ record BlobLocation(BlobSource source, long lba, byte[] blob) {
     int blobAt = r.position();
     byte[] blob = r.bytes32("blob", BackupBlob.MAXIMUM_LENGTH);
     if (lba < 0 || (source == BlobSource.INLINE && lba != 0)) {
-      throw new ParameterException("LBA must be 0 for an inline blob", lbaAt);
+      throw new ParameterException(Kind.INVALID_VALUE, "LBA must be 0 for an inline blob", lbaAt);
     }
     if ((source == BlobSource.INLINE) != (blob.length > 0)) {
       throw new ParameterException(
+          Kind.INVALID_VALUE,
           source == BlobSource.INLINE
               ? "inline source without a blob"
               : "a user-area source carries no blob",

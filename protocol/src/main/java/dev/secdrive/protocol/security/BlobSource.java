@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /** Where RESTORE and RESEAL find the backup blob. */
 public enum BlobSource {
   /** In the parameter list itself. */
@@ -25,6 +27,6 @@ public enum BlobSource {
         return s;
       }
     }
-    throw new ParameterException("unknown blob source " + code, at);
+    throw new ParameterException(Kind.INVALID_VALUE, "unknown blob source " + code, at);
   }
 }

@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -109,7 +110,10 @@ public record Certificate(
         Arrays.stream(Role.values())
             .filter(x -> x.code == code)
             .findFirst()
-            .orElseThrow(() -> new ParameterException("certificate has unknown role " + code, at));
+            .orElseThrow(
+                () ->
+                    new ParameterException(
+                        Kind.INVALID_VALUE, "certificate has unknown role " + code, at));
     String subject =
         switch (role) {
           case DRIVE -> r.id("device ID");
@@ -119,7 +123,8 @@ public record Certificate(
     int xAt = r.position();
     byte[] x = r.raw("X25519 public key", KEY_LENGTH);
     if (role != Role.DRIVE && !Arrays.equals(x, new byte[KEY_LENGTH])) {
-      throw new ParameterException("a " + role + " certificate carries no X25519 key", xAt);
+      throw new ParameterException(
+          Kind.INVALID_VALUE, "a " + role + " certificate carries no X25519 key", xAt);
     }
     byte[] ed = r.raw("Ed25519 public key", KEY_LENGTH);
     byte[] signature = r.raw("signature", SIGNATURE_LENGTH);

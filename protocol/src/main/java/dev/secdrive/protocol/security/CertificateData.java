@@ -6,6 +6,9 @@ package dev.secdrive.protocol.security;
  */
 public record CertificateData(Certificate certificate) {
 
+  /** Where the certificate starts: after the reserved bytes and its length. */
+  public static final int CERTIFICATE_OFFSET = 4;
+
   public CertificateData {
     if (certificate == null) {
       throw new NullPointerException("certificate");
@@ -21,6 +24,10 @@ public record CertificateData(Certificate certificate) {
     r.u16("reserved bytes");
     byte[] certificate = r.bytes16("certificate");
     r.end();
-    return new CertificateData(Certificate.decode(certificate));
+    try {
+      return new CertificateData(Certificate.decode(certificate));
+    } catch (ParameterException e) {
+      throw e.within(CERTIFICATE_OFFSET);
+    }
   }
 }

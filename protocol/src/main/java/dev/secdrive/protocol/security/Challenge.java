@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /** F0h CHALLENGE data-in: a 32-byte single-use nonce the drive will accept once. */
 public record Challenge(byte[] nonce) {
 
@@ -21,7 +23,8 @@ public record Challenge(byte[] nonce) {
   public static Challenge decode(byte[] in) throws ParameterException {
     byte[] body = AvailableLength.unwrap(in, "challenge");
     if (body.length != NONCE_LENGTH) {
-      throw new ParameterException("challenge is " + body.length + " bytes, not 32", 0);
+      throw new ParameterException(
+          Kind.LENGTH, "challenge is " + body.length + " bytes, not 32", 0);
     }
     return new Challenge(body);
   }

@@ -65,6 +65,26 @@ public record ConversionGrant(
         signature);
   }
 
+  /**
+   * Where the central site's certificate starts in the encoded grant, so that a drive can point the
+   * field pointer of an error inside the certificate at the byte the host sent.
+   */
+  public int centerCertificateOffset() {
+    return MAGIC.length()
+        + 1 // format version
+        + 1
+        + titleId.length()
+        + 1
+        + mediumId.length()
+        + 1
+        + deviceId.length()
+        + 8 // serial
+        + Certificate.KEY_LENGTH
+        + 2
+        + sealedKeys.length
+        + 2; // the certificate's bytes16 length
+  }
+
   /** The AAD of the sealed keys: str8 title ID ‖ str8 medium ID ‖ str8 device ID. */
   public static byte[] aad(String titleId, String mediumId, String deviceId) {
     return new Fields.Writer().str8(titleId).str8(mediumId).str8(deviceId).toByteArray();

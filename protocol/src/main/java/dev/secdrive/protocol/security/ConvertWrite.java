@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
 import java.nio.ByteBuffer;
 
 /**
@@ -30,6 +31,7 @@ public final class ConvertWrite {
   public static long offset(ByteBuffer parameters) throws ParameterException {
     if (parameters.remaining() < HEADER_LENGTH) {
       throw new ParameterException(
+          Kind.TRUNCATED,
           "CONVERT WRITE parameter list ends inside the offset ("
               + parameters.remaining()
               + " bytes)",
@@ -37,7 +39,7 @@ public final class ConvertWrite {
     }
     long offset = parameters.getLong(parameters.position());
     if (offset < 0) {
-      throw new ParameterException("CONVERT WRITE offset beyond 2^63", 0);
+      throw new ParameterException(Kind.INVALID_VALUE, "CONVERT WRITE offset beyond 2^63", 0);
     }
     return offset;
   }

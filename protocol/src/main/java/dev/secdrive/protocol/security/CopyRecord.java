@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -74,7 +75,8 @@ public record CopyRecord(
     byte[] digest = r.raw("digest", MasterCatalog.DIGEST_LENGTH);
     long lba = r.u64("data LBA");
     if (length < 0 || lba < 0) {
-      throw new ParameterException("copy record: length or LBA beyond 2^63", at);
+      throw new ParameterException(
+          Kind.INVALID_VALUE, "copy record: length or LBA beyond 2^63", at);
     }
     return new CopyRecord(certificate, sealed, nonce, length, digest, lba);
   }

@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -117,6 +118,7 @@ final class Fields {
     private void need(String field, long n) throws ParameterException {
       if (n > in.length - position) {
         throw new ParameterException(
+            Kind.TRUNCATED,
             what + " ends inside " + field + " at byte " + position + " (" + in.length + " bytes)",
             position);
       }
@@ -157,7 +159,7 @@ final class Fields {
       int at = position;
       byte[] got = raw("magic", magic.length());
       if (!Arrays.equals(got, magic.getBytes(StandardCharsets.US_ASCII))) {
-        throw new ParameterException(what + " does not start with '" + magic + "'", at);
+        throw new ParameterException(Kind.MAGIC, what + " does not start with '" + magic + "'", at);
       }
     }
 
@@ -166,7 +168,9 @@ final class Fields {
       int version = u8("format version");
       if (version != expected) {
         throw new ParameterException(
-            what + " has format version " + version + "; this secdrive reads " + expected, at);
+            Kind.FORMAT_VERSION,
+            what + " has format version " + version + "; this secdrive reads " + expected,
+            at);
       }
     }
 
@@ -179,7 +183,7 @@ final class Fields {
       try {
         checkId(field, s, 255);
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(what + ": " + e.getMessage(), at);
+        throw new ParameterException(Kind.INVALID_VALUE, what + ": " + e.getMessage(), at);
       }
       return s;
     }
@@ -208,10 +212,11 @@ final class Fields {
                 .decode(ByteBuffer.wrap(bytes))
                 .toString();
       } catch (CharacterCodingException e) {
-        throw new ParameterException(what + ": " + field + " is not UTF-8", at + 1);
+        throw new ParameterException(
+            Kind.INVALID_VALUE, what + ": " + field + " is not UTF-8", at + 1);
       }
       if (name.isBlank()) {
-        throw new ParameterException(what + ": " + field + " is blank", at);
+        throw new ParameterException(Kind.INVALID_VALUE, what + ": " + field + " is blank", at);
       }
       return name;
     }
@@ -224,7 +229,8 @@ final class Fields {
       int at = position;
       long n = u32(field + " length");
       if (n > max) {
-        throw new ParameterException(what + ": " + field + " longer than " + max + " bytes", at);
+        throw new ParameterException(
+            Kind.LENGTH, what + ": " + field + " longer than " + max + " bytes", at);
       }
       return raw(field, (int) n);
     }
@@ -232,7 +238,9 @@ final class Fields {
     void end() throws ParameterException {
       if (position != in.length) {
         throw new ParameterException(
-            what + " has " + (in.length - position) + " bytes after its last field", position);
+            Kind.TRAILING_BYTES,
+            what + " has " + (in.length - position) + " bytes after its last field",
+            position);
       }
     }
   }

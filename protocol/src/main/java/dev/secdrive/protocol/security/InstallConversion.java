@@ -1,11 +1,16 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /**
  * F0h INSTALL CONVERSION parameter list (PROTOCOL.md "Scheme 2"): the grant, where the converted
  * title goes on the target medium, its length, and the master's nonce for the title.
  */
 public record InstallConversion(
     byte[] grant, long headerLba, long plaintextLength, byte[] masterNonce) {
+
+  /** Where the grant starts in the list: after its bytes16 length. */
+  public static final int GRANT_OFFSET = 2;
 
   public InstallConversion {
     grant = Fields.checkMax("grant", grant, 0xFFFF).clone();
@@ -25,6 +30,11 @@ public record InstallConversion(
     return masterNonce.clone();
   }
 
+  /** Where the plaintext length lies in the encoded list: after the grant and the header LBA. */
+  public int plaintextLengthOffset() {
+    return GRANT_OFFSET + grant.length + 8;
+  }
+
   public byte[] encode() {
     return new Fields.Writer()
         .bytes16(grant)
@@ -41,7 +51,7 @@ public record InstallConversion(
     long lba = r.u64("header LBA");
     long length = r.u64("plaintext length");
     if (lba < 0 || length < 0) {
-      throw new ParameterException("header LBA or length beyond 2^63", at);
+      throw new ParameterException(Kind.INVALID_VALUE, "header LBA or length beyond 2^63", at);
     }
     byte[] nonce = r.raw("master nonce", TitleHeader.NONCE_LENGTH);
     r.end();

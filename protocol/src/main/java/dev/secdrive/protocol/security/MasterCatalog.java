@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +126,9 @@ public record MasterCatalog(List<Entry> titles) {
     long length = r.u32("catalog length");
     if (length > in.length - PREFIX) {
       throw new ParameterException(
-          "master catalog of " + length + " bytes, only " + (in.length - PREFIX) + " present", 5);
+          Kind.TRUNCATED,
+          "master catalog of " + length + " bytes, only " + (in.length - PREFIX) + " present",
+          5);
     }
     int count = r.u16("title count");
     List<Entry> titles = new ArrayList<>(count);
@@ -136,7 +139,8 @@ public record MasterCatalog(List<Entry> titles) {
       int schemeAt = r.position();
       int scheme = r.u8("scheme");
       if (scheme != SCHEME_CERTIFICATE && scheme != SCHEME_CONVERSION) {
-        throw new ParameterException("master catalog: unknown scheme " + scheme, schemeAt);
+        throw new ParameterException(
+            Kind.INVALID_VALUE, "master catalog: unknown scheme " + scheme, schemeAt);
       }
       long lba = r.u64("first LBA");
       long plaintext = r.u64("plaintext length");
@@ -145,16 +149,17 @@ public record MasterCatalog(List<Entry> titles) {
       try {
         titles.add(new Entry(id, name, scheme, lba, plaintext, nonce, digest));
       } catch (IllegalArgumentException e) {
-        throw new ParameterException("master catalog: " + e.getMessage(), at);
+        throw new ParameterException(Kind.INVALID_VALUE, "master catalog: " + e.getMessage(), at);
       }
     }
     if (r.position() != PREFIX + length) {
-      throw new ParameterException("master catalog length does not match its titles", 5);
+      throw new ParameterException(
+          Kind.LENGTH, "master catalog length does not match its titles", 5);
     }
     try {
       return new MasterCatalog(titles);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException("master catalog: " + e.getMessage(), PREFIX);
+      throw new ParameterException(Kind.INVALID_VALUE, "master catalog: " + e.getMessage(), PREFIX);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
+
 /**
  * F0h OPEN PLAYBACK parameter list (FIG. 6 S21-S23): the title to play and the LBA of its header.
  */
@@ -21,12 +23,12 @@ public record OpenPlayback(String contentId, long headerLba) {
     int at = r.position();
     String contentId = r.id("content ID");
     if (contentId.length() > 64) {
-      throw new ParameterException("content ID longer than 64 characters", at);
+      throw new ParameterException(Kind.INVALID_VALUE, "content ID longer than 64 characters", at);
     }
     int lbaAt = r.position();
     long lba = r.u64("header LBA");
     if (lba < 0) {
-      throw new ParameterException("header LBA beyond 2^63", lbaAt);
+      throw new ParameterException(Kind.INVALID_VALUE, "header LBA beyond 2^63", lbaAt);
     }
     r.end();
     return new OpenPlayback(contentId, lba);

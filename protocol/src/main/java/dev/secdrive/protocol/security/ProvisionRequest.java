@@ -1,6 +1,7 @@
 package dev.secdrive.protocol.security;
 
 import dev.secdrive.protocol.BigEndian;
+import dev.secdrive.protocol.security.ParameterException.Kind;
 
 /**
  * F0h PROVISION parameter list (FIG. 5 S8-S10): a licensor installs a content key for one medium,
@@ -79,6 +80,23 @@ public record ProvisionRequest(
         signature);
   }
 
+  /**
+   * Where the licensor certificate starts in the encoded list, so that a drive can point the field
+   * pointer of an error inside the certificate at the byte the host sent.
+   */
+  public int licensorCertificateOffset() {
+    return Challenge.NONCE_LENGTH
+        + 1
+        + mediumId.length()
+        + 1
+        + contentId.length()
+        + 4 // plays
+        + Certificate.KEY_LENGTH
+        + 2
+        + sealedContentKey.length
+        + 2; // the certificate's bytes16 length
+  }
+
   /** The AAD of the sealed content key: challenge ‖ str8 medium ID ‖ str8 content ID. */
   public byte[] sealedKeyAad() {
     return sealedKeyAad(challenge, mediumId, contentId);
@@ -113,7 +131,7 @@ public record ProvisionRequest(
     int at = r.position();
     String contentId = r.id("content ID");
     if (contentId.length() > 64) {
-      throw new ParameterException("content ID longer than 64 characters", at);
+      throw new ParameterException(Kind.INVALID_VALUE, "content ID longer than 64 characters", at);
     }
     long plays = r.u32("plays");
     byte[] ephemeral = r.raw("ephemeral public key", Certificate.KEY_LENGTH);

@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.security;
 
+import dev.secdrive.protocol.security.ParameterException.Kind;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -72,13 +73,13 @@ public record TitleHeader(String contentId, byte[] nonce, long plaintextLength, 
     int at = r.position();
     String contentId = r.id("content ID");
     if (contentId.length() > 64) {
-      throw new ParameterException("content ID longer than 64 characters", at);
+      throw new ParameterException(Kind.INVALID_VALUE, "content ID longer than 64 characters", at);
     }
     byte[] nonce = r.raw("nonce", NONCE_LENGTH);
     int lengthAt = r.position();
     long length = r.u64("plaintext length");
     if (length < 0) {
-      throw new ParameterException("plaintext length beyond 2^63", lengthAt);
+      throw new ParameterException(Kind.INVALID_VALUE, "plaintext length beyond 2^63", lengthAt);
     }
     byte[] check = r.raw("check", CHECK_LENGTH);
     return new TitleHeader(contentId, nonce, length, check);

@@ -58,6 +58,7 @@ class SecurityPayloadTest {
       ParameterException e =
           assertThrows(ParameterException.class, () -> ProvisionRequest.decode(prefix));
       assertTrue(e.getMessage().contains("ends inside"), e.getMessage());
+      assertEquals(ParameterException.Kind.TRUNCATED, e.kind(), e.getMessage());
       assertTrue(e.offset() <= n, "offset " + e.offset() + " within " + n + " bytes");
     }
     byte[] longer = Arrays.copyOf(full, full.length + 1);
@@ -65,6 +66,7 @@ class SecurityPayloadTest {
         assertThrows(ParameterException.class, () -> ProvisionRequest.decode(longer));
     assertEquals(full.length, e.offset());
     assertEquals("PROVISION parameter list has 1 bytes after its last field", e.getMessage());
+    assertEquals(ParameterException.Kind.TRAILING_BYTES, e.kind());
   }
 
   @Test
@@ -124,6 +126,7 @@ class SecurityPayloadTest {
     ParameterException e = assertThrows(ParameterException.class, () -> BackupBlob.decode(blob));
     assertEquals("backup blob has format version 2; this secdrive reads 1", e.getMessage());
     assertEquals(4, e.offset());
+    assertEquals(ParameterException.Kind.FORMAT_VERSION, e.kind());
   }
 
   @Test

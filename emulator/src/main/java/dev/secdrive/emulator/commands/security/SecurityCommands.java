@@ -8,7 +8,6 @@ import dev.secdrive.emulator.firmware.NexusState;
 import dev.secdrive.emulator.firmware.UnitContext;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.secure.SecureLayer;
-import dev.secdrive.emulator.secure.SenseException;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.SecurityProtocolIn;
 import dev.secdrive.protocol.cdb.SecurityProtocolOut;
@@ -51,38 +50,30 @@ public final class SecurityCommands implements CommandSet {
   private int securityIn(NexusState nexus, SecurityProtocolIn cdb, ByteBuffer dataOut, DataIn in)
       throws CheckCondition {
     SecureLayer secure = unit.secure();
-    try {
-      secure.checkIn(cdb);
-      if (cdb.protocol() == SecurityProtocols.INFORMATION) {
-        // The protocol list and the drive's certificate belong to the drive, not the medium:
-        // FIG. 14 asks an empty second drive for its certificate.
-        return in.respond(secure.in(nexus.session(), null, cdb), cdb.allocationLength());
-      }
-      Medium medium = unit.requireReady();
-      secure.checkMedium(medium);
-      return in.respond(secure.in(nexus.session(), medium, cdb), cdb.allocationLength());
-    } catch (SenseException e) {
-      throw fromSecureLayer(e);
+    secure.checkIn(cdb);
+    if (cdb.protocol() == SecurityProtocols.INFORMATION) {
+      // The protocol list and the drive's certificate belong to the drive, not the medium:
+      // FIG. 14 asks an empty second drive for its certificate.
+      return in.respond(secure.in(nexus.session(), null, cdb), cdb.allocationLength());
     }
+    Medium medium = unit.requireReady();
+    secure.checkMedium(medium);
+    return in.respond(secure.in(nexus.session(), medium, cdb), cdb.allocationLength());
   }
 
   private int securityOut(
       NexusState nexus, SecurityProtocolOut cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     SecureLayer secure = unit.secure();
-    try {
-      secure.checkOut(cdb, dataOut.remaining());
-      Medium medium = unit.requireReady();
-      secure.checkMedium(medium);
-      if (cdb.specific() == Operation.CONVERT_WRITE.code()) {
-        convertWrite(nexus, medium, dataOut);
-        return 0;
-      }
-      secure.out(nexus.session(), medium, cdb, dataOut);
+    secure.checkOut(cdb, dataOut.remaining());
+    Medium medium = unit.requireReady();
+    secure.checkMedium(medium);
+    if (cdb.specific() == Operation.CONVERT_WRITE.code()) {
+      convertWrite(nexus, medium, dataOut);
       return 0;
-    } catch (SenseException e) {
-      throw fromSecureLayer(e);
     }
+    secure.out(nexus.session(), medium, cdb, dataOut);
+    return 0;
   }
 
   /**
@@ -90,7 +81,7 @@ public final class SecurityCommands implements CommandSet {
    * written like a WRITE, with its write faults and its service time.
    */
   private void convertWrite(NexusState nexus, Medium medium, ByteBuffer dataOut)
-      throws CheckCondition, SenseException {
+      throws CheckCondition {
     SecureLayer secure = unit.secure();
     SecureLayer.BlockWrite converted = secure.convertWrite(nexus.session(), medium, dataOut);
     if (converted.blocks() == 0) {
@@ -109,11 +100,5 @@ public final class SecurityCommands implements CommandSet {
       throw e;
     }
     secure.converted(nexus.session(), lba, converted.blocks());
-  }
-
-  // Secure-layer boundary: SecureLayer's public methods throw SenseException today. Once they throw
-  // CheckCondition, this conversion and the two catch blocks that call it go.
-  private static CheckCondition fromSecureLayer(SenseException e) {
-    return new CheckCondition(e.sense(), e.getMessage());
   }
 }

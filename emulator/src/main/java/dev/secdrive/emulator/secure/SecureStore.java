@@ -1,0 +1,181 @@
+package dev.secdrive.emulator.secure;
+
+import dev.secdrive.emulator.firmware.CheckCondition;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the flows keep licenses: the sealed secure area of the loaded medium, read and replaced
+ * whole, and the drive's non-volatile state, its monotonic counter and, per medium, the highest
+ * license version it has recorded (the anti-rollback floor). A flow reads the area, checks
+ * everything that can refuse, then commits a new license state once; a commit either replaces the
+ * area whole or leaves it as it was (the medium's atomic replace), and raises the floor after it.
+ *
+ * <p>Every commit passes the named steps of {@link #commitSteps}, where a power loss may be
+ * injected.
+ */
+final class SecureStore {
+
+  private static final Logger log = LoggerFactory.getLogger(SecureStore.class);
+
+  private final DriveKeys keys;
+  private final DriveNv nv;
+  private final WriteSteps faults;
+
+  SecureStore(DriveKeys keys, DriveNv nv, WriteSteps faults) {
+    this.keys = keys;
+    this.nv = nv;
+    this.faults = faults;
+  }
+
+  /** Named steps of a commit of {@code operation}, in order. */
+  static List<String> commitSteps(String operation) {
+    List<String> out = new ArrayList<>();
+    out.add(operation + ":verified");
+    for (String s : WriteSteps.REPLACE_STEPS) {
+      out.add(operation + ":secure-area-" + s);
+    }
+    for (String s : WriteSteps.REPLACE_STEPS) {
+      out.add(operation + ":nv-" + s);
+    }
+    return List.copyOf(out);
+  }
+
+  DriveKeys keys() {
+    return keys;
+  }
+
+  DriveNv nv() {
+    return nv;
+  }
+
+  /** Km = KDF(system secret, "medium", medium ID): never from the public medium ID alone. */
+  byte[] mediumKey(Medium medium) {
+    return Blobs.mediumKey(keys.systemSecret(), medium.id());
+  }
+
+  /** A content key as the license state holds it: AES-KWP under KDF(Km, "content-key", ""). */
+  byte[] wrapContentKey(Medium medium, byte[] contentKey) {
+    return Crypto.wrap(contentKeyWrapKey(medium), contentKey);
+  }
+
+  /** The content key of a license of {@code medium}. */
+  byte[] unwrapContentKey(Medium medium, byte[] wrapped) throws Crypto.AuthenticationException {
+    return Crypto.unwrap(contentKeyWrapKey(medium), wrapped);
+  }
+
+  private byte[] contentKeyWrapKey(Medium medium) {
+    return Crypto.kdf(mediumKey(medium), KeyLabels.CONTENT_KEY, new byte[0]);
+  }
+
+  /**
+   * The secure area of {@code medium}. One that does not authenticate (damaged, or copied from
+   * another medium) holds no license, and is logged.
+   */
+  SecureArea.Contents read(Medium medium) throws CheckCondition {
+    byte[] area;
+    try {
+      area = medium.readSecureArea();
+    } catch (IOException e) {
+      log.error("drive {}: reading the secure area of {} failed", keys.deviceId(), medium.id(), e);
+      throw CheckCondition.of(SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR);
+    }
+    SecureArea.Contents contents = SecureArea.open(mediumKey(medium), medium.id(), area);
+    if (contents.condition() == SecureArea.Condition.UNREADABLE) {
+      log.warn(
+          "drive {}: the secure area of medium {} does not authenticate (damaged, or copied from"
+              + " another medium); treating it as holding no license",
+          keys.deviceId(),
+          medium.id());
+    }
+    return contents;
+  }
+
+  /** The highest license version this drive recorded for {@code medium}; -1 if none. */
+  long recordedVersion(Medium medium) {
+    return nv.recordedVersion(medium.id());
+  }
+
+  /**
+   * The version a new license state of {@code medium} gets: above the area's and above the drive's
+   * record. After a damaged secure area (version 0) the record still counts, so a new license is
+   * newer than every backup this drive exported of the medium, and none of them can replace it.
+   */
+  long nextVersion(Medium medium, LicenseState current) {
+    return Math.max(current.version(), recordedVersion(medium)) + 1;
+  }
+
+  /** Refuses with 05/26/00 if {@code state} would not fit the medium's secure area. */
+  void requireFits(Medium medium, LicenseState state) throws CheckCondition {
+    seal(medium, state);
+  }
+
+  private byte[] seal(Medium medium, LicenseState state) throws CheckCondition {
+    byte[] area =
+        SecureArea.seal(mediumKey(medium), medium.id(), state, medium.metadata().secureAreaBytes());
+    if (area == null) {
+      throw CheckCondition.of(
+          SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST);
+    }
+    return area;
+  }
+
+  /**
+   * Seals {@code state} into the medium's secure area, then records its version in the drive state:
+   * in this order, so that a crash between the two leaves the drive's anti-rollback floor at or
+   * below the area's version and never locks out the backup just restored.
+   */
+  void commit(String operation, Medium medium, LicenseState state) throws CheckCondition {
+    byte[] area = seal(medium, state);
+    faults.reached(operation + ":verified");
+    try {
+      medium.writeSecureArea(area, faults.prefixed(operation + ":secure-area-"));
+    } catch (IOException e) {
+      log.error("drive {}: writing the secure area of {} failed", keys.deviceId(), medium.id(), e);
+      throw CheckCondition.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR);
+    }
+    try {
+      nv.advance(medium.id(), state.version(), faults.prefixed(operation + ":nv-"));
+    } catch (IOException e) {
+      throw stateWriteFailed(e);
+    }
+  }
+
+  /** The counter value the next {@link #advanceCounter} makes durable. */
+  long nextCounter() {
+    return nv.counter() + 1;
+  }
+
+  /**
+   * Advances the counter durably, recording no version (a BACKUP): an export leaves the drive only
+   * after the counter it carries is durable, so no two exports share a counter value.
+   *
+   * @return the new counter value
+   */
+  long advanceCounter() throws CheckCondition {
+    try {
+      return nv.advance(null, 0, WriteSteps.NONE);
+    } catch (IOException e) {
+      throw stateWriteFailed(e);
+    }
+  }
+
+  private CheckCondition stateWriteFailed(IOException e) {
+    log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
+    return CheckCondition.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE);
+  }
+
+  /** Destroys the secure area as damage would: all zero. */
+  void erase(Medium medium) throws IOException {
+    medium.writeSecureArea(new byte[medium.metadata().secureAreaBytes()]);
+    log.info("drive {}: secure area of medium {} erased", keys.deviceId(), medium.id());
+  }
+}
