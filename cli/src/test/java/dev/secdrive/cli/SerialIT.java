@@ -295,6 +295,14 @@ class SerialIT {
         String text =
             new String(answer, 8, answer.length - 8, java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(text.startsWith("protocol error: bad magic"), text);
+        // The raw host acknowledges the answer before it lets go of the line; otherwise the
+        // drive retransmits it to the next host, whose commands it would fail.
+        SerialEndpoint endpoint = emulator.endpoints(SerialEndpoint.class).get(0);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!endpoint.idle()) {
+          assertTrue(System.nanoTime() < deadline, "the answer was never acknowledged");
+          Thread.sleep(10);
+        }
       }
       // The endpoint serves on: the same line, a real host.
       try (Drive drive = Drive.open(uri(pair.b(), "timeout=10s"))) {

@@ -130,6 +130,14 @@ public final class SerialEndpoint implements Endpoint {
     return link.stats();
   }
 
+  /**
+   * Whether the host has acknowledged every answer. Until then the link retransmits, and a host
+   * that opens the line meanwhile may be handed an answer meant for the one before it.
+   */
+  public boolean idle() {
+    return link.idle();
+  }
+
   /** Bytes read from the line, on the runner's reader thread. */
   private void fromLine(byte[] bytes, int offset, int length) {
     link.receive(bytes, offset, length); // acknowledgements in here may unblock answers
