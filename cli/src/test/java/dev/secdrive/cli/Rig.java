@@ -4,11 +4,11 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.kit.testing.ManualScheduler;
 import dev.secdrive.profiles.ProfileCatalog;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /** Test rig: a media directory and an emulator on 127.0.0.1:0 with a control API. */
 final class Rig implements AutoCloseable {
@@ -20,11 +20,14 @@ final class Rig implements AutoCloseable {
   final Emulator emulator;
 
   Rig(Path media, TimingMode timing, List<DriveConfig> drives) {
-    this(media, timing, drives, System::nanoTime);
+    this(media, timing, drives, null);
   }
 
-  /** With the drives' time (spin-up, drive busy) read from {@code nanoClock}. */
-  Rig(Path media, TimingMode timing, List<DriveConfig> drives, LongSupplier nanoClock) {
+  /**
+   * With the drives' time (spin-up, how long the drive is busy, when its answers go) on {@code
+   * time}, or on the wall clock when it is null.
+   */
+  Rig(Path media, TimingMode timing, List<DriveConfig> drives, ManualScheduler time) {
     this.media = media;
     this.store = MediumStore.openOrCreate(media);
     Emulator.Builder builder =
@@ -32,8 +35,10 @@ final class Rig implements AutoCloseable {
             .mediaDirectory(media)
             .profiles(PROFILES)
             .timing(timing)
-            .clock(nanoClock)
             .control(new InetSocketAddress("127.0.0.1", 0));
+    if (time != null) {
+      builder.clock(time::nanoTime).answerDelays(time);
+    }
     drives.forEach(builder::drive);
     this.emulator = builder.start();
   }

@@ -22,31 +22,30 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Realistic timing across TCP: spin-up after insert, answers that wait for the drive, command
- * timeouts. The drive's clock and the host's command timeouts run on one {@link ManualScheduler}
- * that the test moves, so nothing here waits on the wall clock for a margin. The drive's answer
- * delays themselves are computed on that clock ({@code FirmwareReadinessTest} checks their values);
- * across the socket they are sent after that much real time, so a command whose answer must still
- * be outstanding when the test moves the clock is given seconds of drive time.
+ * timeouts. The drive's clock and the delays of its answers run on one {@link ManualScheduler}, the
+ * host's command timeouts on another; the test moves them, so nothing here waits on the wall clock
+ * for a margin: an answer leaves the drive when, and only when, the drive's time reaches it.
  */
 class TimingIT {
 
   /** The floppy profile's load time. */
   private static final Duration FLOPPY_LOAD = Duration.ofMillis(500);
 
-  /**
-   * 256 blocks of 512 bytes at the floppy's 62.5 kB/s: about 2.1 s of drive time, far longer than
-   * the test takes between sending the command and moving the clock.
-   */
+  /** 256 blocks of 512 bytes at the floppy's 62.5 kB/s: about 2.1 s of drive time. */
   private static final int SLOW_BLOCKS = 256;
+
+  /** Longer than any command here keeps the drive busy. */
+  private static final Duration DRIVE_DONE = Duration.ofSeconds(10);
 
   @TempDir Path media;
 
-  /** The drive's clock: spin-up and how long the drive is busy. */
+  /** The drive's clock: spin-up, how long the drive is busy, when its answers go. */
   private final ManualScheduler driveTime = new ManualScheduler();
 
   /** The host's command timeouts. */
@@ -59,7 +58,20 @@ class TimingIT {
         media,
         TimingMode.REALISTIC,
         List.of(new DriveConfig(0, "floppy-1.44", null, loaded)),
-        driveTime::nanoTime);
+        driveTime);
+  }
+
+  /**
+   * Waits until the drive has executed {@code answers} commands whose answers wait on its clock: a
+   * liveness wait for the socket, not a margin, since those answers cannot leave until the clock
+   * moves.
+   */
+  private void awaitDriveAnswers(int answers) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (driveTime.pending() < answers) {
+      assertTrue(System.nanoTime() < deadline, "the drive never executed the command");
+      Thread.sleep(5);
+    }
   }
 
   @Test
@@ -77,12 +89,17 @@ class TimingIT {
       driveTime.advance(Duration.ofNanos(1));
       drive.testUnitReady();
 
-      // A write pays a seek and its transfer time; while the host's clock stands still, no
-      // amount of real time times it out.
-      drive.write(0, new byte[1024]);
+      // A write pays a seek and its transfer time: its answer waits for the drive's time, and
+      // while the host's clock stands still no amount of real time times it out.
+      CompletableFuture<Void> write = drive.writeAsync(0, new byte[1024]);
+      awaitDriveAnswers(1);
+      assertFalse(write.isDone(), "answered before the drive's time moved");
+      driveTime.advance(DRIVE_DONE);
+      write.get();
 
       // A read still in the drive when the host's clock passes the timeout fails with it ...
       CompletableFuture<byte[]> slow = drive.readAsync(100, SLOW_BLOCKS);
+      awaitDriveAnswers(1);
       hostTime.advance(Duration.ofMillis(149));
       assertFalse(slow.isDone(), "not timed out at 149 ms");
       hostTime.advance(Duration.ofMillis(1));
@@ -94,9 +111,12 @@ class TimingIT {
               .getMessage()
               .startsWith("READ(10) lba=100 blocks=" + SLOW_BLOCKS + " timed out after 150 ms"),
           timeout.getMessage());
-      // ... and its late answer is dropped: the drive's clock stands still, so the next READ
-      // queues behind the slow one and is answered after it, on a connection that carries on.
-      assertArrayEquals(new byte[1024], drive.read(0, 2));
+      // ... and its late answer is dropped: the next READ queues behind the slow one and is
+      // answered after it, on a connection that carries on.
+      CompletableFuture<byte[]> next = drive.readAsync(0, 2);
+      awaitDriveAnswers(2);
+      driveTime.advance(DRIVE_DONE);
+      assertArrayEquals(new byte[1024], next.get());
       assertEquals(0, hostTime.pending(), "no command left waiting for a timeout");
     }
   }
@@ -107,17 +127,21 @@ class TimingIT {
         Drive drive = Drive.open(DriveUri.parse(rig.uri(0)), hostTime)) {
       driveTime.advance(FLOPPY_LOAD);
       drive.capacity();
-      // The read takes seconds of drive time, so the callback is attached long before the answer
-      // and runs on the driver's I/O thread, where a blocking call would wait for itself.
-      CompletionException e =
-          assertThrows(
-              CompletionException.class,
-              () -> drive.readAsync(100, SLOW_BLOCKS).thenApply(block -> drive.mediumId()).join());
+      // The read's answer waits for the drive's time, so the callback is attached before the
+      // answer and runs on the driver's I/O thread, where a blocking call would wait for itself.
+      CompletableFuture<String> inCallback =
+          drive.readAsync(100, SLOW_BLOCKS).thenApply(block -> drive.mediumId());
+      awaitDriveAnswers(1);
+      driveTime.advance(DRIVE_DONE);
+      CompletionException e = assertThrows(CompletionException.class, inCallback::join);
       assertInstanceOf(IllegalStateException.class, e.getCause(), e::toString);
       assertTrue(e.getCause().getMessage().contains("would wait for itself"), e::toString);
       // On another executor the same call works.
-      assertEquals(
-          "FD-2", drive.readAsync(200, 1).thenApplyAsync(block -> drive.mediumId()).join());
+      CompletableFuture<String> elsewhere =
+          drive.readAsync(200, 1).thenApplyAsync(block -> drive.mediumId());
+      awaitDriveAnswers(1);
+      driveTime.advance(DRIVE_DONE);
+      assertEquals("FD-2", elsewhere.join());
     }
   }
 }

@@ -36,6 +36,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -123,7 +124,12 @@ public final class Emulator implements AutoCloseable {
       bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
       workerGroup = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
       Endpoint.Context context =
-          new Endpoint.Context(bossGroup, workerGroup, builder.maximumDataLength, builder.timing);
+          new Endpoint.Context(
+              bossGroup,
+              workerGroup,
+              builder.maximumDataLength,
+              builder.timing,
+              builder.answerDelays);
       for (Endpoint endpoint : builder.endpoints) {
         endpoint.start(target, context);
         started.add(endpoint);
@@ -383,6 +389,7 @@ public final class Emulator implements AutoCloseable {
     private int maximumDataLength = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private LongSupplier clock = System::nanoTime;
+    private ScheduledExecutorService answerDelays;
     private Path authorityFile;
 
     private Builder() {}
@@ -456,6 +463,17 @@ public final class Emulator implements AutoCloseable {
 
     public Builder clock(LongSupplier nanoClock) {
       this.clock = nanoClock;
+      return this;
+    }
+
+    /**
+     * Where answers wait out the drive's service time under realistic timing; by default the
+     * endpoints' own event loops, on the wall clock. A test passes a scheduler that runs on the
+     * same time as {@link #clock}, so that spin-up, seeks and transfers all pass when it moves that
+     * time and never while it waits.
+     */
+    public Builder answerDelays(ScheduledExecutorService scheduler) {
+      this.answerDelays = scheduler;
       return this;
     }
 

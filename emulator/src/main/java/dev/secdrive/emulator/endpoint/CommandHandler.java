@@ -26,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +99,7 @@ public final class CommandHandler {
   private final Nexus nexus;
   private final Carrier carrier;
   private final ReplyCache replyCache;
+  private final ScheduledExecutorService answerDelays;
   private final ArrayDeque<CommandFrame> queued = new ArrayDeque<>();
   private final Set<StatusFrame> delayed = Collections.newSetFromMap(new IdentityHashMap<>());
   private boolean disconnected;
@@ -106,10 +108,24 @@ public final class CommandHandler {
    * @param replyCache answers retried tags, or {@code null} on a carrier whose hosts never retry
    */
   public CommandHandler(Target target, Nexus nexus, Carrier carrier, ReplyCache replyCache) {
+    this(target, nexus, carrier, replyCache, null);
+  }
+
+  /**
+   * @param answerDelays where an answer waits out the drive's service time before it goes back to
+   *     the carrier's executor, or {@code null} to wait on that executor itself
+   */
+  public CommandHandler(
+      Target target,
+      Nexus nexus,
+      Carrier carrier,
+      ReplyCache replyCache,
+      ScheduledExecutorService answerDelays) {
     this.target = target;
     this.nexus = nexus;
     this.carrier = carrier;
     this.replyCache = replyCache;
+    this.answerDelays = answerDelays;
   }
 
   public Nexus nexus() {
@@ -243,18 +259,20 @@ public final class CommandHandler {
     }
     delayed.add(status);
     updateReading();
-    carrier
-        .executor()
-        .schedule(
-            () -> {
-              if (delayed.remove(status)) {
-                send(status);
-                carrier.flush();
-                drain();
-              }
-            },
-            response.delayNanos(),
-            TimeUnit.NANOSECONDS);
+    Runnable answer =
+        () -> {
+          if (delayed.remove(status)) {
+            send(status);
+            carrier.flush();
+            drain();
+          }
+        };
+    if (answerDelays == null) {
+      carrier.executor().schedule(answer, response.delayNanos(), TimeUnit.NANOSECONDS);
+    } else {
+      answerDelays.schedule(
+          () -> carrier.executor().execute(answer), response.delayNanos(), TimeUnit.NANOSECONDS);
+    }
   }
 
   /**
@@ -309,11 +327,20 @@ public final class CommandHandler {
   public static final class OnChannel extends ChannelInboundHandlerAdapter implements Carrier {
 
     private final Target target;
+    private final ScheduledExecutorService answerDelays;
     private ChannelHandlerContext ctx;
     private CommandHandler commands;
 
     public OnChannel(Target target) {
+      this(target, null);
+    }
+
+    /**
+     * @param answerDelays as for {@link CommandHandler}, or {@code null}
+     */
+    public OnChannel(Target target, ScheduledExecutorService answerDelays) {
       this.target = target;
+      this.answerDelays = answerDelays;
     }
 
     @Override
@@ -321,7 +348,11 @@ public final class CommandHandler {
       this.ctx = ctx;
       this.commands =
           new CommandHandler(
-              target, new Nexus(String.valueOf(ctx.channel().remoteAddress())), this, null);
+              target,
+              new Nexus(String.valueOf(ctx.channel().remoteAddress())),
+              this,
+              null,
+              answerDelays);
     }
 
     @Override

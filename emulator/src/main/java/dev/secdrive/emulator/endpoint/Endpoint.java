@@ -3,6 +3,7 @@ package dev.secdrive.emulator.endpoint;
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.firmware.TimingMode;
 import io.netty.channel.EventLoopGroup;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A carrier the emulator serves its target on: a TCP listener, a serial port, later an iSCSI
@@ -36,7 +37,13 @@ public interface Endpoint extends AutoCloseable {
    * @param workers runs connections' pipelines and command handlers
    * @param maximumDataLength the largest data phase a frame may carry
    * @param timing the drives' timing; realistic timing paces serial output to its baud rate
+   * @param answerDelays where answers wait out the drive's service time, or {@code null} for the
+   *     carrier's own executor; a test passes a scheduler on the drives' injected clock
    */
   record Context(
-      EventLoopGroup boss, EventLoopGroup workers, int maximumDataLength, TimingMode timing) {}
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      int maximumDataLength,
+      TimingMode timing,
+      ScheduledExecutorService answerDelays) {}
 }

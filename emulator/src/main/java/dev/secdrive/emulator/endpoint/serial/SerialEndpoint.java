@@ -103,7 +103,12 @@ public final class SerialEndpoint implements Endpoint {
         new ReliableLink(
             ReliableLink.Config.forBaudRate(baud, maximumFrame), System::nanoTime, this::fromHost);
     commands =
-        new CommandHandler(target, new Nexus("serial:" + device), new ToHost(), new ReplyCache());
+        new CommandHandler(
+            target,
+            new Nexus("serial:" + device),
+            new ToHost(),
+            new ReplyCache(),
+            context.answerDelays());
     boolean pace = paced != null ? paced : context.timing() == TimingMode.REALISTIC;
     runner =
         new LineRunner(

@@ -57,7 +57,9 @@ public final class TcpEndpoint implements Endpoint {
                         .pipeline()
                         .addLast("frameDecoder", new TcpFrameDecoder(maximumFrame))
                         .addLast("frameEncoder", TcpFrameEncoder.INSTANCE)
-                        .addLast("commands", new CommandHandler.OnChannel(target));
+                        .addLast(
+                            "commands",
+                            new CommandHandler.OnChannel(target, context.answerDelays()));
                   }
                 });
     try {

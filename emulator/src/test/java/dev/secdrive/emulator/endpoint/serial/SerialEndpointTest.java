@@ -75,7 +75,7 @@ class SerialEndpointTest {
     endpoint = new SerialEndpoint("memory", 921600, false);
     endpoint.start(
         new Target(List.of(drive)),
-        new Endpoint.Context(null, null, Frame.DEFAULT_MAXIMUM_DATA_LENGTH, TimingMode.FAST),
+        new Endpoint.Context(null, null, Frame.DEFAULT_MAXIMUM_DATA_LENGTH, TimingMode.FAST, null),
         line[1]);
     hostRunner =
         new LineRunner("host", line[0], host::receive, host::takeOutput, 0, false, e -> {});
