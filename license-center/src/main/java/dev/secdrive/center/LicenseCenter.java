@@ -1,9 +1,9 @@
 package dev.secdrive.center;
 
-import dev.secdrive.center.crypto.Crypto;
 import dev.secdrive.center.http.CenterHttpServer;
 import dev.secdrive.center.store.JdbcConfig;
 import dev.secdrive.center.store.Store;
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.protocol.security.Certificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,7 +71,7 @@ public final class LicenseCenter implements AutoCloseable {
       SecretFiles.createOwnerOnlyDirectory(dataDir);
       SecretFiles.write(
           dataDir.resolve(ADMIN_TOKEN_FILE),
-          (HexFormat.of().formatHex(Crypto.random(32)) + "\n").getBytes(StandardCharsets.US_ASCII));
+          (HexFormat.of().formatHex(Bytes.random(32)) + "\n").getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot set up data directory " + dataDir + ": " + e, e);
     }

@@ -2,6 +2,12 @@ package dev.secdrive.emulator.secure;
 
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AesKeyWrap;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.Hmac;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.cdb.SecurityProtocolIn;
 import dev.secdrive.protocol.cdb.SecurityProtocolOut;
 import dev.secdrive.protocol.security.BackupBlob;
@@ -470,7 +476,7 @@ public final class SecureLayer {
     if (!Authority.verify(keys.authorityPublicKey(), licensor, Certificate.Role.LICENSOR)) {
       throw new Refusal(Reason.CERTIFICATE, "licensor certificate of " + licensor.subject());
     }
-    if (!Crypto.verify(licensor.ed25519PublicKey(), request.signedBytes(), request.signature())) {
+    if (!Ed25519.verify(licensor.ed25519PublicKey(), request.signedBytes(), request.signature())) {
       throw new Refusal(Reason.SIGNATURE, "PROVISION request of " + licensor.subject());
     }
     if (!request.mediumId().equals(medium.id())) {
@@ -480,19 +486,19 @@ public final class SecureLayer {
     requireSameLicensor(current.state(), request.contentId(), licensor);
     byte[] contentKey;
     try {
-      byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), request.ephemeralPublicKey());
+      byte[] shared = X25519.agree(keys.x25519PrivateKey(), request.ephemeralPublicKey());
       byte[] key =
           Crypto.kdf(
               shared,
               KeyLabels.PROVISION,
               Crypto.concat(request.ephemeralPublicKey(), keys.x25519PublicKey()));
       contentKey =
-          Crypto.gcmOpen(
+          AesGcm.open(
               key,
-              new byte[Crypto.GCM_NONCE_LENGTH],
+              new byte[AesGcm.NONCE_LENGTH],
               request.sealedKeyAad(),
               request.sealedContentKey());
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw new Refusal(Reason.INTEGRITY, "sealed content key: " + e.getMessage());
     }
     if (contentKey.length != Crypto.KEY_LENGTH) {
@@ -510,7 +516,7 @@ public final class SecureLayer {
                 new LicenseState.License(
                     request.contentId(),
                     LicenseState.Licensor.of(licensor),
-                    Crypto.wrap(contentKeyWrapKey(mediumKey), contentKey),
+                    AesKeyWrap.wrap(contentKeyWrapKey(mediumKey), contentKey),
                     request.plays()),
                 version);
     requireFits(medium, mediumKey, state);
@@ -548,8 +554,8 @@ public final class SecureLayer {
     byte[] mediumKey = mediumKey(medium);
     byte[] contentKey;
     try {
-      contentKey = Crypto.unwrap(contentKeyWrapKey(mediumKey), license.wrappedKey());
-    } catch (Crypto.AuthenticationException e) {
+      contentKey = AesKeyWrap.unwrap(contentKeyWrapKey(mediumKey), license.wrappedKey());
+    } catch (AuthenticationException e) {
       throw new Refusal(Reason.INTEGRITY, "the wrapped content key does not unwrap");
     }
     long headerLba = request.headerLba();
@@ -606,8 +612,7 @@ public final class SecureLayer {
   /** PROTOCOL.md "Titles": HMAC-SHA256(KDF(Kc, "title-check", ""), header bytes), 16 bytes. */
   private static byte[] titleCheck(byte[] contentKey, TitleHeader header) {
     byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
-    return Arrays.copyOf(
-        Crypto.hmacSha256(checkKey, header.checkedBytes()), TitleHeader.CHECK_LENGTH);
+    return Arrays.copyOf(Hmac.sha256(checkKey, header.checkedBytes()), TitleHeader.CHECK_LENGTH);
   }
 
   // ---------------------------------------------------------------- scheme 2: converted copy
@@ -657,7 +662,7 @@ public final class SecureLayer {
     if (!Authority.verify(keys.authorityPublicKey(), center, Certificate.Role.CENTRAL_SITE)) {
       throw new Refusal(Reason.CERTIFICATE, "central site certificate of " + center.subject());
     }
-    if (!Crypto.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {
+    if (!Ed25519.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {
       throw new Refusal(Reason.SIGNATURE, "conversion grant of " + center.subject());
     }
     if (!grant.mediumId().equals(medium.id())) {
@@ -668,19 +673,19 @@ public final class SecureLayer {
     }
     byte[] keyPair;
     try {
-      byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), grant.ephemeralPublicKey());
+      byte[] shared = X25519.agree(keys.x25519PrivateKey(), grant.ephemeralPublicKey());
       byte[] key =
           Crypto.kdf(
               shared,
               KeyLabels.CONVERSION,
               Crypto.concat(grant.ephemeralPublicKey(), keys.x25519PublicKey()));
       keyPair =
-          Crypto.gcmOpen(
+          AesGcm.open(
               key,
-              new byte[Crypto.GCM_NONCE_LENGTH],
+              new byte[AesGcm.NONCE_LENGTH],
               ConversionGrant.aad(grant.titleId(), grant.mediumId(), grant.deviceId()),
               grant.sealedKeys());
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw new Refusal(Reason.INTEGRITY, "sealed conversion keys: " + e.getMessage());
     }
     if (keyPair.length != 2 * Crypto.KEY_LENGTH) {
@@ -714,7 +719,7 @@ public final class SecureLayer {
                 new LicenseState.License(
                     grant.titleId(),
                     LicenseState.Licensor.of(center),
-                    Crypto.wrap(contentKeyWrapKey(mediumKey), ku),
+                    AesKeyWrap.wrap(contentKeyWrapKey(mediumKey), ku),
                     ProvisionRequest.UNLIMITED),
                 version);
     commit("conversion", medium, mediumKey, state);

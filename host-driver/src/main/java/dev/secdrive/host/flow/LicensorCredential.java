@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
@@ -72,7 +74,7 @@ public final class LicensorCredential {
     // Sign and verify once: a key that does not match the certificate would make every
     // PROVISION fail at the drive with a less helpful SIGNATURE refusal.
     byte[] probe = "secdrive licensor key check".getBytes(StandardCharsets.US_ASCII);
-    if (!Crypto.verify(certificate.ed25519PublicKey(), probe, Crypto.sign(signingKey, probe))) {
+    if (!Ed25519.verify(certificate.ed25519PublicKey(), probe, Ed25519.sign(signingKey, probe))) {
       throw new IllegalArgumentException("the signing key does not match the certificate");
     }
   }
@@ -83,7 +85,7 @@ public final class LicensorCredential {
    */
   public static LicensorCredential create(
       String name, UnaryOperator<Certificate> authority, byte[] authorityPublicKey) {
-    Crypto.RawKeyPair pair = Crypto.ed25519KeyPair();
+    RawKeyPair pair = Ed25519.generate();
     Certificate signed =
         authority.apply(
             Certificate.unsigned(
@@ -105,7 +107,7 @@ public final class LicensorCredential {
 
   /** Ed25519 signature of {@code message} with the licensor's key. */
   public byte[] sign(byte[] message) {
-    return Crypto.sign(signingKey, message);
+    return Ed25519.sign(signingKey, message);
   }
 
   // ---------------------------------------------------------------- file

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.SealedKey;
 import java.io.IOException;
@@ -58,8 +63,8 @@ public final class UserKey {
 
   /** A fresh key: a new X25519 pair and a new Ed25519 signing pair. */
   public static UserKey create() {
-    Crypto.RawKeyPair pair = Crypto.x25519KeyPair();
-    Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+    RawKeyPair pair = X25519.generate();
+    RawKeyPair signing = Ed25519.generate();
     return new UserKey(
         pair.privateKey(), pair.publicKey(), signing.privateKey(), signing.publicKey());
   }
@@ -79,11 +84,11 @@ public final class UserKey {
     }
     byte[] pub;
     try {
-      pub = Crypto.x25519(privateKey, BASE_POINT);
+      pub = X25519.agree(privateKey, BASE_POINT);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("unusable X25519 private key: " + e.getMessage(), e);
     }
-    return new UserKey(privateKey, pub, signingPrivateKey, Crypto.ed25519Public(signingPrivateKey));
+    return new UserKey(privateKey, pub, signingPrivateKey, Ed25519.publicKey(signingPrivateKey));
   }
 
   /** The raw X25519 public key the central site registers (RFC 7748, 32 bytes). */
@@ -109,7 +114,7 @@ public final class UserKey {
    * signature} (see {@link dev.secdrive.protocol.security.CopyRequests}).
    */
   public byte[] sign(byte[] message) {
-    return Crypto.sign(signingPrivateKey, message);
+    return Ed25519.sign(signingPrivateKey, message);
   }
 
   /**
@@ -122,10 +127,10 @@ public final class UserKey {
     byte[] shared = null;
     byte[] key = null;
     try {
-      shared = Crypto.x25519(privateKey, ephemeral);
-      key = Crypto.kdf(shared, KeyLabels.USER_KEY, Crypto.concat(ephemeral, publicKey));
+      shared = X25519.agree(privateKey, ephemeral);
+      key = Crypto.kdf(shared, KeyLabels.USER_KEY, Bytes.concat(ephemeral, publicKey));
       byte[] opened =
-          Crypto.gcmOpen(
+          AesGcm.open(
               key, new byte[GCM_NONCE_LENGTH], SealedKey.aad(titleId, mediumId), sealed.sealed());
       if (opened.length != Crypto.KEY_LENGTH) {
         throw new FlowException(

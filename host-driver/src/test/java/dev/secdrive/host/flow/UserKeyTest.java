@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.SealedKey;
@@ -22,11 +27,11 @@ class UserKeyTest {
 
   /** Seals {@code key} to {@code user} as the central site does (PROTOCOL.md "Scheme 1"). */
   static SealedKey seal(byte[] key, byte[] user, String title, String medium) throws Exception {
-    Crypto.RawKeyPair ephemeral = Crypto.x25519KeyPair();
-    byte[] shared = Crypto.x25519(ephemeral.privateKey(), user);
-    byte[] k = Crypto.kdf(shared, KeyLabels.USER_KEY, Crypto.concat(ephemeral.publicKey(), user));
+    RawKeyPair ephemeral = X25519.generate();
+    byte[] shared = X25519.agree(ephemeral.privateKey(), user);
+    byte[] k = Crypto.kdf(shared, KeyLabels.USER_KEY, Bytes.concat(ephemeral.publicKey(), user));
     return new SealedKey(
-        ephemeral.publicKey(), Crypto.gcmSeal(k, new byte[12], SealedKey.aad(title, medium), key));
+        ephemeral.publicKey(), AesGcm.seal(k, new byte[12], SealedKey.aad(title, medium), key));
   }
 
   @Test
@@ -63,8 +68,8 @@ class UserKeyTest {
     byte[] message = CopyRequests.certificate(new byte[] {1, 2, 3}, "alice", "SW-1", "MO-1");
     byte[] signature = loaded.sign(message);
     assertEquals(64, signature.length);
-    assertTrue(Crypto.verify(key.signingPublicKey(), message, signature));
-    assertFalse(Crypto.verify(UserKey.create().signingPublicKey(), message, signature));
+    assertTrue(Ed25519.verify(key.signingPublicKey(), message, signature));
+    assertFalse(Ed25519.verify(UserKey.create().signingPublicKey(), message, signature));
 
     String json = Files.readString(file);
     Path swapped =
@@ -78,7 +83,7 @@ class UserKeyTest {
 
   @Test
   void aFormatOneFileIsRefusedWithHowToReplaceIt() throws Exception {
-    Crypto.RawKeyPair old = Crypto.x25519KeyPair();
+    RawKeyPair old = X25519.generate();
     Path file =
         Files.writeString(
             dir.resolve("old.key"),
@@ -96,7 +101,7 @@ class UserKeyTest {
   @Test
   void aSealedKeyOpensForItsUserTitleAndMediumOnly() throws Exception {
     UserKey alice = UserKey.create();
-    byte[] kd = Crypto.random(32);
+    byte[] kd = Bytes.random(32);
     SealedKey sealed = seal(kd, alice.publicKey(), "game-1", "MO-1");
     assertArrayEquals(kd, alice.open(sealed, "game-1", "MO-1"));
 

@@ -11,13 +11,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.secdrive.center.CentralSite;
 import dev.secdrive.center.Refusal;
-import dev.secdrive.center.crypto.Crypto;
 import dev.secdrive.center.store.Bill;
 import dev.secdrive.center.store.Copy;
 import dev.secdrive.center.store.Store;
 import dev.secdrive.center.store.StoreException;
 import dev.secdrive.center.store.Title;
 import dev.secdrive.center.store.User;
+import dev.secdrive.kit.crypto.Bytes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -114,7 +114,7 @@ public final class CenterHttpServer implements AutoCloseable {
         send(exchange, e.kind().status(), error(e.getMessage()));
       } catch (StoreException e) {
         // As for 500 below: the database's message (SQL, table names, hosts) stays in the log.
-        String reference = HEX.formatHex(Crypto.random(4));
+        String reference = HEX.formatHex(Bytes.random(4));
         log.error(
             "center request {} {} failed in the database (reference {})",
             method,
@@ -125,7 +125,7 @@ public final class CenterHttpServer implements AutoCloseable {
       } catch (RuntimeException e) {
         // The detail (a stack trace, SQL, file names) stays in the log; the client gets a reference
         // to quote, so an operator can find it without the service telling strangers its insides.
-        String reference = HEX.formatHex(Crypto.random(4));
+        String reference = HEX.formatHex(Bytes.random(4));
         log.error("center request {} {} failed (reference {})", method, path, reference, e);
         send(exchange, 500, error("internal error (reference " + reference + ")"));
       }
