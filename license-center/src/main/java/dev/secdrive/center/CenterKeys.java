@@ -11,7 +11,9 @@ import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.HexKeys;
 import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
@@ -227,7 +229,7 @@ public final class CenterKeys {
     stored.certificate = HEX.formatHex(certificate.encode());
     stored.authorityPublicKey = HEX.formatHex(authorityPublicKey);
     try {
-      SecretFiles.write(file, JSON.writeValueAsBytes(stored));
+      AtomicFiles.replaceSecret(file, JSON.writeValueAsBytes(stored));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write center key file " + file + ": " + e, e);
     }
@@ -310,20 +312,7 @@ public final class CenterKeys {
   }
 
   private static byte[] unhex(String field, String value, int length) {
-    if (value == null) {
-      throw new IllegalArgumentException("field '" + field + "' is missing");
-    }
-    byte[] bytes;
-    try {
-      bytes = HEX.parseHex(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("field '" + field + "' is not hexadecimal");
-    }
-    if (length >= 0 && bytes.length != length) {
-      throw new IllegalArgumentException(
-          "field '" + field + "' has " + bytes.length + " bytes, expected " + length);
-    }
-    return bytes;
+    return HexKeys.parse(field, value, length);
   }
 
   private static String firstLine(String message) {

@@ -8,18 +8,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.function.UnaryOperator;
@@ -172,19 +170,7 @@ public final class LicensorCredential {
             HexFormat.of().formatHex(authorityPublicKey));
     try {
       byte[] json = JSON.writeValueAsBytes(stored);
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, ".licensor-", ".tmp", ownerOnly(dir));
-      try {
-        Files.write(temp, json);
-        try {
-          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      AtomicFiles.createSecret(file, json);
     } catch (FileAlreadyExistsException e) {
       throw new FlowException(file + " already exists; not overwriting a credential");
     } catch (JsonProcessingException e) {
@@ -192,15 +178,6 @@ public final class LicensorCredential {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly(Path dir) {
-    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return new java.nio.file.attribute.FileAttribute<?>[] {
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
-      };
-    }
-    return new java.nio.file.attribute.FileAttribute<?>[0];
   }
 
   private static byte[] unhex(String field, String value) {

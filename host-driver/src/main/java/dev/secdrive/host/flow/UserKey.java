@@ -11,18 +11,15 @@ import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
+import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.SealedKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -229,19 +226,7 @@ public final class UserKey {
             hex.formatHex(signingPublicKey));
     try {
       byte[] json = JSON.writeValueAsBytes(stored);
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, ".user-key-", ".tmp", ownerOnly(dir));
-      try {
-        Files.write(temp, json);
-        try {
-          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      AtomicFiles.createSecret(file, json);
     } catch (FileAlreadyExistsException e) {
       throw new FlowException(file + " already exists; not overwriting a user key");
     } catch (JsonProcessingException e) {
@@ -249,15 +234,6 @@ public final class UserKey {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static FileAttribute<?>[] ownerOnly(Path dir) {
-    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return new FileAttribute<?>[] {
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
-      };
-    }
-    return new FileAttribute<?>[0];
   }
 
   private static byte[] unhex(Path file, String field, String value) {

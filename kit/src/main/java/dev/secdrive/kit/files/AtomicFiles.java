@@ -1,7 +1,9 @@
 package dev.secdrive.kit.files;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -25,6 +27,16 @@ public final class AtomicFiles {
 
   private AtomicFiles() {}
 
+  /** Writes a file's content to a stream, and says what it wrote. */
+  @FunctionalInterface
+  public interface Content<T> {
+    /**
+     * Writes the content to {@code out}. Closing {@code out} is allowed and does nothing; an
+     * exception leaves the target as it was.
+     */
+    T writeTo(OutputStream out) throws IOException;
+  }
+
   /** Replaces {@code target} with {@code content}, readable as the umask allows. */
   public static void replace(Path target, byte[] content) throws IOException {
     replace(target, content, WriteSteps.NONE);
@@ -32,7 +44,17 @@ public final class AtomicFiles {
 
   /** As {@link #replace(Path, byte[])}, reporting each of {@link WriteSteps#REPLACE_STEPS}. */
   public static void replace(Path target, byte[] content, WriteSteps steps) throws IOException {
-    write(target, content, steps, true, new FileAttribute<?>[0]);
+    write(target, bytes(content), steps, true, new FileAttribute<?>[0]);
+  }
+
+  /**
+   * Replaces {@code target} with what {@code content} streams, for content too large to hold: a
+   * refused or broken stream leaves no torn file.
+   *
+   * @return what {@code content} returned
+   */
+  public static <T> T replace(Path target, Content<T> content) throws IOException {
+    return write(target, content, WriteSteps.NONE, true, new FileAttribute<?>[0]);
   }
 
   /** Replaces {@code target} with a secret: owner-only, in a directory created owner-only. */
@@ -47,7 +69,7 @@ public final class AtomicFiles {
       throws IOException {
     Path directory = directoryOf(target);
     SecretFiles.createDirectories(directory);
-    write(target, content, steps, true, SecretFiles.ownerOnlyFile(directory));
+    write(target, bytes(content), steps, true, SecretFiles.ownerOnlyFile(directory));
   }
 
   /**
@@ -62,7 +84,7 @@ public final class AtomicFiles {
     if (Files.exists(target)) {
       throw new FileAlreadyExistsException(target.toString());
     }
-    write(target, content, WriteSteps.NONE, false, SecretFiles.ownerOnlyFile(directory));
+    write(target, bytes(content), WriteSteps.NONE, false, SecretFiles.ownerOnlyFile(directory));
   }
 
   /**
@@ -77,19 +99,23 @@ public final class AtomicFiles {
     }
   }
 
-  private static void write(
-      Path target, byte[] content, WriteSteps steps, boolean replace, FileAttribute<?>[] attributes)
+  private static <T> T write(
+      Path target,
+      Content<T> content,
+      WriteSteps steps,
+      boolean replace,
+      FileAttribute<?>[] attributes)
       throws IOException {
     Path directory = directoryOf(target);
     Path temporary =
         Files.createTempFile(directory, "." + target.getFileName(), ".tmp", attributes);
     boolean powerLost = false;
     try {
+      T result;
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
+        OutputStream out = new UnclosableStream(Channels.newOutputStream(channel));
+        result = content.writeTo(out);
+        out.flush();
         reach(steps, WriteSteps.TEMP_WRITTEN);
         channel.force(true);
         reach(steps, WriteSteps.TEMP_SYNCED);
@@ -103,6 +129,7 @@ public final class AtomicFiles {
       reach(steps, WriteSteps.RENAMED);
       syncDirectory(directory);
       reach(steps, WriteSteps.DIRECTORY_SYNCED);
+      return result;
     } catch (PowerCut e) {
       powerLost = true;
       throw e.cause;
@@ -131,8 +158,27 @@ public final class AtomicFiles {
     }
   }
 
+  private static Content<Void> bytes(byte[] content) {
+    return out -> {
+      out.write(content);
+      return null;
+    };
+  }
+
   private static Path directoryOf(Path target) {
     return target.toAbsolutePath().getParent();
+  }
+
+  /** Buffers, and keeps the channel open for the fsync after the content is written. */
+  private static final class UnclosableStream extends BufferedOutputStream {
+    UnclosableStream(OutputStream out) {
+      super(out, 64 * 1024);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
   }
 
   /** Carries what the hook threw past the clean-up, which a pulled plug would not run either. */

@@ -80,6 +80,35 @@ class AtomicFilesTest {
     assertEquals(List.of(file), list());
   }
 
+  @Test
+  void aStreamThatFailsLeavesTheOldContentAndNoTemporaryFile() throws IOException {
+    Path file = dir.resolve("plaintext");
+    AtomicFiles.replace(file, "old".getBytes());
+    assertThrows(
+        IOException.class,
+        () ->
+            AtomicFiles.replace(
+                file,
+                out -> {
+                  out.write("half".getBytes());
+                  throw new IOException("the drive refused");
+                }));
+    assertEquals("old", Files.readString(file));
+    assertEquals(List.of(file), list());
+
+    long written =
+        AtomicFiles.replace(
+            file,
+            out -> {
+              try (out) {
+                out.write("new".getBytes());
+              }
+              return 3L;
+            });
+    assertEquals(3L, written);
+    assertEquals("new", Files.readString(file));
+  }
+
   private List<Path> list() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.toList();
