@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * (STYLE.md 9) written once:
  *
  * <ul>
- *   <li>bounded concurrency: at most {@code maxConcurrent} requests are handled at once; the next
- *       ones are answered 503 at once with {@code Retry-After}, and beyond a second bound of
- *       threads the connection is closed, so a flood never queues without limit;
+ *   <li>bounded concurrency: at most {@code maxConcurrent} requests are handled at once and at most
+ *       {@code maxQueued} more wait for their turn; the next ones are answered 503 at once with
+ *       {@code Retry-After}, and beyond a last bound of threads the connection is closed, so a
+ *       flood never queues without limit;
  *   <li>time limits: the JDK server drops a connection whose request takes longer than {@link
  *       #MAX_REQUEST_SECONDS} to arrive, or whose answer longer than {@link #MAX_RESPONSE_SECONDS}
  *       to leave, so a handful of slow clients cannot hold every thread;
@@ -77,7 +78,8 @@ public final class JsonServer implements AutoCloseable {
   private final String name;
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
-  private final Semaphore permits;
+  private final Semaphore admitted;
+  private final Semaphore running;
   private final ObjectMapper json;
   private final int maxBody;
   private final Handler handler;
@@ -88,7 +90,8 @@ public final class JsonServer implements AutoCloseable {
     this.name = b.name;
     this.server = server;
     this.executor = executor;
-    this.permits = new Semaphore(b.maxConcurrent);
+    this.admitted = new Semaphore(b.maxConcurrent + b.maxQueued);
+    this.running = new Semaphore(b.maxConcurrent, true);
     this.json = b.json;
     this.maxBody = b.maxBody;
     this.handler = b.handler;
@@ -131,14 +134,19 @@ public final class JsonServer implements AutoCloseable {
         send(exchange, refused);
         return;
       }
-      if (!permits.tryAcquire()) {
+      if (!admitted.tryAcquire()) {
         send(
             exchange,
             new HttpError(503, name + " is busy; try again shortly", Map.of("Retry-After", "1")));
         return;
       }
       try {
-        send(exchange, 200, handler.handle(request), Map.of());
+        running.acquireUninterruptibly();
+        try {
+          send(exchange, 200, handler.handle(request), Map.of());
+        } finally {
+          running.release();
+        }
       } catch (HttpError e) {
         send(exchange, e);
       } catch (RuntimeException e) {
@@ -156,7 +164,7 @@ public final class JsonServer implements AutoCloseable {
         }
         send(exchange, mapped);
       } finally {
-        permits.release();
+        admitted.release();
       }
     }
   }
@@ -225,6 +233,7 @@ public final class JsonServer implements AutoCloseable {
     private final Handler handler;
     private ObjectMapper json = Json.builder().build();
     private int maxConcurrent = 4;
+    private int maxQueued = 16;
     private int maxBody = 64 << 10;
     private int backlog = 64;
     private ErrorMapper errors = (request, e) -> null;
@@ -234,12 +243,21 @@ public final class JsonServer implements AutoCloseable {
       this.handler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** Requests handled at once; the next ones answer 503. */
+    /** Requests handled at once; the next ones wait (see {@link #maxQueued}). */
     public Builder maxConcurrent(int maxConcurrent) {
       if (maxConcurrent < 1) {
         throw new IllegalArgumentException("maxConcurrent must be at least 1");
       }
       this.maxConcurrent = maxConcurrent;
+      return this;
+    }
+
+    /** Requests that may wait for one of the {@link #maxConcurrent} turns; the next answer 503. */
+    public Builder maxQueued(int maxQueued) {
+      if (maxQueued < 0) {
+        throw new IllegalArgumentException("maxQueued must not be negative");
+      }
+      this.maxQueued = maxQueued;
       return this;
     }
 
@@ -283,12 +301,12 @@ public final class JsonServer implements AutoCloseable {
             new IOException(name + " cannot listen on " + address + ": " + e.getMessage(), e));
       }
       AtomicInteger threads = new AtomicInteger();
-      // Twice the permits and a little more: enough threads to answer 503 while the permits are
-      // taken; past them the JDK server closes the connection instead of queueing it.
+      // Twice the admissions and a little more: enough threads to answer 503 while every
+      // admission is taken; past them the JDK server closes the connection instead of queueing.
       ThreadPoolExecutor executor =
           new ThreadPoolExecutor(
               0,
-              2 * maxConcurrent + 2,
+              2 * (maxConcurrent + maxQueued) + 2,
               30,
               TimeUnit.SECONDS,
               new SynchronousQueue<>(),

@@ -76,9 +76,14 @@ class JsonServerTest {
   }
 
   private void start(int maxConcurrent) {
+    start(maxConcurrent, 0);
+  }
+
+  private void start(int maxConcurrent, int maxQueued) {
     server =
         JsonServer.builder("test-server", this::route)
             .maxConcurrent(maxConcurrent)
+            .maxQueued(maxQueued)
             .maxBody(64)
             .errors(
                 (request, e) ->
@@ -127,6 +132,19 @@ class JsonServerTest {
     release.countDown();
     assertEquals(200, first.get().statusCode());
     assertEquals(404, call("GET", "/nowhere", null).statusCode());
+  }
+
+  @Test
+  void aQueuedRequestWaitsForItsTurn() throws Exception {
+    start(1, 1);
+    CompletableFuture<HttpResponse<String>> first =
+        client.sendAsync(request("GET", "/block", null), HttpResponse.BodyHandlers.ofString());
+    entered.await();
+    CompletableFuture<HttpResponse<String>> second =
+        client.sendAsync(request("GET", "/nowhere", null), HttpResponse.BodyHandlers.ofString());
+    release.countDown();
+    assertEquals(200, first.get().statusCode());
+    assertEquals(404, second.get().statusCode(), "queued, then handled; not refused");
   }
 
   @Test
