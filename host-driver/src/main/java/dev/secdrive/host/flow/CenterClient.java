@@ -8,6 +8,7 @@ import dev.secdrive.kit.http.Json;
 import dev.secdrive.protocol.center.CenterRoutes;
 import dev.secdrive.protocol.center.CertificateRequest;
 import dev.secdrive.protocol.center.ConversionRequest;
+import dev.secdrive.protocol.center.ErrorAnswer;
 import dev.secdrive.protocol.center.Payment;
 import dev.secdrive.protocol.center.RegisterTitle;
 import dev.secdrive.protocol.center.RegisterUser;
@@ -326,10 +327,10 @@ public final class CenterClient {
     }
     int status = response.statusCode();
     if (status / 100 != 2) {
-      String reason =
-          answer != null && answer.path("error").isTextual()
-              ? answer.get("error").asText()
-              : new String(response.body(), StandardCharsets.UTF_8).strip();
+      String reason = error(answer);
+      if (reason == null) {
+        reason = new String(response.body(), StandardCharsets.UTF_8).strip();
+      }
       throw new CenterException(status, reason.isEmpty() ? "no reason given" : reason);
     }
     if (answer == null || !answer.isObject()) {
@@ -347,6 +348,18 @@ public final class CenterClient {
           .append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
     }
     return path.toString();
+  }
+
+  /** The refusal's message, or null if the body is not API.md's error shape. */
+  private static String error(JsonNode answer) {
+    if (answer == null || !answer.isObject()) {
+      return null;
+    }
+    try {
+      return JSON.treeToValue(answer, ErrorAnswer.class).error();
+    } catch (JsonProcessingException e) {
+      return null;
+    }
   }
 
   private RegisteredTitle registered(JsonNode answer) {
