@@ -110,7 +110,9 @@ public final class Request {
    */
   public JsonNode object(Set<String> allowed) throws IOException {
     byte[] bytes = body();
-    return bytes.length == 0 ? json.createObjectNode() : parse(bytes, allowed);
+    List<String> known = new ArrayList<>(allowed);
+    known.sort(null);
+    return bytes.length == 0 ? json.createObjectNode() : parse(bytes, known);
   }
 
   /**
@@ -126,7 +128,7 @@ public final class Request {
       throw HttpError.badRequest(
           "request body must be a JSON object with " + String.join(", ", binding.names()));
     }
-    return binding.bind(parse(bytes, Set.copyOf(binding.names())), optional);
+    return binding.bind(parse(bytes, binding.names()), optional);
   }
 
   /** As {@link #read(Class, Set)} with every component required. */
@@ -134,7 +136,8 @@ public final class Request {
     return read(type, Set.of());
   }
 
-  private JsonNode parse(byte[] bytes, Set<String> allowed) {
+  /** Parses a JSON object whose fields are all in {@code known}, named in that order if not. */
+  private JsonNode parse(byte[] bytes, List<String> known) {
     JsonNode node;
     try {
       node = json.readTree(bytes);
@@ -148,9 +151,7 @@ public final class Request {
     }
     for (var names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
-      if (!allowed.contains(name)) {
-        List<String> known = new ArrayList<>(allowed);
-        known.sort(null);
+      if (!known.contains(name)) {
         throw HttpError.badRequest(
             "unknown field '" + name + "' (known: " + String.join(", ", known) + ")");
       }

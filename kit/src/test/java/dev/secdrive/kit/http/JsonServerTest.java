@@ -170,7 +170,7 @@ class JsonServerTest {
     Map<String, String> refusals =
         Map.of(
             "{\"item\":\"disc\",\"count\":2,\"key\":\"00\",\"prize\":1}",
-            "unknown field 'prize' (known: count, item, key, note)",
+            "unknown field 'prize' (known: item, count, key, note)",
             "{\"item\":1,\"count\":2,\"key\":\"00\"}",
             "field 'item' (a string) is required",
             "{\"item\":\"disc\",\"count\":\"2\",\"key\":\"00\"}",
