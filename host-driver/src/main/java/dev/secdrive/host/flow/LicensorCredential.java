@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.files.AtomicFiles;
+import dev.secdrive.kit.files.LooseSecretFileException;
+import dev.secdrive.kit.files.SecretFiles;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
@@ -118,9 +120,12 @@ public final class LicensorCredential {
   public static LicensorCredential load(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = SecretFiles.read(file);
     } catch (NoSuchFileException e) {
       throw new FlowException("licensor credential " + file + " does not exist");
+    } catch (LooseSecretFileException e) {
+      // As OpenSSH refuses a loose private key: another local user may have read it, or planted it.
+      throw new FlowException("licensor credential " + e.getMessage(), e);
     } catch (IOException e) {
       throw new FlowException("cannot read licensor credential " + file + ": " + e, e);
     }

@@ -12,6 +12,8 @@ import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.kit.files.AtomicFiles;
+import dev.secdrive.kit.files.LooseSecretFileException;
+import dev.secdrive.kit.files.SecretFiles;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.SealedKey;
 import java.io.IOException;
@@ -160,9 +162,12 @@ public final class UserKey {
   public static UserKey load(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = SecretFiles.read(file);
     } catch (NoSuchFileException e) {
       throw new FlowException("user key " + file + " does not exist");
+    } catch (LooseSecretFileException e) {
+      // As OpenSSH refuses a loose private key: another local user may have read it, or planted it.
+      throw new FlowException("user key " + e.getMessage(), e);
     } catch (IOException e) {
       throw new FlowException("cannot read user key " + file + ": " + e, e);
     }

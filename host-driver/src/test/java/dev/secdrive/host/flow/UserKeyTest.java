@@ -49,9 +49,10 @@ class UserKeyTest {
         assertThrows(FlowException.class, () -> UserKey.load(dir.resolve("none"))).getMessage());
     String json = Files.readString(file);
     Path swapped =
-        Files.writeString(
-            dir.resolve("swapped.key"),
-            json.replace(key.publicKeyHex(), UserKey.create().publicKeyHex()));
+        ownerOnly(
+            Files.writeString(
+                dir.resolve("swapped.key"),
+                json.replace(key.publicKeyHex(), UserKey.create().publicKeyHex())));
     assertEquals(
         "user key " + swapped + ": the public key does not match the private key",
         assertThrows(FlowException.class, () -> UserKey.load(swapped)).getMessage());
@@ -73,9 +74,10 @@ class UserKeyTest {
 
     String json = Files.readString(file);
     Path swapped =
-        Files.writeString(
-            dir.resolve("swapped.key"),
-            json.replace(key.signingPublicKeyHex(), UserKey.create().signingPublicKeyHex()));
+        ownerOnly(
+            Files.writeString(
+                dir.resolve("swapped.key"),
+                json.replace(key.signingPublicKeyHex(), UserKey.create().signingPublicKeyHex())));
     assertEquals(
         "user key " + swapped + ": the signing public key does not match the signing private key",
         assertThrows(FlowException.class, () -> UserKey.load(swapped)).getMessage());
@@ -85,13 +87,14 @@ class UserKeyTest {
   void aFormatOneFileIsRefusedWithHowToReplaceIt() throws Exception {
     RawKeyPair old = X25519.generate();
     Path file =
-        Files.writeString(
-            dir.resolve("old.key"),
-            "{\"format\": 1, \"privateKey\": \""
-                + HexFormat.of().formatHex(old.privateKey())
-                + "\", \"publicKey\": \""
-                + HexFormat.of().formatHex(old.publicKey())
-                + "\"}");
+        ownerOnly(
+            Files.writeString(
+                dir.resolve("old.key"),
+                "{\"format\": 1, \"privateKey\": \""
+                    + HexFormat.of().formatHex(old.privateKey())
+                    + "\", \"publicKey\": \""
+                    + HexFormat.of().formatHex(old.publicKey())
+                    + "\"}"));
     String message = assertThrows(FlowException.class, () -> UserKey.load(file)).getMessage();
     assertTrue(message.startsWith("user key " + file + " is of format 1"), message);
     assertTrue(message.contains("secdrive user-key create --out FILE"), message);
@@ -115,5 +118,21 @@ class UserKeyTest {
     assertEquals(
         expected,
         assertThrows(FlowException.class, () -> alice.open(sealed, "game-1", "MO-2")).getMessage());
+  }
+
+  @Test
+  void aKeyFileOthersMayReadIsRefused() throws Exception {
+    Path file = dir.resolve("loose.key");
+    UserKey.create().save(file);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals(
+        "user key " + file + " holds a secret but others may read or write it: chmod 600 " + file,
+        assertThrows(FlowException.class, () -> UserKey.load(file)).getMessage());
+  }
+
+  /** A key file as a user's own tools would leave it: readable by its owner only. */
+  static Path ownerOnly(Path file) throws java.io.IOException {
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
   }
 }
