@@ -1,8 +1,9 @@
 package dev.secdrive.cli;
 
-import java.util.HexFormat;
-
-/** 32-byte public keys as a user types them on the command line: 64 hexadecimal digits. */
+/**
+ * 32-byte public keys as a user types them on the command line: 64 hexadecimal digits, read by the
+ * kit's {@link dev.secdrive.kit.crypto.HexKeys} and refused with the option's name.
+ */
 final class HexKeys {
 
   private HexKeys() {}
@@ -17,14 +18,10 @@ final class HexKeys {
    */
   static byte[] parse32(String option, String hex, String what) {
     try {
-      byte[] key = HexFormat.of().parseHex(hex);
-      if (key.length == 32) {
-        return key;
-      }
+      return dev.secdrive.kit.crypto.HexKeys.parse(option, hex, 32);
     } catch (IllegalArgumentException e) {
-      // reported below
+      throw new CliException(
+          option + " must be 64 hexadecimal digits (" + what + "), got '" + hex + "'");
     }
-    throw new CliException(
-        option + " must be 64 hexadecimal digits (" + what + "), got '" + hex + "'");
   }
 }

@@ -6,10 +6,10 @@ import dev.secdrive.host.flow.BlobLocation;
 import dev.secdrive.host.flow.Licensor;
 import dev.secdrive.host.flow.LicensorCredential;
 import dev.secdrive.host.flow.Player;
+import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.ProvisionRequest;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -215,16 +215,7 @@ final class LicenseCommand {
       Player.Played played;
       if (file != null) {
         // Into a temporary file renamed at the end: a refused or broken play leaves no torn file.
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
-        try {
-          try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
-            played = play(out);
-          }
-          Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-          Files.deleteIfExists(temp);
-        }
+        played = AtomicFiles.replace(file, out -> play(out));
       } else {
         played = play(OutputStream.nullOutputStream());
       }

@@ -4,13 +4,11 @@ import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.flow.CenterClient;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.UserKey;
-import java.io.BufferedOutputStream;
+import dev.secdrive.kit.files.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -81,16 +79,7 @@ final class RunCommand implements Callable<Integer> {
     Runner.Ran ran;
     if (file != null) {
       // Into a temporary file renamed at the end: a refused run leaves no torn plaintext.
-      Path dir = file.toAbsolutePath().getParent();
-      Path temp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
-      try {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
-          ran = run(key, authority, out);
-        }
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      ran = AtomicFiles.replace(file, out -> run(key, authority, out));
     } else {
       ran = run(key, authority, OutputStream.nullOutputStream());
     }

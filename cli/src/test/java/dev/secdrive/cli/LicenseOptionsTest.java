@@ -51,7 +51,9 @@ class LicenseOptionsTest {
     assertEquals(
         "secdrive: licensor credential " + dir.resolve("none.json") + " does not exist",
         error(concat(base, "--in", content.toString())));
-    Files.writeString(dir.resolve("bad.json"), "{\"format\": 1}");
+    Files.setPosixFilePermissions(
+        Files.writeString(dir.resolve("bad.json"), "{\"format\": 1}"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     assertEquals(
         "secdrive: licensor credential " + dir.resolve("bad.json") + ": 'name' is missing",
         error(

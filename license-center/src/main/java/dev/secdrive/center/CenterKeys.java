@@ -7,6 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.secdrive.center.crypto.Crypto;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.HexKeys;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
@@ -65,10 +72,10 @@ public final class CenterKeys {
       throw new IllegalArgumentException(
           "the center's certificate names '" + certificate.subject() + "', not '" + name + "'");
     }
-    if (!Arrays.equals(Crypto.ed25519Public(signingKey), certificate.ed25519PublicKey())) {
+    if (!Arrays.equals(Ed25519.publicKey(signingKey), certificate.ed25519PublicKey())) {
       throw new IllegalArgumentException("the certificate does not certify the signing key");
     }
-    if (!Crypto.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature())) {
+    if (!Ed25519.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature())) {
       throw new IllegalArgumentException(
           "the certificate is not signed by the licensing authority's key");
     }
@@ -85,7 +92,7 @@ public final class CenterKeys {
    */
   public static CenterKeys create(
       String name, byte[] authorityPublicKey, UnaryOperator<Certificate> authority) {
-    Crypto.RawKeyPair pair = Crypto.ed25519KeyPair();
+    RawKeyPair pair = Ed25519.generate();
     Certificate unsigned =
         Certificate.unsigned(
             Certificate.Role.CENTRAL_SITE, name, new byte[Crypto.KEY_LENGTH], pair.publicKey());
@@ -94,7 +101,7 @@ public final class CenterKeys {
       throw new IllegalArgumentException("the authority certified something else than asked");
     }
     return new CenterKeys(
-        name, Crypto.random(Crypto.KEY_LENGTH), pair.privateKey(), signed, authorityPublicKey);
+        name, Bytes.random(Crypto.KEY_LENGTH), pair.privateKey(), signed, authorityPublicKey);
   }
 
   /**
@@ -163,7 +170,7 @@ public final class CenterKeys {
             Certificate.Role.CENTRAL_SITE,
             stored.name,
             fields.certificate.x25519PublicKey(),
-            Crypto.ed25519Public(fields.signingKey));
+            Ed25519.publicKey(fields.signingKey));
     Certificate signed = authority.apply(unsigned);
     if (!Arrays.equals(signed.signedBytes(), unsigned.signedBytes())) {
       throw new IllegalArgumentException("the authority certified something else than asked");
@@ -222,7 +229,7 @@ public final class CenterKeys {
     stored.certificate = HEX.formatHex(certificate.encode());
     stored.authorityPublicKey = HEX.formatHex(authorityPublicKey);
     try {
-      SecretFiles.write(file, JSON.writeValueAsBytes(stored));
+      AtomicFiles.replaceSecret(file, JSON.writeValueAsBytes(stored));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write center key file " + file + ": " + e, e);
     }
@@ -246,7 +253,7 @@ public final class CenterKeys {
 
   /** The center's Ed25519 signature over {@code data}. */
   public byte[] sign(byte[] data) {
-    return Crypto.sign(signingKey, data);
+    return Ed25519.sign(signingKey, data);
   }
 
   /** Kd of a scheme-1 title sealed for the database: KDF(KM, this, "") with the title ID as AAD. */
@@ -259,8 +266,8 @@ public final class CenterKeys {
    * ID). Bound to its title, so a row's key moved to another title does not open.
    */
   public byte[] sealTitleKey(String titleId, byte[] kd) {
-    byte[] nonce = Crypto.random(NONCE_LENGTH);
-    return Crypto.concat(nonce, Crypto.gcmSeal(atRestKey(), nonce, ascii(titleId), kd));
+    byte[] nonce = Bytes.random(NONCE_LENGTH);
+    return Bytes.concat(nonce, AesGcm.seal(atRestKey(), nonce, ascii(titleId), kd));
   }
 
   /**
@@ -269,12 +276,12 @@ public final class CenterKeys {
    */
   public byte[] openTitleKey(String titleId, byte[] sealed) {
     try {
-      return Crypto.gcmOpen(
+      return AesGcm.open(
           atRestKey(),
           Arrays.copyOf(sealed, NONCE_LENGTH),
           ascii(titleId),
           Arrays.copyOfRange(sealed, NONCE_LENGTH, sealed.length));
-    } catch (Crypto.AuthenticationException | RuntimeException e) {
+    } catch (AuthenticationException | RuntimeException e) {
       throw new IllegalStateException(
           "the stored key of title "
               + titleId
@@ -301,24 +308,11 @@ public final class CenterKeys {
   /** Whether {@code certificate} has {@code role} and the licensing authority's signature. */
   public boolean certifiedByAuthority(Certificate certificate, Certificate.Role role) {
     return certificate.role() == role
-        && Crypto.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
+        && Ed25519.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
   }
 
   private static byte[] unhex(String field, String value, int length) {
-    if (value == null) {
-      throw new IllegalArgumentException("field '" + field + "' is missing");
-    }
-    byte[] bytes;
-    try {
-      bytes = HEX.parseHex(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("field '" + field + "' is not hexadecimal");
-    }
-    if (length >= 0 && bytes.length != length) {
-      throw new IllegalArgumentException(
-          "field '" + field + "' has " + bytes.length + " bytes, expected " + length);
-    }
-    return bytes;
+    return HexKeys.parse(field, value, length);
   }
 
   private static String firstLine(String message) {

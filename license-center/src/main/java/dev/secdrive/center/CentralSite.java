@@ -9,6 +9,10 @@ import dev.secdrive.center.store.Title;
 import dev.secdrive.center.store.UnknownUserException;
 import dev.secdrive.center.store.UnpaidBillsException;
 import dev.secdrive.center.store.User;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.CopyCertificate;
@@ -90,7 +94,7 @@ public final class CentralSite {
     if (priceCents < 0) {
       throw Refusal.badRequest("field 'priceCents' must not be negative, got " + priceCents);
     }
-    byte[] kd = scheme == 1 ? Crypto.random(Crypto.KEY_LENGTH) : null;
+    byte[] kd = scheme == 1 ? Bytes.random(Crypto.KEY_LENGTH) : null;
     Title title =
         new Title(
             titleId,
@@ -157,8 +161,8 @@ public final class CentralSite {
     }
     try {
       // A key of small order would make every key sealed to it readable by anyone.
-      Crypto.x25519(Crypto.x25519KeyPair().privateKey(), userKey);
-    } catch (Crypto.AuthenticationException e) {
+      X25519.agree(X25519.generate().privateKey(), userKey);
+    } catch (AuthenticationException e) {
       throw Refusal.badRequest(
           "field 'userKey' is not a usable X25519 public key: " + e.getMessage());
     }
@@ -218,7 +222,7 @@ public final class CentralSite {
               + " no copy request of theirs can be verified");
     }
     if (signature.length != CopyRequests.SIGNATURE_LENGTH
-        || !Crypto.verify(user.signingKey(), signed, signature)) {
+        || !Ed25519.verify(user.signingKey(), signed, signature)) {
       throw new Refusal(
           Refusal.Kind.FORBIDDEN,
           "the signature does not verify with user "
@@ -367,7 +371,7 @@ public final class CentralSite {
                       drive.x25519PublicKey(),
                       KeyLabels.CONVERSION,
                       ConversionGrant.aad(titleId, mediumId, deviceId),
-                      Crypto.concat(ku, ka),
+                      Bytes.concat(ku, ka),
                       "drive " + deviceId + "'s key");
               ConversionGrant unsigned =
                   new ConversionGrant(
@@ -416,7 +420,7 @@ public final class CentralSite {
       byte[] recipient, String label, byte[] aad, byte[] plaintext, String whose) {
     try {
       return Crypto.seal(recipient, label, aad, plaintext);
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw new Refusal(Refusal.Kind.FORBIDDEN, "cannot seal to " + whose + ": " + e.getMessage());
     }
   }

@@ -1,22 +1,22 @@
 package dev.secdrive.center;
 
-import dev.secdrive.center.crypto.Crypto;
 import dev.secdrive.center.http.CenterHttpServer;
 import dev.secdrive.center.store.JdbcConfig;
 import dev.secdrive.center.store.Store;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.files.AtomicFiles;
+import dev.secdrive.kit.files.LooseSecretFileException;
+import dev.secdrive.kit.files.SecretFiles;
 import dev.secdrive.protocol.security.Certificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -68,10 +68,10 @@ public final class LicenseCenter implements AutoCloseable {
     }
     CenterKeys keys = CenterKeys.create(name, authorityPublicKey, authority);
     try {
-      SecretFiles.createOwnerOnlyDirectory(dataDir);
-      SecretFiles.write(
+      SecretFiles.createDirectories(dataDir);
+      AtomicFiles.replaceSecret(
           dataDir.resolve(ADMIN_TOKEN_FILE),
-          (HexFormat.of().formatHex(Crypto.random(32)) + "\n").getBytes(StandardCharsets.US_ASCII));
+          (HexFormat.of().formatHex(Bytes.random(32)) + "\n").getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot set up data directory " + dataDir + ": " + e, e);
     }
@@ -156,22 +156,13 @@ public final class LicenseCenter implements AutoCloseable {
   }
 
   private static void requireOwnerOnly(Path file) {
-    if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-        || !Files.exists(file)) {
+    if (!Files.exists(file)) {
       return;
     }
     try {
-      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-      permissions.retainAll(
-          Set.of(
-              PosixFilePermission.GROUP_READ,
-              PosixFilePermission.GROUP_WRITE,
-              PosixFilePermission.OTHERS_READ,
-              PosixFilePermission.OTHERS_WRITE));
-      if (!permissions.isEmpty()) {
-        throw new CenterSetupException(
-            file + " holds a secret but others may read or write it: chmod 600 " + file);
-      }
+      SecretFiles.requireOwnerOnly(file);
+    } catch (LooseSecretFileException e) {
+      throw new CenterSetupException(e.getMessage(), e);
     } catch (IOException e) {
       throw new CenterSetupException("cannot read the permissions of " + file + ": " + e, e);
     }

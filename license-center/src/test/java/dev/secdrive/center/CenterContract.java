@@ -17,6 +17,11 @@ import dev.secdrive.center.store.Title;
 import dev.secdrive.center.store.UnknownUserException;
 import dev.secdrive.center.store.UnpaidBillsException;
 import dev.secdrive.center.store.User;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.CopyCertificate;
@@ -158,12 +163,12 @@ abstract class CenterContract {
    * The Ed25519 signing keys of the users: those {@link #user} registered, and a key of its own for
    * any other user named in a request (whom the center does not know).
    */
-  final Map<String, Crypto.RawKeyPair> signingKeys = new ConcurrentHashMap<>();
+  final Map<String, RawKeyPair> signingKeys = new ConcurrentHashMap<>();
 
   /** Registers a user and returns the X25519 private key of its user key. */
   byte[] user(String id) throws Exception {
-    Crypto.RawKeyPair key = Crypto.x25519KeyPair();
-    Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+    RawKeyPair key = X25519.generate();
+    RawKeyPair signing = Ed25519.generate();
     Reply reply =
         admin(
             "/users",
@@ -208,8 +213,8 @@ abstract class CenterContract {
     } catch (IllegalArgumentException e) {
       message = new byte[0]; // a malformed field: refused before the signature is looked at
     }
-    Crypto.RawKeyPair key = signingKeys.computeIfAbsent(user, u -> Crypto.ed25519KeyPair());
-    body.put("signature", HEX.formatHex(Crypto.sign(key.privateKey(), message)));
+    RawKeyPair key = signingKeys.computeIfAbsent(user, u -> Ed25519.generate());
+    body.put("signature", HEX.formatHex(Ed25519.sign(key.privateKey(), message)));
     return body;
   }
 
@@ -274,7 +279,7 @@ abstract class CenterContract {
     assertEquals(Certificate.Role.CENTRAL_SITE, certificate.role());
     assertEquals("Test Copy Center", certificate.subject());
     assertTrue(
-        Crypto.verify(authority.publicKey(), certificate.signedBytes(), certificate.signature()));
+        Ed25519.verify(authority.publicKey(), certificate.signedBytes(), certificate.signature()));
     assertArrayEquals(
         certificate.ed25519PublicKey(), HEX.parseHex(reply.body().get("publicKey").asText()));
   }
@@ -386,8 +391,8 @@ abstract class CenterContract {
 
   @Test
   void usersAreRegisteredWithTheirKeyAndProfile() throws Exception {
-    Crypto.RawKeyPair key = Crypto.x25519KeyPair();
-    Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+    RawKeyPair key = X25519.generate();
+    RawKeyPair signing = Ed25519.generate();
     Reply reply =
         admin(
             "/users",
@@ -423,8 +428,8 @@ abstract class CenterContract {
   @Test
   void userRegistrationRefusals() throws Exception {
     user("alice");
-    String key = HEX.formatHex(Crypto.x25519KeyPair().publicKey());
-    String signing = HEX.formatHex(Crypto.ed25519KeyPair().publicKey());
+    String key = HEX.formatHex(X25519.generate().publicKey());
+    String signing = HEX.formatHex(Ed25519.generate().publicKey());
     assertRefused(
         admin(
             "/users", json("userId", "alice", "name", "A", "userKey", key, "signingKey", signing)),
@@ -534,8 +539,7 @@ abstract class CenterContract {
   void aUserWithoutSigningKeyCannotCopy() throws Exception {
     title("SW-1", 1, 100);
     try (Store store = Store.open(jdbc)) {
-      store.insertUser(
-          new User("old", "Old", Crypto.x25519KeyPair().publicKey(), null, Instant.now()));
+      store.insertUser(new User("old", "Old", X25519.generate().publicKey(), null, Instant.now()));
     }
     assertRefused(certificate("old", "SW-1", "MO-1"), 403, "user old has no signing key");
     assertEquals(0, adminGet("/users/old").body().get("copies").size());
@@ -559,8 +563,8 @@ abstract class CenterContract {
     assertTrue(Math.abs(cs.issuedEpochSeconds() - Instant.now().getEpochSecond()) < 3600);
     Certificate site = Certificate.decode(cs.centerCertificate());
     assertEquals(Certificate.Role.CENTRAL_SITE, site.role());
-    assertTrue(Crypto.verify(authority.publicKey(), site.signedBytes(), site.signature()));
-    assertTrue(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
+    assertTrue(Ed25519.verify(authority.publicKey(), site.signedBytes(), site.signature()));
+    assertTrue(Ed25519.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
 
     // A terminal that changes one byte (say the medium) has no valid certificate.
     CopyCertificate forged =
@@ -572,26 +576,26 @@ abstract class CenterContract {
             cs.issuedEpochSeconds(),
             cs.centerCertificate(),
             cs.signature());
-    assertFalse(Crypto.verify(site.ed25519PublicKey(), forged.signedBytes(), forged.signature()));
+    assertFalse(Ed25519.verify(site.ed25519PublicKey(), forged.signedBytes(), forged.signature()));
     byte[] flipped = cs.signature();
     flipped[10] ^= 1;
-    assertFalse(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), flipped));
+    assertFalse(Ed25519.verify(site.ed25519PublicKey(), cs.signedBytes(), flipped));
 
     SealedKey sealed = SealedKey.decode(HEX.parseHex(reply.body().get("sealedKey").asText()));
     byte[] aad = SealedKey.aad("SW-1", "MO-0001");
     assertArrayEquals(
         kd, Crypto.open(alice, sealed.ephemeralPublicKey(), "user-key", aad, sealed.sealed()));
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () ->
             Crypto.open(
-                Crypto.x25519KeyPair().privateKey(),
+                X25519.generate().privateKey(),
                 sealed.ephemeralPublicKey(),
                 "user-key",
                 aad,
                 sealed.sealed()));
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () ->
             Crypto.open(
                 alice,
@@ -656,7 +660,7 @@ abstract class CenterContract {
       assertEquals(serial, cs.serial());
       assertEquals("MO-1", cs.mediumId());
       Certificate site = Certificate.decode(cs.centerCertificate());
-      assertTrue(Crypto.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
+      assertTrue(Ed25519.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
       SealedKey sealed = SealedKey.decode(HEX.parseHex(again.body().get("sealedKey").asText()));
       assertArrayEquals(
           HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()),
@@ -808,11 +812,11 @@ abstract class CenterContract {
     assertEquals("DRIVE-0042", grant.deviceId());
     assertEquals(reply.body().get("serial").asLong(), grant.serial());
     Certificate site = Certificate.decode(grant.centerCertificate());
-    assertTrue(Crypto.verify(authority.publicKey(), site.signedBytes(), site.signature()));
-    assertTrue(Crypto.verify(site.ed25519PublicKey(), grant.signedBytes(), grant.signature()));
+    assertTrue(Ed25519.verify(authority.publicKey(), site.signedBytes(), site.signature()));
+    assertTrue(Ed25519.verify(site.ed25519PublicKey(), grant.signedBytes(), grant.signature()));
     byte[] tampered = grant.signedBytes();
     tampered[tampered.length - 1] ^= 1;
-    assertFalse(Crypto.verify(site.ed25519PublicKey(), tampered, grant.signature()));
+    assertFalse(Ed25519.verify(site.ed25519PublicKey(), tampered, grant.signature()));
 
     byte[] aad = ConversionGrant.aad("DID-1", "MO-77", "DRIVE-0042");
     byte[] keys =
@@ -831,7 +835,7 @@ abstract class CenterContract {
 
     TestAuthority.Drive other = authority.drive("DRIVE-0043");
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () ->
             Crypto.open(
                 other.x25519Private(),
@@ -840,7 +844,7 @@ abstract class CenterContract {
                 aad,
                 grant.sealedKeys()));
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () ->
             Crypto.open(
                 drive.x25519Private(),
@@ -868,7 +872,7 @@ abstract class CenterContract {
                 Certificate.Role.LICENSOR,
                 "Some Licensor",
                 new byte[32],
-                Crypto.ed25519KeyPair().publicKey()));
+                Ed25519.generate().publicKey()));
     assertRefused(
         conversion("bob", "DID-1", "MO-1", licensor), 403, "has role LICENSOR, not DRIVE");
     assertRefused(
@@ -943,12 +947,7 @@ abstract class CenterContract {
       Instant now = Instant.ofEpochSecond(1_700_000_000L);
       store.insertTitle(new Title("T", "T", 1, new byte[32], 100, now));
       store.insertUser(
-          new User(
-              "u",
-              "U",
-              Crypto.x25519KeyPair().publicKey(),
-              Crypto.ed25519KeyPair().publicKey(),
-              now));
+          new User("u", "U", X25519.generate().publicKey(), Ed25519.generate().publicKey(), now));
       // Two bills outstanding at once, as a site could have from before this policy.
       store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, (s, at) -> s);
       Store.Payment first = store.pay("u", 100, now).orElseThrow();
@@ -972,12 +971,7 @@ abstract class CenterContract {
       Instant now = Instant.ofEpochSecond(1_700_000_000L);
       store.insertTitle(new Title("T", "T", 1, new byte[32], 100, now));
       store.insertUser(
-          new User(
-              "u",
-              "U",
-              Crypto.x25519KeyPair().publicKey(),
-              Crypto.ed25519KeyPair().publicKey(),
-              now));
+          new User("u", "U", X25519.generate().publicKey(), Ed25519.generate().publicKey(), now));
       IllegalStateException e =
           assertThrows(
               IllegalStateException.class,
@@ -1090,7 +1084,7 @@ abstract class CenterContract {
   @Test
   void aTitleKeyIsStoredSealedAndOneStoredPlainBeforeIsSealedAtStart() throws Exception {
     byte[] kd = title("SW-1", 1, 0);
-    byte[] plain = Crypto.random(32);
+    byte[] plain = Bytes.random(32);
     try (Store store = Store.open(jdbc)) {
       byte[] stored = store.title("SW-1").orElseThrow().kd();
       assertEquals(12 + 32 + 16, stored.length, "nonce, sealed Kd, tag");
@@ -1117,8 +1111,8 @@ abstract class CenterContract {
 
   @Test
   void aPlainTitleKeyWrittenWhileTheCenterRunsIsSealedWhenAskedFor() throws Exception {
-    byte[] plain = Crypto.random(32);
-    byte[] other = Crypto.random(32);
+    byte[] plain = Bytes.random(32);
+    byte[] other = Bytes.random(32);
     try (Store store = Store.open(jdbc)) {
       // rows as an older center sharing the database writes them, after this one started
       store.insertTitle(new Title("LATE-1", "Late", 1, plain, 0, Instant.now()));

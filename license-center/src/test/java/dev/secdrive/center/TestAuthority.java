@@ -1,27 +1,29 @@
 package dev.secdrive.center;
 
-import dev.secdrive.center.crypto.Crypto;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 
 /** A licensing authority for tests: an Ed25519 key that certifies the center and drives. */
 final class TestAuthority {
 
-  private final Crypto.RawKeyPair key = Crypto.ed25519KeyPair();
+  private final RawKeyPair key = Ed25519.generate();
 
   byte[] publicKey() {
     return key.publicKey();
   }
 
   Certificate certify(Certificate unsigned) {
-    return unsigned.withSignature(Crypto.sign(key.privateKey(), unsigned.signedBytes()));
+    return unsigned.withSignature(Ed25519.sign(key.privateKey(), unsigned.signedBytes()));
   }
 
   /** A drive with its X25519 private key and a certificate of this authority. */
   record Drive(byte[] x25519Private, Certificate certificate) {}
 
   Drive drive(String deviceId) {
-    Crypto.RawKeyPair x = Crypto.x25519KeyPair();
-    Crypto.RawKeyPair ed = Crypto.ed25519KeyPair();
+    RawKeyPair x = X25519.generate();
+    RawKeyPair ed = Ed25519.generate();
     return new Drive(
         x.privateKey(),
         certify(

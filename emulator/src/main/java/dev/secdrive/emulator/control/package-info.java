@@ -1,5 +1,6 @@
 /**
  * The control API over HTTP and JSON: what a person does to a drive (insert, remove, write-protect)
- * and faults a test injects, while hosts stay connected. Documented in the README.
+ * and faults a test injects, while hosts stay connected. Served by kit's {@code JsonServer}, which
+ * bounds it and refuses web pages (STYLE.md 9). Documented in the README, "Control API".
  */
 package dev.secdrive.emulator.control;

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.media;
 
+import dev.secdrive.kit.files.AtomicFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;

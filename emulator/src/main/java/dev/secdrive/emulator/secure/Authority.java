@@ -2,6 +2,9 @@ package dev.secdrive.emulator.secure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.protocol.security.Certificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,15 +28,15 @@ public final class Authority {
     this.systemSecret = systemSecret.clone();
     this.signingKey = signingKey.clone();
     this.publicKey = publicKey.clone();
-    if (!Arrays.equals(Crypto.ed25519Public(signingKey), publicKey)) {
+    if (!Arrays.equals(Ed25519.publicKey(signingKey), publicKey)) {
       throw new IllegalArgumentException("public key does not belong to the signing key");
     }
   }
 
   /** A fresh authority with random secrets. */
   public static Authority create() {
-    Crypto.RawKeyPair pair = Crypto.ed25519KeyPair();
-    return new Authority(Crypto.random(Crypto.KEY_LENGTH), pair.privateKey(), pair.publicKey());
+    RawKeyPair pair = Ed25519.generate();
+    return new Authority(Bytes.random(Crypto.KEY_LENGTH), pair.privateKey(), pair.publicKey());
   }
 
   /**
@@ -93,7 +96,7 @@ public final class Authority {
 
   /** Signs {@code unsigned}: the authority's Ed25519 signature over its signed bytes. */
   public Certificate certify(Certificate unsigned) {
-    return unsigned.withSignature(Crypto.sign(signingKey, unsigned.signedBytes()));
+    return unsigned.withSignature(Ed25519.sign(signingKey, unsigned.signedBytes()));
   }
 
   /** Whether {@code certificate} carries this authority's signature and has {@code role}. */
@@ -105,7 +108,7 @@ public final class Authority {
   public static boolean verify(
       byte[] authorityPublicKey, Certificate certificate, Certificate.Role role) {
     return certificate.role() == role
-        && Crypto.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
+        && Ed25519.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
   }
 
   /** The JSON form. */

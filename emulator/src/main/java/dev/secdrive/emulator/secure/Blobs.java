@@ -1,6 +1,10 @@
 package dev.secdrive.emulator.secure;
 
 import dev.secdrive.emulator.firmware.CheckCondition;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Certificate;
@@ -37,7 +41,7 @@ public final class Blobs {
 
   static byte[] sealKey(byte[] shared, byte[] ephemeralPublic, byte[] recipientPublic) {
     return Crypto.kdf(
-        shared, KeyLabels.BACKUP_SEAL, Crypto.concat(ephemeralPublic, recipientPublic));
+        shared, KeyLabels.BACKUP_SEAL, Bytes.concat(ephemeralPublic, recipientPublic));
   }
 
   /**
@@ -97,11 +101,11 @@ public final class Blobs {
   /** Seals a medium layer to {@code recipient} with a fresh ephemeral X25519 key. */
   private static BackupBlob seal(
       String mediumId, long version, long counter, byte[] mediumLayer, Certificate recipient) {
-    Crypto.RawKeyPair ephemeral = Crypto.x25519KeyPair();
+    RawKeyPair ephemeral = X25519.generate();
     byte[] shared;
     try {
-      shared = Crypto.x25519(ephemeral.privateKey(), recipient.x25519PublicKey());
-    } catch (Crypto.AuthenticationException e) {
+      shared = X25519.agree(ephemeral.privateKey(), recipient.x25519PublicKey());
+    } catch (AuthenticationException e) {
       throw new IllegalArgumentException("recipient X25519 key unusable: " + e.getMessage());
     }
     BackupBlob blob =
@@ -170,7 +174,7 @@ public final class Blobs {
                   inner);
             }
           };
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw CheckCondition.refused(
           Reason.INTEGRITY, "a layer of the backup blob fails authentication");
     }
@@ -196,7 +200,7 @@ public final class Blobs {
     byte[] inner;
     try {
       inner = unseal(blob, self);
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw CheckCondition.refused(Reason.INTEGRITY, "the sealed layer fails authentication");
     }
     if (inner.length < Crypto.LAYER_OVERHEAD) {
@@ -207,7 +211,7 @@ public final class Blobs {
   }
 
   private static byte[] unseal(BackupBlob blob, DriveKeys self)
-      throws CheckCondition, Crypto.AuthenticationException {
+      throws CheckCondition, AuthenticationException {
     if (blob.binding() != Binding.SEALED || !blob.deviceId().equals(self.deviceId())) {
       throw CheckCondition.refused(
           Reason.OTHER_DRIVE,
@@ -215,7 +219,7 @@ public final class Blobs {
               ? "the blob is not sealed to a drive"
               : "the blob is sealed to drive " + blob.deviceId() + ", not this one");
     }
-    byte[] shared = Crypto.x25519(self.x25519PrivateKey(), blob.ephemeralPublicKey());
+    byte[] shared = X25519.agree(self.x25519PrivateKey(), blob.ephemeralPublicKey());
     byte[] key = sealKey(shared, blob.ephemeralPublicKey(), self.x25519PublicKey());
     return Crypto.layerOpen(key, blob.aad(), blob.layers());
   }

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.protocol.security.Challenge;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -20,7 +21,7 @@ final class Challenges {
 
   /** A fresh nonce, remembered until it is consumed or {@link #OUTSTANDING} newer ones exist. */
   byte[] issue() {
-    byte[] nonce = Crypto.random(Challenge.NONCE_LENGTH);
+    byte[] nonce = Bytes.random(Challenge.NONCE_LENGTH);
     outstanding.addLast(nonce);
     while (outstanding.size() > OUTSTANDING) {
       outstanding.removeFirst();

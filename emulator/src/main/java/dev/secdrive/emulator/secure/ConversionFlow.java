@@ -3,6 +3,11 @@ package dev.secdrive.emulator.secure;
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.ConvertWrite;
@@ -83,7 +88,7 @@ final class ConversionFlow {
             InstallConversion.GRANT_OFFSET + grant.centerCertificateOffset(),
             Certificate.Role.CENTRAL_SITE,
             "central site");
-    if (!Crypto.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {
+    if (!Ed25519.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {
       throw CheckCondition.refused(Reason.SIGNATURE, "conversion grant of " + center.subject());
     }
     if (!grant.mediumId().equals(medium.id())) {
@@ -126,7 +131,7 @@ final class ConversionFlow {
                     ProvisionRequest.UNLIMITED),
                 version);
     store.commit("conversion", medium, state);
-    byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
+    byte[] nonce = Bytes.random(TitleHeader.NONCE_LENGTH);
     TitleHeader unchecked =
         TitleHeader.unchecked(grant.titleId(), nonce, request.plaintextLength());
     TitleHeader header = unchecked.withCheck(PlaybackFlow.titleCheck(ku, unchecked));
@@ -156,19 +161,19 @@ final class ConversionFlow {
   private static byte[] openKeys(DriveKeys keys, ConversionGrant grant) throws CheckCondition {
     byte[] keyPair;
     try {
-      byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), grant.ephemeralPublicKey());
+      byte[] shared = X25519.agree(keys.x25519PrivateKey(), grant.ephemeralPublicKey());
       byte[] key =
           Crypto.kdf(
               shared,
               KeyLabels.CONVERSION,
-              Crypto.concat(grant.ephemeralPublicKey(), keys.x25519PublicKey()));
+              Bytes.concat(grant.ephemeralPublicKey(), keys.x25519PublicKey()));
       keyPair =
-          Crypto.gcmOpen(
+          AesGcm.open(
               key,
-              new byte[Crypto.GCM_NONCE_LENGTH],
+              new byte[AesGcm.NONCE_LENGTH],
               ConversionGrant.aad(grant.titleId(), grant.mediumId(), grant.deviceId()),
               grant.sealedKeys());
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw CheckCondition.refused(Reason.INTEGRITY, "sealed conversion keys: " + e.getMessage());
     }
     if (keyPair.length != 2 * Crypto.KEY_LENGTH) {

@@ -2,6 +2,10 @@ package dev.secdrive.emulator.secure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
@@ -41,9 +45,9 @@ public final class DriveKeys {
     this.deviceId = deviceId;
     this.deviceSecret = deviceSecret.clone();
     this.x25519Private = x25519Private.clone();
-    this.x25519Public = Crypto.x25519Public(x25519Private);
+    this.x25519Public = X25519.publicKey(x25519Private);
     this.ed25519Private = ed25519Private.clone();
-    this.ed25519Public = Crypto.ed25519Public(ed25519Private);
+    this.ed25519Public = Ed25519.publicKey(ed25519Private);
     this.certificate = certificate;
     this.systemSecret = systemSecret.clone();
     this.authorityPublicKey = authorityPublicKey.clone();
@@ -61,15 +65,15 @@ public final class DriveKeys {
 
   /** Enrolls a new drive: fresh secrets and key pairs, certified by {@code authority}. */
   public static DriveKeys enroll(String deviceId, Authority authority) {
-    byte[] x = Crypto.x25519KeyPair().privateKey();
-    Crypto.RawKeyPair ed = Crypto.ed25519KeyPair();
+    byte[] x = X25519.generate().privateKey();
+    RawKeyPair ed = Ed25519.generate();
     Certificate certificate =
         authority.certify(
             Certificate.unsigned(
-                Certificate.Role.DRIVE, deviceId, Crypto.x25519Public(x), ed.publicKey()));
+                Certificate.Role.DRIVE, deviceId, X25519.publicKey(x), ed.publicKey()));
     return new DriveKeys(
         deviceId,
-        Crypto.random(Crypto.KEY_LENGTH),
+        Bytes.random(Crypto.KEY_LENGTH),
         x,
         ed.privateKey(),
         certificate,

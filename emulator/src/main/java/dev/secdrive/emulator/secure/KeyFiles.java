@@ -5,18 +5,19 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.secdrive.emulator.media.AtomicFiles;
 import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.HexKeys;
+import dev.secdrive.kit.files.AtomicFiles;
+import dev.secdrive.kit.files.LooseSecretFileException;
+import dev.secdrive.kit.files.SecretFiles;
 import java.io.IOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HexFormat;
 
-/** JSON files holding secrets: owner-only permissions (rw-------), replaced atomically. */
+/**
+ * JSON files holding the drive's secrets: owner-only (rw-------), replaced atomically, refused when
+ * others may read them.
+ */
 final class KeyFiles {
 
   static final ObjectMapper JSON =
@@ -27,48 +28,25 @@ final class KeyFiles {
           .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
           .build();
 
-  private static final HexFormat HEX = HexFormat.of();
-
   private KeyFiles() {}
 
-  static boolean posix() {
-    return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  }
-
-  private static FileAttribute<?>[] ownerOnly() {
-    return posix()
-        ? new FileAttribute<?>[] {
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
-        }
-        : new FileAttribute<?>[0];
-  }
-
-  private static FileAttribute<?>[] ownerOnlyDirectory() {
-    return posix()
-        ? new FileAttribute<?>[] {
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))
-        }
-        : new FileAttribute<?>[0];
-  }
-
   static void write(Path file, Object value, WriteSteps steps) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (!Files.isDirectory(parent)) {
-      Files.createDirectories(parent, ownerOnlyDirectory());
-    }
-    AtomicFiles.replace(file, JSON.writeValueAsBytes(value), steps, ownerOnly());
+    AtomicFiles.replaceSecret(file, JSON.writeValueAsBytes(value), steps);
   }
 
   /**
    * Reads {@code file} as {@code type}.
    *
-   * @throws KeyFileException naming the file if it is missing, unreadable or corrupt
+   * @throws KeyFileException naming the file if it is missing, unreadable, corrupt, or readable by
+   *     others (who would then hold the drive's keys)
    */
   static <T> T read(Path file, Class<T> type, String what) {
     try {
-      return JSON.readValue(Files.readAllBytes(file), type);
+      return JSON.readValue(SecretFiles.read(file), type);
     } catch (NoSuchFileException e) {
       throw new KeyFileException(what + " " + file + " does not exist", e);
+    } catch (LooseSecretFileException e) {
+      throw new KeyFileException(what + " " + e.getMessage(), e);
     } catch (JacksonException e) {
       throw new KeyFileException(
           what + " " + file + " is corrupt: " + firstLine(e.getOriginalMessage()), e);
@@ -80,24 +58,11 @@ final class KeyFiles {
   }
 
   static String hex(byte[] bytes) {
-    return HEX.formatHex(bytes);
+    return HexKeys.format(bytes);
   }
 
   static byte[] unhex(String field, String value, int length) {
-    if (value == null) {
-      throw new IllegalArgumentException("field '" + field + "' is missing");
-    }
-    byte[] bytes;
-    try {
-      bytes = HEX.parseHex(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("field '" + field + "' is not hexadecimal");
-    }
-    if (length >= 0 && bytes.length != length) {
-      throw new IllegalArgumentException(
-          "field '" + field + "' has " + bytes.length + " bytes, expected " + length);
-    }
-    return bytes;
+    return HexKeys.parse(field, value, length);
   }
 
   private static String firstLine(String message) {

@@ -2,6 +2,8 @@ package dev.secdrive.emulator.secure;
 
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Hmac;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.OpenPlayback;
 import dev.secdrive.protocol.security.ParameterException;
@@ -52,7 +54,7 @@ final class PlaybackFlow {
     byte[] contentKey;
     try {
       contentKey = store.unwrapContentKey(medium, license.wrappedKey());
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw CheckCondition.refused(Reason.INTEGRITY, "the wrapped content key does not unwrap");
     }
     long headerLba = request.headerLba();
@@ -115,7 +117,6 @@ final class PlaybackFlow {
   /** PROTOCOL.md "Titles": HMAC-SHA256(KDF(Kc, "title-check", ""), header bytes), 16 bytes. */
   static byte[] titleCheck(byte[] contentKey, TitleHeader header) {
     byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
-    return Arrays.copyOf(
-        Crypto.hmacSha256(checkKey, header.checkedBytes()), TitleHeader.CHECK_LENGTH);
+    return Arrays.copyOf(Hmac.sha256(checkKey, header.checkedBytes()), TitleHeader.CHECK_LENGTH);
   }
 }

@@ -2,6 +2,11 @@ package dev.secdrive.emulator.secure;
 
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.Challenge;
 import dev.secdrive.protocol.security.KeyLabels;
@@ -65,7 +70,7 @@ final class ProvisionFlow {
             request.licensorCertificateOffset(),
             Certificate.Role.LICENSOR,
             "licensor");
-    if (!Crypto.verify(licensor.ed25519PublicKey(), request.signedBytes(), request.signature())) {
+    if (!Ed25519.verify(licensor.ed25519PublicKey(), request.signedBytes(), request.signature())) {
       throw CheckCondition.refused(Reason.SIGNATURE, "PROVISION request of " + licensor.subject());
     }
     if (!request.mediumId().equals(medium.id())) {
@@ -75,19 +80,19 @@ final class ProvisionFlow {
     requireSameLicensor(current.state(), request.contentId(), licensor);
     byte[] contentKey;
     try {
-      byte[] shared = Crypto.x25519(keys.x25519PrivateKey(), request.ephemeralPublicKey());
+      byte[] shared = X25519.agree(keys.x25519PrivateKey(), request.ephemeralPublicKey());
       byte[] key =
           Crypto.kdf(
               shared,
               KeyLabels.PROVISION,
-              Crypto.concat(request.ephemeralPublicKey(), keys.x25519PublicKey()));
+              Bytes.concat(request.ephemeralPublicKey(), keys.x25519PublicKey()));
       contentKey =
-          Crypto.gcmOpen(
+          AesGcm.open(
               key,
-              new byte[Crypto.GCM_NONCE_LENGTH],
+              new byte[AesGcm.NONCE_LENGTH],
               request.sealedKeyAad(),
               request.sealedContentKey());
-    } catch (Crypto.AuthenticationException e) {
+    } catch (AuthenticationException e) {
       throw CheckCondition.refused(Reason.INTEGRITY, "sealed content key: " + e.getMessage());
     }
     if (contentKey.length != Crypto.KEY_LENGTH) {

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.kit.crypto.AuthenticationException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -79,7 +80,7 @@ public final class SecureArea {
               aad(header, mediumId),
               Arrays.copyOfRange(area, HEADER_LENGTH, HEADER_LENGTH + length));
       return new Contents(Condition.SEALED, LicenseState.decode(plaintext));
-    } catch (Crypto.AuthenticationException | IllegalArgumentException e) {
+    } catch (AuthenticationException | IllegalArgumentException e) {
       return new Contents(Condition.UNREADABLE, LicenseState.empty());
     }
   }

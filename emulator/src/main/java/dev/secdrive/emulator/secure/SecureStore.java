@@ -3,6 +3,8 @@ package dev.secdrive.emulator.secure;
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.AesKeyWrap;
+import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
@@ -64,12 +66,12 @@ final class SecureStore {
 
   /** A content key as the license state holds it: AES-KWP under KDF(Km, "content-key", ""). */
   byte[] wrapContentKey(Medium medium, byte[] contentKey) {
-    return Crypto.wrap(contentKeyWrapKey(medium), contentKey);
+    return AesKeyWrap.wrap(contentKeyWrapKey(medium), contentKey);
   }
 
   /** The content key of a license of {@code medium}. */
-  byte[] unwrapContentKey(Medium medium, byte[] wrapped) throws Crypto.AuthenticationException {
-    return Crypto.unwrap(contentKeyWrapKey(medium), wrapped);
+  byte[] unwrapContentKey(Medium medium, byte[] wrapped) throws AuthenticationException {
+    return AesKeyWrap.unwrap(contentKeyWrapKey(medium), wrapped);
   }
 
   private byte[] contentKeyWrapKey(Medium medium) {

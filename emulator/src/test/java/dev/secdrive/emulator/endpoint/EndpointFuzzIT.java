@@ -16,6 +16,7 @@ import dev.secdrive.emulator.secure.Crypto;
 import dev.secdrive.emulator.secure.SecureArea;
 import dev.secdrive.emulator.secure.TestCenter;
 import dev.secdrive.emulator.secure.TestLicensor;
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.cdb.SecurityProtocolIn;
@@ -96,7 +97,7 @@ class EndpointFuzzIT {
   // ------------------------------------------------------------------ a real secure area
 
   private static final int TITLE_LBA = 64;
-  private final byte[] contentKey = Crypto.random(32);
+  private final byte[] contentKey = Bytes.random(32);
   private final java.util.Set<java.nio.ByteBuffer> secretWindows = new java.util.HashSet<>();
   private final List<byte[]> validPayloads = new ArrayList<>();
   private static final int SECRET_WINDOW = 16;
@@ -171,15 +172,14 @@ class EndpointFuzzIT {
           nexus,
           new SecurityProtocolOut(0xF0, 0x0107, install.length).encode(),
           install.clone());
-      byte[] convert = Crypto.concat(ConvertWrite.header(0), master);
+      byte[] convert = Bytes.concat(ConvertWrite.header(0), master);
       execute(
           drive,
           nexus,
           new SecurityProtocolOut(0xF0, 0x0108, convert.length).encode(),
           convert.clone());
       byte[] convertOne =
-          Crypto.concat(
-              ConvertWrite.header(2048), java.util.Arrays.copyOfRange(master, 2048, 4096));
+          Bytes.concat(ConvertWrite.header(2048), java.util.Arrays.copyOfRange(master, 2048, 4096));
       validPayloads.add(install);
       validPayloads.add(convert);
       validPayloads.add(convertOne);
@@ -295,7 +295,7 @@ class EndpointFuzzIT {
     assertEquals(tag, challenge.tag());
     assertEquals(ScsiStatus.GOOD.code(), challenge.status(), "CHALLENGE during the fuzz");
     assertNoKeyMaterial(challenge.data());
-    byte[] key = Crypto.random(32);
+    byte[] key = Bytes.random(32);
     forbid(key);
     forbid(Crypto.kdf(key, "title-check", new byte[0]));
     byte[] request =

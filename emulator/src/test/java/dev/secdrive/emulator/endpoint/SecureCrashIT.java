@@ -240,7 +240,7 @@ class SecureCrashIT {
   }
 
   private static byte[] convertWrite(TestCenter center, byte[] plain, int block) throws Exception {
-    return dev.secdrive.emulator.secure.Crypto.concat(
+    return dev.secdrive.kit.crypto.Bytes.concat(
         dev.secdrive.protocol.security.ConvertWrite.header(0),
         center.master(TITLE, MASTER_NONCE, plain, block));
   }

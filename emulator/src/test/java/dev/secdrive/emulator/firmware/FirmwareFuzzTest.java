@@ -295,7 +295,7 @@ class FirmwareFuzzTest {
               .encode());
       put(
           dev.secdrive.protocol.security.Operation.CONVERT_WRITE,
-          dev.secdrive.emulator.secure.Crypto.concat(
+          dev.secdrive.kit.crypto.Bytes.concat(
               dev.secdrive.protocol.security.ConvertWrite.header(0), new byte[BLOCK]));
       forbid(contentKey);
       forbid(dev.secdrive.emulator.secure.Crypto.kdf(contentKey, "title-check", new byte[0]));
@@ -316,7 +316,7 @@ class FirmwareFuzzTest {
                       new dev.secdrive.protocol.cdb.SecurityProtocolIn(0xF0, 0x0001, 64).encode(),
                       new byte[0]))
               .nonce();
-      byte[] key = dev.secdrive.emulator.secure.Crypto.random(32);
+      byte[] key = dev.secdrive.kit.crypto.Bytes.random(32);
       forbid(key);
       byte[] request =
           licensor

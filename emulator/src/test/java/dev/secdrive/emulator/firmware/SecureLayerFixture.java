@@ -40,7 +40,7 @@ abstract class SecureLayerFixture {
   @TempDir Path directory;
   final Authority authority = Authority.create();
   final TestLicensor licensor = new TestLicensor(authority, "test licensor");
-  final byte[] contentKey = dev.secdrive.emulator.secure.Crypto.random(32);
+  final byte[] contentKey = dev.secdrive.kit.crypto.Bytes.random(32);
   final DriveNv nv = DriveNv.inMemory();
   Harness h;
   Nexus host;

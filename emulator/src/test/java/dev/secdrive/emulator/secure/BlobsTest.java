@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.secdrive.emulator.firmware.CheckCondition;
+import dev.secdrive.kit.crypto.AesKeyWrap;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Hkdf;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Reason;
@@ -27,7 +31,8 @@ class BlobsTest {
   private final byte[] km = Blobs.mediumKey(authority.systemSecret(), MEDIUM);
   private final LicenseState state =
       new LicenseState(
-          7, List.of(new LicenseState.License("t", Crypto.wrap(new byte[32], new byte[32]), 2)));
+          7,
+          List.of(new LicenseState.License("t", AesKeyWrap.wrap(new byte[32], new byte[32]), 2)));
 
   private BackupBlob create(Binding binding) {
     return Blobs.create(
@@ -164,7 +169,7 @@ class BlobsTest {
         HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(opened.encode()), "plaintext");
     assertArrayEquals(
         KnownAnswers.CONTENT_KEY,
-        Crypto.unwrap(
+        AesKeyWrap.unwrap(
             KnownAnswers.CONTENT_KEY_WRAP_KEY,
             opened.find(KnownAnswers.CONTENT_ID).orElseThrow().wrappedKey()));
   }
@@ -206,12 +211,12 @@ class BlobsTest {
           case SEALED -> {
             // A fresh ephemeral key each time: derive the seal key from the blob's own, with the
             // independently checked KDF inputs (X25519 with the drive key, both public keys).
-            byte[] shared = Crypto.x25519(KnownAnswers.DRIVE_X25519, blob.ephemeralPublicKey());
+            byte[] shared = X25519.agree(KnownAnswers.DRIVE_X25519, blob.ephemeralPublicKey());
             byte[] seal =
-                Crypto.hkdf(
+                Hkdf.sha256(
                     new byte[0],
                     shared,
-                    Crypto.concat(
+                    Bytes.concat(
                         "\u0001backup-seal\u0000"
                             .getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                         blob.ephemeralPublicKey(),
@@ -253,7 +258,7 @@ class BlobsTest {
             4096);
     int length = java.nio.ByteBuffer.wrap(sealed).getInt(5);
     byte[] aad =
-        Crypto.concat(
+        Bytes.concat(
             java.util.Arrays.copyOf(sealed, 9),
             new byte[] {(byte) KnownAnswers.MEDIUM_ID.length()},
             KnownAnswers.MEDIUM_ID.getBytes(java.nio.charset.StandardCharsets.US_ASCII));

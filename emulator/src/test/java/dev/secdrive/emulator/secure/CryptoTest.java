@@ -3,9 +3,13 @@ package dev.secdrive.emulator.secure;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AesKeyWrap;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Hkdf;
+import dev.secdrive.kit.crypto.Hmac;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.ProvisionRequest;
 import dev.secdrive.protocol.security.TitleHeader;
@@ -18,54 +22,15 @@ class CryptoTest {
   private static final HexFormat HEX = HexFormat.of();
 
   @Test
-  void hkdfMatchesRfc5869TestCase1() {
-    byte[] okm =
-        Crypto.hkdf(
-            HEX.parseHex("000102030405060708090a0b0c"),
-            HEX.parseHex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"),
-            HEX.parseHex("f0f1f2f3f4f5f6f7f8f9"),
-            42);
-    assertEquals(
-        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
-        HEX.formatHex(okm));
-  }
-
-  @Test
   void kdfIsHkdfWithEmptySaltAndTheVersionedLabel() {
     byte[] ikm = HEX.parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
     byte[] expected =
-        Crypto.hkdf(new byte[0], ikm, KeyLabels.info("medium", "MO-1".getBytes()), 32);
+        Hkdf.sha256(new byte[0], ikm, KeyLabels.info("medium", "MO-1".getBytes()), 32);
     assertArrayEquals(expected, Crypto.kdf(ikm, "medium", "MO-1".getBytes()));
     assertFalse(
         java.util.Arrays.equals(expected, Crypto.kdf(ikm, "secure-area", "MO-1".getBytes())),
         "labels separate keys");
     assertEquals("016d656469756d004d4f2d31", HEX.formatHex(KeyLabels.info("medium", "MO-1")));
-  }
-
-  @Test
-  void keyWrapX25519AndEd25519RoundTrip() throws Exception {
-    byte[] kek = Crypto.random(32);
-    byte[] key = Crypto.random(32);
-    byte[] wrapped = Crypto.wrap(kek, key);
-    assertEquals(40, wrapped.length);
-    assertArrayEquals(key, Crypto.unwrap(kek, wrapped));
-    wrapped[3] ^= 1;
-    byte[] damaged = wrapped;
-    assertThrows(Crypto.AuthenticationException.class, () -> Crypto.unwrap(kek, damaged));
-
-    Crypto.RawKeyPair a = Crypto.x25519KeyPair();
-    Crypto.RawKeyPair b = Crypto.x25519KeyPair();
-    assertArrayEquals(a.publicKey(), Crypto.x25519Public(a.privateKey()));
-    assertArrayEquals(
-        Crypto.x25519(a.privateKey(), b.publicKey()), Crypto.x25519(b.privateKey(), a.publicKey()));
-    assertThrows(
-        Crypto.AuthenticationException.class, () -> Crypto.x25519(a.privateKey(), new byte[32]));
-
-    Crypto.RawKeyPair s = Crypto.ed25519KeyPair();
-    assertArrayEquals(s.publicKey(), Crypto.ed25519Public(s.privateKey()));
-    byte[] signature = Crypto.sign(s.privateKey(), "data".getBytes());
-    assertTrue(Crypto.verify(s.publicKey(), "data".getBytes(), signature));
-    assertFalse(Crypto.verify(s.publicKey(), "Data".getBytes(), signature));
   }
 
   // ------------------------------------------------------------------ known answers (KnownAnswers)
@@ -92,14 +57,14 @@ class CryptoTest {
         "backup device layer key");
 
     assertArrayEquals(
-        KnownAnswers.DRIVE_X25519_PUBLIC, Crypto.x25519Public(KnownAnswers.DRIVE_X25519));
+        KnownAnswers.DRIVE_X25519_PUBLIC, X25519.publicKey(KnownAnswers.DRIVE_X25519));
     assertArrayEquals(
-        KnownAnswers.BACKUP_EPHEMERAL_PUBLIC, Crypto.x25519Public(KnownAnswers.BACKUP_EPHEMERAL));
-    byte[] shared = Crypto.x25519(KnownAnswers.BACKUP_EPHEMERAL, KnownAnswers.DRIVE_X25519_PUBLIC);
+        KnownAnswers.BACKUP_EPHEMERAL_PUBLIC, X25519.publicKey(KnownAnswers.BACKUP_EPHEMERAL));
+    byte[] shared = X25519.agree(KnownAnswers.BACKUP_EPHEMERAL, KnownAnswers.DRIVE_X25519_PUBLIC);
     assertArrayEquals(KnownAnswers.BACKUP_SHARED, shared, "X25519 shared secret");
     assertArrayEquals(
         shared,
-        Crypto.x25519(KnownAnswers.DRIVE_X25519, KnownAnswers.BACKUP_EPHEMERAL_PUBLIC),
+        X25519.agree(KnownAnswers.DRIVE_X25519, KnownAnswers.BACKUP_EPHEMERAL_PUBLIC),
         "both sides agree");
     assertEquals(
         HEX.formatHex(KnownAnswers.BACKUP_SEAL_KEY),
@@ -111,11 +76,11 @@ class CryptoTest {
 
   @Test
   void contentKeyWrapMatchesRfc5649AsComputedIndependently() throws Exception {
-    byte[] wrapped = Crypto.wrap(KnownAnswers.CONTENT_KEY_WRAP_KEY, KnownAnswers.CONTENT_KEY);
+    byte[] wrapped = AesKeyWrap.wrap(KnownAnswers.CONTENT_KEY_WRAP_KEY, KnownAnswers.CONTENT_KEY);
     assertEquals(HEX.formatHex(KnownAnswers.WRAPPED_CONTENT_KEY), HEX.formatHex(wrapped));
     assertArrayEquals(
         KnownAnswers.CONTENT_KEY,
-        Crypto.unwrap(KnownAnswers.CONTENT_KEY_WRAP_KEY, KnownAnswers.WRAPPED_CONTENT_KEY));
+        AesKeyWrap.unwrap(KnownAnswers.CONTENT_KEY_WRAP_KEY, KnownAnswers.WRAPPED_CONTENT_KEY));
     // The license state that carries it, field by field as PROTOCOL.md lays it out.
     LicenseState state =
         new LicenseState(7, List.of(new LicenseState.License(KnownAnswers.CONTENT_ID, wrapped, 3)));
@@ -136,14 +101,14 @@ class CryptoTest {
   void provisionSealAndTitleCheckMatchTheIndependentVectors() throws Exception {
     assertArrayEquals(
         KnownAnswers.PROVISION_EPHEMERAL_PUBLIC,
-        Crypto.x25519Public(KnownAnswers.PROVISION_EPHEMERAL));
+        X25519.publicKey(KnownAnswers.PROVISION_EPHEMERAL));
     byte[] shared =
-        Crypto.x25519(KnownAnswers.DRIVE_X25519, KnownAnswers.PROVISION_EPHEMERAL_PUBLIC);
+        X25519.agree(KnownAnswers.DRIVE_X25519, KnownAnswers.PROVISION_EPHEMERAL_PUBLIC);
     byte[] key =
         Crypto.kdf(
             shared,
             KeyLabels.PROVISION,
-            Crypto.concat(
+            Bytes.concat(
                 KnownAnswers.PROVISION_EPHEMERAL_PUBLIC, KnownAnswers.DRIVE_X25519_PUBLIC));
     assertEquals(HEX.formatHex(KnownAnswers.PROVISION_KEY), HEX.formatHex(key));
     byte[] aad =
@@ -151,10 +116,10 @@ class CryptoTest {
             KnownAnswers.CHALLENGE, KnownAnswers.MEDIUM_ID, KnownAnswers.CONTENT_ID);
     assertArrayEquals(
         KnownAnswers.CONTENT_KEY,
-        Crypto.gcmOpen(key, new byte[12], aad, KnownAnswers.SEALED_CONTENT_KEY));
+        AesGcm.open(key, new byte[12], aad, KnownAnswers.SEALED_CONTENT_KEY));
     assertArrayEquals(
         KnownAnswers.SEALED_CONTENT_KEY,
-        Crypto.gcmSeal(key, new byte[12], aad, KnownAnswers.CONTENT_KEY));
+        AesGcm.seal(key, new byte[12], aad, KnownAnswers.CONTENT_KEY));
 
     assertEquals(
         HEX.formatHex(KnownAnswers.TITLE_CHECK_KEY),
@@ -164,7 +129,7 @@ class CryptoTest {
             KnownAnswers.CONTENT_ID, KnownAnswers.TITLE_NONCE, KnownAnswers.TITLE_LENGTH);
     byte[] check =
         java.util.Arrays.copyOf(
-            Crypto.hmacSha256(KnownAnswers.TITLE_CHECK_KEY, unchecked.checkedBytes()), 16);
+            Hmac.sha256(KnownAnswers.TITLE_CHECK_KEY, unchecked.checkedBytes()), 16);
     byte[] block = unchecked.withCheck(check).encode(2048);
     assertEquals(
         HEX.formatHex(KnownAnswers.TITLE_HEADER),

@@ -1,5 +1,7 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -189,7 +191,7 @@ public final class KnownAnswers {
               1,
               HEX.formatHex(SYSTEM_SECRET),
               HEX.formatHex(AUTHORITY_SIGNING_KEY),
-              HEX.formatHex(Crypto.ed25519Public(AUTHORITY_SIGNING_KEY))),
+              HEX.formatHex(Ed25519.publicKey(AUTHORITY_SIGNING_KEY))),
           dev.secdrive.emulator.media.WriteSteps.NONE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -204,8 +206,8 @@ public final class KnownAnswers {
             Certificate.unsigned(
                 Certificate.Role.DRIVE,
                 DEVICE_ID,
-                Crypto.x25519Public(DRIVE_X25519),
-                Crypto.ed25519Public(DRIVE_ED25519)));
+                X25519.publicKey(DRIVE_X25519),
+                Ed25519.publicKey(DRIVE_ED25519)));
     DriveKeys.Stored stored = new DriveKeys.Stored();
     stored.format = 1;
     stored.deviceId = DEVICE_ID;

@@ -9,6 +9,8 @@ import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.media.PowerLoss;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.file.Path;
@@ -152,12 +154,11 @@ class SecureStoreTest {
 
   @Test
   void contentKeysAreWrappedUnderTheMediumKey() throws Exception {
-    byte[] contentKey = Crypto.random(Crypto.KEY_LENGTH);
+    byte[] contentKey = Bytes.random(Crypto.KEY_LENGTH);
     byte[] wrapped = store.wrapContentKey(medium, contentKey);
     assertArrayEquals(contentKey, store.unwrapContentKey(medium, wrapped));
     try (Medium other = create("MO-4", 4096)) {
-      assertThrows(
-          Crypto.AuthenticationException.class, () -> store.unwrapContentKey(other, wrapped));
+      assertThrows(AuthenticationException.class, () -> store.unwrapContentKey(other, wrapped));
     }
   }
 }

@@ -1,5 +1,11 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.KeyLabels;
@@ -17,8 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TestCenter {
 
-  private final byte[] masterKey = Crypto.random(32);
-  private final Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+  private final byte[] masterKey = Bytes.random(32);
+  private final RawKeyPair signing = Ed25519.generate();
   private final Certificate certificate;
   private long serial;
 
@@ -70,27 +76,27 @@ public final class TestCenter {
   /** A signed grant naming {@code deviceId} but sealed to {@code sealTo}'s key. */
   public ConversionGrant grant(
       String titleId, String mediumId, String deviceId, Certificate sealTo) {
-    byte[] keys = Crypto.concat(ku(mediumId), ka(titleId));
+    byte[] keys = Bytes.concat(ku(mediumId), ka(titleId));
     return grantOf(titleId, mediumId, deviceId, sealTo, keys);
   }
 
   /** A signed grant sealing {@code keys} (normally Ku ‖ Ka, 64 bytes). */
   public ConversionGrant grantOf(
       String titleId, String mediumId, String deviceId, Certificate sealTo, byte[] keys) {
-    Crypto.RawKeyPair ephemeral = Crypto.x25519KeyPair();
+    RawKeyPair ephemeral = X25519.generate();
     byte[] shared;
     try {
-      shared = Crypto.x25519(ephemeral.privateKey(), sealTo.x25519PublicKey());
-    } catch (Crypto.AuthenticationException e) {
+      shared = X25519.agree(ephemeral.privateKey(), sealTo.x25519PublicKey());
+    } catch (AuthenticationException e) {
       throw new IllegalStateException(e);
     }
     byte[] key =
         Crypto.kdf(
             shared,
             KeyLabels.CONVERSION,
-            Crypto.concat(ephemeral.publicKey(), sealTo.x25519PublicKey()));
+            Bytes.concat(ephemeral.publicKey(), sealTo.x25519PublicKey()));
     byte[] sealed =
-        Crypto.gcmSeal(key, new byte[12], ConversionGrant.aad(titleId, mediumId, deviceId), keys);
+        AesGcm.seal(key, new byte[12], ConversionGrant.aad(titleId, mediumId, deviceId), keys);
     ConversionGrant unsigned =
         new ConversionGrant(
             titleId,
@@ -106,7 +112,7 @@ public final class TestCenter {
 
   /** {@code grant} signed again by this centre (after a test altered it). */
   public ConversionGrant sign(ConversionGrant grant) {
-    return grant.withSignature(Crypto.sign(signing.privateKey(), grant.signedBytes()));
+    return grant.withSignature(Ed25519.sign(signing.privateKey(), grant.signedBytes()));
   }
 
   /** A master title's data: plaintext zero padded to whole blocks, AES-256-CTR under Ka. */

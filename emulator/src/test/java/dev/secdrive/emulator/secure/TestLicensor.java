@@ -1,5 +1,12 @@
 package dev.secdrive.emulator.secure;
 
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.Hmac;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.ProvisionRequest;
@@ -15,14 +22,14 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TestLicensor {
 
-  private final Crypto.RawKeyPair signing;
+  private final RawKeyPair signing;
   private final Certificate certificate;
 
   public TestLicensor(Authority authority, String name) {
-    this(authority, name, Crypto.ed25519KeyPair());
+    this(authority, name, Ed25519.generate());
   }
 
-  private TestLicensor(Authority authority, String name, Crypto.RawKeyPair signing) {
+  private TestLicensor(Authority authority, String name, RawKeyPair signing) {
     this.signing = signing;
     this.certificate =
         authority.certify(
@@ -52,20 +59,20 @@ public final class TestLicensor {
       long plays,
       byte[] contentKey,
       Certificate drive) {
-    Crypto.RawKeyPair ephemeral = Crypto.x25519KeyPair();
+    RawKeyPair ephemeral = X25519.generate();
     byte[] shared;
     try {
-      shared = Crypto.x25519(ephemeral.privateKey(), drive.x25519PublicKey());
-    } catch (Crypto.AuthenticationException e) {
+      shared = X25519.agree(ephemeral.privateKey(), drive.x25519PublicKey());
+    } catch (AuthenticationException e) {
       throw new IllegalStateException(e);
     }
     byte[] key =
         Crypto.kdf(
             shared,
             KeyLabels.PROVISION,
-            Crypto.concat(ephemeral.publicKey(), drive.x25519PublicKey()));
+            Bytes.concat(ephemeral.publicKey(), drive.x25519PublicKey()));
     byte[] sealed =
-        Crypto.gcmSeal(
+        AesGcm.seal(
             key,
             new byte[12],
             ProvisionRequest.sealedKeyAad(challenge, mediumId, contentId),
@@ -80,23 +87,22 @@ public final class TestLicensor {
             sealed,
             certificate.encode(),
             new byte[64]);
-    return unsigned.withSignature(Crypto.sign(signing.privateKey(), unsigned.signedBytes()));
+    return unsigned.withSignature(Ed25519.sign(signing.privateKey(), unsigned.signedBytes()));
   }
 
   /** Signs a PROVISION list whose sealed content key the caller built itself. */
   public ProvisionRequest sign(ProvisionRequest unsigned) {
-    return unsigned.withSignature(Crypto.sign(signing.privateKey(), unsigned.signedBytes()));
+    return unsigned.withSignature(Ed25519.sign(signing.privateKey(), unsigned.signedBytes()));
   }
 
   /** A title: header block then the AES-256-CTR encrypted, zero-padded data blocks. */
   public static byte[] title(String contentId, byte[] contentKey, byte[] plaintext, int blockSize)
       throws Exception {
-    byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
+    byte[] nonce = Bytes.random(TitleHeader.NONCE_LENGTH);
     TitleHeader unchecked = TitleHeader.unchecked(contentId, nonce, plaintext.length);
     byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
     TitleHeader header =
-        unchecked.withCheck(
-            Arrays.copyOf(Crypto.hmacSha256(checkKey, unchecked.checkedBytes()), 16));
+        unchecked.withCheck(Arrays.copyOf(Hmac.sha256(checkKey, unchecked.checkedBytes()), 16));
     int blocks = (int) header.dataBlocks(blockSize);
     byte[] padded = Arrays.copyOf(plaintext, blocks * blockSize);
     Cipher ctr = Cipher.getInstance("AES/CTR/NoPadding");
@@ -104,6 +110,6 @@ public final class TestLicensor {
         Cipher.ENCRYPT_MODE,
         new SecretKeySpec(contentKey, "AES"),
         new IvParameterSpec(TitleHeader.counterBlock(nonce, 0)));
-    return Crypto.concat(header.encode(blockSize), ctr.doFinal(padded));
+    return Bytes.concat(header.encode(blockSize), ctr.doFinal(padded));
   }
 }

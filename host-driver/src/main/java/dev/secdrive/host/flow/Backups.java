@@ -3,6 +3,7 @@ package dev.secdrive.host.flow;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
+import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Certificate;
@@ -10,14 +11,9 @@ import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.function.Function;
 
@@ -244,33 +240,10 @@ public final class Backups {
 
   /** Temp file in the same directory, forced to disk, renamed over the target: old or new. */
   static void writeAtomically(Path file, byte[] bytes) {
-    Path dir = file.toAbsolutePath().getParent();
-    Path temp = null;
     try {
-      temp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-      temp = null;
+      AtomicFiles.replace(file, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // the original failure is the one to report
-        }
-      }
     }
   }
 

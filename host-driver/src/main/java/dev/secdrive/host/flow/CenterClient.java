@@ -1,10 +1,18 @@
 package dev.secdrive.host.flow;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secdrive.kit.http.Json;
+import dev.secdrive.protocol.center.CenterRoutes;
+import dev.secdrive.protocol.center.CertificateRequest;
+import dev.secdrive.protocol.center.ConversionRequest;
+import dev.secdrive.protocol.center.ErrorAnswer;
+import dev.secdrive.protocol.center.Payment;
+import dev.secdrive.protocol.center.RegisterTitle;
+import dev.secdrive.protocol.center.RegisterUser;
+import dev.secdrive.protocol.center.TitleKey;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.ParameterException;
@@ -31,7 +39,10 @@ import java.util.function.Supplier;
  */
 public final class CenterClient {
 
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  /** Lenient on what it reads: a newer center may add fields, and each call checks its own. */
+  private static final ObjectMapper JSON =
+      Json.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final URI base;
@@ -107,14 +118,17 @@ public final class CenterClient {
   // ---------------------------------------------------------------- calls
 
   public CenterInfo center() {
-    JsonNode answer = call("GET", "/center", null, false);
+    var answer =
+        read(
+            call("GET", route(CenterRoutes.CENTER), null, false),
+            dev.secdrive.protocol.center.CenterInfo.class);
     CenterInfo info;
     try {
       info =
           new CenterInfo(
-              text(answer, "name"),
-              Certificate.decode(hex(answer, "certificate")),
-              hex(answer, "authorityPublicKey"));
+              present(answer.name(), "name"),
+              Certificate.decode(present(answer.certificate(), "certificate")),
+              present(answer.authorityPublicKey(), "authorityPublicKey"));
     } catch (ParameterException e) {
       throw new FlowException(
           "the central site sent an unreadable certificate: " + e.getMessage(), e);
@@ -157,12 +171,18 @@ public final class CenterClient {
     byte[] site = center().certificate().encode();
     byte[] signature =
         signer.sign(signedBytes(() -> CopyRequests.certificate(site, userId, titleId, mediumId)));
-    ObjectNode body = JSON.createObjectNode();
-    body.put("userId", userId).put("titleId", titleId).put("mediumId", mediumId);
-    body.put("signature", HexFormat.of().formatHex(signature));
-    JsonNode answer = call("POST", "/copies/certificate", body, false);
+    var answer =
+        read(
+            call(
+                "POST",
+                route(CenterRoutes.COPIES, CenterRoutes.CERTIFICATE),
+                new CertificateRequest(userId, titleId, mediumId, signature),
+                false),
+            dev.secdrive.protocol.center.CertificateIssue.class);
     return new CertificateIssue(
-        hex(answer, "copyCertificate"), hex(answer, "sealedKey"), number(answer, "serial"));
+        present(answer.copyCertificate(), "copyCertificate"),
+        present(answer.sealedKey(), "sealedKey"),
+        answer.serial());
   }
 
   /**
@@ -182,23 +202,26 @@ public final class CenterClient {
     byte[] signature =
         signer.sign(
             signedBytes(() -> CopyRequests.conversion(site, userId, titleId, mediumId, drive)));
-    ObjectNode body = JSON.createObjectNode();
-    body.put("userId", userId)
-        .put("titleId", titleId)
-        .put("mediumId", mediumId)
-        .put("driveCertificate", HexFormat.of().formatHex(drive))
-        .put("signature", HexFormat.of().formatHex(signature));
-    JsonNode answer = call("POST", "/copies/conversion", body, false);
-    return new ConversionIssue(hex(answer, "grant"), number(answer, "serial"));
+    var answer =
+        read(
+            call(
+                "POST",
+                route(CenterRoutes.COPIES, CenterRoutes.CONVERSION),
+                new ConversionRequest(userId, titleId, mediumId, drive, signature),
+                false),
+            dev.secdrive.protocol.center.ConversionIssue.class);
+    return new ConversionIssue(present(answer.grant(), "grant"), answer.serial());
   }
 
   /** POST /titles [admin]: registers a title in the contents identifier file. */
   public RegisteredTitle registerTitle(String titleId, String name, int scheme, long priceCents) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("titleId", titleId).put("name", name).put("scheme", scheme);
-    body.put("priceCents", priceCents);
-    JsonNode answer = call("POST", "/titles", body, true);
-    return new RegisteredTitle(text(answer, "titleId"), hex(answer, "key"));
+    RegisterTitle request;
+    try {
+      request = new RegisterTitle(titleId, name, scheme, priceCents);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException("cannot register title " + titleId + ": " + e.getMessage());
+    }
+    return registered(call("POST", route(CenterRoutes.TITLES), request, true));
   }
 
   /**
@@ -206,10 +229,11 @@ public final class CenterClient {
    * and the Ed25519 key that verifies its copy requests.
    */
   public JsonNode registerUser(String userId, String name, byte[] userKey, byte[] signingKey) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("userId", userId).put("name", name).put("userKey", HexFormat.of().formatHex(userKey));
-    body.put("signingKey", HexFormat.of().formatHex(signingKey));
-    return call("POST", "/users", body, true);
+    return call(
+        "POST",
+        route(CenterRoutes.USERS),
+        new RegisterUser(userId, name, userKey, signingKey),
+        true);
   }
 
   /** POST /users [admin] with both public keys of {@code key}. */
@@ -219,25 +243,29 @@ public final class CenterClient {
 
   /** GET /users/{id} [admin]: the user's profile and bills. */
   public JsonNode user(String userId) {
-    return call("GET", "/users/" + segment(userId), null, true);
+    return call("GET", route(CenterRoutes.USERS, userId), null, true);
   }
 
   /** POST /users/{id}/payments [admin]: pays the user's bills, oldest first. */
   public JsonNode pay(String userId, long amountCents) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("amountCents", amountCents);
-    return call("POST", "/users/" + segment(userId) + "/payments", body, true);
+    Payment payment;
+    try {
+      payment = new Payment(amountCents);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException("cannot record a payment by " + userId + ": " + e.getMessage());
+    }
+    return call("POST", route(CenterRoutes.USERS, userId, CenterRoutes.PAYMENTS), payment, true);
   }
 
   /** GET /titles/{id}. */
   public JsonNode title(String titleId) {
-    return call("GET", "/titles/" + segment(titleId), null, false);
+    return call("GET", route(CenterRoutes.TITLES, titleId), null, false);
   }
 
   /** GET /titles/{id}/key [admin]: a registered title's key again (Kd or Ka). */
   public RegisteredTitle titleKey(String titleId) {
-    JsonNode answer = call("GET", "/titles/" + segment(titleId) + "/key", null, true);
-    return new RegisteredTitle(text(answer, "titleId"), hex(answer, "key"));
+    return registered(
+        call("GET", route(CenterRoutes.TITLES, titleId, CenterRoutes.TITLE_KEY), null, true));
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -259,7 +287,7 @@ public final class CenterClient {
     }
   }
 
-  private JsonNode call(String method, String path, JsonNode body, boolean admin) {
+  private JsonNode call(String method, String path, Record body, boolean admin) {
     URI uri = base.resolve(base.getPath() + path);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
@@ -299,10 +327,10 @@ public final class CenterClient {
     }
     int status = response.statusCode();
     if (status / 100 != 2) {
-      String reason =
-          answer != null && answer.path("error").isTextual()
-              ? answer.get("error").asText()
-              : new String(response.body(), StandardCharsets.UTF_8).strip();
+      String reason = error(answer);
+      if (reason == null) {
+        reason = new String(response.body(), StandardCharsets.UTF_8).strip();
+      }
       throw new CenterException(status, reason.isEmpty() ? "no reason given" : reason);
     }
     if (answer == null || !answer.isObject()) {
@@ -312,32 +340,47 @@ public final class CenterClient {
     return answer;
   }
 
-  private static String segment(String id) {
-    return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static String text(JsonNode answer, String field) {
-    JsonNode value = answer.get(field);
-    if (value == null || !value.isTextual()) {
-      throw new FlowException("the central site's answer lacks the text field '" + field + "'");
+  /** A path of the API: its segments, each percent-encoded (API.md "Endpoints"). */
+  private static String route(String... segments) {
+    StringBuilder path = new StringBuilder();
+    for (String segment : segments) {
+      path.append('/')
+          .append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
     }
-    return value.asText();
+    return path.toString();
   }
 
-  private static long number(JsonNode answer, String field) {
-    JsonNode value = answer.get(field);
-    if (value == null || !value.canConvertToLong()) {
-      throw new FlowException("the central site's answer lacks the number '" + field + "'");
+  /** The refusal's message, or null if the body is not API.md's error shape. */
+  private static String error(JsonNode answer) {
+    if (answer == null || !answer.isObject()) {
+      return null;
     }
-    return value.asLong();
-  }
-
-  private static byte[] hex(JsonNode answer, String field) {
-    String value = text(answer, field);
     try {
-      return HexFormat.of().parseHex(value);
-    } catch (IllegalArgumentException e) {
-      throw new FlowException("the central site's '" + field + "' is not hexadecimal");
+      return JSON.treeToValue(answer, ErrorAnswer.class).error();
+    } catch (JsonProcessingException e) {
+      return null;
     }
+  }
+
+  private RegisteredTitle registered(JsonNode answer) {
+    TitleKey key = read(answer, TitleKey.class);
+    return new RegisteredTitle(present(key.titleId(), "titleId"), present(key.key(), "key"));
+  }
+
+  private static <T> T read(JsonNode answer, Class<T> type) {
+    try {
+      return JSON.treeToValue(answer, type);
+    } catch (JsonProcessingException e) {
+      throw new FlowException(
+          "the central site's answer is not what license-center/API.md says: "
+              + e.getOriginalMessage());
+    }
+  }
+
+  private static <T> T present(T value, String field) {
+    if (value == null) {
+      throw new FlowException("the central site's answer lacks the field '" + field + "'");
+    }
+    return value;
   }
 }

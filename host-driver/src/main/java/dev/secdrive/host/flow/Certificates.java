@@ -1,5 +1,6 @@
 package dev.secdrive.host.flow;
 
+import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.protocol.security.Certificate;
 
 /** Checks of certificates against the licensing authority's public key (PROTOCOL.md). */
@@ -9,7 +10,7 @@ public final class Certificates {
 
   /** Whether the authority with {@code authorityPublicKey} signed {@code certificate}. */
   public static boolean signedBy(Certificate certificate, byte[] authorityPublicKey) {
-    return Crypto.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
+    return Ed25519.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
   }
 
   /**

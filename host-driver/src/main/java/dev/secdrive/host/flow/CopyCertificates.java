@@ -1,5 +1,6 @@
 package dev.secdrive.host.flow;
 
+import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.ParameterException;
@@ -58,7 +59,7 @@ public final class CopyCertificates {
               + center.subject()
               + "' is not certified by the licensing authority");
     }
-    if (!Crypto.verify(center.ed25519PublicKey(), cs.signedBytes(), cs.signature())) {
+    if (!Ed25519.verify(center.ed25519PublicKey(), cs.signedBytes(), cs.signature())) {
       throw new FlowException(
           "the copy certificate's signature does not verify with the central site's key"
               + " (tampered copy certificate)");

@@ -2,6 +2,10 @@ package dev.secdrive.host.flow;
 
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.KeyLabels;
@@ -146,8 +150,8 @@ public final class Licensor {
     }
 
     // S2: a fresh content key and nonce for this title.
-    byte[] contentKey = Crypto.random(Crypto.KEY_LENGTH);
-    byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
+    byte[] contentKey = Bytes.random(Crypto.KEY_LENGTH);
+    byte[] nonce = Bytes.random(TitleHeader.NONCE_LENGTH);
     try {
       // S5-S6: the data first, the header last, so a title with a header is a whole title.
       writeData(drive, content, length, headerLba + 1, blockSize, contentKey, nonce, progress);
@@ -165,7 +169,7 @@ public final class Licensor {
               contentId,
               plays,
               contentKey,
-              Crypto.x25519KeyPair());
+              X25519.generate());
       drive.secure().provision(request);
     } finally {
       Arrays.fill(contentKey, (byte) 0);
@@ -390,7 +394,7 @@ public final class Licensor {
         contentId,
         plays,
         contentKey,
-        Crypto.x25519KeyPair());
+        X25519.generate());
   }
 
   static ProvisionRequest request(
@@ -401,18 +405,18 @@ public final class Licensor {
       String contentId,
       long plays,
       byte[] contentKey,
-      Crypto.RawKeyPair ephemeral) {
+      RawKeyPair ephemeral) {
     byte[] drivePublic = driveCertificate.x25519PublicKey();
     byte[] shared;
     try {
-      shared = Crypto.x25519(ephemeral.privateKey(), drivePublic);
+      shared = X25519.agree(ephemeral.privateKey(), drivePublic);
     } catch (GeneralSecurityException e) {
       throw new FlowException("the drive's X25519 key is unusable: " + e.getMessage(), e);
     }
     byte[] key =
-        Crypto.kdf(shared, KeyLabels.PROVISION, Crypto.concat(ephemeral.publicKey(), drivePublic));
+        Crypto.kdf(shared, KeyLabels.PROVISION, Bytes.concat(ephemeral.publicKey(), drivePublic));
     byte[] sealed =
-        Crypto.gcmSeal(
+        AesGcm.seal(
             key,
             new byte[GCM_NONCE_LENGTH],
             ProvisionRequest.sealedKeyAad(challenge, mediumId, contentId),

@@ -6,18 +6,20 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.files.AtomicFiles;
+import dev.secdrive.kit.files.LooseSecretFileException;
+import dev.secdrive.kit.files.SecretFiles;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.function.UnaryOperator;
@@ -72,7 +74,7 @@ public final class LicensorCredential {
     // Sign and verify once: a key that does not match the certificate would make every
     // PROVISION fail at the drive with a less helpful SIGNATURE refusal.
     byte[] probe = "secdrive licensor key check".getBytes(StandardCharsets.US_ASCII);
-    if (!Crypto.verify(certificate.ed25519PublicKey(), probe, Crypto.sign(signingKey, probe))) {
+    if (!Ed25519.verify(certificate.ed25519PublicKey(), probe, Ed25519.sign(signingKey, probe))) {
       throw new IllegalArgumentException("the signing key does not match the certificate");
     }
   }
@@ -83,7 +85,7 @@ public final class LicensorCredential {
    */
   public static LicensorCredential create(
       String name, UnaryOperator<Certificate> authority, byte[] authorityPublicKey) {
-    Crypto.RawKeyPair pair = Crypto.ed25519KeyPair();
+    RawKeyPair pair = Ed25519.generate();
     Certificate signed =
         authority.apply(
             Certificate.unsigned(
@@ -105,7 +107,7 @@ public final class LicensorCredential {
 
   /** Ed25519 signature of {@code message} with the licensor's key. */
   public byte[] sign(byte[] message) {
-    return Crypto.sign(signingKey, message);
+    return Ed25519.sign(signingKey, message);
   }
 
   // ---------------------------------------------------------------- file
@@ -118,9 +120,12 @@ public final class LicensorCredential {
   public static LicensorCredential load(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = SecretFiles.read(file);
     } catch (NoSuchFileException e) {
       throw new FlowException("licensor credential " + file + " does not exist");
+    } catch (LooseSecretFileException e) {
+      // As OpenSSH refuses a loose private key: another local user may have read it, or planted it.
+      throw new FlowException("licensor credential " + e.getMessage(), e);
     } catch (IOException e) {
       throw new FlowException("cannot read licensor credential " + file + ": " + e, e);
     }
@@ -170,19 +175,7 @@ public final class LicensorCredential {
             HexFormat.of().formatHex(authorityPublicKey));
     try {
       byte[] json = JSON.writeValueAsBytes(stored);
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, ".licensor-", ".tmp", ownerOnly(dir));
-      try {
-        Files.write(temp, json);
-        try {
-          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      AtomicFiles.createSecret(file, json);
     } catch (FileAlreadyExistsException e) {
       throw new FlowException(file + " already exists; not overwriting a credential");
     } catch (JsonProcessingException e) {
@@ -190,15 +183,6 @@ public final class LicensorCredential {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly(Path dir) {
-    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return new java.nio.file.attribute.FileAttribute<?>[] {
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
-      };
-    }
-    return new java.nio.file.attribute.FileAttribute<?>[0];
   }
 
   private static byte[] unhex(String field, String value) {

@@ -1,5 +1,6 @@
 package dev.secdrive.host.flow;
 
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.TitleHeader;
 import java.io.IOException;
@@ -70,7 +71,7 @@ public final class MasterAuthoring {
     // digests are known once the titles are written, and the catalog is written over its blocks.
     byte[] unknownDigest = new byte[MasterCatalog.DIGEST_LENGTH];
     for (Title t : titles) {
-      byte[] nonce = Crypto.random(TitleHeader.NONCE_LENGTH);
+      byte[] nonce = Bytes.random(TitleHeader.NONCE_LENGTH);
       nonces.add(nonce);
       entries.add(entry(t, 0, nonce, unknownDigest));
       total += t.length();

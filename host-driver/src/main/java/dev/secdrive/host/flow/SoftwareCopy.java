@@ -3,6 +3,7 @@ package dev.secdrive.host.flow;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.DriveException;
+import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CopyRecord;
 import dev.secdrive.protocol.security.InstallConversion;
@@ -274,7 +275,7 @@ public final class SoftwareCopy {
             + 2
             + centerCertificate.encode().length
             + Certificate.SIGNATURE_LENGTH;
-    long sealed = Certificate.KEY_LENGTH + 2 + Crypto.KEY_LENGTH + Crypto.GCM_TAG_BITS / 8;
+    long sealed = Certificate.KEY_LENGTH + 2 + Crypto.KEY_LENGTH + AesGcm.TAG_LENGTH;
     return 5 + 2 + cs + 2 + sealed + 8 + 8 + MasterCatalog.DIGEST_LENGTH + 8;
   }
 

@@ -1,5 +1,7 @@
 package dev.secdrive.host.flow;
 
+import dev.secdrive.kit.crypto.AesCtr;
+import dev.secdrive.kit.crypto.Hmac;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.TitleHeader;
 import java.security.GeneralSecurityException;
@@ -22,7 +24,7 @@ final class Titles {
   static TitleHeader header(byte[] contentKey, String contentId, byte[] nonce, long length) {
     TitleHeader unchecked = TitleHeader.unchecked(contentId, nonce, length);
     byte[] checkKey = Crypto.kdf(contentKey, KeyLabels.TITLE_CHECK, new byte[0]);
-    byte[] mac = Crypto.hmacSha256(checkKey, unchecked.checkedBytes());
+    byte[] mac = Hmac.sha256(checkKey, unchecked.checkedBytes());
     return unchecked.withCheck(Arrays.copyOf(mac, TitleHeader.CHECK_LENGTH));
   }
 
@@ -31,7 +33,7 @@ final class Titles {
    * the data in any pieces gives the same bytes as one encryption of the whole.
    */
   static Cipher cipher(byte[] contentKey, byte[] nonce, long byteOffset) {
-    return Crypto.ctr(contentKey, TitleHeader.counterBlock(nonce, byteOffset));
+    return AesCtr.cipher(contentKey, TitleHeader.counterBlock(nonce, byteOffset));
   }
 
   /**

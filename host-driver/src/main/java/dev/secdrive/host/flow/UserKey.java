@@ -6,18 +6,22 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
+import dev.secdrive.kit.files.AtomicFiles;
+import dev.secdrive.kit.files.LooseSecretFileException;
+import dev.secdrive.kit.files.SecretFiles;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.SealedKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -58,8 +62,8 @@ public final class UserKey {
 
   /** A fresh key: a new X25519 pair and a new Ed25519 signing pair. */
   public static UserKey create() {
-    Crypto.RawKeyPair pair = Crypto.x25519KeyPair();
-    Crypto.RawKeyPair signing = Crypto.ed25519KeyPair();
+    RawKeyPair pair = X25519.generate();
+    RawKeyPair signing = Ed25519.generate();
     return new UserKey(
         pair.privateKey(), pair.publicKey(), signing.privateKey(), signing.publicKey());
   }
@@ -79,11 +83,11 @@ public final class UserKey {
     }
     byte[] pub;
     try {
-      pub = Crypto.x25519(privateKey, BASE_POINT);
+      pub = X25519.agree(privateKey, BASE_POINT);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("unusable X25519 private key: " + e.getMessage(), e);
     }
-    return new UserKey(privateKey, pub, signingPrivateKey, Crypto.ed25519Public(signingPrivateKey));
+    return new UserKey(privateKey, pub, signingPrivateKey, Ed25519.publicKey(signingPrivateKey));
   }
 
   /** The raw X25519 public key the central site registers (RFC 7748, 32 bytes). */
@@ -109,7 +113,7 @@ public final class UserKey {
    * signature} (see {@link dev.secdrive.protocol.security.CopyRequests}).
    */
   public byte[] sign(byte[] message) {
-    return Crypto.sign(signingPrivateKey, message);
+    return Ed25519.sign(signingPrivateKey, message);
   }
 
   /**
@@ -122,10 +126,10 @@ public final class UserKey {
     byte[] shared = null;
     byte[] key = null;
     try {
-      shared = Crypto.x25519(privateKey, ephemeral);
-      key = Crypto.kdf(shared, KeyLabels.USER_KEY, Crypto.concat(ephemeral, publicKey));
+      shared = X25519.agree(privateKey, ephemeral);
+      key = Crypto.kdf(shared, KeyLabels.USER_KEY, Bytes.concat(ephemeral, publicKey));
       byte[] opened =
-          Crypto.gcmOpen(
+          AesGcm.open(
               key, new byte[GCM_NONCE_LENGTH], SealedKey.aad(titleId, mediumId), sealed.sealed());
       if (opened.length != Crypto.KEY_LENGTH) {
         throw new FlowException(
@@ -158,9 +162,12 @@ public final class UserKey {
   public static UserKey load(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = SecretFiles.read(file);
     } catch (NoSuchFileException e) {
       throw new FlowException("user key " + file + " does not exist");
+    } catch (LooseSecretFileException e) {
+      // As OpenSSH refuses a loose private key: another local user may have read it, or planted it.
+      throw new FlowException("user key " + e.getMessage(), e);
     } catch (IOException e) {
       throw new FlowException("cannot read user key " + file + ": " + e, e);
     }
@@ -224,19 +231,7 @@ public final class UserKey {
             hex.formatHex(signingPublicKey));
     try {
       byte[] json = JSON.writeValueAsBytes(stored);
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, ".user-key-", ".tmp", ownerOnly(dir));
-      try {
-        Files.write(temp, json);
-        try {
-          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      AtomicFiles.createSecret(file, json);
     } catch (FileAlreadyExistsException e) {
       throw new FlowException(file + " already exists; not overwriting a user key");
     } catch (JsonProcessingException e) {
@@ -244,15 +239,6 @@ public final class UserKey {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static FileAttribute<?>[] ownerOnly(Path dir) {
-    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return new FileAttribute<?>[] {
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
-      };
-    }
-    return new FileAttribute<?>[0];
   }
 
   private static byte[] unhex(Path file, String field, String value) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.protocol.security.CopyRequests;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ class CenterClientTest {
         HexFormat.of()
             .parseHex(new ObjectMapper().readTree(lastBody.get()).get("signature").asText());
     assertTrue(
-        Crypto.verify(
+        Ed25519.verify(
             alice.signingPublicKey(),
             CopyRequests.certificate(SITE.encode(), "alice", "X", "MO-1"),
             signature));

@@ -3,6 +3,9 @@ package dev.secdrive.host.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRecord;
@@ -14,7 +17,7 @@ class CopyCertificatesTest {
 
   /** A central site certified by {@code keys}, as license-center makes one. */
   private static final class Site {
-    final Crypto.RawKeyPair key = Crypto.ed25519KeyPair();
+    final RawKeyPair key = Ed25519.generate();
     final Certificate certificate;
 
     Site(TestKeys keys) {
@@ -30,7 +33,9 @@ class CopyCertificatesTest {
       CopyCertificate unsigned =
           new CopyCertificate(
               title, medium, "alice", 7, 1_700_000_000L, certificate.encode(), new byte[64]);
-      return unsigned.withSignature(Crypto.sign(key.privateKey(), unsigned.signedBytes())).encode();
+      return unsigned
+          .withSignature(Ed25519.sign(key.privateKey(), unsigned.signedBytes()))
+          .encode();
     }
   }
 
@@ -55,8 +60,7 @@ class CopyCertificatesTest {
     Site site = new Site(authority);
     byte[] cs = site.issue("game-1", "MO-1");
     byte[] sealed =
-        UserKeyTest.seal(Crypto.random(32), UserKey.create().publicKey(), "game-1", "MO-1")
-            .encode();
+        UserKeyTest.seal(Bytes.random(32), UserKey.create().publicKey(), "game-1", "MO-1").encode();
     CopyRecord record = new CopyRecord(cs, sealed, new byte[8], 1000, new byte[32], 10);
     assertEquals(
         record.encode().length,

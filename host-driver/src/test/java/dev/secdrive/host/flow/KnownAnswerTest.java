@@ -3,6 +3,10 @@ package dev.secdrive.host.flow;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.ProvisionRequest;
@@ -69,14 +73,14 @@ class KnownAnswerTest {
   @Test
   void kdfMatchesTheIndependentVectors() throws Exception {
     byte[] drivePublic = HEX.parseHex(DRIVE_PUBLIC);
-    byte[] shared = Crypto.x25519(EPHEMERAL, drivePublic);
+    byte[] shared = X25519.agree(EPHEMERAL, drivePublic);
     assertEquals(
         PROVISION_KEY,
         HEX.formatHex(
             Crypto.kdf(
                 shared,
                 KeyLabels.PROVISION,
-                Crypto.concat(HEX.parseHex(EPHEMERAL_PUBLIC), drivePublic))));
+                Bytes.concat(HEX.parseHex(EPHEMERAL_PUBLIC), drivePublic))));
     assertEquals(
         TITLE_CHECK_KEY,
         HEX.formatHex(Crypto.kdf(CONTENT_KEY, KeyLabels.TITLE_CHECK, new byte[0])));
@@ -98,7 +102,7 @@ class KnownAnswerTest {
                 Certificate.Role.DRIVE,
                 "SDDKAT",
                 HEX.parseHex(DRIVE_PUBLIC),
-                Crypto.ed25519KeyPair().publicKey()));
+                Ed25519.generate().publicKey()));
     ProvisionRequest request =
         Licensor.request(
             credential,
@@ -108,7 +112,7 @@ class KnownAnswerTest {
             CONTENT_ID,
             3,
             CONTENT_KEY,
-            new Crypto.RawKeyPair(EPHEMERAL, HEX.parseHex(EPHEMERAL_PUBLIC)));
+            new RawKeyPair(EPHEMERAL, HEX.parseHex(EPHEMERAL_PUBLIC)));
     assertEquals(EPHEMERAL_PUBLIC, HEX.formatHex(request.ephemeralPublicKey()));
     assertEquals(SEALED_CONTENT_KEY, HEX.formatHex(request.sealedContentKey()));
     assertArrayEquals(CHALLENGE, request.challenge());

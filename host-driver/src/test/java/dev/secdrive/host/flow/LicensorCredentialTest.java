@@ -41,7 +41,8 @@ class LicensorCredentialTest {
         "licensor credential " + missing + " does not exist",
         assertThrows(FlowException.class, () -> LicensorCredential.load(missing)).getMessage());
 
-    Path garbage = Files.writeString(dir.resolve("garbage.json"), "not json");
+    Path garbage =
+        UserKeyTest.ownerOnly(Files.writeString(dir.resolve("garbage.json"), "not json"));
     assertTrue(
         assertThrows(FlowException.class, () -> LicensorCredential.load(garbage))
             .getMessage()
@@ -87,7 +88,7 @@ class LicensorCredentialTest {
 
   private String loadModified(ObjectNode json, String name) throws Exception {
     Path file = dir.resolve(name);
-    Files.writeString(file, json.toString());
+    UserKeyTest.ownerOnly(Files.writeString(file, json.toString()));
     return assertThrows(FlowException.class, () -> LicensorCredential.load(file)).getMessage();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.host.api.Capacity;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ProvisionRequest;
 import java.math.BigInteger;
@@ -91,7 +92,7 @@ class LicensorTest {
             "MOVIE-1",
             3,
             contentKey,
-            Crypto.x25519KeyPair());
+            X25519.generate());
     ProvisionRequest decoded = ProvisionRequest.decode(request.encode());
     assertEquals("MO-1", decoded.mediumId());
     assertEquals("MOVIE-1", decoded.contentId());

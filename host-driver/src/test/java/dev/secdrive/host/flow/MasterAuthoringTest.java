@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.kit.crypto.AesCtr;
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.TitleHeader;
 import java.io.ByteArrayInputStream;
@@ -58,8 +60,8 @@ class MasterAuthoringTest {
 
   @Test
   void catalogAtLbaZeroThenEachTitleEncryptedBlockAlignedUnderItsKey() throws Exception {
-    byte[] kd = Crypto.random(32);
-    byte[] ka = Crypto.random(32);
+    byte[] kd = Bytes.random(32);
+    byte[] ka = Bytes.random(32);
     byte[] first = content(5 * BLOCK + 17, 1); // not a whole number of blocks
     byte[] second = content(3 * BLOCK, 2);
     Path image = dir.resolve("master.img");
@@ -102,13 +104,13 @@ class MasterAuthoringTest {
   private static byte[] decryptBlocks(byte[] image, MasterCatalog.Entry e, byte[] key) {
     int from = (int) e.firstLba() * BLOCK;
     int to = from + (int) e.dataBlocks(BLOCK) * BLOCK;
-    Cipher cipher = Crypto.ctr(key, TitleHeader.counterBlock(e.nonce(), 0));
+    Cipher cipher = AesCtr.cipher(key, TitleHeader.counterBlock(e.nonce(), 0));
     return cipher.update(Arrays.copyOfRange(image, from, to));
   }
 
   @Test
   void badTitlesAreRefusedWithTheirProblem() {
-    byte[] key = Crypto.random(32);
+    byte[] key = Bytes.random(32);
     Path image = dir.resolve("bad.img");
     assertEquals(
         "master catalog: title a listed twice",

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.SealedKey;
@@ -22,11 +27,11 @@ class UserKeyTest {
 
   /** Seals {@code key} to {@code user} as the central site does (PROTOCOL.md "Scheme 1"). */
   static SealedKey seal(byte[] key, byte[] user, String title, String medium) throws Exception {
-    Crypto.RawKeyPair ephemeral = Crypto.x25519KeyPair();
-    byte[] shared = Crypto.x25519(ephemeral.privateKey(), user);
-    byte[] k = Crypto.kdf(shared, KeyLabels.USER_KEY, Crypto.concat(ephemeral.publicKey(), user));
+    RawKeyPair ephemeral = X25519.generate();
+    byte[] shared = X25519.agree(ephemeral.privateKey(), user);
+    byte[] k = Crypto.kdf(shared, KeyLabels.USER_KEY, Bytes.concat(ephemeral.publicKey(), user));
     return new SealedKey(
-        ephemeral.publicKey(), Crypto.gcmSeal(k, new byte[12], SealedKey.aad(title, medium), key));
+        ephemeral.publicKey(), AesGcm.seal(k, new byte[12], SealedKey.aad(title, medium), key));
   }
 
   @Test
@@ -44,9 +49,10 @@ class UserKeyTest {
         assertThrows(FlowException.class, () -> UserKey.load(dir.resolve("none"))).getMessage());
     String json = Files.readString(file);
     Path swapped =
-        Files.writeString(
-            dir.resolve("swapped.key"),
-            json.replace(key.publicKeyHex(), UserKey.create().publicKeyHex()));
+        ownerOnly(
+            Files.writeString(
+                dir.resolve("swapped.key"),
+                json.replace(key.publicKeyHex(), UserKey.create().publicKeyHex())));
     assertEquals(
         "user key " + swapped + ": the public key does not match the private key",
         assertThrows(FlowException.class, () -> UserKey.load(swapped)).getMessage());
@@ -63,14 +69,15 @@ class UserKeyTest {
     byte[] message = CopyRequests.certificate(new byte[] {1, 2, 3}, "alice", "SW-1", "MO-1");
     byte[] signature = loaded.sign(message);
     assertEquals(64, signature.length);
-    assertTrue(Crypto.verify(key.signingPublicKey(), message, signature));
-    assertFalse(Crypto.verify(UserKey.create().signingPublicKey(), message, signature));
+    assertTrue(Ed25519.verify(key.signingPublicKey(), message, signature));
+    assertFalse(Ed25519.verify(UserKey.create().signingPublicKey(), message, signature));
 
     String json = Files.readString(file);
     Path swapped =
-        Files.writeString(
-            dir.resolve("swapped.key"),
-            json.replace(key.signingPublicKeyHex(), UserKey.create().signingPublicKeyHex()));
+        ownerOnly(
+            Files.writeString(
+                dir.resolve("swapped.key"),
+                json.replace(key.signingPublicKeyHex(), UserKey.create().signingPublicKeyHex())));
     assertEquals(
         "user key " + swapped + ": the signing public key does not match the signing private key",
         assertThrows(FlowException.class, () -> UserKey.load(swapped)).getMessage());
@@ -78,15 +85,16 @@ class UserKeyTest {
 
   @Test
   void aFormatOneFileIsRefusedWithHowToReplaceIt() throws Exception {
-    Crypto.RawKeyPair old = Crypto.x25519KeyPair();
+    RawKeyPair old = X25519.generate();
     Path file =
-        Files.writeString(
-            dir.resolve("old.key"),
-            "{\"format\": 1, \"privateKey\": \""
-                + HexFormat.of().formatHex(old.privateKey())
-                + "\", \"publicKey\": \""
-                + HexFormat.of().formatHex(old.publicKey())
-                + "\"}");
+        ownerOnly(
+            Files.writeString(
+                dir.resolve("old.key"),
+                "{\"format\": 1, \"privateKey\": \""
+                    + HexFormat.of().formatHex(old.privateKey())
+                    + "\", \"publicKey\": \""
+                    + HexFormat.of().formatHex(old.publicKey())
+                    + "\"}"));
     String message = assertThrows(FlowException.class, () -> UserKey.load(file)).getMessage();
     assertTrue(message.startsWith("user key " + file + " is of format 1"), message);
     assertTrue(message.contains("secdrive user-key create --out FILE"), message);
@@ -96,7 +104,7 @@ class UserKeyTest {
   @Test
   void aSealedKeyOpensForItsUserTitleAndMediumOnly() throws Exception {
     UserKey alice = UserKey.create();
-    byte[] kd = Crypto.random(32);
+    byte[] kd = Bytes.random(32);
     SealedKey sealed = seal(kd, alice.publicKey(), "game-1", "MO-1");
     assertArrayEquals(kd, alice.open(sealed, "game-1", "MO-1"));
 
@@ -110,5 +118,21 @@ class UserKeyTest {
     assertEquals(
         expected,
         assertThrows(FlowException.class, () -> alice.open(sealed, "game-1", "MO-2")).getMessage());
+  }
+
+  @Test
+  void aKeyFileOthersMayReadIsRefused() throws Exception {
+    Path file = dir.resolve("loose.key");
+    UserKey.create().save(file);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals(
+        "user key " + file + " holds a secret but others may read or write it: chmod 600 " + file,
+        assertThrows(FlowException.class, () -> UserKey.load(file)).getMessage());
+  }
+
+  /** A key file as a user's own tools would leave it: readable by its owner only. */
+  static Path ownerOnly(Path file) throws java.io.IOException {
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
   }
 }

@@ -2,10 +2,14 @@ package dev.secdrive.center.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.CopyRequests;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +65,7 @@ class CryptoTest {
 
   @Test
   void kdfIsHkdfSha256WithEmptySaltAndVersionedInfo() throws Exception {
-    byte[] ikm = Crypto.random(32);
+    byte[] ikm = Bytes.random(32);
     assertArrayEquals(
         hkdf(new byte[0], ikm, info("master-conversion", "TITLE-1"), 32),
         Crypto.kdf(ikm, "master-conversion", "TITLE-1".getBytes(StandardCharsets.US_ASCII)));
@@ -69,9 +73,9 @@ class CryptoTest {
 
   @Test
   void sealedKeyOpensWithTheRecipientsKeyOnly() throws Exception {
-    Crypto.RawKeyPair recipient = Crypto.x25519KeyPair();
-    Crypto.RawKeyPair other = Crypto.x25519KeyPair();
-    byte[] key = Crypto.random(32);
+    RawKeyPair recipient = X25519.generate();
+    RawKeyPair other = X25519.generate();
+    byte[] key = Bytes.random(32);
     byte[] aad = "aad".getBytes(StandardCharsets.US_ASCII);
     Crypto.Sealed sealed = Crypto.seal(recipient.publicKey(), "user-key", aad, key);
 
@@ -84,7 +88,7 @@ class CryptoTest {
             aad,
             sealed.ciphertext()));
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () ->
             Crypto.open(
                 other.privateKey(),
@@ -93,7 +97,7 @@ class CryptoTest {
                 aad,
                 sealed.ciphertext()));
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () ->
             Crypto.open(
                 recipient.privateKey(),
@@ -102,7 +106,7 @@ class CryptoTest {
                 aad,
                 sealed.ciphertext()));
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () ->
             Crypto.open(
                 recipient.privateKey(),
@@ -115,20 +119,8 @@ class CryptoTest {
   @Test
   void sealingToAKeyOfSmallOrderIsRefused() {
     assertThrows(
-        Crypto.AuthenticationException.class,
+        AuthenticationException.class,
         () -> Crypto.seal(new byte[32], "user-key", new byte[0], new byte[32]));
-  }
-
-  @Test
-  void signaturesVerifyWithTheSignersKeyOnly() {
-    Crypto.RawKeyPair signer = Crypto.ed25519KeyPair();
-    byte[] data = "copy certificate".getBytes(StandardCharsets.US_ASCII);
-    byte[] signature = Crypto.sign(signer.privateKey(), data);
-    assertTrue(Crypto.verify(signer.publicKey(), data, signature));
-    assertArrayEquals(signer.publicKey(), Crypto.ed25519Public(signer.privateKey()));
-    data[0] ^= 1;
-    assertFalse(Crypto.verify(signer.publicKey(), data, signature));
-    assertFalse(Crypto.verify(Crypto.ed25519KeyPair().publicKey(), data, signature));
   }
 
   /** The example of license-center/API.md "Signed copy requests", byte for byte. */
@@ -139,7 +131,7 @@ class CryptoTest {
     for (int i = 0; i < seed.length; i++) {
       seed[i] = (byte) i;
     }
-    byte[] publicKey = Crypto.ed25519Public(seed);
+    byte[] publicKey = Ed25519.publicKey(seed);
     assertEquals(
         "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8",
         hex.formatHex(publicKey));
@@ -162,11 +154,11 @@ class CryptoTest {
             + "0753572d30303031"
             + "074d4f2d34373131",
         hex.formatHex(signed));
-    byte[] signature = Crypto.sign(seed, signed);
+    byte[] signature = Ed25519.sign(seed, signed);
     assertEquals(
         "70109c9696fb2bb54f1d1cbd7cf5d4dfe4a473696ca6415d31292ea4dbb37d7c"
             + "5dcc00fe36ead5a873b3e24151158efc3fdccbc9669b5b53f7a4ad88704fe502",
         hex.formatHex(signature));
-    assertTrue(Crypto.verify(publicKey, signed, signature));
+    assertTrue(Ed25519.verify(publicKey, signed, signature));
   }
 }

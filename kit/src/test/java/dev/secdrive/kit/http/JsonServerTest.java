@@ -1,0 +1,258 @@
+package dev.secdrive.kit.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class JsonServerTest {
+
+  private static final ObjectMapper JSON = Json.builder().build();
+  private static final byte[] TOKEN = "s3cret".getBytes(StandardCharsets.US_ASCII);
+
+  /** A request record as an API would define it, validated in its compact constructor. */
+  record Order(String item, int count, byte[] key, String note) {
+    Order {
+      if (count < 1) {
+        throw new IllegalArgumentException("field 'count' must be at least 1, got " + count);
+      }
+    }
+  }
+
+  private final CountDownLatch entered = new CountDownLatch(1);
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final HttpClient client = HttpClient.newHttpClient();
+  private JsonServer server;
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private Object route(Request request) throws IOException {
+    switch (request.path()) {
+      case "/block" -> {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return Map.of("done", true);
+      }
+      case "/orders" -> {
+        request.requireMethod("POST");
+        return request.read(Order.class, Set.of("note"));
+      }
+      case "/admin" -> {
+        request.requireBearer(TOKEN, "admin token", "of the test", "test");
+        return Map.of("admin", true);
+      }
+      case "/conflict" -> throw new IllegalStateException("in the way");
+      case "/bug" -> throw new NullPointerException("a secret detail");
+      default -> throw HttpError.notFound("no such resource: " + request.path());
+    }
+  }
+
+  private void start(int maxConcurrent) {
+    start(maxConcurrent, 0);
+  }
+
+  private void start(int maxConcurrent, int maxQueued) {
+    server =
+        JsonServer.builder("test-server", this::route)
+            .maxConcurrent(maxConcurrent)
+            .maxQueued(maxQueued)
+            .maxBody(64)
+            .errors(
+                (request, e) ->
+                    e instanceof IllegalStateException ? new HttpError(409, e.getMessage()) : null)
+            .start(new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  private HttpResponse<String> call(String method, String path, String body, String... headers)
+      throws Exception {
+    return client.send(request(method, path, body, headers), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest request(String method, String path, String body, String... headers) {
+    URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + path);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return b.build();
+  }
+
+  private static String error(HttpResponse<String> reply) throws IOException {
+    JsonNode body = JSON.readTree(reply.body());
+    assertEquals(1, body.size(), reply.body());
+    return body.get("error").asText();
+  }
+
+  @Test
+  void aFullServerAnswers503AtOnceAndServesAgainWhenFree() throws Exception {
+    start(1);
+    CompletableFuture<HttpResponse<String>> first =
+        client.sendAsync(request("GET", "/block", null), HttpResponse.BodyHandlers.ofString());
+    entered.await();
+
+    HttpResponse<String> busy = call("GET", "/nowhere", null);
+    assertEquals(503, busy.statusCode());
+    assertEquals("1", busy.headers().firstValue("Retry-After").orElseThrow());
+    assertEquals("test-server is busy; try again shortly", error(busy));
+
+    release.countDown();
+    assertEquals(200, first.get().statusCode());
+    assertEquals(404, call("GET", "/nowhere", null).statusCode());
+  }
+
+  @Test
+  void aQueuedRequestWaitsForItsTurn() throws Exception {
+    start(1, 1);
+    CompletableFuture<HttpResponse<String>> first =
+        client.sendAsync(request("GET", "/block", null), HttpResponse.BodyHandlers.ofString());
+    entered.await();
+    CompletableFuture<HttpResponse<String>> second =
+        client.sendAsync(request("GET", "/nowhere", null), HttpResponse.BodyHandlers.ofString());
+    release.countDown();
+    assertEquals(200, first.get().statusCode());
+    assertEquals(404, second.get().statusCode(), "queued, then handled; not refused");
+  }
+
+  @Test
+  void aBodyOverTheLimitAnswers413() throws Exception {
+    start(2);
+    String big = "{\"item\":\"" + "x".repeat(64) + "\"}";
+    HttpResponse<String> reply = call("POST", "/orders", big);
+    assertEquals(413, reply.statusCode());
+    assertEquals("request body larger than 64 bytes", error(reply));
+  }
+
+  @Test
+  void recordsAreReadFieldByFieldWithRefusalsThatNameTheField() throws Exception {
+    start(2);
+    HttpResponse<String> ok =
+        call("POST", "/orders", "{\"item\":\"disc\",\"count\":2,\"key\":\"00FF\"}");
+    assertEquals(200, ok.statusCode(), ok.body());
+    JsonNode order = JSON.readTree(ok.body());
+    assertEquals("disc", order.get("item").asText());
+    assertEquals("00ff", order.get("key").asText(), "binary answers are hex");
+    assertFalse(order.has("note"), "absent values are left out");
+
+    Map<String, String> refusals =
+        Map.of(
+            "{\"item\":\"disc\",\"count\":2,\"key\":\"00\",\"prize\":1}",
+            "unknown field 'prize' (known: item, count, key, note)",
+            "{\"item\":1,\"count\":2,\"key\":\"00\"}",
+            "field 'item' (a string) is required",
+            "{\"item\":\"disc\",\"count\":\"2\",\"key\":\"00\"}",
+            "field 'count' (an integer) is required, got \"2\"",
+            "{\"item\":\"disc\",\"count\":2}",
+            "field 'key' (a string) is required",
+            "{\"item\":\"disc\",\"count\":2,\"key\":\"0g\"}",
+            "field 'key' is not hexadecimal",
+            "{\"item\":\"disc\",\"count\":0,\"key\":\"00\"}",
+            "field 'count' must be at least 1, got 0",
+            "[1]",
+            "request body must be a JSON object",
+            "{\"item\": ",
+            "request body is not valid JSON",
+            "",
+            "request body must be a JSON object with item, count, key, note");
+    for (var refusal : refusals.entrySet()) {
+      HttpResponse<String> reply = call("POST", "/orders", refusal.getKey());
+      assertEquals(400, reply.statusCode(), refusal.getKey());
+      assertTrue(
+          error(reply).startsWith(refusal.getValue()), error(reply) + " / " + refusal.getValue());
+    }
+    HttpResponse<String> wrongMethod = call("GET", "/orders", null);
+    assertEquals(405, wrongMethod.statusCode());
+    assertEquals("method GET not allowed on /orders (use POST)", error(wrongMethod));
+  }
+
+  @Test
+  void theBearerTokenIsChecked() throws Exception {
+    start(2);
+    HttpResponse<String> none = call("GET", "/admin", null);
+    assertEquals(401, none.statusCode());
+    assertEquals("Bearer realm=\"test\"", none.headers().firstValue("WWW-Authenticate").get());
+    assertEquals(
+        "this endpoint needs 'Authorization: Bearer <token>' with the admin token of the test",
+        error(none));
+    HttpResponse<String> wrong = call("GET", "/admin", null, "Authorization", "Bearer s3cre");
+    assertEquals(401, wrong.statusCode());
+    assertEquals("the admin token is wrong", error(wrong));
+    assertEquals(200, call("GET", "/admin", null, "Authorization", "Bearer s3cret").statusCode());
+  }
+
+  @Test
+  void errorsAreMappedOrAnswer500WithAReferenceAndNoDetail() throws Exception {
+    start(2);
+    HttpResponse<String> conflict = call("GET", "/conflict", null);
+    assertEquals(409, conflict.statusCode());
+    assertEquals("in the way", error(conflict));
+    HttpResponse<String> bug = call("GET", "/bug", null);
+    assertEquals(500, bug.statusCode());
+    assertTrue(error(bug).matches("internal error \\(reference [0-9a-f]{8}\\)"), error(bug));
+  }
+
+  @Test
+  void webPagesAreRefused() throws Exception {
+    start(2);
+    HttpResponse<String> fromPage = call("POST", "/orders", "{}", "Origin", "https://evil.example");
+    assertEquals(403, fromPage.statusCode());
+    assertEquals(
+        "requests from web pages are refused (Origin: https://evil.example)", error(fromPage));
+
+    // The JDK client will not send a Host of our choosing; a socket will.
+    try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "GET /nowhere HTTP/1.1\r\nHost: rebound.example:80\r\nConnection: close\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(answer.startsWith("HTTP/1.1 421"), answer);
+      assertTrue(answer.contains("not 'rebound.example:80'"), answer);
+    }
+  }
+
+  @Test
+  void loopbackHostNames() {
+    for (String host : new String[] {"127.0.0.1:7141", "localhost", "LOCALHOST:1", "[::1]:80"}) {
+      assertTrue(JsonServer.loopbackHost(host), host);
+    }
+    for (String host : new String[] {"example.com", "10.0.0.1:80", "[::2]", "127.0.0.1.nip.io"}) {
+      assertFalse(JsonServer.loopbackHost(host), host);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package dev.secdrive.protocol.center;
+
+/** Every refusal's body (API.md "Conventions"). */
+public record ErrorAnswer(String error) {}
