@@ -336,7 +336,10 @@ class SerialIT {
       // CAPACITY, READ: each sent once, each answered once.
       assertEquals(4, host.messagesSent(), "commands sent: " + host);
       assertEquals(4, device.messagesSent(), "answers sent: " + device);
-      assertEquals(0, host.chunksRetransmitted() + device.chunksRetransmitted());
+      assertEquals(0, host.messagesAbandoned() + device.messagesAbandoned(), "nothing given up");
+      // Chunks may still be sent again here: the link's timers run on the wall clock, and a
+      // starved receiver acknowledges late. That a clean paced line retransmits nothing is shown
+      // on a simulated clock, ReliableLinkTest's clean-line test.
     }
   }
 
