@@ -3,11 +3,9 @@ package dev.secdrive.emulator.secure;
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
-import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
-import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.ConvertWrite;
@@ -161,16 +159,10 @@ final class ConversionFlow {
   private static byte[] openKeys(DriveKeys keys, ConversionGrant grant) throws CheckCondition {
     byte[] keyPair;
     try {
-      byte[] shared = X25519.agree(keys.x25519PrivateKey(), grant.ephemeralPublicKey());
-      byte[] key =
-          Crypto.kdf(
-              shared,
-              KeyLabels.CONVERSION,
-              Bytes.concat(grant.ephemeralPublicKey(), keys.x25519PublicKey()));
       keyPair =
-          AesGcm.open(
-              key,
-              new byte[AesGcm.NONCE_LENGTH],
+          keys.openSealed(
+              KeyLabels.CONVERSION,
+              grant.ephemeralPublicKey(),
               ConversionGrant.aad(grant.titleId(), grant.mediumId(), grant.deviceId()),
               grant.sealedKeys());
     } catch (AuthenticationException e) {

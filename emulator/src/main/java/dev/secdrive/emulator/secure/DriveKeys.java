@@ -2,6 +2,8 @@ package dev.secdrive.emulator.secure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
@@ -165,6 +167,20 @@ public final class DriveKeys {
 
   byte[] x25519PrivateKey() {
     return x25519Private;
+  }
+
+  /**
+   * Opens what a sender sealed to this drive's certified X25519 key (PROTOCOL.md "Keys"): X25519
+   * with the sender's ephemeral key, KDF(shared, {@code label}, ephemeral ‖ this drive's key), then
+   * AES-256-GCM with the all-zero nonce, which is safe since each ephemeral key seals one message.
+   *
+   * @throws AuthenticationException if it was not sealed to this drive, or was altered
+   */
+  byte[] openSealed(String label, byte[] ephemeralPublicKey, byte[] aad, byte[] sealed)
+      throws AuthenticationException {
+    byte[] shared = X25519.agree(x25519Private, ephemeralPublicKey);
+    byte[] key = Crypto.kdf(shared, label, Bytes.concat(ephemeralPublicKey, x25519Public));
+    return AesGcm.open(key, new byte[AesGcm.NONCE_LENGTH], aad, sealed);
   }
 
   byte[] ed25519PrivateKey() {

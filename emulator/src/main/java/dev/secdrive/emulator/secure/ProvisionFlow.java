@@ -2,11 +2,8 @@ package dev.secdrive.emulator.secure;
 
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.media.Medium;
-import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.AuthenticationException;
-import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
-import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.Challenge;
 import dev.secdrive.protocol.security.KeyLabels;
@@ -80,16 +77,10 @@ final class ProvisionFlow {
     requireSameLicensor(current.state(), request.contentId(), licensor);
     byte[] contentKey;
     try {
-      byte[] shared = X25519.agree(keys.x25519PrivateKey(), request.ephemeralPublicKey());
-      byte[] key =
-          Crypto.kdf(
-              shared,
-              KeyLabels.PROVISION,
-              Bytes.concat(request.ephemeralPublicKey(), keys.x25519PublicKey()));
       contentKey =
-          AesGcm.open(
-              key,
-              new byte[AesGcm.NONCE_LENGTH],
+          keys.openSealed(
+              KeyLabels.PROVISION,
+              request.ephemeralPublicKey(),
               request.sealedKeyAad(),
               request.sealedContentKey());
     } catch (AuthenticationException e) {
