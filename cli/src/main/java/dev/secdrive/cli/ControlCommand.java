@@ -1,14 +1,17 @@
 package dev.secdrive.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.secdrive.emulator.control.ControlToken;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,11 +25,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code secdrive control URL ...}: what a person does to a running emulator's drives. */
+/**
+ * {@code secdrive control URL ...}: what a person does to a running emulator's drives, with the
+ * control token of the emulator's media directory.
+ */
 @Command(
     name = "control",
     mixinStandardHelpOptions = true,
-    description = "Act on a running emulator: insert, remove, write-protect media, inject faults.",
+    description = {
+      "Act on a running emulator: insert, remove, write-protect media, inject faults.",
+      "",
+      "Every request carries the emulator's control token, read from --token-file or else from",
+      "<media-dir>/.secdrive/control-token (the emulator makes it on its first start)."
+    },
     subcommands = {
       ControlCommand.Status.class,
       ControlCommand.Insert.class,
@@ -49,6 +60,35 @@ final class ControlCommand {
       scope = picocli.CommandLine.ScopeType.INHERIT)
   int lun;
 
+  @Option(
+      names = "--media-dir",
+      paramLabel = "DIR",
+      defaultValue = "${env:SECDRIVE_MEDIA_DIR:-secdrive-media}",
+      description =
+          "The emulator's media directory, whose control token is used (default:"
+              + " $SECDRIVE_MEDIA_DIR or ./secdrive-media).",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  Path mediaDirectory;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "The control token (default: <media-dir>/.secdrive/control-token).",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  Path tokenFile;
+
+  private String token() {
+    Path file = tokenFile != null ? tokenFile : ControlToken.defaultFile(mediaDirectory);
+    try {
+      return ControlToken.load(file).value();
+    } catch (UncheckedIOException e) {
+      throw new CliException(
+          e.getCause().getMessage()
+              + (tokenFile == null ? " (give --media-dir or --token-file)" : ""),
+          e);
+    }
+  }
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -62,15 +102,22 @@ final class ControlCommand {
     if (!"http".equals(base.getScheme()) || base.getHost() == null) {
       throw new CliException("invalid control URL '" + url + "': expected http://host:port");
     }
+    String token = token();
     try {
-      String json = body == null ? "" : Json.MAPPER.writeValueAsString(body);
-      HttpRequest request =
+      HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(base + path))
               .timeout(Duration.ofSeconds(30))
-              .header("Content-Type", "application/json")
-              .method(method, HttpRequest.BodyPublishers.ofString(json))
-              .build();
-      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+              .header("Authorization", "Bearer " + token);
+      if (body == null) {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        request
+            .header("Content-Type", "application/json")
+            .method(
+                method, HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
+      }
+      HttpResponse<String> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode node = Json.MAPPER.readTree(response.body());
       if (response.statusCode() != 200) {
         throw new CliException(node.path("error").asText("HTTP " + response.statusCode()));

@@ -46,8 +46,17 @@ final class ServeCommand implements Callable<Integer> {
       names = "--control",
       paramLabel = "HOST:PORT|none",
       defaultValue = "127.0.0.1:7141",
-      description = "Address of the HTTP control API, or 'none' (default: ${DEFAULT-VALUE}).")
+      description =
+          "Address of the HTTP control API, or 'none' (default: ${DEFAULT-VALUE}); a loopback"
+              + " address unless --control-remote.")
   String control;
+
+  @Option(
+      names = "--control-remote",
+      description =
+          "Let the control API listen on an address others can reach. Its token must exist"
+              + " already: start once on loopback to make <media-dir>/.secdrive/control-token.")
+  boolean controlRemote;
 
   @Option(
       names = "--timing",
@@ -158,7 +167,9 @@ final class ServeCommand implements Callable<Integer> {
       builder.authority(authority);
     }
     if (!control.equals("none")) {
-      builder.control(Addresses.parse("--control", control));
+      builder.control(Addresses.parse("--control", control)).remoteControl(controlRemote);
+    } else if (controlRemote) {
+      throw new CliException("--control-remote needs a control API (--control is 'none')");
     }
     for (String drive : drives) {
       builder.drive(DriveConfig.parse(drive, ProfileCatalog.DEFAULT_PROFILE));
@@ -233,6 +244,17 @@ final class ServeCommand implements Callable<Integer> {
     emulator
         .controlAddress()
         .ifPresent(a -> out.println("secdrive: control API on http://" + Addresses.format(a)));
+    emulator
+        .controlToken()
+        .ifPresent(
+            token ->
+                out.println(
+                    token.created()
+                        ? "secdrive: control token created in "
+                            + token.file()
+                            + " (shown once; clients read the file): "
+                            + token.value()
+                        : "secdrive: control token in " + token.file()));
     out.println(
         "secdrive: serving on tcp://"
             + Addresses.format(emulator.address())

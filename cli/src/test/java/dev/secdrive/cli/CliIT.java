@@ -134,29 +134,58 @@ class CliIT {
 
       // the control API from the command line
       String control = rig.controlUrl();
-      Cli wp = Cli.run("control", control, "write-protect", "on");
+      Cli wp =
+          Cli.run("control", control, "--media-dir", rig.media.toString(), "write-protect", "on");
       assertTrue(wp.out().contains("write-protected"), wp::toString);
       Cli refused = Cli.run("drive", uri, "write", "--lba", "0", "--fill", "0xA5");
       assertEquals(
           "secdrive: DATA PROTECT: WRITE PROTECTED (07/27/00) on WRITE(10) lba=0 blocks=1",
           refused.err().trim());
-      Cli.run("control", control, "write-protect", "off");
-      Cli faults = Cli.run("control", control, "faults", "--read-error", "9");
+      Cli.run("control", control, "--media-dir", rig.media.toString(), "write-protect", "off");
+      Cli faults =
+          Cli.run(
+              "control",
+              control,
+              "--media-dir",
+              rig.media.toString(),
+              "faults",
+              "--read-error",
+              "9");
       assertTrue(faults.out().contains("read errors:  [9]"), faults::toString);
       Cli bad = Cli.run("drive", uri, "read", "--lba", "9");
       assertEquals(
           "secdrive: MEDIUM ERROR: UNRECOVERED READ ERROR (03/11/00) at LBA 9 on READ(10) lba=9 blocks=1",
           bad.err().trim());
-      Cli.run("control", control, "faults", "--clear");
-      Cli removed = Cli.run("control", control, "remove");
+      Cli.run("control", control, "--media-dir", rig.media.toString(), "faults", "--clear");
+      Cli removed = Cli.run("control", control, "--media-dir", rig.media.toString(), "remove");
       assertTrue(removed.out().contains("medium none"), removed::toString);
-      Cli inserted = Cli.run("control", control, "insert", "CLI-DISC");
+      Cli inserted =
+          Cli.run("control", control, "--media-dir", rig.media.toString(), "insert", "CLI-DISC");
       assertTrue(inserted.out().contains("medium CLI-DISC"), inserted::toString);
-      Cli unknown = Cli.run("control", control, "insert", "NOPE");
+      Cli unknown =
+          Cli.run("control", control, "--media-dir", rig.media.toString(), "insert", "NOPE");
       assertEquals(1, unknown.exit());
       assertTrue(unknown.err().contains("no medium NOPE in"), unknown::toString);
-      Cli noDrive = Cli.run("control", control, "--lun", "4", "remove");
+      Cli noDrive =
+          Cli.run("control", control, "--media-dir", rig.media.toString(), "--lun", "4", "remove");
       assertEquals("secdrive: no drive on LUN 4", noDrive.err().trim(), noDrive::toString);
+
+      // only with the emulator's token
+      Path elsewhere = scratch.resolve("elsewhere");
+      Cli noToken = Cli.run("control", control, "--media-dir", elsewhere.toString(), "status");
+      assertEquals(1, noToken.exit());
+      assertTrue(
+          noToken.err().startsWith("secdrive: no control token at " + elsewhere),
+          noToken::toString);
+      assertTrue(noToken.err().contains("(give --media-dir or --token-file)"), noToken::toString);
+      Path other =
+          dev.secdrive.emulator.control.ControlToken.loadOrCreate(scratch.resolve("other")).file();
+      Cli wrong = Cli.run("control", control, "--token-file", other.toString(), "status");
+      assertEquals("secdrive: the control token is wrong", wrong.err().trim(), wrong::toString);
+      Path own = rig.emulator.controlToken().orElseThrow().file();
+      Cli right = Cli.run("control", control, "status", "--token-file", own.toString());
+      assertEquals(0, right.exit(), right::toString);
+      assertTrue(right.out().contains("medium CLI-DISC"), right::toString);
     }
   }
 
@@ -179,7 +208,10 @@ class CliIT {
             .err()
             .contains("cannot connect to tcp://no-such-host.invalid:7140: unknown host"),
         unknownHost::toString);
-    Cli control = Cli.run("control", "http://127.0.0.1:1", "status");
+    Path token =
+        dev.secdrive.emulator.control.ControlToken.loadOrCreate(scratch.resolve("t")).file();
+    Cli control =
+        Cli.run("control", "http://127.0.0.1:1", "--token-file", token.toString(), "status");
     assertEquals(
         "secdrive: cannot reach the control API at http://127.0.0.1:1: connection refused",
         control.err().trim());

@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.host.api.Drive;
@@ -116,7 +117,17 @@ class ServeIT {
         assertEquals("SERVE-1", lun1.deviceId());
         lun0.write(40, data);
         assertEquals(
-            0, Cli.run("control", server.control(), "--lun", "1", "insert", "DISC-B").exit());
+            0,
+            Cli.run(
+                    "control",
+                    server.control(),
+                    "--media-dir",
+                    media.toString(),
+                    "--lun",
+                    "1",
+                    "insert",
+                    "DISC-B")
+                .exit());
         DriveIT.assertSense(
             dev.secdrive.protocol.sense.SenseKey.UNIT_ATTENTION,
             dev.secdrive.protocol.sense.AdditionalSense.MEDIUM_MAY_HAVE_CHANGED,
@@ -237,6 +248,77 @@ class ServeIT {
               "none");
       assertEquals(1, twice.exit());
       assertTrue(twice.err().contains("is already running in another emulator"), twice::toString);
+    }
+  }
+
+  @Test
+  void theControlApiTakesOnlyItsTokenAndStaysOnLoopbackUnlessAsked() throws Exception {
+    Path file = media.resolve(".secdrive").resolve("control-token");
+    Cli open =
+        Cli.run(
+            "serve",
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "0.0.0.0:0");
+    assertEquals(1, open.exit());
+    assertTrue(open.err().contains("which is not a loopback address"), open::toString);
+    assertTrue(open.err().contains("--control-remote"), open::toString);
+    Cli noToken =
+        Cli.run(
+            "serve",
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "0.0.0.0:0",
+            "--control-remote");
+    assertEquals(1, noToken.exit());
+    assertTrue(noToken.err().contains("secdrive: no control token at " + file), noToken::toString);
+    assertFalse(Files.exists(file), "a remote start makes no token");
+
+    String value;
+    try (Server first =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "127.0.0.1:0")) {
+      value = Files.readString(file).strip();
+      assertTrue(
+          first
+              .lines()
+              .contains(
+                  "secdrive: control token created in "
+                      + file
+                      + " (shown once; clients read the file): "
+                      + value),
+          first.lines()::toString);
+      Cli status = Cli.run("control", first.control(), "--media-dir", media.toString(), "status");
+      assertEquals(0, status.exit(), status::toString);
+      assertTrue(status.out().contains("drive 0 (mo-640"), status::toString);
+    }
+    try (Server remote =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "0.0.0.0:0",
+            "--control-remote")) {
+      assertTrue(
+          remote.lines().contains("secdrive: control token in " + file), remote.lines()::toString);
+      assertTrue(remote.lines().stream().noneMatch(l -> l.contains(value)), "shown only once");
+      String port = remote.control().substring(remote.control().lastIndexOf(':') + 1);
+      Cli status =
+          Cli.run("control", "http://127.0.0.1:" + port, "--token-file", file.toString(), "status");
+      assertEquals(0, status.exit(), status::toString);
     }
   }
 

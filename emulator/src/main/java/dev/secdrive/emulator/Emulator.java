@@ -1,6 +1,7 @@
 package dev.secdrive.emulator;
 
 import dev.secdrive.emulator.control.ControlServer;
+import dev.secdrive.emulator.control.ControlToken;
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.endpoint.tcp.TcpEndpoint;
@@ -135,7 +136,12 @@ public final class Emulator implements AutoCloseable {
         started.add(endpoint);
       }
       if (builder.controlAddress != null) {
-        controlServer = ControlServer.start(this, builder.controlAddress);
+        controlServer =
+            ControlServer.start(
+                this,
+                builder.controlAddress,
+                ControlToken.defaultFile(builder.mediaDirectory),
+                builder.remoteControl);
       }
     } catch (RuntimeException e) {
       started.forEach(Endpoint::close);
@@ -183,6 +189,11 @@ public final class Emulator implements AutoCloseable {
   /** The HTTP control API's address, if one was started. */
   public Optional<InetSocketAddress> controlAddress() {
     return Optional.ofNullable(control).map(ControlServer::address);
+  }
+
+  /** The token the HTTP control API asks for, if one was started. */
+  public Optional<ControlToken> controlToken() {
+    return Optional.ofNullable(control).map(ControlServer::token);
   }
 
   public Target target() {
@@ -386,6 +397,7 @@ public final class Emulator implements AutoCloseable {
     private TimingMode timing = TimingMode.FAST;
     private final List<Endpoint> endpoints = new ArrayList<>();
     private InetSocketAddress controlAddress;
+    private boolean remoteControl;
     private int maximumDataLength = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private LongSupplier clock = System::nanoTime;
@@ -437,9 +449,22 @@ public final class Emulator implements AutoCloseable {
       return endpoint(new TcpEndpoint(address));
     }
 
-    /** Starts the HTTP control API on {@code address} (port 0 picks a free one). */
+    /**
+     * Starts the HTTP control API on {@code address} (port 0 picks a free one), a loopback address
+     * unless {@link #remoteControl} allows another, with the token in {@code
+     * <media-dir>/.secdrive/control-token} (see {@link ControlToken}).
+     */
     public Builder control(InetSocketAddress address) {
       this.controlAddress = address;
+      return this;
+    }
+
+    /**
+     * Lets the control API listen on an address that is not a loopback address, with a token that
+     * must exist already (made by an earlier start on loopback).
+     */
+    public Builder remoteControl(boolean allowed) {
+      this.remoteControl = allowed;
       return this;
     }
 

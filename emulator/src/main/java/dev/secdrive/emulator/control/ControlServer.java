@@ -16,6 +16,7 @@ import dev.secdrive.kit.http.JsonServer;
 import dev.secdrive.kit.http.Request;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +43,26 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Errors answer 400 (bad request body or method), 404 (no such drive or path) or 409 (the drive
- * refuses), with {@code {"error": "..."}}. Served by kit's {@link JsonServer}: bounded concurrency
- * (503 when busy), body limit (413), time limits, and requests from web pages refused, since this
- * API can destroy a secure area and a browser on the same machine can reach loopback.
+ * refuses), with {@code {"error": "..."}}.
+ *
+ * <p>This API acts on the drives as a person's hand does and can destroy a secure area, so only its
+ * owner may use it:
+ *
+ * <ul>
+ *   <li>every request, GETs included, carries {@code Authorization: Bearer <token>} with the {@link
+ *       ControlToken} of the media directory ({@code <media-dir>/.secdrive/control-token},
+ *       owner-only, created on the first start); without it or with another one the answer is 401
+ *       with {@code WWW-Authenticate}, and the comparison takes the same time however much of a
+ *       guess was right;
+ *   <li>web pages are refused before the token is looked at: a request with an {@code Origin}
+ *       answers 403, a {@code Host} that is not a loopback name 421 (DNS rebinding), and a body
+ *       that is not {@code Content-Type: application/json} 415, which no HTML form can send;
+ *   <li>it listens on a loopback address unless remote control is asked for explicitly, and then
+ *       only with a token that exists already, so a token is never made on a server that others can
+ *       reach;
+ *   <li>kit's {@link JsonServer} bounds it: connections, a request deadline, bounded concurrency
+ *       (503 when busy) and body (413).
+ * </ul>
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -59,31 +77,59 @@ public final class ControlServer implements AutoCloseable {
           .build();
 
   private final Emulator emulator;
+  private final ControlToken token;
   private final JsonServer server;
 
-  private ControlServer(Emulator emulator, InetSocketAddress address) {
+  private ControlServer(Emulator emulator, InetSocketAddress address, ControlToken token) {
     this.emulator = emulator;
+    this.token = token;
     this.server =
         JsonServer.builder("secdrive-control", this::route)
             .maxConcurrent(2)
             .maxQueued(8)
             .maxBody(64 << 10)
+            .maxConnections(64)
+            .jsonBodiesOnly()
             .json(JSON)
             .errors(ControlServer::refusal)
             .start(address);
   }
 
   /**
-   * Starts the control API on {@code address}.
+   * Starts the control API on {@code address} with the token in {@code tokenFile}.
    *
-   * @throws java.io.UncheckedIOException if the address cannot be bound
+   * @param remote whether {@code address} may be other than a loopback address; if it is, the token
+   *     must exist already
+   * @throws IllegalArgumentException if {@code address} is not a loopback address and {@code
+   *     remote} is false
+   * @throws java.io.UncheckedIOException if the token cannot be read or made (missing for a remote
+   *     address, malformed, readable by others) or the address cannot be bound
    */
-  public static ControlServer start(Emulator emulator, InetSocketAddress address) {
-    return new ControlServer(emulator, address);
+  public static ControlServer start(
+      Emulator emulator, InetSocketAddress address, Path tokenFile, boolean remote) {
+    boolean loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
+    ControlToken token;
+    if (loopback) {
+      token = ControlToken.loadOrCreate(tokenFile);
+    } else if (!remote) {
+      throw new IllegalArgumentException(
+          "the control API would listen on "
+              + address.getHostString()
+              + ", which is not a loopback address: anyone who reaches it with the token acts on"
+              + " the drives; allow it explicitly (serve --control-remote)");
+    } else {
+      token = ControlToken.load(tokenFile);
+    }
+    return new ControlServer(emulator, address, token);
   }
 
   public InetSocketAddress address() {
     return server.address();
+  }
+
+  /** The token every request must carry. */
+  public ControlToken token() {
+    return token;
   }
 
   @Override
@@ -113,6 +159,11 @@ public final class ControlServer implements AutoCloseable {
   }
 
   private Object route(Request request) throws IOException {
+    request.requireBearer(
+        token.bytes(),
+        "control token",
+        "of the emulator's media directory (.secdrive/" + ControlToken.FILE_NAME + ")",
+        "secdrive-control");
     String path = request.rawPath();
     if (path.equals("/drives") || path.equals("/drives/")) {
       requireMethod(request, "GET");

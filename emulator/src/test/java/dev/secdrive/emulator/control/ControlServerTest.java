@@ -2,6 +2,7 @@ package dev.secdrive.emulator.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,13 +17,18 @@ import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
 import dev.secdrive.protocol.cdb.RequestSense;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +48,7 @@ class ControlServerTest {
   private MediumStore store;
   private Emulator emulator;
   private URI base;
+  private String token;
 
   @BeforeEach
   void start() {
@@ -59,6 +66,7 @@ class ControlServerTest {
             .control(new InetSocketAddress("127.0.0.1", 0))
             .ioThreads(1)
             .start();
+    token = emulator.controlToken().orElseThrow().value();
     InetSocketAddress address = emulator.controlAddress().orElseThrow();
     base = URI.create("http://127.0.0.1:" + address.getPort());
   }
@@ -81,8 +89,24 @@ class ControlServerTest {
   }
 
   private Reply send(String method, String path, String body) throws Exception {
+    return body == null
+        ? send(method, path, null, "Authorization", "Bearer " + token)
+        : send(
+            method,
+            path,
+            body,
+            "Authorization",
+            "Bearer " + token,
+            "Content-Type",
+            "application/json");
+  }
+
+  private Reply send(String method, String path, String body, String... headers) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
     request.method(
         method,
         body == null
@@ -365,10 +389,158 @@ class ControlServerTest {
     assertError(send("DELETE", "/drives/0", null), 400, "DELETE");
   }
 
+  // ------------------------------------------------------------------ only the owner
+
+  private String token() {
+    return token;
+  }
+
+  @Test
+  void everyRequestNeedsTheToken() throws Exception {
+    String insert = "{\"medium\":\"MO-0001\"}";
+    for (Reply refused :
+        List.of(
+            send("GET", "/drives", null, "Accept", "application/json"),
+            send("GET", "/media", null, "Authorization", "Bearer " + "0".repeat(64)),
+            send("POST", "/drives/0/insert", insert, "Content-Type", "application/json"),
+            send(
+                "POST",
+                "/drives/0/insert",
+                insert,
+                "Content-Type",
+                "application/json",
+                "Authorization",
+                "Bearer " + token().substring(1)))) {
+      assertEquals(401, refused.status(), refused.body().toString());
+    }
+    HttpResponse<String> none =
+        HTTP.send(
+            HttpRequest.newBuilder(base.resolve("/drives")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(
+        "Bearer realm=\"secdrive-control\"",
+        none.headers().firstValue("WWW-Authenticate").orElseThrow());
+    assertError(
+        send("GET", "/drives", null, "Authorization", "Bearer x"),
+        401,
+        "the control token is wrong");
+    assertTrue(get("/drives/0").body().path("mediumId").isNull(), "nothing was inserted");
+  }
+
+  @Test
+  void webPagesAreRefusedEvenWithTheToken() throws Exception {
+    String insert = "{\"medium\":\"MO-0001\"}";
+    String bearer = "Bearer " + token();
+    Reply crossSite =
+        send(
+            "POST",
+            "/drives/0/insert",
+            insert,
+            "Authorization",
+            bearer,
+            "Content-Type",
+            "application/json",
+            "Origin",
+            "https://evil.example");
+    assertError(crossSite, 403, "web pages");
+    for (String type : List.of("text/plain", "application/x-www-form-urlencoded")) {
+      assertError(
+          send("POST", "/drives/0/insert", insert, "Authorization", bearer, "Content-Type", type),
+          415,
+          "application/json",
+          type);
+    }
+    assertError(send("POST", "/drives/0/insert", "medium=MO-0001", "Authorization", bearer), 415);
+    assertTrue(get("/drives/0").body().path("mediumId").isNull(), "nothing was inserted");
+
+    // DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends its own Host.
+    try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /drives HTTP/1.1\r\nHost: evil.example\r\nAuthorization: "
+                      + bearer
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(answer.startsWith("HTTP/1.1 421"), answer);
+      assertFalse(answer.contains("mo-640"), answer);
+    }
+  }
+
+  @Test
+  void theTokenIsOwnerOnlyMadeOnceAndReused() throws Exception {
+    ControlToken first = emulator.controlToken().orElseThrow();
+    assertTrue(first.created());
+    assertEquals(ControlToken.defaultFile(dir), first.file());
+    assertEquals(
+        PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(first.file()));
+    assertFalse(first.toString().contains(first.value()), "toString names the file only");
+    emulator.close();
+    emulator = startOn(dir, new InetSocketAddress("127.0.0.1", 0), false);
+    ControlToken again = emulator.controlToken().orElseThrow();
+    assertFalse(again.created());
+    assertEquals(first.value(), again.value());
+  }
+
+  @Test
+  void aLooseTokenFileIsRefusedAtStart() throws Exception {
+    Path file = emulator.controlToken().orElseThrow().file();
+    emulator.close();
+    emulator = null;
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    UncheckedIOException refused =
+        assertThrows(
+            UncheckedIOException.class,
+            () -> startOn(dir, new InetSocketAddress("127.0.0.1", 0), false));
+    assertEquals(
+        file + " holds a secret but others may read or write it: chmod 600 " + file,
+        refused.getCause().getMessage());
+  }
+
+  @Test
+  void aRemoteAddressNeedsTheFlagAndAnExistingToken() throws Exception {
+    Path other = dir.resolve("remote");
+    MediumStore.openOrCreate(other);
+    InetSocketAddress any = new InetSocketAddress("0.0.0.0", 0);
+    IllegalArgumentException noFlag =
+        assertThrows(IllegalArgumentException.class, () -> startOn(other, any, false));
+    assertTrue(noFlag.getMessage().contains("not a loopback address"), noFlag.getMessage());
+    UncheckedIOException noToken =
+        assertThrows(UncheckedIOException.class, () -> startOn(other, any, true));
+    assertTrue(
+        noToken.getCause().getMessage().startsWith("no control token at "),
+        noToken.getCause().getMessage());
+    assertFalse(Files.exists(ControlToken.defaultFile(other)), "no token is made for a remote API");
+
+    startOn(other, new InetSocketAddress("127.0.0.1", 0), false).close(); // makes the token
+    try (Emulator remote = startOn(other, any, true)) {
+      int port = remote.controlAddress().orElseThrow().getPort();
+      HttpResponse<String> reply =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/drives"))
+                  .header("Authorization", "Bearer " + remote.controlToken().orElseThrow().value())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, reply.statusCode(), reply.body());
+    }
+  }
+
+  private static Emulator startOn(Path media, InetSocketAddress control, boolean remote) {
+    return Emulator.builder()
+        .mediaDirectory(media)
+        .drive(new DriveConfig(0, "mo-640", null, null))
+        .control(control)
+        .remoteControl(remote)
+        .ioThreads(1)
+        .start();
+  }
+
   @Test
   void closeStopsTheApi() {
     emulator.close();
     emulator = null;
-    org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> get("/drives"));
+    assertThrows(IOException.class, () -> get("/drives"));
   }
 }

@@ -1,42 +1,78 @@
 package dev.secdrive.kit.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.secdrive.kit.crypto.Bytes;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A JSON service on the JDK's HTTP server, with what every network server of secdrive needs
+ * A JSON service on Netty's HTTP/1.1 codec, with what every network server of secdrive needs
  * (STYLE.md 9) written once:
  *
  * <ul>
- *   <li>bounded concurrency: at most {@code maxConcurrent} requests are handled at once and at most
- *       {@code maxQueued} more wait for their turn; the next ones are answered 503 at once with
- *       {@code Retry-After}, and beyond a last bound of threads the connection is closed, so a
- *       flood never queues without limit;
- *   <li>time limits: the JDK server drops a connection whose request takes longer than {@link
- *       #MAX_REQUEST_SECONDS} to arrive, or whose answer longer than {@link #MAX_RESPONSE_SECONDS}
- *       to leave, so a handful of slow clients cannot hold every thread;
- *   <li>a bounded request body ({@link Request#body()}, 413 beyond);
+ *   <li>no connection holds a thread: requests are read without blocking on one event loop, so an
+ *       idle or half-sent connection costs a few kilobytes of buffer and nothing else;
+ *   <li>a request deadline: from the moment a connection opens, or its previous answer has gone,
+ *       the whole next request must arrive within {@link Builder#requestTimeout} or the connection
+ *       is closed, so a client that sends a byte now and then (slowloris) or nothing at all is
+ *       dropped; an answer the client does not take within it closes the connection too;
+ *   <li>at most {@link Builder#maxConnections} open connections; the next ones are closed at once,
+ *       so a flood costs bounded memory and file descriptors;
+ *   <li>bounded work: handlers run on a pool of {@code maxConcurrent} threads, at most {@code
+ *       maxQueued} more requests wait for their turn, and the next ones are answered 503 at once
+ *       with {@code Retry-After}; a connection sends its next request only after its answer (no
+ *       pipelining queue on the server);
+ *   <li>a bounded request (8 KiB of request line and headers, 400 beyond) and body ({@link
+ *       Request#body()}, 413 beyond, checked against {@code Content-Length} before the body is
+ *       read);
  *   <li>web pages are refused: a request with an {@code Origin} header (a browser's, cross-site or
  *       not) answers 403, and a server bound to a loopback address answers 421 to a {@code Host}
- *       that is not a loopback name, which defeats DNS rebinding;
+ *       that is not a loopback name, which defeats DNS rebinding; with {@link
+ *       Builder#jsonBodiesOnly()} a body that is not {@code application/json} answers 415, which no
+ *       HTML form can send;
  *   <li>one error shape, {@code {"error": "..."}}: an {@link HttpError} answers its status, any
  *       other exception 500 with a reference that is logged beside the stack trace, so the client
  *       can quote it and learns nothing of the server's insides.
@@ -44,21 +80,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class JsonServer implements AutoCloseable {
 
-  /** Seconds a client has to send its request line, headers and body. */
-  public static final long MAX_REQUEST_SECONDS = 30;
+  /** The default of {@link Builder#requestTimeout}. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-  /** Seconds a client has to take the answer. */
-  public static final long MAX_RESPONSE_SECONDS = 60;
+  /** The default of {@link Builder#maxConnections}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 512;
+
+  private static final int MAX_INITIAL_LINE = 4096;
+  private static final int MAX_HEADERS = 8192;
 
   private static final Logger log = LoggerFactory.getLogger(JsonServer.class);
   private static final HexFormat HEX = HexFormat.of();
-
-  static {
-    // The JDK server reads its limits once, from system properties, when its first instance is
-    // made; an operator's own setting wins.
-    setIfAbsent("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
-    setIfAbsent("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
-  }
 
   /** Answers one request: a value to send as JSON with 200, or an {@link HttpError}. */
   @FunctionalInterface
@@ -76,27 +108,36 @@ public final class JsonServer implements AutoCloseable {
   }
 
   private final String name;
-  private final HttpServer server;
-  private final ThreadPoolExecutor executor;
+  private final EventLoopGroup loop;
+  private final ExecutorService workers;
   private final Semaphore admitted;
-  private final Semaphore running;
+  private final AtomicInteger connections = new AtomicInteger();
   private final ObjectMapper json;
   private final int maxBody;
+  private final int maxConnections;
+  private final long requestTimeoutNanos;
+  private final boolean jsonBodiesOnly;
   private final Handler handler;
   private final ErrorMapper errors;
-  private final boolean loopback;
+  private Channel server;
+  private boolean loopback;
 
-  private JsonServer(Builder b, HttpServer server, ThreadPoolExecutor executor) {
+  private JsonServer(Builder b) {
     this.name = b.name;
-    this.server = server;
-    this.executor = executor;
+    this.loop =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory(b.name + "-io", true), NioIoHandler.newFactory());
+    this.workers =
+        Executors.newFixedThreadPool(b.maxConcurrent, new DefaultThreadFactory(b.name, true));
+    // Running plus waiting; the pool's own queue never holds more than maxQueued.
     this.admitted = new Semaphore(b.maxConcurrent + b.maxQueued);
-    this.running = new Semaphore(b.maxConcurrent, true);
     this.json = b.json;
     this.maxBody = b.maxBody;
+    this.maxConnections = b.maxConnections;
+    this.requestTimeoutNanos = b.requestTimeout.toNanos();
+    this.jsonBodiesOnly = b.jsonBodiesOnly;
     this.handler = b.handler;
     this.errors = b.errors;
-    this.loopback = server.getAddress().getAddress().isLoopbackAddress();
   }
 
   /** A server named {@code name} (its threads' names, its log lines) serving {@code handler}. */
@@ -106,13 +147,21 @@ public final class JsonServer implements AutoCloseable {
 
   /** Where it listens; with port 0 asked, the port chosen. */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  /** Connections open now. */
+  public int connections() {
+    return connections.get();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+    loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownNow();
   }
 
   /** A reference for an answer whose detail stays in the log: 8 hex digits to quote. */
@@ -120,66 +169,231 @@ public final class JsonServer implements AutoCloseable {
     return HEX.formatHex(Bytes.random(4));
   }
 
-  private void exchange(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      Request request;
-      try {
-        request = new Request(exchange, json, maxBody);
-      } catch (HttpError e) {
-        send(exchange, e);
-        return;
-      }
-      HttpError refused = refuseWebPages(exchange);
-      if (refused != null) {
-        send(exchange, refused);
-        return;
-      }
-      if (!admitted.tryAcquire()) {
-        send(
-            exchange,
-            new HttpError(503, name + " is busy; try again shortly", Map.of("Retry-After", "1")));
-        return;
-      }
-      try {
-        running.acquireUninterruptibly();
-        try {
-          send(exchange, 200, handler.handle(request), Map.of());
-        } finally {
-          running.release();
-        }
-      } catch (HttpError e) {
-        send(exchange, e);
-      } catch (RuntimeException e) {
-        HttpError mapped = errors.map(request, e);
-        if (mapped == null) {
-          String reference = reference();
-          log.error(
-              "{} request {} {} failed (reference {})",
-              name,
-              request.method(),
-              request.rawPath(),
-              reference,
-              e);
-          mapped = new HttpError(500, "internal error (reference " + reference + ")");
-        }
-        send(exchange, mapped);
-      } finally {
-        admitted.release();
-      }
+  private void bind(InetSocketAddress address, int backlog) {
+    loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, backlog)
+            // Read only when a request is wanted: one request at a time per connection.
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    if (connections.incrementAndGet() > maxConnections) {
+                      connections.decrementAndGet();
+                      channel.close();
+                      return;
+                    }
+                    channel.closeFuture().addListener(f -> connections.decrementAndGet());
+                    channel
+                        .pipeline()
+                        .addLast(
+                            "writeTimeout",
+                            new WriteTimeoutHandler(requestTimeoutNanos, TimeUnit.NANOSECONDS))
+                        .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192))
+                        .addLast("aggregator", new BodyLimit())
+                        .addLast("flow", new FlowControlHandler())
+                        .addLast("exchange", new Exchange());
+                  }
+                });
+    try {
+      server = bootstrap.bind(address).syncUninterruptibly().channel();
+    } catch (Exception e) {
+      close();
+      throw new UncheckedIOException(
+          new IOException(name + " cannot listen on " + address + ": " + e.getMessage(), e));
     }
   }
 
-  private HttpError refuseWebPages(HttpExchange exchange) {
-    String origin = exchange.getRequestHeaders().getFirst("Origin");
+  /** The body limit, answered in this server's error shape. */
+  private final class BodyLimit extends HttpObjectAggregator {
+    BodyLimit() {
+      super(maxBody);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      // The rest of the body is not read: the connection cannot carry another request.
+      write(
+          ctx, error(new HttpError(413, "request body larger than " + maxBody + " bytes")), false);
+    }
+  }
+
+  /** One connection: the deadline, the checks, the hand-over to a worker and the answer. */
+  private final class Exchange extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private ScheduledFuture<?> deadline;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      awaitRequest(ctx);
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      cancelDeadline();
+      ctx.fireChannelInactive();
+    }
+
+    private void awaitRequest(ChannelHandlerContext ctx) {
+      deadline =
+          ctx.executor().schedule(() -> ctx.close(), requestTimeoutNanos, TimeUnit.NANOSECONDS);
+      ctx.read();
+    }
+
+    private void cancelDeadline() {
+      if (deadline != null) {
+        deadline.cancel(false);
+        deadline = null;
+      }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest message) {
+      cancelDeadline();
+      if (!message.decoderResult().isSuccess()) {
+        Throwable cause = message.decoderResult().cause();
+        write(
+            ctx,
+            error(HttpError.badRequest("malformed HTTP request: " + cause.getMessage())),
+            false);
+        return;
+      }
+      boolean keepAlive = HttpUtil.isKeepAlive(message);
+      Request request;
+      try {
+        request =
+            new Request(
+                message.method().name(),
+                message.uri(),
+                message.headers(),
+                ByteBufUtil.getBytes(message.content()),
+                json);
+      } catch (HttpError e) {
+        answer(ctx, error(e), keepAlive);
+        return;
+      }
+      HttpError refused = refuse(request);
+      if (refused != null) {
+        answer(ctx, error(refused), keepAlive);
+        return;
+      }
+      if (!admitted.tryAcquire()) {
+        answer(
+            ctx,
+            error(
+                new HttpError(
+                    503, name + " is busy; try again shortly", Map.of("Retry-After", "1"))),
+            keepAlive);
+        return;
+      }
+      try {
+        workers.execute(
+            () -> {
+              FullHttpResponse response;
+              try {
+                response = handle(request);
+              } finally {
+                admitted.release();
+              }
+              ctx.executor().execute(() -> answer(ctx, response, keepAlive));
+            });
+      } catch (RejectedExecutionException e) { // closing
+        admitted.release();
+        ctx.close();
+      }
+    }
+
+    /** Sends the answer, then reads the next request or closes. */
+    private void answer(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+      if (write(ctx, response, keepAlive)) {
+        awaitRequest(ctx);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // A reset, a write timeout: nothing to answer on this connection.
+      log.debug(
+          "{} connection {} failed: {}", name, ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Writes {@code response}; closes after it unless kept alive. True if kept alive. */
+  private static boolean write(
+      ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    HttpUtil.setKeepAlive(response, keepAlive);
+    if (keepAlive) {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+    return keepAlive && ctx.channel().isActive();
+  }
+
+  private FullHttpResponse handle(Request request) {
+    try {
+      return response(200, handler.handle(request), Map.of());
+    } catch (HttpError e) {
+      return error(e);
+    } catch (RuntimeException | IOException e) {
+      HttpError mapped = e instanceof RuntimeException r ? errors.map(request, r) : null;
+      if (mapped == null) {
+        String reference = reference();
+        log.error(
+            "{} request {} {} failed (reference {})",
+            name,
+            request.method(),
+            request.rawPath(),
+            reference,
+            e);
+        mapped = new HttpError(500, "internal error (reference " + reference + ")");
+      }
+      return error(mapped);
+    } catch (Error e) {
+      String reference = reference();
+      log.error("{} request {} failed (reference {})", name, request.rawPath(), reference, e);
+      return error(new HttpError(500, "internal error (reference " + reference + ")"));
+    }
+  }
+
+  private HttpError refuse(Request request) {
+    String origin = request.header("Origin");
     if (origin != null) {
       return new HttpError(403, "requests from web pages are refused (Origin: " + origin + ")");
     }
-    String host = exchange.getRequestHeaders().getFirst("Host");
+    String host = request.header("Host");
     if (loopback && host != null && !loopbackHost(host)) {
       return new HttpError(
           421, "this server answers only to a loopback host name, not '" + host + "'");
     }
+    if (jsonBodiesOnly && hasBody(request)) {
+      String type = request.header("Content-Type");
+      if (type == null || !mediaType(type).equals("application/json")) {
+        return new HttpError(
+            415,
+            "request body must be Content-Type: application/json, not "
+                + (type == null ? "untyped" : "'" + type + "'"));
+      }
+    }
     return null;
+  }
+
+  private static boolean hasBody(Request request) {
+    String length = request.header("Content-Length");
+    return request.header("Transfer-Encoding") != null
+        || (length != null && !length.trim().equals("0"));
+  }
+
+  private static String mediaType(String contentType) {
+    int semicolon = contentType.indexOf(';');
+    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+        .trim()
+        .toLowerCase(Locale.ROOT);
   }
 
   static boolean loopbackHost(String hostHeader) {
@@ -206,25 +420,26 @@ public final class JsonServer implements AutoCloseable {
     }
   }
 
-  private void send(HttpExchange exchange, HttpError e) throws IOException {
-    send(exchange, e.status(), json.createObjectNode().put("error", e.getMessage()), e.headers());
+  private FullHttpResponse error(HttpError e) {
+    return response(e.status(), json.createObjectNode().put("error", e.getMessage()), e.headers());
   }
 
-  private void send(HttpExchange exchange, int status, Object body, Map<String, String> headers)
-      throws IOException {
-    byte[] bytes = json.writeValueAsBytes(body);
-    headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+  private FullHttpResponse response(int status, Object body, Map<String, String> headers) {
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-  }
-
-  private static void setIfAbsent(String property, long value) {
-    if (System.getProperty(property) == null) {
-      System.setProperty(property, Long.toString(value));
-    }
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(status),
+            Unpooled.wrappedBuffer(bytes));
+    headers.forEach((k, v) -> response.headers().set(k, v));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    return response;
   }
 
   /** The settings of a {@link JsonServer}. */
@@ -235,7 +450,10 @@ public final class JsonServer implements AutoCloseable {
     private int maxConcurrent = 4;
     private int maxQueued = 16;
     private int maxBody = 64 << 10;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private int backlog = 64;
+    private boolean jsonBodiesOnly;
     private ErrorMapper errors = (request, e) -> null;
 
     private Builder(String name, Handler handler) {
@@ -270,6 +488,42 @@ public final class JsonServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Connections open at once ({@value #DEFAULT_MAX_CONNECTIONS} by default); the next ones are
+     * closed as soon as they are accepted.
+     */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1");
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Time a client has to send a whole request, counted from when its connection opens or its
+     * previous answer was sent, and to take an answer; a connection that misses it is closed
+     * ({@link #DEFAULT_REQUEST_TIMEOUT} by default).
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive");
+      }
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /**
+     * Refuses (415) a request body whose {@code Content-Type} is not {@code application/json}: an
+     * HTML form can send only form encodings and {@code text/plain} without the browser asking the
+     * server first, so this keeps a web page from posting to the server even where no {@code
+     * Origin} is sent.
+     */
+    public Builder jsonBodiesOnly() {
+      this.jsonBodiesOnly = true;
+      return this;
+    }
+
     /** Connections the kernel queues before the server accepts them. */
     public Builder backlog(int backlog) {
       this.backlog = backlog;
@@ -293,33 +547,9 @@ public final class JsonServer implements AutoCloseable {
      * @throws UncheckedIOException if the address cannot be bound
      */
     public JsonServer start(InetSocketAddress address) {
-      HttpServer server;
-      try {
-        server = HttpServer.create(address, backlog);
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            new IOException(name + " cannot listen on " + address + ": " + e.getMessage(), e));
-      }
-      AtomicInteger threads = new AtomicInteger();
-      // Twice the admissions and a little more: enough threads to answer 503 while every
-      // admission is taken; past them the JDK server closes the connection instead of queueing.
-      ThreadPoolExecutor executor =
-          new ThreadPoolExecutor(
-              0,
-              2 * (maxConcurrent + maxQueued) + 2,
-              30,
-              TimeUnit.SECONDS,
-              new SynchronousQueue<>(),
-              r -> {
-                Thread thread = new Thread(r, name + "-" + threads.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-              });
-      JsonServer json = new JsonServer(this, server, executor);
-      server.createContext("/", json::exchange);
-      server.setExecutor(executor);
-      server.start();
-      return json;
+      JsonServer server = new JsonServer(this);
+      server.bind(address, backlog);
+      return server;
     }
   }
 }

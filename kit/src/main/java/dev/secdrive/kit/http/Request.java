@@ -3,8 +3,8 @@ package dev.secdrive.kit.http;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
 import dev.secdrive.kit.crypto.Bytes;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,25 +20,35 @@ import java.util.Set;
  */
 public final class Request {
 
-  private final HttpExchange exchange;
+  private final String method;
+  private final String rawPath;
+  private final HttpHeaders headers;
+  private final byte[] body;
   private final ObjectMapper json;
-  private final int maxBody;
   private final List<String> segments;
 
-  Request(HttpExchange exchange, ObjectMapper json, int maxBody) {
-    this.exchange = exchange;
+  /**
+   * @param target the request target as sent, e.g. {@code /titles/SW%201/key?x=1}
+   * @param body the whole body, already bounded by the server
+   * @throws HttpError 400 if the path has a malformed %-escape
+   */
+  Request(String method, String target, HttpHeaders headers, byte[] body, ObjectMapper json) {
+    this.method = method;
+    int query = target.indexOf('?');
+    this.rawPath = query < 0 ? target : target.substring(0, query);
+    this.headers = headers;
+    this.body = body;
     this.json = json;
-    this.maxBody = maxBody;
-    this.segments = segments(exchange.getRequestURI().getRawPath());
+    this.segments = segments(rawPath);
   }
 
   public String method() {
-    return exchange.getRequestMethod();
+    return method;
   }
 
   /** The path as sent, e.g. {@code /titles/SW%201/key}. */
   public String rawPath() {
-    return exchange.getRequestURI().getRawPath();
+    return rawPath;
   }
 
   /** The path's segments, percent-decoded, empty ones dropped: {@code [titles, SW 1, key]}. */
@@ -53,7 +63,7 @@ public final class Request {
 
   /** The first value of header {@code name}, or null. */
   public String header(String name) {
-    return exchange.getRequestHeaders().getFirst(name);
+    return headers.get(name);
   }
 
   /**
@@ -91,17 +101,9 @@ public final class Request {
     }
   }
 
-  /**
-   * The body, at most the server's limit.
-   *
-   * @throws HttpError 413 if it is longer
-   */
+  /** The body, at most the server's limit: a longer one was answered 413 before any handler ran. */
   public byte[] body() throws IOException {
-    byte[] bytes = exchange.getRequestBody().readNBytes(maxBody + 1);
-    if (bytes.length > maxBody) {
-      throw new HttpError(413, "request body larger than " + maxBody + " bytes");
-    }
-    return bytes;
+    return body.clone();
   }
 
   /**

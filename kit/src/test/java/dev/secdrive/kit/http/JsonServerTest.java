@@ -11,15 +11,21 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,16 +86,44 @@ class JsonServerTest {
   }
 
   private void start(int maxConcurrent, int maxQueued) {
-    server =
-        JsonServer.builder("test-server", this::route)
-            .maxConcurrent(maxConcurrent)
-            .maxQueued(maxQueued)
-            .maxBody(64)
-            .errors(
-                (request, e) ->
-                    e instanceof IllegalStateException ? new HttpError(409, e.getMessage()) : null)
-            .start(new InetSocketAddress("127.0.0.1", 0));
+    server = builder(maxConcurrent, maxQueued).start(new InetSocketAddress("127.0.0.1", 0));
   }
+
+  private JsonServer.Builder builder(int maxConcurrent, int maxQueued) {
+    return JsonServer.builder("test-server", this::route)
+        .maxConcurrent(maxConcurrent)
+        .maxQueued(maxQueued)
+        .maxBody(64)
+        .errors(
+            (request, e) ->
+                e instanceof IllegalStateException ? new HttpError(409, e.getMessage()) : null);
+  }
+
+  /** A connection to the server that has sent {@code bytes} and nothing more. */
+  private Socket open(String bytes) throws IOException {
+    Socket socket = new Socket("127.0.0.1", server.address().getPort());
+    // Only a bound on a failure: every read below ends long before it.
+    socket.setSoTimeout(60_000);
+    socket.getOutputStream().write(bytes.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
+  /** True once the server has closed {@code socket} without answering on it. */
+  private static boolean closedUnanswered(Socket socket) throws IOException {
+    try {
+      return socket.getInputStream().read() == -1;
+    } catch (SocketException reset) {
+      return true;
+    }
+  }
+
+  /** Half-sent requests: the request line, some headers, or headers and part of a body. */
+  private static final String[] HALF_SENT = {
+    "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+    "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 40\r\n\r\n{\"item\":",
+    "GET /nowh",
+  };
 
   private HttpResponse<String> call(String method, String path, String body, String... headers)
       throws Exception {
@@ -244,6 +278,138 @@ class JsonServerTest {
       assertTrue(answer.startsWith("HTTP/1.1 421"), answer);
       assertTrue(answer.contains("not 'rebound.example:80'"), answer);
     }
+  }
+
+  @Test
+  void heldIdleAndHalfSentConnectionsDoNotStallARequest() throws Exception {
+    server =
+        builder(1, 0)
+            .backlog(1024)
+            .maxConnections(1024)
+            .start(new InetSocketAddress("127.0.0.1", 0));
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 600; i++) {
+        held.add(open(i % 2 == 0 ? "" : HALF_SENT[i % HALF_SENT.length]));
+      }
+      HttpResponse<String> reply =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.address().getPort() + "/nowhere"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, reply.statusCode(), reply.body());
+      // Accepted in order, so every held connection was open when the request was answered.
+      assertEquals(601, server.connections());
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void connectionsWhoseRequestDoesNotArriveInTimeAreClosed() throws Exception {
+    server =
+        builder(2, 0)
+            .backlog(512)
+            .requestTimeout(Duration.ofMillis(100))
+            .start(new InetSocketAddress("127.0.0.1", 0));
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 300; i++) {
+        held.add(open(i % 2 == 0 ? "" : HALF_SENT[i % HALF_SENT.length]));
+      }
+      for (Socket socket : held) {
+        assertTrue(closedUnanswered(socket), "closed by the request deadline");
+      }
+      // Kept alive after an answer, then idle: closed too.
+      try (Socket socket = open("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
+        String answer = readAnswer(socket.getInputStream());
+        assertTrue(answer.startsWith("HTTP/1.1 404"), answer);
+        assertTrue(closedUnanswered(socket), "an idle kept-alive connection is closed");
+      }
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void aClientSendingAByteNowAndThenIsClosedAtTheDeadline() throws Exception {
+    server =
+        builder(2, 0)
+            .requestTimeout(Duration.ofMillis(200))
+            .start(new InetSocketAddress("127.0.0.1", 0));
+    byte[] request =
+        ("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + "x".repeat(4000) + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    try (Socket socket = open("")) {
+      int sent = 0;
+      try {
+        for (; sent < request.length; sent++) {
+          socket.getOutputStream().write(request[sent]);
+          socket.getOutputStream().flush();
+          Thread.sleep(5); // slowloris: every byte resets an idle timer, not the deadline
+        }
+      } catch (SocketException closed) {
+        // the server closed the connection under us
+      }
+      assertTrue(sent < request.length, "the connection outlived the whole request");
+      assertTrue(closedUnanswered(socket));
+    }
+  }
+
+  @Test
+  void connectionsBeyondTheBoundAreClosedAtOnce() throws Exception {
+    server = builder(2, 0).maxConnections(2).start(new InetSocketAddress("127.0.0.1", 0));
+    String get = "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    try (Socket first = open(get);
+        Socket second = open(get)) {
+      assertTrue(readAnswer(first.getInputStream()).startsWith("HTTP/1.1 404"));
+      assertTrue(readAnswer(second.getInputStream()).startsWith("HTTP/1.1 404"));
+      try (Socket third = open(get)) {
+        assertTrue(closedUnanswered(third), "the third connection is closed unanswered");
+      }
+      assertEquals(2, server.connections());
+    }
+  }
+
+  @Test
+  void jsonBodiesOnlyRefusesOtherContentTypes() throws Exception {
+    server = builder(2, 0).jsonBodiesOnly().start(new InetSocketAddress("127.0.0.1", 0));
+    String order = "{\"item\":\"disc\",\"count\":2,\"key\":\"00\"}";
+    for (String type :
+        new String[] {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}) {
+      HttpResponse<String> reply = call("POST", "/orders", order, "Content-Type", type);
+      assertEquals(415, reply.statusCode(), type);
+      assertEquals(
+          "request body must be Content-Type: application/json, not '" + type + "'", error(reply));
+    }
+    assertEquals(415, call("POST", "/orders", order).statusCode(), "untyped");
+    assertEquals(
+        200,
+        call("POST", "/orders", order, "Content-Type", "Application/JSON; charset=utf-8")
+            .statusCode());
+    assertEquals(404, call("GET", "/nowhere", null).statusCode(), "no body, no type needed");
+  }
+
+  /** One answer read off a kept-alive connection: headers and the Content-Length body. */
+  private static String readAnswer(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed after " + head);
+      }
+      head.append((char) b);
+    }
+    Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    assertTrue(length.find(), head::toString);
+    return head
+        + new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.US_ASCII);
   }
 
   @Test

@@ -28,6 +28,14 @@ public final class TcpFrameDecoder extends ByteToMessageDecoder {
     this.maximumFrameLength = maximumFrameLength;
   }
 
+  /**
+   * Bytes received and not yet decoded: more than zero while a frame is only partly in, which a
+   * carrier times (a peer that starts a frame and never finishes it holds up to a maximum frame).
+   */
+  public int buffered() {
+    return actualReadableBytes();
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     if (failed) {
