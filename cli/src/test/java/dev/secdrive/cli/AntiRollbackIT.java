@@ -169,32 +169,41 @@ class AntiRollbackIT {
   }
 
   /**
-   * The attack with file access: the whole secure.bin (area and counter) from before the play
-   * copied back. A drive that never saw the medium cannot tell (PROTOCOL.md says so); the drive
-   * that recorded version 2 refuses the area for a play and a backup, with the recorded version.
+   * The attack with file access: a whole secure.bin (area and counter) from before a play copied
+   * back. The drive that recorded a newer version refuses the area for a play, a backup and LICENSE
+   * STATUS, with the recorded version. A drive that never saw the medium cannot tell (PROTOCOL.md
+   * says so): it trusts the medium's counter, and records the version on that first use, after
+   * which an older copy is refused there too.
    */
   @Test
-  void aWholeSecureAreaCopiedBackIsRefusedForEveryUseByTheDriveThatRecordedItsLicense()
+  void aWholeSecureAreaCopiedBackIsRefusedForEveryUseByADriveThatRecordedANewerLicense()
       throws Exception {
-    byte[] before;
+    byte[] first;
+    byte[] second;
     try (Drive d1 = open(0)) {
       provision(d1, 2);
-      before = Files.readAllBytes(secureFile());
+      first = Files.readAllBytes(secureFile()); // version 1, 2 plays
       play(d1);
-      assertEquals(2, d1.secure().status().version());
+      second = Files.readAllBytes(secureFile()); // version 2, 1 play
+      play(d1);
+      assertEquals(3, d1.secure().status().version());
     }
-    Files.write(secureFile(), before);
+    Files.write(secureFile(), second);
     try (Drive d1 = open(0)) {
       ScsiException play = refused(() -> play(d1), Reason.STALE);
-      assertEquals(2, play.sense().information(), "the version DRIVE-1 recorded");
+      assertEquals(3, play.sense().information(), "the version DRIVE-1 recorded");
       refused(() -> d1.secure().backupToHost(Binding.MEDIUM), Reason.STALE);
       refused(() -> Backups.backupToUserArea(d1, Binding.MEDIUM, 5000), Reason.STALE);
       refused(() -> d1.secure().status(), Reason.STALE);
     }
     move(0, 1);
     try (Drive d2 = open(1)) {
-      // What stays open: a drive without a record trusts the medium's counter.
-      assertEquals(2, d2.secure().status().entries().get(0).playsLeft());
+      assertEquals(1, d2.secure().status().entries().get(0).playsLeft(), "what stays open");
+    }
+    Files.write(secureFile(), first);
+    try (Drive d2 = open(1)) {
+      ScsiException e = refused(() -> play(d2), Reason.STALE);
+      assertEquals(2, e.sense().information(), "the version DRIVE-2 recorded on its first use");
     }
   }
 

@@ -149,6 +149,33 @@ public final class SecureArea {
     }
   }
 
+  /**
+   * The sealed layer of {@code area} (nonce, ciphertext, tag), without the clear header and the
+   * zero padding, for tests that look for those bytes elsewhere; empty for an area without a
+   * header.
+   */
+  public static byte[] sealedLayer(byte[] area) {
+    try {
+      ByteBuffer in = ByteBuffer.wrap(area);
+      in.position(MAGIC.length);
+      int format = in.get();
+      if (format == FORMAT) {
+        in.getLong(); // medium write
+        int deviceId = Byte.toUnsignedInt(in.get());
+        in.position(in.position() + deviceId + 8); // device ID, drive counter
+      } else if (format != FORMAT_1) {
+        return new byte[0];
+      }
+      int length = in.getInt();
+      if (length < 0 || length > in.remaining()) {
+        return new byte[0];
+      }
+      return Arrays.copyOfRange(area, in.position(), in.position() + length);
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      return new byte[0];
+    }
+  }
+
   private static Contents unreadable() {
     return new Contents(Condition.UNREADABLE, LicenseState.empty(), null);
   }

@@ -189,6 +189,16 @@ final class SecureStore {
               + recorded
               + ": an older medium put back");
     }
+    if (area.state().version() > recorded) {
+      // The first use of this medium in this drive, or of a state another drive wrote since: the
+      // drive trusts the medium's counter and records the version, so that from now on it too
+      // refuses every older state of the medium.
+      try {
+        nv.advance(medium.id(), area.state().version(), WriteSteps.NONE);
+      } catch (IOException e) {
+        throw stateWriteFailed(e);
+      }
+    }
   }
 
   /** The highest license version this drive recorded for {@code medium}; -1 if none. */

@@ -131,6 +131,13 @@ class BlobsTest {
     assertEquals(SecureArea.Condition.SEALED, contents.condition());
     assertArrayEquals(state.encode(), contents.state().encode());
     assertEquals(commit, contents.commit());
+    int header = 4 + 1 + 8 + 1 + "SDDSELF".length() + 8 + 4;
+    byte[] layer = SecureArea.sealedLayer(area);
+    assertEquals(28 + state.encode().length, layer.length, "nonce, ciphertext and tag");
+    assertArrayEquals(java.util.Arrays.copyOfRange(area, header, header + layer.length), layer);
+    assertArrayEquals(
+        new byte[4096 - header - layer.length],
+        java.util.Arrays.copyOfRange(area, header + layer.length, 4096));
     for (int at : new int[] {5, 12, 14, 26}) { // medium write, device ID, drive counter, length
       byte[] altered = area.clone();
       altered[at] ^= 1;

@@ -100,8 +100,9 @@ class SecureStoreTest {
     store.commit("provision", medium, licensed("film", 1));
     failAt = "restore:secure-area-renamed";
     assertThrows(PowerLoss.class, () -> store.commit("restore", medium, licensed("film", 2)));
-    assertEquals(2, store.read(medium).state().version(), "the area was replaced whole");
     assertEquals(1, store.recordedVersion(medium), "the floor was not raised past it");
+    assertEquals(2, store.read(medium).state().version(), "the area was replaced whole");
+    assertEquals(2, store.recordedVersion(medium), "and is recorded when it is next used");
   }
 
   @Test
@@ -231,7 +232,9 @@ class SecureStoreTest {
     // A drive that never saw the medium cannot tell: it trusts the medium's counter.
     SecureStore fresh =
         new SecureStore(DriveKeys.enroll("SD-FRESH", authority), DriveNv.inMemory(), step -> {});
+    assertEquals(-1, fresh.recordedVersion(medium));
     assertEquals(1, fresh.read(medium).state().version());
+    assertEquals(1, fresh.recordedVersion(medium), "recorded on its first use");
   }
 
   @Test
