@@ -329,18 +329,20 @@ class LicenseFlowsIT {
   }
 
   /** Offsets in a blob's header (PROTOCOL.md "Backup blobs"). */
-  private record Offsets(int mediumId, int version, int counter, int deviceId, int layers) {
+  private record Offsets(
+      int mediumId, int version, int mediumWrites, int counter, int deviceId, int layers) {
     static Offsets of(BackupBlob blob) {
       int mediumId = 9;
       int version = mediumId + blob.mediumId().length();
-      int counter = version + 4;
+      int mediumWrites = version + 4;
+      int counter = mediumWrites + 8;
       int deviceId = counter + 8 + 1;
       int layers =
           deviceId
               + blob.deviceId().length()
               + (blob.binding() == Binding.SEALED ? Certificate.KEY_LENGTH : 0)
               + 4;
-      return new Offsets(mediumId, version, counter, deviceId, layers);
+      return new Offsets(mediumId, version, mediumWrites, counter, deviceId, layers);
     }
   }
 
@@ -386,6 +388,7 @@ class LicenseFlowsIT {
         restore.accept(flip(blob, 4, 1), Reason.FORMAT_VERSION); // 1 -> 3
         restore.accept(flip(blob, at.mediumId(), 5), Reason.OTHER_MEDIUM); // M -> m
         restore.accept(flip(blob, at.version() + 3, 0), Reason.INTEGRITY);
+        restore.accept(flip(blob, at.mediumWrites() + 7, 0), Reason.INTEGRITY);
         restore.accept(flip(blob, at.counter() + 7, 0), Reason.INTEGRITY);
         if (binding != Binding.MEDIUM) {
           restore.accept(flip(blob, at.deviceId(), 5), Reason.OTHER_DRIVE); // D -> d
@@ -416,6 +419,7 @@ class LicenseFlowsIT {
       reseal.accept(flip(blob, 0, 0), Reason.INTEGRITY);
       reseal.accept(flip(blob, 4, 0), Reason.FORMAT_VERSION);
       reseal.accept(flip(blob, at.mediumId(), 5), Reason.INTEGRITY); // under the sealed layer's AAD
+      reseal.accept(flip(blob, at.mediumWrites() + 7, 0), Reason.INTEGRITY);
       reseal.accept(flip(blob, at.counter() + 7, 0), Reason.INTEGRITY);
       reseal.accept(flip(blob, at.deviceId(), 5), Reason.OTHER_DRIVE);
       reseal.accept(flip(blob, at.layers() - 5, 0), Reason.INTEGRITY); // ephemeral key
@@ -439,13 +443,13 @@ class LicenseFlowsIT {
       assertTrue(newVersion > oldVersion);
 
       first.eraseSecureArea(0);
-      drive.secure().restore(newer);
+      drive.secure().restore(newer); // medium write 3: provision, play, restore
       ScsiException e =
           refused(
               () -> drive.secure().restore(old),
               AdditionalSense.AUTHENTICATION_FAILURE,
               Reason.STALE);
-      assertEquals(newVersion, e.sense().information(), "the version this drive recorded");
+      assertEquals(3, e.sense().information(), "the medium's write counter");
       assertEquals(4, drive.secure().status().entries().get(0).playsLeft());
 
       // Even with the secure area destroyed, the drive remembers what it has recorded.

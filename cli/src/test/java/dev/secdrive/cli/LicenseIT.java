@@ -258,16 +258,17 @@ class LicenseIT {
     assertTrue(restored.out().contains("1 record(s)"), restored::toString);
     assertEquals(3, json("license", "status", mo, "--json").at("/records/0/playsLeft").asLong());
 
-    // A play moves the license on; the file backup is now stale and refused with the version.
+    // A play moves the license on (medium write 3: provision, restore, play); the file backup,
+    // taken at write 1, is now stale and refused with the medium's counter.
     ok("license", "play", mo, "--content-id", "MOVIE-1", "--lba", "1000");
     long version = json("license", "status", mo, "--json").get("version").asLong();
     String stale = refused("license", "restore", mo, "--from", "file:" + blob);
     assertEquals(
         "secdrive: ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE - AUTHENTICATION FAILURE"
-            + " (05/6F/00): stale backup: older than the license version this drive has recorded"
-            + " (this drive has recorded license version "
-            + version
-            + ") on SECURITY PROTOCOL OUT RESTORE",
+            + " (05/6F/00): stale: older than the medium's license state (its write counter or this"
+            + " drive's record) (the medium's write counter or the license version this drive"
+            + " recorded: 3) on SECURITY PROTOCOL OUT RESTORE; backup was taken at medium write 1"
+            + " with license version 1; the medium's license state has been written since",
         stale);
 
     // A blob of another medium: the host names both media (the blob header shows its medium).

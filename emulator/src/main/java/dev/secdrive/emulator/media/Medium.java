@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * An open medium: its metadata, its user area as a positional file channel, and its secure area.
@@ -20,6 +21,11 @@ public final class Medium implements Closeable {
   static final String METADATA_FILE = "medium.json";
   static final String USER_AREA_FILE = "user.img";
   static final String SECURE_AREA_FILE = "secure.bin";
+
+  /** After the secure area in {@code secure.bin}: "SDWC", then the u64 write counter. */
+  static final byte[] COUNTER_MAGIC = {'S', 'D', 'W', 'C'};
+
+  static final int COUNTER_TRAILER_LENGTH = COUNTER_MAGIC.length + 8;
 
   private final Path directory;
   private final FileChannel userArea;
@@ -95,21 +101,87 @@ public final class Medium implements Closeable {
     metadata = updated;
   }
 
+  /**
+   * What {@code secure.bin} holds: the secure area, and the medium's secure-area write counter.
+   *
+   * @param area exactly the medium type's secure-area size
+   * @param writeCounter how many times the secure area has been written
+   */
+  public record SecureAreaImage(byte[] area, long writeCounter) {}
+
   /** The secure area's bytes. Only firmware operations may call this; no command returns them. */
-  public synchronized byte[] readSecureArea() throws IOException {
-    return Files.readAllBytes(directory.resolve(SECURE_AREA_FILE));
+  public byte[] readSecureArea() throws IOException {
+    return readSecureAreaImage().area();
   }
 
-  /** Replaces the secure area atomically: after a crash it holds the old or the new bytes. */
-  public void writeSecureArea(byte[] content) throws IOException {
-    writeSecureArea(content, WriteSteps.NONE);
+  /**
+   * The medium's secure-area write counter, as eMMC's RPMB keeps one: raised by every write of the
+   * secure area, never lowered, and kept when the area is damaged ({@link #eraseSecureArea}). The
+   * drive reads it; nothing sets it.
+   */
+  public long secureAreaWriteCounter() throws IOException {
+    return readSecureAreaImage().writeCounter();
+  }
+
+  /**
+   * The secure area and its write counter, read together from one file, so that they always belong
+   * to each other.
+   */
+  public synchronized SecureAreaImage readSecureAreaImage() throws IOException {
+    Path file = directory.resolve(SECURE_AREA_FILE);
+    byte[] bytes = Files.readAllBytes(file);
+    int size = metadata.secureAreaBytes();
+    if (bytes.length == size) {
+      return new SecureAreaImage(bytes, 0); // written before media kept a counter, or never
+    }
+    if (bytes.length != size + COUNTER_TRAILER_LENGTH
+        || !Arrays.equals(bytes, size, size + COUNTER_MAGIC.length, COUNTER_MAGIC, 0, 4)) {
+      throw new IOException(
+          "medium " + id() + ": secure area " + file + " is corrupt (" + bytes.length + " bytes)");
+    }
+    long counter = ByteBuffer.wrap(bytes, size + COUNTER_MAGIC.length, 8).getLong();
+    if (counter < 0) {
+      throw new IOException(
+          "medium " + id() + ": secure area " + file + " has a corrupt write counter");
+    }
+    return new SecureAreaImage(Arrays.copyOf(bytes, size), counter);
+  }
+
+  /**
+   * Replaces the secure area atomically: after a crash it holds the old or the new bytes.
+   *
+   * @return the write counter after this write
+   */
+  public long writeSecureArea(byte[] content) throws IOException {
+    return writeSecureArea(content, WriteSteps.NONE);
   }
 
   /**
    * As {@link #writeSecureArea(byte[])}, reporting the steps of the atomic replacement so that a
-   * power loss can be injected between any two of them.
+   * power loss can be injected between any two of them. The area and its raised write counter are
+   * one file, replaced together.
+   *
+   * @return the write counter after this write
    */
-  public synchronized void writeSecureArea(byte[] content, WriteSteps steps) throws IOException {
+  public synchronized long writeSecureArea(byte[] content, WriteSteps steps) throws IOException {
+    checkSecureAreaSize(content);
+    long next = Math.addExact(secureAreaWriteCounter(), 1);
+    AtomicFiles.replace(directory.resolve(SECURE_AREA_FILE), withCounter(content, next), steps);
+    return next;
+  }
+
+  /**
+   * Destroys the secure area's data, as damage would: all zero. Not a write: the write counter
+   * stays as it is, as a damaged medium's counter does.
+   */
+  public synchronized void eraseSecureArea() throws IOException {
+    long counter = secureAreaWriteCounter();
+    byte[] zero = new byte[metadata.secureAreaBytes()];
+    AtomicFiles.replace(
+        directory.resolve(SECURE_AREA_FILE), counter == 0 ? zero : withCounter(zero, counter));
+  }
+
+  private void checkSecureAreaSize(byte[] content) {
     if (content.length != metadata.secureAreaBytes()) {
       throw new IllegalArgumentException(
           "secure area of medium "
@@ -119,7 +191,15 @@ public final class Medium implements Closeable {
               + " bytes, got "
               + content.length);
     }
-    AtomicFiles.replace(directory.resolve(SECURE_AREA_FILE), content, steps);
+  }
+
+  /** {@code secure.bin}: the area, then "SDWC" and the u64 write counter. */
+  private static byte[] withCounter(byte[] area, long counter) {
+    return ByteBuffer.allocate(area.length + COUNTER_TRAILER_LENGTH)
+        .put(area)
+        .put(COUNTER_MAGIC)
+        .putLong(counter)
+        .array();
   }
 
   @Override

@@ -213,7 +213,7 @@ public final class MediumStore {
     Path image = mediumDirectory.resolve(Medium.USER_AREA_FILE);
     Path secure = mediumDirectory.resolve(Medium.SECURE_AREA_FILE);
     checkSize(image, metadata.capacityBytes(), metadata, "user area image");
-    checkSize(secure, metadata.secureAreaBytes(), metadata, "secure area");
+    checkSecureAreaSize(secure, metadata);
     FileChannel channel = null;
     try {
       channel =
@@ -308,6 +308,19 @@ public final class MediumStore {
               + expected
               + " (corrupt or truncated image)");
     }
+  }
+
+  /** The secure area alone (never written, or written before media kept a counter), or with it. */
+  private static void checkSecureAreaSize(Path file, MediumMetadata metadata) {
+    long expected = metadata.secureAreaBytes();
+    try {
+      if (Files.size(file) == expected + Medium.COUNTER_TRAILER_LENGTH) {
+        return;
+      }
+    } catch (IOException e) {
+      // checkSize names the problem
+    }
+    checkSize(file, expected, metadata, "secure area");
   }
 
   private static void checkContent(Path content, MediumMetadata metadata) {

@@ -71,7 +71,7 @@ final class BackupFlow {
         throw UserArea.lbaOutOfRange();
       }
     }
-    SecureArea.Contents current = store.read(medium);
+    SecureStore.Area current = store.read(medium);
     if (!current.readable()) {
       throw CheckCondition.refused(
           Reason.NO_LICENSE, "the secure area holds no license to back up");
@@ -86,6 +86,7 @@ final class BackupFlow {
             medium.id(),
             store.mediumKey(medium),
             current.state(),
+            current.mediumWrites(),
             counter,
             keys,
             recipient);
@@ -114,7 +115,8 @@ final class BackupFlow {
    * RESTORE (FIG. 9, 12, 15). Refusals in this order: framing (05/26/00); write protection
    * (07/27/00); a user-area blob beyond the medium (05/21/00); a blob that does not parse (05h, or
    * 0Bh for another format version); another medium (04h); another drive (06h); a layer that fails
-   * authentication (05h); a counter this drive never reached (05h); a version below the recorded
+   * authentication (05h); a counter this drive never reached (05h); a medium write counter other
+   * than the medium's (07h, with the medium's counter in INFORMATION); a version below the recorded
    * one (07h, with the recorded version in INFORMATION).
    */
   void restore(Medium medium, byte[] parameters) throws CheckCondition {
@@ -133,13 +135,26 @@ final class BackupFlow {
       // This drive never counted that far: the blob or the drive state was tampered with.
       throw CheckCondition.refused(Reason.INTEGRITY, "the blob's counter is ahead of this drive's");
     }
-    SecureArea.Contents current = store.read(medium);
-    long floor =
-        Math.max(
-            store.recordedVersion(medium), current.readable() ? current.state().version() : -1);
-    if (state.version() < floor) {
+    // The blob restores only the state the medium holds now: a license state captured before the
+    // medium's latest write of its secure area (a play spent, a restore, a new license) is stale
+    // in every drive, whether or not it saw the medium before. The area need not be read: at the
+    // blob's write the medium held exactly this state, or it has been damaged since.
+    long writes = store.mediumWrites(medium);
+    if (blob.mediumWrites() != writes) {
       throw CheckCondition.refused(
-          Reason.STALE, floor, "backup has version " + state.version() + ", recorded " + floor);
+          Reason.STALE,
+          writes,
+          "the backup was taken at medium write "
+              + blob.mediumWrites()
+              + ", the medium is at write "
+              + writes);
+    }
+    long recorded = store.recordedVersion(medium);
+    if (state.version() < recorded) {
+      throw CheckCondition.refused(
+          Reason.STALE,
+          recorded,
+          "backup has version " + state.version() + ", recorded " + recorded);
     }
     store.commit("restore", medium, state);
     log.info(

@@ -17,9 +17,9 @@ import java.nio.charset.StandardCharsets;
  * Backup blobs (PROTOCOL.md "Backup blobs"): building the layers of each binding and removing them
  * inside the drive. Every layer is a random nonce ‖ AES-256-GCM ciphertext ‖ tag with the blob
  * header as AAD, except that the medium layer of a {@link Binding#SEALED} blob has as AAD the
- * header a {@link Binding#MEDIUM} blob with the same medium, version, counter and layer would have:
- * RESEAL replaces the recipient and the ephemeral key in the header, and the drive that reseals
- * cannot open the medium layer to re-encrypt it (it need not hold the medium).
+ * header a {@link Binding#MEDIUM} blob with the same medium, version, counters and layer would
+ * have: RESEAL replaces the recipient and the ephemeral key in the header, and the drive that
+ * reseals cannot open the medium layer to re-encrypt it (it need not hold the medium).
  */
 public final class Blobs {
 
@@ -47,6 +47,8 @@ public final class Blobs {
   /**
    * Exports {@code state}.
    *
+   * @param mediumWrites the medium's secure-area write counter at which {@code state} is current
+   * @param counter this drive's counter value for the export
    * @param self this drive (device layer of bindings 1 and 2)
    * @param recipient the certified recipient drive of binding 3, else null
    */
@@ -55,6 +57,7 @@ public final class Blobs {
       String mediumId,
       byte[] mediumKey,
       LicenseState state,
+      long mediumWrites,
       long counter,
       DriveKeys self,
       Certificate recipient) {
@@ -66,7 +69,14 @@ public final class Blobs {
       case MEDIUM -> {
         BackupBlob blob =
             new BackupBlob(
-                binding, mediumId, state.version(), counter, "", new byte[0], placeholder);
+                binding,
+                mediumId,
+                state.version(),
+                mediumWrites,
+                counter,
+                "",
+                new byte[0],
+                placeholder);
         return blob.withLayers(Crypto.layerSeal(medium, blob.aad(), plaintext));
       }
       case MEDIUM_THEN_DEVICE, DEVICE_THEN_MEDIUM -> {
@@ -75,6 +85,7 @@ public final class Blobs {
                 binding,
                 mediumId,
                 state.version(),
+                mediumWrites,
                 counter,
                 self.deviceId(),
                 new byte[0],
@@ -90,9 +101,9 @@ public final class Blobs {
         byte[] inner =
             Crypto.layerSeal(
                 medium,
-                neutralAad(mediumId, state.version(), counter, plaintext.length),
+                neutralAad(mediumId, state.version(), mediumWrites, counter, plaintext.length),
                 plaintext);
-        return seal(mediumId, state.version(), counter, inner, recipient);
+        return seal(mediumId, state.version(), mediumWrites, counter, inner, recipient);
       }
     }
     throw new IllegalArgumentException("binding " + binding);
@@ -100,7 +111,12 @@ public final class Blobs {
 
   /** Seals a medium layer to {@code recipient} with a fresh ephemeral X25519 key. */
   private static BackupBlob seal(
-      String mediumId, long version, long counter, byte[] mediumLayer, Certificate recipient) {
+      String mediumId,
+      long version,
+      long mediumWrites,
+      long counter,
+      byte[] mediumLayer,
+      Certificate recipient) {
     RawKeyPair ephemeral = X25519.generate();
     byte[] shared;
     try {
@@ -113,6 +129,7 @@ public final class Blobs {
             Binding.SEALED,
             mediumId,
             version,
+            mediumWrites,
             counter,
             recipient.subject(),
             ephemeral.publicKey(),
@@ -169,6 +186,7 @@ public final class Blobs {
                   neutralAad(
                       blob.mediumId(),
                       blob.licenseVersion(),
+                      blob.mediumWrites(),
                       blob.counter(),
                       inner.length - Crypto.LAYER_OVERHEAD),
                   inner);
@@ -193,7 +211,7 @@ public final class Blobs {
 
   /**
    * RESEAL: removes this drive's sealed layer and seals the medium layer to {@code recipient},
-   * keeping medium ID, license version and counter.
+   * keeping medium ID, license version, the medium's write counter and the drive counter.
    */
   public static BackupBlob reseal(BackupBlob blob, DriveKeys self, Certificate recipient)
       throws CheckCondition {
@@ -207,7 +225,13 @@ public final class Blobs {
       throw CheckCondition.refused(
           Reason.INTEGRITY, "the medium layer is shorter than nonce and tag");
     }
-    return seal(blob.mediumId(), blob.licenseVersion(), blob.counter(), inner, recipient);
+    return seal(
+        blob.mediumId(),
+        blob.licenseVersion(),
+        blob.mediumWrites(),
+        blob.counter(),
+        inner,
+        recipient);
   }
 
   private static byte[] unseal(BackupBlob blob, DriveKeys self)
@@ -224,11 +248,13 @@ public final class Blobs {
     return Crypto.layerOpen(key, blob.aad(), blob.layers());
   }
 
-  private static byte[] neutralAad(String mediumId, long version, long counter, int plaintext) {
+  private static byte[] neutralAad(
+      String mediumId, long version, long mediumWrites, long counter, int plaintext) {
     return new BackupBlob(
             Binding.MEDIUM,
             mediumId,
             version,
+            mediumWrites,
             counter,
             "",
             new byte[0],

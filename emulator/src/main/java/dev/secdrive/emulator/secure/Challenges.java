@@ -8,13 +8,15 @@ import java.util.Deque;
 import java.util.Iterator;
 
 /**
- * The drive's outstanding CHALLENGE nonces (FIG. 5 S7): each answers one PROVISION, once, so that a
- * recorded request cannot be replayed to install a license again (after its plays are spent, say).
- * Only the newest are kept, so a host that asks again and again cannot grow the drive's memory.
+ * One I_T nexus's outstanding CHALLENGE nonces (FIG. 5 S7): each answers one PROVISION on the same
+ * nexus, once, so that a recorded request cannot be replayed to install a license again (after its
+ * plays are spent, say). Only the newest are kept, so a host that asks again and again cannot grow
+ * the drive's memory; and since every nexus has its own, no other connection can evict, exhaust or
+ * spend them.
  */
 final class Challenges {
 
-  /** Challenges the drive keeps: the newest unused ones. */
+  /** Challenges a nexus keeps: its newest unused ones. */
   static final int OUTSTANDING = 16;
 
   private final Deque<byte[]> outstanding = new ArrayDeque<>();

@@ -115,7 +115,7 @@ final class ConversionFlow {
     // The header block is cleared after the license is committed: a block that cannot be written
     // refuses the INSTALL before anything is.
     userArea.check(medium, headerLba, 1);
-    SecureArea.Contents current = store.read(medium);
+    SecureStore.Area current = store.read(medium);
     ProvisionFlow.requireSameLicensor(current.state(), grant.titleId(), center);
     long version = store.nextVersion(medium, current.state());
     LicenseState state =
@@ -181,8 +181,9 @@ final class ConversionFlow {
    * plaintext never leaves the drive. Refusals in this order: a list shorter than the offset, an
    * offset that is not a multiple of the block size (field pointer 0) or data that is not whole
    * blocks (field pointer on the first byte of the partial block), all 05/26/00; write protection
-   * (07/27/00); no conversion open on this nexus, or one for a medium since removed (0Ah); blocks
-   * beyond the title's data blocks (05/21/00, as a WRITE past the end of the medium).
+   * (07/27/00); no conversion open on this nexus, or one for a medium since removed (0Ah); blocks a
+   * secure area the drive must not use (07h, 0Eh: {@link SecureStore#read}); blocks beyond the
+   * title's data blocks (05/21/00, as a WRITE past the end of the medium).
    *
    * <p>The data-out buffer is consumed: it holds target ciphertext afterwards.
    */
@@ -208,6 +209,9 @@ final class ConversionFlow {
       throw CheckCondition.refused(
           Reason.NOTHING_PENDING, "CONVERT WRITE without a conversion on this nexus");
     }
+    // Each CONVERT WRITE uses the license INSTALL CONVERSION committed: not under a secure area
+    // the drive must not trust (SecureStore#read), such as an older one put back since.
+    store.read(medium);
     long block = offset / blockSize;
     long blocks = length / blockSize;
     if (block > conversion.dataBlocks || blocks > conversion.dataBlocks - block) {

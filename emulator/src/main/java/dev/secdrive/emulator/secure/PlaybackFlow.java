@@ -39,7 +39,7 @@ final class PlaybackFlow {
   void open(SecureLayer.Session session, Medium medium, byte[] parameters) throws CheckCondition {
     OpenPlayback request = ParameterLists.decode(() -> OpenPlayback.decode(parameters));
     session.playback = null;
-    SecureArea.Contents current = store.read(medium);
+    SecureStore.Area current = store.read(medium);
     if (!current.readable()) {
       throw CheckCondition.refused(Reason.NO_LICENSE, "the secure area holds no license");
     }

@@ -28,20 +28,19 @@ final class ProvisionFlow {
   private static final Logger log = LoggerFactory.getLogger(ProvisionFlow.class);
 
   private final SecureStore store;
-  private final Challenges challenges = new Challenges();
 
   ProvisionFlow(SecureStore store) {
     this.store = store;
   }
 
-  /** CHALLENGE data-in (FIG. 5 S7). */
-  byte[] challenge() {
-    return new Challenge(challenges.issue()).encode();
+  /** CHALLENGE data-in (FIG. 5 S7): a nonce that a PROVISION on the same I_T nexus answers. */
+  byte[] challenge(SecureLayer.Session session) {
+    return new Challenge(session.challenges.issue()).encode();
   }
 
   /** LICENSE STATUS data-in: version and licenses of the secure area, never a key. */
   byte[] licenseStatus(Medium medium) throws CheckCondition {
-    SecureArea.Contents contents = store.read(medium);
+    SecureStore.Area contents = store.read(medium);
     List<LicenseStatus.Entry> entries = new ArrayList<>();
     for (LicenseState.License l : contents.state().licenses()) {
       entries.add(new LicenseStatus.Entry(l.contentId(), l.licensor(), l.playsLeft()));
@@ -54,9 +53,11 @@ final class ProvisionFlow {
    * pointer); write protection (07/27/00); framing of the licensor certificate (05/26/00, or 0Bh
    * for another format version); its signer and role (01h); the signature (02h); another medium
    * (04h); a content of another licensor (0Dh); the sealed key (05h); a state that does not fit the
-   * secure area (05/26/00); the challenge (03h). Nothing is written before all of them pass.
+   * secure area (05/26/00); the challenge (03h: unknown, used, or issued on another I_T nexus).
+   * Nothing is written before all of them pass.
    */
-  void provision(Medium medium, byte[] parameters) throws CheckCondition {
+  void provision(SecureLayer.Session session, Medium medium, byte[] parameters)
+      throws CheckCondition {
     ProvisionRequest request = ParameterLists.decode(() -> ProvisionRequest.decode(parameters));
     UserArea.requireWritable(medium);
     DriveKeys keys = store.keys();
@@ -73,7 +74,7 @@ final class ProvisionFlow {
     if (!request.mediumId().equals(medium.id())) {
       throw CheckCondition.refused(Reason.OTHER_MEDIUM, "license for medium " + request.mediumId());
     }
-    SecureArea.Contents current = store.read(medium);
+    SecureStore.Area current = store.read(medium);
     requireSameLicensor(current.state(), request.contentId(), licensor);
     byte[] contentKey;
     try {
@@ -103,7 +104,7 @@ final class ProvisionFlow {
     store.requireFits(medium, state);
     // The challenge is spent last, once nothing else can refuse: a request refused for another
     // reason (the wrong medium loaded, say) can be sent again when that is put right.
-    if (!challenges.consume(request.challenge())) {
+    if (!session.challenges.consume(request.challenge())) {
       throw CheckCondition.refused(Reason.REPLAY, "PROVISION challenge");
     }
     store.commit("provision", medium, state);

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SecureLayer {
 
-  /** Challenges the drive keeps: the newest unused ones. */
+  /** Challenges the drive keeps per I_T nexus: the nexus's newest unused ones. */
   public static final int OUTSTANDING_CHALLENGES = Challenges.OUTSTANDING;
 
   /** Named steps of PROVISION, in order; a power loss may be injected after any of them. */
@@ -109,8 +109,12 @@ public final class SecureLayer {
 
   // ---------------------------------------------------------------- per-nexus state
 
-  /** What one I_T nexus holds: a pending BACKUP DATA blob, an open playback, an open conversion. */
+  /**
+   * What one I_T nexus holds: its outstanding challenges, a pending BACKUP DATA blob, an open
+   * playback, an open conversion.
+   */
   public static final class Session {
+    final Challenges challenges = new Challenges();
     byte[] pendingBlob;
     OpenTitle playback;
     OpenConversion conversion;
@@ -216,7 +220,7 @@ public final class SecureLayer {
     Operation operation = Operation.find(cdb.specific(), true).orElseThrow();
     try {
       return switch (operation) {
-        case CHALLENGE -> provisioning.challenge();
+        case CHALLENGE -> provisioning.challenge(session);
         case LICENSE_STATUS -> provisioning.licenseStatus(medium);
         case BACKUP_DATA -> backups.backupData(session);
         default -> throw new IllegalStateException("not an IN operation: " + operation);
@@ -239,7 +243,7 @@ public final class SecureLayer {
     dataOut.duplicate().get(parameters);
     try {
       switch (operation) {
-        case PROVISION -> provisioning.provision(medium, parameters);
+        case PROVISION -> provisioning.provision(session, medium, parameters);
         case OPEN_PLAYBACK -> playback.open(session, medium, parameters);
         case CLOSE_PLAYBACK -> {
           if (parameters.length != 0) {
@@ -293,7 +297,7 @@ public final class SecureLayer {
 
   // ---------------------------------------------------------------- the secure area
 
-  /** Destroys the secure area as damage would: all zero. */
+  /** Destroys the secure area as damage would: all zero, the medium's write counter kept. */
   public void erase(Medium medium) throws IOException {
     store.erase(medium);
   }

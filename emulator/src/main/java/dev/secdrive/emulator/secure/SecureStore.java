@@ -6,6 +6,7 @@ import dev.secdrive.emulator.media.WriteSteps;
 import dev.secdrive.kit.crypto.AesKeyWrap;
 import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.io.IOException;
@@ -79,18 +80,58 @@ final class SecureStore {
   }
 
   /**
-   * The secure area of {@code medium}. One that does not authenticate (damaged, or copied from
-   * another medium) holds no license, and is logged.
+   * The secure area of {@code medium} as read, with the medium's write counter read from the same
+   * file.
    */
-  SecureArea.Contents read(Medium medium) throws CheckCondition {
-    byte[] area;
+  record Area(SecureArea.Contents contents, long mediumWrites) {
+    SecureArea.Condition condition() {
+      return contents.condition();
+    }
+
+    boolean readable() {
+      return contents.readable();
+    }
+
+    LicenseState state() {
+      return contents.state();
+    }
+  }
+
+  /**
+   * The secure area of {@code medium}, for every flow that uses it: the one place where a drive
+   * refuses an area it must not trust. One that does not authenticate (damaged, or copied from
+   * another medium) holds no license, and is logged; a blank one holds none. A sealed one is
+   * refused with STALE (07h) when it is not the area of the medium's current write counter (an
+   * older area put back: INFORMATION = the medium's counter) or older than the license version this
+   * drive recorded for the medium (a whole medium put back: INFORMATION = the recorded version),
+   * and with 0Eh when this drive committed it at a counter it has not reached (its own state was
+   * rolled back: INFORMATION = that counter).
+   */
+  Area read(Medium medium) throws CheckCondition {
+    Area area = readUnchecked(medium);
+    if (area.readable()) {
+      requireCurrent(medium, area);
+    }
+    return area;
+  }
+
+  /**
+   * The medium's current secure-area write counter, for a RESTORE, which replaces whatever the area
+   * holds and so need not trust it.
+   */
+  long mediumWrites(Medium medium) throws CheckCondition {
+    return readUnchecked(medium).mediumWrites();
+  }
+
+  private Area readUnchecked(Medium medium) throws CheckCondition {
+    Medium.SecureAreaImage image;
     try {
-      area = medium.readSecureArea();
+      image = medium.readSecureAreaImage();
     } catch (IOException e) {
       log.error("drive {}: reading the secure area of {} failed", keys.deviceId(), medium.id(), e);
       throw CheckCondition.of(SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR);
     }
-    SecureArea.Contents contents = SecureArea.open(mediumKey(medium), medium.id(), area);
+    SecureArea.Contents contents = SecureArea.open(mediumKey(medium), medium.id(), image.area());
     if (contents.condition() == SecureArea.Condition.UNREADABLE) {
       log.warn(
           "drive {}: the secure area of medium {} does not authenticate (damaged, or copied from"
@@ -98,7 +139,66 @@ final class SecureStore {
           keys.deviceId(),
           medium.id());
     }
-    return contents;
+    return new Area(contents, image.writeCounter());
+  }
+
+  private void requireCurrent(Medium medium, Area area) throws CheckCondition {
+    SecureArea.Commit commit = area.contents().commit();
+    long writes = area.mediumWrites();
+    // A format 1 area was written before media kept a write counter, so only at counter 0.
+    long sealedAt = commit == null ? 0 : commit.mediumWrites();
+    if (sealedAt != writes) {
+      throw CheckCondition.refused(
+          Reason.STALE,
+          writes,
+          "the secure area of medium "
+              + medium.id()
+              + " was sealed at medium write "
+              + (commit == null ? "0 (format 1)" : sealedAt)
+              + " but the medium is at write "
+              + writes
+              + ": an older secure area put back");
+    }
+    if (commit != null
+        && commit.deviceId().equals(keys.deviceId())
+        && commit.driveCounter() > nv.counter()) {
+      CheckCondition e =
+          CheckCondition.refused(
+              Reason.DRIVE_STATE_ROLLED_BACK,
+              commit.driveCounter(),
+              "this drive committed the secure area of medium "
+                  + medium.id()
+                  + " at its counter "
+                  + commit.driveCounter()
+                  + " but its state is at counter "
+                  + nv.counter()
+                  + ": its non-volatile state was rolled back");
+      log.error("drive {}: {}", keys.deviceId(), e.getMessage());
+      throw e;
+    }
+    long recorded = recordedVersion(medium);
+    if (area.state().version() < recorded) {
+      throw CheckCondition.refused(
+          Reason.STALE,
+          recorded,
+          "the secure area of medium "
+              + medium.id()
+              + " has license version "
+              + area.state().version()
+              + " but this drive recorded version "
+              + recorded
+              + ": an older medium put back");
+    }
+    if (area.state().version() > recorded) {
+      // The first use of this medium in this drive, or of a state another drive wrote since: the
+      // drive trusts the medium's counter and records the version, so that from now on it too
+      // refuses every older state of the medium.
+      try {
+        nv.advance(medium.id(), area.state().version(), WriteSteps.NONE);
+      } catch (IOException e) {
+        throw stateWriteFailed(e);
+      }
+    }
   }
 
   /** The highest license version this drive recorded for {@code medium}; -1 if none. */
@@ -117,12 +217,14 @@ final class SecureStore {
 
   /** Refuses with 05/26/00 if {@code state} would not fit the medium's secure area. */
   void requireFits(Medium medium, LicenseState state) throws CheckCondition {
-    seal(medium, state);
+    seal(medium, state, new SecureArea.Commit(0, keys.deviceId(), 0)); // its size is the same
   }
 
-  private byte[] seal(Medium medium, LicenseState state) throws CheckCondition {
+  private byte[] seal(Medium medium, LicenseState state, SecureArea.Commit commit)
+      throws CheckCondition {
     byte[] area =
-        SecureArea.seal(mediumKey(medium), medium.id(), state, medium.metadata().secureAreaBytes());
+        SecureArea.seal(
+            mediumKey(medium), medium.id(), state, commit, medium.metadata().secureAreaBytes());
     if (area == null) {
       throw CheckCondition.of(
           SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST);
@@ -134,15 +236,39 @@ final class SecureStore {
    * Seals {@code state} into the medium's secure area, then records its version in the drive state:
    * in this order, so that a crash between the two leaves the drive's anti-rollback floor at or
    * below the area's version and never locks out the backup just restored.
+   *
+   * <p>The area binds the medium's write counter after this write, so that it is stale once
+   * anything is written after it, and this drive with its counter before the commit's advance
+   * (which follows the area), so that a power loss between the two never looks like a rollback of
+   * the drive's state, while any state older than that counter does.
    */
   void commit(String operation, Medium medium, LicenseState state) throws CheckCondition {
-    byte[] area = seal(medium, state);
-    faults.reached(operation + ":verified");
+    long writes;
     try {
-      medium.writeSecureArea(area, faults.prefixed(operation + ":secure-area-"));
+      writes = Math.addExact(medium.secureAreaWriteCounter(), 1);
+    } catch (IOException e) {
+      log.error("drive {}: reading the secure area of {} failed", keys.deviceId(), medium.id(), e);
+      throw CheckCondition.of(SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR);
+    }
+    byte[] area = seal(medium, state, new SecureArea.Commit(writes, keys.deviceId(), nv.counter()));
+    faults.reached(operation + ":verified");
+    long written;
+    try {
+      written = medium.writeSecureArea(area, faults.prefixed(operation + ":secure-area-"));
     } catch (IOException e) {
       log.error("drive {}: writing the secure area of {} failed", keys.deviceId(), medium.id(), e);
       throw CheckCondition.of(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR);
+    }
+    if (written != writes) {
+      // Only file access changes a loaded medium's counter under the drive: the area just written
+      // reads as stale, which is what it is.
+      log.error(
+          "drive {}: medium {} moved from write {} to {} during {}",
+          keys.deviceId(),
+          medium.id(),
+          writes - 1,
+          written,
+          operation);
     }
     try {
       nv.advance(medium.id(), state.version(), faults.prefixed(operation + ":nv-"));
@@ -175,9 +301,9 @@ final class SecureStore {
     return CheckCondition.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE);
   }
 
-  /** Destroys the secure area as damage would: all zero. */
+  /** Destroys the secure area as damage would: all zero, the medium's write counter kept. */
   void erase(Medium medium) throws IOException {
-    medium.writeSecureArea(new byte[medium.metadata().secureAreaBytes()]);
+    medium.eraseSecureArea();
     log.info("drive {}: secure area of medium {} erased", keys.deviceId(), medium.id());
   }
 }

@@ -41,16 +41,30 @@
  *   next write of the area upgrades it.
  *
  * secure area at rest (exactly the medium type's secure-area size)
- *   "SDSA" | u8 format = 1 | u32 n | n bytes: 12-byte nonce | AES-256-GCM(license state) | tag |
- *   zero padding
- *   key KDF(Km, "secure-area", ""); AAD = the 9 header bytes | str8 medium ID.
+ *   "SDSA" | u8 format = 2 | u64 medium write | str8 device ID | u64 drive counter | u32 n |
+ *   n bytes: 12-byte nonce | AES-256-GCM(license state) | tag | zero padding
+ *   key KDF(Km, "secure-area", ""); AAD = the header up to and including n | str8 medium ID.
+ *   medium write: the medium's secure-area write counter after the write that stored the area;
+ *   device ID and drive counter: the drive that committed it and its counter before the commit.
  *   All zero = blank (no license); anything that does not authenticate = unreadable (no license).
+ *   format 1, "SDSA" | u8 1 | u32 n | the layer (AAD = those 9 bytes | str8 medium ID), written
+ *   before media counted writes, is still read while the medium's write counter is 0; the next
+ *   write stores format 2.
+ *
+ * secure.bin (the medium's file, media/Medium): the secure area, then, once it has been written,
+ *   "SDWC" | u64 write counter. A file of exactly the area's size has counter 0. Erasing (damage)
+ *   zeroes the area and keeps the counter.
  * </pre>
  *
+ * <p>{@code SecureStore#read} is the one path by which every flow reads the area; it refuses an
+ * area not sealed at the medium's current write, an area older than the version this drive
+ * recorded, and an area this drive committed at a counter above its own (PROTOCOL.md "License
+ * versions, the counter and anti-rollback").
+ *
  * <p>The medium layer of a SEALED (binding 3) blob takes as AAD the header that a MEDIUM (binding
- * 0) blob of the same medium ID, license version, counter and layer length would have, because
- * RESEAL replaces the recipient and ephemeral key in the header without being able to open the
- * medium layer. Every other layer takes the blob's own header as AAD.
+ * 0) blob of the same medium ID, license version, medium write, counter and layer length would
+ * have, because RESEAL replaces the recipient and ephemeral key in the header without being able to
+ * open the medium layer. Every other layer takes the blob's own header as AAD.
  *
  * <p>Key files ({@code authority.json}, {@code drives/<device ID>/keys.json}) and the drive state
  * ({@code drives/<device ID>/nv.json}) live under {@code <media dir>/.secdrive/}, owner-only.

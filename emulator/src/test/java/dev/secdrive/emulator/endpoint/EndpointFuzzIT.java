@@ -208,7 +208,6 @@ class EndpointFuzzIT {
     byte[] area = Files.readAllBytes(media.resolve("FUZZ-MO").resolve("secure.bin"));
     SecureArea.Contents contents = SecureArea.open(km, "FUZZ-MO", area);
     assertEquals(SecureArea.Condition.SEALED, contents.condition(), "seeded a real secure area");
-    int sealedLength = 9 + ByteBuffer.wrap(area).getInt(5);
     List<byte[]> secrets = new ArrayList<>();
     secrets.add(contentKey);
     secrets.add(km);
@@ -258,7 +257,7 @@ class EndpointFuzzIT {
     if (!contents.readable()) {
       return; // a fuzzed RESTORE cannot make it unreadable, but nothing to add if it were
     }
-    forbid(java.util.Arrays.copyOf(area, 9 + ByteBuffer.wrap(area).getInt(5)));
+    forbid(SecureArea.sealedLayer(area));
     byte[] plaintext = contents.state().encode();
     for (var license : contents.state().licenses()) {
       byte[] wrapped = license.wrappedKey();

@@ -53,8 +53,9 @@ class BackupFirmwareTest extends SecureLayerFixture {
     assertEquals(0, status(h, host).entries().size());
     assertGood(out(h, host, Operation.RESTORE, RestoreRequest.inline(blob).encode()));
     assertEquals(before, status(h, host));
-    // restoring the same version again is allowed
-    assertGood(out(h, host, Operation.RESTORE, RestoreRequest.inline(blob).encode()));
+    // a restore is a write of the medium's secure area: the same blob is stale after it
+    assertRefused(
+        out(h, host, Operation.RESTORE, RestoreRequest.inline(blob).encode()), Reason.STALE);
     // a flipped bit anywhere in the layers
     byte[] flipped = blob.clone();
     flipped[blob.length - 20] ^= 0x10;
@@ -106,8 +107,8 @@ class BackupFirmwareTest extends SecureLayerFixture {
 
   @Test
   void aRefusedBackupToTheUserAreaBurnsNoCounterAndWritesNothing() throws Exception {
-    // 40 licenses make a blob of two blocks
-    for (int i = 0; i < 40; i++) {
+    // 30 licenses make a blob of two blocks
+    for (int i = 0; i < 30; i++) {
       assertGood(provision(h, host, medium.id(), "title-" + i, 1));
     }
     long counter = nv.counter();
@@ -144,23 +145,42 @@ class BackupFirmwareTest extends SecureLayerFixture {
     assertEquals(counter + 1, nv.counter());
   }
 
+  /**
+   * A backup restores only while the medium is at the write it was taken at (INFORMATION = the
+   * medium's write counter); a whole secure.bin copied back, area and counter, matches an old
+   * backup's write again, and the version this drive recorded refuses it (INFORMATION = that
+   * version).
+   */
   @Test
-  void aStaleBackupIsRefusedWithTheRecordedVersion() throws Exception {
+  void aStaleBackupIsRefusedWithTheMediumsWriteCounterOrTheRecordedVersion() throws Exception {
     assertGood(provision(h, host, medium.id(), CONTENT, 3));
+    java.nio.file.Path file = h.store.directory().resolve(medium.id()).resolve("secure.bin");
+    byte[] whole = java.nio.file.Files.readAllBytes(file);
     byte[] old = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
+    assertEquals(1, BackupBlob.decode(old).mediumWrites());
     byte[] title = TestLicensor.title(CONTENT, contentKey, new byte[10], BLOCK);
     assertGood(h.run(host, new Write10(50, 2), title));
     assertGood(out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 50).encode()));
     byte[] newer = backupToHost(h, host, BackupRequest.toHost(Binding.MEDIUM));
     assertEquals(2, BackupBlob.decode(newer).licenseVersion());
-    erase(h); // even with the secure area gone, the drive remembers version 2
+    assertEquals(2, BackupBlob.decode(newer).mediumWrites());
+    erase(h); // damage is no write: the medium stays at write 2
     Result stale = out(h, host, Operation.RESTORE, RestoreRequest.inline(old).encode());
     assertRefused(stale, Reason.STALE);
     assertInformation(stale.sense(), 2);
     assertGood(out(h, host, Operation.RESTORE, RestoreRequest.inline(newer).encode()));
-    assertRefused(
-        out(h, host, Operation.RESTORE, RestoreRequest.inline(old).encode()), Reason.STALE);
+    Result again = out(h, host, Operation.RESTORE, RestoreRequest.inline(newer).encode());
+    assertRefused(again, Reason.STALE);
+    assertInformation(again.sense(), 3); // the restore was write 3
     assertEquals(2, status(h, host).entries().get(0).playsLeft());
+
+    java.nio.file.Files.write(file, whole); // area and counter of write 1
+    Result copiedBack = out(h, host, Operation.RESTORE, RestoreRequest.inline(old).encode());
+    assertRefused(copiedBack, Reason.STALE);
+    assertInformation(copiedBack.sense(), 2); // the version this drive recorded
+    Result play = out(h, host, Operation.OPEN_PLAYBACK, new OpenPlayback(CONTENT, 50).encode());
+    assertRefused(play, Reason.STALE);
+    assertInformation(play.sense(), 2);
   }
 
   @Test

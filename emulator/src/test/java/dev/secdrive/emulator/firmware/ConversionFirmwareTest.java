@@ -38,6 +38,7 @@ import dev.secdrive.protocol.security.TitleHeader;
 import dev.secdrive.protocol.sense.FieldPointer;
 import dev.secdrive.protocol.sense.SenseData;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -86,6 +87,26 @@ class ConversionFirmwareTest {
   @AfterEach
   void tearDown() {
     h.close();
+  }
+
+  /**
+   * INSTALL CONVERSION and CONVERT WRITE go through the secure store's read path: a secure area
+   * older than what the medium or this drive knows (a whole secure.bin copied back, area and
+   * counter) refuses both with STALE and the version this drive recorded.
+   */
+  @Test
+  void aSecureAreaOlderThanTheDrivesRecordRefusesInstallAndConvertWrite() throws Exception {
+    Path file = h.store.directory().resolve(medium.id()).resolve("secure.bin");
+    assertGood(install(grant()));
+    byte[] whole = Files.readAllBytes(file); // the area of version 1, at medium write 1
+    assertGood(install(grant())); // version 2, medium write 2; the conversion is open
+    Files.write(file, whole);
+    Result write = convert(h, host, 0, 1);
+    assertRefused(write, Reason.STALE);
+    assertEquals(2, write.sense().information(), "the version this drive recorded");
+    Result again = install(grant());
+    assertRefused(again, Reason.STALE);
+    assertEquals(2, again.sense().information());
   }
 
   // ------------------------------------------------------------------ helpers

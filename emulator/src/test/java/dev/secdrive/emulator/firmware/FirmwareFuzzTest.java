@@ -330,8 +330,7 @@ class FirmwareFuzzTest {
 
     void forbidSecureArea() throws IOException {
       byte[] area = harness.firmware.medium().readSecureArea();
-      int length = ByteBuffer.wrap(area).getInt(5);
-      forbid(Arrays.copyOf(area, 9 + length));
+      forbid(dev.secdrive.emulator.secure.SecureArea.sealedLayer(area));
       byte[] km = dev.secdrive.emulator.secure.Blobs.mediumKey(authority.systemSecret(), "FUZZ-S");
       dev.secdrive.emulator.secure.SecureArea.open(km, "FUZZ-S", area)
           .state()

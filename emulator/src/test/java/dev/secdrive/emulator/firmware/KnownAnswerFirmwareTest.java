@@ -80,20 +80,27 @@ class KnownAnswerFirmwareTest {
                   new byte[64]));
       assertGood(SecureLayerFixture.out(h, host, Operation.PROVISION, request.encode()));
 
-      // The secure area: SDSA ‖ 01 ‖ u32 n ‖ nonce ‖ ciphertext ‖ tag, AAD = 9 bytes ‖ str8 ID.
+      // The secure area: SDSA ‖ 02 ‖ u64 medium write ‖ str8 device ID ‖ u64 drive counter ‖ u32 n
+      // ‖ nonce ‖ ciphertext ‖ tag, AAD = the header ‖ str8 medium ID.
       byte[] area = medium.readSecureArea();
-      int length = ByteBuffer.wrap(area).getInt(5);
+      ByteBuffer fields = ByteBuffer.wrap(area);
+      assertEquals(2, area[4], "format");
+      assertEquals(medium.secureAreaWriteCounter(), fields.getLong(5), "the medium's write");
+      int device = area[13];
+      assertEquals(KnownAnswers.DEVICE_ID, new String(area, 14, device, StandardCharsets.US_ASCII));
+      int header = 14 + device + 8 + 4;
+      int length = fields.getInt(header - 4);
       byte[] id = KnownAnswers.MEDIUM_ID.getBytes(StandardCharsets.US_ASCII);
-      byte[] areaAad = Arrays.copyOf(area, 9 + 1 + id.length);
-      areaAad[9] = (byte) id.length;
-      System.arraycopy(id, 0, areaAad, 10, id.length);
+      byte[] areaAad = Arrays.copyOf(area, header + 1 + id.length);
+      areaAad[header] = (byte) id.length;
+      System.arraycopy(id, 0, areaAad, header + 1, id.length);
       Cipher open = Cipher.getInstance("AES/GCM/NoPadding");
       open.init(
           Cipher.DECRYPT_MODE,
           new SecretKeySpec(KnownAnswers.SECURE_AREA_KEY, "AES"),
-          new GCMParameterSpec(128, area, 9, 12));
+          new GCMParameterSpec(128, area, header, 12));
       open.updateAAD(areaAad);
-      LicenseState state = LicenseState.decode(open.doFinal(area, 9 + 12, length - 12));
+      LicenseState state = LicenseState.decode(open.doFinal(area, header + 12, length - 12));
       LicenseState.License license = state.find(KnownAnswers.CONTENT_ID).orElseThrow();
       assertEquals(
           HEX.formatHex(KnownAnswers.WRAPPED_CONTENT_KEY),

@@ -13,6 +13,7 @@ import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.emulator.secure.DriveNv;
 import dev.secdrive.emulator.secure.KnownAnswers;
+import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.emulator.secure.TestLicensor;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.Write10;
@@ -188,8 +189,11 @@ class ProvisionFirmwareTest extends SecureLayerFixture {
     DriveKeys katDrive = KnownAnswers.drive(other, katAuthority);
     try (Harness kat = new Harness(other, "mo-640", katDrive, DriveNv.inMemory())) {
       Medium m = kat.create(KnownAnswers.MEDIUM_ID, "mo-640");
-      m.writeSecureArea(
+      // secure.bin as drives left it before media kept a write counter: the area alone
+      java.nio.file.Files.write(
+          kat.store.directory().resolve(m.id()).resolve("secure.bin"),
           sealSecureArea(KnownAnswers.LICENSE_STATE_FORMAT_1, m.readSecureArea().length));
+      assertEquals(0, m.secureAreaWriteCounter());
       kat.firmware.insert(m);
       Nexus n = kat.nexus();
       kat.clearUnitAttentions(n);
@@ -252,16 +256,19 @@ class ProvisionFirmwareTest extends SecureLayerFixture {
     return area.array();
   }
 
+  /** Opens an SDSA format 2 area: magic, format, u64, str8 device ID, u64, u32 n, the layer. */
   private static byte[] openSecureArea(byte[] area) throws Exception {
-    int length = ByteBuffer.wrap(area).getInt(5);
+    assertEquals(2, area[4], "written in format 2");
+    int header = 14 + area[13] + 8 + 4;
+    int length = ByteBuffer.wrap(area).getInt(header - 4);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
     gcm.init(
         Cipher.DECRYPT_MODE,
         new SecretKeySpec(KnownAnswers.SECURE_AREA_KEY, "AES"),
-        new GCMParameterSpec(128, area, 9, 12));
-    gcm.updateAAD(Arrays.copyOf(area, 9));
+        new GCMParameterSpec(128, area, header, 12));
+    gcm.updateAAD(Arrays.copyOf(area, header));
     gcm.updateAAD(str8(KnownAnswers.MEDIUM_ID));
-    return gcm.doFinal(area, 9 + 12, length - 12);
+    return gcm.doFinal(area, header + 12, length - 12);
   }
 
   private static byte[] str8(String s) {
@@ -337,6 +344,20 @@ class ProvisionFirmwareTest extends SecureLayerFixture {
       assertFalse(sense.fieldPointer().inCdb());
     }
     assertEquals(0, status(h, host).entries().size());
+  }
+
+  @Test
+  void aChallengeIsKeptPerNexusSoAnotherNexusCanNeitherEvictNorSpendIt() throws Exception {
+    Certificate drive = certificate(h, host);
+    Nexus other = h.nexus();
+    byte[] mine = challenge(h, host);
+    for (int i = 0; i < 2 * SecureLayer.OUTSTANDING_CHALLENGES; i++) {
+      challenge(h, other);
+    }
+    ProvisionRequest request = licensor.provision(mine, medium.id(), CONTENT, 1, contentKey, drive);
+    assertRefused(out(h, other, Operation.PROVISION, request.encode()), Reason.REPLAY);
+    assertGood(out(h, host, Operation.PROVISION, request.encode()));
+    assertEquals(1, status(h, host).entries().size());
   }
 
   @Test

@@ -493,4 +493,31 @@ class MediumStoreTest {
           "no temporary files left behind");
     }
   }
+
+  @Test
+  void everySecureAreaWriteRaisesTheMediumsCounterAndDamageKeepsIt() throws IOException {
+    store.create(spec("MO-0001"));
+    Path file = dir.resolve("MO-0001").resolve("secure.bin");
+    byte[] content = new byte[4096];
+    content[7] = 7;
+    try (Medium medium = store.open("MO-0001")) {
+      assertEquals(0, medium.secureAreaWriteCounter(), "a new medium: the area alone, counter 0");
+      assertEquals(4096, Files.size(file));
+      assertEquals(1, medium.writeSecureArea(content));
+      assertEquals(2, medium.writeSecureArea(content), "the same bytes again are another write");
+      assertEquals(4096 + 12, Files.size(file), "the area, then SDWC and the u64 counter");
+      medium.eraseSecureArea();
+      assertArrayEquals(new byte[4096], medium.readSecureArea(), "erased");
+      assertEquals(2, medium.secureAreaWriteCounter(), "damage is not a write");
+    }
+    try (Medium medium = store.open("MO-0001")) {
+      assertEquals(2, medium.secureAreaWriteCounter(), "persisted with the area");
+      assertEquals(3, medium.writeSecureArea(content));
+      byte[] bytes = Files.readAllBytes(file);
+      bytes[4096] = 'X'; // the trailer's magic
+      Files.write(file, bytes);
+      IOException e = assertThrows(IOException.class, medium::secureAreaWriteCounter);
+      assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+  }
 }

@@ -40,6 +40,7 @@ class BlobsTest {
         MEDIUM,
         km,
         state,
+        5,
         42,
         self,
         binding == Binding.SEALED ? recipient.certificate() : null);
@@ -55,6 +56,7 @@ class BlobsTest {
     BackupBlob blob = create(binding);
     BackupBlob decoded = Blobs.decode(blob.encode());
     assertEquals(42, decoded.counter());
+    assertEquals(5, decoded.mediumWrites());
     assertEquals(7, decoded.licenseVersion());
     LicenseState opened = Blobs.open(decoded, km, opener(binding));
     assertEquals(state.version(), opened.version());
@@ -77,7 +79,7 @@ class BlobsTest {
   @EnumSource(Binding.class)
   void everyFlippedBitIsRefused(Binding binding) {
     byte[] bytes = create(binding).encode();
-    int deviceIdAt = 8 + 1 + MEDIUM.length() + 4 + 8;
+    int deviceIdAt = 8 + 1 + MEDIUM.length() + 4 + 8 + 8;
     for (int bit = 0; bit < bytes.length * 8; bit++) {
       byte[] flipped = bytes.clone();
       flipped[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -113,6 +115,7 @@ class BlobsTest {
     BackupBlob back = Blobs.reseal(sealedToPeer, recipient, self.certificate());
     assertEquals("SDDSELF", back.deviceId());
     assertEquals(42, back.counter());
+    assertEquals(5, back.mediumWrites(), "RESEAL keeps the medium write counter");
     assertEquals(7, back.licenseVersion());
     assertArrayEquals(state.encode(), Blobs.open(back, km, self).encode());
     assertEquals(Reason.OTHER_DRIVE, refusal(() -> Blobs.open(back, km, recipient)));
@@ -120,19 +123,36 @@ class BlobsTest {
 
   @Test
   void secureAreaSealsOpensAndRefusesDamage() {
-    byte[] area = SecureArea.seal(km, MEDIUM, state, 4096);
+    SecureArea.Commit commit = new SecureArea.Commit(9, "SDDSELF", 3);
+    byte[] area = SecureArea.seal(km, MEDIUM, state, commit, 4096);
     assertNotNull(area);
     assertEquals(4096, area.length);
     SecureArea.Contents contents = SecureArea.open(km, MEDIUM, area);
     assertEquals(SecureArea.Condition.SEALED, contents.condition());
     assertArrayEquals(state.encode(), contents.state().encode());
+    assertEquals(commit, contents.commit());
+    int header = 4 + 1 + 8 + 1 + "SDDSELF".length() + 8 + 4;
+    byte[] layer = SecureArea.sealedLayer(area);
+    assertEquals(28 + state.encode().length, layer.length, "nonce, ciphertext and tag");
+    assertArrayEquals(java.util.Arrays.copyOfRange(area, header, header + layer.length), layer);
+    assertArrayEquals(
+        new byte[4096 - header - layer.length],
+        java.util.Arrays.copyOfRange(area, header + layer.length, 4096));
+    for (int at : new int[] {5, 12, 14, 26}) { // medium write, device ID, drive counter, length
+      byte[] altered = area.clone();
+      altered[at] ^= 1;
+      assertEquals(
+          SecureArea.Condition.UNREADABLE,
+          SecureArea.open(km, MEDIUM, altered).condition(),
+          "the header is authenticated: byte " + at);
+    }
     assertEquals(
         SecureArea.Condition.BLANK, SecureArea.open(km, MEDIUM, new byte[4096]).condition());
     byte[] damaged = area.clone();
     damaged[40] ^= 1;
     assertEquals(SecureArea.Condition.UNREADABLE, SecureArea.open(km, MEDIUM, damaged).condition());
     assertEquals(SecureArea.Condition.UNREADABLE, SecureArea.open(km, "MO-COPY", area).condition());
-    assertNull(SecureArea.seal(km, MEDIUM, state, 64), "does not fit");
+    assertNull(SecureArea.seal(km, MEDIUM, state, commit, 64), "does not fit");
   }
 
   @FunctionalInterface
@@ -164,6 +184,7 @@ class BlobsTest {
     BackupBlob blob = Blobs.decode(KnownAnswers.BLOBS[binding.code()]);
     assertEquals(binding, blob.binding());
     assertEquals(42, blob.counter());
+    assertEquals(5, blob.mediumWrites());
     LicenseState opened = Blobs.open(blob, katKm, drive);
     assertEquals(
         HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(opened.encode()), "plaintext");
@@ -190,6 +211,7 @@ class BlobsTest {
             KnownAnswers.MEDIUM_ID,
             KnownAnswers.KM,
             katState,
+            5,
             42,
             drive,
             binding == Binding.SEALED ? drive.certificate() : null);
@@ -228,6 +250,7 @@ class BlobsTest {
                         Binding.MEDIUM,
                         KnownAnswers.MEDIUM_ID,
                         7,
+                        5,
                         42,
                         "",
                         new byte[0],
@@ -247,19 +270,35 @@ class BlobsTest {
     byte[] area = java.util.Arrays.copyOf(KnownAnswers.SECURE_AREA, 4096);
     SecureArea.Contents contents = SecureArea.open(KnownAnswers.KM, KnownAnswers.MEDIUM_ID, area);
     assertEquals(SecureArea.Condition.SEALED, contents.condition());
+    assertEquals(new SecureArea.Commit(5, KnownAnswers.DEVICE_ID, 42), contents.commit());
     assertEquals(
         HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(contents.state().encode()));
+    SecureArea.Contents format1 =
+        SecureArea.open(
+            KnownAnswers.KM,
+            KnownAnswers.MEDIUM_ID,
+            java.util.Arrays.copyOf(KnownAnswers.SECURE_AREA_FORMAT_1, 4096));
+    assertEquals(SecureArea.Condition.SEALED, format1.condition(), "format 1 is still read");
+    assertNull(format1.commit(), "format 1 binds no medium write");
+    assertEquals(
+        HEX.formatHex(KnownAnswers.LICENSE_STATE), HEX.formatHex(format1.state().encode()));
 
     byte[] sealed =
         SecureArea.seal(
             KnownAnswers.KM,
             KnownAnswers.MEDIUM_ID,
             LicenseState.decode(KnownAnswers.LICENSE_STATE),
+            new SecureArea.Commit(5, KnownAnswers.DEVICE_ID, 42),
             4096);
-    int length = java.nio.ByteBuffer.wrap(sealed).getInt(5);
+    // "SDSA" 02 | u64 medium write | str8 device ID | u64 drive counter | u32 n
+    int header = 4 + 1 + 8 + 1 + KnownAnswers.DEVICE_ID.length() + 8 + 4;
+    assertArrayEquals(
+        java.util.Arrays.copyOf(KnownAnswers.SECURE_AREA, header),
+        java.util.Arrays.copyOf(sealed, header));
+    int length = java.nio.ByteBuffer.wrap(sealed).getInt(header - 4);
     byte[] aad =
         Bytes.concat(
-            java.util.Arrays.copyOf(sealed, 9),
+            java.util.Arrays.copyOf(sealed, header),
             new byte[] {(byte) KnownAnswers.MEDIUM_ID.length()},
             KnownAnswers.MEDIUM_ID.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     assertEquals(
@@ -268,7 +307,19 @@ class BlobsTest {
             peel(
                 KnownAnswers.SECURE_AREA_KEY,
                 aad,
-                java.util.Arrays.copyOfRange(sealed, 9, 9 + length))));
+                java.util.Arrays.copyOfRange(sealed, header, header + length))));
+  }
+
+  /** A format 1 blob carries no medium write counter: refused with 0Bh and advice, never opened. */
+  @ParameterizedTest
+  @EnumSource(Binding.class)
+  void formatOneBlobsAreRefusedAsAnotherFormatVersion(Binding binding) {
+    CheckCondition e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            CheckCondition.class, () -> Blobs.decode(KnownAnswers.BLOBS_FORMAT_1[binding.code()]));
+    assertEquals(Reason.FORMAT_VERSION, e.reason().orElseThrow());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().endsWith("take a new backup"), e.getMessage());
   }
 
   /** nonce ‖ ciphertext ‖ tag opened with plain JCA AES-256-GCM. */

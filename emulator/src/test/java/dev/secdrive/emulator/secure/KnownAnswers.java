@@ -99,19 +99,61 @@ public final class KnownAnswers {
           "53444c5301000000070001096b61742d7469746c6528247314b2b6c6c1bbe7c033f2d57c3d4bb8b2adbdb9"
               + "5d495bcb6c810f84d684809dbe69b6c076c65400000003");
 
-  /** The secure area holding {@link #LICENSE_STATE}, nonce A1 x 12 (unpadded). */
+  /**
+   * The secure area holding {@link #LICENSE_STATE}, format 2: sealed at medium write 5 by SDDKAT at
+   * its counter 42, nonce A1 x 12 (unpadded).
+   */
   public static final byte[] SECURE_AREA =
+      hex(
+          "53445341020000000000000005065344444b4154000000000000002a00000060a1a1a1a1a1a1a1a1a1a1a1"
+              + "a1760bbf57bee4779897789c868c5fff4108cc21997f133afa7850c5fc9d9b8d696dc45a9e03474b094cd6"
+              + "4aea85067861e3ba9eaa1f126653899011c697f651251d6b88efef9333601b90f9d85c0f680be7b41c56");
+
+  /**
+   * The secure area holding {@link #LICENSE_STATE}, nonce A1 x 12 (unpadded), format 1, as drives
+   * wrote it before the medium write counter.
+   */
+  public static final byte[] SECURE_AREA_FORMAT_1 =
       hex(
           "534453410100000060a1a1a1a1a1a1a1a1a1a1a1a1760bbf57bee4779897789c868c5fff4108cc21997f13"
               + "3afa7850c5fc9d9b8d696dc45a9e03474b094cd64aea85067861e3ba9eaa1f126653899011c697f651251d"
               + "6b88efec3ab9cdd3a2b0d3df2de55b262b19ee");
 
   /**
-   * Backup blobs of {@link #LICENSE_STATE} for "MO-KAT-1", counter 42, by binding code: inner layer
-   * nonce B1 x 12, outer layer nonce B2 x 12; bindings 1 and 2 bound to SDDKAT, binding 3 sealed to
-   * SDDKAT with the backup ephemeral key.
+   * Backup blobs of {@link #LICENSE_STATE} for "MO-KAT-1", format 2, medium write 5, counter 42, by
+   * binding code: inner layer nonce B1 x 12, outer layer nonce B2 x 12; bindings 1 and 2 bound to
+   * SDDKAT, binding 3 sealed to SDDKAT with the backup ephemeral key.
    */
   public static final byte[][] BLOBS = {
+    hex(
+        "53444c4202000000084d4f2d4b41542d31000000070000000000000005000000000000002a0000000060b1"
+            + "b1b1b1b1b1b1b1b1b1b1b110c9a929e512de77202002957fd572ca1cf56cd75383a2cccea9ec09c920a42b"
+            + "d2947d29bf279a7ef59551c4937eed245338b2aa498dd90e62fed1f19f2f78e65b1ea2b2a9334c64805f43"
+            + "fffe944579ea7909a4"),
+    hex(
+        "53444c4202010000084d4f2d4b41542d31000000070000000000000005000000000000002a065344444b41"
+            + "540000007cb2b2b2b2b2b2b2b2b2b2b2b29a8d3e9341787e3b06b1d335acebf229c8245a8888dcaa2fe929"
+            + "88439dd46bbbce2bfa462ce8194e0e1f74096ce20b93dbf30361c578aee6dd5647fbfa9938f603f0dbe9b3"
+            + "ad40f69df46bb774179f07521e9f3444824c62ba252ab4ed355a4af976274c9ead6ed47a2f489f62540f71"),
+    hex(
+        "53444c4202020000084d4f2d4b41542d31000000070000000000000005000000000000002a065344444b41"
+            + "540000007cb2b2b2b2b2b2b2b2b2b2b2b2577b20e1cc27ae7938a3684ea3f411808cb2e7809c77c9817288"
+            + "46b0dfe4cae6f94fa13f642f9c63ec8d44d77e9f861bbac543d32e3b8887846a58d8cbb859b4d14fe5d054"
+            + "90cb19185bf81242d8b810e25148c57f5a476c79b6d084c9e41e02af1e70cede11e9bae96d868adadade27"),
+    hex(
+        "53444c4202030000084d4f2d4b41542d31000000070000000000000005000000000000002a065344444b41"
+            + "5479a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a0000007cb2b2b2b2b2b2"
+            + "b2b2b2b2b2b26de6870e049783611bb96ca7eee5341186295aa90ce6deab353cdcf40d273b177db8e3004c"
+            + "cc421813e877870aecc97790ff89c852b576496d399e9a93bdd3a5478aa6ed6896f96139ba26780188b911"
+            + "abbc2636911712d117c4280fc09560f29e0037a8be0305d6d062f458a9deea66"),
+  };
+
+  /**
+   * Backup blobs of {@link #LICENSE_STATE} for "MO-KAT-1", format 1 (no medium write counter),
+   * counter 42, by binding code: inner layer nonce B1 x 12, outer layer nonce B2 x 12; bindings 1
+   * and 2 bound to SDDKAT, binding 3 sealed to SDDKAT with the backup ephemeral key.
+   */
+  public static final byte[][] BLOBS_FORMAT_1 = {
     hex(
         "53444c4201000000084d4f2d4b41542d3100000007000000000000002a0000000060b1b1b1b1b1b1b1b1b1"
             + "b1b1b110c9a929e512de77202002957fd572ca1cf56cd75383a2cccea9ec09c920a42bd2947d29bf279a7e"

@@ -11,6 +11,7 @@ import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.media.PowerLoss;
 import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.file.Path;
@@ -39,12 +40,14 @@ class SecureStoreTest {
   private MediumStore media;
   private Medium medium;
 
+  private final Authority authority = Authority.create();
+
   @BeforeEach
   void setUp() {
     nv = DriveNv.inMemory();
     store =
         new SecureStore(
-            DriveKeys.enroll("SD-STORE", Authority.create()),
+            DriveKeys.enroll("SD-STORE", authority),
             nv,
             step -> {
               reached.add(step);
@@ -73,7 +76,7 @@ class SecureStoreTest {
 
   @Test
   void aNewMediumIsBlankAndItsFirstLicenseIsVersionOne() throws CheckCondition {
-    SecureArea.Contents contents = store.read(medium);
+    SecureStore.Area contents = store.read(medium);
     assertEquals(SecureArea.Condition.BLANK, contents.condition());
     assertEquals(-1, store.recordedVersion(medium));
     assertEquals(1, store.nextVersion(medium, contents.state()));
@@ -83,7 +86,7 @@ class SecureStoreTest {
   void aCommitSealsTheStateThenRecordsItsVersionPassingEveryNamedStep() throws CheckCondition {
     store.commit("provision", medium, licensed("film", 1));
     assertEquals(SecureStore.commitSteps("provision"), reached);
-    SecureArea.Contents contents = store.read(medium);
+    SecureStore.Area contents = store.read(medium);
     assertEquals(SecureArea.Condition.SEALED, contents.condition());
     assertEquals(1, contents.state().version());
     assertTrue(contents.state().find("film").isPresent());
@@ -97,8 +100,9 @@ class SecureStoreTest {
     store.commit("provision", medium, licensed("film", 1));
     failAt = "restore:secure-area-renamed";
     assertThrows(PowerLoss.class, () -> store.commit("restore", medium, licensed("film", 2)));
-    assertEquals(2, store.read(medium).state().version(), "the area was replaced whole");
     assertEquals(1, store.recordedVersion(medium), "the floor was not raised past it");
+    assertEquals(2, store.read(medium).state().version(), "the area was replaced whole");
+    assertEquals(2, store.recordedVersion(medium), "and is recorded when it is next used");
   }
 
   @Test
@@ -114,7 +118,7 @@ class SecureStoreTest {
   void theRecordedVersionOutlivesADamagedArea() throws Exception {
     store.commit("provision", medium, licensed("film", 5));
     store.erase(medium);
-    SecureArea.Contents contents = store.read(medium);
+    SecureStore.Area contents = store.read(medium);
     assertEquals(0, contents.state().version());
     assertEquals(6, store.nextVersion(medium, contents.state()));
   }
@@ -123,7 +127,7 @@ class SecureStoreTest {
   void anAreaCopiedFromAnotherMediumHoldsNoLicense() throws Exception {
     store.commit("provision", medium, licensed("film", 1));
     try (Medium other = create("MO-2", 4096)) {
-      other.writeSecureArea(medium.readSecureArea());
+      other.writeSecureArea(medium.readSecureArea()); // its first write, as on the original
       assertEquals(SecureArea.Condition.UNREADABLE, store.read(other).condition());
     }
   }
@@ -160,5 +164,100 @@ class SecureStoreTest {
     try (Medium other = create("MO-4", 4096)) {
       assertThrows(AuthenticationException.class, () -> store.unwrapContentKey(other, wrapped));
     }
+  }
+
+  // ------------------------------------------------------------------ anti-rollback on use
+
+  private Reason refusal(Medium m) {
+    CheckCondition e = assertThrows(CheckCondition.class, () -> store.read(m));
+    return e.reason().orElseThrow();
+  }
+
+  @Test
+  void everyCommitIsAWriteOfTheMediumAndErasingIsNot() throws Exception {
+    assertEquals(0, medium.secureAreaWriteCounter());
+    store.commit("provision", medium, licensed("film", 1));
+    store.commit("playback", medium, licensed("film", 2));
+    assertEquals(2, medium.secureAreaWriteCounter());
+    assertEquals(new SecureArea.Commit(2, "SD-STORE", 1), store.read(medium).contents().commit());
+    assertEquals(2, store.read(medium).mediumWrites());
+    store.erase(medium);
+    assertEquals(2, medium.secureAreaWriteCounter(), "damage does not lower the counter");
+    assertEquals(SecureArea.Condition.BLANK, store.read(medium).condition());
+  }
+
+  @Test
+  void anOlderAreaPutBackUnderANewerCounterIsStaleWithTheMediumsCounter() throws Exception {
+    store.commit("provision", medium, licensed("film", 1));
+    byte[] old = medium.readSecureArea();
+    store.commit("playback", medium, licensed("film", 2));
+    // File access: the old area's bytes written back (the medium counts that write too).
+    medium.writeSecureArea(old);
+    CheckCondition e = assertThrows(CheckCondition.class, () -> store.read(medium));
+    assertEquals(Reason.STALE, e.reason().orElseThrow());
+    assertEquals(3, e.sense().information(), "the medium's write counter");
+    assertTrue(e.getMessage().contains("sealed at medium write 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("the medium is at write 3"), e.getMessage());
+    // Another drive, which never saw the medium, refuses it just the same.
+    SecureStore other =
+        new SecureStore(DriveKeys.enroll("SD-OTHER", authority), DriveNv.inMemory(), step -> {});
+    assertThrows(CheckCondition.class, () -> other.read(medium));
+  }
+
+  @Test
+  void aFormatOneAreaIsReadOnlyWhileTheMediumHasNeverCountedAWrite() throws Exception {
+    LicenseState state = licensed("film", 4);
+    byte[] format1 = SecureArea.sealFormat1(store.mediumKey(medium), "MO-1", state, 4096);
+    java.nio.file.Files.write(directory.resolve("MO-1").resolve("secure.bin"), format1);
+    assertEquals(0, medium.secureAreaWriteCounter(), "a file without the counter is at 0");
+    assertEquals(4, store.read(medium).state().version());
+    store.commit("playback", medium, licensed("film", 5)); // upgraded on the next write
+    assertEquals(1, medium.secureAreaWriteCounter());
+    assertEquals(1, store.read(medium).contents().commit().mediumWrites());
+    medium.writeSecureArea(format1);
+    assertEquals(Reason.STALE, refusal(medium));
+  }
+
+  @Test
+  void anAreaOlderThanTheRecordedVersionIsStaleWithThatVersion() throws Exception {
+    store.commit("provision", medium, licensed("film", 1));
+    byte[] whole =
+        java.nio.file.Files.readAllBytes(directory.resolve("MO-1").resolve("secure.bin"));
+    store.commit("playback", medium, licensed("film", 2));
+    // File access: the whole secure.bin, area and counter, copied back.
+    java.nio.file.Files.write(directory.resolve("MO-1").resolve("secure.bin"), whole);
+    CheckCondition e = assertThrows(CheckCondition.class, () -> store.read(medium));
+    assertEquals(Reason.STALE, e.reason().orElseThrow());
+    assertEquals(2, e.sense().information(), "the version this drive recorded");
+    // A drive that never saw the medium cannot tell: it trusts the medium's counter.
+    SecureStore fresh =
+        new SecureStore(DriveKeys.enroll("SD-FRESH", authority), DriveNv.inMemory(), step -> {});
+    assertEquals(-1, fresh.recordedVersion(medium));
+    assertEquals(1, fresh.read(medium).state().version());
+    assertEquals(1, fresh.recordedVersion(medium), "recorded on its first use");
+  }
+
+  @Test
+  void anAreaThisDriveCommittedAheadOfItsOwnCounterMeansItsStateWasRolledBack() throws Exception {
+    DriveKeys keys = DriveKeys.enroll("SD-ROLL", authority);
+    DriveNv ahead = DriveNv.inMemory();
+    ahead.advance(null, 0, dev.secdrive.emulator.media.WriteSteps.NONE);
+    ahead.advance(null, 0, dev.secdrive.emulator.media.WriteSteps.NONE);
+    new SecureStore(keys, ahead, step -> {}).commit("provision", medium, licensed("film", 1));
+    // The same drive with its state from before those counter values (a file copied back).
+    SecureStore rolledBack = new SecureStore(keys, DriveNv.inMemory(), step -> {});
+    CheckCondition e = assertThrows(CheckCondition.class, () -> rolledBack.read(medium));
+    assertEquals(Reason.DRIVE_STATE_ROLLED_BACK, e.reason().orElseThrow());
+    assertEquals(2, e.sense().information(), "the counter the area names");
+    // Another drive reading that area has no such claim to check.
+    assertEquals(1, store.read(medium).state().version());
+  }
+
+  @Test
+  void aPowerLossBetweenTheAreaAndTheDriveStateIsNoRollback() throws CheckCondition {
+    failAt = "provision:secure-area-renamed";
+    assertThrows(PowerLoss.class, () -> store.commit("provision", medium, licensed("film", 1)));
+    assertEquals(0, nv.counter(), "the drive state was not written");
+    assertEquals(1, store.read(medium).state().version(), "and the area reads");
   }
 }

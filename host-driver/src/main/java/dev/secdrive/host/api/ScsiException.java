@@ -68,7 +68,14 @@ public class ScsiException extends DriveException {
   /** What INFORMATION means for a reason that carries one. */
   private static String information(Reason reason, long information) {
     if (reason == Reason.STALE) {
-      return " (this drive has recorded license version " + information + ")";
+      // 07h is a backup or secure area older than the medium's write counter or than the version
+      // the drive recorded for the medium; INFORMATION holds whichever the drive compared with.
+      return " (the medium's write counter or the license version this drive recorded: "
+          + information
+          + ")";
+    }
+    if (reason == Reason.DRIVE_STATE_ROLLED_BACK) {
+      return " (the drive committed the secure area at its counter " + information + ")";
     }
     return " (information " + information + ")";
   }

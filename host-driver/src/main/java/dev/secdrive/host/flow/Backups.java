@@ -172,10 +172,10 @@ public final class Backups {
   }
 
   /**
-   * Sends {@code blob} inline in a RESTORE. When the drive refuses it as of another medium (04h) or
-   * bound to another drive (06h), the refusal names the blob's medium or bound drive and the
-   * drive's: the blob header carries both in the clear (PROTOCOL.md "Backup blobs"), so saying them
-   * reveals nothing the blob does not.
+   * Sends {@code blob} inline in a RESTORE. When the drive refuses it as of another medium (04h),
+   * bound to another drive (06h) or stale (07h), the refusal names the blob's medium or bound drive
+   * and the drive's, or the medium write and version it was taken at: the blob header carries both
+   * in the clear (PROTOCOL.md "Backup blobs"), so saying them reveals nothing the blob does not.
    */
   public static void restoreInline(Drive drive, byte[] blob) {
     try {
@@ -187,7 +187,7 @@ public final class Backups {
   }
 
   private static String mismatch(Reason reason, byte[] blob, Drive drive) {
-    if (reason != Reason.OTHER_MEDIUM && reason != Reason.OTHER_DRIVE) {
+    if (reason != Reason.OTHER_MEDIUM && reason != Reason.OTHER_DRIVE && reason != Reason.STALE) {
       return null;
     }
     BackupBlob header;
@@ -198,6 +198,13 @@ public final class Backups {
     }
     if (reason == Reason.OTHER_MEDIUM) {
       return "backup is of medium " + header.mediumId() + ", this medium is " + drive.mediumId();
+    }
+    if (reason == Reason.STALE) {
+      return "backup was taken at medium write "
+          + header.mediumWrites()
+          + " with license version "
+          + header.licenseVersion()
+          + "; the medium's license state has been written since";
     }
     return header.binding() == Binding.SEALED
         ? "backup is sealed to drive " + header.deviceId() + ", this drive is " + drive.deviceId()
@@ -227,6 +234,9 @@ public final class Backups {
     try {
       BackupBlob.decode(blob);
     } catch (ParameterException e) {
+      if (e.kind() == ParameterException.Kind.FORMAT_VERSION) {
+        throw new FlowException(file + ": " + e.getMessage());
+      }
       throw new FlowException(
           file
               + " is not a secdrive backup blob: "

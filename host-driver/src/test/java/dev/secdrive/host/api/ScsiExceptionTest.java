@@ -148,8 +148,9 @@ class ScsiExceptionTest {
             new SecurityProtocolOut(SecurityProtocols.SECDRIVE, 0x0105, 40).describe());
     assertEquals(
         "ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE - AUTHENTICATION FAILURE (05/6F/00):"
-            + " stale backup: older than the license version this drive has recorded"
-            + " (this drive has recorded license version 3) on SECURITY PROTOCOL OUT RESTORE",
+            + " stale: older than the medium's license state (its write counter or this drive's"
+            + " record) (the medium's write counter or the license version this drive recorded: 3)"
+            + " on SECURITY PROTOCOL OUT RESTORE",
         e.getMessage());
     assertEquals(Optional.of(Reason.STALE), e.reason());
   }

@@ -57,7 +57,7 @@ class BackupsTest {
   @Test
   void blobFilesAreReplacedAtomicallyAndCheckedOnRead() throws Exception {
     byte[] blob =
-        new BackupBlob(Binding.MEDIUM, "MO-1", 4, 9, "", new byte[0], new byte[40]).encode();
+        new BackupBlob(Binding.MEDIUM, "MO-1", 4, 3, 9, "", new byte[0], new byte[40]).encode();
     Path file = dir.resolve("license.blob");
     Files.write(file, new byte[] {1, 2, 3});
     Backups.writeAtomically(file, blob);
@@ -70,6 +70,15 @@ class BackupsTest {
         assertThrows(FlowException.class, () -> Backups.readBlob(garbage))
             .getMessage()
             .startsWith(garbage + " is not a secdrive backup blob: "));
+    Path old = dir.resolve("old.blob");
+    byte[] format1 = blob.clone();
+    format1[4] = 1;
+    Files.write(old, format1);
+    assertEquals(
+        old
+            + ": backup blob has format version 1, which does not carry the medium's write counter;"
+            + " this secdrive reads 2: take a new backup",
+        assertThrows(FlowException.class, () -> Backups.readBlob(old)).getMessage());
     Path missing = dir.resolve("none.blob");
     assertEquals(
         "backup file " + missing + " does not exist",

@@ -183,8 +183,9 @@ class ScriptedSecureTest {
             assertThrows(ScsiException.class, () -> drive.secure().restoreFromUserArea(9));
         assertEquals(
             "ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE - AUTHENTICATION FAILURE"
-                + " (05/6F/00): stale backup: older than the license version this drive has"
-                + " recorded (this drive has recorded license version 3)"
+                + " (05/6F/00): stale: older than the medium's license state (its write counter or"
+                + " this drive's record) (the medium's write counter or the license version this"
+                + " drive recorded: 3)"
                 + " on SECURITY PROTOCOL OUT RESTORE",
             e.getMessage());
         assertEquals(Optional.of(Reason.STALE), e.reason());

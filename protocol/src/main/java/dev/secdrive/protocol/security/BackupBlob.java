@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
  * exporting drive's counter and binding, then AES-256-GCM layers that only a drive can open. The
  * header is the AAD of every layer, so none of it can be changed unnoticed.
  *
+ * @param mediumWrites the medium's secure-area write counter when the captured state was current:
+ *     the blob restores only while the medium is still at that write
+ * @param counter the exporting drive's monotonic counter at export
  * @param deviceId the drive the blob is bound to (bindings 1-3); empty for {@link Binding#MEDIUM}
  * @param ephemeralPublicKey 32 bytes for {@link Binding#SEALED}; empty otherwise
  * @param layers the nested layers, outermost first on the wire
@@ -17,6 +20,7 @@ public record BackupBlob(
     Binding binding,
     String mediumId,
     long licenseVersion,
+    long mediumWrites,
     long counter,
     String deviceId,
     byte[] ephemeralPublicKey,
@@ -25,7 +29,7 @@ public record BackupBlob(
   /** No blob is longer: secure areas are far smaller. */
   public static final int MAXIMUM_LENGTH = 1 << 20;
 
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   private static final String MAGIC = "SDLB";
   private static final int FIXED_PREFIX = 9; // magic, version, binding, reserved, medium ID length
 
@@ -35,6 +39,7 @@ public record BackupBlob(
     }
     Fields.checkId("medium ID", mediumId, 255);
     BigEndian.checkUnsigned("licenseVersion", licenseVersion, 32);
+
     if (binding == Binding.MEDIUM) {
       if (!deviceId.isEmpty()) {
         throw new IllegalArgumentException("a medium-bound blob names no device");
@@ -63,7 +68,14 @@ public record BackupBlob(
 
   public BackupBlob withLayers(byte[] layers) {
     return new BackupBlob(
-        binding, mediumId, licenseVersion, counter, deviceId, ephemeralPublicKey, layers);
+        binding,
+        mediumId,
+        licenseVersion,
+        mediumWrites,
+        counter,
+        deviceId,
+        ephemeralPublicKey,
+        layers);
   }
 
   /** The header: every byte up to and including the layer length; the AAD of every layer. */
@@ -79,6 +91,7 @@ public record BackupBlob(
         .u16(0)
         .str8(mediumId)
         .u32(licenseVersion)
+        .u64(mediumWrites)
         .u64(counter)
         .str8(deviceId)
         .raw(ephemeralPublicKey)
@@ -99,7 +112,7 @@ public record BackupBlob(
 
   private static BackupBlob readHeaderAndLayers(Fields.Reader r) throws ParameterException {
     r.magic(MAGIC);
-    r.version(VERSION);
+    version(r);
     Binding binding = Binding.read(r);
     int reservedAt = r.position();
     if (r.u16("reserved") != 0) {
@@ -108,6 +121,7 @@ public record BackupBlob(
     }
     String mediumId = r.id("medium ID");
     long version = r.u32("license version");
+    long mediumWrites = r.u64("medium write counter");
     long counter = r.u64("counter");
     int deviceAt = r.position();
     String deviceId;
@@ -123,7 +137,32 @@ public record BackupBlob(
     byte[] ephemeral =
         r.raw("ephemeral public key", binding == Binding.SEALED ? Certificate.KEY_LENGTH : 0);
     byte[] layers = r.bytes32("layers", MAXIMUM_LENGTH);
-    return new BackupBlob(binding, mediumId, version, counter, deviceId, ephemeral, layers);
+    return new BackupBlob(
+        binding, mediumId, version, mediumWrites, counter, deviceId, ephemeral, layers);
+  }
+
+  /**
+   * The format version: a format 1 blob, from before blobs carried the medium's write counter, is
+   * refused with advice, since no drive can tell whether its license state is still current.
+   */
+  private static void version(Fields.Reader r) throws ParameterException {
+    int at = r.position();
+    int version = r.u8("format version");
+    if (version == 1) {
+      throw new ParameterException(
+          Kind.FORMAT_VERSION,
+          "backup blob has format version 1, which does not carry the medium's write counter; this"
+              + " secdrive reads "
+              + VERSION
+              + ": take a new backup",
+          at);
+    }
+    if (version != VERSION) {
+      throw new ParameterException(
+          Kind.FORMAT_VERSION,
+          "backup blob has format version " + version + "; this secdrive reads " + VERSION,
+          at);
+    }
   }
 
   /**
@@ -139,11 +178,12 @@ public record BackupBlob(
     Fields.Reader r = new Fields.Reader(prefix, "backup blob");
     try {
       r.magic(MAGIC);
-      r.version(VERSION);
+      version(r);
       Binding binding = Binding.read(r);
       r.u16("reserved");
       r.raw("medium ID", r.u8("medium ID length"));
       r.u32("license version");
+      r.u64("medium write counter");
       r.u64("counter");
       r.raw("device ID", r.u8("device ID length"));
       r.raw("ephemeral public key", binding == Binding.SEALED ? Certificate.KEY_LENGTH : 0);

@@ -26,7 +26,7 @@ public enum Reason {
   STALE(
       0x07,
       AdditionalSense.AUTHENTICATION_FAILURE,
-      "stale backup: older than the license version this drive has recorded"),
+      "stale: older than the medium's license state (its write counter or this drive's record)"),
   NO_LICENSE(0x08, AdditionalSense.KEY_NOT_PRESENT, "no license for this content on this medium"),
   EXHAUSTED(0x09, AdditionalSense.KEY_NOT_PRESENT, "license exhausted: no plays left"),
   NOTHING_PENDING(
@@ -38,7 +38,11 @@ public enum Reason {
   OTHER_LICENSOR(
       0x0D,
       AdditionalSense.AUTHENTICATION_FAILURE,
-      "the content is licensed on this medium by another licensor");
+      "the content is licensed on this medium by another licensor"),
+  DRIVE_STATE_ROLLED_BACK(
+      0x0E,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "this drive's own state is older than a secure area it committed (rolled back)");
 
   private final int code;
   private final AdditionalSense sense;

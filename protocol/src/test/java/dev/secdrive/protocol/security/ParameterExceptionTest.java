@@ -50,7 +50,7 @@ class ParameterExceptionTest {
   }
 
   private static byte[] blob() {
-    return new BackupBlob(Binding.SEALED, "MO-7", 3, 10, "SD-0002", X, filled(44, 0)).encode();
+    return new BackupBlob(Binding.SEALED, "MO-7", 3, 7, 10, "SD-0002", X, filled(44, 0)).encode();
   }
 
   @Test
@@ -78,7 +78,7 @@ class ParameterExceptionTest {
     wrongMagic[0] = 'X';
     assertRefused(Kind.MAGIC, 0, () -> BackupBlob.decode(wrongMagic));
     byte[] newer = blob();
-    newer[4] = 2;
+    newer[4] = 3;
     assertRefused(Kind.FORMAT_VERSION, 4, () -> BackupBlob.decode(newer));
     assertRefused(Kind.FORMAT_VERSION, 4, () -> BackupBlob.encodedLength(newer));
     byte[] certificate = licensorCertificate();

@@ -37,7 +37,7 @@ class SecurityPayloadTest {
   }
 
   private static BackupBlob sealedBlob() {
-    return new BackupBlob(Binding.SEALED, "MO-7", 3, 10, "SD-0002", X, filled(44, 0));
+    return new BackupBlob(Binding.SEALED, "MO-7", 3, 7, 10, "SD-0002", X, filled(44, 0));
   }
 
   @Test
@@ -122,11 +122,31 @@ class SecurityPayloadTest {
   @Test
   void aNewerFormatVersionIsNamed() {
     byte[] blob = sealedBlob().encode();
-    blob[4] = 2;
+    blob[4] = 3;
     ParameterException e = assertThrows(ParameterException.class, () -> BackupBlob.decode(blob));
-    assertEquals("backup blob has format version 2; this secdrive reads 1", e.getMessage());
+    assertEquals("backup blob has format version 3; this secdrive reads 2", e.getMessage());
     assertEquals(4, e.offset());
     assertEquals(ParameterException.Kind.FORMAT_VERSION, e.kind());
+  }
+
+  @Test
+  void aFormatOneBlobIsRefusedWithAdviceToTakeANewBackup() {
+    byte[] blob = sealedBlob().encode();
+    blob[4] = 1;
+    for (ThrowingBlobRead read :
+        List.<ThrowingBlobRead>of(BackupBlob::decode, BackupBlob::encodedLength)) {
+      ParameterException e = assertThrows(ParameterException.class, () -> read.apply(blob));
+      assertEquals(
+          "backup blob has format version 1, which does not carry the medium's write counter;"
+              + " this secdrive reads 2: take a new backup",
+          e.getMessage());
+      assertEquals(4, e.offset());
+      assertEquals(ParameterException.Kind.FORMAT_VERSION, e.kind());
+    }
+  }
+
+  private interface ThrowingBlobRead {
+    Object apply(byte[] blob) throws ParameterException;
   }
 
   @Test
