@@ -3,6 +3,7 @@ package dev.secdrive.host.flow;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.DriveException;
+import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRecord;
@@ -11,6 +12,8 @@ import dev.secdrive.protocol.security.InstallCopy;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.TitleHeader;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
@@ -190,9 +193,9 @@ public final class SoftwareCopy {
         entry(master, readCatalog(master), titleId, MasterCatalog.SCHEME_CERTIFICATE);
     Capacity capacity = target.capacity();
     int blockSize = capacity.blockSize();
+    Certificate driveCertificate = targetCertificate(target);
     checkWritable(target);
     String mediumId = target.mediumId();
-    Certificate driveCertificate = target.secure().certificate();
     CenterClient.CenterInfo info = center.center();
 
     // The record's length is known exactly before the site is asked: every field of CS but the
@@ -248,9 +251,9 @@ public final class SoftwareCopy {
     byte[] recordArea = Arrays.copyOf(bytes, (int) (recordBlocks * blockSize));
 
     // S4-S6: write CS (and clear the header block), read it back, verify it against the medium.
-    target.write(targetLba, Arrays.copyOf(recordArea, recordArea.length + blockSize));
     boolean done = false;
     try {
+      target.write(targetLba, Arrays.copyOf(recordArea, recordArea.length + blockSize));
       byte[] back = target.read(targetLba, (int) recordBlocks);
       if (!Arrays.equals(back, recordArea)) {
         throw new FlowException(
@@ -325,6 +328,7 @@ public final class SoftwareCopy {
         entry(master, readCatalog(master), titleId, MasterCatalog.SCHEME_CONVERSION);
     Capacity capacity = target.capacity();
     int blockSize = capacity.blockSize();
+    Certificate driveCertificate = targetCertificate(target);
     checkWritable(target);
     checkFits(
         capacity,
@@ -333,7 +337,6 @@ public final class SoftwareCopy {
         entry.plaintextLength(),
         "title header");
     String mediumId = target.mediumId();
-    Certificate driveCertificate = target.secure().certificate();
     checkInstall(target, titleId, center.center());
 
     // S41-S43: the request with the target drive's certificate; Ku and Ka sealed to that drive.
@@ -393,6 +396,26 @@ public final class SoftwareCopy {
               + " in "
               + target.uri()
               + " is write-protected; nothing was copied");
+    }
+  }
+
+  /**
+   * The target drive's certificate, which both schemes seal the title's keys to: a drive without
+   * the security command set (a CD-ROM reader) cannot hold a copy, and says so before anything is
+   * asked of the site.
+   */
+  static Certificate targetCertificate(Drive target) {
+    try {
+      return target.secure().certificate();
+    } catch (ScsiException e) {
+      if (e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_COMMAND_OPERATION_CODE)) {
+        throw new FlowException(
+            "the target drive in "
+                + target.uri()
+                + " has no security command set (it refused SECURITY PROTOCOL IN), so it cannot"
+                + " hold a licensed copy; nothing was copied");
+      }
+      throw e;
     }
   }
 
