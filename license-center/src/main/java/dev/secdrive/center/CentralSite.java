@@ -151,8 +151,8 @@ public final class CentralSite {
   // ------------------------------------------------------------------ users
 
   /**
-   * Registers a user with the X25519 user key KU copy keys are sealed to and the Ed25519 public key
-   * that verifies the user's copy requests.
+   * Registers a user with the X25519 user key KU (registered, but no title key is sealed to it:
+   * they go to the target drive) and the Ed25519 public key that verifies the user's copy requests.
    */
   public User registerUser(String userId, String name, byte[] userKey, byte[] signingKey) {
     checkId("userId", userId, ID_MAX);
