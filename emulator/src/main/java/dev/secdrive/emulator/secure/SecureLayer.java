@@ -50,6 +50,9 @@ public final class SecureLayer {
   /** Named steps of INSTALL CONVERSION: the license commit, then the title header on the medium. */
   public static final List<String> CONVERSION_STEPS = ConversionFlow.STEPS;
 
+  /** Named steps of INSTALL COPY: the license commit, then the title header on the medium. */
+  public static final List<String> COPY_STEPS = CopyFlow.STEPS;
+
   private static final Logger log = LoggerFactory.getLogger(SecureLayer.class);
 
   private final SecureStore store;
