@@ -49,8 +49,8 @@ final class CopyCommand implements Callable<Integer> {
       names = "--user-key",
       paramLabel = "FILE",
       description =
-          "User key file: signs the copy request (both schemes); scheme 1 checks that the title"
-              + " key opens with it.")
+          "User key file: signs the copy request (both schemes); the title's keys go to the"
+              + " target drive, never to it.")
   Path userKey;
 
   @Option(

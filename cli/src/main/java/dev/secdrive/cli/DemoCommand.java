@@ -333,7 +333,8 @@ final class DemoCommand implements Callable<Integer> {
             Drive target = Drive.open(base + 1);
             Drive other = Drive.open(base + 2)) {
           step(
-              "embodiment 1 (FIG. 4): copy certificate CS and Kd sealed to KU, then the ciphertext");
+              "embodiment 1 (FIG. 4): CS with Kd sealed to the target drive, the ciphertext"
+                  + " verbatim, INSTALL COPY");
           SoftwareCopy.Copied one =
               SoftwareCopy.certificateCopy(
                   master, target, site, "demo-user", userKey, "demo-game", 100, Progress.NONE);
@@ -341,8 +342,8 @@ final class DemoCommand implements Callable<Integer> {
               String.format(
                   "copy record at LBA %d, ciphertext from LBA %d on %s, copy serial %d",
                   one.lba(), one.dataLba(), one.mediumId(), one.serial()));
-          step("run (FIG. 6): CS verified against this medium's ID, Kd opened, title decrypted");
-          runCopy(target, "demo-game", 100, userKey, authority.publicKey(), game);
+          step("run (FIG. 6): CS verified against this medium's ID, title played by the drive");
+          runCopy(target, "demo-game", 100, authority.publicKey(), game);
 
           step(
               "embodiment 2 (FIG. 9): Ku, Ka sealed to the target drive; re-encrypted inside it as"
@@ -355,19 +356,19 @@ final class DemoCommand implements Callable<Integer> {
                   "title header at LBA %d, data from LBA %d, copy serial %d; license status: %s",
                   two.lba(), two.dataLba(), two.serial(), status(target)));
           step("run (FIG. 10): OPEN PLAYBACK, the drive decrypts with Ku from the secure area");
-          runCopy(target, "demo-film", 1000, null, null, film);
+          runCopy(target, "demo-film", 1000, null, film);
 
           step("clone both copies block for block onto another medium (DEMO-MO-2)");
           other.write(100, target.read(100, 1 + (game.length + 2047) / 2048));
           other.write(1000, target.read(1000, 1 + (film.length + 2047) / 2048));
           try {
-            runCopy(other, "demo-game", 100, userKey, authority.publicKey(), game);
+            runCopy(other, "demo-game", 100, authority.publicKey(), game);
             throw new CliException("the scheme-1 clone ran: the copy certificate was not checked");
           } catch (FlowException e) {
             say("scheme 1 clone: " + e.getMessage());
           }
           try {
-            runCopy(other, "demo-film", 1000, null, null, film);
+            runCopy(other, "demo-film", 1000, null, film);
             throw new CliException("the scheme-2 clone ran: the drive played an unlicensed copy");
           } catch (ScsiException e) {
             say("scheme 2 clone: " + e.getMessage());
@@ -400,10 +401,9 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void runCopy(
-      Drive drive, String title, long lba, UserKey key, byte[] authority, byte[] expected) {
+  private void runCopy(Drive drive, String title, long lba, byte[] authority, byte[] expected) {
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
-    Runner.Ran ran = Runner.run(drive, title, lba, key, authority, plain, Progress.NONE);
+    Runner.Ran ran = Runner.run(drive, title, lba, authority, plain, Progress.NONE);
     if (!Arrays.equals(expected, plain.toByteArray())) {
       throw new CliException("the copy of " + title + " runs to other bytes than the title");
     }

@@ -3,7 +3,6 @@ package dev.secdrive.cli;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.flow.CenterClient;
 import dev.secdrive.host.flow.Runner;
-import dev.secdrive.host.flow.UserKey;
 import dev.secdrive.kit.files.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,16 +20,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code secdrive run}: the execution path of a copied title (FIG. 6, FIG. 10). A certificate copy
- * is checked (authority, site signature, title, this medium's ID) and decrypted with the user key;
- * a converted copy is played by the drive with Ku from the medium's secure area.
+ * is checked (authority, site signature, title, this medium's ID), then both schemes play through
+ * the drive with the title's key from the medium's secure area, which never reaches the host.
  */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description =
-        "Run a copied title: verify its copy certificate and decrypt it (scheme 1), or play it"
-            + " through the drive (scheme 2). Writes the plaintext to --out, or prints its length"
-            + " and SHA-256.")
+        "Run a copied title through the drive, after verifying its copy certificate (scheme 1)."
+            + " Writes the plaintext to --out, or prints its length and SHA-256.")
 final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -47,9 +45,6 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Where the copy starts (default: ${DEFAULT-VALUE}).")
   long lba;
-
-  @Option(names = "--user-key", paramLabel = "FILE", description = "User key (scheme 1).")
-  Path userKey;
 
   @Option(
       names = "--authority-key",
@@ -74,14 +69,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    UserKey key = userKey == null ? null : UserKey.load(userKey);
     byte[] authority = authority();
     Runner.Ran ran;
     if (file != null) {
       // Into a temporary file renamed at the end: a refused run leaves no torn plaintext.
-      ran = AtomicFiles.replace(file, out -> run(key, authority, out));
+      ran = AtomicFiles.replace(file, out -> run(authority, out));
     } else {
-      ran = run(key, authority, OutputStream.nullOutputStream());
+      ran = run(authority, OutputStream.nullOutputStream());
     }
     String sha = HexFormat.of().formatHex(ran.sha256());
     if (json) {
@@ -117,11 +111,11 @@ final class RunCommand implements Callable<Integer> {
     return null;
   }
 
-  private Runner.Ran run(UserKey key, byte[] authority, OutputStream out) {
+  private Runner.Ran run(byte[] authority, OutputStream out) {
     try (Drive drive = Drive.open(uri);
         ProgressDisplay bar =
             ProgressDisplay.open(spec.commandLine().getErr(), "run", progress, json)) {
-      return Runner.run(drive, title, lba, key, authority, out, bar.listener());
+      return Runner.run(drive, title, lba, authority, out, bar.listener());
     } catch (UncheckedIOException e) {
       throw new CliException("cannot write " + file + ": " + e.getCause().getMessage(), e);
     }

@@ -11,16 +11,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code secdrive user-key}: the user key of the software copy: KU (X25519, PROTOCOL.md "Scheme
- * 1"), which the central site seals title keys to, and the Ed25519 key that signs the user's copy
- * requests (license-center/API.md "Signed copy requests"); the site registers both public halves.
+ * {@code secdrive user-key}: the user key of the software copy: the Ed25519 key that signs the
+ * user's copy requests (license-center/API.md "Signed copy requests"), and the seed's X25519 KU,
+ * which the site registers but seals no title key to (those go to the target drive).
  */
 @Command(
     name = "user-key",
     mixinStandardHelpOptions = true,
     description =
-        "Create the user key (software copy): the central site seals title keys to it and"
-            + " verifies the user's copy requests with it.",
+        "Create the user key (software copy): the central site verifies the user's copy requests"
+            + " with it.",
     subcommands = {UserKeyCommand.Create.class})
 final class UserKeyCommand {
 

@@ -306,8 +306,6 @@ class CenterCommandIT {
             "game-cli",
             "--lba",
             "10",
-            "--user-key",
-            userKey.toString(),
             "--center",
             url,
             "--out",

@@ -20,9 +20,14 @@ import dev.secdrive.host.flow.Progress;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
+import dev.secdrive.protocol.security.CopyRecord;
+import dev.secdrive.protocol.security.InstallCopy;
+import dev.secdrive.protocol.security.MasterCatalog;
+import dev.secdrive.protocol.security.Reason;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,9 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What crosses the wire in a software copy, captured by a relay between the host driver and the
- * emulator: a title's plaintext never does, in either scheme, while the same capture shows it on a
- * run (the drive returns plaintext to its host, FIG. 6 and 10), so the check can see it. And a copy
- * cut short, in either scheme, runs nothing until it is copied again.
+ * emulator: a title's plaintext never does, nor the title key of a certificate copy, in either
+ * scheme, while the same capture shows the plaintext on a run (the drive returns plaintext to its
+ * host, FIG. 6 and 10), so the check can see it. And a copy cut short, in either scheme, runs
+ * nothing until it is copied again.
  */
 class CopyIntegrityIT {
 
@@ -119,7 +125,7 @@ class CopyIntegrityIT {
   private byte[] run(String titleId, long lba) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (Drive drive = Drive.open(tapped(1))) {
-      Runner.run(drive, titleId, lba, alice, authority.publicKey(), out, Progress.NONE);
+      Runner.run(drive, titleId, lba, authority.publicKey(), out, Progress.NONE);
     }
     return out.toByteArray();
   }
@@ -143,9 +149,11 @@ class CopyIntegrityIT {
     byte[] all = tap.captured();
     int found = TcpTap.windowsFound(film, all);
     assertTrue(found > film.length / 16 / 2, "the run's plaintext is visible: " + found);
-    // a certificate copy is decrypted on the host: its run carries ciphertext only
+    // a certificate copy plays through the drive as well, and Kd never crossed the wire
     assertArrayEquals(game, run(GAME, 4096));
-    assertEquals(0, TcpTap.windowsFound(game, tap.captured()));
+    byte[] afterGame = tap.captured();
+    assertTrue(TcpTap.windowsFound(game, afterGame) > game.length / 16 / 2);
+    assertEquals(0, TcpTap.windowsFound(admin.titleKey(GAME).key(), afterGame), "Kd on the wire");
   }
 
   @Test
@@ -171,25 +179,51 @@ class CopyIntegrityIT {
   }
 
   @Test
-  void aCertificateCopyWhoseDataBrokeOffIsRefusedByRun() throws Exception {
+  void aCertificateCopyWhoseDataBrokeOffIsNeverInstalledAndRunsNothing() throws Exception {
     long lba = 4096;
-    SoftwareCopy.Copied copied = copy(GAME, lba);
-    assertArrayEquals(game, run(GAME, lba));
-    // the terminal died during S7: the record is there, the last blocks of data are not
     int blockSize = 2048;
-    long blocks = (game.length + blockSize - 1) / blockSize;
-    try (Drive target = Drive.open(tapped(1))) {
-      target.write(copied.dataLba() + blocks - 3, new byte[3 * blockSize]);
+    // The terminal died during S7: CS from the site, the record written, the data not all there.
+    try (Drive master = Drive.open(tapped(0));
+        Drive target = Drive.open(tapped(1))) {
+      MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(GAME).orElseThrow();
+      byte[] cs =
+          site.copyCertificate("alice", alice, GAME, "MO-W", target.secure().certificate())
+              .copyCertificate();
+      CopyRecord record =
+          new CopyRecord(cs, entry.nonce(), entry.plaintextLength(), entry.digest(), lba + 1);
+      target.write(lba, Arrays.copyOf(record.encode(), 2 * blockSize));
+      int blocks = (int) entry.dataBlocks(blockSize);
+      target.write(lba + 2, master.read(entry.firstLba(), blocks - 3));
+      // INSTALL COPY checks the data against the master's digest and licenses nothing.
+      ScsiException refused =
+          assertThrows(
+              ScsiException.class,
+              () ->
+                  target
+                      .secure()
+                      .installCopy(
+                          new InstallCopy(
+                              cs,
+                              lba + 1,
+                              entry.plaintextLength(),
+                              entry.nonce(),
+                              entry.digest())));
+      assertEquals(Reason.INTEGRITY, refused.reason().orElseThrow(), refused::getMessage);
+      assertTrue(target.secure().status().entries().isEmpty(), "no license");
     }
+    // no header (the drive writes it only over data the digest vouches for), and no license
     FlowException broken = assertThrows(FlowException.class, () -> run(GAME, lba));
-    assertTrue(
-        broken.getMessage().contains("does not match the master's digest of its plaintext"),
-        broken::getMessage);
+    assertEquals(
+        "LBA " + (lba + 1) + " holds no title header: title header does not start with 'SDTI'",
+        broken.getMessage());
+    try (Drive target = Drive.open(tapped(1))) {
+      ScsiException bypassed =
+          assertThrows(ScsiException.class, () -> target.secure().openPlayback(GAME, lba + 1));
+      assertEquals(Reason.NO_LICENSE, bypassed.reason().orElseThrow(), bypassed::getMessage);
+    }
 
     // the command line writes nothing to --out for such a copy
     Path out = scratch.resolve("game.out");
-    Path keyFile = keys.resolve("alice.key");
-    alice.save(keyFile);
     Cli ran =
         Cli.run(
             "run",
@@ -198,27 +232,26 @@ class CopyIntegrityIT {
             GAME,
             "--lba",
             Long.toString(lba),
-            "--user-key",
-            keyFile.toString(),
             "--authority-key",
             java.util.HexFormat.of().formatHex(authority.publicKey()),
             "--out",
             out.toString());
     assertEquals(1, ran.exit(), ran::toString);
-    assertTrue(ran.err().contains("incomplete or damaged"), ran::toString);
+    assertTrue(ran.err().contains("holds no title header"), ran::toString);
     assertFalse(Files.exists(out), "no torn plaintext");
     try (var left = Files.list(scratch)) {
       assertEquals(List.of("master.img"), left.map(p -> p.getFileName().toString()).toList());
     }
 
     // a copy that fails while the terminal runs takes its record back with it
-    emulator.drive(1).faults().addWriteError(copied.dataLba() + 40);
+    emulator.drive(1).faults().addWriteError(lba + 2 + 40);
     assertThrows(ScsiException.class, () -> copy(GAME, lba));
     emulator.drive(1).faults().clear();
     FlowException none = assertThrows(FlowException.class, () -> run(GAME, lba));
     assertTrue(none.getMessage().contains("no copied title there"), none::getMessage);
     copy(GAME, lba);
     assertArrayEquals(game, run(GAME, lba));
+    assertEquals(1, admin.user("alice").path("bills").size(), "one copy, one bill");
   }
 
   @Test

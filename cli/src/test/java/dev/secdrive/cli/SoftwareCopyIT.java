@@ -3,6 +3,7 @@ package dev.secdrive.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,20 +19,32 @@ import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.flow.CenterClient;
 import dev.secdrive.host.flow.CenterException;
 import dev.secdrive.host.flow.FlowException;
+import dev.secdrive.host.flow.Licensor;
+import dev.secdrive.host.flow.LicensorCredential;
 import dev.secdrive.host.flow.MasterAuthoring;
 import dev.secdrive.host.flow.Progress;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRecord;
 import dev.secdrive.protocol.security.InstallConversion;
+import dev.secdrive.protocol.security.InstallCopy;
+import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.MasterCatalog;
+import dev.secdrive.protocol.security.ProvisionRequest;
 import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.security.TitleHeader;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +64,7 @@ class SoftwareCopyIT {
   private static final String FILM = "film-2"; // scheme 2, free
   private static final String PREMIUM = "premium-3"; // scheme 2, 500 cents
   private static final String GHOST = "ghost-4"; // on the master, never registered (S12)
+  private static final String TINY = "tiny-5"; // scheme 1, 300 cents, small enough for a floppy
   private static final long LBA = 100;
 
   @TempDir Path media;
@@ -99,7 +113,8 @@ class SoftwareCopyIT {
             Rig.title(GAME, 1, admin.registerTitle(GAME, "A Game", 1, 0).key(), game),
             Rig.title(FILM, 2, admin.registerTitle(FILM, "A Film", 2, 0).key(), film),
             Rig.title(PREMIUM, 2, admin.registerTitle(PREMIUM, "Premium", 2, 500).key(), premium),
-            Rig.title(GHOST, 1, new byte[32], ghost)),
+            Rig.title(GHOST, 1, new byte[32], ghost),
+            Rig.title(TINY, 1, admin.registerTitle(TINY, "Tiny", 1, 300).key(), premium)),
         2048,
         image,
         Progress.NONE);
@@ -108,6 +123,7 @@ class SoftwareCopyIT {
     Rig.createMedium(store, "MASTER-1", "cd-rom-650", image);
     Rig.createMedium(store, "MO-1", "mo-640", null);
     Rig.createMedium(store, "MO-2", "mo-640", null);
+    Rig.createMedium(store, "FD-1", "fd-720", null);
     emulator =
         Emulator.builder()
             .mediaDirectory(media)
@@ -117,6 +133,7 @@ class SoftwareCopyIT {
             .drive(new DriveConfig(0, "cdrom", "MASTER-DRIVE", "MASTER-1"))
             .drive(new DriveConfig(1, "mo-640", "USER-DRIVE", "MO-1"))
             .drive(new DriveConfig(2, "mo-640", "OTHER-DRIVE", "MO-2"))
+            .drive(new DriveConfig(3, "floppy-1.44", "FLOPPY-DRIVE", "FD-1"))
             .start();
   }
 
@@ -150,7 +167,7 @@ class SoftwareCopyIT {
   private byte[] run(int lun, String titleId, long lba) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (Drive drive = Drive.open(uri(lun))) {
-      Runner.run(drive, titleId, lba, alice, authority.publicKey(), out, Progress.NONE);
+      Runner.run(drive, titleId, lba, authority.publicKey(), out, Progress.NONE);
     }
     return out.toByteArray();
   }
@@ -219,7 +236,7 @@ class SoftwareCopyIT {
   }
 
   @Test
-  void certificateCopyIsVerifiedAndDecryptedWithTheUserKey() throws Exception {
+  void certificateCopyIsInstalledInTheTargetDriveAndPlaysThroughIt() throws Exception {
     Cli copied =
         Cli.run(
             "copy",
@@ -242,51 +259,105 @@ class SoftwareCopyIT {
         copied.out().startsWith("copied game-1 (scheme 1, copy certificate) to medium MO-1"),
         copied::toString);
 
-    // The record names this title and medium; the ciphertext is the master's, verbatim.
+    // The record names this title and medium; the header the drive wrote follows it, then the
+    // master's ciphertext, verbatim; the drive licensed the title on MO-1 from the central site.
     try (Drive master = Drive.open(uri(0));
         Drive target = Drive.open(uri(1))) {
       CopyRecord record = CopyRecord.decode(target.read(LBA, 1));
-      assertEquals(LBA + 1, record.dataLba());
+      assertEquals(LBA + 1, record.headerLba());
       assertEquals(game.length, record.plaintextLength());
+      assertEquals(GAME, TitleHeader.decode(target.read(LBA + 1, 1)).contentId());
       MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(GAME).orElseThrow();
-      assertArrayEquals(master.read(entry.firstLba(), 8), target.read(record.dataLba(), 8));
+      assertArrayEquals(master.read(entry.firstLba(), 8), target.read(LBA + 2, 8));
+      LicenseStatus.Entry license = target.secure().status().entries().get(0);
+      assertEquals(GAME, license.contentId());
+      assertEquals("secdrive central site", license.licensor());
     }
 
     Cli ran =
         Cli.run(
-            "run",
-            uri(1),
-            "--title",
-            GAME,
-            "--lba",
-            Long.toString(LBA),
-            "--user-key",
-            aliceKeyFile.toString(),
-            "--center",
-            center.url());
+            "run", uri(1), "--title", GAME, "--lba", Long.toString(LBA), "--center", center.url());
     assertEquals(0, ran.exit(), ran::toString);
     assertEquals(
         "ran game-1 (scheme 1): " + game.length + " bytes, SHA-256 " + sha256(game),
         ran.out().trim());
     assertArrayEquals(game, run(1, GAME, LBA));
+  }
 
-    // Another user's key does not open Kd.
-    Path other = keys.resolve("other.key");
-    UserKey.create().save(other);
-    Cli wrongUser =
-        Cli.run(
-            "run",
-            uri(1),
-            "--title",
-            GAME,
-            "--lba",
-            Long.toString(LBA),
-            "--user-key",
-            other.toString(),
-            "--authority-key",
-            HexFormat.of().formatHex(authority.publicKey()));
-    assertEquals(1, wrongUser.exit(), wrongUser::toString);
-    assertTrue(wrongUser.err().contains("does not open with this user key"), wrongUser::toString);
+  @Test
+  void theSiteAnswerHoldsNoKeyTheTerminalCanOpen() throws Exception {
+    byte[] kd = admin.titleKey(GAME).key();
+    CenterClient.CertificateIssue issue;
+    try (Drive target = Drive.open(uri(1))) {
+      issue = site.copyCertificate("alice", alice, GAME, "MO-1", target.secure().certificate());
+    }
+    CopyCertificate cs = CopyCertificate.decode(issue.copyCertificate());
+    assertEquals("USER-DRIVE", cs.deviceId());
+    // Kd is nowhere in the answer, and what is sealed in it does not open with the user key: the
+    // user's X25519 key is not the drive's, under either label.
+    assertEquals(-1, Collections.indexOfSubList(bytes(issue.copyCertificate()), bytes(kd)));
+    for (String label : List.of("copy", "user-key")) {
+      assertThrows(
+          AuthenticationException.class,
+          () ->
+              dev.secdrive.center.crypto.Crypto.open(
+                  aliceX25519(),
+                  cs.ephemeralPublicKey(),
+                  label,
+                  CopyCertificate.aad(GAME, "MO-1", "USER-DRIVE"),
+                  cs.sealedKey()));
+    }
+  }
+
+  @Test
+  void aCopyCertificateInstallsOnlyWithItsMediumInItsDrive() throws Exception {
+    try (Drive master = Drive.open(uri(0));
+        Drive user = Drive.open(uri(1));
+        Drive other = Drive.open(uri(2))) {
+      MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(GAME).orElseThrow();
+      // Sealed to USER-DRIVE for MO-1: with MO-2 loaded, or in OTHER-DRIVE, it installs nothing.
+      byte[] forMo1 =
+          site.copyCertificate("alice", alice, GAME, "MO-1", user.secure().certificate())
+              .copyCertificate();
+      byte[] forMo2InUserDrive =
+          site.copyCertificate("alice", alice, GAME, "MO-2", user.secure().certificate())
+              .copyCertificate();
+      ScsiException otherMedium =
+          assertThrows(
+              ScsiException.class,
+              () -> user.secure().installCopy(install(forMo2InUserDrive, entry)));
+      assertEquals(
+          Reason.OTHER_MEDIUM, otherMedium.reason().orElseThrow(), otherMedium::getMessage);
+      ScsiException otherDrive =
+          assertThrows(
+              ScsiException.class,
+              () -> other.secure().installCopy(install(forMo2InUserDrive, entry)));
+      assertEquals(Reason.OTHER_DRIVE, otherDrive.reason().orElseThrow(), otherDrive::getMessage);
+      ScsiException notHere =
+          assertThrows(
+              ScsiException.class, () -> other.secure().installCopy(install(forMo1, entry)));
+      assertEquals(Reason.OTHER_MEDIUM, notHere.reason().orElseThrow(), notHere::getMessage);
+      assertTrue(user.secure().status().entries().isEmpty(), "nothing licensed on MO-1");
+      assertTrue(other.secure().status().entries().isEmpty(), "nothing licensed on MO-2");
+    }
+  }
+
+  private static InstallCopy install(byte[] cs, MasterCatalog.Entry entry) {
+    return new InstallCopy(cs, LBA + 1, entry.plaintextLength(), entry.nonce(), entry.digest());
+  }
+
+  private static List<Byte> bytes(byte[] b) {
+    List<Byte> out = new java.util.ArrayList<>();
+    for (byte x : b) {
+      out.add(x);
+    }
+    return out;
+  }
+
+  /** The X25519 private key in alice's key file, as a patched terminal would read it. */
+  private byte[] aliceX25519() throws Exception {
+    JsonNode file = Json.MAPPER.readTree(Files.readString(aliceKeyFile));
+    return HexFormat.of().parseHex(file.get("privateKey").asText());
   }
 
   // ---------------------------------------------------------------- refusals
@@ -300,7 +371,7 @@ class SoftwareCopyIT {
         assertThrows(FlowException.class, () -> copy("alice", "nothing-9", 1, LBA));
     assertEquals(
         "title nothing-9 is not on the master (its catalog lists game-1, film-2, premium-3,"
-            + " ghost-4)",
+            + " ghost-4, tiny-5)",
         notOnMaster.getMessage());
     assertTargetUntouched(1);
   }
@@ -335,17 +406,17 @@ class SoftwareCopyIT {
   void certificateForAnotherMediumIsRefused() throws Exception {
     // Scheme 1: a CS the site issued for MO-2, written onto MO-1 beside the ciphertext.
     copy("alice", GAME, 1, LBA);
-    CenterClient.CertificateIssue forOther = site.copyCertificate("alice", alice, GAME, "MO-2");
     try (Drive target = Drive.open(uri(1))) {
+      CenterClient.CertificateIssue forOther =
+          site.copyCertificate("alice", alice, GAME, "MO-2", target.secure().certificate());
       CopyRecord genuine = CopyRecord.decode(target.read(LBA, 1));
       CopyRecord swapped =
           new CopyRecord(
               forOther.copyCertificate(),
-              forOther.sealedKey(),
               genuine.nonce(),
               genuine.plaintextLength(),
               genuine.digest(),
-              genuine.dataLba());
+              genuine.headerLba());
       target.write(LBA, Arrays.copyOf(swapped.encode(), 2048));
     }
     FlowException e = assertThrows(FlowException.class, () -> run(1, GAME, LBA));
@@ -377,7 +448,7 @@ class SoftwareCopyIT {
   void copiesClonedOntoAnotherMediumDoNotRun() throws Exception {
     copy("alice", GAME, 1, LBA);
     copy("alice", FILM, 1, 5000);
-    long gameBlocks = 1 + (game.length + 2047) / 2048;
+    long gameBlocks = 2 + (game.length + 2047) / 2048; // record, header, data
     long filmBlocks = 1 + (film.length + 2047) / 2048;
     try (Drive original = Drive.open(uri(1));
         Drive clone = Drive.open(uri(2))) {
@@ -394,6 +465,13 @@ class SoftwareCopyIT {
         scheme1.getMessage());
     ScsiException scheme2 = assertThrows(ScsiException.class, () -> run(2, FILM, 5000));
     assertEquals(Reason.NO_LICENSE, scheme2.reason().orElseThrow(), scheme2.getMessage());
+    // A patched terminal that skips the check of CS plays nothing either: the key of the scheme-1
+    // copy is in MO-1's secure area, not in anything the clone carries.
+    try (Drive clone = Drive.open(uri(2))) {
+      ScsiException bypassed =
+          assertThrows(ScsiException.class, () -> clone.secure().openPlayback(GAME, LBA + 1));
+      assertEquals(Reason.NO_LICENSE, bypassed.reason().orElseThrow(), bypassed.getMessage());
+    }
   }
 
   @Test
@@ -402,7 +480,18 @@ class SoftwareCopyIT {
     copy("alice", GAME, 1, LBA);
     try (Drive target = Drive.open(uri(1))) {
       byte[] block = target.read(LBA, 1);
-      int serialAt = 5 + 2 + 5 + 1 + GAME.length() + 1 + "MO-1".length() + 1 + "alice".length();
+      int serialAt =
+          5
+              + 2
+              + 5
+              + 1
+              + GAME.length()
+              + 1
+              + "MO-1".length()
+              + 1
+              + "alice".length()
+              + 1
+              + "USER-DRIVE".length();
       block[serialAt + 7] ^= 1;
       target.write(LBA, block);
     }
@@ -411,6 +500,16 @@ class SoftwareCopyIT {
         "the copy certificate's signature does not verify with the central site's key (tampered"
             + " copy certificate)",
         e.getMessage());
+    // The drive refuses the same CS whole.
+    try (Drive master = Drive.open(uri(0));
+        Drive target = Drive.open(uri(1))) {
+      MasterCatalog.Entry entry = SoftwareCopy.readCatalog(master).find(GAME).orElseThrow();
+      byte[] tampered = CopyRecord.decode(target.read(LBA, 1)).copyCertificate();
+      ScsiException refused =
+          assertThrows(
+              ScsiException.class, () -> target.secure().installCopy(install(tampered, entry)));
+      assertEquals(Reason.SIGNATURE, refused.reason().orElseThrow(), refused.getMessage());
+    }
 
     // Scheme 2: one bit of the grant's serial.
     try (Drive master = Drive.open(uri(0));
@@ -437,8 +536,9 @@ class SoftwareCopyIT {
   void unknownUserIsRefused() {
     for (String title : List.of(GAME, FILM)) {
       CenterException e = assertThrows(CenterException.class, () -> copy("mallory", title, 1, LBA));
-      assertEquals(404, e.status());
-      assertTrue(e.getMessage().contains("mallory"), e.getMessage());
+      assertEquals(403, e.status());
+      assertTrue(
+          e.getMessage().contains("the request is not signed by user mallory"), e.getMessage());
     }
     assertTargetUntouched(1);
   }
@@ -468,7 +568,7 @@ class SoftwareCopyIT {
 
     // Scheme 1: the ciphertext's write fails after the copy record was written and checked.
     long at = 20_000; // clear of the premium copy
-    emulator.drive(1).faults().addWriteError(at + 1);
+    emulator.drive(1).faults().addWriteError(at + 2);
     assertThrows(DriveException.class, () -> copy("alice", GAME, 1, at));
     try (Drive target = Drive.open(uri(1))) {
       assertArrayEquals(new byte[2048], target.read(at, 1), "the copy record is erased again");
@@ -488,9 +588,7 @@ class SoftwareCopyIT {
       CenterException e =
           assertThrows(CenterException.class, () -> copy("bob", alice, title, 1, LBA));
       assertEquals(403, e.status(), e.getMessage());
-      assertTrue(
-          e.getMessage().contains("the signature does not verify with user bob's signing key"),
-          e.getMessage());
+      assertTrue(e.getMessage().contains("the request is not signed by user bob"), e.getMessage());
     }
     assertEquals(0, copies("bob"), "bob was not billed");
     assertTargetUntouched(1);
@@ -526,6 +624,127 @@ class SoftwareCopyIT {
     admin.pay("bob", 500);
     copy("bob", FILM, 1, 5000);
     assertArrayEquals(film, run(1, FILM, 5000));
+  }
+
+  // ---------------------------------------------------------------- nothing billed for a refusal
+
+  /** No copy was issued to {@code user} and no bill made: checked through the admin API. */
+  private void assertNothingBilled(String user) {
+    JsonNode profile = admin.user(user);
+    assertEquals(0, profile.path("copies").size(), profile::toString);
+    assertEquals(0, profile.path("bills").size(), profile::toString);
+  }
+
+  /**
+   * The copy of each title onto LUN {@code lun} is refused by the target drive with {@code why}.
+   */
+  private void assertDriveRefuses(int lun, Reason why) {
+    for (String title : List.of(TINY, PREMIUM)) {
+      ScsiException e = assertThrows(ScsiException.class, () -> copy("bob", title, lun, LBA));
+      assertEquals(why, e.reason().orElseThrow(), e.getMessage());
+      assertTrue(e.getMessage().contains("on SECURITY PROTOCOL OUT"), e.getMessage());
+    }
+    assertNothingBilled("bob");
+  }
+
+  @Test
+  void aTargetDriveWithoutTheSecurityCommandSetIsRefusedUnbilled() {
+    // LUN 0 is the master's CD-ROM reader: no SECURITY PROTOCOL, so no drive key to seal to.
+    for (String title : List.of(TINY, PREMIUM)) {
+      FlowException e = assertThrows(FlowException.class, () -> copy("bob", title, 0, LBA));
+      assertTrue(e.getMessage().contains("has no security command set"), e.getMessage());
+    }
+    assertNothingBilled("bob");
+  }
+
+  @Test
+  void aTargetWhoseSecureAreaHasNoRoomForTheLicenseIsRefusedUnbilled() {
+    // Fill FD-1's 4 KiB secure area with a licensor's licenses, each a little smaller than the
+    // central site's would be, until one more does not fit.
+    LicensorCredential publisher =
+        LicensorCredential.create("P", authority::certify, authority.publicKey());
+    byte[] filler = new byte[1];
+    try (Drive floppy = Drive.open(uri(3))) {
+      for (int i = 0; ; i++) {
+        try {
+          new Licensor(publisher)
+              .provision(
+                  floppy,
+                  String.format("filler-%04d", i),
+                  new ByteArrayInputStream(filler),
+                  1,
+                  10 + 2L * i,
+                  ProvisionRequest.UNLIMITED,
+                  Progress.NONE);
+        } catch (ScsiException full) {
+          assertTrue(
+              full.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST),
+              full.getMessage());
+          assertTrue(i > 10, "the area took " + i + " licenses");
+          break;
+        }
+      }
+    }
+    for (String title : List.of(TINY, PREMIUM)) {
+      ScsiException e = assertThrows(ScsiException.class, () -> copy("bob", title, 3, 200));
+      assertTrue(
+          e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST),
+          e.getMessage());
+      assertNull(e.sense().fieldPointer(), "no room: 05/26/00 without a field pointer");
+      assertTrue(e.getMessage().contains("on SECURITY PROTOCOL OUT"), e.getMessage());
+    }
+    assertNothingBilled("bob");
+  }
+
+  @Test
+  void aTargetHoldingTheTitleFromAnotherLicensorIsRefusedUnbilled() {
+    LicensorCredential publisher =
+        LicensorCredential.create("Publisher", authority::certify, authority.publicKey());
+    try (Drive target = Drive.open(uri(1))) {
+      for (String title : List.of(TINY, PREMIUM)) {
+        new Licensor(publisher)
+            .provision(
+                target,
+                title,
+                new ByteArrayInputStream(new byte[10]),
+                10,
+                title.equals(TINY) ? 40_000 : 40_010,
+                ProvisionRequest.UNLIMITED,
+                Progress.NONE);
+      }
+    }
+    assertDriveRefuses(1, Reason.OTHER_LICENSOR);
+  }
+
+  @Test
+  void aTargetDriveOfAnotherAuthorityIsRefusedUnbilled() throws Exception {
+    // A drive the licensing authority never certified trusts no site that authority certified.
+    Path otherAuthority = keys.resolve("other-authority.json");
+    Authority.create().save(otherAuthority);
+    Path otherMedia = scratch.resolve("other-media");
+    Rig.createMedium(MediumStore.openOrCreate(otherMedia), "MO-9", "mo-640", null);
+    try (Emulator rogue =
+        Emulator.builder()
+            .mediaDirectory(otherMedia)
+            .authority(otherAuthority)
+            .profiles(Rig.PROFILES)
+            .timing(TimingMode.FAST)
+            .drive(new DriveConfig(0, "mo-640", "ROGUE-DRIVE", "MO-9"))
+            .start()) {
+      for (String title : List.of(TINY, PREMIUM)) {
+        try (Drive master = Drive.open(uri(0));
+            Drive target = Drive.open("tcp://" + Addresses.format(rogue.address()) + "/0")) {
+          ScsiException e =
+              assertThrows(
+                  ScsiException.class,
+                  () ->
+                      SoftwareCopy.copy(
+                          master, target, site, "bob", bob, title, LBA, Progress.NONE));
+          assertEquals(Reason.CERTIFICATE, e.reason().orElseThrow(), e.getMessage());
+        }
+      }
+    }
+    assertNothingBilled("bob");
   }
 
   @Test

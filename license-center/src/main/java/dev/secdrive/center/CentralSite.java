@@ -19,17 +19,19 @@ import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.ParameterException;
-import dev.secdrive.protocol.security.SealedKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the central site does (seed 003 FIG. 4 and FIG. 8), whoever asks: register titles in the
  * contents identifier file and users in the user profile database, issue copy certificates (scheme
  * 1) and conversion grants (scheme 2) with a bill each, take payments. Every refusal is a {@link
- * Refusal} naming the problem; a refused request writes nothing.
+ * Refusal} naming the problem; a refused request writes nothing, and a copy is billed only once
+ * everything the site can check has passed, in the transaction that issues it.
  */
 public final class CentralSite {
 
@@ -149,8 +151,8 @@ public final class CentralSite {
   // ------------------------------------------------------------------ users
 
   /**
-   * Registers a user with the X25519 user key KU copy keys are sealed to and the Ed25519 public key
-   * that verifies the user's copy requests.
+   * Registers a user with the X25519 user key KU (registered, but no title key is sealed to it:
+   * they go to the target drive) and the Ed25519 public key that verifies the user's copy requests.
    */
   public User registerUser(String userId, String name, byte[] userKey, byte[] signingKey) {
     checkId("userId", userId, ID_MAX);
@@ -199,13 +201,13 @@ public final class CentralSite {
 
   /**
    * The user of a copy request, once {@code signature} verifies with the user's signing key over
-   * {@code signed} (API.md "Signed copy requests"): nothing else is looked at before.
+   * {@code signed} (API.md "Signed copy requests"): nothing else is looked at before. An unknown
+   * user, a user without a signing key and a signature that does not verify are one refusal, with
+   * one message and the same work done, so that a request never tells whether a user ID exists.
    *
-   * @throws Refusal NOT_FOUND for an unknown user, UNAUTHORIZED for a request without signature,
-   *     FORBIDDEN for a signature that does not verify (or a user without a signing key)
+   * @throws Refusal UNAUTHORIZED for a request without signature, FORBIDDEN otherwise
    */
   private User signedBy(String userId, byte[] signed, byte[] signature) {
-    User user = user(userId);
     if (signature == null) {
       throw new Refusal(
           Refusal.Kind.UNAUTHORIZED,
@@ -213,23 +215,25 @@ public final class CentralSite {
               + userId
               + "'s signing key over the request, API.md \"Signed copy requests\") is missing");
     }
-    if (user.signingKey() == null) {
-      throw new Refusal(
-          Refusal.Kind.FORBIDDEN,
-          "user "
-              + userId
-              + " has no signing key registered (registered before copy requests were signed), so"
-              + " no copy request of theirs can be verified");
+    Optional<User> user = store.user(userId).filter(u -> u.signingKey() != null);
+    boolean verified =
+        signature.length == CopyRequests.SIGNATURE_LENGTH
+            && Ed25519.verify(user.map(User::signingKey).orElse(NOBODY), signed, signature);
+    if (!verified || user.isEmpty()) {
+      throw notSignedBy(userId);
     }
-    if (signature.length != CopyRequests.SIGNATURE_LENGTH
-        || !Ed25519.verify(user.signingKey(), signed, signature)) {
-      throw new Refusal(
-          Refusal.Kind.FORBIDDEN,
-          "the signature does not verify with user "
-              + userId
-              + "'s signing key: the request was not signed by this user, or not for these fields");
-    }
-    return user;
+    return user.get();
+  }
+
+  /** Verifies nothing: the key an unknown user's request is checked against, to take as long. */
+  private static final byte[] NOBODY = Ed25519.generate().publicKey();
+
+  private static Refusal notSignedBy(String userId) {
+    return new Refusal(
+        Refusal.Kind.FORBIDDEN,
+        "the request is not signed by user "
+            + userId
+            + ": no user of that ID registered here signed these fields with their signing key");
   }
 
   private static Refusal unknownUser(String userId) {
@@ -252,35 +256,46 @@ public final class CentralSite {
   // ------------------------------------------------------------------ issuing
 
   /**
-   * Scheme 1's answer: CS and Kd sealed to the user key, with the bill the copy made.
+   * Scheme 1's answer: CS, which carries Kd sealed to the target drive, with the bill the copy
+   * made.
    *
    * @param reissued true if the copy existed and this is its certificate again (no new bill)
    */
-  public record CertificateIssue(
-      CopyCertificate certificate, SealedKey sealedKey, Bill bill, boolean reissued) {}
+  public record CertificateIssue(CopyCertificate certificate, Bill bill, boolean reissued) {}
 
   /**
-   * Scheme 1 (FIG. 4): the copy certificate CS over (title, medium, user, serial, time) signed by
-   * the center, and Kd sealed to the user's KU (label "user-key", AAD title ‖ medium).
+   * Scheme 1 (FIG. 4): the copy certificate CS over (title, medium, user, target drive, serial,
+   * time) signed by the center, carrying Kd sealed to the target drive's certified X25519 key
+   * (label "copy", AAD title ‖ medium ‖ device). Nobody but that drive opens Kd, and it installs it
+   * only for that medium (INSTALL COPY).
    *
+   * @param driveCertificate the target drive's certificate, as the drive reports it
    * @param signature the user's signature over the request (API.md "Signed copy requests")
    */
   public CertificateIssue issueCertificate(
-      String userId, String titleId, String mediumId, byte[] signature) {
-    checkId("userId", userId, ID_MAX);
-    checkId("titleId", titleId, TITLE_ID_MAX);
-    checkId("mediumId", mediumId, ID_MAX);
-    User user =
-        signedBy(
-            userId,
-            CopyRequests.certificate(keys.certificate().encode(), userId, titleId, mediumId),
-            signature);
+      String userId, String titleId, String mediumId, byte[] driveCertificate, byte[] signature) {
+    checkRequest(userId, titleId, mediumId, driveCertificate);
+    signedBy(
+        userId,
+        CopyRequests.certificate(
+            keys.certificate().encode(), userId, titleId, mediumId, driveCertificate),
+        signature);
     Title title = title(titleId);
     requireScheme(title, 1, "/copies/conversion");
+    Certificate drive = targetDrive(driveCertificate);
+    String deviceId = drive.subject();
     byte[] kd = key(title);
-    Store.Issued<CertificateIssue> issued =
+    Crypto.Sealed sealed =
+        seal(
+            drive.x25519PublicKey(),
+            KeyLabels.COPY,
+            CopyCertificate.aad(titleId, mediumId, deviceId),
+            kd,
+            "drive " + deviceId + "'s key");
+    Arrays.fill(kd, (byte) 0);
+    Store.Issued<CopyCertificate> issued =
         issue(
-            new Store.CopyRequest(userId, titleId, mediumId, null, 1),
+            new Store.CopyRequest(userId, titleId, mediumId, deviceId, 1),
             title,
             (serial, at) -> {
               CopyCertificate unsigned =
@@ -288,24 +303,16 @@ public final class CentralSite {
                       titleId,
                       mediumId,
                       userId,
+                      deviceId,
                       serial,
                       at.getEpochSecond(),
+                      sealed.ephemeralPublicKey(),
+                      sealed.ciphertext(),
                       keys.certificate().encode(),
                       new byte[Certificate.SIGNATURE_LENGTH]);
-              CopyCertificate cs = unsigned.withSignature(keys.sign(unsigned.signedBytes()));
-              Crypto.Sealed sealed =
-                  seal(
-                      user.userKey(),
-                      KeyLabels.USER_KEY,
-                      SealedKey.aad(titleId, mediumId),
-                      kd,
-                      "user " + userId + "'s key");
-              return new CertificateIssue(
-                  cs, new SealedKey(sealed.ephemeralPublicKey(), sealed.ciphertext()), null, false);
+              return unsigned.withSignature(keys.sign(unsigned.signedBytes()));
             });
-    CertificateIssue document = issued.document();
-    return new CertificateIssue(
-        document.certificate(), document.sealedKey(), issued.bill(), issued.reissued());
+    return new CertificateIssue(issued.document(), issued.bill(), issued.reissued());
   }
 
   /**
@@ -325,12 +332,7 @@ public final class CentralSite {
    */
   public ConversionIssue issueConversion(
       String userId, String titleId, String mediumId, byte[] driveCertificate, byte[] signature) {
-    checkId("userId", userId, ID_MAX);
-    checkId("titleId", titleId, TITLE_ID_MAX);
-    checkId("mediumId", mediumId, ID_MAX);
-    if (driveCertificate.length > 0xFFFF) {
-      throw Refusal.badRequest("field 'driveCertificate' is longer than 65535 bytes");
-    }
+    checkRequest(userId, titleId, mediumId, driveCertificate);
     signedBy(
         userId,
         CopyRequests.conversion(
@@ -338,41 +340,22 @@ public final class CentralSite {
         signature);
     Title title = title(titleId);
     requireScheme(title, 2, "/copies/certificate");
-    Certificate drive;
-    try {
-      drive = Certificate.decode(driveCertificate);
-    } catch (ParameterException e) {
-      throw Refusal.badRequest("field 'driveCertificate' is malformed: " + e.getMessage());
-    }
-    if (drive.role() != Certificate.Role.DRIVE) {
-      throw new Refusal(
-          Refusal.Kind.FORBIDDEN,
-          "the drive certificate has role "
-              + drive.role()
-              + ", not DRIVE: grants go to drives only");
-    }
-    if (!keys.certifiedByAuthority(drive, Certificate.Role.DRIVE)) {
-      throw new Refusal(
-          Refusal.Kind.FORBIDDEN,
-          "the drive certificate of "
-              + drive.subject()
-              + " is not signed by the licensing authority");
-    }
+    Certificate drive = targetDrive(driveCertificate);
     String deviceId = drive.subject();
     byte[] ku = keys.derive(KeyLabels.MEDIUM_CONVERSION, mediumId);
     byte[] ka = keys.derive(KeyLabels.MASTER_CONVERSION, titleId);
+    Crypto.Sealed sealed =
+        seal(
+            drive.x25519PublicKey(),
+            KeyLabels.CONVERSION,
+            ConversionGrant.aad(titleId, mediumId, deviceId),
+            Bytes.concat(ku, ka),
+            "drive " + deviceId + "'s key");
     Store.Issued<ConversionGrant> issued =
         issue(
             new Store.CopyRequest(userId, titleId, mediumId, deviceId, 2),
             title,
             (serial, at) -> {
-              Crypto.Sealed sealed =
-                  seal(
-                      drive.x25519PublicKey(),
-                      KeyLabels.CONVERSION,
-                      ConversionGrant.aad(titleId, mediumId, deviceId),
-                      Bytes.concat(ku, ka),
-                      "drive " + deviceId + "'s key");
               ConversionGrant unsigned =
                   new ConversionGrant(
                       titleId,
@@ -386,6 +369,50 @@ public final class CentralSite {
               return unsigned.withSignature(keys.sign(unsigned.signedBytes()));
             });
     return new ConversionIssue(issued.document(), issued.bill(), issued.reissued());
+  }
+
+  /** The fields of a copy request, checked before anything else is looked at. */
+  private static void checkRequest(
+      String userId, String titleId, String mediumId, byte[] driveCertificate) {
+    checkId("userId", userId, ID_MAX);
+    checkId("titleId", titleId, TITLE_ID_MAX);
+    checkId("mediumId", mediumId, ID_MAX);
+    if (driveCertificate == null) {
+      throw Refusal.badRequest(
+          "field 'driveCertificate' is missing: both schemes seal the title's keys to the target"
+              + " drive");
+    }
+    if (driveCertificate.length > 0xFFFF) {
+      throw Refusal.badRequest("field 'driveCertificate' is longer than 65535 bytes");
+    }
+  }
+
+  /**
+   * The target drive of a copy: a drive certificate the licensing authority signed. Checked before
+   * the copy is billed, as everything the site can check is.
+   */
+  private Certificate targetDrive(byte[] driveCertificate) {
+    Certificate drive;
+    try {
+      drive = Certificate.decode(driveCertificate);
+    } catch (ParameterException e) {
+      throw Refusal.badRequest("field 'driveCertificate' is malformed: " + e.getMessage());
+    }
+    if (drive.role() != Certificate.Role.DRIVE) {
+      throw new Refusal(
+          Refusal.Kind.FORBIDDEN,
+          "the drive certificate has role "
+              + drive.role()
+              + ", not DRIVE: the title's keys go to drives only");
+    }
+    if (!keys.certifiedByAuthority(drive, Certificate.Role.DRIVE)) {
+      throw new Refusal(
+          Refusal.Kind.FORBIDDEN,
+          "the drive certificate of "
+              + drive.subject()
+              + " is not signed by the licensing authority");
+    }
+    return drive;
   }
 
   private interface Document<T> {
@@ -412,7 +439,7 @@ public final class CentralSite {
               + e.totalCents()
               + " cents: pay them before copying");
     } catch (UnknownUserException e) {
-      throw unknownUser(request.userId()); // removed between the check and the transaction
+      throw notSignedBy(request.userId()); // removed between the check and the transaction
     }
   }
 

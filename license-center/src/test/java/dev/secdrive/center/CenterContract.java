@@ -26,7 +26,6 @@ import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRequests;
-import dev.secdrive.protocol.security.SealedKey;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -76,6 +75,10 @@ abstract class CenterContract {
   @TempDir Path dataDir;
 
   TestAuthority authority;
+
+  /** The target drive of scheme-1 requests that name none. */
+  TestAuthority.Drive drive;
+
   JdbcConfig jdbc;
   LicenseCenter center;
   String token;
@@ -83,6 +86,7 @@ abstract class CenterContract {
   @BeforeEach
   void startCenter() throws Exception {
     authority = new TestAuthority();
+    drive = authority.drive("DRIVE-1");
     LicenseCenter.setup(dataDir, "Test Copy Center", authority.publicKey(), authority::certify);
     jdbc = database(dataDir);
     center = LicenseCenter.start(dataDir, jdbc, new InetSocketAddress("127.0.0.1", 0));
@@ -186,8 +190,16 @@ abstract class CenterContract {
     return key.privateKey();
   }
 
-  /** The request's signature by the signing key of its user (API.md "Signed copy requests"). */
+  /** A scheme-2 request signed by its user. */
   ObjectNode signed(ObjectNode body) {
+    return signed(CopyRequests.CONVERSION, body);
+  }
+
+  /**
+   * The request's signature by the signing key of its user (API.md "Signed copy requests"), for a
+   * request of {@code kind}.
+   */
+  ObjectNode signed(int kind, ObjectNode body) {
     if (!body.has("userId") || !body.has("titleId") || !body.has("mediumId")) {
       return body; // refused before any signature is looked at
     }
@@ -200,16 +212,16 @@ abstract class CenterContract {
     }
     byte[] message;
     try {
-      message =
+      byte[] drive =
           body.has("driveCertificate")
-              ? CopyRequests.conversion(
-                  site,
-                  user,
-                  body.get("titleId").asText(),
-                  body.get("mediumId").asText(),
-                  HEX.parseHex(body.get("driveCertificate").asText()))
-              : CopyRequests.certificate(
-                  site, user, body.get("titleId").asText(), body.get("mediumId").asText());
+              ? HEX.parseHex(body.get("driveCertificate").asText())
+              : new byte[0];
+      String title = body.get("titleId").asText();
+      String medium = body.get("mediumId").asText();
+      message =
+          kind == CopyRequests.CONVERSION
+              ? CopyRequests.conversion(site, user, title, medium, drive)
+              : CopyRequests.certificate(site, user, title, medium, drive);
     } catch (IllegalArgumentException e) {
       message = new byte[0]; // a malformed field: refused before the signature is looked at
     }
@@ -218,9 +230,28 @@ abstract class CenterContract {
     return body;
   }
 
+  /** A scheme-1 request for the target drive {@link #drive}. */
   Reply certificate(String user, String title, String medium) throws Exception {
-    return post(
-        "/copies/certificate", signed(json("userId", user, "titleId", title, "mediumId", medium)));
+    return certificate(user, title, medium, drive.certificate());
+  }
+
+  Reply certificate(String user, String title, String medium, Certificate target) throws Exception {
+    return post("/copies/certificate", signedCertificate(user, title, medium, target));
+  }
+
+  /** The body of a scheme-1 request, signed by its user. */
+  ObjectNode signedCertificate(String user, String title, String medium, Certificate target) {
+    return signed(
+        CopyRequests.CERTIFICATE,
+        json(
+            "userId",
+            user,
+            "titleId",
+            title,
+            "mediumId",
+            medium,
+            "driveCertificate",
+            HEX.formatHex(target.encode())));
   }
 
   Reply conversion(String user, String title, String medium, Certificate drive) throws Exception {
@@ -479,10 +510,11 @@ abstract class CenterContract {
     title("DID-1", 2, 100);
     user("alice");
     user("bob");
-    String drive = HEX.formatHex(authority.drive("DRIVE-1").certificate().encode());
+    String drive = HEX.formatHex(this.drive.certificate().encode());
     String other = HEX.formatHex(authority.drive("DRIVE-2").certificate().encode());
 
-    ObjectNode unsigned = json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1");
+    ObjectNode unsigned =
+        json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1", "driveCertificate", drive);
     assertRefused(
         post("/copies/certificate", unsigned), 401, "copy requests must be signed: field");
     ObjectNode unsignedGrant =
@@ -491,17 +523,18 @@ abstract class CenterContract {
         post("/copies/conversion", unsignedGrant), 401, "copy requests must be signed: field");
 
     // Bob signs a request in Alice's name: he cannot bill her, nor lock her out.
-    ObjectNode byBob = signed(json("userId", "bob", "titleId", "SW-1", "mediumId", "MO-1"));
+    ObjectNode byBob = signedCertificate("bob", "SW-1", "MO-1", this.drive.certificate());
     byBob.put("userId", "alice");
     assertRefused(
-        post("/copies/certificate", byBob),
-        403,
-        "the signature does not verify with user alice's signing key");
+        post("/copies/certificate", byBob), 403, "the request is not signed by user alice");
 
-    // Alice's signature for MO-1 does not fit a request for MO-2, nor another title.
-    ObjectNode moved = signed(json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1"));
+    // Alice's signature for MO-1 does not fit a request for MO-2, nor for another drive.
+    ObjectNode moved = signedCertificate("alice", "SW-1", "MO-1", this.drive.certificate());
     moved.put("mediumId", "MO-2");
-    assertRefused(post("/copies/certificate", moved), 403, "does not verify");
+    assertRefused(post("/copies/certificate", moved), 403, "is not signed by user alice");
+    ObjectNode redirected = signedCertificate("alice", "SW-1", "MO-1", this.drive.certificate());
+    redirected.put("driveCertificate", other);
+    assertRefused(post("/copies/certificate", redirected), 403, "is not signed by user alice");
 
     // Scheme 2: signed for DRIVE-1, sent with DRIVE-2's certificate (a grant for Bob's drive).
     ObjectNode swapped =
@@ -516,16 +549,16 @@ abstract class CenterContract {
                 "driveCertificate",
                 drive));
     swapped.put("driveCertificate", other);
-    assertRefused(post("/copies/conversion", swapped), 403, "does not verify");
+    assertRefused(post("/copies/conversion", swapped), 403, "is not signed by user alice");
 
-    // A certificate request's signature is no conversion request's, though the IDs are the same.
-    ObjectNode kind = signed(json("userId", "alice", "titleId", "DID-1", "mediumId", "MO-1"));
-    kind.put("driveCertificate", drive);
-    assertRefused(post("/copies/conversion", kind), 403, "does not verify");
+    // A certificate request's signature is no conversion request's, though the fields are the same.
+    ObjectNode kind = signedCertificate("alice", "DID-1", "MO-1", this.drive.certificate());
+    assertRefused(post("/copies/conversion", kind), 403, "is not signed by user alice");
 
-    ObjectNode shortSignature = json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1");
+    ObjectNode shortSignature =
+        json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1", "driveCertificate", drive);
     shortSignature.put("signature", "00ff");
-    assertRefused(post("/copies/certificate", shortSignature), 403, "does not verify");
+    assertRefused(post("/copies/certificate", shortSignature), 403, "is not signed by user alice");
     shortSignature.put("signature", "not hex");
     assertRefused(post("/copies/certificate", shortSignature), 400, "'signature' is not hex");
 
@@ -541,14 +574,14 @@ abstract class CenterContract {
     try (Store store = Store.open(jdbc)) {
       store.insertUser(new User("old", "Old", X25519.generate().publicKey(), null, Instant.now()));
     }
-    assertRefused(certificate("old", "SW-1", "MO-1"), 403, "user old has no signing key");
+    assertRefused(certificate("old", "SW-1", "MO-1"), 403, "the request is not signed by user old");
     assertEquals(0, adminGet("/users/old").body().get("copies").size());
   }
 
   // ------------------------------------------------------------------ scheme 1
 
   @Test
-  void aCopyCertificateIsSignedByTheCenterAndItsKdOpensWithTheUserKeyOnly() throws Exception {
+  void aCopyCertificateIsSignedByTheCenterAndItsKdOpensInTheTargetDriveOnly() throws Exception {
     byte[] kd = title("SW-1", 1, 1500);
     byte[] alice = user("alice");
     Reply reply = certificate("alice", "SW-1", "MO-0001");
@@ -559,6 +592,7 @@ abstract class CenterContract {
     assertEquals("SW-1", cs.titleId());
     assertEquals("MO-0001", cs.mediumId());
     assertEquals("alice", cs.userId());
+    assertEquals("DRIVE-1", cs.deviceId());
     assertEquals(reply.body().get("serial").asLong(), cs.serial());
     assertTrue(Math.abs(cs.issuedEpochSeconds() - Instant.now().getEpochSecond()) < 3600);
     Certificate site = Certificate.decode(cs.centerCertificate());
@@ -572,8 +606,11 @@ abstract class CenterContract {
             "SW-1",
             "MO-0002",
             "alice",
+            cs.deviceId(),
             cs.serial(),
             cs.issuedEpochSeconds(),
+            cs.ephemeralPublicKey(),
+            cs.sealedKey(),
             cs.centerCertificate(),
             cs.signature());
     assertFalse(Ed25519.verify(site.ed25519PublicKey(), forged.signedBytes(), forged.signature()));
@@ -581,28 +618,40 @@ abstract class CenterContract {
     flipped[10] ^= 1;
     assertFalse(Ed25519.verify(site.ed25519PublicKey(), cs.signedBytes(), flipped));
 
-    SealedKey sealed = SealedKey.decode(HEX.parseHex(reply.body().get("sealedKey").asText()));
-    byte[] aad = SealedKey.aad("SW-1", "MO-0001");
+    // Kd opens with the target drive's key, for this title, medium and drive only.
+    byte[] aad = CopyCertificate.aad("SW-1", "MO-0001", "DRIVE-1");
     assertArrayEquals(
-        kd, Crypto.open(alice, sealed.ephemeralPublicKey(), "user-key", aad, sealed.sealed()));
+        kd,
+        Crypto.open(drive.x25519Private(), cs.ephemeralPublicKey(), "copy", aad, cs.sealedKey()));
     assertThrows(
         AuthenticationException.class,
         () ->
             Crypto.open(
-                X25519.generate().privateKey(),
-                sealed.ephemeralPublicKey(),
-                "user-key",
+                drive.x25519Private(),
+                cs.ephemeralPublicKey(),
+                "copy",
+                CopyCertificate.aad("SW-1", "MO-0002", "DRIVE-1"),
+                cs.sealedKey()));
+    assertThrows(
+        AuthenticationException.class,
+        () ->
+            Crypto.open(
+                authority.drive("DRIVE-2").x25519Private(),
+                cs.ephemeralPublicKey(),
+                "copy",
                 aad,
-                sealed.sealed()));
-    assertThrows(
-        AuthenticationException.class,
-        () ->
-            Crypto.open(
-                alice,
-                sealed.ephemeralPublicKey(),
-                "user-key",
-                SealedKey.aad("SW-1", "MO-0002"),
-                sealed.sealed()));
+                cs.sealedKey()));
+
+    // The answer holds no key the terminal can open: no field but CS, and Kd inside CS opens
+    // with neither label under the user key.
+    List<String> fields = new ArrayList<>();
+    reply.body().fieldNames().forEachRemaining(fields::add);
+    assertEquals(List.of("serial", "copyCertificate", "bill", "reissued"), fields);
+    for (String label : List.of("copy", "user-key")) {
+      assertThrows(
+          AuthenticationException.class,
+          () -> Crypto.open(alice, cs.ephemeralPublicKey(), label, aad, cs.sealedKey()));
+    }
 
     JsonNode bill = reply.body().get("bill");
     assertEquals(1500, bill.get("amountCents").asLong());
@@ -640,7 +689,7 @@ abstract class CenterContract {
   @Test
   void askingAgainForTheSameCopyReissuesItWithoutANewBill() throws Exception {
     title("SW-1", 1, 1500);
-    byte[] alice = user("alice");
+    user("alice");
     Reply first = certificate("alice", "SW-1", "MO-1");
     assertEquals(200, first.status(), first.body().toString());
     assertFalse(first.body().get("reissued").asBoolean());
@@ -661,15 +710,14 @@ abstract class CenterContract {
       assertEquals("MO-1", cs.mediumId());
       Certificate site = Certificate.decode(cs.centerCertificate());
       assertTrue(Ed25519.verify(site.ed25519PublicKey(), cs.signedBytes(), cs.signature()));
-      SealedKey sealed = SealedKey.decode(HEX.parseHex(again.body().get("sealedKey").asText()));
       assertArrayEquals(
           HEX.parseHex(call("GET", "/titles/SW-1/key", null, token).body().get("key").asText()),
           Crypto.open(
-              alice,
-              sealed.ephemeralPublicKey(),
-              "user-key",
-              SealedKey.aad("SW-1", "MO-1"),
-              sealed.sealed()));
+              drive.x25519Private(),
+              cs.ephemeralPublicKey(),
+              "copy",
+              CopyCertificate.aad("SW-1", "MO-1", "DRIVE-1"),
+              cs.sealedKey()));
     }
     JsonNode profile = adminGet("/users/alice").body();
     assertEquals(1, profile.get("copies").size());
@@ -750,10 +798,6 @@ abstract class CenterContract {
     title("DID-1", 2, 100);
     user("alice");
     assertRefused(
-        certificate("mallory", "SW-1", "MO-1"),
-        404,
-        "unknown user mallory (not registered at the central site)");
-    assertRefused(
         certificate("alice", "DID-1", "MO-1"),
         409,
         "title DID-1 is a scheme-2 title (converted copy): ask /copies/conversion");
@@ -766,9 +810,62 @@ abstract class CenterContract {
         post("/copies/certificate", json("userId", "alice", "titleId", "SW-1")),
         400,
         "field 'mediumId' (a string) is required");
+    // A request of the format that sealed Kd to the user names the field it lacks.
+    assertRefused(
+        post(
+            "/copies/certificate",
+            json("userId", "alice", "titleId", "SW-1", "mediumId", "MO-1", "signature", "00")),
+        400,
+        "'driveCertificate'");
     assertRefused(call("GET", "/copies/certificate", null, null), 405, "use POST");
     assertRefused(get("/nowhere"), 404, "no such resource: /nowhere");
     assertEquals(0, adminGet("/users/alice").body().get("copies").size());
+  }
+
+  @Test
+  void anUnknownUserAndABadSignatureAreRefusedAlike() throws Exception {
+    title("SW-1", 1, 100);
+    title("DID-1", 2, 100);
+    user("alice");
+    signingKeys.put("mallory", Ed25519.generate()); // signs, but is not registered
+    Reply unknown = certificate("mallory", "SW-1", "MO-1");
+    signingKeys.put("alice", Ed25519.generate()); // registered, but signs with another key
+    Reply forged = certificate("alice", "SW-1", "MO-1");
+    assertRefused(unknown, 403, "the request is not signed by user mallory");
+    assertEquals(forged.status(), unknown.status());
+    assertEquals(
+        forged.error().replace("alice", "USER"),
+        unknown.error().replace("mallory", "USER"),
+        "one message, whether the user exists or not");
+    Reply unknownGrant = conversion("mallory", "DID-1", "MO-1", drive.certificate());
+    Reply forgedGrant = conversion("alice", "DID-1", "MO-1", drive.certificate());
+    assertEquals(forgedGrant.status(), unknownGrant.status());
+    assertEquals(
+        forgedGrant.error().replace("alice", "USER"),
+        unknownGrant.error().replace("mallory", "USER"));
+    assertEquals(0, adminGet("/users/alice").body().get("bills").size());
+  }
+
+  @Test
+  void aSchemeOneCopyForADriveTheAuthorityDidNotCertifyIsRefusedUnbilled() throws Exception {
+    title("SW-1", 1, 100);
+    user("alice");
+    assertRefused(
+        certificate("alice", "SW-1", "MO-1", new TestAuthority().drive("DRIVE-9").certificate()),
+        403,
+        "the drive certificate of DRIVE-9 is not signed by the licensing authority");
+    Certificate licensor =
+        authority.certify(
+            Certificate.unsigned(
+                Certificate.Role.LICENSOR,
+                "Some Licensor",
+                new byte[32],
+                Ed25519.generate().publicKey()));
+    assertRefused(
+        certificate("alice", "SW-1", "MO-1", licensor), 403, "has role LICENSOR, not DRIVE");
+    JsonNode profile = adminGet("/users/alice").body();
+    assertEquals(0, profile.get("copies").size(), "nothing issued");
+    assertEquals(0, profile.get("bills").size(), "nothing billed");
   }
 
   @Test
@@ -1129,19 +1226,20 @@ abstract class CenterContract {
         HEX.parseHex(call("GET", "/titles/LATE-1/key", null, token).body().get("key").asText()),
         "and opens the same afterwards");
 
-    // a copy of such a title seals it as well, and carries the plain Kd
-    byte[] alice = user("alice");
+    // a copy of such a title seals it as well, and carries the plain Kd to the drive
+    user("alice");
     Reply copy = certificate("alice", "LATE-2", "MO-1");
     assertEquals(200, copy.status(), copy.body().toString());
-    SealedKey sealed = SealedKey.decode(HEX.parseHex(copy.body().get("sealedKey").asText()));
+    CopyCertificate cs =
+        CopyCertificate.decode(HEX.parseHex(copy.body().get("copyCertificate").asText()));
     assertArrayEquals(
         other,
         Crypto.open(
-            alice,
-            sealed.ephemeralPublicKey(),
-            "user-key",
-            SealedKey.aad("LATE-2", "MO-1"),
-            sealed.sealed()));
+            drive.x25519Private(),
+            cs.ephemeralPublicKey(),
+            "copy",
+            CopyCertificate.aad("LATE-2", "MO-1", "DRIVE-1"),
+            cs.sealedKey()));
     try (Store store = Store.open(jdbc)) {
       assertEquals(60, store.title("LATE-2").orElseThrow().kd().length, "sealed when copied");
     }

@@ -35,10 +35,12 @@ import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CertificateData;
 import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.CheckInstall;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRecord;
 import dev.secdrive.protocol.security.InstallConversion;
+import dev.secdrive.protocol.security.InstallCopy;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.OpenPlayback;
@@ -46,7 +48,6 @@ import dev.secdrive.protocol.security.ProvisionRequest;
 import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.security.ResealRequest;
 import dev.secdrive.protocol.security.RestoreRequest;
-import dev.secdrive.protocol.security.SealedKey;
 import dev.secdrive.protocol.security.SupportedSecurityProtocols;
 import dev.secdrive.protocol.security.TitleHeader;
 import dev.secdrive.protocol.sense.ScsiStatus;
@@ -122,8 +123,9 @@ class GoldenVectorTest {
               BackupBlob.class,
               MasterCatalog.class,
               CopyCertificate.class,
-              SealedKey.class,
               CopyRecord.class,
+              InstallCopy.class,
+              CheckInstall.class,
               ConversionGrant.class,
               InstallConversion.class)
           .collect(Collectors.toMap(Class::getSimpleName, Function.identity()));

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>The entry point of the firmware's SECURITY PROTOCOL IN / OUT handlers: it checks the CDBs and
  * hands each operation to its flow, {@link ProvisionFlow} (CHALLENGE, PROVISION, LICENSE STATUS),
  * {@link PlaybackFlow} (OPEN PLAYBACK and the READs of an open title), {@link ConversionFlow}
- * (INSTALL CONVERSION, CONVERT WRITE) and {@link BackupFlow} (BACKUP, BACKUP DATA, RESTORE,
- * RESEAL), which share the {@link SecureStore} of licenses and the drive's state. Every refusal is
- * a {@link CheckCondition}; this logs its detail, which the host never sees.
+ * (INSTALL CONVERSION, CONVERT WRITE), {@link CopyFlow} (INSTALL COPY, CHECK INSTALL) and {@link
+ * BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL), which share the {@link SecureStore} of
+ * licenses and the drive's state. Every refusal is a {@link CheckCondition}; this logs its detail,
+ * which the host never sees.
  *
  * <p>Not thread-safe: the firmware runs one command at a time and calls in under its lock.
  */
@@ -49,12 +50,16 @@ public final class SecureLayer {
   /** Named steps of INSTALL CONVERSION: the license commit, then the title header on the medium. */
   public static final List<String> CONVERSION_STEPS = ConversionFlow.STEPS;
 
+  /** Named steps of INSTALL COPY: the license commit, then the title header on the medium. */
+  public static final List<String> COPY_STEPS = CopyFlow.STEPS;
+
   private static final Logger log = LoggerFactory.getLogger(SecureLayer.class);
 
   private final SecureStore store;
   private final ProvisionFlow provisioning;
   private final PlaybackFlow playback;
   private final ConversionFlow conversion;
+  private final CopyFlow copies;
   private final BackupFlow backups;
 
   /**
@@ -90,6 +95,7 @@ public final class SecureLayer {
     this.provisioning = new ProvisionFlow(store);
     this.playback = new PlaybackFlow(store, area);
     this.conversion = new ConversionFlow(store, area, faults);
+    this.copies = new CopyFlow(store, area, faults);
     this.backups = new BackupFlow(store, area);
   }
 
@@ -253,6 +259,8 @@ public final class SecureLayer {
         }
         case BACKUP -> backups.backup(session, medium, parameters);
         case INSTALL_CONVERSION -> conversion.install(session, medium, parameters);
+        case INSTALL_COPY -> copies.install(medium, parameters);
+        case CHECK_INSTALL -> copies.check(medium, parameters);
         case RESTORE -> backups.restore(medium, parameters);
         case RESEAL -> backups.reseal(session, medium, parameters);
         default -> throw new IllegalStateException("not an OUT operation: " + operation);

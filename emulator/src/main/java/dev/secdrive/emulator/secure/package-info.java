@@ -12,8 +12,10 @@
  *   <li>{@code ProvisionFlow} (CHALLENGE, PROVISION, LICENSE STATUS; FIG. 5), {@code PlaybackFlow}
  *       (OPEN PLAYBACK and the in-drive decryption of an {@code OpenTitle}; FIG. 6), {@code
  *       ConversionFlow} (the target drive's side of the converted software copy, PROTOCOL.md
- *       "Scheme 2": INSTALL CONVERSION, CONVERT WRITE, an {@code OpenConversion}) and {@code
- *       BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL; US 2001/0008016).
+ *       "Scheme 2": INSTALL CONVERSION, CONVERT WRITE, an {@code OpenConversion}), {@code CopyFlow}
+ *       (the target drive's side of the certificate copy, "Scheme 1": INSTALL COPY, and CHECK
+ *       INSTALL for both schemes) and {@code BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL; US
+ *       2001/0008016).
  *   <li>{@code SecureStore}: the sealed secure area of a medium, read and replaced whole, and the
  *       drive's counter and anti-rollback floor, which every flow that changes a license commits
  *       through; {@code UserArea} and {@code ParameterLists}: the user-area reads and writes and

@@ -45,9 +45,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Crash safety of the secure area (DESIGN.md "Reliability"): the power is cut at every named step
- * of PROVISION, RESTORE and INSTALL CONVERSION, the emulator stops like a pulled plug, and a new
- * emulator on the same media directory finds the secure area old or new, never torn, and can carry
- * on.
+ * of PROVISION, RESTORE, INSTALL CONVERSION and INSTALL COPY, the emulator stops like a pulled
+ * plug, and a new emulator on the same media directory finds the secure area old or new, never
+ * torn, and can carry on.
  */
 class SecureCrashIT {
 
@@ -242,6 +242,97 @@ class SecureCrashIT {
       assertGood(out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode()));
       assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
     }
+  }
+
+  static Stream<String> copySteps() {
+    return SecureLayer.COPY_STEPS.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("copySteps")
+  void powerLossDuringACopyInstallLeavesTheOldOrTheNewLicenseAndNoHalfTitle(String step)
+      throws Exception {
+    createMedium();
+    int block = ProfileCatalog.builtIn().mediumType("mo-640").orElseThrow().blockSize();
+    byte[] plain = new byte[3 * block + 77];
+    new java.util.Random(step.hashCode()).nextBytes(plain);
+    byte[] kd = dev.secdrive.kit.crypto.Bytes.random(32);
+    byte[] before;
+    TestCenter center;
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      center = new TestCenter(emulator.authority(), "crash centre");
+      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      assertGood(provision(c, licensor, "first-title"));
+      before = secureArea();
+      // S7: the master's ciphertext, verbatim, after the header LBA
+      assertGood(writeCiphertext(c, kd, plain, block));
+      emulator.drive(0).faults().setPowerLossAtStep(step);
+      c.send(outFrame(Operation.INSTALL_COPY, installCopy(c, center, kd, plain)));
+      assertThrows(IOException.class, c::receive, "the plug was pulled: no answer");
+      assertTrue(emulator.drive(0).poweredOff());
+    }
+    try (Emulator emulator = start();
+        Connection c = connect(emulator)) {
+      ready(c);
+      LicenseStatus status = status(c);
+      if (java.util.Arrays.equals(before, secureArea())) {
+        assertEquals(
+            new LicenseStatus(
+                1, List.of(new LicenseStatus.Entry("first-title", "crash licensor", 3))),
+            status);
+      } else {
+        assertEquals(2, status.version(), "neither old nor new: " + status);
+        assertEquals(
+            List.of(
+                new LicenseStatus.Entry("first-title", "crash licensor", 3),
+                new LicenseStatus.Entry(COPY_TITLE, "crash centre", LicenseStatus.UNLIMITED)),
+            status.entries());
+      }
+      Reply open = out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(COPY_TITLE, HEADER).encode());
+      if (step.equals("copy:header-written")) {
+        assertGood(open);
+        assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
+      } else {
+        // the header goes on the medium after the license: nothing plays before it is there
+        assertEquals(ScsiStatus.CHECK_CONDITION.code(), open.status());
+      }
+      // the copy record on the medium holds all INSTALL COPY needs: the drive carries on
+      assertGood(out(c, Operation.INSTALL_COPY, installCopy(c, center, kd, plain)));
+      assertGood(out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(COPY_TITLE, HEADER).encode()));
+      assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
+    }
+  }
+
+  private static final String COPY_TITLE = "SW-CRASH";
+
+  private Reply writeCiphertext(Connection c, byte[] kd, byte[] plain, int block) throws Exception {
+    byte[] cipher = TestCenter.ctr(kd, MASTER_NONCE, plain, block);
+    c.send(
+        EndpointFuzzIT.commandFrame(
+            tag++,
+            0,
+            false,
+            new dev.secdrive.protocol.cdb.Write10(HEADER + 1, cipher.length / block).encode(),
+            0,
+            cipher));
+    return c.receive();
+  }
+
+  private byte[] installCopy(Connection c, TestCenter center, byte[] kd, byte[] plain)
+      throws Exception {
+    var certificate = CertificateData.decode(assertGood(in(c, 0x00, 0x0001)).data()).certificate();
+    byte[] digestKey =
+        dev.secdrive.emulator.secure.Crypto.kdf(
+            kd, dev.secdrive.protocol.security.KeyLabels.TITLE_DIGEST, new byte[0]);
+    return new dev.secdrive.protocol.security.InstallCopy(
+            center.copyCertificate(COPY_TITLE, MEDIUM, DEVICE, certificate, kd).encode(),
+            HEADER,
+            plain.length,
+            MASTER_NONCE,
+            dev.secdrive.kit.crypto.Hmac.sha256(digestKey, plain))
+        .encode();
   }
 
   private static byte[] convertWrite(TestCenter center, byte[] plain, int block) throws Exception {

@@ -8,6 +8,7 @@ import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
+import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.TitleHeader;
 import java.nio.charset.StandardCharsets;
@@ -108,6 +109,39 @@ public final class TestCenter {
             certificate.encode(),
             new byte[64]);
     return sign(unsigned);
+  }
+
+  /**
+   * A signed copy certificate CS (PROTOCOL.md "Scheme 1") for {@code titleId} on {@code mediumId}
+   * naming {@code deviceId}, with {@code kd} sealed to {@code sealTo}'s key.
+   */
+  public CopyCertificate copyCertificate(
+      String titleId, String mediumId, String deviceId, Certificate sealTo, byte[] kd) {
+    RawKeyPair ephemeral = X25519.generate();
+    byte[] shared;
+    try {
+      shared = X25519.agree(ephemeral.privateKey(), sealTo.x25519PublicKey());
+    } catch (AuthenticationException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] key =
+        Crypto.kdf(
+            shared, KeyLabels.COPY, Bytes.concat(ephemeral.publicKey(), sealTo.x25519PublicKey()));
+    byte[] sealed =
+        AesGcm.seal(key, new byte[12], CopyCertificate.aad(titleId, mediumId, deviceId), kd);
+    CopyCertificate unsigned =
+        new CopyCertificate(
+            titleId,
+            mediumId,
+            "alice",
+            deviceId,
+            ++serial,
+            1_700_000_000L,
+            ephemeral.publicKey(),
+            sealed,
+            certificate.encode(),
+            new byte[64]);
+    return unsigned.withSignature(Ed25519.sign(signing.privateKey(), unsigned.signedBytes()));
   }
 
   /** {@code grant} signed again by this centre (after a test altered it). */

@@ -10,8 +10,10 @@ import dev.secdrive.protocol.security.BlobSource;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CertificateData;
 import dev.secdrive.protocol.security.Challenge;
+import dev.secdrive.protocol.security.CheckInstall;
 import dev.secdrive.protocol.security.ConvertWrite;
 import dev.secdrive.protocol.security.InstallConversion;
+import dev.secdrive.protocol.security.InstallCopy;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.OpenPlayback;
 import dev.secdrive.protocol.security.Operation;
@@ -189,6 +191,26 @@ public final class Secure {
    */
   public void installConversion(InstallConversion request) {
     out(Operation.INSTALL_CONVERSION, request.encode());
+  }
+
+  /**
+   * INSTALL COPY (PROTOCOL.md "Scheme 1", FIG. 4-6): the drive checks the copy certificate, opens
+   * the title key sealed to it, checks the ciphertext already copied after the header LBA against
+   * the master's digest, records the title's license and writes its header.
+   */
+  public void installCopy(InstallCopy request) {
+    out(Operation.INSTALL_COPY, request.encode());
+  }
+
+  /**
+   * CHECK INSTALL (PROTOCOL.md "Checking a target before the site bills"): returns if an install of
+   * {@code titleId} from the central site of {@code centerCertificate} would pass the drive's
+   * checks of the loaded medium; writes nothing.
+   *
+   * @throws ScsiException with the refusal the install would meet
+   */
+  public void checkInstall(String titleId, Certificate centerCertificate) {
+    out(Operation.CHECK_INSTALL, new CheckInstall(titleId, centerCertificate.encode()).encode());
   }
 
   /**

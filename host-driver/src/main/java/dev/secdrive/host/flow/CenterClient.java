@@ -106,8 +106,11 @@ public final class CenterClient {
   /** GET /center: who the site is, its certificate, and the authority that certified it. */
   public record CenterInfo(String name, Certificate certificate, byte[] authorityPublicKey) {}
 
-  /** A scheme-1 issue (FIG. 4 S3): the copy certificate CS and Kd sealed to the user key. */
-  public record CertificateIssue(byte[] copyCertificate, byte[] sealedKey, long serial) {}
+  /**
+   * A scheme-1 issue (FIG. 4 S3): the copy certificate CS, which carries Kd sealed to the target
+   * drive (nothing in it opens with any key the terminal holds).
+   */
+  public record CertificateIssue(byte[] copyCertificate, long serial) {}
 
   /** A scheme-2 issue (FIG. 9): the conversion grant sealed to the target drive. */
   public record ConversionIssue(byte[] grant, long serial) {}
@@ -161,28 +164,33 @@ public final class CenterClient {
   }
 
   /**
-   * POST /copies/certificate: a scheme-1 copy of {@code titleId} onto medium {@code mediumId},
-   * signed with {@code userKey} for this site (API.md "Signed copy requests"): its certificate is
-   * asked for first, and checked against the pinned authority, if any.
+   * POST /copies/certificate: a scheme-1 copy of {@code titleId} onto medium {@code mediumId} in
+   * the drive with {@code driveCertificate}, signed with {@code userKey} for this site (API.md
+   * "Signed copy requests"): its certificate is asked for first, and checked against the pinned
+   * authority, if any.
    */
   public CertificateIssue copyCertificate(
-      String userId, UserKey userKey, String titleId, String mediumId) {
+      String userId,
+      UserKey userKey,
+      String titleId,
+      String mediumId,
+      Certificate driveCertificate) {
     UserKey signer = signer(userKey);
+    byte[] drive = driveCertificate.encode();
     byte[] site = center().certificate().encode();
     byte[] signature =
-        signer.sign(signedBytes(() -> CopyRequests.certificate(site, userId, titleId, mediumId)));
+        signer.sign(
+            signedBytes(() -> CopyRequests.certificate(site, userId, titleId, mediumId, drive)));
     var answer =
         read(
             call(
                 "POST",
                 route(CenterRoutes.COPIES, CenterRoutes.CERTIFICATE),
-                new CertificateRequest(userId, titleId, mediumId, signature),
+                new CertificateRequest(userId, titleId, mediumId, drive, signature),
                 false),
             dev.secdrive.protocol.center.CertificateIssue.class);
     return new CertificateIssue(
-        present(answer.copyCertificate(), "copyCertificate"),
-        present(answer.sealedKey(), "sealedKey"),
-        answer.serial());
+        present(answer.copyCertificate(), "copyCertificate"), answer.serial());
   }
 
   /**

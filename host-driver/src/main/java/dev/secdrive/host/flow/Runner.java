@@ -2,32 +2,23 @@ package dev.secdrive.host.flow;
 
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
-import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRecord;
 import dev.secdrive.protocol.security.ParameterException;
-import dev.secdrive.protocol.security.SealedKey;
-import io.netty.buffer.ByteBuf;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Arrays;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
 
 /**
  * The execution path of a copied title (FIG. 6 for embodiment 1, FIG. 10 for embodiment 2), chosen
  * by what lies at the title's LBA: a copy record ({@code SDCR}) or a title header ({@code SDTI}).
+ * Both play through the drive (OPEN PLAYBACK): the title's key is in the medium's secure area,
+ * which a clone does not carry, and never reaches the host.
  *
  * <ul>
- *   <li>Scheme 1: the copy certificate CS is verified — the authority certified the central site,
- *       the site signed CS, CS names this title and the medium ID the drive reads from the medium's
- *       ID area, so a copy cloned onto another medium is refused — before Kd is opened with the
- *       user key and the title decrypted on the host.
- *   <li>Scheme 2: OPEN PLAYBACK; the drive decrypts with Ku from the medium's secure area, which a
- *       clone does not carry.
+ *   <li>Scheme 1: the copy certificate CS is verified first — the authority certified the central
+ *       site, the site signed CS, CS names this title and the medium ID the drive reads from the
+ *       medium's ID area — then the title header after the record is played. A copy that broke off
+ *       was never installed (the drive checks the master's digest before it writes the header).
+ *   <li>Scheme 2: OPEN PLAYBACK of the header at the LBA.
  * </ul>
  */
 public final class Runner {
@@ -43,19 +34,16 @@ public final class Runner {
   /**
    * Runs title {@code titleId} copied at {@code lba} into {@code out}.
    *
-   * @param userKey the user key (scheme 1); may be null for a scheme-2 copy
    * @param authorityPublicKey the licensing authority's Ed25519 key (scheme 1); may be null for a
    *     scheme-2 copy
-   * @throws FlowException if nothing copied is at {@code lba}, the copy certificate is refused, or
-   *     a certificate copy's plaintext does not match its digest (incomplete or damaged); then what
-   *     {@code out} received is not the title and must be discarded
-   * @throws dev.secdrive.host.api.ScsiException when the drive refuses playback (scheme 2)
+   * @throws FlowException if nothing copied is at {@code lba} or the copy certificate is refused
+   * @throws dev.secdrive.host.api.ScsiException when the drive refuses playback: no license on this
+   *     medium, no title header (a copy that was not completed)
    */
   public static Ran run(
       Drive drive,
       String titleId,
       long lba,
-      UserKey userKey,
       byte[] authorityPublicKey,
       OutputStream out,
       Progress progress) {
@@ -77,10 +65,6 @@ public final class Runner {
               + " holds neither a copy record nor a title header: no copied title there (a copy"
               + " that did not complete leaves none; copy it again)");
     }
-    if (userKey == null) {
-      throw new FlowException(
-          "the title at LBA " + lba + " is a certificate copy: give the user key");
-    }
     if (authorityPublicKey == null) {
       throw new FlowException(
           "the title at LBA "
@@ -88,54 +72,15 @@ public final class Runner {
               + " is a certificate copy: the licensing authority's public key is needed to check"
               + " it");
     }
-    return runCertificateCopy(
-        drive, capacity, titleId, lba, first, userKey, authorityPublicKey, out, progress);
-  }
-
-  private static Ran runCertificateCopy(
-      Drive drive,
-      Capacity capacity,
-      String titleId,
-      long lba,
-      byte[] first,
-      UserKey userKey,
-      byte[] authorityPublicKey,
-      OutputStream out,
-      Progress progress) {
-    int blockSize = capacity.blockSize();
     CopyRecord record = readRecord(drive, capacity, lba, first);
     // FIG. 6: the medium ID comes from the drive (the read-only ID area), never from the record.
-    String mediumId = drive.mediumId();
-    CopyCertificate cs =
-        CopyCertificates.verify(record.copyCertificate(), authorityPublicKey, titleId, mediumId);
-    SealedKey sealed;
-    try {
-      sealed = SealedKey.decode(record.sealedKey());
-    } catch (ParameterException e) {
-      throw new FlowException("the copy record's sealed key is unreadable: " + e.getMessage());
+    CopyCertificates.verify(
+        record.copyCertificate(), authorityPublicKey, titleId, drive.mediumId());
+    if (record.headerLba() > capacity.lastLba()) {
+      throw new FlowException("the copy record places the title beyond the end of the medium");
     }
-    byte[] kd = userKey.open(sealed, cs.titleId(), cs.mediumId());
-    try {
-      long blocks = (record.plaintextLength() + blockSize - 1) / blockSize;
-      if (record.dataLba() < 0 || record.dataLba() + blocks > capacity.blocks()) {
-        throw new FlowException("the copy record places the title beyond the end of the medium");
-      }
-      Mac check = Titles.digest(kd);
-      byte[] sha256 = decrypt(drive, record, kd, check, blockSize, out, progress);
-      if (!MessageDigest.isEqual(check.doFinal(), record.digest())) {
-        // The bytes already written to out are not the title: the caller discards them.
-        throw new FlowException(
-            "the copy of "
-                + titleId
-                + " at LBA "
-                + lba
-                + " does not match the master's digest of its plaintext: the copy is incomplete or"
-                + " damaged; copy it again");
-      }
-      return new Ran(titleId, 1, record.plaintextLength(), sha256);
-    } finally {
-      Arrays.fill(kd, (byte) 0);
-    }
+    Player.Played played = Player.play(drive, titleId, record.headerLba(), out, progress);
+    return new Ran(titleId, 1, played.bytes(), played.sha256());
   }
 
   private static CopyRecord readRecord(Drive drive, Capacity capacity, long lba, byte[] first) {
@@ -145,6 +90,15 @@ public final class Runner {
       try {
         return CopyRecord.decode(bytes);
       } catch (ParameterException e) {
+        if (e.kind() == ParameterException.Kind.FORMAT_VERSION) {
+          throw new FlowException(
+              "the copy record at LBA "
+                  + lba
+                  + " is of another format: "
+                  + e.getMessage()
+                  + " (format 2 copies carried a title key the terminal could open and are no"
+                  + " longer run; copy the title again)");
+        }
         if (bytes.length >= 64 * 1024 || lba + blocks > capacity.blocks()) {
           throw new FlowException(
               "the copy record at LBA "
@@ -157,61 +111,6 @@ public final class Runner {
         bytes = drive.read(lba, blocks);
       }
     }
-  }
-
-  private static byte[] decrypt(
-      Drive drive,
-      CopyRecord record,
-      byte[] kd,
-      Mac check,
-      int blockSize,
-      OutputStream out,
-      Progress progress) {
-    MessageDigest sha256 = Titles.sha256();
-    Cipher cipher = Titles.cipher(kd, record.nonce(), 0);
-    long total = record.plaintextLength();
-    long blocks = (total + blockSize - 1) / blockSize;
-    int chunk = Math.max(1, SoftwareCopy.CHUNK / blockSize);
-    Pipeline<ByteBuf> reads = new Pipeline<>(Player.READS_IN_FLIGHT);
-    long issued = 0;
-    long written = 0;
-    byte[] buffer = new byte[chunk * blockSize];
-    progress.update(0, total);
-    try {
-      while (written < total) {
-        while (issued < blocks && reads.hasRoom()) {
-          int count = (int) Math.min(chunk, blocks - issued);
-          reads.add(drive.readBuffer(record.dataLba() + issued, count, blockSize));
-          issued += count;
-        }
-        ByteBuf data = reads.next();
-        int n;
-        try {
-          n = data.readableBytes();
-          data.getBytes(data.readerIndex(), buffer, 0, n);
-        } finally {
-          data.release();
-        }
-        try {
-          cipher.update(buffer, 0, n, buffer, 0);
-        } catch (ShortBufferException e) {
-          throw new IllegalStateException(e);
-        }
-        // The last block is padding beyond the plaintext length.
-        int keep = (int) Math.min(n, total - written);
-        sha256.update(buffer, 0, keep);
-        check.update(buffer, 0, keep);
-        out.write(buffer, 0, keep);
-        written += keep;
-        progress.update(written, total);
-      }
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      reads.drainQuietly(ByteBuf::release);
-    }
-    return sha256.digest();
   }
 
   private static int magic(String text) {

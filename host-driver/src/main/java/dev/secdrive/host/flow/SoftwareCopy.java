@@ -3,14 +3,17 @@ package dev.secdrive.host.flow;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.DriveException;
-import dev.secdrive.kit.crypto.AesGcm;
+import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.CopyCertificate;
 import dev.secdrive.protocol.security.CopyRecord;
 import dev.secdrive.protocol.security.InstallConversion;
+import dev.secdrive.protocol.security.InstallCopy;
 import dev.secdrive.protocol.security.MasterCatalog;
 import dev.secdrive.protocol.security.ParameterException;
-import dev.secdrive.protocol.security.SealedKey;
 import dev.secdrive.protocol.security.TitleHeader;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
@@ -23,9 +26,10 @@ import java.util.function.BiFunction;
  *
  * <ul>
  *   <li>{@link #certificateCopy} — embodiment 1 (FIG. 2-6): the site issues a copy certificate CS
- *       for this title, this medium and this user, and the title key Kd sealed to the user key; the
- *       terminal writes both to the target as a {@link CopyRecord}, reads it back and verifies it,
- *       then copies the ciphertext verbatim.
+ *       for this title, this medium, this user and the target drive, carrying the title key Kd
+ *       sealed to that drive; the terminal writes CS to the target as a {@link CopyRecord}, reads
+ *       it back and verifies it, copies the ciphertext verbatim, and INSTALL COPY hands CS to the
+ *       drive, which checks the copy and licenses the title on the medium.
  *   <li>{@link #convertedCopy} — embodiment 2 (FIG. 7-10): the site seals Ku and Ka to the target
  *       drive; INSTALL CONVERSION hands them to it, and every block streamed from the master is
  *       re-encrypted from Ka to Ku inside the target drive (CONVERT WRITE), so plaintext never
@@ -34,7 +38,8 @@ import java.util.function.BiFunction;
  *
  * <p>Everything that can be checked is checked before the site is asked (which bills the user) and
  * before anything is written: the title is on the master and of the right scheme, the target is
- * writable and large enough.
+ * writable and large enough, its drive has the security command set, and it answers CHECK INSTALL
+ * without a refusal.
  */
 public final class SoftwareCopy {
 
@@ -140,8 +145,7 @@ public final class SoftwareCopy {
   }
 
   /**
-   * Copies by the scheme the master's catalog gives the title; {@code userKey} signs the request
-   * (both schemes) and opens Kd (scheme 1).
+   * Copies by the scheme the master's catalog gives the title; {@code userKey} signs the request.
    */
   public static Copied copy(
       Drive master,
@@ -162,12 +166,18 @@ public final class SoftwareCopy {
   // ---------------------------------------------------------------- scheme 1 (FIG. 4)
 
   /**
-   * Embodiment 1 (FIG. 4): the copy record at {@code targetLba}, the title's ciphertext after it.
+   * Embodiment 1 (FIG. 4): the copy record at {@code targetLba}, the title's header in the block
+   * after it (written by the target drive), the master's ciphertext verbatim after that. The site
+   * seals Kd to the target drive inside CS; INSTALL COPY hands it to the drive, which checks the
+   * copied data against the master's digest and licenses the title on this medium. The terminal
+   * never holds Kd.
    *
-   * @param userKey the user key: it signs the request, and the sealed Kd must open with it
+   * @param userKey the user key that signs the request
    * @throws FlowException for a title not on the master or of scheme 2, a write-protected or too
-   *     small target, a refusal of the central site (unknown title, unknown user, unpaid bills), or
-   *     a copy certificate that does not verify
+   *     small target, a refusal of the central site (unknown title, user or signature, unpaid
+   *     bills), or a copy certificate that does not verify
+   * @throws dev.secdrive.host.api.ScsiException when the target drive refuses (CHECK INSTALL before
+   *     the site is asked, INSTALL COPY after the copy)
    */
   public static Copied certificateCopy(
       Drive master,
@@ -183,33 +193,51 @@ public final class SoftwareCopy {
         entry(master, readCatalog(master), titleId, MasterCatalog.SCHEME_CERTIFICATE);
     Capacity capacity = target.capacity();
     int blockSize = capacity.blockSize();
+    Certificate driveCertificate = targetCertificate(target);
     checkWritable(target);
     String mediumId = target.mediumId();
-
-    // The record's length is known exactly before the site is asked: every field but the site's
-    // certificate is fixed by the title, the medium and the user.
     CenterClient.CenterInfo info = center.center();
-    long recordBytes = recordLength(info.certificate(), titleId, mediumId, userId);
+
+    // The record's length is known exactly before the site is asked: every field of CS but the
+    // serial and the time (fixed width) is fixed by the title, the medium, the user and the drive.
+    int recordBytes =
+        CopyRecord.encodedLength(
+            CopyCertificate.encodedLength(
+                titleId,
+                mediumId,
+                userId,
+                driveCertificate.subject(),
+                info.certificate().encode().length));
     long recordBlocks = (recordBytes + blockSize - 1) / blockSize;
-    long dataBlocks = entry.dataBlocks(blockSize);
+    long headerLba = targetLba + recordBlocks;
     checkFits(
-        capacity, targetLba, recordBlocks + dataBlocks, entry.plaintextLength(), "copy record");
+        capacity,
+        targetLba,
+        recordBlocks + 1 + entry.dataBlocks(blockSize),
+        entry.plaintextLength(),
+        "copy record, title header");
+    checkInstall(target, titleId, info);
 
-    // S2-S3: SIDi, IDk (and the user) to the site; CS and the sealed Kd back.
+    // S2-S3: SIDi, IDk, the user and the target drive to the site; CS with Kd sealed to the drive.
     CenterClient.CertificateIssue issue =
-        center.copyCertificate(userId, userKey, titleId, mediumId);
-    CopyCertificates.verify(issue.copyCertificate(), info.authorityPublicKey(), titleId, mediumId);
-    openKd(userKey, issue.sealedKey(), titleId, mediumId);
-
-    long dataLba = targetLba + recordBlocks;
+        center.copyCertificate(userId, userKey, titleId, mediumId, driveCertificate);
+    CopyCertificate cs =
+        CopyCertificates.verify(
+            issue.copyCertificate(), info.authorityPublicKey(), titleId, mediumId);
+    if (!cs.deviceId().equals(driveCertificate.subject())) {
+      throw new FlowException(
+          "the central site sealed the title key to drive "
+              + cs.deviceId()
+              + ", not to the target drive "
+              + driveCertificate.subject());
+    }
     CopyRecord record =
         new CopyRecord(
             issue.copyCertificate(),
-            issue.sealedKey(),
             entry.nonce(),
             entry.plaintextLength(),
             entry.digest(),
-            dataLba);
+            headerLba);
     byte[] bytes = record.encode();
     if (bytes.length != recordBytes) {
       // The target's room was checked for recordBytes before the site was asked.
@@ -220,28 +248,34 @@ public final class SoftwareCopy {
               + recordBytes
               + " its certificate announced");
     }
-    byte[] encoded = Arrays.copyOf(bytes, (int) (recordBlocks * blockSize));
+    byte[] recordArea = Arrays.copyOf(bytes, (int) (recordBlocks * blockSize));
 
-    // S4-S6: write CS, read it back from the medium, verify it against the medium it is on.
-    target.write(targetLba, encoded);
+    // S4-S6: write CS (and clear the header block), read it back, verify it against the medium.
     boolean done = false;
     try {
+      target.write(targetLba, Arrays.copyOf(recordArea, recordArea.length + blockSize));
       byte[] back = target.read(targetLba, (int) recordBlocks);
-      CopyRecord read;
-      try {
-        read = CopyRecord.decode(back);
-      } catch (ParameterException e) {
-        throw new FlowException("the copy record read back from the target is unreadable");
-      }
-      if (!Arrays.equals(back, encoded)) {
+      if (!Arrays.equals(back, recordArea)) {
         throw new FlowException(
             "the copy record read back from the target differs from the one written");
       }
       CopyCertificates.verify(
-          read.copyCertificate(), info.authorityPublicKey(), titleId, target.mediumId());
+          CopyRecord.decode(back).copyCertificate(),
+          info.authorityPublicKey(),
+          titleId,
+          target.mediumId());
 
-      // S7: the title's ciphertext, verbatim.
-      long copied = writeCiphertext(master, target, entry, dataLba, progress);
+      // S7: the title's ciphertext, verbatim; then the drive checks it and licenses the title.
+      long copied = writeCiphertext(master, target, entry, headerLba + 1, progress);
+      target
+          .secure()
+          .installCopy(
+              new InstallCopy(
+                  issue.copyCertificate(),
+                  headerLba,
+                  entry.plaintextLength(),
+                  entry.nonce(),
+                  entry.digest()));
       done = true;
       return new Copied(
           titleId,
@@ -249,50 +283,16 @@ public final class SoftwareCopy {
           mediumId,
           issue.serial(),
           targetLba,
-          dataLba,
+          headerLba + 1,
           entry.plaintextLength(),
           copied);
+    } catch (ParameterException e) {
+      throw new FlowException("the copy record read back from the target is unreadable");
     } finally {
       if (!done) {
-        eraseRecord(target, targetLba, encoded.length);
+        eraseRecord(target, targetLba, recordArea.length);
       }
     }
-  }
-
-  /** The encoded length of the copy record the site's answer will make. */
-  static long recordLength(
-      Certificate centerCertificate, String titleId, String mediumId, String userId) {
-    long cs =
-        5 // magic, version
-            + 1
-            + ascii(titleId)
-            + 1
-            + ascii(mediumId)
-            + 1
-            + ascii(userId)
-            + 8
-            + 8 // serial, issue time
-            + 2
-            + centerCertificate.encode().length
-            + Certificate.SIGNATURE_LENGTH;
-    long sealed = Certificate.KEY_LENGTH + 2 + Crypto.KEY_LENGTH + AesGcm.TAG_LENGTH;
-    return 5 + 2 + cs + 2 + sealed + 8 + 8 + MasterCatalog.DIGEST_LENGTH + 8;
-  }
-
-  private static int ascii(String s) {
-    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII).length;
-  }
-
-  private static byte[] openKd(UserKey userKey, byte[] sealedKey, String titleId, String mediumId) {
-    SealedKey sealed;
-    try {
-      sealed = SealedKey.decode(sealedKey);
-    } catch (ParameterException e) {
-      throw new FlowException("the central site sent an unreadable sealed key: " + e.getMessage());
-    }
-    byte[] kd = userKey.open(sealed, titleId, mediumId);
-    Arrays.fill(kd, (byte) 0);
-    return kd;
   }
 
   /** A copy that failed after its record was written leaves no record that claims a title. */
@@ -328,6 +328,7 @@ public final class SoftwareCopy {
         entry(master, readCatalog(master), titleId, MasterCatalog.SCHEME_CONVERSION);
     Capacity capacity = target.capacity();
     int blockSize = capacity.blockSize();
+    Certificate driveCertificate = targetCertificate(target);
     checkWritable(target);
     checkFits(
         capacity,
@@ -336,7 +337,7 @@ public final class SoftwareCopy {
         entry.plaintextLength(),
         "title header");
     String mediumId = target.mediumId();
-    Certificate driveCertificate = target.secure().certificate();
+    checkInstall(target, titleId, center.center());
 
     // S41-S43: the request with the target drive's certificate; Ku and Ka sealed to that drive.
     CenterClient.ConversionIssue issue =
@@ -396,6 +397,35 @@ public final class SoftwareCopy {
               + target.uri()
               + " is write-protected; nothing was copied");
     }
+  }
+
+  /**
+   * The target drive's certificate, which both schemes seal the title's keys to: a drive without
+   * the security command set (a CD-ROM reader) cannot hold a copy, and says so before anything is
+   * asked of the site.
+   */
+  static Certificate targetCertificate(Drive target) {
+    try {
+      return target.secure().certificate();
+    } catch (ScsiException e) {
+      if (e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_COMMAND_OPERATION_CODE)) {
+        throw new FlowException(
+            "the target drive in "
+                + target.uri()
+                + " has no security command set (it refused SECURITY PROTOCOL IN), so it cannot"
+                + " hold a licensed copy; nothing was copied");
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * CHECK INSTALL: the target drive answers the refusal the install of the title from this site
+   * would meet on its medium (write protection, a secure area it cannot read, another licensor's
+   * license for the title, no room for one more license), before the site is asked and bills.
+   */
+  static void checkInstall(Drive target, String titleId, CenterClient.CenterInfo site) {
+    target.secure().checkInstall(titleId, site.certificate());
   }
 
   static void checkFits(Capacity capacity, long lba, long blocks, long length, String first) {

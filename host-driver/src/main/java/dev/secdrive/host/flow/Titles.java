@@ -4,13 +4,11 @@ import dev.secdrive.kit.crypto.AesCtr;
 import dev.secdrive.kit.crypto.Hmac;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.TitleHeader;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Titles as PROTOCOL.md "Titles" lays them out: a header whose check binds it to the content key,
@@ -42,15 +40,7 @@ final class Titles {
    * pieces.
    */
   static Mac digest(byte[] titleKey) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(
-          new SecretKeySpec(
-              Crypto.kdf(titleKey, KeyLabels.TITLE_DIGEST, new byte[0]), "HmacSHA256"));
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
-    }
+    return Hmac.sha256(Crypto.kdf(titleKey, KeyLabels.TITLE_DIGEST, new byte[0]));
   }
 
   /** A SHA-256 digest, which every JDK has. */

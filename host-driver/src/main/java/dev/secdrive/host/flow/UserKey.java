@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.secdrive.kit.crypto.AesGcm;
-import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.kit.files.LooseSecretFileException;
 import dev.secdrive.kit.files.SecretFiles;
-import dev.secdrive.protocol.security.KeyLabels;
-import dev.secdrive.protocol.security.SealedKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -27,12 +23,12 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The user key of the software copy: an X25519 key pair KU (PROTOCOL.md "Scheme 1") the central
- * site seals a title's key Kd to, so only this user opens it, and an Ed25519 signing pair that
- * signs the user's copy requests (license-center/API.md "Signed copy requests"), so only this user
- * is billed for them. The site registers both public halves. Stored as JSON with owner-only
- * permissions (0600): whoever reads the file can open every title copied for this user and ask for
- * copies in the user's name.
+ * The user key of the software copy: an Ed25519 signing pair that signs the user's copy requests
+ * (license-center/API.md "Signed copy requests"), so only this user is billed for them, and the
+ * X25519 pair KU the seed document seals title keys to. The site registers both public halves, but
+ * seals no title key to KU any more: a title key goes to the target drive only (PROTOCOL.md "Scheme
+ * 1"), so this key opens no title. Stored as JSON with owner-only permissions (0600): whoever reads
+ * the file can ask for copies in the user's name.
  */
 public final class UserKey {
 
@@ -114,42 +110,6 @@ public final class UserKey {
    */
   public byte[] sign(byte[] message) {
     return Ed25519.sign(signingPrivateKey, message);
-  }
-
-  /**
-   * Opens a title key sealed to this user for {@code titleId} on {@code mediumId}.
-   *
-   * @throws FlowException if the key was sealed to another user, or for another title or medium
-   */
-  public byte[] open(SealedKey sealed, String titleId, String mediumId) {
-    byte[] ephemeral = sealed.ephemeralPublicKey();
-    byte[] shared = null;
-    byte[] key = null;
-    try {
-      shared = X25519.agree(privateKey, ephemeral);
-      key = Crypto.kdf(shared, KeyLabels.USER_KEY, Bytes.concat(ephemeral, publicKey));
-      byte[] opened =
-          AesGcm.open(
-              key, new byte[GCM_NONCE_LENGTH], SealedKey.aad(titleId, mediumId), sealed.sealed());
-      if (opened.length != Crypto.KEY_LENGTH) {
-        throw new FlowException(
-            "the sealed title key holds " + opened.length + " bytes, not a 32-byte key");
-      }
-      return opened;
-    } catch (GeneralSecurityException e) {
-      throw new FlowException(
-          "the title key of "
-              + titleId
-              + " does not open with this user key (sealed to another user, or for another title or"
-              + " medium)");
-    } finally {
-      if (shared != null) {
-        Arrays.fill(shared, (byte) 0);
-      }
-      if (key != null) {
-        Arrays.fill(key, (byte) 0);
-      }
-    }
   }
 
   // ---------------------------------------------------------------- file

@@ -27,6 +27,18 @@ class CenterClientTest {
           new byte[32],
           new byte[32]);
 
+  /** The target drive's certificate the client sends. */
+  private static final dev.secdrive.protocol.security.Certificate DRIVE =
+      dev.secdrive.protocol.security.Certificate.unsigned(
+          dev.secdrive.protocol.security.Certificate.Role.DRIVE,
+          "USER-DRIVE",
+          new byte[32],
+          new byte[32]);
+
+  private static String hex(dev.secdrive.protocol.security.Certificate certificate) {
+    return HexFormat.of().formatHex(certificate.encode());
+  }
+
   private HttpServer server;
   private final AtomicReference<String> lastBody = new AtomicReference<>();
   private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
@@ -87,28 +99,30 @@ class CenterClientTest {
     CenterException e =
         assertThrows(
             CenterException.class,
-            () -> new CenterClient(url()).copyCertificate("alice", alice, "X", "MO-1"));
+            () -> new CenterClient(url()).copyCertificate("alice", alice, "X", "MO-1", DRIVE));
     assertEquals(404, e.status());
     assertEquals(
         "central site refused (HTTP 404): unknown title X (S12: not in the contents identifier"
             + " file)",
         e.getMessage());
     String prefix = "{\"userId\":\"alice\",\"titleId\":\"X\",\"mediumId\":\"MO-1\"";
-    assertTrue(lastBody.get().startsWith(prefix + ",\"signature\":\""), lastBody.get());
+    assertTrue(
+        lastBody.get().startsWith(prefix + ",\"driveCertificate\":\"" + hex(DRIVE) + "\""),
+        lastBody.get());
     byte[] signature =
         HexFormat.of()
             .parseHex(new ObjectMapper().readTree(lastBody.get()).get("signature").asText());
     assertTrue(
         Ed25519.verify(
             alice.signingPublicKey(),
-            CopyRequests.certificate(SITE.encode(), "alice", "X", "MO-1"),
+            CopyRequests.certificate(SITE.encode(), "alice", "X", "MO-1", DRIVE.encode()),
             signature));
     assertEquals(
         "a copy request is signed with the user's key, and none was given (the user key file,"
             + " 'secdrive user-key create')",
         assertThrows(
                 FlowException.class,
-                () -> new CenterClient(url()).copyCertificate("alice", null, "X", "MO-1"))
+                () -> new CenterClient(url()).copyCertificate("alice", null, "X", "MO-1", DRIVE))
             .getMessage());
     assertEquals(
         "central site refused (HTTP 500): boom",
@@ -121,7 +135,7 @@ class CenterClientTest {
             () ->
                 new CenterClient(url())
                     .pinnedTo(new byte[32])
-                    .copyCertificate("alice", alice, "X", "MO-1"));
+                    .copyCertificate("alice", alice, "X", "MO-1", DRIVE));
     assertTrue(pinned.getMessage().contains("not the pinned"), pinned.getMessage());
     assertEquals("", lastBody.get(), "only GET /center was sent");
   }

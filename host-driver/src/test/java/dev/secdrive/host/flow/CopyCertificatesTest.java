@@ -3,7 +3,6 @@ package dev.secdrive.host.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.protocol.security.Certificate;
@@ -32,7 +31,16 @@ class CopyCertificatesTest {
     byte[] issue(String title, String medium) {
       CopyCertificate unsigned =
           new CopyCertificate(
-              title, medium, "alice", 7, 1_700_000_000L, certificate.encode(), new byte[64]);
+              title,
+              medium,
+              "alice",
+              "USER-DRIVE",
+              7,
+              1_700_000_000L,
+              new byte[32],
+              new byte[CopyCertificate.SEALED_KEY_LENGTH],
+              certificate.encode(),
+              new byte[64]);
       return unsigned
           .withSignature(Ed25519.sign(key.privateKey(), unsigned.signedBytes()))
           .encode();
@@ -59,12 +67,12 @@ class CopyCertificatesTest {
   void theCopyRecordLengthIsKnownBeforeTheSiteIsAsked() throws Exception {
     Site site = new Site(authority);
     byte[] cs = site.issue("game-1", "MO-1");
-    byte[] sealed =
-        UserKeyTest.seal(Bytes.random(32), UserKey.create().publicKey(), "game-1", "MO-1").encode();
-    CopyRecord record = new CopyRecord(cs, sealed, new byte[8], 1000, new byte[32], 10);
+    CopyRecord record = new CopyRecord(cs, new byte[8], 1000, new byte[32], 10);
     assertEquals(
         record.encode().length,
-        SoftwareCopy.recordLength(site.certificate, "game-1", "MO-1", "alice"));
+        CopyRecord.encodedLength(
+            CopyCertificate.encodedLength(
+                "game-1", "MO-1", "alice", "USER-DRIVE", site.certificate.encode().length)));
   }
 
   @Test

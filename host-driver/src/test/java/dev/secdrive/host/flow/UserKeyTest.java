@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secdrive.kit.crypto.AesGcm;
-import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.CopyRequests;
-import dev.secdrive.protocol.security.KeyLabels;
-import dev.secdrive.protocol.security.SealedKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,15 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class UserKeyTest {
 
   @TempDir Path dir;
-
-  /** Seals {@code key} to {@code user} as the central site does (PROTOCOL.md "Scheme 1"). */
-  static SealedKey seal(byte[] key, byte[] user, String title, String medium) throws Exception {
-    RawKeyPair ephemeral = X25519.generate();
-    byte[] shared = X25519.agree(ephemeral.privateKey(), user);
-    byte[] k = Crypto.kdf(shared, KeyLabels.USER_KEY, Bytes.concat(ephemeral.publicKey(), user));
-    return new SealedKey(
-        ephemeral.publicKey(), AesGcm.seal(k, new byte[12], SealedKey.aad(title, medium), key));
-  }
 
   @Test
   void savedWithOwnerOnlyPermissionsAndLoadedBack() throws Exception {
@@ -66,7 +53,8 @@ class UserKeyTest {
     UserKey loaded = UserKey.load(file);
     assertArrayEquals(key.signingPublicKey(), loaded.signingPublicKey());
     assertTrue(Files.readString(file).contains("\"format\" : 2"), Files.readString(file));
-    byte[] message = CopyRequests.certificate(new byte[] {1, 2, 3}, "alice", "SW-1", "MO-1");
+    byte[] message =
+        CopyRequests.certificate(new byte[] {1, 2, 3}, "alice", "SW-1", "MO-1", new byte[] {4});
     byte[] signature = loaded.sign(message);
     assertEquals(64, signature.length);
     assertTrue(Ed25519.verify(key.signingPublicKey(), message, signature));
@@ -99,25 +87,6 @@ class UserKeyTest {
     assertTrue(message.startsWith("user key " + file + " is of format 1"), message);
     assertTrue(message.contains("secdrive user-key create --out FILE"), message);
     assertTrue(message.contains("secdrive center user add --user-key FILE"), message);
-  }
-
-  @Test
-  void aSealedKeyOpensForItsUserTitleAndMediumOnly() throws Exception {
-    UserKey alice = UserKey.create();
-    byte[] kd = Bytes.random(32);
-    SealedKey sealed = seal(kd, alice.publicKey(), "game-1", "MO-1");
-    assertArrayEquals(kd, alice.open(sealed, "game-1", "MO-1"));
-
-    String expected =
-        "the title key of game-1 does not open with this user key (sealed to another user, or for"
-            + " another title or medium)";
-    assertEquals(
-        expected,
-        assertThrows(FlowException.class, () -> UserKey.create().open(sealed, "game-1", "MO-1"))
-            .getMessage());
-    assertEquals(
-        expected,
-        assertThrows(FlowException.class, () -> alice.open(sealed, "game-1", "MO-2")).getMessage());
   }
 
   @Test

@@ -31,10 +31,10 @@ public final class Crypto {
   }
 
   /**
-   * Seals {@code plaintext} to {@code recipient} (PROTOCOL.md "Scheme 1" SealedKey and "Scheme 2"
-   * ConversionGrant): a fresh ephemeral X25519 key, key = KDF(X25519(ephemeral, recipient), label,
-   * ephemeral public ‖ recipient public), AES-256-GCM with a zero nonce. The zero nonce is safe
-   * because every sealing has a key of its own.
+   * Seals {@code plaintext} to {@code recipient} (PROTOCOL.md "Scheme 1" CopyCertificate and
+   * "Scheme 2" ConversionGrant): a fresh ephemeral X25519 key, key = KDF(X25519(ephemeral,
+   * recipient), label, ephemeral public ‖ recipient public), AES-256-GCM with a zero nonce. The
+   * zero nonce is safe because every sealing has a key of its own.
    *
    * @throws AuthenticationException if {@code recipient} is a key of small order
    */

@@ -175,11 +175,14 @@ public final class CenterHttpServer implements AutoCloseable {
               request.read(CertificateRequest.class, CertificateRequest.OPTIONAL);
           CentralSite.CertificateIssue issue =
               site.issueCertificate(
-                  copy.userId(), copy.titleId(), copy.mediumId(), copy.signature());
+                  copy.userId(),
+                  copy.titleId(),
+                  copy.mediumId(),
+                  copy.driveCertificate(),
+                  copy.signature());
           return new CertificateIssue(
               issue.certificate().serial(),
               issue.certificate().encode(),
-              issue.sealedKey().encode(),
               bill(issue.bill()),
               issue.reissued());
         }

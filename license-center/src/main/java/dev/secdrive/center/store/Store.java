@@ -413,7 +413,7 @@ public final class Store implements AutoCloseable {
 
   // ------------------------------------------------------------------ issuing
 
-  /** What to issue: {@code deviceId} is the target drive of a scheme-2 grant, null otherwise. */
+  /** What to issue: {@code deviceId} is the target drive the title's keys are sealed to. */
   public record CopyRequest(
       String userId, String titleId, String mediumId, String deviceId, int scheme) {}
 
@@ -438,8 +438,8 @@ public final class Store implements AutoCloseable {
    * that copy's document is made again with {@code signer} (its serial and issue time), and nothing
    * is written: no new copy, no new bill, whether its bill is paid or not, so a copy that failed
    * after the site answered can be retried. Otherwise: checks the user has no unpaid bill, records
-   * the copy (its serial), records a bill of {@code priceCents} (paid at once when 0), and makes
-   * the document. If anything fails, none of it is kept.
+   * the copy (its serial), makes the document and, last, records a bill of {@code priceCents} (paid
+   * at once when 0). If anything fails, none of it is kept.
    *
    * @throws UnpaidBillsException (nothing written) if the user has an unpaid bill
    * @throws UnknownUserException (nothing written) if the user does not exist
@@ -485,6 +485,9 @@ public final class Store implements AutoCloseable {
             s.executeUpdate();
             serial = generated(s, "serial");
           }
+          Instant at = Instant.ofEpochSecond(now.getEpochSecond());
+          // The bill comes last: whatever refuses the copy, signing included, refuses it unbilled.
+          T document = signer.sign(serial, at);
           boolean paid = priceCents == 0;
           long billId;
           try (PreparedStatement s =
@@ -501,8 +504,6 @@ public final class Store implements AutoCloseable {
             s.executeUpdate();
             billId = generated(s, "id");
           }
-          Instant at = Instant.ofEpochSecond(now.getEpochSecond());
-          T document = signer.sign(serial, at);
           return new Issued<>(
               new Copy(
                   serial,

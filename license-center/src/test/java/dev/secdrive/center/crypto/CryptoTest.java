@@ -77,25 +77,17 @@ class CryptoTest {
     RawKeyPair other = X25519.generate();
     byte[] key = Bytes.random(32);
     byte[] aad = "aad".getBytes(StandardCharsets.US_ASCII);
-    Crypto.Sealed sealed = Crypto.seal(recipient.publicKey(), "user-key", aad, key);
+    Crypto.Sealed sealed = Crypto.seal(recipient.publicKey(), "copy", aad, key);
 
     assertArrayEquals(
         key,
         Crypto.open(
-            recipient.privateKey(),
-            sealed.ephemeralPublicKey(),
-            "user-key",
-            aad,
-            sealed.ciphertext()));
+            recipient.privateKey(), sealed.ephemeralPublicKey(), "copy", aad, sealed.ciphertext()));
     assertThrows(
         AuthenticationException.class,
         () ->
             Crypto.open(
-                other.privateKey(),
-                sealed.ephemeralPublicKey(),
-                "user-key",
-                aad,
-                sealed.ciphertext()));
+                other.privateKey(), sealed.ephemeralPublicKey(), "copy", aad, sealed.ciphertext()));
     assertThrows(
         AuthenticationException.class,
         () ->
@@ -111,7 +103,7 @@ class CryptoTest {
             Crypto.open(
                 recipient.privateKey(),
                 sealed.ephemeralPublicKey(),
-                "user-key",
+                "copy",
                 "other".getBytes(StandardCharsets.US_ASCII),
                 sealed.ciphertext()));
   }
@@ -120,7 +112,7 @@ class CryptoTest {
   void sealingToAKeyOfSmallOrderIsRefused() {
     assertThrows(
         AuthenticationException.class,
-        () -> Crypto.seal(new byte[32], "user-key", new byte[0], new byte[32]));
+        () -> Crypto.seal(new byte[32], "copy", new byte[0], new byte[32]));
   }
 
   /** The example of license-center/API.md "Signed copy requests", byte for byte. */
@@ -143,21 +135,32 @@ class CryptoTest {
                 + "4d0bc7361e526d0bfe12c89794bc9322966dd7808182838485868788898a8b8c"
                 + "8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabac"
                 + "adaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
-    byte[] signed = CopyRequests.certificate(site, "alice", "SW-0001", "MO-4711");
+    // the target drive's certificate: "DRIVE-1", X25519 key 40..5f, Ed25519 key 60..7f,
+    // signature c0..ff
+    byte[] drive =
+        hex.parseHex(
+            "5344435401010744524956452d31"
+                + "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                + "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                + "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                + "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    byte[] signed = CopyRequests.certificate(site, "alice", "SW-0001", "MO-4711", drive);
     assertEquals(
-        "73656364726976652d636f70792d726571756573742d7632"
+        "73656364726976652d636f70792d726571756573742d7633"
             + "00"
             + "01"
             + "0093"
             + hex.formatHex(site)
             + "05616c696365"
             + "0753572d30303031"
-            + "074d4f2d34373131",
+            + "074d4f2d34373131"
+            + "008e"
+            + hex.formatHex(drive),
         hex.formatHex(signed));
     byte[] signature = Ed25519.sign(seed, signed);
     assertEquals(
-        "70109c9696fb2bb54f1d1cbd7cf5d4dfe4a473696ca6415d31292ea4dbb37d7c"
-            + "5dcc00fe36ead5a873b3e24151158efc3fdccbc9669b5b53f7a4ad88704fe502",
+        "24f7802a3b5af8388fa6bbf9b7ac50264ea418cb74fb5015ae6ba2db72e90226"
+            + "648765c10ae999709330707db6ca6164e8d03217adb985a50c987296baade406",
         hex.formatHex(signature));
     assertTrue(Ed25519.verify(publicKey, signed, signature));
   }

@@ -5,26 +5,23 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What the terminal writes on the target medium in the first scheme (PROTOCOL.md "Scheme 1"): the
- * copy certificate, Kd sealed to the user key, where the title's ciphertext lies, and its
- * plaintext's digest from the master's catalog, which the run path checks.
+ * copy certificate, where the installed title's header lies (its data blocks follow it), and the
+ * title's nonce, length and digest from the master's catalog, so that the copy can be installed in
+ * the drive again from the medium alone.
  */
 public record CopyRecord(
-    byte[] copyCertificate,
-    byte[] sealedKey,
-    byte[] nonce,
-    long plaintextLength,
-    byte[] digest,
-    long dataLba) {
+    byte[] copyCertificate, byte[] nonce, long plaintextLength, byte[] digest, long headerLba) {
 
-  public static final int VERSION = 2;
+  /** Version 2 carried Kd sealed to the user key; version 3 carries no key at all. */
+  public static final int VERSION = 3;
+
   private static final String MAGIC = "SDCR";
 
   public CopyRecord {
     copyCertificate = Fields.checkMax("copy certificate", copyCertificate, 0xFFFF).clone();
-    sealedKey = Fields.checkMax("sealed key", sealedKey, 0xFFFF).clone();
     nonce = Fields.checkLength("nonce", nonce, TitleHeader.NONCE_LENGTH).clone();
     digest = Fields.checkLength("digest", digest, MasterCatalog.DIGEST_LENGTH).clone();
-    if (plaintextLength < 0 || dataLba < 0) {
+    if (plaintextLength < 0 || headerLba < 0) {
       throw new IllegalArgumentException("length and LBA must not be negative");
     }
   }
@@ -32,11 +29,6 @@ public record CopyRecord(
   @Override
   public byte[] copyCertificate() {
     return copyCertificate.clone();
-  }
-
-  @Override
-  public byte[] sealedKey() {
-    return sealedKey.clone();
   }
 
   @Override
@@ -49,16 +41,20 @@ public record CopyRecord(
     return digest.clone();
   }
 
+  /** The encoded length of a record holding a copy certificate of {@code certificateLength}. */
+  public static int encodedLength(int certificateLength) {
+    return MAGIC.length() + 1 + 2 + certificateLength + TitleHeader.NONCE_LENGTH + 8 + 32 + 8;
+  }
+
   public byte[] encode() {
     return new Fields.Writer()
         .raw(MAGIC.getBytes(StandardCharsets.US_ASCII))
         .u8(VERSION)
         .bytes16(copyCertificate)
-        .bytes16(sealedKey)
         .raw(nonce)
         .u64(plaintextLength)
         .raw(digest)
-        .u64(dataLba)
+        .u64(headerLba)
         .toByteArray();
   }
 
@@ -68,16 +64,15 @@ public record CopyRecord(
     r.magic(MAGIC);
     r.version(VERSION);
     byte[] certificate = r.bytes16("copy certificate");
-    byte[] sealed = r.bytes16("sealed key");
     byte[] nonce = r.raw("nonce", TitleHeader.NONCE_LENGTH);
     int at = r.position();
     long length = r.u64("plaintext length");
     byte[] digest = r.raw("digest", MasterCatalog.DIGEST_LENGTH);
-    long lba = r.u64("data LBA");
+    long lba = r.u64("header LBA");
     if (length < 0 || lba < 0) {
       throw new ParameterException(
           Kind.INVALID_VALUE, "copy record: length or LBA beyond 2^63", at);
     }
-    return new CopyRecord(certificate, sealed, nonce, length, digest, lba);
+    return new CopyRecord(certificate, nonce, length, digest, lba);
   }
 }

@@ -10,19 +10,22 @@ import java.nio.charset.StandardCharsets;
  * fits another, nor the same request at another site.
  *
  * <pre>
- * label  "secdrive-copy-request-v2" (24 bytes ASCII) ‖ 00h
+ * label  "secdrive-copy-request-v3" (24 bytes ASCII) ‖ 00h
  * kind   u8: 01h = POST /copies/certificate (scheme 1), 02h = POST /copies/conversion (scheme 2)
  * bytes16 the central site's certificate, as GET /center gives it
  * str8   user ID
  * str8   title ID
  * str8   medium ID
- * bytes16 drive certificate, as sent in 'driveCertificate' (kind 02h only)
+ * bytes16 the target drive's certificate, as sent in 'driveCertificate'
  * </pre>
+ *
+ * <p>Version 2 of the label signed no drive certificate for kind 01h, whose key then went to the
+ * user; a v2 signature verifies over no v3 request.
  */
 public final class CopyRequests {
 
   /** The domain-separation label; its version is the format's. */
-  public static final String LABEL = "secdrive-copy-request-v2";
+  public static final String LABEL = "secdrive-copy-request-v3";
 
   /** Kind 01h: a copy certificate (scheme 1). */
   public static final int CERTIFICATE = 1;
@@ -35,15 +38,29 @@ public final class CopyRequests {
 
   private CopyRequests() {}
 
-  /** The signed bytes of {@code POST /copies/certificate} at the site with {@code site}. */
-  public static byte[] certificate(byte[] site, String userId, String titleId, String mediumId) {
-    return head(CERTIFICATE, site, userId, titleId, mediumId).toByteArray();
+  /**
+   * The signed bytes of {@code POST /copies/certificate} at the site with {@code site}, for the
+   * target drive with {@code driveCertificate}.
+   */
+  public static byte[] certificate(
+      byte[] site, String userId, String titleId, String mediumId, byte[] driveCertificate) {
+    return signed(CERTIFICATE, site, userId, titleId, mediumId, driveCertificate);
   }
 
   /** The signed bytes of {@code POST /copies/conversion} for the drive with that certificate. */
   public static byte[] conversion(
       byte[] site, String userId, String titleId, String mediumId, byte[] driveCertificate) {
-    return head(CONVERSION, site, userId, titleId, mediumId)
+    return signed(CONVERSION, site, userId, titleId, mediumId, driveCertificate);
+  }
+
+  private static byte[] signed(
+      int kind,
+      byte[] site,
+      String userId,
+      String titleId,
+      String mediumId,
+      byte[] driveCertificate) {
+    return head(kind, site, userId, titleId, mediumId)
         .bytes16(Fields.checkMax("drive certificate", driveCertificate, 0xFFFF))
         .toByteArray();
   }

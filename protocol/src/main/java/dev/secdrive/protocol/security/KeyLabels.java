@@ -22,7 +22,7 @@ public final class KeyLabels {
   public static final String MASTER_CONVERSION = "master-conversion";
   public static final String MEDIUM_CONVERSION = "medium-conversion";
   public static final String CONVERSION = "conversion";
-  public static final String USER_KEY = "user-key";
+  public static final String COPY = "copy";
 
   private KeyLabels() {}
 

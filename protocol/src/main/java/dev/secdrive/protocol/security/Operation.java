@@ -14,7 +14,9 @@ public enum Operation {
   RESTORE(0x0105, false, "RESTORE"),
   RESEAL(0x0106, false, "RESEAL"),
   INSTALL_CONVERSION(0x0107, false, "INSTALL CONVERSION"),
-  CONVERT_WRITE(0x0108, false, "CONVERT WRITE");
+  CONVERT_WRITE(0x0108, false, "CONVERT WRITE"),
+  INSTALL_COPY(0x0109, false, "INSTALL COPY"),
+  CHECK_INSTALL(0x010A, false, "CHECK INSTALL");
 
   private final int code;
   private final boolean in;

@@ -15,14 +15,17 @@ class CopyRequestsTest {
   private static final HexFormat HEX = HexFormat.of();
 
   @Test
-  void aCertificateRequestIsLabelKindAndThreeLengthPrefixedIds() {
+  void aCertificateRequestIsLabelKindThreeIdsAndTheDriveCertificate() {
     assertEquals(
-        "7365636472697665 2d636f70792d7265 71756573742d7632 00 01".replace(" ", "")
+        "7365636472697665 2d636f70792d7265 71756573742d7633 00 01".replace(" ", "")
             + "0003010203"
             + "05616c696365"
             + "0753572d30303031"
-            + "074d4f2d34373131",
-        HEX.formatHex(CopyRequests.certificate(SITE, "alice", "SW-0001", "MO-4711")));
+            + "074d4f2d34373131"
+            + "0002"
+            + "0d0e",
+        HEX.formatHex(
+            CopyRequests.certificate(SITE, "alice", "SW-0001", "MO-4711", new byte[] {13, 14})));
   }
 
   @Test
@@ -30,7 +33,7 @@ class CopyRequestsTest {
     assertEquals(
         "7365636472697665"
             + "2d636f70792d7265"
-            + "71756573742d7632"
+            + "71756573742d7633"
             + "00"
             + "02"
             + "0003010203"
@@ -47,17 +50,17 @@ class CopyRequestsTest {
   @Test
   void theSameRequestAtAnotherSiteIsOtherBytes() {
     assertNotEquals(
-        HEX.formatHex(CopyRequests.certificate(SITE, "a", "b", "c")),
-        HEX.formatHex(CopyRequests.certificate(new byte[] {1, 2, 4}, "a", "b", "c")));
+        HEX.formatHex(CopyRequests.certificate(SITE, "a", "b", "c", new byte[0])),
+        HEX.formatHex(CopyRequests.certificate(new byte[] {1, 2, 4}, "a", "b", "c", new byte[0])));
   }
 
   @Test
   void fieldsCannotSlideIntoEachOther() {
     assertNotEquals(
-        HEX.formatHex(CopyRequests.certificate(SITE, "ab", "c", "d")),
-        HEX.formatHex(CopyRequests.certificate(SITE, "a", "bc", "d")));
+        HEX.formatHex(CopyRequests.certificate(SITE, "ab", "c", "d", new byte[0])),
+        HEX.formatHex(CopyRequests.certificate(SITE, "a", "bc", "d", new byte[0])));
     assertNotEquals(
-        HEX.formatHex(CopyRequests.certificate(SITE, "a", "b", "c")),
+        HEX.formatHex(CopyRequests.certificate(SITE, "a", "b", "c", new byte[0])),
         HEX.formatHex(CopyRequests.conversion(SITE, "a", "b", "c", new byte[0])));
   }
 }
