@@ -10,6 +10,7 @@ import dev.secdrive.kit.crypto.Hmac;
 import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.kit.files.LooseSecretFileException;
 import dev.secdrive.kit.files.SecretFiles;
+import dev.secdrive.protocol.security.KeyLabels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -55,8 +56,8 @@ public final class DriveNv {
   private static final byte[] ANCHOR_MAGIC = "SDAN".getBytes(StandardCharsets.US_ASCII);
   private static final int FORMAT = 1;
   private static final int HEADER = STATE_MAGIC.length + 1;
-  static final String STATE_LABEL = "drive-state";
-  static final String ANCHOR_LABEL = "drive-anchor";
+  private static final String STATE_LABEL = KeyLabels.DRIVE_STATE;
+  private static final String ANCHOR_LABEL = KeyLabels.DRIVE_ANCHOR;
 
   private final Records files;
   private long generation;
