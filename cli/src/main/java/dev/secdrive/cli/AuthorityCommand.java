@@ -202,10 +202,20 @@ final class AuthorityCommand {
         configs.add(new DriveConfig(0, ProfileCatalog.DEFAULT_PROFILE, null, null));
       }
       Authority authority = authorityFile.load();
-      List<Map<String, Object>> enrolled = new ArrayList<>();
-      PrintWriter out = spec.commandLine().getOut();
+      // All or none: every drive is checked before the first is enrolled.
+      Map<String, DriveFiles> drives = new LinkedHashMap<>();
       for (DriveConfig config : configs) {
         DriveFiles files = Emulator.driveFiles(media, anchors.path(), config);
+        if (drives.put(files.deviceId(), files) != null) {
+          throw new CliException("device ID " + files.deviceId() + " is given more than once");
+        }
+        if (!replace) {
+          files.requireNotEnrolled();
+        }
+      }
+      List<Map<String, Object>> enrolled = new ArrayList<>();
+      PrintWriter out = spec.commandLine().getOut();
+      for (DriveFiles files : drives.values()) {
         DriveKeys keys = files.enrol(authority, replace);
         if (json) {
           Map<String, Object> value = new LinkedHashMap<>();

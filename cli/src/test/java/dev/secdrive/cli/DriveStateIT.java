@@ -194,9 +194,25 @@ class DriveStateIT {
   }
 
   @Test
-  void enrollingAnEnrolledDriveNeedsReplace() {
+  void enrollingAnEnrolledDriveNeedsReplaceAndEnrolsNoneOfTheOthers() {
     enrolled();
-    Cli again = enrol();
+    DriveFiles other =
+        DriveFiles.of(media.resolve(Emulator.SECURE_DIRECTORY), anchors, "OTHER-DRIVE");
+    Cli again =
+        Cli.run(
+            "authority",
+            "enrol",
+            "--media-dir",
+            media.toString(),
+            "--authority",
+            authorityFile.toString(),
+            "--anchor-dir",
+            anchors.toString(),
+            "--drive",
+            "lun=1,device-id=OTHER-DRIVE", // first, and not enrolled yet
+            "--drive",
+            "lun=0,device-id=" + DEVICE);
+    assertFalse(other.enrolled(), "all or none");
     assertEquals(1, again.exit());
     assertTrue(again.err().contains("drive " + DEVICE + " is already enrolled"), again::toString);
     assertTrue(again.err().contains("--replace enrols it again as a new drive"), again::toString);

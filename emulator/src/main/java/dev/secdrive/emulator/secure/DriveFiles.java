@@ -134,14 +134,8 @@ public record DriveFiles(String deviceId, Path directory, Path anchorDirectory) 
       throw new UncheckedIOException("cannot create " + directory + ": " + e, e);
     }
     try (FileChannel lock = lock()) {
-      if (enrolled() && !replace) {
-        throw new DriveStateException(
-            "drive "
-                + deviceId
-                + " is already enrolled ("
-                + keysFile()
-                + "); --replace enrols it again as a new drive, whose old device-bound and sealed"
-                + " backups are lost");
+      if (!replace) {
+        requireNotEnrolled();
       }
       if (enrolled()) {
         removeOldAnchor();
@@ -154,6 +148,22 @@ public record DriveFiles(String deviceId, Path directory, Path anchorDirectory) 
       return keys;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot enrol drive " + deviceId + ": " + e, e);
+    }
+  }
+
+  /**
+   * @throws DriveStateException if the drive is enrolled already, saying what enrolling it again
+   *     means
+   */
+  public void requireNotEnrolled() {
+    if (enrolled()) {
+      throw new DriveStateException(
+          "drive "
+              + deviceId
+              + " is already enrolled ("
+              + keysFile()
+              + "); --replace enrols it again as a new drive, whose old device-bound and sealed"
+              + " backups are lost");
     }
   }
 
@@ -205,7 +215,7 @@ public record DriveFiles(String deviceId, Path directory, Path anchorDirectory) 
             + ". To reset the drive, enrol it again: "
             + enrolCommand
             + " --replace. A reset drive is a new drive: its device-bound and sealed backups are"
-            + " lost, and it cannot roll a medium back.");
+            + " lost, and it cannot be used to roll a medium back.");
   }
 
   private static void closeQuietly(FileChannel channel) {
