@@ -295,6 +295,34 @@ class DriveStateIT {
     assertTrue(message.contains("is older than its anchor"), message);
   }
 
+  @Test
+  void aCopyOfTheMediaDirectoryRunsNeitherBesideTheOriginalNorAfterIt() throws IOException {
+    enrolled();
+    Path copy = scratch.resolve("media-clone");
+    copyTree(media, copy);
+    Emulator.Builder clone =
+        Emulator.builder()
+            .mediaDirectory(copy)
+            .anchorDirectory(anchors)
+            .profiles(Rig.PROFILES)
+            .drive(new DriveConfig(0, "mo-640", DEVICE, MEDIUM));
+    try (Emulator original = start()) {
+      String message =
+          assertThrows(dev.secdrive.emulator.firmware.DriveControlException.class, clone::start)
+              .getMessage();
+      assertTrue(
+          message.contains(
+              "drive "
+                  + DEVICE
+                  + " is already running in this process, from a copy of its media"
+                  + " directory"),
+          message);
+    }
+    provisionAndPlay(); // the original moves on
+    String message = assertThrows(DriveStateException.class, clone::start).getMessage();
+    assertTrue(message.contains("is older than its anchor"), message);
+  }
+
   /**
    * The limit of a drive alone: a person who can write the anchor store as well puts back an old
    * state and its anchor together, and the drive cannot tell. README "Drive state" says so; only

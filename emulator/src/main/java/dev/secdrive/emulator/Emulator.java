@@ -84,6 +84,7 @@ public final class Emulator implements AutoCloseable {
         files.requireEnrolled(enrol);
         driveLocks.add(files.lock());
         DriveFiles.Loaded loaded = files.load(enrol);
+        driveLocks.add(loaded.anchorLock());
         Firmware drive =
             new Firmware(
                 config.lun(),

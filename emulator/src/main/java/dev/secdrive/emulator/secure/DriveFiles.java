@@ -73,8 +73,11 @@ public record DriveFiles(String deviceId, Path directory, Path anchorDirectory) 
     return Files.exists(keysFile());
   }
 
-  /** A drive's keys and its checked state. */
-  public record Loaded(DriveKeys keys, DriveNv nv) {}
+  /**
+   * A drive's keys and its checked state, and the lock on its anchor, which the caller holds for as
+   * long as the drive runs and then closes.
+   */
+  public record Loaded(DriveKeys keys, DriveNv nv, FileChannel anchorLock) {}
 
   /**
    * Loads the drive: its keys, then its state checked against its anchor.
@@ -93,10 +96,20 @@ public record DriveFiles(String deviceId, Path directory, Path anchorDirectory) 
           ? e
           : refused(e.getMessage(), enrolCommand);
     }
+    Path anchor = anchorFile(keys);
+    // A copy of this media directory elsewhere runs the same drive with the same anchor.
+    FileChannel anchorLock =
+        lock(
+            anchor.resolveSibling(anchor.getFileName() + ".lock"),
+            ", from a copy of its media directory");
     try {
-      return new Loaded(keys, DriveNv.open(stateFile(), anchorFile(keys), keys));
+      return new Loaded(keys, DriveNv.open(stateFile(), anchor, keys), anchorLock);
     } catch (DriveStateException e) {
+      closeQuietly(anchorLock);
       throw refused("drive " + deviceId + " does not start: " + e.getMessage(), enrolCommand);
+    } catch (RuntimeException e) {
+      closeQuietly(anchorLock);
+      throw e;
     }
   }
 
@@ -172,15 +185,21 @@ public record DriveFiles(String deviceId, Path directory, Path anchorDirectory) 
    * drive and its counter beside this one. Closing the channel releases the lock.
    */
   public FileChannel lock() {
-    Path file = directory.resolve(LOCK);
+    return lock(directory.resolve(LOCK), "");
+  }
+
+  private FileChannel lock(Path file, String how) {
     FileChannel channel = null;
     try {
+      SecretFiles.createDirectories(file.toAbsolutePath().getParent());
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       if (channel.tryLock() == null) {
         throw new DriveControlException(
             "drive "
                 + deviceId
-                + " is already running in another emulator ("
+                + " is already running in another emulator"
+                + how
+                + " ("
                 + file
                 + " is locked)");
       }
@@ -188,7 +207,13 @@ public record DriveFiles(String deviceId, Path directory, Path anchorDirectory) 
     } catch (OverlappingFileLockException e) {
       closeQuietly(channel);
       throw new DriveControlException(
-          "drive " + deviceId + " is already running in this process (" + file + " is locked)");
+          "drive "
+              + deviceId
+              + " is already running in this process"
+              + how
+              + " ("
+              + file
+              + " is locked)");
     } catch (IOException e) {
       closeQuietly(channel);
       throw new UncheckedIOException("cannot lock " + file, e);

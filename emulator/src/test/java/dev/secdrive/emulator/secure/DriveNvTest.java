@@ -70,6 +70,54 @@ class DriveNvTest {
     assertTrue(!onDisk.contains("MO-1") && !onDisk.contains("versions"), "nothing in clear");
   }
 
+  /** HKDF-SHA256 with an empty salt, one block: the KDF of PROTOCOL.md "Keys", written out. */
+  private static byte[] kdf(byte[] ikm, String label, String context) throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+    byte[] prk = mac.doFinal(ikm);
+    mac.init(new javax.crypto.spec.SecretKeySpec(prk, "HmacSHA256"));
+    mac.update((byte) 1);
+    mac.update(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    mac.update((byte) 0);
+    mac.update(context.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    mac.update((byte) 1);
+    return mac.doFinal();
+  }
+
+  @Test
+  void theStateAndTheAnchorAreLaidOutAsDocumented() throws Exception {
+    created().advance("MO-1", 4, WriteSteps.NONE);
+    byte[] state = Files.readAllBytes(state());
+    byte[] header = {'S', 'D', 'N', 'V', 1};
+    assertArrayEquals(header, java.util.Arrays.copyOf(state, 5));
+    javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(
+        javax.crypto.Cipher.DECRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(
+            kdf(keys.deviceSecret(), "drive-state", "SDDNV"), "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, state, 5, 12));
+    gcm.updateAAD(header);
+    gcm.updateAAD("SDDNV".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    var sealed = KeyFiles.JSON.readTree(gcm.doFinal(state, 17, state.length - 17));
+    assertEquals(1, sealed.get("generation").asLong());
+    assertEquals(1, sealed.get("counter").asLong());
+    assertEquals(4, sealed.get("versions").get("MO-1").asLong());
+
+    var anchor = KeyFiles.JSON.readTree(Files.readAllBytes(anchor()));
+    byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(state);
+    assertEquals(KeyFiles.hex(hash), anchor.get("stateHash").asText());
+    assertEquals(1, anchor.get("generation").asLong());
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(
+        new javax.crypto.spec.SecretKeySpec(
+            kdf(keys.deviceSecret(), "drive-anchor", "SDDNV"), "HmacSHA256"));
+    mac.update(new byte[] {'S', 'D', 'A', 'N', 1, 5});
+    mac.update("SDDNV".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    mac.update(java.nio.ByteBuffer.allocate(8).putLong(1).array());
+    mac.update(hash);
+    assertEquals(KeyFiles.hex(mac.doFinal()), anchor.get("mac").asText());
+  }
+
   static Stream<String> steps() {
     return Stream.concat(
         WriteSteps.REPLACE_STEPS.stream().map(s -> "state:" + s),
