@@ -38,7 +38,10 @@ import picocli.CommandLine.Spec;
     })
 final class AuthorityCommand {
 
-  /** The authority file: --file, else the emulator's default in the media directory. */
+  /**
+   * The authority file: --file (or --authority), else {@code <media dir>/.secdrive/authority.json},
+   * a development convenience that only these tools read; a running emulator never does.
+   */
   static final class AuthorityFile {
     @Mixin MediaDirectory media;
 

@@ -63,20 +63,19 @@ public final class Emulator implements AutoCloseable {
 
   private Emulator(Builder builder) {
     this.media = MediumStore.open(builder.mediaDirectory);
-    Path secureDirectory = builder.mediaDirectory.resolve(SECURE_DIRECTORY);
     List<Firmware> drives = new ArrayList<>();
     Set<String> deviceIds = new HashSet<>();
     try {
       for (DriveConfig config : builder.drives) {
         DriveProfile profile = builder.profiles.get(config.profile());
-        String deviceId = deviceId(builder.mediaDirectory, config);
+        DriveFiles files = driveFiles(builder.mediaDirectory, builder.anchorDirectory, config);
+        String deviceId = files.deviceId();
         if (!deviceIds.add(deviceId)) {
           // Two drives with one device ID would share keys and overwrite each other's counter
           // and anti-rollback record.
           throw new IllegalArgumentException(
               "device ID " + deviceId + " is given to more than one drive");
         }
-        DriveFiles files = DriveFiles.of(secureDirectory, builder.anchorDirectory, deviceId);
         if (builder.enrolment != null && !files.enrolled()) {
           files.enrol(builder.enrolment, false);
         }
