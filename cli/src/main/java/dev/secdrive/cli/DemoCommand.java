@@ -65,6 +65,14 @@ final class DemoCommand implements Callable<Integer> {
       description = "Keep the demo's media directory instead of deleting it afterwards.")
   boolean keep;
 
+  @Option(
+      names = "--anchor-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the demo's drives keep their anchors (default: beside the demo's media"
+              + " directory, deleted with it).")
+  Path anchorDirectory;
+
   private PrintWriter out;
   private int step;
   private Path anchors;
@@ -76,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
     Path media = root.resolve("media");
     // The anchors live beside the media directory, not in it, as they would in their own store;
     // the demo's are thrown away with it.
-    anchors = root.resolve("anchors");
+    anchors = anchorDirectory != null ? anchorDirectory : root.resolve("anchors");
     try {
       Files.createDirectories(media);
       run(media);

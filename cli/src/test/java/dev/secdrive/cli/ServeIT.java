@@ -400,13 +400,19 @@ class ServeIT {
   @Test
   void demoWalksTheWholeStory() throws Exception {
     Process demo =
-        new ProcessBuilder(javaBinary(), "-jar", jar().toString(), "demo")
+        new ProcessBuilder(
+                javaBinary(), "-jar", jar().toString(), "demo", "--anchor-dir", anchors.toString())
             .redirectErrorStream(true)
             .start();
     String output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(demo.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, demo.exitValue(), output);
     assertTrue(output.contains("wrote and read back 8192 bytes: identical"), output);
+    try (var listed = Files.list(anchors)) {
+      // one drive for the license flows, three for the software copy: enrolled, then served
+      assertEquals(
+          4, listed.filter(p -> p.toString().endsWith(".anchor")).count(), "anchors in " + anchors);
+    }
     assertTrue(
         output.contains("NOT READY: MEDIUM NOT PRESENT (02/3A/00) on TEST UNIT READY"), output);
     assertTrue(
