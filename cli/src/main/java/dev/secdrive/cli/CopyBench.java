@@ -52,8 +52,6 @@ final class CopyBench {
       throw new CliException("--region-mib " + regionMib + " does not fit an mo-640 medium");
     }
     Authority authority = Authority.create();
-    Path authorityFile = mediaDirectory.resolve("authority.json");
-    authority.save(authorityFile);
     Path image = mediaDirectory.resolve("master.img");
     try (LocalCenter center = LocalCenter.start(mediaDirectory.resolve("center"), authority)) {
       CenterClient admin = center.admin();
@@ -89,7 +87,8 @@ final class CopyBench {
       try (Emulator emulator =
               Emulator.builder()
                   .mediaDirectory(mediaDirectory)
-                  .authority(authorityFile)
+                  .anchorDirectory(TcpBench.benchAnchors(mediaDirectory))
+                  .enrol(authority)
                   .profiles(catalog)
                   .timing(TimingMode.FAST)
                   .drive(new DriveConfig(0, "cdrom", "BENCH-MASTER", "MASTER"))

@@ -5,6 +5,7 @@ import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.emulator.secure.DriveFiles;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
@@ -64,21 +65,35 @@ final class DemoCommand implements Callable<Integer> {
       description = "Keep the demo's media directory instead of deleting it afterwards.")
   boolean keep;
 
+  @Option(
+      names = "--anchor-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the demo's drives keep their anchors (default: beside the demo's media"
+              + " directory, deleted with it).")
+  Path anchorDirectory;
+
   private PrintWriter out;
   private int step;
+  private Path anchors;
 
   @Override
   public Integer call() throws IOException {
     out = spec.commandLine().getOut();
-    Path media = Files.createTempDirectory("secdrive-demo-");
+    Path root = Files.createTempDirectory("secdrive-demo-");
+    Path media = root.resolve("media");
+    // The anchors live beside the media directory, not in it, as they would in their own store;
+    // the demo's are thrown away with it.
+    anchors = anchorDirectory != null ? anchorDirectory : root.resolve("anchors");
     try {
+      Files.createDirectories(media);
       run(media);
       softwareCopy(media.resolve("software-copy"));
     } finally {
       if (keep) {
-        out.println("media directory kept: " + media);
+        out.println("media directory kept: " + media + " (anchors in " + anchors + ")");
       } else {
-        deleteTree(media);
+        deleteTree(root);
       }
     }
     out.println();
@@ -103,12 +118,17 @@ final class DemoCommand implements Callable<Integer> {
             null);
     out.print(indent(Label.render(medium)));
 
+    Authority authority = Authority.create();
+    DriveConfig config = new DriveConfig(0, profile.id(), null, null);
+    enrol(mediaDirectory, authority, List.of(config));
+
     step("start an emulator: one " + profile.id() + " drive on a loopback port");
     try (Emulator emulator =
         Emulator.builder()
             .mediaDirectory(mediaDirectory)
+            .anchorDirectory(anchors)
             .profiles(catalog)
-            .drive(new DriveConfig(0, profile.id(), null, null))
+            .drive(config)
             .start()) {
       String uri = "tcp://" + Addresses.format(emulator.address()) + "/0";
       say("listening on " + uri);
@@ -181,7 +201,7 @@ final class DemoCommand implements Callable<Integer> {
         byte[] again = drive.read(100, 4);
         say(Arrays.equals(data, again) ? "data still there: identical" : "DATA DIFFERS");
 
-        licenseFlows(emulator, drive, capacity);
+        licenseFlows(authority, emulator, drive, capacity);
       }
     }
   }
@@ -190,13 +210,12 @@ final class DemoCommand implements Callable<Integer> {
    * The recording-medium license flows of US 2001/0008016: FIG. 5 (provision), FIG. 6 (play), FIG.
    * 7 (backup into the user area), damage to the secure area, FIG. 9 (restore inside the drive).
    */
-  private void licenseFlows(Emulator emulator, Drive drive, Capacity capacity) {
+  private void licenseFlows(
+      Authority authority, Emulator emulator, Drive drive, Capacity capacity) {
     step("licensing side (FIG. 2): a licensor credential certified by the licensing authority");
     LicensorCredential credential =
         LicensorCredential.create(
-            "secdrive demo publisher",
-            emulator.authority()::certify,
-            emulator.authority().publicKey());
+            "secdrive demo publisher", authority::certify, authority.publicKey());
     say("licensor \"" + credential.name() + "\", certificate signed by the authority");
 
     step(
@@ -262,6 +281,23 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
+   * Enrols {@code drives} with {@code authority}, as {@code secdrive authority enrol} does: a step
+   * of its own, so the emulator that then serves them never holds the authority's signing key.
+   */
+  private void enrol(Path mediaDirectory, Authority authority, List<DriveConfig> drives) {
+    step("enrol the drives with the licensing authority (secdrive authority enrol)");
+    for (DriveConfig config : drives) {
+      DriveFiles files = Emulator.driveFiles(mediaDirectory, anchors, config);
+      files.enrol(authority, false);
+      say(
+          "drive "
+              + files.deviceId()
+              + ": keys and certificate, the system secret and the authority's public key, a"
+              + " sealed state and its anchor");
+    }
+  }
+
+  /**
    * The software copy of seed 003: a central site, a pressed master in a CD-ROM drive and the
    * user's MO drive; a title copied by each embodiment and run, and a clone of the copies refused.
    */
@@ -269,8 +305,6 @@ final class DemoCommand implements Callable<Integer> {
     Files.createDirectories(directory);
     step("software copy (seed 003): a licensing authority and a central site (embedded database)");
     Authority authority = Authority.create();
-    Path authorityFile = directory.resolve("authority.json");
-    authority.save(authorityFile);
     try (LocalCenter center = LocalCenter.start(directory.resolve("center"), authority)) {
       say("central site at " + center.url() + ", certified by the authority");
       CenterClient admin = center.admin();
@@ -316,17 +350,21 @@ final class DemoCommand implements Callable<Integer> {
                 e.firstLba()));
       }
 
+      List<DriveConfig> drives =
+          List.of(
+              new DriveConfig(0, "cdrom", "DEMO-MASTER-DRIVE", "DEMO-MASTER"),
+              new DriveConfig(1, "mo-640", "DEMO-USER-DRIVE", "DEMO-MO-1"),
+              new DriveConfig(2, "mo-640", "DEMO-OTHER-DRIVE", "DEMO-MO-2"));
+      enrol(directory, authority, drives);
       step("an emulator: master CD-ROM drive (LUN 0), the user's MO drives (LUNs 1, 2)");
-      try (Emulator emulator =
+      Emulator.Builder builder =
           Emulator.builder()
               .mediaDirectory(directory)
-              .authority(authorityFile)
+              .anchorDirectory(anchors)
               .profiles(profiles)
-              .timing(dev.secdrive.emulator.firmware.TimingMode.FAST)
-              .drive(new DriveConfig(0, "cdrom", "DEMO-MASTER-DRIVE", "DEMO-MASTER"))
-              .drive(new DriveConfig(1, "mo-640", "DEMO-USER-DRIVE", "DEMO-MO-1"))
-              .drive(new DriveConfig(2, "mo-640", "DEMO-OTHER-DRIVE", "DEMO-MO-2"))
-              .start()) {
+              .timing(dev.secdrive.emulator.firmware.TimingMode.FAST);
+      drives.forEach(builder::drive);
+      try (Emulator emulator = builder.start()) {
         String base = "tcp://" + Addresses.format(emulator.address()) + "/";
         CenterClient site = new CenterClient(center.url());
         try (Drive master = Drive.open(base + 0);

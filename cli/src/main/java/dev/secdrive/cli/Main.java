@@ -4,6 +4,7 @@ import dev.secdrive.center.CenterSetupException;
 import dev.secdrive.center.store.StoreException;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.media.MediumException;
+import dev.secdrive.emulator.secure.DriveStateException;
 import dev.secdrive.emulator.secure.KeyFileException;
 import dev.secdrive.host.api.DriveException;
 import dev.secdrive.profiles.ProfileException;
@@ -71,6 +72,7 @@ public final class Main {
         || e instanceof ProfileException
         || e instanceof DriveControlException
         || e instanceof KeyFileException
+        || e instanceof DriveStateException
         || e instanceof CenterSetupException
         || e instanceof StoreException
         || e instanceof IllegalArgumentException

@@ -1,6 +1,7 @@
 package dev.secdrive.cli;
 
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.flow.Licensor;
 import dev.secdrive.host.flow.LicensorCredential;
@@ -39,14 +40,14 @@ final class SecureBench {
    * the host and restore inside the drive, one after the other.
    */
   void run(Path mediaDirectory) throws Exception {
-    try (Emulator emulator = TcpBench.startEmulator(mediaDirectory, bench);
+    Authority authority = Authority.create();
+    try (Emulator emulator = TcpBench.startEmulator(mediaDirectory, bench, authority);
         Drive player = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0");
         Drive plain = Drive.open("tcp://" + Addresses.format(emulator.address()) + "/0")) {
       int blockSize = player.capacity().blockSize();
       plain.testUnitReady(); // takes this connection's power-on unit attention
       LicensorCredential credential =
-          LicensorCredential.create(
-              "bench", emulator.authority()::certify, emulator.authority().publicKey());
+          LicensorCredential.create("bench", authority::certify, authority.publicKey());
       long titleBytes = (long) regionMib << 20;
       long headerLba = 0;
       try (var content = new PatternStream(titleBytes)) {

@@ -120,6 +120,8 @@ final class SerialBench {
       Emulator emulator =
           Emulator.builder()
               .mediaDirectory(work.resolve("media"))
+              .anchorDirectory(TcpBench.benchAnchors(work.resolve("media")))
+              .enrol(dev.secdrive.emulator.secure.Authority.create())
               .profiles(ProfileCatalog.builtIn())
               .timing(TimingMode.FAST)
               .listen(new InetSocketAddress("127.0.0.1", 0))

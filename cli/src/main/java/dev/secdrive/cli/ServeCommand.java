@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
       "Run the drive emulator: drives as LUNs of one TCP endpoint, plus an HTTP control API.",
       "",
       "Drive spec: lun=N[,profile=ID][,device-id=ID][,medium=ID]. Without --drive, one drive",
-      "with the default profile (" + ProfileCatalog.DEFAULT_PROFILE + ") on LUN 0."
+      "with the default profile (" + ProfileCatalog.DEFAULT_PROFILE + ") on LUN 0.",
+      "Every drive must be enrolled first ('secdrive authority enrol'); serve never reads the",
+      "authority file."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -89,13 +91,10 @@ final class ServeCommand implements Callable<Integer> {
               + " ber=1e-5,drop=1e-6,dup=1e-6,seed=42 (seeded, so a run can be replayed).")
   String lineFaults;
 
-  @Option(
-      names = "--authority",
-      paramLabel = "FILE",
-      description =
-          "The licensing authority the drives are enrolled with (a file from 'secdrive authority"
-              + " init'); default: a development authority in <media-dir>/.secdrive/, created on"
-              + " first use.")
+  @Mixin AnchorDirectory anchors;
+
+  /** Taken only to say where it went: a running emulator never reads the authority file. */
+  @Option(names = "--authority", paramLabel = "FILE", hidden = true)
   Path authority;
 
   @Option(
@@ -161,11 +160,16 @@ final class ServeCommand implements Callable<Integer> {
             .timing(timing)
             .listen(Addresses.parse("--listen", listen));
     if (authority != null) {
-      if (!Files.isRegularFile(authority)) {
-        throw new CliException("--authority " + authority + ": no such file");
-      }
-      builder.authority(authority);
+      throw new CliException(
+          "serve takes no --authority: a running emulator holds each drive's keys, never the"
+              + " authority's signing key; enrol the drives first with 'secdrive authority enrol"
+              + " --media-dir "
+              + media.directory
+              + " --authority "
+              + authority
+              + " --drive ...'");
     }
+    builder.anchorDirectory(anchors.path());
     if (!control.equals("none")) {
       builder.control(Addresses.parse("--control", control)).remoteControl(controlRemote);
     } else if (controlRemote) {

@@ -5,6 +5,7 @@ import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
@@ -124,6 +125,11 @@ final class TcpBench {
 
   /** A DVD-RAM drive with a blank medium, fast timing; prints the report's header. */
   static Emulator startEmulator(Path mediaDirectory, BenchRounds bench) {
+    return startEmulator(mediaDirectory, bench, Authority.create());
+  }
+
+  /** As {@link #startEmulator(Path, BenchRounds)}, the drive enrolled with {@code authority}. */
+  static Emulator startEmulator(Path mediaDirectory, BenchRounds bench, Authority authority) {
     ProfileCatalog catalog = ProfileCatalog.builtIn();
     DriveProfile profile = catalog.get("dvd-ram");
     MediumType type = profile.defaultMedium();
@@ -133,10 +139,20 @@ final class TcpBench {
     bench.header(type);
     return Emulator.builder()
         .mediaDirectory(mediaDirectory)
+        .anchorDirectory(benchAnchors(mediaDirectory))
+        .enrol(authority)
         .profiles(catalog)
         .timing(TimingMode.FAST)
         .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
         .start();
+  }
+
+  /**
+   * Where a bench's drives keep their anchors: inside its throwaway media directory (the media
+   * store skips dot directories), so that a bench leaves nothing in the user's anchor store.
+   */
+  static Path benchAnchors(Path mediaDirectory) {
+    return mediaDirectory.resolve(".anchors");
   }
 
   /** Raw loopback TCP: one thread writes {@code bytes} in 128 KiB writes, another reads them. */

@@ -272,10 +272,23 @@ class CenterCommandIT {
       assertEquals(2, master.get("titles").get(1).get("scheme").asInt());
 
       Rig.createMedium(MediumStore.open(media), "MO-CLI", "mo-640", null);
+      ok(
+          "authority",
+          "enrol",
+          "--media-dir",
+          media.toString(),
+          "--authority",
+          authority.toString(),
+          "--anchor-dir",
+          Rig.anchors(media).toString(),
+          "--drive",
+          "lun=0,profile=cdrom,device-id=CLI-MASTER",
+          "--device-id",
+          "CLI-USER");
       try (Emulator emulator =
           Emulator.builder()
               .mediaDirectory(media)
-              .authority(authority)
+              .anchorDirectory(Rig.anchors(media))
               .profiles(Rig.PROFILES)
               .timing(TimingMode.FAST)
               .drive(new DriveConfig(0, "cdrom", "CLI-MASTER", "MASTER-CLI"))

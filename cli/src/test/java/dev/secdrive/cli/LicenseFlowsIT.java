@@ -51,7 +51,6 @@ class LicenseFlowsIT {
 
   @TempDir Path mediaA;
   @TempDir Path mediaB;
-  @TempDir Path keys;
   @TempDir Path scratch;
 
   private Authority authority;
@@ -63,23 +62,23 @@ class LicenseFlowsIT {
   @BeforeEach
   void start() {
     authority = Authority.create();
-    Path authorityFile = keys.resolve("authority.json");
-    authority.save(authorityFile);
     Rig.createMedium(MediumStore.openOrCreate(mediaA), "MEDIUM-1", "mo-640", null);
     MediumStore storeB = MediumStore.openOrCreate(mediaB);
     Rig.createMedium(storeB, "MEDIUM-2", "mo-640", null);
     Rig.createMedium(storeB, "MEDIUM-3", "mo-640", null);
-    first = emulator(mediaA, authorityFile, "DRIVE-A", "MEDIUM-1");
-    second = emulator(mediaB, authorityFile, "DRIVE-B", "MEDIUM-2");
+    first = emulator(mediaA, authority, "DRIVE-A", "MEDIUM-1");
+    second = emulator(mediaB, authority, "DRIVE-B", "MEDIUM-2");
     licensor = LicensorCredential.create("Publisher", authority::certify, authority.publicKey());
     content = new byte[300 * 1024 + 17]; // not a whole number of blocks
     new Random(2001).nextBytes(content);
   }
 
-  private static Emulator emulator(Path media, Path authority, String deviceId, String medium) {
+  private static Emulator emulator(
+      Path media, Authority authority, String deviceId, String medium) {
     return Emulator.builder()
         .mediaDirectory(media)
-        .authority(authority)
+        .anchorDirectory(Rig.anchors(media))
+        .enrol(authority)
         .profiles(Rig.PROFILES)
         .timing(TimingMode.FAST)
         .drive(new DriveConfig(0, "mo-640", deviceId, medium))

@@ -4,9 +4,11 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.kit.testing.ManualScheduler;
 import dev.secdrive.profiles.ProfileCatalog;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -31,8 +33,7 @@ final class Rig implements AutoCloseable {
     this.media = media;
     this.store = MediumStore.openOrCreate(media);
     Emulator.Builder builder =
-        Emulator.builder()
-            .mediaDirectory(media)
+        builder(media)
             .profiles(PROFILES)
             .timing(timing)
             .control(new InetSocketAddress("127.0.0.1", 0));
@@ -41,6 +42,40 @@ final class Rig implements AutoCloseable {
     }
     drives.forEach(builder::drive);
     this.emulator = builder.start();
+  }
+
+  /**
+   * An emulator on {@code media} whose drives are enrolled, on first start, with {@link
+   * #authority}, keeping their anchors in {@link #anchors}: never in the user's anchor store.
+   */
+  static Emulator.Builder builder(Path media) {
+    return Emulator.builder()
+        .mediaDirectory(media)
+        .anchorDirectory(anchors(media))
+        .enrol(authority(media));
+  }
+
+  /**
+   * The test anchor store of {@code media}: a dot directory inside it (the media store skips it),
+   * so that it lives and goes with the test's media directory, across restarts of the emulator. The
+   * real separation of the two stores is what {@code DriveStateIT} tests.
+   */
+  static Path anchors(Path media) {
+    return media.resolve(".test-anchors");
+  }
+
+  /**
+   * The development authority of {@code media}, {@code <media>/.secdrive/authority.json} (the
+   * default file of {@code secdrive authority}), created on first use.
+   */
+  static Authority authority(Path media) {
+    Path file = media.resolve(Emulator.SECURE_DIRECTORY).resolve("authority.json");
+    if (Files.exists(file)) {
+      return Authority.load(file);
+    }
+    Authority authority = Authority.create();
+    authority.save(file);
+    return authority;
   }
 
   /** Creates a blank medium of {@code type} with {@code id}, sized as the profiles say. */

@@ -52,8 +52,7 @@ class SerialIT {
     if (!store.exists("SER-MO")) {
       Rig.createMedium(store, "SER-MO", "mo-640", null);
     }
-    return Emulator.builder()
-        .mediaDirectory(media)
+    return Rig.builder(media)
         .profiles(Rig.PROFILES)
         .timing(timing)
         .listen(new InetSocketAddress("127.0.0.1", 0))
@@ -317,8 +316,7 @@ class SerialIT {
     Rig.createMedium(store, "SER-PACED", "mo-640", null);
     try (PtyPair pair = PtyPair.create(ptys, "paced");
         Emulator emulator =
-            Emulator.builder()
-                .mediaDirectory(media)
+            Rig.builder(media)
                 .profiles(Rig.PROFILES)
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .serial(pair.a().toString(), 921600, true)

@@ -30,6 +30,8 @@ class ServeIT {
   private static final Pattern CONTROL = Pattern.compile("control API on (http://\\S+)");
 
   @TempDir Path media;
+  @TempDir Path anchors;
+  @TempDir Path keys;
 
   /** A running {@code secdrive serve} and the addresses it printed. */
   record Server(Process process, String tcp, String control, List<String> lines)
@@ -47,11 +49,16 @@ class ServeIT {
     }
   }
 
-  static Server serve(String... args) throws IOException {
+  /** {@code secdrive serve} in a process of its own, its anchors in this test's directory. */
+  Server serve(String... args) throws IOException {
     List<String> command =
         new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString(), "serve"));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    command.addAll(List.of("--anchor-dir", anchors.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    // were an --anchor-dir forgotten, the default store would still not be the user's
+    builder.environment().put("XDG_STATE_HOME", anchors.toString());
+    Process process = builder.start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     List<String> lines = new ArrayList<>();
@@ -70,6 +77,43 @@ class ServeIT {
       }
     }
     return new Server(process, tcp, control, lines);
+  }
+
+  /** {@code secdrive serve} in-process, for its refusals, with this test's anchors. */
+  Cli serveInProcess(String... args) {
+    List<String> command = new ArrayList<>(List.of("serve"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--anchor-dir", anchors.toString()));
+    return Cli.run(command.toArray(String[]::new));
+  }
+
+  /** A development authority for this test, created on first use. */
+  Path authorityFile() {
+    Path file = keys.resolve("authority.json");
+    if (!Files.exists(file)) {
+      assertEquals(0, Cli.run("authority", "init", "--file", file.toString()).exit());
+    }
+    return file;
+  }
+
+  /** {@code secdrive authority enrol} of {@code drives} (serve's specs) in this media directory. */
+  void enrol(String... drives) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "authority",
+                "enrol",
+                "--media-dir",
+                media.toString(),
+                "--authority",
+                authorityFile().toString(),
+                "--anchor-dir",
+                anchors.toString()));
+    for (String drive : drives) {
+      command.addAll(List.of("--drive", drive));
+    }
+    Cli enrolled = Cli.run(command.toArray(String[]::new));
+    assertEquals(0, enrolled.exit(), enrolled::toString);
   }
 
   static String javaBinary() {
@@ -100,6 +144,7 @@ class ServeIT {
                 "dvd-ram-4.7")
             .exit());
     byte[] data = DriveIT.bytes(8 * 2048, 11);
+    enrol("lun=0,device-id=SERVE-0", "lun=1,device-id=SERVE-1", "lun=0");
     try (Server server =
         serve(
             "--media-dir", media.toString(),
@@ -154,9 +199,9 @@ class ServeIT {
 
   @Test
   void startUpErrorsNameTheProblem() throws Exception {
+    enrol("lun=0", "lun=0,device-id=OTHER-DRIVE");
     Cli profile =
-        Cli.run(
-            "serve",
+        serveInProcess(
             "--media-dir",
             media.toString(),
             "--listen",
@@ -174,20 +219,19 @@ class ServeIT {
         profile::toString);
 
     Cli missing =
-        Cli.run(
-            "serve", "--media-dir", media.resolve("absent").toString(), "--listen", "127.0.0.1:0");
+        serveInProcess(
+            "--media-dir", media.resolve("absent").toString(), "--listen", "127.0.0.1:0");
     assertTrue(
         missing.err().contains("media directory " + media.resolve("absent") + " does not exist"),
         missing::toString);
 
-    Cli spec = Cli.run("serve", "--media-dir", media.toString(), "--drive", "lun=0,color=blue");
+    Cli spec = serveInProcess("--media-dir", media.toString(), "--drive", "lun=0,color=blue");
     assertTrue(
         spec.err().contains("unknown key 'color' (known: lun, profile, device-id, medium)"),
         spec::toString);
 
     Cli medium =
-        Cli.run(
-            "serve",
+        serveInProcess(
             "--media-dir",
             media.toString(),
             "--listen",
@@ -205,8 +249,7 @@ class ServeIT {
       image.truncate(4096);
     }
     Cli corrupt =
-        Cli.run(
-            "serve",
+        serveInProcess(
             "--media-dir",
             media.toString(),
             "--listen",
@@ -223,8 +266,7 @@ class ServeIT {
         serve("--media-dir", media.toString(), "--listen", "127.0.0.1:0", "--control", "none")) {
       String busyPort = first.tcp().substring(first.tcp().lastIndexOf(':') + 1);
       Cli busy =
-          Cli.run(
-              "serve",
+          serveInProcess(
               "--media-dir",
               media.toString(),
               "--listen",
@@ -238,16 +280,82 @@ class ServeIT {
       assertTrue(busy.err().contains("Address already in use"), busy::toString);
       // The same drive cannot run twice on one media directory: it would share its counter.
       Cli twice =
-          Cli.run(
-              "serve",
-              "--media-dir",
-              media.toString(),
-              "--listen",
-              "127.0.0.1:0",
-              "--control",
-              "none");
+          serveInProcess(
+              "--media-dir", media.toString(), "--listen", "127.0.0.1:0", "--control", "none");
       assertEquals(1, twice.exit());
       assertTrue(twice.err().contains("is already running in another emulator"), twice::toString);
+    }
+  }
+
+  /**
+   * A running emulator holds each drive's keys, never the authority's signing key: serve starts and
+   * runs the license flows with the authority file gone and an unreadable file where the default
+   * one would be.
+   */
+  @Test
+  void serveRunsOnTheDrivesKeysAloneAndNeverOpensTheAuthorityFile() throws Exception {
+    assertEquals(
+        0, Cli.run("media", "create", "--media-dir", media.toString(), "--id", "KEYS-MO").exit());
+    enrol("lun=0,device-id=KEYS-ONLY");
+    Path credential = keys.resolve("studio.json");
+    Cli licensor =
+        Cli.run(
+            "authority",
+            "licensor",
+            "--authority",
+            authorityFile().toString(),
+            "--name",
+            "Studio",
+            "--out",
+            credential.toString());
+    assertEquals(0, licensor.exit(), licensor::toString);
+    Files.delete(authorityFile());
+    Path defaultFile = media.resolve(".secdrive").resolve("authority.json");
+    Files.writeString(defaultFile, "not an authority");
+    Files.setPosixFilePermissions(
+        defaultFile, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    byte[] title = DriveIT.bytes(20_000, 13);
+    Path in = Files.write(keys.resolve("title.bin"), title);
+    Path out = keys.resolve("played.bin");
+    try (Server server =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--drive",
+            "lun=0,device-id=KEYS-ONLY,medium=KEYS-MO")) {
+      assertTrue(server.tcp() != null, server.lines()::toString);
+      String uri = server.tcp() + "/0";
+      Cli provision =
+          Cli.run(
+              "license",
+              "provision",
+              uri,
+              "--credential",
+              credential.toString(),
+              "--content-id",
+              "T-1",
+              "--in",
+              in.toString(),
+              "--lba",
+              "100");
+      assertEquals(0, provision.exit(), provision::toString);
+      Cli play =
+          Cli.run(
+              "license",
+              "play",
+              uri,
+              "--content-id",
+              "T-1",
+              "--lba",
+              "100",
+              "--out",
+              out.toString());
+      assertEquals(0, play.exit(), play::toString);
+      assertArrayEquals(title, Files.readAllBytes(out));
     }
   }
 
@@ -324,6 +432,7 @@ class ServeIT {
 
   @Test
   void serialLoopbackThroughAFaultRelay() throws Exception {
+    enrol("lun=0");
     assertEquals(
         0, Cli.run("media", "create", "--media-dir", media.toString(), "--id", "LOOP").exit());
     try (Server server =
@@ -360,31 +469,32 @@ class ServeIT {
       assertTrue(!Files.exists(rig), "the loopback rig is removed on exit: " + rig);
     }
     Cli bad =
-        Cli.run(
-            "serve",
-            "--media-dir",
-            media.toString(),
-            "--serial-loopback",
-            "--line-faults",
-            "ber=2");
+        serveInProcess(
+            "--media-dir", media.toString(), "--serial-loopback", "--line-faults", "ber=2");
     assertEquals(1, bad.exit());
     assertTrue(
         bad.err().contains("--line-faults 'ber=2': bit error rate must be in [0, 1], not 2.0"),
         bad::toString);
-    Cli alone = Cli.run("serve", "--media-dir", media.toString(), "--line-faults", "ber=1e-5");
+    Cli alone = serveInProcess("--media-dir", media.toString(), "--line-faults", "ber=1e-5");
     assertEquals("secdrive: --line-faults needs --serial-loopback", alone.err().trim());
   }
 
   @Test
   void demoWalksTheWholeStory() throws Exception {
     Process demo =
-        new ProcessBuilder(javaBinary(), "-jar", jar().toString(), "demo")
+        new ProcessBuilder(
+                javaBinary(), "-jar", jar().toString(), "demo", "--anchor-dir", anchors.toString())
             .redirectErrorStream(true)
             .start();
     String output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(demo.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, demo.exitValue(), output);
     assertTrue(output.contains("wrote and read back 8192 bytes: identical"), output);
+    try (var listed = Files.list(anchors)) {
+      // one drive for the license flows, three for the software copy: enrolled, then served
+      assertEquals(
+          4, listed.filter(p -> p.toString().endsWith(".anchor")).count(), "anchors in " + anchors);
+    }
     assertTrue(
         output.contains("NOT READY: MEDIUM NOT PRESENT (02/3A/00) on TEST UNIT READY"), output);
     assertTrue(

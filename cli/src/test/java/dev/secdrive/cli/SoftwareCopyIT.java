@@ -88,8 +88,6 @@ class SoftwareCopyIT {
   @BeforeEach
   void start() throws Exception {
     authority = Authority.create();
-    Path authorityFile = keys.resolve("authority.json");
-    authority.save(authorityFile);
     center = LocalCenter.start(centerData, authority);
     admin = new CenterClient(center.url(), center.adminToken());
     site = new CenterClient(center.url());
@@ -127,7 +125,8 @@ class SoftwareCopyIT {
     emulator =
         Emulator.builder()
             .mediaDirectory(media)
-            .authority(authorityFile)
+            .anchorDirectory(Rig.anchors(media))
+            .enrol(authority)
             .profiles(Rig.PROFILES)
             .timing(TimingMode.FAST)
             .drive(new DriveConfig(0, "cdrom", "MASTER-DRIVE", "MASTER-1"))

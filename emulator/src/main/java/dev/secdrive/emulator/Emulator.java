@@ -13,8 +13,7 @@ import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
-import dev.secdrive.emulator.secure.DriveKeys;
-import dev.secdrive.emulator.secure.DriveNv;
+import dev.secdrive.emulator.secure.DriveFiles;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.frame.Frame;
@@ -22,13 +21,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -59,7 +55,6 @@ public final class Emulator implements AutoCloseable {
   private final EventLoopGroup workers;
   private final List<Endpoint> endpoints;
   private final ControlServer control;
-  private final Authority authority;
   private final List<FileChannel> driveLocks = new ArrayList<>();
   private boolean closed;
   private volatile boolean powerLost;
@@ -69,41 +64,36 @@ public final class Emulator implements AutoCloseable {
 
   private Emulator(Builder builder) {
     this.media = MediumStore.open(builder.mediaDirectory);
-    Path secureDirectory = builder.mediaDirectory.resolve(SECURE_DIRECTORY);
-    Path authorityFile =
-        builder.authorityFile != null
-            ? builder.authorityFile
-            : secureDirectory.resolve("authority.json");
-    this.authority =
-        builder.authorityFile != null
-            ? Authority.load(authorityFile)
-            : Authority.loadOrCreate(
-                authorityFile,
-                () ->
-                    log.info(
-                        "created a development licensing authority in {} (use --authority to"
-                            + " name another)",
-                        authorityFile));
     List<Firmware> drives = new ArrayList<>();
     Set<String> deviceIds = new HashSet<>();
     try {
       for (DriveConfig config : builder.drives) {
         DriveProfile profile = builder.profiles.get(config.profile());
-        String deviceId =
-            config.deviceId() != null ? config.deviceId() : defaultDeviceId(builder, config.lun());
+        DriveFiles files = driveFiles(builder.mediaDirectory, builder.anchorDirectory, config);
+        String deviceId = files.deviceId();
         if (!deviceIds.add(deviceId)) {
           // Two drives with one device ID would share keys and overwrite each other's counter
           // and anti-rollback record.
           throw new IllegalArgumentException(
               "device ID " + deviceId + " is given to more than one drive");
         }
-        Path driveDirectory = secureDirectory.resolve("drives").resolve(deviceId);
-        DriveKeys keys =
-            DriveKeys.loadOrEnroll(driveDirectory.resolve("keys.json"), deviceId, authority);
-        driveLocks.add(lockDrive(driveDirectory, deviceId));
-        DriveNv nv = DriveNv.open(driveDirectory.resolve("nv.json"));
+        if (builder.enrolment != null && !files.enrolled()) {
+          files.enrol(builder.enrolment, false);
+        }
+        String enrol = enrolCommand(builder, config);
+        files.requireEnrolled(enrol);
+        driveLocks.add(files.lock());
+        DriveFiles.Loaded loaded = files.load(enrol);
+        driveLocks.add(loaded.anchorLock());
         Firmware drive =
-            new Firmware(config.lun(), profile, deviceId, builder.timing, builder.clock, keys, nv);
+            new Firmware(
+                config.lun(),
+                profile,
+                deviceId,
+                builder.timing,
+                builder.clock,
+                loaded.keys(),
+                loaded.nv());
         drive.onPowerLoss(this::powerLoss);
         drives.add(drive);
       }
@@ -252,11 +242,6 @@ public final class Emulator implements AutoCloseable {
     return drive.status();
   }
 
-  /** The licensing authority the drives were enrolled with. */
-  public Authority authority() {
-    return authority;
-  }
-
   /** Whether an injected power loss has stopped this emulator. */
   public boolean powerLost() {
     return powerLost;
@@ -299,37 +284,6 @@ public final class Emulator implements AutoCloseable {
     shutdown(boss, workers);
     closeMedia();
     releaseDriveLocks();
-  }
-
-  /**
-   * Locks a drive's state directory for as long as this emulator runs, so that a second emulator on
-   * the same media directory cannot run the same drive (and its counter) beside it.
-   */
-  private static FileChannel lockDrive(Path driveDirectory, String deviceId) {
-    Path file = driveDirectory.resolve("lock");
-    FileChannel channel = null;
-    try {
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      if (channel.tryLock() == null) {
-        throw new DriveControlException(
-            "drive "
-                + deviceId
-                + " is already running in another emulator ("
-                + file
-                + " is locked)");
-      }
-      return channel;
-    } catch (OverlappingFileLockException e) {
-      closeQuietly(channel);
-      throw new DriveControlException(
-          "drive " + deviceId + " is already running in this process (" + file + " is locked)");
-    } catch (IOException e) {
-      closeQuietly(channel);
-      throw new UncheckedIOException("cannot lock " + file, e);
-    } catch (RuntimeException e) {
-      closeQuietly(channel);
-      throw e;
-    }
   }
 
   private void releaseDriveLocks() {
@@ -375,18 +329,47 @@ public final class Emulator implements AutoCloseable {
     }
   }
 
-  /** A device ID that stays the same across restarts of the same setup. */
-  private static String defaultDeviceId(Builder builder, int lun) {
+  /**
+   * The device ID of {@code drive} in {@code mediaDirectory}: the one it names, or one derived from
+   * the media directory and LUN, which stays the same across restarts of the same setup.
+   */
+  public static String deviceId(Path mediaDirectory, DriveConfig drive) {
+    if (drive.deviceId() != null) {
+      return drive.deviceId();
+    }
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")
               .digest(
-                  (builder.mediaDirectory.toAbsolutePath().normalize() + "\0" + lun)
+                  (mediaDirectory.toAbsolutePath().normalize() + "\0" + drive.lun())
                       .getBytes(StandardCharsets.UTF_8));
       return "SDD" + HexFormat.of().withUpperCase().formatHex(digest, 0, 6);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The files of {@code drive} in {@code mediaDirectory}, its anchor in {@code anchorDirectory}.
+   */
+  public static DriveFiles driveFiles(
+      Path mediaDirectory, Path anchorDirectory, DriveConfig drive) {
+    return DriveFiles.of(
+        mediaDirectory.resolve(SECURE_DIRECTORY), anchorDirectory, deviceId(mediaDirectory, drive));
+  }
+
+  /** The {@code secdrive authority enrol} command line that enrols {@code drive}. */
+  private static String enrolCommand(Builder builder, DriveConfig drive) {
+    return "secdrive authority enrol --media-dir "
+        + builder.mediaDirectory
+        + " --authority FILE --drive lun="
+        + drive.lun()
+        + ",profile="
+        + drive.profile()
+        + (drive.deviceId() != null ? ",device-id=" + drive.deviceId() : "")
+        + (builder.anchorDirectory.equals(DriveFiles.defaultAnchorDirectory())
+            ? ""
+            : " --anchor-dir " + builder.anchorDirectory);
   }
 
   /** Configures an emulator. */
@@ -402,16 +385,29 @@ public final class Emulator implements AutoCloseable {
     private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private LongSupplier clock = System::nanoTime;
     private ScheduledExecutorService answerDelays;
-    private Path authorityFile;
+    private Authority enrolment;
+    private Path anchorDirectory;
 
     private Builder() {}
 
     /**
-     * Uses the licensing authority in {@code file} (which must exist) instead of the development
-     * authority {@code <media dir>/.secdrive/authority.json} that is created on first use.
+     * Enrols, at start, every drive that is not enrolled yet with {@code authority}: a development
+     * and test convenience, as {@code secdrive authority enrol} followed by a start. The emulator
+     * keeps no reference to the authority; {@code secdrive serve} never calls this and never holds
+     * the authority's signing key.
      */
-    public Builder authority(Path file) {
-      this.authorityFile = file;
+    public Builder enrol(Authority authority) {
+      this.enrolment = authority;
+      return this;
+    }
+
+    /**
+     * Where the drives' anchors live (DriveNv); by default {@link
+     * DriveFiles#defaultAnchorDirectory()}, outside the media directory. Tests give a directory of
+     * their own.
+     */
+    public Builder anchorDirectory(Path directory) {
+      this.anchorDirectory = directory;
       return this;
     }
 
@@ -508,6 +504,10 @@ public final class Emulator implements AutoCloseable {
      * @throws dev.secdrive.emulator.media.MediumException for a missing media directory or a bad
      *     medium
      * @throws dev.secdrive.profiles.ProfileException for an unknown profile
+     * @throws dev.secdrive.emulator.secure.DriveStateException for a drive that is not enrolled, or
+     *     whose keys, state and anchor do not belong together
+     * @throws dev.secdrive.emulator.secure.KeyFileException for a drive keys file that cannot be
+     *     used
      * @throws java.io.UncheckedIOException if the address cannot be bound
      */
     public Emulator start() {
@@ -516,6 +516,9 @@ public final class Emulator implements AutoCloseable {
       }
       if (profiles == null) {
         profiles = ProfileCatalog.builtIn();
+      }
+      if (anchorDirectory == null) {
+        anchorDirectory = DriveFiles.defaultAnchorDirectory();
       }
       if (drives.isEmpty()) {
         drives.add(new DriveConfig(0, ProfileCatalog.DEFAULT_PROFILE, null, null));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.emulator.firmware.DriveControlException;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.profiles.ProfileCatalog;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,10 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
 class EmulatorDrivesTest {
 
   @TempDir Path media;
+  @TempDir Path anchors;
+  private final Authority authority = Authority.create();
 
   private Emulator.Builder builder(DriveConfig... drives) {
     Emulator.Builder b =
-        Emulator.builder().mediaDirectory(media).profiles(ProfileCatalog.builtIn());
+        Emulator.builder()
+            .mediaDirectory(media)
+            .anchorDirectory(anchors)
+            .enrol(authority)
+            .profiles(ProfileCatalog.builtIn());
     for (DriveConfig d : drives) {
       b.drive(d);
     }

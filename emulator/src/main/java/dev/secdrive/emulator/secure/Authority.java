@@ -14,7 +14,8 @@ import java.util.Arrays;
 /**
  * The licensing authority (DESIGN.md "Security model"): the system secret compliant drives share
  * and the Ed25519 key that certifies drives and licensors. A development authority lives in a JSON
- * file readable by its owner only; a production one would live in an HSM.
+ * file readable by its owner only; a production one would live in an HSM. Only the authority's
+ * tools read it (enrolment, licensor and center certification); a running emulator never does.
  */
 public final class Authority {
 
@@ -55,17 +56,6 @@ public final class Authority {
     } catch (IllegalArgumentException e) {
       throw new KeyFileException("authority file " + file + " is corrupt: " + e.getMessage(), e);
     }
-  }
-
-  /** Loads {@code file}, or creates a new authority there if it does not exist. */
-  public static Authority loadOrCreate(Path file, Runnable onCreate) {
-    if (java.nio.file.Files.exists(file)) {
-      return load(file);
-    }
-    Authority authority = create();
-    authority.save(file);
-    onCreate.run();
-    return authority;
   }
 
   /** Writes the authority to {@code file} (rw-------), atomically. */

@@ -12,7 +12,6 @@ import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -24,7 +23,7 @@ import java.util.Arrays;
  */
 public final class DriveKeys {
 
-  private static final int FORMAT = 1;
+  static final int FORMAT = 2;
 
   private final String deviceId;
   private final byte[] deviceSecret;
@@ -84,22 +83,24 @@ public final class DriveKeys {
   }
 
   /**
-   * Loads the drive's keys from {@code file}, or enrolls the drive with {@code authority} and
-   * writes them there (rw-------) if the file does not exist.
+   * Loads the drive's keys from {@code file}: its own secrets and what it holds of the authority.
    *
-   * @throws KeyFileException if the file is corrupt, names another drive, or was certified by
-   *     another authority
+   * @throws KeyFileException if the file is missing, corrupt, others may read it, names another
+   *     drive, or its certificate is not signed by the authority it names
    */
-  public static DriveKeys loadOrEnroll(Path file, String deviceId, Authority authority) {
-    if (!Files.exists(file)) {
-      DriveKeys keys = enroll(deviceId, authority);
-      keys.save(file);
-      return keys;
-    }
+  public static DriveKeys load(Path file, String deviceId) {
     Stored stored = KeyFiles.read(file, Stored.class, "drive keys file");
     try {
       if (stored.format != FORMAT) {
-        throw new IllegalArgumentException("unsupported format " + stored.format);
+        throw new IllegalArgumentException(
+            "format "
+                + stored.format
+                + " is not "
+                + FORMAT
+                + (stored.format == 1
+                    ? " (format 1 did not hold the drive's part of the authority; a drive now"
+                        + " runs without the authority file)"
+                    : ""));
       }
       if (!deviceId.equals(stored.deviceId)) {
         throw new IllegalArgumentException(
@@ -117,16 +118,11 @@ public final class DriveKeys {
           KeyFiles.unhex("x25519PrivateKey", stored.x25519PrivateKey, Crypto.KEY_LENGTH),
           KeyFiles.unhex("ed25519PrivateKey", stored.ed25519PrivateKey, Crypto.KEY_LENGTH),
           certificate,
-          authority.systemSecret(),
-          authority.publicKey());
+          KeyFiles.unhex("systemSecret", stored.systemSecret, Crypto.KEY_LENGTH),
+          KeyFiles.unhex("authorityPublicKey", stored.authorityPublicKey, Crypto.KEY_LENGTH));
     } catch (IllegalArgumentException e) {
       throw new KeyFileException(
-          "drive keys file "
-              + file
-              + " cannot be used: "
-              + e.getMessage()
-              + " (delete it to enroll the drive again; its device-bound backups are then lost)",
-          e);
+          "drive keys file " + file + " cannot be used: " + e.getMessage(), e);
     }
   }
 
@@ -138,6 +134,8 @@ public final class DriveKeys {
     stored.x25519PrivateKey = KeyFiles.hex(x25519Private);
     stored.ed25519PrivateKey = KeyFiles.hex(ed25519Private);
     stored.certificate = KeyFiles.hex(certificate.encode());
+    stored.systemSecret = KeyFiles.hex(systemSecret);
+    stored.authorityPublicKey = KeyFiles.hex(authorityPublicKey);
     try {
       KeyFiles.write(file, stored, WriteSteps.NONE);
     } catch (IOException e) {
@@ -155,6 +153,19 @@ public final class DriveKeys {
 
   public byte[] x25519PublicKey() {
     return x25519Public.clone();
+  }
+
+  /**
+   * The first 8 bytes of SHA-256 of the drive's Ed25519 public key, in hex: what tells this drive
+   * from another of the same device ID (the anchor's file name).
+   */
+  public String fingerprint() {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(ed25519Public);
+      return KeyFiles.hex(Arrays.copyOf(digest, 8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public byte[] authorityPublicKey() {
@@ -205,5 +216,7 @@ public final class DriveKeys {
     @JsonProperty public String x25519PrivateKey;
     @JsonProperty public String ed25519PrivateKey;
     @JsonProperty public String certificate;
+    @JsonProperty public String systemSecret;
+    @JsonProperty public String authorityPublicKey;
   }
 }

@@ -68,7 +68,11 @@
  * have, because RESEAL replaces the recipient and ephemeral key in the header without being able to
  * open the medium layer. Every other layer takes the blob's own header as AAD.
  *
- * <p>Key files ({@code authority.json}, {@code drives/<device ID>/keys.json}) and the drive state
- * ({@code drives/<device ID>/nv.json}) live under {@code <media dir>/.secdrive/}, owner-only.
+ * <p>A drive's keys ({@code drives/<device ID>/keys.json}) and its sealed state ({@code
+ * drives/<device ID>/state.sealed}, {@link dev.secdrive.emulator.secure.DriveNv}) live under {@code
+ * <media dir>/.secdrive/}, owner-only; the state's anchor lives in another store ({@link
+ * dev.secdrive.emulator.secure.DriveFiles}). Drives are enrolled with the {@link
+ * dev.secdrive.emulator.secure.Authority} in a step of their own; a running drive holds its own
+ * keys and the authority's public key and system secret, never its signing key.
  */
 package dev.secdrive.emulator.secure;

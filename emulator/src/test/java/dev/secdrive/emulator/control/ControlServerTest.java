@@ -44,6 +44,7 @@ class ControlServerTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir Path dir;
+  @TempDir Path anchors;
 
   private MediumStore store;
   private Emulator emulator;
@@ -61,6 +62,8 @@ class ControlServerTest {
     emulator =
         Emulator.builder()
             .mediaDirectory(dir)
+            .anchorDirectory(anchors)
+            .enrol(dev.secdrive.emulator.secure.Authority.create())
             .drive(new DriveConfig(0, "mo-640", "DEV0", null))
             .drive(new DriveConfig(1, "dvd-ram", null, null))
             .control(new InetSocketAddress("127.0.0.1", 0))
@@ -340,17 +343,17 @@ class ControlServerTest {
 
   @Test
   void theSecureLayerFilesAreNotMedia() throws Exception {
-    assertTrue(java.nio.file.Files.exists(dir.resolve(".secdrive").resolve("authority.json")));
-    assertTrue(
-        java.nio.file.Files.exists(
-            dir.resolve(".secdrive").resolve("drives").resolve("DEV0").resolve("keys.json")));
+    Path drive = dir.resolve(".secdrive").resolve("drives").resolve("DEV0");
+    assertTrue(java.nio.file.Files.exists(drive.resolve("keys.json")));
+    assertTrue(java.nio.file.Files.exists(drive.resolve("state.sealed")));
     assertEquals(2, get("/media").body().size());
     if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      assertEquals(
-          "rw-------",
-          java.nio.file.attribute.PosixFilePermissions.toString(
-              java.nio.file.Files.getPosixFilePermissions(
-                  dir.resolve(".secdrive").resolve("authority.json"))));
+      for (Path secret : List.of(drive.resolve("keys.json"), drive.resolve("state.sealed"))) {
+        assertEquals(
+            "rw-------",
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(secret)));
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import dev.secdrive.emulator.firmware.Firmware;
 import dev.secdrive.emulator.firmware.Response;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.Blobs;
 import dev.secdrive.emulator.secure.Crypto;
 import dev.secdrive.emulator.secure.SecureArea;
@@ -76,6 +77,8 @@ class EndpointFuzzIT {
   private static final int WINDOW = 8;
 
   @TempDir Path media;
+  @TempDir Path anchors;
+  private final Authority authority = Authority.create();
   private Emulator emulator;
 
   @BeforeEach
@@ -87,6 +90,8 @@ class EndpointFuzzIT {
     emulator =
         Emulator.builder()
             .mediaDirectory(media)
+            .anchorDirectory(anchors)
+            .enrol(authority)
             .profiles(profiles)
             .drive(new DriveConfig(0, "mo-640", "FUZZ0", "FUZZ-MO"))
             .drive(new DriveConfig(1, "dvd-ram", "FUZZ1", "FUZZ-DVD"))
@@ -117,7 +122,7 @@ class EndpointFuzzIT {
     for (int i = 0; i < 4; i++) {
       drive.execute(nexus, new TestUnitReady().encode(), ByteBuffer.allocate(0), new DataIn.Heap());
     }
-    licensor = new TestLicensor(emulator.authority(), "fuzz licensor");
+    licensor = new TestLicensor(authority, "fuzz licensor");
     byte[] challenge;
     try {
       challenge =
@@ -153,7 +158,7 @@ class EndpointFuzzIT {
       // A converted copy (PROTOCOL.md "Scheme 2") seeded on this nexus; its INSTALL CONVERSION and
       // CONVERT WRITE lists join the fuzzed payloads, so the fuzzing connection opens conversions
       // of its own and converts blocks; Ka and Ku must never come back.
-      TestCenter center = new TestCenter(emulator.authority(), "fuzz centre");
+      TestCenter center = new TestCenter(authority, "fuzz centre");
       byte[] masterNonce = {8, 7, 6, 5, 4, 3, 2, 1};
       byte[] plain = new byte[3 * 2048 + 500];
       new java.util.Random(SEED).nextBytes(plain);
@@ -203,7 +208,7 @@ class EndpointFuzzIT {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-    byte[] systemSecret = emulator.authority().systemSecret();
+    byte[] systemSecret = authority.systemSecret();
     byte[] km = Blobs.mediumKey(systemSecret, "FUZZ-MO");
     byte[] area = Files.readAllBytes(media.resolve("FUZZ-MO").resolve("secure.bin"));
     SecureArea.Contents contents = SecureArea.open(km, "FUZZ-MO", area);
@@ -251,7 +256,7 @@ class EndpointFuzzIT {
    * plaintext (content IDs, version, plays) is public through LICENSE STATUS.
    */
   private void forbidSecureArea() throws IOException {
-    byte[] km = Blobs.mediumKey(emulator.authority().systemSecret(), "FUZZ-MO");
+    byte[] km = Blobs.mediumKey(authority.systemSecret(), "FUZZ-MO");
     byte[] area = Files.readAllBytes(media.resolve("FUZZ-MO").resolve("secure.bin"));
     SecureArea.Contents contents = SecureArea.open(km, "FUZZ-MO", area);
     if (!contents.readable()) {

@@ -11,6 +11,7 @@ import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.endpoint.EndpointFuzzIT.Connection;
 import dev.secdrive.emulator.endpoint.EndpointFuzzIT.Reply;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.emulator.secure.TestCenter;
 import dev.secdrive.emulator.secure.TestLicensor;
@@ -56,6 +57,8 @@ class SecureCrashIT {
   private static final byte[] KEY = new byte[32];
 
   @TempDir Path media;
+  @TempDir Path anchors;
+  private final Authority authority = Authority.create();
   private int tag;
 
   static Stream<String> provisionSteps() {
@@ -73,6 +76,8 @@ class SecureCrashIT {
   private Emulator start() {
     return Emulator.builder()
         .mediaDirectory(media)
+        .anchorDirectory(anchors)
+        .enrol(authority)
         .profiles(ProfileCatalog.builtIn())
         .drive(new DriveConfig(0, "mo-640", DEVICE, MEDIUM))
         .start();
@@ -97,7 +102,7 @@ class SecureCrashIT {
     try (Emulator emulator = start();
         Connection c = connect(emulator)) {
       ready(c);
-      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      TestLicensor licensor = new TestLicensor(authority, "crash licensor");
       assertGood(provision(c, licensor, "first-title"));
       before = secureArea();
       emulator.drive(0).faults().setPowerLossAtStep(step);
@@ -119,7 +124,7 @@ class SecureCrashIT {
         assertEquals(2, status.entries().size());
       }
       // the drive carries on: another provisioning succeeds
-      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      TestLicensor licensor = new TestLicensor(authority, "crash licensor");
       assertGood(provision(c, licensor, "third-title"));
       assertEquals(status.entries().size() + 1, status(c).entries().size());
     }
@@ -134,7 +139,7 @@ class SecureCrashIT {
     try (Emulator emulator = start();
         Connection c = connect(emulator)) {
       ready(c);
-      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      TestLicensor licensor = new TestLicensor(authority, "crash licensor");
       assertGood(provision(c, licensor, "first-title"));
       assertGood(
           out(c, Operation.BACKUP, BackupRequest.toHost(Binding.MEDIUM_THEN_DEVICE).encode()));
@@ -189,8 +194,8 @@ class SecureCrashIT {
     try (Emulator emulator = start();
         Connection c = connect(emulator)) {
       ready(c);
-      center = new TestCenter(emulator.authority(), "crash centre");
-      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      center = new TestCenter(authority, "crash centre");
+      TestLicensor licensor = new TestLicensor(authority, "crash licensor");
       assertGood(provision(c, licensor, "first-title"));
       before = secureArea();
       byte[] install = installConversion(c, center, plain.length);

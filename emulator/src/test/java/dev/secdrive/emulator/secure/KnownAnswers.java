@@ -251,19 +251,21 @@ public final class KnownAnswers {
                 X25519.publicKey(DRIVE_X25519),
                 Ed25519.publicKey(DRIVE_ED25519)));
     DriveKeys.Stored stored = new DriveKeys.Stored();
-    stored.format = 1;
+    stored.format = DriveKeys.FORMAT;
     stored.deviceId = DEVICE_ID;
     stored.deviceSecret = HEX.formatHex(DEVICE_SECRET);
     stored.x25519PrivateKey = HEX.formatHex(DRIVE_X25519);
     stored.ed25519PrivateKey = HEX.formatHex(DRIVE_ED25519);
     stored.certificate = HEX.formatHex(certificate.encode());
+    stored.systemSecret = HEX.formatHex(authority.systemSecret());
+    stored.authorityPublicKey = HEX.formatHex(authority.publicKey());
     Path file = dir.resolve("kat-drive.json");
     try {
       KeyFiles.write(file, stored, dev.secdrive.emulator.media.WriteSteps.NONE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return DriveKeys.loadOrEnroll(file, DEVICE_ID, authority);
+    return DriveKeys.load(file, DEVICE_ID);
   }
 
   private static byte[] ramp(int first) {

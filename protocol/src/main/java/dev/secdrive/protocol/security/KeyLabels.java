@@ -24,6 +24,12 @@ public final class KeyLabels {
   public static final String CONVERSION = "conversion";
   public static final String COPY = "copy";
 
+  /** The drive's state at rest (never on the wire; listed so that no label is used twice). */
+  public static final String DRIVE_STATE = "drive-state";
+
+  /** The MAC key of the drive state's anchor (never on the wire). */
+  public static final String DRIVE_ANCHOR = "drive-anchor";
+
   private KeyLabels() {}
 
   public static byte[] info(String label, byte[] context) {
