@@ -51,18 +51,15 @@ class AntiRollbackIT {
   private static final long HEADER_LBA = 200;
 
   @TempDir Path media;
-  @TempDir Path keys;
 
-  private Path authorityFile;
+  private Authority authority;
   private Emulator emulator;
   private LicensorCredential licensor;
   private byte[] content;
 
   @BeforeEach
   void start() {
-    Authority authority = Authority.create();
-    authorityFile = keys.resolve("authority.json");
-    authority.save(authorityFile);
+    authority = Authority.create();
     Rig.createMedium(MediumStore.openOrCreate(media), MEDIUM, "mo-640", null);
     emulator = emulator();
     licensor = LicensorCredential.create("Publisher", authority::certify, authority.publicKey());
@@ -73,7 +70,8 @@ class AntiRollbackIT {
   private Emulator emulator() {
     return Emulator.builder()
         .mediaDirectory(media)
-        .authority(authorityFile)
+        .anchorDirectory(Rig.anchors(media))
+        .enrol(authority)
         .profiles(Rig.PROFILES)
         .timing(TimingMode.FAST)
         .drive(new DriveConfig(0, "mo-640", "DRIVE-1", MEDIUM))
@@ -287,21 +285,38 @@ class AntiRollbackIT {
   // ---------------------------------------------------------------- the drive's own state
 
   /**
-   * The drive's nv.json copied back from before its last commit: the drive reads an area it
-   * committed at a counter above its own and refuses it (0Eh), naming that counter.
+   * The drive's state and its anchor copied back together from before its last commit, which the
+   * anchor alone cannot tell from the present: the drive reads an area it committed at a counter
+   * above its own and refuses it (0Eh), naming that counter.
    */
   @Test
   void aDriveWhoseStateWasRolledBackRefusesTheAreaItCommittedLater() throws Exception {
-    Path nv = media.resolve(".secdrive").resolve("drives").resolve("DRIVE-1").resolve("nv.json");
-    byte[] snapshot;
+    Path state =
+        media.resolve(".secdrive").resolve("drives").resolve("DRIVE-1").resolve("state.sealed");
+    Path anchor;
+    try (var anchors = Files.list(Rig.anchors(media))) {
+      anchor =
+          anchors
+              .filter(
+                  f -> {
+                    String name = f.getFileName().toString();
+                    return name.startsWith("DRIVE-1-") && name.endsWith(".anchor");
+                  })
+              .findFirst()
+              .orElseThrow();
+    }
+    byte[] stateSnapshot;
+    byte[] anchorSnapshot;
     try (Drive d1 = open(0)) {
       provision(d1, 3); // committed at counter 0; the counter is 1 after it
-      snapshot = Files.readAllBytes(nv);
+      stateSnapshot = Files.readAllBytes(state);
+      anchorSnapshot = Files.readAllBytes(anchor);
       d1.secure().backupToHost(Binding.MEDIUM); // counter 2
       play(d1); // committed at counter 2
     }
     emulator.close();
-    Files.write(nv, snapshot);
+    Files.write(state, stateSnapshot);
+    Files.write(anchor, anchorSnapshot);
     emulator = emulator();
     try (Drive d1 = open(0)) {
       ScsiException e = refused(() -> play(d1), Reason.DRIVE_STATE_ROLLED_BACK);

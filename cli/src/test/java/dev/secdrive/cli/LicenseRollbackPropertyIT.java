@@ -102,13 +102,12 @@ class LicenseRollbackPropertyIT {
   private static void run(Path root, List<Step> steps) {
     Path media = root.resolve("media");
     Authority authority = Authority.create();
-    Path authorityFile = root.resolve("authority.json");
-    authority.save(authorityFile);
     Rig.createMedium(MediumStore.openOrCreate(media), MEDIUM, "mo-640", null);
     try (Emulator emulator =
         Emulator.builder()
             .mediaDirectory(media)
-            .authority(authorityFile)
+            .anchorDirectory(Rig.anchors(media))
+            .enrol(authority)
             .profiles(Rig.PROFILES)
             .timing(TimingMode.FAST)
             .drive(new DriveConfig(0, "mo-640", "DRIVE-P1", MEDIUM))

@@ -361,22 +361,16 @@ class ServeIT {
 
   @Test
   void theControlApiTakesOnlyItsTokenAndStaysOnLoopbackUnlessAsked() throws Exception {
+    enrol("lun=0");
     Path file = media.resolve(".secdrive").resolve("control-token");
     Cli open =
-        Cli.run(
-            "serve",
-            "--media-dir",
-            media.toString(),
-            "--listen",
-            "127.0.0.1:0",
-            "--control",
-            "0.0.0.0:0");
+        serveInProcess(
+            "--media-dir", media.toString(), "--listen", "127.0.0.1:0", "--control", "0.0.0.0:0");
     assertEquals(1, open.exit());
     assertTrue(open.err().contains("which is not a loopback address"), open::toString);
     assertTrue(open.err().contains("--control-remote"), open::toString);
     Cli noToken =
-        Cli.run(
-            "serve",
+        serveInProcess(
             "--media-dir",
             media.toString(),
             "--listen",

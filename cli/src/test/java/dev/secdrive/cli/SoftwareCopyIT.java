@@ -715,17 +715,47 @@ class SoftwareCopyIT {
     assertDriveRefuses(1, Reason.OTHER_LICENSOR);
   }
 
+  /**
+   * A whole secure area (area and write counter) put back from before the target drive's last
+   * commit: the drive refuses to install under an area older than its record, and says so before
+   * the site is asked, so nothing is billed.
+   */
+  @Test
+  void aTargetWhoseSecureAreaIsOlderThanItsDrivesRecordIsRefusedUnbilled() throws Exception {
+    LicensorCredential publisher =
+        LicensorCredential.create("Publisher", authority::certify, authority.publicKey());
+    Path secureArea = media.resolve("MO-1").resolve("secure.bin");
+    byte[] older = null;
+    try (Drive target = Drive.open(uri(1))) {
+      for (int i = 0; i < 2; i++) {
+        new Licensor(publisher)
+            .provision(
+                target,
+                "novel-" + i,
+                new ByteArrayInputStream(new byte[10]),
+                10,
+                40_000 + 10L * i,
+                ProvisionRequest.UNLIMITED,
+                Progress.NONE);
+        if (older == null) {
+          older = Files.readAllBytes(secureArea); // license version 1
+        }
+      }
+    }
+    Files.write(secureArea, older); // USER-DRIVE recorded version 2
+    assertDriveRefuses(1, Reason.STALE);
+  }
+
   @Test
   void aTargetDriveOfAnotherAuthorityIsRefusedUnbilled() throws Exception {
     // A drive the licensing authority never certified trusts no site that authority certified.
-    Path otherAuthority = keys.resolve("other-authority.json");
-    Authority.create().save(otherAuthority);
     Path otherMedia = scratch.resolve("other-media");
     Rig.createMedium(MediumStore.openOrCreate(otherMedia), "MO-9", "mo-640", null);
     try (Emulator rogue =
         Emulator.builder()
             .mediaDirectory(otherMedia)
-            .authority(otherAuthority)
+            .anchorDirectory(Rig.anchors(otherMedia))
+            .enrol(Authority.create())
             .profiles(Rig.PROFILES)
             .timing(TimingMode.FAST)
             .drive(new DriveConfig(0, "mo-640", "ROGUE-DRIVE", "MO-9"))

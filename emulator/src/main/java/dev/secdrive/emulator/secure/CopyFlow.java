@@ -111,7 +111,7 @@ final class CopyFlow {
     // The header block is written after the license is committed: a block that cannot be written
     // refuses the INSTALL before anything is.
     userArea.check(medium, headerLba, 1);
-    SecureArea.Contents current = store.read(medium);
+    SecureStore.Area current = store.read(medium);
     ProvisionFlow.requireSameLicensor(current.state(), cs.titleId(), center);
     long version = store.nextVersion(medium, current.state());
     LicenseState state =
@@ -219,7 +219,7 @@ final class CopyFlow {
             request.centerCertificateOffset(),
             Certificate.Role.CENTRAL_SITE,
             "central site");
-    SecureArea.Contents current = store.read(medium);
+    SecureStore.Area current = store.read(medium);
     ProvisionFlow.requireSameLicensor(current.state(), request.titleId(), center);
     // A placeholder key of the length of every content key: the wrapped key's size is the same.
     LicenseState state =

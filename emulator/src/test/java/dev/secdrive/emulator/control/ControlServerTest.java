@@ -13,6 +13,7 @@ import dev.secdrive.emulator.firmware.DataIn;
 import dev.secdrive.emulator.firmware.Nexus;
 import dev.secdrive.emulator.firmware.Response;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
 import dev.secdrive.protocol.cdb.RequestSense;
 import dev.secdrive.protocol.sense.ScsiStatus;
@@ -51,6 +52,8 @@ class ControlServerTest {
   private URI base;
   private String token;
 
+  private final Authority authority = Authority.create();
+
   @BeforeEach
   void start() {
     store = MediumStore.openOrCreate(dir);
@@ -63,7 +66,7 @@ class ControlServerTest {
         Emulator.builder()
             .mediaDirectory(dir)
             .anchorDirectory(anchors)
-            .enrol(dev.secdrive.emulator.secure.Authority.create())
+            .enrol(authority)
             .drive(new DriveConfig(0, "mo-640", "DEV0", null))
             .drive(new DriveConfig(1, "dvd-ram", null, null))
             .control(new InetSocketAddress("127.0.0.1", 0))
@@ -530,9 +533,12 @@ class ControlServerTest {
     }
   }
 
-  private static Emulator startOn(Path media, InetSocketAddress control, boolean remote) {
+  /** An emulator on {@code media}, enrolled as the one of each test is. */
+  private Emulator startOn(Path media, InetSocketAddress control, boolean remote) {
     return Emulator.builder()
         .mediaDirectory(media)
+        .anchorDirectory(anchors)
+        .enrol(authority)
         .drive(new DriveConfig(0, "mo-640", null, null))
         .control(control)
         .remoteControl(remote)

@@ -267,8 +267,8 @@ class SecureCrashIT {
     try (Emulator emulator = start();
         Connection c = connect(emulator)) {
       ready(c);
-      center = new TestCenter(emulator.authority(), "crash centre");
-      TestLicensor licensor = new TestLicensor(emulator.authority(), "crash licensor");
+      center = new TestCenter(authority, "crash centre");
+      TestLicensor licensor = new TestLicensor(authority, "crash licensor");
       assertGood(provision(c, licensor, "first-title"));
       before = secureArea();
       // S7: the master's ciphertext, verbatim, after the header LBA

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Frame;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TcpEndpointIT {
 
   @TempDir Path media;
+  @TempDir Path anchors;
   private Emulator emulator;
   private TcpEndpoint endpoint;
   private final List<Socket> held = new ArrayList<>();
@@ -54,6 +56,8 @@ class TcpEndpointIT {
     emulator =
         Emulator.builder()
             .mediaDirectory(media)
+            .anchorDirectory(anchors)
+            .enrol(Authority.create())
             .drive(new DriveConfig(0, "mo-640", "TCP0", null))
             .endpoint(endpoint)
             .ioThreads(1)
