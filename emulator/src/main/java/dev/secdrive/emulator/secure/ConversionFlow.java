@@ -5,7 +5,6 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
 import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.kit.crypto.Bytes;
-import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ConversionGrant;
 import dev.secdrive.protocol.security.ConvertWrite;
@@ -80,23 +79,16 @@ final class ConversionFlow {
     UserArea.requireWritable(medium);
     DriveKeys keys = store.keys();
     Certificate center =
-        ParameterLists.certified(
+        SiteDocuments.verify(
             keys,
+            medium,
+            "conversion grant",
             grant.centerCertificate(),
             InstallConversion.GRANT_OFFSET + grant.centerCertificateOffset(),
-            Certificate.Role.CENTRAL_SITE,
-            "central site");
-    if (!Ed25519.verify(center.ed25519PublicKey(), grant.signedBytes(), grant.signature())) {
-      throw CheckCondition.refused(Reason.SIGNATURE, "conversion grant of " + center.subject());
-    }
-    if (!grant.mediumId().equals(medium.id())) {
-      throw CheckCondition.refused(
-          Reason.OTHER_MEDIUM, "conversion grant for medium " + grant.mediumId());
-    }
-    if (!grant.deviceId().equals(keys.deviceId())) {
-      throw CheckCondition.refused(
-          Reason.OTHER_DRIVE, "conversion grant for drive " + grant.deviceId());
-    }
+            grant.signedBytes(),
+            grant.signature(),
+            grant.mediumId(),
+            grant.deviceId());
     byte[] keyPair = openKeys(keys, grant);
     byte[] ku = Arrays.copyOfRange(keyPair, 0, Crypto.KEY_LENGTH);
     byte[] ka = Arrays.copyOfRange(keyPair, Crypto.KEY_LENGTH, 2 * Crypto.KEY_LENGTH);
@@ -117,17 +109,8 @@ final class ConversionFlow {
     userArea.check(medium, headerLba, 1);
     SecureStore.Area current = store.read(medium);
     ProvisionFlow.requireSameLicensor(current.state(), grant.titleId(), center);
-    long version = store.nextVersion(medium, current.state());
     LicenseState state =
-        current
-            .state()
-            .with(
-                new LicenseState.License(
-                    grant.titleId(),
-                    LicenseState.Licensor.of(center),
-                    store.wrapContentKey(medium, ku),
-                    ProvisionRequest.UNLIMITED),
-                version);
+        store.withLicense(medium, current, grant.titleId(), center, ku, ProvisionRequest.UNLIMITED);
     store.commit("conversion", medium, state);
     byte[] nonce = Bytes.random(TitleHeader.NONCE_LENGTH);
     TitleHeader unchecked =
@@ -149,7 +132,7 @@ final class ConversionFlow {
         medium.id(),
         headerLba,
         request.plaintextLength(),
-        version);
+        state.version());
     if (dataBlocks == 0) {
       complete(session, conversion);
     }

@@ -5,7 +5,6 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
 import dev.secdrive.kit.crypto.AesCtr;
 import dev.secdrive.kit.crypto.AuthenticationException;
-import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.Hmac;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CheckInstall;
@@ -84,23 +83,16 @@ final class CopyFlow {
     UserArea.requireWritable(medium);
     DriveKeys keys = store.keys();
     Certificate center =
-        ParameterLists.certified(
+        SiteDocuments.verify(
             keys,
+            medium,
+            "copy certificate",
             cs.centerCertificate(),
             InstallCopy.CERTIFICATE_OFFSET + cs.centerCertificateOffset(),
-            Certificate.Role.CENTRAL_SITE,
-            "central site");
-    if (!Ed25519.verify(center.ed25519PublicKey(), cs.signedBytes(), cs.signature())) {
-      throw CheckCondition.refused(Reason.SIGNATURE, "copy certificate of " + center.subject());
-    }
-    if (!cs.mediumId().equals(medium.id())) {
-      throw CheckCondition.refused(
-          Reason.OTHER_MEDIUM, "copy certificate for medium " + cs.mediumId());
-    }
-    if (!cs.deviceId().equals(keys.deviceId())) {
-      throw CheckCondition.refused(
-          Reason.OTHER_DRIVE, "copy certificate for drive " + cs.deviceId());
-    }
+            cs.signedBytes(),
+            cs.signature(),
+            cs.mediumId(),
+            cs.deviceId());
     byte[] kd = openKey(keys, cs);
     long headerLba = request.headerLba();
     int blockSize = medium.blockSize();
@@ -113,18 +105,8 @@ final class CopyFlow {
     userArea.check(medium, headerLba, 1);
     SecureStore.Area current = store.read(medium);
     ProvisionFlow.requireSameLicensor(current.state(), cs.titleId(), center);
-    long version = store.nextVersion(medium, current.state());
     LicenseState state =
-        current
-            .state()
-            .with(
-                new LicenseState.License(
-                    cs.titleId(),
-                    LicenseState.Licensor.of(center),
-                    store.wrapContentKey(medium, kd),
-                    ProvisionRequest.UNLIMITED),
-                version);
-    store.requireFits(medium, state);
+        store.withLicense(medium, current, cs.titleId(), center, kd, ProvisionRequest.UNLIMITED);
     // A copy that broke off (the terminal died during S7) or was damaged is never licensed: the
     // header that makes it playable is written only over data the master's digest vouches for.
     requireDigest(medium, headerLba + 1, dataBlocks, request, kd);
@@ -143,7 +125,7 @@ final class CopyFlow {
         medium.id(),
         headerLba,
         request.plaintextLength(),
-        version);
+        state.version());
   }
 
   /** Kd, sealed to this drive's certified X25519 key: only the named drive opens it. */
@@ -222,16 +204,12 @@ final class CopyFlow {
     SecureStore.Area current = store.read(medium);
     ProvisionFlow.requireSameLicensor(current.state(), request.titleId(), center);
     // A placeholder key of the length of every content key: the wrapped key's size is the same.
-    LicenseState state =
-        current
-            .state()
-            .with(
-                new LicenseState.License(
-                    request.titleId(),
-                    LicenseState.Licensor.of(center),
-                    store.wrapContentKey(medium, new byte[Crypto.KEY_LENGTH]),
-                    ProvisionRequest.UNLIMITED),
-                store.nextVersion(medium, current.state()));
-    store.requireFits(medium, state);
+    store.withLicense(
+        medium,
+        current,
+        request.titleId(),
+        center,
+        new byte[Crypto.KEY_LENGTH],
+        ProvisionRequest.UNLIMITED);
   }
 }

@@ -90,18 +90,9 @@ final class ProvisionFlow {
     if (contentKey.length != Crypto.KEY_LENGTH) {
       throw CheckCondition.refused(Reason.INTEGRITY, "the sealed content key is not 32 bytes");
     }
-    long version = store.nextVersion(medium, current.state());
     LicenseState state =
-        current
-            .state()
-            .with(
-                new LicenseState.License(
-                    request.contentId(),
-                    LicenseState.Licensor.of(licensor),
-                    store.wrapContentKey(medium, contentKey),
-                    request.plays()),
-                version);
-    store.requireFits(medium, state);
+        store.withLicense(
+            medium, current, request.contentId(), licensor, contentKey, request.plays());
     // The challenge is spent last, once nothing else can refuse: a request refused for another
     // reason (the wrong medium loaded, say) can be sent again when that is put right.
     if (!session.challenges.consume(request.challenge())) {
@@ -114,7 +105,7 @@ final class ProvisionFlow {
         request.contentId(),
         medium.id(),
         request.plays() == ProvisionRequest.UNLIMITED ? "unlimited" : request.plays(),
-        version);
+        state.version());
   }
 
   /**

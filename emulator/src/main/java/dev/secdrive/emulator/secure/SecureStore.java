@@ -5,6 +5,7 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.WriteSteps;
 import dev.secdrive.kit.crypto.AesKeyWrap;
 import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.sense.AdditionalSense;
@@ -213,6 +214,34 @@ final class SecureStore {
    */
   long nextVersion(Medium medium, LicenseState current) {
     return Math.max(current.version(), recordedVersion(medium)) + 1;
+  }
+
+  /**
+   * The license state of {@code current} with a license for {@code contentId} from {@code licensor}
+   * under {@code contentKey} (wrapped as every license's key is) and {@code plays} plays, at the
+   * next version; refused with 05/26/00 if it would not fit the medium's secure area. Nothing is
+   * written.
+   */
+  LicenseState withLicense(
+      Medium medium,
+      Area current,
+      String contentId,
+      Certificate licensor,
+      byte[] contentKey,
+      long plays)
+      throws CheckCondition {
+    LicenseState state =
+        current
+            .state()
+            .with(
+                new LicenseState.License(
+                    contentId,
+                    LicenseState.Licensor.of(licensor),
+                    wrapContentKey(medium, contentKey),
+                    plays),
+                nextVersion(medium, current.state()));
+    requireFits(medium, state);
+    return state;
   }
 
   /** Refuses with 05/26/00 if {@code state} would not fit the medium's secure area. */
