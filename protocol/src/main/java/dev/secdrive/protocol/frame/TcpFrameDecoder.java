@@ -20,6 +20,7 @@ public final class TcpFrameDecoder extends ByteToMessageDecoder {
 
   private final int maximumFrameLength;
   private boolean failed;
+  private long decoded;
 
   public TcpFrameDecoder(int maximumFrameLength) {
     if (maximumFrameLength < Frame.HEADER_LENGTH) {
@@ -34,6 +35,11 @@ public final class TcpFrameDecoder extends ByteToMessageDecoder {
    */
   public int buffered() {
     return actualReadableBytes();
+  }
+
+  /** Frames decoded so far: a carrier that times frames starts a new frame's time when it moves. */
+  public long decoded() {
+    return decoded;
   }
 
   @Override
@@ -54,6 +60,7 @@ public final class TcpFrameDecoder extends ByteToMessageDecoder {
     }
     in.skipBytes(LENGTH_PREFIX);
     ByteBuf body = in.readSlice((int) length);
+    decoded++;
     try {
       out.add(FrameCodec.decode(body));
     } catch (ProtocolException e) {

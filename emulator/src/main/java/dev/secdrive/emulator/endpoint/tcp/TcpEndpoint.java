@@ -171,8 +171,12 @@ public final class TcpEndpoint implements Endpoint {
     }
   }
 
-  /** Closes a connection whose frame, once begun, is not whole in time. */
-  private static final class FrameDeadline extends ChannelInboundHandlerAdapter {
+  /**
+   * Closes a connection whose frame, once begun, is not whole in time. Each frame has its own time:
+   * a host streaming frames back to back, its reads seldom ending on a frame boundary, is timed per
+   * frame, not per stream.
+   */
+  static final class FrameDeadline extends ChannelInboundHandlerAdapter {
     private final TcpFrameDecoder decoder;
     private final long timeoutNanos;
     private ScheduledFuture<?> deadline;
@@ -184,10 +188,12 @@ public final class TcpEndpoint implements Endpoint {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      long before = decoder.decoded();
       ctx.fireChannelRead(msg); // the decoder takes what is whole
-      if (decoder.buffered() == 0) {
-        cancel();
-      } else if (deadline == null) {
+      if (decoder.buffered() == 0 || decoder.decoded() != before) {
+        cancel(); // no frame begun, or a new one begun in this read
+      }
+      if (decoder.buffered() > 0 && deadline == null) {
         deadline = ctx.executor().schedule(() -> ctx.close(), timeoutNanos, TimeUnit.NANOSECONDS);
       }
     }
