@@ -168,10 +168,9 @@ class AntiRollbackIT {
 
   /**
    * The attack with file access: a whole secure.bin (area and counter) from before a play copied
-   * back. The drive that recorded a newer version refuses the area for a play, a backup and LICENSE
-   * STATUS, with the recorded version. A drive that never saw the medium cannot tell (PROTOCOL.md
-   * says so): it trusts the medium's counter, and records the version on that first use, after
-   * which an older copy is refused there too.
+   * back. The medium is behind the write counter anchored outside the media directory, so the drive
+   * that used it refuses the area for a play, a backup and LICENSE STATUS, and so does a drive that
+   * never saw the medium, with the anchored counter.
    */
   @Test
   void aWholeSecureAreaCopiedBackIsRefusedForEveryUseByADriveThatRecordedANewerLicense()
@@ -189,19 +188,63 @@ class AntiRollbackIT {
     Files.write(secureFile(), second);
     try (Drive d1 = open(0)) {
       ScsiException play = refused(() -> play(d1), Reason.STALE);
-      assertEquals(3, play.sense().information(), "the version DRIVE-1 recorded");
+      assertEquals(3, play.sense().information(), "the medium's write the anchor recorded");
       refused(() -> d1.secure().backupToHost(Binding.MEDIUM), Reason.STALE);
       refused(() -> Backups.backupToUserArea(d1, Binding.MEDIUM, 5000), Reason.STALE);
       refused(() -> d1.secure().status(), Reason.STALE);
     }
     move(0, 1);
     try (Drive d2 = open(1)) {
-      assertEquals(1, d2.secure().status().entries().get(0).playsLeft(), "what stays open");
+      // DRIVE-2 never saw the medium, but the counter anchored outside the media directory did.
+      ScsiException e = refused(() -> d2.secure().status(), Reason.STALE);
+      assertEquals(3, e.sense().information(), "the write the anchor recorded: DRIVE-2 has none");
     }
     Files.write(secureFile(), first);
     try (Drive d2 = open(1)) {
-      ScsiException e = refused(() -> play(d2), Reason.STALE);
-      assertEquals(2, e.sense().information(), "the version DRIVE-2 recorded on its first use");
+      refused(() -> play(d2), Reason.STALE);
+    }
+  }
+
+  /**
+   * The whole secure area (area and counter) put back, then laundered through a second drive that
+   * raises the license version without spending the play (more PROVISIONs): neither drive takes it,
+   * since the medium is behind the write counter anchored outside the media directory; neither does
+   * a backup taken at the counter put back.
+   */
+  @Test
+  void aCopiedBackMediumCannotBeLaunderedThroughAnotherDrive() throws Exception {
+    byte[] snapshot;
+    byte[] blob;
+    try (Drive d1 = open(0)) {
+      provision(d1, 1);
+      snapshot = Files.readAllBytes(secureFile());
+      blob = d1.secure().backupToHost(Binding.MEDIUM);
+      assertArrayEquals(content, play(d1));
+      refused(() -> play(d1), Reason.EXHAUSTED);
+    }
+    emulator.remove(0, true);
+    Files.write(secureFile(), snapshot); // file access: the area and its counter put back
+    emulator.insert(1, MEDIUM);
+    try (Drive d2 = open(1)) {
+      refused(() -> d2.secure().status(), Reason.STALE);
+      refused(() -> play(d2), Reason.STALE);
+      refused(() -> d2.secure().restore(blob), Reason.STALE);
+      refused(
+          () ->
+              new Licensor(licensor)
+                  .provision(
+                      d2,
+                      "other-title",
+                      new ByteArrayInputStream(content),
+                      content.length,
+                      HEADER_LBA + 100,
+                      ProvisionRequest.UNLIMITED,
+                      Progress.NONE),
+          Reason.STALE);
+    }
+    move(1, 0);
+    try (Drive d1 = open(0)) {
+      refused(() -> play(d1), Reason.STALE);
     }
   }
 

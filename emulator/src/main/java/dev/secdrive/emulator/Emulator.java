@@ -59,11 +59,39 @@ public final class Emulator implements AutoCloseable {
   private boolean closed;
   private volatile boolean powerLost;
 
+  /**
+   * Where the media of {@code mediaDirectory} anchor their secure-area write counters: {@code
+   * <anchor dir>/media/<16 hex digits of the SHA-256 of the media directory's real path>}, so that
+   * two media directories with a medium of the same ID do not share an anchor.
+   */
+  static Path mediaCounterAnchors(Path anchorDirectory, Path mediaDirectory) {
+    Path real;
+    try {
+      real = mediaDirectory.toRealPath();
+    } catch (java.io.IOException e) {
+      real = mediaDirectory.toAbsolutePath().normalize();
+    }
+    byte[] digest;
+    try {
+      digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(real.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return anchorDirectory
+        .resolve("media")
+        .resolve(java.util.HexFormat.of().formatHex(digest, 0, 8));
+  }
+
   /** Where the secure layer's files live inside a media directory. */
   public static final String SECURE_DIRECTORY = ".secdrive";
 
   private Emulator(Builder builder) {
-    this.media = MediumStore.open(builder.mediaDirectory);
+    this.media =
+        MediumStore.open(builder.mediaDirectory)
+            .anchoringCounters(
+                mediaCounterAnchors(builder.anchorDirectory, builder.mediaDirectory));
     List<Firmware> drives = new ArrayList<>();
     Set<String> deviceIds = new HashSet<>();
     try {

@@ -1,6 +1,7 @@
 package dev.secdrive.emulator.media;
 
 import dev.secdrive.kit.files.AtomicFiles;
+import dev.secdrive.kit.files.SecretFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -107,7 +108,13 @@ public final class Medium implements Closeable {
    * @param area exactly the medium type's secure-area size
    * @param writeCounter how many times the secure area has been written
    */
-  public record SecureAreaImage(byte[] area, long writeCounter) {}
+  public record SecureAreaImage(byte[] area, long writeCounter, long anchoredCounter) {
+
+    /** Whether the counter is behind the one anchored outside the media directory. */
+    public boolean behindItsAnchor() {
+      return writeCounter < anchoredCounter;
+    }
+  }
 
   /** The secure area's bytes. Only firmware operations may call this; no command returns them. */
   public byte[] readSecureArea() throws IOException {
@@ -131,8 +138,10 @@ public final class Medium implements Closeable {
     Path file = directory.resolve(SECURE_AREA_FILE);
     byte[] bytes = Files.readAllBytes(file);
     int size = metadata.secureAreaBytes();
+    long anchored = anchoredCounter();
     if (bytes.length == size) {
-      return new SecureAreaImage(bytes, 0); // written before media kept a counter, or never
+      // written before media kept a counter, or never
+      return new SecureAreaImage(bytes, 0, anchored);
     }
     if (bytes.length != size + COUNTER_TRAILER_LENGTH
         || !Arrays.equals(bytes, size, size + COUNTER_MAGIC.length, COUNTER_MAGIC, 0, 4)) {
@@ -144,7 +153,39 @@ public final class Medium implements Closeable {
       throw new IOException(
           "medium " + id() + ": secure area " + file + " has a corrupt write counter");
     }
-    return new SecureAreaImage(Arrays.copyOf(bytes, size), counter);
+    return new SecureAreaImage(Arrays.copyOf(bytes, size), counter, anchored);
+  }
+
+  /**
+   * The write counter anchored outside the media directory ({@link MediumStore#anchoringCounters});
+   * -1 if there is none.
+   */
+  private long anchoredCounter() throws IOException {
+    Path anchor = store.counterAnchor(id());
+    if (anchor == null || !Files.exists(anchor)) {
+      return -1;
+    }
+    byte[] bytes = SecretFiles.read(anchor);
+    if (bytes.length != COUNTER_TRAILER_LENGTH
+        || !Arrays.equals(bytes, 0, COUNTER_MAGIC.length, COUNTER_MAGIC, 0, 4)) {
+      throw new IOException("medium " + id() + ": counter anchor " + anchor + " is corrupt");
+    }
+    return ByteBuffer.wrap(bytes, COUNTER_MAGIC.length, 8).getLong();
+  }
+
+  /**
+   * Raises the anchored counter to {@code counter}, after the write that reached it: a crash
+   * between the two leaves the anchor behind the medium, never ahead.
+   */
+  private void anchorCounter(long counter) throws IOException {
+    Path anchor = store.counterAnchor(id());
+    if (anchor == null || anchoredCounter() >= counter) {
+      return;
+    }
+    SecretFiles.createDirectories(anchor.getParent());
+    AtomicFiles.replaceSecret(
+        anchor,
+        ByteBuffer.allocate(COUNTER_TRAILER_LENGTH).put(COUNTER_MAGIC).putLong(counter).array());
   }
 
   /**
@@ -167,6 +208,7 @@ public final class Medium implements Closeable {
     checkSecureAreaSize(content);
     long next = Math.addExact(secureAreaWriteCounter(), 1);
     AtomicFiles.replace(directory.resolve(SECURE_AREA_FILE), withCounter(content, next), steps);
+    anchorCounter(next);
     return next;
   }
 

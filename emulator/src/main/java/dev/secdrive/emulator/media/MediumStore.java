@@ -51,10 +51,30 @@ public final class MediumStore {
 
   private final Path directory;
   private final Clock clock;
+  private volatile Path counterAnchors;
 
   private MediumStore(Path directory, Clock clock) {
     this.directory = directory;
     this.clock = clock;
+  }
+
+  /**
+   * Keeps, for every medium of this store whose secure area is written, its write counter also in
+   * {@code directory} ({@code <medium ID>.writes}, owner-only), outside the media directory: as an
+   * RPMB counter is out of reach of whoever copies the flash, a secure area copied back with its
+   * counter is then found behind the counter recorded there ({@link
+   * Medium.SecureAreaImage#anchoredCounter()}). Without it, a medium's counter is the one in its
+   * own files only.
+   */
+  public MediumStore anchoringCounters(Path directory) {
+    this.counterAnchors = directory;
+    return this;
+  }
+
+  /** Where the write counter of medium {@code id} is anchored; null if counters are not. */
+  Path counterAnchor(String id) {
+    Path anchors = counterAnchors;
+    return anchors == null ? null : anchors.resolve(id + ".writes");
   }
 
   /**

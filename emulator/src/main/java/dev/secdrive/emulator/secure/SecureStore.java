@@ -132,6 +132,23 @@ final class SecureStore {
       log.error("drive {}: reading the secure area of {} failed", keys.deviceId(), medium.id(), e);
       throw CheckCondition.of(SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR);
     }
+    if (image.behindItsAnchor()) {
+      // The medium's own counter went back: its files were put back from a copy. Whatever its
+      // area holds, and whatever backup matches that counter, belongs to a past state.
+      CheckCondition e =
+          CheckCondition.refused(
+              Reason.STALE,
+              image.anchoredCounter(),
+              "medium "
+                  + medium.id()
+                  + " is at secure-area write "
+                  + image.writeCounter()
+                  + " but reached write "
+                  + image.anchoredCounter()
+                  + " before: its secure area and counter were put back from a copy");
+      log.error("drive {}: {}", keys.deviceId(), e.getMessage());
+      throw e;
+    }
     SecureArea.Contents contents = SecureArea.open(mediumKey(medium), medium.id(), image.area());
     if (contents.condition() == SecureArea.Condition.UNREADABLE) {
       log.warn(
