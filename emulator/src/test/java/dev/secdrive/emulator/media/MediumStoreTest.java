@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -518,6 +519,38 @@ class MediumStoreTest {
       Files.write(file, bytes);
       IOException e = assertThrows(IOException.class, medium::secureAreaWriteCounter);
       assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+  }
+
+  @Test
+  void theCounterIsAnchoredOutsideTheMediaDirectoryAndACopyPutBackIsBehindIt() throws IOException {
+    Path anchors = root.resolve("anchors");
+    store.anchoringCounters(anchors).create(spec("MO-0001"));
+    Path file = dir.resolve("MO-0001").resolve("secure.bin");
+    Path anchor = anchors.resolve("MO-0001.writes");
+    byte[] content = new byte[4096];
+    try (Medium medium = store.open("MO-0001")) {
+      assertEquals(-1, medium.readSecureAreaImage().anchoredCounter(), "nothing written yet");
+      medium.writeSecureArea(content);
+      byte[] copy = Files.readAllBytes(file); // the area and its counter, write 1
+      medium.writeSecureArea(content);
+      medium.eraseSecureArea();
+      Medium.SecureAreaImage now = medium.readSecureAreaImage();
+      assertEquals(2, now.anchoredCounter(), "raised by the writes, kept by damage");
+      assertFalse(now.behindItsAnchor());
+      assertEquals(
+          PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(anchor));
+      Files.write(file, copy);
+      Medium.SecureAreaImage putBack = medium.readSecureAreaImage();
+      assertEquals(1, putBack.writeCounter());
+      assertTrue(putBack.behindItsAnchor(), "the copy put back is behind its anchor");
+      Files.delete(anchor); // a crash before the anchor's write leaves it behind: no refusal
+      assertFalse(medium.readSecureAreaImage().behindItsAnchor());
+      assertEquals(2, medium.writeSecureArea(content));
+      assertEquals(2, medium.readSecureAreaImage().anchoredCounter());
+      Files.setPosixFilePermissions(anchor, PosixFilePermissions.fromString("rw-r--r--"));
+      IOException loose = assertThrows(IOException.class, medium::readSecureAreaImage);
+      assertTrue(loose.getMessage().contains("chmod 600"), loose.getMessage());
     }
   }
 }
