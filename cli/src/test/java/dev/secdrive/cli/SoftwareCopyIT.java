@@ -3,6 +3,7 @@ package dev.secdrive.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -157,15 +158,25 @@ class SoftwareCopyIT {
 
   private SoftwareCopy.Copied copy(
       String user, UserKey key, String titleId, int targetLun, long lba) {
+    return copy(user, key, titleId, uri(targetLun), lba);
+  }
+
+  /** A copy from this emulator's master onto the drive at {@code targetUri}. */
+  private SoftwareCopy.Copied copy(
+      String user, UserKey key, String titleId, String targetUri, long lba) {
     try (Drive master = Drive.open(uri(0));
-        Drive target = Drive.open(uri(targetLun))) {
+        Drive target = Drive.open(targetUri)) {
       return SoftwareCopy.copy(master, target, site, user, key, titleId, lba, Progress.NONE);
     }
   }
 
   private byte[] run(int lun, String titleId, long lba) {
+    return run(uri(lun), titleId, lba);
+  }
+
+  private byte[] run(String driveUri, String titleId, long lba) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (Drive drive = Drive.open(uri(lun))) {
+    try (Drive drive = Drive.open(driveUri)) {
       Runner.run(drive, titleId, lba, authority.publicKey(), out, Progress.NONE);
     }
     return out.toByteArray();
@@ -579,6 +590,59 @@ class SoftwareCopyIT {
     assertEquals(1, alice.path("copies").size());
     assertEquals(1, alice.path("bills").size());
     assertEquals(game1.serial(), alice.path("copies").get(0).path("serial").asLong());
+  }
+
+  @Test
+  void theSameMediumIdInAnotherDriveIsAnotherCopyRefusedUnpaidAndBilledAgain() throws Exception {
+    // A second machine of alice's, enrolled with the same authority: its drive holds a blank
+    // medium given the ID of the one she already copied to.
+    Path secondMedia = scratch.resolve("second-machine");
+    Rig.createMedium(MediumStore.openOrCreate(secondMedia), "MO-1", "mo-640", null);
+    try (Emulator second =
+        Emulator.builder()
+            .mediaDirectory(secondMedia)
+            .anchorDirectory(Rig.anchors(secondMedia))
+            .enrol(authority)
+            .profiles(Rig.PROFILES)
+            .timing(TimingMode.FAST)
+            .drive(new DriveConfig(0, "mo-640", "SECOND-DRIVE", "MO-1"))
+            .start()) {
+      String secondDrive = "tcp://" + Addresses.format(second.address()) + "/0";
+      long at = 20_000; // the scheme-2 copy, clear of the scheme-1 one
+      record Priced(String titleId, long lba, long cents) {}
+      int bills = 0;
+      for (Priced t : List.of(new Priced(TINY, LBA, 300), new Priced(PREMIUM, at, 500))) {
+        long first = copy("alice", t.titleId(), 1, t.lba()).serial();
+        bills++;
+        CenterException unpaid =
+            assertThrows(
+                CenterException.class,
+                () -> copy("alice", alice, t.titleId(), secondDrive, t.lba()),
+                t.titleId());
+        assertEquals(402, unpaid.status(), unpaid.getMessage());
+        assertTrue(
+            unpaid.getMessage().contains("1 unpaid bill(s) totalling " + t.cents() + " cents"),
+            unpaid.getMessage());
+        try (Drive target = Drive.open(secondDrive)) {
+          assertArrayEquals(new byte[2048 * 2], target.read(t.lba(), 2), "nothing was written");
+        }
+        assertEquals(bills, admin.user("alice").path("bills").size(), "the refusal bills nothing");
+
+        admin.pay("alice", t.cents());
+        SoftwareCopy.Copied other = copy("alice", alice, t.titleId(), secondDrive, t.lba());
+        bills++;
+        assertNotEquals(first, other.serial(), "another drive is another copy");
+        assertArrayEquals(premium, run(secondDrive, t.titleId(), t.lba()));
+        assertArrayEquals(premium, run(1, t.titleId(), t.lba()));
+        JsonNode profile = admin.user("alice");
+        assertEquals(bills, profile.path("bills").size(), "one bill per drive");
+        assertEquals(t.cents(), profile.path("owedCents").asLong(), profile::toString);
+        JsonNode copies = profile.path("copies");
+        assertEquals("USER-DRIVE", copies.get(bills - 2).path("deviceId").asText());
+        assertEquals("SECOND-DRIVE", copies.get(bills - 1).path("deviceId").asText());
+        admin.pay("alice", t.cents());
+      }
+    }
   }
 
   @Test

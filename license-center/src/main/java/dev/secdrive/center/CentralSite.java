@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -295,7 +296,7 @@ public final class CentralSite {
     Arrays.fill(kd, (byte) 0);
     Store.Issued<CopyCertificate> issued =
         issue(
-            new Store.CopyRequest(userId, titleId, mediumId, deviceId, 1),
+            new Store.CopyRequest(userId, titleId, mediumId, deviceId, driveKey(drive), 1),
             title,
             (serial, at) -> {
               CopyCertificate unsigned =
@@ -353,7 +354,7 @@ public final class CentralSite {
             "drive " + deviceId + "'s key");
     Store.Issued<ConversionGrant> issued =
         issue(
-            new Store.CopyRequest(userId, titleId, mediumId, deviceId, 2),
+            new Store.CopyRequest(userId, titleId, mediumId, deviceId, driveKey(drive), 2),
             title,
             (serial, at) -> {
               ConversionGrant unsigned =
@@ -419,11 +420,16 @@ public final class CentralSite {
     T make(long serial, Instant at);
   }
 
+  /** The drive's key a copy is recorded with: its certified X25519 key, lower-case hex. */
+  private static String driveKey(Certificate drive) {
+    return HexFormat.of().formatHex(drive.x25519PublicKey());
+  }
+
   /**
-   * Issues through the store: a request for a (user, title, medium) that has a copy makes that
-   * copy's document again (same serial and issue time, no new bill; for scheme 2 sealed to the
-   * drive asked now, the record keeps the first drive), so a copy that failed after the answer can
-   * be retried even while its own bill is unpaid.
+   * Issues through the store: a request for a (user, title, medium, drive) that has a copy makes
+   * that copy's document again (same serial and issue time, no new bill), so a copy that failed
+   * after the answer can be retried in its drive even while its own bill is unpaid. The drive is
+   * its device ID and certified key: the document is sealed to that key, so it is the same copy.
    */
   private <T> Store.Issued<T> issue(Store.CopyRequest request, Title title, Document<T> document) {
     try {

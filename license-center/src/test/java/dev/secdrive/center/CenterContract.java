@@ -63,6 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class CenterContract {
 
   private static final HexFormat HEX = HexFormat.of();
+  private static final String DRIVE_KEY = "ab".repeat(32);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
@@ -737,32 +738,30 @@ abstract class CenterContract {
   }
 
   @Test
-  void askingAgainForTheSameConversionSealsToTheDriveAskedWithoutANewBill() throws Exception {
+  void askingAgainForTheSameConversionInTheSameDriveReissuesItWithoutANewBill() throws Exception {
     title("DID-1", 2, 2500);
     user("bob");
     TestAuthority.Drive first = authority.drive("DRIVE-1");
-    TestAuthority.Drive second = authority.drive("DRIVE-2");
     Reply issued = conversion("bob", "DID-1", "MO-7", first.certificate());
     assertEquals(200, issued.status(), issued.body().toString());
     assertFalse(issued.body().get("reissued").asBoolean());
     long serial = issued.body().get("serial").asLong();
 
-    // INSTALL CONVERSION refused or the stream broken: the user retries, in another drive.
-    Reply again = conversion("bob", "DID-1", "MO-7", second.certificate());
+    // INSTALL CONVERSION refused or the stream broken: the user retries in the same drive.
+    Reply again = conversion("bob", "DID-1", "MO-7", first.certificate());
     assertEquals(200, again.status(), again.body().toString());
     assertTrue(again.body().get("reissued").asBoolean());
     assertEquals(serial, again.body().get("serial").asLong());
-    assertEquals("DRIVE-2", again.body().get("deviceId").asText());
     ConversionGrant grant =
         ConversionGrant.decode(HEX.parseHex(again.body().get("grant").asText()));
     assertEquals(serial, grant.serial());
-    assertEquals("DRIVE-2", grant.deviceId());
+    assertEquals("DRIVE-1", grant.deviceId());
     byte[] keys =
         Crypto.open(
-            second.x25519Private(),
+            first.x25519Private(),
             grant.ephemeralPublicKey(),
             "conversion",
-            ConversionGrant.aad("DID-1", "MO-7", "DRIVE-2"),
+            ConversionGrant.aad("DID-1", "MO-7", "DRIVE-1"),
             grant.sealedKeys());
     assertArrayEquals(
         independentKdf(masterKey(), "medium-conversion", "MO-7"), Arrays.copyOfRange(keys, 0, 32));
@@ -771,13 +770,79 @@ abstract class CenterContract {
 
     JsonNode profile = adminGet("/users/bob").body();
     assertEquals(1, profile.get("copies").size());
-    assertEquals("DRIVE-1", profile.get("copies").get(0).get("deviceId").asText());
     assertEquals(1, profile.get("bills").size());
     assertEquals(2500, profile.get("owedCents").asLong());
     assertRefused(
         conversion("bob", "DID-1", "MO-8", first.certificate()),
         402,
         "user bob has 1 unpaid bill(s) totalling 2500 cents");
+  }
+
+  @Test
+  void theSameTitleAndMediumInAnotherDriveIsAnotherCopyWithItsOwnBill() throws Exception {
+    title("SW-1", 1, 1500);
+    title("DID-1", 2, 2500);
+    user("bob");
+    TestAuthority.Drive first = authority.drive("DRIVE-1");
+    TestAuthority.Drive second = authority.drive("DRIVE-2");
+    // The same device ID with another certified key (the drive enrolled again) is another drive.
+    TestAuthority.Drive reEnrolled = authority.drive("DRIVE-1");
+    Reply issued = conversion("bob", "DID-1", "MO-7", first.certificate());
+    assertEquals(200, issued.status(), issued.body().toString());
+    long serial = issued.body().get("serial").asLong();
+
+    String unpaid = "user bob has 1 unpaid bill(s) totalling 2500 cents";
+    assertRefused(conversion("bob", "DID-1", "MO-7", second.certificate()), 402, unpaid);
+    assertRefused(conversion("bob", "DID-1", "MO-7", reEnrolled.certificate()), 402, unpaid);
+    assertRefused(certificate("bob", "SW-1", "MO-7", second.certificate()), 402, unpaid);
+    assertEquals(1, adminGet("/users/bob").body().get("copies").size());
+
+    assertEquals(200, admin("/users/bob/payments", json("amountCents", 2500)).status());
+    Reply other = conversion("bob", "DID-1", "MO-7", second.certificate());
+    assertEquals(200, other.status(), other.body().toString());
+    assertFalse(other.body().get("reissued").asBoolean());
+    assertNotEquals(serial, other.body().get("serial").asLong());
+    assertEquals("DRIVE-2", other.body().get("deviceId").asText());
+    assertFalse(other.body().get("bill").get("paid").asBoolean());
+    ConversionGrant grant =
+        ConversionGrant.decode(HEX.parseHex(other.body().get("grant").asText()));
+    assertEquals("DRIVE-2", grant.deviceId());
+    Crypto.open(
+        second.x25519Private(),
+        grant.ephemeralPublicKey(),
+        "conversion",
+        ConversionGrant.aad("DID-1", "MO-7", "DRIVE-2"),
+        grant.sealedKeys());
+    // The first drive's retry is still its own copy, free, while the second's bill is unpaid.
+    Reply retry = conversion("bob", "DID-1", "MO-7", first.certificate());
+    assertEquals(200, retry.status(), retry.body().toString());
+    assertTrue(retry.body().get("reissued").asBoolean());
+    assertEquals(serial, retry.body().get("serial").asLong());
+
+    JsonNode profile = adminGet("/users/bob").body();
+    assertEquals(2, profile.get("copies").size());
+    assertEquals("DRIVE-1", profile.get("copies").get(0).get("deviceId").asText());
+    assertEquals("DRIVE-2", profile.get("copies").get(1).get("deviceId").asText());
+    assertEquals(2, profile.get("bills").size());
+    assertEquals(2500, profile.get("owedCents").asLong());
+
+    // Scheme 1 the same way: a certificate in DRIVE-1, then MO-7 in DRIVE-2 is a new copy.
+    assertEquals(200, admin("/users/bob/payments", json("amountCents", 2500)).status());
+    Reply cs = certificate("bob", "SW-1", "MO-7", first.certificate());
+    assertEquals(200, cs.status(), cs.body().toString());
+    assertRefused(
+        certificate("bob", "SW-1", "MO-7", second.certificate()),
+        402,
+        "user bob has 1 unpaid bill(s) totalling 1500 cents");
+    Reply csRetry = certificate("bob", "SW-1", "MO-7", first.certificate());
+    assertTrue(csRetry.body().get("reissued").asBoolean());
+    assertEquals(cs.body().get("serial").asLong(), csRetry.body().get("serial").asLong());
+    assertEquals(200, admin("/users/bob/payments", json("amountCents", 1500)).status());
+    Reply csOther = certificate("bob", "SW-1", "MO-7", second.certificate());
+    assertEquals(200, csOther.status(), csOther.body().toString());
+    assertFalse(csOther.body().get("reissued").asBoolean());
+    assertNotEquals(cs.body().get("serial").asLong(), csOther.body().get("serial").asLong());
+    assertEquals(4, adminGet("/users/bob").body().get("bills").size());
   }
 
   @Test
@@ -1046,14 +1111,18 @@ abstract class CenterContract {
       store.insertUser(
           new User("u", "U", X25519.generate().publicKey(), Ed25519.generate().publicKey(), now));
       // Two bills outstanding at once, as a site could have from before this policy.
-      store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, (s, at) -> s);
+      store.issue(new Store.CopyRequest("u", "T", "M1", "D", DRIVE_KEY, 1), 100, now, (s, at) -> s);
       Store.Payment first = store.pay("u", 100, now).orElseThrow();
       assertEquals(1, first.billsPaid().size());
-      store.issue(new Store.CopyRequest("u", "T", "M2", null, 1), 100, now, (s, at) -> s);
+      store.issue(new Store.CopyRequest("u", "T", "M2", "D", DRIVE_KEY, 1), 100, now, (s, at) -> s);
       assertThrows(
           UnpaidBillsException.class,
           () ->
-              store.issue(new Store.CopyRequest("u", "T", "M3", null, 1), 100, now, (s, at) -> s));
+              store.issue(
+                  new Store.CopyRequest("u", "T", "M3", "D", DRIVE_KEY, 1),
+                  100,
+                  now,
+                  (s, at) -> s));
       Store.Payment second = store.pay("u", 60, now).orElseThrow();
       assertEquals(List.of(), second.billsPaid());
       assertEquals(40, second.stillOwedCents());
@@ -1074,7 +1143,7 @@ abstract class CenterContract {
               IllegalStateException.class,
               () ->
                   store.issue(
-                      new Store.CopyRequest("u", "T", "M1", null, 1),
+                      new Store.CopyRequest("u", "T", "M1", "D", DRIVE_KEY, 1),
                       100,
                       now,
                       (serial, at) -> {
@@ -1087,10 +1156,14 @@ abstract class CenterContract {
           UnknownUserException.class,
           () ->
               store.issue(
-                  new Store.CopyRequest("ghost", "T", "M1", null, 1), 100, now, (s, at) -> s));
+                  new Store.CopyRequest("ghost", "T", "M1", "D", DRIVE_KEY, 1),
+                  100,
+                  now,
+                  (s, at) -> s));
       assertEquals(List.of(), store.copies("ghost"));
       Store.Issued<Long> issued =
-          store.issue(new Store.CopyRequest("u", "T", "M1", null, 1), 100, now, (s, at) -> s);
+          store.issue(
+              new Store.CopyRequest("u", "T", "M1", "D", DRIVE_KEY, 1), 100, now, (s, at) -> s);
       assertEquals(1, store.copies("u").size());
       assertEquals(issued.copy().serial(), issued.document());
       assertTrue(store.insertTitle(new Title("T2", "T2", 2, null, 0, now)));

@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * An issued copy: a copy certificate (scheme 1) or a conversion grant (scheme 2).
  *
- * @param deviceId the target drive (scheme 2), null for scheme 1
+ * @param deviceId the target drive the copy was issued to (null only for copies recorded before the
+ *     drive was)
  */
 public record Copy(
     long serial,

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -413,9 +414,24 @@ public final class Store implements AutoCloseable {
 
   // ------------------------------------------------------------------ issuing
 
-  /** What to issue: {@code deviceId} is the target drive the title's keys are sealed to. */
+  /**
+   * What to issue: the target drive the title's keys are sealed to is {@code deviceId}, the subject
+   * of its certificate, with {@code driveKey}, that certificate's X25519 key (lower-case hex). A
+   * copy is one (user, title, medium, drive): the same drive is the same device ID with the same
+   * key.
+   */
   public record CopyRequest(
-      String userId, String titleId, String mediumId, String deviceId, int scheme) {}
+      String userId,
+      String titleId,
+      String mediumId,
+      String deviceId,
+      String driveKey,
+      int scheme) {
+    public CopyRequest {
+      Objects.requireNonNull(deviceId, "deviceId");
+      Objects.requireNonNull(driveKey, "driveKey");
+    }
+  }
 
   /**
    * Makes the signed document for a copy's serial and issue time; runs inside the issuing
@@ -434,12 +450,13 @@ public final class Store implements AutoCloseable {
   public record Issued<T>(Copy copy, Bill bill, T document, boolean reissued) {}
 
   /**
-   * Issues a copy in one transaction. If the user already has a copy of the title on the medium,
-   * that copy's document is made again with {@code signer} (its serial and issue time), and nothing
-   * is written: no new copy, no new bill, whether its bill is paid or not, so a copy that failed
-   * after the site answered can be retried. Otherwise: checks the user has no unpaid bill, records
-   * the copy (its serial), makes the document and, last, records a bill of {@code priceCents} (paid
-   * at once when 0). If anything fails, none of it is kept.
+   * Issues a copy in one transaction. If the user already has a copy of the title on the medium in
+   * the same drive (device ID and drive key), that copy's document is made again with {@code
+   * signer} (its serial and issue time), and nothing is written: no new copy, no new bill, whether
+   * its bill is paid or not, so a copy that failed after the site answered can be retried. The same
+   * title and medium in another drive is another copy. Otherwise: checks the user has no unpaid
+   * bill, records the copy (its serial and drive), makes the document and, last, records a bill of
+   * {@code priceCents} (paid at once when 0). If anything fails, none of it is kept.
    *
    * @throws UnpaidBillsException (nothing written) if the user has an unpaid bill
    * @throws UnknownUserException (nothing written) if the user does not exist
@@ -469,19 +486,16 @@ public final class Store implements AutoCloseable {
           long serial;
           try (PreparedStatement s =
               c.prepareStatement(
-                  "INSERT INTO copies (user_id, title_id, medium_id, device_id, scheme, issued_at)"
-                      + " VALUES (?, ?, ?, ?, ?, ?)",
+                  "INSERT INTO copies (user_id, title_id, medium_id, device_id, drive_key, scheme,"
+                      + " issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                   Statement.RETURN_GENERATED_KEYS)) {
             s.setString(1, request.userId());
             s.setString(2, request.titleId());
             s.setString(3, request.mediumId());
-            if (request.deviceId() == null) {
-              s.setNull(4, Types.VARCHAR);
-            } else {
-              s.setString(4, request.deviceId());
-            }
-            s.setInt(5, request.scheme());
-            s.setLong(6, now.getEpochSecond());
+            s.setString(4, request.deviceId());
+            s.setString(5, request.driveKey());
+            s.setInt(6, request.scheme());
+            s.setLong(7, now.getEpochSecond());
             s.executeUpdate();
             serial = generated(s, "serial");
           }
@@ -519,16 +533,19 @@ public final class Store implements AutoCloseable {
         });
   }
 
-  /** The user's first copy of the request's title on its medium, if any. */
+  /** The user's copy of the request's title on its medium in its drive, if any. */
   private static Optional<Copy> existingCopy(Connection c, CopyRequest request)
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT serial, user_id, title_id, medium_id, device_id, scheme, issued_at FROM copies"
-                + " WHERE user_id = ? AND title_id = ? AND medium_id = ? ORDER BY serial")) {
+                + " WHERE user_id = ? AND title_id = ? AND medium_id = ? AND device_id = ?"
+                + " AND drive_key = ?")) {
       s.setString(1, request.userId());
       s.setString(2, request.titleId());
       s.setString(3, request.mediumId());
+      s.setString(4, request.deviceId());
+      s.setString(5, request.driveKey());
       try (ResultSet r = s.executeQuery()) {
         return r.next() ? Optional.of(copy(r)) : Optional.empty();
       }
