@@ -10,6 +10,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -298,10 +299,20 @@ public final class TcpEndpoint implements Endpoint {
     return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
+  /**
+   * Stops listening and closes the connections, waiting for each while its event loop still runs,
+   * so that each ends its nexus and frees what it buffered before the loops shut down.
+   */
   @Override
   public void close() {
     if (server != null) {
       server.close().syncUninterruptibly();
+    }
+    for (Channel channel : admitted.keySet()) {
+      ChannelFuture closed = channel.close();
+      if (!channel.eventLoop().inEventLoop()) {
+        closed.awaitUninterruptibly();
+      }
     }
   }
 
