@@ -195,6 +195,13 @@ public final class CommandHandler {
     }
   }
 
+  /**
+   * Commands received and not yet answered: queued, or executed and waiting for their drive time.
+   */
+  public int inFlight() {
+    return queued.size() + delayed.size();
+  }
+
   /** Commands received and not yet executed. */
   int queuedCommands() {
     return queued.size();
@@ -358,6 +365,11 @@ public final class CommandHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
       commands.disconnected();
+    }
+
+    /** As {@link CommandHandler#inFlight()}; on the channel's event loop. */
+    public int inFlight() {
+      return commands.inFlight();
     }
 
     @Override
