@@ -29,7 +29,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -42,6 +41,8 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -116,6 +117,7 @@ public final class JsonServer implements AutoCloseable {
   private final int maxBody;
   private final int maxConnections;
   private final long requestTimeoutNanos;
+  private final ScheduledExecutorService deadlines;
   private final boolean jsonBodiesOnly;
   private final Handler handler;
   private final ErrorMapper errors;
@@ -135,6 +137,7 @@ public final class JsonServer implements AutoCloseable {
     this.maxBody = b.maxBody;
     this.maxConnections = b.maxConnections;
     this.requestTimeoutNanos = b.requestTimeout.toNanos();
+    this.deadlines = b.deadlines;
     this.jsonBodiesOnly = b.jsonBodiesOnly;
     this.handler = b.handler;
     this.errors = b.errors;
@@ -239,8 +242,8 @@ public final class JsonServer implements AutoCloseable {
     }
 
     private void awaitRequest(ChannelHandlerContext ctx) {
-      deadline =
-          ctx.executor().schedule(() -> ctx.close(), requestTimeoutNanos, TimeUnit.NANOSECONDS);
+      ScheduledExecutorService timer = deadlines != null ? deadlines : ctx.executor();
+      deadline = timer.schedule(() -> ctx.close(), requestTimeoutNanos, TimeUnit.NANOSECONDS);
       ctx.read();
     }
 
@@ -452,6 +455,7 @@ public final class JsonServer implements AutoCloseable {
     private int maxBody = 64 << 10;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private ScheduledExecutorService deadlines;
     private int backlog = 64;
     private boolean jsonBodiesOnly;
     private ErrorMapper errors = (request, e) -> null;
@@ -510,6 +514,15 @@ public final class JsonServer implements AutoCloseable {
         throw new IllegalArgumentException("requestTimeout must be positive");
       }
       this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /**
+     * Times the request deadlines on {@code timer} instead of each connection's event loop, so that
+     * a test can move time itself. The answer's write timeout stays on the event loop.
+     */
+    public Builder deadlines(ScheduledExecutorService timer) {
+      this.deadlines = Objects.requireNonNull(timer, "timer");
       return this;
     }
 

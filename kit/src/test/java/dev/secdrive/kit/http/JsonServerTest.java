@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secdrive.kit.testing.ManualScheduler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -339,26 +340,24 @@ class JsonServerTest {
 
   @Test
   void aClientSendingAByteNowAndThenIsClosedAtTheDeadline() throws Exception {
+    ManualScheduler time = new ManualScheduler();
     server =
         builder(2, 0)
             .requestTimeout(Duration.ofMillis(200))
+            .deadlines(time)
             .start(new InetSocketAddress("127.0.0.1", 0));
-    byte[] request =
-        ("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + "x".repeat(4000) + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    try (Socket socket = open("")) {
-      int sent = 0;
-      try {
-        for (; sent < request.length; sent++) {
-          socket.getOutputStream().write(request[sent]);
-          socket.getOutputStream().flush();
-          Thread.sleep(5); // slowloris: every byte resets an idle timer, not the deadline
-        }
-      } catch (SocketException closed) {
-        // the server closed the connection under us
+    try (Socket socket = open("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n")) {
+      while (time.pending() == 0) {
+        Thread.onSpinWait(); // the connection's deadline is set once the server has accepted it
       }
-      assertTrue(sent < request.length, "the connection outlived the whole request");
-      assertTrue(closedUnanswered(socket));
+      time.advance(Duration.ofMillis(150));
+      // slowloris: more of the request, as every byte would reset an idle timer, not the deadline
+      socket.getOutputStream().write("X-Pad: x".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      time.advance(Duration.ofMillis(49));
+      assertEquals(1, time.pending(), "199 ms into the request: the deadline is still ahead");
+      time.advance(Duration.ofMillis(1));
+      assertTrue(closedUnanswered(socket), "closed at the deadline, before the request ended");
     }
   }
 
