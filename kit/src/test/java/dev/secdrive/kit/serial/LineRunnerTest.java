@@ -23,82 +23,26 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LineRunnerTest {
 
-  /** One direction of an in-memory line: an unbounded byte queue. */
-  static final class ByteQueue {
-    private byte[] buffer = new byte[1 << 16];
-    private int head;
-    private int size;
-
-    synchronized void write(byte[] bytes, int offset, int length) {
-      if (size + length > buffer.length) {
-        byte[] grown = new byte[Math.max(buffer.length * 2, size + length)];
-        int first = Math.min(size, buffer.length - head);
-        System.arraycopy(buffer, head, grown, 0, first);
-        System.arraycopy(buffer, 0, grown, first, size - first);
-        buffer = grown;
-        head = 0;
-      }
-      int tail = (head + size) % buffer.length;
-      int first = Math.min(length, buffer.length - tail);
-      System.arraycopy(bytes, offset, buffer, tail, first);
-      System.arraycopy(bytes, offset + first, buffer, 0, length - first);
-      size += length;
-    }
-
-    synchronized int available() {
-      return size;
-    }
-
-    synchronized int read(byte[] out, int offset, int length) {
-      int n = Math.min(length, size);
-      int first = Math.min(n, buffer.length - head);
-      System.arraycopy(buffer, head, out, offset, first);
-      System.arraycopy(buffer, 0, out, offset + first, n - first);
-      head = (head + n) % buffer.length;
-      size -= n;
-      return n;
-    }
-  }
-
-  /** A line end reading from one queue and writing to the other. */
-  static class QueueLine implements Line {
-    final ByteQueue in;
-    final ByteQueue out;
-    volatile boolean closed;
-
-    QueueLine(ByteQueue in, ByteQueue out) {
-      this.in = in;
-      this.out = out;
-    }
-
+  /**
+   * A line whose reads find nothing and whose writes go nowhere, for the tests that make one of
+   * them fail.
+   */
+  abstract static class FailingLine implements Line {
     @Override
     public int available() throws IOException {
-      check();
-      return in.available();
+      return 0;
     }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-      check();
-      return in.read(buffer, offset, length);
+      return 0;
     }
 
     @Override
-    public void write(byte[] buffer, int offset, int length) throws IOException {
-      check();
-      out.write(buffer, offset, length);
-    }
+    public void write(byte[] buffer, int offset, int length) throws IOException {}
 
     @Override
-    public void close() {
-      closed = true;
-    }
-
-    private void check() throws IOException {
-      if (closed) {
-        throw new IOException("line closed");
-      }
-    }
+    public void close() {}
   }
 
   private static void await(BooleanSupplier condition, long millis, String what)
@@ -124,10 +68,10 @@ class LineRunnerTest {
     return t == null || !t.isAlive();
   }
 
-  /** Two runners joined by a pair of queues. */
+  /** Two runners joined by an in-memory line. */
   private static final class Pair implements AutoCloseable {
-    final QueueLine lineA;
-    final QueueLine lineB;
+    final MemoryLine lineA;
+    final MemoryLine lineB;
     final List<byte[]> atA = new CopyOnWriteArrayList<>();
     final List<byte[]> atB = new CopyOnWriteArrayList<>();
     final List<IOException> failures = new CopyOnWriteArrayList<>();
@@ -137,10 +81,9 @@ class LineRunnerTest {
     final LineRunner b;
 
     Pair(String name, long baud, boolean paced) {
-      ByteQueue aToB = new ByteQueue();
-      ByteQueue bToA = new ByteQueue();
-      lineA = new QueueLine(bToA, aToB);
-      lineB = new QueueLine(aToB, bToA);
+      MemoryLine[] line = MemoryLine.pair();
+      lineA = line[0];
+      lineB = line[1];
       a =
           new LineRunner(
               name + "-A", lineA, linkA::receive, linkA::takeOutput, baud, paced, failures::add);
@@ -229,7 +172,7 @@ class LineRunnerTest {
       assertTrue(stopped(name + "-reader"), name + " reader still running");
       assertTrue(stopped(name + "-writer"), name + " writer still running");
     }
-    assertTrue(pair.lineA.closed && pair.lineB.closed, "lines closed");
+    assertTrue(pair.lineA.closed() && pair.lineB.closed(), "lines closed");
     assertEquals(List.of(), pair.failures, "closing is not a failure");
   }
 
@@ -238,7 +181,7 @@ class LineRunnerTest {
     IOException unplugged = new IOException("unplugged");
     AtomicInteger reads = new AtomicInteger();
     Line line =
-        new QueueLine(new ByteQueue(), new ByteQueue()) {
+        new FailingLine() {
           @Override
           public int available() {
             return 1;
@@ -272,7 +215,7 @@ class LineRunnerTest {
     for (int trial = 0; trial < 200; trial++) {
       CyclicBarrier bothFail = new CyclicBarrier(2);
       Line line =
-          new QueueLine(new ByteQueue(), new ByteQueue()) {
+          new FailingLine() {
             @Override
             public int available() {
               return 1;
@@ -321,7 +264,7 @@ class LineRunnerTest {
   void aWriterThatThrowsAnUncheckedExceptionIsReported() throws Exception {
     IllegalStateException broken = new IllegalStateException("port handle invalid");
     Line line =
-        new QueueLine(new ByteQueue(), new ByteQueue()) {
+        new FailingLine() {
           @Override
           public void write(byte[] buffer, int offset, int length) {
             throw broken;
