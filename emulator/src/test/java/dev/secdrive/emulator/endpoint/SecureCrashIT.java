@@ -213,30 +213,11 @@ class SecureCrashIT {
     try (Emulator emulator = start();
         Connection c = connect(emulator)) {
       ready(c);
-      LicenseStatus status = status(c);
-      if (java.util.Arrays.equals(before, secureArea())) {
+      if (oldOrNewLicense(c, before, TITLE)) {
         assertFalse(completing, "the license was committed before the data");
-        assertEquals(
-            new LicenseStatus(
-                1, List.of(new LicenseStatus.Entry("first-title", "crash licensor", 3))),
-            status);
-      } else {
-        assertEquals(2, status.version(), "neither old nor new: " + status);
-        assertEquals(
-            List.of(
-                new LicenseStatus.Entry("first-title", "crash licensor", 3),
-                new LicenseStatus.Entry(TITLE, "crash centre", LicenseStatus.UNLIMITED)),
-            status.entries());
       }
-      Reply open = out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(TITLE, HEADER).encode());
-      if (step.equals("conversion:header-written")) {
-        // the header was on the medium when the power went: the whole title is there and plays
-        assertGood(open);
-        assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
-      } else {
-        // before it, the title has no header: nothing plays half a title
-        assertEquals(ScsiStatus.CHECK_CONDITION.code(), open.status());
-      }
+      // the header is written last: before it nothing plays half a title, after it all of it
+      playsOnlyWithItsHeader(c, TITLE, plain, block, step.equals("conversion:header-written"));
       // the conversion ended with the power: the drive carries on with a new INSTALL CONVERSION
       Reply nothing =
           out(c, Operation.CONVERT_WRITE, dev.secdrive.protocol.security.ConvertWrite.header(0));
@@ -281,28 +262,9 @@ class SecureCrashIT {
     try (Emulator emulator = start();
         Connection c = connect(emulator)) {
       ready(c);
-      LicenseStatus status = status(c);
-      if (java.util.Arrays.equals(before, secureArea())) {
-        assertEquals(
-            new LicenseStatus(
-                1, List.of(new LicenseStatus.Entry("first-title", "crash licensor", 3))),
-            status);
-      } else {
-        assertEquals(2, status.version(), "neither old nor new: " + status);
-        assertEquals(
-            List.of(
-                new LicenseStatus.Entry("first-title", "crash licensor", 3),
-                new LicenseStatus.Entry(COPY_TITLE, "crash centre", LicenseStatus.UNLIMITED)),
-            status.entries());
-      }
-      Reply open = out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(COPY_TITLE, HEADER).encode());
-      if (step.equals("copy:header-written")) {
-        assertGood(open);
-        assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
-      } else {
-        // the header goes on the medium after the license: nothing plays before it is there
-        assertEquals(ScsiStatus.CHECK_CONDITION.code(), open.status());
-      }
+      oldOrNewLicense(c, before, COPY_TITLE);
+      // the header goes on the medium after the license: nothing plays before it is there
+      playsOnlyWithItsHeader(c, COPY_TITLE, plain, block, step.equals("copy:header-written"));
       // the copy record on the medium holds all INSTALL COPY needs: the drive carries on
       assertGood(out(c, Operation.INSTALL_COPY, installCopy(c, center, kd, plain)));
       assertGood(out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(COPY_TITLE, HEADER).encode()));
@@ -311,6 +273,42 @@ class SecureCrashIT {
   }
 
   private static final String COPY_TITLE = "SW-CRASH";
+
+  /**
+   * Asserts that the secure area holds the old license state (the first title only) or the new one
+   * (with {@code title} from the centre), nothing else; true if the old.
+   */
+  private boolean oldOrNewLicense(Connection c, byte[] before, String title) throws Exception {
+    LicenseStatus status = status(c);
+    if (java.util.Arrays.equals(before, secureArea())) {
+      assertEquals(
+          new LicenseStatus(
+              1, List.of(new LicenseStatus.Entry("first-title", "crash licensor", 3))),
+          status);
+      return true;
+    }
+    assertEquals(2, status.version(), "neither old nor new: " + status);
+    assertEquals(
+        List.of(
+            new LicenseStatus.Entry("first-title", "crash licensor", 3),
+            new LicenseStatus.Entry(title, "crash centre", LicenseStatus.UNLIMITED)),
+        status.entries());
+    return false;
+  }
+
+  /**
+   * OPEN PLAYBACK of {@code title} plays the whole of it if its header was written, else nothing.
+   */
+  private void playsOnlyWithItsHeader(
+      Connection c, String title, byte[] plain, int block, boolean headerWritten) throws Exception {
+    Reply open = out(c, Operation.OPEN_PLAYBACK, new OpenPlayback(title, HEADER).encode());
+    if (headerWritten) {
+      assertGood(open);
+      assertArrayEquals(plain, java.util.Arrays.copyOf(readTitle(c, plain, block), plain.length));
+    } else {
+      assertEquals(ScsiStatus.CHECK_CONDITION.code(), open.status());
+    }
+  }
 
   private Reply writeCiphertext(Connection c, byte[] kd, byte[] plain, int block) throws Exception {
     byte[] cipher = TestCenter.ctr(kd, MASTER_NONCE, plain, block);
