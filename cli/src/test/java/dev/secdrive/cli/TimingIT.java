@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,11 +66,7 @@ class TimingIT {
    * moves.
    */
   private void awaitDriveAnswers(int answers) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (driveTime.pending() < answers) {
-      assertTrue(System.nanoTime() < deadline, "the drive never executed the command");
-      Thread.sleep(5);
-    }
+    driveTime.awaitPending(answers, Duration.ofSeconds(30));
   }
 
   @Test

@@ -347,9 +347,7 @@ class JsonServerTest {
             .deadlines(time)
             .start(new InetSocketAddress("127.0.0.1", 0));
     try (Socket socket = open("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n")) {
-      while (time.pending() == 0) {
-        Thread.onSpinWait(); // the connection's deadline is set once the server has accepted it
-      }
+      time.awaitPending(1, Duration.ofSeconds(30)); // the deadline, set once accepted
       time.advance(Duration.ofMillis(150));
       // slowloris: more of the request, as every byte would reset an idle timer, not the deadline
       socket.getOutputStream().write("X-Pad: x".getBytes(StandardCharsets.US_ASCII));

@@ -59,6 +59,25 @@ public final class ManualScheduler extends AbstractExecutorService
     return (int) tasks.stream().filter(t -> !t.isCancelled()).count();
   }
 
+  /**
+   * Waits until at least {@code count} tasks are pending: for a task another thread is about to
+   * schedule, such as a deadline set once a server has read a request. A liveness wait, not a
+   * margin: {@code bound} only ends a test whose task never comes.
+   *
+   * @throws AssertionError if {@code bound} passes first
+   */
+  public synchronized void awaitPending(int count, Duration bound) throws InterruptedException {
+    long end = System.nanoTime() + bound.toNanos();
+    while (pending() < count) {
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError(
+            "waited " + bound + " for " + count + " pending tasks, " + pending() + " came");
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
     return add(new Task<>(Executors.callable(command), unit.toNanos(delay)));
@@ -92,6 +111,7 @@ public final class ManualScheduler extends AbstractExecutorService
       throw new java.util.concurrent.RejectedExecutionException("shut down");
     }
     tasks.add(task);
+    notifyAll();
     return task;
   }
 

@@ -267,11 +267,12 @@ class TcpEndpointIT {
   }
 
   @Test
-  void busyConnectionsNeverGiveWay() throws IOException {
+  void busyConnectionsNeverGiveWay() throws IOException, InterruptedException {
     startWithMedium(limits(2));
     Socket halfSent = open(halfSent(4096)); // a frame begun
     Socket reading = open(testUnitReady(1));
     assertEquals(1, statusTag(reading)); // the power-on unit attention
+    int before = driveClock.pending();
     reading.getOutputStream().write(read(2)); // waits for its seek on the drive's clock
 
     quietClock.advance(Duration.ofHours(1));
@@ -279,6 +280,8 @@ class TcpEndpointIT {
     assertTrue(closedUnanswered(newcomer), "turned away: both connections are busy");
     assertEquals(2, endpoint.connections());
 
+    driveClock.awaitPending(
+        before + 1, Duration.ofSeconds(60)); // the READ's seek, once the drive has it
     driveClock.advance(Duration.ofSeconds(10));
     assertEquals(2, statusTag(reading), "the READ in flight is answered");
     assertTrue(halfSent.isConnected());
