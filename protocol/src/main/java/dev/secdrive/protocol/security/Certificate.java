@@ -28,7 +28,12 @@ public record Certificate(
   public enum Role {
     DRIVE(1),
     LICENSOR(2),
-    CENTRAL_SITE(3);
+    CENTRAL_SITE(3),
+    /**
+     * A distributor's license server (seed 002): signs service data, licenses and contents copy
+     * certificates; a drive of any distributor trusts it through the authority.
+     */
+    DISTRIBUTOR(4);
 
     private final int code;
 
@@ -119,6 +124,7 @@ public record Certificate(
           case DRIVE -> r.id("device ID");
           case LICENSOR -> r.name("licensor name");
           case CENTRAL_SITE -> r.name("central site name");
+          case DISTRIBUTOR -> r.name("distributor name");
         };
     int xAt = r.position();
     byte[] x = r.raw("X25519 public key", KEY_LENGTH);

@@ -42,7 +42,36 @@ public enum Reason {
   DRIVE_STATE_ROLLED_BACK(
       0x0E,
       AdditionalSense.AUTHENTICATION_FAILURE,
-      "this drive's own state is older than a secure area it committed (rolled back)");
+      "this drive's own state is older than a secure area it committed (rolled back)"),
+  NOT_REGISTERED(
+      0x0F,
+      AdditionalSense.KEY_NOT_PRESENT,
+      "this drive holds no service data: register the client first"),
+  ALREADY_REGISTERED(
+      0x10, AdditionalSense.AUTHENTICATION_FAILURE, "this drive is already a registered client"),
+  OTHER_CLIENT(0x11, AdditionalSense.AUTHENTICATION_FAILURE, "issued for another client (leaf ID)"),
+  ALREADY_USED(
+      0x12,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "this license or certificate serial was already used by this client"),
+  CONTENT_MISMATCH(
+      0x13,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "the content ID does not match the certificate's or license's"),
+  NO_COPIES_LEFT(
+      0x14,
+      AdditionalSense.KEY_NOT_PRESENT,
+      "the license allows no more copies to removable media"),
+  EXPIRED(
+      0x15, AdditionalSense.KEY_NOT_PRESENT, "the license is outside its usage period: update it"),
+  REVOKED(
+      0x16,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "this client is revoked: the content's EKB gives it no root key"),
+  NO_CERTIFICATE(
+      0x17,
+      AdditionalSense.KEY_NOT_PRESENT,
+      "no contents copy certificate: none held with this serial, or none on the medium");
 
   private final int code;
   private final AdditionalSense sense;
