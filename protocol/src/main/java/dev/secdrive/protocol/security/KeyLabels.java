@@ -24,6 +24,12 @@ public final class KeyLabels {
   public static final String CONVERSION = "conversion";
   public static final String COPY = "copy";
 
+  /** The sealed secrets of a client's service data (seed 002, SDSV). */
+  public static final String SERVICE_DATA = "service-data";
+
+  /** The MAC key of a content package header's check, from its content key Kc (SDCP). */
+  public static final String CONTENT_CHECK = "content-check";
+
   /** The drive's state at rest (never on the wire; listed so that no label is used twice). */
   public static final String DRIVE_STATE = "drive-state";
 
