@@ -176,12 +176,17 @@ public final class Fields {
 
     /** An ID: 1..255 printable ASCII characters. */
     public String id(String field) throws ParameterException {
+      return id(field, 255);
+    }
+
+    /** An ID: 1..{@code maxLength} printable ASCII characters. */
+    public String id(String field, int maxLength) throws ParameterException {
       int at = position;
       int n = u8(field + " length");
       byte[] bytes = raw(field, n);
       String s = new String(bytes, StandardCharsets.US_ASCII);
       try {
-        checkId(field, s, 255);
+        checkId(field, s, maxLength);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(Kind.INVALID_VALUE, what + ": " + e.getMessage(), at);
       }
