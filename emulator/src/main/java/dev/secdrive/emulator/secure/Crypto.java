@@ -2,8 +2,7 @@ package dev.secdrive.emulator.secure;
 
 import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.AuthenticationException;
-import dev.secdrive.kit.crypto.Hkdf;
-import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.Sealing;
 
 /**
  * The drive's use of the kit's primitives for secdrive's key hierarchy (PROTOCOL.md "Keys", "Backup
@@ -18,13 +17,11 @@ public final class Crypto {
   /** A layer: nonce ‖ ciphertext ‖ tag. */
   public static final int LAYER_OVERHEAD = AesGcm.NONCE_AND_TAG_LENGTH;
 
-  private static final byte[] NO_SALT = new byte[0];
-
   private Crypto() {}
 
   /** KDF(ikm, label, context) of PROTOCOL.md: HKDF-SHA256, empty salt, versioned info, 32 bytes. */
   public static byte[] kdf(byte[] ikm, String label, byte[] context) {
-    return Hkdf.sha256(NO_SALT, ikm, KeyLabels.info(label, context), KEY_LENGTH);
+    return Sealing.kdf(ikm, label, context);
   }
 
   /** A backup layer: a fresh random nonce ‖ AES-256-GCM ciphertext ‖ tag. */

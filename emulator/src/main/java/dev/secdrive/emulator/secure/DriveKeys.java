@@ -2,7 +2,6 @@ package dev.secdrive.emulator.secure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.secdrive.emulator.media.WriteSteps;
-import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.AuthenticationException;
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
@@ -10,6 +9,7 @@ import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
+import dev.secdrive.protocol.security.Sealing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -189,9 +189,7 @@ public final class DriveKeys {
    */
   byte[] openSealed(String label, byte[] ephemeralPublicKey, byte[] aad, byte[] sealed)
       throws AuthenticationException {
-    byte[] shared = X25519.agree(x25519Private, ephemeralPublicKey);
-    byte[] key = Crypto.kdf(shared, label, Bytes.concat(ephemeralPublicKey, x25519Public));
-    return AesGcm.open(key, new byte[AesGcm.NONCE_LENGTH], aad, sealed);
+    return Sealing.open(x25519Private, ephemeralPublicKey, label, aad, sealed);
   }
 
   byte[] ed25519PrivateKey() {

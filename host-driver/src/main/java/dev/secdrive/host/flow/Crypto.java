@@ -1,7 +1,7 @@
 package dev.secdrive.host.flow;
 
-import dev.secdrive.kit.crypto.Hkdf;
 import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.Sealing;
 
 /**
  * The licensor side's KDF of secdrive's key hierarchy (PROTOCOL.md "Keys"): the labels of {@link
@@ -12,12 +12,10 @@ final class Crypto {
   /** Every key of the hierarchy, and every KDF output, is 32 bytes. */
   static final int KEY_LENGTH = 32;
 
-  private static final byte[] NO_SALT = new byte[0];
-
   private Crypto() {}
 
   /** KDF(ikm, label, context) of PROTOCOL.md: HKDF-SHA256, empty salt, versioned info. */
   static byte[] kdf(byte[] ikm, String label, byte[] context) {
-    return Hkdf.sha256(NO_SALT, ikm, KeyLabels.info(label, context), KEY_LENGTH);
+    return Sealing.kdf(ikm, label, context);
   }
 }

@@ -2,7 +2,6 @@ package dev.secdrive.host.flow;
 
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
-import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
@@ -12,6 +11,7 @@ import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.Sealing;
 import dev.secdrive.protocol.security.TitleHeader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -406,23 +406,19 @@ public final class Licensor {
       long plays,
       byte[] contentKey,
       RawKeyPair ephemeral) {
-    byte[] drivePublic = driveCertificate.x25519PublicKey();
-    byte[] shared;
+    byte[] sealed;
     try {
-      shared = X25519.agree(ephemeral.privateKey(), drivePublic);
+      sealed =
+          Sealing.seal(
+                  ephemeral,
+                  driveCertificate.x25519PublicKey(),
+                  KeyLabels.PROVISION,
+                  ProvisionRequest.sealedKeyAad(challenge, mediumId, contentId),
+                  contentKey)
+              .ciphertext();
     } catch (GeneralSecurityException e) {
       throw new FlowException("the drive's X25519 key is unusable: " + e.getMessage(), e);
     }
-    byte[] key =
-        Crypto.kdf(shared, KeyLabels.PROVISION, Bytes.concat(ephemeral.publicKey(), drivePublic));
-    byte[] sealed =
-        AesGcm.seal(
-            key,
-            new byte[GCM_NONCE_LENGTH],
-            ProvisionRequest.sealedKeyAad(challenge, mediumId, contentId),
-            contentKey);
-    Arrays.fill(shared, (byte) 0);
-    Arrays.fill(key, (byte) 0);
     ProvisionRequest unsigned =
         new ProvisionRequest(
             challenge,

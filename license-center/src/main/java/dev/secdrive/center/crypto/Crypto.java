@@ -1,12 +1,7 @@
 package dev.secdrive.center.crypto;
 
-import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.AuthenticationException;
-import dev.secdrive.kit.crypto.Bytes;
-import dev.secdrive.kit.crypto.Hkdf;
-import dev.secdrive.kit.crypto.RawKeyPair;
-import dev.secdrive.kit.crypto.X25519;
-import dev.secdrive.protocol.security.KeyLabels;
+import dev.secdrive.protocol.security.Sealing;
 
 /**
  * The central site's use of the kit's primitives for secdrive's key hierarchy (PROTOCOL.md "Keys"):
@@ -18,8 +13,6 @@ public final class Crypto {
   /** Every key of the hierarchy, and every KDF output, is 32 bytes. */
   public static final int KEY_LENGTH = 32;
 
-  private static final byte[] NO_SALT = new byte[0];
-
   private Crypto() {}
 
   /** A key sealed to an X25519 public key: the sender's ephemeral public key and the ciphertext. */
@@ -27,7 +20,7 @@ public final class Crypto {
 
   /** KDF(ikm, label, context) of PROTOCOL.md: HKDF-SHA256, empty salt, versioned info, 32 bytes. */
   public static byte[] kdf(byte[] ikm, String label, byte[] context) {
-    return Hkdf.sha256(NO_SALT, ikm, KeyLabels.info(label, context), KEY_LENGTH);
+    return Sealing.kdf(ikm, label, context);
   }
 
   /**
@@ -40,20 +33,14 @@ public final class Crypto {
    */
   public static Sealed seal(byte[] recipient, String label, byte[] aad, byte[] plaintext)
       throws AuthenticationException {
-    RawKeyPair ephemeral = X25519.generate();
-    byte[] shared = X25519.agree(ephemeral.privateKey(), recipient);
-    byte[] key = kdf(shared, label, Bytes.concat(ephemeral.publicKey(), recipient));
-    return new Sealed(
-        ephemeral.publicKey(), AesGcm.seal(key, new byte[AesGcm.NONCE_LENGTH], aad, plaintext));
+    Sealing.Sealed sealed = Sealing.seal(recipient, label, aad, plaintext);
+    return new Sealed(sealed.ephemeralPublicKey(), sealed.ciphertext());
   }
 
   /** Opens what {@link #seal} sealed, with the recipient's private key. */
   public static byte[] open(
       byte[] recipientPrivate, byte[] ephemeralPublic, String label, byte[] aad, byte[] sealed)
       throws AuthenticationException {
-    byte[] recipient = X25519.publicKey(recipientPrivate);
-    byte[] shared = X25519.agree(recipientPrivate, ephemeralPublic);
-    byte[] key = kdf(shared, label, Bytes.concat(ephemeralPublic, recipient));
-    return AesGcm.open(key, new byte[AesGcm.NONCE_LENGTH], aad, sealed);
+    return Sealing.open(recipientPrivate, ephemeralPublic, label, aad, sealed);
   }
 }

@@ -6,18 +6,18 @@ import dev.secdrive.protocol.security.ParameterException.Kind;
  * The four-byte AVAILABLE LENGTH every protocol F0h data-in starts with, so that a host that
  * allocated too little learns how much to ask for.
  */
-final class AvailableLength {
+public final class AvailableLength {
 
-  static final int LENGTH = 4;
+  public static final int LENGTH = 4;
 
   private AvailableLength() {}
 
-  static byte[] wrap(byte[] body) {
+  public static byte[] wrap(byte[] body) {
     return new Fields.Writer().bytes32(body).toByteArray();
   }
 
   /** The body, or an exception naming the allocation length that would have been enough. */
-  static byte[] unwrap(byte[] in, String what) throws ParameterException {
+  public static byte[] unwrap(byte[] in, String what) throws ParameterException {
     Fields.Reader r = new Fields.Reader(in, what);
     long available = r.u32("available length");
     if (available > in.length - LENGTH) {
@@ -36,7 +36,7 @@ final class AvailableLength {
   }
 
   /** The allocation length {@code prefix}'s first four bytes ask for, or -1 if too short. */
-  static long required(byte[] prefix) {
+  public static long required(byte[] prefix) {
     if (prefix.length < LENGTH) {
       return -1;
     }

@@ -12,12 +12,12 @@ import java.util.Arrays;
  * Readers and writers for the field types of PROTOCOL.md "Secure layer": big-endian integers, and
  * {@code str8} / {@code bytes16} / {@code bytes32} (a length, then that many bytes).
  */
-final class Fields {
+public final class Fields {
 
   private Fields() {}
 
   /** IDs: 1..255 printable ASCII characters without spaces. */
-  static String checkId(String field, String value, int maxLength) {
+  public static String checkId(String field, String value, int maxLength) {
     if (value == null || value.isEmpty() || value.length() > maxLength) {
       throw new IllegalArgumentException(field + " must be 1.." + maxLength + " characters");
     }
@@ -31,7 +31,7 @@ final class Fields {
     return value;
   }
 
-  static byte[] checkLength(String field, byte[] value, int length) {
+  public static byte[] checkLength(String field, byte[] value, int length) {
     if (value == null || value.length != length) {
       throw new IllegalArgumentException(
           field + " must be " + length + " bytes, got " + (value == null ? 0 : value.length));
@@ -39,7 +39,7 @@ final class Fields {
     return value;
   }
 
-  static byte[] checkMax(String field, byte[] value, long max) {
+  public static byte[] checkMax(String field, byte[] value, long max) {
     if (value == null || value.length > max) {
       throw new IllegalArgumentException(field + " longer than " + max + " bytes");
     }
@@ -47,71 +47,71 @@ final class Fields {
   }
 
   /** Appends fields in order. */
-  static final class Writer {
+  public static final class Writer {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    Writer u8(int v) {
+    public Writer u8(int v) {
       out.write(v);
       return this;
     }
 
-    Writer u16(int v) {
+    public Writer u16(int v) {
       out.write(v >>> 8);
       out.write(v);
       return this;
     }
 
-    Writer u32(long v) {
+    public Writer u32(long v) {
       return u16((int) (v >>> 16) & 0xFFFF).u16((int) v & 0xFFFF);
     }
 
-    Writer u64(long v) {
+    public Writer u64(long v) {
       return u32(v >>> 32).u32(v & 0xFFFF_FFFFL);
     }
 
-    Writer raw(byte[] bytes) {
+    public Writer raw(byte[] bytes) {
       out.writeBytes(bytes);
       return this;
     }
 
-    Writer str8(String s) {
+    public Writer str8(String s) {
       byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
       return u8(bytes.length).raw(bytes);
     }
 
-    Writer bytes16(byte[] bytes) {
+    public Writer bytes16(byte[] bytes) {
       return u16(bytes.length).raw(bytes);
     }
 
-    Writer bytes32(byte[] bytes) {
+    public Writer bytes32(byte[] bytes) {
       return u32(bytes.length).raw(bytes);
     }
 
-    int size() {
+    public int size() {
       return out.size();
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
       return out.toByteArray();
     }
   }
 
   /** Reads fields in order; every failure names the field and its offset. */
-  static final class Reader {
+  public static final class Reader {
     private final byte[] in;
     private final String what;
     private int position;
 
-    Reader(byte[] in, String what) {
+    public Reader(byte[] in, String what) {
       this.in = in;
       this.what = what;
     }
 
-    int position() {
+    public int position() {
       return position;
     }
 
-    int remaining() {
+    public int remaining() {
       return in.length - position;
     }
 
@@ -124,38 +124,38 @@ final class Fields {
       }
     }
 
-    int u8(String field) throws ParameterException {
+    public int u8(String field) throws ParameterException {
       need(field, 1);
       return in[position++] & 0xFF;
     }
 
-    int u16(String field) throws ParameterException {
+    public int u16(String field) throws ParameterException {
       need(field, 2);
       int v = (in[position] & 0xFF) << 8 | (in[position + 1] & 0xFF);
       position += 2;
       return v;
     }
 
-    long u32(String field) throws ParameterException {
+    public long u32(String field) throws ParameterException {
       need(field, 4);
       long v = (long) u16(field) << 16;
       return v | u16(field);
     }
 
-    long u64(String field) throws ParameterException {
+    public long u64(String field) throws ParameterException {
       need(field, 8);
       long v = u32(field) << 32;
       return v | u32(field);
     }
 
-    byte[] raw(String field, int n) throws ParameterException {
+    public byte[] raw(String field, int n) throws ParameterException {
       need(field, n);
       byte[] out = Arrays.copyOfRange(in, position, position + n);
       position += n;
       return out;
     }
 
-    void magic(String magic) throws ParameterException {
+    public void magic(String magic) throws ParameterException {
       int at = position;
       byte[] got = raw("magic", magic.length());
       if (!Arrays.equals(got, magic.getBytes(StandardCharsets.US_ASCII))) {
@@ -163,7 +163,7 @@ final class Fields {
       }
     }
 
-    void version(int expected) throws ParameterException {
+    public void version(int expected) throws ParameterException {
       int at = position;
       int version = u8("format version");
       if (version != expected) {
@@ -175,13 +175,18 @@ final class Fields {
     }
 
     /** An ID: 1..255 printable ASCII characters. */
-    String id(String field) throws ParameterException {
+    public String id(String field) throws ParameterException {
+      return id(field, 255);
+    }
+
+    /** An ID: 1..{@code maxLength} printable ASCII characters. */
+    public String id(String field, int maxLength) throws ParameterException {
       int at = position;
       int n = u8(field + " length");
       byte[] bytes = raw(field, n);
       String s = new String(bytes, StandardCharsets.US_ASCII);
       try {
-        checkId(field, s, 255);
+        checkId(field, s, maxLength);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(Kind.INVALID_VALUE, what + ": " + e.getMessage(), at);
       }
@@ -189,7 +194,7 @@ final class Fields {
     }
 
     /** A UTF-8 name as {@link #name}, or the empty string for "none". */
-    String optionalName(String field) throws ParameterException {
+    public String optionalName(String field) throws ParameterException {
       if (position < in.length && (in[position] & 0xFF) == 0) {
         position++;
         return "";
@@ -198,7 +203,7 @@ final class Fields {
     }
 
     /** A UTF-8 name of 1..255 bytes, not blank; malformed UTF-8 is refused, never replaced. */
-    String name(String field) throws ParameterException {
+    public String name(String field) throws ParameterException {
       int at = position;
       int n = u8(field + " length");
       byte[] bytes = raw(field, n);
@@ -221,11 +226,11 @@ final class Fields {
       return name;
     }
 
-    byte[] bytes16(String field) throws ParameterException {
+    public byte[] bytes16(String field) throws ParameterException {
       return raw(field, u16(field + " length"));
     }
 
-    byte[] bytes32(String field, long max) throws ParameterException {
+    public byte[] bytes32(String field, long max) throws ParameterException {
       int at = position;
       long n = u32(field + " length");
       if (n > max) {
@@ -235,7 +240,7 @@ final class Fields {
       return raw(field, (int) n);
     }
 
-    void end() throws ParameterException {
+    public void end() throws ParameterException {
       if (position != in.length) {
         throw new ParameterException(
             Kind.TRAILING_BYTES,

@@ -24,6 +24,21 @@ public final class KeyLabels {
   public static final String CONVERSION = "conversion";
   public static final String COPY = "copy";
 
+  /** The key tree (seed 002): the seed of node i of the Subset Difference tree. */
+  public static final String SD_SEED = "sd-seed";
+
+  /** The key tree: the key of the EKB's "all" entry, used while no leaf is revoked. */
+  public static final String SD_ALL = "sd-all";
+
+  /** The key tree: the root key KR of an EKB version. */
+  public static final String SD_ROOT = "sd-root";
+
+  /** The sealed secrets of a client's service data (seed 002, SDSV). */
+  public static final String SERVICE_DATA = "service-data";
+
+  /** The MAC key of a content package header's check, from its content key Kc (SDCP). */
+  public static final String CONTENT_CHECK = "content-check";
+
   /** The drive's state at rest (never on the wire; listed so that no label is used twice). */
   public static final String DRIVE_STATE = "drive-state";
 
