@@ -266,6 +266,8 @@ class ContentMoveIT {
     with(0, d -> d.secure().moveOut(certificate.serial(), P));
     ClientStatus moved = status(0);
     assertTrue(moved.certificates().isEmpty(), "the certificate is given up");
+    assertEquals(2, moved.usedSerials(), "and its serial used");
+    refused(Reason.ALREADY_USED, 0, d -> d.secure().storeCertificate(certificate.encode()));
     assertEquals(0, moved.licenses().get(0).conditions().removableCopies());
     with(
         0,
