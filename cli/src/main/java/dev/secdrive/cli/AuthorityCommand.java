@@ -6,8 +6,11 @@ import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveFiles;
 import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.host.flow.LicensorCredential;
+import dev.secdrive.kit.files.KeyTreeFile;
 import dev.secdrive.profiles.ProfileCatalog;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +37,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       AuthorityCommand.Init.class,
       AuthorityCommand.Licensor.class,
-      AuthorityCommand.Enrol.class
+      AuthorityCommand.Enrol.class,
+      AuthorityCommand.KeyTree.class
     })
 final class AuthorityCommand {
 
@@ -241,6 +245,97 @@ final class AuthorityCommand {
       }
       if (json) {
         Json.print(out, enrolled);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "key-tree",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create the federation's key tree (seed 002): a fresh tree secret for the Subset",
+        "Difference tree every distributor makes device node keys and EKBs with. Whoever holds",
+        "the file can make device keys for any leaf; it is written owner-only (0600)."
+      })
+  static final class KeyTree implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write the key tree (created with permissions 0600).")
+    Path out;
+
+    @Option(
+        names = "--depth",
+        paramLabel = "D",
+        description = "Tree depth, 1..32: 2^D leaves (default: ${DEFAULT-VALUE}).")
+    int depth = KeyTreeFile.DEFAULT_DEPTH;
+
+    @Option(
+        names = "--category-depth",
+        paramLabel = "C",
+        description =
+            "Category depth, 0..D-1: 2^C distributor categories of 2^(D-C) leaves (default:"
+                + " ${DEFAULT-VALUE}).")
+    int categoryDepth = KeyTreeFile.DEFAULT_CATEGORY_DEPTH;
+
+    @Option(
+        names = "--replace",
+        description =
+            "Replace an existing key tree: every device node key made with the old one stops"
+                + " working.")
+    boolean replace;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      KeyTreeFile tree;
+      try {
+        tree = KeyTreeFile.create(depth, categoryDepth);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(
+            "--depth " + depth + " --category-depth " + categoryDepth + ": " + e.getMessage());
+      }
+      if (!replace && Files.exists(out)) {
+        throw new CliException(out + " already exists; not replacing a key tree without --replace");
+      }
+      try {
+        tree.write(out, replace);
+      } catch (FileAlreadyExistsException e) {
+        throw new CliException(out + " already exists; not replacing a key tree without --replace");
+      } catch (IOException e) {
+        throw new CliException("cannot write " + out + ": " + e.getMessage());
+      }
+      PrintWriter printer = spec.commandLine().getOut();
+      if (json) {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("file", out.toString());
+        value.put("depth", depth);
+        value.put("categoryDepth", categoryDepth);
+        value.put("leaves", 1L << depth);
+        value.put("categories", 1L << categoryDepth);
+        value.put("leavesPerCategory", tree.leavesPerCategory());
+        Json.print(printer, value);
+      } else {
+        printer.println(
+            "created key tree "
+                + out
+                + ": depth "
+                + depth
+                + " ("
+                + (1L << depth)
+                + " leaves), category depth "
+                + categoryDepth
+                + " ("
+                + (1L << categoryDepth)
+                + " categories of "
+                + tree.leavesPerCategory()
+                + " leaves)");
       }
       return 0;
     }
