@@ -1,6 +1,7 @@
 package dev.secdrive.cli;
 
 import dev.secdrive.center.CenterSetupException;
+import dev.secdrive.center.Refusal;
 import dev.secdrive.center.store.StoreException;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.media.MediumException;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
       LicenseCommand.class,
       AuthorityCommand.class,
       CenterCommand.class,
+      DistributorCommand.class,
       MasterCommand.class,
       UserKeyCommand.class,
       CopyCommand.class,
@@ -75,6 +77,7 @@ public final class Main {
         || e instanceof DriveStateException
         || e instanceof CenterSetupException
         || e instanceof StoreException
+        || e instanceof Refusal
         || e instanceof IllegalArgumentException
         || e instanceof CliException) {
       return e.getMessage();

@@ -1,11 +1,6 @@
 package dev.secdrive.center;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.secdrive.center.crypto.Crypto;
 import dev.secdrive.kit.crypto.AesGcm;
 import dev.secdrive.kit.crypto.AuthenticationException;
@@ -13,13 +8,8 @@ import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.HexKeys;
 import dev.secdrive.kit.crypto.RawKeyPair;
-import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -40,13 +30,6 @@ public final class CenterKeys {
 
   private static final int FORMAT = 1;
   private static final HexFormat HEX = HexFormat.of();
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .build();
-
   private final String name;
   private final byte[] masterKey;
   private final byte[] signingKey;
@@ -64,21 +47,8 @@ public final class CenterKeys {
     this.signingKey = signingKey.clone();
     this.certificate = certificate;
     this.authorityPublicKey = authorityPublicKey.clone();
-    if (certificate.role() != Certificate.Role.CENTRAL_SITE) {
-      throw new IllegalArgumentException(
-          "the center's certificate has role " + certificate.role() + ", not CENTRAL_SITE");
-    }
-    if (!certificate.subject().equals(name)) {
-      throw new IllegalArgumentException(
-          "the center's certificate names '" + certificate.subject() + "', not '" + name + "'");
-    }
-    if (!Arrays.equals(Ed25519.publicKey(signingKey), certificate.ed25519PublicKey())) {
-      throw new IllegalArgumentException("the certificate does not certify the signing key");
-    }
-    if (!Ed25519.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature())) {
-      throw new IllegalArgumentException(
-          "the certificate is not signed by the licensing authority's key");
-    }
+    Certification.check(
+        certificate, Certificate.Role.CENTRAL_SITE, name, signingKey, authorityPublicKey);
   }
 
   /**
@@ -96,10 +66,7 @@ public final class CenterKeys {
     Certificate unsigned =
         Certificate.unsigned(
             Certificate.Role.CENTRAL_SITE, name, new byte[Crypto.KEY_LENGTH], pair.publicKey());
-    Certificate signed = authority.apply(unsigned);
-    if (!Arrays.equals(signed.signedBytes(), unsigned.signedBytes())) {
-      throw new IllegalArgumentException("the authority certified something else than asked");
-    }
+    Certificate signed = Certification.certify(unsigned, authority);
     return new CenterKeys(
         name, Bytes.random(Crypto.KEY_LENGTH), pair.privateKey(), signed, authorityPublicKey);
   }
@@ -171,10 +138,7 @@ public final class CenterKeys {
             stored.name,
             fields.certificate.x25519PublicKey(),
             Ed25519.publicKey(fields.signingKey));
-    Certificate signed = authority.apply(unsigned);
-    if (!Arrays.equals(signed.signedBytes(), unsigned.signedBytes())) {
-      throw new IllegalArgumentException("the authority certified something else than asked");
-    }
+    Certificate signed = Certification.certify(unsigned, authority);
     CenterKeys keys = fields.keys(stored.name, signed);
     keys.save(file);
     return keys;
@@ -206,17 +170,7 @@ public final class CenterKeys {
   }
 
   private static Stored read(Path file) {
-    try {
-      return JSON.readValue(Files.readAllBytes(file), Stored.class);
-    } catch (NoSuchFileException e) {
-      throw new CenterSetupException(
-          "center key file " + file + " does not exist (set the center up first)", e);
-    } catch (JacksonException e) {
-      throw new CenterSetupException(
-          "center key file " + file + " is corrupt: " + firstLine(e.getOriginalMessage()), e);
-    } catch (IOException e) {
-      throw new CenterSetupException("cannot read center key file " + file + ": " + e, e);
-    }
+    return KeyFiles.read(file, Stored.class, "center key file", "the center");
   }
 
   /** Writes the keys to {@code file} (rw-------), atomically. */
@@ -228,11 +182,7 @@ public final class CenterKeys {
     stored.signingKey = HEX.formatHex(signingKey);
     stored.certificate = HEX.formatHex(certificate.encode());
     stored.authorityPublicKey = HEX.formatHex(authorityPublicKey);
-    try {
-      AtomicFiles.replaceSecret(file, JSON.writeValueAsBytes(stored));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write center key file " + file + ": " + e, e);
-    }
+    KeyFiles.write(file, stored, "center key file");
   }
 
   public String name() {
@@ -307,20 +257,11 @@ public final class CenterKeys {
 
   /** Whether {@code certificate} has {@code role} and the licensing authority's signature. */
   public boolean certifiedByAuthority(Certificate certificate, Certificate.Role role) {
-    return certificate.role() == role
-        && Ed25519.verify(authorityPublicKey, certificate.signedBytes(), certificate.signature());
+    return certificate.role() == role && Certification.signedBy(certificate, authorityPublicKey);
   }
 
   private static byte[] unhex(String field, String value, int length) {
     return HexKeys.parse(field, value, length);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   /** The JSON form. */

@@ -3,20 +3,12 @@ package dev.secdrive.center;
 import dev.secdrive.center.http.CenterHttpServer;
 import dev.secdrive.center.store.JdbcConfig;
 import dev.secdrive.center.store.Store;
-import dev.secdrive.kit.crypto.Bytes;
-import dev.secdrive.kit.files.AtomicFiles;
-import dev.secdrive.kit.files.LooseSecretFileException;
-import dev.secdrive.kit.files.SecretFiles;
 import dev.secdrive.protocol.security.Certificate;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.function.UnaryOperator;
 
 /**
@@ -37,7 +29,7 @@ import java.util.function.UnaryOperator;
 public final class LicenseCenter implements AutoCloseable {
 
   /** The admin token's file name in the data directory. */
-  public static final String ADMIN_TOKEN_FILE = "admin-token";
+  public static final String ADMIN_TOKEN_FILE = DataDirectory.ADMIN_TOKEN_FILE;
 
   private final Store store;
   private final CentralSite site;
@@ -67,14 +59,7 @@ public final class LicenseCenter implements AutoCloseable {
           "data directory " + dataDir + " is already set up (" + keyFile + " exists)");
     }
     CenterKeys keys = CenterKeys.create(name, authorityPublicKey, authority);
-    try {
-      SecretFiles.createDirectories(dataDir);
-      AtomicFiles.replaceSecret(
-          dataDir.resolve(ADMIN_TOKEN_FILE),
-          (HexFormat.of().formatHex(Bytes.random(32)) + "\n").getBytes(StandardCharsets.US_ASCII));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot set up data directory " + dataDir + ": " + e, e);
-    }
+    DataDirectory.createWithAdminToken(dataDir);
     // The key file last: its presence is what "set up" means.
     keys.save(keyFile);
     return keys;
@@ -104,20 +89,7 @@ public final class LicenseCenter implements AutoCloseable {
    * @throws CenterSetupException if it is missing, empty or readable by others
    */
   public static String adminToken(Path dataDir) {
-    Path file = dataDir.resolve(ADMIN_TOKEN_FILE);
-    requireOwnerOnly(file);
-    try {
-      String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
-      if (token.isEmpty()) {
-        throw new CenterSetupException("admin token file " + file + " is empty");
-      }
-      return token;
-    } catch (NoSuchFileException e) {
-      throw new CenterSetupException(
-          "admin token file " + file + " does not exist (set the center up first)", e);
-    } catch (IOException e) {
-      throw new CenterSetupException("cannot read admin token file " + file + ": " + e, e);
-    }
+    return DataDirectory.adminToken(dataDir);
   }
 
   /** Starts the center of {@code dataDir} with its embedded database. */
@@ -156,16 +128,7 @@ public final class LicenseCenter implements AutoCloseable {
   }
 
   private static void requireOwnerOnly(Path file) {
-    if (!Files.exists(file)) {
-      return;
-    }
-    try {
-      SecretFiles.requireOwnerOnly(file);
-    } catch (LooseSecretFileException e) {
-      throw new CenterSetupException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new CenterSetupException("cannot read the permissions of " + file + ": " + e, e);
-    }
+    DataDirectory.requireOwnerOnly(file);
   }
 
   /** Where the API listens. */

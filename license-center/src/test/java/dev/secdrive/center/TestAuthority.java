@@ -6,22 +6,22 @@ import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.Certificate;
 
 /** A licensing authority for tests: an Ed25519 key that certifies the center and drives. */
-final class TestAuthority {
+public final class TestAuthority {
 
   private final RawKeyPair key = Ed25519.generate();
 
-  byte[] publicKey() {
+  public byte[] publicKey() {
     return key.publicKey();
   }
 
-  Certificate certify(Certificate unsigned) {
+  public Certificate certify(Certificate unsigned) {
     return unsigned.withSignature(Ed25519.sign(key.privateKey(), unsigned.signedBytes()));
   }
 
   /** A drive with its X25519 private key and a certificate of this authority. */
-  record Drive(byte[] x25519Private, Certificate certificate) {}
+  public record Drive(byte[] x25519Private, Certificate certificate) {}
 
-  Drive drive(String deviceId) {
+  public Drive drive(String deviceId) {
     RawKeyPair x = X25519.generate();
     RawKeyPair ed = Ed25519.generate();
     return new Drive(

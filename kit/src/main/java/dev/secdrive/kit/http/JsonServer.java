@@ -93,7 +93,10 @@ public final class JsonServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JsonServer.class);
   private static final HexFormat HEX = HexFormat.of();
 
-  /** Answers one request: a value to send as JSON with 200, or an {@link HttpError}. */
+  /**
+   * Answers one request: a value to send as JSON with 200, a {@link Binary} to send as it is, or an
+   * {@link HttpError}.
+   */
   @FunctionalInterface
   public interface Handler {
     Object handle(Request request) throws IOException;
@@ -429,10 +432,17 @@ public final class JsonServer implements AutoCloseable {
 
   private FullHttpResponse response(int status, Object body, Map<String, String> headers) {
     byte[] bytes;
-    try {
-      bytes = json.writeValueAsBytes(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    String type;
+    if (body instanceof Binary binary) {
+      bytes = binary.bytes();
+      type = binary.contentType();
+    } else {
+      try {
+        bytes = json.writeValueAsBytes(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      type = "application/json";
     }
     FullHttpResponse response =
         new DefaultFullHttpResponse(
@@ -440,7 +450,7 @@ public final class JsonServer implements AutoCloseable {
             HttpResponseStatus.valueOf(status),
             Unpooled.wrappedBuffer(bytes));
     headers.forEach((k, v) -> response.headers().set(k, v));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     return response;
   }

@@ -47,4 +47,20 @@ class Ed25519Test {
     assertFalse(Ed25519.verify(s.publicKey(), "data".getBytes(), new byte[64]));
     assertThrows(IllegalArgumentException.class, () -> Ed25519.sign(new byte[31], new byte[0]));
   }
+
+  /** The signer is Bouncy Castle's: its signatures are the JDK provider's, and verify there. */
+  @Test
+  void signaturesAreTheJdkProvidersAndVerifyBothWays() throws Exception {
+    RawKeyPair s = Ed25519.generate();
+    byte[] message = "a license of 200 bytes or so".getBytes();
+    java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+    jdk.initSign(RawKeys.ED25519.privateKey(s.privateKey()));
+    jdk.update(message);
+    byte[] jdkSignature = jdk.sign();
+    assertArrayEquals(jdkSignature, Ed25519.sign(s.privateKey(), message));
+    assertTrue(Ed25519.verify(s.publicKey(), message, jdkSignature));
+    byte[] flipped = jdkSignature.clone();
+    flipped[63] ^= 0x10; // S no longer below the group order, or another S
+    assertFalse(Ed25519.verify(s.publicKey(), message, flipped));
+  }
 }

@@ -76,6 +76,9 @@ class JsonServerTest {
         request.requireBearer(TOKEN, "admin token", "of the test", "test");
         return Map.of("admin", true);
       }
+      case "/package" -> {
+        return Binary.octets(new byte[] {0, 1, (byte) 0xFF, '{'});
+      }
       case "/conflict" -> throw new IllegalStateException("in the way");
       case "/bug" -> throw new NullPointerException("a secret detail");
       default -> throw HttpError.notFound("no such resource: " + request.path());
@@ -231,6 +234,23 @@ class JsonServerTest {
     HttpResponse<String> wrongMethod = call("GET", "/orders", null);
     assertEquals(405, wrongMethod.statusCode());
     assertEquals("method GET not allowed on /orders (use POST)", error(wrongMethod));
+  }
+
+  @Test
+  void aBinaryAnswerIsSentAsItIsWithItsContentType() throws Exception {
+    start(1);
+    HttpResponse<byte[]> response =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.address().getPort() + "/package"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, response.statusCode());
+    assertEquals(
+        "application/octet-stream", response.headers().firstValue("Content-Type").orElse(""));
+    assertEquals("4", response.headers().firstValue("Content-Length").orElse(""));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        new byte[] {0, 1, (byte) 0xFF, '{'}, response.body());
   }
 
   @Test

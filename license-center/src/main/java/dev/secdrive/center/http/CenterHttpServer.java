@@ -87,7 +87,12 @@ public final class CenterHttpServer implements AutoCloseable {
     server.close();
   }
 
-  private static HttpError refusal(Request request, RuntimeException e) {
+  /**
+   * The answer to a {@link Refusal} (its kind's status and message) or a {@link StoreException}
+   * (503 with a reference; the database's message stays in the log), for every server of this
+   * module; null for anything else, which then answers 500.
+   */
+  public static HttpError refusal(Request request, RuntimeException e) {
     if (e instanceof Refusal refusal) {
       return new HttpError(refusal.kind().status(), refusal.getMessage());
     }
@@ -95,7 +100,7 @@ public final class CenterHttpServer implements AutoCloseable {
       // The database's message (SQL, table names, hosts) stays in the log.
       String reference = JsonServer.reference();
       log.error(
-          "center request {} {} failed in the database (reference {})",
+          "request {} {} failed in the database (reference {})",
           request.method(),
           request.rawPath(),
           reference,

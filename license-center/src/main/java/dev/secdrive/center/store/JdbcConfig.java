@@ -26,6 +26,20 @@ public record JdbcConfig(String url, String user, String password) {
         "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("center"), null, null);
   }
 
+  /**
+   * An embedded H2 file database {@code <directory>/<name>.mv.db}. With {@code shared}, opened with
+   * {@code AUTO_SERVER=TRUE}: the first process to open it serves it to the others on a local port,
+   * so several processes (two distributors, a command beside a running server) use it at once.
+   */
+  public static JdbcConfig h2(Path directory, String name, boolean shared) {
+    return new JdbcConfig(
+        "jdbc:h2:file:"
+            + directory.toAbsolutePath().resolve(name)
+            + (shared ? ";AUTO_SERVER=TRUE" : ""),
+        null,
+        null);
+  }
+
   @Override
   public String toString() {
     return "JdbcConfig[" + url + (user == null ? "" : " as " + user) + "]"; // never the password

@@ -13,8 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 
 /**
  * The central site's database. One connection, used under this object's lock: each request costs a
@@ -43,17 +41,7 @@ public final class Store implements AutoCloseable {
    * @throws StoreException naming the URL if the database cannot be reached or migrated
    */
   public static Store open(JdbcConfig config) {
-    try {
-      Flyway.configure()
-          .dataSource(config.url(), config.user(), config.password())
-          .locations("classpath:db/migration")
-          .failOnMissingLocations(true)
-          .load()
-          .migrate();
-    } catch (FlywayException e) {
-      throw new StoreException(
-          "cannot migrate the center database " + config.url() + ": " + e.getMessage(), e);
-    }
+    Migrations.migrate(config, "db/migration", "flyway_schema_history", "center database");
     Store store = new Store(config);
     synchronized (store) {
       store.connection();

@@ -1,0 +1,301 @@
+package dev.secdrive.center.distributor.store;
+
+import dev.secdrive.center.distributor.store.Rows.ClientRow;
+import dev.secdrive.center.distributor.store.Rows.RevocationRow;
+import dev.secdrive.center.distributor.store.Rows.UserLicenseRow;
+import dev.secdrive.center.store.Database;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The statements of the federation's shared operations database (DB C, Flyway location {@code
+ * db/operations}, history table {@code flyway_history_operations}), which every distributor writes.
+ * Uniqueness holds by constraints, so it holds between processes: a leaf is handed out once
+ * (clients.leaf_id), a drive is one client (clients.device_id), a revocation version is taken once
+ * (revocations.version).
+ */
+public final class OperationsStore {
+
+  /** The Flyway location. */
+  public static final String LOCATION = "db/operations";
+
+  /** The Flyway history table. */
+  public static final String HISTORY = "flyway_history_operations";
+
+  private OperationsStore() {}
+
+  /** Records the user federation-wide (once) and as a user of {@code distributor} (once). */
+  public static void ensureUser(Connection c, String userId, String distributor, Instant at)
+      throws SQLException {
+    if (Sql.number(c, "SELECT COUNT(*) FROM users WHERE user_id = ?", userId) == 0) {
+      insertIgnoringDuplicate(
+          c,
+          "INSERT INTO users (user_id, registered_by, registered_at) VALUES (?, ?, ?)",
+          userId,
+          distributor,
+          at.getEpochSecond());
+    }
+    if (Sql.number(
+            c,
+            "SELECT COUNT(*) FROM user_distributors WHERE user_id = ? AND distributor = ?",
+            userId,
+            distributor)
+        == 0) {
+      insertIgnoringDuplicate(
+          c,
+          "INSERT INTO user_distributors (user_id, distributor, registered_at) VALUES (?, ?, ?)",
+          userId,
+          distributor,
+          at.getEpochSecond());
+    }
+  }
+
+  private static void insertIgnoringDuplicate(Connection c, String sql, Object... args)
+      throws SQLException {
+    // A savepoint, so that PostgreSQL's aborted statement does not abort the transaction.
+    var savepoint = c.setSavepoint();
+    try {
+      Sql.update(c, sql, args);
+      c.releaseSavepoint(savepoint);
+    } catch (SQLException e) {
+      if (!Database.uniqueViolation(e)) {
+        throw e;
+      }
+      c.rollback(savepoint);
+    }
+  }
+
+  // ------------------------------------------------------------------ clients and leaves
+
+  /** The highest leaf handed out in [first, end), or -1. */
+  public static long highestLeaf(Connection c, long first, long end) throws SQLException {
+    return Sql.one(
+            c,
+            "SELECT MAX(leaf_id) FROM clients WHERE leaf_id >= ? AND leaf_id < ?",
+            r -> {
+              long v = r.getLong(1);
+              return r.wasNull() ? -1L : v;
+            },
+            first,
+            end)
+        .orElse(-1L);
+  }
+
+  /**
+   * Inserts a client. A unique violation (its leaf or its drive taken meanwhile) is thrown: the
+   * caller's transaction is then rolled back and tried again.
+   */
+  public static void insertClient(Connection c, ClientRow k) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO clients (client_id, leaf_id, user_id, distributor, device_id,"
+            + " client_public_key, drive_certificate, registered_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        k.clientId(),
+        k.leafId(),
+        k.userId(),
+        k.distributor(),
+        k.deviceId(),
+        k.clientPublicKey(),
+        k.driveCertificate(),
+        k.registeredAt().getEpochSecond());
+  }
+
+  public static Optional<ClientRow> client(Connection c, String clientId) throws SQLException {
+    return Sql.one(c, CLIENTS + " WHERE client_id = ?", OperationsStore::clientRow, clientId);
+  }
+
+  /** The client's row, locked until the transaction ends: one copy from it at a time. */
+  public static Optional<ClientRow> lockClient(Connection c, String clientId) throws SQLException {
+    return Sql.one(
+        c, CLIENTS + " WHERE client_id = ? FOR UPDATE", OperationsStore::clientRow, clientId);
+  }
+
+  public static Optional<ClientRow> clientOfDevice(Connection c, String deviceId)
+      throws SQLException {
+    return Sql.one(c, CLIENTS + " WHERE device_id = ?", OperationsStore::clientRow, deviceId);
+  }
+
+  public static List<ClientRow> clientsOf(Connection c, String userId) throws SQLException {
+    return Sql.list(
+        c, CLIENTS + " WHERE user_id = ? ORDER BY leaf_id", OperationsStore::clientRow, userId);
+  }
+
+  private static final String CLIENTS =
+      "SELECT client_id, leaf_id, user_id, distributor, device_id, client_public_key,"
+          + " drive_certificate, registered_at FROM clients";
+
+  private static ClientRow clientRow(ResultSet r) throws SQLException {
+    return new ClientRow(
+        r.getString(1),
+        r.getLong(2),
+        r.getString(3),
+        r.getString(4),
+        r.getString(5),
+        r.getString(6).trim(),
+        r.getString(7),
+        Instant.ofEpochSecond(r.getLong(8)));
+  }
+
+  // ------------------------------------------------------------------ contents, licenses, copies
+
+  public static void putContentLicense(
+      Connection c, String distributor, String contentId, String licenseId) throws SQLException {
+    if (Sql.update(
+            c,
+            "UPDATE content_licenses SET license_id = ? WHERE distributor = ? AND content_id = ?",
+            licenseId,
+            distributor,
+            contentId)
+        == 0) {
+      Sql.update(
+          c,
+          "INSERT INTO content_licenses (distributor, content_id, license_id) VALUES (?, ?, ?)",
+          distributor,
+          contentId,
+          licenseId);
+    }
+  }
+
+  public static void insertDownload(
+      Connection c,
+      String userId,
+      String contentId,
+      String licenseId,
+      String clientId,
+      String distributor,
+      Instant at)
+      throws SQLException {
+    Sql.insert(
+        c,
+        "INSERT INTO user_downloads (user_id, content_id, license_id, client_id, distributor,"
+            + " downloaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "download_id",
+        userId,
+        contentId,
+        licenseId,
+        clientId,
+        distributor,
+        at.getEpochSecond());
+  }
+
+  public static void insertUserLicense(Connection c, UserLicenseRow l) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO user_licenses (serial, user_id, license_id, content_id, client_id,"
+            + " distributor, copies_allowed, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        l.serial(),
+        l.userId(),
+        l.licenseId(),
+        l.contentId(),
+        l.clientId(),
+        l.distributor(),
+        l.copiesAllowed(),
+        l.issuedAt().getEpochSecond());
+  }
+
+  public static List<UserLicenseRow> userLicenses(Connection c, String userId) throws SQLException {
+    return Sql.list(
+        c,
+        "SELECT serial, user_id, license_id, content_id, client_id, distributor, copies_allowed,"
+            + " issued_at FROM user_licenses WHERE user_id = ? ORDER BY issued_at, serial",
+        r ->
+            new UserLicenseRow(
+                r.getString(1).trim(),
+                r.getString(2),
+                r.getString(3),
+                r.getString(4),
+                r.getString(5),
+                r.getString(6),
+                r.getInt(7),
+                Instant.ofEpochSecond(r.getLong(8))),
+        userId);
+  }
+
+  /** Copy certificates issued so far for license {@code licenseId} held by {@code sourceClient}. */
+  public static long copiesIssued(Connection c, String sourceClient, String licenseId)
+      throws SQLException {
+    return Sql.number(
+        c,
+        "SELECT COUNT(*) FROM copy_history WHERE source_client = ? AND license_id = ?",
+        sourceClient,
+        licenseId);
+  }
+
+  public static void insertCopy(
+      Connection c,
+      String serial,
+      String licenseSerial,
+      String licenseId,
+      String contentId,
+      String userId,
+      String sourceClient,
+      String destinationClient,
+      String distributor,
+      Instant at)
+      throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO copy_history (serial, license_serial, license_id, content_id, user_id,"
+            + " source_client, destination_client, distributor, issued_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        serial,
+        licenseSerial,
+        licenseId,
+        contentId,
+        userId,
+        sourceClient,
+        destinationClient,
+        distributor,
+        at.getEpochSecond());
+  }
+
+  // ------------------------------------------------------------------ revocations
+
+  /** The EKB version: the count of revocations, i.e. the highest version taken. */
+  public static int ekbVersion(Connection c) throws SQLException {
+    return (int) Sql.number(c, "SELECT MAX(version) FROM revocations");
+  }
+
+  public static Optional<RevocationRow> revocation(Connection c, String clientId)
+      throws SQLException {
+    return Sql.one(
+        c, REVOCATIONS + " WHERE client_id = ?", OperationsStore::revocationRow, clientId);
+  }
+
+  public static List<RevocationRow> revocations(Connection c) throws SQLException {
+    return Sql.list(c, REVOCATIONS + " ORDER BY version", OperationsStore::revocationRow);
+  }
+
+  /**
+   * Records the revocation with version {@code version}. A unique violation (the version taken
+   * meanwhile by another distributor) is thrown: the caller tries again with the next one.
+   */
+  public static void insertRevocation(Connection c, RevocationRow r) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO revocations (version, client_id, leaf_id, distributor, revoked_at)"
+            + " VALUES (?, ?, ?, ?, ?)",
+        r.version(),
+        r.clientId(),
+        r.leafId(),
+        r.distributor(),
+        r.revokedAt().getEpochSecond());
+  }
+
+  private static final String REVOCATIONS =
+      "SELECT version, client_id, leaf_id, distributor, revoked_at FROM revocations";
+
+  private static RevocationRow revocationRow(ResultSet r) throws SQLException {
+    return new RevocationRow(
+        r.getInt(1),
+        r.getString(2),
+        r.getLong(3),
+        r.getString(4),
+        Instant.ofEpochSecond(r.getLong(5)));
+  }
+}

@@ -1,0 +1,4 @@
+package dev.secdrive.protocol.distributor;
+
+/** A recorded revocation: the client, its leaf, and the EKB version it made. */
+public record Revocation(String clientId, long leafId, int ekbVersion, String revokedAt) {}
