@@ -22,18 +22,21 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The drive's non-volatile state: its monotonic counter and, per medium, the highest license
- * version it has recorded (the anti-rollback floor).
+ * The drive's non-volatile state: its monotonic counter, per medium the highest license version it
+ * has recorded (the anti-rollback floor), and, once it is a registered client of a distributor
+ * (seed 002), its {@link ClientState}: service data and keys, licenses, held certificates, used
+ * serials.
  *
  * <p>On disk it is two records in two stores, as an eMMC device keeps its data in flash and its
  * replay-protected counter in RPMB:
  *
  * <pre>
  * state (drives/&lt;device ID&gt;/state.sealed, in the media directory)
- *   "SDNV" | u8 format = 1 | 12-byte nonce | AES-256-GCM(JSON {generation, counter, versions}) | tag
+ *   "SDNV" | u8 format = 1 | 12-byte nonce | AES-256-GCM(JSON {generation, counter, versions, client}) | tag
  *   key KDF(device secret, "drive-state", device ID); AAD = the 5 header bytes | device ID
  * anchor (&lt;anchor dir&gt;/&lt;device ID&gt;-&lt;key fingerprint&gt;.anchor, another store)
  *   JSON {format = 1, deviceId, generation, stateHash = SHA-256 of the state file, mac}
@@ -63,6 +66,7 @@ public final class DriveNv {
   private long generation;
   private long counter;
   private final Map<String, Long> versions = new TreeMap<>();
+  private ClientState client;
 
   private DriveNv(Records files) {
     this.files = files;
@@ -78,7 +82,7 @@ public final class DriveNv {
    */
   static DriveNv create(Path stateFile, Path anchorFile, DriveKeys keys) throws IOException {
     DriveNv nv = new DriveNv(new Records(stateFile, anchorFile, keys));
-    byte[] sealed = nv.files.seal(0, 0, Map.of());
+    byte[] sealed = nv.files.seal(0, 0, Map.of(), null);
     AtomicFiles.replaceSecret(stateFile, sealed);
     nv.files.writeAnchor(0, sealed, WriteSteps.NONE);
     return nv;
@@ -119,6 +123,7 @@ public final class DriveNv {
     nv.generation = stored.generation;
     nv.counter = stored.counter;
     nv.versions.putAll(stored.versions);
+    nv.client = files.client(stored);
     if (stored.generation == recorded.generation) {
       if (!Arrays.equals(sha256(sealed), KeyFiles.unhex("stateHash", recorded.stateHash, 32))) {
         throw new DriveStateException(
@@ -172,6 +177,20 @@ public final class DriveNv {
     return versions.getOrDefault(mediumId, -1L);
   }
 
+  /** The drive as a client of a distributor; empty until REGISTER CLIENT. */
+  synchronized Optional<ClientState> client() {
+    return Optional.ofNullable(client);
+  }
+
+  /**
+   * Replaces the client state in one durable write (the counter and the recorded versions kept):
+   * after a power loss at any of {@code steps} the drive starts with the old client state or the
+   * new one.
+   */
+  synchronized void writeClient(ClientState next, WriteSteps steps) throws IOException {
+    write(counter, versions, next, steps, WriteSteps.NONE);
+  }
+
   /**
    * Increases the counter (and raises the medium's recorded version to {@code version} if higher;
    * {@code mediumId} null records nothing) and writes the state durably before returning.
@@ -192,8 +211,20 @@ public final class DriveNv {
     if (mediumId != null && version > updated.getOrDefault(mediumId, -1L)) {
       updated.put(mediumId, version);
     }
+    write(next, updated, client, steps, anchorSteps);
+    return next;
+  }
+
+  private void write(
+      long nextCounter,
+      Map<String, Long> nextVersions,
+      ClientState nextClient,
+      WriteSteps steps,
+      WriteSteps anchorSteps)
+      throws IOException {
+    Map<String, Long> updated = new TreeMap<>(nextVersions);
     if (files != null) {
-      byte[] sealed = files.seal(generation + 1, next, updated);
+      byte[] sealed = files.seal(generation + 1, nextCounter, updated, nextClient);
       AtomicFiles.replaceSecret(files.state, sealed, steps);
       files.writeAnchor(generation + 1, sealed, anchorSteps);
     } else {
@@ -202,10 +233,10 @@ public final class DriveNv {
       }
     }
     generation++;
-    counter = next;
+    counter = nextCounter;
     versions.clear();
     versions.putAll(updated);
-    return next;
+    client = nextClient;
   }
 
   /** For callers without checked exceptions. */
@@ -252,11 +283,12 @@ public final class DriveNv {
           STATE_MAGIC, new byte[] {FORMAT}, deviceId.getBytes(StandardCharsets.US_ASCII));
     }
 
-    byte[] seal(long generation, long counter, Map<String, Long> versions) {
+    byte[] seal(long generation, long counter, Map<String, Long> versions, ClientState client) {
       Stored stored = new Stored();
       stored.generation = generation;
       stored.counter = counter;
       stored.versions = new TreeMap<>(versions);
+      stored.client = client == null ? null : client.toJson();
       byte[] plaintext;
       try {
         plaintext = KeyFiles.JSON.writeValueAsBytes(stored);
@@ -309,6 +341,21 @@ public final class DriveNv {
         return stored;
       } catch (IOException e) {
         throw new DriveStateException("its state " + state + " authenticates but is corrupt");
+      }
+    }
+
+    ClientState client(Stored stored) {
+      if (stored.client == null) {
+        return null;
+      }
+      try {
+        return ClientState.fromJson(stored.client);
+      } catch (IllegalArgumentException e) {
+        throw new DriveStateException(
+            "its state "
+                + state
+                + " authenticates but its client section is corrupt: "
+                + e.getMessage());
       }
     }
 
@@ -368,6 +415,9 @@ public final class DriveNv {
     @JsonProperty public long generation;
     @JsonProperty public long counter;
     @JsonProperty public Map<String, Long> versions;
+
+    /** Absent until the drive registers as a client (and in states of earlier secdrives). */
+    @JsonProperty public ClientState.Json client;
   }
 
   /** The anchor's JSON. */

@@ -242,6 +242,15 @@ public record LicenseState(long version, List<License> licenses) {
     }
   }
 
+  /**
+   * Whether a certificate of {@code role} can have issued a license of a secure area: a licensor
+   * (PROVISION) or a central site (the copies); neither a drive nor a distributor, whose licenses
+   * live in the drive (seed 002).
+   */
+  private static boolean issuesSecureAreaLicenses(Certificate.Role role) {
+    return role == Certificate.Role.LICENSOR || role == Certificate.Role.CENTRAL_SITE;
+  }
+
   /** A format-2 licensor: str8 subject | u8 role (0 = not recorded) | 32-byte key unless 0. */
   private static Optional<Licensor> licensor(ByteBuffer in) {
     byte[] subject = new byte[in.get() & 0xFF];
@@ -255,7 +264,7 @@ public record LicenseState(long version, List<License> licenses) {
     }
     Certificate.Role role =
         Arrays.stream(Certificate.Role.values())
-            .filter(r -> r.code() == code && r != Certificate.Role.DRIVE)
+            .filter(r -> r.code() == code && issuesSecureAreaLicenses(r))
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("licensor of unknown role " + code));
     byte[] key = new byte[Certificate.KEY_LENGTH];

@@ -13,6 +13,7 @@ import dev.secdrive.protocol.security.SecurityProtocols;
 import dev.secdrive.protocol.security.SupportedSecurityProtocols;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -27,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * hands each operation to its flow, {@link ProvisionFlow} (CHALLENGE, PROVISION, LICENSE STATUS),
  * {@link PlaybackFlow} (OPEN PLAYBACK and the READs of an open title), {@link ConversionFlow}
  * (INSTALL CONVERSION, CONVERT WRITE), {@link CopyFlow} (INSTALL COPY, CHECK INSTALL) and {@link
- * BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL), which share the {@link SecureStore} of
- * licenses and the drive's state. Every refusal is a {@link CheckCondition}; this logs its detail,
- * which the host never sees.
+ * BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL) and {@link MoveFlow} (the content move of seed
+ * 002: CLIENT STATUS, REGISTER CLIENT, INSTALL LICENSE, STORE CERTIFICATE, MOVE OUT, MOVE IN, OPEN
+ * CONTENT), which share the {@link SecureStore} of licenses and the drive's state. Every refusal is
+ * a {@link CheckCondition}; this logs its detail, which the host never sees.
  *
  * <p>Not thread-safe: the firmware runs one command at a time and calls in under its lock.
  */
@@ -53,6 +55,24 @@ public final class SecureLayer {
   /** Named steps of INSTALL COPY: the license commit, then the title header on the medium. */
   public static final List<String> COPY_STEPS = CopyFlow.STEPS;
 
+  /** Named steps of REGISTER CLIENT: the checks passed, then the drive state's write. */
+  public static final List<String> REGISTER_CLIENT_STEPS = MoveFlow.REGISTER_STEPS;
+
+  /** Named steps of INSTALL LICENSE. */
+  public static final List<String> INSTALL_LICENSE_STEPS = MoveFlow.LICENSE_STEPS;
+
+  /** Named steps of STORE CERTIFICATE. */
+  public static final List<String> STORE_CERTIFICATE_STEPS = MoveFlow.CERTIFICATE_STEPS;
+
+  /** Named steps of MOVE OUT: the checks, the move record on the medium, the drive state. */
+  public static final List<String> MOVE_OUT_STEPS = MoveFlow.MOVE_OUT_STEPS;
+
+  /** Named steps of MOVE IN. */
+  public static final List<String> MOVE_IN_STEPS = MoveFlow.MOVE_IN_STEPS;
+
+  /** Named steps of OPEN CONTENT of a limited license (a play is spent). */
+  public static final List<String> OPEN_CONTENT_STEPS = MoveFlow.OPEN_STEPS;
+
   private static final Logger log = LoggerFactory.getLogger(SecureLayer.class);
 
   private final SecureStore store;
@@ -61,6 +81,8 @@ public final class SecureLayer {
   private final ConversionFlow conversion;
   private final CopyFlow copies;
   private final BackupFlow backups;
+  private final MoveFlow moves;
+  private InstantSource wallClock = InstantSource.system();
 
   /**
    * How the secure layer writes blocks of the user area (a BACKUP to the user area, a converted
@@ -97,6 +119,15 @@ public final class SecureLayer {
     this.conversion = new ConversionFlow(store, area, faults);
     this.copies = new CopyFlow(store, area, faults);
     this.backups = new BackupFlow(store, area);
+    this.moves = new MoveFlow(keys, nv, area, faults, () -> wallClock);
+  }
+
+  /**
+   * The wall clock of the drive's usage periods (seed 002 licenses); the system's UTC clock unless
+   * a test sets one.
+   */
+  public void wallClock(InstantSource clock) {
+    this.wallClock = java.util.Objects.requireNonNull(clock, "clock");
   }
 
   /** A drive with throw-away keys from a throw-away authority, state in memory (tests). */
@@ -229,6 +260,7 @@ public final class SecureLayer {
         case CHALLENGE -> provisioning.challenge(session);
         case LICENSE_STATUS -> provisioning.licenseStatus(medium);
         case BACKUP_DATA -> backups.backupData(session);
+        case CLIENT_STATUS -> moves.status();
         default -> throw new IllegalStateException("not an IN operation: " + operation);
       };
     } catch (CheckCondition e) {
@@ -263,6 +295,12 @@ public final class SecureLayer {
         case CHECK_INSTALL -> copies.check(medium, parameters);
         case RESTORE -> backups.restore(medium, parameters);
         case RESEAL -> backups.reseal(session, medium, parameters);
+        case REGISTER_CLIENT -> moves.register(parameters);
+        case INSTALL_LICENSE -> moves.installLicense(parameters);
+        case STORE_CERTIFICATE -> moves.storeCertificate(parameters);
+        case MOVE_OUT -> moves.moveOut(medium, parameters);
+        case MOVE_IN -> moves.moveIn(medium, parameters);
+        case OPEN_CONTENT -> moves.openContent(session, medium, parameters);
         default -> throw new IllegalStateException("not an OUT operation: " + operation);
       }
     } catch (CheckCondition e) {

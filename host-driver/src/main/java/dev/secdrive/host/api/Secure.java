@@ -2,6 +2,9 @@ package dev.secdrive.host.api;
 
 import dev.secdrive.protocol.cdb.SecurityProtocolIn;
 import dev.secdrive.protocol.cdb.SecurityProtocolOut;
+import dev.secdrive.protocol.move.ClientStatus;
+import dev.secdrive.protocol.move.MoveOut;
+import dev.secdrive.protocol.move.PackageLocation;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.BackupData;
 import dev.secdrive.protocol.security.BackupRequest;
@@ -108,6 +111,16 @@ public final class Secure {
         .blob();
   }
 
+  /**
+   * CLIENT STATUS (seed 002): whether the drive is a registered client, and the licenses with their
+   * conditions as they stand, the certificates it holds and how many serials it has used. No medium
+   * is needed.
+   */
+  public ClientStatus clientStatus() {
+    return secdriveIn(
+        Operation.CLIENT_STATUS, STATUS_ALLOCATION, ClientStatus::decode, "client status");
+  }
+
   // ---------------------------------------------------------------- protocol F0h, OUT
 
   /** PROVISION: installs a license the licensor signed (FIG. 5 S9-S10). */
@@ -126,6 +139,57 @@ public final class Secure {
   /** CLOSE PLAYBACK: READs of the title return what the medium holds again. */
   public void closePlayback() {
     out(Operation.CLOSE_PLAYBACK, new byte[0]);
+  }
+
+  // ---------------------------------------------------------------- the content move (seed 002)
+
+  /**
+   * REGISTER CLIENT (S4): hands the drive its service data (an encoded SDSV sealed to it). No
+   * medium is needed.
+   *
+   * @throws ScsiException with reason CERTIFICATE, SIGNATURE, OTHER_DRIVE, ALREADY_REGISTERED or
+   *     INTEGRITY
+   */
+  public void registerClient(byte[] serviceData) {
+    out(Operation.REGISTER_CLIENT, serviceData);
+  }
+
+  /**
+   * INSTALL LICENSE (S65, S97): installs an encoded SDLI, or updates the license of its license ID.
+   * No medium is needed.
+   */
+  public void installLicense(byte[] license) {
+    out(Operation.INSTALL_LICENSE, license);
+  }
+
+  /** STORE CERTIFICATE (S115): the drive holds an encoded SDCC for a later MOVE OUT. */
+  public void storeCertificate(byte[] certificate) {
+    out(Operation.STORE_CERTIFICATE, certificate);
+  }
+
+  /**
+   * MOVE OUT (S151-S153): the drive writes the move record of the held certificate {@code serial}
+   * after the package at {@code packageLba} of the loaded medium and gives the certificate up.
+   */
+  public void moveOut(byte[] serial, long packageLba) {
+    out(Operation.MOVE_OUT, new MoveOut(serial, packageLba).encode());
+  }
+
+  /**
+   * MOVE IN (S161-S173): the drive checks the move record after the package at {@code packageLba}
+   * and installs the license it carries.
+   */
+  public void moveIn(long packageLba) {
+    out(Operation.MOVE_IN, new PackageLocation(packageLba).encode());
+  }
+
+  /**
+   * OPEN CONTENT (S41-S49): the drive opens the package at {@code packageLba} under a license it
+   * holds, spends a play of a limited one, and from then on returns the package's data blocks as
+   * plaintext on this connection until {@link #closePlayback()}.
+   */
+  public void openContent(long packageLba) {
+    out(Operation.OPEN_CONTENT, new PackageLocation(packageLba).encode());
   }
 
   /** BACKUP with any parameter list; see the typed forms below. */

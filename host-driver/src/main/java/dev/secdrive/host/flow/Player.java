@@ -3,6 +3,7 @@ package dev.secdrive.host.flow;
 import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.DriveException;
+import dev.secdrive.protocol.move.ContentPackage;
 import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.TitleHeader;
 import io.netty.buffer.ByteBuf;
@@ -69,17 +70,89 @@ public final class Player {
       throw new FlowException(
           "the title at LBA " + headerLba + " claims more blocks than the medium has");
     }
-    MessageDigest sha256;
+    MessageDigest sha256 = sha256();
+    drive.secure().openPlayback(contentId, headerLba);
+    readOpened(
+        drive,
+        header.plaintextLength(),
+        headerLba + 1,
+        dataBlocks,
+        blockSize,
+        out,
+        sha256,
+        progress);
+    return new Played(contentId, header.plaintextLength(), sha256.digest());
+  }
+
+  /**
+   * Plays the content package at {@code packageLba} (seed 002, S41-S49) into {@code out}: OPEN
+   * CONTENT, then READs of its data blocks, which the drive decrypts, then CLOSE PLAYBACK.
+   *
+   * @throws FlowException if no package header is at {@code packageLba}
+   * @throws dev.secdrive.host.api.ScsiException when the drive refuses (no license, expired,
+   *     revoked, ...)
+   */
+  public static Played playContent(
+      Drive drive, long packageLba, OutputStream out, Progress progress) {
+    Capacity capacity = drive.capacity();
+    int blockSize = capacity.blockSize();
+    ContentPackage.Header header = packageHeader(drive, packageLba);
+    long first = header.dataLba(packageLba, blockSize);
+    long dataBlocks = header.dataBlocks(blockSize);
+    if (first + dataBlocks > capacity.lastLba() + 1) {
+      throw new FlowException(
+          "the package at LBA " + packageLba + " claims more blocks than the medium has");
+    }
+    MessageDigest sha256 = sha256();
+    drive.secure().openContent(packageLba);
+    readOpened(
+        drive, header.plaintextLength(), first, dataBlocks, blockSize, out, sha256, progress);
+    return new Played(header.contentId(), header.plaintextLength(), sha256.digest());
+  }
+
+  /** The content package header at {@code packageLba} of the loaded medium. */
+  public static ContentPackage.Header packageHeader(Drive drive, long packageLba) {
+    Capacity capacity = drive.capacity();
+    int blockSize = capacity.blockSize();
+    if (packageLba < 0 || packageLba > capacity.lastLba()) {
+      throw new FlowException("package LBA " + packageLba + " is outside the medium");
+    }
     try {
-      sha256 = MessageDigest.getInstance("SHA-256");
+      byte[] first = drive.read(packageLba, 1);
+      long length = ContentPackage.Header.declaredLength(first);
+      long blocks = (length + blockSize - 1) / blockSize;
+      if (packageLba + blocks > capacity.lastLba() + 1) {
+        throw new FlowException("the package header at LBA " + packageLba + " runs off the medium");
+      }
+      return ContentPackage.Header.decode(
+          blocks == 1 ? first : drive.read(packageLba, (int) blocks));
+    } catch (ParameterException e) {
+      throw new FlowException(
+          "LBA " + packageLba + " holds no content package header: " + e.getMessage());
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
 
-    drive.secure().openPlayback(contentId, headerLba);
+  /** Reads what an OPEN PLAYBACK or OPEN CONTENT opened, then closes it. */
+  private static void readOpened(
+      Drive drive,
+      long total,
+      long first,
+      long blocks,
+      int blockSize,
+      OutputStream out,
+      MessageDigest sha256,
+      Progress progress) {
     boolean failed = true;
     try {
-      readData(drive, header, headerLba + 1, blockSize, out, sha256, progress);
+      readData(drive, total, blocks, first, blockSize, out, sha256, progress);
       failed = false;
     } finally {
       try {
@@ -91,19 +164,17 @@ public final class Player {
         // reporting the first failure; the connection's end closes playback anyway
       }
     }
-    return new Played(contentId, header.plaintextLength(), sha256.digest());
   }
 
   private static void readData(
       Drive drive,
-      TitleHeader header,
+      long total,
+      long blocks,
       long firstLba,
       int blockSize,
       OutputStream out,
       MessageDigest sha256,
       Progress progress) {
-    long total = header.plaintextLength();
-    long blocks = header.dataBlocks(blockSize);
     int chunk = Math.max(1, READ_CHUNK / blockSize);
     Pipeline<ByteBuf> reads = new Pipeline<>(READS_IN_FLIGHT);
     long issued = 0;

@@ -7,6 +7,7 @@ public enum Operation {
   CHALLENGE(0x0001, true, "CHALLENGE"),
   LICENSE_STATUS(0x0002, true, "LICENSE STATUS"),
   BACKUP_DATA(0x0003, true, "BACKUP DATA"),
+  CLIENT_STATUS(0x0004, true, "CLIENT STATUS"),
   PROVISION(0x0101, false, "PROVISION"),
   OPEN_PLAYBACK(0x0102, false, "OPEN PLAYBACK"),
   CLOSE_PLAYBACK(0x0103, false, "CLOSE PLAYBACK"),
@@ -16,7 +17,13 @@ public enum Operation {
   INSTALL_CONVERSION(0x0107, false, "INSTALL CONVERSION"),
   CONVERT_WRITE(0x0108, false, "CONVERT WRITE"),
   INSTALL_COPY(0x0109, false, "INSTALL COPY"),
-  CHECK_INSTALL(0x010A, false, "CHECK INSTALL");
+  CHECK_INSTALL(0x010A, false, "CHECK INSTALL"),
+  REGISTER_CLIENT(0x0201, false, "REGISTER CLIENT"),
+  INSTALL_LICENSE(0x0202, false, "INSTALL LICENSE"),
+  STORE_CERTIFICATE(0x0203, false, "STORE CERTIFICATE"),
+  MOVE_OUT(0x0204, false, "MOVE OUT"),
+  MOVE_IN(0x0205, false, "MOVE IN"),
+  OPEN_CONTENT(0x0206, false, "OPEN CONTENT");
 
   private final int code;
   private final boolean in;
@@ -39,6 +46,25 @@ public enum Operation {
 
   public String text() {
     return text;
+  }
+
+  /**
+   * Whether the operation acts on the drive alone (seed 002: the client state), so that it needs no
+   * medium: CLIENT STATUS, REGISTER CLIENT, INSTALL LICENSE, STORE CERTIFICATE.
+   */
+  public boolean driveOnly() {
+    return this == CLIENT_STATUS
+        || this == REGISTER_CLIENT
+        || this == INSTALL_LICENSE
+        || this == STORE_CERTIFICATE;
+  }
+
+  /**
+   * Whether the operation works on a content package in the user area (MOVE OUT, MOVE IN, OPEN
+   * CONTENT): it needs a ready medium but no secure area.
+   */
+  public boolean userAreaOnly() {
+    return this == MOVE_OUT || this == MOVE_IN || this == OPEN_CONTENT;
   }
 
   /** The operation with this code in this direction. */

@@ -56,6 +56,9 @@ public final class SecurityCommands implements CommandSet {
       // FIG. 14 asks an empty second drive for its certificate.
       return in.respond(secure.in(nexus.session(), null, cdb), cdb.allocationLength());
     }
+    if (Operation.find(cdb.specific(), true).orElseThrow().driveOnly()) {
+      return in.respond(secure.in(nexus.session(), null, cdb), cdb.allocationLength());
+    }
     Medium medium = unit.requireReady();
     secure.checkMedium(medium);
     return in.respond(secure.in(nexus.session(), medium, cdb), cdb.allocationLength());
@@ -66,8 +69,16 @@ public final class SecurityCommands implements CommandSet {
       throws CheckCondition {
     SecureLayer secure = unit.secure();
     secure.checkOut(cdb, dataOut.remaining());
+    Operation operation = Operation.find(cdb.specific(), false).orElseThrow();
+    if (operation.driveOnly()) {
+      // Seed 002's client state is the drive's: no medium takes part.
+      secure.out(nexus.session(), null, cdb, dataOut);
+      return 0;
+    }
     Medium medium = unit.requireReady();
-    secure.checkMedium(medium);
+    if (!operation.userAreaOnly()) {
+      secure.checkMedium(medium);
+    }
     if (cdb.specific() == Operation.CONVERT_WRITE.code()) {
       convertWrite(nexus, medium, dataOut);
       return 0;

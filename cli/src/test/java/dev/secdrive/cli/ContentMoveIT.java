@@ -1,0 +1,518 @@
+package dev.secdrive.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.DriveConfig;
+import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.secure.Authority;
+import dev.secdrive.emulator.secure.DriveStateException;
+import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.ScsiException;
+import dev.secdrive.host.flow.Player;
+import dev.secdrive.host.flow.Progress;
+import dev.secdrive.kit.crypto.Bytes;
+import dev.secdrive.kit.crypto.Ed25519;
+import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.protocol.keytree.KeyTree;
+import dev.secdrive.protocol.move.ClientStatus;
+import dev.secdrive.protocol.move.ContentPackage;
+import dev.secdrive.protocol.move.ContentsCopyCertificate;
+import dev.secdrive.protocol.move.License;
+import dev.secdrive.protocol.move.MoveRecord;
+import dev.secdrive.protocol.move.ServiceData;
+import dev.secdrive.protocol.move.UseConditions;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The content move of seed 002 across the real boundary: an emulator on 127.0.0.1:0 with client A's
+ * drive (LUN 0) and client B's (LUN 1), both enrolled with one licensing authority, and the host
+ * driver over TCP. Distributor A and B are key pairs the authority certified as DISTRIBUTORs; the
+ * key tree is protocol's. A registers with A, B with B; a license of A plays on A; a contents copy
+ * certificate moves the content on removable media to B, where it plays; and every refusal of the
+ * issue is provoked, each leaving the client state as it was.
+ */
+class ContentMoveIT {
+
+  private static final String SONG = "song-1";
+  private static final String LICENSE_ID = "lic-song-1";
+  private static final long LEAF_A = 5; // category 0 of a depth-4 tree with 2 categories
+  private static final long LEAF_B = 9; // category 1
+  private static final int DEPTH = 4;
+  private static final long P = 100; // the package's LBA
+  private static final long Q = 300; // another package's LBA
+  private static final Instant START = Instant.parse("2026-06-01T00:00:00Z");
+
+  @TempDir Path media;
+
+  private final AtomicReference<Instant> now = new AtomicReference<>(START);
+  private Authority authority;
+  private KeyTree tree;
+  private RawKeyPair keyA;
+  private Certificate distributorA;
+  private RawKeyPair keyB;
+  private Certificate distributorB;
+  private Emulator emulator;
+  private byte[] song;
+  private byte[] kc;
+  private ContentPackage.Header header;
+  private byte[] packageBlocks;
+
+  @BeforeEach
+  void start() throws Exception {
+    authority = Authority.create();
+    tree = new KeyTree(Bytes.random(32), DEPTH);
+    keyA = Ed25519.generate();
+    distributorA = distributor("Distributor A", keyA);
+    keyB = Ed25519.generate();
+    distributorB = distributor("Distributor B", keyB);
+    MediumStore store = MediumStore.openOrCreate(media);
+    Rig.createMedium(store, "MO-A", "mo-640", null);
+    Rig.createMedium(store, "MO-X", "mo-640", null);
+    emulator = emulator();
+    song = Rig.content(10_000 + 7, 1);
+    kc = Bytes.random(32);
+    header = header(SONG, LICENSE_ID, song.length, tree.ekb(0, List.of()).encode(), 0, kc);
+    packageBlocks =
+        ContentPackage.blocks(header, ContentPackage.crypt(kc, header.nonce(), song), blockSize(0));
+  }
+
+  @AfterEach
+  void stop() {
+    if (emulator != null) {
+      emulator.close();
+    }
+  }
+
+  private Emulator emulator() {
+    return Emulator.builder()
+        .mediaDirectory(media)
+        .anchorDirectory(Rig.anchors(media))
+        .enrol(authority)
+        .profiles(Rig.PROFILES)
+        .timing(TimingMode.FAST)
+        .wallClock(now::get)
+        .drive(new DriveConfig(0, "mo-640", "CLIENT-A", "MO-A"))
+        .drive(new DriveConfig(1, "mo-640", "CLIENT-B", null))
+        .start();
+  }
+
+  private Certificate distributor(String name, RawKeyPair key) {
+    return authority.certify(
+        Certificate.unsigned(Certificate.Role.DISTRIBUTOR, name, new byte[32], key.publicKey()));
+  }
+
+  private ContentPackage.Header header(
+      String contentId, String licenseId, long length, byte[] ekb, int version, byte[] key) {
+    return ContentPackage.Header.create(
+        contentId,
+        "audio/wav",
+        licenseId,
+        "Distributor A",
+        length,
+        Bytes.random(8),
+        ekb,
+        key,
+        tree.rootKey(version));
+  }
+
+  private String uri(int lun) {
+    return "tcp://" + Addresses.format(emulator.address()) + "/" + lun;
+  }
+
+  private int blockSize(int lun) {
+    try (Drive drive = Drive.open(uri(lun))) {
+      return drive.capacity().blockSize();
+    }
+  }
+
+  private <T> T on(int lun, java.util.function.Function<Drive, T> action) {
+    try (Drive drive = Drive.open(uri(lun))) {
+      return action.apply(drive);
+    }
+  }
+
+  private void with(int lun, Consumer<Drive> action) {
+    try (Drive drive = Drive.open(uri(lun))) {
+      action.accept(drive);
+    }
+  }
+
+  private ClientStatus status(int lun) {
+    return on(lun, d -> d.secure().clientStatus());
+  }
+
+  /** Registers the drive on {@code lun} as {@code clientId} at {@code leaf} of {@code issuer}. */
+  private void register(int lun, String clientId, long leaf, Certificate issuer, RawKeyPair key) {
+    with(lun, d -> d.secure().registerClient(serviceData(d, clientId, leaf, issuer, key).encode()));
+  }
+
+  private ServiceData serviceData(
+      Drive drive, String clientId, long leaf, Certificate issuer, RawKeyPair key) {
+    Certificate driveCertificate = drive.secure().certificate();
+    RawKeyPair client = Ed25519.generate();
+    try {
+      return ServiceData.seal(
+          issuer.subject(),
+          clientId,
+          driveCertificate.subject(),
+          leaf,
+          DEPTH,
+          client.publicKey(),
+          new ServiceData.Secrets(client.privateKey(), tree.deviceKeys(leaf).encode()),
+          driveCertificate.x25519PublicKey(),
+          issuer,
+          key);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private UseConditions conditions(long plays, int removable) {
+    long s = now.get().getEpochSecond();
+    return new UseConditions(s - 60, s + 3600, plays, 2, removable);
+  }
+
+  private License license(long leaf, UseConditions conditions) {
+    return License.sign(Bytes.random(16), LICENSE_ID, SONG, leaf, conditions, distributorA, keyA);
+  }
+
+  private ContentsCopyCertificate certificate(long source, long destination) {
+    return ContentsCopyCertificate.sign(
+        Bytes.random(16),
+        SONG,
+        source,
+        destination,
+        License.sign(
+            Bytes.random(16),
+            LICENSE_ID,
+            SONG,
+            destination,
+            new UseConditions(0, UseConditions.NO_END, UseConditions.UNLIMITED, 0, 0),
+            distributorA,
+            keyA),
+        distributorA,
+        keyA);
+  }
+
+  private byte[] play(int lun, long lba) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    with(lun, d -> Player.playContent(d, lba, out, Progress.NONE));
+    return out.toByteArray();
+  }
+
+  private void writePackage(int lun, long lba, byte[] blocks) {
+    with(lun, d -> d.write(lba, blocks));
+  }
+
+  /** The drive on {@code lun} refuses {@code action} with {@code reason}, its state unchanged. */
+  private ScsiException refused(Reason reason, int lun, Consumer<Drive> action) {
+    ClientStatus before = status(lun);
+    ScsiException e =
+        assertThrows(ScsiException.class, () -> with(lun, action), () -> "expected " + reason);
+    assertEquals(java.util.Optional.of(reason), e.reason(), e.getMessage());
+    assertEquals(before, status(lun), "a refusal installs nothing");
+    return e;
+  }
+
+  /** A client A holding a license of the song, which is on MO-A at P. */
+  private License clientAWithLicense(UseConditions conditions) {
+    register(0, "client-a", LEAF_A, distributorA, keyA);
+    writePackage(0, P, packageBlocks);
+    License license = license(LEAF_A, conditions);
+    with(0, d -> d.secure().installLicense(license.encode()));
+    return license;
+  }
+
+  // ---------------------------------------------------------------- the flow
+
+  @Test
+  void aContentMovesFromClientAToClientBOnRemovableMediaAndPlaysOnBoth() {
+    assertFalse(status(0).registered());
+    clientAWithLicense(conditions(3, 1));
+    register(1, "client-b", LEAF_B, distributorB, keyB);
+    ClientStatus a = status(0);
+    assertEquals("client-a", a.client().orElseThrow().clientId());
+    assertEquals(LEAF_A, a.client().orElseThrow().leafId());
+    assertEquals(1, a.licenses().size());
+    assertEquals(1, a.usedSerials());
+
+    assertArrayEquals(song, play(0, P), "A plays the plaintext");
+    assertEquals(2, status(0).licenses().get(0).conditions().plays(), "one play spent");
+
+    ContentsCopyCertificate certificate = certificate(LEAF_A, LEAF_B);
+    with(0, d -> d.secure().storeCertificate(certificate.encode()));
+    assertEquals(1, status(0).certificates().size());
+    with(0, d -> d.secure().moveOut(certificate.serial(), P));
+    ClientStatus moved = status(0);
+    assertTrue(moved.certificates().isEmpty(), "the certificate is given up");
+    assertEquals(0, moved.licenses().get(0).conditions().removableCopies());
+    with(
+        0,
+        d -> {
+          long at = header.moveRecordLba(P, d.capacity().blockSize());
+          byte[] record = d.read(at, 1);
+          assertEquals(
+              "SDMV", new String(record, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        });
+
+    emulator.remove(0, true);
+    emulator.insert(1, "MO-A");
+    with(1, d -> d.secure().moveIn(P));
+    ClientStatus b = status(1);
+    assertEquals(1, b.licenses().size());
+    assertEquals(LICENSE_ID, b.licenses().get(0).licenseId());
+    assertEquals("Distributor A", b.licenses().get(0).issuer());
+    assertEquals(2, b.usedSerials(), "the certificate's and the license's serials");
+    assertArrayEquals(song, play(1, P), "B plays the plaintext");
+    assertArrayEquals(song, play(1, P), "an unlimited license plays again");
+
+    // S165-S167: the same record moves nothing twice, also after a restart.
+    refused(Reason.ALREADY_USED, 1, d -> d.secure().moveIn(P));
+    emulator.close();
+    emulator = emulator();
+    emulator.remove(0, true);
+    emulator.insert(1, "MO-A");
+    refused(Reason.ALREADY_USED, 1, d -> d.secure().moveIn(P));
+  }
+
+  @Test
+  void clientStateFilesPutBackFromAnEarlierCopyStopTheDriveFromStarting() throws Exception {
+    clientAWithLicense(conditions(3, 1));
+    register(1, "client-b", LEAF_B, distributorB, keyB);
+    Path state = Emulator.driveFiles(media, Rig.anchors(media), config(1)).stateFile();
+    Path saved = Files.copy(state, media.resolve("saved-state"));
+    ContentsCopyCertificate certificate = certificate(LEAF_A, LEAF_B);
+    with(0, d -> d.secure().storeCertificate(certificate.encode()));
+    with(0, d -> d.secure().moveOut(certificate.serial(), P));
+    emulator.remove(0, true);
+    emulator.insert(1, "MO-A");
+    with(1, d -> d.secure().moveIn(P));
+    emulator.close();
+    emulator = null;
+    // B's state from before the MOVE IN, which has not used the serials yet, put back.
+    Files.copy(saved, state, StandardCopyOption.REPLACE_EXISTING);
+    DriveStateException e = assertThrows(DriveStateException.class, this::emulator);
+    assertTrue(e.getMessage().contains("older than its anchor"), e.getMessage());
+  }
+
+  private static DriveConfig config(int lun) {
+    return lun == 0
+        ? new DriveConfig(0, "mo-640", "CLIENT-A", "MO-A")
+        : new DriveConfig(1, "mo-640", "CLIENT-B", null);
+  }
+
+  // ---------------------------------------------------------------- refusals
+
+  @Test
+  void aForgedOrAlteredCertificateIsRefused() {
+    clientAWithLicense(conditions(3, 1));
+    byte[] good = certificate(LEAF_A, LEAF_B).encode();
+    int refusals = 0;
+    for (int bit = 0; bit < good.length * 8; bit += 11) {
+      byte[] flipped = good.clone();
+      flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+      ClientStatus before = status(0);
+      ScsiException e =
+          assertThrows(
+              ScsiException.class,
+              () -> with(0, d -> d.secure().storeCertificate(flipped)),
+              "bit " + bit);
+      assertTrue(
+          e.reason().isPresent()
+              || e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST),
+          "bit " + bit + ": " + e.getMessage());
+      assertEquals(before, status(0));
+      refusals++;
+    }
+    assertEquals((good.length * 8 + 10) / 11, refusals);
+    // Signed by a distributor key the authority never certified.
+    RawKeyPair forger = Ed25519.generate();
+    Certificate selfMade =
+        Certificate.unsigned(
+                Certificate.Role.DISTRIBUTOR, "Distributor A", new byte[32], forger.publicKey())
+            .withSignature(Ed25519.sign(forger.privateKey(), new byte[1]));
+    ContentsCopyCertificate forged =
+        ContentsCopyCertificate.sign(
+            Bytes.random(16),
+            SONG,
+            LEAF_A,
+            LEAF_B,
+            certificate(LEAF_A, LEAF_B).license(),
+            selfMade,
+            forger);
+    refused(Reason.CERTIFICATE, 0, d -> d.secure().storeCertificate(forged.encode()));
+    // The same fields under distributor A's certificate, signed by another key.
+    ContentsCopyCertificate good2 = certificate(LEAF_A, LEAF_B);
+    byte[] badSignature =
+        good2.withSignature(Ed25519.sign(forger.privateKey(), good2.signedBytes())).encode();
+    refused(Reason.SIGNATURE, 0, d -> d.secure().storeCertificate(badSignature));
+  }
+
+  @Test
+  void anAlteredMoveRecordOnTheMediumIsRefusedByMoveIn() {
+    clientAWithLicense(conditions(3, 1));
+    register(1, "client-b", LEAF_B, distributorB, keyB);
+    ContentsCopyCertificate certificate = certificate(LEAF_A, LEAF_B);
+    with(0, d -> d.secure().storeCertificate(certificate.encode()));
+    with(0, d -> d.secure().moveOut(certificate.serial(), P));
+    emulator.remove(0, true);
+    emulator.insert(1, "MO-A");
+    int blockSize = blockSize(1);
+    long at = header.moveRecordLba(P, blockSize);
+    byte[] record = new MoveRecord(certificate).blocks(blockSize);
+    byte[] altered = record.clone();
+    altered[9 + 22] ^= 1; // the first character of the certificate's content ID
+    writePackage(1, at, altered);
+    ScsiException e = refused(Reason.SIGNATURE, 1, d -> d.secure().moveIn(P));
+    assertEquals(Reason.SIGNATURE, e.reason().orElseThrow());
+    writePackage(1, at, record);
+    with(1, d -> d.secure().moveIn(P));
+  }
+
+  @Test
+  void certificatesAndPackagesOfAnotherContentOrClientAreRefused() {
+    clientAWithLicense(conditions(3, 1));
+    register(1, "client-b", LEAF_B, distributorB, keyB);
+    // a certificate whose source is B, stored on A
+    ContentsCopyCertificate fromB = certificate(LEAF_B, LEAF_A);
+    refused(Reason.OTHER_CLIENT, 0, d -> d.secure().storeCertificate(fromB.encode()));
+    // a package of another content at Q: MOVE OUT of the song's certificate onto it
+    byte[] otherKey = Bytes.random(32);
+    ContentPackage.Header other =
+        header("song-2", "lic-song-2", 100, tree.ekb(0, List.of()).encode(), 0, otherKey);
+    writePackage(
+        0,
+        Q,
+        ContentPackage.blocks(
+            other, ContentPackage.crypt(otherKey, other.nonce(), new byte[100]), blockSize(0)));
+    ContentsCopyCertificate certificate = certificate(LEAF_A, LEAF_B);
+    with(0, d -> d.secure().storeCertificate(certificate.encode()));
+    refused(Reason.CONTENT_MISMATCH, 0, d -> d.secure().moveOut(certificate.serial(), Q));
+    refused(Reason.NO_CERTIFICATE, 0, d -> d.secure().moveOut(Bytes.random(16), P));
+    // a license for another client
+    refused(
+        Reason.OTHER_CLIENT,
+        0,
+        d -> d.secure().installLicense(license(LEAF_B, conditions(1, 0)).encode()));
+    // a certificate destined for A moved in by A's own drive is for another client: B's
+    with(0, d -> d.secure().moveOut(certificate.serial(), P));
+    refused(Reason.OTHER_CLIENT, 0, d -> d.secure().moveIn(P));
+    // no move record follows the package at Q
+    emulator.remove(0, true);
+    emulator.insert(1, "MO-A");
+    refused(Reason.NO_CERTIFICATE, 1, d -> d.secure().moveIn(Q));
+  }
+
+  @Test
+  void copiesToRemovableMediaAreCountedAndExhausted() {
+    clientAWithLicense(conditions(3, 1));
+    ContentsCopyCertificate first = certificate(LEAF_A, LEAF_B);
+    ContentsCopyCertificate second = certificate(LEAF_A, LEAF_B);
+    with(0, d -> d.secure().storeCertificate(first.encode()));
+    with(0, d -> d.secure().storeCertificate(second.encode()));
+    refused(Reason.ALREADY_USED, 0, d -> d.secure().storeCertificate(first.encode()));
+    with(0, d -> d.secure().moveOut(first.serial(), P));
+    refused(Reason.NO_COPIES_LEFT, 0, d -> d.secure().moveOut(second.serial(), P));
+    // write protection refuses before anything is written
+    emulator.setWriteProtected(0, true);
+    License more = clientALicenseUpdate(conditions(3, 2));
+    assertEquals(2, status(0).licenses().get(0).conditions().removableCopies());
+    ScsiException e =
+        assertThrows(
+            ScsiException.class, () -> with(0, d -> d.secure().moveOut(second.serial(), P)));
+    assertTrue(e.is(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED), e.getMessage());
+    assertEquals(1, status(0).certificates().size());
+    emulator.setWriteProtected(0, false);
+    with(0, d -> d.secure().moveOut(second.serial(), P));
+    assertEquals(1, status(0).licenses().get(0).conditions().removableCopies());
+    assertEquals(LICENSE_ID, more.licenseId());
+  }
+
+  private License clientALicenseUpdate(UseConditions conditions) {
+    License update = license(LEAF_A, conditions);
+    with(0, d -> d.secure().installLicense(update.encode()));
+    return update;
+  }
+
+  @Test
+  void anExpiredLicensePlaysAgainOnlyAfterAnUpdate() {
+    UseConditions c = conditions(UseConditions.UNLIMITED, 0);
+    clientAWithLicense(c);
+    assertArrayEquals(song, play(0, P));
+    now.set(Instant.ofEpochSecond(c.notAfter() + 1));
+    ScsiException e = refused(Reason.EXPIRED, 0, d -> d.secure().openContent(P));
+    assertEquals(c.notAfter(), e.sense().information(), "INFORMATION = not-after");
+    clientALicenseUpdate(conditions(UseConditions.UNLIMITED, 0));
+    assertArrayEquals(song, play(0, P));
+    // before the period starts
+    now.set(Instant.ofEpochSecond(c.notBefore() - 100_000));
+    refused(Reason.EXPIRED, 0, d -> d.secure().openContent(P));
+  }
+
+  @Test
+  void aRevokedClientGetsNoRootKeyFromTheEkb() {
+    clientAWithLicense(conditions(3, 0));
+    byte[] key = Bytes.random(32);
+    ContentPackage.Header revoking =
+        header(SONG, LICENSE_ID, song.length, tree.ekb(1, List.of(LEAF_A)).encode(), 1, key);
+    writePackage(
+        0,
+        Q,
+        ContentPackage.blocks(
+            revoking, ContentPackage.crypt(key, revoking.nonce(), song), blockSize(0)));
+    refused(Reason.REVOKED, 0, d -> d.secure().openContent(Q));
+    // an EKB that still covers A opens the same way
+    ContentPackage.Header covering =
+        header(SONG, LICENSE_ID, song.length, tree.ekb(1, List.of(LEAF_B)).encode(), 1, key);
+    writePackage(
+        0,
+        Q,
+        ContentPackage.blocks(
+            covering, ContentPackage.crypt(key, covering.nonce(), song), blockSize(0)));
+    assertArrayEquals(song, play(0, Q));
+  }
+
+  @Test
+  void aLicenseReplayedAfterItsPlaysWereSpentIsRefused() {
+    License once = clientAWithLicense(conditions(1, 0));
+    assertArrayEquals(song, play(0, P));
+    refused(Reason.EXHAUSTED, 0, d -> d.secure().openContent(P));
+    refused(Reason.ALREADY_USED, 0, d -> d.secure().installLicense(once.encode()));
+    refused(Reason.EXHAUSTED, 0, d -> d.secure().openContent(P));
+  }
+
+  @Test
+  void registrationIsCheckedAndHappensOnce() {
+    refused(
+        Reason.NOT_REGISTERED,
+        0,
+        d -> d.secure().installLicense(license(LEAF_A, conditions(1, 0)).encode()));
+    // service data for the other drive
+    ServiceData forB = on(1, d -> serviceData(d, "client-b", LEAF_B, distributorB, keyB));
+    refused(Reason.OTHER_DRIVE, 0, d -> d.secure().registerClient(forB.encode()));
+    ServiceData forA = on(0, d -> serviceData(d, "client-a", LEAF_A, distributorA, keyA));
+    register(0, "client-a", LEAF_A, distributorA, keyA);
+    refused(Reason.ALREADY_REGISTERED, 0, d -> d.secure().registerClient(forA.encode()));
+  }
+}

@@ -1,0 +1,498 @@
+package dev.secdrive.emulator.secure;
+
+import dev.secdrive.emulator.firmware.CheckCondition;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.WriteSteps;
+import dev.secdrive.kit.crypto.AuthenticationException;
+import dev.secdrive.protocol.keytree.DeviceNodeKeys;
+import dev.secdrive.protocol.keytree.Ekb;
+import dev.secdrive.protocol.move.ContentPackage;
+import dev.secdrive.protocol.move.ContentsCopyCertificate;
+import dev.secdrive.protocol.move.License;
+import dev.secdrive.protocol.move.MoveOut;
+import dev.secdrive.protocol.move.MoveRecord;
+import dev.secdrive.protocol.move.PackageLocation;
+import dev.secdrive.protocol.move.ServiceData;
+import dev.secdrive.protocol.move.UseConditions;
+import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.ParameterException;
+import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The drive as the patent's legal client (seed 002, PROTOCOL.md "Content move"): registration with
+ * a distributor (S4), licenses and their updates (S65, S97), contents copy certificates (S115), the
+ * move of a content to removable media (MOVE OUT, S151-S153) and into another client (MOVE IN,
+ * S161-S173), and playback of a content package (OPEN CONTENT, S41-S49), whose READs decrypt in the
+ * drive as a title's do ({@link OpenTitle}).
+ *
+ * <p>Everything the client holds lives in the drive's sealed, anchored state ({@link DriveNv},
+ * {@link ClientState}); each operation that changes it does so in one state write, so a power loss
+ * leaves the old client state or the new one. MOVE OUT writes the move record to the medium first,
+ * then the state: a loss between the two leaves the certificate held and the record on the medium,
+ * and the record, whose serial the destination records as used, moves the content once only.
+ */
+final class MoveFlow {
+
+  static final List<String> REGISTER_STEPS = stateSteps("register-client");
+  static final List<String> LICENSE_STEPS = stateSteps("install-license");
+  static final List<String> CERTIFICATE_STEPS = stateSteps("store-certificate");
+  static final List<String> MOVE_OUT_STEPS = moveOutSteps();
+  static final List<String> MOVE_IN_STEPS = stateSteps("move-in");
+  static final List<String> OPEN_STEPS = stateSteps("open-content");
+
+  private static final Logger log = LoggerFactory.getLogger(MoveFlow.class);
+
+  private final DriveKeys keys;
+  private final DriveNv nv;
+  private final UserArea userArea;
+  private final WriteSteps faults;
+  private final Supplier<InstantSource> wallClock;
+
+  MoveFlow(
+      DriveKeys keys,
+      DriveNv nv,
+      UserArea userArea,
+      WriteSteps faults,
+      Supplier<InstantSource> wallClock) {
+    this.keys = keys;
+    this.nv = nv;
+    this.userArea = userArea;
+    this.faults = faults;
+    this.wallClock = wallClock;
+  }
+
+  private static List<String> stateSteps(String operation) {
+    List<String> out = new ArrayList<>();
+    out.add(operation + ":verified");
+    for (String s : WriteSteps.REPLACE_STEPS) {
+      out.add(operation + ":nv-" + s);
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> moveOutSteps() {
+    List<String> out = new ArrayList<>();
+    out.add("move-out:verified");
+    out.add("move-out:record-written");
+    for (String s : WriteSteps.REPLACE_STEPS) {
+      out.add("move-out:nv-" + s);
+    }
+    return List.copyOf(out);
+  }
+
+  // ---------------------------------------------------------------- IN
+
+  /** CLIENT STATUS (0004h): who the drive is as a client and what it holds; never a key. */
+  byte[] status() {
+    return nv.client()
+        .map(ClientState::status)
+        .orElse(dev.secdrive.protocol.move.ClientStatus.unregistered())
+        .encode();
+  }
+
+  // ---------------------------------------------------------------- OUT
+
+  /**
+   * REGISTER CLIENT (0201h, S4). Refusals in this order: framing (05/26/00; another format version
+   * 0Bh); the issuer certificate (01h); the signature (02h); another drive (06h); already
+   * registered (10h); sealed secrets that do not open, or device node keys that are not the service
+   * data's leaf (05h).
+   */
+  void register(byte[] parameters) throws CheckCondition {
+    ServiceData service = ParameterLists.decodeAt(0, () -> ServiceData.decode(parameters));
+    requireIssuer(service.issuer(), "service data");
+    if (!service.verifies()) {
+      throw CheckCondition.refused(Reason.SIGNATURE, "service data of " + service.clientId());
+    }
+    if (!service.deviceId().equals(keys.deviceId())) {
+      throw CheckCondition.refused(
+          Reason.OTHER_DRIVE, "service data for drive " + service.deviceId());
+    }
+    if (nv.client().isPresent()) {
+      throw CheckCondition.refused(
+          Reason.ALREADY_REGISTERED,
+          "already client " + nv.client().get().serviceData().clientId());
+    }
+    ServiceData.Secrets secrets;
+    DeviceNodeKeys nodeKeys;
+    try {
+      secrets = service.open(keys.x25519PrivateKey());
+      nodeKeys = DeviceNodeKeys.decode(secrets.deviceNodeKeys());
+    } catch (AuthenticationException | ParameterException e) {
+      throw CheckCondition.refused(Reason.INTEGRITY, "sealed service data: " + e.getMessage());
+    }
+    if (nodeKeys.leafId() != service.leafId() || nodeKeys.depth() != service.depth()) {
+      throw CheckCondition.refused(
+          Reason.INTEGRITY, "the sealed device node keys are not those of the leaf");
+    }
+    faults.reached("register-client:verified");
+    write(
+        "register-client",
+        ClientState.registered(service, secrets.clientPrivateKey(), secrets.deviceNodeKeys()));
+    log.info(
+        "drive {}: registered as client {} of {} (leaf {})",
+        keys.deviceId(),
+        service.clientId(),
+        service.distributor(),
+        service.leafId());
+  }
+
+  /**
+   * INSTALL LICENSE (0202h, S65, S97). Refusals in this order: framing; not registered (0Fh); the
+   * issuer (01h); the signature (02h); another client (11h); a serial already used (12h). Installs
+   * it, replacing a license of the same license ID (an update), and records its serial.
+   */
+  void installLicense(byte[] parameters) throws CheckCondition {
+    License license = ParameterLists.decodeAt(0, () -> License.decode(parameters));
+    ClientState client = registered();
+    requireLicense(client, license, "license " + license.licenseId());
+    faults.reached("install-license:verified");
+    write("install-license", client.withLicense(license));
+    log.info(
+        "drive {}: installed license {} for {} ({})",
+        keys.deviceId(),
+        license.licenseId(),
+        license.contentId(),
+        license.conditions());
+  }
+
+  /**
+   * STORE CERTIFICATE (0203h, S115). Refusals in this order: framing; not registered (0Fh); the
+   * issuer (01h); the signature (02h); another source client (11h); no license for its content
+   * (08h); a serial held or used already (12h).
+   */
+  void storeCertificate(byte[] parameters) throws CheckCondition {
+    ContentsCopyCertificate certificate =
+        ParameterLists.decodeAt(0, () -> ContentsCopyCertificate.decode(parameters));
+    ClientState client = registered();
+    requireIssuer(certificate.issuer(), "contents copy certificate");
+    if (!certificate.verifies()) {
+      throw CheckCondition.refused(Reason.SIGNATURE, "contents copy certificate");
+    }
+    if (certificate.sourceLeafId() != client.leafId()) {
+      throw CheckCondition.refused(
+          Reason.OTHER_CLIENT, "certificate from leaf " + certificate.sourceLeafId());
+    }
+    if (client.licenseFor(certificate.contentId()).isEmpty()) {
+      throw CheckCondition.refused(Reason.NO_LICENSE, certificate.contentId());
+    }
+    if (client.certificate(certificate.serial()).isPresent() || client.used(certificate.serial())) {
+      throw CheckCondition.refused(Reason.ALREADY_USED, "certificate serial held or used");
+    }
+    faults.reached("store-certificate:verified");
+    write("store-certificate", client.withCertificate(certificate));
+  }
+
+  /**
+   * MOVE OUT (0204h, S151-S153). Refusals in this order: framing; not registered (0Fh); no such
+   * certificate held (17h); a package LBA beyond the medium (05/21/00); no package header there
+   * (05h); a package of another content (13h); no license for it (08h); the license outside its
+   * usage period (15h, INFORMATION = not-after); no copies to removable media left (14h); write
+   * protection (07/27/00); a move record beyond the medium (05/21/00). Writes the move record, then
+   * in one state write drops the certificate and counts the copy.
+   */
+  void moveOut(Medium medium, byte[] parameters) throws CheckCondition {
+    MoveOut request = ParameterLists.decode(() -> MoveOut.decode(parameters));
+    ClientState client = registered();
+    ContentsCopyCertificate certificate =
+        client
+            .certificate(request.serial())
+            .orElseThrow(
+                () ->
+                    CheckCondition.refused(
+                        Reason.NO_CERTIFICATE, "no certificate held with this serial"));
+    ContentPackage.Header header = readHeader(medium, request.packageLba());
+    if (!header.contentId().equals(certificate.contentId())) {
+      throw CheckCondition.refused(
+          Reason.CONTENT_MISMATCH,
+          "package of " + header.contentId() + ", certificate for " + certificate.contentId());
+    }
+    ClientState.Held held =
+        client
+            .licenseFor(certificate.contentId())
+            .orElseThrow(() -> CheckCondition.refused(Reason.NO_LICENSE, certificate.contentId()));
+    requirePeriod(held);
+    if (held.now().removableCopies() == 0) {
+      throw CheckCondition.refused(Reason.NO_COPIES_LEFT, held.license().licenseId());
+    }
+    UserArea.requireWritable(medium);
+    int blockSize = medium.blockSize();
+    long at = header.moveRecordLba(request.packageLba(), blockSize);
+    byte[] record = new MoveRecord(certificate).blocks(blockSize);
+    long blocks = record.length / blockSize;
+    if (at > medium.blockCount() || blocks > medium.blockCount() - at) {
+      throw UserArea.lbaOutOfRange();
+    }
+    userArea.check(medium, at, blocks);
+    faults.reached("move-out:verified");
+    userArea.write(medium, at, ByteBuffer.wrap(record));
+    faults.reached("move-out:record-written");
+    write(
+        "move-out",
+        client
+            .withoutCertificate(certificate.serial())
+            .withConditions(held.license().licenseId(), held.now().afterRemovableCopy()));
+    log.info(
+        "drive {}: moved {} out to medium {} at LBA {} for leaf {}",
+        keys.deviceId(),
+        certificate.contentId(),
+        medium.id(),
+        at,
+        certificate.destinationLeafId());
+  }
+
+  /**
+   * MOVE IN (0205h, S161-S173). Refusals in this order: framing; not registered (0Fh); a package
+   * LBA beyond the medium (05/21/00); no package header (05h); no move record after the package
+   * (17h) or one that does not parse (05h); the certificate's issuer (01h) and signature (02h,
+   * S162-S164); another destination (11h); a certificate or license serial used before (12h,
+   * S165-S167); a package of another content (13h, S168-S170); the embedded license of another
+   * issuer (01h), not verifying (02h), for another client (11h) or another content (13h). Then one
+   * state write installs the license (S171-S172) and records both serials as used (S173).
+   */
+  void moveIn(Medium medium, byte[] parameters) throws CheckCondition {
+    PackageLocation request = ParameterLists.decode(() -> PackageLocation.decode(parameters));
+    ClientState client = registered();
+    ContentPackage.Header header = readHeader(medium, request.packageLba());
+    ContentsCopyCertificate certificate =
+        readMoveRecord(medium, header.moveRecordLba(request.packageLba(), medium.blockSize()))
+            .certificate();
+    requireIssuer(certificate.issuer(), "contents copy certificate");
+    if (!certificate.verifies()) {
+      throw CheckCondition.refused(Reason.SIGNATURE, "contents copy certificate");
+    }
+    if (certificate.destinationLeafId() != client.leafId()) {
+      throw CheckCondition.refused(
+          Reason.OTHER_CLIENT, "certificate for leaf " + certificate.destinationLeafId());
+    }
+    License license = certificate.license();
+    if (client.used(certificate.serial()) || client.used(license.serial())) {
+      throw CheckCondition.refused(Reason.ALREADY_USED, "certificate or license already used");
+    }
+    if (!header.contentId().equals(certificate.contentId())) {
+      throw CheckCondition.refused(
+          Reason.CONTENT_MISMATCH,
+          "package of " + header.contentId() + ", certificate for " + certificate.contentId());
+    }
+    if (!license.issuer().equals(certificate.issuer())) {
+      throw CheckCondition.refused(Reason.CERTIFICATE, "license of another issuer");
+    }
+    if (!license.verifies()) {
+      throw CheckCondition.refused(Reason.SIGNATURE, "license in the certificate");
+    }
+    if (license.leafId() != client.leafId()) {
+      throw CheckCondition.refused(Reason.OTHER_CLIENT, "license for leaf " + license.leafId());
+    }
+    if (!license.contentId().equals(certificate.contentId())) {
+      throw CheckCondition.refused(Reason.CONTENT_MISMATCH, "license for " + license.contentId());
+    }
+    faults.reached("move-in:verified");
+    write("move-in", client.withLicense(license).withUsed(certificate.serial()));
+    log.info(
+        "drive {}: moved {} in from leaf {} (license {})",
+        keys.deviceId(),
+        certificate.contentId(),
+        certificate.sourceLeafId(),
+        license.licenseId());
+  }
+
+  /**
+   * OPEN CONTENT (0206h, S41-S49). A new one closes what the nexus plays first. Refusals in this
+   * order: framing; not registered (0Fh); a package LBA beyond the medium (05/21/00); no package
+   * header (05h); no license of its license ID (08h); a license of another content (13h); the
+   * license outside its usage period by the drive's wall clock (15h, INFORMATION = not-after); no
+   * plays left (09h); an EKB that does not parse (05h) or gives this client no root key (16h); a
+   * content key that does not unwrap (05h); a check that does not match it (0Ch); data beyond the
+   * medium (05/21/00). A limited license spends one play in one state write.
+   */
+  void openContent(SecureLayer.Session session, Medium medium, byte[] parameters)
+      throws CheckCondition {
+    PackageLocation request = ParameterLists.decode(() -> PackageLocation.decode(parameters));
+    session.playback = null;
+    ClientState client = registered();
+    ContentPackage.Header header = readHeader(medium, request.packageLba());
+    ClientState.Held held =
+        client
+            .license(header.licenseId())
+            .orElseThrow(() -> CheckCondition.refused(Reason.NO_LICENSE, header.licenseId()));
+    if (!held.license().contentId().equals(header.contentId())) {
+      throw CheckCondition.refused(
+          Reason.CONTENT_MISMATCH,
+          "license " + header.licenseId() + " is for " + held.license().contentId());
+    }
+    requirePeriod(held);
+    if (!held.now().unlimitedPlays() && held.now().plays() == 0) {
+      throw CheckCondition.refused(Reason.EXHAUSTED, header.licenseId());
+    }
+    byte[] kc = contentKey(client, header);
+    int blockSize = medium.blockSize();
+    long first = header.dataLba(request.packageLba(), blockSize);
+    long blocks = header.dataBlocks(blockSize);
+    if (first > medium.blockCount() || blocks > medium.blockCount() - first) {
+      throw UserArea.lbaOutOfRange();
+    }
+    if (!held.now().unlimitedPlays()) {
+      faults.reached("open-content:verified");
+      write(
+          "open-content",
+          client.withConditions(held.license().licenseId(), held.now().afterPlay()));
+    }
+    session.playback = new OpenTitle(medium, first, first + blocks, header.nonce(), kc);
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private ClientState registered() throws CheckCondition {
+    return nv.client()
+        .orElseThrow(
+            () -> CheckCondition.refused(Reason.NOT_REGISTERED, "this drive is no client"));
+  }
+
+  private void requireIssuer(Certificate issuer, String what) throws CheckCondition {
+    if (!Authority.verify(keys.authorityPublicKey(), issuer, Certificate.Role.DISTRIBUTOR)) {
+      throw CheckCondition.refused(
+          Reason.CERTIFICATE, what + " issued by " + issuer.subject() + ", not a distributor");
+    }
+  }
+
+  private void requireLicense(ClientState client, License license, String what)
+      throws CheckCondition {
+    requireIssuer(license.issuer(), what);
+    if (!license.verifies()) {
+      throw CheckCondition.refused(Reason.SIGNATURE, what);
+    }
+    if (license.leafId() != client.leafId()) {
+      throw CheckCondition.refused(Reason.OTHER_CLIENT, what + " for leaf " + license.leafId());
+    }
+    if (client.used(license.serial())) {
+      throw CheckCondition.refused(Reason.ALREADY_USED, what + ": serial already used");
+    }
+  }
+
+  private void requirePeriod(ClientState.Held held) throws CheckCondition {
+    UseConditions now = held.now();
+    if (!now.inPeriod(wallClock.get().instant())) {
+      throw CheckCondition.refused(
+          Reason.EXPIRED,
+          now.notAfter(),
+          "license "
+              + held.license().licenseId()
+              + " outside "
+              + now.notBefore()
+              + ".."
+              + Long.toUnsignedString(now.notAfter()));
+    }
+  }
+
+  /** KR from the package's EKB with this client's device node keys (S44-S46), then Kc. */
+  private static byte[] contentKey(ClientState client, ContentPackage.Header header)
+      throws CheckCondition {
+    Optional<byte[]> kr;
+    try {
+      Ekb ekb = Ekb.decode(header.ekb());
+      kr = DeviceNodeKeys.decode(client.deviceNodeKeys()).rootKey(ekb);
+    } catch (ParameterException | AuthenticationException e) {
+      throw CheckCondition.refused(Reason.INTEGRITY, "the package's EKB: " + e.getMessage());
+    }
+    if (kr.isEmpty()) {
+      throw CheckCondition.refused(
+          Reason.REVOKED, "the EKB covers no leaf " + client.leafId() + ": revoked");
+    }
+    byte[] kc;
+    try {
+      kc = header.unwrapContentKey(kr.get());
+    } catch (AuthenticationException e) {
+      throw CheckCondition.refused(Reason.INTEGRITY, "the content key does not unwrap");
+    } finally {
+      Arrays.fill(kr.get(), (byte) 0);
+    }
+    if (!header.checks(kc)) {
+      throw CheckCondition.refused(Reason.WRONG_KEY, "the header's check");
+    }
+    return kc;
+  }
+
+  // ---------------------------------------------------------------- the medium
+
+  /** The package header at {@code lba}: 05/21/00 beyond the medium, 05h if none parses there. */
+  private ContentPackage.Header readHeader(Medium medium, long lba) throws CheckCondition {
+    int blockSize = medium.blockSize();
+    if (lba >= medium.blockCount()) {
+      throw UserArea.lbaOutOfRange();
+    }
+    byte[] first = read(medium, lba, 1);
+    long length;
+    try {
+      length = ContentPackage.Header.declaredLength(first);
+    } catch (ParameterException e) {
+      throw CheckCondition.refused(Reason.INTEGRITY, "no package header at LBA " + lba);
+    }
+    long blocks = (length + blockSize - 1) / blockSize;
+    if (blocks > medium.blockCount() - lba) {
+      throw UserArea.lbaOutOfRange();
+    }
+    byte[] all = blocks == 1 ? first : read(medium, lba, blocks);
+    try {
+      return ContentPackage.Header.decode(all);
+    } catch (ParameterException e) {
+      throw CheckCondition.refused(
+          Reason.INTEGRITY, "package header at LBA " + lba + ": " + e.getMessage());
+    }
+  }
+
+  /** The move record at {@code lba}: 17h if there is none, 05h if it does not parse. */
+  private MoveRecord readMoveRecord(Medium medium, long lba) throws CheckCondition {
+    int blockSize = medium.blockSize();
+    if (lba >= medium.blockCount()) {
+      throw CheckCondition.refused(Reason.NO_CERTIFICATE, "no room for a move record");
+    }
+    byte[] first = read(medium, lba, 1);
+    long length;
+    try {
+      length = MoveRecord.length(first);
+    } catch (ParameterException e) {
+      if (e.kind() == ParameterException.Kind.MAGIC) {
+        throw CheckCondition.refused(
+            Reason.NO_CERTIFICATE, "no move record at LBA " + lba + ": not moved out");
+      }
+      throw CheckCondition.refused(Reason.INTEGRITY, "move record: " + e.getMessage());
+    }
+    long blocks = (length + blockSize - 1) / blockSize;
+    if (blocks > medium.blockCount() - lba) {
+      throw CheckCondition.refused(Reason.INTEGRITY, "move record beyond the medium");
+    }
+    byte[] all = blocks == 1 ? first : read(medium, lba, blocks);
+    try {
+      return MoveRecord.decode(all);
+    } catch (ParameterException | IllegalArgumentException e) {
+      throw CheckCondition.refused(Reason.INTEGRITY, "move record: " + e.getMessage());
+    }
+  }
+
+  private byte[] read(Medium medium, long lba, long blocks) throws CheckCondition {
+    byte[] out = new byte[Math.toIntExact(blocks * medium.blockSize())];
+    userArea.read(medium, lba, ByteBuffer.wrap(out));
+    return out;
+  }
+
+  private void write(String operation, ClientState next) throws CheckCondition {
+    try {
+      nv.writeClient(next, faults.prefixed(operation + ":nv-"));
+    } catch (IOException e) {
+      log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
+      throw CheckCondition.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE);
+    }
+  }
+}
