@@ -38,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -512,11 +513,18 @@ public final class Distributor {
   /** A client of {@code userId} that is not revoked: the checks of S73, S33 and S125-S128. */
   private ClientRow ownClient(String userId, String clientId, String field) {
     id(field, clientId);
-    ClientRow client = client(clientId);
+    return c.read("read client " + clientId, cc -> ownClient(cc, userId, clientId));
+  }
+
+  private static ClientRow ownClient(Connection cc, String userId, String clientId)
+      throws SQLException {
+    ClientRow client =
+        OperationsStore.client(cc, clientId)
+            .orElseThrow(() -> notFound("no client " + clientId + " in the federation"));
     if (!client.userId().equals(userId)) {
       throw forbidden("client " + clientId + " is not yours");
     }
-    if (revocation(clientId).isPresent()) {
+    if (OperationsStore.revocation(cc, clientId).isPresent()) {
       throw forbidden("client " + clientId + " is revoked");
     }
     return client;
@@ -653,17 +661,24 @@ public final class Distributor {
    */
   public Issue issueLicense(String userId, String contentId, String clientId) {
     id("contentId", contentId);
-    ContentRow content = content(contentId);
-    ClientRow client = ownClient(userId, clientId, "clientId");
-    return issue(
-        userId,
-        client,
-        content.contentId(),
-        content.licenseId(),
-        content.terms(),
-        content.priceCents(),
-        "purchase",
-        null);
+    id("clientId", clientId);
+    return a.read(
+        "issue a license",
+        ca -> {
+          ContentRow content =
+              PrivateStore.content(ca, contentId)
+                  .orElseThrow(() -> notFound("no content " + contentId + " in the catalog"));
+          return issue(
+              ca,
+              userId,
+              clientId,
+              content.contentId(),
+              content.licenseId(),
+              content.terms(),
+              content.priceCents(),
+              "purchase",
+              null);
+        });
   }
 
   /**
@@ -683,24 +698,30 @@ public final class Distributor {
       throw conflict(
           "offer " + offerId + " is for content " + offer.contentId() + ", not " + old.contentId());
     }
-    ClientRow client = ownClient(userId, old.clientId(), "clientId");
-    return issue(
-        userId,
-        client,
-        old.contentId(),
-        old.licenseId(),
-        offer.terms(),
-        offer.priceCents(),
-        "update",
-        old.serial());
+    return a.read(
+        "update a license",
+        ca ->
+            issue(
+                ca,
+                userId,
+                old.clientId(),
+                old.contentId(),
+                old.licenseId(),
+                offer.terms(),
+                offer.priceCents(),
+                "update",
+                old.serial()));
   }
 
   private LicenseRow ownLicense(String userId, String serial) {
-    if (serial == null || !serial.matches("[0-9a-f]{32}")) {
-      throw badRequest("a license serial is 32 lower-case hex digits, got '" + serial + "'");
-    }
+    checkSerial(serial);
+    return a.read("read license " + serial, ca -> ownLicense(ca, userId, serial));
+  }
+
+  private static LicenseRow ownLicense(Connection ca, String userId, String serial)
+      throws SQLException {
     LicenseRow license =
-        a.read("read license " + serial, ca -> PrivateStore.license(ca, serial))
+        PrivateStore.license(ca, serial)
             .orElseThrow(() -> notFound("no license " + serial + " issued here"));
     if (!license.userId().equals(userId)) {
       throw forbidden("license " + serial + " is not yours");
@@ -708,20 +729,36 @@ public final class Distributor {
     return license;
   }
 
+  private static void checkSerial(String serial) {
+    if (serial == null || !serial.matches("[0-9a-f]{32}")) {
+      throw badRequest("a license serial is 32 lower-case hex digits, got '" + serial + "'");
+    }
+  }
+
+  /**
+   * The common part of a purchase and an update, in the caller's transaction of A: the user's row
+   * locked and the credit checked first (A before C in every flow: the two databases cannot see
+   * each other's locks, so one order keeps them from waiting on each other), then in one
+   * transaction of C the client checked and the license recorded, then the bill and the license in
+   * A.
+   */
   private Issue issue(
+      Connection ca,
       String userId,
-      ClientRow client,
+      String clientId,
       String contentId,
       String licenseId,
       Terms terms,
       long price,
       String kind,
-      String replaces) {
+      String replaces)
+      throws SQLException {
     Instant at = now();
-    return a.read(
-        "issue a license",
-        ca -> {
-          lockAndCheckCredit(ca, userId);
+    lockAndCheckCredit(ca, userId);
+    return c.read(
+        "record a license",
+        cc -> {
+          ClientRow client = ownClient(cc, userId, clientId);
           License license =
               License.sign(
                   Bytes.random(License.SERIAL_LENGTH),
@@ -732,22 +769,17 @@ public final class Distributor {
                   keys.certificate(),
                   keyPair);
           String serial = HEX.formatHex(license.serial());
-          c.read(
-              "record a license",
-              cc -> {
-                OperationsStore.insertUserLicense(
-                    cc,
-                    new UserLicenseRow(
-                        serial,
-                        userId,
-                        licenseId,
-                        contentId,
-                        client.clientId(),
-                        keys.name(),
-                        terms.copies(),
-                        at));
-                return null;
-              });
+          OperationsStore.insertUserLicense(
+              cc,
+              new UserLicenseRow(
+                  serial,
+                  userId,
+                  licenseId,
+                  contentId,
+                  client.clientId(),
+                  keys.name(),
+                  terms.copies(),
+                  at));
           BillRow bill = bill(ca, userId, kind, serial, price, at);
           PrivateStore.insertLicense(
               ca, licenseRow(license, userId, client, kind, replaces, bill, at));
@@ -755,8 +787,7 @@ public final class Distributor {
         });
   }
 
-  // ------------------------------------------------------------------ copy certificates
-  // (S121-S141)
+  // ------------------------------------------------------------------ copies (S121-S141)
 
   /** A contents copy certificate issued, with its bill (null when free). */
   public record CopyIssued(ContentsCopyCertificate certificate, BillRow bill) {}
@@ -775,43 +806,32 @@ public final class Distributor {
    *     left or B is A, 402 unpaid
    */
   public CopyIssued issueCopy(String userId, String licenseSerial, String destinationClientId) {
-    LicenseRow source = ownLicense(userId, licenseSerial);
-    ClientRow from = ownClient(userId, source.clientId(), "licenseSerial");
-    ClientRow to = ownClient(userId, destinationClientId, "destinationClientId");
-    if (from.clientId().equals(to.clientId())) {
-      throw conflict("the destination client is the license's own client " + from.clientId());
-    }
-    long price = copyPolicy().priceOf(content(source.contentId()).priceCents());
+    checkSerial(licenseSerial);
+    id("destinationClientId", destinationClientId);
     Instant at = now();
     return a.read(
         "issue a copy certificate",
         ca -> {
+          LicenseRow source = ownLicense(ca, userId, licenseSerial);
+          long contentPrice =
+              PrivateStore.content(ca, source.contentId())
+                  .orElseThrow(() -> notFound("no content " + source.contentId()))
+                  .priceCents();
+          long price =
+              PrivateStore.setting(ca, COPY_POLICY)
+                  .map(CopyPolicy::parse)
+                  .orElse(CopyPolicy.FULL)
+                  .priceOf(contentPrice);
           lockAndCheckCredit(ca, userId);
-          UseConditions forB =
-              new UseConditions(source.notBefore(), source.notAfter(), source.plays(), 0, 0);
-          License license =
-              License.sign(
-                  Bytes.random(License.SERIAL_LENGTH),
-                  source.licenseId(),
-                  source.contentId(),
-                  to.leafId(),
-                  forB,
-                  keys.certificate(),
-                  keyPair);
-          ContentsCopyCertificate certificate =
-              ContentsCopyCertificate.sign(
-                  Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH),
-                  source.contentId(),
-                  from.leafId(),
-                  to.leafId(),
-                  license,
-                  keys.certificate(),
-                  keyPair);
-          String serial = HEX.formatHex(certificate.serial());
-          String licenseSerialB = HEX.formatHex(license.serial());
-          c.read(
+          return c.read(
               "record a copy certificate",
               cc -> {
+                ClientRow from = ownClient(cc, userId, source.clientId());
+                ClientRow to = ownClient(cc, userId, destinationClientId);
+                if (from.clientId().equals(to.clientId())) {
+                  throw conflict(
+                      "the destination client is the license's own client " + from.clientId());
+                }
                 OperationsStore.lockClient(cc, from.clientId());
                 long issued = OperationsStore.copiesIssued(cc, from.clientId(), source.licenseId());
                 if (issued >= source.copies()) {
@@ -826,6 +846,28 @@ public final class Distributor {
                           + source.copies()
                           + " issued)");
                 }
+                UseConditions forB =
+                    new UseConditions(source.notBefore(), source.notAfter(), source.plays(), 0, 0);
+                License license =
+                    License.sign(
+                        Bytes.random(License.SERIAL_LENGTH),
+                        source.licenseId(),
+                        source.contentId(),
+                        to.leafId(),
+                        forB,
+                        keys.certificate(),
+                        keyPair);
+                ContentsCopyCertificate certificate =
+                    ContentsCopyCertificate.sign(
+                        Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH),
+                        source.contentId(),
+                        from.leafId(),
+                        to.leafId(),
+                        license,
+                        keys.certificate(),
+                        keyPair);
+                String serial = HEX.formatHex(certificate.serial());
+                String licenseSerialB = HEX.formatHex(license.serial());
                 OperationsStore.insertUserLicense(
                     cc,
                     new UserLicenseRow(
@@ -848,31 +890,30 @@ public final class Distributor {
                     to.clientId(),
                     keys.name(),
                     at);
-                return null;
+                BillRow bill = bill(ca, userId, "copy", serial, price, at);
+                PrivateStore.insertLicense(
+                    ca, licenseRow(license, userId, to, "copy", null, null, at));
+                PrivateStore.insertCopy(
+                    ca,
+                    new CopyRow(
+                        serial,
+                        source.serial(),
+                        licenseSerialB,
+                        source.contentId(),
+                        userId,
+                        from.clientId(),
+                        to.clientId(),
+                        bill == null ? 0 : bill.billId(),
+                        at));
+                return new CopyIssued(certificate, bill);
               });
-          BillRow bill = bill(ca, userId, "copy", serial, price, at);
-          PrivateStore.insertLicense(ca, licenseRow(license, userId, to, "copy", null, null, at));
-          PrivateStore.insertCopy(
-              ca,
-              new CopyRow(
-                  serial,
-                  source.serial(),
-                  licenseSerialB,
-                  source.contentId(),
-                  userId,
-                  from.clientId(),
-                  to.clientId(),
-                  bill == null ? 0 : bill.billId(),
-                  at));
-          return new CopyIssued(certificate, bill);
         });
   }
 
   // ------------------------------------------------------------------ helpers
 
   /** Locks the user's row in A and refuses (402) while a bill is unpaid (S75, S131). */
-  private static void lockAndCheckCredit(java.sql.Connection ca, String userId)
-      throws SQLException {
+  private static void lockAndCheckCredit(Connection ca, String userId) throws SQLException {
     PrivateStore.lockUser(ca, userId).orElseThrow(() -> notFound("no user " + userId + " here"));
     long owed = PrivateStore.owed(ca, userId);
     if (owed > 0) {
@@ -883,7 +924,7 @@ public final class Distributor {
   }
 
   private static BillRow bill(
-      java.sql.Connection ca, String userId, String kind, String serial, long price, Instant at)
+      Connection ca, String userId, String kind, String serial, long price, Instant at)
       throws SQLException {
     if (price == 0) {
       return null;

@@ -216,11 +216,16 @@ abstract class DistributorContract {
 
   // ------------------------------------------------------------------ fixtures
 
-  /** Registers {@code user} at {@code d} with {@link #PASSWORD}; the Basic credentials. */
+  /**
+   * Registers {@code user} at {@code d} with {@link #PASSWORD} and opens a session: the bearer
+   * credentials (a session spares the Argon2id check of every request).
+   */
   static String user(DistributorServer d, String user) throws Exception {
     assertOk(
         admin(d, "/users", json("userId", user, "name", "User " + user, "password", PASSWORD)));
-    return basic(user, PASSWORD);
+    Reply session = post(d, "/sessions", json("userId", user, "password", PASSWORD), null);
+    assertOk(session);
+    return bearer(session.body().get("token").asText());
   }
 
   /** A client registered: the drive, its ID, leaf, and the secrets its service data carries. */
@@ -356,6 +361,7 @@ abstract class DistributorContract {
   void aPasswordOrASessionTokenAuthenticatesAndNothingElse() throws Exception {
     String alice = user(a, "alice");
     assertOk(get(a, "/users/alice", alice));
+    assertOk(get(a, "/users/alice", basic("alice", PASSWORD)));
     assertOk(get(a, "/users/alice", basic("alice", PASSWORD)));
     assertRefused(get(a, "/users/alice", basic("alice", "wrong password")), 401, "wrong user ID");
     assertRefused(get(a, "/users/alice", basic("nobody", PASSWORD)), 401, "wrong user ID");
@@ -863,7 +869,63 @@ abstract class DistributorContract {
     assertEquals(3, profile(a, "alice").get("copies").size());
   }
 
+  @Test
+  void concurrentCopyRequestsNeverPassTheCopyCount() throws Exception {
+    TwoClients t = twoClients(3);
+    assertOk(admin(a, "/copy-policy", json("policy", "free", "percent", 0)));
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Reply>> replies = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        Callable<Reply> request = () -> copy(a, t.atA(), t.license(), t.clientB().clientId());
+        replies.add(pool.submit(request));
+      }
+      int issued = 0;
+      for (Future<Reply> f : replies) {
+        Reply reply = f.get();
+        if (reply.status() == 200) {
+          issued++;
+        } else {
+          assertRefused(reply, 409, "no copy certificates left");
+        }
+      }
+      assertEquals(3, issued);
+      assertEquals(3, profile(a, "alice").get("copies").size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   // ------------------------------------------------------------------ revocation
+
+  @Test
+  void revocationsFromTwoDistributorsAtOnceTakeOneVersionEach() throws Exception {
+    String alice = user(a, "alice");
+    List<String> clients = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      clients.add(client(a, alice, "DRIVE-" + i).clientId());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<Reply>> replies = new ArrayList<>();
+      for (int i = 0; i < clients.size(); i++) {
+        DistributorServer d = i % 2 == 0 ? a : b;
+        String client = clients.get(i);
+        Callable<Reply> revoke = () -> admin(d, "/revocations", json("clientId", client));
+        replies.add(pool.submit(revoke));
+      }
+      Set<Integer> versions = new HashSet<>();
+      for (Future<Reply> f : replies) {
+        Reply reply = f.get();
+        assertOk(reply);
+        versions.add(reply.body().get("ekbVersion").asInt());
+      }
+      assertEquals(Set.of(1, 2, 3, 4, 5, 6), versions);
+      assertEquals(6, get(b, "/distributor", null).body().get("ekbVersion").asInt());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 
   @Test
   void aRevokedClientGetsNothingAndTheNextEkbOpensForOthersOnly() throws Exception {
