@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       AuthorityCommand.Init.class,
       AuthorityCommand.Licensor.class,
-      AuthorityCommand.Enrol.class
+      AuthorityCommand.Enrol.class,
+      AuthorityCommand.KeyTreeFile.class
     })
 final class AuthorityCommand {
 
@@ -243,6 +244,89 @@ final class AuthorityCommand {
         Json.print(out, enrolled);
       }
       return 0;
+    }
+  }
+
+  @Command(
+      name = "key-tree",
+      mixinStandardHelpOptions = true,
+      description =
+          "Create the federation's key-tree file (seed 002): a random tree secret S, the tree depth"
+              + " and the category depth; every distributor gets a copy ('distributor init"
+              + " --key-tree').")
+  static final class KeyTreeFile implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write it (created with permissions 0600; never replaced).")
+    Path out;
+
+    @Option(
+        names = "--depth",
+        defaultValue = "16",
+        paramLabel = "D",
+        description = "Tree depth 1-32: 2^D leaves, one per client (default 16).")
+    int depth;
+
+    @Option(
+        names = "--category-depth",
+        defaultValue = "2",
+        paramLabel = "C",
+        description = "Category depth 0..D-1: 2^C distributors (default 2).")
+    int categoryDepth;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      write(out, depth, categoryDepth);
+      PrintWriter print = spec.commandLine().getOut();
+      if (json) {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("file", out.toString());
+        value.put("depth", depth);
+        value.put("categoryDepth", categoryDepth);
+        Json.print(print, value);
+      } else {
+        print.printf(
+            "created key-tree file %s: depth %d (%d leaves), %d categories of %d leaves%n",
+            out, depth, 1L << depth, 1L << categoryDepth, 1L << (depth - categoryDepth));
+      }
+      return 0;
+    }
+
+    /** Writes a key-tree file with a fresh tree secret (format 1). */
+    static void write(Path file, int depth, int categoryDepth) {
+      if (depth < 1 || depth > 32) {
+        throw new CliException("--depth must be 1..32, not " + depth);
+      }
+      if (categoryDepth < 0 || categoryDepth >= depth) {
+        throw new CliException(
+            "--category-depth must be 0.." + (depth - 1) + ", not " + categoryDepth);
+      }
+      if (Files.exists(file)) {
+        throw new CliException(file + " already exists; a key tree is not replaced");
+      }
+      byte[] secret = dev.secdrive.kit.crypto.Bytes.random(32);
+      String json =
+          "{\"format\": 1, \"depth\": "
+              + depth
+              + ", \"categoryDepth\": "
+              + categoryDepth
+              + ", \"secret\": \""
+              + HexFormat.of().formatHex(secret)
+              + "\"}\n";
+      java.util.Arrays.fill(secret, (byte) 0);
+      try {
+        dev.secdrive.kit.files.AtomicFiles.createSecret(
+            file, json.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      } catch (java.io.IOException e) {
+        throw new CliException("cannot write " + file + ": " + e, e);
+      }
     }
   }
 }

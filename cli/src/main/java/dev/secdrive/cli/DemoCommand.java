@@ -23,8 +23,6 @@ import dev.secdrive.host.flow.Progress;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
-import dev.secdrive.kit.crypto.Bytes;
-import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -462,12 +460,7 @@ final class DemoCommand implements Callable<Integer> {
             + " 2 categories)");
     Authority authority = Authority.create();
     Path keyTree = directory.resolve("key-tree.json");
-    AtomicFiles.createSecret(
-        keyTree,
-        ("{\"format\": 1, \"depth\": 8, \"categoryDepth\": 1, \"secret\": \""
-                + java.util.HexFormat.of().formatHex(Bytes.random(32))
-                + "\"}")
-            .getBytes(StandardCharsets.US_ASCII));
+    AuthorityCommand.KeyTreeFile.write(keyTree, 8, 1);
     say("tree secret S in " + keyTree + ": every distributor's device node keys derive from it");
 
     step("distributors A and B (category 0 and 1), certified by the authority, sharing DB C");

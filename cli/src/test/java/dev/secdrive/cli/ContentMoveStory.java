@@ -31,15 +31,12 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -113,14 +110,7 @@ abstract class ContentMoveStory {
   void startTheFederation() throws Exception {
     authority = Authority.create();
     Path tree = work.resolve("key-tree.json");
-    byte[] secret = new byte[32];
-    new Random(2).nextBytes(secret);
-    Files.writeString(
-        tree,
-        "{\"format\": 1, \"depth\": 8, \"categoryDepth\": 1, \"secret\": \""
-            + HexFormat.of().formatHex(secret)
-            + "\"}");
-    Files.setPosixFilePermissions(tree, PosixFilePermissions.fromString("rw-------"));
+    AuthorityCommand.KeyTreeFile.write(tree, 8, 1);
     JdbcConfig c = sharedDatabase(work.resolve("operations"));
     a = distributor("a", "Distributor A", 0, tree, c);
     b = distributor("b", "Distributor B", 1, tree, c);
