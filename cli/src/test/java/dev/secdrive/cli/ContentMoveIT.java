@@ -266,6 +266,8 @@ class ContentMoveIT {
     with(0, d -> d.secure().moveOut(certificate.serial(), P));
     ClientStatus moved = status(0);
     assertTrue(moved.certificates().isEmpty(), "the certificate is given up");
+    assertEquals(2, moved.usedSerials(), "and its serial used");
+    refused(Reason.ALREADY_USED, 0, d -> d.secure().storeCertificate(certificate.encode()));
     assertEquals(0, moved.licenses().get(0).conditions().removableCopies());
     with(
         0,
@@ -514,5 +516,129 @@ class ContentMoveIT {
     ServiceData forA = on(0, d -> serviceData(d, "client-a", LEAF_A, distributorA, keyA));
     register(0, "client-a", LEAF_A, distributorA, keyA);
     refused(Reason.ALREADY_REGISTERED, 0, d -> d.secure().registerClient(forA.encode()));
+  }
+
+  @Test
+  void everyOtherCheckOfTheOperationsRefusesWithItsReason() {
+    // REGISTER CLIENT: issuer, signature, sealed secrets
+    Authority other = Authority.create();
+    Certificate stranger =
+        other.certify(
+            Certificate.unsigned(
+                Certificate.Role.DISTRIBUTOR, "Distributor A", new byte[32], keyA.publicKey()));
+    ServiceData byStranger = on(0, d -> serviceData(d, "client-a", LEAF_A, stranger, keyA));
+    refused(Reason.CERTIFICATE, 0, d -> d.secure().registerClient(byStranger.encode()));
+    ServiceData good = on(0, d -> serviceData(d, "client-a", LEAF_A, distributorA, keyA));
+    byte[] badSignature = good.withSignature(new byte[64]).encode();
+    refused(Reason.SIGNATURE, 0, d -> d.secure().registerClient(badSignature));
+    Certificate driveB = on(1, d -> d.secure().certificate());
+    Certificate driveA = on(0, d -> d.secure().certificate());
+    RawKeyPair client = Ed25519.generate();
+    ServiceData sealedToB;
+    try {
+      sealedToB =
+          ServiceData.seal(
+              "Distributor A",
+              "client-a",
+              driveA.subject(),
+              LEAF_A,
+              DEPTH,
+              client.publicKey(),
+              new ServiceData.Secrets(client.privateKey(), tree.deviceKeys(LEAF_A).encode()),
+              driveB.x25519PublicKey(),
+              distributorA,
+              keyA);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+    refused(Reason.INTEGRITY, 0, d -> d.secure().registerClient(sealedToB.encode()));
+    ScsiException framing =
+        assertThrows(
+            ScsiException.class,
+            () -> with(0, d -> d.secure().registerClient(new byte[] {'S', 'D', 'S', 'V', 1})));
+    assertTrue(
+        framing.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST));
+
+    clientAWithLicense(conditions(3, 1));
+    register(1, "client-b", LEAF_B, distributorB, keyB);
+    // INSTALL LICENSE of an issuer the authority did not certify
+    License strangers =
+        License.sign(Bytes.random(16), "x", SONG, LEAF_A, conditions(1, 0), stranger, keyA);
+    refused(Reason.CERTIFICATE, 0, d -> d.secure().installLicense(strangers.encode()));
+    // STORE CERTIFICATE of a content without a license
+    ContentsCopyCertificate unlicensed =
+        ContentsCopyCertificate.sign(
+            Bytes.random(16),
+            "song-9",
+            LEAF_A,
+            LEAF_B,
+            certificate(LEAF_A, LEAF_B).license(),
+            distributorA,
+            keyA);
+    refused(Reason.NO_LICENSE, 0, d -> d.secure().storeCertificate(unlicensed.encode()));
+    // MOVE OUT outside the usage period
+    ContentsCopyCertificate certificate = certificate(LEAF_A, LEAF_B);
+    with(0, d -> d.secure().storeCertificate(certificate.encode()));
+    Instant start = now.get();
+    now.set(start.plusSeconds(7200));
+    refused(Reason.EXPIRED, 0, d -> d.secure().moveOut(certificate.serial(), P));
+    now.set(start);
+
+    // OPEN CONTENT: no license of the header's license ID; a check altered; Kc under another KR
+    int blockSize = blockSize(0);
+    byte[] key = Bytes.random(32);
+    ContentPackage.Header unknown =
+        header(SONG, "lic-other", 16, tree.ekb(0, List.of()).encode(), 0, key);
+    writePackage(0, Q, ContentPackage.blocks(unknown, new byte[16], blockSize));
+    refused(Reason.NO_LICENSE, 0, d -> d.secure().openContent(Q));
+    ContentPackage.Header altered =
+        header(SONG, LICENSE_ID, 16, tree.ekb(0, List.of()).encode(), 0, key)
+            .withCheck(new byte[16]);
+    writePackage(0, Q, ContentPackage.blocks(altered, new byte[16], blockSize));
+    refused(Reason.WRONG_KEY, 0, d -> d.secure().openContent(Q));
+    ContentPackage.Header otherRoot =
+        header(SONG, LICENSE_ID, 16, tree.ekb(0, List.of()).encode(), 1, key);
+    writePackage(0, Q, ContentPackage.blocks(otherRoot, new byte[16], blockSize));
+    refused(Reason.INTEGRITY, 0, d -> d.secure().openContent(Q));
+    ContentPackage.Header otherContent =
+        header("song-2", LICENSE_ID, 16, tree.ekb(0, List.of()).encode(), 0, key);
+    writePackage(0, Q, ContentPackage.blocks(otherContent, new byte[16], blockSize));
+    refused(Reason.CONTENT_MISMATCH, 0, d -> d.secure().openContent(Q));
+    refused(Reason.INTEGRITY, 0, d -> d.secure().openContent(Q + 50));
+
+    // MOVE IN of records a host wrote itself after a package
+    emulator.remove(0, true);
+    emulator.insert(1, "MO-A");
+    ContentPackage.Header song2 =
+        header("song-2", "lic-song-2", 16, tree.ekb(0, List.of()).encode(), 0, key);
+    writePackage(1, Q, ContentPackage.blocks(song2, new byte[16], blockSize));
+    long at = song2.moveRecordLba(Q, blockSize);
+    writePackage(1, at, new MoveRecord(certificate(LEAF_A, LEAF_B)).blocks(blockSize));
+    refused(Reason.CONTENT_MISMATCH, 1, d -> d.secure().moveIn(Q));
+    License byB =
+        License.sign(
+            Bytes.random(16), LICENSE_ID, "song-2", LEAF_B, conditions(1, 0), distributorB, keyB);
+    ContentsCopyCertificate mixed =
+        ContentsCopyCertificate.sign(
+            Bytes.random(16), "song-2", LEAF_A, LEAF_B, byB, distributorA, keyA);
+    writePackage(1, at, new MoveRecord(mixed).blocks(blockSize));
+    refused(Reason.CERTIFICATE, 1, d -> d.secure().moveIn(Q));
+    License forA =
+        License.sign(
+            Bytes.random(16), LICENSE_ID, "song-2", LEAF_A, conditions(1, 0), distributorA, keyA);
+    ContentsCopyCertificate misdirected =
+        ContentsCopyCertificate.sign(
+            Bytes.random(16), "song-2", LEAF_A, LEAF_B, forA, distributorA, keyA);
+    writePackage(1, at, new MoveRecord(misdirected).blocks(blockSize));
+    refused(Reason.OTHER_CLIENT, 1, d -> d.secure().moveIn(Q));
+    License ofSong1 =
+        License.sign(
+            Bytes.random(16), LICENSE_ID, SONG, LEAF_B, conditions(1, 0), distributorA, keyA);
+    ContentsCopyCertificate wrongContent =
+        ContentsCopyCertificate.sign(
+            Bytes.random(16), "song-2", LEAF_A, LEAF_B, ofSong1, distributorA, keyA);
+    writePackage(1, at, new MoveRecord(wrongContent).blocks(blockSize));
+    refused(Reason.CONTENT_MISMATCH, 1, d -> d.secure().moveIn(Q));
+    assertEquals(0, status(1).licenses().size());
   }
 }

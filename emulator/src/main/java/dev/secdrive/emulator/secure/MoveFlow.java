@@ -201,7 +201,8 @@ final class MoveFlow {
    * (05h); a package of another content (13h); no license for it (08h); the license outside its
    * usage period (15h, INFORMATION = not-after); no copies to removable media left (14h); write
    * protection (07/27/00); a move record beyond the medium (05/21/00). Writes the move record, then
-   * in one state write drops the certificate and counts the copy.
+   * in one state write drops the certificate, records its serial as used (so the same certificate
+   * is never stored again) and counts the copy.
    */
   void moveOut(Medium medium, byte[] parameters) throws CheckCondition {
     MoveOut request = ParameterLists.decode(() -> MoveOut.decode(parameters));
@@ -243,6 +244,7 @@ final class MoveFlow {
         "move-out",
         client
             .withoutCertificate(certificate.serial())
+            .withUsed(certificate.serial())
             .withConditions(held.license().licenseId(), held.now().afterRemovableCopy()));
     log.info(
         "drive {}: moved {} out to medium {} at LBA {} for leaf {}",

@@ -54,6 +54,87 @@ class DriveNvTest {
     };
   }
 
+  /** A registered client of a throw-away distributor, with one license installed. */
+  private ClientState client() throws Exception {
+    Authority authority = Authority.create();
+    dev.secdrive.kit.crypto.RawKeyPair distributorKey = dev.secdrive.kit.crypto.Ed25519.generate();
+    dev.secdrive.protocol.security.Certificate distributor =
+        authority.certify(
+            dev.secdrive.protocol.security.Certificate.unsigned(
+                dev.secdrive.protocol.security.Certificate.Role.DISTRIBUTOR,
+                "Distributor",
+                new byte[32],
+                distributorKey.publicKey()));
+    dev.secdrive.kit.crypto.RawKeyPair clientKey = dev.secdrive.kit.crypto.Ed25519.generate();
+    byte[] nodeKeys =
+        new dev.secdrive.protocol.keytree.KeyTree(new byte[32], 3).deviceKeys(2).encode();
+    dev.secdrive.protocol.move.ServiceData service =
+        dev.secdrive.protocol.move.ServiceData.seal(
+            "Distributor",
+            "client",
+            keys.deviceId(),
+            2,
+            3,
+            clientKey.publicKey(),
+            new dev.secdrive.protocol.move.ServiceData.Secrets(clientKey.privateKey(), nodeKeys),
+            keys.x25519PublicKey(),
+            distributor,
+            distributorKey);
+    dev.secdrive.protocol.move.License license =
+        dev.secdrive.protocol.move.License.sign(
+            new byte[16],
+            "lic",
+            "song",
+            2,
+            new dev.secdrive.protocol.move.UseConditions(0, -1, 5, 1, 1),
+            distributor,
+            distributorKey);
+    return ClientState.registered(service, clientKey.privateKey(), nodeKeys).withLicense(license);
+  }
+
+  @Test
+  void theClientStateSurvivesARestartSealedAndKeepsTheCounter() throws Exception {
+    DriveNv nv = created();
+    nv.advance("MO-1", 3, WriteSteps.NONE);
+    assertTrue(nv.client().isEmpty());
+    ClientState client = client();
+    nv.writeClient(client, WriteSteps.NONE);
+    ClientState played =
+        client.withConditions("lic", client.license("lic").orElseThrow().now().afterPlay());
+    nv.writeClient(played, WriteSteps.NONE);
+    DriveNv again = reopened();
+    assertEquals(1, again.counter(), "client writes do not move the counter");
+    assertEquals(3, again.recordedVersion("MO-1"));
+    assertEquals(3, again.generation());
+    ClientState back = again.client().orElseThrow();
+    assertEquals(played.status(), back.status());
+    assertEquals(4, back.license("lic").orElseThrow().now().plays());
+    assertTrue(back.used(new byte[16]));
+    assertArrayEquals(client.clientPrivateKey(), back.clientPrivateKey());
+    String onDisk =
+        new String(Files.readAllBytes(state()), java.nio.charset.StandardCharsets.ISO_8859_1);
+    String key = java.util.HexFormat.of().formatHex(client.clientPrivateKey());
+    assertTrue(!onDisk.contains(key) && !onDisk.contains("client"), "nothing in clear");
+  }
+
+  static Stream<String> replaceSteps() {
+    return dev.secdrive.kit.files.WriteSteps.REPLACE_STEPS.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("replaceSteps")
+  void aPowerCutDuringAClientWriteLeavesTheOldOrTheNewClient(String step) throws Exception {
+    DriveNv nv = created();
+    ClientState client = client();
+    assertThrows(IllegalStateException.class, () -> nv.writeClient(client, cutAt(step)));
+    java.util.Optional<ClientState> after = reopened().client();
+    if (after.isPresent()) {
+      assertEquals(client.status(), after.get().status());
+    }
+    reopened().writeClient(client, WriteSteps.NONE);
+    assertEquals(client.status(), reopened().client().orElseThrow().status());
+  }
+
   @Test
   void theStateSurvivesARestartAndIsSealed() throws IOException {
     DriveNv nv = created();
