@@ -261,6 +261,7 @@ abstract class ContentMoveStory {
     if (status != 0) {
       assertEquals(status, e.httpStatus(), e.getMessage());
     } else {
+      assertEquals(0, e.httpStatus(), e.getMessage());
       assertEquals(reason, e.reason().orElse(null), e.getMessage());
     }
     assertEquals(beforeA, status(A), "nothing installed on A: " + e.getMessage());
@@ -363,6 +364,19 @@ abstract class ContentMoveStory {
     Path never = work.resolve("never.sdcp");
     refused(401, null, () -> ContentMove.download(wrong, SONG, clientA, never, Progress.NONE));
     assertFalse(Files.exists(never), "no torn package file");
+  }
+
+  @Test
+  void aHostPinnedToItsAuthorityRefusesADistributorItDidNotCertify() {
+    DistributorClient pinnedElsewhere =
+        new DistributorClient(a.url())
+            .pinnedTo(Authority.create().publicKey())
+            .asUser(ALICE, PASSWORD);
+    MoveException e =
+        refused(0, null, () -> with(A, d -> ContentMove.register(d, pinnedElsewhere)));
+    assertTrue(e.getMessage().contains("not the pinned"), e.getMessage());
+    assertFalse(status(A).registered());
+    assertEquals(0, adminA.profile(ALICE).bills().size());
   }
 
   @Test

@@ -114,12 +114,17 @@ public final class ContentMove {
   // ---------------------------------------------------------------- S1-S4
 
   /**
-   * Registers the drive as a client of the user at {@code distributor} (S1-S4): S1 the drive's
-   * certificate (SECURITY PROTOCOL IN 00h/0001h), S2-S3 the preregistration (POST /clients, S11-S14
-   * at the server), S4 REGISTER CLIENT with the service data sealed to the drive.
+   * Registers the drive as a client of the user at {@code distributor} (S1-S4), first asking who
+   * the distributor is (refused if {@code distributor} is pinned to an authority that did not
+   * certify it): S1 the drive's certificate (SECURITY PROTOCOL IN 00h/0001h), S2-S3 the
+   * preregistration (POST /clients, S11-S14 at the server), S4 REGISTER CLIENT with the service
+   * data sealed to the drive.
    */
   public static Registered register(Drive drive, DistributorClient distributor) {
     String flow = "register (S1-S4)";
+    // Who the distributor is, checked against the pinned authority (if any) before the drive's
+    // certificate goes to it.
+    step(flow, "S2 GET /distributor", distributor::info);
     Certificate certificate =
         step(flow, "S1 the drive's certificate", () -> drive.secure().certificate());
     if (certificate.role() != Certificate.Role.DRIVE) {
