@@ -106,6 +106,14 @@ final class ClientCommand {
         description = "File holding the user's password (its first line).")
     Path passwordFile;
 
+    @Option(
+        names = "--authority-key",
+        paramLabel = "HEX",
+        description =
+            "The licensing authority's public key: refuse a distributor it did not certify"
+                + " (the drive checks every record against its authority in any case).")
+    String authorityKey;
+
     DistributorClient client() {
       String password;
       try {
@@ -117,7 +125,11 @@ final class ClientCommand {
       if (password.isEmpty()) {
         throw new CliException("--password-file " + passwordFile + " holds no password");
       }
-      return new DistributorClient(distributor).asUser(user, password);
+      DistributorClient client = new DistributorClient(distributor);
+      if (authorityKey != null) {
+        client = client.pinnedTo(AuthorityKeys.parse("--authority-key", authorityKey));
+      }
+      return client.asUser(user, password);
     }
   }
 

@@ -54,7 +54,9 @@ class ContentMoveStoryH2IT extends ContentMoveStory {
     Cli tree = Cli.run("authority", "key-tree", "--out", work.resolve("key-tree.json").toString());
     assertEquals(1, tree.exit(), tree::toString);
     assertTrue(tree.err().contains("already exists; a key tree is not replaced"), tree::toString);
-    String clientA = client("register", A, a.url()).get("clientId").asText();
+    String key = java.util.HexFormat.of().formatHex(authority.publicKey());
+    String clientA =
+        client("register", A, a.url(), "--authority-key", key).get("clientId").asText();
     String clientB = client("register", B, b.url()).get("clientId").asText();
     assertEquals("Distributor B", client("status", B, null).get("distributor").asText());
     Path file = work.resolve("song.sdcp");
