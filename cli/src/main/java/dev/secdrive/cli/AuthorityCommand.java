@@ -6,8 +6,11 @@ import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveFiles;
 import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.host.flow.LicensorCredential;
+import dev.secdrive.kit.files.KeyTreeFile;
 import dev.secdrive.profiles.ProfileCatalog;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +38,7 @@ import picocli.CommandLine.Spec;
       AuthorityCommand.Init.class,
       AuthorityCommand.Licensor.class,
       AuthorityCommand.Enrol.class,
-      AuthorityCommand.KeyTreeFile.class
+      AuthorityCommand.KeyTree.class
     })
 final class AuthorityCommand {
 
@@ -250,83 +253,91 @@ final class AuthorityCommand {
   @Command(
       name = "key-tree",
       mixinStandardHelpOptions = true,
-      description =
-          "Create the federation's key-tree file (seed 002): a random tree secret S, the tree depth"
-              + " and the category depth; every distributor gets a copy ('distributor init"
-              + " --key-tree').")
-  static final class KeyTreeFile implements Callable<Integer> {
+      description = {
+        "Create the federation's key tree (seed 002): a fresh tree secret for the Subset",
+        "Difference tree every distributor makes device node keys and EKBs with. Whoever holds",
+        "the file can make device keys for any leaf; it is written owner-only (0600)."
+      })
+  static final class KeyTree implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(
         names = "--out",
         required = true,
         paramLabel = "FILE",
-        description = "Where to write it (created with permissions 0600; never replaced).")
+        description = "Where to write the key tree (created with permissions 0600).")
     Path out;
 
     @Option(
         names = "--depth",
-        defaultValue = "16",
         paramLabel = "D",
-        description = "Tree depth 1-32: 2^D leaves, one per client (default 16).")
-    int depth;
+        description = "Tree depth, 1..32: 2^D leaves (default: ${DEFAULT-VALUE}).")
+    int depth = KeyTreeFile.DEFAULT_DEPTH;
 
     @Option(
         names = "--category-depth",
-        defaultValue = "2",
         paramLabel = "C",
-        description = "Category depth 0..D-1: 2^C distributors (default 2).")
-    int categoryDepth;
+        description =
+            "Category depth, 0..D-1: 2^C distributor categories of 2^(D-C) leaves (default:"
+                + " ${DEFAULT-VALUE}).")
+    int categoryDepth = KeyTreeFile.DEFAULT_CATEGORY_DEPTH;
+
+    @Option(
+        names = "--replace",
+        description =
+            "Replace an existing key tree: every device node key made with the old one stops"
+                + " working.")
+    boolean replace;
 
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-      write(out, depth, categoryDepth);
-      PrintWriter print = spec.commandLine().getOut();
+      KeyTreeFile tree;
+      try {
+        tree = KeyTreeFile.create(depth, categoryDepth);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(
+            "--depth " + depth + " --category-depth " + categoryDepth + ": " + e.getMessage());
+      }
+      if (!replace && Files.exists(out)) {
+        throw new CliException(out + " already exists; not replacing a key tree without --replace");
+      }
+      try {
+        tree.write(out, replace);
+      } catch (FileAlreadyExistsException e) {
+        throw new CliException(out + " already exists; not replacing a key tree without --replace");
+      } catch (IOException e) {
+        throw new CliException("cannot write " + out + ": " + e.getMessage());
+      }
+      PrintWriter printer = spec.commandLine().getOut();
       if (json) {
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("file", out.toString());
         value.put("depth", depth);
         value.put("categoryDepth", categoryDepth);
-        Json.print(print, value);
+        value.put("leaves", 1L << depth);
+        value.put("categories", 1L << categoryDepth);
+        value.put("leavesPerCategory", tree.leavesPerCategory());
+        Json.print(printer, value);
       } else {
-        print.printf(
-            "created key-tree file %s: depth %d (%d leaves), %d categories of %d leaves%n",
-            out, depth, 1L << depth, 1L << categoryDepth, 1L << (depth - categoryDepth));
+        printer.println(
+            "created key tree "
+                + out
+                + ": depth "
+                + depth
+                + " ("
+                + (1L << depth)
+                + " leaves), category depth "
+                + categoryDepth
+                + " ("
+                + (1L << categoryDepth)
+                + " categories of "
+                + tree.leavesPerCategory()
+                + " leaves)");
       }
       return 0;
-    }
-
-    /** Writes a key-tree file with a fresh tree secret (format 1). */
-    static void write(Path file, int depth, int categoryDepth) {
-      if (depth < 1 || depth > 32) {
-        throw new CliException("--depth must be 1..32, not " + depth);
-      }
-      if (categoryDepth < 0 || categoryDepth >= depth) {
-        throw new CliException(
-            "--category-depth must be 0.." + (depth - 1) + ", not " + categoryDepth);
-      }
-      if (Files.exists(file)) {
-        throw new CliException(file + " already exists; a key tree is not replaced");
-      }
-      byte[] secret = dev.secdrive.kit.crypto.Bytes.random(32);
-      String json =
-          "{\"format\": 1, \"depth\": "
-              + depth
-              + ", \"categoryDepth\": "
-              + categoryDepth
-              + ", \"secret\": \""
-              + HexFormat.of().formatHex(secret)
-              + "\"}\n";
-      java.util.Arrays.fill(secret, (byte) 0);
-      try {
-        dev.secdrive.kit.files.AtomicFiles.createSecret(
-            file, json.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      } catch (java.io.IOException e) {
-        throw new CliException("cannot write " + file + ": " + e, e);
-      }
     }
   }
 }

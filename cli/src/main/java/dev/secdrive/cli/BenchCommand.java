@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
  * {@code secdrive bench}: throughput and latency of the emulator and host driver over loopback TCP,
  * and raw loopback TCP measured in the same run for the ratio ({@link TcpBench}); or of the serial
  * carrier ({@link SerialBench}), the secure layer ({@link SecureBench}) or the software copy
- * ({@link CopyBench}). Each case runs several rounds ({@link BenchRounds}); the report ({@link
- * BenchReport}) gives the median round.
+ * ({@link CopyBench}), or the key tree's EKBs ({@link EkbBench}). Each case runs several rounds
+ * ({@link BenchRounds}); the report ({@link BenchReport}) gives the median round.
  */
 @Command(
     name = "bench",
@@ -69,6 +69,14 @@ final class BenchCommand implements Callable<Integer> {
               + " WRITE copy of the same bytes between the same drives.")
   boolean copy;
 
+  @Option(
+      names = "--ekb",
+      description =
+          "Measure the key tree instead: EKBs of a 2^20-leaf Subset Difference tree with 1, 100"
+              + " and 10,000 revoked leaves (entries, bytes, build time) and a device's derivation"
+              + " of the root key.")
+  boolean ekb;
+
   @Override
   public Integer call() throws Exception {
     if (rounds < 1 || roundSeconds <= 0 || regionMib < 1) {
@@ -76,6 +84,10 @@ final class BenchCommand implements Callable<Integer> {
     }
     BenchReport report = new BenchReport(spec.commandLine().getOut(), json);
     BenchRounds bench = new BenchRounds(rounds, roundSeconds, report);
+    if (ekb) {
+      new EkbBench(bench).run();
+      return 0;
+    }
     Path media = Files.createTempDirectory("secdrive-bench-");
     try {
       if (serial) {

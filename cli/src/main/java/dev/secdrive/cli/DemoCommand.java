@@ -23,6 +23,7 @@ import dev.secdrive.host.flow.Progress;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
+import dev.secdrive.kit.files.KeyTreeFile;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -460,7 +461,7 @@ final class DemoCommand implements Callable<Integer> {
             + " 2 categories)");
     Authority authority = Authority.create();
     Path keyTree = directory.resolve("key-tree.json");
-    AuthorityCommand.KeyTreeFile.write(keyTree, 8, 1);
+    KeyTreeFile.create(8, 1).write(keyTree, false);
     say("tree secret S in " + keyTree + ": every distributor's device node keys derive from it");
 
     step("distributors A and B (category 0 and 1), certified by the authority, sharing DB C");

@@ -63,4 +63,28 @@ class BenchIT {
     }
     assertTrue(json.has("license backup to host + restore, one at a time"), last);
   }
+
+  @Test
+  void benchEkbReportsEveryRevocationCase() throws Exception {
+    Cli bench = Cli.run("bench", "--ekb", "--rounds", "1", "--json");
+    assertEquals(0, bench.exit(), bench::toString);
+    List<String> lines = bench.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("secdrive bench --ekb: "), bench::toString);
+    for (String prefix : List.of("r = 1 revoked ", "r = 100 revoked ", "r = 10,000 revoked ")) {
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix)), prefix + "\n" + bench);
+    }
+    String last = bench.out().substring(bench.out().indexOf("\n{") + 1);
+    JsonNode cases = new ObjectMapper().readTree(last).path("ekb");
+    assertEquals(3, cases.size(), last);
+    // One revoked leaf: the single subset S(root, leaf), 14 + 56 bytes.
+    assertEquals(1, cases.get(0).path("entries").asInt(), last);
+    assertEquals(70, cases.get(0).path("bytes").asInt(), last);
+    for (JsonNode c : cases) {
+      int r = c.path("revoked").asInt();
+      int entries = c.path("entries").asInt();
+      assertTrue(entries >= 1 && entries <= Math.max(1, 2 * r - 1), c.toString());
+      assertEquals(14 + 56L * entries, c.path("bytes").asLong(), c.toString());
+      assertTrue(c.path("deriveMicros").asDouble(-1) > 0, c.toString());
+    }
+  }
 }

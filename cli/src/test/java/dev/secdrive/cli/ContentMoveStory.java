@@ -19,6 +19,7 @@ import dev.secdrive.host.flow.ContentMove;
 import dev.secdrive.host.flow.ContentMove.MoveException;
 import dev.secdrive.host.flow.DistributorClient;
 import dev.secdrive.host.flow.Progress;
+import dev.secdrive.kit.files.KeyTreeFile;
 import dev.secdrive.protocol.distributor.AddContent;
 import dev.secdrive.protocol.distributor.AddOffer;
 import dev.secdrive.protocol.distributor.Bill;
@@ -110,7 +111,7 @@ abstract class ContentMoveStory {
   void startTheFederation() throws Exception {
     authority = Authority.create();
     Path tree = work.resolve("key-tree.json");
-    AuthorityCommand.KeyTreeFile.write(tree, 8, 1);
+    KeyTreeFile.create(8, 1).write(tree, false);
     JdbcConfig c = sharedDatabase(work.resolve("operations"));
     a = distributor("a", "Distributor A", 0, tree, c);
     b = distributor("b", "Distributor B", 1, tree, c);

@@ -53,7 +53,9 @@ class ContentMoveStoryH2IT extends ContentMoveStory {
   void theStoryThroughTheCommandLine() throws Exception {
     Cli tree = Cli.run("authority", "key-tree", "--out", work.resolve("key-tree.json").toString());
     assertEquals(1, tree.exit(), tree::toString);
-    assertTrue(tree.err().contains("already exists; a key tree is not replaced"), tree::toString);
+    assertTrue(
+        tree.err().contains("already exists; not replacing a key tree without --replace"),
+        tree::toString);
     String key = java.util.HexFormat.of().formatHex(authority.publicKey());
     String clientA =
         client("register", A, a.url(), "--authority-key", key).get("clientId").asText();

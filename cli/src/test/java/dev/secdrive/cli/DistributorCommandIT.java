@@ -14,9 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HexFormat;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,16 +32,9 @@ class DistributorCommandIT {
     return cli;
   }
 
-  private Path keyTree() throws Exception {
-    byte[] secret = new byte[32];
-    new Random(1).nextBytes(secret);
+  private Path keyTree() {
     Path file = work.resolve("key-tree.json");
-    Files.writeString(
-        file,
-        "{\"format\": 1, \"depth\": 10, \"categoryDepth\": 2, \"secret\": \""
-            + HexFormat.of().formatHex(secret)
-            + "\"}");
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    ok("authority", "key-tree", "--out", file.toString(), "--depth", "10", "--category-depth", "2");
     return file;
   }
 

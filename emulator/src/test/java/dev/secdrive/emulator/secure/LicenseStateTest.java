@@ -84,8 +84,8 @@ class LicenseStateTest {
         () ->
             LicenseState.decode(
                 hex("53444c53020000000100010174" + "014c00" + "020000" + "00000007")));
-    // role 1 (drive), role 4 (unknown)
-    for (String role : List.of("01", "04")) {
+    // role 1 (drive), role 5 (unknown)
+    for (String role : List.of("01", "05")) {
       String state =
           "53444c53020000000100010174"
               + "014c"

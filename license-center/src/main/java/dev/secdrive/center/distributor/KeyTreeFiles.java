@@ -1,14 +1,16 @@
 package dev.secdrive.center.distributor;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.secdrive.center.CenterSetupException;
-import dev.secdrive.center.KeyFiles;
-import dev.secdrive.kit.crypto.HexKeys;
+import dev.secdrive.kit.files.KeyTreeFile;
+import dev.secdrive.kit.files.LooseSecretFileException;
 import dev.secdrive.protocol.keytree.KeyTree;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * The federation's key-tree file ({@code secdrive authority key-tree}) as a distributor loads it.
+ * The federation's key-tree file ({@code secdrive authority key-tree}, kit's {@link KeyTreeFile})
+ * as a distributor loads it, with its failures as setup errors.
  */
 final class KeyTreeFiles {
 
@@ -18,30 +20,24 @@ final class KeyTreeFiles {
   record Loaded(KeyTree tree, int categoryDepth) {}
 
   /**
-   * @throws CenterSetupException naming the file if it is missing or not a key-tree file
+   * @throws CenterSetupException naming the file if it is missing, readable by others, or not a
+   *     key-tree file
    */
   static Loaded read(Path file) {
-    Stored s = KeyFiles.read(file, Stored.class, "key-tree file", "the licensing authority's");
     try {
-      if (s.format != 1) {
-        throw new IllegalArgumentException("unsupported format " + s.format);
-      }
-      KeyTree tree = new KeyTree(HexKeys.parse("secret", s.secret, 32), s.depth);
-      if (s.categoryDepth < 0 || s.categoryDepth >= s.depth) {
-        throw new IllegalArgumentException(
-            "categoryDepth " + s.categoryDepth + " is not in 0.." + (s.depth - 1));
-      }
-      return new Loaded(tree, s.categoryDepth);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new CenterSetupException("key-tree file " + file + " is corrupt: " + e.getMessage(), e);
+      KeyTreeFile k = KeyTreeFile.read(file);
+      return new Loaded(new KeyTree(k.secret(), k.depth()), k.categoryDepth());
+    } catch (NoSuchFileException e) {
+      throw new CenterSetupException(
+          "key-tree file "
+              + file
+              + " does not exist (the licensing authority makes it with 'secdrive authority"
+              + " key-tree')",
+          e);
+    } catch (LooseSecretFileException e) {
+      throw new CenterSetupException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new CenterSetupException(e.getMessage(), e);
     }
-  }
-
-  /** The JSON form. */
-  static final class Stored {
-    @JsonProperty public int format;
-    @JsonProperty public int depth;
-    @JsonProperty public int categoryDepth;
-    @JsonProperty public String secret;
   }
 }

@@ -1,26 +1,16 @@
 package dev.secdrive.center.distributor;
 
+import dev.secdrive.kit.files.KeyTreeFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HexFormat;
 
-/** Writes a federation key-tree file for tests. */
+/** Writes a federation key-tree file for tests, as {@code secdrive authority key-tree} does. */
 final class KeyTreeFixture {
 
   private KeyTreeFixture() {}
 
   static void write(Path file, int depth, int categoryDepth, byte[] secret) throws Exception {
     Files.createDirectories(file.getParent());
-    Files.writeString(
-        file,
-        "{\"format\": 1, \"depth\": "
-            + depth
-            + ", \"categoryDepth\": "
-            + categoryDepth
-            + ", \"secret\": \""
-            + HexFormat.of().formatHex(secret)
-            + "\"}");
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    new KeyTreeFile(depth, categoryDepth, secret).write(file, false);
   }
 }
