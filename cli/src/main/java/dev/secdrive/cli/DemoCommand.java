@@ -1,5 +1,6 @@
 package dev.secdrive.cli;
 
+import dev.secdrive.center.distributor.DistributorServer;
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.media.MediumMetadata;
@@ -11,6 +12,8 @@ import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.flow.Backups;
 import dev.secdrive.host.flow.CenterClient;
+import dev.secdrive.host.flow.ContentMove;
+import dev.secdrive.host.flow.DistributorClient;
 import dev.secdrive.host.flow.FlowException;
 import dev.secdrive.host.flow.Licensor;
 import dev.secdrive.host.flow.LicensorCredential;
@@ -20,10 +23,14 @@ import dev.secdrive.host.flow.Progress;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
+import dev.secdrive.kit.files.KeyTreeFile;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.data.StandardInquiryData;
+import dev.secdrive.protocol.distributor.AddContent;
+import dev.secdrive.protocol.distributor.CopyPolicy;
+import dev.secdrive.protocol.move.ClientStatus;
 import dev.secdrive.protocol.security.Binding;
 import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.MasterCatalog;
@@ -33,6 +40,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +97,7 @@ final class DemoCommand implements Callable<Integer> {
       Files.createDirectories(media);
       run(media);
       softwareCopy(media.resolve("software-copy"));
+      contentMove(media.resolve("content-move"));
     } finally {
       if (keep) {
         out.println("media directory kept: " + media + " (anchors in " + anchors + ")");
@@ -437,6 +446,194 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * The content move of seed 002: a licensing authority with its key tree, distributors A and B
+   * sharing the operations database C, a user with client A at A and client B at B; a song bought
+   * at A, played on A, moved on removable media to B by a contents copy certificate, played on B,
+   * and the move record refused a second time.
+   */
+  private void contentMove(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    step(
+        "content move (seed 002): a licensing authority and the federation's key tree (depth 8,"
+            + " 2 categories)");
+    Authority authority = Authority.create();
+    Path keyTree = directory.resolve("key-tree.json");
+    KeyTreeFile.create(8, 1).write(keyTree, false);
+    say("tree secret S in " + keyTree + ": every distributor's device node keys derive from it");
+
+    step("distributors A and B (category 0 and 1), certified by the authority, sharing DB C");
+    Path shared = directory.resolve("operations");
+    DistributorServer.setup(
+        directory.resolve("a"),
+        "Distributor A",
+        authority.publicKey(),
+        authority::certify,
+        keyTree,
+        0,
+        DistributorServer.privateH2(directory.resolve("a")),
+        DistributorServer.sharedH2(shared));
+    DistributorServer.setup(
+        directory.resolve("b"),
+        "Distributor B",
+        authority.publicKey(),
+        authority::certify,
+        keyTree,
+        1,
+        DistributorServer.privateH2(directory.resolve("b")),
+        DistributorServer.sharedH2(shared));
+    InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+    try (DistributorServer a = DistributorServer.start(directory.resolve("a"), loopback);
+        DistributorServer b = DistributorServer.start(directory.resolve("b"), loopback)) {
+      say("distributor A at " + a.url() + ", distributor B at " + b.url() + "; DB C in " + shared);
+      DistributorClient adminA = new DistributorClient(a.url()).asAdmin(a.adminToken());
+      DistributorClient adminB = new DistributorClient(b.url()).asAdmin(b.adminToken());
+      String password = "demo password";
+      adminA.addUser("demo-user", "Demo User", password);
+      adminB.addUser("demo-user", "Demo User", password);
+      say("user demo-user registered at A and at B (each keeps only its own Argon2id hash)");
+      DistributorClient userA =
+          new DistributorClient(a.url())
+              .pinnedTo(authority.publicKey())
+              .asUser("demo-user", password);
+      DistributorClient userB =
+          new DistributorClient(b.url())
+              .pinnedTo(authority.publicKey())
+              .asUser("demo-user", password);
+
+      step("S31-S32: a song in A's catalog (3 plays, 30 days, 1 copy); A bills copies at 50 %");
+      byte[] song = demoTitle();
+      adminA.addContent(
+          new AddContent(
+              "demo-song", "Demo song", "audio/wav", "lic-demo-song", 300, 3, 30, 1, 1, song));
+      adminA.setCopyPolicy(CopyPolicy.reduced(50));
+      say(
+          "demo-song: "
+              + Units.bytes(song.length)
+              + " at 3.00; the host checked '"
+              + userA.info().name()
+              + "' is certified by the authority as a DISTRIBUTOR");
+
+      ProfileCatalog profiles = ProfileCatalog.builtIn();
+      MediumStore store = MediumStore.openOrCreate(directory);
+      Media.create(store, profiles, "mo-640", "DEMO-MOVE-MO", "removable disc", null);
+      List<DriveConfig> drives =
+          List.of(
+              new DriveConfig(0, "mo-640", "DEMO-CLIENT-A", "DEMO-MOVE-MO"),
+              new DriveConfig(1, "mo-640", "DEMO-CLIENT-B", null));
+      enrol(directory, authority, drives);
+      step("an emulator: client A's drive (LUN 0, with the disc), client B's drive (LUN 1)");
+      Emulator.Builder builder =
+          Emulator.builder()
+              .mediaDirectory(directory)
+              .anchorDirectory(anchors)
+              .profiles(profiles)
+              .timing(dev.secdrive.emulator.firmware.TimingMode.FAST);
+      drives.forEach(builder::drive);
+      try (Emulator emulator = builder.start()) {
+        String base = "tcp://" + Addresses.format(emulator.address()) + "/";
+        long lba = 100;
+        Path file = directory.resolve("demo-song.sdcp");
+        ContentMove.Registered clientB;
+        try (Drive driveA = Drive.open(base + 0);
+            Drive driveB = Drive.open(base + 1)) {
+          step("S1-S4 (S11-S14): register client A at A and client B at B (REGISTER CLIENT)");
+          ContentMove.Registered clientA = ContentMove.register(driveA, userA);
+          clientB = ContentMove.register(driveB, userB);
+          say(clientA.deviceId() + " is " + clientA.clientId() + " of " + clientA.distributor());
+          say(clientB.deviceId() + " is " + clientB.clientId() + " of " + clientB.distributor());
+
+          step("S21-S25 (S33-S38): download the song's package for client A");
+          ContentMove.Downloaded downloaded =
+              ContentMove.download(userA, "demo-song", clientA.clientId(), file, Progress.NONE);
+          say(
+              downloaded.bytes()
+                  + " bytes (header with an EKB of "
+                  + downloaded.ekbSize()
+                  + " bytes, then AES-256-CTR ciphertext) to "
+                  + file.getFileName());
+
+          step("S61-S66 (S71-S85): a license for client A, INSTALL LICENSE");
+          ContentMove.Licensed licensed = ContentMove.license(driveA, userA, "demo-song");
+          say(
+              "license "
+                  + java.util.HexFormat.of().formatHex(licensed.serial())
+                  + " billed "
+                  + ClientCommand.cents(licensed.billedCents())
+                  + "; "
+                  + ClientCommand.conditionsText(licensed.installed().conditions()));
+          adminA.pay("demo-user", licensed.billedCents());
+
+          step("S41-S50: play on A: the package written at LBA 100, OPEN CONTENT, READ");
+          playMoved(driveA, file, lba, song);
+
+          step("S111-S115 (S121-S141): a contents copy certificate for client B, held by A");
+          ContentMove.Certified certified =
+              ContentMove.certificate(driveA, userA, "demo-song", clientB.clientId());
+          say(
+              "certificate for leaf "
+                  + certified.destinationLeafId()
+                  + ", billed "
+                  + ClientCommand.cents(certified.billedCents())
+                  + " (A's copy policy)");
+          adminA.pay("demo-user", certified.billedCents());
+
+          step("S151-S153: MOVE OUT onto the disc: the drive writes the move record");
+          ContentMove.MovedOut out = ContentMove.moveOut(driveA, file, lba, "demo-song");
+          say(
+              "move record at LBA "
+                  + out.moveRecordLba()
+                  + "; A's drive gave the certificate up: "
+                  + ContentMove.status(driveA).certificates().size()
+                  + " held");
+        }
+
+        step("a person takes the disc from A's drive and puts it in B's (control API)");
+        emulator.remove(0, true);
+        emulator.insert(1, "DEMO-MOVE-MO");
+        say("drive 1 holds DEMO-MOVE-MO");
+
+        try (Drive driveB = Drive.open(base + 1)) {
+          step("S161-S173: MOVE IN on B: certificate, serials and content checked, license in");
+          ContentMove.MovedIn in = ContentMove.moveIn(driveB, lba);
+          say("license " + in.licenseId() + " of " + in.issuer() + " installed on client B");
+
+          step("S41-S50: play on B, decrypted by B's drive with its own device node keys");
+          playMoved(driveB, null, lba, song);
+
+          step("S165-S167: the same move record again");
+          try {
+            ContentMove.moveIn(driveB, lba);
+            throw new CliException("the drive took the same move record twice");
+          } catch (FlowException e) {
+            say(e.getMessage());
+          }
+          ClientStatus status = ContentMove.status(driveB);
+          say(
+              "client B: "
+                  + status.licenses().size()
+                  + " license, "
+                  + status.usedSerials()
+                  + " used serials");
+        }
+      }
+    }
+  }
+
+  private void playMoved(Drive drive, Path file, long lba, byte[] expected) {
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    ContentMove.Played played = ContentMove.play(drive, file, lba, plain, Progress.NONE);
+    if (!Arrays.equals(expected, plain.toByteArray())) {
+      throw new CliException("the played plaintext differs from the song");
+    }
+    say(
+        (played.written() ? "package written at LBA " + lba + "; " : "")
+            + played.bytes()
+            + " bytes of plaintext, identical to the song; "
+            + ClientCommand.conditionsText(
+                ContentMove.status(drive).licenses().get(0).conditions()));
   }
 
   private void runCopy(Drive drive, String title, long lba, byte[] authority, byte[] expected) {

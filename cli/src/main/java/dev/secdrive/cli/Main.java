@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
       AuthorityCommand.class,
       CenterCommand.class,
       DistributorCommand.class,
+      ClientCommand.class,
       MasterCommand.class,
       UserKeyCommand.class,
       CopyCommand.class,

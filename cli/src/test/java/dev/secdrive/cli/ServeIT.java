@@ -485,9 +485,9 @@ class ServeIT {
     assertEquals(0, demo.exitValue(), output);
     assertTrue(output.contains("wrote and read back 8192 bytes: identical"), output);
     try (var listed = Files.list(anchors)) {
-      // one drive for the license flows, three for the software copy: enrolled, then served
+      // one drive for the license flows, three for the software copy, two for the content move
       assertEquals(
-          4, listed.filter(p -> p.toString().endsWith(".anchor")).count(), "anchors in " + anchors);
+          6, listed.filter(p -> p.toString().endsWith(".anchor")).count(), "anchors in " + anchors);
     }
     assertTrue(
         output.contains("NOT READY: MEDIUM NOT PRESENT (02/3A/00) on TEST UNIT READY"), output);
@@ -549,5 +549,20 @@ class ServeIT {
     assertTrue(
         output.contains("scheme 2 clone: ILLEGAL REQUEST: COPY PROTECTION KEY EXCHANGE FAILURE"),
         output);
+    // The content move: played on A, moved on the disc, played on B, the record refused again.
+    assertTrue(
+        output.contains(
+            "package written at LBA 100; 262148 bytes of plaintext, identical to the song; 2"
+                + " play(s) left"),
+        output);
+    assertTrue(
+        output.contains("license lic-demo-song of Distributor A installed on client B"), output);
+    assertTrue(
+        output.contains("    262148 bytes of plaintext, identical to the song; 2 play(s) left"),
+        output);
+    assertTrue(
+        output.contains("move-in (S161-S173): S162-S173 MOVE IN at LBA 100: the drive refused:"),
+        output);
+    assertTrue(output.contains("client B: 1 license, 2 used serials"), output);
   }
 }

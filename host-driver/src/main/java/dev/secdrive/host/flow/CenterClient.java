@@ -1,14 +1,9 @@
 package dev.secdrive.host.flow;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.secdrive.kit.http.Json;
 import dev.secdrive.protocol.center.CenterRoutes;
 import dev.secdrive.protocol.center.CertificateRequest;
 import dev.secdrive.protocol.center.ConversionRequest;
-import dev.secdrive.protocol.center.ErrorAnswer;
 import dev.secdrive.protocol.center.Payment;
 import dev.secdrive.protocol.center.RegisterTitle;
 import dev.secdrive.protocol.center.RegisterUser;
@@ -16,16 +11,7 @@ import dev.secdrive.protocol.center.TitleKey;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.CopyRequests;
 import dev.secdrive.protocol.security.ParameterException;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.function.Supplier;
@@ -39,15 +25,8 @@ import java.util.function.Supplier;
  */
 public final class CenterClient {
 
-  /** Lenient on what it reads: a newer center may add fields, and each call checks its own. */
-  private static final ObjectMapper JSON =
-      Json.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-  private final URI base;
+  private final JsonHttp http;
   private final String adminToken;
-  private final HttpClient http;
   private final byte[] pinnedAuthority;
 
   /**
@@ -56,25 +35,13 @@ public final class CenterClient {
    * @throws FlowException if the URL is not an http(s) URL
    */
   public CenterClient(String url, String adminToken) {
-    URI parsed;
-    try {
-      parsed = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-    } catch (URISyntaxException e) {
-      throw new FlowException("central site URL '" + url + "' is malformed: " + e.getReason());
-    }
-    if (!"http".equals(parsed.getScheme()) && !"https".equals(parsed.getScheme())
-        || parsed.getHost() == null) {
-      throw new FlowException(
-          "central site URL '" + url + "' must be http://host:port or https://host:port");
-    }
-    this.base = parsed;
+    this.http =
+        new JsonHttp(url, "the central site", "license-center/API.md", CenterException::new);
     this.adminToken = adminToken;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     this.pinnedAuthority = null;
   }
 
   private CenterClient(CenterClient client, byte[] pinnedAuthority) {
-    this.base = client.base;
     this.adminToken = client.adminToken;
     this.http = client.http;
     this.pinnedAuthority = pinnedAuthority.clone();
@@ -98,7 +65,7 @@ public final class CenterClient {
   }
 
   public URI url() {
-    return base;
+    return http.base();
   }
 
   // ---------------------------------------------------------------- answers
@@ -141,7 +108,7 @@ public final class CenterClient {
       if (!Arrays.equals(info.authorityPublicKey(), pinnedAuthority)) {
         throw new FlowException(
             "the central site at "
-                + base
+                + http.base()
                 + " names licensing authority "
                 + hex.formatHex(info.authorityPublicKey())
                 + ", not the pinned "
@@ -152,7 +119,7 @@ public final class CenterClient {
           || !Certificates.signedBy(certificate, pinnedAuthority)) {
         throw new FlowException(
             "the central site at "
-                + base
+                + http.base()
                 + " presents a certificate ("
                 + certificate.role()
                 + " '"
@@ -296,78 +263,14 @@ public final class CenterClient {
   }
 
   private JsonNode call(String method, String path, Record body, boolean admin) {
-    URI uri = base.resolve(base.getPath() + path);
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
-    if (admin) {
-      if (adminToken == null) {
-        throw new FlowException(method + " " + path + " needs the central site's admin token");
-      }
-      request.header("Authorization", "Bearer " + adminToken);
+    if (admin && adminToken == null) {
+      throw new FlowException(method + " " + path + " needs the central site's admin token");
     }
-    if (body != null) {
-      try {
-        request
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (ConnectException e) {
-      throw new FlowException("cannot reach the central site at " + base + ": connection refused");
-    } catch (IOException e) {
-      throw new FlowException("cannot reach the central site at " + base + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new FlowException("interrupted while waiting for the central site", e);
-    }
-    JsonNode answer;
-    try {
-      answer = JSON.readTree(response.body());
-    } catch (IOException e) {
-      answer = null;
-    }
-    int status = response.statusCode();
-    if (status / 100 != 2) {
-      String reason = error(answer);
-      if (reason == null) {
-        reason = new String(response.body(), StandardCharsets.UTF_8).strip();
-      }
-      throw new CenterException(status, reason.isEmpty() ? "no reason given" : reason);
-    }
-    if (answer == null || !answer.isObject()) {
-      throw new FlowException(
-          "the central site answered " + method + " " + path + " with something not a JSON object");
-    }
-    return answer;
+    return http.call(method, path, body, admin ? "Bearer " + adminToken : null);
   }
 
-  /** A path of the API: its segments, each percent-encoded (API.md "Endpoints"). */
   private static String route(String... segments) {
-    StringBuilder path = new StringBuilder();
-    for (String segment : segments) {
-      path.append('/')
-          .append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
-    }
-    return path.toString();
-  }
-
-  /** The refusal's message, or null if the body is not API.md's error shape. */
-  private static String error(JsonNode answer) {
-    if (answer == null || !answer.isObject()) {
-      return null;
-    }
-    try {
-      return JSON.treeToValue(answer, ErrorAnswer.class).error();
-    } catch (JsonProcessingException e) {
-      return null;
-    }
+    return JsonHttp.route(segments);
   }
 
   private RegisteredTitle registered(JsonNode answer) {
@@ -375,20 +278,11 @@ public final class CenterClient {
     return new RegisteredTitle(present(key.titleId(), "titleId"), present(key.key(), "key"));
   }
 
-  private static <T> T read(JsonNode answer, Class<T> type) {
-    try {
-      return JSON.treeToValue(answer, type);
-    } catch (JsonProcessingException e) {
-      throw new FlowException(
-          "the central site's answer is not what license-center/API.md says: "
-              + e.getOriginalMessage());
-    }
+  private <T> T read(JsonNode answer, Class<T> type) {
+    return http.read(answer, type);
   }
 
-  private static <T> T present(T value, String field) {
-    if (value == null) {
-      throw new FlowException("the central site's answer lacks the field '" + field + "'");
-    }
-    return value;
+  private <T> T present(T value, String field) {
+    return http.present(value, field);
   }
 }
