@@ -467,9 +467,46 @@ class ContentMoveIT {
     assertEquals(c.notAfter(), e.sense().information(), "INFORMATION = not-after");
     clientALicenseUpdate(conditions(UseConditions.UNLIMITED, 0));
     assertArrayEquals(song, play(0, P));
-    // before the period starts
-    now.set(Instant.ofEpochSecond(c.notBefore() - 100_000));
+  }
+
+  @Test
+  void aWallClockSetBackRevivesNoExpiredLicense() {
+    UseConditions c = conditions(UseConditions.UNLIMITED, 0);
+    clientAWithLicense(c);
+    assertArrayEquals(song, play(0, P));
+    now.set(Instant.ofEpochSecond(c.notAfter() + 1));
     refused(Reason.EXPIRED, 0, d -> d.secure().openContent(P));
+    // The clock set back inside the period: the drive judges by the latest time it has seen.
+    now.set(Instant.ofEpochSecond(c.notAfter() - 600));
+    ScsiException e = refused(Reason.EXPIRED, 0, d -> d.secure().openContent(P));
+    assertEquals(c.notAfter(), e.sense().information(), "INFORMATION = not-after");
+    now.set(START);
+    refused(Reason.EXPIRED, 0, d -> d.secure().openContent(P));
+    // The floor is in the sealed state: a restart does not forget it.
+    emulator.close();
+    emulator = emulator();
+    refused(Reason.EXPIRED, 0, d -> d.secure().openContent(P));
+  }
+
+  @Test
+  void aLicenseWhoseNotBeforeIsAheadRaisesTheTimeFloor() {
+    UseConditions c = conditions(UseConditions.UNLIMITED, 0);
+    clientAWithLicense(c);
+    assertArrayEquals(song, play(0, P));
+    // A distributor's license says the time is at least its not-before: later than c's end.
+    License later =
+        License.sign(
+            Bytes.random(16),
+            "lic-song-2",
+            "song-2",
+            LEAF_A,
+            new UseConditions(c.notAfter() + 3600, c.notAfter() + 7200, 1, 0, 0),
+            distributorA,
+            keyA);
+    with(0, d -> d.secure().installLicense(later.encode()));
+    assertEquals(START, now.get(), "the wall clock is still inside c's period");
+    ScsiException e = refused(Reason.EXPIRED, 0, d -> d.secure().openContent(P));
+    assertEquals(c.notAfter(), e.sense().information());
   }
 
   @Test
@@ -579,10 +616,10 @@ class ContentMoveIT {
     // MOVE OUT outside the usage period
     ContentsCopyCertificate certificate = certificate(LEAF_A, LEAF_B);
     with(0, d -> d.secure().storeCertificate(certificate.encode()));
-    Instant start = now.get();
-    now.set(start.plusSeconds(7200));
+    now.set(now.get().plusSeconds(7200));
     refused(Reason.EXPIRED, 0, d -> d.secure().moveOut(certificate.serial(), P));
-    now.set(start);
+    // the drive has seen that time now: an update for it goes on
+    clientALicenseUpdate(conditions(3, 1));
 
     // OPEN CONTENT: no license of the header's license ID; a check altered; Kc under another KR
     int blockSize = blockSize(0);

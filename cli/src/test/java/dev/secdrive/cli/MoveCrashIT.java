@@ -28,6 +28,8 @@ import dev.secdrive.protocol.move.ServiceData;
 import dev.secdrive.protocol.move.UseConditions;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Crash safety of the client state (seed 002): the power is cut at every named step of INSTALL
  * LICENSE, OPEN CONTENT, MOVE OUT and MOVE IN; a new emulator on the same directories finds each
  * client's state old or new, never half, and the operation can be repeated: a MOVE IN whose state
- * write was lost works again, one whose write was kept is refused 12h.
+ * write was lost works again, one whose write was kept is refused 12h; a MOVE OUT spends its copy
+ * once whatever step it stopped at, and a repeat finishes it.
  */
 class MoveCrashIT {
 
@@ -246,7 +249,7 @@ class MoveCrashIT {
 
   @ParameterizedTest
   @MethodSource("moveOutSteps")
-  void powerLossDuringMoveOutKeepsTheCertificateOrGivesItUp(String step) {
+  void powerLossDuringMoveOutSpendsTheCopyOnceAndTheRecordMovesInOnce(String step) {
     ContentsCopyCertificate certificate = certificate();
     try (Emulator emulator = start()) {
       setUp(emulator);
@@ -255,22 +258,44 @@ class MoveCrashIT {
     }
     try (Emulator emulator = start()) {
       ClientStatus a = status(emulator, 0);
+      long copies = a.licenses().get(0).conditions().removableCopies();
       emulator.insert(0, "CRASH-MO");
-      if (a.certificates().size() == 1) {
-        assertEquals(1, a.licenses().get(0).conditions().removableCopies(), "half a move out");
+      if (a.certificates().size() == 1 && !a.certificates().get(0).movingOut()) {
+        assertEquals(1, copies, "held, not moving: nothing spent");
+        assertEquals(1, a.usedSerials(), "held, not moving: its serial not used");
+        with(emulator, 0, d -> d.secure().moveOut(certificate.serial(), P));
+      } else if (a.certificates().size() == 1) {
+        assertEquals(0, copies, "moving out: the copy spent");
+        assertEquals(P, a.certificates().get(0).movingOutLba());
+        assertEquals(2, a.usedSerials(), "moving out: its serial used");
+        ScsiException other =
+            assertThrows(
+                ScsiException.class,
+                () -> with(emulator, 0, d -> d.secure().moveOut(certificate.serial(), P + 1)));
+        assertTrue(
+            other.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST),
+            "moving out to P, not P + 1: " + other.getMessage());
+        // the repeat writes the same record and spends nothing
         with(emulator, 0, d -> d.secure().moveOut(certificate.serial(), P));
       } else {
-        assertEquals(0, a.licenses().get(0).conditions().removableCopies(), "half a move out");
+        assertEquals(0, copies, "given up: the copy spent");
         ScsiException e =
             assertThrows(
                 ScsiException.class,
                 () -> with(emulator, 0, d -> d.secure().moveOut(certificate.serial(), P)));
         assertEquals(Optional.of(Reason.NO_CERTIFICATE), e.reason());
       }
+      ClientStatus done = status(emulator, 0);
+      assertTrue(done.certificates().isEmpty(), "given up: " + done);
+      assertEquals(0, done.licenses().get(0).conditions().removableCopies(), "spent once");
+      assertEquals(2, done.usedSerials());
       emulator.remove(0, true);
       emulator.insert(1, "CRASH-MO");
       with(emulator, 1, d -> d.secure().moveIn(P));
       assertArrayEquals(song, play(emulator, 1));
+      ScsiException twice =
+          assertThrows(ScsiException.class, () -> with(emulator, 1, d -> d.secure().moveIn(P)));
+      assertEquals(Optional.of(Reason.ALREADY_USED), twice.reason(), "the record moves in once");
     }
   }
 

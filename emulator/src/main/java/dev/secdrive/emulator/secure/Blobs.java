@@ -2,7 +2,6 @@ package dev.secdrive.emulator.secure;
 
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.kit.crypto.AuthenticationException;
-import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.BackupBlob;
@@ -11,6 +10,7 @@ import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.security.Sealing;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,6 +20,10 @@ import java.nio.charset.StandardCharsets;
  * header a {@link Binding#MEDIUM} blob with the same medium, version, counters and layer would
  * have: RESEAL replaces the recipient and the ephemeral key in the header, and the drive that
  * reseals cannot open the medium layer to re-encrypt it (it need not hold the medium).
+ *
+ * <p>The sealed layer's key is {@link Sealing#sealKey} (label "backup-seal"), as every seal to an
+ * X25519 key; its AES-256-GCM is a layer like the others, with its random nonce in the blob, not
+ * {@link Sealing#seal}'s all-zero nonce that the blob format has no room to leave out.
  */
 public final class Blobs {
 
@@ -37,11 +41,6 @@ public final class Blobs {
   static byte[] deviceLayerKey(byte[] deviceSecret, String mediumId) {
     return Crypto.kdf(
         deviceSecret, KeyLabels.BACKUP_DEVICE, mediumId.getBytes(StandardCharsets.US_ASCII));
-  }
-
-  static byte[] sealKey(byte[] shared, byte[] ephemeralPublic, byte[] recipientPublic) {
-    return Crypto.kdf(
-        shared, KeyLabels.BACKUP_SEAL, Bytes.concat(ephemeralPublic, recipientPublic));
   }
 
   /**
@@ -118,9 +117,9 @@ public final class Blobs {
       byte[] mediumLayer,
       Certificate recipient) {
     RawKeyPair ephemeral = X25519.generate();
-    byte[] shared;
+    byte[] key;
     try {
-      shared = X25519.agree(ephemeral.privateKey(), recipient.x25519PublicKey());
+      key = Sealing.sealKey(ephemeral, recipient.x25519PublicKey(), KeyLabels.BACKUP_SEAL);
     } catch (AuthenticationException e) {
       throw new IllegalArgumentException("recipient X25519 key unusable: " + e.getMessage());
     }
@@ -134,7 +133,6 @@ public final class Blobs {
             recipient.subject(),
             ephemeral.publicKey(),
             new byte[mediumLayer.length + Crypto.LAYER_OVERHEAD]);
-    byte[] key = sealKey(shared, ephemeral.publicKey(), recipient.x25519PublicKey());
     return blob.withLayers(Crypto.layerSeal(key, blob.aad(), mediumLayer));
   }
 
@@ -243,8 +241,8 @@ public final class Blobs {
               ? "the blob is not sealed to a drive"
               : "the blob is sealed to drive " + blob.deviceId() + ", not this one");
     }
-    byte[] shared = X25519.agree(self.x25519PrivateKey(), blob.ephemeralPublicKey());
-    byte[] key = sealKey(shared, blob.ephemeralPublicKey(), self.x25519PublicKey());
+    byte[] key =
+        Sealing.openKey(self.x25519PrivateKey(), blob.ephemeralPublicKey(), KeyLabels.BACKUP_SEAL);
     return Crypto.layerOpen(key, blob.aad(), blob.layers());
   }
 

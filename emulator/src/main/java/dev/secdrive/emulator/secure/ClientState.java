@@ -8,10 +8,12 @@ import dev.secdrive.protocol.move.License;
 import dev.secdrive.protocol.move.ServiceData;
 import dev.secdrive.protocol.move.UseConditions;
 import dev.secdrive.protocol.security.ParameterException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -22,8 +24,16 @@ import java.util.TreeSet;
  * What the drive keeps as the patent's legal client (seed 002), inside its sealed non-volatile
  * state ({@link DriveNv}): the service data with the client's private key and device node keys it
  * sealed, the licenses with their use conditions as they stand, the contents copy certificates it
- * holds for a MOVE OUT, and every license and certificate serial it has used. Immutable: each
+ * holds for a MOVE OUT (and, for those a MOVE OUT has begun, the package LBA it spent the copy
+ * for), every license and certificate serial it has used, and its time floor. Immutable: each
  * operation builds the next state and {@link DriveNv#writeClient} makes it durable in one write.
+ *
+ * @param movingOut per certificate serial (hex) a MOVE OUT has begun: the package LBA it spent the
+ *     removable copy for; the certificate stays in {@code certificates} until the move record is on
+ *     the medium
+ * @param timeFloor Unix seconds the drive knows it is at least: the latest wall-clock time it saw
+ *     at a client-state write and the not-before of every license it installed; usage periods are
+ *     judged by the later of it and the wall clock, so a clock set back revives nothing
  */
 record ClientState(
     ServiceData serviceData,
@@ -31,7 +41,9 @@ record ClientState(
     byte[] deviceNodeKeys,
     SortedMap<String, Held> licenses,
     SortedMap<String, ContentsCopyCertificate> certificates,
-    SortedSet<String> usedSerials) {
+    SortedMap<String, Long> movingOut,
+    SortedSet<String> usedSerials,
+    long timeFloor) {
 
   /** A license as installed, and its conditions as they stand now. */
   record Held(License license, UseConditions now) {}
@@ -41,10 +53,17 @@ record ClientState(
     deviceNodeKeys = deviceNodeKeys.clone();
     licenses = Collections.unmodifiableSortedMap(new TreeMap<>(licenses));
     certificates = Collections.unmodifiableSortedMap(new TreeMap<>(certificates));
+    movingOut = Collections.unmodifiableSortedMap(new TreeMap<>(movingOut));
+    if (!certificates.keySet().containsAll(movingOut.keySet())) {
+      throw new IllegalArgumentException("a certificate moving out is not held");
+    }
+    if (timeFloor < 0) {
+      throw new IllegalArgumentException("time floor " + timeFloor);
+    }
     usedSerials = Collections.unmodifiableSortedSet(new TreeSet<>(usedSerials));
   }
 
-  /** A freshly registered client: no license, certificate or used serial. */
+  /** A freshly registered client: no license, certificate or used serial, time floor 0. */
   static ClientState registered(
       ServiceData serviceData, byte[] clientPrivateKey, byte[] deviceNodeKeys) {
     return new ClientState(
@@ -53,7 +72,26 @@ record ClientState(
         deviceNodeKeys,
         new TreeMap<>(),
         new TreeMap<>(),
-        new TreeSet<>());
+        new TreeMap<>(),
+        new TreeSet<>(),
+        0);
+  }
+
+  private ClientState with(
+      SortedMap<String, Held> licenses,
+      SortedMap<String, ContentsCopyCertificate> certificates,
+      SortedMap<String, Long> movingOut,
+      SortedSet<String> usedSerials,
+      long timeFloor) {
+    return new ClientState(
+        serviceData,
+        clientPrivateKey,
+        deviceNodeKeys,
+        licenses,
+        certificates,
+        movingOut,
+        usedSerials,
+        timeFloor);
   }
 
   @Override
@@ -93,13 +131,34 @@ record ClientState(
     return Optional.ofNullable(certificates.get(serial(serial)));
   }
 
-  /** Installs {@code license} (replacing one of the same license ID) and records its serial. */
+  /** The package LBA a MOVE OUT of certificate {@code serial} spent the copy for, if one began. */
+  Optional<Long> movingOutLba(byte[] serial) {
+    return Optional.ofNullable(movingOut.get(serial(serial)));
+  }
+
+  /**
+   * The time the drive judges usage periods by: the later of {@code wallClock} and the time floor.
+   */
+  Instant judgedTime(Instant wallClock) {
+    return wallClock.getEpochSecond() >= timeFloor ? wallClock : Instant.ofEpochSecond(timeFloor);
+  }
+
+  /** The same state with the time floor raised to {@code seen} (Unix seconds) if that is later. */
+  ClientState withTimeSeen(long seen) {
+    return seen <= timeFloor ? this : with(licenses, certificates, movingOut, usedSerials, seen);
+  }
+
+  /**
+   * Installs {@code license} (replacing one of the same license ID), records its serial and raises
+   * the time floor to its not-before.
+   */
   ClientState withLicense(License license) {
     TreeMap<String, Held> next = new TreeMap<>(licenses);
     next.put(license.licenseId(), new Held(license, license.conditions()));
     TreeSet<String> used = new TreeSet<>(usedSerials);
     used.add(serial(license.serial()));
-    return new ClientState(serviceData, clientPrivateKey, deviceNodeKeys, next, certificates, used);
+    return with(next, certificates, movingOut, used, timeFloor)
+        .withTimeSeen(license.conditions().notBefore());
   }
 
   /** The license {@code licenseId} with its conditions now {@code now}. */
@@ -107,30 +166,36 @@ record ClientState(
     TreeMap<String, Held> next = new TreeMap<>(licenses);
     Held held = next.get(licenseId);
     next.put(licenseId, new Held(held.license(), now));
-    return new ClientState(
-        serviceData, clientPrivateKey, deviceNodeKeys, next, certificates, usedSerials);
+    return with(next, certificates, movingOut, usedSerials, timeFloor);
   }
 
   ClientState withCertificate(ContentsCopyCertificate certificate) {
     TreeMap<String, ContentsCopyCertificate> next = new TreeMap<>(certificates);
     next.put(serial(certificate.serial()), certificate);
-    return new ClientState(
-        serviceData, clientPrivateKey, deviceNodeKeys, licenses, next, usedSerials);
+    return with(licenses, next, movingOut, usedSerials, timeFloor);
   }
 
+  /** The held certificate {@code serial} marked as moving out to the package at {@code lba}. */
+  ClientState withMovingOut(byte[] serial, long lba) {
+    TreeMap<String, Long> next = new TreeMap<>(movingOut);
+    next.put(serial(serial), lba);
+    return with(licenses, certificates, next, usedSerials, timeFloor);
+  }
+
+  /** The certificate {@code serial} given up (and its moving-out mark with it). */
   ClientState withoutCertificate(byte[] serial) {
     TreeMap<String, ContentsCopyCertificate> next = new TreeMap<>(certificates);
     next.remove(serial(serial));
-    return new ClientState(
-        serviceData, clientPrivateKey, deviceNodeKeys, licenses, next, usedSerials);
+    TreeMap<String, Long> moving = new TreeMap<>(movingOut);
+    moving.remove(serial(serial));
+    return with(licenses, next, moving, usedSerials, timeFloor);
   }
 
   /** Records {@code serial} as used without installing anything (a moved-in certificate's). */
   ClientState withUsed(byte[] serial) {
     TreeSet<String> used = new TreeSet<>(usedSerials);
     used.add(serial(serial));
-    return new ClientState(
-        serviceData, clientPrivateKey, deviceNodeKeys, licenses, certificates, used);
+    return with(licenses, certificates, movingOut, used, timeFloor);
   }
 
   /** CLIENT STATUS: never a key. */
@@ -144,7 +209,12 @@ record ClientState(
     }
     List<ClientStatus.HeldCertificate> held = new ArrayList<>();
     for (ContentsCopyCertificate c : certificates.values()) {
-      held.add(new ClientStatus.HeldCertificate(c.serial(), c.contentId(), c.destinationLeafId()));
+      held.add(
+          new ClientStatus.HeldCertificate(
+              c.serial(),
+              c.contentId(),
+              c.destinationLeafId(),
+              movingOut.getOrDefault(serial(c.serial()), ClientStatus.HeldCertificate.NOT_MOVING)));
     }
     return new ClientStatus(
         Optional.of(
@@ -169,6 +239,15 @@ record ClientState(
     @JsonProperty public List<LicenseJson> licenses;
     @JsonProperty public List<String> certificates;
     @JsonProperty public List<String> usedSerials;
+
+    /**
+     * Certificate serial (hex) to the package LBA its begun MOVE OUT spent the copy for; absent in
+     * states of earlier secdrives.
+     */
+    @JsonProperty public Map<String, Long> movingOut;
+
+    /** Unix seconds. */
+    @JsonProperty public long timeFloor;
   }
 
   /** A held license: its encoding as issued, and its conditions as they stand. */
@@ -191,6 +270,8 @@ record ClientState(
     }
     j.certificates = certificates.values().stream().map(c -> HexKeys.format(c.encode())).toList();
     j.usedSerials = List.copyOf(usedSerials);
+    j.movingOut = new TreeMap<>(movingOut);
+    j.timeFloor = timeFloor;
     return j;
   }
 
@@ -226,13 +307,22 @@ record ClientState(
           throw new IllegalArgumentException("used serial " + s);
         }
       }
+      // absent in the states of secdrives before the two-phase MOVE OUT: nothing moving
+      Map<String, Long> moving = j.movingOut == null ? Map.of() : j.movingOut;
+      for (Map.Entry<String, Long> m : moving.entrySet()) {
+        if (m.getValue() == null || m.getValue() < 0) {
+          throw new IllegalArgumentException("moving-out LBA of " + m.getKey());
+        }
+      }
       return new ClientState(
           service,
           hex.parseHex(j.clientPrivateKey),
           hex.parseHex(j.deviceNodeKeys),
           licenses,
           certificates,
-          new TreeSet<>(j.usedSerials));
+          new TreeMap<>(moving),
+          new TreeSet<>(j.usedSerials),
+          j.timeFloor);
     } catch (ParameterException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -21,6 +21,7 @@ import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything the client holds lives in the drive's sealed, anchored state ({@link DriveNv},
  * {@link ClientState}); each operation that changes it does so in one state write, so a power loss
- * leaves the old client state or the new one. MOVE OUT writes the move record to the medium first,
- * then the state: a loss between the two leaves the certificate held and the record on the medium,
- * and the record, whose serial the destination records as used, moves the content once only.
+ * leaves the old client state or the new one. MOVE OUT is two state writes around the move record:
+ * the first spends the copy and marks the certificate moving out, the last gives it up; a MOVE OUT
+ * repeated after a loss in between finishes the move without spending again. Usage periods are
+ * judged by the later of the wall clock and the client state's time floor.
  */
 final class MoveFlow {
 
@@ -82,12 +84,20 @@ final class MoveFlow {
     return List.copyOf(out);
   }
 
+  /**
+   * MOVE OUT's steps: verified; the state write that marks the certificate moving out and spends
+   * the copy ({@code move-out:mark:nv-*}); the move record on the medium; the state write that
+   * gives the certificate up ({@code move-out:drop:nv-*}).
+   */
   private static List<String> moveOutSteps() {
     List<String> out = new ArrayList<>();
     out.add("move-out:verified");
+    for (String s : WriteSteps.REPLACE_STEPS) {
+      out.add("move-out:mark:nv-" + s);
+    }
     out.add("move-out:record-written");
     for (String s : WriteSteps.REPLACE_STEPS) {
-      out.add("move-out:nv-" + s);
+      out.add("move-out:drop:nv-" + s);
     }
     return List.copyOf(out);
   }
@@ -196,13 +206,19 @@ final class MoveFlow {
   }
 
   /**
-   * MOVE OUT (0204h, S151-S153). Refusals in this order: framing; not registered (0Fh); no such
-   * certificate held (17h); a package LBA beyond the medium (05/21/00); no package header there
-   * (05h); a package of another content (13h); no license for it (08h); the license outside its
-   * usage period (15h, INFORMATION = not-after); no copies to removable media left (14h); write
-   * protection (07/27/00); a move record beyond the medium (05/21/00). Writes the move record, then
-   * in one state write drops the certificate, records its serial as used (so the same certificate
-   * is never stored again) and counts the copy.
+   * MOVE OUT (0204h, S151-S153), in two phases of the client state so that a power loss spends the
+   * copy once: a state write marks the certificate as moving out to the package's LBA, records its
+   * serial as used (so it is never stored again) and counts the copy; then the move record is
+   * written after the package; then a state write gives the certificate up. A MOVE OUT of a
+   * certificate marked moving (a crash or a write fault stopped it) writes the same record again
+   * and gives it up, spending nothing.
+   *
+   * <p>Refusals in this order: framing; not registered (0Fh); no such certificate held (17h); a
+   * certificate moving out to another LBA (05/26/00 at the LBA); a package LBA beyond the medium
+   * (05/21/00); no package header there (05h); a package of another content (13h); unless moving
+   * already: no license for it (08h), the license outside its usage period (15h, INFORMATION =
+   * not-after), no copies to removable media left (14h); write protection (07/27/00); a move record
+   * beyond the medium (05/21/00).
    */
   void moveOut(Medium medium, byte[] parameters) throws CheckCondition {
     MoveOut request = ParameterLists.decode(() -> MoveOut.decode(parameters));
@@ -214,19 +230,32 @@ final class MoveFlow {
                 () ->
                     CheckCondition.refused(
                         Reason.NO_CERTIFICATE, "no certificate held with this serial"));
+    Optional<Long> moving = client.movingOutLba(request.serial());
+    if (moving.isPresent() && moving.get() != request.packageLba()) {
+      log.info(
+          "drive {}: certificate moving out to LBA {}, not {}",
+          keys.deviceId(),
+          moving.get(),
+          request.packageLba());
+      throw ParameterLists.invalidParameter(ContentsCopyCertificate.SERIAL_LENGTH);
+    }
     ContentPackage.Header header = readHeader(medium, request.packageLba());
     if (!header.contentId().equals(certificate.contentId())) {
       throw CheckCondition.refused(
           Reason.CONTENT_MISMATCH,
           "package of " + header.contentId() + ", certificate for " + certificate.contentId());
     }
-    ClientState.Held held =
-        client
-            .licenseFor(certificate.contentId())
-            .orElseThrow(() -> CheckCondition.refused(Reason.NO_LICENSE, certificate.contentId()));
-    requirePeriod(held);
-    if (held.now().removableCopies() == 0) {
-      throw CheckCondition.refused(Reason.NO_COPIES_LEFT, held.license().licenseId());
+    ClientState.Held held = null;
+    if (moving.isEmpty()) {
+      held =
+          client
+              .licenseFor(certificate.contentId())
+              .orElseThrow(
+                  () -> CheckCondition.refused(Reason.NO_LICENSE, certificate.contentId()));
+      client = requirePeriod(client, held);
+      if (held.now().removableCopies() == 0) {
+        throw CheckCondition.refused(Reason.NO_COPIES_LEFT, held.license().licenseId());
+      }
     }
     UserArea.requireWritable(medium);
     int blockSize = medium.blockSize();
@@ -238,21 +267,26 @@ final class MoveFlow {
     }
     userArea.check(medium, at, blocks);
     faults.reached("move-out:verified");
+    if (held != null) {
+      client =
+          write(
+              "move-out:mark",
+              client
+                  .withMovingOut(certificate.serial(), request.packageLba())
+                  .withUsed(certificate.serial())
+                  .withConditions(held.license().licenseId(), held.now().afterRemovableCopy()));
+    }
     userArea.write(medium, at, ByteBuffer.wrap(record));
     faults.reached("move-out:record-written");
-    write(
-        "move-out",
-        client
-            .withoutCertificate(certificate.serial())
-            .withUsed(certificate.serial())
-            .withConditions(held.license().licenseId(), held.now().afterRemovableCopy()));
+    write("move-out:drop", client.withoutCertificate(certificate.serial()));
     log.info(
-        "drive {}: moved {} out to medium {} at LBA {} for leaf {}",
+        "drive {}: moved {} out to medium {} at LBA {} for leaf {}{}",
         keys.deviceId(),
         certificate.contentId(),
         medium.id(),
         at,
-        certificate.destinationLeafId());
+        certificate.destinationLeafId(),
+        held == null ? " (finishing a move out begun before)" : "");
   }
 
   /**
@@ -334,7 +368,7 @@ final class MoveFlow {
           Reason.CONTENT_MISMATCH,
           "license " + header.licenseId() + " is for " + held.license().contentId());
     }
-    requirePeriod(held);
+    client = requirePeriod(client, held);
     if (!held.now().unlimitedPlays() && held.now().plays() == 0) {
       throw CheckCondition.refused(Reason.EXHAUSTED, header.licenseId());
     }
@@ -383,9 +417,22 @@ final class MoveFlow {
     }
   }
 
-  private void requirePeriod(ClientState.Held held) throws CheckCondition {
+  /**
+   * Refuses 15h unless the time the drive judges by, the later of its wall clock and its time
+   * floor, is in the license's period. A refusal by a wall clock later than the floor first raises
+   * the floor to it in a state write, so setting the clock back after the refusal revives nothing.
+   *
+   * @return {@code client} as it stands after that
+   */
+  private ClientState requirePeriod(ClientState client, ClientState.Held held)
+      throws CheckCondition {
     UseConditions now = held.now();
-    if (!now.inPeriod(wallClock.get().instant())) {
+    Instant wall = wallClock.get().instant();
+    if (!now.inPeriod(client.judgedTime(wall))) {
+      ClientState seen = client.withTimeSeen(wall.getEpochSecond());
+      if (seen != client) {
+        write("time-floor", seen);
+      }
       throw CheckCondition.refused(
           Reason.EXPIRED,
           now.notAfter(),
@@ -394,8 +441,11 @@ final class MoveFlow {
               + " outside "
               + now.notBefore()
               + ".."
-              + Long.toUnsignedString(now.notAfter()));
+              + Long.toUnsignedString(now.notAfter())
+              + " at "
+              + client.judgedTime(wall).getEpochSecond());
     }
+    return client;
   }
 
   /** KR from the package's EKB with this client's device node keys (S44-S46), then Kc. */
@@ -489,12 +539,20 @@ final class MoveFlow {
     return out;
   }
 
-  private void write(String operation, ClientState next) throws CheckCondition {
+  /**
+   * Makes {@code next} durable in one state write, its time floor raised to the wall clock's time
+   * (the drive has seen it); steps {@code operation:nv-*}.
+   *
+   * @return the state written
+   */
+  private ClientState write(String operation, ClientState next) throws CheckCondition {
+    ClientState stamped = next.withTimeSeen(wallClock.get().instant().getEpochSecond());
     try {
-      nv.writeClient(next, faults.prefixed(operation + ":nv-"));
+      nv.writeClient(stamped, faults.prefixed(operation + ":nv-"));
     } catch (IOException e) {
       log.error("drive {}: writing the drive state failed", keys.deviceId(), e);
       throw CheckCondition.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE);
     }
+    return stamped;
   }
 }

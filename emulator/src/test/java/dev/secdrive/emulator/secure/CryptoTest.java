@@ -9,9 +9,11 @@ import dev.secdrive.kit.crypto.AesKeyWrap;
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Hkdf;
 import dev.secdrive.kit.crypto.Hmac;
+import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.ProvisionRequest;
+import dev.secdrive.protocol.security.Sealing;
 import dev.secdrive.protocol.security.TitleHeader;
 import java.util.HexFormat;
 import java.util.List;
@@ -66,12 +68,23 @@ class CryptoTest {
         shared,
         X25519.agree(KnownAnswers.DRIVE_X25519, KnownAnswers.BACKUP_EPHEMERAL_PUBLIC),
         "both sides agree");
+    // The sealed layer's key is protocol's one seal key, as the sender and as the drive derive it.
     assertEquals(
         HEX.formatHex(KnownAnswers.BACKUP_SEAL_KEY),
         HEX.formatHex(
-            Blobs.sealKey(
-                shared, KnownAnswers.BACKUP_EPHEMERAL_PUBLIC, KnownAnswers.DRIVE_X25519_PUBLIC)),
+            Sealing.sealKey(
+                new RawKeyPair(KnownAnswers.BACKUP_EPHEMERAL, KnownAnswers.BACKUP_EPHEMERAL_PUBLIC),
+                KnownAnswers.DRIVE_X25519_PUBLIC,
+                KeyLabels.BACKUP_SEAL)),
         "backup sealed layer key");
+    assertEquals(
+        HEX.formatHex(KnownAnswers.BACKUP_SEAL_KEY),
+        HEX.formatHex(
+            Sealing.openKey(
+                KnownAnswers.DRIVE_X25519,
+                KnownAnswers.BACKUP_EPHEMERAL_PUBLIC,
+                KeyLabels.BACKUP_SEAL)),
+        "backup sealed layer key, opened");
   }
 
   @Test

@@ -169,7 +169,10 @@ public final class Secure {
 
   /**
    * MOVE OUT (S151-S153): the drive writes the move record of the held certificate {@code serial}
-   * after the package at {@code packageLba} of the loaded medium and gives the certificate up.
+   * after the package at {@code packageLba} of the loaded medium and gives the certificate up. It
+   * spends the removable copy first and marks the certificate moving out (CLIENT STATUS, {@code
+   * HeldCertificate.movingOut()}); if the move stops after that, call this again with the same LBA:
+   * it finishes without spending again.
    */
   public void moveOut(byte[] serial, long packageLba) {
     out(Operation.MOVE_OUT, new MoveOut(serial, packageLba).encode());

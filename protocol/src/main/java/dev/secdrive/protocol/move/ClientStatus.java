@@ -16,7 +16,8 @@ import java.util.Optional;
  * str8 client ID | u32 leaf ID | u8 depth | 32 bytes client public key | u16 license count, per
  * license: str8 license ID | str8 content ID | str8 issuer name | 16-byte serial | 24 bytes use
  * conditions as they stand; u16 held certificate count, per: 16-byte serial | str8 content ID | u32
- * destination leaf; u32 used serial count. Never a key.
+ * destination leaf | u64 moving-out LBA (FFFFFFFFFFFFFFFFh = no MOVE OUT begun); u32 used serial
+ * count. Never a key.
  *
  * @param client empty if the drive is not registered (then the lists are empty and the count 0)
  */
@@ -109,12 +110,31 @@ public record ClientStatus(
     }
   }
 
-  /** A contents copy certificate the drive holds for a later MOVE OUT. */
-  public record HeldCertificate(byte[] serial, String contentId, long destinationLeafId) {
+  /**
+   * A contents copy certificate the drive holds for a later MOVE OUT, or is moving out: {@code
+   * movingOutLba} is the package LBA a MOVE OUT spent the copy for and whose move record it has not
+   * yet given the certificate up after ({@link #NOT_MOVING} if none).
+   */
+  public record HeldCertificate(
+      byte[] serial, String contentId, long destinationLeafId, long movingOutLba) {
+
+    /** {@link #movingOutLba} of a certificate no MOVE OUT has begun: FFFFFFFFFFFFFFFFh. */
+    public static final long NOT_MOVING = -1;
+
     public HeldCertificate {
       serial = Fields.checkLength("serial", serial, ContentsCopyCertificate.SERIAL_LENGTH).clone();
       Fields.checkId("content ID", contentId, License.ID_MAX);
       License.checkLeaf(destinationLeafId);
+    }
+
+    /** A certificate held, no MOVE OUT begun. */
+    public HeldCertificate(byte[] serial, String contentId, long destinationLeafId) {
+      this(serial, contentId, destinationLeafId, NOT_MOVING);
+    }
+
+    /** Whether a MOVE OUT spent the copy and has not finished (repeat it to finish). */
+    public boolean movingOut() {
+      return movingOutLba != NOT_MOVING;
     }
 
     @Override
@@ -127,7 +147,8 @@ public record ClientStatus(
       return o instanceof HeldCertificate h
           && Arrays.equals(serial, h.serial)
           && contentId.equals(h.contentId)
-          && destinationLeafId == h.destinationLeafId;
+          && destinationLeafId == h.destinationLeafId
+          && movingOutLba == h.movingOutLba;
     }
 
     @Override
@@ -143,6 +164,7 @@ public record ClientStatus(
           + contentId
           + " -> leaf "
           + destinationLeafId
+          + (movingOut() ? ", moving out at LBA " + Long.toUnsignedString(movingOutLba) : "")
           + "]";
     }
   }
@@ -189,7 +211,7 @@ public record ClientStatus(
     }
     out.u16(certificates.size());
     for (HeldCertificate h : certificates) {
-      out.raw(h.serial).str8(h.contentId).u32(h.destinationLeafId);
+      out.raw(h.serial).str8(h.contentId).u32(h.destinationLeafId).u64(h.movingOutLba);
     }
     out.u32(usedSerials);
     return AvailableLength.wrap(out.toByteArray());
@@ -232,7 +254,8 @@ public record ClientStatus(
     for (int i = 0; i < m; i++) {
       byte[] serial = r.raw("serial", ContentsCopyCertificate.SERIAL_LENGTH);
       String contentId = r.id("content ID", License.ID_MAX);
-      held.add(new HeldCertificate(serial, contentId, r.u32("destination leaf ID")));
+      long destination = r.u32("destination leaf ID");
+      held.add(new HeldCertificate(serial, contentId, destination, r.u64("moving-out LBA")));
     }
     long used = r.u32("used serial count");
     r.end();

@@ -63,6 +63,22 @@ public final class Sealing {
     }
   }
 
+  /**
+   * The key of {@link #sealKey} as its recipient derives it, from its private key and the sender's
+   * ephemeral public key.
+   *
+   * @throws AuthenticationException if {@code ephemeralPublic} is of small order or not 32 bytes
+   */
+  public static byte[] openKey(byte[] recipientPrivate, byte[] ephemeralPublic, String label)
+      throws AuthenticationException {
+    byte[] shared = X25519.agree(recipientPrivate, ephemeralPublic);
+    try {
+      return kdf(shared, label, Bytes.concat(ephemeralPublic, X25519.publicKey(recipientPrivate)));
+    } finally {
+      Arrays.fill(shared, (byte) 0);
+    }
+  }
+
   /** Seals {@code plaintext} with a fresh ephemeral key. */
   public static Sealed seal(byte[] recipientPublic, String label, byte[] aad, byte[] plaintext)
       throws AuthenticationException {
@@ -90,10 +106,7 @@ public final class Sealing {
   public static byte[] open(
       byte[] recipientPrivate, byte[] ephemeralPublic, String label, byte[] aad, byte[] sealed)
       throws AuthenticationException {
-    byte[] shared = X25519.agree(recipientPrivate, ephemeralPublic);
-    byte[] key =
-        kdf(shared, label, Bytes.concat(ephemeralPublic, X25519.publicKey(recipientPrivate)));
-    Arrays.fill(shared, (byte) 0);
+    byte[] key = openKey(recipientPrivate, ephemeralPublic, label);
     try {
       return AesGcm.open(key, new byte[AesGcm.NONCE_LENGTH], aad, sealed);
     } finally {

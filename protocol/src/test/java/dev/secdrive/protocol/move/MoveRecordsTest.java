@@ -258,12 +258,12 @@ class MoveRecordsTest {
   }
 
   static final String STATUS_HEX =
-      "000000A3010D4469737472696275746F72204108636C69656E742D6100000005"
+      "000000AB010D4469737472696275746F72204108636C69656E742D6100000005"
           + "04ADC14011F82D1C56D956AA4F9D73D8858361A606048525E0D08C638DC75DD8"
           + "C70001056C69632D3106736F6E672D310D4469737472696275746F722041A0A1"
           + "A2A3A4A5A6A7A8A9AAABACADAEAF000000006553F100000000006B49D2000000"
           + "0003000200010001B0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF06736F6E672D3100"
-          + "00000900000002";
+          + "000009000000000000020000000002";
 
   @Test
   void clientStatusGoldenVectorRoundTrips() throws ParameterException {
@@ -278,7 +278,9 @@ class MoveRecordsTest {
                     "Distributor A",
                     MoveFixtures.LICENSE_SERIAL,
                     MoveFixtures.CONDITIONS)),
-            List.of(new ClientStatus.HeldCertificate(MoveFixtures.CERTIFICATE_SERIAL, "song-1", 9)),
+            List.of(
+                new ClientStatus.HeldCertificate(
+                    MoveFixtures.CERTIFICATE_SERIAL, "song-1", 9, 0x200)),
             2);
     assertEquals(STATUS_HEX, Hex.format(status.encode()));
     assertEquals(status, ClientStatus.decode(Hex.parse(STATUS_HEX)));
