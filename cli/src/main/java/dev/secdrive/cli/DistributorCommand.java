@@ -6,6 +6,7 @@ import dev.secdrive.center.distributor.DistributorKeys;
 import dev.secdrive.center.distributor.DistributorServer;
 import dev.secdrive.center.distributor.DistributorService;
 import dev.secdrive.center.distributor.store.Rows.ContentRow;
+import dev.secdrive.center.distributor.store.Rows.OfferRow;
 import dev.secdrive.center.distributor.store.Rows.RevocationRow;
 import dev.secdrive.center.distributor.store.Rows.Terms;
 import dev.secdrive.center.distributor.store.Rows.UserRow;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Spec;
       DistributorCommand.Serve.class,
       DistributorCommand.UserCommand.class,
       DistributorCommand.ContentCommand.class,
+      DistributorCommand.OfferCommand.class,
       DistributorCommand.Revoke.class
     })
 final class DistributorCommand {
@@ -328,38 +330,11 @@ final class DistributorCommand {
           description = "The license ID.")
       String licenseId;
 
-      @Option(
-          names = "--plays",
-          defaultValue = "4294967295",
-          description = "Plays (default: ${DEFAULT-VALUE} = unlimited).")
-      long plays;
-
-      @Option(
-          names = "--days",
-          defaultValue = "0",
-          description = "Days the license lasts from its issue (default: 0 = no end).")
-      int days;
-
-      @Option(
-          names = "--copies",
-          defaultValue = "0",
-          description = "Contents copy certificates allowed per license (default: 0).")
-      int copies;
-
-      @Option(
-          names = "--removable-copies",
-          defaultValue = "0",
-          description = "Copies to removable media per license (default: 0).")
-      int removableCopies;
+      @Mixin UseTerms use;
 
       @Override
       Integer run(Distributor distributor) throws Exception {
-        Terms terms;
-        try {
-          terms = new Terms(plays, days, copies, removableCopies);
-        } catch (IllegalArgumentException e) {
-          throw new CliException(e.getMessage().replace("field '", "option '"));
-        }
+        Terms terms = use.terms();
         ContentRow row =
             distributor.addContent(
                 id,
@@ -383,6 +358,98 @@ final class DistributorCommand {
                 + " bytes, license "
                 + row.licenseId()
                 + ", "
+                + row.priceCents()
+                + " cents)");
+        return 0;
+      }
+    }
+  }
+
+  /** The use conditions a license or an update offer grants. */
+  static final class UseTerms {
+    @Option(
+        names = "--plays",
+        defaultValue = "4294967295",
+        description = "Plays (default: ${DEFAULT-VALUE} = unlimited).")
+    long plays;
+
+    @Option(
+        names = "--days",
+        defaultValue = "0",
+        description = "Days the license lasts from its issue (default: 0 = no end).")
+    int days;
+
+    @Option(
+        names = "--copies",
+        defaultValue = "0",
+        description = "Contents copy certificates allowed per license (default: 0).")
+    int copies;
+
+    @Option(
+        names = "--removable-copies",
+        defaultValue = "0",
+        description = "Copies to removable media per license (default: 0).")
+    int removableCopies;
+
+    Terms terms() {
+      try {
+        return new Terms(plays, days, copies, removableCopies);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage().replace("field '", "option '"));
+      }
+    }
+  }
+
+  @Command(
+      name = "offer",
+      mixinStandardHelpOptions = true,
+      description = "Update offers (S101-S102): new use conditions for a license already bought.",
+      subcommands = {OfferCommand.Add.class})
+  static final class OfferCommand {
+    @Command(
+        name = "add",
+        mixinStandardHelpOptions = true,
+        description =
+            "Add an update offer for a content: a user holding its license buys a new serial with"
+                + " these conditions (client update --offer).")
+    static final class Add extends Local {
+      @Option(
+          names = "--content",
+          required = true,
+          paramLabel = "ID",
+          description = "The content the offer updates licenses of.")
+      String contentId;
+
+      @Option(names = "--id", required = true, paramLabel = "OFFER", description = "Offer ID.")
+      String id;
+
+      @Option(
+          names = "--price",
+          defaultValue = "0",
+          paramLabel = "CENTS",
+          description = "Price of the update in cents (default: ${DEFAULT-VALUE}).")
+      long price;
+
+      @Mixin UseTerms use;
+
+      @Override
+      Integer run(Distributor distributor) {
+        OfferRow row = distributor.addOffer(contentId, id, price, use.terms());
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("offerId", row.offerId());
+        value.put("contentId", row.contentId());
+        value.put("priceCents", row.priceCents());
+        value.put("plays", row.terms().plays());
+        value.put("days", row.terms().days());
+        value.put("copies", row.terms().copies());
+        value.put("removableCopies", row.terms().removableCopies());
+        print(
+            value,
+            "added offer "
+                + row.offerId()
+                + " for content "
+                + row.contentId()
+                + " ("
                 + row.priceCents()
                 + " cents)");
         return 0;

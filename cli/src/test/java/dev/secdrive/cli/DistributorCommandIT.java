@@ -176,6 +176,53 @@ class DistributorCommandIT {
     assertEquals(1, badPlays.exit());
     assertTrue(badPlays.err().contains("option 'copies'"), badPlays.err());
 
+    Cli offer =
+        ok(
+            "distributor",
+            "offer",
+            "add",
+            "--data-dir",
+            dirA.toString(),
+            "--content",
+            "SONG-1",
+            "--id",
+            "RENEW-30",
+            "--price",
+            "50",
+            "--days",
+            "30",
+            "--plays",
+            "9");
+    assertEquals("added offer RENEW-30 for content SONG-1 (50 cents)", offer.out().trim());
+    Cli offerForNothing =
+        Cli.run(
+            "distributor",
+            "offer",
+            "add",
+            "--data-dir",
+            dirA.toString(),
+            "--content",
+            "SONG-9",
+            "--id",
+            "RENEW-30");
+    assertEquals(1, offerForNothing.exit());
+    assertTrue(offerForNothing.err().contains("SONG-9"), offerForNothing.err());
+    Cli badOffer =
+        Cli.run(
+            "distributor",
+            "offer",
+            "add",
+            "--data-dir",
+            dirA.toString(),
+            "--content",
+            "SONG-1",
+            "--id",
+            "RENEW-2",
+            "--removable-copies",
+            "70000");
+    assertEquals(1, badOffer.exit());
+    assertTrue(badOffer.err().contains("option 'removableCopies'"), badOffer.err());
+
     Cli revoke = Cli.run("distributor", "revoke", "--data-dir", dirB.toString(), "leaf-7");
     assertEquals(1, revoke.exit());
     assertEquals("secdrive: no client leaf-7 in the federation", revoke.err().trim());
@@ -194,6 +241,18 @@ class DistributorCommandIT {
       assertEquals("SONG-1", listed.get(0).get("contentId").asText());
       assertEquals(250, listed.get(0).get("priceCents").asLong());
       assertEquals(7, listed.get(0).get("days").asInt());
+      HttpResponse<String> offers =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(a.url() + "/contents/SONG-1/offers")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, offers.statusCode());
+      JsonNode renew = Json.MAPPER.readTree(offers.body()).get(0);
+      assertEquals("RENEW-30", renew.get("offerId").asText());
+      assertEquals(50, renew.get("priceCents").asLong());
+      assertEquals(30, renew.get("days").asInt());
+      assertEquals(9, renew.get("plays").asLong());
+      assertEquals(0, renew.get("copies").asInt());
       Distributor atA = a.distributor();
       assertEquals("alice", atA.checkPassword("alice", "a long password"));
       assertEquals(1L << 8, b.distributor().firstLeaf());

@@ -199,26 +199,70 @@ public final class ContentMove {
       Path file,
       Progress progress) {
     String flow = "download (S21-S25)";
-    long bytes;
+    record Received(long bytes, ContentPackage.Header header) {}
+    Received received;
     try {
-      bytes =
+      received =
           AtomicFiles.replace(
               file,
-              out ->
-                  step(
+              out -> {
+                // The header is checked before the file is replaced: a body that is not the
+                // package asked for leaves the old file as it was.
+                HeadKeeper head = new HeadKeeper(out, ContentPackage.HEADER_MAX);
+                long bytes =
+                    step(
+                        flow,
+                        "S22-S24 GET the package of " + contentId,
+                        () -> distributor.downloadPackage(contentId, clientId, head, progress));
+                ContentPackage.Header header =
+                    checkedHeader(flow, "the distributor's package", head.head(), bytes);
+                if (!header.contentId().equals(contentId)) {
+                  throw new MoveException(
                       flow,
-                      "S22-S24 GET the package of " + contentId,
-                      () -> distributor.downloadPackage(contentId, clientId, out, progress)));
+                      "the distributor sent a package of " + header.contentId(),
+                      null,
+                      0,
+                      null);
+                }
+                return new Received(bytes, header);
+              });
     } catch (IOException e) {
       throw new MoveException(flow, "S25 cannot write " + file + ": " + e, e, 0, null);
     }
-    ContentPackage.Header header = packageFile(flow, file);
-    if (!header.contentId().equals(contentId)) {
-      throw new MoveException(
-          flow, "the distributor sent a package of " + header.contentId(), null, 0, null);
-    }
+    ContentPackage.Header header = received.header();
     return new Downloaded(
-        contentId, header.licenseId(), header.distributor(), file, bytes, header.ekb().length);
+        contentId,
+        header.licenseId(),
+        header.distributor(),
+        file,
+        received.bytes(),
+        header.ekb().length);
+  }
+
+  /** Passes every byte on and keeps the first {@code max}. */
+  private static final class HeadKeeper extends java.io.FilterOutputStream {
+    private final java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    private final int max;
+
+    HeadKeeper(OutputStream out, int max) {
+      super(out);
+      this.max = max;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      head.write(b, off, Math.min(len, Math.max(0, max - head.size())));
+      out.write(b, off, len);
+    }
+
+    byte[] head() {
+      return head.toByteArray();
+    }
   }
 
   // ---------------------------------------------------------------- S61-S66, S91-S97
@@ -434,17 +478,29 @@ public final class ContentMove {
 
   private static ContentPackage.Header packageFile(String flow, Path file) {
     try (InputStream in = Files.newInputStream(file)) {
-      byte[] prefix = in.readNBytes(ContentPackage.HEADER_LENGTH_OFFSET + 4);
+      return checkedHeader(
+          flow, file.toString(), in.readNBytes(ContentPackage.HEADER_MAX), Files.size(file));
+    } catch (IOException e) {
+      throw new MoveException(flow, "cannot read " + file + ": " + e, e, 0, null);
+    }
+  }
+
+  /**
+   * The header of a package of {@code size} bytes that begins with {@code head} (at least the whole
+   * header), checked to be followed by exactly the content's length.
+   */
+  private static ContentPackage.Header checkedHeader(
+      String flow, String what, byte[] head, long size) {
+    try {
+      byte[] prefix =
+          Arrays.copyOf(head, Math.min(head.length, ContentPackage.HEADER_LENGTH_OFFSET + 4));
       long length = ContentPackage.Header.declaredLength(prefix);
-      byte[] rest = in.readNBytes((int) Math.min(length - prefix.length, Integer.MAX_VALUE));
-      byte[] all = Arrays.copyOf(prefix, prefix.length + rest.length);
-      System.arraycopy(rest, 0, all, prefix.length, rest.length);
-      ContentPackage.Header header = ContentPackage.Header.decode(all);
-      long size = Files.size(file);
+      ContentPackage.Header header =
+          ContentPackage.Header.decode(Arrays.copyOf(head, (int) Math.min(length, head.length)));
       if (size != header.length() + header.plaintextLength()) {
         throw new MoveException(
             flow,
-            file
+            what
                 + " has "
                 + size
                 + " bytes, not the header's "
@@ -459,12 +515,10 @@ public final class ContentMove {
     } catch (ParameterException e) {
       throw new MoveException(
           flow,
-          file + " is not a content package: " + e.getMessage() + " (at byte " + e.offset() + ")",
+          what + " is not a content package: " + e.getMessage() + " (at byte " + e.offset() + ")",
           e,
           0,
           null);
-    } catch (IOException e) {
-      throw new MoveException(flow, "cannot read " + file + ": " + e, e, 0, null);
     }
   }
 

@@ -58,9 +58,18 @@ public final class DistributorClient {
    * @throws FlowException if the URL is not an http(s) URL
    */
   public DistributorClient(String url) {
+    this(url, JsonHttp.TIMEOUT);
+  }
+
+  /** As above, waiting at most {@code timeout} for each answer. */
+  DistributorClient(String url, java.time.Duration timeout) {
     this(
         new JsonHttp(
-            url, "the distributor", "license-center/DISTRIBUTOR-API.md", DistributorException::new),
+            url,
+            "the distributor",
+            "license-center/DISTRIBUTOR-API.md",
+            DistributorException::new,
+            timeout),
         null,
         null,
         null,

@@ -16,6 +16,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ final class JsonHttp {
   private final String api;
   private final Refusal refusal;
   private final HttpClient http;
+  private final Duration timeout;
 
   /**
    * @param url the service's base URL, e.g. {@code http://127.0.0.1:7150}
@@ -54,6 +56,12 @@ final class JsonHttp {
    * @throws FlowException if the URL is not an http(s) URL
    */
   JsonHttp(String url, String service, String api, Refusal refusal) {
+    this(url, service, api, refusal, TIMEOUT);
+  }
+
+  /** As above, waiting at most {@code timeout} for each answer. */
+  JsonHttp(String url, String service, String api, Refusal refusal, Duration timeout) {
+    this.timeout = timeout;
     this.base = parse(url, service);
     this.service = service;
     this.api = api;
@@ -182,7 +190,7 @@ final class JsonHttp {
   private HttpRequest request(String method, String path, Object body, String authorization) {
     URI uri = base.resolve(base.getPath() + path);
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
+        HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
@@ -203,6 +211,9 @@ final class JsonHttp {
   private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     try {
       return http.send(request, handler);
+    } catch (HttpTimeoutException e) {
+      throw new FlowException(
+          service + " at " + base + " did not answer within " + timeout.toMillis() + " ms", e);
     } catch (ConnectException e) {
       throw new FlowException("cannot reach " + service + " at " + base + ": connection refused");
     } catch (IOException e) {

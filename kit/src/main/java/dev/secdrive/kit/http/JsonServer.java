@@ -277,7 +277,10 @@ public final class JsonServer implements AutoCloseable {
                 message.uri(),
                 message.headers(),
                 ByteBufUtil.getBytes(message.content()),
-                json);
+                json,
+                ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress peer
+                    ? peer.getAddress().getHostAddress()
+                    : null);
       } catch (HttpError e) {
         answer(ctx, error(e), keepAlive);
         return;

@@ -26,13 +26,21 @@ public final class Request {
   private final byte[] body;
   private final ObjectMapper json;
   private final List<String> segments;
+  private final String remoteAddress;
 
   /**
    * @param target the request target as sent, e.g. {@code /titles/SW%201/key?x=1}
    * @param body the whole body, already bounded by the server
+   * @param remoteAddress the peer's IP address (no port), or null if unknown
    * @throws HttpError 400 if the path has a malformed %-escape
    */
-  Request(String method, String target, HttpHeaders headers, byte[] body, ObjectMapper json) {
+  Request(
+      String method,
+      String target,
+      HttpHeaders headers,
+      byte[] body,
+      ObjectMapper json,
+      String remoteAddress) {
     this.method = method;
     int query = target.indexOf('?');
     this.rawPath = query < 0 ? target : target.substring(0, query);
@@ -40,6 +48,12 @@ public final class Request {
     this.body = body;
     this.json = json;
     this.segments = segments(rawPath);
+    this.remoteAddress = remoteAddress;
+  }
+
+  /** The peer's IP address as text (no port), or null if unknown. */
+  public String remoteAddress() {
+    return remoteAddress;
   }
 
   public String method() {

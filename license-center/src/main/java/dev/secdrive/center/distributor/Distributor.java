@@ -81,6 +81,7 @@ public final class Distributor {
   private final Database c;
   private final Path contentsDir;
   private final Clock clock;
+  private final LoginThrottle throttle;
 
   /**
    * @param categoryDepth the tree's category depth c: this distributor's leaves are those under
@@ -119,6 +120,7 @@ public final class Distributor {
     this.c = sharedDatabase;
     this.contentsDir = contentsDir;
     this.clock = clock;
+    this.throttle = new LoginThrottle(clock, LoginThrottle.MAX_FAILURES, LoginThrottle.WINDOW);
   }
 
   public DistributorKeys keys() {
@@ -180,29 +182,42 @@ public final class Distributor {
         .orElseThrow(() -> notFound("no user " + userId + " here"));
   }
 
+  /** The user whose password {@code password} is, from no particular address. */
+  public String checkPassword(String userId, String password) {
+    return checkPassword(userId, password, null);
+  }
+
   /**
-   * The user whose password {@code password} is.
+   * The user whose password {@code password} is. Failures are counted per user ID and per remote
+   * address {@code from} (null: none) by {@link LoginThrottle}: a throttled key is refused before
+   * the Argon2id check.
    *
    * @throws Refusal 401 if the user is unknown here or the password is wrong (one message for both,
    *     so that a guess does not learn which)
+   * @throws LoginThrottle.ThrottledException if the user ID or the address had too many failures
    */
-  public String checkPassword(String userId, String password) {
+  public String checkPassword(String userId, String password, String from) {
+    String userKey = userId == null ? null : "user:" + userId;
+    String addressKey = from == null ? null : "address:" + from;
+    throttle.check(userKey, addressKey);
     Optional<UserRow> user =
         userId == null
             ? Optional.empty()
             : a.read("read user " + userId, ca -> PrivateStore.user(ca, userId));
     if (user.isEmpty() || !Passwords.matches(password, user.get().passwordHash())) {
+      throttle.failed(userKey, addressKey);
       throw unauthorized("wrong user ID or password");
     }
+    throttle.succeeded(userKey);
     return userId;
   }
 
   /** A session record: the token itself is only returned, its SHA-256 is kept. */
   public record Session(String userId, String token, Instant expiresAt) {}
 
-  /** Opens a session for a user who proves its password. */
-  public Session openSession(String userId, String password) {
-    checkPassword(userId, password);
+  /** Opens a session for a user who proves its password (from remote address {@code from}). */
+  public Session openSession(String userId, String password, String from) {
+    checkPassword(userId, password, from);
     String token = HEX.formatHex(Bytes.random(32));
     Instant at = now();
     Instant expires = at.plus(SESSION_LIFETIME);
@@ -223,6 +238,19 @@ public final class Distributor {
   public String sessionUser(String token) {
     return a.read("check a session", ca -> PrivateStore.sessionUser(ca, sha256(token), now()))
         .orElseThrow(() -> unauthorized("the session token is unknown or expired"));
+  }
+
+  /**
+   * Ends the session of {@code token}: it authenticates nothing from now on.
+   *
+   * @throws Refusal 401 if the token is unknown or expired
+   */
+  public void endSession(String token) {
+    boolean ended =
+        a.read("end a session", ca -> PrivateStore.deleteSession(ca, sha256(token), now()));
+    if (!ended) {
+      throw unauthorized("the session token is unknown or expired");
+    }
   }
 
   // ------------------------------------------------------------------ billing

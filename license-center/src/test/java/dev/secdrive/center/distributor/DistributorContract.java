@@ -142,7 +142,7 @@ abstract class DistributorContract {
 
   // ------------------------------------------------------------------ HTTP helpers
 
-  record Reply(int status, JsonNode body) {
+  record Reply(int status, JsonNode body, java.net.http.HttpHeaders headers) {
     String error() {
       return body.path("error").asText();
     }
@@ -181,7 +181,7 @@ abstract class DistributorContract {
         CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(
         "application/json", response.headers().firstValue("Content-Type").orElse(""), path);
-    return new Reply(response.statusCode(), JSON.readTree(response.body()));
+    return new Reply(response.statusCode(), JSON.readTree(response.body()), response.headers());
   }
 
   static Reply admin(DistributorServer d, String path, Object body) throws Exception {
@@ -384,6 +384,64 @@ abstract class DistributorContract {
     // Sessions end.
     clock.now = clock.now.plus(Distributor.SESSION_LIFETIME);
     assertRefused(get(a, "/users/alice", bearer(token)), 401, "expired");
+  }
+
+  @Test
+  void aSessionEndedWithDeleteAuthenticatesNothingMore() throws Exception {
+    String alice = user(a, "alice");
+    String other = user(a, "bob");
+    assertOk(get(a, "/users/alice", alice));
+    Reply ended = call(a, "DELETE", "/sessions/current", null, alice);
+    assertOk(ended);
+    assertTrue(ended.body().get("ended").asBoolean());
+    assertRefused(get(a, "/users/alice", alice), 401, "session token");
+    assertRefused(call(a, "DELETE", "/sessions/current", null, alice), 401, "session token");
+    // Only a session token ends a session; another session of the distributor stays open.
+    assertRefused(
+        call(a, "DELETE", "/sessions/current", null, basic("alice", PASSWORD)), 401, "Bearer");
+    assertRefused(call(a, "GET", "/sessions/current", null, other), 405, "");
+    assertOk(get(a, "/users/bob", other));
+  }
+
+  @Test
+  void repeatedWrongPasswordsAreThrottledPerUserAndPerAddressUntilTheWindowPasses()
+      throws Exception {
+    String session = user(a, "alice");
+    user(a, "bob");
+    for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+      assertRefused(get(a, "/users/alice", basic("alice", "guess " + i)), 401, "wrong user ID");
+    }
+    // Now even the right password is refused, before any Argon2id work, until the window passes.
+    Reply throttled = get(a, "/users/alice", basic("alice", PASSWORD));
+    assertRefused(throttled, 429, "too many failed logins");
+    assertEquals(
+        String.valueOf(LoginThrottle.WINDOW.getSeconds()),
+        throttled.headers().firstValue("Retry-After").orElse(""));
+    assertRefused(
+        post(a, "/sessions", json("userId", "alice", "password", PASSWORD), null), 429, "too many");
+    // The address 127.0.0.1 also had five failures: another user from it is throttled too.
+    assertRefused(get(a, "/users/bob", basic("bob", PASSWORD)), 429, "too many");
+    // A session opened before keeps working.
+    assertOk(get(a, "/users/alice", session));
+    clock.now = clock.now.plus(LoginThrottle.WINDOW).minusSeconds(1);
+    Reply late = get(a, "/users/alice", basic("alice", PASSWORD));
+    assertRefused(late, 429, "retry after 1 s");
+    assertEquals("1", late.headers().firstValue("Retry-After").orElse(""));
+    clock.now = clock.now.plusSeconds(1);
+    assertOk(get(a, "/users/alice", basic("alice", PASSWORD)));
+    assertOk(get(a, "/users/bob", basic("bob", PASSWORD)));
+  }
+
+  @Test
+  void unknownUserIdsCountAgainstTheAddressToo() throws Exception {
+    user(a, "alice");
+    for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+      assertRefused(get(a, "/users/alice", basic("nobody-" + i, PASSWORD)), 401, "wrong user ID");
+    }
+    assertRefused(get(a, "/users/alice", basic("alice", PASSWORD)), 429, "too many");
+    // B counts its own failures.
+    user(b, "alice");
+    assertOk(get(b, "/users/alice", basic("alice", PASSWORD)));
   }
 
   // ------------------------------------------------------------------ preregistration S11-S14
@@ -624,12 +682,16 @@ abstract class DistributorContract {
     assertEquals(300, issued.body().get("bill").get("amountCents").asLong());
     assertEquals(
         HEX.formatHex(license.serial()), issued.body().get("bill").get("reference").asText());
+    // The bill of a bought license and the license itself are of kind "purchase" (as the API says).
+    assertEquals("purchase", issued.body().get("bill").get("kind").asText());
 
     // Credit check: an unpaid bill refuses the next license, free or not, and writes nothing.
     assertRefused(license(a, alice, "SONG-2", client.clientId()), 402, "unpaid");
     JsonNode profile = profile(a, "alice");
     assertEquals(1, profile.get("licenses").size());
+    assertEquals("purchase", profile.get("licenses").get(0).get("kind").asText());
     assertEquals(1, profile.get("bills").size());
+    assertEquals("purchase", profile.get("bills").get(0).get("kind").asText());
     assertEquals(300, profile.get("owedCents").asLong());
     assertEquals(1, a.distributor().federationLicenses("alice").size());
 

@@ -22,6 +22,9 @@ public final class DistributorRoutes {
   /** {@code POST}: {@link SessionRequest} to {@link SessionAnswer}. */
   public static final String SESSIONS = "sessions";
 
+  /** {@code DELETE /sessions/current} (Bearer session token): ends that session. */
+  public static final String CURRENT_SESSION = "current";
+
   /** {@code POST} (user, S11-S14): {@link ClientRequest} to {@link ClientRegistration}. */
   public static final String CLIENTS = "clients";
 

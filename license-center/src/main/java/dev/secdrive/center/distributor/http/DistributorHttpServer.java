@@ -4,6 +4,7 @@ import static dev.secdrive.protocol.distributor.DistributorRoutes.CLIENTS;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.CONTENTS;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.COPIES;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.COPY_POLICY;
+import static dev.secdrive.protocol.distributor.DistributorRoutes.CURRENT_SESSION;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.DISTRIBUTOR;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.LICENSES;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.OFFERS;
@@ -16,6 +17,7 @@ import static dev.secdrive.protocol.distributor.DistributorRoutes.USERS;
 
 import dev.secdrive.center.Refusal;
 import dev.secdrive.center.distributor.Distributor;
+import dev.secdrive.center.distributor.LoginThrottle;
 import dev.secdrive.center.distributor.store.Rows.BillRow;
 import dev.secdrive.center.distributor.store.Rows.ContentRow;
 import dev.secdrive.center.distributor.store.Rows.OfferRow;
@@ -150,9 +152,16 @@ public final class DistributorHttpServer implements AutoCloseable {
         if (n == 1) {
           request.requireMethod("POST");
           SessionRequest s = request.read(SessionRequest.class);
-          var session = distributor.openSession(s.userId(), s.password());
+          var session =
+              throttled(
+                  () -> distributor.openSession(s.userId(), s.password(), request.remoteAddress()));
           return new SessionAnswer(
               session.userId(), session.token(), session.expiresAt().toString());
+        }
+        if (n == 2 && path.get(1).equals(CURRENT_SESSION)) {
+          request.requireMethod("DELETE");
+          distributor.endSession(bearer(request));
+          return Map.of("ended", true);
         }
       }
       case CLIENTS -> {
@@ -307,7 +316,12 @@ public final class DistributorHttpServer implements AutoCloseable {
       if (colon < 0) {
         throw unauthorized("the Basic credentials are not 'user:password'");
       }
-      return distributor.checkPassword(decoded.substring(0, colon), decoded.substring(colon + 1));
+      return throttled(
+          () ->
+              distributor.checkPassword(
+                  decoded.substring(0, colon),
+                  decoded.substring(colon + 1),
+                  request.remoteAddress()));
     }
     if (header != null && header.startsWith("Bearer ")) {
       return distributor.sessionUser(header.substring("Bearer ".length()).trim());
@@ -315,6 +329,25 @@ public final class DistributorHttpServer implements AutoCloseable {
     throw unauthorized(
         "this endpoint needs 'Authorization: Basic' with the user ID and password, or 'Bearer'"
             + " with a session token (POST /sessions)");
+  }
+
+  /** The session token of {@code Authorization: Bearer}. */
+  private static String bearer(Request request) {
+    String header = request.header("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      throw unauthorized("this endpoint needs 'Authorization: Bearer' with a session token");
+    }
+    return header.substring("Bearer ".length()).trim();
+  }
+
+  /** Runs a password check; a throttled one answers 429 with {@code Retry-After}. */
+  private static <T> T throttled(java.util.function.Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (LoginThrottle.ThrottledException e) {
+      throw new HttpError(
+          429, e.getMessage(), Map.of("Retry-After", Long.toString(e.retryAfter().getSeconds())));
+    }
   }
 
   private void requireSelf(Request request, String userId) {

@@ -107,6 +107,17 @@ public final class PrivateStore {
         now.getEpochSecond());
   }
 
+  /** Deletes an unexpired session; false if there was none. */
+  public static boolean deleteSession(Connection c, String tokenHash, Instant now)
+      throws SQLException {
+    return Sql.update(
+            c,
+            "DELETE FROM sessions WHERE token_hash = ? AND expires_at > ?",
+            tokenHash,
+            now.getEpochSecond())
+        == 1;
+  }
+
   // ------------------------------------------------------------------ settings
 
   public static Optional<String> setting(Connection c, String name) throws SQLException {
