@@ -77,6 +77,27 @@ final class BenchCommand implements Callable<Integer> {
               + " of the root key.")
   boolean ekb;
 
+  @Option(
+      names = "--distributor",
+      description =
+          "Measure the distributor service instead: licenses and contents copy certificates issued"
+              + " per second to 16 clients over HTTP, on PostgreSQL (a throwaway cluster, or"
+              + " --jdbc), against pgbench's TPC-B on the same server.")
+  boolean distributor;
+
+  @Option(
+      names = "--jdbc",
+      description =
+          "With --distributor: the PostgreSQL server to use, as jdbc:postgresql://host:port/db (the"
+              + " bench makes its databases there and drops them); default a throwaway cluster.")
+  String jdbc;
+
+  @Option(names = "--jdbc-user", defaultValue = "postgres", description = "With --jdbc.")
+  String jdbcUser;
+
+  @Option(names = "--jdbc-password", description = "With --jdbc.")
+  String jdbcPassword;
+
   @Override
   public Integer call() throws Exception {
     if (rounds < 1 || roundSeconds <= 0 || regionMib < 1) {
@@ -90,7 +111,14 @@ final class BenchCommand implements Callable<Integer> {
     }
     Path media = Files.createTempDirectory("secdrive-bench-");
     try {
-      if (serial) {
+      if (distributor) {
+        try (BenchPostgres postgres =
+            jdbc == null
+                ? BenchPostgres.cluster()
+                : BenchPostgres.remote(jdbc, jdbcUser, jdbcPassword)) {
+          new DistributorBench(bench).run(media, postgres, Math.max(5, 2 * roundSeconds));
+        }
+      } else if (serial) {
         new SerialBench(report.out(), media, report.results()).run();
         report.finish();
       } else if (secure) {

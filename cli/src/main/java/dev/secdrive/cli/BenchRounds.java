@@ -36,6 +36,10 @@ final class BenchRounds {
     return rounds;
   }
 
+  double roundSeconds() {
+    return roundSeconds;
+  }
+
   BenchReport report() {
     return report;
   }

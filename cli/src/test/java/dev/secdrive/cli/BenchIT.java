@@ -87,4 +87,27 @@ class BenchIT {
       assertTrue(c.path("deriveMicros").asDouble(-1) > 0, c.toString());
     }
   }
+
+  /**
+   * A throwaway PostgreSQL cluster, both distributors over HTTP, then pgbench on the same server.
+   */
+  @Test
+  void benchDistributorIssuesLicensesAndCertificatesAndRunsPgbench() throws Exception {
+    Cli bench =
+        Cli.run("bench", "--distributor", "--rounds", "1", "--round-seconds", "0.5", "--json");
+    assertEquals(0, bench.exit(), bench::toString);
+    assertTrue(bench.out().startsWith("secdrive bench --distributor: "), bench::toString);
+    String last = bench.out().substring(bench.out().indexOf("\n{") + 1);
+    JsonNode d = new ObjectMapper().readTree(last).path("distributor");
+    for (String key : List.of("licensesPerSecond", "certificatesPerSecond")) {
+      JsonNode c = d.path(key);
+      assertTrue(c.path("perSecond").asLong() > 0, key + " in " + last);
+      assertTrue(
+          c.path("p50Millis").asDouble() > 0
+              && c.path("p99Millis").asDouble() >= c.path("p50Millis").asDouble(),
+          key + " in " + last);
+    }
+    assertTrue(d.path("pgbenchTps").asLong() > 0, last);
+    assertTrue(d.path("certificatesPerPgbenchTransaction").asDouble() > 0, last);
+  }
 }

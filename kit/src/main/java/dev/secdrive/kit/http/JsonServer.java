@@ -46,6 +46,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +92,7 @@ public final class JsonServer implements AutoCloseable {
   private static final int MAX_HEADERS = 8192;
 
   private static final Logger log = LoggerFactory.getLogger(JsonServer.class);
+  private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
   private static final HexFormat HEX = HexFormat.of();
 
   /**
@@ -419,7 +421,7 @@ public final class JsonServer implements AutoCloseable {
       return true;
     }
     // Only a literal address: resolving a name here would be the rebinding this check prevents.
-    if (!host.matches("[0-9.]+")) {
+    if (!IPV4_LITERAL.matcher(host).matches()) {
       return false;
     }
     try {

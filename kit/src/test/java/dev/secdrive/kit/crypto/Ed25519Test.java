@@ -28,6 +28,35 @@ class Ed25519Test {
     assertTrue(Ed25519.verify(publicKey, new byte[0], signature));
   }
 
+  /** A signer derives its public key once and signs as the one-shot call does, from any thread. */
+  @Test
+  void aSignerMatchesRfc8032Test1AndIsSafeForConcurrentUse() throws Exception {
+    byte[] seed = HEX.parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    Ed25519.Signer signer = Ed25519.signer(seed);
+    assertEquals(
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+        HEX.formatHex(signer.publicKey()));
+    assertEquals(
+        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+        HEX.formatHex(signer.sign(new byte[0])));
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      var results = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+      for (int i = 0; i < 64; i++) {
+        byte[] message = ("message " + i).getBytes();
+        results.add(
+            pool.submit(
+                () -> java.util.Arrays.equals(signer.sign(message), Ed25519.sign(seed, message))));
+      }
+      for (var r : results) {
+        assertTrue(r.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThrows(IllegalArgumentException.class, () -> Ed25519.signer(new byte[31]));
+  }
+
   @Test
   void aSignatureVerifiesOnlyItsMessageUnderItsKey() {
     RawKeyPair s = Ed25519.generate();

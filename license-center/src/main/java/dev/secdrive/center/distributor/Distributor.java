@@ -46,6 +46,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * What one distributor does (seed 002), whoever asks: the license server, the contents server and
@@ -70,9 +71,11 @@ public final class Distributor {
   private static final String COPY_POLICY = "copy-policy";
   private static final int ATTEMPTS = 16;
   private static final HexFormat HEX = HexFormat.of();
+  private static final Pattern SERIAL = Pattern.compile("[0-9a-f]{32}");
 
   private final DistributorKeys keys;
   private final RawKeyPair keyPair;
+  private final Ed25519.Signer signer;
   private final KeyTree tree;
   private final int categoryDepth;
   private final long firstLeaf;
@@ -111,6 +114,7 @@ public final class Distributor {
     }
     this.keys = keys;
     this.keyPair = keys.keyPair();
+    this.signer = Ed25519.signer(keyPair.privateKey());
     this.tree = tree;
     this.categoryDepth = categoryDepth;
     int below = tree.depth() - categoryDepth;
@@ -546,13 +550,20 @@ public final class Distributor {
 
   private static ClientRow ownClient(Connection cc, String userId, String clientId)
       throws SQLException {
-    ClientRow client =
-        OperationsStore.client(cc, clientId)
+    return ownClient(cc, userId, clientId, false);
+  }
+
+  /** As {@link #ownClient(Connection, String, String)}; with {@code lock}, its row locked. */
+  private static ClientRow ownClient(Connection cc, String userId, String clientId, boolean lock)
+      throws SQLException {
+    OperationsStore.CheckedClient checked =
+        OperationsStore.checkedClient(cc, clientId, lock)
             .orElseThrow(() -> notFound("no client " + clientId + " in the federation"));
+    ClientRow client = checked.client();
     if (!client.userId().equals(userId)) {
       throw forbidden("client " + clientId + " is not yours");
     }
-    if (OperationsStore.revocation(cc, clientId).isPresent()) {
+    if (checked.revoked()) {
       throw forbidden("client " + clientId + " is revoked");
     }
     return client;
@@ -758,7 +769,7 @@ public final class Distributor {
   }
 
   private static void checkSerial(String serial) {
-    if (serial == null || !serial.matches("[0-9a-f]{32}")) {
+    if (serial == null || !SERIAL.matcher(serial).matches()) {
       throw badRequest("a license serial is 32 lower-case hex digits, got '" + serial + "'");
     }
   }
@@ -795,7 +806,7 @@ public final class Distributor {
                   client.leafId(),
                   conditions(terms, at),
                   keys.certificate(),
-                  keyPair);
+                  signer);
           String serial = HEX.formatHex(license.serial());
           OperationsStore.insertUserLicense(
               cc,
@@ -840,27 +851,35 @@ public final class Distributor {
     return a.read(
         "issue a copy certificate",
         ca -> {
-          LicenseRow source = ownLicense(ca, userId, licenseSerial);
-          long contentPrice =
-              PrivateStore.content(ca, source.contentId())
-                  .orElseThrow(() -> notFound("no content " + source.contentId()))
-                  .priceCents();
+          // The user's row locked first, then license, content, policy and credit in one read.
+          PrivateStore.lockUser(ca, userId)
+              .orElseThrow(() -> notFound("no user " + userId + " here"));
+          PrivateStore.CopySource copy =
+              PrivateStore.copySource(ca, licenseSerial, userId, COPY_POLICY)
+                  .orElseThrow(() -> notFound("no license " + licenseSerial + " issued here"));
+          LicenseRow source = copy.license();
+          if (!source.userId().equals(userId)) {
+            throw forbidden("license " + licenseSerial + " is not yours");
+          }
+          if (copy.contentPriceCents() == null) {
+            throw notFound("no content " + source.contentId());
+          }
           long price =
-              PrivateStore.setting(ca, COPY_POLICY)
+              copy.policy()
                   .map(CopyPolicy::parse)
                   .orElse(CopyPolicy.FULL)
-                  .priceOf(contentPrice);
-          lockAndCheckCredit(ca, userId);
+                  .priceOf(copy.contentPriceCents());
+          refuseUnpaid(userId, copy.owedCents());
           return c.read(
               "record a copy certificate",
               cc -> {
-                ClientRow from = ownClient(cc, userId, source.clientId());
+                // The source client's row locked first: one copy from it at a time.
+                ClientRow from = ownClient(cc, userId, source.clientId(), true);
                 ClientRow to = ownClient(cc, userId, destinationClientId);
                 if (from.clientId().equals(to.clientId())) {
                   throw conflict(
                       "the destination client is the license's own client " + from.clientId());
                 }
-                OperationsStore.lockClient(cc, from.clientId());
                 long issued = OperationsStore.copiesIssued(cc, from.clientId(), source.licenseId());
                 if (issued >= source.copies()) {
                   throw conflict(
@@ -884,7 +903,7 @@ public final class Distributor {
                         to.leafId(),
                         forB,
                         keys.certificate(),
-                        keyPair);
+                        signer);
                 ContentsCopyCertificate certificate =
                     ContentsCopyCertificate.sign(
                         Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH),
@@ -893,7 +912,7 @@ public final class Distributor {
                         to.leafId(),
                         license,
                         keys.certificate(),
-                        keyPair);
+                        signer);
                 String serial = HEX.formatHex(certificate.serial());
                 String licenseSerialB = HEX.formatHex(license.serial());
                 OperationsStore.insertUserLicense(
@@ -943,7 +962,10 @@ public final class Distributor {
   /** Locks the user's row in A and refuses (402) while a bill is unpaid (S75, S131). */
   private static void lockAndCheckCredit(Connection ca, String userId) throws SQLException {
     PrivateStore.lockUser(ca, userId).orElseThrow(() -> notFound("no user " + userId + " here"));
-    long owed = PrivateStore.owed(ca, userId);
+    refuseUnpaid(userId, PrivateStore.owed(ca, userId));
+  }
+
+  private static void refuseUnpaid(String userId, long owed) {
     if (owed > 0) {
       throw new Refusal(
           Refusal.Kind.PAYMENT_REQUIRED,

@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.move;
 
+import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.Fields;
@@ -47,6 +48,27 @@ public record ContentsCopyCertificate(
       License license,
       Certificate issuer,
       RawKeyPair issuerKey) {
+    ContentsCopyCertificate unsigned =
+        new ContentsCopyCertificate(
+            serial,
+            contentId,
+            sourceLeafId,
+            destinationLeafId,
+            license,
+            issuer,
+            new byte[Certificate.SIGNATURE_LENGTH]);
+    return unsigned.withSignature(Issuer.sign(issuer, issuerKey, unsigned.signedBytes()));
+  }
+
+  /** As the other {@code sign} with {@code issuer}'s signer, for a key that signs many. */
+  public static ContentsCopyCertificate sign(
+      byte[] serial,
+      String contentId,
+      long sourceLeafId,
+      long destinationLeafId,
+      License license,
+      Certificate issuer,
+      Ed25519.Signer issuerKey) {
     ContentsCopyCertificate unsigned =
         new ContentsCopyCertificate(
             serial,

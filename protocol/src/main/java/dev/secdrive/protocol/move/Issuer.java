@@ -37,6 +37,14 @@ public final class Issuer {
     return Ed25519.sign(key.privateKey(), signed);
   }
 
+  /** Signs as {@code issuer}, whose private key {@code signer} must have. */
+  static byte[] sign(Certificate issuer, Ed25519.Signer signer, byte[] signed) {
+    if (!Arrays.equals(issuer.ed25519PublicKey(), signer.publicKey())) {
+      throw new IllegalArgumentException("the signer's key is not the issuer certificate's");
+    }
+    return signer.sign(signed);
+  }
+
   /** Reads a bytes16 certificate, reporting an error inside it at its offset in {@code r}. */
   static Certificate read(Fields.Reader r, String field) throws ParameterException {
     return nested(r, field, Certificate::decode);

@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.move;
 
+import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.Fields;
@@ -57,6 +58,27 @@ public record License(
       UseConditions conditions,
       Certificate issuer,
       RawKeyPair issuerKey) {
+    License unsigned =
+        new License(
+            serial,
+            licenseId,
+            contentId,
+            leafId,
+            conditions,
+            issuer,
+            new byte[Certificate.SIGNATURE_LENGTH]);
+    return unsigned.withSignature(Issuer.sign(issuer, issuerKey, unsigned.signedBytes()));
+  }
+
+  /** As the other {@code sign} with {@code issuer}'s signer, for a key that signs many. */
+  public static License sign(
+      byte[] serial,
+      String licenseId,
+      String contentId,
+      long leafId,
+      UseConditions conditions,
+      Certificate issuer,
+      Ed25519.Signer issuerKey) {
     License unsigned =
         new License(
             serial,

@@ -109,12 +109,6 @@ public final class OperationsStore {
     return Sql.one(c, CLIENTS + " WHERE client_id = ?", OperationsStore::clientRow, clientId);
   }
 
-  /** The client's row, locked until the transaction ends: one copy from it at a time. */
-  public static Optional<ClientRow> lockClient(Connection c, String clientId) throws SQLException {
-    return Sql.one(
-        c, CLIENTS + " WHERE client_id = ? FOR UPDATE", OperationsStore::clientRow, clientId);
-  }
-
   public static Optional<ClientRow> clientOfDevice(Connection c, String deviceId)
       throws SQLException {
     return Sql.one(c, CLIENTS + " WHERE device_id = ?", OperationsStore::clientRow, deviceId);
@@ -124,6 +118,27 @@ public final class OperationsStore {
     return Sql.list(
         c, CLIENTS + " WHERE user_id = ? ORDER BY leaf_id", OperationsStore::clientRow, userId);
   }
+
+  /** A client's row and whether it is revoked, read in one statement. */
+  public record CheckedClient(ClientRow client, boolean revoked) {}
+
+  /**
+   * The client's row and whether C records its revocation, in one round trip; with {@code lock},
+   * the row is locked until the transaction ends (one copy from a client at a time).
+   */
+  public static Optional<CheckedClient> checkedClient(Connection c, String clientId, boolean lock)
+      throws SQLException {
+    return Sql.one(
+        c,
+        CLIENTS_REVOKED + " WHERE client_id = ?" + (lock ? " FOR UPDATE" : ""),
+        r -> new CheckedClient(clientRow(r), r.getBoolean(9)),
+        clientId);
+  }
+
+  private static final String CLIENTS_REVOKED =
+      "SELECT client_id, leaf_id, user_id, distributor, device_id, client_public_key,"
+          + " drive_certificate, registered_at, EXISTS (SELECT 1 FROM revocations r"
+          + " WHERE r.client_id = clients.client_id) FROM clients";
 
   private static final String CLIENTS =
       "SELECT client_id, leaf_id, user_id, distributor, device_id, client_public_key,"

@@ -329,6 +329,40 @@ public final class PrivateStore {
         userId);
   }
 
+  /**
+   * A license to certify a copy of, with what the copy's checks and bill need: its content's price
+   * (null if the content is gone), the setting {@code policySetting} and what {@code userId} owes.
+   */
+  public record CopySource(
+      LicenseRow license, Long contentPriceCents, Optional<String> policy, long owedCents) {}
+
+  /**
+   * The license {@code serial} and the rest of {@link CopySource} in one round trip. Read after the
+   * user's row is locked, so that the amount owed includes every bill committed before the lock.
+   */
+  public static Optional<CopySource> copySource(
+      Connection c, String serial, String userId, String policySetting) throws SQLException {
+    return Sql.one(
+        c,
+        "SELECT l.serial, l.license_id, l.content_id, l.user_id, l.client_id, l.leaf_id,"
+            + " l.not_before, l.not_after, l.plays, l.copies, l.removable_copies, l.kind,"
+            + " l.replaces, l.bill_id, l.issued_at, t.price_cents,"
+            + " (SELECT setting_value FROM settings WHERE name = ?),"
+            + " (SELECT SUM(amount_cents - paid_cents) FROM bills WHERE user_id = ?)"
+            + " FROM licenses l LEFT JOIN contents t ON t.content_id = l.content_id"
+            + " WHERE l.serial = ?",
+        r -> {
+          LicenseRow license = licenseRow(r);
+          long price = r.getLong(16);
+          Long contentPrice = r.wasNull() ? null : price;
+          Optional<String> policy = Optional.ofNullable(r.getString(17));
+          return new CopySource(license, contentPrice, policy, r.getLong(18));
+        },
+        policySetting,
+        userId,
+        serial);
+  }
+
   private static final String LICENSES =
       "SELECT serial, license_id, content_id, user_id, client_id, leaf_id, not_before, not_after,"
           + " plays, copies, removable_copies, kind, replaces, bill_id, issued_at FROM licenses";
