@@ -972,4 +972,47 @@ abstract class DistributorContract {
     assertTrue(t.clientA().keys().rootKey(ekb).isEmpty());
     assertTrue(t.clientB().keys().rootKey(ekb).isEmpty());
   }
+
+  // ------------------------------------------------------------------ attack probes
+
+  /**
+   * A drive certificate is public (any host reads it with SECURITY PROTOCOL IN) and registration
+   * asks for no proof that the caller holds the drive: whoever posts it first makes the drive his
+   * client in C, and the drive's owner is refused (409) at every distributor for good.
+   */
+  @Test
+  void aDriveCertificateAloneRegistersTheDriveForWhoeverPostsItFirst() throws Exception {
+    String alice = user(a, "alice");
+    String mallory = user(b, "mallory");
+    TestAuthority.Drive victim = authority.drive("DRIVE-V");
+    Reply squat =
+        post(
+            b,
+            "/clients",
+            json("driveCertificate", HEX.formatHex(victim.certificate().encode())),
+            mallory);
+    // Secure answer: no registration without a proof of possession of the drive's key.
+    assertEquals(403, squat.status(), "a stranger registered the drive");
+    assertOk(
+        post(
+            a,
+            "/clients",
+            json("driveCertificate", HEX.formatHex(victim.certificate().encode())),
+            alice));
+  }
+
+  /**
+   * The service data is handed out once, in the answer of POST /clients. If that answer is lost
+   * (power or network), the drive is a client in C that never got its keys, and every retry is 409.
+   */
+  @Test
+  void aLostRegistrationAnswerCanNeverBeFetchedAgain() throws Exception {
+    String alice = user(a, "alice");
+    TestAuthority.Drive drive = authority.drive("DRIVE-L");
+    Object body = json("driveCertificate", HEX.formatHex(drive.certificate().encode()));
+    assertOk(post(a, "/clients", body, alice)); // the answer is "lost"
+    Reply retry = post(a, "/clients", body, alice);
+    // Secure answer: the same user's retry for the same drive gets its service data again.
+    assertEquals(200, retry.status(), "retry after a lost answer: " + retry.body());
+  }
 }
