@@ -848,18 +848,21 @@ public final class Distributor {
                 }
                 UseConditions forB =
                     new UseConditions(source.notBefore(), source.notAfter(), source.plays(), 0, 0);
+                byte[] certificateSerial = Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH);
+                // Bound to its certificate: B's drive installs it only by MOVE IN of this one.
                 License license =
                     License.sign(
                         Bytes.random(License.SERIAL_LENGTH),
                         source.licenseId(),
                         source.contentId(),
                         to.leafId(),
+                        certificateSerial,
                         forB,
                         keys.certificate(),
                         keyPair);
                 ContentsCopyCertificate certificate =
                     ContentsCopyCertificate.sign(
-                        Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH),
+                        certificateSerial,
                         source.contentId(),
                         from.leafId(),
                         to.leafId(),

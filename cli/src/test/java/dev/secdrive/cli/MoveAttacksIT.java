@@ -21,6 +21,7 @@ import dev.secdrive.protocol.move.ClientStatus;
 import dev.secdrive.protocol.move.ContentPackage;
 import dev.secdrive.protocol.move.ContentsCopyCertificate;
 import dev.secdrive.protocol.move.License;
+import dev.secdrive.protocol.move.MoveRecord;
 import dev.secdrive.protocol.move.ServiceData;
 import dev.secdrive.protocol.move.UseConditions;
 import dev.secdrive.protocol.security.Certificate;
@@ -37,14 +38,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The content move of seed 002 across the real boundary: an emulator on 127.0.0.1:0 with client A's
- * drive (LUN 0) and client B's (LUN 1), both enrolled with one licensing authority, and the host
- * driver over TCP. Distributor A and B are key pairs the authority certified as DISTRIBUTORs; the
- * key tree is protocol's. A registers with A, B with B; a license of A plays on A; a contents copy
- * certificate moves the content on removable media to B, where it plays; and every refusal of the
- * issue is provoked, each leaving the client state as it was.
+ * Attacks on the content move of seed 002 across the real boundary: an emulator on 127.0.0.1:0 with
+ * client A's drive (LUN 0) and client B's (LUN 1), both enrolled with one licensing authority, and
+ * the host driver over TCP. Distributor A and B are key pairs the authority certified as
+ * DISTRIBUTORs. A host that holds every record in clear tries to install a copy's license without
+ * MOVE OUT, and to play or renew one distributor's content with another's license of the same IDs;
+ * each is refused, leaving the client state as it was.
  */
-class MoveAttackProbesIT {
+class MoveAttacksIT {
 
   private static final String SONG = "song-1";
   private static final String LICENSE_ID = "lic-song-1";
@@ -190,8 +191,9 @@ class MoveAttackProbesIT {
   }
 
   private ContentsCopyCertificate certificate(long source, long destination) {
+    byte[] serial = Bytes.random(16);
     return ContentsCopyCertificate.sign(
-        Bytes.random(16),
+        serial,
         SONG,
         source,
         destination,
@@ -200,6 +202,7 @@ class MoveAttackProbesIT {
             LICENSE_ID,
             SONG,
             destination,
+            serial,
             new UseConditions(0, UseConditions.NO_END, UseConditions.UNLIMITED, 0, 0),
             distributorA,
             keyA),
@@ -236,15 +239,16 @@ class MoveAttackProbesIT {
     return license;
   }
 
-  // ---------------------------------------------------------------- attack probes
+  // ---------------------------------------------------------------- attacks
 
   /**
    * The license for B inside a contents copy certificate reaches the host in clear (HTTP answer,
-   * move record). Installed with INSTALL LICENSE (0202h) it needs no MOVE OUT: A's removable-copy
-   * count (here 0, so MOVE OUT refuses 14h) is never spent and A keeps the certificate.
+   * move record), but it is bound to its certificate: INSTALL LICENSE (0202h) refuses it (17h), so
+   * it cannot skip MOVE OUT and A's removable-copy count (here 0, so MOVE OUT refuses 14h). MOVE IN
+   * takes it only inside the certificate it names.
    */
   @Test
-  void theLicenseInsideACopyCertificateInstallsWithoutAnyMoveOut() {
+  void aCopysLicenseInstallsOnlyByMoveInOfItsOwnCertificate() {
     clientAWithLicense(conditions(3, 0));
     register(1, "client-b", LEAF_B, distributorB, keyB);
     ContentsCopyCertificate certificate = certificate(LEAF_A, LEAF_B);
@@ -252,18 +256,24 @@ class MoveAttackProbesIT {
     refused(Reason.NO_COPIES_LEFT, 0, d -> d.secure().moveOut(certificate.serial(), P));
     emulator.remove(0, true);
     emulator.insert(1, "MO-A");
-    // The secure answer: B accepts the license for it only through MOVE IN of a moved record.
     refused(
         Reason.NO_CERTIFICATE, 1, d -> d.secure().installLicense(certificate.license().encode()));
+    // Nor inside a certificate of another serial that the host wrote after the package itself.
+    ContentsCopyCertificate rewrapped =
+        ContentsCopyCertificate.sign(
+            Bytes.random(16), SONG, LEAF_A, LEAF_B, certificate.license(), distributorA, keyA);
+    writePackage(
+        1, header.moveRecordLba(P, blockSize(1)), new MoveRecord(rewrapped).blocks(blockSize(1)));
+    refused(Reason.NO_CERTIFICATE, 1, d -> d.secure().moveIn(P));
+    assertEquals(0, status(1).licenses().size());
   }
 
   /**
-   * A license is found by its license ID alone: a license of Distributor B with the same IDs opens
-   * a package Distributor A made (the header names A). The header's distributor is never compared
-   * with the license's issuer.
+   * Licenses are held by (issuer, license ID): a license of Distributor B with the same IDs does
+   * not open a package whose header names Distributor A (08h).
    */
   @Test
-  void aLicenseOfAnotherDistributorOpensAPackageOfTheSameIds() {
+  void aLicenseOfAnotherDistributorDoesNotOpenAPackageOfTheSameIds() {
     register(0, "client-a", LEAF_A, distributorA, keyA);
     writePackage(0, P, packageBlocks);
     long s = now.get().getEpochSecond();
@@ -279,63 +289,36 @@ class MoveAttackProbesIT {
     with(0, d -> d.secure().installLicense(ofB.encode()));
     assertEquals("Distributor A", header.distributor());
     refused(Reason.NO_LICENSE, 0, d -> d.secure().openContent(P));
+    // A's own license of the same IDs opens it, and both are held side by side.
+    with(0, d -> d.secure().installLicense(license(LEAF_A, conditions(1, 0)).encode()));
+    assertEquals(2, status(0).licenses().size());
+    assertArrayEquals(song, play(0, P));
   }
 
   /**
-   * An "update" replaces the held license of the same license ID whoever issued it: a license of
-   * Distributor B (free, unlimited) replaces A's exhausted one, and A's package plays again.
+   * A license of another issuer with the same license ID is no update: Distributor B's free,
+   * unlimited one is held beside A's exhausted one, which stays exhausted (09h). An update of A's
+   * own license ID for another content is refused (13h).
    */
   @Test
-  void aLicenseOfAnotherIssuerReplacesAnExhaustedOneOfTheSameId() {
+  void aLicenseOfAnotherIssuerDoesNotReplaceAnExhaustedOneOfTheSameId() {
     clientAWithLicense(conditions(1, 0));
     assertArrayEquals(song, play(0, P));
     refused(Reason.EXHAUSTED, 0, d -> d.secure().openContent(P));
     long s = now.get().getEpochSecond();
+    UseConditions free = new UseConditions(s - 60, s + 3600, UseConditions.UNLIMITED, 0, 0);
     License ofB =
+        License.sign(Bytes.random(16), LICENSE_ID, SONG, LEAF_A, free, distributorB, keyB);
+    with(0, d -> d.secure().installLicense(ofB.encode()));
+    assertEquals(2, status(0).licenses().size());
+    refused(Reason.EXHAUSTED, 0, d -> d.secure().openContent(P));
+    License otherContent =
         License.sign(
-            Bytes.random(16),
-            LICENSE_ID,
-            "another-content",
-            LEAF_A,
-            new UseConditions(s - 60, s + 3600, UseConditions.UNLIMITED, 0, 0),
-            distributorB,
-            keyB);
-    // Secure answer: a license of another issuer or content is not an update of this one.
-    refused(Reason.CERTIFICATE, 0, d -> d.secure().installLicense(ofB.encode()));
-  }
-
-  /**
-   * The license for B carries the source's full plays (the server never knows the plays spent):
-   * with 1 play, spent on A, each copy certificate gives B a fresh play.
-   */
-  @Test
-  void aCopyCarriesTheSourcesPlaysNotThoseLeft() {
-    clientAWithLicense(conditions(1, 1));
+            Bytes.random(16), LICENSE_ID, "another-content", LEAF_A, free, distributorA, keyA);
+    refused(Reason.CONTENT_MISMATCH, 0, d -> d.secure().installLicense(otherContent.encode()));
+    // A's own update of the same content does replace it, and plays again.
+    with(0, d -> d.secure().installLicense(license(LEAF_A, conditions(1, 0)).encode()));
+    assertEquals(2, status(0).licenses().size());
     assertArrayEquals(song, play(0, P));
-    long s = now.get().getEpochSecond();
-    ContentsCopyCertificate certificate =
-        ContentsCopyCertificate.sign(
-            Bytes.random(16),
-            SONG,
-            LEAF_A,
-            LEAF_B,
-            License.sign(
-                Bytes.random(16),
-                LICENSE_ID,
-                SONG,
-                LEAF_B,
-                new UseConditions(s - 60, s + 3600, 1, 0, 0),
-                distributorA,
-                keyA),
-            distributorA,
-            keyA);
-    register(1, "client-b", LEAF_B, distributorB, keyB);
-    with(0, d -> d.secure().storeCertificate(certificate.encode()));
-    with(0, d -> d.secure().moveOut(certificate.serial(), P));
-    emulator.remove(0, true);
-    emulator.insert(1, "MO-A");
-    with(1, d -> d.secure().moveIn(P));
-    // Secure answer: a moved license has the plays left at the source (0 here).
-    refused(Reason.EXHAUSTED, 1, d -> d.secure().openContent(P));
   }
 }
