@@ -418,13 +418,13 @@ abstract class DistributorContract {
   void aDriveIsOneClientAndOnlyTheAuthoritysDrivesAreClients() throws Exception {
     String alice = user(a, "alice");
     Client first = client(a, alice, "DRIVE-1");
-    Reply again =
+    Reply ofBob =
         post(
             a,
             "/clients",
             json("driveCertificate", HEX.formatHex(first.drive().certificate().encode())),
-            alice);
-    assertRefused(again, 409, "is client " + first.clientId());
+            user(a, "bob"));
+    assertRefused(ofBob, 409, "is client " + first.clientId());
     // Not at B either: C knows the drive.
     String aliceAtB = user(b, "alice");
     assertRefused(
@@ -973,46 +973,32 @@ abstract class DistributorContract {
     assertTrue(t.clientB().keys().rootKey(ekb).isEmpty());
   }
 
-  // ------------------------------------------------------------------ attack probes
-
   /**
-   * A drive certificate is public (any host reads it with SECURITY PROTOCOL IN) and registration
-   * asks for no proof that the caller holds the drive: whoever posts it first makes the drive his
-   * client in C, and the drive's owner is refused (409) at every distributor for good.
+   * The service data is handed out in the answer of POST /clients. If that answer is lost (power or
+   * network), the same user's retry for the same drive gets fresh service data for the same leaf
+   * and client ID, its new client key recorded in C; another user's post of it is still 409.
    */
   @Test
-  void aDriveCertificateAloneRegistersTheDriveForWhoeverPostsItFirst() throws Exception {
+  void aLostRegistrationAnswerIsFetchedAgainByTheSameUser() throws Exception {
     String alice = user(a, "alice");
-    String mallory = user(b, "mallory");
-    TestAuthority.Drive victim = authority.drive("DRIVE-V");
-    Reply squat =
-        post(
-            b,
-            "/clients",
-            json("driveCertificate", HEX.formatHex(victim.certificate().encode())),
-            mallory);
-    // Secure answer: no registration without a proof of possession of the drive's key.
-    assertEquals(403, squat.status(), "a stranger registered the drive");
-    assertOk(
-        post(
-            a,
-            "/clients",
-            json("driveCertificate", HEX.formatHex(victim.certificate().encode())),
-            alice));
-  }
-
-  /**
-   * The service data is handed out once, in the answer of POST /clients. If that answer is lost
-   * (power or network), the drive is a client in C that never got its keys, and every retry is 409.
-   */
-  @Test
-  void aLostRegistrationAnswerCanNeverBeFetchedAgain() throws Exception {
-    String alice = user(a, "alice");
+    String bob = user(a, "bob");
     TestAuthority.Drive drive = authority.drive("DRIVE-L");
     Object body = json("driveCertificate", HEX.formatHex(drive.certificate().encode()));
-    assertOk(post(a, "/clients", body, alice)); // the answer is "lost"
+    Reply first = post(a, "/clients", body, alice); // the answer is "lost"
+    assertOk(first);
     Reply retry = post(a, "/clients", body, alice);
-    // Secure answer: the same user's retry for the same drive gets its service data again.
     assertEquals(200, retry.status(), "retry after a lost answer: " + retry.body());
+    assertEquals(first.body().get("clientId").asText(), retry.body().get("clientId").asText());
+    assertEquals(first.body().get("leafId").asLong(), retry.body().get("leafId").asLong());
+    assertNotEquals(
+        first.body().get("clientPublicKey").asText(), retry.body().get("clientPublicKey").asText());
+    assertNotEquals(
+        first.body().get("serviceData").asText(), retry.body().get("serviceData").asText());
+    ServiceData data = ServiceData.decode(retry.hex("serviceData"));
+    assertEquals(retry.body().get("clientId").asText(), data.clientId());
+    assertEquals(
+        retry.body().get("clientPublicKey").asText(), HEX.formatHex(data.clientPublicKey()));
+    assertEquals(409, post(a, "/clients", body, bob).status(), "another user took the drive");
+    assertEquals(409, post(b, "/clients", body, user(b, "alice2")).status());
   }
 }
