@@ -198,8 +198,9 @@ class ContentMoveIT {
   }
 
   private ContentsCopyCertificate certificate(long source, long destination) {
+    byte[] serial = Bytes.random(16);
     return ContentsCopyCertificate.sign(
-        Bytes.random(16),
+        serial,
         SONG,
         source,
         destination,
@@ -208,6 +209,7 @@ class ContentMoveIT {
             LICENSE_ID,
             SONG,
             destination,
+            serial,
             new UseConditions(0, UseConditions.NO_END, UseConditions.UNLIMITED, 0, 0),
             distributorA,
             keyA),
@@ -676,6 +678,14 @@ class ContentMoveIT {
             Bytes.random(16), "song-2", LEAF_A, LEAF_B, ofSong1, distributorA, keyA);
     writePackage(1, at, new MoveRecord(wrongContent).blocks(blockSize));
     refused(Reason.CONTENT_MISMATCH, 1, d -> d.secure().moveIn(Q));
+    License unbound =
+        License.sign(
+            Bytes.random(16), LICENSE_ID, "song-2", LEAF_B, conditions(1, 0), distributorA, keyA);
+    ContentsCopyCertificate notItsOwn =
+        ContentsCopyCertificate.sign(
+            Bytes.random(16), "song-2", LEAF_A, LEAF_B, unbound, distributorA, keyA);
+    writePackage(1, at, new MoveRecord(notItsOwn).blocks(blockSize));
+    refused(Reason.NO_CERTIFICATE, 1, d -> d.secure().moveIn(Q));
     assertEquals(0, status(1).licenses().size());
   }
 }

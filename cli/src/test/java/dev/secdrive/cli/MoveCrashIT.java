@@ -158,14 +158,18 @@ class MoveCrashIT {
   }
 
   private ContentsCopyCertificate certificate() {
-    return ContentsCopyCertificate.sign(
-        Bytes.random(16),
-        "song",
-        LEAF_A,
-        LEAF_B,
-        license(LEAF_B, UseConditions.UNLIMITED),
-        distributor,
-        key);
+    byte[] serial = Bytes.random(16);
+    License forB =
+        License.sign(
+            Bytes.random(16),
+            "lic",
+            "song",
+            LEAF_B,
+            serial,
+            new UseConditions(0, UseConditions.NO_END, UseConditions.UNLIMITED, 1, 1),
+            distributor,
+            key);
+    return ContentsCopyCertificate.sign(serial, "song", LEAF_A, LEAF_B, forB, distributor, key);
   }
 
   /** Clients A and B registered, the medium with the package in A, A licensed with 3 plays. */

@@ -48,6 +48,18 @@ record ClientState(
   /** A license as installed, and its conditions as they stand now. */
   record Held(License license, UseConditions now) {}
 
+  /**
+   * The key of a held license: its issuer's name and its license ID. License IDs are each
+   * distributor's own, so a license is never found, replaced or counted by its ID alone.
+   */
+  static String key(String issuer, String licenseId) {
+    return issuer + '\u0000' + licenseId;
+  }
+
+  static String key(License license) {
+    return key(license.issuer().subject(), license.licenseId());
+  }
+
   ClientState {
     clientPrivateKey = clientPrivateKey.clone();
     deviceNodeKeys = deviceNodeKeys.clone();
@@ -116,13 +128,15 @@ record ClientState(
     return usedSerials.contains(serial(serial));
   }
 
-  Optional<Held> license(String licenseId) {
-    return Optional.ofNullable(licenses.get(licenseId));
+  /** The license {@code licenseId} of {@code issuer}, if one is held. */
+  Optional<Held> license(String issuer, String licenseId) {
+    return Optional.ofNullable(licenses.get(key(issuer, licenseId)));
   }
 
-  /** The license whose content ID is {@code contentId}, if one is held. */
-  Optional<Held> licenseFor(String contentId) {
+  /** A license of {@code issuer} for the content {@code contentId}, if one is held. */
+  Optional<Held> licenseFor(String issuer, String contentId) {
     return licenses.values().stream()
+        .filter(h -> h.license().issuer().subject().equals(issuer))
         .filter(h -> h.license().contentId().equals(contentId))
         .findFirst();
   }
@@ -149,23 +163,23 @@ record ClientState(
   }
 
   /**
-   * Installs {@code license} (replacing one of the same license ID), records its serial and raises
-   * the time floor to its not-before.
+   * Installs {@code license} (replacing one of the same issuer and license ID), records its serial
+   * and raises the time floor to its not-before.
    */
   ClientState withLicense(License license) {
     TreeMap<String, Held> next = new TreeMap<>(licenses);
-    next.put(license.licenseId(), new Held(license, license.conditions()));
+    next.put(key(license), new Held(license, license.conditions()));
     TreeSet<String> used = new TreeSet<>(usedSerials);
     used.add(serial(license.serial()));
     return with(next, certificates, movingOut, used, timeFloor)
         .withTimeSeen(license.conditions().notBefore());
   }
 
-  /** The license {@code licenseId} with its conditions now {@code now}. */
-  ClientState withConditions(String licenseId, UseConditions now) {
+  /** The held {@code license} with its conditions now {@code now}. */
+  ClientState withConditions(License license, UseConditions now) {
     TreeMap<String, Held> next = new TreeMap<>(licenses);
-    Held held = next.get(licenseId);
-    next.put(licenseId, new Held(held.license(), now));
+    Held held = next.get(key(license));
+    next.put(key(license), new Held(held.license(), now));
     return with(next, certificates, movingOut, usedSerials, timeFloor);
   }
 
@@ -294,8 +308,7 @@ record ClientState(
       for (LicenseJson l : j.licenses) {
         License license = License.decode(hex.parseHex(l.license));
         licenses.put(
-            license.licenseId(),
-            new Held(license, UseConditions.decode(hex.parseHex(l.conditions))));
+            key(license), new Held(license, UseConditions.decode(hex.parseHex(l.conditions))));
       }
       TreeMap<String, ContentsCopyCertificate> certificates = new TreeMap<>();
       for (String c : j.certificates) {

@@ -168,6 +168,11 @@ final class MoveFlow {
     License license = ParameterLists.decodeAt(0, () -> License.decode(parameters));
     ClientState client = registered();
     requireLicense(client, license, "license " + license.licenseId());
+    if (license.boundToCertificate()) {
+      throw CheckCondition.refused(
+          Reason.NO_CERTIFICATE,
+          "license " + license.licenseId() + " travels in a contents copy certificate: MOVE IN");
+    }
     faults.reached("install-license:verified");
     write("install-license", client.withLicense(license));
     log.info(
@@ -195,7 +200,7 @@ final class MoveFlow {
       throw CheckCondition.refused(
           Reason.OTHER_CLIENT, "certificate from leaf " + certificate.sourceLeafId());
     }
-    if (client.licenseFor(certificate.contentId()).isEmpty()) {
+    if (client.licenseFor(certificate.issuer().subject(), certificate.contentId()).isEmpty()) {
       throw CheckCondition.refused(Reason.NO_LICENSE, certificate.contentId());
     }
     if (client.certificate(certificate.serial()).isPresent() || client.used(certificate.serial())) {
@@ -249,7 +254,7 @@ final class MoveFlow {
     if (moving.isEmpty()) {
       held =
           client
-              .licenseFor(certificate.contentId())
+              .licenseFor(certificate.issuer().subject(), certificate.contentId())
               .orElseThrow(
                   () -> CheckCondition.refused(Reason.NO_LICENSE, certificate.contentId()));
       client = requirePeriod(client, held);
@@ -274,7 +279,7 @@ final class MoveFlow {
               client
                   .withMovingOut(certificate.serial(), request.packageLba())
                   .withUsed(certificate.serial())
-                  .withConditions(held.license().licenseId(), held.now().afterRemovableCopy()));
+                  .withConditions(held.license(), held.now().afterRemovableCopy()));
     }
     userArea.write(medium, at, ByteBuffer.wrap(record));
     faults.reached("move-out:record-written");
@@ -334,6 +339,11 @@ final class MoveFlow {
     if (!license.contentId().equals(certificate.contentId())) {
       throw CheckCondition.refused(Reason.CONTENT_MISMATCH, "license for " + license.contentId());
     }
+    if (!license.boundTo(certificate.serial())) {
+      throw CheckCondition.refused(
+          Reason.NO_CERTIFICATE, "the license in the certificate names another certificate");
+    }
+    requireUpdate(client, license, "license in the certificate");
     faults.reached("move-in:verified");
     write("move-in", client.withLicense(license).withUsed(certificate.serial()));
     log.info(
@@ -361,8 +371,12 @@ final class MoveFlow {
     ContentPackage.Header header = readHeader(medium, request.packageLba());
     ClientState.Held held =
         client
-            .license(header.licenseId())
-            .orElseThrow(() -> CheckCondition.refused(Reason.NO_LICENSE, header.licenseId()));
+            .license(header.distributor(), header.licenseId())
+            .orElseThrow(
+                () ->
+                    CheckCondition.refused(
+                        Reason.NO_LICENSE,
+                        "no license " + header.licenseId() + " of " + header.distributor()));
     if (!held.license().contentId().equals(header.contentId())) {
       throw CheckCondition.refused(
           Reason.CONTENT_MISMATCH,
@@ -381,9 +395,7 @@ final class MoveFlow {
     }
     if (!held.now().unlimitedPlays()) {
       faults.reached("open-content:verified");
-      write(
-          "open-content",
-          client.withConditions(held.license().licenseId(), held.now().afterPlay()));
+      write("open-content", client.withConditions(held.license(), held.now().afterPlay()));
     }
     session.playback = new OpenTitle(medium, first, first + blocks, header.nonce(), kc);
   }
@@ -412,8 +424,28 @@ final class MoveFlow {
     if (license.leafId() != client.leafId()) {
       throw CheckCondition.refused(Reason.OTHER_CLIENT, what + " for leaf " + license.leafId());
     }
+    requireUpdate(client, license, what);
     if (client.used(license.serial())) {
       throw CheckCondition.refused(Reason.ALREADY_USED, what + ": serial already used");
+    }
+  }
+
+  /**
+   * A license replaces the held one of its issuer and license ID (an update, S97) only for the same
+   * content (13h): an update never turns a license into another content's.
+   */
+  private static void requireUpdate(ClientState client, License license, String what)
+      throws CheckCondition {
+    Optional<ClientState.Held> held =
+        client.license(license.issuer().subject(), license.licenseId());
+    if (held.isPresent() && !held.get().license().contentId().equals(license.contentId())) {
+      throw CheckCondition.refused(
+          Reason.CONTENT_MISMATCH,
+          what
+              + " is for "
+              + license.contentId()
+              + ", the held one for "
+              + held.get().license().contentId());
     }
   }
 

@@ -100,7 +100,9 @@ class DriveNvTest {
     ClientState client = client();
     nv.writeClient(client, WriteSteps.NONE);
     ClientState played =
-        client.withConditions("lic", client.license("lic").orElseThrow().now().afterPlay());
+        client.withConditions(
+            client.license("Distributor", "lic").orElseThrow().license(),
+            client.license("Distributor", "lic").orElseThrow().now().afterPlay());
     nv.writeClient(played, WriteSteps.NONE);
     DriveNv again = reopened();
     assertEquals(1, again.counter(), "client writes do not move the counter");
@@ -108,7 +110,7 @@ class DriveNvTest {
     assertEquals(3, again.generation());
     ClientState back = again.client().orElseThrow();
     assertEquals(played.status(), back.status());
-    assertEquals(4, back.license("lic").orElseThrow().now().plays());
+    assertEquals(4, back.license("Distributor", "lic").orElseThrow().now().plays());
     assertTrue(back.used(new byte[16]));
     assertArrayEquals(client.clientPrivateKey(), back.clientPrivateKey());
     String onDisk =

@@ -461,6 +461,7 @@ public final class ContentMove {
     ClientStatus.LicenseEntry installed =
         status(drive).licenses().stream()
             .filter(e -> e.licenseId().equals(header.licenseId()))
+            .filter(e -> e.issuer().equals(header.distributor()))
             .findFirst()
             .orElseThrow(
                 () ->

@@ -451,8 +451,12 @@ public final class Distributor {
    * keys, seals them in the service data to the drive's X25519 key (S13) and records the client in
    * C (S14).
    *
+   * <p>Idempotent for the same user and drive: a retry after a lost answer gets fresh service data
+   * for the same leaf and client ID ({@link #retried}).
+   *
    * @throws Refusal 400 if the certificate does not parse, 403 if it is not the authority's or not
-   *     a drive's, 409 if the drive is a client already or the category is full
+   *     a drive's or its client is revoked, 409 if the drive is another user's client or one of
+   *     another distributor, or the category is full
    */
   public Registration registerClient(String userId, byte[] driveCertificate) {
     if (driveCertificate == null) {
@@ -476,33 +480,31 @@ public final class Distributor {
             "register a client",
             cc -> {
               Optional<ClientRow> existing = OperationsStore.clientOfDevice(cc, drive.subject());
+              ClientRow row;
               if (existing.isPresent()) {
-                throw conflict(
-                    "drive "
-                        + drive.subject()
-                        + " is client "
-                        + existing.get().clientId()
-                        + " already");
+                row = retried(cc, existing.get(), userId, drive, client);
+              } else {
+                long highest = OperationsStore.highestLeaf(cc, firstLeaf, endLeaf);
+                long leaf = highest < 0 ? firstLeaf : highest + 1;
+                if (leaf >= endLeaf) {
+                  throw conflict(
+                      "category " + keys.category() + " is full: every leaf is handed out");
+                }
+                OperationsStore.ensureUser(cc, userId, keys.name(), now());
+                row =
+                    new ClientRow(
+                        clientId(leaf),
+                        leaf,
+                        userId,
+                        keys.name(),
+                        drive.subject(),
+                        HEX.formatHex(client.publicKey()),
+                        HEX.formatHex(drive.encode()),
+                        now());
+                OperationsStore.insertClient(cc, row);
               }
-              long highest = OperationsStore.highestLeaf(cc, firstLeaf, endLeaf);
-              long leaf = highest < 0 ? firstLeaf : highest + 1;
-              if (leaf >= endLeaf) {
-                throw conflict(
-                    "category " + keys.category() + " is full: every leaf is handed out");
-              }
-              String clientId = clientId(leaf);
-              OperationsStore.ensureUser(cc, userId, keys.name(), now());
-              ClientRow row =
-                  new ClientRow(
-                      clientId,
-                      leaf,
-                      userId,
-                      keys.name(),
-                      drive.subject(),
-                      HEX.formatHex(client.publicKey()),
-                      HEX.formatHex(drive.encode()),
-                      now());
-              OperationsStore.insertClient(cc, row);
+              String clientId = row.clientId();
+              long leaf = row.leafId();
               ServiceData data;
               try {
                 data =
@@ -530,6 +532,34 @@ public final class Distributor {
         throw e;
       }
     }
+  }
+
+  /**
+   * A registration retried (its answer lost on the way, S13): the same user's client of the same
+   * drive here, not revoked, keeps its leaf and client ID and gets a new client key pair, recorded
+   * in C, in fresh service data. Any other registration of a drive that is a client is 409.
+   */
+  private ClientRow retried(
+      Connection cc, ClientRow existing, String userId, Certificate drive, RawKeyPair client)
+      throws SQLException {
+    if (!existing.userId().equals(userId) || !existing.distributor().equals(keys.name())) {
+      throw conflict("drive " + drive.subject() + " is client " + existing.clientId() + " already");
+    }
+    if (OperationsStore.revocation(cc, existing.clientId()).isPresent()) {
+      throw forbidden("client " + existing.clientId() + " is revoked");
+    }
+    String publicKey = HEX.formatHex(client.publicKey());
+    String certificate = HEX.formatHex(drive.encode());
+    OperationsStore.rekeyClient(cc, existing.clientId(), publicKey, certificate);
+    return new ClientRow(
+        existing.clientId(),
+        existing.leafId(),
+        userId,
+        existing.distributor(),
+        existing.deviceId(),
+        publicKey,
+        certificate,
+        existing.registeredAt());
   }
 
   /** A client's ID in the federation: its leaf, which is unique. */
@@ -895,18 +925,21 @@ public final class Distributor {
                 }
                 UseConditions forB =
                     new UseConditions(source.notBefore(), source.notAfter(), source.plays(), 0, 0);
+                byte[] certificateSerial = Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH);
+                // Bound to its certificate: B's drive installs it only by MOVE IN of this one.
                 License license =
                     License.sign(
                         Bytes.random(License.SERIAL_LENGTH),
                         source.licenseId(),
                         source.contentId(),
                         to.leafId(),
+                        certificateSerial,
                         forB,
                         keys.certificate(),
                         signer);
                 ContentsCopyCertificate certificate =
                     ContentsCopyCertificate.sign(
-                        Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH),
+                        certificateSerial,
                         source.contentId(),
                         from.leafId(),
                         to.leafId(),

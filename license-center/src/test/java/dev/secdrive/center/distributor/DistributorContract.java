@@ -476,13 +476,13 @@ abstract class DistributorContract {
   void aDriveIsOneClientAndOnlyTheAuthoritysDrivesAreClients() throws Exception {
     String alice = user(a, "alice");
     Client first = client(a, alice, "DRIVE-1");
-    Reply again =
+    Reply ofBob =
         post(
             a,
             "/clients",
             json("driveCertificate", HEX.formatHex(first.drive().certificate().encode())),
-            alice);
-    assertRefused(again, 409, "is client " + first.clientId());
+            user(a, "bob"));
+    assertRefused(ofBob, 409, "is client " + first.clientId());
     // Not at B either: C knows the drive.
     String aliceAtB = user(b, "alice");
     assertRefused(
@@ -1033,5 +1033,34 @@ abstract class DistributorContract {
     assertTrue(header.checks(header.unwrapContentKey(kr)));
     assertTrue(t.clientA().keys().rootKey(ekb).isEmpty());
     assertTrue(t.clientB().keys().rootKey(ekb).isEmpty());
+  }
+
+  /**
+   * The service data is handed out in the answer of POST /clients. If that answer is lost (power or
+   * network), the same user's retry for the same drive gets fresh service data for the same leaf
+   * and client ID, its new client key recorded in C; another user's post of it is still 409.
+   */
+  @Test
+  void aLostRegistrationAnswerIsFetchedAgainByTheSameUser() throws Exception {
+    String alice = user(a, "alice");
+    String bob = user(a, "bob");
+    TestAuthority.Drive drive = authority.drive("DRIVE-L");
+    Object body = json("driveCertificate", HEX.formatHex(drive.certificate().encode()));
+    Reply first = post(a, "/clients", body, alice); // the answer is "lost"
+    assertOk(first);
+    Reply retry = post(a, "/clients", body, alice);
+    assertEquals(200, retry.status(), "retry after a lost answer: " + retry.body());
+    assertEquals(first.body().get("clientId").asText(), retry.body().get("clientId").asText());
+    assertEquals(first.body().get("leafId").asLong(), retry.body().get("leafId").asLong());
+    assertNotEquals(
+        first.body().get("clientPublicKey").asText(), retry.body().get("clientPublicKey").asText());
+    assertNotEquals(
+        first.body().get("serviceData").asText(), retry.body().get("serviceData").asText());
+    ServiceData data = ServiceData.decode(retry.hex("serviceData"));
+    assertEquals(retry.body().get("clientId").asText(), data.clientId());
+    assertEquals(
+        retry.body().get("clientPublicKey").asText(), HEX.formatHex(data.clientPublicKey()));
+    assertEquals(409, post(a, "/clients", body, bob).status(), "another user took the drive");
+    assertEquals(409, post(b, "/clients", body, user(b, "alice2")).status());
   }
 }

@@ -71,7 +71,8 @@ public enum Reason {
   NO_CERTIFICATE(
       0x17,
       AdditionalSense.KEY_NOT_PRESENT,
-      "no contents copy certificate: none held with this serial, or none on the medium");
+      "no contents copy certificate: none held with this serial, none on the medium, or a"
+          + " license bound to a certificate outside MOVE IN of exactly that certificate");
 
   private final int code;
   private final AdditionalSense sense;

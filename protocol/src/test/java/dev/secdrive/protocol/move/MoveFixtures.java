@@ -62,6 +62,7 @@ final class MoveFixtures {
             "lic-1",
             "song-1",
             9,
+            CERTIFICATE_SERIAL,
             new UseConditions(1_700_000_000L, UseConditions.NO_END, UseConditions.UNLIMITED, 0, 0),
             DISTRIBUTOR,
             DISTRIBUTOR_KEY);

@@ -105,6 +105,21 @@ public final class OperationsStore {
         k.registeredAt().getEpochSecond());
   }
 
+  /**
+   * Records a client's new key pair (a registration retried, its answer lost) and the drive
+   * certificate its service data was sealed to.
+   */
+  public static void rekeyClient(
+      Connection c, String clientId, String clientPublicKey, String driveCertificate)
+      throws SQLException {
+    Sql.update(
+        c,
+        "UPDATE clients SET client_public_key = ?, drive_certificate = ? WHERE client_id = ?",
+        clientPublicKey,
+        driveCertificate,
+        clientId);
+  }
+
   public static Optional<ClientRow> client(Connection c, String clientId) throws SQLException {
     return Sql.one(c, CLIENTS + " WHERE client_id = ?", OperationsStore::clientRow, clientId);
   }
