@@ -43,7 +43,11 @@ import picocli.CommandLine;
 class FaultRelayTest {
 
   private static final int MIB = 1 << 20;
-  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  /**
+   * A bound on a failure only: 8 MiB through two pty pairs takes well over 15 s on a busy machine.
+   */
+  private static final Duration WAIT = Duration.ofSeconds(120);
 
   @TempDir Path dir;
 
