@@ -8,7 +8,6 @@ import dev.secdrive.protocol.move.ClientStatus;
 import dev.secdrive.protocol.move.UseConditions;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +16,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code secdrive client}: the client of the content move (seed 002), a host with its drive dealing
@@ -51,35 +46,8 @@ final class ClientCommand {
 
   private static final HexFormat HEX = HexFormat.of();
 
-  /** Options every subcommand has: the drive, {@code --json}, the output streams. */
-  abstract static class Sub implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Parameters(
-        index = "0",
-        paramLabel = "URI",
-        description = "The client's drive: tcp://host[:port][/lun][?timeout=30s]")
-    String uri;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    PrintWriter err() {
-      return spec.commandLine().getErr();
-    }
-
-    void print(Object value, String text) {
-      if (json) {
-        Json.print(out(), value);
-      } else {
-        out().println(text);
-      }
-    }
-
+  /** A subcommand on the client's drive. */
+  abstract static class Sub extends DriveSubcommand {
     <T> T onDrive(Function<Drive, T> action) {
       try (Drive drive = Drive.open(uri)) {
         return action.apply(drive);

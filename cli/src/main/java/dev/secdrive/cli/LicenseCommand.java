@@ -12,7 +12,6 @@ import dev.secdrive.protocol.security.LicenseStatus;
 import dev.secdrive.protocol.security.ProvisionRequest;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +19,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code secdrive license}: the licensing flows of the host driver (FIG. 5-15) — install a license,
@@ -43,36 +38,6 @@ import picocli.CommandLine.Spec;
       LicenseCommand.Restore.class
     })
 final class LicenseCommand {
-
-  /** Options every subcommand has: the drive, {@code --json}, the output streams. */
-  abstract static class Sub implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Parameters(
-        index = "0",
-        paramLabel = "URI",
-        description = "The drive: tcp://host[:port][/lun][?timeout=30s]")
-    String uri;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    PrintWriter err() {
-      return spec.commandLine().getErr();
-    }
-
-    void print(Object value, String text) {
-      if (json) {
-        Json.print(out(), value);
-      } else {
-        out().println(text);
-      }
-    }
-  }
 
   /** A plays count: a number from 1, or "unlimited". */
   static long plays(String text) {
@@ -113,7 +78,7 @@ final class LicenseCommand {
       description =
           "Encrypt a content into a title at --lba and install its license (FIG. 5), as the"
               + " licensor in --credential.")
-  static final class Provision extends Sub {
+  static final class Provision extends DriveSubcommand {
     @Option(
         names = "--credential",
         required = true,
@@ -193,7 +158,7 @@ final class LicenseCommand {
       description =
           "Play a title (FIG. 6): the drive decrypts it. Writes the plaintext to --out, or prints"
               + " its length and SHA-256.")
-  static final class Play extends Sub {
+  static final class Play extends DriveSubcommand {
     @Option(names = "--content-id", required = true, paramLabel = "ID", description = "Content ID.")
     String contentId;
 
@@ -250,7 +215,7 @@ final class LicenseCommand {
       name = "status",
       mixinStandardHelpOptions = true,
       description = "LICENSE STATUS: the license version and records of the medium in the drive.")
-  static final class Status extends Sub {
+  static final class Status extends DriveSubcommand {
     @Override
     public Integer call() {
       LicenseStatus status;
@@ -301,7 +266,7 @@ final class LicenseCommand {
       description =
           "Back up the medium's licenses (FIG. 7, 11, 14) to user-area:LBA, file:PATH, or"
               + " drive:URI (sealed to that drive, written at --lba on its medium).")
-  static final class Backup extends Sub {
+  static final class Backup extends DriveSubcommand {
     @Option(
         names = "--to",
         required = true,
@@ -366,7 +331,7 @@ final class LicenseCommand {
       description =
           "Restore the medium's licenses (FIG. 9, 12, 15) from user-area:LBA, file:PATH, or"
               + " drive:URI (that drive reseals the blob at --lba on its medium to this one).")
-  static final class Restore extends Sub {
+  static final class Restore extends DriveSubcommand {
     @Option(
         names = "--from",
         required = true,
