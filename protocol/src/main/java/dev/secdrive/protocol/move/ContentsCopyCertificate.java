@@ -48,16 +48,14 @@ public record ContentsCopyCertificate(
       License license,
       Certificate issuer,
       RawKeyPair issuerKey) {
-    ContentsCopyCertificate unsigned =
-        new ContentsCopyCertificate(
-            serial,
-            contentId,
-            sourceLeafId,
-            destinationLeafId,
-            license,
-            issuer,
-            new byte[Certificate.SIGNATURE_LENGTH]);
-    return unsigned.withSignature(Issuer.sign(issuer, issuerKey, unsigned.signedBytes()));
+    return sign(
+        serial,
+        contentId,
+        sourceLeafId,
+        destinationLeafId,
+        license,
+        issuer,
+        Ed25519.signer(issuerKey.privateKey()));
   }
 
   /** As the other {@code sign} with {@code issuer}'s signer, for a key that signs many. */

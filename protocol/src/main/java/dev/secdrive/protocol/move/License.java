@@ -88,17 +88,15 @@ public record License(
       UseConditions conditions,
       Certificate issuer,
       RawKeyPair issuerKey) {
-    License unsigned =
-        new License(
-            serial,
-            licenseId,
-            contentId,
-            leafId,
-            certificateSerial,
-            conditions,
-            issuer,
-            new byte[Certificate.SIGNATURE_LENGTH]);
-    return unsigned.withSignature(Issuer.sign(issuer, issuerKey, unsigned.signedBytes()));
+    return sign(
+        serial,
+        licenseId,
+        contentId,
+        leafId,
+        certificateSerial,
+        conditions,
+        issuer,
+        Ed25519.signer(issuerKey.privateKey()));
   }
 
   /** A purchased license (bound to no certificate), signed with {@code issuer}'s signer. */
