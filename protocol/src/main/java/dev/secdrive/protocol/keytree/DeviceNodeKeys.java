@@ -114,15 +114,9 @@ public record DeviceNodeKeys(int depth, long leafId, byte[] allKey, List<Label> 
   }
 
   private static Nodes.Problem problem(int depth, long x, Label previous, long i, long j) {
-    if (!Nodes.inTree(i, depth)) {
-      return new Nodes.Problem("node i = " + i + " is not in a tree of depth " + depth, false);
-    }
-    if (!Nodes.inTree(j, depth)) {
-      return new Nodes.Problem("node j = " + j + " is not in a tree of depth " + depth, true);
-    }
-    if (!Nodes.isProperAncestor(i, j)) {
-      return new Nodes.Problem(
-          "node i = " + i + " is not a proper ancestor of node j = " + j, true);
+    Nodes.Problem pair = Nodes.pairProblem(depth, i, j);
+    if (pair != null) {
+      return pair;
     }
     if (!Nodes.isProperAncestor(i, x)) {
       return new Nodes.Problem("node i = " + i + " is not an ancestor of leaf node " + x, false);
@@ -131,18 +125,8 @@ public record DeviceNodeKeys(int depth, long leafId, byte[] allKey, List<Label> 
       return new Nodes.Problem(
           "node j = " + j + " does not hang off the path of leaf node " + x, true);
     }
-    if (previous != null && (previous.i() > i || previous.i() == i && previous.j() >= j)) {
-      return new Nodes.Problem(
-          "("
-              + i
-              + ", "
-              + j
-              + ") does not follow ("
-              + previous.i()
-              + ", "
-              + previous.j()
-              + "): labels are not sorted by (i, j)",
-          false);
+    if (previous != null) {
+      return Nodes.orderProblem(previous.i(), previous.j(), i, j, "labels");
     }
     return null;
   }

@@ -101,28 +101,12 @@ public record Ekb(int depth, int version, List<Entry> entries) {
           ? null
           : new Nodes.Problem("the all entry (0, 0) must be the only entry", false);
     }
-    if (!Nodes.inTree(i, depth)) {
-      return new Nodes.Problem("node i = " + i + " is not in a tree of depth " + depth, false);
+    Nodes.Problem pair = Nodes.pairProblem(depth, i, j);
+    if (pair != null) {
+      return pair;
     }
-    if (!Nodes.inTree(j, depth)) {
-      return new Nodes.Problem("node j = " + j + " is not in a tree of depth " + depth, true);
-    }
-    if (!Nodes.isProperAncestor(i, j)) {
-      return new Nodes.Problem(
-          "node i = " + i + " is not a proper ancestor of node j = " + j, true);
-    }
-    if (previous != null && (previous.i() > i || previous.i() == i && previous.j() >= j)) {
-      return new Nodes.Problem(
-          "("
-              + i
-              + ", "
-              + j
-              + ") does not follow ("
-              + previous.i()
-              + ", "
-              + previous.j()
-              + "): entries are not sorted by (i, j)",
-          false);
+    if (previous != null) {
+      return Nodes.orderProblem(previous.i(), previous.j(), i, j, "entries");
     }
     return null;
   }

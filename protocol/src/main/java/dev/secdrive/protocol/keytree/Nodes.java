@@ -21,6 +21,40 @@ final class Nodes {
   /** What is wrong with an entry (i, j), and whether it is its field j (else its field i). */
   record Problem(String message, boolean inJ) {}
 
+  /** What is wrong with the pair (i, j) of a tree of {@code depth}: both in it, i above j. */
+  static Problem pairProblem(int depth, long i, long j) {
+    if (!inTree(i, depth)) {
+      return new Problem("node i = " + i + " is not in a tree of depth " + depth, false);
+    }
+    if (!inTree(j, depth)) {
+      return new Problem("node j = " + j + " is not in a tree of depth " + depth, true);
+    }
+    if (!isProperAncestor(i, j)) {
+      return new Problem("node i = " + i + " is not a proper ancestor of node j = " + j, true);
+    }
+    return null;
+  }
+
+  /** Null if (i, j) follows (previousI, previousJ) in (i, j) order, else what is wrong. */
+  static Problem orderProblem(long previousI, long previousJ, long i, long j, String items) {
+    if (previousI < i || previousI == i && previousJ < j) {
+      return null;
+    }
+    return new Problem(
+        "("
+            + i
+            + ", "
+            + j
+            + ") does not follow ("
+            + previousI
+            + ", "
+            + previousJ
+            + "): "
+            + items
+            + " are not sorted by (i, j)",
+        false);
+  }
+
   static boolean validDepth(int depth) {
     return depth >= MIN_DEPTH && depth <= MAX_DEPTH;
   }
