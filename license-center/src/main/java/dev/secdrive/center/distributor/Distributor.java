@@ -76,6 +76,10 @@ public final class Distributor {
   private final DistributorKeys keys;
   private final RawKeyPair keyPair;
   private final Ed25519.Signer signer;
+
+  /** The EKB last built, reused while its version is the one in force ({@link #currentEkb}). */
+  private volatile Ekb lastEkb;
+
   private final KeyTree tree;
   private final int categoryDepth;
   private final long firstLeaf;
@@ -655,12 +659,25 @@ public final class Distributor {
 
   /** The current EKB: KR of the current version for every leaf not revoked. */
   public Ekb ekb() {
-    return c.read("read revocations", cc -> ekbOf(OperationsStore.revocations(cc)));
+    return c.read("read revocations", this::currentEkb);
   }
 
-  private Ekb ekbOf(List<RevocationRow> revocations) {
-    int version = revocations.isEmpty() ? 0 : revocations.get(revocations.size() - 1).version();
-    return tree.ekb(version, revocations.stream().map(RevocationRow::leafId).toList());
+  /**
+   * The EKB of the version in force in C. Revocations are only ever added, each with the next
+   * version, so an EKB is built once per version (174 ms for 10,000 revoked of 2^20 leaves) and
+   * every download until the next revocation reuses it.
+   */
+  private Ekb currentEkb(Connection cc) throws SQLException {
+    int version = OperationsStore.ekbVersion(cc);
+    Ekb cached = lastEkb;
+    if (cached != null && cached.version() == version) {
+      return cached;
+    }
+    List<RevocationRow> revocations = OperationsStore.revocations(cc);
+    int built = revocations.isEmpty() ? 0 : revocations.get(revocations.size() - 1).version();
+    Ekb ekb = tree.ekb(built, revocations.stream().map(RevocationRow::leafId).toList());
+    lastEkb = ekb;
+    return ekb;
   }
 
   // ------------------------------------------------------------------ download (S33-S38)
@@ -683,7 +700,7 @@ public final class Distributor {
         c.read(
             "record a download",
             cc -> {
-              Ekb current = ekbOf(OperationsStore.revocations(cc));
+              Ekb current = currentEkb(cc);
               OperationsStore.insertDownload(
                   cc, userId, contentId, content.licenseId(), client.clientId(), keys.name(), at);
               return current;
