@@ -7,6 +7,8 @@ import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
 import dev.secdrive.kit.crypto.X25519;
 import dev.secdrive.kit.files.KeyTreeFile;
+import dev.secdrive.protocol.move.ProofRequest;
+import dev.secdrive.protocol.move.RegistrationProof;
 import dev.secdrive.protocol.security.Certificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -273,8 +275,13 @@ final class DistributorBench {
         .asText();
   }
 
+  /**
+   * Registers a made-up drive as the drives do: its certificate, a challenge of {@code d} and the
+   * registration proof the drive would sign with its device key, here a key made for it.
+   */
   private String register(DistributorServer d, String token, RawKeyPair authority, String device)
       throws Exception {
+    RawKeyPair deviceKey = Ed25519.generate();
     Certificate drive =
         certify(
             authority,
@@ -282,8 +289,26 @@ final class DistributorBench {
                 Certificate.Role.DRIVE,
                 device,
                 X25519.generate().publicKey(),
-                Ed25519.generate().publicKey()));
-    return post(d, "/clients", token, Map.of("driveCertificate", HEX.formatHex(drive.encode())))
+                deviceKey.publicKey()));
+    JsonNode challenge = post(d, "/clients/challenges", token, null);
+    byte[] nonce = HEX.parseHex(challenge.get("challenge").asText());
+    RegistrationProof proof =
+        RegistrationProof.sign(
+            device,
+            new ProofRequest(
+                d.distributor().keys().certificate(), challenge.get("userId").asText(), nonce),
+            deviceKey.privateKey());
+    return post(
+            d,
+            "/clients",
+            token,
+            Map.of(
+                "driveCertificate",
+                HEX.formatHex(drive.encode()),
+                "challenge",
+                HEX.formatHex(nonce),
+                "proof",
+                HEX.formatHex(proof.encode())))
         .get("clientId")
         .asText();
   }
@@ -297,7 +322,10 @@ final class DistributorBench {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(d.url() + path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+            .POST(
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }

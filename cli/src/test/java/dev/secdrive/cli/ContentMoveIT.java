@@ -10,19 +10,25 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveStateException;
+import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.Ed25519;
 import dev.secdrive.kit.crypto.RawKeyPair;
+import dev.secdrive.protocol.cdb.SecurityProtocolOut;
 import dev.secdrive.protocol.move.ClientStatus;
 import dev.secdrive.protocol.move.ContentPackage;
 import dev.secdrive.protocol.move.ContentsCopyCertificate;
 import dev.secdrive.protocol.move.License;
 import dev.secdrive.protocol.move.MoveRecord;
+import dev.secdrive.protocol.move.ProofRequest;
+import dev.secdrive.protocol.move.RegistrationProof;
 import dev.secdrive.protocol.move.ServiceData;
 import dev.secdrive.protocol.move.UseConditions;
 import dev.secdrive.protocol.security.Certificate;
+import dev.secdrive.protocol.security.Operation;
 import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.security.SecurityProtocols;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.file.Files;
@@ -30,6 +36,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -351,6 +358,91 @@ class ContentMoveIT extends MoveRig {
     ServiceData forA = on(0, d -> serviceData(d, "client-a", LEAF_A, distributorA, keyA));
     register(0, "client-a", LEAF_A, distributorA, keyA);
     refused(Reason.ALREADY_REGISTERED, 0, d -> d.secure().registerClient(forA.encode()));
+  }
+
+  /**
+   * PROVE REGISTRATION (0207h) and REGISTRATION PROOF (0005h) across the real boundary: the drive
+   * signs, with the device key its certificate carries, only the proof it builds itself (its own
+   * device ID, the label), only for a distributor its authority certified, only while it is no
+   * client, and keeps it for the nexus that asked; lengths it does not take are 05/26/00 with the
+   * field pointer on the field.
+   */
+  @Test
+  void theDriveSignsOnlyItsOwnRegistrationProofForACertifiedDistributorWhileUnregistered() {
+    byte[] challenge = Bytes.random(56);
+    ProofRequest request = new ProofRequest(distributorA, "alice", challenge);
+    Certificate driveA = on(0, d -> d.secure().certificate());
+    refused(Reason.NOTHING_PENDING, 0, d -> d.secure().registrationProof());
+    RegistrationProof proof =
+        on(
+            0,
+            d -> {
+              d.secure().proveRegistration(request);
+              // Per nexus: another connection has none pending.
+              refused(Reason.NOTHING_PENDING, 0, other -> other.secure().registrationProof());
+              return d.secure().registrationProof();
+            });
+    assertEquals("CLIENT-A", proof.deviceId());
+    assertTrue(proof.answers(request));
+    assertTrue(proof.signedBy(driveA), "signed by the key of the drive's certificate");
+    assertFalse(proof.signedBy(on(1, d -> d.secure().certificate())));
+    // A distributor of another authority: 01h.
+    Certificate stranger =
+        Authority.create()
+            .certify(
+                Certificate.unsigned(
+                    Certificate.Role.DISTRIBUTOR, "Distributor A", new byte[32], keyA.publicKey()));
+    refused(
+        Reason.CERTIFICATE,
+        0,
+        d -> d.secure().proveRegistration(new ProofRequest(stranger, "alice", challenge)));
+    // Lengths: a challenge of 15 or 65 bytes, a user ID of 65, a byte more; never signed.
+    byte[] list = request.encode();
+    int user = request.userIdOffset();
+    int length = user + 1 + "alice".length();
+    for (byte[] bad :
+        new byte[][] {
+          with(list, length, 15), with(list, length, 65), with(list, user, 0), append(list, 0)
+        }) {
+      ScsiException e = assertThrows(ScsiException.class, () -> with(0, d -> proveRaw(d, bad)));
+      assertTrue(
+          e.sense().is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST));
+      assertTrue(e.sense().fieldPointer() != null && !e.sense().fieldPointer().inCdb());
+    }
+    ScsiException challengeLength =
+        assertThrows(ScsiException.class, () -> with(0, d -> proveRaw(d, with(list, length, 65))));
+    assertEquals(length, challengeLength.sense().fieldPointer().byteOffset());
+    // Once registered, the drive proves nothing more (10h).
+    register(0, "client-a", LEAF_A, distributorA, keyA);
+    refused(Reason.ALREADY_REGISTERED, 0, d -> d.secure().proveRegistration(request));
+  }
+
+  /** PROVE REGISTRATION with any parameter list, as a host may send it. */
+  private static void proveRaw(Drive d, byte[] list) {
+    try {
+      d.send(
+              new SecurityProtocolOut(
+                  SecurityProtocols.SECDRIVE, Operation.PROVE_REGISTRATION.code(), list.length),
+              list)
+          .join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ScsiException s) {
+        throw s;
+      }
+      throw e;
+    }
+  }
+
+  private static byte[] with(byte[] in, int at, int value) {
+    byte[] out = in.clone();
+    out[at] = (byte) value;
+    return out;
+  }
+
+  private static byte[] append(byte[] in, int extra) {
+    byte[] out = java.util.Arrays.copyOf(in, in.length + 1);
+    out[in.length] = (byte) extra;
+    return out;
   }
 
   @Test

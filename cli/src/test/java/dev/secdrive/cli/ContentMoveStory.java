@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secdrive.center.Refusal;
+import dev.secdrive.center.distributor.Distributor;
 import dev.secdrive.center.distributor.DistributorServer;
 import dev.secdrive.center.distributor.store.Rows;
 import dev.secdrive.center.store.JdbcConfig;
@@ -15,9 +17,11 @@ import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.flow.ContentMove;
 import dev.secdrive.host.flow.ContentMove.MoveException;
 import dev.secdrive.host.flow.DistributorClient;
+import dev.secdrive.host.flow.DistributorException;
 import dev.secdrive.host.flow.Progress;
 import dev.secdrive.kit.files.KeyTreeFile;
 import dev.secdrive.protocol.distributor.AddContent;
@@ -25,8 +29,12 @@ import dev.secdrive.protocol.distributor.AddOffer;
 import dev.secdrive.protocol.distributor.Bill;
 import dev.secdrive.protocol.distributor.CopyPolicy;
 import dev.secdrive.protocol.distributor.Profile;
+import dev.secdrive.protocol.distributor.RegistrationChallenge;
 import dev.secdrive.protocol.move.ClientStatus;
+import dev.secdrive.protocol.move.ProofRequest;
+import dev.secdrive.protocol.move.RegistrationProof;
 import dev.secdrive.protocol.move.UseConditions;
+import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.Reason;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -365,6 +373,101 @@ abstract class ContentMoveStory {
     Path never = work.resolve("never.sdcp");
     refused(401, null, () -> ContentMove.download(wrong, SONG, clientA, never, Progress.NONE));
     assertFalse(Files.exists(never), "no torn package file");
+  }
+
+  // ---------------------------------------------------------------- registration squatting
+
+  /** The drive at {@code lun} signs a registration proof, over the real host driver. */
+  RegistrationProof prove(int lun, Certificate distributor, String userId, byte[] challenge) {
+    return on(
+        lun,
+        d -> {
+          d.secure().proveRegistration(new ProofRequest(distributor, userId, challenge));
+          return d.secure().registrationProof();
+        });
+  }
+
+  /**
+   * Asserts that {@code action} is refused by the distributor with {@code status} and {@code text}.
+   */
+  static void squatRefused(int status, String text, Runnable action) {
+    DistributorException e = assertThrows(DistributorException.class, action::run);
+    assertEquals(status, e.status(), e.getMessage());
+    assertTrue(e.getMessage().contains(text), "'" + e.getMessage() + "' should say '" + text + "'");
+  }
+
+  /**
+   * Registration squatting (S11): Bob, a user of both distributors, has read the certificate of
+   * Alice's drive A (SECURITY PROTOCOL IN 00h/0001h answers anyone) and posts it as his client. He
+   * has no proof, or one by his own drive, or a real proof of drive A that was made for Alice, for
+   * another distributor, or for him but kept past its challenge's five minutes on the distributor's
+   * clock: each is refused with its reason before anything is written, so no leaf is taken in C and
+   * Alice then registers drive A as hers.
+   */
+  @Test
+  void aDriveCertificateWithoutItsDrivesProofForTheUserRegistersNothing() {
+    Certificate victim = on(A, d -> d.secure().certificate());
+    Certificate atA = aliceAtA.info().certificate();
+    Certificate atB = aliceAtB.info().certificate();
+    DistributorClient bobAtA = new DistributorClient(a.url()).asUser(BOB, PASSWORD);
+    DistributorClient bobAtB = new DistributorClient(b.url()).asUser(BOB, PASSWORD);
+    RegistrationChallenge c = bobAtA.registrationChallenge();
+    assertEquals(BOB, c.userId());
+    assertEquals(clock.now.plus(Distributor.CHALLENGE_LIFETIME), Instant.parse(c.expiresAt()));
+    // No proof.
+    squatRefused(400, "field 'proof'", () -> bobAtA.registerClient(victim, c.challenge(), null));
+    // A proof by another drive: Bob's own (LUN 1), for him at A.
+    RegistrationProof byOwnDrive = prove(B, atA, BOB, c.challenge());
+    assertEquals("CLIENT-B-DRIVE", byOwnDrive.deviceId(), "the drive names itself");
+    squatRefused(
+        403,
+        "the proof is by drive CLIENT-B-DRIVE, not by drive CLIENT-A-DRIVE",
+        () -> bobAtA.registerClient(victim, c.challenge(), byOwnDrive.encode()));
+    // Drive A's proof made for Alice (seen as she registers elsewhere, or relayed by a host).
+    RegistrationChallenge ofAlice = aliceAtA.registrationChallenge();
+    RegistrationProof forAlice = prove(A, atA, ALICE, ofAlice.challenge());
+    assertTrue(forAlice.signedBy(victim));
+    squatRefused(
+        403,
+        "the proof is for user alice, not bob",
+        () -> bobAtA.registerClient(victim, ofAlice.challenge(), forAlice.encode()));
+    // Drive A's proof for Bob at A, replayed at B with a challenge of B.
+    RegistrationProof forBobAtA = prove(A, atA, BOB, c.challenge());
+    RegistrationChallenge ofB = bobAtB.registrationChallenge();
+    squatRefused(
+        403,
+        "the proof is for distributor Distributor A, not Distributor B",
+        () -> bobAtB.registerClient(victim, ofB.challenge(), forBobAtA.encode()));
+    // ... or with the challenge it answers, or with B's challenge signed for A.
+    squatRefused(
+        403,
+        "the proof is for distributor Distributor A",
+        () -> bobAtB.registerClient(victim, c.challenge(), forBobAtA.encode()));
+    RegistrationProof withBsChallenge = prove(A, atA, BOB, ofB.challenge());
+    squatRefused(
+        403,
+        "not issued by Distributor A to user bob",
+        () -> bobAtA.registerClient(victim, ofB.challenge(), withBsChallenge.encode()));
+    // ... and kept past its challenge's lifetime.
+    clock.now = clock.now.plus(Distributor.CHALLENGE_LIFETIME).plusSeconds(1);
+    squatRefused(
+        403,
+        "the challenge expired at",
+        () -> bobAtA.registerClient(victim, c.challenge(), forBobAtA.encode()));
+    // Nothing was written in C: the first leaf of A's category is nobody's, drive A no client.
+    long first = a.distributor().firstLeaf();
+    Refusal none =
+        assertThrows(Refusal.class, () -> a.distributor().client(Distributor.clientId(first)));
+    assertEquals(Refusal.Kind.NOT_FOUND, none.kind(), none.getMessage());
+    assertFalse(status(A).registered());
+    // Alice's own registration of drive A works, and takes that leaf.
+    ContentMove.Registered alices = on(A, d -> ContentMove.register(d, aliceAtA));
+    assertEquals(Distributor.clientId(first), alices.clientId());
+    assertEquals(ALICE, a.distributor().client(alices.clientId()).userId());
+    // Now registered, the drive signs no more proofs (10h).
+    ScsiException registered =
+        assertThrows(ScsiException.class, () -> prove(A, atB, ALICE, ofB.challenge()));
+    assertEquals(Reason.ALREADY_REGISTERED, registered.reason().orElse(null));
   }
 
   @Test

@@ -12,6 +12,8 @@ import dev.secdrive.protocol.move.License;
 import dev.secdrive.protocol.move.MoveOut;
 import dev.secdrive.protocol.move.MoveRecord;
 import dev.secdrive.protocol.move.PackageLocation;
+import dev.secdrive.protocol.move.ProofRequest;
+import dev.secdrive.protocol.move.RegistrationProof;
 import dev.secdrive.protocol.move.ServiceData;
 import dev.secdrive.protocol.move.UseConditions;
 import dev.secdrive.protocol.security.Certificate;
@@ -112,7 +114,44 @@ final class MoveFlow {
         .encode();
   }
 
+  /**
+   * REGISTRATION PROOF (0005h): the proof the last PROVE REGISTRATION of this I_T nexus made; 0Ah
+   * if none.
+   */
+  byte[] proof(SecureLayer.Session session) throws CheckCondition {
+    if (session.pendingProof == null) {
+      throw CheckCondition.refused(Reason.NOTHING_PENDING, "no PROVE REGISTRATION on this nexus");
+    }
+    return session.pendingProof.clone();
+  }
+
   // ---------------------------------------------------------------- OUT
+
+  /**
+   * PROVE REGISTRATION (0207h, before S11): the drive signs, with its certified Ed25519 device key,
+   * a registration proof it builds itself from the list's typed fields and its own device ID, for
+   * REGISTRATION PROOF on this nexus to read. The key signs nothing else: the host chooses only a
+   * distributor the authority certified, a user ID and a challenge, each checked for its length,
+   * and the signature covers the label {@value RegistrationProof#LABEL} first. Refusals in this
+   * order: framing (05/26/00, field pointer; a certificate of another format version 0Bh); the
+   * distributor's certificate (01h); already registered (10h). Writes nothing.
+   */
+  void prove(SecureLayer.Session session, byte[] parameters) throws CheckCondition {
+    ProofRequest request = ParameterLists.decodeAt(0, () -> ProofRequest.decode(parameters));
+    requireIssuer(request.distributor(), "registration proof");
+    if (nv.client().isPresent()) {
+      throw CheckCondition.refused(
+          Reason.ALREADY_REGISTERED,
+          "already client " + nv.client().get().serviceData().clientId());
+    }
+    session.pendingProof =
+        RegistrationProof.sign(keys.deviceId(), request, keys.ed25519PrivateKey()).dataIn();
+    log.info(
+        "drive {}: registration proof for user {} at {}",
+        keys.deviceId(),
+        request.userId(),
+        request.distributor().subject());
+  }
 
   /**
    * REGISTER CLIENT (0201h, S4). Refusals in this order: framing (05/26/00; another format version

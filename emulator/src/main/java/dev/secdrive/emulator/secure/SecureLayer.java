@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@link PlaybackFlow} (OPEN PLAYBACK and the READs of an open title), {@link ConversionFlow}
  * (INSTALL CONVERSION, CONVERT WRITE), {@link CopyFlow} (INSTALL COPY, CHECK INSTALL) and {@link
  * BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL) and {@link MoveFlow} (the content move of seed
- * 002: CLIENT STATUS, REGISTER CLIENT, INSTALL LICENSE, STORE CERTIFICATE, MOVE OUT, MOVE IN, OPEN
- * CONTENT), which share the {@link SecureStore} of licenses and the drive's state. Every refusal is
- * a {@link CheckCondition}; this logs its detail, which the host never sees.
+ * 002: CLIENT STATUS, PROVE REGISTRATION, REGISTRATION PROOF, REGISTER CLIENT, INSTALL LICENSE,
+ * STORE CERTIFICATE, MOVE OUT, MOVE IN, OPEN CONTENT), which share the {@link SecureStore} of
+ * licenses and the drive's state. Every refusal is a {@link CheckCondition}; this logs its detail,
+ * which the host never sees.
  *
  * <p>Not thread-safe: the firmware runs one command at a time and calls in under its lock.
  */
@@ -147,12 +148,13 @@ public final class SecureLayer {
   // ---------------------------------------------------------------- per-nexus state
 
   /**
-   * What one I_T nexus holds: its outstanding challenges, a pending BACKUP DATA blob, an open
-   * playback, an open conversion.
+   * What one I_T nexus holds: its outstanding challenges, a pending BACKUP DATA blob, a pending
+   * REGISTRATION PROOF, an open playback, an open conversion.
    */
   public static final class Session {
     final Challenges challenges = new Challenges();
     byte[] pendingBlob;
+    byte[] pendingProof;
     OpenTitle playback;
     OpenConversion conversion;
 
@@ -261,6 +263,7 @@ public final class SecureLayer {
         case LICENSE_STATUS -> provisioning.licenseStatus(medium);
         case BACKUP_DATA -> backups.backupData(session);
         case CLIENT_STATUS -> moves.status();
+        case REGISTRATION_PROOF -> moves.proof(session);
         default -> throw new IllegalStateException("not an IN operation: " + operation);
       };
     } catch (CheckCondition e) {
@@ -296,6 +299,7 @@ public final class SecureLayer {
         case RESTORE -> backups.restore(medium, parameters);
         case RESEAL -> backups.reseal(session, medium, parameters);
         case REGISTER_CLIENT -> moves.register(parameters);
+        case PROVE_REGISTRATION -> moves.prove(session, parameters);
         case INSTALL_LICENSE -> moves.installLicense(parameters);
         case STORE_CERTIFICATE -> moves.storeCertificate(parameters);
         case MOVE_OUT -> moves.moveOut(medium, parameters);

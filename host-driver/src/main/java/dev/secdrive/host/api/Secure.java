@@ -5,6 +5,8 @@ import dev.secdrive.protocol.cdb.SecurityProtocolOut;
 import dev.secdrive.protocol.move.ClientStatus;
 import dev.secdrive.protocol.move.MoveOut;
 import dev.secdrive.protocol.move.PackageLocation;
+import dev.secdrive.protocol.move.ProofRequest;
+import dev.secdrive.protocol.move.RegistrationProof;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.BackupData;
 import dev.secdrive.protocol.security.BackupRequest;
@@ -121,6 +123,20 @@ public final class Secure {
         Operation.CLIENT_STATUS, STATUS_ALLOCATION, ClientStatus::decode, "client status");
   }
 
+  /**
+   * REGISTRATION PROOF (seed 002): the registration proof the last {@link #proveRegistration} on
+   * this connection made, signed by the drive's certified device key.
+   *
+   * @throws ScsiException 05/6F/02 (reason NOTHING_PENDING) if there is none
+   */
+  public RegistrationProof registrationProof() {
+    return secdriveIn(
+        Operation.REGISTRATION_PROOF,
+        SMALL_ALLOCATION,
+        RegistrationProof::fromDataIn,
+        "registration proof");
+  }
+
   // ---------------------------------------------------------------- protocol F0h, OUT
 
   /** PROVISION: installs a license the licensor signed (FIG. 5 S9-S10). */
@@ -142,6 +158,18 @@ public final class Secure {
   }
 
   // ---------------------------------------------------------------- the content move (seed 002)
+
+  /**
+   * PROVE REGISTRATION (before S11): the drive signs a registration proof for the user and
+   * distributor of {@code request} and its challenge, to be read with {@link #registrationProof()}
+   * on this connection. No medium is needed; nothing is written.
+   *
+   * @throws ScsiException with reason CERTIFICATE (not a distributor of the drive's authority) or
+   *     ALREADY_REGISTERED
+   */
+  public void proveRegistration(ProofRequest request) {
+    out(Operation.PROVE_REGISTRATION, request.encode());
+  }
 
   /**
    * REGISTER CLIENT (S4): hands the drive its service data (an encoded SDSV sealed to it). No

@@ -8,8 +8,11 @@ import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.protocol.distributor.ClientRegistration;
 import dev.secdrive.protocol.distributor.CopyIssue;
 import dev.secdrive.protocol.distributor.LicenseIssue;
+import dev.secdrive.protocol.distributor.RegistrationChallenge;
 import dev.secdrive.protocol.move.ClientStatus;
 import dev.secdrive.protocol.move.ContentPackage;
+import dev.secdrive.protocol.move.ProofRequest;
+import dev.secdrive.protocol.move.RegistrationProof;
 import dev.secdrive.protocol.security.Certificate;
 import dev.secdrive.protocol.security.ParameterException;
 import dev.secdrive.protocol.security.Reason;
@@ -116,15 +119,17 @@ public final class ContentMove {
   /**
    * Registers the drive as a client of the user at {@code distributor} (S1-S4), first asking who
    * the distributor is (refused if {@code distributor} is pinned to an authority that did not
-   * certify it): S1 the drive's certificate (SECURITY PROTOCOL IN 00h/0001h), S2-S3 the
-   * preregistration (POST /clients, S11-S14 at the server), S4 REGISTER CLIENT with the service
-   * data sealed to the drive.
+   * certify it): S1 the drive's certificate (SECURITY PROTOCOL IN 00h/0001h), the drive's proof of
+   * possession (a challenge of POST /clients/challenges, which the drive signs for the user and
+   * this distributor with PROVE REGISTRATION and REGISTRATION PROOF), S2-S3 the preregistration
+   * (POST /clients with the certificate, challenge and proof, S11-S14 at the server), S4 REGISTER
+   * CLIENT with the service data sealed to the drive.
    */
   public static Registered register(Drive drive, DistributorClient distributor) {
     String flow = "register (S1-S4)";
     // Who the distributor is, checked against the pinned authority (if any) before the drive's
     // certificate goes to it.
-    step(flow, "S2 GET /distributor", distributor::info);
+    DistributorClient.Info info = step(flow, "S2 GET /distributor", distributor::info);
     Certificate certificate =
         step(flow, "S1 the drive's certificate", () -> drive.secure().certificate());
     if (certificate.role() != Certificate.Role.DRIVE) {
@@ -149,11 +154,40 @@ public final class ContentMove {
                   0,
                   Reason.ALREADY_REGISTERED);
             });
+    // The drive's certificate is public: the distributor asks the drive itself (S11).
+    RegistrationChallenge challenge =
+        step(flow, "S2 POST /clients/challenges", distributor::registrationChallenge);
+    ProofRequest request;
+    try {
+      request =
+          new ProofRequest(
+              info.certificate(),
+              java.util.Objects.requireNonNull(challenge.userId(), "no userId"),
+              challenge.challenge());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new MoveException(
+          flow,
+          "the distributor at "
+              + distributor.url()
+              + " sent an unusable challenge: "
+              + e.getMessage(),
+          e,
+          0,
+          null);
+    }
+    RegistrationProof proof =
+        step(
+            flow,
+            "S1 PROVE REGISTRATION",
+            () -> {
+              drive.secure().proveRegistration(request);
+              return drive.secure().registrationProof();
+            });
     ClientRegistration registration =
         step(
             flow,
             "S2-S3 preregistration at " + distributor.url(),
-            () -> distributor.registerClient(certificate));
+            () -> distributor.registerClient(certificate, challenge.challenge(), proof.encode()));
     step(
         flow,
         "S4 REGISTER CLIENT",

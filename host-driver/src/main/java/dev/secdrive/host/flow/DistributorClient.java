@@ -17,6 +17,7 @@ import dev.secdrive.protocol.distributor.Payment;
 import dev.secdrive.protocol.distributor.PaymentAnswer;
 import dev.secdrive.protocol.distributor.Profile;
 import dev.secdrive.protocol.distributor.RegisterUser;
+import dev.secdrive.protocol.distributor.RegistrationChallenge;
 import dev.secdrive.protocol.distributor.Revocation;
 import dev.secdrive.protocol.distributor.Revoke;
 import dev.secdrive.protocol.distributor.SessionAnswer;
@@ -223,14 +224,29 @@ public final class DistributorClient {
   }
 
   /**
-   * POST /clients (S11-S14): preregisters the drive with {@code driveCertificate} as a client of
-   * the user; the answer carries the service data sealed to that drive.
+   * POST /clients/challenges: a registration challenge for the user, for the drive to sign in its
+   * registration proof (PROVE REGISTRATION); it expires after a few minutes.
    */
-  public ClientRegistration registerClient(Certificate driveCertificate) {
+  public RegistrationChallenge registrationChallenge() {
+    return http.call(
+        "POST",
+        route(DistributorRoutes.CLIENTS, DistributorRoutes.CHALLENGES),
+        null,
+        userAuthorization(),
+        RegistrationChallenge.class);
+  }
+
+  /**
+   * POST /clients (S11-S14): preregisters the drive with {@code driveCertificate} as a client of
+   * the user, with the drive's {@code proof} (an encoded SDRP) of {@code challenge}; the answer
+   * carries the service data sealed to that drive.
+   */
+  public ClientRegistration registerClient(
+      Certificate driveCertificate, byte[] challenge, byte[] proof) {
     return http.call(
         "POST",
         route(DistributorRoutes.CLIENTS),
-        new ClientRequest(driveCertificate.encode()),
+        new ClientRequest(driveCertificate.encode(), challenge, proof),
         userAuthorization(),
         ClientRegistration.class);
   }

@@ -27,6 +27,7 @@ import dev.secdrive.protocol.keytree.KeyTree;
 import dev.secdrive.protocol.move.ContentPackage;
 import dev.secdrive.protocol.move.ContentsCopyCertificate;
 import dev.secdrive.protocol.move.License;
+import dev.secdrive.protocol.move.RegistrationProof;
 import dev.secdrive.protocol.move.ServiceData;
 import dev.secdrive.protocol.move.UseConditions;
 import dev.secdrive.protocol.security.Certificate;
@@ -43,6 +44,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -89,6 +91,7 @@ public final class Distributor {
   private final Path contentsDir;
   private final Clock clock;
   private final LoginThrottle throttle;
+  private final RegistrationChallenges challenges;
 
   /**
    * @param categoryDepth the tree's category depth c: this distributor's leaves are those under
@@ -129,6 +132,7 @@ public final class Distributor {
     this.contentsDir = contentsDir;
     this.clock = clock;
     this.throttle = new LoginThrottle(clock, LoginThrottle.MAX_FAILURES, LoginThrottle.WINDOW);
+    this.challenges = new RegistrationChallenges(keys.challengeKey(), keys.name());
   }
 
   public DistributorKeys keys() {
@@ -448,21 +452,44 @@ public final class Distributor {
   /** A client registered: its row in C and the service data sealed to its drive. */
   public record Registration(ClientRow client, ServiceData serviceData) {}
 
+  /** How long a registration challenge is good for. */
+  public static final Duration CHALLENGE_LIFETIME = RegistrationChallenges.LIFETIME;
+
+  /** A registration challenge for the drive to sign, and when it expires. */
+  public record Challenge(byte[] challenge, Instant expiresAt) {}
+
+  /**
+   * A registration challenge for {@code userId} (before S11): the drive signs it, with this user ID
+   * and this distributor's certificate, in its registration proof. Stateless (nothing is written):
+   * see {@link RegistrationChallenges}; it expires {@link #CHALLENGE_LIFETIME} after now on this
+   * distributor's clock.
+   */
+  public Challenge registrationChallenge(String userId) {
+    RegistrationChallenges.Issued issued = challenges.issue(userId, now());
+    return new Challenge(issued.challenge(), issued.expiresAt());
+  }
+
   /**
    * Preregisters the drive of {@code driveCertificate} as a client of {@code userId} (S11-S14):
-   * checks that it is a drive of the licensing authority (S11), assigns the next free leaf of this
-   * distributor's category (unique in C, S12), makes the client's Ed25519 key pair and device node
-   * keys, seals them in the service data to the drive's X25519 key (S13) and records the client in
-   * C (S14).
+   * checks that it is a drive of the licensing authority (S11) and that the caller can use it: its
+   * {@code proof} (an SDRP) answers {@code challenge}, issued here to this user and not expired,
+   * and is signed by the certificate's Ed25519 key for this user and this distributor; then assigns
+   * the next free leaf of this distributor's category (unique in C, S12), makes the client's
+   * Ed25519 key pair and device node keys, seals them in the service data to the drive's X25519 key
+   * (S13) and records the client in C (S14). Without the proof, anyone who learnt a drive's
+   * (public) certificate could make it their client first and lock its owner out.
    *
-   * <p>Idempotent for the same user and drive: a retry after a lost answer gets fresh service data
-   * for the same leaf and client ID ({@link #retried}).
+   * <p>Idempotent for the same user and drive: a retry after a lost answer (with a new proof) gets
+   * fresh service data for the same leaf and client ID ({@link #retried}).
    *
-   * @throws Refusal 400 if the certificate does not parse, 403 if it is not the authority's or not
-   *     a drive's or its client is revoked, 409 if the drive is another user's client or one of
-   *     another distributor, or the category is full
+   * @throws Refusal 400 if a field is missing or does not parse; 403 if the certificate is not the
+   *     authority's or not a drive's, if the proof is by another drive, for another user,
+   *     distributor or challenge, or its signature does not verify, if the challenge was not issued
+   *     here to this user or was altered, or has expired, or if the client is revoked; 409 if the
+   *     drive is another user's client or one of another distributor, or the category is full
    */
-  public Registration registerClient(String userId, byte[] driveCertificate) {
+  public Registration registerClient(
+      String userId, byte[] driveCertificate, byte[] challenge, byte[] proof) {
     if (driveCertificate == null) {
       throw badRequest("field 'driveCertificate' is required");
     }
@@ -476,6 +503,7 @@ public final class Distributor {
       throw forbidden(
           "field 'driveCertificate' is not a drive certificate of the licensing authority");
     }
+    checkProof(userId, drive, challenge, proof);
     user(userId);
     RawKeyPair client = Ed25519.generate();
     for (int attempt = 0; ; attempt++) {
@@ -535,6 +563,48 @@ public final class Distributor {
         }
         throw e;
       }
+    }
+  }
+
+  /**
+   * The drive's proof of possession (S11): the proof's fields first, so that the refusal names what
+   * is wrong, then the challenge's MAC and expiry, then the signature under the drive certificate's
+   * Ed25519 key. Nothing is written before it passes.
+   */
+  private void checkProof(String userId, Certificate drive, byte[] challenge, byte[] proof) {
+    if (challenge == null) {
+      throw badRequest(
+          "field 'challenge' is required: POST /clients/challenges gives one for the drive to sign");
+    }
+    if (proof == null) {
+      throw badRequest(
+          "field 'proof' is required: the drive's registration proof of the challenge (PROVE"
+              + " REGISTRATION, then REGISTRATION PROOF)");
+    }
+    RegistrationProof p;
+    try {
+      p = RegistrationProof.decode(proof);
+    } catch (ParameterException e) {
+      throw badRequest("field 'proof' is not a registration proof: " + e.getMessage());
+    }
+    if (!p.deviceId().equals(drive.subject())) {
+      throw forbidden(
+          "the proof is by drive " + p.deviceId() + ", not by drive " + drive.subject());
+    }
+    if (!p.distributor().equals(keys.certificate())) {
+      throw forbidden(
+          "the proof is for distributor " + p.distributor().subject() + ", not " + keys.name());
+    }
+    if (!p.userId().equals(userId)) {
+      throw forbidden("the proof is for user " + p.userId() + ", not " + userId);
+    }
+    if (!Arrays.equals(p.challenge(), challenge)) {
+      throw forbidden("the proof answers another challenge than field 'challenge'");
+    }
+    challenges.check(userId, challenge, now());
+    if (!p.signedBy(drive)) {
+      throw forbidden(
+          "the proof's signature is not by the key of drive " + drive.subject() + "'s certificate");
     }
   }
 

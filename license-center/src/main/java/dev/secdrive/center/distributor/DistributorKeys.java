@@ -34,6 +34,9 @@ public final class DistributorKeys {
   /** The KDF label of content keys. */
   public static final String CONTENT_KEY_LABEL = "content-key-002";
 
+  /** The KDF label of the key that authenticates registration challenges. */
+  public static final String CHALLENGE_KEY_LABEL = "registration-challenge-002";
+
   private static final int FORMAT = 1;
   private static final HexFormat HEX = HexFormat.of();
 
@@ -167,6 +170,15 @@ public final class DistributorKeys {
   public byte[] contentKey(String contentId) {
     return Crypto.kdf(
         contentMaster, CONTENT_KEY_LABEL, contentId.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * The key of the registration challenges' MAC: KDF(content master, "registration-challenge-002",
+   * ""). Derived, like the content keys, so that every process of this distributor checks the
+   * challenges of every other, and nothing more is kept.
+   */
+  public byte[] challengeKey() {
+    return Crypto.kdf(contentMaster, CHALLENGE_KEY_LABEL, new byte[0]);
   }
 
   /** The distributor's category index k in the key tree. */

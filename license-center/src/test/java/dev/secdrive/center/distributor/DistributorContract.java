@@ -238,17 +238,50 @@ abstract class DistributorContract {
 
   Client client(DistributorServer d, String auth, String deviceId) throws Exception {
     TestAuthority.Drive drive = authority.drive(deviceId);
-    Reply reply =
-        post(
-            d,
-            "/clients",
-            json("driveCertificate", HEX.formatHex(drive.certificate().encode())),
-            auth);
+    Reply reply = post(d, "/clients", registration(d, auth, drive), auth);
     assertOk(reply);
     ServiceData data = ServiceData.decode(reply.hex("serviceData"));
     ServiceData.Secrets secrets = data.open(drive.x25519Private());
     DeviceNodeKeys keys = DeviceNodeKeys.decode(secrets.deviceNodeKeys());
     return new Client(drive, reply.body().get("clientId").asText(), data.leafId(), data, keys);
+  }
+
+  /** A challenge of {@code d} for the user of {@code auth}: its bytes and the user it names. */
+  record Challenge(byte[] bytes, String userId, Instant expiresAt) {}
+
+  static Challenge challenge(DistributorServer d, String auth) throws Exception {
+    Reply reply = post(d, "/clients/challenges", null, auth);
+    assertOk(reply);
+    return new Challenge(
+        reply.hex("challenge"),
+        reply.body().get("userId").asText(),
+        Instant.parse(reply.body().get("expiresAt").asText()));
+  }
+
+  /**
+   * The body of POST /clients that registers {@code drive} at {@code d} for the user of {@code
+   * auth}, as the host driver makes it: a fresh challenge, the drive's proof of it for that user
+   * and distributor.
+   */
+  static ObjectNode registration(DistributorServer d, String auth, TestAuthority.Drive drive)
+      throws Exception {
+    Challenge c = challenge(d, auth);
+    return registration(
+        drive.certificate(), c.bytes(), drive.proof(certificate(d), c.userId(), c.bytes()));
+  }
+
+  static ObjectNode registration(Certificate drive, byte[] challenge, byte[] proof) {
+    return json(
+        "driveCertificate",
+        HEX.formatHex(drive.encode()),
+        "challenge",
+        HEX.formatHex(challenge),
+        "proof",
+        HEX.formatHex(proof));
+  }
+
+  static Certificate certificate(DistributorServer d) {
+    return d.distributor().keys().certificate();
   }
 
   static void content(DistributorServer d, String id, long price, int copies, byte[] data)
@@ -476,54 +509,152 @@ abstract class DistributorContract {
   void aDriveIsOneClientAndOnlyTheAuthoritysDrivesAreClients() throws Exception {
     String alice = user(a, "alice");
     Client first = client(a, alice, "DRIVE-1");
-    Reply ofBob =
-        post(
-            a,
-            "/clients",
-            json("driveCertificate", HEX.formatHex(first.drive().certificate().encode())),
-            user(a, "bob"));
+    String bob = user(a, "bob");
+    // Bob holding the drive itself (its proof for him) still finds it Alice's client.
+    Reply ofBob = post(a, "/clients", registration(a, bob, first.drive()), bob);
     assertRefused(ofBob, 409, "is client " + first.clientId());
     // Not at B either: C knows the drive.
     String aliceAtB = user(b, "alice");
     assertRefused(
-        post(
-            b,
-            "/clients",
-            json("driveCertificate", HEX.formatHex(first.drive().certificate().encode())),
-            aliceAtB),
-        409,
-        "already");
+        post(b, "/clients", registration(b, aliceAtB, first.drive()), aliceAtB), 409, "already");
     TestAuthority stranger = new TestAuthority();
     assertRefused(
-        post(
-            a,
-            "/clients",
-            json("driveCertificate", HEX.formatHex(stranger.drive("X").certificate().encode())),
-            alice),
+        post(a, "/clients", registration(a, alice, stranger.drive("X")), alice),
         403,
         "licensing authority");
     Certificate notADrive =
         authority.certify(
             Certificate.unsigned(
                 Certificate.Role.DISTRIBUTOR, "Mallory", new byte[32], new byte[32]));
+    byte[] challenge = challenge(a, alice).bytes();
     assertRefused(
-        post(a, "/clients", json("driveCertificate", HEX.formatHex(notADrive.encode())), alice),
+        post(a, "/clients", registration(notADrive, challenge, new byte[1]), alice),
         403,
         "not a drive certificate");
     assertRefused(
-        post(a, "/clients", json("driveCertificate", "00ff"), alice), 400, "driveCertificate");
+        post(
+            a,
+            "/clients",
+            json("driveCertificate", "00ff", "challenge", "00", "proof", "00"),
+            alice),
+        400,
+        "driveCertificate");
     assertRefused(post(a, "/clients", json(), alice), 400, "driveCertificate");
     assertRefused(
         post(
             a,
             "/clients",
-            json("driveCertificate", HEX.formatHex(authority.drive("D").certificate().encode())),
+            registration(a, alice, authority.drive("D")),
             basic("alice", "wrong password")),
         401,
         "wrong user ID");
+    assertRefused(post(a, "/clients/challenges", null, null), 401, "");
     // Nothing of the refusals was recorded: the next leaf is the second.
     Client second = client(a, alice, "DRIVE-2");
     assertEquals(first.leafId() + 1, second.leafId());
+  }
+
+  /**
+   * Registration squatting: a drive's certificate is public, so registration asks for the drive's
+   * proof (S11). Mallory, a user of A and B, holds Alice's drive certificate and tries every proof
+   * she can get; each is refused with its reason and nothing is written in C, then Alice registers
+   * her drive.
+   */
+  @Test
+  void aDriveCertificateAloneOrWithAnyProofButItsOwnRegistersNothing() throws Exception {
+    String alice = user(a, "alice");
+    String mallory = user(a, "mallory");
+    String malloryAtB = user(b, "mallory");
+    TestAuthority.Drive victim = authority.drive("DRIVE-V");
+    TestAuthority.Drive own = authority.drive("DRIVE-M");
+    Certificate cert = victim.certificate();
+    String certHex = HEX.formatHex(cert.encode());
+    // No proof at all, or no challenge.
+    Challenge c = challenge(a, mallory);
+    assertEquals("mallory", c.userId());
+    assertEquals(clock.now.plus(Distributor.CHALLENGE_LIFETIME), c.expiresAt());
+    assertRefused(
+        post(a, "/clients", json("driveCertificate", certHex), mallory), 400, "field 'challenge'");
+    assertRefused(
+        post(
+            a,
+            "/clients",
+            json("driveCertificate", certHex, "challenge", HEX.formatHex(c.bytes())),
+            mallory),
+        400,
+        "field 'proof'");
+    assertRefused(
+        post(
+            a, "/clients", registration(cert, c.bytes(), new byte[] {'S', 'D', 'R', 'P'}), mallory),
+        400,
+        "not a registration proof");
+    // A proof by her own drive, as it is, or passed off under the victim's device ID.
+    assertRefused(
+        post(
+            a,
+            "/clients",
+            registration(cert, c.bytes(), own.proof(certificate(a), "mallory", c.bytes())),
+            mallory),
+        403,
+        "the proof is by drive DRIVE-M, not by drive DRIVE-V");
+    TestAuthority.Drive posing =
+        new TestAuthority.Drive(own.x25519Private(), own.ed25519Private(), cert);
+    assertRefused(
+        post(
+            a,
+            "/clients",
+            registration(cert, c.bytes(), posing.proof(certificate(a), "mallory", c.bytes())),
+            mallory),
+        403,
+        "signature is not by the key of drive DRIVE-V");
+    // The victim drive's real proof, made for Alice (seen on the wire while she registers).
+    Challenge ofAlice = challenge(a, alice);
+    byte[] alicesProof = victim.proof(certificate(a), "alice", ofAlice.bytes());
+    assertRefused(
+        post(a, "/clients", registration(cert, ofAlice.bytes(), alicesProof), mallory),
+        403,
+        "the proof is for user alice, not mallory");
+    // A proof the victim drive made for Mallory at A, replayed at B.
+    byte[] forA = victim.proof(certificate(a), "mallory", c.bytes());
+    Challenge atB = challenge(b, malloryAtB);
+    assertRefused(
+        post(b, "/clients", registration(cert, atB.bytes(), forA), malloryAtB),
+        403,
+        "the proof is for distributor Distributor A, not Distributor B");
+    // A challenge of B (or of another user) in a proof for A: not A's challenge to this user.
+    byte[] withBsChallenge = victim.proof(certificate(a), "mallory", atB.bytes());
+    assertRefused(
+        post(a, "/clients", registration(cert, atB.bytes(), withBsChallenge), mallory),
+        403,
+        "not issued by Distributor A to user mallory");
+    // An altered challenge, signed as altered.
+    byte[] altered = c.bytes().clone();
+    altered[0] ^= 0x7F; // a later expiry
+    assertRefused(
+        post(
+            a,
+            "/clients",
+            registration(cert, altered, victim.proof(certificate(a), "mallory", altered)),
+            mallory),
+        403,
+        "or it was altered");
+    // The proof answers another challenge than the one posted.
+    assertRefused(
+        post(a, "/clients", registration(cert, ofAlice.bytes(), forA), mallory),
+        403,
+        "answers another challenge");
+    // A proof for Mallory kept past the challenge's lifetime.
+    clock.now = clock.now.plus(Distributor.CHALLENGE_LIFETIME).plusSeconds(1);
+    assertRefused(
+        post(a, "/clients", registration(cert, c.bytes(), forA), mallory), 403, "expired at");
+    // Nothing was written in C: no leaf was taken, the drive is no client (not 409), and Alice's
+    // own registration of it works.
+    Client registered = client(a, alice, "DRIVE-W");
+    assertEquals(a.distributor().firstLeaf(), registered.leafId());
+    Reply alices = post(a, "/clients", registration(a, alice, victim), alice);
+    assertOk(alices);
+    assertEquals(a.distributor().firstLeaf() + 1, alices.body().get("leafId").asLong());
+    assertEquals("alice", a.distributor().client(alices.body().get("clientId").asText()).userId());
   }
 
   @Test
@@ -1045,10 +1176,9 @@ abstract class DistributorContract {
     String alice = user(a, "alice");
     String bob = user(a, "bob");
     TestAuthority.Drive drive = authority.drive("DRIVE-L");
-    Object body = json("driveCertificate", HEX.formatHex(drive.certificate().encode()));
-    Reply first = post(a, "/clients", body, alice); // the answer is "lost"
+    Reply first = post(a, "/clients", registration(a, alice, drive), alice); // the answer is "lost"
     assertOk(first);
-    Reply retry = post(a, "/clients", body, alice);
+    Reply retry = post(a, "/clients", registration(a, alice, drive), alice);
     assertEquals(200, retry.status(), "retry after a lost answer: " + retry.body());
     assertEquals(first.body().get("clientId").asText(), retry.body().get("clientId").asText());
     assertEquals(first.body().get("leafId").asLong(), retry.body().get("leafId").asLong());
@@ -1060,7 +1190,11 @@ abstract class DistributorContract {
     assertEquals(retry.body().get("clientId").asText(), data.clientId());
     assertEquals(
         retry.body().get("clientPublicKey").asText(), HEX.formatHex(data.clientPublicKey()));
-    assertEquals(409, post(a, "/clients", body, bob).status(), "another user took the drive");
-    assertEquals(409, post(b, "/clients", body, user(b, "alice2")).status());
+    assertEquals(
+        409,
+        post(a, "/clients", registration(a, bob, drive), bob).status(),
+        "another user took the drive");
+    String alice2 = user(b, "alice2");
+    assertEquals(409, post(b, "/clients", registration(b, alice2, drive), alice2).status());
   }
 }

@@ -1,4 +1,8 @@
 package dev.secdrive.protocol.distributor;
 
-/** {@code POST /clients} (S11): the drive's certificate (SDCT, role DRIVE, from the authority). */
-public record ClientRequest(byte[] driveCertificate) {}
+/**
+ * Preregistration of a drive (S11-S14): its certificate, a challenge of {@code POST
+ * /clients/challenges} and the drive's registration proof (SDRP) of that challenge for this user
+ * and distributor, which shows that the caller can use the drive whose public certificate it sends.
+ */
+public record ClientRequest(byte[] driveCertificate, byte[] challenge, byte[] proof) {}

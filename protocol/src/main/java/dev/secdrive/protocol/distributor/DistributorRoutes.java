@@ -25,8 +25,14 @@ public final class DistributorRoutes {
   /** {@code DELETE /sessions/current} (Bearer session token): ends that session. */
   public static final String CURRENT_SESSION = "current";
 
-  /** {@code POST} (user, S11-S14): {@link ClientRequest} to {@link ClientRegistration}. */
+  /**
+   * {@code POST} (user, S11-S14): {@link ClientRequest} to {@link ClientRegistration}; {@code POST
+   * /clients/challenges} (user): a {@link RegistrationChallenge} for the drive's proof.
+   */
   public static final String CLIENTS = "clients";
+
+  /** {@code /clients/challenges}. */
+  public static final String CHALLENGES = "challenges";
 
   /**
    * {@code GET}: every {@link ContentInfo} (S31-S32); {@code POST} (admin): {@link AddContent};

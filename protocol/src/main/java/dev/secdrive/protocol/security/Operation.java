@@ -8,6 +8,7 @@ public enum Operation {
   LICENSE_STATUS(0x0002, true, "LICENSE STATUS"),
   BACKUP_DATA(0x0003, true, "BACKUP DATA"),
   CLIENT_STATUS(0x0004, true, "CLIENT STATUS"),
+  REGISTRATION_PROOF(0x0005, true, "REGISTRATION PROOF"),
   PROVISION(0x0101, false, "PROVISION"),
   OPEN_PLAYBACK(0x0102, false, "OPEN PLAYBACK"),
   CLOSE_PLAYBACK(0x0103, false, "CLOSE PLAYBACK"),
@@ -23,7 +24,8 @@ public enum Operation {
   STORE_CERTIFICATE(0x0203, false, "STORE CERTIFICATE"),
   MOVE_OUT(0x0204, false, "MOVE OUT"),
   MOVE_IN(0x0205, false, "MOVE IN"),
-  OPEN_CONTENT(0x0206, false, "OPEN CONTENT");
+  OPEN_CONTENT(0x0206, false, "OPEN CONTENT"),
+  PROVE_REGISTRATION(0x0207, false, "PROVE REGISTRATION");
 
   private final int code;
   private final boolean in;
@@ -50,10 +52,13 @@ public enum Operation {
 
   /**
    * Whether the operation acts on the drive alone (seed 002: the client state), so that it needs no
-   * medium: CLIENT STATUS, REGISTER CLIENT, INSTALL LICENSE, STORE CERTIFICATE.
+   * medium: CLIENT STATUS, REGISTER CLIENT, INSTALL LICENSE, STORE CERTIFICATE, and the drive's
+   * registration proof (PROVE REGISTRATION, REGISTRATION PROOF).
    */
   public boolean driveOnly() {
     return this == CLIENT_STATUS
+        || this == REGISTRATION_PROOF
+        || this == PROVE_REGISTRATION
         || this == REGISTER_CLIENT
         || this == INSTALL_LICENSE
         || this == STORE_CERTIFICATE;

@@ -30,7 +30,9 @@ public enum Reason {
   NO_LICENSE(0x08, AdditionalSense.KEY_NOT_PRESENT, "no license for this content on this medium"),
   EXHAUSTED(0x09, AdditionalSense.KEY_NOT_PRESENT, "license exhausted: no plays left"),
   NOTHING_PENDING(
-      0x0A, AdditionalSense.KEY_NOT_ESTABLISHED, "no backup data pending on this connection"),
+      0x0A,
+      AdditionalSense.KEY_NOT_ESTABLISHED,
+      "nothing pending on this connection (no backup data or registration proof)"),
   FORMAT_VERSION(
       0x0B, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST, "unsupported format version"),
   WRONG_KEY(

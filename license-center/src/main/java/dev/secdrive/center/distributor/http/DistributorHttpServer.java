@@ -1,5 +1,6 @@
 package dev.secdrive.center.distributor.http;
 
+import static dev.secdrive.protocol.distributor.DistributorRoutes.CHALLENGES;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.CLIENTS;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.CONTENTS;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.COPIES;
@@ -46,6 +47,7 @@ import dev.secdrive.protocol.distributor.Payment;
 import dev.secdrive.protocol.distributor.PaymentAnswer;
 import dev.secdrive.protocol.distributor.Profile;
 import dev.secdrive.protocol.distributor.RegisterUser;
+import dev.secdrive.protocol.distributor.RegistrationChallenge;
 import dev.secdrive.protocol.distributor.Revocation;
 import dev.secdrive.protocol.distributor.Revoke;
 import dev.secdrive.protocol.distributor.SessionAnswer;
@@ -168,15 +170,22 @@ public final class DistributorHttpServer implements AutoCloseable {
         if (n == 1) {
           request.requireMethod("POST");
           String userId = user(request);
+          ClientRequest c = request.read(ClientRequest.class);
           var r =
-              distributor.registerClient(
-                  userId, request.read(ClientRequest.class).driveCertificate());
+              distributor.registerClient(userId, c.driveCertificate(), c.challenge(), c.proof());
           return new ClientRegistration(
               r.client().clientId(),
               r.client().leafId(),
               r.client().deviceId(),
               HEX.parseHex(r.client().clientPublicKey()),
               r.serviceData().encode());
+        }
+        if (n == 2 && path.get(1).equals(CHALLENGES)) {
+          request.requireMethod("POST");
+          String userId = user(request);
+          var issued = distributor.registrationChallenge(userId);
+          return new RegistrationChallenge(
+              userId, issued.challenge(), issued.expiresAt().toString());
         }
       }
       case CONTENTS -> {
