@@ -95,6 +95,13 @@ public final class Distributor {
   /** Requests decided in one batch at most: every request the HTTP server runs at once fits. */
   static final int MAX_BATCH = 64;
 
+  /**
+   * Batches of licenses, and of copies, running at once: while one is at the database (its round
+   * trips, its commit's flush), the next gathers and starts. Their row locks are taken in the order
+   * of the rows' IDs, so two never wait on each other in a cycle.
+   */
+  static final int MAX_RUNNING = 2;
+
   /** How long a session token authenticates. */
   public static final Duration SESSION_LIFETIME = Duration.ofHours(12);
 
@@ -164,19 +171,20 @@ public final class Distributor {
     this.clock = clock;
     this.throttle = new LoginThrottle(clock, LoginThrottle.MAX_FAILURES, LoginThrottle.WINDOW);
     this.batches =
-        new IssueBatches(keys.name(), a, c, this::now, batchThreads(keys.name()), MAX_BATCH);
+        new IssueBatches(
+            keys.name(), a, c, this::now, batchThreads(keys.name()), MAX_BATCH, MAX_RUNNING);
   }
 
   /**
-   * The threads of the license and copy batches: at most one of each at a time, gone after a minute
+   * The threads of the license and copy batches, {@link #MAX_RUNNING} of each, gone after a minute
    * without work, so a distributor nobody closes leaves no thread behind.
    */
   private static Executor batchThreads(String name) {
     AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
-            2,
-            2,
+            2 * MAX_RUNNING,
+            2 * MAX_RUNNING,
             1,
             TimeUnit.MINUTES,
             new LinkedBlockingQueue<>(),

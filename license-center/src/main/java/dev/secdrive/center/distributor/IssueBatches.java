@@ -103,7 +103,8 @@ final class IssueBatches {
 
   /**
    * @param distributor this distributor's name, as C records it
-   * @param executor runs the batches: one of licenses and one of copies may run at once
+   * @param maxRunning batches of licenses, and of copies, running at once
+   * @param executor runs the batches: 2 × {@code maxRunning} may run at once
    */
   IssueBatches(
       String distributor,
@@ -111,13 +112,14 @@ final class IssueBatches {
       Database c,
       Supplier<Instant> now,
       Executor executor,
-      int maxBatch) {
+      int maxBatch,
+      int maxRunning) {
     this.distributor = distributor;
     this.a = a;
     this.c = c;
     this.now = now;
-    this.licenses = new Batcher<>(maxBatch, executor, this::issueLicenses);
-    this.copies = new Batcher<>(maxBatch, executor, this::issueCopies);
+    this.licenses = new Batcher<>(maxBatch, maxRunning, executor, this::issueLicenses);
+    this.copies = new Batcher<>(maxBatch, maxRunning, executor, this::issueCopies);
   }
 
   LicenseGrant license(LicenseOrder order) {

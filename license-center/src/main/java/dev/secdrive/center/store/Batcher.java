@@ -11,8 +11,10 @@ import java.util.concurrent.Executor;
 /**
  * Group commit: the requests waiting at a moment run together as one batch, so that a batch pays
  * one transaction (one WAL flush, one set of round trips) for all of them. A request that arrives
- * while a batch runs waits for the next one; there is no timer and no lingering for company, so a
- * lone request runs at once. One batch runs at a time, on the {@link Executor} given.
+ * while the batches allowed at once run waits for the next one; there is no timer and no lingering
+ * for company, so a lone request runs at once. Batches run on the {@link Executor} given, at most
+ * {@code maxRunning} at a time: while one waits for the database, the next can be at it, which
+ * matters where the round trips of one batch, not the database's work, set the pace.
  *
  * <p>The {@link Work} decides each request's outcome ({@link Slot#answer} or {@link Slot#refuse})
  * and commits; the callers learn their outcomes only when it has returned, so an answer is never
@@ -83,20 +85,24 @@ public final class Batcher<Q, A> {
   }
 
   private final int maxBatch;
+  private final int maxRunning;
   private final Executor executor;
   private final Work<Q, A> work;
   private final ArrayDeque<Slot<Q, A>> waiting = new ArrayDeque<>();
-  private boolean running;
+  private int running;
 
   /**
    * @param maxBatch the most requests in one batch; more wait for the next
-   * @param executor runs the batches, one at a time
+   * @param maxRunning the most batches running at once ({@code executor} needs as many threads)
+   * @param executor runs the batches
    */
-  public Batcher(int maxBatch, Executor executor, Work<Q, A> work) {
-    if (maxBatch < 1) {
-      throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+  public Batcher(int maxBatch, int maxRunning, Executor executor, Work<Q, A> work) {
+    if (maxBatch < 1 || maxRunning < 1) {
+      throw new IllegalArgumentException(
+          "maxBatch and maxRunning must be at least 1, got " + maxBatch + " and " + maxRunning);
     }
     this.maxBatch = maxBatch;
+    this.maxRunning = maxRunning;
     this.executor = Objects.requireNonNull(executor, "executor");
     this.work = Objects.requireNonNull(work, "work");
   }
@@ -107,8 +113,10 @@ public final class Batcher<Q, A> {
     boolean start;
     synchronized (waiting) {
       waiting.add(slot);
-      start = !running;
-      running = true;
+      start = running < maxRunning;
+      if (start) {
+        running++;
+      }
     }
     if (start) {
       try {
@@ -149,7 +157,7 @@ public final class Batcher<Q, A> {
           batch.add(waiting.poll());
         }
         if (batch.isEmpty()) {
-          running = false;
+          running--;
           return;
         }
       }
@@ -164,9 +172,9 @@ public final class Batcher<Q, A> {
       for (Slot<Q, A> slot : batch) {
         slot.future.completeExceptionally(e);
       }
-      if (e instanceof Error) {
-        failWaiting(e);
-        throw (Error) e;
+      if (e instanceof Error err) {
+        failWaiting(err);
+        throw err;
       }
       return;
     }
@@ -175,13 +183,13 @@ public final class Batcher<Q, A> {
     }
   }
 
-  /** The executor refused the drain or an error ended it: whoever waits fails. */
+  /** The executor refused a drain or an error ended one: whoever waits fails. */
   private void failWaiting(Throwable cause) {
     List<Slot<Q, A>> failed;
     synchronized (waiting) {
       failed = new ArrayList<>(waiting);
       waiting.clear();
-      running = false;
+      running--;
     }
     for (Slot<Q, A> slot : failed) {
       slot.future.completeExceptionally(cause);

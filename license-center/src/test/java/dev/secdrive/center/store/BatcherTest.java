@@ -41,6 +41,7 @@ class BatcherTest {
   Batcher<Integer, String> batcher(int maxBatch, Consumer<Batcher.Slot<Integer, String>> answer) {
     return new Batcher<>(
         maxBatch,
+        1,
         executor,
         batch -> {
           batches.add(batch.stream().map(Batcher.Slot::request).toList());
@@ -70,6 +71,7 @@ class BatcherTest {
     Batcher<Integer, String> batcher =
         new Batcher<>(
             16,
+            1,
             executor,
             batch -> {
               batch.get(0).answer("yes");
@@ -107,6 +109,30 @@ class BatcherTest {
     assertEquals("answer 5", late.get(1).get());
     // The second batch ran in the same drain: no second task was queued.
     assertTrue(executor.tasks.isEmpty());
+  }
+
+  @Test
+  void upToMaxRunningBatchesRunAtOnceAndTheRestWaitsForTheFirstToEnd() {
+    Batcher<Integer, String> batcher =
+        new Batcher<>(
+            16,
+            2,
+            executor,
+            batch -> {
+              batches.add(batch.stream().map(Batcher.Slot::request).toList());
+              batch.forEach(s -> s.answer(""));
+            });
+    batcher.offer(1);
+    batcher.offer(2);
+    batcher.offer(3);
+    assertEquals(2, executor.tasks.size(), "two drains, each takes what waits when it starts");
+    executor.tasks.poll().run();
+    assertEquals(List.of(List.of(1, 2, 3)), batches);
+    executor.tasks.poll().run(); // nothing waits any more: it ends
+    batcher.offer(4);
+    assertEquals(1, executor.tasks.size(), "both drains ended: a new one starts");
+    executor.runAll();
+    assertEquals(List.of(List.of(1, 2, 3), List.of(4)), batches);
   }
 
   @Test
@@ -149,6 +175,7 @@ class BatcherTest {
     self[0] =
         new Batcher<>(
             16,
+            1,
             executor,
             batch -> {
               if (batch.get(0).request() == 1) {
@@ -191,15 +218,16 @@ class BatcherTest {
   void submitThrowsTheRefusalItselfAndAnExecutorThatRefusesFailsTheWaiting() {
     IllegalArgumentException refusal = new IllegalArgumentException("refused");
     Batcher<Integer, String> inline =
-        new Batcher<>(4, Runnable::run, b -> b.get(0).refuse(refusal));
+        new Batcher<>(4, 1, Runnable::run, b -> b.get(0).refuse(refusal));
     assertSame(refusal, assertThrows(IllegalArgumentException.class, () -> inline.submit(1)));
     Batcher<Integer, String> inlineOk =
-        new Batcher<>(4, Runnable::run, b -> b.forEach(s -> s.answer("ok " + s.request())));
+        new Batcher<>(4, 1, Runnable::run, b -> b.forEach(s -> s.answer("ok " + s.request())));
     assertEquals("ok 7", inlineOk.submit(7));
 
     Batcher<Integer, String> closed =
         new Batcher<>(
             4,
+            1,
             task -> {
               throw new RejectedExecutionException("closed");
             },
@@ -207,6 +235,6 @@ class BatcherTest {
     RejectedExecutionException e =
         assertThrows(RejectedExecutionException.class, () -> closed.submit(1));
     assertEquals("closed", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new Batcher<>(0, executor, b -> {}));
+    assertThrows(IllegalArgumentException.class, () -> new Batcher<>(0, 1, executor, b -> {}));
   }
 }
