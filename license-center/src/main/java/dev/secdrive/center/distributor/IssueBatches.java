@@ -217,7 +217,7 @@ final class IssueBatches {
                   }
                 }
                 OperationsStore.insertUserLicenses(cc, held);
-                // C commits here, then A: bills and licenses.
+                // A's bills and licenses written; C commits when this returns, A last.
                 PrivateStore.insertLicenses(ca, billed(ca, issued, LicenseRow::withBill, at));
                 return null;
               });
@@ -254,13 +254,13 @@ final class IssueBatches {
                 // The source clients' rows locked first: their copy counts are read after.
                 Map<String, CheckedClient> clients =
                     OperationsStore.checkedClients(cc, clientIds, true);
-                Set<OperationsStore.CopySource> counted = new HashSet<>();
+                Set<OperationsStore.CountedLicense> counted = new HashSet<>();
                 for (CopySource s : sources.values()) {
                   counted.add(
-                      new OperationsStore.CopySource(
+                      new OperationsStore.CountedLicense(
                           s.license().clientId(), s.license().licenseId()));
                 }
-                Map<OperationsStore.CopySource, Long> issuedSoFar =
+                Map<OperationsStore.CountedLicense, Long> issuedSoFar =
                     OperationsStore.copiesIssued(cc, counted);
                 List<UserLicenseRow> held = new ArrayList<>();
                 List<HistoryRow> history = new ArrayList<>();
@@ -299,7 +299,8 @@ final class IssueBatches {
                       throw conflict(
                           "the destination client is the license's own client " + from.clientId());
                     }
-                    var key = new OperationsStore.CopySource(from.clientId(), source.licenseId());
+                    var key =
+                        new OperationsStore.CountedLicense(from.clientId(), source.licenseId());
                     long count = issuedSoFar.getOrDefault(key, 0L);
                     if (count >= source.copies()) {
                       throw conflict(
@@ -387,7 +388,7 @@ final class IssueBatches {
                 }
                 OperationsStore.insertUserLicenses(cc, held);
                 OperationsStore.insertCopies(cc, history);
-                // C commits here, then A: bills, the licenses for B and the copies.
+                // A's bills, licenses for B and copies written; C commits on return, A last.
                 List<CopyRow> rows = billed(ca, issued, CopyRow::withBill, at);
                 PrivateStore.insertLicenses(ca, forB);
                 PrivateStore.insertCopies(ca, rows);

@@ -302,15 +302,15 @@ public final class OperationsStore {
   }
 
   /** A license of a client, as the copy count counts: the copies issued from it. */
-  public record CopySource(String sourceClient, String licenseId) {}
+  public record CountedLicense(String sourceClient, String licenseId) {}
 
   /**
    * As {@link #copiesIssued(Connection, String, String)} for every source of {@code sources}, in
    * one round trip; a source with none issued is missing.
    */
-  public static Map<CopySource, Long> copiesIssued(Connection c, Collection<CopySource> sources)
-      throws SQLException {
-    Map<CopySource, Long> issued = new HashMap<>();
+  public static Map<CountedLicense, Long> copiesIssued(
+      Connection c, Collection<CountedLicense> sources) throws SQLException {
+    Map<CountedLicense, Long> issued = new HashMap<>();
     if (sources.isEmpty()) {
       return issued;
     }
@@ -322,10 +322,10 @@ public final class OperationsStore {
             "SELECT source_client, license_id, COUNT(*) FROM copy_history WHERE source_client IN "
                 + Sql.in(clients.size())
                 + " GROUP BY source_client, license_id",
-            r -> new Object[] {new CopySource(r.getString(1), r.getString(2)), r.getLong(3)},
+            r -> new Object[] {new CountedLicense(r.getString(1), r.getString(2)), r.getLong(3)},
             clients.toArray())) {
-      if (sources.contains((CopySource) row[0])) {
-        issued.put((CopySource) row[0], (Long) row[1]);
+      if (sources.contains((CountedLicense) row[0])) {
+        issued.put((CountedLicense) row[0], (Long) row[1]);
       }
     }
     return issued;
