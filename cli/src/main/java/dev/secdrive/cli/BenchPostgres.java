@@ -143,6 +143,36 @@ final class BenchPostgres implements AutoCloseable {
     return "jdbc:postgresql://" + h + ":" + port + "/" + database;
   }
 
+  /**
+   * CPU time used so far by the throwaway cluster's processes (the postmaster and every process it
+   * started that is still running: the backends of the bench's pools, the WAL writer, ...), from
+   * {@code /proc}; -1 for a {@code --jdbc} server, whose processes are not ours to see.
+   */
+  long cpuNanos() throws IOException {
+    if (dir == null) {
+      return -1;
+    }
+    String postmaster =
+        Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim();
+    long ticks = 0;
+    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+      for (Path p : processes.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(p.resolve("stat"));
+        } catch (IOException | RuntimeException e) {
+          continue; // not a process, or gone
+        }
+        // After the command's closing parenthesis: state, ppid, ..., utime (14th), stime (15th).
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (p.getFileName().toString().equals(postmaster) || f[1].equals(postmaster)) {
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+      }
+    }
+    return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+  }
+
   /** pgbench's TPC-B (scale 2) with {@code clients} clients, 2 threads, for {@code seconds}. */
   double pgbench(int clients, double seconds) throws IOException, SQLException {
     String db = "secdrive_bench_pgbench";

@@ -51,15 +51,16 @@ final class DistributorBench {
     this.report = bench.report();
   }
 
-  /** One client: its user's session and its two clients. */
-  private record Client(String token, String clientA, String clientB, String[] license) {}
+  /** One client: its user's session, its two clients and its connection to A. */
+  private record Client(
+      String token, String clientA, String clientB, String[] license, BenchConnection connection) {}
 
   void run(Path dir, BenchPostgres postgres, double pgbenchSeconds) throws Exception {
     report
         .out()
         .printf(
-            "secdrive bench --distributor: %d cores, Java %s, PostgreSQL %s, %d clients over HTTP,"
-                + " %d rounds of %.1f s, median round%n%n",
+            "secdrive bench --distributor: %d cores, Java %s, PostgreSQL %s, %d clients over"
+                + " keep-alive HTTP/1.1, %d rounds of %.1f s, median round%n%n",
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version"),
             postgres.version(),
@@ -117,58 +118,81 @@ final class DistributorBench {
               1,
               "data",
               HEX.formatHex(new byte[4096])));
-      List<Client> clients = new ArrayList<>();
+      List<String[]> accounts = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
         String user = "user" + i;
         String tokenA = session(a, user);
         String tokenB = session(b, user);
         String clientA = register(a, tokenA, authority, "drive-a-" + i);
         String clientB = register(b, tokenB, authority, "drive-b-" + i);
-        clients.add(new Client(tokenA, clientA, clientB, new String[1]));
+        accounts.add(new String[] {tokenA, clientA, clientB});
       }
-      Map<String, Object> results = new LinkedHashMap<>();
-      double licenses =
-          measure(
-              "POST /licenses (license issued)",
-              "licensesPerSecond",
-              clients,
-              results,
-              client -> {
-                JsonNode issue =
-                    post(
-                        a,
-                        "/licenses",
-                        client.token(),
-                        Map.of("contentId", "bench", "clientId", client.clientA()));
-                client.license()[0] = issue.get("serial").asText();
-              });
-      double copies =
-          measure(
-              "POST /copies (contents copy certificate issued)",
-              "certificatesPerSecond",
-              clients,
-              results,
-              client ->
-                  post(
-                      a,
-                      "/copies",
-                      client.token(),
-                      Map.of(
-                          "licenseSerial",
-                          client.license()[0],
-                          "destinationClientId",
-                          client.clientB())));
-      double tps = postgres.pgbench(CLIENTS, pgbenchSeconds);
-      report.line(
-          String.format("pgbench TPC-B, -c %d -j 2 -T %.0f, same server", CLIENTS, pgbenchSeconds),
-          String.format("%,.0f TPS", tps));
-      report.line("certificates/s ÷ pgbench TPS", String.format("%.2f", copies / tps));
-      report.line("licenses/s ÷ pgbench TPS", String.format("%.2f", licenses / tps));
-      results.put("pgbenchTps", Math.round(tps));
-      results.put("certificatesPerPgbenchTransaction", BenchReport.round(copies / tps));
-      report.put("distributor", results);
-      report.finish();
+      // Connected only now: the server drops a connection that sends nothing for 30 s, and the
+      // Argon2id hashes of the setup take about that on a busy machine.
+      List<Client> clients = new ArrayList<>();
+      for (String[] account : accounts) {
+        clients.add(
+            new Client(
+                account[0],
+                account[1],
+                account[2],
+                new String[1],
+                new BenchConnection(a.address())));
+      }
+      try {
+        measureAll(clients, postgres, pgbenchSeconds);
+      } finally {
+        for (Client client : clients) {
+          client.connection().close();
+        }
+      }
     }
+  }
+
+  private void measureAll(List<Client> clients, BenchPostgres postgres, double pgbenchSeconds)
+      throws Exception {
+    Map<String, Object> results = new LinkedHashMap<>();
+    double licenses =
+        measure(
+            "POST /licenses (license issued)",
+            "licensesPerSecond",
+            clients,
+            postgres,
+            results,
+            client -> {
+              JsonNode issue =
+                  send(
+                      client,
+                      "/licenses",
+                      Map.of("contentId", "bench", "clientId", client.clientA()));
+              client.license()[0] = issue.get("serial").asText();
+            });
+    double copies =
+        measure(
+            "POST /copies (contents copy certificate issued)",
+            "certificatesPerSecond",
+            clients,
+            postgres,
+            results,
+            client ->
+                send(
+                    client,
+                    "/copies",
+                    Map.of(
+                        "licenseSerial",
+                        client.license()[0],
+                        "destinationClientId",
+                        client.clientB())));
+    double tps = postgres.pgbench(CLIENTS, pgbenchSeconds);
+    report.line(
+        String.format("pgbench TPC-B, -c %d -j 2 -T %.0f, same server", CLIENTS, pgbenchSeconds),
+        String.format("%,.0f TPS", tps));
+    report.line("certificates/s ÷ pgbench TPS", String.format("%.2f", copies / tps));
+    report.line("licenses/s ÷ pgbench TPS", String.format("%.2f", licenses / tps));
+    results.put("pgbenchTps", Math.round(tps));
+    results.put("certificatesPerPgbenchTransaction", BenchReport.round(copies / tps));
+    report.put("distributor", results);
+    report.finish();
   }
 
   @FunctionalInterface
@@ -181,11 +205,18 @@ final class DistributorBench {
    * next, until the round's end. Reports the median round's rate and p50/p99 over all rounds.
    */
   private double measure(
-      String name, String key, List<Client> clients, Map<String, Object> results, Request request)
+      String name,
+      String key,
+      List<Client> clients,
+      BenchPostgres postgres,
+      Map<String, Object> results,
+      Request request)
       throws Exception {
     round(clients, request, Math.max(0.5, bench.roundSeconds() / 2), new ArrayList<>());
     double[] rates = new double[bench.rounds()];
     List<long[]> samples = new ArrayList<>();
+    long jvmCpu = jvmCpuNanos();
+    long pgCpu = postgres.cpuNanos();
     for (int r = 0; r < rates.length; r++) {
       long start = System.nanoTime();
       List<long[]> round = new ArrayList<>();
@@ -194,6 +225,9 @@ final class DistributorBench {
       samples.addAll(round);
     }
     long[] sorted = samples.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    // CPU per request, which the machine's other load does not change as it changes the rates.
+    double jvmPer = (jvmCpuNanos() - jvmCpu) / 1e3 / sorted.length;
+    double pgPer = pgCpu < 0 ? -1 : (postgres.cpuNanos() - pgCpu) / 1e3 / sorted.length;
     double p50 = sorted[sorted.length / 2] / 1e6;
     double p99 = sorted[(int) (sorted.length * 0.99)] / 1e6;
     double[] byRate = rates.clone();
@@ -203,12 +237,26 @@ final class DistributorBench {
         name,
         String.format(
             "%,.0f /s (rounds %s), p50 %.1f ms, p99 %.1f ms", median, rounds(rates), p50, p99));
+    report.line(
+        "  CPU per request: this JVM (service and clients), PostgreSQL",
+        pgPer < 0
+            ? String.format("%,.0f µs, (not measured: --jdbc)", jvmPer)
+            : String.format("%,.0f µs, %,.0f µs", jvmPer, pgPer));
     Map<String, Object> value = new LinkedHashMap<>();
     value.put("perSecond", Math.round(median));
     value.put("p50Millis", BenchReport.round(p50));
     value.put("p99Millis", BenchReport.round(p99));
+    value.put("jvmCpuMicros", Math.round(jvmPer));
+    value.put("postgresCpuMicros", pgPer < 0 ? null : Math.round(pgPer));
     results.put(key, value);
     return median;
+  }
+
+  /** CPU time of this JVM, every thread: the service, its pools and the bench's clients. */
+  private static long jvmCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static String rounds(double[] rates) {
@@ -315,6 +363,22 @@ final class DistributorBench {
 
   private static Certificate certify(RawKeyPair authority, Certificate unsigned) {
     return unsigned.withSignature(Ed25519.sign(authority.privateKey(), unsigned.signedBytes()));
+  }
+
+  /** A measured request: on the client's own connection, with its session. */
+  private static JsonNode send(Client client, String path, Map<String, ?> body) throws IOException {
+    BenchConnection.Answer answer =
+        client.connection().post(path, client.token(), Json.MAPPER.writeValueAsBytes(body));
+    if (answer.status() / 100 != 2) {
+      throw new CliException(
+          "POST "
+              + path
+              + " answered "
+              + answer.status()
+              + ": "
+              + new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return Json.MAPPER.readTree(answer.body());
   }
 
   private JsonNode post(DistributorServer d, String path, String bearer, Map<String, ?> body)

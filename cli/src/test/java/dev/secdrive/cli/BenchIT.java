@@ -89,7 +89,8 @@ class BenchIT {
   }
 
   /**
-   * A throwaway PostgreSQL cluster, both distributors over HTTP, then pgbench on the same server.
+   * A throwaway PostgreSQL cluster, both distributors over HTTP, then pgbench on the same server;
+   * rates, latencies and CPU per request.
    */
   @Test
   void benchDistributorIssuesLicensesAndCertificatesAndRunsPgbench() throws Exception {
@@ -105,6 +106,10 @@ class BenchIT {
       assertTrue(
           c.path("p50Millis").asDouble() > 0
               && c.path("p99Millis").asDouble() >= c.path("p50Millis").asDouble(),
+          key + " in " + last);
+      // The throwaway cluster's processes are the bench's own: their CPU is measured too.
+      assertTrue(
+          c.path("jvmCpuMicros").asLong() > 0 && c.path("postgresCpuMicros").asLong() > 0,
           key + " in " + last);
     }
     assertTrue(d.path("pgbenchTps").asLong() > 0, last);

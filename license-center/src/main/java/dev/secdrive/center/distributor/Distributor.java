@@ -48,6 +48,11 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -63,6 +68,41 @@ import java.util.regex.Pattern;
  * locked for the whole flow, so "no licence while a bill is unpaid" holds under concurrency.
  */
 public final class Distributor {
+
+  /**
+   * Who asks for a license or a copy certificate: a user whose password was checked, or the token
+   * of a session, checked with the request in its batch.
+   */
+  public sealed interface Caller {
+    /** A user authenticated already (its password checked). */
+    record User(String userId) implements Caller {}
+
+    /** A session token, not checked yet. */
+    record Token(String token) implements Caller {
+      @Override
+      public String toString() {
+        return "Token[...]"; // never the token
+      }
+    }
+
+    static Caller user(String userId) {
+      return new User(userId);
+    }
+
+    static Caller session(String token) {
+      return new Token(token);
+    }
+  }
+
+  /** Requests decided in one batch at most: every request the HTTP server runs at once fits. */
+  static final int MAX_BATCH = 64;
+
+  /**
+   * Batches of licenses, and of copies, running at once: while one is at the database (its round
+   * trips, its commit's flush), the next gathers and starts. Their row locks are taken in the order
+   * of the rows' IDs, so two never wait on each other in a cycle.
+   */
+  static final int MAX_RUNNING = 2;
 
   /** How long a session token authenticates. */
   public static final Duration SESSION_LIFETIME = Duration.ofHours(12);
@@ -92,6 +132,7 @@ public final class Distributor {
   private final Clock clock;
   private final LoginThrottle throttle;
   private final RegistrationChallenges challenges;
+  private final IssueBatches batches;
 
   /**
    * @param categoryDepth the tree's category depth c: this distributor's leaves are those under
@@ -133,6 +174,31 @@ public final class Distributor {
     this.clock = clock;
     this.throttle = new LoginThrottle(clock, LoginThrottle.MAX_FAILURES, LoginThrottle.WINDOW);
     this.challenges = new RegistrationChallenges(keys.challengeKey(), keys.name());
+    this.batches =
+        new IssueBatches(
+            keys.name(), a, c, this::now, batchThreads(keys.name()), MAX_BATCH, MAX_RUNNING);
+  }
+
+  /**
+   * The threads of the license and copy batches, {@link #MAX_RUNNING} of each, gone after a minute
+   * without work, so a distributor nobody closes leaves no thread behind.
+   */
+  private static Executor batchThreads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            2 * MAX_RUNNING,
+            2 * MAX_RUNNING,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, name + "-batch-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   public DistributorKeys keys() {
@@ -816,25 +882,30 @@ public final class Distributor {
    * @throws Refusal 404 unknown content or client, 403 not the user's client or revoked, 402 unpaid
    */
   public Issue issueLicense(String userId, String contentId, String clientId) {
+    return issueLicense(Caller.user(userId), contentId, clientId);
+  }
+
+  /**
+   * As {@link #issueLicense(String, String, String)} for {@code caller}, whose session (if it is
+   * one) is checked in the batch the request joins ({@link IssueBatches}).
+   *
+   * @throws Refusal 401 if the session is unknown or expired
+   */
+  public Issue issueLicense(Caller caller, String contentId, String clientId) {
     id("contentId", contentId);
     id("clientId", clientId);
-    return a.read(
-        "issue a license",
-        ca -> {
-          ContentRow content =
-              PrivateStore.content(ca, contentId)
-                  .orElseThrow(() -> notFound("no content " + contentId + " in the catalog"));
-          return issue(
-              ca,
-              userId,
-              clientId,
-              content.contentId(),
-              content.licenseId(),
-              content.terms(),
-              content.priceCents(),
-              "purchase",
-              null);
-        });
+    IssueBatches.LicenseGrant g =
+        batches.license(new IssueBatches.LicenseOrder(caller, contentId, clientId));
+    License license =
+        License.sign(
+            g.serial(),
+            g.licenseId(),
+            g.contentId(),
+            g.leafId(),
+            g.conditions(),
+            keys.certificate(),
+            signer);
+    return new Issue(license, g.bill());
   }
 
   /**
@@ -962,119 +1033,42 @@ public final class Distributor {
    *     left or B is A, 402 unpaid
    */
   public CopyIssued issueCopy(String userId, String licenseSerial, String destinationClientId) {
+    return issueCopy(Caller.user(userId), licenseSerial, destinationClientId);
+  }
+
+  /**
+   * As {@link #issueCopy(String, String, String)} for {@code caller}, whose session (if it is one)
+   * is checked in the batch the request joins ({@link IssueBatches}). The batch has recorded the
+   * certificate in C and A when this signs it (S135-S140): an answered certificate is durable.
+   *
+   * @throws Refusal 401 if the session is unknown or expired
+   */
+  public CopyIssued issueCopy(Caller caller, String licenseSerial, String destinationClientId) {
     checkSerial(licenseSerial);
     id("destinationClientId", destinationClientId);
-    Instant at = now();
-    return a.read(
-        "issue a copy certificate",
-        ca -> {
-          // The user's row locked first, then license, content, policy and credit in one read.
-          PrivateStore.lockUser(ca, userId)
-              .orElseThrow(() -> notFound("no user " + userId + " here"));
-          PrivateStore.CopySource copy =
-              PrivateStore.copySource(ca, licenseSerial, userId, COPY_POLICY)
-                  .orElseThrow(() -> notFound("no license " + licenseSerial + " issued here"));
-          LicenseRow source = copy.license();
-          if (!source.userId().equals(userId)) {
-            throw forbidden("license " + licenseSerial + " is not yours");
-          }
-          if (copy.contentPriceCents() == null) {
-            throw notFound("no content " + source.contentId());
-          }
-          long price =
-              copy.policy()
-                  .map(CopyPolicy::parse)
-                  .orElse(CopyPolicy.FULL)
-                  .priceOf(copy.contentPriceCents());
-          refuseUnpaid(userId, copy.owedCents());
-          return c.read(
-              "record a copy certificate",
-              cc -> {
-                // The source client's row locked first: one copy from it at a time.
-                ClientRow from = ownClient(cc, userId, source.clientId(), true);
-                ClientRow to = ownClient(cc, userId, destinationClientId);
-                if (from.clientId().equals(to.clientId())) {
-                  throw conflict(
-                      "the destination client is the license's own client " + from.clientId());
-                }
-                long issued = OperationsStore.copiesIssued(cc, from.clientId(), source.licenseId());
-                if (issued >= source.copies()) {
-                  throw conflict(
-                      "license "
-                          + source.licenseId()
-                          + " of client "
-                          + from.clientId()
-                          + " has no copy certificates left ("
-                          + issued
-                          + " of "
-                          + source.copies()
-                          + " issued)");
-                }
-                UseConditions forB =
-                    new UseConditions(source.notBefore(), source.notAfter(), source.plays(), 0, 0);
-                byte[] certificateSerial = Bytes.random(ContentsCopyCertificate.SERIAL_LENGTH);
-                // Bound to its certificate: B's drive installs it only by MOVE IN of this one.
-                License license =
-                    License.sign(
-                        Bytes.random(License.SERIAL_LENGTH),
-                        source.licenseId(),
-                        source.contentId(),
-                        to.leafId(),
-                        certificateSerial,
-                        forB,
-                        keys.certificate(),
-                        signer);
-                ContentsCopyCertificate certificate =
-                    ContentsCopyCertificate.sign(
-                        certificateSerial,
-                        source.contentId(),
-                        from.leafId(),
-                        to.leafId(),
-                        license,
-                        keys.certificate(),
-                        signer);
-                String serial = HEX.formatHex(certificate.serial());
-                String licenseSerialB = HEX.formatHex(license.serial());
-                OperationsStore.insertUserLicense(
-                    cc,
-                    new UserLicenseRow(
-                        licenseSerialB,
-                        userId,
-                        source.licenseId(),
-                        source.contentId(),
-                        to.clientId(),
-                        keys.name(),
-                        0,
-                        at));
-                OperationsStore.insertCopy(
-                    cc,
-                    serial,
-                    licenseSerialB,
-                    source.licenseId(),
-                    source.contentId(),
-                    userId,
-                    from.clientId(),
-                    to.clientId(),
-                    keys.name(),
-                    at);
-                BillRow bill = bill(ca, userId, "copy", serial, price, at);
-                PrivateStore.insertLicense(
-                    ca, licenseRow(license, userId, to, "copy", null, null, at));
-                PrivateStore.insertCopy(
-                    ca,
-                    new CopyRow(
-                        serial,
-                        source.serial(),
-                        licenseSerialB,
-                        source.contentId(),
-                        userId,
-                        from.clientId(),
-                        to.clientId(),
-                        bill == null ? 0 : bill.billId(),
-                        at));
-                return new CopyIssued(certificate, bill);
-              });
-        });
+    IssueBatches.CopyGrant g =
+        batches.copy(new IssueBatches.CopyOrder(caller, licenseSerial, destinationClientId));
+    // Bound to its certificate: B's drive installs it only by MOVE IN of this one.
+    License license =
+        License.sign(
+            g.licenseSerial(),
+            g.licenseId(),
+            g.contentId(),
+            g.destinationLeafId(),
+            g.certificateSerial(),
+            g.conditions(),
+            keys.certificate(),
+            signer);
+    ContentsCopyCertificate certificate =
+        ContentsCopyCertificate.sign(
+            g.certificateSerial(),
+            g.contentId(),
+            g.sourceLeafId(),
+            g.destinationLeafId(),
+            license,
+            keys.certificate(),
+            signer);
+    return new CopyIssued(certificate, g.bill());
   }
 
   // ------------------------------------------------------------------ helpers
@@ -1085,7 +1079,7 @@ public final class Distributor {
     refuseUnpaid(userId, PrivateStore.owed(ca, userId));
   }
 
-  private static void refuseUnpaid(String userId, long owed) {
+  static void refuseUnpaid(String userId, long owed) {
     if (owed > 0) {
       throw new Refusal(
           Refusal.Kind.PAYMENT_REQUIRED,

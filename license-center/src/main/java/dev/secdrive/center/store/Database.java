@@ -45,6 +45,10 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(maxConnections);
     hikari.setMinimumIdle(1);
     hikari.setConnectionTimeout(10_000);
+    if (config.url().startsWith("jdbc:postgresql:")) {
+      // A JDBC batch of INSERTs goes as multi-row INSERTs: one statement for a batch of requests.
+      hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+    }
     try {
       return new Database(what, new HikariDataSource(hikari));
     } catch (RuntimeException e) {

@@ -1089,6 +1089,94 @@ abstract class DistributorContract {
     }
   }
 
+  /** Sends every request at once from its own thread; the replies in the order of the requests. */
+  static List<Reply> atOnce(List<Callable<Reply>> requests) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(requests.size());
+    try {
+      List<Future<Reply>> replies = new ArrayList<>();
+      for (Callable<Reply> request : requests) {
+        replies.add(pool.submit(request));
+      }
+      List<Reply> out = new ArrayList<>();
+      for (Future<Reply> f : replies) {
+        out.add(f.get());
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void concurrentBilledCopiesAndLicensesOfOneUserGiveOneThenRefuseUnpaidUntilPaid()
+      throws Exception {
+    TwoClients t = twoClients(16);
+    // Full price: every copy is billed, so the first one issued makes every later one unpaid.
+    List<Callable<Reply>> requests = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      requests.add(
+          i % 3 == 2
+              ? () -> license(a, t.atA(), "SONG-1", t.clientA().clientId())
+              : () -> copy(a, t.atA(), t.license(), t.clientB().clientId()));
+    }
+    int issued = 0;
+    for (Reply reply : atOnce(requests)) {
+      if (reply.status() == 200) {
+        issued++;
+      } else {
+        assertRefused(reply, 402, "unpaid");
+      }
+    }
+    assertEquals(1, issued, "one billed issue, then unpaid");
+    JsonNode profile = profile(a, "alice");
+    // The bought license of twoClients (paid) and the one issue now (a license, or a copy with its
+    // license for B), with its bill, and nothing of the refused ones.
+    assertEquals(2, profile.get("bills").size());
+    assertEquals(200, profile.get("owedCents").asLong());
+    assertEquals(2, profile.get("licenses").size());
+    assertEquals(2, a.distributor().federationLicenses("alice").size());
+    assertOk(pay(a, "alice", 200));
+    assertOk(copy(a, t.atA(), t.license(), t.clientB().clientId()));
+  }
+
+  @Test
+  void aRefusedRequestAmongConcurrentOnesWritesNothingAndTheOthersAreIssued() throws Exception {
+    TwoClients t = twoClients(2);
+    assertOk(admin(a, "/copy-policy", json("policy", "free", "percent", 0)));
+    String bob = user(a, "bob");
+    Client bobs = client(a, bob, "DRIVE-BOB");
+    content(a, "SONG-2", 0, 1, new byte[8]);
+    String ended = user(a, "carol");
+    assertOk(call(a, "DELETE", "/sessions/current", null, ended));
+    List<Callable<Reply>> requests = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      requests.add(() -> copy(a, t.atA(), t.license(), t.clientB().clientId()));
+      requests.add(() -> license(a, bob, "SONG-2", bobs.clientId()));
+    }
+    requests.add(() -> license(a, ended, "SONG-2", bobs.clientId()));
+    requests.add(() -> copy(a, bob, t.license(), t.clientB().clientId()));
+    requests.add(() -> license(a, bob, "SONG-2", t.clientA().clientId()));
+    List<Reply> replies = atOnce(requests);
+    int copies = 0;
+    for (int i = 0; i < 8; i += 2) {
+      if (replies.get(i).status() == 200) {
+        copies++;
+      } else {
+        assertRefused(replies.get(i), 409, "no copy certificates left");
+      }
+      assertOk(replies.get(i + 1));
+    }
+    assertEquals(2, copies, "the copy count, exactly");
+    assertRefused(replies.get(8), 401, "unknown or expired");
+    assertRefused(replies.get(9), 403, "not yours");
+    assertRefused(replies.get(10), 403, "not yours");
+    assertEquals(2, profile(a, "alice").get("copies").size());
+    assertEquals(4, profile(a, "bob").get("licenses").size());
+    assertEquals(0, profile(a, "bob").get("copies").size());
+    assertEquals(0, profile(a, "carol").get("licenses").size());
+    assertEquals(4, a.distributor().federationLicenses("bob").size());
+  }
+
   // ------------------------------------------------------------------ revocation
 
   @Test

@@ -236,9 +236,9 @@ public final class DistributorHttpServer implements AutoCloseable {
       case LICENSES -> {
         if (n == 1) {
           request.requireMethod("POST");
-          String userId = user(request);
+          Distributor.Caller caller = caller(request);
           LicenseRequest l = request.read(LicenseRequest.class);
-          return licenseIssue(distributor.issueLicense(userId, l.contentId(), l.clientId()));
+          return licenseIssue(distributor.issueLicense(caller, l.contentId(), l.clientId()));
         }
         if (n == 3 && path.get(2).equals(UPDATE)) {
           request.requireMethod("POST");
@@ -250,14 +250,14 @@ public final class DistributorHttpServer implements AutoCloseable {
       case COPIES -> {
         if (n == 1) {
           request.requireMethod("POST");
-          String userId = user(request);
+          Distributor.Caller caller = caller(request);
           CopyRequest k = request.read(CopyRequest.class);
           if (k.licenseSerial().length != 16) {
             throw HttpError.badRequest("field 'licenseSerial' must be 16 bytes (32 hex digits)");
           }
           var issued =
               distributor.issueCopy(
-                  userId, HEX.formatHex(k.licenseSerial()), k.destinationClientId());
+                  caller, HEX.formatHex(k.licenseSerial()), k.destinationClientId());
           return new CopyIssue(
               issued.certificate().serial(),
               issued.certificate().encode(),
@@ -338,6 +338,19 @@ public final class DistributorHttpServer implements AutoCloseable {
     throw unauthorized(
         "this endpoint needs 'Authorization: Basic' with the user ID and password, or 'Bearer'"
             + " with a session token (POST /sessions)");
+  }
+
+  /**
+   * As {@link #user(Request)}, except that a session token is left for the request's batch to check
+   * with its other reads ({@link Distributor#issueCopy(Distributor.Caller, String, String)}): the
+   * same check, in the same transaction as the issue, without one of its own.
+   */
+  private Distributor.Caller caller(Request request) {
+    String header = request.header("Authorization");
+    if (header != null && header.startsWith("Bearer ")) {
+      return Distributor.Caller.session(header.substring("Bearer ".length()).trim());
+    }
+    return Distributor.Caller.user(user(request));
   }
 
   /** The session token of {@code Authorization: Bearer}. */

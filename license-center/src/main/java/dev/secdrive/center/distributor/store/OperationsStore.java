@@ -8,8 +8,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The statements of the federation's shared operations database (DB C, Flyway location {@code
@@ -150,6 +156,32 @@ public final class OperationsStore {
         clientId);
   }
 
+  /**
+   * As {@link #checkedClient} for every client of {@code clientIds}, by ID, in one round trip; with
+   * {@code lock}, their rows are locked in the order of their IDs, so that two transactions locking
+   * overlapping sets never wait on each other in a cycle.
+   */
+  public static Map<String, CheckedClient> checkedClients(
+      Connection c, Collection<String> clientIds, boolean lock) throws SQLException {
+    Map<String, CheckedClient> found = new HashMap<>();
+    Set<String> sorted = new TreeSet<>(clientIds);
+    if (sorted.isEmpty()) {
+      return found;
+    }
+    for (CheckedClient checked :
+        Sql.list(
+            c,
+            CLIENTS_REVOKED
+                + " WHERE client_id IN "
+                + Sql.in(sorted.size())
+                + (lock ? " ORDER BY client_id FOR UPDATE" : ""),
+            r -> new CheckedClient(clientRow(r), r.getBoolean(9)),
+            sorted.toArray())) {
+      found.put(checked.client().clientId(), checked);
+    }
+    return found;
+  }
+
   private static final String CLIENTS_REVOKED =
       "SELECT client_id, leaf_id, user_id, distributor, device_id, client_public_key,"
           + " drive_certificate, registered_at, EXISTS (SELECT 1 FROM revocations r"
@@ -214,18 +246,31 @@ public final class OperationsStore {
   }
 
   public static void insertUserLicense(Connection c, UserLicenseRow l) throws SQLException {
-    Sql.update(
+    insertUserLicenses(c, List.of(l));
+  }
+
+  /** Writes {@code licenses} in one batch. */
+  public static void insertUserLicenses(Connection c, List<UserLicenseRow> licenses)
+      throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    for (UserLicenseRow l : licenses) {
+      rows.add(
+          new Object[] {
+            l.serial(),
+            l.userId(),
+            l.licenseId(),
+            l.contentId(),
+            l.clientId(),
+            l.distributor(),
+            l.copiesAllowed(),
+            l.issuedAt().getEpochSecond()
+          });
+    }
+    Sql.batch(
         c,
         "INSERT INTO user_licenses (serial, user_id, license_id, content_id, client_id,"
             + " distributor, copies_allowed, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        l.serial(),
-        l.userId(),
-        l.licenseId(),
-        l.contentId(),
-        l.clientId(),
-        l.distributor(),
-        l.copiesAllowed(),
-        l.issuedAt().getEpochSecond());
+        rows);
   }
 
   public static List<UserLicenseRow> userLicenses(Connection c, String userId) throws SQLException {
@@ -254,6 +299,73 @@ public final class OperationsStore {
         "SELECT COUNT(*) FROM copy_history WHERE source_client = ? AND license_id = ?",
         sourceClient,
         licenseId);
+  }
+
+  /** A license of a client, as the copy count counts: the copies issued from it. */
+  public record CountedLicense(String sourceClient, String licenseId) {}
+
+  /**
+   * As {@link #copiesIssued(Connection, String, String)} for every source of {@code sources}, in
+   * one round trip; a source with none issued is missing.
+   */
+  public static Map<CountedLicense, Long> copiesIssued(
+      Connection c, Collection<CountedLicense> sources) throws SQLException {
+    Map<CountedLicense, Long> issued = new HashMap<>();
+    if (sources.isEmpty()) {
+      return issued;
+    }
+    Set<String> clients = new TreeSet<>();
+    sources.forEach(k -> clients.add(k.sourceClient()));
+    for (Object[] row :
+        Sql.list(
+            c,
+            "SELECT source_client, license_id, COUNT(*) FROM copy_history WHERE source_client IN "
+                + Sql.in(clients.size())
+                + " GROUP BY source_client, license_id",
+            r -> new Object[] {new CountedLicense(r.getString(1), r.getString(2)), r.getLong(3)},
+            clients.toArray())) {
+      if (sources.contains((CountedLicense) row[0])) {
+        issued.put((CountedLicense) row[0], (Long) row[1]);
+      }
+    }
+    return issued;
+  }
+
+  /** A row of the copy-certificate history. */
+  public record HistoryRow(
+      String serial,
+      String licenseSerial,
+      String licenseId,
+      String contentId,
+      String userId,
+      String sourceClient,
+      String destinationClient,
+      String distributor,
+      Instant issuedAt) {}
+
+  /** Writes {@code copies} in one batch. */
+  public static void insertCopies(Connection c, List<HistoryRow> copies) throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    for (HistoryRow h : copies) {
+      rows.add(
+          new Object[] {
+            h.serial(),
+            h.licenseSerial(),
+            h.licenseId(),
+            h.contentId(),
+            h.userId(),
+            h.sourceClient(),
+            h.destinationClient(),
+            h.distributor(),
+            h.issuedAt().getEpochSecond()
+          });
+    }
+    Sql.batch(
+        c,
+        "INSERT INTO copy_history (serial, license_serial, license_id, content_id, user_id,"
+            + " source_client, destination_client, distributor, issued_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows);
   }
 
   public static void insertCopy(

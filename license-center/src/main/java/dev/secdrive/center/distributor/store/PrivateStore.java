@@ -16,9 +16,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The statements of a distributor's private database (DB A, Flyway location {@code db/distributor},
@@ -79,6 +86,29 @@ public final class PrivateStore {
         userId);
   }
 
+  /**
+   * Locks the rows of {@code userIds} until the transaction ends, in one round trip and in the
+   * order of their IDs, so that two transactions locking overlapping sets never wait on each other
+   * in a cycle. Returns the IDs that are users here.
+   */
+  public static Set<String> lockUsers(Connection c, Collection<String> userIds)
+      throws SQLException {
+    Set<String> found = new HashSet<>();
+    Set<String> sorted = new TreeSet<>(userIds);
+    if (sorted.isEmpty()) {
+      return found;
+    }
+    found.addAll(
+        Sql.list(
+            c,
+            "SELECT user_id FROM users WHERE user_id IN "
+                + Sql.in(sorted.size())
+                + " ORDER BY user_id FOR UPDATE",
+            r -> r.getString(1),
+            sorted.toArray()));
+    return found;
+  }
+
   private static UserRow userRow(ResultSet r) throws SQLException {
     return new UserRow(
         r.getString(1), r.getString(2), r.getString(3), Instant.ofEpochSecond(r.getLong(4)));
@@ -105,6 +135,31 @@ public final class PrivateStore {
         r -> r.getString(1),
         tokenHash,
         now.getEpochSecond());
+  }
+
+  /**
+   * The users of the unexpired sessions among {@code tokenHashes}, by token hash, in one round
+   * trip: a hash that is missing has no session (any more).
+   */
+  public static Map<String, String> sessionUsers(Connection c, Set<String> tokenHashes, Instant now)
+      throws SQLException {
+    Map<String, String> users = new HashMap<>();
+    if (tokenHashes.isEmpty()) {
+      return users;
+    }
+    List<Object> args = new ArrayList<>(tokenHashes);
+    args.add(now.getEpochSecond());
+    for (String[] row :
+        Sql.list(
+            c,
+            "SELECT token_hash, user_id FROM sessions WHERE token_hash IN "
+                + Sql.in(tokenHashes.size())
+                + " AND expires_at > ?",
+            r -> new String[] {r.getString(1).trim(), r.getString(2)},
+            args.toArray())) {
+      users.put(row[0], row[1]);
+    }
+    return users;
   }
 
   /** Deletes an unexpired session; false if there was none. */
@@ -162,6 +217,52 @@ public final class PrivateStore {
   public static long owed(Connection c, String userId) throws SQLException {
     return Sql.number(
         c, "SELECT SUM(amount_cents - paid_cents) FROM bills WHERE user_id = ?", userId);
+  }
+
+  /** What each of {@code userIds} owes (0 for none), in one round trip. */
+  public static Map<String, Long> owed(Connection c, Set<String> userIds) throws SQLException {
+    Map<String, Long> owed = new HashMap<>();
+    if (userIds.isEmpty()) {
+      return owed;
+    }
+    for (Object[] row :
+        Sql.list(
+            c,
+            "SELECT user_id, SUM(amount_cents - paid_cents) FROM bills WHERE user_id IN "
+                + Sql.in(userIds.size())
+                + " GROUP BY user_id",
+            r -> new Object[] {r.getString(1), r.getLong(2)},
+            userIds.toArray())) {
+      owed.put((String) row[0], (Long) row[1]);
+    }
+    return owed;
+  }
+
+  /** A bill to write: {@link #insertBills}. */
+  public record NewBill(String userId, String kind, String reference, long amountCents) {}
+
+  /** Writes the bills of {@code bills} in one batch; their rows, in order. */
+  public static List<BillRow> insertBills(Connection c, List<NewBill> bills, Instant at)
+      throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    for (NewBill b : bills) {
+      rows.add(
+          new Object[] {b.userId(), b.kind(), b.reference(), b.amountCents(), at.getEpochSecond()});
+    }
+    List<Long> ids =
+        Sql.insertBatch(
+            c,
+            "INSERT INTO bills (user_id, kind, reference, amount_cents, paid_cents, created_at)"
+                + " VALUES (?, ?, ?, ?, 0, ?)",
+            "bill_id",
+            rows);
+    List<BillRow> written = new ArrayList<>();
+    for (int i = 0; i < bills.size(); i++) {
+      NewBill b = bills.get(i);
+      written.add(
+          new BillRow(ids.get(i), b.userId(), b.kind(), b.reference(), b.amountCents(), 0, at));
+    }
+    return written;
   }
 
   public static void payBill(Connection c, long billId, long paidCents) throws SQLException {
@@ -231,6 +332,24 @@ public final class PrivateStore {
     return Sql.one(c, CONTENTS + " WHERE content_id = ?", PrivateStore::contentRow, contentId);
   }
 
+  /** The contents of {@code contentIds} that are in the catalog, by ID, in one round trip. */
+  public static Map<String, ContentRow> contents(Connection c, Set<String> contentIds)
+      throws SQLException {
+    Map<String, ContentRow> found = new HashMap<>();
+    if (contentIds.isEmpty()) {
+      return found;
+    }
+    for (ContentRow t :
+        Sql.list(
+            c,
+            CONTENTS + " WHERE content_id IN " + Sql.in(contentIds.size()),
+            PrivateStore::contentRow,
+            contentIds.toArray())) {
+      found.put(t.contentId(), t);
+    }
+    return found;
+  }
+
   public static List<ContentRow> contents(Connection c) throws SQLException {
     return Sql.list(c, CONTENTS + " ORDER BY content_id", PrivateStore::contentRow);
   }
@@ -295,26 +414,38 @@ public final class PrivateStore {
   // ------------------------------------------------------------------ issued
 
   public static void insertLicense(Connection c, LicenseRow l) throws SQLException {
-    Sql.update(
+    insertLicenses(c, List.of(l));
+  }
+
+  /** Writes {@code licenses} in one batch. */
+  public static void insertLicenses(Connection c, List<LicenseRow> licenses) throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    for (LicenseRow l : licenses) {
+      rows.add(
+          new Object[] {
+            l.serial(),
+            l.licenseId(),
+            l.contentId(),
+            l.userId(),
+            l.clientId(),
+            l.leafId(),
+            l.notBefore(),
+            l.notAfter(),
+            l.plays(),
+            l.copies(),
+            l.removableCopies(),
+            l.kind(),
+            l.replaces() == null ? NULL_TEXT : l.replaces(),
+            l.billId() == 0 ? NULL_BIGINT : (Object) l.billId(),
+            l.issuedAt().getEpochSecond()
+          });
+    }
+    Sql.batch(
         c,
         "INSERT INTO licenses (serial, license_id, content_id, user_id, client_id, leaf_id,"
             + " not_before, not_after, plays, copies, removable_copies, kind, replaces, bill_id,"
             + " issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        l.serial(),
-        l.licenseId(),
-        l.contentId(),
-        l.userId(),
-        l.clientId(),
-        l.leafId(),
-        l.notBefore(),
-        l.notAfter(),
-        l.plays(),
-        l.copies(),
-        l.removableCopies(),
-        l.kind(),
-        l.replaces() == null ? NULL_TEXT : l.replaces(),
-        l.billId() == 0 ? NULL_BIGINT : (Object) l.billId(),
-        l.issuedAt().getEpochSecond());
+        rows);
   }
 
   public static Optional<LicenseRow> license(Connection c, String serial) throws SQLException {
@@ -337,30 +468,46 @@ public final class PrivateStore {
       LicenseRow license, Long contentPriceCents, Optional<String> policy, long owedCents) {}
 
   /**
-   * The license {@code serial} and the rest of {@link CopySource} in one round trip. Read after the
-   * user's row is locked, so that the amount owed includes every bill committed before the lock.
+   * The licenses of {@code serials} with the rest of {@link CopySource}, by serial, in one round
+   * trip; what is owed is that of each license's user. Read after the users' rows are locked, so
+   * that the amounts owed include every bill committed before the locks.
    */
-  public static Optional<CopySource> copySource(
-      Connection c, String serial, String userId, String policySetting) throws SQLException {
-    return Sql.one(
-        c,
-        "SELECT l.serial, l.license_id, l.content_id, l.user_id, l.client_id, l.leaf_id,"
-            + " l.not_before, l.not_after, l.plays, l.copies, l.removable_copies, l.kind,"
-            + " l.replaces, l.bill_id, l.issued_at, t.price_cents,"
-            + " (SELECT setting_value FROM settings WHERE name = ?),"
-            + " (SELECT SUM(amount_cents - paid_cents) FROM bills WHERE user_id = ?)"
-            + " FROM licenses l LEFT JOIN contents t ON t.content_id = l.content_id"
-            + " WHERE l.serial = ?",
-        r -> {
-          LicenseRow license = licenseRow(r);
-          long price = r.getLong(16);
-          Long contentPrice = r.wasNull() ? null : price;
-          Optional<String> policy = Optional.ofNullable(r.getString(17));
-          return new CopySource(license, contentPrice, policy, r.getLong(18));
-        },
-        policySetting,
-        userId,
-        serial);
+  public static Map<String, CopySource> copySources(
+      Connection c, Set<String> serials, String policySetting) throws SQLException {
+    Map<String, CopySource> found = new HashMap<>();
+    if (serials.isEmpty()) {
+      return found;
+    }
+    List<Object> args = new ArrayList<>();
+    args.add(policySetting);
+    args.addAll(serials);
+    for (CopySource source :
+        Sql.list(
+            c,
+            COPY_SOURCE
+                + " (SELECT SUM(amount_cents - paid_cents) FROM bills b WHERE b.user_id = l.user_id)"
+                + " FROM licenses l LEFT JOIN contents t ON t.content_id = l.content_id"
+                + " WHERE l.serial IN "
+                + Sql.in(serials.size()),
+            PrivateStore::copySource,
+            args.toArray())) {
+      found.put(source.license().serial(), source);
+    }
+    return found;
+  }
+
+  private static final String COPY_SOURCE =
+      "SELECT l.serial, l.license_id, l.content_id, l.user_id, l.client_id, l.leaf_id,"
+          + " l.not_before, l.not_after, l.plays, l.copies, l.removable_copies, l.kind,"
+          + " l.replaces, l.bill_id, l.issued_at, t.price_cents,"
+          + " (SELECT setting_value FROM settings WHERE name = ?),";
+
+  private static CopySource copySource(ResultSet r) throws SQLException {
+    LicenseRow license = licenseRow(r);
+    long price = r.getLong(16);
+    Long contentPrice = r.wasNull() ? null : price;
+    Optional<String> policy = Optional.ofNullable(r.getString(17));
+    return new CopySource(license, contentPrice, policy, r.getLong(18));
   }
 
   private static final String LICENSES =
@@ -416,20 +563,32 @@ public final class PrivateStore {
   }
 
   public static void insertCopy(Connection c, CopyRow k) throws SQLException {
-    Sql.update(
+    insertCopies(c, List.of(k));
+  }
+
+  /** Writes {@code copies} in one batch. */
+  public static void insertCopies(Connection c, List<CopyRow> copies) throws SQLException {
+    List<Object[]> rows = new ArrayList<>();
+    for (CopyRow k : copies) {
+      rows.add(
+          new Object[] {
+            k.serial(),
+            k.licenseSerial(),
+            k.destinationLicense(),
+            k.contentId(),
+            k.userId(),
+            k.sourceClient(),
+            k.destinationClient(),
+            k.billId() == 0 ? NULL_BIGINT : (Object) k.billId(),
+            k.issuedAt().getEpochSecond()
+          });
+    }
+    Sql.batch(
         c,
         "INSERT INTO copy_certificates (serial, license_serial, destination_license, content_id,"
             + " user_id, source_client, destination_client, bill_id, issued_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        k.serial(),
-        k.licenseSerial(),
-        k.destinationLicense(),
-        k.contentId(),
-        k.userId(),
-        k.sourceClient(),
-        k.destinationClient(),
-        k.billId() == 0 ? NULL_BIGINT : (Object) k.billId(),
-        k.issuedAt().getEpochSecond());
+        rows);
   }
 
   public static List<CopyRow> copies(Connection c, String userId) throws SQLException {

@@ -80,7 +80,27 @@ public final class Rows {
       String kind,
       String replaces,
       long billId,
-      Instant issuedAt) {}
+      Instant issuedAt) {
+    /** This license billed by bill {@code id}. */
+    public LicenseRow withBill(long id) {
+      return new LicenseRow(
+          serial,
+          licenseId,
+          contentId,
+          userId,
+          clientId,
+          leafId,
+          notBefore,
+          notAfter,
+          plays,
+          copies,
+          removableCopies,
+          kind,
+          replaces,
+          id,
+          issuedAt);
+    }
+  }
 
   public record DownloadRow(
       String userId, String contentId, String clientId, int ekbVersion, Instant downloadedAt) {}
@@ -94,7 +114,21 @@ public final class Rows {
       String sourceClient,
       String destinationClient,
       long billId,
-      Instant issuedAt) {}
+      Instant issuedAt) {
+    /** This copy billed by bill {@code id}. */
+    public CopyRow withBill(long id) {
+      return new CopyRow(
+          serial,
+          licenseSerial,
+          destinationLicense,
+          contentId,
+          userId,
+          sourceClient,
+          destinationClient,
+          id,
+          issuedAt);
+    }
+  }
 
   /** A client of the federation (DB C). */
   public record ClientRow(

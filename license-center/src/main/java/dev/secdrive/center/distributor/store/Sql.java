@@ -71,6 +71,57 @@ final class Sql {
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
+  /** {@code (?, ?, ..., ?)} with {@code n} parameters, for {@code IN}; n at least 1. */
+  static String in(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("an IN list needs at least one value");
+    }
+    return "(" + "?, ".repeat(n - 1) + "?)";
+  }
+
+  /**
+   * Runs {@code sql} once per row of {@code rows} as one JDBC batch: one round trip (on PostgreSQL
+   * with {@code reWriteBatchedInserts}, one multi-row INSERT).
+   */
+  static void batch(Connection c, String sql, List<Object[]> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      for (Object[] row : rows) {
+        bind(s, row);
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  /** As {@link #batch}, returning each row's generated {@code idColumn}, in order. */
+  static List<Long> insertBatch(Connection c, String sql, String idColumn, List<Object[]> rows)
+      throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    if (rows.isEmpty()) {
+      return ids;
+    }
+    try (PreparedStatement s = c.prepareStatement(sql, new String[] {idColumn})) {
+      for (Object[] row : rows) {
+        bind(s, row);
+        s.addBatch();
+      }
+      s.executeBatch();
+      try (ResultSet keys = s.getGeneratedKeys()) {
+        while (keys.next()) {
+          ids.add(keys.getLong(1));
+        }
+      }
+    }
+    if (ids.size() != rows.size()) {
+      throw new SQLException(
+          "the batch of " + rows.size() + " rows generated " + ids.size() + " " + idColumn);
+    }
+    return ids;
+  }
+
   /** The first column of the first row as a long; 0 for SQL NULL or no row. */
   static long number(Connection c, String sql, Object... args) throws SQLException {
     return one(c, sql, r -> r.getLong(1), args).orElse(0L);
