@@ -210,7 +210,10 @@ final class CenterCommand {
         }
         jdbc = JdbcConfig.h2(data.directory);
       } else {
-        String password = dbPassword == null ? null : Files.readString(dbPassword).strip();
+        String password =
+            dbPassword == null
+                ? null
+                : SecretFileOption.read("--db-password-file", dbPassword).strip();
         jdbc = new JdbcConfig(jdbcUrl, dbUser, password);
       }
       LicenseCenter center =

@@ -9,7 +9,6 @@ import dev.secdrive.protocol.move.UseConditions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -84,12 +83,8 @@ final class ClientCommand {
 
     DistributorClient client() {
       String password;
-      try {
-        List<String> lines = Files.readAllLines(passwordFile);
-        password = lines.isEmpty() ? "" : lines.get(0);
-      } catch (IOException e) {
-        throw new CliException("--password-file " + passwordFile + ": cannot read: " + e, e);
-      }
+      List<String> lines = SecretFileOption.read("--password-file", passwordFile).lines().toList();
+      password = lines.isEmpty() ? "" : lines.get(0);
       if (password.isEmpty()) {
         throw new CliException("--password-file " + passwordFile + " holds no password");
       }

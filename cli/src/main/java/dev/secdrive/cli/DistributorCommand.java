@@ -273,7 +273,7 @@ final class DistributorCommand {
                         new java.io.InputStreamReader(
                             System.in, java.nio.charset.StandardCharsets.UTF_8))
                     .readLine()
-                : Files.readString(passwordFile).strip();
+                : SecretFileOption.read("--password-file", passwordFile).strip();
         if (password == null) {
           throw new CliException("no password on standard input");
         }

@@ -12,7 +12,6 @@ import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.security.MasterCatalog;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,17 +94,11 @@ final class MasterCommand {
   }
 
   static String readToken(Path file) {
-    try {
-      String token = Files.readString(file).strip();
-      if (token.isEmpty()) {
-        throw new CliException("--admin-token " + file + " is empty");
-      }
-      return token;
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new CliException("--admin-token " + file + ": no such file");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    String token = SecretFileOption.read("--admin-token", file).strip();
+    if (token.isEmpty()) {
+      throw new CliException("--admin-token " + file + " is empty");
     }
+    return token;
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.secdrive.center.distributor.DistributorServer;
 import dev.secdrive.center.store.JdbcConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,7 @@ class ContentMoveStoryH2IT extends ContentMoveStory {
     if (distributor != null) {
       Path password = work.resolve("password");
       Files.writeString(password, PASSWORD + "\n");
+      Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
       args.addAll(
           List.of("--distributor", distributor, "--user", ALICE, "--password-file", "" + password));
     }

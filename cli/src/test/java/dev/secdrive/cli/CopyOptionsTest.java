@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +92,7 @@ class CopyOptionsTest {
   @Test
   void centerUserAddKeysAreParsedLikeTheAuthorityKey() throws Exception {
     Path token = Files.writeString(dir.resolve("token"), "t0k3n\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
     String[] base = {
       "center",
       "user",
@@ -117,6 +119,7 @@ class CopyOptionsTest {
   @Test
   void masterAuthorOptions() throws Exception {
     Path token = Files.writeString(dir.resolve("token"), "t0k3n\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
     Path content = Files.write(dir.resolve("game.bin"), new byte[100]);
     String[] base = {
       "master",
@@ -156,6 +159,7 @@ class CopyOptionsTest {
         "secdrive: medium type mo-640 is not pressed; a master is a pressed medium (cd-rom-650)",
         error(concat(base, "--title", "g=" + content, "--type", "mo-640")));
     Path empty = Files.writeString(dir.resolve("empty"), "  \n");
+    Files.setPosixFilePermissions(empty, PosixFilePermissions.fromString("rw-------"));
     assertEquals(
         "secdrive: --admin-token " + empty + " is empty",
         error(

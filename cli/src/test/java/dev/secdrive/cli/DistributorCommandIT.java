@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +103,7 @@ class DistributorCommandIT {
     assertTrue(wrongCategory.err().contains("category 4 is not in key tree"), wrongCategory.err());
 
     Path password = Files.writeString(work.resolve("password"), "a long password\n");
+    Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
     Cli user =
         ok(
             "distributor",

@@ -76,6 +76,12 @@ public final class ControlServer implements AutoCloseable {
           .serializationInclusion(JsonInclude.Include.ALWAYS)
           .build();
 
+  /**
+   * Connections the API admits at once; when all are open, the one quiet longest gives way to a new
+   * one (kit's {@code JsonServer}).
+   */
+  public static final int MAX_CONNECTIONS = 64;
+
   private final Emulator emulator;
   private final ControlToken token;
   private final JsonServer server;
@@ -88,7 +94,7 @@ public final class ControlServer implements AutoCloseable {
             .maxConcurrent(2)
             .maxQueued(8)
             .maxBody(64 << 10)
-            .maxConnections(64)
+            .maxConnections(MAX_CONNECTIONS)
             .jsonBodiesOnly()
             .json(JSON)
             .errors(ControlServer::refusal)

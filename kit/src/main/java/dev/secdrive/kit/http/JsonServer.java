@@ -6,8 +6,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -19,25 +21,30 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,6 +53,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +69,18 @@ import org.slf4j.LoggerFactory;
  *       the whole next request must arrive within {@link Builder#requestTimeout} or the connection
  *       is closed, so a client that sends a byte now and then (slowloris) or nothing at all is
  *       dropped; an answer the client does not take within it closes the connection too;
- *   <li>at most {@link Builder#maxConnections} open connections; the next ones are closed at once,
- *       so a flood costs bounded memory and file descriptors;
+ *   <li>at most {@link Builder#maxConnections} open connections, and quiet ones give way to new
+ *       ones: a connection is <em>quiet</em> while no request of it is being handled or answered,
+ *       and it has been quiet since its last byte read or its last answer written, whichever is
+ *       later (a half-sent request is quiet, timed from its last byte: one still arriving is the
+ *       last to give way, one that stopped gives way as an idle one does). When a connection
+ *       arrives and all are open, the one quiet longest is closed to make room; only when none is
+ *       quiet (every one is in the middle of a request being handled or answered, at most {@code
+ *       maxConcurrent + maxQueued} of them plus answers still being written) is the newcomer
+ *       closed. So connections held open and silent, or half-sent, cannot keep a fresh client whose
+ *       request arrives promptly out, and a flood costs bounded memory and file descriptors.
+ *       HTTP/1.1 lets a server close an idle kept-alive connection at any time; a client sees it as
+ *       any other closed keep-alive connection;
  *   <li>bounded work: handlers run on a pool of {@code maxConcurrent} threads, at most {@code
  *       maxQueued} more requests wait for their turn, and the next ones are answered 503 at once
  *       with {@code Retry-After}; a connection sends its next request only after its answer (no
@@ -70,6 +88,13 @@ import org.slf4j.LoggerFactory;
  *   <li>a bounded request (8 KiB of request line and headers, 400 beyond) and body ({@link
  *       Request#body()}, 413 beyond, checked against {@code Content-Length} before the body is
  *       read);
+ *   <li>bounded body memory: bodies are held whole before any handler (and so any authentication)
+ *       sees them, so bodies longer than {@value #UNCOUNTED_BODY} bytes draw on one budget for the
+ *       whole server ({@link Builder#bodyBudget}, {@value #DEFAULT_BODY_BUDGET} bytes by default),
+ *       from their headers until their handler returns; a body the budget cannot hold answers 503
+ *       with {@code Retry-After} before it is read, and the connection is closed. Shorter bodies
+ *       are not counted, so no one can keep an ordinary request out by holding the budget; at most
+ *       {@code maxConnections} &times; {@value #UNCOUNTED_BODY} bytes of them are held at once;
  *   <li>web pages are refused: a request with an {@code Origin} header (a browser's, cross-site or
  *       not) answers 403, and a server bound to a loopback address answers 421 to a {@code Host}
  *       that is not a loopback name, which defeats DNS rebinding; with {@link
@@ -87,6 +112,12 @@ public final class JsonServer implements AutoCloseable {
 
   /** The default of {@link Builder#maxConnections}. */
   public static final int DEFAULT_MAX_CONNECTIONS = 512;
+
+  /** The default of {@link Builder#bodyBudget}. */
+  public static final long DEFAULT_BODY_BUDGET = 64L << 20;
+
+  /** Bodies up to this many bytes are not counted against {@link Builder#bodyBudget}. */
+  public static final int UNCOUNTED_BODY = 64 << 10;
 
   private static final int MAX_INITIAL_LINE = 4096;
   private static final int MAX_HEADERS = 8192;
@@ -118,6 +149,14 @@ public final class JsonServer implements AutoCloseable {
   private final ExecutorService workers;
   private final Semaphore admitted;
   private final AtomicInteger connections = new AtomicInteger();
+
+  /** The admitted connections; touched on the server's one event loop only. */
+  private final Set<Connection> open = new HashSet<>();
+
+  /** Bytes of bodies over {@link #UNCOUNTED_BODY} being received or handled now. */
+  private final AtomicLong bodyBytes = new AtomicLong();
+
+  private final long bodyBudget;
   private final ObjectMapper json;
   private final int maxBody;
   private final int maxConnections;
@@ -141,6 +180,7 @@ public final class JsonServer implements AutoCloseable {
     this.json = b.json;
     this.maxBody = b.maxBody;
     this.maxConnections = b.maxConnections;
+    this.bodyBudget = b.bodyBudget;
     this.requestTimeoutNanos = b.requestTimeout.toNanos();
     this.deadlines = b.deadlines;
     this.jsonBodiesOnly = b.jsonBodiesOnly;
@@ -161,6 +201,11 @@ public final class JsonServer implements AutoCloseable {
   /** Connections open now. */
   public int connections() {
     return connections.get();
+  }
+
+  /** Bytes of the {@link Builder#bodyBudget} taken now by bodies being received or handled. */
+  public long bodyBytes() {
+    return bodyBytes.get();
   }
 
   @Override
@@ -190,21 +235,33 @@ public final class JsonServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    if (connections.incrementAndGet() > maxConnections) {
-                      connections.decrementAndGet();
+                    // On the one event loop, as every admission and close: no races to decide.
+                    if (open.size() >= maxConnections && !makeRoom(channel)) {
                       channel.close();
                       return;
                     }
-                    channel.closeFuture().addListener(f -> connections.decrementAndGet());
+                    Connection connection = new Connection(channel);
+                    open.add(connection);
+                    connections.incrementAndGet();
+                    channel
+                        .closeFuture()
+                        .addListener(
+                            f -> {
+                              if (open.remove(connection)) {
+                                connections.decrementAndGet();
+                              }
+                            });
                     channel
                         .pipeline()
+                        .addLast("connection", connection)
                         .addLast(
                             "writeTimeout",
                             new WriteTimeoutHandler(requestTimeoutNanos, TimeUnit.NANOSECONDS))
                         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192))
+                        .addLast("bodyBudget", new BodyBudget(connection))
                         .addLast("aggregator", new BodyLimit())
                         .addLast("flow", new FlowControlHandler())
-                        .addLast("exchange", new Exchange());
+                        .addLast("exchange", new Exchange(connection));
                   }
                 });
     try {
@@ -213,6 +270,171 @@ public final class JsonServer implements AutoCloseable {
       close();
       throw new UncheckedIOException(
           new IOException(name + " cannot listen on " + address + ": " + e.getMessage(), e));
+    }
+  }
+
+  /**
+   * Closes the connection quiet longest to admit {@code newcomer}; false if none is quiet. Runs on
+   * the event loop, where every connection's state changes, so the one chosen is still quiet.
+   */
+  private boolean makeRoom(Channel newcomer) {
+    long now = System.nanoTime();
+    Connection longest = null;
+    for (Connection connection : open) {
+      if (connection.quiet()
+          && (longest == null || longest.quietSince - connection.quietSince > 0)) {
+        longest = connection;
+      }
+    }
+    if (longest == null) {
+      return false;
+    }
+    open.remove(longest);
+    connections.decrementAndGet();
+    // Debug only: under a flood this is every accepted connection.
+    log.debug(
+        "{}: closing {}, quiet for {} ms, to admit {}: {} connections are open",
+        name,
+        longest.channel.remoteAddress(),
+        TimeUnit.NANOSECONDS.toMillis(now - longest.quietSince),
+        newcomer.remoteAddress(),
+        maxConnections);
+    longest.channel.close();
+    return true;
+  }
+
+  /**
+   * One connection's state, first in its pipeline so that it sees every byte read: whether a
+   * request of it is in progress, since when it has been quiet, and the body budget its request
+   * being received holds. Touched on the event loop only.
+   */
+  private final class Connection extends ChannelInboundHandlerAdapter {
+    final Channel channel;
+
+    /** Requests read whole and not yet answered (their answer not yet written). */
+    int inProgress;
+
+    /** When it last read a byte or wrote its last answer, while quiet. */
+    long quietSince = System.nanoTime();
+
+    /** Budget held by the body being received, handed to its request once whole. */
+    long receiving;
+
+    Connection(Channel channel) {
+      this.channel = channel;
+    }
+
+    boolean quiet() {
+      return inProgress == 0;
+    }
+
+    void begun() {
+      inProgress++;
+    }
+
+    void ended() {
+      if (--inProgress == 0) {
+        quietSince = System.nanoTime();
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (quiet()) {
+        quietSince = System.nanoTime();
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      release(receiving);
+      receiving = 0;
+      ctx.fireChannelInactive();
+    }
+  }
+
+  private void release(long bytes) {
+    if (bytes > 0) {
+      bodyBytes.addAndGet(-bytes);
+    }
+  }
+
+  /** Takes {@code bytes} of the body budget, or nothing and false if it cannot hold them. */
+  private boolean take(long bytes) {
+    while (true) {
+      long used = bodyBytes.get();
+      if (used + bytes > bodyBudget) {
+        return false;
+      }
+      if (bodyBytes.compareAndSet(used, used + bytes)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Charges a body over {@link #UNCOUNTED_BODY} to the server's budget before the aggregator holds
+   * it: its whole {@code Content-Length} at once, or a body of unknown length as it arrives. A body
+   * the budget cannot hold answers 503 and closes the connection; the rest of it is not read.
+   */
+  private final class BodyBudget extends ChannelInboundHandlerAdapter {
+    private final Connection connection;
+    private boolean counting;
+    private long seen;
+    private boolean refused;
+
+    BodyBudget(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (refused) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof HttpRequest request) {
+        long length = HttpUtil.getContentLength(request, -1L);
+        counting = length < 0 && HttpUtil.isTransferEncodingChunked(request);
+        seen = 0;
+        // Longer than maxBody: the aggregator answers 413 before reading it.
+        if (length > UNCOUNTED_BODY && length <= maxBody && !charge(length)) {
+          refuse(ctx, msg);
+          return;
+        }
+      }
+      if (counting && msg instanceof HttpContent content) {
+        long before = Math.max(0, seen - UNCOUNTED_BODY);
+        seen += content.content().readableBytes();
+        long more = Math.max(0, seen - UNCOUNTED_BODY) - before;
+        if (seen <= maxBody && more > 0 && !charge(more)) {
+          refuse(ctx, msg);
+          return;
+        }
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    private boolean charge(long bytes) {
+      if (!take(bytes)) {
+        return false;
+      }
+      connection.receiving += bytes;
+      return true;
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+      refused = true;
+      write(
+          ctx,
+          error(
+              new HttpError(
+                  503,
+                  name + " is receiving too many large request bodies; try again shortly",
+                  Map.of("Retry-After", "1"))),
+          false);
     }
   }
 
@@ -232,7 +454,12 @@ public final class JsonServer implements AutoCloseable {
 
   /** One connection: the deadline, the checks, the hand-over to a worker and the answer. */
   private final class Exchange extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Connection connection;
     private ScheduledFuture<?> deadline;
+
+    Exchange(Connection connection) {
+      this.connection = connection;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -262,9 +489,13 @@ public final class JsonServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest message) {
       cancelDeadline();
+      connection.begun();
+      long charged = connection.receiving;
+      connection.receiving = 0;
       if (!message.decoderResult().isSuccess()) {
+        release(charged);
         Throwable cause = message.decoderResult().cause();
-        write(
+        answer(
             ctx,
             error(HttpError.badRequest("malformed HTTP request: " + cause.getMessage())),
             false);
@@ -284,15 +515,18 @@ public final class JsonServer implements AutoCloseable {
                     ? peer.getAddress().getHostAddress()
                     : null);
       } catch (HttpError e) {
+        release(charged);
         answer(ctx, error(e), keepAlive);
         return;
       }
       HttpError refused = refuse(request);
       if (refused != null) {
+        release(charged);
         answer(ctx, error(refused), keepAlive);
         return;
       }
       if (!admitted.tryAcquire()) {
+        release(charged);
         answer(
             ctx,
             error(
@@ -309,18 +543,29 @@ public final class JsonServer implements AutoCloseable {
                 response = handle(request);
               } finally {
                 admitted.release();
+                release(charged);
               }
               ctx.executor().execute(() -> answer(ctx, response, keepAlive));
             });
       } catch (RejectedExecutionException e) { // closing
         admitted.release();
+        release(charged);
+        connection.ended();
         ctx.close();
       }
     }
 
-    /** Sends the answer, then reads the next request or closes. */
+    /**
+     * Sends the answer, then reads the next request or closes. The request stays in progress, and
+     * its connection cannot give way, until the answer is written or has failed.
+     */
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-      if (write(ctx, response, keepAlive)) {
+      HttpUtil.setKeepAlive(response, keepAlive);
+      ChannelFuture written = ctx.writeAndFlush(response);
+      written.addListener(f -> connection.ended());
+      written.addListener(
+          keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+      if (keepAlive && ctx.channel().isActive()) {
         awaitRequest(ctx);
       }
     }
@@ -469,6 +714,7 @@ public final class JsonServer implements AutoCloseable {
     private int maxQueued = 16;
     private int maxBody = 64 << 10;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private long bodyBudget = DEFAULT_BODY_BUDGET;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private ScheduledExecutorService deadlines;
     private int backlog = 64;
@@ -508,14 +754,28 @@ public final class JsonServer implements AutoCloseable {
     }
 
     /**
-     * Connections open at once ({@value #DEFAULT_MAX_CONNECTIONS} by default); the next ones are
-     * closed as soon as they are accepted.
+     * Connections open at once ({@value #DEFAULT_MAX_CONNECTIONS} by default); when all are open, a
+     * new one takes the place of the one quiet longest, or is closed as soon as it is accepted if
+     * every one is in the middle of a request.
      */
     public Builder maxConnections(int maxConnections) {
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections must be at least 1");
       }
       this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Bytes of bodies longer than {@value #UNCOUNTED_BODY} that may be received or handled at once
+     * across all connections ({@value #DEFAULT_BODY_BUDGET} by default); a body beyond it answers
+     * 503. It must hold at least one body of {@link #maxBody}.
+     */
+    public Builder bodyBudget(long bodyBudget) {
+      if (bodyBudget < 0) {
+        throw new IllegalArgumentException("bodyBudget must not be negative");
+      }
+      this.bodyBudget = bodyBudget;
       return this;
     }
 
@@ -575,6 +835,10 @@ public final class JsonServer implements AutoCloseable {
      * @throws UncheckedIOException if the address cannot be bound
      */
     public JsonServer start(InetSocketAddress address) {
+      if (maxBody > UNCOUNTED_BODY && bodyBudget < maxBody) {
+        throw new IllegalArgumentException(
+            "bodyBudget " + bodyBudget + " cannot hold one body of maxBody " + maxBody);
+      }
       JsonServer server = new JsonServer(this);
       server.bind(address, backlog);
       return server;

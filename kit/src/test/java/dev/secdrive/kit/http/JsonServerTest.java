@@ -21,10 +21,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +47,7 @@ class JsonServerTest {
   }
 
   private final CountDownLatch entered = new CountDownLatch(1);
+  private final Semaphore inBlock = new Semaphore(0);
   private final CountDownLatch release = new CountDownLatch(1);
   private final HttpClient client = HttpClient.newHttpClient();
   private JsonServer server;
@@ -61,6 +64,7 @@ class JsonServerTest {
     switch (request.path()) {
       case "/block" -> {
         entered.countDown();
+        inBlock.release();
         try {
           release.await();
         } catch (InterruptedException e) {
@@ -75,6 +79,9 @@ class JsonServerTest {
       case "/admin" -> {
         request.requireBearer(TOKEN, "admin token", "of the test", "test");
         return Map.of("admin", true);
+      }
+      case "/size" -> {
+        return Map.of("bytes", request.body().length);
       }
       case "/package" -> {
         return Binary.octets(new byte[] {0, 1, (byte) 0xFF, '{'});
@@ -380,18 +387,130 @@ class JsonServerTest {
   }
 
   @Test
-  void connectionsBeyondTheBoundAreClosedAtOnce() throws Exception {
-    server = builder(2, 0).maxConnections(2).start(new InetSocketAddress("127.0.0.1", 0));
+  void theDefaultNumberOfIdleAndHalfSentConnectionsGiveWayToAPromptRequest() throws Exception {
+    server = builder(1, 0).backlog(1024).start(new InetSocketAddress("127.0.0.1", 0));
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < JsonServer.DEFAULT_MAX_CONNECTIONS; i++) {
+        held.add(open(i % 2 == 0 ? "" : HALF_SENT[i % HALF_SENT.length]));
+      }
+      HttpResponse<String> reply =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.address().getPort() + "/nowhere"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, reply.statusCode(), reply.body());
+      // Accepted in order: the first, silent since it was accepted, was quiet longest.
+      assertTrue(closedUnanswered(held.get(0)), "the connection quiet longest gave way");
+      assertEquals(JsonServer.DEFAULT_MAX_CONNECTIONS, server.connections());
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void theConnectionQuietLongestGivesWayAndAConnectionInARequestNever() throws Exception {
+    server = builder(3, 0).maxConnections(3).start(new InetSocketAddress("127.0.0.1", 0));
     String get = "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    try (Socket first = open(get);
-        Socket second = open(get)) {
-      assertTrue(readAnswer(first.getInputStream()).startsWith("HTTP/1.1 404"));
-      assertTrue(readAnswer(second.getInputStream()).startsWith("HTTP/1.1 404"));
-      try (Socket third = open(get)) {
+    String block = "GET /block HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    try (Socket blocked = open(block);
+        Socket answered = open(get)) {
+      inBlock.acquire();
+      // Answered, so quiet since its answer: before the half-sent one below was accepted.
+      assertTrue(readAnswer(answered.getInputStream()).startsWith("HTTP/1.1 404"));
+      try (Socket halfSent = open(HALF_SENT[0]);
+          Socket newcomer = open(block)) {
+        inBlock.acquire(); // the newcomer's request is being handled
+        assertTrue(closedUnanswered(answered), "quiet longest: it gave way to the newcomer");
+        // Two requests are being handled; only the half-sent one that stopped may give way.
+        try (Socket next = open(get)) {
+          assertTrue(readAnswer(next.getInputStream()).startsWith("HTTP/1.1 404"));
+          assertTrue(closedUnanswered(halfSent), "a half-sent request that stopped gives way");
+        }
+        release.countDown();
+        assertTrue(readAnswer(blocked.getInputStream()).startsWith("HTTP/1.1 200"));
+        assertTrue(readAnswer(newcomer.getInputStream()).startsWith("HTTP/1.1 200"));
+      }
+    }
+  }
+
+  @Test
+  void whenEveryConnectionIsInTheMiddleOfARequestTheNewcomerIsClosedAtOnce() throws Exception {
+    server = builder(2, 0).maxConnections(2).start(new InetSocketAddress("127.0.0.1", 0));
+    String block = "GET /block HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    try (Socket first = open(block);
+        Socket second = open(block)) {
+      inBlock.acquire(2);
+      try (Socket third = open("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
         assertTrue(closedUnanswered(third), "the third connection is closed unanswered");
       }
       assertEquals(2, server.connections());
+      release.countDown();
+      assertTrue(readAnswer(first.getInputStream()).startsWith("HTTP/1.1 200"));
+      assertTrue(readAnswer(second.getInputStream()).startsWith("HTTP/1.1 200"));
     }
+  }
+
+  @Test
+  void bodiesBeyondTheBudgetAnswer503BeforeTheyAreReadAndShortBodiesAreNotCounted()
+      throws Exception {
+    int large = 150 << 10;
+    server =
+        builder(2, 0)
+            .maxBody(200 << 10)
+            .bodyBudget(200 << 10)
+            .start(new InetSocketAddress("127.0.0.1", 0));
+    try (Socket first =
+        open(
+            "POST /size HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Expect: 100-continue\r\nContent-Length: "
+                + large
+                + "\r\n\r\n")) {
+      // 100 Continue: the headers passed the budget, which now holds the whole body.
+      assertTrue(readHead(first.getInputStream()).startsWith("HTTP/1.1 100"));
+      assertEquals(large, server.bodyBytes());
+
+      try (Socket second =
+          open(
+              "POST /size HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                  + (100 << 10)
+                  + "\r\n\r\n")) {
+        String refused = readAnswer(second.getInputStream());
+        assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
+        assertTrue(refused.toLowerCase(Locale.ROOT).contains("retry-after: 1"), refused);
+        assertTrue(refused.contains("receiving too many large request bodies"), refused);
+        assertTrue(closedUnanswered(second), "closed: its body is never read");
+      }
+      // A short body draws on nothing.
+      HttpResponse<String> small =
+          call("POST", "/size", "x".repeat(JsonServer.UNCOUNTED_BODY), "Content-Type", "text/x");
+      assertEquals(200, small.statusCode(), small.body());
+      assertEquals(JsonServer.UNCOUNTED_BODY, JSON.readTree(small.body()).get("bytes").asInt());
+
+      first.getOutputStream().write(new byte[large]);
+      first.getOutputStream().flush();
+      String answer = readAnswer(first.getInputStream());
+      assertTrue(answer.endsWith("{\"bytes\":" + large + "}"), answer);
+      // Given back when its handler returned, before the answer was sent.
+      assertEquals(0, server.bodyBytes());
+    }
+  }
+
+  @Test
+  void aBudgetThatCannotHoldOneBodyIsRefused() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                builder(1, 0)
+                    .maxBody(1 << 20)
+                    .bodyBudget(1 << 19)
+                    .start(new InetSocketAddress("127.0.0.1", 0)));
+    assertEquals("bodyBudget 524288 cannot hold one body of maxBody 1048576", e.getMessage());
   }
 
   @Test
@@ -414,6 +533,19 @@ class JsonServerTest {
   }
 
   /** One answer read off a kept-alive connection: headers and the Content-Length body. */
+  /** The status line and headers of an answer, up to the blank line. */
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed after " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
   private static String readAnswer(InputStream in) throws IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
