@@ -64,6 +64,13 @@ public final class Medium implements Closeable {
   }
 
   /**
+   * The medium's directory, for the files a medium type adds (a CD-DA disc's {@code disc.json}).
+   */
+  Path directory() {
+    return directory;
+  }
+
+  /**
    * Reads {@code dst.remaining()} bytes of the user area starting at block {@code lba} into {@code
    * dst}. Unwritten regions of the sparse image read as zeros.
    */

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -127,6 +128,14 @@ public final class MediumStore {
    * @throws MediumException if the ID is taken or invalid, or the content does not fit
    */
   public MediumMetadata create(Spec spec) {
+    return create(spec, Map.of());
+  }
+
+  /**
+   * As {@link #create(Spec)}, with {@code extraFiles} (name to bytes) written into the medium's
+   * directory before it is renamed into place, so the medium appears with them or not at all.
+   */
+  MediumMetadata create(Spec spec, Map<String, byte[]> extraFiles) {
     String id = spec.id() != null ? checkId(spec.id()) : freshId();
     Path target = directory.resolve(id);
     if (Files.exists(target)) {
@@ -177,6 +186,9 @@ public final class MediumStore {
       }
       AtomicFiles.replace(
           staging.resolve(Medium.SECURE_AREA_FILE), new byte[metadata.secureAreaBytes()]);
+      for (Map.Entry<String, byte[]> file : extraFiles.entrySet()) {
+        AtomicFiles.replace(staging.resolve(file.getKey()), file.getValue());
+      }
       writeMetadata(staging, metadata);
       Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
       AtomicFiles.syncDirectory(directory);
