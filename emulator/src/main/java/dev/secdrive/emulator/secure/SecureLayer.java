@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * (INSTALL CONVERSION, CONVERT WRITE), {@link CopyFlow} (INSTALL COPY, CHECK INSTALL) and {@link
  * BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL) and {@link MoveFlow} (the content move of seed
  * 002: CLIENT STATUS, REGISTER CLIENT, INSTALL LICENSE, STORE CERTIFICATE, MOVE OUT, MOVE IN, OPEN
- * CONTENT), which share the {@link SecureStore} of licenses and the drive's state. Every refusal is
- * a {@link CheckCondition}; this logs its detail, which the host never sees.
+ * CONTENT) and {@link TrackFlow} (seed 004's verification table: REGISTER TRACK, TRACK RECORD,
+ * VERIFY TRACK), which share the {@link SecureStore} of licenses and the drive's state. Every
+ * refusal is a {@link CheckCondition}; this logs its detail, which the host never sees.
  *
  * <p>Not thread-safe: the firmware runs one command at a time and calls in under its lock.
  */
@@ -82,6 +83,7 @@ public final class SecureLayer {
   private final CopyFlow copies;
   private final BackupFlow backups;
   private final MoveFlow moves;
+  private final TrackFlow tracks;
   private InstantSource wallClock = InstantSource.system();
 
   /**
@@ -120,6 +122,7 @@ public final class SecureLayer {
     this.copies = new CopyFlow(store, area, faults);
     this.backups = new BackupFlow(store, area);
     this.moves = new MoveFlow(keys, nv, area, faults, () -> wallClock);
+    this.tracks = new TrackFlow(keys, area);
   }
 
   /**
@@ -155,6 +158,7 @@ public final class SecureLayer {
     byte[] pendingBlob;
     OpenTitle playback;
     OpenConversion conversion;
+    byte[] pendingTrackRecord;
 
     /** Whether a title is open for playback on this nexus. */
     public boolean playing() {
@@ -261,6 +265,7 @@ public final class SecureLayer {
         case LICENSE_STATUS -> provisioning.licenseStatus(medium);
         case BACKUP_DATA -> backups.backupData(session);
         case CLIENT_STATUS -> moves.status();
+        case TRACK_RECORD -> tracks.trackRecord(session);
         default -> throw new IllegalStateException("not an IN operation: " + operation);
       };
     } catch (CheckCondition e) {
@@ -301,6 +306,8 @@ public final class SecureLayer {
         case MOVE_OUT -> moves.moveOut(medium, parameters);
         case MOVE_IN -> moves.moveIn(medium, parameters);
         case OPEN_CONTENT -> moves.openContent(session, medium, parameters);
+        case REGISTER_TRACK -> tracks.register(session, medium, parameters);
+        case VERIFY_TRACK -> tracks.verify(medium, parameters);
         default -> throw new IllegalStateException("not an OUT operation: " + operation);
       }
     } catch (CheckCondition e) {
