@@ -1,0 +1,545 @@
+package dev.secdrive.kit.watermark;
+
+import dev.secdrive.kit.audio.Pcm;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.jtransforms.fft.DoubleFFT_1D;
+
+/**
+ * The keyed, blind audio watermark of CD audio (issue 13 item 3; seed 004, the watermark that the
+ * first rip of embodiment 1 detects and that embodiment 2 samples). WATERMARK.md in this module
+ * gives the design and the measured figures; in short:
+ *
+ * <ul>
+ *   <li>The audio is cut into frames of {@value #FRAME_SIZE} samples on a grid from the track's
+ *       first sample. Bins {@value #FIRST_BIN} to {@value #LAST_BIN} of each frame's spectrum (689
+ *       Hz to 11.7 kHz) are grouped, under the key, into {@value #PAIRS} pairs of nearby bins; a
+ *       pair carries a sign by raising one bin's magnitude and lowering the other's (patchwork),
+ *       both channels alike.
+ *   <li>{@value #SYNC_PAIRS} pairs of every frame carry a keyed pseudo-random sync pattern; the
+ *       others carry the payload's 74 bits (state, identifier, CRC-24) coded with a rate-1/3
+ *       constraint-9 convolutional code, each coded bit spread over about 108 pairs in frames all
+ *       over a block of {@value #BLOCK_FRAMES} frames, and scrambled under the key.
+ *   <li>The block repeats unchanged for the whole track, so any stretch of it holds every coded
+ *       bit; a stretch shorter than a block holds a part of every coded bit's pairs, and decodes if
+ *       the part is large enough.
+ *   <li>Detection searches the frame grid (every {@value #SEARCH_STEP} samples) and the position in
+ *       the block (all {@value #BLOCK_FRAMES}) for the sync pattern, decodes the best few positions
+ *       whose sync score reaches {@value #SYNC_THRESHOLD} standard deviations with soft-decision
+ *       Viterbi, and accepts a decode only if its CRC-24 matches.
+ * </ul>
+ *
+ * <p>Instances are immutable and safe to share between threads.
+ */
+public final class Watermark {
+
+  /** Samples per frame. */
+  public static final int FRAME_SIZE = 1024;
+
+  /** The lowest marked bin (689 Hz at 44.1 kHz). */
+  public static final int FIRST_BIN = 16;
+
+  /** Marked bins per frame. */
+  public static final int BINS = 256;
+
+  /** The highest marked bin (11.7 kHz). */
+  public static final int LAST_BIN = FIRST_BIN + BINS - 1;
+
+  /**
+   * Adjacent bins that are raised or lowered together: the analysis window spreads each bin's
+   * change over its neighbours, which then agree with it.
+   */
+  public static final int GROUP = Integer.getInteger("wm.group", 4);
+
+  /** Groups of bins per frame. */
+  public static final int GROUPS = BINS / GROUP;
+
+  /** Group pairs per frame. */
+  public static final int PAIRS = GROUPS / 2;
+
+  /** Pairs per frame that carry the sync pattern. */
+  public static final int SYNC_PAIRS = PAIRS * 3 / 16;
+
+  /** Pairs per frame that carry the payload. */
+  public static final int DATA_PAIRS = PAIRS - SYNC_PAIRS;
+
+  /** Frames in the block that repeats through the track. */
+  public static final int BLOCK_FRAMES = 256;
+
+  /** Nearby bins among which pairs are drawn: a pair never spans more than this. */
+  static final int SUBBAND = Integer.getInteger("wm.subband", 4);
+
+  /** The frame-grid search step of detection, in samples. */
+  public static final int SEARCH_STEP = 32;
+
+  /** The sync score (standard deviations of unmarked audio) a candidate must reach. */
+  public static final double SYNC_THRESHOLD = 5.0;
+
+  /** How many sync candidates above the threshold are decoded, best first. */
+  static final int CANDIDATES = 6;
+
+  /** The change of a bin's log magnitude every marked bin gets, at least. */
+  static final double BASE_STRENGTH = 0.02;
+
+  /** The further change per neper a bin lies below the frame's loudest marked bin. */
+  static final double RELATIVE_STRENGTH = 0.02;
+
+  /** The largest change of a bin's log magnitude. */
+  static final double MAX_STRENGTH = 0.25;
+
+  /** Bins this far (power ratio) below a frame's loudest marked bin read as the floor. */
+  static final double FLOOR = 1e-8;
+
+  /**
+   * A windowed bin magnitude this small is within a few times the 16-bit rounding noise (about 5.5
+   * per bin): no mark is written there and detection reads it as the floor.
+   */
+  static final double QUIET = 30;
+
+  /** Measured: the shortest excerpt that decodes from random offsets (WATERMARK.md). */
+  static final int MINIMUM_EXCERPT_FRAMES = 150 * Pcm.CD_FRAMES_PER_SECTOR;
+
+  /** Overlap of one frame's mark into its neighbours, in samples, each side. */
+  static final int FADE = 64;
+
+  /**
+   * The analysis window of embedding and detection (Hann): its spectrum of a frame depends on the
+   * audio, not on where the frame's edges cut it, so the mark survives a grid a few samples off.
+   */
+  private static final double[] WINDOW = new double[FRAME_SIZE];
+
+  static {
+    for (int t = 0; t < FRAME_SIZE; t++) {
+      WINDOW[t] = 0.5 - 0.5 * Math.cos(2 * Math.PI * (t + 0.5) / FRAME_SIZE);
+    }
+  }
+
+  private static final int CODED_BITS = ConvolutionalCode.codedLength(Payload.BITS);
+
+  private final int[][] up = new int[BLOCK_FRAMES][PAIRS];
+  private final int[][] down = new int[BLOCK_FRAMES][PAIRS];
+  private final int[][] syncSign = new int[BLOCK_FRAMES][SYNC_PAIRS];
+  private final int[][] scramble = new int[BLOCK_FRAMES][DATA_PAIRS];
+  private final int[][] slotBit = new int[BLOCK_FRAMES][DATA_PAIRS];
+  private final double[] fade = new double[2 * FADE];
+
+  public Watermark(WatermarkKey key) {
+    KeyedStream pairs = new KeyedStream(key, "pairs");
+    int[] subband = new int[SUBBAND];
+    int[] order = new int[PAIRS];
+    for (int j = 0; j < BLOCK_FRAMES; j++) {
+      int[] u = new int[PAIRS];
+      int[] d = new int[PAIRS];
+      for (int band = 0; band < GROUPS / SUBBAND; band++) {
+        for (int b = 0; b < SUBBAND; b++) {
+          subband[b] = band * SUBBAND + b;
+        }
+        pairs.shuffle(subband);
+        for (int k = 0; k < SUBBAND / 2; k++) {
+          u[band * SUBBAND / 2 + k] = subband[2 * k];
+          d[band * SUBBAND / 2 + k] = subband[2 * k + 1];
+        }
+      }
+      for (int i = 0; i < PAIRS; i++) {
+        order[i] = i;
+      }
+      pairs.shuffle(order); // which pairs are sync differs from frame to frame
+      for (int i = 0; i < PAIRS; i++) {
+        up[j][i] = u[order[i]];
+        down[j][i] = d[order[i]];
+      }
+    }
+    KeyedStream sync = new KeyedStream(key, "sync");
+    for (int[] row : syncSign) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = sync.nextSign();
+      }
+    }
+    KeyedStream scrambling = new KeyedStream(key, "scramble");
+    for (int[] row : scramble) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = scrambling.nextSign();
+      }
+    }
+    int[] slots = new int[BLOCK_FRAMES * DATA_PAIRS];
+    for (int s = 0; s < slots.length; s++) {
+      slots[s] = s % CODED_BITS;
+    }
+    new KeyedStream(key, "interleave").shuffle(slots);
+    for (int s = 0; s < slots.length; s++) {
+      slotBit[s / DATA_PAIRS][s % DATA_PAIRS] = slots[s];
+    }
+    for (int t = 0; t < fade.length; t++) {
+      fade[t] = 0.5 - 0.5 * Math.cos(Math.PI * (t + 0.5) / fade.length);
+    }
+  }
+
+  /** Frames in the block that repeats through a marked track. */
+  public static int blockFrames() {
+    return BLOCK_FRAMES * FRAME_SIZE;
+  }
+
+  /**
+   * The shortest excerpt, in frames, from which the payload was measured to decode from random
+   * offsets, after an MP3 round trip at 128 kbit/s and after resampling (WATERMARK.md).
+   */
+  public int minimumExcerptFrames() {
+    return MINIMUM_EXCERPT_FRAMES;
+  }
+
+  /**
+   * {@code original} with the watermark carrying {@code payload}, the block grid starting at its
+   * first frame.
+   *
+   * @throws IllegalArgumentException if {@code original} is not 44,100 Hz stereo
+   */
+  public Pcm embed(Pcm original, Payload payload) {
+    if (!original.isCdAudio()) {
+      throw new IllegalArgumentException(
+          "the watermark is embedded in 16-bit 44,100 Hz stereo audio, not " + original);
+    }
+    int[] coded = ConvolutionalCode.encode(payload.toBits());
+    int frames = original.frames();
+    int channels = original.channels();
+    short[] in = original.samples();
+    short[] out = new short[in.length];
+    DoubleFFT_1D fft = new DoubleFFT_1D(FRAME_SIZE);
+    double[] spectrum = new double[FRAME_SIZE];
+    double[] strength = new double[BINS];
+    int[] direction = new int[GROUPS];
+    double[][] mark = new double[channels][frames];
+    for (int k = 0; (k + 1) * FRAME_SIZE <= frames; k++) {
+      int j = k % BLOCK_FRAMES;
+      for (int i = 0; i < PAIRS; i++) {
+        int sign =
+            i < SYNC_PAIRS
+                ? syncSign[j][i]
+                : scramble[j][i - SYNC_PAIRS] * (2 * coded[slotBit[j][i - SYNC_PAIRS]] - 1);
+        direction[up[j][i]] = sign;
+        direction[down[j][i]] = -sign;
+      }
+      int start = k * FRAME_SIZE;
+      for (int c = 0; c < channels; c++) {
+        for (int t = 0; t < FRAME_SIZE; t++) {
+          spectrum[t] = in[(start + t) * channels + c] * WINDOW[t];
+        }
+        fft.realForward(spectrum);
+        double loudest = 0;
+        for (int b = 0; b < BINS; b++) {
+          int bin = FIRST_BIN + b;
+          double re = spectrum[2 * bin];
+          double im = spectrum[2 * bin + 1];
+          strength[b] = Math.sqrt(re * re + im * im);
+          loudest = Math.max(loudest, strength[b]);
+        }
+        java.util.Arrays.fill(spectrum, 0, 2 * FIRST_BIN, 0);
+        java.util.Arrays.fill(spectrum, 2 * (LAST_BIN + 1), FRAME_SIZE, 0);
+        spectrum[1] = 0;
+        for (int b = 0; b < BINS; b++) {
+          int bin = FIRST_BIN + b;
+          double magnitude = strength[b];
+          double gain = 0;
+          if (magnitude > loudest * 1e-4 && magnitude > QUIET) {
+            double s =
+                Math.min(
+                    MAX_STRENGTH,
+                    BASE_STRENGTH + RELATIVE_STRENGTH * Math.log(loudest / magnitude));
+            gain = Math.exp(direction[b / GROUP] * s) - 1;
+          }
+          spectrum[2 * bin] *= gain;
+          spectrum[2 * bin + 1] *= gain;
+        }
+        fft.realInverse(spectrum, true);
+        double[] m = mark[c];
+        // The frame's mark, continued periodically FADE samples into each neighbour and faded
+        // across the boundary, so that neighbouring marks cross-fade instead of clicking.
+        for (int t = -FADE; t < FRAME_SIZE + FADE; t++) {
+          int at = start + t;
+          if (at < 0 || at >= frames) {
+            continue;
+          }
+          double w;
+          if (t < FADE) {
+            w = fade[t + FADE];
+          } else if (t >= FRAME_SIZE - FADE) {
+            w = fade[FRAME_SIZE + FADE - 1 - t];
+          } else {
+            w = 1;
+          }
+          m[at] += w * spectrum[Math.floorMod(t, FRAME_SIZE)];
+        }
+      }
+    }
+    for (int f = 0; f < frames; f++) {
+      for (int c = 0; c < channels; c++) {
+        long v = Math.round(in[f * channels + c] + mark[c][f]);
+        out[f * channels + c] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, v));
+      }
+    }
+    return new Pcm(original.sampleRate(), channels, out);
+  }
+
+  /**
+   * The watermark in {@code excerpt}, if it carries one under this key: blind (without the
+   * original), from any stretch of a marked track at least {@link #minimumExcerptFrames()} long. A
+   * longer excerpt is searched in windows of two blocks until one decodes.
+   *
+   * @return empty when no mark is found: unmarked audio, another key, or too little of it
+   */
+  public Optional<Detection> detect(Pcm excerpt) {
+    if (excerpt.sampleRate() != Pcm.CD_SAMPLE_RATE) {
+      throw new IllegalArgumentException("the watermark is read at 44,100 Hz, not " + excerpt);
+    }
+    int window = 2 * BLOCK_FRAMES * FRAME_SIZE;
+    int frames = excerpt.frames();
+    for (int start = 0; start == 0 || start + window / 2 <= frames; start += window) {
+      int end = Math.min(frames, start + window);
+      if (frames - end < window / 2) {
+        end = frames; // a short remainder joins the last window
+      }
+      Optional<Detection> found = detectWindow(excerpt, start, end);
+      if (found.isPresent()) {
+        return found;
+      }
+      if (end == frames) {
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A sync candidate: frame grid offset, block position of the first frame, score. */
+  private record Candidate(int offset, int phase, double score) {}
+
+  private Optional<Detection> detectWindow(Pcm excerpt, int from, int to) {
+    int offsets = FRAME_SIZE / SEARCH_STEP;
+    double[][][] logs = new double[offsets][][];
+    List<Candidate> best = new ArrayList<>();
+    for (int o = 0; o < offsets; o++) {
+      int offset = from + o * SEARCH_STEP;
+      int count = (to - offset) / FRAME_SIZE;
+      if (count < 2) {
+        continue;
+      }
+      logs[o] = logMagnitudes(excerpt, offset, count);
+      double[] scores = syncScores(logs[o]);
+      for (int p = 0; p < BLOCK_FRAMES; p++) {
+        if (scores[p] >= SYNC_THRESHOLD) {
+          best.add(new Candidate(o, p, scores[p]));
+        }
+      }
+    }
+    best.sort(Comparator.comparingDouble(Candidate::score).reversed());
+    List<Candidate> tried = new ArrayList<>();
+    for (Candidate candidate : best) {
+      if (tried.size() == CANDIDATES) {
+        break;
+      }
+      if (tried.stream().anyMatch(t -> same(t, candidate))) {
+        continue; // a neighbouring offset of a position already decoded
+      }
+      tried.add(candidate);
+      double[][] lm = logs[candidate.offset];
+      Payload payload =
+          Payload.fromBits(ConvolutionalCode.decode(soft(lm, candidate.phase), Payload.BITS));
+      if (payload != null) {
+        long first = from + (long) candidate.offset * SEARCH_STEP;
+        long offsetFrames =
+            Math.floorMod(
+                (long) candidate.phase * FRAME_SIZE - first, (long) BLOCK_FRAMES * FRAME_SIZE);
+        return Optional.of(
+            new Detection(payload, candidate.score, offsetFrames, lm.length / BLOCK_FRAMES));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * What the benchmark measures of one excerpt: the best sync candidate's score, and at it the
+   * coded bits read wrong (hard decisions before Viterbi) and the payload bits decoded wrong
+   * against {@code expected}, CRC or not. Scores below the threshold are still decoded here.
+   */
+  Analysis analyse(Pcm excerpt, Payload expected) {
+    int[] truth = expected.toBits();
+    int[] coded = ConvolutionalCode.encode(truth);
+    int offsets = FRAME_SIZE / SEARCH_STEP;
+    Candidate top = null;
+    double[][] topLogs = null;
+    for (int o = 0; o < offsets; o++) {
+      int count = (excerpt.frames() - o * SEARCH_STEP) / FRAME_SIZE;
+      if (count < 2) {
+        continue;
+      }
+      double[][] lm = logMagnitudes(excerpt, o * SEARCH_STEP, count);
+      double[] scores = syncScores(lm);
+      for (int p = 0; p < BLOCK_FRAMES; p++) {
+        if (top == null || scores[p] > top.score) {
+          top = new Candidate(o, p, scores[p]);
+          topLogs = lm;
+        }
+      }
+    }
+    if (top == null) {
+      return new Analysis(0, CODED_BITS, Payload.BITS, false);
+    }
+    double[] soft = soft(topLogs, top.phase);
+    int codedErrors = 0;
+    for (int c = 0; c < CODED_BITS; c++) {
+      if ((soft[c] > 0 ? 1 : 0) != coded[c]) {
+        codedErrors++;
+      }
+    }
+    int[] bits = ConvolutionalCode.decode(soft, Payload.BITS);
+    int payloadErrors = 0;
+    for (int i = 0; i < bits.length; i++) {
+      payloadErrors += bits[i] != truth[i] ? 1 : 0;
+    }
+    return new Analysis(top.score, codedErrors, payloadErrors, detect(excerpt).isPresent());
+  }
+
+  /** DEBUG: per-group mean of sign * change, by the group's level relative to the loudest. */
+  void changeStats(Pcm orig, Pcm marked) {
+    double[][] a = logMagnitudes(orig, 0, orig.frames() / FRAME_SIZE);
+    double[][] b = logMagnitudes(marked, 0, orig.frames() / FRAME_SIZE);
+    double[] sum = new double[12];
+    int[] n = new int[12];
+    for (int f = 0; f < a.length; f++) {
+      int j = f % BLOCK_FRAMES;
+      double max = 0;
+      for (double v : a[f]) max = Math.max(max, v);
+      for (int i = 0; i < SYNC_PAIRS; i++) {
+        for (int side = 0; side < 2; side++) {
+          int g = side == 0 ? up[j][i] : down[j][i];
+          double sign = side == 0 ? syncSign[j][i] : -syncSign[j][i];
+          int cls = (int) Math.min(11, (max - a[f][g]));
+          sum[cls] += sign * (b[f][g] - a[f][g]);
+          n[cls]++;
+        }
+      }
+    }
+    for (int c = 0; c < 12; c++) {
+      System.out.printf(
+          "  %d nepers below: n=%d mean change %.4f%n", c, n[c], n[c] > 0 ? sum[c] / n[c] : 0);
+    }
+  }
+
+  /** DEBUG: mean and std of the sync pairs' signed difference at the track's own grid. */
+  double[] pairStats(Pcm track) {
+    double[][] lm = logMagnitudes(track, 0, track.frames() / FRAME_SIZE);
+    double sum = 0, sq = 0;
+    int n = 0;
+    for (int f = 0; f < lm.length; f++) {
+      int j = f % BLOCK_FRAMES;
+      for (int i = 0; i < SYNC_PAIRS; i++) {
+        double d = syncSign[j][i] * (lm[f][up[j][i]] - lm[f][down[j][i]]);
+        sum += d;
+        sq += d * d;
+        n++;
+      }
+    }
+    double mean = sum / n;
+    return new double[] {mean, Math.sqrt(sq / n - mean * mean)};
+  }
+
+  /** {@link #analyse}'s answer. */
+  record Analysis(double score, int codedErrors, int payloadErrors, boolean detected) {}
+
+  /** Two candidates for one alignment: the same block position within a step or two of grid. */
+  private static boolean same(Candidate a, Candidate b) {
+    int shiftA = a.phase * FRAME_SIZE - a.offset * SEARCH_STEP;
+    int shiftB = b.phase * FRAME_SIZE - b.offset * SEARCH_STEP;
+    int period = BLOCK_FRAMES * FRAME_SIZE;
+    int distance = Math.floorMod(shiftA - shiftB, period);
+    return Math.min(distance, period - distance) <= 2 * SEARCH_STEP;
+  }
+
+  /**
+   * The log power of the marked bins, both channels summed, of {@code count} frames from {@code
+   * offset}; bins more than 40 dB below the frame's mean read as that floor, so that what a codec
+   * dropped and digital silence carry no sign.
+   */
+  private static double[][] logMagnitudes(Pcm excerpt, int offset, int count) {
+    int channels = excerpt.channels();
+    short[] samples = excerpt.samples();
+    DoubleFFT_1D fft = new DoubleFFT_1D(FRAME_SIZE);
+    double[] spectrum = new double[FRAME_SIZE];
+    double[] power = new double[GROUPS];
+    double[][] lm = new double[count][GROUPS];
+    for (int f = 0; f < count; f++) {
+      java.util.Arrays.fill(power, 0);
+      int start = offset + f * FRAME_SIZE;
+      for (int c = 0; c < channels; c++) {
+        for (int t = 0; t < FRAME_SIZE; t++) {
+          spectrum[t] = samples[(start + t) * channels + c] * WINDOW[t];
+        }
+        fft.realForward(spectrum);
+        for (int b = 0; b < BINS; b++) {
+          double re = spectrum[2 * (FIRST_BIN + b)];
+          double im = spectrum[2 * (FIRST_BIN + b) + 1];
+          power[b / GROUP] += re * re + im * im;
+        }
+      }
+      double loudest = 0;
+      for (double p : power) {
+        loudest = Math.max(loudest, p);
+      }
+      double floor = Math.max(loudest * FLOOR, GROUP * channels * QUIET * QUIET);
+      for (int b = 0; b < GROUPS; b++) {
+        lm[f][b] = 0.5 * Math.log(Math.max(power[b], floor));
+      }
+    }
+    return lm;
+  }
+
+  /**
+   * For each block position of the first frame, the sync pattern's correlation with the first
+   * block's worth of frames, in units of its standard deviation under random signs: Σ s·d / √(Σ d²)
+   * over the sync pairs' log-magnitude differences d. For audio that does not carry this key's
+   * pattern the signs s are independent of d, and Hoeffding's inequality bounds the chance of a
+   * score ≥ z by exp(−z²/2) whatever the audio.
+   */
+  private double[] syncScores(double[][] lm) {
+    int count = Math.min(lm.length, BLOCK_FRAMES);
+    double[] sum = new double[BLOCK_FRAMES];
+    double[] squares = new double[BLOCK_FRAMES];
+    for (int f = 0; f < count; f++) {
+      double[] frame = lm[f];
+      for (int j = 0; j < BLOCK_FRAMES; j++) {
+        int[] u = up[j];
+        int[] d = down[j];
+        int[] s = syncSign[j];
+        double a = 0;
+        double q = 0;
+        for (int i = 0; i < SYNC_PAIRS; i++) {
+          double diff = frame[u[i]] - frame[d[i]];
+          a += s[i] * diff;
+          q += diff * diff;
+        }
+        int p = Math.floorMod(j - f, BLOCK_FRAMES);
+        sum[p] += a;
+        squares[p] += q;
+      }
+    }
+    double[] scores = new double[BLOCK_FRAMES];
+    for (int p = 0; p < BLOCK_FRAMES; p++) {
+      scores[p] = squares[p] > 0 ? sum[p] / Math.sqrt(squares[p]) : 0;
+    }
+    return scores;
+  }
+
+  /** Each coded bit's correlation over all of its pairs in the frames, descrambled. */
+  private double[] soft(double[][] lm, int phase) {
+    double[] soft = new double[CODED_BITS];
+    for (int f = 0; f < lm.length; f++) {
+      int j = (phase + f) % BLOCK_FRAMES;
+      double[] frame = lm[f];
+      for (int i = 0; i < DATA_PAIRS; i++) {
+        double diff = frame[up[j][SYNC_PAIRS + i]] - frame[down[j][SYNC_PAIRS + i]];
+        soft[slotBit[j][i]] += scramble[j][i] * diff;
+      }
+    }
+    return soft;
+  }
+}
