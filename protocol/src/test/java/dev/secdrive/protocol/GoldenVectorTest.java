@@ -7,6 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import dev.secdrive.protocol.cd.CdCapabilitiesPage;
+import dev.secdrive.protocol.cd.Configuration;
+import dev.secdrive.protocol.cd.FullToc;
+import dev.secdrive.protocol.cd.MediaCatalogNumber;
+import dev.secdrive.protocol.cd.ModeParameters10;
+import dev.secdrive.protocol.cd.QSubChannel;
+import dev.secdrive.protocol.cd.SessionInfo;
+import dev.secdrive.protocol.cd.SubChannelPosition;
+import dev.secdrive.protocol.cd.Toc;
+import dev.secdrive.protocol.cd.TrackIsrc;
 import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.Cdbs;
 import dev.secdrive.protocol.cdb.Opcode;
@@ -130,6 +140,21 @@ class GoldenVectorTest {
               InstallConversion.class)
           .collect(Collectors.toMap(Class::getSimpleName, Function.identity()));
 
+  /** CD structures (MMC-6, PROTOCOL.md "CD-DA") by the simple class name used in cd.json. */
+  private static final Map<String, Class<?>> CD_TYPES =
+      Stream.of(
+              Toc.class,
+              SessionInfo.class,
+              FullToc.class,
+              SubChannelPosition.class,
+              MediaCatalogNumber.class,
+              TrackIsrc.class,
+              QSubChannel.class,
+              Configuration.class,
+              ModeParameters10.class,
+              CdCapabilitiesPage.class)
+          .collect(Collectors.toMap(Class::getSimpleName, Function.identity()));
+
   @AfterAll
   static void noLeaks() {
     LeakRecorder.assertNoLeaks();
@@ -141,7 +166,8 @@ class GoldenVectorTest {
         container("cdb.json", GoldenVectorTest::checkCdb),
         container("data.json", GoldenVectorTest::checkData),
         container("frames.json", GoldenVectorTest::checkFrame),
-        container("security.json", GoldenVectorTest::checkSecurity));
+        container("security.json", GoldenVectorTest::checkSecurity),
+        container("cd.json", GoldenVectorTest::checkCd));
   }
 
   private static DynamicNode container(String file, VectorCheck check) {
@@ -178,6 +204,25 @@ class GoldenVectorTest {
     GoldenVectors.assertMatches(vector.expected(), GoldenVectors.tree(record), vector.toString());
     byte[] encoded = (byte[]) call(type.getMethod("encode"), record);
     assertEquals(Hex.format(bytes), Hex.format(encoded), "re-encoded " + vector);
+  }
+
+  private static void checkCd(Vector vector) throws Exception {
+    Class<?> type = CD_TYPES.get(vector.type());
+    assertNotNull(type, "unknown CD structure " + vector.type());
+    byte[] bytes = vector.bytes();
+    Object record = call(type.getMethod("decode", byte[].class), null, bytes);
+    GoldenVectors.assertMatches(vector.expected(), GoldenVectors.tree(record), vector.toString());
+    byte[] encoded = (byte[]) call(type.getMethod("encode"), record);
+    assertEquals(Hex.format(bytes), Hex.format(encoded), "re-encoded " + vector);
+  }
+
+  @Test
+  void cdVectorsCoverEveryCdStructure() {
+    assertEquals(
+        new TreeSet<>(CD_TYPES.keySet()),
+        GoldenVectors.load("cd.json").stream()
+            .map(Vector::type)
+            .collect(Collectors.toCollection(TreeSet::new)));
   }
 
   private static void checkSecurity(Vector vector) throws Exception {

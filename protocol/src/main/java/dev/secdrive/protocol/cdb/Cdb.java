@@ -19,7 +19,13 @@ public sealed interface Cdb
         ReportSupportedOperationCodes,
         ReadMediaSerialNumber,
         SecurityProtocolIn,
-        SecurityProtocolOut {
+        SecurityProtocolOut,
+        ReadSubChannel,
+        ReadTocPmaAtip,
+        GetConfiguration,
+        ModeSense10,
+        ReadCd,
+        ReadCdMsf {
 
   /** NACA bit of the CONTROL byte (SAM-5 5.2); secdrive does not support ACA. */
   int CONTROL_NACA = 0x04;

@@ -49,6 +49,12 @@ public final class Cdbs {
       case WRITE_10 -> Write10.decode(cdb);
       case VERIFY_10 -> Verify10.decode(cdb);
       case SYNCHRONIZE_CACHE_10 -> SynchronizeCache10.decode(cdb);
+      case READ_SUB_CHANNEL -> ReadSubChannel.decode(cdb);
+      case READ_TOC_PMA_ATIP -> ReadTocPmaAtip.decode(cdb);
+      case GET_CONFIGURATION -> GetConfiguration.decode(cdb);
+      case MODE_SENSE_10 -> ModeSense10.decode(cdb);
+      case READ_CD_MSF -> ReadCdMsf.decode(cdb);
+      case READ_CD -> ReadCd.decode(cdb);
       case GET_EVENT_STATUS_NOTIFICATION -> GetEventStatusNotification.decode(cdb);
       case READ_16 -> Read16.decode(cdb);
       case WRITE_16 -> Write16.decode(cdb);

@@ -34,9 +34,9 @@ class CdbsTest {
 
   @Test
   void unknownOperationCodeIsInvalidCommandOperationCodeAtByteZero() {
-    InvalidCdbException e = rejected("5A 00 3F 00 00 00 00 00 FF 00"); // MODE SENSE(10)
+    InvalidCdbException e = rejected("55 10 00 00 00 00 00 00 FF 00"); // MODE SELECT(10)
     assertRejected(e, Kind.UNSUPPORTED_OPERATION_CODE, FieldPointer.cdb(0));
-    assertEquals("unsupported operation code 5Ah", e.getMessage());
+    assertEquals("unsupported operation code 55h", e.getMessage());
   }
 
   @Test

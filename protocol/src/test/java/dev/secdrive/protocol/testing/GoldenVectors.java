@@ -98,6 +98,9 @@ public final class GoldenVectors {
     if (value instanceof byte[] bytes) {
       return Hex.format(bytes);
     }
+    if (value instanceof java.util.Optional<?> optional) {
+      return optional.map(GoldenVectors::tree).orElse(null); // empty reads as null
+    }
     if (value instanceof ByteBuf buffer) {
       return Hex.format(buffer);
     }
