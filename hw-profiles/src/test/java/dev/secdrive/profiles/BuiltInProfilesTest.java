@@ -38,14 +38,14 @@ class BuiltInProfilesTest {
   private final ProfileCatalog catalog = ProfileCatalog.builtIn();
 
   @Test
-  void exactlyTheFiveShippedProfilesSortedById() {
+  void exactlyTheSixShippedProfilesSortedById() {
     List<String> ids = catalog.profiles().stream().map(DriveProfile::id).toList();
-    assertEquals(List.of("cdrom", "dvd-ram", "floppy-1.44", "mo-230", "mo-640"), ids);
+    assertEquals(List.of("cdda", "cdrom", "dvd-ram", "floppy-1.44", "mo-230", "mo-640"), ids);
   }
 
   @Test
   void everyShippedFileParsesOnItsOwnWithItsFileNameAsId() {
-    for (String id : List.of("cdrom", "dvd-ram", "floppy-1.44", "mo-230", "mo-640")) {
+    for (String id : List.of("cdda", "cdrom", "dvd-ram", "floppy-1.44", "mo-230", "mo-640")) {
       DriveProfile p = ProfileCatalog.parse(id + ".json", Fixtures.shipped(id));
       assertEquals(id, p.id());
       assertEquals(p, catalog.get(id));
@@ -84,7 +84,8 @@ class BuiltInProfilesTest {
   @Test
   void writableDrivesHaveTheSecureLayerAndThePressedCdRomDoesNot() {
     for (DriveProfile p : catalog.profiles()) {
-      boolean pressedOnly = p.media().stream().allMatch(m -> m.pressed());
+      // The CD-DA drive's secure layer keys the rip verification table; its discs have no area.
+      boolean pressedOnly = p.media().stream().allMatch(m -> m.pressed()) && !p.id().equals("cdda");
       assertEquals(
           !pressedOnly,
           p.commands().contains("SECURITY PROTOCOL OUT"),
@@ -134,13 +135,37 @@ class BuiltInProfilesTest {
   @Test
   void onlyCdromMediaArePressedAndWritableDrivesImplementWrites() {
     for (DriveProfile p : catalog.profiles()) {
-      if (p.id().equals("cdrom")) {
+      if (p.id().equals("cdrom") || p.id().equals("cdda")) {
         continue;
       }
       assertTrue(p.media().stream().noneMatch(MediumType::pressed), p.id());
       assertTrue(p.supports("WRITE(10)"), p.id());
       assertTrue(p.timing().writeMBps() <= p.timing().readMBps(), p.id());
     }
+  }
+
+  @Test
+  void cddaReadsPressedAudioDiscsWithTheMmcCdCommands() {
+    DriveProfile cd = catalog.get("cdda");
+    assertEquals(5, cd.inquiry().peripheralDeviceType());
+    assertEquals("cd-da", cd.defaultMedium().type());
+    assertEquals(2352, cd.defaultMedium().blockSize());
+    assertEquals(80L * 60 * 75, cd.defaultMedium().blockCount());
+    assertTrue(cd.media().stream().allMatch(MediumType::pressed));
+    assertEquals(0, cd.secureAreaBytes());
+    for (String command :
+        List.of(
+            "READ TOC/PMA/ATIP",
+            "READ CD",
+            "READ CD MSF",
+            "READ SUB-CHANNEL",
+            "GET CONFIGURATION",
+            "MODE SENSE(10)",
+            "READ(10)",
+            "WRITE(10)")) {
+      assertTrue(cd.supports(command), command);
+    }
+    assertEquals(cd.medium("cd-rom-650"), catalog.get("cdrom").medium("cd-rom-650"));
   }
 
   @Test
@@ -177,7 +202,8 @@ class BuiltInProfilesTest {
             "fd-1.44",
             "fd-720",
             "cd-rom-650",
-            "cd-rom-700"),
+            "cd-rom-700",
+            "cd-da"),
         types);
     assertEquals(
         catalog.get("mo-230").medium("mo-230").orElseThrow(),
@@ -188,7 +214,7 @@ class BuiltInProfilesTest {
   void unknownIdNamesTheKnownOnes() {
     ProfileException e = assertThrows(ProfileException.class, () -> catalog.get("zip-100"));
     assertEquals(
-        "unknown drive profile 'zip-100' (known: cdrom, dvd-ram, floppy-1.44, mo-230, mo-640)",
+        "unknown drive profile 'zip-100' (known: cdda, cdrom, dvd-ram, floppy-1.44, mo-230, mo-640)",
         e.getMessage());
     assertTrue(catalog.find("zip-100").isEmpty());
     assertTrue(catalog.find("cdrom").isPresent());

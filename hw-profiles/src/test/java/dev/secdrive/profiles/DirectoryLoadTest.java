@@ -50,7 +50,7 @@ class DirectoryLoadTest {
     ProfileCatalog catalog = ProfileCatalog.load(dir);
 
     assertEquals(
-        List.of("cdrom", "dvd-ram", "floppy-1.44", "mo-1300", "mo-230", "mo-640"),
+        List.of("cdda", "cdrom", "dvd-ram", "floppy-1.44", "mo-1300", "mo-230", "mo-640"),
         catalog.profiles().stream().map(DriveProfile::id).toList());
     assertEquals(0.15, catalog.get("cdrom").timing().readMBps());
     assertEquals("Single-speed CD-ROM reader", catalog.get("cdrom").description());

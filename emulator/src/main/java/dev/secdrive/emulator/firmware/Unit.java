@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.firmware;
 
+import dev.secdrive.emulator.media.CdAudioDisc;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumException;
 import dev.secdrive.emulator.secure.DriveKeys;
@@ -171,7 +172,8 @@ final class Unit implements UnitContext {
     nexuses.remove(nexus);
   }
 
-  private boolean removalPrevented() {
+  @Override
+  public boolean removalPrevented() {
     return nexuses.values().stream().anyMatch(NexusState::prevent);
   }
 
@@ -214,6 +216,13 @@ final class Unit implements UnitContext {
               + type
               + "; it takes "
               + String.join(", ", profile.media().stream().map(m -> m.type()).toList()));
+    }
+    if (CdAudioDisc.isAudio(medium)) {
+      try {
+        CdAudioDisc.of(medium); // a disc whose TOC does not load never reaches the commands
+      } catch (MediumException e) {
+        throw new DriveControlException(e.getMessage());
+      }
     }
     int blockSize = profile.medium(type).orElseThrow().blockSize();
     if (medium.blockSize() != blockSize) {

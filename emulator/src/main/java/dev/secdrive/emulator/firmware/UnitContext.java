@@ -50,6 +50,9 @@ public interface UnitContext {
    */
   void hostEvent(DriveEvent event) throws CheckCondition;
 
+  /** Whether any nexus holds a PREVENT (SPC-4 6.13); the drive's lock state (MMC-6 page 2Ah). */
+  boolean removalPrevented();
+
   Faults faults();
 
   TimingModel timing();

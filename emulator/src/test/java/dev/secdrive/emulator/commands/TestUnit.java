@@ -70,6 +70,14 @@ public final class TestUnit implements UnitContext {
     return row.handler().execute(nexus, row.type().cast(cdb), dataOut, dataIn);
   }
 
+  /** Set by a test to stand for a PREVENT held by some nexus. */
+  public boolean prevented;
+
+  @Override
+  public boolean removalPrevented() {
+    return prevented;
+  }
+
   @Override
   public int lun() {
     return 0;

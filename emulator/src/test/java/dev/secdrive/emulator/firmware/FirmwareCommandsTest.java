@@ -128,10 +128,11 @@ class FirmwareCommandsTest {
     cdbs.put(
         Opcode.SECURITY_PROTOCOL_OUT,
         new dev.secdrive.protocol.cdb.SecurityProtocolOut(0xF0, 0x0103, 0));
-    assertEquals(Set.of(Opcode.values()), cdbs.keySet(), "a case for every opcode");
+    // The CD commands, which this profile does not list, have theirs in CdAudioFirmwareTest.
+    assertEquals(h.firmware.supportedCommands(), cdbs.keySet(), "a case for every opcode");
 
     Target target = new Target(List.of(h.firmware));
-    for (Opcode opcode : Opcode.values()) {
+    for (Opcode opcode : h.firmware.supportedCommands()) {
       byte[] cdb = cdbs.get(opcode).encode();
       assertEquals(opcode.code(), cdb[0] & 0xFF);
       assertEquals(opcode.cdbLength(), cdb.length);
@@ -599,7 +600,7 @@ class FirmwareCommandsTest {
     assertEquals(20 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
-        Arrays.stream(Opcode.values())
+        h.firmware.supportedCommands().stream()
             .map(
                 o ->
                     new SupportedOperationCodes.CommandDescriptor(

@@ -10,6 +10,7 @@ import dev.secdrive.emulator.firmware.DriveEvent;
 import dev.secdrive.emulator.firmware.DriveState;
 import dev.secdrive.emulator.firmware.NexusState;
 import dev.secdrive.emulator.firmware.UnitContext;
+import dev.secdrive.emulator.media.CdAudioDisc;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.protocol.cdb.BlockCommand;
 import dev.secdrive.protocol.cdb.Opcode;
@@ -43,6 +44,9 @@ public final class SbcCommands implements CommandSet {
 
   /** The name drive profiles give this set. */
   public static final String NAME = "sbc";
+
+  /** The block length MMC-6 6.23 has READ CAPACITY report for every CD. */
+  private static final int CD_BLOCK_LENGTH = 2048;
 
   private static final Logger log = LoggerFactory.getLogger(SbcCommands.class);
 
@@ -105,8 +109,11 @@ public final class SbcCommands implements CommandSet {
     }
     long last = medium.blockCount() - 1;
     long returned = Math.min(last, ReadCapacity10Data.LBA_TOO_LARGE);
+    // MMC-6 6.23: a CD drive reports the last sector before the lead-out and 2,048-byte blocks,
+    // an audio disc too, as real drives do; the audio itself is read with READ CD.
+    int blockLength = CdAudioDisc.isAudio(medium) ? CD_BLOCK_LENGTH : medium.blockSize();
     return dataIn.respond(
-        new ReadCapacity10Data(returned, medium.blockSize()).encode(), ReadCapacity10Data.LENGTH);
+        new ReadCapacity10Data(returned, blockLength).encode(), ReadCapacity10Data.LENGTH);
   }
 
   private int readCapacity16(
@@ -126,6 +133,12 @@ public final class SbcCommands implements CommandSet {
       throws CheckCondition {
     Medium medium = unit.requireReady();
     int bytes = checkAccess(cdb, medium);
+    if (CdAudioDisc.isAudio(medium)) {
+      // MMC-6 4.2.3.6: READ(10) reads data sectors; a CD-DA sector is read with READ CD only.
+      throw new CheckCondition(
+          SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.ILLEGAL_MODE_FOR_THIS_TRACK)
+              .withInformation(cdb.lba()));
+    }
     if (bytes == 0) {
       return 0;
     }
