@@ -1,5 +1,6 @@
 package dev.secdrive.cli;
 
+import dev.secdrive.emulator.media.CdAudioDisc;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.profiles.DriveProfile;
@@ -44,6 +45,14 @@ final class Media {
                                     .sorted()
                                     .toList())
                             + ")"));
+    if (mediumType.type().equals(CdAudioDisc.TYPE)) {
+      // A CD-DA disc needs its TOC (disc.json) next to the audio: tracks, ISRCs, catalog number.
+      throw new CliException(
+          "medium type "
+              + type
+              + " is a pressed audio disc with a table of contents: make it with 'secdrive cdda"
+              + " author --media-dir D --id ID --track a.wav ...'");
+    }
     if (mediumType.pressed() && content == null) {
       throw new CliException(
           "medium type " + type + " is pressed (read-only): give its content with --content FILE");

@@ -215,7 +215,7 @@ class ServeIT {
         profile
             .err()
             .contains(
-                "unknown drive profile 'zip-100' (known: cdrom, dvd-ram, floppy-1.44, mo-230, mo-640)"),
+                "unknown drive profile 'zip-100' (known: cdda, cdrom, dvd-ram, floppy-1.44, mo-230, mo-640)"),
         profile::toString);
 
     Cli missing =

@@ -7,5 +7,8 @@
  * fsync, rename), so a crash leaves the old or the new version, never a torn one. The medium keeps
  * a secure-area write counter in {@code secure.bin} after the area, as eMMC's RPMB keeps one: every
  * write of the area raises it, nothing lowers it, damage keeps it; the drive only reads it.
+ *
+ * <p>A pressed CD-DA disc ({@link dev.secdrive.emulator.media.CdAudioDisc}, seed 004) adds its
+ * table of contents, {@code disc.json}, and has no secure area.
  */
 package dev.secdrive.emulator.media;

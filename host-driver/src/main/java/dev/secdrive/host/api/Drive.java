@@ -75,6 +75,7 @@ public final class Drive implements AutoCloseable {
   private final Transport transport;
   private final DriveUri uri;
   private final Secure secure = new Secure(this);
+  private final CdAudio cdAudio = new CdAudio(this);
   private volatile Capacity capacity;
   private volatile boolean prevented;
 
@@ -431,6 +432,14 @@ public final class Drive implements AutoCloseable {
     return secure;
   }
 
+  /**
+   * The drive's CD commands (MMC-6): the TOC, CD-DA sectors with READ CD and READ CD MSF, the Q
+   * sub-channel, the media catalog number and ISRCs.
+   */
+  public CdAudio cdAudio() {
+    return cdAudio;
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /**
@@ -467,7 +476,7 @@ public final class Drive implements AutoCloseable {
   }
 
   /** Sends a CDB; completes with the data-in buffer (caller releases) or a DriveException. */
-  private CompletableFuture<ByteBuf> submit(Cdb cdb, long expectedDataIn, ByteBuf dataOut) {
+  CompletableFuture<ByteBuf> submit(Cdb cdb, long expectedDataIn, ByteBuf dataOut) {
     String description = cdb.describe();
     return transport
         .submit(uri.lun(), cdb.encode(), expectedDataIn, dataOut, description, uri.timeout())
