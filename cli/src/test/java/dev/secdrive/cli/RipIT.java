@@ -552,7 +552,10 @@ class RipIT {
       assertEquals(Optional.of("GBSDA2600081"), record.isrc());
       assertEquals(8, record.designated().size());
       assertEquals(record.designatedAgain(), record.designated());
-      drive.secure().verifyTrack(record.encode());
+      drive.secure().verifyTrack(1, record);
+      ScsiException otherTrack =
+          assertThrows(ScsiException.class, () -> drive.secure().verifyTrack(2, record));
+      assertEquals(Optional.of(Reason.OTHER_TRACK), otherTrack.reason());
       // a second registration draws another R
       drive.secure().registerTrack(new RegisterTrack(1, 8, TrackRecord.COPY_ONCE, 181));
       TrackRecord second = TrackRecord.decode(drive.secure().trackRecord());

@@ -497,7 +497,8 @@ class ServeIT {
     assertTrue(output.contains("    track 2 (ZZSDA2600002): table, copy once, content 2;"), output);
     assertTrue(output.contains("    0 detections\n"), output);
     assertTrue(
-        output.contains("    refused: the track record fails its MAC: altered, or not made by this"),
+        output.contains(
+            "    refused: the track record fails its MAC: altered, or not made by this"),
         output);
     assertTrue(output.contains("    refused: track 1 is partly unmarked: no watermark in"), output);
     assertTrue(

@@ -71,10 +71,7 @@ final class TestAudio {
     int n = spoken.frames();
     int ratio = Pcm.CD_SAMPLE_RATE / spoken.sampleRate();
     for (int i = 0; i < frames; i++) {
-      int src = i / ratio;
-      if (src >= n) {
-        break;
-      }
+      int src = (i / ratio) % n;
       double a = spoken.sample(src, 0);
       double b = src + 1 < n ? spoken.sample(src + 1, 0) : a;
       short v = (short) Math.round(a + (b - a) * (i % ratio) / (double) ratio);

@@ -8,6 +8,7 @@ import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.protocol.rip.RegisterTrack;
 import dev.secdrive.protocol.rip.TrackRecord;
 import dev.secdrive.protocol.rip.TrackRecordData;
+import dev.secdrive.protocol.rip.VerifyTrack;
 import dev.secdrive.protocol.security.KeyLabels;
 import dev.secdrive.protocol.security.Reason;
 import dev.secdrive.protocol.sense.AdditionalSense;
@@ -123,7 +124,8 @@ final class TrackFlow {
    */
   void verify(Medium medium, byte[] parameters) throws CheckCondition {
     CdAudioDisc disc = audioDisc(medium);
-    TrackRecord record = ParameterLists.decodeAt(0, () -> TrackRecord.decode(parameters));
+    VerifyTrack request = ParameterLists.decodeAt(0, () -> VerifyTrack.decode(parameters));
+    TrackRecord record = request.record();
     if (!record.deviceId().equals(keys.deviceId())) {
       throw CheckCondition.refused(
           Reason.OTHER_DRIVE, "track record made by drive " + record.deviceId());
@@ -136,6 +138,11 @@ final class TrackFlow {
       throw CheckCondition.refused(
           Reason.OTHER_TRACK,
           "track record for medium " + record.mediumId() + ", not " + medium.id());
+    }
+    if (record.track() != request.track()) {
+      throw CheckCondition.refused(
+          Reason.OTHER_TRACK,
+          "track record of track " + record.track() + " sent for track " + request.track());
     }
     CdAudioDisc.TocTrack track =
         disc.track(record.track())

@@ -94,6 +94,14 @@ class TrackTableFirmwareTest {
     assertEquals(reason.code(), sense.commandSpecific(), sense::describe);
   }
 
+  /** A VERIFY TRACK list: the track, three reserved bytes, the record's bytes as they are. */
+  static byte[] verify(int track, byte[] record) {
+    byte[] out = new byte[4 + record.length];
+    out[0] = (byte) track;
+    System.arraycopy(record, 0, out, 4, record.length);
+    return out;
+  }
+
   TrackRecord register(int track, int sectors) throws Exception {
     assertGoodNoData(
         out(h, host, Operation.REGISTER_TRACK, new RegisterTrack(track, sectors, 1, 77).encode()));
@@ -130,13 +138,16 @@ class TrackTableFirmwareTest {
       all.add(l);
     }
     assertArrayEquals(sectors(all), record.trackDigest());
-    assertGoodNoData(out(h, host, Operation.VERIFY_TRACK, record.encode()));
+    assertGoodNoData(out(h, host, Operation.VERIFY_TRACK, verify(1, record.encode())));
+    // the same record sent for another track of the disc (19h)
+    assertRefused(
+        out(h, host, Operation.VERIFY_TRACK, verify(2, record.encode())), Reason.OTHER_TRACK);
 
     TrackRecord second = register(2, 40);
     assertEquals(Optional.empty(), second.isrc());
     assertEquals(300, second.startLba());
     assertEquals(40, second.designated().size(), "a whole track can be designated");
-    assertGoodNoData(out(h, host, Operation.VERIFY_TRACK, second.encode()));
+    assertGoodNoData(out(h, host, Operation.VERIFY_TRACK, verify(2, second.encode())));
   }
 
   @Test
@@ -152,7 +163,7 @@ class TrackTableFirmwareTest {
     for (int i = 0; i < good.length; i++) {
       byte[] bad = good.clone();
       bad[i] ^= (byte) (1 << (i % 8));
-      Result r = out(h, host, Operation.VERIFY_TRACK, bad);
+      Result r = out(h, host, Operation.VERIFY_TRACK, verify(1, bad));
       assertEquals(
           dev.secdrive.protocol.sense.ScsiStatus.CHECK_CONDITION,
           r.response().status(),
@@ -165,7 +176,7 @@ class TrackTableFirmwareTest {
     assertTrue(refusals.contains(0x6FL << 16 | Reason.RECORD_ALTERED.code()), refusals::toString);
     assertTrue(refusals.contains(0x6FL << 16 | Reason.OTHER_DRIVE.code()), refusals::toString);
     assertTrue(refusals.contains(0x26L << 16), refusals::toString);
-    assertGoodNoData(out(h, host, Operation.VERIFY_TRACK, good));
+    assertGoodNoData(out(h, host, Operation.VERIFY_TRACK, verify(1, good)));
   }
 
   @Test
@@ -204,7 +215,7 @@ class TrackTableFirmwareTest {
               new CdAudioDisc.Track(Optional.empty(), pcm(40, 2))));
       second.firmware.insert(second.open(DISC));
       Nexus n = second.nexus();
-      assertRefused(out(second, n, Operation.VERIFY_TRACK, good), Reason.RECORD_ALTERED);
+      assertRefused(out(second, n, Operation.VERIFY_TRACK, verify(1, good)), Reason.RECORD_ALTERED);
     }
   }
 

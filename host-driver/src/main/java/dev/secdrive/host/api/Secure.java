@@ -8,6 +8,7 @@ import dev.secdrive.protocol.move.PackageLocation;
 import dev.secdrive.protocol.rip.RegisterTrack;
 import dev.secdrive.protocol.rip.TrackRecord;
 import dev.secdrive.protocol.rip.TrackRecordData;
+import dev.secdrive.protocol.rip.VerifyTrack;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.BackupData;
 import dev.secdrive.protocol.security.BackupRequest;
@@ -152,13 +153,14 @@ public final class Secure {
 
   /**
    * VERIFY TRACK (seed 004, FIG. 2 S10-S12): the drive checks a record of the table against the
-   * loaded disc and re-reads the sectors it designates.
+   * loaded disc and {@code track}, the track about to be ripped, and re-reads the sectors it
+   * designates.
    *
    * @throws ScsiException with reason RECORD_ALTERED, OTHER_DRIVE, OTHER_TRACK, CONTENT_DIFFERS or
    *     NOT_AUDIO when it does not hold
    */
-  public void verifyTrack(byte[] record) {
-    out(Operation.VERIFY_TRACK, record);
+  public void verifyTrack(int track, TrackRecord record) {
+    out(Operation.VERIFY_TRACK, new VerifyTrack(track, record).encode());
   }
 
   /** PROVISION: installs a license the licensor signed (FIG. 5 S9-S10). */

@@ -51,8 +51,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Copy control: COPY_FREE and COPY_ONCE rip (a rip of the pressed disc is the one generation
  * COPY_ONCE permits; the WAV files keep the mark as it is); NO_MORE_COPIES is refused. Every track
- * must carry a mark. {@link #detections()} counts the detector's runs, so a caller (and the tests)
- * can see that a repeat rip in TABLE mode runs none.
+ * must carry a mark; an excerpt quieter than {@link #SILENCE_DBFS} is silence, which carries none
+ * and is not asked to. {@link #detections()} counts the detector's runs, so a caller (and the
+ * tests) can see that a repeat rip in TABLE mode runs none.
  *
  * <p>Not thread-safe; one ripper per drive connection.
  */
@@ -204,6 +205,13 @@ public final class Ripper {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+  /**
+   * An excerpt whose RMS level is below this (dBFS) is silence, which carries no inaudible mark: it
+   * is not required to carry one (the gaps and fade-outs of a real track). A stretch of audio so
+   * quiet is no content worth substituting.
+   */
+  public static final double SILENCE_DBFS = -50;
+
   private final Drive drive;
   private final Watermark watermark;
   private final Settings settings;
@@ -225,7 +233,8 @@ public final class Ripper {
     this.drive = drive;
     this.watermark = watermark;
     this.random = random;
-    this.windowSectors = (watermark.minimumExcerptFrames() + FRAMES_PER_SECTOR - 1) / FRAMES_PER_SECTOR;
+    this.windowSectors =
+        (watermark.minimumExcerptFrames() + FRAMES_PER_SECTOR - 1) / FRAMES_PER_SECTOR;
     if (settings.mode() == Mode.SAMPLED && settings.rangeSectors() == 0) {
       settings = settings.withSampling(settings.sampling(), windowSectors);
     }
@@ -505,6 +514,9 @@ public final class Ripper {
           pcm.slice(
               (int) (r.offset() * FRAMES_PER_SECTOR),
               (int) ((r.offset() + r.sectors()) * FRAMES_PER_SECTOR));
+      if (silent(excerpt)) {
+        continue;
+      }
       long t0 = THREADS.getCurrentThreadCpuTime();
       Optional<Detection> found = watermark.detect(excerpt);
       long spent = THREADS.getCurrentThreadCpuTime() - t0;
@@ -560,6 +572,16 @@ public final class Ripper {
               + "): a spliced track is not ripped");
     }
     return new Checked(payload, ranges.size(), sectors, cpu);
+  }
+
+  static boolean silent(Pcm excerpt) {
+    short[] s = excerpt.samples();
+    double sum = 0;
+    for (short v : s) {
+      sum += (double) v * v;
+    }
+    double rms = Math.sqrt(sum / Math.max(1, s.length)) / 32768.0;
+    return 20 * Math.log10(Math.max(rms, 1e-12)) < SILENCE_DBFS;
   }
 
   private static String at(SampledRanges.Range r) {
@@ -627,7 +649,7 @@ public final class Ripper {
           Refusal.TABLE_RECORD, track.number(), Optional.empty(), e.getMessage(), e);
     }
     try {
-      drive.secure().verifyTrack(entry.record());
+      drive.secure().verifyTrack(track.number(), record);
     } catch (ScsiException e) {
       throw new RefusedException(
           Refusal.TABLE_RECORD,

@@ -208,6 +208,27 @@ class RipRecordsTest {
   }
 
   @Test
+  void verifyTrackGoldenVectorAndRefusals() throws ParameterException {
+    byte[] bytes = Hex.parse("02 000000 " + RECORD_HEX);
+    VerifyTrack request = VerifyTrack.decode(bytes);
+    assertEquals(2, request.track());
+    assertEquals(TrackRecord.decode(Hex.parse(RECORD_HEX)), request.record());
+    assertEquals(Hex.format(bytes), Hex.format(request.encode()));
+    ParameterException zero =
+        assertThrows(ParameterException.class, () -> VerifyTrack.decode(with(bytes, 0, 0)));
+    assertEquals(Kind.INVALID_VALUE, zero.kind());
+    ParameterException reserved =
+        assertThrows(ParameterException.class, () -> VerifyTrack.decode(with(bytes, 2, 1)));
+    assertEquals(Kind.RESERVED, reserved.kind());
+    assertEquals(2, reserved.offset());
+    // a record that does not parse is reported at its byte in the list: the magic at 4
+    ParameterException magic =
+        assertThrows(ParameterException.class, () -> VerifyTrack.decode(with(bytes, 4, 'X')));
+    assertEquals(Kind.MAGIC, magic.kind());
+    assertEquals(4, magic.offset());
+  }
+
+  @Test
   void trackRecordDataGoldenVector() throws ParameterException {
     byte[] record = Hex.parse(RECORD_HEX);
     byte[] bytes = Hex.parse("000000C4 " + RECORD_HEX);
