@@ -355,8 +355,8 @@ class RipIT {
         "ALBUM-T2",
         marked(TestAudio.music(SECONDS, 11), "GBSDA2600061", CopyControl.COPY_FREE, 161));
     Path table = work.resolve("table.json");
-    load(B, "ALBUM-T2");
-    rip(B, Ripper.Mode.TABLE, table, work.resolve("t2"));
+    load(A, "ALBUM-T2");
+    rip(A, Ripper.Mode.TABLE, table, work.resolve("t2"));
     load(B, "ALBUM-T1");
     rip(B, Ripper.Mode.TABLE, table, work.resolve("t1-on-b"));
     takeOut(B);
@@ -395,7 +395,7 @@ class RipIT {
     // another disc's record under this ISRC (19h)
     t = good.deepCopy();
     entry(t, "RIP-DRIVE-A", "GBSDA2600051")
-        .put("record", entry(t, "RIP-DRIVE-B", "GBSDA2600061").get("record").asText());
+        .put("record", entry(t, "RIP-DRIVE-A", "GBSDA2600061").get("record").asText());
     write(table, t);
     assertDriveReason(
         refused(A, Ripper.Mode.TABLE, table, out, Ripper.Refusal.TABLE_RECORD), Reason.OTHER_TRACK);
