@@ -13,9 +13,9 @@ import picocli.CommandLine.Spec;
  * {@code secdrive bench}: throughput and latency of the emulator and host driver over loopback TCP,
  * and raw loopback TCP measured in the same run for the ratio ({@link TcpBench}); or of the serial
  * carrier ({@link SerialBench}), the secure layer ({@link SecureBench}) or the software copy
- * ({@link CopyBench}), the key tree's EKBs ({@link EkbBench}), or watermark-verified ripping
- * ({@link RipBench}). Each case runs several rounds ({@link BenchRounds}); the report ({@link
- * BenchReport}) gives the median round.
+ * ({@link CopyBench}), the key tree's EKBs ({@link EkbBench}), the audio watermark ({@link
+ * WatermarkBench}) or watermark-verified ripping ({@link RipBench}). Each case runs several rounds
+ * ({@link BenchRounds}); the report ({@link BenchReport}) gives the median round.
  */
 @Command(
     name = "bench",
@@ -79,6 +79,30 @@ final class BenchCommand implements Callable<Integer> {
   boolean ekb;
 
   @Option(
+      names = "--watermark",
+      description =
+          "Measure the audio watermark instead: SNR, bit errors after MP3 at 128 kbit/s (lame) and"
+              + " after resampling 44.1 -> 48 -> 44.1 kHz (sox), the shortest excerpt that decodes"
+              + " from random offsets, false positives on 1,000 unmarked excerpts and under a"
+              + " wrong key.")
+  boolean watermark;
+
+  @Option(
+      names = "--watermark-trials",
+      defaultValue = "20",
+      description =
+          "With --watermark: random offsets per excerpt length (default ${DEFAULT-VALUE}).")
+  int watermarkTrials;
+
+  @Option(
+      names = "--watermark-false-trials",
+      defaultValue = "1000",
+      description =
+          "With --watermark: unmarked excerpts, and as many under a wrong key (default"
+              + " ${DEFAULT-VALUE}).")
+  int watermarkFalseTrials;
+
+  @Option(
       names = "--distributor",
       description =
           "Measure the distributor service instead: licenses and contents copy certificates issued"
@@ -129,6 +153,13 @@ final class BenchCommand implements Callable<Integer> {
     BenchRounds bench = new BenchRounds(rounds, roundSeconds, report);
     if (ekb) {
       new EkbBench(bench).run();
+      return 0;
+    }
+    if (watermark) {
+      if (watermarkTrials < 1 || watermarkFalseTrials < 1) {
+        throw new CliException("--watermark-trials and --watermark-false-trials must be positive");
+      }
+      new WatermarkBench(spec.commandLine().getOut(), watermarkTrials, watermarkFalseTrials).run();
       return 0;
     }
     Path media = Files.createTempDirectory("secdrive-bench-");

@@ -70,9 +70,18 @@ public record Payload(CopyControl copyControl, long contentId) {
    * taken as 7 bytes, most significant first.
    */
   static int crc24(long data) {
+    byte[] bytes = new byte[7];
+    for (int b = 0; b < 7; b++) {
+      bytes[b] = (byte) (data >>> (8 * (6 - b)));
+    }
+    return crc24(bytes);
+  }
+
+  /** CRC-24/OPENPGP of {@code bytes}; "123456789" gives 21CF02h. */
+  static int crc24(byte[] bytes) {
     int crc = 0xB704CE;
-    for (int b = 6; b >= 0; b--) {
-      crc ^= (int) ((data >>> (8 * b)) & 0xFF) << 16;
+    for (byte value : bytes) {
+      crc ^= (value & 0xFF) << 16;
       for (int i = 0; i < 8; i++) {
         crc <<= 1;
         if ((crc & 0x1000000) != 0) {

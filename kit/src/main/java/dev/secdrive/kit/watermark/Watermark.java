@@ -51,7 +51,7 @@ public final class Watermark {
    * Adjacent bins that are raised or lowered together: the analysis window spreads each bin's
    * change over its neighbours, which then agree with it.
    */
-  public static final int GROUP = Integer.getInteger("wm.group", 4);
+  public static final int GROUP = 4;
 
   /** Groups of bins per frame. */
   public static final int GROUPS = BINS / GROUP;
@@ -60,7 +60,7 @@ public final class Watermark {
   public static final int PAIRS = GROUPS / 2;
 
   /** Pairs per frame that carry the sync pattern. */
-  public static final int SYNC_PAIRS = PAIRS * 3 / 16;
+  public static final int SYNC_PAIRS = 6;
 
   /** Pairs per frame that carry the payload. */
   public static final int DATA_PAIRS = PAIRS - SYNC_PAIRS;
@@ -69,7 +69,7 @@ public final class Watermark {
   public static final int BLOCK_FRAMES = 256;
 
   /** Nearby bins among which pairs are drawn: a pair never spans more than this. */
-  static final int SUBBAND = Integer.getInteger("wm.subband", 4);
+  static final int SUBBAND = 4;
 
   /** The frame-grid search step of detection, in samples. */
   public static final int SEARCH_STEP = 32;
@@ -81,10 +81,23 @@ public final class Watermark {
   static final int CANDIDATES = 6;
 
   /** The change of a bin's log magnitude every marked bin gets, at least. */
-  static final double BASE_STRENGTH = 0.02;
+  static final double BASE_STRENGTH = 0.04;
 
   /** The further change per neper a bin lies below the frame's loudest marked bin. */
-  static final double RELATIVE_STRENGTH = 0.02;
+  static final double RELATIVE_STRENGTH = 0.03;
+
+  /** The level, relative to a frame's loudest bin, to which a raised bin below it is filled. */
+  static final double FILL = 1e-3;
+
+  /**
+   * The signal-to-noise ratio, in dB, each frame's mark is scaled to (never above {@link
+   * #MAX_BOOST} times its strength from the rules above): the frame's whole-band energy against the
+   * mark's.
+   */
+  static final double TARGET_SNR = 31.5;
+
+  /** How far a frame's mark may be raised towards {@link #TARGET_SNR}. */
+  static final double MAX_BOOST = 3;
 
   /** The largest change of a bin's log magnitude. */
   static final double MAX_STRENGTH = 0.25;
@@ -99,7 +112,7 @@ public final class Watermark {
   static final double QUIET = 30;
 
   /** Measured: the shortest excerpt that decodes from random offsets (WATERMARK.md). */
-  static final int MINIMUM_EXCERPT_FRAMES = 150 * Pcm.CD_FRAMES_PER_SECTOR;
+  static final int MINIMUM_EXCERPT_FRAMES = 300 * Pcm.CD_FRAMES_PER_SECTOR;
 
   /** Overlap of one frame's mark into its neighbours, in samples, each side. */
   static final int FADE = 64;
@@ -115,6 +128,9 @@ public final class Watermark {
       WINDOW[t] = 0.5 - 0.5 * Math.cos(2 * Math.PI * (t + 0.5) / FRAME_SIZE);
     }
   }
+
+  /** The Hann window's mean square, 3/8: a windowed frame holds that share of its energy. */
+  private static final double WINDOW_POWER = 0.375;
 
   private static final int CODED_BITS = ConvolutionalCode.codedLength(Payload.BITS);
 
@@ -234,23 +250,43 @@ public final class Watermark {
           strength[b] = Math.sqrt(re * re + im * im);
           loudest = Math.max(loudest, strength[b]);
         }
+        double frameEnergy = spectrum[0] * spectrum[0] + spectrum[1] * spectrum[1];
+        for (int bin = 1; bin < FRAME_SIZE / 2; bin++) {
+          frameEnergy +=
+              2
+                  * (spectrum[2 * bin] * spectrum[2 * bin]
+                      + spectrum[2 * bin + 1] * spectrum[2 * bin + 1]);
+        }
         java.util.Arrays.fill(spectrum, 0, 2 * FIRST_BIN, 0);
         java.util.Arrays.fill(spectrum, 2 * (LAST_BIN + 1), FRAME_SIZE, 0);
         spectrum[1] = 0;
+        double fill = loudest * FILL;
         for (int b = 0; b < BINS; b++) {
           int bin = FIRST_BIN + b;
           double magnitude = strength[b];
+          int sign = direction[b / GROUP];
+          if (sign > 0 && magnitude < fill && fill > QUIET) {
+            // An all but empty bin cannot be raised by a factor: it gets a floor of its own, a
+            // quiet noise in the raised groups only, so that pure tones carry the mark too.
+            double re = spectrum[2 * bin];
+            double im = spectrum[2 * bin + 1];
+            double phase = magnitude > 0 ? Math.atan2(im, re) : bin * 2.399963;
+            spectrum[2 * bin] = (fill - magnitude) * Math.cos(phase);
+            spectrum[2 * bin + 1] = (fill - magnitude) * Math.sin(phase);
+            continue;
+          }
           double gain = 0;
           if (magnitude > loudest * 1e-4 && magnitude > QUIET) {
             double s =
                 Math.min(
                     MAX_STRENGTH,
                     BASE_STRENGTH + RELATIVE_STRENGTH * Math.log(loudest / magnitude));
-            gain = Math.exp(direction[b / GROUP] * s) - 1;
+            gain = Math.exp(sign * s) - 1;
           }
           spectrum[2 * bin] *= gain;
           spectrum[2 * bin + 1] *= gain;
         }
+        scaleToTarget(spectrum, frameEnergy);
         fft.realInverse(spectrum, true);
         double[] m = mark[c];
         // The frame's mark, continued periodically FADE samples into each neighbour and faded
@@ -279,6 +315,31 @@ public final class Watermark {
       }
     }
     return new Pcm(original.sampleRate(), channels, out);
+  }
+
+  /**
+   * Scales a frame's mark spectrum to the signal-to-noise ratio the frame can carry ({@link
+   * #TARGET_SNR}): up where the audio hides more, never louder than the target. {@code frameEnergy}
+   * is the windowed frame's, so it is divided by the window's mean square.
+   */
+  private static void scaleToTarget(double[] spectrum, double frameEnergy) {
+    double markEnergy = 0;
+    for (int bin = FIRST_BIN; bin <= LAST_BIN; bin++) {
+      markEnergy +=
+          spectrum[2 * bin] * spectrum[2 * bin] + spectrum[2 * bin + 1] * spectrum[2 * bin + 1];
+    }
+    markEnergy *= 2;
+    if (markEnergy == 0) {
+      return;
+    }
+    double scale =
+        Math.min(
+            MAX_BOOST,
+            Math.sqrt(frameEnergy / WINDOW_POWER * Math.pow(10, -TARGET_SNR / 10) / markEnergy));
+    for (int bin = FIRST_BIN; bin <= LAST_BIN; bin++) {
+      spectrum[2 * bin] *= scale;
+      spectrum[2 * bin + 1] *= scale;
+    }
   }
 
   /**
@@ -397,50 +458,6 @@ public final class Watermark {
       payloadErrors += bits[i] != truth[i] ? 1 : 0;
     }
     return new Analysis(top.score, codedErrors, payloadErrors, detect(excerpt).isPresent());
-  }
-
-  /** DEBUG: per-group mean of sign * change, by the group's level relative to the loudest. */
-  void changeStats(Pcm orig, Pcm marked) {
-    double[][] a = logMagnitudes(orig, 0, orig.frames() / FRAME_SIZE);
-    double[][] b = logMagnitudes(marked, 0, orig.frames() / FRAME_SIZE);
-    double[] sum = new double[12];
-    int[] n = new int[12];
-    for (int f = 0; f < a.length; f++) {
-      int j = f % BLOCK_FRAMES;
-      double max = 0;
-      for (double v : a[f]) max = Math.max(max, v);
-      for (int i = 0; i < SYNC_PAIRS; i++) {
-        for (int side = 0; side < 2; side++) {
-          int g = side == 0 ? up[j][i] : down[j][i];
-          double sign = side == 0 ? syncSign[j][i] : -syncSign[j][i];
-          int cls = (int) Math.min(11, (max - a[f][g]));
-          sum[cls] += sign * (b[f][g] - a[f][g]);
-          n[cls]++;
-        }
-      }
-    }
-    for (int c = 0; c < 12; c++) {
-      System.out.printf(
-          "  %d nepers below: n=%d mean change %.4f%n", c, n[c], n[c] > 0 ? sum[c] / n[c] : 0);
-    }
-  }
-
-  /** DEBUG: mean and std of the sync pairs' signed difference at the track's own grid. */
-  double[] pairStats(Pcm track) {
-    double[][] lm = logMagnitudes(track, 0, track.frames() / FRAME_SIZE);
-    double sum = 0, sq = 0;
-    int n = 0;
-    for (int f = 0; f < lm.length; f++) {
-      int j = f % BLOCK_FRAMES;
-      for (int i = 0; i < SYNC_PAIRS; i++) {
-        double d = syncSign[j][i] * (lm[f][up[j][i]] - lm[f][down[j][i]]);
-        sum += d;
-        sq += d * d;
-        n++;
-      }
-    }
-    double mean = sum / n;
-    return new double[] {mean, Math.sqrt(sq / n - mean * mean)};
   }
 
   /** {@link #analyse}'s answer. */
