@@ -144,6 +144,7 @@ final class RipCommand extends DriveSubcommand {
       v.put("excerptsExamined", r.rangesExamined());
       v.put("sectorsExamined", r.sectorsExamined());
       v.put("detectionCpuMillis", r.detectionCpuNanos() / 1e6);
+      v.put("detectionMillis", r.detectionNanos() / 1e6);
       v.put("ripMillis", r.ripNanos() / 1e6);
       tracks.add(v);
       text.append(

@@ -182,6 +182,7 @@ public final class Ripper {
    * @param rangesExamined excerpts the detector ran on (0 for a TABLE verification)
    * @param sectorsExamined sectors of audio those excerpts held
    * @param detectionCpuNanos CPU time of this thread in the detector
+   * @param detectionNanos wall time in the detector (with the collector's work it causes)
    * @param ripNanos wall time of the whole rip of the track, reads and writing included
    */
   public record Ripped(
@@ -194,6 +195,7 @@ public final class Ripper {
       int rangesExamined,
       long sectorsExamined,
       long detectionCpuNanos,
+      long detectionNanos,
       long ripNanos) {}
 
   static final int SECTOR_BYTES = Pcm.CD_SECTOR_BYTES;
@@ -374,6 +376,7 @@ public final class Ripper {
     byte[] bytes = read(cd, track, progress);
     Pcm pcm = Pcm.fromLittleEndian(bytes, Pcm.CD_SAMPLE_RATE, Pcm.CD_CHANNELS);
     long cpu = 0;
+    long wall = 0;
     int ranges;
     long examined;
     Payload payload;
@@ -385,6 +388,7 @@ public final class Ripper {
         ranges = c.ranges;
         examined = c.sectors;
         cpu = c.cpuNanos;
+        wall = c.wallNanos;
         verification = Verification.DETECTED;
       }
       case SAMPLED -> {
@@ -393,6 +397,7 @@ public final class Ripper {
         ranges = c.ranges;
         examined = c.sectors;
         cpu = c.cpuNanos;
+        wall = c.wallNanos;
         verification = Verification.SAMPLED;
       }
       case TABLE -> {
@@ -413,6 +418,7 @@ public final class Ripper {
           ranges = c.ranges;
           examined = c.sectors;
           cpu = c.cpuNanos;
+          wall = c.wallNanos;
           requireCopyAllowed(track, payload);
           register(track, payload, table);
           verification = Verification.REGISTERED;
@@ -438,6 +444,7 @@ public final class Ripper {
         ranges,
         examined,
         cpu,
+        wall,
         System.nanoTime() - started);
   }
 
@@ -472,7 +479,8 @@ public final class Ripper {
 
   // ---------------------------------------------------------------- detection
 
-  private record Checked(Payload payload, int ranges, long sectors, long cpuNanos) {}
+  private record Checked(
+      Payload payload, int ranges, long sectors, long cpuNanos, long wallNanos) {}
 
   /**
    * FULL: windows of the detector's shortest excerpt, back to back; the last one ends the track.
@@ -509,6 +517,7 @@ public final class Ripper {
     Payload other = null;
     long sectors = 0;
     long cpu = 0;
+    long wall = 0;
     for (SampledRanges.Range r : ranges) {
       Pcm excerpt =
           pcm.slice(
@@ -518,7 +527,9 @@ public final class Ripper {
         continue;
       }
       long t0 = THREADS.getCurrentThreadCpuTime();
+      long w0 = System.nanoTime();
       Optional<Detection> found = watermark.detect(excerpt);
+      wall += System.nanoTime() - w0;
       long spent = THREADS.getCurrentThreadCpuTime() - t0;
       cpu += spent;
       detectionCpuNanos += spent;
@@ -571,7 +582,7 @@ public final class Ripper {
               + at(firstOther)
               + "): a spliced track is not ripped");
     }
-    return new Checked(payload, ranges.size(), sectors, cpu);
+    return new Checked(payload, ranges.size(), sectors, cpu, wall);
   }
 
   static boolean silent(Pcm excerpt) {
