@@ -14,14 +14,15 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *
  * <ul>
  *   <li>The audio is cut into frames of {@value #FRAME_SIZE} samples on a grid from the track's
- *       first sample. Bins {@value #FIRST_BIN} to {@value #LAST_BIN} of each frame's spectrum (689
- *       Hz to 11.7 kHz) are grouped, under the key, into {@value #PAIRS} pairs of nearby bins; a
- *       pair carries a sign by raising one bin's magnitude and lowering the other's (patchwork),
- *       both channels alike.
+ *       first sample, Hann-windowed. Bins {@value #FIRST_BIN} to {@value #LAST_BIN} of each frame's
+ *       spectrum (689 Hz to 11.7 kHz) form groups of {@value #GROUP} adjacent bins, paired under
+ *       the key into {@value #PAIRS} pairs of nearby groups; a pair carries a sign by raising one
+ *       group's magnitudes and lowering the other's (patchwork), both channels alike. Each frame's
+ *       mark is scaled to {@value #TARGET_SNR} dB below the frame.
  *   <li>{@value #SYNC_PAIRS} pairs of every frame carry a keyed pseudo-random sync pattern; the
  *       others carry the payload's 74 bits (state, identifier, CRC-24) coded with a rate-1/3
- *       constraint-9 convolutional code, each coded bit spread over about 108 pairs in frames all
- *       over a block of {@value #BLOCK_FRAMES} frames, and scrambled under the key.
+ *       constraint-9 convolutional code, each coded bit spread over 27 pairs in frames all over a
+ *       block of {@value #BLOCK_FRAMES} frames, and scrambled under the key.
  *   <li>The block repeats unchanged for the whole track, so any stretch of it holds every coded
  *       bit; a stretch shorter than a block holds a part of every coded bit's pairs, and decodes if
  *       the part is large enough.
