@@ -68,7 +68,7 @@ class CliIT {
         Cli.run("media", "create", "--media-dir", media.toString(), "--type", "zip-100");
     assertEquals(1, unknownType.exit());
     assertTrue(
-        unknownType.err().contains("unknown medium type 'zip-100' (known: cd-rom-650"),
+        unknownType.err().contains("unknown medium type 'zip-100' (known: cd-da, cd-rom-650"),
         unknownType::toString);
 
     Cli pressed =
@@ -76,6 +76,12 @@ class CliIT {
     assertTrue(
         pressed.err().contains("is pressed (read-only): give its content with --content FILE"),
         pressed::toString);
+
+    Cli audio = Cli.run("media", "create", "--media-dir", media.toString(), "--type", "cd-da");
+    assertEquals(1, audio.exit());
+    assertTrue(
+        audio.err().contains("make it with 'secdrive cdda author --media-dir D --id ID"),
+        audio::toString);
 
     Cli badId = Cli.run("media", "create", "--media-dir", media.toString(), "--id", "../escape");
     assertEquals(1, badId.exit());
@@ -223,7 +229,8 @@ class CliIT {
   @Test
   void profilesListsEveryModel() throws Exception {
     JsonNode profiles = json(Cli.run("profiles", "--json"));
-    assertEquals(5, profiles.size());
+    assertEquals(6, profiles.size());
     assertTrue(Cli.run("profiles").out().contains("cd-rom-650"));
+    assertTrue(Cli.run("profiles").out().contains("cd-da"));
   }
 }

@@ -221,6 +221,37 @@ class ControlServerTest {
   }
 
   @Test
+  void aPressedCdDaDiscGoesIntoTheCdDaDriveOnly() throws Exception {
+    dev.secdrive.emulator.media.CdAudioDisc.press(
+        dir,
+        "CDDA-0001",
+        "audio",
+        java.util.Optional.of("0123456789012"),
+        List.of(
+            new dev.secdrive.emulator.media.CdAudioDisc.Track(
+                java.util.Optional.of("USSD12600001"), new byte[2352 * 4])));
+    assertError(post("/drives/0/insert", "{\"medium\":\"CDDA-0001\"}"), 409, "cd-da", "mo-640");
+
+    emulator.close();
+    emulator =
+        Emulator.builder()
+            .mediaDirectory(dir)
+            .anchorDirectory(anchors)
+            .enrol(authority)
+            .drive(new DriveConfig(0, "cdda", "DEV-CD", null))
+            .control(new InetSocketAddress("127.0.0.1", 0))
+            .ioThreads(1)
+            .start();
+    token = emulator.controlToken().orElseThrow().value();
+    base = URI.create("http://127.0.0.1:" + emulator.controlAddress().orElseThrow().getPort());
+    Reply inserted = post("/drives/0/insert", "{\"medium\":\"CDDA-0001\"}");
+    assertEquals(200, inserted.status(), inserted.body().toString());
+    assertEquals("CDDA-0001", inserted.body().get("mediumId").asText());
+    assertEquals(true, inserted.body().get("writeProtected").asBoolean()); // pressed
+    assertEquals(200, post("/drives/0/remove", "{}").status());
+  }
+
+  @Test
   void insertOfAnUnknownMediumIsAConflictNamingIt() throws Exception {
     assertError(post("/drives/0/insert", "{\"medium\":\"NOPE-42\"}"), 409, "NOPE-42");
     assertError(post("/drives/0/insert", "{\"medium\":\"../etc\"}"), 409, "invalid medium ID");
