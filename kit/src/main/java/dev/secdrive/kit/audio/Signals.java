@@ -1,5 +1,6 @@
 package dev.secdrive.kit.audio;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -25,7 +26,7 @@ public final class Signals {
   }
 
   /** The names {@link #named} knows. */
-  public static final java.util.List<String> NAMES = java.util.List.of("tones", "noise", "music");
+  public static final java.util.List<String> NAMES = List.of("tones", "noise", "music");
 
   /**
    * Three steady sine tones per channel (a chord at −12 dBFS), slightly different left and right.

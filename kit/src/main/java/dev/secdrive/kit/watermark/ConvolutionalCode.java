@@ -1,5 +1,7 @@
 package dev.secdrive.kit.watermark;
 
+import java.util.Arrays;
+
 /**
  * The rate-1/3, constraint-length-9 convolutional code of IS-95 (generators 557, 663, 711 octal,
  * free distance 18), terminated with 8 zero tail bits, and its soft-decision Viterbi decoder. The
@@ -53,7 +55,7 @@ final class ConvolutionalCode {
     }
     double[] metric = new double[STATES];
     double[] next = new double[STATES];
-    java.util.Arrays.fill(metric, Double.NEGATIVE_INFINITY);
+    Arrays.fill(metric, Double.NEGATIVE_INFINITY);
     metric[0] = 0;
     byte[][] survivor = new byte[steps][STATES];
     double[] branch = new double[1 << RATE];

@@ -2,6 +2,7 @@ package dev.secdrive.kit.watermark;
 
 import dev.secdrive.kit.audio.Pcm;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -258,8 +259,8 @@ public final class Watermark {
                   * (spectrum[2 * bin] * spectrum[2 * bin]
                       + spectrum[2 * bin + 1] * spectrum[2 * bin + 1]);
         }
-        java.util.Arrays.fill(spectrum, 0, 2 * FIRST_BIN, 0);
-        java.util.Arrays.fill(spectrum, 2 * (LAST_BIN + 1), FRAME_SIZE, 0);
+        Arrays.fill(spectrum, 0, 2 * FIRST_BIN, 0);
+        Arrays.fill(spectrum, 2 * (LAST_BIN + 1), FRAME_SIZE, 0);
         spectrum[1] = 0;
         double fill = loudest * FILL;
         for (int b = 0; b < BINS; b++) {
@@ -486,7 +487,7 @@ public final class Watermark {
     double[] power = new double[GROUPS];
     double[][] lm = new double[count][GROUPS];
     for (int f = 0; f < count; f++) {
-      java.util.Arrays.fill(power, 0);
+      Arrays.fill(power, 0);
       int start = offset + f * FRAME_SIZE;
       for (int c = 0; c < channels; c++) {
         for (int t = 0; t < FRAME_SIZE; t++) {

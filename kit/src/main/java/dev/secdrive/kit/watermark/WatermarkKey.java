@@ -2,6 +2,7 @@ package dev.secdrive.kit.watermark;
 
 import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.crypto.HexKeys;
+import dev.secdrive.kit.crypto.Hkdf;
 import dev.secdrive.kit.files.AtomicFiles;
 import dev.secdrive.kit.files.SecretFiles;
 import java.io.IOException;
@@ -68,7 +69,7 @@ public final class WatermarkKey {
 
   /** Key material for {@code label}: HKDF-SHA-256 of the key, {@code length} bytes. */
   byte[] derive(String label, int length) {
-    return dev.secdrive.kit.crypto.Hkdf.sha256(
+    return Hkdf.sha256(
         new byte[0],
         bytes,
         ("secdrive watermark v1 " + label).getBytes(StandardCharsets.US_ASCII),

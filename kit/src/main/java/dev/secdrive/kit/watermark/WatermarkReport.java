@@ -2,6 +2,7 @@ package dev.secdrive.kit.watermark;
 
 import dev.secdrive.kit.audio.Pcm;
 import dev.secdrive.kit.audio.Signals;
+import dev.secdrive.kit.crypto.HexKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -268,10 +269,10 @@ public final class WatermarkReport {
   /** Fixed keys, so that every run measures the same marks. */
   private static final class Hexes {
     static final byte[] KEY =
-        dev.secdrive.kit.crypto.HexKeys.parse(
+        HexKeys.parse(
             "key", "5ec0d41fe0130000000000000000000000000000000000000000000000000001", 32);
     static final byte[] OTHER_KEY =
-        dev.secdrive.kit.crypto.HexKeys.parse(
+        HexKeys.parse(
             "key", "5ec0d41fe0130000000000000000000000000000000000000000000000000002", 32);
   }
 }

@@ -10,6 +10,7 @@ import dev.secdrive.kit.audio.Signals;
 import dev.secdrive.kit.testing.ExternalTool;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -140,7 +141,7 @@ class WatermarkTest {
 
   private static byte[] bytes(int value) {
     byte[] bytes = new byte[WatermarkKey.LENGTH];
-    java.util.Arrays.fill(bytes, (byte) value);
+    Arrays.fill(bytes, (byte) value);
     return bytes;
   }
 }
