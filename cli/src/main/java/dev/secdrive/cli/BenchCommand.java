@@ -13,9 +13,9 @@ import picocli.CommandLine.Spec;
  * {@code secdrive bench}: throughput and latency of the emulator and host driver over loopback TCP,
  * and raw loopback TCP measured in the same run for the ratio ({@link TcpBench}); or of the serial
  * carrier ({@link SerialBench}), the secure layer ({@link SecureBench}) or the software copy
- * ({@link CopyBench}), or the key tree's EKBs ({@link EkbBench}), or the audio watermark ({@link
- * WatermarkBench}). Each case runs several rounds ({@link BenchRounds}); the report ({@link
- * BenchReport}) gives the median round.
+ * ({@link CopyBench}), the key tree's EKBs ({@link EkbBench}), the audio watermark ({@link
+ * WatermarkBench}) or watermark-verified ripping ({@link RipBench}). Each case runs several rounds
+ * ({@link BenchRounds}); the report ({@link BenchReport}) gives the median round.
  */
 @Command(
     name = "bench",
@@ -111,6 +111,27 @@ final class BenchCommand implements Callable<Integer> {
   boolean distributor;
 
   @Option(
+      names = "--rip",
+      description =
+          "Measure watermark-verified ripping instead (seed 004): rip and detection CPU time of a"
+              + " first rip (detect + register) against a repeat rip (table, no detection), per"
+              + " track and per disc; and the measured probability that sampled detection misses a"
+              + " substituted stretch, against the analytic (1-pq)^k.")
+  boolean rip;
+
+  @Option(
+      names = "--rip-seconds",
+      defaultValue = "20",
+      description = "With --rip: length of each generated track (default ${DEFAULT-VALUE} s).")
+  double ripSeconds;
+
+  @Option(
+      names = "--rip-trials",
+      defaultValue = "4000",
+      description = "With --rip: seeded trials per sampling case (default ${DEFAULT-VALUE}).")
+  int ripTrials;
+
+  @Option(
       names = "--jdbc",
       description =
           "With --distributor: the PostgreSQL server to use, as jdbc:postgresql://host:port/db (the"
@@ -150,6 +171,11 @@ final class BenchCommand implements Callable<Integer> {
                 : BenchPostgres.remote(jdbc, jdbcUser, jdbcPassword)) {
           new DistributorBench(bench).run(media, postgres, Math.max(5, 2 * roundSeconds));
         }
+      } else if (rip) {
+        if (ripSeconds < 5 || ripTrials < 1) {
+          throw new CliException("--rip-seconds must be at least 5 and --rip-trials positive");
+        }
+        new RipBench(bench, ripSeconds, ripTrials).run(media);
       } else if (serial) {
         new SerialBench(report.out(), media, report.results()).run();
         report.finish();

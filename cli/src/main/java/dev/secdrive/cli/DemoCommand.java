@@ -20,10 +20,18 @@ import dev.secdrive.host.flow.LicensorCredential;
 import dev.secdrive.host.flow.MasterAuthoring;
 import dev.secdrive.host.flow.Player;
 import dev.secdrive.host.flow.Progress;
+import dev.secdrive.host.flow.RipTable;
+import dev.secdrive.host.flow.Ripper;
 import dev.secdrive.host.flow.Runner;
 import dev.secdrive.host.flow.SoftwareCopy;
 import dev.secdrive.host.flow.UserKey;
+import dev.secdrive.kit.audio.Pcm;
+import dev.secdrive.kit.audio.Signals;
 import dev.secdrive.kit.files.KeyTreeFile;
+import dev.secdrive.kit.watermark.CopyControl;
+import dev.secdrive.kit.watermark.Payload;
+import dev.secdrive.kit.watermark.Watermark;
+import dev.secdrive.kit.watermark.WatermarkKey;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
@@ -47,6 +55,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,6 +107,7 @@ final class DemoCommand implements Callable<Integer> {
       run(media);
       softwareCopy(media.resolve("software-copy"));
       contentMove(media.resolve("content-move"));
+      ripping(media.resolve("ripping"));
     } finally {
       if (keep) {
         out.println("media directory kept: " + media + " (anchors in " + anchors + ")");
@@ -620,6 +630,132 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * Watermark-verified ripping (seed 004): a two-track disc authored from generated audio, a first
+   * rip that detects and registers, a repeat rip from the table without detection, and the refusals
+   * of a substituted track and of an edited table.
+   */
+  private void ripping(Path directory) throws IOException {
+    step(
+        "watermark-verified ripping (seed 004): a watermark key and a two-track CD-DA disc from"
+            + " generated audio (tones: copy free; music: copy once)");
+    ProfileCatalog profiles = ProfileCatalog.builtIn();
+    Authority authority = Authority.create();
+    Watermark watermark = new Watermark(WatermarkKey.generate());
+    double seconds = 5;
+    Pcm tones = Signals.tones(seconds, 1);
+    Pcm music = Signals.named("music", seconds, 2);
+    CdAuthor.press(
+        directory,
+        "DEMO-CD",
+        "demo album",
+        Optional.of("0123456789012"),
+        watermark,
+        List.of(
+            new CdAuthor.TrackSpec(
+                tones,
+                Optional.of("ZZSDA2600001"),
+                Optional.of(new Payload(CopyControl.COPY_FREE, 1))),
+            new CdAuthor.TrackSpec(
+                music,
+                Optional.of("ZZSDA2600002"),
+                Optional.of(new Payload(CopyControl.COPY_ONCE, 2)))));
+    // 10 s, of which 2-8 s are another recording: longer than the detector's window (4 s), so
+    // one window holds nothing but the other recording
+    Pcm marked =
+        watermark.embed(Signals.named("music", 10, 3), new Payload(CopyControl.COPY_FREE, 3));
+    int from = 2 * Pcm.CD_SAMPLE_RATE;
+    int to = 8 * Pcm.CD_SAMPLE_RATE;
+    short[] spliced = marked.samples().clone();
+    short[] other = Signals.noise(10, 4).samples();
+    System.arraycopy(other, 2 * from, spliced, 2 * from, 2 * (to - from));
+    CdAuthor.press(
+        directory,
+        "DEMO-CD-SPLICED",
+        "demo album, edited",
+        Optional.empty(),
+        watermark,
+        List.of(
+            new CdAuthor.TrackSpec(
+                new Pcm(Pcm.CD_SAMPLE_RATE, 2, spliced),
+                Optional.of("ZZSDA2600003"),
+                Optional.empty())));
+    say("DEMO-CD: 2 tracks of " + (int) seconds + " s, each marked in the frequency domain");
+    List<DriveConfig> drives = List.of(new DriveConfig(0, "cdda", "DEMO-CDDA", "DEMO-CD"));
+    enrol(directory, authority, drives);
+    step("an emulator: a CD-DA drive (LUN 0) with the disc");
+    Emulator.Builder builder =
+        Emulator.builder()
+            .mediaDirectory(directory)
+            .anchorDirectory(anchors)
+            .profiles(profiles)
+            .timing(dev.secdrive.emulator.firmware.TimingMode.FAST);
+    drives.forEach(builder::drive);
+    Path table = directory.resolve("rip-table.json");
+    try (Emulator emulator = builder.start()) {
+      String uri = "tcp://" + Addresses.format(emulator.address()) + "/0";
+      try (Drive drive = Drive.open(uri)) {
+        step(
+            "first rip (FIG. 2 S4-S9): the watermark detected in the whole track; REGISTER TRACK:"
+                + " the drive draws R, reads the sectors R designates and MACs the record");
+        Ripper ripper = new Ripper(drive, watermark, Ripper.Settings.of(Ripper.Mode.TABLE, table));
+        for (Ripper.Ripped r : ripper.rip(List.of(), directory.resolve("first"), Progress.NONE)) {
+          sayRipped(r);
+        }
+        say(
+            ripper.detections()
+                + " detections; the table holds "
+                + RipTable.load(table).entries().size()
+                + " drive-made records");
+
+        step("repeat rip (S10-S13): VERIFY TRACK of each record; the watermark is not looked for");
+        Ripper again = new Ripper(drive, watermark, Ripper.Settings.of(Ripper.Mode.TABLE, table));
+        for (Ripper.Ripped r : again.rip(List.of(), directory.resolve("repeat"), Progress.NONE)) {
+          sayRipped(r);
+        }
+        say(again.detections() + " detections");
+
+        step("the host user edits the table file: one bit of track 1's record flipped");
+        String text = Files.readString(table);
+        // inside R (record byte 50): the MAC no longer verifies
+        int at = text.indexOf("\"record\" : \"") + 12 + 2 * 50;
+        char c = text.charAt(at);
+        Files.writeString(
+            table, text.substring(0, at) + (c == '0' ? '1' : '0') + text.substring(at + 1));
+        try {
+          new Ripper(drive, watermark, Ripper.Settings.of(Ripper.Mode.TABLE, table))
+              .rip(List.of(1), directory.resolve("edited"), Progress.NONE);
+          throw new CliException("an edited record was taken");
+        } catch (Ripper.RefusedException e) {
+          say("refused: " + e.driveReason().map(Reason::text).orElse(e.getMessage()));
+        }
+      }
+      step("a disc whose track 1 has 6 s of another, unmarked recording spliced in (full mode)");
+      emulator.remove(0, true);
+      emulator.insert(0, "DEMO-CD-SPLICED");
+      try (Drive drive = Drive.open(uri)) {
+        new Ripper(drive, watermark, Ripper.Settings.of(Ripper.Mode.FULL, null))
+            .rip(List.of(), directory.resolve("spliced"), Progress.NONE);
+        throw new CliException("a spliced track was ripped");
+      } catch (Ripper.RefusedException e) {
+        say("refused: " + e.getMessage());
+      }
+    }
+  }
+
+  private void sayRipped(Ripper.Ripped r) {
+    say(
+        String.format(
+            java.util.Locale.ROOT,
+            "track %d (%s): %s, %s, content %d; detection %.0f ms CPU",
+            r.track(),
+            r.isrc().orElse("no ISRC"),
+            r.verification().name().toLowerCase(java.util.Locale.ROOT),
+            r.payload().copyControl().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+            r.payload().contentId(),
+            r.detectionCpuNanos() / 1e6));
   }
 
   private void playMoved(Drive drive, Path file, long lba, byte[] expected) {

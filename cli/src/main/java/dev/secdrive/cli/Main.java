@@ -40,6 +40,9 @@ import picocli.CommandLine.Command;
       UserKeyCommand.class,
       CopyCommand.class,
       RunCommand.class,
+      CddaCommand.class,
+      WatermarkCommand.class,
+      RipCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

@@ -485,10 +485,22 @@ class ServeIT {
     assertEquals(0, demo.exitValue(), output);
     assertTrue(output.contains("wrote and read back 8192 bytes: identical"), output);
     try (var listed = Files.list(anchors)) {
-      // one drive for the license flows, three for the software copy, two for the content move
+      // one drive for the license flows, three for the software copy, two for the content move,
+      // one for the ripping
       assertEquals(
-          6, listed.filter(p -> p.toString().endsWith(".anchor")).count(), "anchors in " + anchors);
+          7, listed.filter(p -> p.toString().endsWith(".anchor")).count(), "anchors in " + anchors);
     }
+    // The ripping: registered on the first rip, verified from the table without detection on
+    // the repeat, an edited record and a spliced track refused.
+    assertTrue(
+        output.contains("    track 1 (ZZSDA2600001): registered, copy free, content 1;"), output);
+    assertTrue(output.contains("    track 2 (ZZSDA2600002): table, copy once, content 2;"), output);
+    assertTrue(output.contains("    0 detections\n"), output);
+    assertTrue(
+        output.contains(
+            "    refused: the track record fails its MAC: altered, or not made by this"),
+        output);
+    assertTrue(output.contains("    refused: track 1 is partly unmarked: no watermark in"), output);
     assertTrue(
         output.contains("NOT READY: MEDIUM NOT PRESENT (02/3A/00) on TEST UNIT READY"), output);
     assertTrue(

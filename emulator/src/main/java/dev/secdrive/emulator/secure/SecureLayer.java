@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * (INSTALL CONVERSION, CONVERT WRITE), {@link CopyFlow} (INSTALL COPY, CHECK INSTALL) and {@link
  * BackupFlow} (BACKUP, BACKUP DATA, RESTORE, RESEAL) and {@link MoveFlow} (the content move of seed
  * 002: CLIENT STATUS, PROVE REGISTRATION, REGISTRATION PROOF, REGISTER CLIENT, INSTALL LICENSE,
- * STORE CERTIFICATE, MOVE OUT, MOVE IN, OPEN CONTENT), which share the {@link SecureStore} of
- * licenses and the drive's state. Every refusal is a {@link CheckCondition}; this logs its detail,
- * which the host never sees.
+ * STORE CERTIFICATE, MOVE OUT, MOVE IN, OPEN CONTENT) and {@link TrackFlow} (seed 004's
+ * verification table: REGISTER TRACK, TRACK RECORD, VERIFY TRACK), which share the {@link
+ * SecureStore} of licenses and the drive's state. Every refusal is a {@link CheckCondition}; this
+ * logs its detail, which the host never sees.
  *
  * <p>Not thread-safe: the firmware runs one command at a time and calls in under its lock.
  */
@@ -83,6 +84,7 @@ public final class SecureLayer {
   private final CopyFlow copies;
   private final BackupFlow backups;
   private final MoveFlow moves;
+  private final TrackFlow tracks;
   private InstantSource wallClock = InstantSource.system();
 
   /**
@@ -121,6 +123,7 @@ public final class SecureLayer {
     this.copies = new CopyFlow(store, area, faults);
     this.backups = new BackupFlow(store, area);
     this.moves = new MoveFlow(keys, nv, area, faults, () -> wallClock);
+    this.tracks = new TrackFlow(keys, area);
   }
 
   /**
@@ -157,6 +160,7 @@ public final class SecureLayer {
     byte[] pendingProof;
     OpenTitle playback;
     OpenConversion conversion;
+    byte[] pendingTrackRecord;
 
     /** Whether a title is open for playback on this nexus. */
     public boolean playing() {
@@ -264,6 +268,7 @@ public final class SecureLayer {
         case BACKUP_DATA -> backups.backupData(session);
         case CLIENT_STATUS -> moves.status();
         case REGISTRATION_PROOF -> moves.proof(session);
+        case TRACK_RECORD -> tracks.trackRecord(session);
         default -> throw new IllegalStateException("not an IN operation: " + operation);
       };
     } catch (CheckCondition e) {
@@ -305,6 +310,8 @@ public final class SecureLayer {
         case MOVE_OUT -> moves.moveOut(medium, parameters);
         case MOVE_IN -> moves.moveIn(medium, parameters);
         case OPEN_CONTENT -> moves.openContent(session, medium, parameters);
+        case REGISTER_TRACK -> tracks.register(session, medium, parameters);
+        case VERIFY_TRACK -> tracks.verify(medium, parameters);
         default -> throw new IllegalStateException("not an OUT operation: " + operation);
       }
     } catch (CheckCondition e) {

@@ -7,6 +7,10 @@ import dev.secdrive.protocol.move.MoveOut;
 import dev.secdrive.protocol.move.PackageLocation;
 import dev.secdrive.protocol.move.ProofRequest;
 import dev.secdrive.protocol.move.RegistrationProof;
+import dev.secdrive.protocol.rip.RegisterTrack;
+import dev.secdrive.protocol.rip.TrackRecord;
+import dev.secdrive.protocol.rip.TrackRecordData;
+import dev.secdrive.protocol.rip.VerifyTrack;
 import dev.secdrive.protocol.security.BackupBlob;
 import dev.secdrive.protocol.security.BackupData;
 import dev.secdrive.protocol.security.BackupRequest;
@@ -137,7 +141,43 @@ public final class Secure {
         "registration proof");
   }
 
+  /**
+   * TRACK RECORD (seed 004): the encoded track record the last {@link #registerTrack} on this
+   * connection made, for the host's table file.
+   *
+   * @throws ScsiException 05/6F/02 (reason NO_TRACK_RECORD) if there is none
+   */
+  public byte[] trackRecord() {
+    return secdriveIn(
+            Operation.TRACK_RECORD,
+            TrackRecord.MAXIMUM_LENGTH + 4,
+            TrackRecordData::decode,
+            "track record")
+        .record();
+  }
+
   // ---------------------------------------------------------------- protocol F0h, OUT
+
+  /**
+   * REGISTER TRACK (seed 004, FIG. 2 S7-S9): the drive draws a random value, reads the sectors it
+   * designates and the track's ISRC from the disc, and MACs a track record; read it with {@link
+   * #trackRecord} on the same connection.
+   */
+  public void registerTrack(RegisterTrack request) {
+    out(Operation.REGISTER_TRACK, request.encode());
+  }
+
+  /**
+   * VERIFY TRACK (seed 004, FIG. 2 S10-S12): the drive checks a record of the table against the
+   * loaded disc and {@code track}, the track about to be ripped, and re-reads the sectors it
+   * designates.
+   *
+   * @throws ScsiException with reason RECORD_ALTERED, OTHER_DRIVE, OTHER_TRACK, CONTENT_DIFFERS or
+   *     NOT_AUDIO when it does not hold
+   */
+  public void verifyTrack(int track, TrackRecord record) {
+    out(Operation.VERIFY_TRACK, new VerifyTrack(track, record).encode());
+  }
 
   /** PROVISION: installs a license the licensor signed (FIG. 5 S9-S10). */
   public void provision(ProvisionRequest request) {

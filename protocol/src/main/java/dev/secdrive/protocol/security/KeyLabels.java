@@ -39,6 +39,12 @@ public final class KeyLabels {
   /** The MAC key of a content package header's check, from its content key Kc (SDCP). */
   public static final String CONTENT_CHECK = "content-check";
 
+  /** The MAC key of the verification table's track records (seed 004), from the device secret. */
+  public static final String TRACK_TABLE = "track-table";
+
+  /** The designation of a track record's sectors from its random value R (seed 004, claim 4). */
+  public static final String TRACK_SECTORS = "track-sectors";
+
   /** The drive's state at rest (never on the wire; listed so that no label is used twice). */
   public static final String DRIVE_STATE = "drive-state";
 

@@ -9,6 +9,7 @@ public enum Operation {
   BACKUP_DATA(0x0003, true, "BACKUP DATA"),
   CLIENT_STATUS(0x0004, true, "CLIENT STATUS"),
   REGISTRATION_PROOF(0x0005, true, "REGISTRATION PROOF"),
+  TRACK_RECORD(0x0006, true, "TRACK RECORD"),
   PROVISION(0x0101, false, "PROVISION"),
   OPEN_PLAYBACK(0x0102, false, "OPEN PLAYBACK"),
   CLOSE_PLAYBACK(0x0103, false, "CLOSE PLAYBACK"),
@@ -25,7 +26,9 @@ public enum Operation {
   MOVE_OUT(0x0204, false, "MOVE OUT"),
   MOVE_IN(0x0205, false, "MOVE IN"),
   OPEN_CONTENT(0x0206, false, "OPEN CONTENT"),
-  PROVE_REGISTRATION(0x0207, false, "PROVE REGISTRATION");
+  PROVE_REGISTRATION(0x0207, false, "PROVE REGISTRATION"),
+  REGISTER_TRACK(0x0301, false, "REGISTER TRACK"),
+  VERIFY_TRACK(0x0302, false, "VERIFY TRACK");
 
   private final int code;
   private final boolean in;
@@ -70,6 +73,15 @@ public enum Operation {
    */
   public boolean userAreaOnly() {
     return this == MOVE_OUT || this == MOVE_IN || this == OPEN_CONTENT;
+  }
+
+  /**
+   * Whether the operation works on a pressed CD-DA medium (seed 004's verification table: REGISTER
+   * TRACK, TRACK RECORD, VERIFY TRACK): it needs a ready medium but no secure area, and the medium
+   * may be pressed.
+   */
+  public boolean audioMedium() {
+    return this == REGISTER_TRACK || this == VERIFY_TRACK || this == TRACK_RECORD;
   }
 
   /** The operation with this code in this direction. */

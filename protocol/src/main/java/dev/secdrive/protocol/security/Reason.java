@@ -74,7 +74,30 @@ public enum Reason {
       0x17,
       AdditionalSense.KEY_NOT_PRESENT,
       "no contents copy certificate: none held with this serial, none on the medium, or a"
-          + " license bound to a certificate outside MOVE IN of exactly that certificate");
+          + " license bound to a certificate outside MOVE IN of exactly that certificate"),
+  RECORD_ALTERED(
+      0x18,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "the track record fails its MAC: altered, or not made by this drive"),
+  OTHER_TRACK(
+      0x19,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "the track record is for another medium or track (medium ID, track number, ISRC, start or"
+          + " length)"),
+  CONTENT_DIFFERS(
+      0x1A,
+      AdditionalSense.AUTHENTICATION_FAILURE,
+      "the track's designated sectors differ from the recording registered (another recording)"),
+  NOT_AUDIO(
+      0x1B, AdditionalSense.INCOMPATIBLE_MEDIUM_INSTALLED, "not an audio track of a CD-DA medium"),
+  COPY_NOT_PERMITTED(
+      0x1C,
+      AdditionalSense.KEY_NOT_PRESENT,
+      "the watermark's copy control permits no copy (no more copies)"),
+  NO_TRACK_RECORD(
+      0x1D,
+      AdditionalSense.KEY_NOT_ESTABLISHED,
+      "no track record pending on this connection: REGISTER TRACK first");
 
   private final int code;
   private final AdditionalSense sense;

@@ -56,11 +56,14 @@ public final class SecurityCommands implements CommandSet {
       // FIG. 14 asks an empty second drive for its certificate.
       return in.respond(secure.in(nexus.session(), null, cdb), cdb.allocationLength());
     }
-    if (Operation.find(cdb.specific(), true).orElseThrow().driveOnly()) {
+    Operation operation = Operation.find(cdb.specific(), true).orElseThrow();
+    if (operation.driveOnly()) {
       return in.respond(secure.in(nexus.session(), null, cdb), cdb.allocationLength());
     }
     Medium medium = unit.requireReady();
-    secure.checkMedium(medium);
+    if (!operation.audioMedium()) {
+      secure.checkMedium(medium);
+    }
     return in.respond(secure.in(nexus.session(), medium, cdb), cdb.allocationLength());
   }
 
@@ -76,7 +79,8 @@ public final class SecurityCommands implements CommandSet {
       return 0;
     }
     Medium medium = unit.requireReady();
-    if (!operation.userAreaOnly()) {
+    if (!operation.userAreaOnly() && !operation.audioMedium()) {
+      // Seed 004's verification table works on a pressed CD-DA disc, which has no secure area.
       secure.checkMedium(medium);
     }
     if (cdb.specific() == Operation.CONVERT_WRITE.code()) {
