@@ -152,4 +152,50 @@ class DistributorPostgresIT extends DistributorContract {
         "C lists a license of a batch whose A commit failed (the federation view shows a license"
             + " that does not exist)");
   }
+
+  @Test
+  void anUpdateWhoseCommitOfAFailsLeavesNoLicenseInC() throws Exception {
+    content(a, "SONG-3", 0, 0, new byte[16]);
+    assertOk(
+        admin(
+            a,
+            "/contents/SONG-3/offers",
+            json(
+                "offerId",
+                "MORE",
+                "priceCents",
+                0,
+                "plays",
+                10,
+                "days",
+                0,
+                "copies",
+                0,
+                "removableCopies",
+                0)));
+    String alice = user(a, "alice");
+    Client client = client(a, alice, "DRIVE-U");
+    Reply first = license(a, alice, "SONG-3", client.clientId());
+    assertOk(first);
+    String serial = HEX.formatHex(first.hex("serial"));
+    String schemaA = schemaOf("dist_a");
+    String schemaC = schemaOf("operations");
+    long before = count(schemaC, "user_licenses");
+    sql(
+        "CREATE FUNCTION "
+            + schemaA
+            + ".fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION"
+            + " 'A fails at commit'; END $$");
+    sql(
+        "CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON "
+            + schemaA
+            + ".licenses DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+            + schemaA
+            + ".fail_at_commit()");
+    Reply failed = post(a, "/licenses/" + serial + "/update", json("offerId", "MORE"), alice);
+    assertNotEquals(200, failed.status(), "A's commit failed: " + failed);
+    sql("DROP TRIGGER fail_at_commit ON " + schemaA + ".licenses");
+    assertEquals(1, count(schemaA, "licenses"), "A rolled back the update");
+    assertEquals(before, count(schemaC, "user_licenses"), "C kept the update A rolled back");
+  }
 }
