@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -72,15 +73,18 @@ import org.slf4j.LoggerFactory;
  *   <li>at most {@link Builder#maxConnections} open connections, and quiet ones give way to new
  *       ones: a connection is <em>quiet</em> while no request of it is being handled or answered,
  *       and it has been quiet since its last byte read or its last answer written, whichever is
- *       later (a half-sent request is quiet, timed from its last byte: one still arriving is the
- *       last to give way, one that stopped gives way as an idle one does). When a connection
- *       arrives and all are open, the one quiet longest is closed to make room; only when none is
- *       quiet (every one is in the middle of a request being handled or answered, at most {@code
- *       maxConcurrent + maxQueued} of them plus answers still being written) is the newcomer
- *       closed. So connections held open and silent, or half-sent, cannot keep a fresh client whose
- *       request arrives promptly out, and a flood costs bounded memory and file descriptors.
- *       HTTP/1.1 lets a server close an idle kept-alive connection at any time; a client sees it as
- *       any other closed keep-alive connection;
+ *       later (a half-sent request is quiet, timed from its last byte). When a connection arrives
+ *       and all are open, one quiet connection is closed to make room: the one quiet longest of
+ *       those idle or still in their request's headers, and only when there is none of those, the
+ *       one quiet longest of those whose headers are read and whose body is arriving (an upload
+ *       paused on a slow or bursty link is closed last; the request deadline bounds how long it may
+ *       take, so it cannot hold its place forever); only when none is quiet (every one is in the
+ *       middle of a request being handled or answered, at most {@code maxConcurrent + maxQueued} of
+ *       them plus answers still being written) is the newcomer closed. So connections held open and
+ *       silent, or half-sent, cannot keep a fresh client whose request arrives promptly out, and a
+ *       flood costs bounded memory and file descriptors. HTTP/1.1 lets a server close an idle
+ *       kept-alive connection at any time; a client sees it as any other closed keep-alive
+ *       connection;
  *   <li>bounded work: handlers run on a pool of {@code maxConcurrent} threads, at most {@code
  *       maxQueued} more requests wait for their turn, and the next ones are answered 503 at once
  *       with {@code Retry-After}; a connection sends its next request only after its answer (no
@@ -137,7 +141,8 @@ public final class JsonServer implements AutoCloseable {
 
   /**
    * Turns an exception a handler threw into the answer the client gets; null for one it does not
-   * know, which then answers 500.
+   * know, which then answers 500. A mapper that throws answers 500 too, with a reference, its
+   * failure logged with the handler's, and the connection goes on.
    */
   @FunctionalInterface
   public interface ErrorMapper {
@@ -274,15 +279,15 @@ public final class JsonServer implements AutoCloseable {
   }
 
   /**
-   * Closes the connection quiet longest to admit {@code newcomer}; false if none is quiet. Runs on
-   * the event loop, where every connection's state changes, so the one chosen is still quiet.
+   * Closes a quiet connection to admit {@code newcomer}: the one quiet longest of those idle or in
+   * their headers, else of those whose body is arriving; false if none is quiet. Runs on the event
+   * loop, where every connection's state changes, so the one chosen is still quiet.
    */
   private boolean makeRoom(Channel newcomer) {
     long now = System.nanoTime();
     Connection longest = null;
     for (Connection connection : open) {
-      if (connection.quiet()
-          && (longest == null || longest.quietSince - connection.quietSince > 0)) {
+      if (connection.quiet() && (longest == null || connection.givesWayBefore(longest))) {
         longest = connection;
       }
     }
@@ -320,6 +325,9 @@ public final class JsonServer implements AutoCloseable {
     /** Budget held by the body being received, handed to its request once whole. */
     long receiving;
 
+    /** Whether its request's headers are read and its body is still arriving. */
+    boolean bodyArriving;
+
     Connection(Channel channel) {
       this.channel = channel;
     }
@@ -328,8 +336,17 @@ public final class JsonServer implements AutoCloseable {
       return inProgress == 0;
     }
 
+    /** Whether, both quiet, this one is closed before {@code other} to make room. */
+    boolean givesWayBefore(Connection other) {
+      if (bodyArriving != other.bodyArriving) {
+        return !bodyArriving;
+      }
+      return other.quietSince - quietSince > 0;
+    }
+
     void begun() {
       inProgress++;
+      bodyArriving = false;
     }
 
     void ended() {
@@ -393,6 +410,11 @@ public final class JsonServer implements AutoCloseable {
       if (refused) {
         ReferenceCountUtil.release(msg);
         return;
+      }
+      if (msg instanceof HttpRequest) {
+        connection.bodyArriving = !(msg instanceof LastHttpContent);
+      } else if (msg instanceof LastHttpContent) {
+        connection.bodyArriving = false;
       }
       if (msg instanceof HttpRequest request) {
         long length = HttpUtil.getContentLength(request, -1L);
@@ -597,7 +619,15 @@ public final class JsonServer implements AutoCloseable {
     } catch (HttpError e) {
       return error(e);
     } catch (RuntimeException | IOException e) {
-      HttpError mapped = e instanceof RuntimeException r ? errors.map(request, r) : null;
+      HttpError mapped = null;
+      if (e instanceof RuntimeException r) {
+        try {
+          mapped = errors.map(request, r);
+        } catch (RuntimeException | Error failed) {
+          // A mapper that fails must not leave the request unanswered: a 500 as for any bug.
+          e.addSuppressed(failed);
+        }
+      }
       if (mapped == null) {
         String reference = reference();
         log.error(

@@ -287,6 +287,31 @@ class JsonServerTest {
   }
 
   @Test
+  void aMapperThatThrowsAnswers500WithAReferenceAndTheConnectionGoesOn() throws Exception {
+    server =
+        JsonServer.builder("test-server", this::route)
+            .errors(
+                (request, e) -> {
+                  throw new IllegalArgumentException("the mapper fails on " + e.getMessage());
+                })
+            .start(new InetSocketAddress("127.0.0.1", 0));
+    try (Socket socket = open("GET /conflict HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
+      String answer = readAnswer(socket.getInputStream());
+      assertTrue(answer.startsWith("HTTP/1.1 500"), answer);
+      assertTrue(answer.matches("(?s).*internal error \\(reference [0-9a-f]{8}\\).*"), answer);
+      assertFalse(answer.contains("mapper"), answer);
+      // Answered and freed: the next request on the same connection is served.
+      socket
+          .getOutputStream()
+          .write(
+              "GET /size HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String next = readAnswer(socket.getInputStream());
+      assertTrue(next.startsWith("HTTP/1.1 200"), next);
+    }
+  }
+
+  @Test
   void webPagesAreRefused() throws Exception {
     start(2);
     HttpResponse<String> fromPage = call("POST", "/orders", "{}", "Origin", "https://evil.example");

@@ -44,6 +44,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -66,6 +67,9 @@ import java.util.regex.Pattern;
  * first (where the federation-wide constraints are: a leaf given once, the copy count of a license)
  * and A last, billing in A's transaction after every check has passed; the user's row in A is
  * locked for the whole flow, so "no licence while a bill is unpaid" holds under concurrency.
+ * Because C commits first, a flow whose commit of A then fails deletes what C committed of it, and
+ * what a crash between the two commits left in C is deleted when the distributor starts and
+ * periodically after ({@link IssueBatches#reconcile}).
  */
 public final class Distributor {
 
@@ -177,6 +181,8 @@ public final class Distributor {
     this.batches =
         new IssueBatches(
             keys.name(), a, c, this::now, batchThreads(keys.name()), MAX_BATCH, MAX_RUNNING);
+    // What a crash left in C between a transaction of C and A's around it.
+    batches.reconcileIfDue(now());
   }
 
   /**
@@ -545,8 +551,10 @@ public final class Distributor {
    * (S13) and records the client in C (S14). Without the proof, anyone who learnt a drive's
    * (public) certificate could make it their client first and lock its owner out.
    *
-   * <p>Idempotent for the same user and drive: a retry after a lost answer (with a new proof) gets
-   * fresh service data for the same leaf and client ID ({@link #retried}).
+   * <p>Idempotent for the same user and drive: a retry after a lost answer gets fresh service data
+   * for the same leaf and client ID ({@link #retried}). A drive that installed nothing signs a
+   * proof of a new challenge for it; one that installed service data refuses to sign again (10h),
+   * so a retry after that can only post its old proof within that challenge's 5 minutes.
    *
    * @throws Refusal 400 if a field is missing or does not parse; 403 if the certificate is not the
    *     authority's or not a drive's, if the proof is by another drive, for another user,
@@ -925,19 +933,32 @@ public final class Distributor {
       throw conflict(
           "offer " + offerId + " is for content " + offer.contentId() + ", not " + old.contentId());
     }
-    return a.read(
-        "update a license",
-        ca ->
-            issue(
-                ca,
-                userId,
-                old.clientId(),
-                old.contentId(),
-                old.licenseId(),
-                offer.terms(),
-                offer.priceCents(),
-                "update",
-                old.serial()));
+    List<String> written = new ArrayList<>();
+    try {
+      return a.read(
+          "update a license",
+          ca -> {
+            Issue issued =
+                issue(
+                    ca,
+                    userId,
+                    old.clientId(),
+                    old.contentId(),
+                    old.licenseId(),
+                    offer.terms(),
+                    offer.priceCents(),
+                    "update",
+                    old.serial());
+            // C has committed the license; should A's commit fail, C's row is withdrawn.
+            written.add(HEX.formatHex(issued.license().serial()));
+            return issued;
+          });
+    } catch (RuntimeException failure) {
+      if (!written.isEmpty()) {
+        batches.withdrawAfter(failure, written, List.of());
+      }
+      throw failure;
+    }
   }
 
   private LicenseRow ownLicense(String userId, String serial) {

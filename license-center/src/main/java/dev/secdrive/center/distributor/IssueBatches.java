@@ -29,6 +29,7 @@ import dev.secdrive.protocol.move.License;
 import dev.secdrive.protocol.move.UseConditions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,9 +39,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Licenses (S71-S85) and contents copy certificates (S121-S141) decided in batches ({@link
@@ -56,11 +61,33 @@ import java.util.function.Supplier;
  * The batch answers after A's commit; the signatures are made afterwards by each caller, over what
  * its batch recorded ({@link LicenseGrant}, {@link CopyGrant}), so that they run on the callers'
  * threads in parallel while the next batch is at the database.
+ *
+ * <p>C commits inside A's transaction, so C's rows of a batch (its licenses in {@code
+ * user_licenses}, its copies in {@code copy_history}, which spend the copy counts) exist before A's
+ * commit is tried. If that commit fails, the batch fails (every caller gets 500) and a compensating
+ * transaction of C deletes exactly the rows the batch wrote, by their serials ({@link
+ * OperationsStore#withdraw}), so nothing of it stays written and no copy is spent. What that cannot
+ * cover (the process ends between the two commits, or C fails at that moment) {@link #reconcile}
+ * removes: the rows of C this distributor recorded more than {@link #RECONCILE_AFTER} ago that A
+ * does not hold. It runs when the distributor starts and then at most once per {@link
+ * #RECONCILE_AFTER}, in the first batch after it; the bound keeps it off a batch whose two commits
+ * are still to come.
  */
 final class IssueBatches {
 
   private static final HexFormat HEX = HexFormat.of();
   private static final String COPY_POLICY = "copy-policy";
+
+  /**
+   * How old a row of C must be before {@link #reconcile} may take its missing counterpart in A for
+   * a batch that will never commit A: far above the time between a batch's two commits.
+   */
+  static final Duration RECONCILE_AFTER = Duration.ofMinutes(10);
+
+  /** Serials read from C, then looked up in A, at a time. */
+  private static final int RECONCILE_PAGE = 500;
+
+  private static final Logger log = LoggerFactory.getLogger(IssueBatches.class);
 
   /** A request of a batch: who asks, and what. */
   interface Order {
@@ -101,6 +128,9 @@ final class IssueBatches {
   private final Batcher<LicenseOrder, LicenseGrant> licenses;
   private final Batcher<CopyOrder, CopyGrant> copies;
 
+  /** When the next {@link #reconcile} is due: the first batch from then runs it. */
+  private final AtomicReference<Instant> reconcileDue = new AtomicReference<>(Instant.MIN);
+
   /**
    * @param distributor this distributor's name, as C records it
    * @param maxRunning batches of licenses, and of copies, running at once
@@ -130,10 +160,125 @@ final class IssueBatches {
     return copies.submit(order);
   }
 
+  // ------------------------------------------------------------------ reconciliation with A
+
+  /**
+   * Deletes the rows of C this distributor recorded before {@code at} − {@link #RECONCILE_AFTER}
+   * whose serial A does not hold: the licenses and copies of batches (or single updates) whose
+   * transaction of A did not commit after C's had, left by a crash between the two commits or by a
+   * compensation that could not reach C. A copy so removed gives its copy count back.
+   *
+   * @return the rows of C deleted
+   * @throws dev.secdrive.center.store.StoreException if A or C fails (what was deleted stays so)
+   */
+  int reconcile(Instant at) {
+    Instant before = at.minus(RECONCILE_AFTER);
+    return reconcile(true, before) + reconcile(false, before);
+  }
+
+  private int reconcile(boolean copyRows, Instant before) {
+    int deleted = 0;
+    String after = "";
+    while (true) {
+      String from = after;
+      List<String> page =
+          c.read(
+              "list the rows of C to reconcile",
+              cc ->
+                  OperationsStore.recordedBefore(
+                      cc, copyRows, distributor, before, from, RECONCILE_PAGE));
+      if (page.isEmpty()) {
+        return deleted;
+      }
+      Set<String> held =
+          a.read("reconcile C with A", ca -> PrivateStore.recorded(ca, copyRows, page));
+      List<String> orphans = new ArrayList<>();
+      for (String serial : page) {
+        if (!held.contains(serial)) {
+          orphans.add(serial);
+        }
+      }
+      if (!orphans.isEmpty()) {
+        deleted += withdraw(copyRows ? List.of() : orphans, copyRows ? orphans : List.of());
+      }
+      if (page.size() < RECONCILE_PAGE) {
+        return deleted;
+      }
+      after = page.get(page.size() - 1);
+    }
+  }
+
+  /**
+   * Runs {@link #reconcile} if it is due (at the first call, then {@link #RECONCILE_AFTER} after
+   * the last), on the caller's thread; a failure is logged, and the next one due tries again.
+   */
+  void reconcileIfDue(Instant at) {
+    Instant due = reconcileDue.get();
+    if (at.isBefore(due) || !reconcileDue.compareAndSet(due, at.plus(RECONCILE_AFTER))) {
+      return;
+    }
+    try {
+      int deleted = reconcile(at);
+      if (deleted > 0) {
+        log.warn(
+            "{}: deleted {} rows of C whose transaction of A had not committed",
+            distributor,
+            deleted);
+      }
+    } catch (RuntimeException e) {
+      log.warn("{}: cannot reconcile C with A now: {}", distributor, e.toString());
+    }
+  }
+
+  /** Deletes this distributor's rows of C with these serials ({@link OperationsStore#withdraw}). */
+  private int withdraw(List<String> licenseSerials, List<String> copySerials) {
+    return c.read(
+        "delete the rows of C whose transaction of A did not commit",
+        cc -> OperationsStore.withdraw(cc, distributor, licenseSerials, copySerials));
+  }
+
+  /**
+   * Runs {@code batch} (A's transaction, C's inside it); if A's commit fails after C's, deletes
+   * what C committed of it ({@code written}: the license serials, then the copy serials, filled in
+   * once C has committed) and fails as A's commit did. If C cannot be reached for it either, the
+   * rows wait for {@link #reconcile}.
+   */
+  private void compensated(Instant at, Consumer<List<List<String>>> batch) {
+    reconcileIfDue(at);
+    List<List<String>> written = new ArrayList<>();
+    try {
+      batch.accept(written);
+    } catch (RuntimeException failure) {
+      if (!written.isEmpty()) {
+        withdrawAfter(failure, written.get(0), written.get(1));
+      }
+      throw failure;
+    }
+  }
+
+  /**
+   * The compensation of a transaction of A that failed ({@code failure}) after C's had committed
+   * these rows: deletes them; if C fails too, its failure is added to {@code failure}'s suppressed
+   * ones and the rows wait for {@link #reconcile}.
+   */
+  void withdrawAfter(
+      RuntimeException failure, List<String> licenseSerials, List<String> copySerials) {
+    try {
+      withdraw(licenseSerials, copySerials);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   // ------------------------------------------------------------------ licenses (S71-S85)
 
   private void issueLicenses(List<Slot<LicenseOrder, LicenseGrant>> batch) {
     Instant at = now.get();
+    compensated(at, written -> issueLicenses(batch, at, written));
+  }
+
+  private void issueLicenses(
+      List<Slot<LicenseOrder, LicenseGrant>> batch, Instant at, List<List<String>> written) {
     a.read(
         "issue licenses",
         ca -> {
@@ -148,12 +293,12 @@ final class IssueBatches {
           Set<String> known = PrivateStore.lockUsers(ca, users.values());
           // After the locks: every bill committed before them is counted.
           Map<String, Long> owed = PrivateStore.owed(ca, known);
+          List<UserLicenseRow> held = new ArrayList<>();
           c.read(
               "record licenses",
               cc -> {
                 Map<String, CheckedClient> clients =
                     OperationsStore.checkedClients(cc, clientIds, false);
-                List<UserLicenseRow> held = new ArrayList<>();
                 List<Pending<LicenseRow, LicenseGrant>> issued = new ArrayList<>();
                 for (var slot : batch) {
                   String userId = users.get(slot);
@@ -221,6 +366,8 @@ final class IssueBatches {
                 PrivateStore.insertLicenses(ca, billed(ca, issued, LicenseRow::withBill, at));
                 return null;
               });
+          written.add(serials(held, UserLicenseRow::serial));
+          written.add(List.of());
           return null;
         });
   }
@@ -229,6 +376,11 @@ final class IssueBatches {
 
   private void issueCopies(List<Slot<CopyOrder, CopyGrant>> batch) {
     Instant at = now.get();
+    compensated(at, written -> issueCopies(batch, at, written));
+  }
+
+  private void issueCopies(
+      List<Slot<CopyOrder, CopyGrant>> batch, Instant at, List<List<String>> written) {
     a.read(
         "issue copy certificates",
         ca -> {
@@ -248,6 +400,8 @@ final class IssueBatches {
               owed.putIfAbsent(source.license().userId(), source.owedCents());
             }
           }
+          List<UserLicenseRow> held = new ArrayList<>();
+          List<HistoryRow> history = new ArrayList<>();
           c.read(
               "record copy certificates",
               cc -> {
@@ -262,8 +416,6 @@ final class IssueBatches {
                 }
                 Map<OperationsStore.CountedLicense, Long> issuedSoFar =
                     OperationsStore.copiesIssued(cc, counted);
-                List<UserLicenseRow> held = new ArrayList<>();
-                List<HistoryRow> history = new ArrayList<>();
                 List<Pending<CopyRow, CopyGrant>> issued = new ArrayList<>();
                 List<LicenseRow> forB = new ArrayList<>();
                 for (var slot : batch) {
@@ -394,11 +546,19 @@ final class IssueBatches {
                 PrivateStore.insertCopies(ca, rows);
                 return null;
               });
+          written.add(serials(held, UserLicenseRow::serial));
+          written.add(serials(history, HistoryRow::serial));
           return null;
         });
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private static <T> List<String> serials(List<T> rows, Function<T, String> serial) {
+    List<String> serials = new ArrayList<>();
+    rows.forEach(r -> serials.add(serial.apply(r)));
+    return serials;
+  }
 
   /**
    * The user of every slot: a checked user as it is, a session token looked up for all of the batch

@@ -28,6 +28,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -35,9 +38,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -103,6 +108,9 @@ abstract class DistributorContract {
   DistributorServer a;
   DistributorServer b;
 
+  /** The databases by name: "a" and "b" (private), "c" (shared). */
+  final Map<String, JdbcConfig> databases = new HashMap<>();
+
   @BeforeEach
   void startDistributors() throws Exception {
     authority = new TestAuthority();
@@ -111,6 +119,7 @@ abstract class DistributorContract {
     KeyTreeFixture.write(keyTreeFile, DEPTH, CATEGORY_DEPTH, treeSecret);
     Path shared = tmp.resolve("shared");
     JdbcConfig c = sharedDatabase(shared);
+    databases.put("c", c);
     a = start("a", "Distributor A", 0, c);
     b = start("b", "Distributor B", 1, c);
   }
@@ -118,15 +127,10 @@ abstract class DistributorContract {
   private DistributorServer start(String which, String name, long category, JdbcConfig c)
       throws Exception {
     Path dir = tmp.resolve(which);
+    JdbcConfig own = privateDatabase(which, dir);
+    databases.put(which, own);
     DistributorServer.setup(
-        dir,
-        name,
-        authority.publicKey(),
-        authority::certify,
-        keyTreeFile,
-        category,
-        privateDatabase(which, dir),
-        c);
+        dir, name, authority.publicKey(), authority::certify, keyTreeFile, category, own, c);
     return DistributorServer.start(dir, new InetSocketAddress("127.0.0.1", 0), clock);
   }
 
@@ -138,6 +142,43 @@ abstract class DistributorContract {
       }
     }
     dropDatabases();
+  }
+
+  /** Runs {@code statement} with {@code args} on database {@code which} ({@link #databases}). */
+  void sql(String which, String statement, Object... args) throws Exception {
+    JdbcConfig config = databases.get(which);
+    try (Connection c =
+            DriverManager.getConnection(config.url(), config.user(), config.password());
+        PreparedStatement s = c.prepareStatement(statement)) {
+      for (int i = 0; i < args.length; i++) {
+        s.setObject(i + 1, args[i]);
+      }
+      s.execute();
+    }
+  }
+
+  void restartA() throws Exception {
+    a.close();
+    a = DistributorServer.start(tmp.resolve("a"), new InetSocketAddress("127.0.0.1", 0), clock);
+  }
+
+  /**
+   * A copy at A whose transaction of A is then undone, as a crash between C's commit and A's would
+   * leave it: C holds its copy history and the license for B, A neither.
+   */
+  TwoClients aCopyLeftInCAlone() throws Exception {
+    TwoClients t = twoClients(2);
+    assertOk(admin(a, "/copy-policy", json("policy", "free", "percent", 0)));
+    Reply copied = copy(a, t.atA(), t.license(), t.clientB().clientId());
+    assertOk(copied);
+    ContentsCopyCertificate certificate = ContentsCopyCertificate.decode(copied.hex("certificate"));
+    sql("a", "DELETE FROM copy_certificates WHERE serial = ?", HEX.formatHex(certificate.serial()));
+    sql(
+        "a",
+        "DELETE FROM licenses WHERE serial = ?",
+        HEX.formatHex(certificate.license().serial()));
+    assertEquals(2, b.distributor().federationLicenses("alice").size());
+    return t;
   }
 
   // ------------------------------------------------------------------ HTTP helpers
@@ -972,6 +1013,37 @@ abstract class DistributorContract {
         "/copies",
         json("licenseSerial", HEX.formatHex(license.serial()), "destinationClientId", destination),
         auth);
+  }
+
+  @Test
+  void rowsOfCWithoutTheirTransactionOfAAreDeletedWhenTheDistributorStartsAndGiveTheCopyBack()
+      throws Exception {
+    TwoClients t = aCopyLeftInCAlone();
+    // Younger than the bound: a batch may still be between its two commits, so they stay.
+    restartA();
+    assertEquals(2, b.distributor().federationLicenses("alice").size());
+    clock.now = clock.now.plus(IssueBatches.RECONCILE_AFTER).plusSeconds(1);
+    restartA();
+    assertEquals(1, b.distributor().federationLicenses("alice").size(), "the orphans are gone");
+    // Both copies of the count are there again.
+    assertOk(copy(a, t.atA(), t.license(), t.clientB().clientId()));
+    assertOk(copy(a, t.atA(), t.license(), t.clientB().clientId()));
+    assertRefused(copy(a, t.atA(), t.license(), t.clientB().clientId()), 409, "(2 of 2 issued)");
+    assertEquals(2, profile(a, "alice").get("copies").size());
+  }
+
+  @Test
+  void aRunningDistributorDeletesRowsOfCWithoutTheirTransactionOfAOnceTheBoundHasPassed()
+      throws Exception {
+    TwoClients t = aCopyLeftInCAlone();
+    clock.now = clock.now.plus(IssueBatches.RECONCILE_AFTER).minusSeconds(1);
+    assertOk(copy(a, t.atA(), t.license(), t.clientB().clientId()));
+    assertEquals(3, b.distributor().federationLicenses("alice").size(), "not due yet");
+    clock.now = clock.now.plusSeconds(2);
+    // The first batch after the bound reconciles before it decides: the orphan's copy is free.
+    assertOk(copy(a, t.atA(), t.license(), t.clientB().clientId()));
+    assertEquals(3, b.distributor().federationLicenses("alice").size());
+    assertRefused(copy(a, t.atA(), t.license(), t.clientB().clientId()), 409, "(2 of 2 issued)");
   }
 
   @Test

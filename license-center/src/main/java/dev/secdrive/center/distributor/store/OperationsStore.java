@@ -396,6 +396,70 @@ public final class OperationsStore {
         at.getEpochSecond());
   }
 
+  /**
+   * The serials of licenses ({@code copies} false: user_licenses) or of copy certificates ({@code
+   * copies} true: copy_history) that {@code distributor} recorded before {@code before}, above
+   * {@code after} in serial order, at most {@code limit}: one page of the reconciliation with A.
+   */
+  public static List<String> recordedBefore(
+      Connection c, boolean copies, String distributor, Instant before, String after, int limit)
+      throws SQLException {
+    return Sql.list(
+        c,
+        "SELECT serial FROM "
+            + (copies ? "copy_history" : "user_licenses")
+            + " WHERE distributor = ? AND issued_at < ? AND serial > ? ORDER BY serial LIMIT ?",
+        r -> r.getString(1).trim(),
+        distributor,
+        before.getEpochSecond(),
+        after,
+        limit);
+  }
+
+  /**
+   * Deletes what {@code distributor} recorded of licenses {@code licenseSerials} (with the copy
+   * history that names them as the destination's license) and of copy certificates {@code
+   * copySerials}: the rows of a batch whose transaction of A did not commit. Returns the rows
+   * deleted.
+   */
+  public static int withdraw(
+      Connection c,
+      String distributor,
+      Collection<String> licenseSerials,
+      Collection<String> copySerials)
+      throws SQLException {
+    int deleted = 0;
+    if (!copySerials.isEmpty()) {
+      List<Object> args = new ArrayList<>();
+      args.add(distributor);
+      args.addAll(copySerials);
+      deleted +=
+          Sql.update(
+              c,
+              "DELETE FROM copy_history WHERE distributor = ? AND serial IN "
+                  + Sql.in(copySerials.size()),
+              args.toArray());
+    }
+    if (!licenseSerials.isEmpty()) {
+      List<Object> args = new ArrayList<>();
+      args.add(distributor);
+      args.addAll(licenseSerials);
+      deleted +=
+          Sql.update(
+              c,
+              "DELETE FROM copy_history WHERE distributor = ? AND license_serial IN "
+                  + Sql.in(licenseSerials.size()),
+              args.toArray());
+      deleted +=
+          Sql.update(
+              c,
+              "DELETE FROM user_licenses WHERE distributor = ? AND serial IN "
+                  + Sql.in(licenseSerials.size()),
+              args.toArray());
+    }
+    return deleted;
+  }
+
   // ------------------------------------------------------------------ revocations
 
   /** The EKB version: the count of revocations, i.e. the highest version taken. */

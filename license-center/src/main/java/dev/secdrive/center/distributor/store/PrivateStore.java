@@ -448,6 +448,30 @@ public final class PrivateStore {
         rows);
   }
 
+  /**
+   * Which of {@code serials} A holds as licenses ({@code licenses}) or as copy certificates ({@code
+   * copies}): the reconciliation of C with A ({@code IssueBatches#reconcile}).
+   */
+  public static Set<String> recorded(Connection c, boolean copies, Collection<String> serials)
+      throws SQLException {
+    Set<String> found = new HashSet<>();
+    if (serials.isEmpty()) {
+      return found;
+    }
+    for (String serial :
+        Sql.list(
+            c,
+            "SELECT serial FROM "
+                + (copies ? "copy_certificates" : "licenses")
+                + " WHERE serial IN "
+                + Sql.in(serials.size()),
+            r -> r.getString(1).trim(),
+            serials.toArray())) {
+      found.add(serial);
+    }
+    return found;
+  }
+
   public static Optional<LicenseRow> license(Connection c, String serial) throws SQLException {
     return Sql.one(c, LICENSES + " WHERE serial = ?", PrivateStore::licenseRow, serial);
   }
