@@ -10,9 +10,12 @@ import dev.secdrive.protocol.rip.TrackRecord;
 import dev.secdrive.protocol.security.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -154,7 +157,15 @@ public final class RipTable {
               Optional.ofNullable(e.isrc).filter(s -> !s.isEmpty()),
               e.mediumId == null ? "" : e.mediumId,
               e.track);
-      entries.put(key, new Entry(key, record));
+      if (entries.put(key, new Entry(key, record)) != null) {
+        throw new FlowException(
+            file
+                + ": entry "
+                + n
+                + " repeats the key of an earlier entry ("
+                + key
+                + "): the table was edited; remove one of them");
+      }
     }
     return new RipTable(entries);
   }
@@ -173,6 +184,28 @@ public final class RipTable {
     Map<Key, Entry> next = new LinkedHashMap<>(entries);
     next.put(key, new Entry(key, record.encode()));
     return new RipTable(next);
+  }
+
+  /**
+   * Adds {@code record} to the table in {@code file}: read, changed and replaced under an exclusive
+   * lock on {@code file}.lock, so that rips in two processes (or two threads) that register at once
+   * both land.
+   */
+  public static synchronized void register(Path file, TrackRecord record) {
+    Path parent = file.toAbsolutePath().getParent();
+    Path lock = file.resolveSibling(file.getFileName() + ".lock");
+    try {
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try (FileChannel channel =
+              FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock held = channel.lock()) {
+        load(file).with(record).save(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot lock the rip table " + lock + ": " + e, e);
+    }
   }
 
   /** Replaces {@code file} atomically (old table or new, never torn). */

@@ -111,4 +111,42 @@ class RipTableTest {
     assertTrue(e.getMessage().contains("was edited"), e.getMessage());
     assertEquals(List.of(), RipTable.empty().entries());
   }
+
+  @Test
+  void aKeyTwiceInTheFileIsRefusedNotResolvedSilently() throws Exception {
+    Path file = dir.resolve("t.json");
+    String entry = "{\"deviceId\": \"SD-1\", \"isrc\": \"GBSDA2600001\", \"record\": \"%s\"}";
+    String a =
+        java.util.HexFormat.of()
+            .formatHex(record("SD-1", Optional.of("GBSDA2600001"), "CD-1", 1).encode());
+    String b =
+        java.util.HexFormat.of()
+            .formatHex(record("SD-1", Optional.of("GBSDA2600001"), "CD-2", 1).encode());
+    Files.writeString(
+        file,
+        "{\"format\": 1, \"entries\": ["
+            + String.format(entry, a)
+            + ", "
+            + String.format(entry, b)
+            + "]}");
+    FlowException e = assertThrows(FlowException.class, () -> RipTable.load(file));
+    assertTrue(e.getMessage().contains("entry 2 repeats the key"), e.getMessage());
+  }
+
+  @Test
+  void registrationsAtOnceAllLand() throws Exception {
+    Path file = dir.resolve("shared/table.json");
+    int n = 16;
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      TrackRecord r = record("SD-1", Optional.empty(), "CD-1", i + 1);
+      Thread t = new Thread(() -> RipTable.register(file, r));
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(n, RipTable.load(file).entries().size());
+  }
 }
