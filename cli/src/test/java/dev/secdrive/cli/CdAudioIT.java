@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,10 +19,14 @@ import dev.secdrive.protocol.cd.SessionInfo;
 import dev.secdrive.protocol.cd.SubChannelPosition;
 import dev.secdrive.protocol.cd.Toc;
 import dev.secdrive.protocol.cd.TrackDescriptor;
+import dev.secdrive.protocol.cdb.ReadCd;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,8 +210,23 @@ class CdAudioIT {
       rig.emulator.remove(0, true);
       rig.emulator.insert(0, "CDDA-LONG");
       assertThrows(ScsiException.class, drive::testUnitReady); // 06/28/00
+      // The drive reports 8 MiB / 2,448 (its largest READ CD sector) and refuses one more ...
+      assertEquals(3426, drive.blockLimits().maximumTransferLength());
+      CompletionException tooLong =
+          assertThrows(
+              CompletionException.class,
+              () ->
+                  drive
+                      .execute(ReadCd.audio(0, 3427, ReadCd.SUB_CHANNEL_NONE), 3427L * 2352, d -> d)
+                      .join());
+      ScsiException refusal = assertInstanceOf(ScsiException.class, tooLong.getCause());
+      assertTrue(refusal.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB));
+      // ... while readCd of any count is split into commands it accepts.
       byte[] read = drive.cdAudio().readCd(0, 4500);
       assertArrayEquals(long1, read);
+      assertArrayEquals(
+          Arrays.copyOfRange(long1, 2352 * 100, 2352 * 4100),
+          drive.cdAudio().readCdMsf(Msf.fromLba(100), Msf.fromLba(4100)));
       byte[] withQ = drive.cdAudio().readCdWithQ(0, 4500);
       assertEquals(4500 * CdAudio.SECTOR_WITH_Q_BYTES, withQ.length);
       int last = 4499 * CdAudio.SECTOR_WITH_Q_BYTES;

@@ -61,6 +61,23 @@ public final class CheckCondition extends Exception {
             FieldPointer.cdb(cdbByte, bit)));
   }
 
+  /**
+   * A TRANSFER LENGTH above the MAXIMUM TRANSFER LENGTH of the Block Limits VPD page: INVALID FIELD
+   * IN CDB (05/24/00) pointing at the length field, as SBC-3 5.8 (READ (10)) and its siblings
+   * require; the message names the limit.
+   */
+  public static CheckCondition transferTooLong(int lengthField, long requested, long maximum) {
+    return new CheckCondition(
+        SenseData.of(
+            SenseKey.ILLEGAL_REQUEST,
+            AdditionalSense.INVALID_FIELD_IN_CDB,
+            FieldPointer.cdb(lengthField)),
+        String.format(
+            "transfer length %,d exceeds the maximum transfer length of %,d (Block Limits VPD page"
+                + " B0h; one data phase carries at most %,d bytes)",
+            requested, maximum, UnitContext.MAXIMUM_TRANSFER_BYTES));
+  }
+
   /** A secure-layer refusal: the reason's sense, and {@code detail} in the message. */
   public static CheckCondition refused(Reason reason, String detail) {
     return new CheckCondition(reason.senseData(), reason.text() + ": " + detail);

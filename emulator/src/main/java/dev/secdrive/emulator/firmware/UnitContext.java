@@ -16,8 +16,30 @@ import java.util.Optional;
  */
 public interface UnitContext {
 
-  /** Largest data phase of one command; reported in the Block Limits VPD page (SBC-3 6.5.3). */
+  /**
+   * Largest data phase of one command: one data-in or data-out travels in one frame, and the TCP
+   * carrier's frame holds at most this much (PROTOCOL.md "Carriers"). Hosts learn it from the Block
+   * Limits VPD page (SBC-3 6.5.3), see {@link #maximumTransferLength}.
+   */
   int MAXIMUM_TRANSFER_BYTES = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
+
+  /** The largest sector READ CD returns: 2,352 bytes of main channel and 96 of raw P-W. */
+  int LARGEST_CD_SECTOR_BYTES = 2352 + 96;
+
+  /**
+   * The unit's MAXIMUM TRANSFER LENGTH for a medium of {@code blockSize}-byte blocks, as the Block
+   * Limits VPD page reports it: the most blocks (for READ CD and READ CD MSF, sectors) one READ,
+   * WRITE, VERIFY or READ CD may move. A unit that serves READ CD counts its largest sector, so any
+   * READ CD of at most this many sectors fits one data phase whatever its sub-channel selection.
+   * Every longer transfer is refused by {@link CheckCondition#transferTooLong}.
+   */
+  default long maximumTransferLength(int blockSize) {
+    int unitBytes =
+        commands().containsKey(Opcode.READ_CD)
+            ? Math.max(blockSize, LARGEST_CD_SECTOR_BYTES)
+            : blockSize;
+    return MAXIMUM_TRANSFER_BYTES / unitBytes;
+  }
 
   int lun();
 

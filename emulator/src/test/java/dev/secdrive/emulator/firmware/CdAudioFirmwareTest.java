@@ -15,6 +15,7 @@ import dev.secdrive.protocol.cd.Msf;
 import dev.secdrive.protocol.cd.QSubChannel;
 import dev.secdrive.protocol.cd.SubChannelPosition;
 import dev.secdrive.protocol.cdb.GetConfiguration;
+import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.ModeSense10;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
@@ -24,6 +25,7 @@ import dev.secdrive.protocol.cdb.ReadSubChannel;
 import dev.secdrive.protocol.cdb.ReadTocPmaAtip;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.data.BlockLimits;
 import dev.secdrive.protocol.data.ReadCapacity10Data;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -309,6 +311,55 @@ class CdAudioFirmwareTest {
         -1);
     // a second of 60 does not decode
     assertCheck(h.run(host, HexFormat.of().parseHex("B90400003C000004001000" + "00")), 5, 0x24, 0);
+  }
+
+  @Test
+  void readCdUpToTheMaximumTransferLengthAndNoFurther() throws Exception {
+    // 8 MiB / (2,352 + 96): any sub-channel selection of that many sectors fits one data phase.
+    int max = (8 << 20) / 2448;
+    assertEquals(3426, max);
+    BlockLimits limits = BlockLimits.decode(good(Inquiry.vpd(BlockLimits.PAGE_CODE, 255)));
+    assertEquals(max, limits.maximumTransferLength());
+
+    h.firmware.remove(false).close();
+    byte[] audio = new byte[2352 * (max + 10)];
+    new Random(7).nextBytes(audio);
+    CdAudioDisc.press(
+        h.store.directory(),
+        "CDDA-LONG",
+        "",
+        Optional.empty(),
+        List.of(new CdAudioDisc.Track(Optional.empty(), audio)));
+    h.firmware.insert(h.open("CDDA-LONG"));
+    assertCheck(h.run(host, new ReadTocPmaAtip(false, 0, 0, 804, 0)), 6, 0x28, 0);
+
+    assertArrayEquals(
+        Arrays.copyOfRange(audio, 2352, 2352 * (max + 1)),
+        good(ReadCd.audio(1, max, ReadCd.SUB_CHANNEL_NONE)));
+    assertEquals(max * 2448, good(ReadCd.audio(0, max, ReadCd.SUB_CHANNEL_RAW)).length);
+    assertEquals(max * 2352, good(ReadCdMsf.audio(Msf.fromLba(0), Msf.fromLba(max), 0)).length);
+    // One sector more is INVALID FIELD IN CDB at the transfer length (SBC-3 5.8), with or
+    // without sub-channel, as READ(10) and READ(16) of a block medium are.
+    for (int sub : new int[] {ReadCd.SUB_CHANNEL_NONE, ReadCd.SUB_CHANNEL_Q}) {
+      assertFieldPointer(
+          assertCheck(h.run(host, ReadCd.audio(0, max + 1, sub)), 5, 0x24, 0), 6, -1);
+    }
+    assertFieldPointer(
+        assertCheck(
+            h.run(host, ReadCdMsf.audio(Msf.fromLba(0), Msf.fromLba(max + 1), 0)), 5, 0x24, 0),
+        6,
+        -1);
+    // The firmware names the limit in the refusal's message.
+    CheckCondition refusal =
+        assertThrows(
+            CheckCondition.class,
+            () -> {
+              throw CheckCondition.transferTooLong(6, max + 1, max);
+            });
+    assertEquals(
+        "transfer length 3,427 exceeds the maximum transfer length of 3,426 (Block Limits VPD page"
+            + " B0h; one data phase carries at most 8,388,608 bytes)",
+        refusal.getMessage());
   }
 
   @Test

@@ -20,10 +20,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A CD drive's audio commands (MMC-6; PROTOCOL.md "CD-DA"): READ TOC/PMA/ATIP, READ CD and READ CD
- * MSF of CD-DA sectors, READ SUB-CHANNEL. Obtained with {@link Drive#cdAudio()}. Reads longer than
- * one command's {@link Drive#MAXIMUM_TRANSFER_BYTES} are split into as many CDBs as needed, all in
- * flight at once. A refusal (not audio: 05/64/00; past the lead-out: 05/21/00; no disc: 02/3A/xx)
- * arrives as {@link ScsiException}.
+ * MSF of CD-DA sectors, READ SUB-CHANNEL. Obtained with {@link Drive#cdAudio()}. A read of any
+ * length is split into as many CDBs as needed, all in flight at once, each within what the drive
+ * accepts: the MAXIMUM TRANSFER LENGTH of its Block Limits VPD page (B0h), asked once, and one
+ * command's {@link Drive#MAXIMUM_TRANSFER_BYTES}. A refusal (not audio: 05/64/00; past the
+ * lead-out: 05/21/00; no disc: 02/3A/xx) arrives as {@link ScsiException}.
  */
 public final class CdAudio {
 
@@ -37,6 +38,9 @@ public final class CdAudio {
   private static final int TOC_ALLOCATION = 2048;
 
   private final Drive drive;
+
+  /** The drive's MAXIMUM TRANSFER LENGTH in sectors once learned; 0 while not, or no limit. */
+  private volatile long maximumSectors = -1;
 
   CdAudio(Drive drive) {
     this.drive = drive;
@@ -103,7 +107,8 @@ public final class CdAudio {
                     (long) n * size),
             first,
             (int) count,
-            SECTOR_BYTES));
+            SECTOR_BYTES,
+            chunk(SECTOR_BYTES)));
   }
 
   /** The media catalog number (READ SUB-CHANNEL 02h), if the disc has one. */
@@ -161,7 +166,27 @@ public final class CdAudio {
         (at, n, size) -> command(ReadCd.audio(at, n, subChannel), (long) n * size),
         lba,
         sectors,
-        perSector);
+        perSector,
+        chunk(perSector));
+  }
+
+  /**
+   * Sectors of {@code perSector} bytes one READ CD may ask for: the drive's MAXIMUM TRANSFER LENGTH
+   * (B0h; zero there means no limit reported), never more than one data phase holds. A drive that
+   * does not serve B0h is held to the data phase alone.
+   */
+  private int chunk(int perSector) {
+    int byBytes = Drive.MAXIMUM_TRANSFER_BYTES / perSector;
+    long reported = maximumSectors;
+    if (reported < 0) {
+      try {
+        reported = drive.blockLimits().maximumTransferLength();
+        maximumSectors = reported;
+      } catch (ScsiException e) {
+        reported = 0; // not served: ask again next time, the data phase bounds this read
+      }
+    }
+    return reported == 0 ? byBytes : (int) Math.min(byBytes, reported);
   }
 
   /** One command; refuses an answer of another length than asked for. */

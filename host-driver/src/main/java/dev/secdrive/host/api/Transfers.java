@@ -32,8 +32,16 @@ final class Transfers {
 
   /** Reads {@code blocks} blocks from {@code lba} in as many commands as the limit needs. */
   static CompletableFuture<byte[]> read(Reader reader, long lba, int blocks, int blockSize) {
+    return read(reader, lba, blocks, blockSize, Drive.MAXIMUM_TRANSFER_BYTES / blockSize);
+  }
+
+  /** As {@link #read(Reader, long, int, int)}, at most {@code chunk} blocks a command. */
+  static CompletableFuture<byte[]> read(
+      Reader reader, long lba, int blocks, int blockSize, int chunk) {
+    if (chunk < 1) {
+      throw new IllegalArgumentException("a chunk of " + chunk + " blocks");
+    }
     byte[] result = new byte[Math.multiplyExact(blocks, blockSize)];
-    int chunk = Drive.MAXIMUM_TRANSFER_BYTES / blockSize;
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     for (int done = 0; done < blocks; done += chunk) {
       int offset = done * blockSize;

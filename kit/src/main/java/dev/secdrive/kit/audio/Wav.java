@@ -1,12 +1,17 @@
 package dev.secdrive.kit.audio;
 
 import dev.secdrive.kit.files.AtomicFiles;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 
 /**
  * RIFF/WAVE files of 16-bit linear PCM (Microsoft "Multimedia Programming Interface and Data
@@ -41,9 +46,18 @@ public final class Wav {
     0x71
   };
 
+  /**
+   * The largest WAV file {@link #read} accepts: one CD's worth of audio, 79:59:74 = 359,999 sectors
+   * of 2,352 bytes (846,717,648 bytes), plus 1 MiB for the RIFF, fmt and data headers and any other
+   * chunks (LIST, bext, ...) a file carries. A larger file is refused before any of it is read, so
+   * a huge file cannot make a reader allocate without bound.
+   */
+  public static final long MAXIMUM_FILE_BYTES = 359_999L * Pcm.CD_SECTOR_BYTES + (1 << 20);
+
   private static final int RIFF_HEADER = 12;
   private static final int CHUNK_HEADER = 8;
   private static final int FMT_MINIMUM = 16;
+  private static final int HEADER_BYTES = 44;
   private static final int FMT_EXTENSIBLE = 40;
 
   private Wav() {}
@@ -57,7 +71,27 @@ public final class Wav {
    * @throws IOException if the file cannot be read
    */
   public static Pcm read(Path file) throws IOException {
-    return parse(file.toString(), Files.readAllBytes(file));
+    long size = Files.size(file);
+    if (size > MAXIMUM_FILE_BYTES) {
+      throw tooLarge(file, size);
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      // Bounded even if the file grows after its size was taken.
+      bytes = in.readNBytes((int) MAXIMUM_FILE_BYTES + 1);
+    }
+    if (bytes.length > MAXIMUM_FILE_BYTES) {
+      throw tooLarge(file, bytes.length);
+    }
+    return parse(file.toString(), bytes);
+  }
+
+  private static WavException tooLarge(Path file, long size) {
+    return new WavException(
+        String.format(
+            "%s: %,d bytes is larger than the %,d bytes a WAV file of one CD's audio (79:59:74)"
+                + " can take",
+            file, size, MAXIMUM_FILE_BYTES));
   }
 
   /** As {@link #read}, then {@link #requireCdAudio}. */
@@ -86,19 +120,7 @@ public final class Wav {
   /** Writes {@code pcm} to {@code file} as 16-bit PCM (format tag 1), atomically. */
   public static void write(Path file, Pcm pcm) throws IOException {
     byte[] data = pcm.toLittleEndian();
-    ByteBuffer header = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
-    header.put("RIFF".getBytes(StandardCharsets.US_ASCII));
-    header.putInt(36 + data.length);
-    header.put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII));
-    header.putInt(FMT_MINIMUM);
-    header.putShort((short) FORMAT_PCM);
-    header.putShort((short) pcm.channels());
-    header.putInt(pcm.sampleRate());
-    header.putInt(pcm.sampleRate() * pcm.channels() * 2);
-    header.putShort((short) (pcm.channels() * 2));
-    header.putShort((short) 16);
-    header.put("data".getBytes(StandardCharsets.US_ASCII));
-    header.putInt(data.length);
+    ByteBuffer header = header(pcm.sampleRate(), pcm.channels(), data.length);
     AtomicFiles.replace(
         file,
         out -> {
@@ -106,6 +128,124 @@ public final class Wav {
           out.write(data);
           return null;
         });
+  }
+
+  /** The 44-byte header of a 16-bit PCM file with {@code dataBytes} of samples. */
+  private static ByteBuffer header(int sampleRate, int channels, long dataBytes) {
+    ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    header.put("RIFF".getBytes(StandardCharsets.US_ASCII));
+    header.putInt((int) (HEADER_BYTES - CHUNK_HEADER + dataBytes));
+    header.put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII));
+    header.putInt(FMT_MINIMUM);
+    header.putShort((short) FORMAT_PCM);
+    header.putShort((short) channels);
+    header.putInt(sampleRate);
+    header.putInt(sampleRate * channels * 2);
+    header.putShort((short) (channels * 2));
+    header.putShort((short) 16);
+    header.put("data".getBytes(StandardCharsets.US_ASCII));
+    header.putInt((int) dataBytes);
+    return header.flip();
+  }
+
+  /**
+   * Writes a 16-bit PCM WAV file as its samples arrive; the header's sizes are patched at {@link
+   * #close()}. Until then the file's sizes are zero, so a file left by a crash reads as empty
+   * audio, not as audio of a wrong length. The file is written in place, not atomically.
+   */
+  public static final class Writer implements Closeable {
+
+    /** The largest data chunk whose RIFF size (data + 36) still fits in 32 bits. */
+    private static final long MAXIMUM_DATA_BYTES = 0xFFFF_FFFFL - (HEADER_BYTES - CHUNK_HEADER);
+
+    private final Path file;
+    private final FileChannel channel;
+    private final int sampleRate;
+    private final int channels;
+    private long dataBytes;
+    private boolean closed;
+
+    private Writer(Path file, FileChannel channel, int sampleRate, int channels) {
+      this.file = file;
+      this.channel = channel;
+      this.sampleRate = sampleRate;
+      this.channels = channels;
+    }
+
+    /** Creates or truncates {@code file} and writes its header with sizes of zero. */
+    public static Writer open(Path file, int sampleRate, int channels) throws IOException {
+      if (sampleRate <= 0 || channels < 1 || channels > 0xFFFF / 2) {
+        throw new IllegalArgumentException(
+            channels + " channels at " + sampleRate + " Hz is not audio");
+      }
+      FileChannel channel =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE);
+      try {
+        writeFully(channel, header(sampleRate, channels, 0), 0);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      return new Writer(file, channel, sampleRate, channels);
+    }
+
+    /**
+     * Appends {@code length} bytes of little-endian 16-bit samples, whole frames (channels x 2
+     * bytes each).
+     */
+    public void write(byte[] littleEndianSamples, int offset, int length) throws IOException {
+      if (closed) {
+        throw new IOException(file + ": written after close");
+      }
+      Objects.checkFromIndexSize(offset, length, littleEndianSamples.length);
+      int frameBytes = 2 * channels;
+      if (length % frameBytes != 0) {
+        throw new IllegalArgumentException(
+            length
+                + " bytes are not a whole number of "
+                + channels
+                + "-channel 16-bit frames ("
+                + frameBytes
+                + " bytes each)");
+      }
+      if (dataBytes + length > MAXIMUM_DATA_BYTES) {
+        throw new WavException(
+            file + ": more than " + MAXIMUM_DATA_BYTES + " bytes of samples do not fit a WAV file");
+      }
+      writeFully(
+          channel, ByteBuffer.wrap(littleEndianSamples, offset, length), HEADER_BYTES + dataBytes);
+      dataBytes += length;
+    }
+
+    /** Frames written so far. */
+    public long frames() {
+      return dataBytes / (2L * channels);
+    }
+
+    /** Patches the RIFF and data sizes, forces the file to disk and closes it. */
+    @Override
+    public void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try (channel) {
+        writeFully(channel, header(sampleRate, channels, dataBytes), 0);
+        channel.force(true);
+      }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer, long position)
+        throws IOException {
+      long at = position;
+      while (buffer.hasRemaining()) {
+        at += channel.write(buffer, at);
+      }
+    }
   }
 
   static Pcm parse(String name, byte[] bytes) throws WavException {
@@ -126,8 +266,17 @@ public final class Wav {
       long size = in.getInt(position + 4) & 0xFFFF_FFFFL;
       int body = position + CHUNK_HEADER;
       if (id.equals("fmt ")) {
-        if (size < FMT_MINIMUM || body + size > bytes.length) {
-          throw new WavException(name + ": truncated: the fmt chunk has " + size + " bytes");
+        if (size < FMT_MINIMUM) {
+          throw new WavException(
+              name + ": the fmt chunk has " + size + " bytes, fewer than " + FMT_MINIMUM);
+        }
+        if (body + size > bytes.length) {
+          throw new WavException(
+              name
+                  + ": truncated: the fmt chunk declares "
+                  + size
+                  + " bytes, the file holds "
+                  + (bytes.length - body));
         }
         int tag = in.getShort(body) & 0xFFFF;
         channels = in.getShort(body + 2) & 0xFFFF;

@@ -1,10 +1,12 @@
 package dev.secdrive.kit.audio;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -81,10 +83,81 @@ class WavTest {
     assertRefused(
         Arrays.copyOf(whole, whole.length - 2),
         "truncated: the data chunk declares 8 bytes, the file holds 6");
-    assertRefused(Arrays.copyOf(whole, 30), "truncated: the fmt chunk has 16 bytes");
+    assertRefused(
+        Arrays.copyOf(whole, 30), "truncated: the fmt chunk declares 16 bytes, the file holds 10");
     assertRefused(Arrays.copyOf(whole, 36), "truncated: no data chunk");
     byte[] odd = wav(1, 2, 44_100, 16, false, 4, new short[] {1, 2, 3}, false);
     assertRefused(odd, "truncated: 6 data bytes are not a whole number of 2-channel 16-bit frames");
+  }
+
+  @Test
+  void refusesChunkSizesLargerThanTheFile() throws IOException {
+    byte[] lyingData = wav(1, 2, 44_100, 16, false, 4, new short[] {1, 2, 3, 4}, false);
+    ByteBuffer.wrap(lyingData).order(ByteOrder.LITTLE_ENDIAN).putInt(40, 0xFFFF_FFF0);
+    assertRefused(
+        lyingData, "truncated: the data chunk declares 4294967280 bytes, the file holds 8");
+    byte[] lyingFmt = wav(1, 2, 44_100, 16, false, 4, new short[] {1, 2}, false);
+    ByteBuffer.wrap(lyingFmt).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 0x7FFF_FFFF);
+    assertRefused(
+        lyingFmt, "truncated: the fmt chunk declares 2147483647 bytes, the file holds 28");
+    byte[] shortFmt = wav(1, 2, 44_100, 16, false, 4, new short[] {1, 2}, false);
+    ByteBuffer.wrap(shortFmt).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 12);
+    assertRefused(shortFmt, "the fmt chunk has 12 bytes, fewer than 16");
+    byte[] lyingList = wav(1, 2, 44_100, 16, false, 4, new short[] {1, 2}, true);
+    ByteBuffer.wrap(lyingList).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 0xFFFF_FFFF);
+    assertRefused(
+        lyingList, "truncated: chunk 'LIST' declares 4294967295 bytes, the file holds 40");
+  }
+
+  @Test
+  void refusesAFileLargerThanOneCdBeforeReadingIt() throws IOException {
+    assertEquals(359_999L * 2_352 + (1 << 20), Wav.MAXIMUM_FILE_BYTES);
+    Path huge = dir.resolve("huge.wav");
+    byte[] head = wav(1, 2, 44_100, 16, false, 4, new short[] {1, 2}, false);
+    try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+      f.write(head);
+      f.setLength(Wav.MAXIMUM_FILE_BYTES + 1); // sparse: costs no disk
+    }
+    WavException e = assertThrows(WavException.class, () -> Wav.read(huge));
+    assertEquals(
+        huge
+            + ": 847,766,225 bytes is larger than the 847,766,224 bytes a WAV file of one CD's"
+            + " audio (79:59:74) can take",
+        e.getMessage());
+  }
+
+  @Test
+  void theStreamingWriterWritesWhatWriteWrites() throws IOException {
+    Pcm pcm = Signals.music(1.3, 5);
+    Path whole = dir.resolve("whole.wav");
+    Wav.write(whole, pcm);
+    byte[] samples = pcm.toLittleEndian();
+    Path streamed = dir.resolve("streamed.wav");
+    try (Wav.Writer w = Wav.Writer.open(streamed, pcm.sampleRate(), pcm.channels())) {
+      int chunk = 4 * 1_000;
+      for (int at = 0; at < samples.length; at += chunk) {
+        w.write(samples, at, Math.min(chunk, samples.length - at));
+      }
+      assertEquals(pcm.frames(), w.frames());
+    }
+    assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(streamed));
+    assertEquals(pcm, Wav.read(streamed));
+  }
+
+  @Test
+  void theStreamingWriterRefusesPartFramesAndTruncates() throws IOException {
+    Path file = dir.resolve("w.wav");
+    Files.write(file, new byte[1000]);
+    try (Wav.Writer w = Wav.Writer.open(file, 44_100, 2)) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> w.write(new byte[6], 0, 6));
+      assertEquals(
+          "6 bytes are not a whole number of 2-channel 16-bit frames (4 bytes each)",
+          e.getMessage());
+      w.write(new byte[] {1, 0, 2, 0}, 0, 4);
+    }
+    assertEquals(48, Files.size(file));
+    assertEquals(new Pcm(44_100, 2, new short[] {1, 2}), Wav.read(file));
   }
 
   private void assertRefused(byte[] content, String problem) throws IOException {

@@ -294,10 +294,11 @@ final class CdCommands {
     } else {
       throw CheckCondition.invalidField(9, 7); // raw data sectors (sync, headers) not emulated
     }
-    long perSector = mainBytes + subBytes;
-    if (perSector * sectors > UnitContext.MAXIMUM_TRANSFER_BYTES) {
-      throw CheckCondition.invalidField(lengthField);
+    long maximum = unit.maximumTransferLength(disc.medium().blockSize());
+    if (sectors > maximum) {
+      throw CheckCondition.transferTooLong(lengthField, sectors, maximum);
     }
+    long perSector = mainBytes + subBytes;
     long failing = unit.faults().firstReadError(lba, sectors);
     if (failing >= 0) {
       throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);

@@ -132,7 +132,7 @@ public final class SbcCommands implements CommandSet {
   private int read(NexusState nexus, BlockCommand cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     Medium medium = unit.requireReady();
-    int bytes = checkAccess(cdb, medium);
+    int bytes = checkAccess(unit, cdb, medium);
     if (CdAudioDisc.isAudio(medium)) {
       // MMC-6 4.2.3.6: READ(10) reads data sectors; a CD-DA sector is read with READ CD only.
       throw new CheckCondition(
@@ -167,7 +167,7 @@ public final class SbcCommands implements CommandSet {
   private int write(NexusState nexus, BlockCommand cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     Medium medium = unit.requireReady();
-    int bytes = checkAccess(cdb, medium);
+    int bytes = checkAccess(unit, cdb, medium);
     if (medium.metadata().readOnly()) {
       throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
     }
@@ -188,7 +188,7 @@ public final class SbcCommands implements CommandSet {
     if (cdb.byteCheck() != Verify10.BYTCHK_NONE && cdb.byteCheck() != Verify10.BYTCHK_COMPARE) {
       throw CheckCondition.invalidField(1, 2);
     }
-    int bytes = checkAccess(cdb, medium);
+    int bytes = checkAccess(unit, cdb, medium);
     long failing = unit.faults().firstReadError(cdb.lba(), cdb.blocks());
     if (failing >= 0) {
       throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);
@@ -232,17 +232,17 @@ public final class SbcCommands implements CommandSet {
   }
 
   /** Checks protection, range and transfer size of a block access; returns its byte count. */
-  private static int checkAccess(BlockCommand cdb, Medium medium) throws CheckCondition {
+  private static int checkAccess(UnitContext unit, BlockCommand cdb, Medium medium)
+      throws CheckCondition {
     if (cdb.protect() != 0) {
       throw CheckCondition.invalidField(1, 7); // secdrive media carry no protection information
     }
     checkRange(cdb, medium, cdb.blocks());
-    long bytes = cdb.blocks() * medium.blockSize();
-    if (bytes > UnitContext.MAXIMUM_TRANSFER_BYTES) {
-      // SBC-3 6.5.3 MAXIMUM TRANSFER LENGTH
-      throw CheckCondition.invalidField(cdb.lengthFieldOffset());
+    long maximum = unit.maximumTransferLength(medium.blockSize());
+    if (cdb.blocks() > maximum) {
+      throw CheckCondition.transferTooLong(cdb.lengthFieldOffset(), cdb.blocks(), maximum);
     }
-    return (int) bytes;
+    return (int) (cdb.blocks() * medium.blockSize());
   }
 
   private static void checkRange(BlockCommand cdb, Medium medium, long blocks)

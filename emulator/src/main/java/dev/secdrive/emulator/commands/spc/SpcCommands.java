@@ -150,9 +150,7 @@ public final class SpcCommands implements CommandSet {
           case BlockLimits.PAGE_CODE -> {
             int blockSize = currentBlockSize();
             yield new BlockLimits(
-                    type,
-                    UnitContext.MAXIMUM_TRANSFER_BYTES / blockSize,
-                    OPTIMAL_TRANSFER_BYTES / blockSize)
+                    type, unit.maximumTransferLength(blockSize), OPTIMAL_TRANSFER_BYTES / blockSize)
                 .encode();
           }
           default -> throw CheckCondition.invalidField(2);
