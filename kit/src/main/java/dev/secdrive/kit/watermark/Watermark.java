@@ -31,6 +31,9 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *       the block (all {@value #BLOCK_FRAMES}) for the sync pattern, decodes the best few positions
  *       whose sync score reaches {@value #SYNC_THRESHOLD} standard deviations with soft-decision
  *       Viterbi, and accepts a decode only if its CRC-24 matches.
+ *   <li>Verification ({@link #verify(Pcm, Detection)}) checks every stretch of {@link
+ *       #SEGMENT_FRAMES} of an excerpt against a payload and alignment already found, so that a
+ *       spliced stretch of unmarked audio shows where the whole-excerpt decode would pass it.
  * </ul>
  *
  * <p>Instances are immutable and safe to share between threads.

@@ -109,7 +109,7 @@ class CoverageTest {
   @Test
   void quietAudibleAudioIsMarkedNotSilent() {
     // white noise peaking at -55 dBFS (about -67 dBFS RMS)
-    Pcm quiet = scaleToPeak(Signals.noise(8, 90), -55);
+    Pcm quiet = WatermarkReport.scaleToPeak(Signals.noise(8, 90), -55);
     Coverage coverage = WATERMARK.verify(WATERMARK.embed(quiet, PAYLOAD), PAYLOAD, 0);
     assertTrue(coverage.segments().stream().allMatch(s -> s.state() == Coverage.State.MARKED));
     assertEquals(0, coverage.silentFrames());
@@ -225,20 +225,6 @@ class CoverageTest {
                         && s.startFrame() >= at
                         && s.endFrame() <= at + length),
         "a segment wholly inside the splice at " + at);
-  }
-
-  static Pcm scaleToPeak(Pcm pcm, double dbfs) {
-    short[] in = pcm.samples();
-    int peak = 1;
-    for (short v : in) {
-      peak = Math.max(peak, Math.abs(v));
-    }
-    double gain = 32767 * Math.pow(10, dbfs / 20) / peak;
-    short[] out = new short[in.length];
-    for (int i = 0; i < in.length; i++) {
-      out[i] = (short) Math.round(in[i] * gain);
-    }
-    return new Pcm(pcm.sampleRate(), pcm.channels(), out);
   }
 
   private static byte[] bytes(int value) {
