@@ -463,7 +463,7 @@ public final class Watermark {
    * A verification segment before it is judged: its frames, its best correlation, and the share of
    * its pairs with at least one group above the floor.
    */
-  record Measured(long start, long end, double score, double dataScore, double gap, double share) {}
+  record Measured(long start, long end, double score, double gap, double share) {}
 
   /** {@link #verify}'s segments with their raw figures. */
   List<Measured> measure(Pcm excerpt, Payload payload, long gridOffsetFrames) {
@@ -497,8 +497,6 @@ public final class Watermark {
     int shifts = 2 * VERIFY_STEPS + 1;
     double[][] sum = new double[shifts][count + 1];
     double[][] squares = new double[shifts][count + 1];
-    double[][] dataSum = new double[shifts][count + 1];
-    double[][] dataSquares = new double[shifts][count + 1];
     int[] informative = new int[count + 1];
     float[][] diffs = new float[shifts][count * PAIRS];
     DoubleFFT_1D fft = new DoubleFFT_1D(FRAME_SIZE);
@@ -515,8 +513,6 @@ public final class Watermark {
         int start = first + k * FRAME_SIZE + (x - VERIFY_STEPS) * SEARCH_STEP;
         double a = 0;
         double q = 0;
-        double dataA = 0;
-        double dataQ = 0;
         if (start >= 0 && start + FRAME_SIZE <= excerpt.frames()) {
           groupLogs(excerpt, start, fft, spectrum, power, lm, markable);
           int live = 0;
@@ -525,24 +521,16 @@ public final class Watermark {
             diffs[x][k * PAIRS + i] = (float) diff;
             a += s[i] * diff;
             q += diff * diff;
-            if (i == SYNC_PAIRS - 1) {
-              dataA = -a;
-              dataQ = -q;
-            }
             if (((markable[0] >>> u[i]) & 1) != 0 || ((markable[0] >>> d[i]) & 1) != 0) {
               live++;
             }
           }
-          dataA += a;
-          dataQ += q;
           if (x == VERIFY_STEPS) {
             informative[k + 1] = live;
           }
         }
         sum[x][k + 1] = sum[x][k] + a;
         squares[x][k + 1] = squares[x][k] + q;
-        dataSum[x][k + 1] = dataSum[x][k] + dataA;
-        dataSquares[x][k + 1] = dataSquares[x][k] + dataQ;
       }
       informative[k + 1] += informative[k];
     }
@@ -551,7 +539,6 @@ public final class Watermark {
       int from = Math.min(k, count - segment);
       int to = from + segment;
       double best = Double.NEGATIVE_INFINITY;
-      double bestData = 0;
       int bestShift = VERIFY_STEPS;
       for (int x = 0; x < shifts; x++) {
         double q = squares[x][to] - squares[x][from];
@@ -559,8 +546,6 @@ public final class Watermark {
         if (z > best) {
           best = z;
           bestShift = x;
-          double dq = dataSquares[x][to] - dataSquares[x][from];
-          bestData = dq > 0 ? (dataSum[x][to] - dataSum[x][from]) / Math.sqrt(dq) : 0;
         }
       }
       double share = (informative[to] - informative[from]) / (double) (segment * PAIRS);
@@ -569,7 +554,6 @@ public final class Watermark {
               first + (long) from * FRAME_SIZE,
               first + (long) to * FRAME_SIZE,
               best,
-              bestData,
               gap(diffs[bestShift], phase, from, to, coded),
               share));
       if (to == count) {
