@@ -31,6 +31,9 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *       the block (all {@value #BLOCK_FRAMES}) for the sync pattern, decodes the best few positions
  *       whose sync score reaches {@value #SYNC_THRESHOLD} standard deviations with soft-decision
  *       Viterbi, and accepts a decode only if its CRC-24 matches.
+ *   <li>Verification ({@link #verify(Pcm, Detection)}) checks every stretch of {@link
+ *       #SEGMENT_FRAMES} of an excerpt against a payload and alignment already found, so that a
+ *       spliced stretch of unmarked audio shows where the whole-excerpt decode would pass it.
  * </ul>
  *
  * <p>Instances are immutable and safe to share between threads.
@@ -112,6 +115,37 @@ public final class Watermark {
    * per bin): no mark is written there and detection reads it as the floor.
    */
   static final double QUIET = 30;
+
+  /**
+   * Sample frames in one segment of {@link #verify}: 56 frames, 1.30 s. Long enough that marked
+   * audio scores far above {@link #VERIFY_THRESHOLD} after the measured attacks, short enough that
+   * a spliced stretch of 1.5 s holds a whole segment (WATERMARK.md).
+   */
+  public static final int SEGMENT_FRAMES = 56 * FRAME_SIZE;
+
+  /** Sample frames from one segment's start to the next's: 6 frames, 0.14 s. */
+  public static final int SEGMENT_HOP = 6 * FRAME_SIZE;
+
+  /** Search steps either side of the given grid that {@link #verify} tries. */
+  static final int VERIFY_STEPS = 2;
+
+  /**
+   * The correlation, in standard deviations of unmarked audio, from which a segment is {@link
+   * Coverage.State#MARKED}.
+   */
+  public static final double VERIFY_THRESHOLD = 5.0;
+
+  /**
+   * How strongly, in standard deviations, a segment may prefer another codeword to the expected
+   * payload's on the coded bits where they differ, and still be {@link Coverage.State#MARKED}.
+   */
+  static final double PAYLOAD_GAP = 4.0;
+
+  /**
+   * The share of a segment's pairs that {@link #embed} changes, below which the segment is {@link
+   * Coverage.State#SILENT}.
+   */
+  static final double SILENT_SHARE = 0.25;
 
   /** Measured: the shortest excerpt that decodes from random offsets (WATERMARK.md). */
   static final int MINIMUM_EXCERPT_FRAMES = 300 * Pcm.CD_FRAMES_PER_SECTOR;
@@ -373,6 +407,203 @@ public final class Watermark {
     return Optional.empty();
   }
 
+  /**
+   * Checks every stretch of {@code excerpt} against {@code detection}'s payload and alignment: the
+   * detection must come from this excerpt, or from one that starts at the same sample frame (a
+   * detection on the first seconds of a track verifies the whole track). For a detection made in
+   * another excerpt use {@link #verify(Pcm, Payload, long)}.
+   *
+   * @throws IllegalArgumentException as {@link #verify(Pcm, Payload, long)}
+   */
+  public Coverage verify(Pcm excerpt, Detection detection) {
+    if (detection == null) {
+      throw new IllegalArgumentException("detection is missing");
+    }
+    return verify(
+        excerpt, detection.payload(), Math.floorMod(-detection.offsetFrames(), blockFrames()));
+  }
+
+  /**
+   * Checks every stretch of {@code excerpt} against a known payload and block grid: segments of
+   * {@link #SEGMENT_FRAMES} every {@link #SEGMENT_HOP} frames, each correlated with the signs that
+   * every pair of every frame must carry (sync pattern, and the payload re-encoded and scrambled)
+   * at the grid and {@value #VERIFY_STEPS} search steps either side. A segment is {@link
+   * Coverage.State#SILENT} when {@link #embed} changes under {@value #SILENT_SHARE} of its pairs
+   * (digital silence, near-silence: no bin above {@link #QUIET}); else {@link
+   * Coverage.State#MARKED} when the correlation reaches {@value #VERIFY_THRESHOLD} standard
+   * deviations and the segment's own best codeword (Viterbi over its coded bits) does not beat the
+   * payload's by {@value #PAYLOAD_GAP} or more on the bits where they differ; else {@link
+   * Coverage.State#UNMARKED}. WATERMARK.md gives the measured figures.
+   *
+   * @param gridOffsetFrames where a block starts, in sample frames from the excerpt's start, modulo
+   *     {@link #blockFrames()}: for a detection in the same excerpt {@code
+   *     floorMod(-detection.offsetFrames(), blockFrames())}; for an excerpt that starts {@code n}
+   *     frames after the one detected, {@code floorMod(-detection.offsetFrames() - n,
+   *     blockFrames())}
+   * @throws IllegalArgumentException if the excerpt is not at 44,100 Hz or is shorter than {@link
+   *     #SEGMENT_FRAMES} plus a frame, or the payload is missing
+   */
+  public Coverage verify(Pcm excerpt, Payload payload, long gridOffsetFrames) {
+    List<Coverage.Segment> segments = new ArrayList<>();
+    for (Measured m : measure(excerpt, payload, gridOffsetFrames)) {
+      Coverage.State state;
+      if (m.share < SILENT_SHARE) {
+        state = Coverage.State.SILENT;
+      } else if (m.score >= VERIFY_THRESHOLD && m.gap < PAYLOAD_GAP) {
+        state = Coverage.State.MARKED;
+      } else {
+        state = Coverage.State.UNMARKED;
+      }
+      segments.add(new Coverage.Segment(m.start, m.end, state, m.score));
+    }
+    return new Coverage(segments);
+  }
+
+  /**
+   * A verification segment before it is judged: its frames, its best correlation, and the share of
+   * its pairs with at least one group above the floor.
+   */
+  record Measured(long start, long end, double score, double gap, double share) {}
+
+  /** {@link #verify}'s segments with their raw figures. */
+  List<Measured> measure(Pcm excerpt, Payload payload, long gridOffsetFrames) {
+    if (excerpt == null) {
+      throw new IllegalArgumentException("excerpt is missing");
+    }
+    if (excerpt.sampleRate() != Pcm.CD_SAMPLE_RATE) {
+      throw new IllegalArgumentException("the watermark is read at 44,100 Hz, not " + excerpt);
+    }
+    if (payload == null) {
+      throw new IllegalArgumentException("payload is missing");
+    }
+    int segment = SEGMENT_FRAMES / FRAME_SIZE;
+    int hop = SEGMENT_HOP / FRAME_SIZE;
+    long grid = Math.floorMod(gridOffsetFrames, (long) blockFrames());
+    int first = (int) (grid % FRAME_SIZE);
+    int count = (excerpt.frames() - first) / FRAME_SIZE;
+    if (count < segment) {
+      throw new IllegalArgumentException(
+          "an excerpt of "
+              + excerpt.frames()
+              + " frames is too short to verify: segments are "
+              + SEGMENT_FRAMES
+              + " frames on the block grid, which starts at frame "
+              + first);
+    }
+    int[] coded = ConvolutionalCode.encode(payload.toBits());
+    int[][] signs = signs(coded);
+    // block position of the frame at `first`
+    int phase = (int) Math.floorMod((first - grid) / FRAME_SIZE, (long) BLOCK_FRAMES);
+    int shifts = 2 * VERIFY_STEPS + 1;
+    double[][] sum = new double[shifts][count + 1];
+    double[][] squares = new double[shifts][count + 1];
+    int[] informative = new int[count + 1];
+    float[][] diffs = new float[shifts][count * PAIRS];
+    DoubleFFT_1D fft = new DoubleFFT_1D(FRAME_SIZE);
+    double[] spectrum = new double[FRAME_SIZE];
+    double[] power = new double[GROUPS];
+    double[] lm = new double[GROUPS];
+    long[] markable = new long[1];
+    for (int k = 0; k < count; k++) {
+      int j = (phase + k) % BLOCK_FRAMES;
+      int[] u = up[j];
+      int[] d = down[j];
+      int[] s = signs[j];
+      for (int x = 0; x < shifts; x++) {
+        int start = first + k * FRAME_SIZE + (x - VERIFY_STEPS) * SEARCH_STEP;
+        double a = 0;
+        double q = 0;
+        if (start >= 0 && start + FRAME_SIZE <= excerpt.frames()) {
+          groupLogs(excerpt, start, fft, spectrum, power, lm, markable);
+          int live = 0;
+          for (int i = 0; i < PAIRS; i++) {
+            double diff = lm[u[i]] - lm[d[i]];
+            diffs[x][k * PAIRS + i] = (float) diff;
+            a += s[i] * diff;
+            q += diff * diff;
+            if (((markable[0] >>> u[i]) & 1) != 0 || ((markable[0] >>> d[i]) & 1) != 0) {
+              live++;
+            }
+          }
+          if (x == VERIFY_STEPS) {
+            informative[k + 1] = live;
+          }
+        }
+        sum[x][k + 1] = sum[x][k] + a;
+        squares[x][k + 1] = squares[x][k] + q;
+      }
+      informative[k + 1] += informative[k];
+    }
+    List<Measured> out = new ArrayList<>();
+    for (int k = 0; ; k += hop) {
+      int from = Math.min(k, count - segment);
+      int to = from + segment;
+      double best = Double.NEGATIVE_INFINITY;
+      int bestShift = VERIFY_STEPS;
+      for (int x = 0; x < shifts; x++) {
+        double q = squares[x][to] - squares[x][from];
+        double z = q > 0 ? (sum[x][to] - sum[x][from]) / Math.sqrt(q) : 0;
+        if (z > best) {
+          best = z;
+          bestShift = x;
+        }
+      }
+      double share = (informative[to] - informative[from]) / (double) (segment * PAIRS);
+      out.add(
+          new Measured(
+              first + (long) from * FRAME_SIZE,
+              first + (long) to * FRAME_SIZE,
+              best,
+              gap(diffs[bestShift], phase, from, to, coded),
+              share));
+      if (to == count) {
+        return out;
+      }
+    }
+  }
+
+  /**
+   * How strongly frames {@code from} to {@code to} prefer another codeword to {@code coded}: the
+   * segment's own maximum-likelihood codeword (Viterbi, no CRC), and the correlation of the coded
+   * bits where it differs from {@code coded}, in their standard deviations; 0 when it agrees.
+   */
+  private double gap(float[] diffs, int phase, int from, int to, int[] coded) {
+    double[] soft = new double[CODED_BITS];
+    double[] squares = new double[CODED_BITS];
+    for (int k = from; k < to; k++) {
+      int j = (phase + k) % BLOCK_FRAMES;
+      for (int i = 0; i < DATA_PAIRS; i++) {
+        double diff = diffs[k * PAIRS + SYNC_PAIRS + i];
+        soft[slotBit[j][i]] += scramble[j][i] * diff;
+        squares[slotBit[j][i]] += diff * diff;
+      }
+    }
+    int[] best = ConvolutionalCode.encode(ConvolutionalCode.decode(soft, Payload.BITS));
+    double sum = 0;
+    double q = 0;
+    for (int c = 0; c < CODED_BITS; c++) {
+      if (best[c] != coded[c]) {
+        sum += (2 * best[c] - 1) * soft[c];
+        q += squares[c];
+      }
+    }
+    return q > 0 ? sum / Math.sqrt(q) : 0;
+  }
+
+  /** The sign every pair of every block position carries for {@code coded}. */
+  private int[][] signs(int[] coded) {
+    int[][] signs = new int[BLOCK_FRAMES][PAIRS];
+    for (int j = 0; j < BLOCK_FRAMES; j++) {
+      for (int i = 0; i < PAIRS; i++) {
+        signs[j][i] =
+            i < SYNC_PAIRS
+                ? syncSign[j][i]
+                : scramble[j][i - SYNC_PAIRS] * (2 * coded[slotBit[j][i - SYNC_PAIRS]] - 1);
+      }
+    }
+    return signs;
+  }
+
   /** A sync candidate: frame grid offset, block position of the first frame, score. */
   private record Candidate(int offset, int phase, double score) {}
 
@@ -480,36 +711,83 @@ public final class Watermark {
    * dropped and digital silence carry no sign.
    */
   private static double[][] logMagnitudes(Pcm excerpt, int offset, int count) {
-    int channels = excerpt.channels();
-    short[] samples = excerpt.samples();
     DoubleFFT_1D fft = new DoubleFFT_1D(FRAME_SIZE);
     double[] spectrum = new double[FRAME_SIZE];
     double[] power = new double[GROUPS];
     double[][] lm = new double[count][GROUPS];
     for (int f = 0; f < count; f++) {
-      Arrays.fill(power, 0);
-      int start = offset + f * FRAME_SIZE;
-      for (int c = 0; c < channels; c++) {
-        for (int t = 0; t < FRAME_SIZE; t++) {
-          spectrum[t] = samples[(start + t) * channels + c] * WINDOW[t];
-        }
-        fft.realForward(spectrum);
-        for (int b = 0; b < BINS; b++) {
-          double re = spectrum[2 * (FIRST_BIN + b)];
-          double im = spectrum[2 * (FIRST_BIN + b) + 1];
-          power[b / GROUP] += re * re + im * im;
-        }
-      }
-      double loudest = 0;
-      for (double p : power) {
-        loudest = Math.max(loudest, p);
-      }
-      double floor = Math.max(loudest * FLOOR, GROUP * channels * QUIET * QUIET);
-      for (int b = 0; b < GROUPS; b++) {
-        lm[f][b] = 0.5 * Math.log(Math.max(power[b], floor));
-      }
+      groupLogs(excerpt, offset + f * FRAME_SIZE, fft, spectrum, power, lm[f], null);
     }
     return lm;
+  }
+
+  /**
+   * One frame's row of {@link #logMagnitudes}, from sample frame {@code start}, into {@code lm};
+   * {@code spectrum} and {@code power} are scratch space. When {@code markable} is given, its first
+   * element gets a bit for each group that {@link #embed} changes in this frame (in either channel)
+   * whichever sign it carries and the detector can read: every group when the frame is loud enough
+   * to fill empty bins above {@link #QUIET}, else the groups above the 80 dB floor whose summed
+   * power is above the floor of {@link #QUIET} per bin.
+   */
+  private static void groupLogs(
+      Pcm excerpt,
+      int start,
+      DoubleFFT_1D fft,
+      double[] spectrum,
+      double[] power,
+      double[] lm,
+      long[] markable) {
+    int channels = excerpt.channels();
+    short[] samples = excerpt.samples();
+    Arrays.fill(power, 0);
+    long mask = 0;
+    boolean filled = false;
+    for (int c = 0; c < channels; c++) {
+      for (int t = 0; t < FRAME_SIZE; t++) {
+        spectrum[t] = samples[(start + t) * channels + c] * WINDOW[t];
+      }
+      fft.realForward(spectrum);
+      double loudest = 0;
+      for (int b = 0; b < BINS; b++) {
+        double re = spectrum[2 * (FIRST_BIN + b)];
+        double im = spectrum[2 * (FIRST_BIN + b) + 1];
+        double p = re * re + im * im;
+        power[b / GROUP] += p;
+        loudest = Math.max(loudest, p);
+      }
+      if (markable != null) {
+        loudest = Math.sqrt(loudest);
+        if (loudest * FILL > QUIET) {
+          filled = true;
+        } else {
+          double least = loudest * 1e-4;
+          for (int b = 0; b < BINS; b++) {
+            double re = spectrum[2 * (FIRST_BIN + b)];
+            double im = spectrum[2 * (FIRST_BIN + b) + 1];
+            if (re * re + im * im > least * least) {
+              mask |= 1L << (b / GROUP);
+            }
+          }
+        }
+      }
+    }
+    double loudest = 0;
+    for (double p : power) {
+      loudest = Math.max(loudest, p);
+    }
+    double floor = Math.max(loudest * FLOOR, GROUP * channels * QUIET * QUIET);
+    for (int b = 0; b < GROUPS; b++) {
+      lm[b] = 0.5 * Math.log(Math.max(power[b], floor));
+    }
+    if (markable != null) {
+      double quiet = GROUP * channels * QUIET * QUIET;
+      for (int b = 0; b < GROUPS; b++) {
+        if (power[b] <= quiet) {
+          mask &= ~(1L << b); // at the floor: no sign the detector could read
+        }
+      }
+      markable[0] = filled ? -1L : mask;
+    }
   }
 
   /**

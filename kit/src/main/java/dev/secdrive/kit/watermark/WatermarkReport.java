@@ -19,9 +19,11 @@ import java.util.stream.IntStream;
  * The watermark's benchmark (issue 13 item 3), printed as a report: signal-to-noise ratio of marked
  * against original, coded and payload bit errors after an MP3 round trip at 128 kbit/s (LAME) and
  * after resampling 44.1 → 48 → 44.1 kHz (SoX), decode success from random offsets against the
- * excerpt length in CD sectors, and false positives on unmarked audio and under a wrong key. The
- * signals are generated ({@link Signals}); the figures in kit/WATERMARK.md and the README come from
- * {@code secdrive bench --watermark} or this class's {@link #main}.
+ * excerpt length in CD sectors, false positives on unmarked audio and under a wrong key, and
+ * localized verification (false MARKED segments, the worst marked segment, splices caught, quiet
+ * audio, cost against detection). The signals are generated ({@link Signals}); the figures in
+ * kit/WATERMARK.md and the README come from {@code secdrive bench --watermark} or this class's
+ * {@link #main}.
  */
 public final class WatermarkReport {
 
@@ -225,6 +227,196 @@ public final class WatermarkReport {
     out.printf("  marked, detected with another key: %d of %d%n", falseWrongKey, falseTrials);
     out.printf(
         "  %.1f ms per detection (%d threads)%n", ms, Runtime.getRuntime().availableProcessors());
+
+    verification(watermark, payload, conditions, lame);
+  }
+
+  /** Splice lengths tried against localized verification, in seconds. */
+  static final double[] SPLICES = {0.5, 0.75, 1.0, 1.25, 1.5};
+
+  /** Peak levels, in dBFS, at which quiet audio is marked and verified. */
+  static final double[] QUIET_LEVELS = {-20, -30, -40, -55, -60};
+
+  /**
+   * Localized verification ({@link Watermark#verify}): scores of unmarked segments (false MARKED),
+   * the worst marked segment of every signal and version, another payload, splices of unmarked
+   * audio, quiet audio, and the cost against detection.
+   */
+  private void verification(
+      Watermark watermark,
+      Payload payload,
+      Map<String, Map<String, Pcm>> conditions,
+      Optional<Path> lame)
+      throws IOException {
+    out.printf(
+        "%nlocalized verification: segments of %d frames (%.2f s) every %d frames (%.2f s),"
+            + " MARKED from %.1f standard deviations with a payload gap under %.1f, SILENT under"
+            + " %.0f%% markable pairs%n",
+        Watermark.SEGMENT_FRAMES,
+        Watermark.SEGMENT_FRAMES / (double) Pcm.CD_SAMPLE_RATE,
+        Watermark.SEGMENT_HOP,
+        Watermark.SEGMENT_HOP / (double) Pcm.CD_SAMPLE_RATE,
+        Watermark.VERIFY_THRESHOLD,
+        Watermark.PAYLOAD_GAP,
+        100 * Watermark.SILENT_SHARE);
+    int tracks = Math.max(10, falseTrials / 20);
+    int segments = 0;
+    int falseMarked = 0;
+    double worst = Double.NEGATIVE_INFINITY;
+    SplittableRandom random = new SplittableRandom(seed * 131);
+    for (int t = 0; t < tracks; t++) {
+      for (String name : Signals.NAMES) {
+        Pcm unmarked = Signals.named(name, 12, seed + 5000 + t);
+        for (Watermark.Measured m :
+            watermark.measure(unmarked, payload, random.nextInt(Watermark.blockFrames()))) {
+          if (m.share() < Watermark.SILENT_SHARE) {
+            continue;
+          }
+          segments++;
+          worst = Math.max(worst, m.score());
+          if (m.score() >= Watermark.VERIFY_THRESHOLD && m.gap() < Watermark.PAYLOAD_GAP) {
+            falseMarked++;
+          }
+        }
+      }
+    }
+    out.printf(
+        "  unmarked audio (%d tracks of 12 s, random grid): %d of %d segments MARKED, highest"
+            + " score %.2f%n",
+        tracks * Signals.NAMES.size(), falseMarked, segments, worst);
+    Payload other = new Payload(CopyControl.COPY_FREE, payload.contentId() ^ 0x0123_4567_89ABL);
+    out.printf(
+        "  %-7s %-9s %9s %9s %9s %11s %9s%n",
+        "signal", "version", "segments", "silent", "min score", "max gap", "other M");
+    for (var signal : conditions.entrySet()) {
+      for (var version : signal.getValue().entrySet()) {
+        List<Watermark.Measured> ms = watermark.measure(version.getValue(), payload, 0);
+        int silent = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double gap = 0;
+        for (Watermark.Measured m : ms) {
+          if (m.share() < Watermark.SILENT_SHARE) {
+            silent++;
+          } else {
+            min = Math.min(min, m.score());
+            gap = Math.max(gap, m.gap());
+          }
+        }
+        long otherMarked =
+            watermark.verify(version.getValue(), other, 0).segments().stream()
+                .filter(x -> x.state() == Coverage.State.MARKED)
+                .count();
+        out.printf(
+            "  %-7s %-9s %9d %9d %9.2f %11.2f %9d%n",
+            signal.getKey(), version.getKey(), ms.size(), silent, min, gap, otherMarked);
+      }
+    }
+
+    out.printf(
+        "  splices of another recording into a marked 12 s track, caught of 10 (clean%s):%n",
+        lame.isPresent() ? " / MP3 128 kbit/s" : "");
+    for (double seconds : SPLICES) {
+      int clean = 0;
+      int mp3 = 0;
+      for (int t = 0; t < 10; t++) {
+        String name = Signals.NAMES.get(t % Signals.NAMES.size());
+        Pcm marked = watermark.embed(Signals.named(name, 12, seed + 300 + t), payload);
+        Pcm host = Signals.named(name, 12, seed + 400 + t);
+        int length = (int) Math.round(seconds * Pcm.CD_SAMPLE_RATE);
+        int at =
+            new SplittableRandom(seed + t)
+                .nextInt(Pcm.CD_SAMPLE_RATE, marked.frames() - length - Pcm.CD_SAMPLE_RATE);
+        short[] samples = marked.samples().clone();
+        System.arraycopy(host.samples(), 2 * at, samples, 2 * at, 2 * length);
+        Pcm spliced = new Pcm(Pcm.CD_SAMPLE_RATE, 2, samples);
+        clean += caught(watermark.verify(spliced, payload, 0), at, length) ? 1 : 0;
+        if (lame.isPresent()) {
+          Pcm attacked = RoundTrip.mp3(lame.get(), spliced, 128);
+          mp3 += caught(watermark.verify(attacked, payload, 0), at, length) ? 1 : 0;
+        }
+      }
+      out.printf("    %.2f s: %d%s%n", seconds, clean, lame.isPresent() ? " / " + mp3 : "");
+    }
+
+    out.printf(
+        "  quiet audio, segments MARKED / UNMARKED / SILENT (clean%s):%n",
+        lame.isPresent() ? "; MP3 128 kbit/s" : "");
+    for (String name : List.of("music", "noise")) {
+      for (double level : QUIET_LEVELS) {
+        Pcm quiet = scaleToPeak(Signals.named(name, 12, seed + 600), level);
+        Pcm marked = watermark.embed(quiet, payload);
+        String row = states(watermark.verify(marked, payload, 0));
+        if (lame.isPresent()) {
+          row +=
+              "; " + states(watermark.verify(RoundTrip.mp3(lame.get(), marked, 128), payload, 0));
+        }
+        out.printf("    %-5s peak %4.0f dBFS: %s%n", name, level, row);
+      }
+    }
+
+    Pcm marked = conditions.values().iterator().next().get("clean");
+    Pcm unmarked = Signals.music(30, seed + 700);
+    for (int i = 0; i < 2; i++) {
+      watermark.verify(marked, payload, 0);
+      watermark.detect(unmarked.slice(0, 4 * Pcm.CD_SAMPLE_RATE));
+    }
+    int rounds = 5;
+    long start = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      watermark.verify(marked, payload, 0);
+    }
+    double verify = (System.nanoTime() - start) / 1e9 / rounds / marked.seconds();
+    start = System.nanoTime();
+    int excerpts = 0;
+    for (int from = 0;
+        from + 4 * Pcm.CD_SAMPLE_RATE <= unmarked.frames();
+        from += 4 * Pcm.CD_SAMPLE_RATE) {
+      watermark.detect(unmarked.slice(from, from + 4 * Pcm.CD_SAMPLE_RATE));
+      excerpts++;
+    }
+    double detect = (System.nanoTime() - start) / 1e9 / (4.0 * excerpts);
+    out.printf(
+        "  cost: verify %.1f ms per second of audio, detect (4 s windows, unmarked) %.1f ms:"
+            + " ratio %.2f%n",
+        verify * 1e3, detect * 1e3, verify / detect);
+  }
+
+  /** Some UNMARKED segment overlaps the splice, and none lies away from it. */
+  private static boolean caught(Coverage coverage, int at, int length) {
+    boolean over = false;
+    for (Coverage.Segment s : coverage.segments()) {
+      if (s.state() != Coverage.State.UNMARKED) {
+        continue;
+      }
+      if (s.endFrame() <= at || s.startFrame() >= at + length) {
+        return false;
+      }
+      over = true;
+    }
+    return over;
+  }
+
+  private static String states(Coverage coverage) {
+    int[] counts = new int[Coverage.State.values().length];
+    for (Coverage.Segment s : coverage.segments()) {
+      counts[s.state().ordinal()]++;
+    }
+    return counts[0] + " / " + counts[1] + " / " + counts[2];
+  }
+
+  /** {@code pcm} scaled so that its peak sample is at {@code dbfs}. */
+  static Pcm scaleToPeak(Pcm pcm, double dbfs) {
+    short[] in = pcm.samples();
+    int peak = 1;
+    for (short v : in) {
+      peak = Math.max(peak, Math.abs(v));
+    }
+    double gain = 32767 * Math.pow(10, dbfs / 20) / peak;
+    short[] scaled = new short[in.length];
+    for (int i = 0; i < in.length; i++) {
+      scaled[i] = (short) Math.round(in[i] * gain);
+    }
+    return new Pcm(pcm.sampleRate(), pcm.channels(), scaled);
   }
 
   /** The shortest length from which every longer one decoded every time, or -1. */

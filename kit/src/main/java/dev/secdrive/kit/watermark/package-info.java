@@ -5,7 +5,10 @@
  * {@link dev.secdrive.kit.watermark.Payload} (a {@link dev.secdrive.kit.watermark.CopyControl}
  * state and a 48-bit content identifier) under a {@link dev.secdrive.kit.watermark.WatermarkKey}
  * and detects it, without the original, from any long enough stretch of the track, returning a
- * {@link dev.secdrive.kit.watermark.Detection}. kit/WATERMARK.md gives the design (embedding,
+ * {@link dev.secdrive.kit.watermark.Detection}; {@link
+ * dev.secdrive.kit.watermark.Watermark#verify(dev.secdrive.kit.audio.Pcm,
+ * dev.secdrive.kit.watermark.Detection)} then checks every stretch of it against that mark, as a
+ * {@link dev.secdrive.kit.watermark.Coverage}. kit/WATERMARK.md gives the design (embedding,
  * keying, code, sync, the detection threshold and why unmarked audio does not pass it) and the
  * measured figures; {@link dev.secdrive.kit.watermark.WatermarkReport} measures them again.
  */
