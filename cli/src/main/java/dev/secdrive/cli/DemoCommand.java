@@ -662,12 +662,12 @@ final class DemoCommand implements Callable<Integer> {
                 music,
                 Optional.of("ZZSDA2600002"),
                 Optional.of(new Payload(CopyControl.COPY_ONCE, 2)))));
-    // 10 s, of which 2-8 s are another recording: longer than the detector's window (4 s), so
-    // one window holds nothing but the other recording
+    // 10 s, of which 5.0-6.5 s are another recording: shorter than the detector's shortest
+    // excerpt (4 s), so only verification stretch by stretch finds it
     Pcm marked =
         watermark.embed(Signals.named("music", 10, 3), new Payload(CopyControl.COPY_FREE, 3));
-    int from = 2 * Pcm.CD_SAMPLE_RATE;
-    int to = 8 * Pcm.CD_SAMPLE_RATE;
+    int from = 5 * Pcm.CD_SAMPLE_RATE;
+    int to = from + 3 * Pcm.CD_SAMPLE_RATE / 2;
     short[] spliced = marked.samples().clone();
     short[] other = Signals.noise(10, 4).samples();
     System.arraycopy(other, 2 * from, spliced, 2 * from, 2 * (to - from));
@@ -732,7 +732,7 @@ final class DemoCommand implements Callable<Integer> {
           say("refused: " + e.driveReason().map(Reason::text).orElse(e.getMessage()));
         }
       }
-      step("a disc whose track 1 has 6 s of another, unmarked recording spliced in (full mode)");
+      step("a disc whose track 1 has 1.5 s of another, unmarked recording spliced in (full mode)");
       emulator.remove(0, true);
       emulator.insert(0, "DEMO-CD-SPLICED");
       try (Drive drive = Drive.open(uri)) {

@@ -11,7 +11,6 @@ import dev.secdrive.host.flow.SampledRanges;
 import dev.secdrive.kit.audio.Pcm;
 import dev.secdrive.kit.audio.Signals;
 import dev.secdrive.kit.watermark.CopyControl;
-import dev.secdrive.kit.watermark.Detection;
 import dev.secdrive.kit.watermark.Payload;
 import dev.secdrive.kit.watermark.Watermark;
 import dev.secdrive.kit.watermark.WatermarkKey;
@@ -204,7 +203,8 @@ final class RipBench {
   }
 
   private static List<Ripper.Ripped> rip(Drive drive, Watermark watermark, Path table, Path out) {
-    return new Ripper(drive, watermark, Ripper.Settings.of(Ripper.Mode.TABLE, table))
+    return new Ripper(
+            drive, watermark, Ripper.Settings.of(Ripper.Mode.TABLE, table).withOverwrite(true))
         .rip(List.of(), out, Progress.NONE);
   }
 
@@ -240,8 +240,8 @@ final class RipBench {
       int caughtCount = 0;
       for (int g = 0; g < points; g++) {
         int s = g * GRID_SECTORS;
-        Optional<Detection> d = watermark.detect(track.slice(s * 588, (s + length) * 588));
-        caught[g] = d.isEmpty() || !d.get().payload().equals(expected);
+        caught[g] =
+            Ripper.refusesRange(watermark, track.slice(s * 588, (s + length) * 588), s, expected);
         caughtCount += caught[g] ? 1 : 0;
       }
       double q = caughtCount / (double) points;

@@ -98,6 +98,11 @@ final class RipCommand extends DriveSubcommand {
               + " ${DEFAULT-VALUE}).")
   int designated;
 
+  @Option(
+      names = "--force",
+      description = "Replace WAV files already in --out (otherwise such a rip is refused).")
+  boolean force;
+
   @Option(names = "--progress", description = "Show a progress bar even when not interactive.")
   boolean progress;
 
@@ -120,7 +125,7 @@ final class RipCommand extends DriveSubcommand {
     }
     Path tableFile = table != null ? table : RipTable.defaultPath();
     Ripper.Settings settings =
-        new Ripper.Settings(mode, tableFile, sampling, rangeSectors, designated);
+        new Ripper.Settings(mode, tableFile, sampling, rangeSectors, designated, force);
     List<Integer> numbers = which == null || which.all ? List.of() : which.tracks;
     List<Ripper.Ripped> ripped;
     Ripper ripper;
@@ -142,6 +147,7 @@ final class RipCommand extends DriveSubcommand {
       v.put("copyControl", r.payload().copyControl().name());
       v.put("contentId", r.payload().contentId());
       v.put("excerptsExamined", r.rangesExamined());
+      v.put("segmentsVerified", r.segmentsVerified());
       v.put("sectorsExamined", r.sectorsExamined());
       v.put("detectionCpuMillis", r.detectionCpuNanos() / 1e6);
       v.put("detectionMillis", r.detectionNanos() / 1e6);
@@ -189,9 +195,11 @@ final class RipCommand extends DriveSubcommand {
 
   private static String how(Ripper.Ripped r) {
     return switch (r.verification()) {
-      case DETECTED -> "watermark in all " + r.rangesExamined() + " windows";
+      case DETECTED -> "watermark throughout (" + r.segmentsVerified() + " stretches verified)";
       case REGISTERED ->
-          "watermark in all " + r.rangesExamined() + " windows, registered in the table";
+          "watermark throughout ("
+              + r.segmentsVerified()
+              + " stretches verified), registered in the table";
       case TABLE -> "verified by the drive from the table, no detection";
       case SAMPLED ->
           "watermark in "
@@ -200,7 +208,9 @@ final class RipCommand extends DriveSubcommand {
               + (r.rangesExamined() == 1 ? "" : "s")
               + " ("
               + r.sectorsExamined() * 100 / Math.max(1, r.sectors())
-              + "% of the track)";
+              + "% of the track, "
+              + r.segmentsVerified()
+              + " stretches verified)";
     };
   }
 }

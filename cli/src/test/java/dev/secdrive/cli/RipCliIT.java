@@ -109,8 +109,14 @@ class RipCliIT {
       assertTrue(Files.exists(dir.resolve("out/track01.wav")));
       assertTrue(Files.exists(dir.resolve("out/track02.wav")));
 
-      String[] json = java.util.Arrays.copyOf(rip, rip.length + 1);
+      // the WAVs are there: a second rip into the same directory is refused before it reads
+      Cli exists = Cli.run(rip);
+      assertTrue(exists.exit() != 0, exists::toString);
+      assertTrue(exists.err().contains("track01.wav exists"), exists::toString);
+
+      String[] json = java.util.Arrays.copyOf(rip, rip.length + 2);
       json[rip.length] = "--json";
+      json[rip.length + 1] = "--force";
       Cli second = Cli.run(json);
       assertEquals(0, second.exit(), second::toString);
       JsonNode value = new ObjectMapper().readTree(second.out());
@@ -137,7 +143,8 @@ class RipCliIT {
       JsonNode f = new ObjectMapper().readTree(full.out());
       assertEquals(1, f.get("tracks").size());
       assertEquals("detected", f.get("tracks").get(0).get("verification").asText());
-      assertTrue(f.get("detections").asInt() >= 2);
+      assertTrue(f.get("detections").asInt() >= 1);
+      assertTrue(f.get("tracks").get(0).get("segmentsVerified").asInt() >= 5, full::toString);
 
       Cli noTrack =
           Cli.run(

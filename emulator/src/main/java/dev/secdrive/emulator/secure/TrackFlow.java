@@ -118,9 +118,15 @@ final class TrackFlow {
 
   /**
    * VERIFY TRACK (0302h, FIG. 2 S10-S12). Refusals in this order: not CD-DA (1Bh); framing
-   * (05/26/00, another version 0Bh); another drive (06h); the MAC (18h); another medium, or a track
-   * the disc does not have or has otherwise (19h); designated sectors that are not R's (18h); their
-   * content (1Ah).
+   * (05/26/00, another version 0Bh); another drive (06h); the MAC (18h); a track that is not the
+   * recorded one (19h); designated sectors that are not R's (18h); their content (1Ah).
+   *
+   * <p>A recording with an ISRC is the recording wherever it is pressed (S10: the table is looked
+   * up by that identifier): the record verifies on any disc whose named track carries the same ISRC
+   * and length, by the content of the designated sectors at the same offsets in the track, so an
+   * album and a compilation of the same master share one record and another recording under the
+   * same ISRC is refused by its content (1Ah). A track without an ISRC is identified by its disc:
+   * the same medium ID, track number and start.
    */
   void verify(Medium medium, byte[] parameters) throws CheckCondition {
     CdAudioDisc disc = audioDisc(medium);
@@ -134,29 +140,13 @@ final class TrackFlow {
       throw CheckCondition.refused(
           Reason.RECORD_ALTERED, "track record of track " + record.track() + " for " + medium.id());
     }
-    if (!record.mediumId().equals(medium.id())) {
-      throw CheckCondition.refused(
-          Reason.OTHER_TRACK,
-          "track record for medium " + record.mediumId() + ", not " + medium.id());
-    }
-    if (record.track() != request.track()) {
-      throw CheckCondition.refused(
-          Reason.OTHER_TRACK,
-          "track record of track " + record.track() + " sent for track " + request.track());
-    }
     CdAudioDisc.TocTrack track =
-        disc.track(record.track())
+        disc.track(request.track())
             .orElseThrow(
                 () ->
                     CheckCondition.refused(
-                        Reason.OTHER_TRACK, "the disc has no track " + record.track()));
-    if (!track.isrc().equals(record.isrc())
-        || track.startLba() != record.startLba()
-        || track.sectors() != record.sectors()) {
-      throw CheckCondition.refused(
-          Reason.OTHER_TRACK,
-          "track " + track.number() + " of " + medium.id() + " is not the track recorded");
-    }
+                        Reason.OTHER_TRACK, "the disc has no track " + request.track()));
+    requireRecordedTrack(medium, track, record);
     if (!track.audio()) {
       throw CheckCondition.refused(
           Reason.NOT_AUDIO, track.number(), "track " + track.number() + " is a data track");
@@ -165,11 +155,48 @@ final class TrackFlow {
       throw CheckCondition.refused(
           Reason.RECORD_ALTERED, "designated sectors that are not its random value's");
     }
-    if (!Bytes.constantTimeEquals(
-        designatedDigest(medium, record.designated()), record.designatedDigest())) {
+    List<Long> here =
+        record.designated().stream()
+            .map(lba -> lba - record.startLba() + track.startLba())
+            .toList();
+    if (!Bytes.constantTimeEquals(designatedDigest(medium, here), record.designatedDigest())) {
       throw CheckCondition.refused(
           Reason.CONTENT_DIFFERS,
           "track " + track.number() + " of " + medium.id() + ": designated sectors differ");
+    }
+  }
+
+  /** 19h unless {@code track} of this disc is the one {@code record} recorded. */
+  private static void requireRecordedTrack(
+      Medium medium, CdAudioDisc.TocTrack track, TrackRecord record) throws CheckCondition {
+    if (record.isrc().isPresent()) {
+      if (!track.isrc().equals(record.isrc()) || track.sectors() != record.sectors()) {
+        throw CheckCondition.refused(
+            Reason.OTHER_TRACK,
+            "track "
+                + track.number()
+                + " of "
+                + medium.id()
+                + " is not the recording of ISRC "
+                + record.isrc().get()
+                + " ("
+                + record.sectors()
+                + " sectors) recorded");
+      }
+      return;
+    }
+    if (!record.mediumId().equals(medium.id())) {
+      throw CheckCondition.refused(
+          Reason.OTHER_TRACK,
+          "track record for medium " + record.mediumId() + ", not " + medium.id());
+    }
+    if (record.track() != track.number()
+        || track.isrc().isPresent()
+        || track.startLba() != record.startLba()
+        || track.sectors() != record.sectors()) {
+      throw CheckCondition.refused(
+          Reason.OTHER_TRACK,
+          "track " + track.number() + " of " + medium.id() + " is not the track recorded");
     }
   }
 

@@ -240,4 +240,39 @@ class TrackTableFirmwareTest {
     register(1, 4);
     assertTrue(medium.metadata().pressed());
   }
+
+  @Test
+  void aRecordingWithAnIsrcVerifiesWhereverItIsPressedAndOnlyAsItself() throws Exception {
+    TrackRecord album = register(1, 16);
+    TrackRecord noIsrc = register(2, 8);
+    byte[] recording = pcm(300, 1);
+    CdAudioDisc.press(
+        directory.resolve("media-cdda"),
+        "CD-COMPILATION",
+        "the same master as track 3 of another disc",
+        Optional.empty(),
+        List.of(
+            new CdAudioDisc.Track(Optional.empty(), pcm(40, 2)),
+            new CdAudioDisc.Track(Optional.of("ZZSDA2600009"), pcm(75, 3)),
+            new CdAudioDisc.Track(Optional.of("ZZSDA2600001"), recording),
+            new CdAudioDisc.Track(Optional.of("ZZSDA2600001"), pcm(300, 4)),
+            new CdAudioDisc.Track(Optional.of("ZZSDA2600001"), pcm(301, 1))));
+    h.firmware.remove(true).close();
+    h.firmware.insert(h.open("CD-COMPILATION"));
+    host = h.nexus();
+    h.run(host, new dev.secdrive.protocol.cdb.TestUnitReady()); // the medium change
+    // the same recording as track 3, 115 sectors further on: the record of track 1 verifies
+    assertGoodNoData(out(h, host, Operation.VERIFY_TRACK, verify(3, album.encode())));
+    // another recording under the same ISRC and length: refused by its content (1Ah)
+    assertRefused(
+        out(h, host, Operation.VERIFY_TRACK, verify(4, album.encode())), Reason.CONTENT_DIFFERS);
+    // the same ISRC with another length, and another ISRC: not the recording (19h)
+    assertRefused(
+        out(h, host, Operation.VERIFY_TRACK, verify(5, album.encode())), Reason.OTHER_TRACK);
+    assertRefused(
+        out(h, host, Operation.VERIFY_TRACK, verify(2, album.encode())), Reason.OTHER_TRACK);
+    // a track without an ISRC is its disc's: the same audio as track 1 here is another medium
+    assertRefused(
+        out(h, host, Operation.VERIFY_TRACK, verify(1, noIsrc.encode())), Reason.OTHER_TRACK);
+  }
 }

@@ -5,22 +5,21 @@ import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.kit.audio.Pcm;
 import dev.secdrive.kit.audio.Wav;
-import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.kit.watermark.CopyControl;
-import dev.secdrive.kit.watermark.Detection;
 import dev.secdrive.kit.watermark.Payload;
 import dev.secdrive.kit.watermark.Watermark;
 import dev.secdrive.protocol.cd.Toc;
 import dev.secdrive.protocol.cd.TrackDescriptor;
-import dev.secdrive.protocol.rip.RegisterTrack;
 import dev.secdrive.protocol.rip.TrackRecord;
 import dev.secdrive.protocol.security.Reason;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -37,8 +36,9 @@ import java.util.random.RandomGenerator;
  * drive with READ CD, checks each for the watermark and its copy control, and writes WAV files.
  *
  * <ul>
- *   <li>{@link Mode#FULL}: detection over the whole track, window after window; every window must
- *       carry the same payload, so a partly substituted track is refused.
+ *   <li>{@link Mode#FULL}: detection finds the payload and the track's alignment on the mark, and
+ *       verification checks every stretch of about a second of the whole track for it, so a partly
+ *       substituted, spliced or rearranged track is refused ({@link TrackCheck}).
  *   <li>{@link Mode#TABLE} (embodiment 1, claims 1-7, FIG. 2): the first rip of a track detects as
  *       FULL does (S4-S6) and has the drive register it (S7-S9) in the table file; a later rip
  *       looks it up by ISRC (S2-S3), has the drive verify the record against the disc (VERIFY
@@ -51,9 +51,15 @@ import java.util.random.RandomGenerator;
  *
  * <p>Copy control: COPY_FREE and COPY_ONCE rip (a rip of the pressed disc is the one generation
  * COPY_ONCE permits; the WAV files keep the mark as it is); NO_MORE_COPIES is refused. Every track
- * must carry a mark; an excerpt quieter than {@link #SILENCE_DBFS} is silence, which carries none
- * and is not asked to. {@link #detections()} counts the detector's runs, so a caller (and the
+ * must carry a mark; only a stretch too quiet for the embedder to have written one (digital silence
+ * and the like) is exempt. {@link #detections()} counts the detector's runs, so a caller (and the
  * tests) can see that a repeat rip in TABLE mode runs none.
+ *
+ * <p>A track streams from the drive through the check, a SHA-256 and the WAV writer in chunks, so
+ * memory does not grow with the track. The WAV files of one {@link #rip(List, Path, Progress)} go
+ * to a staging directory beside the output and are moved into place only when every track passed: a
+ * refused rip leaves no file behind, and an existing file is replaced only when the settings say
+ * so.
  *
  * <p>Not thread-safe; one ripper per drive connection.
  */
@@ -132,9 +138,15 @@ public final class Ripper {
    * @param sampling the probability p that a sampled range is examined (SAMPLED mode)
    * @param rangeSectors the length of a sampled range, at least the detector's shortest excerpt
    * @param designatedSectors how many sectors the drive designates in a record (claim 4)
+   * @param overwrite whether a rip replaces WAV files already in the output directory
    */
   public record Settings(
-      Mode mode, Path table, double sampling, int rangeSectors, int designatedSectors) {
+      Mode mode,
+      Path table,
+      double sampling,
+      int rangeSectors,
+      int designatedSectors,
+      boolean overwrite) {
 
     public static final double DEFAULT_SAMPLING = 0.25;
     public static final int DEFAULT_DESIGNATED = 16;
@@ -155,11 +167,15 @@ public final class Ripper {
     }
 
     public static Settings of(Mode mode, Path table) {
-      return new Settings(mode, table, DEFAULT_SAMPLING, 0, DEFAULT_DESIGNATED);
+      return new Settings(mode, table, DEFAULT_SAMPLING, 0, DEFAULT_DESIGNATED, false);
     }
 
     public Settings withSampling(double p, int sectors) {
-      return new Settings(mode, table, p, sectors, designatedSectors);
+      return new Settings(mode, table, p, sectors, designatedSectors, overwrite);
+    }
+
+    public Settings withOverwrite(boolean replace) {
+      return new Settings(mode, table, sampling, rangeSectors, designatedSectors, replace);
     }
   }
 
@@ -179,10 +195,12 @@ public final class Ripper {
    *
    * @param wav the file written
    * @param payload the payload detected, or the one the table's record holds
-   * @param rangesExamined excerpts the detector ran on (0 for a TABLE verification)
+   * @param rangesExamined excerpts the detector and the verifier ran on (0 for a TABLE
+   *     verification)
+   * @param segmentsVerified stretches of about a second verified to carry the payload
    * @param sectorsExamined sectors of audio those excerpts held
-   * @param detectionCpuNanos CPU time of this thread in the detector
-   * @param detectionNanos wall time in the detector (with the collector's work it causes)
+   * @param detectionCpuNanos CPU time of this thread in the detector and the verifier
+   * @param detectionNanos wall time there (with the collector's work it causes)
    * @param ripNanos wall time of the whole rip of the track, reads and writing included
    */
   public record Ripped(
@@ -193,6 +211,7 @@ public final class Ripper {
       Payload payload,
       Verification verification,
       int rangesExamined,
+      int segmentsVerified,
       long sectorsExamined,
       long detectionCpuNanos,
       long detectionNanos,
@@ -202,25 +221,15 @@ public final class Ripper {
   static final int FRAMES_PER_SECTOR = Pcm.CD_FRAMES_PER_SECTOR;
   static final int SECTORS_PER_SECOND = 75;
 
-  /** Sectors a READ CD asks for at once: about 1.4 MB, so the bar moves. */
-  private static final int READ_SECTORS = 600;
-
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
-  /**
-   * An excerpt whose RMS level is below this (dBFS) is silence, which carries no inaudible mark: it
-   * is not required to carry one (the gaps and fade-outs of a real track). A stretch of audio so
-   * quiet is no content worth substituting.
-   */
-  public static final double SILENCE_DBFS = -50;
+  /** Sectors a READ CD asks for at once: 8 s, about 1.4 MB, so the bar moves. */
+  static final int READ_SECTORS = 600;
 
   private final Drive drive;
   private final Watermark watermark;
   private final Settings settings;
   private final RandomGenerator random;
   private final int windowSectors;
-  private long detections;
-  private long detectionCpuNanos;
+  private final TrackCheck.Meter meter = new TrackCheck.Meter();
 
   /** A ripper drawing sampled positions from a {@link SecureRandom}. */
   public Ripper(Drive drive, Watermark watermark, Settings settings) {
@@ -253,7 +262,7 @@ public final class Ripper {
     this.settings = settings;
   }
 
-  /** The sectors of the detector's shortest excerpt: FULL mode's window, SAMPLED's least range. */
+  /** The sectors of the detector's shortest excerpt: SAMPLED's least range. */
   public int windowSectors() {
     return windowSectors;
   }
@@ -264,12 +273,12 @@ public final class Ripper {
 
   /** How many excerpts the detector has examined, over every rip of this ripper. */
   public long detections() {
-    return detections;
+    return meter.detections;
   }
 
-  /** CPU time this ripper's threads spent in the detector, over every rip. */
+  /** CPU time this ripper's threads spent in the detector and the verifier, over every rip. */
   public long detectionCpuNanos() {
-    return detectionCpuNanos;
+    return meter.cpuNanos;
   }
 
   /**
@@ -322,118 +331,146 @@ public final class Ripper {
     }
   }
 
-  /** Rips {@code numbers} (all audio tracks if empty) into {@code directory}, in order. */
+  /**
+   * Rips {@code numbers} (all audio tracks if empty) into {@code directory}/trackNN.wav, in order:
+   * all of them or, when one is refused, none.
+   *
+   * @throws FlowException before reading anything if a file to write exists and the settings do not
+   *     allow replacing it
+   */
   public List<Ripped> rip(List<Integer> numbers, Path directory, Progress progress) {
-    List<Track> all = tracks();
-    List<Track> chosen = new ArrayList<>();
-    if (numbers.isEmpty()) {
-      all.stream().filter(Track::audio).forEach(chosen::add);
-    } else {
-      for (int n : numbers) {
-        chosen.add(
-            all.stream()
-                .filter(t -> t.number() == n)
-                .findFirst()
-                .orElseThrow(
-                    () ->
-                        new FlowException(
-                            "the disc has no track "
-                                + n
-                                + " (tracks "
-                                + all.get(0).number()
-                                + "-"
-                                + all.get(all.size() - 1).number()
-                                + ")")));
-      }
-    }
-    long total = chosen.stream().mapToLong(Track::sectors).sum() * SECTOR_BYTES;
-    long[] done = {0};
-    List<Ripped> out = new ArrayList<>();
+    List<Track> chosen = choose(numbers);
+    List<Path> targets = new ArrayList<>();
     for (Track track : chosen) {
-      long before = done[0];
-      out.add(
-          rip(
-              track,
-              directory,
-              (d, t) -> {
-                done[0] = before + d;
-                progress.update(done[0], total);
-              }));
-      done[0] = before + track.sectors() * SECTOR_BYTES;
+      Path target = directory.resolve(String.format(Locale.ROOT, "track%02d.wav", track.number()));
+      if (!settings.overwrite() && Files.exists(target)) {
+        throw new FlowException(
+            target + " exists; remove it, rip into another directory or allow replacing it");
+      }
+      targets.add(target);
     }
-    return out;
+    Path staging;
+    try {
+      Files.createDirectories(directory);
+      staging = Files.createTempDirectory(directory, ".rip-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write into " + directory + ": " + e, e);
+    }
+    try {
+      long total = chosen.stream().mapToLong(Track::sectors).sum() * SECTOR_BYTES;
+      List<Ripped> staged = new ArrayList<>();
+      long before = 0;
+      for (Track track : chosen) {
+        long base = before;
+        staged.add(
+            rip(
+                track,
+                staging.resolve(targets.get(staged.size()).getFileName()),
+                (d, t) -> progress.update(base + d, total)));
+        before += track.sectors() * SECTOR_BYTES;
+      }
+      List<Ripped> out = new ArrayList<>();
+      for (int i = 0; i < staged.size(); i++) {
+        Ripped r = staged.get(i);
+        move(r.wav(), targets.get(i));
+        out.add(
+            new Ripped(
+                r.track(),
+                r.isrc(),
+                r.sectors(),
+                targets.get(i),
+                r.payload(),
+                r.verification(),
+                r.rangesExamined(),
+                r.segmentsVerified(),
+                r.sectorsExamined(),
+                r.detectionCpuNanos(),
+                r.detectionNanos(),
+                r.ripNanos()));
+      }
+      return out;
+    } finally {
+      deleteQuietly(staging);
+    }
   }
 
-  /** Rips one track into {@code directory}/trackNN.wav. */
-  public Ripped rip(Track track, Path directory, Progress progress) {
-    long started = System.nanoTime();
-    if (!track.audio()) {
-      throw new RefusedException(
-          Refusal.NOT_AUDIO, track.number(), "track " + track.number() + " is a data track");
+  private List<Track> choose(List<Integer> numbers) {
+    List<Track> all = tracks();
+    if (numbers.isEmpty()) {
+      return all.stream().filter(Track::audio).toList();
     }
+    List<Track> chosen = new ArrayList<>();
+    for (int n : numbers) {
+      Track track =
+          all.stream()
+              .filter(t -> t.number() == n)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new FlowException(
+                          "the disc has no track "
+                              + n
+                              + " (tracks "
+                              + all.get(0).number()
+                              + "-"
+                              + all.get(all.size() - 1).number()
+                              + ")"));
+      if (!track.audio()) {
+        throw new RefusedException(Refusal.NOT_AUDIO, n, "track " + n + " is a data track");
+      }
+      chosen.add(track);
+    }
+    return chosen;
+  }
+
+  /** Rips one track into {@code wav}. */
+  private Ripped rip(Track track, Path wav, Progress progress) {
+    long started = System.nanoTime();
     CdAudio cd = drive.cdAudio();
     Optional<String> isrc = cd.isrc(track.number());
-    byte[] bytes = read(cd, track, progress);
-    Pcm pcm = Pcm.fromLittleEndian(bytes, Pcm.CD_SAMPLE_RATE, Pcm.CD_CHANNELS);
-    long cpu = 0;
-    long wall = 0;
-    int ranges;
-    long examined;
-    Payload payload;
+    TrackCheck.Reread reread = (offset, count) -> read(cd, track, offset, count);
+    TrackCheck check;
     Verification verification;
+    Optional<TrackRecord> fromTable = Optional.empty();
+    TrackTable table = settings.mode() == Mode.TABLE ? new TrackTable(drive, settings) : null;
     switch (settings.mode()) {
       case FULL -> {
-        Checked c = detectWindows(track, pcm);
-        payload = c.payload;
-        ranges = c.ranges;
-        examined = c.sectors;
-        cpu = c.cpuNanos;
-        wall = c.wallNanos;
+        check = TrackCheck.full(watermark, track, meter, reread);
         verification = Verification.DETECTED;
       }
       case SAMPLED -> {
-        Checked c = detectSampled(track, pcm);
-        payload = c.payload;
-        ranges = c.ranges;
-        examined = c.sectors;
-        cpu = c.cpuNanos;
-        wall = c.wallNanos;
+        List<SampledRanges.Range> ranges =
+            SampledRanges.draw(
+                track.sectors(),
+                settings.rangeSectors(),
+                SampledRanges.threshold(settings.sampling()),
+                random);
+        check = TrackCheck.sampled(watermark, track, meter, ranges, reread);
         verification = Verification.SAMPLED;
       }
       case TABLE -> {
-        RipTable table = RipTable.load(settings.table());
-        String deviceId = drive.deviceId();
-        String mediumId = drive.mediumId();
-        RipTable.Key key = RipTable.Key.of(deviceId, isrc, mediumId, track.number());
-        Optional<RipTable.Entry> entry = table.find(key);
-        if (entry.isPresent()) {
-          TrackRecord record = verifyFromTable(track, entry.get(), bytes);
-          payload = new Payload(CopyControl.fromCode(record.copyControl()), record.contentId());
-          ranges = 0;
-          examined = 0;
-          verification = Verification.TABLE;
-        } else {
-          Checked c = detectWindows(track, pcm);
-          payload = c.payload;
-          ranges = c.ranges;
-          examined = c.sectors;
-          cpu = c.cpuNanos;
-          wall = c.wallNanos;
-          requireCopyAllowed(track, payload);
-          register(track, payload, table);
-          verification = Verification.REGISTERED;
-        }
+        fromTable = table.verified(track, isrc);
+        check = fromTable.isPresent() ? null : TrackCheck.full(watermark, track, meter, reread);
+        verification = fromTable.isPresent() ? Verification.TABLE : Verification.REGISTERED;
       }
       default -> throw new IllegalStateException(settings.mode().toString());
     }
-    requireCopyAllowed(track, payload);
-    Path wav = directory.resolve(String.format(Locale.ROOT, "track%02d.wav", track.number()));
-    try {
-      Files.createDirectories(directory);
-      Wav.write(wav, pcm);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + wav + ": " + e, e);
+    byte[] digest = stream(cd, track, wav, check, progress);
+    Payload payload;
+    TrackCheck.Result result;
+    if (fromTable.isPresent()) {
+      TrackRecord record = fromTable.get();
+      table.requireSameTrack(track, record, digest);
+      payload = new Payload(CopyControl.fromCode(record.copyControl()), record.contentId());
+      result = new TrackCheck.Result(payload, 0, 0, 0, 0, 0);
+    } else {
+      result = check.finish();
+      payload = result.payload();
+      if (table != null) {
+        table.register(track, payload);
+      }
     }
+    TrackCheck.requireCopyAllowed(track, payload);
     return new Ripped(
         track.number(),
         isrc,
@@ -441,262 +478,96 @@ public final class Ripper {
         wav,
         payload,
         verification,
-        ranges,
-        examined,
-        cpu,
-        wall,
+        result.excerpts(),
+        result.segments(),
+        result.sectors(),
+        result.cpuNanos(),
+        result.wallNanos(),
         System.nanoTime() - started);
+  }
+
+  /**
+   * Whether SAMPLED mode refuses a range of a track marked with {@code expected} from its first
+   * frame, the range being {@code excerpt} from sector {@code offset}: no mark found, another
+   * payload or alignment, or a stretch that does not verify. The benchmark measures the chance of
+   * missing a substituted stretch with it.
+   */
+  public static boolean refusesRange(
+      Watermark watermark, Pcm excerpt, long offset, Payload expected) {
+    return TrackCheck.refuses(watermark, excerpt, offset, expected);
   }
 
   // ---------------------------------------------------------------- reading
 
-  private static byte[] read(CdAudio cd, Track track, Progress progress) {
-    byte[] out = new byte[Math.toIntExact(track.sectors() * SECTOR_BYTES)];
-    for (long s = 0; s < track.sectors(); s += READ_SECTORS) {
-      int n = (int) Math.min(READ_SECTORS, track.sectors() - s);
-      byte[] chunk;
-      try {
-        chunk = cd.readCd(track.startLba() + s, n);
-      } catch (ScsiException e) {
-        if (e.is(
-                dev.secdrive.protocol.sense.SenseKey.ILLEGAL_REQUEST,
-                dev.secdrive.protocol.sense.AdditionalSense.INVALID_FIELD_IN_CDB)
-            || e.sense().asc() == 0x64) {
-          throw new RefusedException(
-              Refusal.NOT_AUDIO,
-              track.number(),
-              e.reason(),
-              "track " + track.number() + " does not read as CD-DA: " + e.getMessage(),
-              e);
-        }
-        throw e;
-      }
-      System.arraycopy(chunk, 0, out, (int) (s * SECTOR_BYTES), chunk.length);
-      progress.update((s + n) * SECTOR_BYTES, out.length);
-    }
-    return out;
-  }
-
-  // ---------------------------------------------------------------- detection
-
-  private record Checked(
-      Payload payload, int ranges, long sectors, long cpuNanos, long wallNanos) {}
-
   /**
-   * FULL: windows of the detector's shortest excerpt, back to back; the last one ends the track.
+   * Streams the track from the drive into {@code wav}, through {@code check} when there is one, and
+   * returns the SHA-256 of its sectors.
    */
-  private Checked detectWindows(Track track, Pcm pcm) {
-    List<SampledRanges.Range> windows = new ArrayList<>();
-    long n = track.sectors();
-    if (n <= windowSectors) {
-      windows.add(new SampledRanges.Range(0, (int) n));
-    } else {
-      for (long s = 0; s < n; s += windowSectors) {
-        long start = Math.min(s, n - windowSectors);
-        windows.add(new SampledRanges.Range(start, windowSectors));
-      }
-    }
-    return examine(track, pcm, windows);
-  }
-
-  /** SAMPLED: the ranges of claims 9-10, drawn fresh. */
-  private Checked detectSampled(Track track, Pcm pcm) {
-    List<SampledRanges.Range> ranges =
-        SampledRanges.draw(
-            track.sectors(),
-            settings.rangeSectors(),
-            SampledRanges.threshold(settings.sampling()),
-            random);
-    return examine(track, pcm, ranges);
-  }
-
-  private Checked examine(Track track, Pcm pcm, List<SampledRanges.Range> ranges) {
-    Payload payload = null;
-    SampledRanges.Range firstMissing = null;
-    SampledRanges.Range firstOther = null;
-    Payload other = null;
-    long sectors = 0;
-    long cpu = 0;
-    long wall = 0;
-    for (SampledRanges.Range r : ranges) {
-      Pcm excerpt =
-          pcm.slice(
-              (int) (r.offset() * FRAMES_PER_SECTOR),
-              (int) ((r.offset() + r.sectors()) * FRAMES_PER_SECTOR));
-      if (silent(excerpt)) {
-        continue;
-      }
-      long t0 = THREADS.getCurrentThreadCpuTime();
-      long w0 = System.nanoTime();
-      Optional<Detection> found = watermark.detect(excerpt);
-      wall += System.nanoTime() - w0;
-      long spent = THREADS.getCurrentThreadCpuTime() - t0;
-      cpu += spent;
-      detectionCpuNanos += spent;
-      detections++;
-      sectors += r.sectors();
-      if (found.isEmpty()) {
-        if (firstMissing == null) {
-          firstMissing = r;
+  private static byte[] stream(
+      CdAudio cd, Track track, Path wav, TrackCheck check, Progress progress) {
+    MessageDigest sha = sha256();
+    long total = track.sectors() * SECTOR_BYTES;
+    try (Wav.Writer out = Wav.Writer.open(wav, Pcm.CD_SAMPLE_RATE, Pcm.CD_CHANNELS)) {
+      for (long s = 0; s < track.sectors(); s += READ_SECTORS) {
+        int n = (int) Math.min(READ_SECTORS, track.sectors() - s);
+        byte[] chunk = read(cd, track, s, n);
+        sha.update(chunk);
+        out.write(chunk, 0, chunk.length);
+        if (check != null) {
+          check.accept(s, chunk);
         }
-      } else if (payload == null) {
-        payload = found.get().payload();
-      } else if (!payload.equals(found.get().payload()) && firstOther == null) {
-        firstOther = r;
-        other = found.get().payload();
+        progress.update((s + n) * SECTOR_BYTES, total);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + wav + ": " + e, e);
     }
-    if (payload == null) {
-      throw new RefusedException(
-          Refusal.UNMARKED,
-          track.number(),
-          "track "
-              + track.number()
-              + " carries no watermark ("
-              + ranges.size()
-              + " excerpt"
-              + (ranges.size() == 1 ? "" : "s")
-              + " examined): a mark is required to rip it");
-    }
-    if (firstMissing != null) {
-      throw new RefusedException(
-          Refusal.SUBSTITUTED,
-          track.number(),
-          "track "
-              + track.number()
-              + " is partly unmarked: no watermark in "
-              + at(firstMissing)
-              + " though the rest carries one; a substituted or edited track is not ripped");
-    }
-    if (firstOther != null) {
-      throw new RefusedException(
-          Refusal.SUBSTITUTED,
-          track.number(),
-          "track "
-              + track.number()
-              + " carries two payloads ("
-              + describe(payload)
-              + ", and "
-              + describe(other)
-              + " in "
-              + at(firstOther)
-              + "): a spliced track is not ripped");
-    }
-    return new Checked(payload, ranges.size(), sectors, cpu, wall);
+    return sha.digest();
   }
 
-  static boolean silent(Pcm excerpt) {
-    short[] s = excerpt.samples();
-    double sum = 0;
-    for (short v : s) {
-      sum += (double) v * v;
-    }
-    double rms = Math.sqrt(sum / Math.max(1, s.length)) / 32768.0;
-    return 20 * Math.log10(Math.max(rms, 1e-12)) < SILENCE_DBFS;
-  }
-
-  private static String at(SampledRanges.Range r) {
-    return String.format(
-        Locale.ROOT,
-        "%.2f-%.2f s",
-        r.offset() / (double) SECTORS_PER_SECOND,
-        (r.offset() + r.sectors()) / (double) SECTORS_PER_SECOND);
-  }
-
-  static String describe(Payload p) {
-    return p.copyControl().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-        + ", content "
-        + p.contentId();
-  }
-
-  private static void requireCopyAllowed(Track track, Payload payload) {
-    if (payload.copyControl() == CopyControl.NO_MORE_COPIES) {
-      throw new RefusedException(
-          Refusal.NO_COPY,
-          track.number(),
-          "track "
-              + track.number()
-              + " is marked no more copies (content "
-              + payload.contentId()
-              + "): it may not be ripped");
-    }
-  }
-
-  // ---------------------------------------------------------------- the table (embodiment 1)
-
-  private void register(Track track, Payload payload, RipTable table) {
-    byte[] record;
+  /** {@code count} sectors of {@code track} from its sector {@code offset}. */
+  private static byte[] read(CdAudio cd, Track track, long offset, int count) {
     try {
-      drive
-          .secure()
-          .registerTrack(
-              new RegisterTrack(
-                  track.number(),
-                  (int) Math.min(settings.designatedSectors(), track.sectors()),
-                  payload.copyControl().code(),
-                  payload.contentId()));
-      record = drive.secure().trackRecord();
+      return cd.readCd(track.startLba() + offset, count);
     } catch (ScsiException e) {
-      throw new RefusedException(
-          Refusal.TABLE_RECORD,
-          track.number(),
-          e.reason(),
-          "the drive did not register track " + track.number() + ": " + e.getMessage(),
-          e);
-    }
-    try {
-      table.with(TrackRecord.decode(record)).save(settings.table());
-    } catch (dev.secdrive.protocol.security.ParameterException e) {
-      throw new FlowException("the drive sent an unreadable track record: " + e.getMessage(), e);
+      if (e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_CDB)
+          || e.is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.ILLEGAL_MODE_FOR_THIS_TRACK)) {
+        throw new RefusedException(
+            Refusal.NOT_AUDIO,
+            track.number(),
+            e.reason(),
+            "track " + track.number() + " does not read as CD-DA: " + e.getMessage(),
+            e);
+      }
+      throw e;
     }
   }
 
-  private TrackRecord verifyFromTable(Track track, RipTable.Entry entry, byte[] bytes) {
-    TrackRecord record;
+  private static MessageDigest sha256() {
     try {
-      record = entry.decoded(settings.table());
-    } catch (FlowException e) {
-      throw new RefusedException(
-          Refusal.TABLE_RECORD, track.number(), Optional.empty(), e.getMessage(), e);
-    }
-    try {
-      drive.secure().verifyTrack(track.number(), record);
-    } catch (ScsiException e) {
-      throw new RefusedException(
-          Refusal.TABLE_RECORD,
-          track.number(),
-          e.reason(),
-          "the table's record for track "
-              + track.number()
-              + " ("
-              + entry.key()
-              + ") is refused by the drive: "
-              + e.reason().map(Reason::text).orElse(e.getMessage())
-              + ". The table file "
-              + settings.table()
-              + " was edited or copied, or this is another disc; rip with --mode full to check"
-              + " the watermark instead",
-          e);
-    }
-    if (!Bytes.constantTimeEquals(sha256(bytes), record.trackDigest())) {
-      throw new RefusedException(
-          Refusal.TABLE_RECORD,
-          track.number(),
-          "track "
-              + track.number()
-              + " differs from the recording registered in "
-              + settings.table()
-              + " outside the sectors the drive checked: an edited disc; rip with --mode full to"
-              + " check the watermark");
-    }
-    return record;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- files
+
+  private static void move(Path from, Path to) {
+    try {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + e, e);
+    }
+  }
+
+  private static void deleteQuietly(Path staging) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(staging);
+    } catch (IOException e) {
+      // a staging directory left behind holds nothing ripped: its WAVs were moved or refused
     }
   }
 }
