@@ -534,7 +534,7 @@ class RipIT {
   }
 
   @Test
-  void aDifferentRecordingWithTheSameIsrcIsRefused() throws IOException {
+  void aDifferentRecordingWithTheSameIsrcIsRefused() throws Exception {
     Path work = fresh("same-isrc");
     Path table = work.resolve("table.json");
     press(
@@ -557,6 +557,30 @@ class RipIT {
       assertArrayEquals(
           bytesOf(work.resolve("real").resolve("track01.wav")), bytesOf(compiled.wav()));
     }
+
+    // the same recording pressed with another second of pregap audio in the track: the record
+    // is not of this length (19h), so the track is detected and registered for this pressing
+    Pcm tones = TestAudio.tones(SECONDS, 12);
+    short[] longer = new short[tones.samples().length + 2 * 44_100];
+    System.arraycopy(tones.samples(), 0, longer, 2 * 44_100, tones.samples().length);
+    press(
+        "ALBUM-REPRESSED",
+        marked(new Pcm(44_100, 2, longer), "GBSDA2600071", CopyControl.COPY_FREE, 171));
+    load(A, "ALBUM-REPRESSED");
+    try (Drive drive = Drive.open(rig.uri(A))) {
+      Ripper r = ripper(drive, Ripper.Mode.TABLE, table);
+      Ripper.Ripped repressed = r.rip(List.of(), work.resolve("repressed"), Progress.NONE).get(0);
+      assertEquals(Ripper.Verification.REGISTERED, repressed.verification());
+      assertTrue(r.detections() > 0);
+    }
+    assertEquals(
+        "ALBUM-REPRESSED",
+        TrackRecord.decode(RipTable.load(table).entries().get(0).record()).mediumId());
+    // ... and the album's own disc, its record replaced, is detected and registered again
+    load(A, "ALBUM-REAL");
+    assertEquals(
+        Ripper.Verification.REGISTERED,
+        rip(A, Ripper.Mode.TABLE, table, work.resolve("real-again")).get(0).verification());
 
     // another disc, another recording, marked, with the same ISRC and length: the drive compares
     // the designated sectors (1Ah)

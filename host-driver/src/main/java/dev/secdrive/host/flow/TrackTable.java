@@ -50,6 +50,9 @@ final class TrackTable {
     try {
       drive.secure().verifyTrack(track.number(), record);
     } catch (ScsiException e) {
+      if (anotherPressing(e, record, track, isrc)) {
+        return Optional.empty(); // detect, and register this pressing in its place
+      }
       throw new RefusedException(
           Refusal.TABLE_RECORD,
           track.number(),
@@ -67,6 +70,19 @@ final class TrackTable {
           e);
     }
     return Optional.of(record);
+  }
+
+  /**
+   * Whether the drive refused a genuine record of this track's recording only because this disc
+   * presses it at another length (another pregap, say): 19h for a record whose own ISRC is the
+   * track's. A record of another ISRC under this one's key is an edited table and stays refused.
+   */
+  private static boolean anotherPressing(
+      ScsiException e, TrackRecord record, Ripper.Track track, Optional<String> isrc) {
+    return e.reason().equals(Optional.of(Reason.OTHER_TRACK))
+        && isrc.isPresent()
+        && record.isrc().equals(isrc)
+        && record.sectors() != track.sectors();
   }
 
   /**
