@@ -266,6 +266,30 @@ class RipIT {
     }
   }
 
+  @Test
+  void aLongTrackRipsInSampledModeWhereverItsRangesFall() throws IOException {
+    Path work = fresh("long-sampled");
+    // detections place the block grid to within two search steps each: ranges all over a long
+    // track must agree on its alignment nonetheless
+    press(
+        "ALBUM-LONG", marked(TestAudio.noise(90, 26), "GBSDA2600046", CopyControl.COPY_FREE, 146));
+    load(A, "ALBUM-LONG");
+    try (Drive drive = Drive.open(rig.uri(A))) {
+      for (long seed = 1; seed <= 3; seed++) {
+        Ripper sampled =
+            new Ripper(
+                drive,
+                watermark,
+                Ripper.Settings.of(Ripper.Mode.SAMPLED, null).withSampling(1.0, 0),
+                new SplittableRandom(seed));
+        Ripper.Ripped r =
+            sampled.rip(List.of(), work.resolve("sampled-" + seed), Progress.NONE).get(0);
+        assertEquals(Ripper.Verification.SAMPLED, r.verification());
+        assertTrue(r.rangesExamined() >= 20, "every range examined: " + r);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ refusals by the mark
 
   @Test
