@@ -67,6 +67,9 @@ abstract class TrackCheck {
    */
   static final int SHORTEST_VERIFIED = Watermark.SEGMENT_FRAMES + 2 * Watermark.FRAME_SIZE;
 
+  /** {@link #refine} tries this many widths of verification's search either side. */
+  private static final int REFINE_STEPS = 4;
+
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   final Watermark watermark;
@@ -127,7 +130,9 @@ abstract class TrackCheck {
     }
     long start = Math.floorMod(offset * FRAMES_PER_SECTOR, Watermark.blockFrames());
     return !near(found.get().offsetFrames(), start)
-        || !watermark.verify(excerpt, found.get()).complete();
+        || !watermark
+            .verify(excerpt, expected, Math.floorMod(-start, Watermark.blockFrames()))
+            .complete();
   }
 
   // ---------------------------------------------------------------- shared steps
@@ -178,9 +183,6 @@ abstract class TrackCheck {
     }
     return Math.floorMod(best, block);
   }
-
-  /** Refinement tries this many widths either side of the detected position. */
-  private static final int REFINE_STEPS = 4;
 
   /** Whether a detection in the excerpt at sector {@code at} has the track's alignment. */
   boolean aligned(long at, Detection d) {
