@@ -1,0 +1,67 @@
+package dev.secdrive.protocol.iscsi;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The bytes of a data segment, or of any other opaque run of bytes a PDU carries (a CDB, sense
+ * data): immutable, compared by content. Length excludes the padding to four bytes, as
+ * DataSegmentLength does (RFC 7143 section 11.2.1.5).
+ */
+public final class DataSegment {
+
+  /** The largest DataSegmentLength a Basic Header Segment can express: 24 bits. */
+  public static final int MAXIMUM_LENGTH = 0xFF_FFFF;
+
+  public static final DataSegment EMPTY = new DataSegment(new byte[0]);
+
+  private final byte[] bytes;
+
+  private DataSegment(byte[] bytes) {
+    this.bytes = bytes;
+  }
+
+  /** A copy of {@code bytes}. */
+  public static DataSegment of(byte[] bytes) {
+    if (bytes.length > MAXIMUM_LENGTH) {
+      throw new IllegalArgumentException(
+          "data segment of " + bytes.length + " bytes is beyond 24 bits");
+    }
+    return bytes.length == 0 ? EMPTY : new DataSegment(bytes.clone());
+  }
+
+  public int length() {
+    return bytes.length;
+  }
+
+  public boolean isEmpty() {
+    return bytes.length == 0;
+  }
+
+  /** A copy of the bytes. */
+  public byte[] toByteArray() {
+    return bytes.clone();
+  }
+
+  /** The bytes without a copy, for the codec in this package. */
+  byte[] bytes() {
+    return bytes;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof DataSegment d && Arrays.equals(d.bytes, bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bytes);
+  }
+
+  @Override
+  public String toString() {
+    return bytes.length <= 64
+        ? HexFormat.of().withUpperCase().formatHex(bytes)
+        : bytes.length + " bytes";
+  }
+}
