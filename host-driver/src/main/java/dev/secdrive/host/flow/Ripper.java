@@ -16,10 +16,7 @@ import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -244,8 +241,7 @@ public final class Ripper {
     this.drive = drive;
     this.watermark = watermark;
     this.random = random;
-    this.windowSectors =
-        (watermark.minimumExcerptFrames() + FRAMES_PER_SECTOR - 1) / FRAMES_PER_SECTOR;
+    this.windowSectors = TrackCheck.windowSectors(watermark);
     if (settings.mode() == Mode.SAMPLED && settings.rangeSectors() == 0) {
       settings = settings.withSampling(settings.sampling(), windowSectors);
     }
@@ -342,43 +338,23 @@ public final class Ripper {
     List<Track> chosen = choose(numbers);
     List<Path> targets = new ArrayList<>();
     for (Track track : chosen) {
-      Path target = directory.resolve(String.format(Locale.ROOT, "track%02d.wav", track.number()));
-      if (!settings.overwrite() && Files.exists(target)) {
-        throw new FlowException(
-            target + " exists; remove it, rip into another directory or allow replacing it");
-      }
-      targets.add(target);
+      targets.add(directory.resolve(String.format(Locale.ROOT, "track%02d.wav", track.number())));
     }
-    Path staging;
-    try {
-      Files.createDirectories(directory);
-      staging = Files.createTempDirectory(directory, ".rip-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write into " + directory + ": " + e, e);
-    }
-    try {
+    Staging.requireFree(targets, settings.overwrite());
+    try (Staging staging = Staging.in(directory)) {
       long total = chosen.stream().mapToLong(Track::sectors).sum() * SECTOR_BYTES;
-      List<Ripped> staged = new ArrayList<>();
+      List<Ripped> out = new ArrayList<>();
       long before = 0;
       for (Track track : chosen) {
         long base = before;
-        staged.add(
-            rip(
-                track,
-                staging.resolve(targets.get(staged.size()).getFileName()),
-                (d, t) -> progress.update(base + d, total)));
-        before += track.sectors() * SECTOR_BYTES;
-      }
-      List<Ripped> out = new ArrayList<>();
-      for (int i = 0; i < staged.size(); i++) {
-        Ripped r = staged.get(i);
-        move(r.wav(), targets.get(i));
+        Path target = targets.get(out.size());
+        Ripped r = rip(track, staging.file(target), (d, t) -> progress.update(base + d, total));
         out.add(
             new Ripped(
                 r.track(),
                 r.isrc(),
                 r.sectors(),
-                targets.get(i),
+                target,
                 r.payload(),
                 r.verification(),
                 r.rangesExamined(),
@@ -387,10 +363,10 @@ public final class Ripper {
                 r.detectionCpuNanos(),
                 r.detectionNanos(),
                 r.ripNanos()));
+        before += track.sectors() * SECTOR_BYTES;
       }
+      staging.publish(targets, settings.overwrite());
       return out;
-    } finally {
-      deleteQuietly(staging);
     }
   }
 
@@ -547,27 +523,6 @@ public final class Ripper {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  // ---------------------------------------------------------------- files
-
-  private static void move(Path from, Path to) {
-    try {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + e, e);
-    }
-  }
-
-  private static void deleteQuietly(Path staging) {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
-      for (Path f : files) {
-        Files.deleteIfExists(f);
-      }
-      Files.deleteIfExists(staging);
-    } catch (IOException e) {
-      // a staging directory left behind holds nothing ripped: its WAVs were moved or refused
     }
   }
 }

@@ -10,12 +10,13 @@ import java.util.random.RandomGenerator;
  * 9), examined only when the random value exceeds a threshold (claim 10).
  *
  * <p>One draw per stretch of {@code rangeSectors} sectors of the track (FIG. 6 S28: the check
- * repeats to the end of the data), so the expected share of the track examined is the sampling
- * probability p. A draw is a 64-bit value v: its lowest byte is the detection flag (FIG. 4's
- * RA-1a), compared with the threshold; the other 56 bits, reduced modulo the number of possible
- * starts, give the range's first sector. Positions are drawn fresh for every rip from the caller's
- * generator (the ripper's {@link java.security.SecureRandom}); tests and the benchmark pass a
- * seeded one.
+ * repeats to the end of the data), so the ranges examined hold on average p times the track's
+ * length of audio. They start anywhere and may overlap, so they cover less of it: about 1 - e^-p
+ * (63% at p = 1). Sampling thins the detector's work; only FULL mode examines every sector. A draw
+ * is a 64-bit value v: its lowest byte is the detection flag (FIG. 4's RA-1a), compared with the
+ * threshold; the other 56 bits, reduced modulo the number of possible starts, give the range's
+ * first sector. Positions are drawn fresh for every rip from the caller's generator (the ripper's
+ * {@link java.security.SecureRandom}); tests and the benchmark pass a seeded one.
  */
 public final class SampledRanges {
 

@@ -74,6 +74,7 @@ abstract class TrackCheck {
 
   final Watermark watermark;
   final Ripper.Track track;
+  final Reread reread;
   private final Meter meter;
   private final long block = Watermark.blockFrames();
 
@@ -90,10 +91,11 @@ abstract class TrackCheck {
   private long cpu;
   private long wall;
 
-  TrackCheck(Watermark watermark, Ripper.Track track, Meter meter) {
+  TrackCheck(Watermark watermark, Ripper.Track track, Meter meter, Reread reread) {
     this.watermark = watermark;
     this.track = track;
     this.meter = meter;
+    this.reread = reread;
   }
 
   /** FULL: the whole track, chunk after chunk, each overlapping the last by a segment. */
@@ -147,9 +149,7 @@ abstract class TrackCheck {
 
   /** Runs the detector on the excerpt at sector {@code at}; adopts the first payload it finds. */
   Optional<Detection> detect(long at, Pcm excerpt) {
-    Optional<Detection> found = timed(() -> watermark.detect(excerpt));
-    meter.detections++;
-    excerpts++;
+    Optional<Detection> found = detectOnly(excerpt);
     if (found.isPresent() && payload == null) {
       payload = found.get().payload();
       requireCopyAllowed(track, payload);
@@ -237,6 +237,41 @@ abstract class TrackCheck {
               + " examined): a mark is required to rip it");
     }
     if (firstUnmarked != null) {
+      long from = firstUnmarkedStart + firstUnmarked.startFrame();
+      long to = firstUnmarkedStart + firstUnmarked.endFrame();
+      Optional<Payload> other = payloadAround(from, to).filter(p -> !p.equals(payload));
+      if (other.isPresent() && other.get().copyControl() == CopyControl.NO_MORE_COPIES) {
+        throw new RefusedException(
+            Refusal.NO_COPY,
+            track.number(),
+            "track "
+                + track.number()
+                + " is marked no more copies around "
+                + seconds(from)
+                + "-"
+                + seconds(to)
+                + " s (content "
+                + other.get().contentId()
+                + "), though the rest is "
+                + describe(payload)
+                + ": it may not be ripped");
+      }
+      if (other.isPresent()) {
+        throw new RefusedException(
+            Refusal.SUBSTITUTED,
+            track.number(),
+            "track "
+                + track.number()
+                + " carries two payloads ("
+                + describe(payload)
+                + ", and "
+                + describe(other.get())
+                + " around "
+                + seconds(from)
+                + "-"
+                + seconds(to)
+                + " s): a spliced track is not ripped");
+      }
       throw new RefusedException(
           Refusal.SUBSTITUTED,
           track.number(),
@@ -251,6 +286,29 @@ abstract class TrackCheck {
               + " s though the rest carries it; a substituted or edited track is not ripped");
     }
     return new Result(payload, excerpts, segments, sectors, cpu, wall);
+  }
+
+  /**
+   * The payload, if any, that the detector finds in the shortest excerpt around frames [from, to)
+   * of the track: what a stretch that did not verify carries instead, so the refusal can say so.
+   */
+  private Optional<Payload> payloadAround(long from, long to) {
+    int window = (int) Math.min(track.sectors(), windowSectors(watermark));
+    long middle = (from + to) / 2 / FRAMES_PER_SECTOR;
+    long start = Math.max(0, Math.min(track.sectors() - window, middle - window / 2));
+    return detectOnly(pcm(reread.sectors(start, window))).map(Detection::payload);
+  }
+
+  private Optional<Detection> detectOnly(Pcm excerpt) {
+    Optional<Detection> found = timed(() -> watermark.detect(excerpt));
+    meter.detections++;
+    excerpts++;
+    return found;
+  }
+
+  /** Sectors in the detector's shortest excerpt. */
+  static int windowSectors(Watermark watermark) {
+    return (watermark.minimumExcerptFrames() + FRAMES_PER_SECTOR - 1) / FRAMES_PER_SECTOR;
   }
 
   /** Refuses a second payload or another alignment found in the excerpt at sector {@code at}. */
@@ -327,15 +385,13 @@ abstract class TrackCheck {
    * came before the first detection are read again at the end and verified too.
    */
   private static final class Whole extends TrackCheck {
-    private final Reread reread;
     private final int overlapSectors;
     private final List<SampledRanges.Range> early = new ArrayList<>();
     private byte[] tail = new byte[0];
     private long tailOffset;
 
     Whole(Watermark watermark, Ripper.Track track, Meter meter, Reread reread) {
-      super(watermark, track, meter);
-      this.reread = reread;
+      super(watermark, track, meter, reread);
       this.overlapSectors = (SHORTEST_VERIFIED + FRAMES_PER_SECTOR - 1) / FRAMES_PER_SECTOR;
     }
 
@@ -392,7 +448,6 @@ abstract class TrackCheck {
       }
     }
 
-    private final Reread reread;
     private final List<Gathering> pending = new ArrayList<>();
     private final List<SampledRanges.Range> missed = new ArrayList<>();
     private final int draws;
@@ -403,8 +458,7 @@ abstract class TrackCheck {
         Meter meter,
         List<SampledRanges.Range> ranges,
         Reread reread) {
-      super(watermark, track, meter);
-      this.reread = reread;
+      super(watermark, track, meter, reread);
       this.draws = ranges.size();
       ranges.stream()
           .sorted(Comparator.comparingLong(SampledRanges.Range::offset))
