@@ -117,6 +117,27 @@ public final class Watermark {
   static final double QUIET = 30;
 
   /**
+   * The magnitude, in the mark's spectrum, to which raised empty bins are filled at least: a few
+   * times {@link #QUIET}, so that the filled groups read above the detector's floor after rounding
+   * to 16 bits, whatever the frame's loudest bin.
+   */
+  static final double FILL_FLOOR = 3 * QUIET;
+
+  /**
+   * The least mean square, in 16-bit steps squared, of the mark a frame can carry ({@link
+   * #TARGET_SNR} below the frame) for {@link #embed} to fill its raised empty bins: a fill of
+   * {@link #FILL_FLOOR} in half the marked bins.
+   */
+  static final double FILL_BUDGET = BINS * FILL_FLOOR * FILL_FLOOR / FRAME_SIZE / FRAME_SIZE;
+
+  /**
+   * The least mean square of the mark a frame can carry for its other pairs to count in {@link
+   * #verify}: below it, the mark is weaker than the 16-bit rounding (1/12) and its frames read as
+   * silence.
+   */
+  static final double MARK_BUDGET = 0.07;
+
+  /**
    * Sample frames in one segment of {@link #verify}: 56 frames, 1.30 s. Long enough that marked
    * audio scores far above {@link #VERIFY_THRESHOLD} after the measured attacks, short enough that
    * a spliced stretch of 1.5 s holds a whole segment (WATERMARK.md).
@@ -296,12 +317,13 @@ public final class Watermark {
         Arrays.fill(spectrum, 0, 2 * FIRST_BIN, 0);
         Arrays.fill(spectrum, 2 * (LAST_BIN + 1), FRAME_SIZE, 0);
         spectrum[1] = 0;
-        double fill = loudest * FILL;
+        double fill =
+            budget(frameEnergy) >= FILL_BUDGET / 2 ? Math.max(loudest * FILL, FILL_FLOOR) : 0;
         for (int b = 0; b < BINS; b++) {
           int bin = FIRST_BIN + b;
           double magnitude = strength[b];
           int sign = direction[b / GROUP];
-          if (sign > 0 && magnitude < fill && fill > QUIET) {
+          if (sign > 0 && magnitude < fill) {
             // An all but empty bin cannot be raised by a factor: it gets a floor of its own, a
             // quiet noise in the raised groups only, so that pure tones carry the mark too.
             double re = spectrum[2 * bin];
@@ -351,6 +373,17 @@ public final class Watermark {
       }
     }
     return new Pcm(original.sampleRate(), channels, out);
+  }
+
+  /**
+   * The mean square, in 16-bit steps squared, of the mark that a frame of windowed energy {@code
+   * frameEnergy} (summed as {@link #embed} sums it) carries at {@link #TARGET_SNR}.
+   */
+  private static double budget(double frameEnergy) {
+    return frameEnergy
+        / WINDOW_POWER
+        * Math.pow(10, -TARGET_SNR / 10)
+        / ((double) FRAME_SIZE * FRAME_SIZE);
   }
 
   /**
@@ -521,7 +554,7 @@ public final class Watermark {
             diffs[x][k * PAIRS + i] = (float) diff;
             a += s[i] * diff;
             q += diff * diff;
-            if (((markable[0] >>> u[i]) & 1) != 0 || ((markable[0] >>> d[i]) & 1) != 0) {
+            if (((markable[0] >>> u[i]) & 1) != 0 && ((markable[0] >>> d[i]) & 1) != 0) {
               live++;
             }
           }
@@ -741,7 +774,7 @@ public final class Watermark {
     short[] samples = excerpt.samples();
     Arrays.fill(power, 0);
     long mask = 0;
-    boolean filled = false;
+    int filledChannels = 0;
     for (int c = 0; c < channels; c++) {
       for (int t = 0; t < FRAME_SIZE; t++) {
         spectrum[t] = samples[(start + t) * channels + c] * WINDOW[t];
@@ -757,17 +790,27 @@ public final class Watermark {
       }
       if (markable != null) {
         loudest = Math.sqrt(loudest);
-        if (loudest * FILL > QUIET) {
-          filled = true;
-        } else {
+        double frameEnergy = spectrum[0] * spectrum[0] + spectrum[1] * spectrum[1];
+        for (int bin = 1; bin < FRAME_SIZE / 2; bin++) {
+          frameEnergy +=
+              2
+                  * (spectrum[2 * bin] * spectrum[2 * bin]
+                      + spectrum[2 * bin + 1] * spectrum[2 * bin + 1]);
+        }
+        double budget = budget(frameEnergy);
+        if (budget >= FILL_BUDGET) {
+          filledChannels++;
+        } else if (budget >= MARK_BUDGET) {
+          long frameMask = 0;
           double least = loudest * 1e-4;
           for (int b = 0; b < BINS; b++) {
             double re = spectrum[2 * (FIRST_BIN + b)];
             double im = spectrum[2 * (FIRST_BIN + b) + 1];
             if (re * re + im * im > least * least) {
-              mask |= 1L << (b / GROUP);
+              frameMask |= 1L << (b / GROUP);
             }
           }
+          mask |= frameMask;
         }
       }
     }
@@ -786,7 +829,7 @@ public final class Watermark {
           mask &= ~(1L << b); // at the floor: no sign the detector could read
         }
       }
-      markable[0] = filled ? -1L : mask;
+      markable[0] = filledChannels == channels ? -1L : mask;
     }
   }
 
