@@ -91,7 +91,10 @@ public final class Watermark {
   /** The further change per neper a bin lies below the frame's loudest marked bin. */
   static final double RELATIVE_STRENGTH = 0.03;
 
-  /** The level, relative to a frame's loudest bin, to which a raised bin below it is filled. */
+  /**
+   * The level, relative to a frame's loudest bin, to which a raised bin below it is filled (at
+   * least {@link #FILL_FLOOR}).
+   */
   static final double FILL = 1e-3;
 
   /**
@@ -115,6 +118,30 @@ public final class Watermark {
    * per bin): no mark is written there and detection reads it as the floor.
    */
   static final double QUIET = 30;
+
+  /**
+   * The magnitude, in the mark's spectrum, to which raised empty bins are filled at least: three
+   * times {@link #QUIET}, so that a filled group reads above the detector's floor after rounding to
+   * 16 bits however quiet the frame's loudest bin is (a fill relative to the loudest bin alone left
+   * quiet tonal frames without one).
+   */
+  static final double FILL_FLOOR = 3 * QUIET;
+
+  /**
+   * The mean square, in 16-bit steps squared, of a fill of {@link #FILL_FLOOR} in half the marked
+   * bins (1.98). A channel of a frame whose mark budget ({@link #TARGET_SNR} below it) reaches this
+   * is filled by {@link #embed}, which fills from half of it (scaled down to the budget, by at most
+   * 3 dB), and counts as filled in {@link #verify}: the margin keeps a frame on the boundary filled
+   * at nearly full strength where verification counts it.
+   */
+  static final double FILL_BUDGET = BINS * FILL_FLOOR * FILL_FLOOR / FRAME_SIZE / FRAME_SIZE;
+
+  /**
+   * The least mark budget, in 16-bit steps squared, of an unfilled channel of a frame for its pairs
+   * to count in {@link #verify}: below it the multiplied mark is weaker than the 16-bit rounding
+   * (1/12 per sample) and does not survive it (white noise under about -56 dBFS peak).
+   */
+  static final double MARK_BUDGET = 0.085;
 
   /**
    * Sample frames in one segment of {@link #verify}: 56 frames, 1.30 s. Long enough that marked
@@ -142,8 +169,8 @@ public final class Watermark {
   static final double PAYLOAD_GAP = 4.0;
 
   /**
-   * The share of a segment's pairs that {@link #embed} changes, below which the segment is {@link
-   * Coverage.State#SILENT}.
+   * The share of a segment's pairs that {@link #embed} changes readably (see {@link #verify}),
+   * below which the segment is {@link Coverage.State#SILENT}.
    */
   static final double SILENT_SHARE = 0.25;
 
@@ -296,12 +323,13 @@ public final class Watermark {
         Arrays.fill(spectrum, 0, 2 * FIRST_BIN, 0);
         Arrays.fill(spectrum, 2 * (LAST_BIN + 1), FRAME_SIZE, 0);
         spectrum[1] = 0;
-        double fill = loudest * FILL;
+        double fill =
+            budget(frameEnergy) >= FILL_BUDGET / 2 ? Math.max(loudest * FILL, FILL_FLOOR) : 0;
         for (int b = 0; b < BINS; b++) {
           int bin = FIRST_BIN + b;
           double magnitude = strength[b];
           int sign = direction[b / GROUP];
-          if (sign > 0 && magnitude < fill && fill > QUIET) {
+          if (sign > 0 && magnitude < fill) {
             // An all but empty bin cannot be raised by a factor: it gets a floor of its own, a
             // quiet noise in the raised groups only, so that pure tones carry the mark too.
             double re = spectrum[2 * bin];
@@ -351,6 +379,17 @@ public final class Watermark {
       }
     }
     return new Pcm(original.sampleRate(), channels, out);
+  }
+
+  /**
+   * The mean square, in 16-bit steps squared, of the mark that a frame of windowed energy {@code
+   * frameEnergy} (summed as {@link #embed} sums it) carries at {@link #TARGET_SNR}.
+   */
+  private static double budget(double frameEnergy) {
+    return frameEnergy
+        / WINDOW_POWER
+        * Math.pow(10, -TARGET_SNR / 10)
+        / ((double) FRAME_SIZE * FRAME_SIZE);
   }
 
   /**
@@ -429,11 +468,14 @@ public final class Watermark {
    * every pair of every frame must carry (sync pattern, and the payload re-encoded and scrambled)
    * at the grid and {@value #VERIFY_STEPS} search steps either side. A segment is {@link
    * Coverage.State#SILENT} when {@link #embed} changes under {@value #SILENT_SHARE} of its pairs
-   * (digital silence, near-silence: no bin above {@link #QUIET}); else {@link
-   * Coverage.State#MARKED} when the correlation reaches {@value #VERIFY_THRESHOLD} standard
-   * deviations and the segment's own best codeword (Viterbi over its coded bits) does not beat the
-   * payload's by {@value #PAYLOAD_GAP} or more on the bits where they differ; else {@link
-   * Coverage.State#UNMARKED}. WATERMARK.md gives the measured figures.
+   * readably: a pair counts in a frame whose every channel can carry a fill ({@link #FILL_BUDGET}),
+   * or whose two groups both hold audio above the floor in a frame that can carry a mark above the
+   * 16-bit rounding ({@link #MARK_BUDGET}); digital silence, dither, tonal audio quieter than a
+   * sine of about -53 dBFS peak do not; else {@link Coverage.State#MARKED} when the correlation
+   * reaches {@value #VERIFY_THRESHOLD} standard deviations and the segment's own best codeword
+   * (Viterbi over its coded bits) does not beat the payload's by {@value #PAYLOAD_GAP} or more on
+   * the bits where they differ; else {@link Coverage.State#UNMARKED}. WATERMARK.md gives the
+   * measured figures.
    *
    * @param gridOffsetFrames where a block starts, in sample frames from the excerpt's start, modulo
    *     {@link #blockFrames()}: for a detection in the same excerpt {@code
@@ -521,7 +563,7 @@ public final class Watermark {
             diffs[x][k * PAIRS + i] = (float) diff;
             a += s[i] * diff;
             q += diff * diff;
-            if (((markable[0] >>> u[i]) & 1) != 0 || ((markable[0] >>> d[i]) & 1) != 0) {
+            if (((markable[0] >>> u[i]) & 1) != 0 && ((markable[0] >>> d[i]) & 1) != 0) {
               live++;
             }
           }
@@ -724,10 +766,11 @@ public final class Watermark {
   /**
    * One frame's row of {@link #logMagnitudes}, from sample frame {@code start}, into {@code lm};
    * {@code spectrum} and {@code power} are scratch space. When {@code markable} is given, its first
-   * element gets a bit for each group that {@link #embed} changes in this frame (in either channel)
-   * whichever sign it carries and the detector can read: every group when the frame is loud enough
-   * to fill empty bins above {@link #QUIET}, else the groups above the 80 dB floor whose summed
-   * power is above the floor of {@link #QUIET} per bin.
+   * element gets a bit for each group that {@link #embed} changes in this frame whichever sign it
+   * carries and the detector can read: every group when every channel's mark budget holds a fill
+   * ({@link #FILL_BUDGET}); else, from the channels whose budget reaches {@link #MARK_BUDGET}, the
+   * groups above the 80 dB floor whose summed power is above the floor of {@link #QUIET} per bin. A
+   * pair counts when both its groups do: a note against an empty group says nothing of the mark.
    */
   private static void groupLogs(
       Pcm excerpt,
@@ -741,7 +784,7 @@ public final class Watermark {
     short[] samples = excerpt.samples();
     Arrays.fill(power, 0);
     long mask = 0;
-    boolean filled = false;
+    int filledChannels = 0;
     for (int c = 0; c < channels; c++) {
       for (int t = 0; t < FRAME_SIZE; t++) {
         spectrum[t] = samples[(start + t) * channels + c] * WINDOW[t];
@@ -757,9 +800,17 @@ public final class Watermark {
       }
       if (markable != null) {
         loudest = Math.sqrt(loudest);
-        if (loudest * FILL > QUIET) {
-          filled = true;
-        } else {
+        double frameEnergy = spectrum[0] * spectrum[0] + spectrum[1] * spectrum[1];
+        for (int bin = 1; bin < FRAME_SIZE / 2; bin++) {
+          frameEnergy +=
+              2
+                  * (spectrum[2 * bin] * spectrum[2 * bin]
+                      + spectrum[2 * bin + 1] * spectrum[2 * bin + 1]);
+        }
+        double budget = budget(frameEnergy);
+        if (budget >= FILL_BUDGET) {
+          filledChannels++;
+        } else if (budget >= MARK_BUDGET) {
           double least = loudest * 1e-4;
           for (int b = 0; b < BINS; b++) {
             double re = spectrum[2 * (FIRST_BIN + b)];
@@ -786,7 +837,7 @@ public final class Watermark {
           mask &= ~(1L << b); // at the floor: no sign the detector could read
         }
       }
-      markable[0] = filled ? -1L : mask;
+      markable[0] = filledChannels == channels ? -1L : mask;
     }
   }
 

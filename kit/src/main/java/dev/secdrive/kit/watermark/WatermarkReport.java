@@ -235,7 +235,7 @@ public final class WatermarkReport {
   static final double[] SPLICES = {0.5, 0.75, 1.0, 1.25, 1.5};
 
   /** Peak levels, in dBFS, at which quiet audio is marked and verified. */
-  static final double[] QUIET_LEVELS = {-20, -30, -40, -55, -60};
+  static final double[] QUIET_LEVELS = {0, -20, -30, -40, -50, -55, -60, -70};
 
   /**
    * Localized verification ({@link Watermark#verify}): scores of unmarked segments (false MARKED),
@@ -341,7 +341,7 @@ public final class WatermarkReport {
     out.printf(
         "  quiet audio, segments MARKED / UNMARKED / SILENT (clean%s):%n",
         lame.isPresent() ? "; MP3 128 kbit/s" : "");
-    for (String name : List.of("music", "noise")) {
+    for (String name : Signals.NAMES) {
       for (double level : QUIET_LEVELS) {
         Pcm quiet = scaleToPeak(Signals.named(name, 12, seed + 600), level);
         Pcm marked = watermark.embed(quiet, payload);

@@ -118,6 +118,53 @@ class CoverageTest {
   }
 
   @Test
+  void quietMarkedAudioIsMarkedOrSilentAtEveryLevel() {
+    // a fade-out or a pianissimo: the mark of quiet tonal audio verifies, or the frames are too
+    // quiet to carry one and the segment is SILENT; never UNMARKED
+    for (String name : Signals.NAMES) {
+      for (double level : new double[] {-30, -40, -45, -50, -55, -70}) {
+        Pcm quiet = WatermarkReport.scaleToPeak(Signals.named(name, 8, 95), level);
+        Coverage coverage = WATERMARK.verify(WATERMARK.embed(quiet, PAYLOAD), PAYLOAD, 0);
+        assertTrue(coverage.complete(), name + " at " + level + ": " + coverage.firstUnmarked());
+      }
+    }
+    for (String name : List.of("tones", "music")) {
+      Pcm quiet = WatermarkReport.scaleToPeak(Signals.named(name, 8, 95), -30);
+      Coverage coverage = WATERMARK.verify(WATERMARK.embed(quiet, PAYLOAD), PAYLOAD, 0);
+      assertTrue(coverage.silentFrames() < coverage.frames() / 4, name + " mostly SILENT at -30");
+    }
+    Pcm tones = WatermarkReport.scaleToPeak(Signals.tones(8, 95), -45);
+    assertTrue(
+        WATERMARK.verify(WATERMARK.embed(tones, PAYLOAD), PAYLOAD, 0).segments().stream()
+            .allMatch(s -> s.state() == Coverage.State.MARKED),
+        "tones at -45 dBFS");
+  }
+
+  @Test
+  void aQuietTonalSubstitutionIsUnmarkedAboveTheFillBoundarySilentBelow() {
+    Pcm marked = WATERMARK.embed(Signals.tones(12, 96), PAYLOAD);
+    int at = 4 * RATE;
+    int length = 2 * RATE;
+    for (double level : new double[] {-30, -40, -45}) {
+      Pcm other = WatermarkReport.scaleToPeak(Signals.tones(12, 97), level);
+      short[] samples = marked.samples().clone();
+      System.arraycopy(other.samples(), 2 * at, samples, 2 * at, 2 * length);
+      assertUnmarkedOnlyAround(WATERMARK.verify(new Pcm(RATE, 2, samples), PAYLOAD, 0), at, length);
+    }
+    // under about -48 dBFS peak the chord's frames cannot carry a fill within the SNR target:
+    // embed writes nothing readable there, and verification says so
+    Pcm other = WatermarkReport.scaleToPeak(Signals.tones(12, 97), -50);
+    short[] samples = marked.samples().clone();
+    System.arraycopy(other.samples(), 2 * at, samples, 2 * at, 2 * length);
+    Coverage coverage = WATERMARK.verify(new Pcm(RATE, 2, samples), PAYLOAD, 0);
+    assertTrue(coverage.complete(), coverage.firstUnmarked().toString());
+    assertTrue(
+        coverage.segments().stream()
+            .filter(s -> s.startFrame() >= at && s.endFrame() <= at + length)
+            .allMatch(s -> s.state() == Coverage.State.SILENT));
+  }
+
+  @Test
   void verifiesAgainstADetectionInTheSameOrANeighbouringExcerpt() {
     Pcm marked = WATERMARK.embed(Signals.music(20, 100), PAYLOAD);
     int from = 123_457;
