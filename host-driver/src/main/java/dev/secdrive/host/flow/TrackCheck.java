@@ -239,7 +239,7 @@ abstract class TrackCheck {
     if (firstUnmarked != null) {
       long from = firstUnmarkedStart + firstUnmarked.startFrame();
       long to = firstUnmarkedStart + firstUnmarked.endFrame();
-      Optional<Payload> other = payloadAround(from, to).filter(p -> !p.equals(payload));
+      Optional<Payload> other = otherPayloadFrom(from);
       if (other.isPresent() && other.get().copyControl() == CopyControl.NO_MORE_COPIES) {
         throw new RefusedException(
             Refusal.NO_COPY,
@@ -289,14 +289,24 @@ abstract class TrackCheck {
   }
 
   /**
-   * The payload, if any, that the detector finds in the shortest excerpt around frames [from, to)
-   * of the track: what a stretch that did not verify carries instead, so the refusal can say so.
+   * Another payload, if the detector finds one where frames [from, to) of the track stopped
+   * verifying: in the shortest excerpt from there on, and half an excerpt further (a stretch that
+   * does not verify is where a substitution starts), so the refusal can say what it carries.
    */
-  private Optional<Payload> payloadAround(long from, long to) {
+  private Optional<Payload> otherPayloadFrom(long from) {
     int window = (int) Math.min(track.sectors(), windowSectors(watermark));
-    long middle = (from + to) / 2 / FRAMES_PER_SECTOR;
-    long start = Math.max(0, Math.min(track.sectors() - window, middle - window / 2));
-    return detectOnly(pcm(reread.sectors(start, window))).map(Detection::payload);
+    long first = from / FRAMES_PER_SECTOR;
+    for (long start : new long[] {first, first + window / 2}) {
+      long at = Math.max(0, Math.min(track.sectors() - window, start));
+      Optional<Payload> found =
+          detectOnly(pcm(reread.sectors(at, window)))
+              .map(Detection::payload)
+              .filter(p -> !p.equals(payload));
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
   }
 
   private Optional<Detection> detectOnly(Pcm excerpt) {
@@ -431,7 +441,8 @@ abstract class TrackCheck {
    * Claims 8-13: the drawn ranges, each gathered from the chunks it spans, detected on its own,
    * required to carry the same payload at the same alignment as the others, and verified
    * throughout. A range the detector finds nothing in is verified at the end against what the
-   * others found (it may be silence); if none finds anything, the track is unmarked.
+   * others found (it may be quiet); if none finds anything, the rest of the track is searched
+   * before it is called unmarked.
    */
   private static final class Sampled extends TrackCheck {
     /** A drawn range and, once its first sector has arrived, its bytes. */
@@ -508,6 +519,12 @@ abstract class TrackCheck {
     Result finish() {
       if (!pending.isEmpty()) {
         throw new IllegalStateException("ranges left unread: " + pending);
+      }
+      // No range drawn decoded (they may all lie in a quiet passage): before the track is called
+      // unmarked, the rest of it is searched, chunk by chunk, until the mark is found.
+      for (long s = 0; payload() == null && s < track.sectors(); s += Ripper.READ_SECTORS) {
+        int n = (int) Math.min(Ripper.READ_SECTORS, track.sectors() - s);
+        detect(s, pcm(reread.sectors(s, n)));
       }
       if (payload() != null) {
         for (SampledRanges.Range r : missed) {
