@@ -164,10 +164,12 @@ abstract class TrackCheck {
    * within 176), verification searches two steps either side of what it is given, so the position
    * is refined once, by the verification score of the detected excerpt at steps of that width.
    */
-  private long refine(long at, Pcm excerpt, long estimate) {
-    if (excerpt.frames() < SHORTEST_VERIFIED) {
+  private long refine(long at, Pcm whole, long estimate) {
+    if (whole.frames() < SHORTEST_VERIFIED) {
       return Math.floorMod(estimate, block);
     }
+    // the detector's shortest excerpt (4 s) is enough to place the grid; a whole chunk costs twice
+    Pcm excerpt = whole.slice(0, Math.min(whole.frames(), watermark.minimumExcerptFrames()));
     long best = estimate;
     double bestScore = Double.NEGATIVE_INFINITY;
     long width = 2L * Watermark.SEARCH_STEP;
