@@ -16,6 +16,7 @@ import dev.secdrive.host.flow.RipTable;
 import dev.secdrive.host.flow.Ripper;
 import dev.secdrive.kit.audio.Pcm;
 import dev.secdrive.kit.watermark.CopyControl;
+import dev.secdrive.kit.watermark.Coverage;
 import dev.secdrive.kit.watermark.Payload;
 import dev.secdrive.kit.watermark.Watermark;
 import dev.secdrive.kit.watermark.WatermarkKey;
@@ -190,6 +191,87 @@ class RipEdgesIT {
       s[i] = (short) Math.max(-32768, Math.min(32767, a.samples()[i] + b.samples()[i]));
     }
     return new Pcm(RATE, 2, s);
+  }
+
+  /**
+   * 4 s in the middle of a marked 12 s track replaced by loud audio that lies only outside the
+   * marked band (bins 16-271 of a 1,024-point frame: about 690 Hz to 11.7 kHz): a bass line at 55,
+   * 82 and 110 Hz and a treble at 12.5-16 kHz, peaking near -3 dBFS. It is not near-silence, and
+   * carries no mark; a ripper that holds refuses it as substituted.
+   */
+  @Test
+  void loudAudioOutsideTheMarkedBandIsNotExemptAsSilence() throws IOException {
+    Path work = fresh("out-of-band");
+    Pcm marked = watermark.embed(TestAudio.music(12, 31), new Payload(CopyControl.COPY_FREE, 301));
+    Pcm bassAndTreble =
+        mix(sines(12, 5000, 55, 82.5, 110), sines(12, 2500, 12_500, 13_700, 14_900, 16_000));
+    Pcm substituted = splice(marked, bassAndTreble, 4 * RATE, 8 * RATE);
+    double peak = peakDbfs(substituted, 4 * RATE, 8 * RATE);
+    assertTrue(peak > -6, "the substitution is loud: " + peak + " dBFS");
+    Coverage c = watermark.verify(substituted, new Payload(CopyControl.COPY_FREE, 301), 0);
+    System.err.println(
+        "out-of-band substitution: unmarked "
+            + c.segments().stream().filter(s -> s.state() == Coverage.State.UNMARKED).count()
+            + ", silent "
+            + c.segments().stream().filter(s -> s.state() == Coverage.State.SILENT).count()
+            + " of "
+            + c.segments().size()
+            + " segments, peak "
+            + peak
+            + " dBFS");
+    press("ATTACK-BAND", asIs(substituted, "GBSDA2613001"));
+    load("ATTACK-BAND");
+    Ripper.RefusedException e = refused(Ripper.Mode.FULL, null, work.resolve("full"), List.of());
+    assertEquals(Ripper.Refusal.SUBSTITUTED, e.refusal(), e.getMessage());
+    assertFalse(Files.exists(work.resolve("full").resolve("track01.wav")));
+  }
+
+  /**
+   * 4 s in the middle of a marked 12 s track replaced by another recording in the left channel
+   * alone, the right one digital silence: a frame's channel loud enough for a fill makes every pair
+   * count, whatever the other channel holds, so the stretch is not SILENT and is refused.
+   */
+  @Test
+  void aSubstitutionInOneChannelOnlyIsNotExemptAsSilence() throws IOException {
+    Path work = fresh("one-channel");
+    Pcm marked = watermark.embed(TestAudio.music(12, 33), new Payload(CopyControl.COPY_FREE, 303));
+    short[] left = TestAudio.music(12, 34).samples().clone();
+    for (int i = 1; i < left.length; i += 2) {
+      left[i] = 0;
+    }
+    Pcm substituted = splice(marked, new Pcm(RATE, 2, left), 4 * RATE, 8 * RATE);
+    Coverage c = watermark.verify(substituted, new Payload(CopyControl.COPY_FREE, 303), 0);
+    assertTrue(
+        c.segments().stream()
+            .filter(s -> s.startFrame() >= 4 * RATE && s.endFrame() <= 8 * RATE)
+            .allMatch(s -> s.state() == Coverage.State.UNMARKED),
+        "the one-channel stretch is UNMARKED where it lies");
+    press("EDGE-ONECHANNEL", asIs(substituted, "GBSDA2613007"));
+    load("EDGE-ONECHANNEL");
+    Ripper.RefusedException e = refused(Ripper.Mode.FULL, null, work.resolve("full"), List.of());
+    assertEquals(Ripper.Refusal.SUBSTITUTED, e.refusal(), e.getMessage());
+    assertFalse(Files.exists(work.resolve("full").resolve("track01.wav")));
+  }
+
+  /**
+   * A 30 s track whose first 5 s are marked and whose other 25 s are another, unmarked recording
+   * with every component between 500 Hz and 12.5 kHz removed (a brick wall), brought to -1 dBFS:
+   * the bass and the treble of a song, loud throughout. A ripper that holds refuses it.
+   */
+  @Test
+  void aTrackMostlyOfAnotherRecordingsBassAndTrebleIsRefused() throws IOException {
+    Path work = fresh("band-stop");
+    Pcm marked = watermark.embed(TestAudio.music(30, 45), new Payload(CopyControl.COPY_FREE, 305));
+    Pcm other = bandStop(TestAudio.music(30, 46), 500, 12_500);
+    Pcm track = splice(marked, other, 5 * RATE, 30 * RATE);
+    System.err.println(
+        "band-stopped other recording: peak " + peakDbfs(track, 5 * RATE, 30 * RATE) + " dBFS");
+    press("ATTACK-BANDSTOP", asIs(track, "GBSDA2613006"));
+    load("ATTACK-BANDSTOP");
+    Ripper.RefusedException e = refused(Ripper.Mode.FULL, null, work.resolve("full"), List.of());
+    assertTrue(
+        e.refusal() == Ripper.Refusal.SUBSTITUTED || e.refusal() == Ripper.Refusal.UNMARKED,
+        e.getMessage());
   }
 
   /**

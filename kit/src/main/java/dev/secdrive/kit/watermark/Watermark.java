@@ -468,7 +468,7 @@ public final class Watermark {
    * every pair of every frame must carry (sync pattern, and the payload re-encoded and scrambled)
    * at the grid and {@value #VERIFY_STEPS} search steps either side. A segment is {@link
    * Coverage.State#SILENT} when {@link #embed} changes under {@value #SILENT_SHARE} of its pairs
-   * readably: a pair counts in a frame whose every channel can carry a fill ({@link #FILL_BUDGET}),
+   * readably: a pair counts in a frame with a channel that can carry a fill ({@link #FILL_BUDGET}),
    * or whose two groups both hold audio above the floor in a frame that can carry a mark above the
    * 16-bit rounding ({@link #MARK_BUDGET}); digital silence, dither, tonal audio quieter than a
    * sine of about -53 dBFS peak do not; else {@link Coverage.State#MARKED} when the correlation
@@ -767,10 +767,12 @@ public final class Watermark {
    * One frame's row of {@link #logMagnitudes}, from sample frame {@code start}, into {@code lm};
    * {@code spectrum} and {@code power} are scratch space. When {@code markable} is given, its first
    * element gets a bit for each group that {@link #embed} changes in this frame whichever sign it
-   * carries and the detector can read: every group when every channel's mark budget holds a fill
-   * ({@link #FILL_BUDGET}); else, from the channels whose budget reaches {@link #MARK_BUDGET}, the
-   * groups above the 80 dB floor whose summed power is above the floor of {@link #QUIET} per bin. A
-   * pair counts when both its groups do: a note against an empty group says nothing of the mark.
+   * carries and the detector can read: every group when any channel's mark budget holds a fill
+   * ({@link #FILL_BUDGET}, from the channel's whole-band energy, so audio outside the marked band
+   * or in one channel only counts); else, from the channels whose budget reaches {@link
+   * #MARK_BUDGET}, the groups above the 80 dB floor whose summed power is above the floor of {@link
+   * #QUIET} per bin. A pair counts when both its groups do: a note against an empty group says
+   * nothing of the mark.
    */
   private static void groupLogs(
       Pcm excerpt,
@@ -837,7 +839,9 @@ public final class Watermark {
           mask &= ~(1L << b); // at the floor: no sign the detector could read
         }
       }
-      markable[0] = filledChannels == channels ? -1L : mask;
+      // A filled channel writes every pair readably (a raised group holds at least the fill,
+      // above the floor of both channels summed), whatever the other channel holds.
+      markable[0] = filledChannels > 0 ? -1L : mask;
     }
   }
 

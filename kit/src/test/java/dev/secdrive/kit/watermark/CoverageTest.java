@@ -118,6 +118,59 @@ class CoverageTest {
   }
 
   @Test
+  void loudAudioOutsideTheBandOrInOneChannelIsMarkedOrUnmarkedNeverSilent() {
+    // a bass line at 55-110 Hz and a treble at 12.5-16 kHz: nothing in 689 Hz-11.7 kHz, yet a
+    // frame's whole-band energy carries a fill there; the same in the left channel alone, and
+    // music in the left channel alone
+    Pcm bass = sines(8, 5000, 55, 82.5, 110);
+    Pcm treble = sines(8, 2500, 12_500, 13_700, 14_900, 16_000);
+    short[] mixed = new short[bass.samples().length];
+    for (int i = 0; i < mixed.length; i++) {
+      mixed[i] = (short) (bass.samples()[i] + treble.samples()[i]);
+    }
+    Pcm outOfBand = new Pcm(RATE, 2, mixed);
+    for (Pcm audio : List.of(outOfBand, leftOnly(outOfBand), leftOnly(Signals.music(8, 98)))) {
+      Coverage marked = WATERMARK.verify(WATERMARK.embed(audio, PAYLOAD), PAYLOAD, 0);
+      Coverage unmarked = WATERMARK.verify(audio, PAYLOAD, 0);
+      assertTrue(marked.complete(), marked.firstUnmarked().toString());
+      assertTrue(marked.silentFrames() < marked.frames() / 4, "marked audio mostly SILENT");
+      for (Coverage.Segment s : unmarked.segments()) {
+        assertTrue(s.state() != Coverage.State.MARKED, "unmarked audio MARKED at " + s);
+      }
+    }
+    for (Pcm audio : List.of(outOfBand, leftOnly(outOfBand))) {
+      Coverage unmarked = WATERMARK.verify(audio, PAYLOAD, 0);
+      assertTrue(
+          unmarked.segments().stream().allMatch(s -> s.state() == Coverage.State.UNMARKED),
+          "loud audio outside the band is not SILENT");
+    }
+  }
+
+  /** Sines of {@code hz} at {@code amplitude} each, both channels alike. */
+  private static Pcm sines(double seconds, double amplitude, double... hz) {
+    int frames = (int) Math.round(seconds * RATE);
+    short[] s = new short[2 * frames];
+    for (int i = 0; i < frames; i++) {
+      double v = 0;
+      for (int k = 0; k < hz.length; k++) {
+        v += amplitude * Math.sin(2 * Math.PI * hz[k] * i / RATE + k);
+      }
+      s[2 * i] = (short) Math.round(v);
+      s[2 * i + 1] = s[2 * i];
+    }
+    return new Pcm(RATE, 2, s);
+  }
+
+  /** {@code pcm} with its right channel digital silence. */
+  private static Pcm leftOnly(Pcm pcm) {
+    short[] s = pcm.samples().clone();
+    for (int i = 1; i < s.length; i += 2) {
+      s[i] = 0;
+    }
+    return new Pcm(RATE, 2, s);
+  }
+
+  @Test
   void quietMarkedAudioIsMarkedOrSilentAtEveryLevel() {
     // a fade-out or a pianissimo: the mark of quiet tonal audio verifies, or the frames are too
     // quiet to carry one and the segment is SILENT; never UNMARKED
