@@ -275,6 +275,43 @@ class RipEdgesIT {
   }
 
   /**
+   * A track whose first chunk holds no mark (9 s of silence) is verified from a second read of it
+   * once the mark is found later; if the disc reads otherwise the second time (its image rewritten
+   * during the rip), the rip is refused rather than verify one read and publish the other.
+   */
+  @Test
+  void aDiscThatReadsOtherwiseTheSecondTimeIsRefused() throws IOException {
+    Path work = fresh("reread");
+    Pcm music = watermark.embed(TestAudio.music(12, 41), new Payload(CopyControl.COPY_FREE, 341));
+    short[] s = new short[2 * (9 * RATE) + music.samples().length];
+    System.arraycopy(music.samples(), 0, s, 2 * 9 * RATE, music.samples().length);
+    press("ATTACK-REREAD", asIs(new Pcm(RATE, 2, s), "GBSDA2613041"));
+    load("ATTACK-REREAD");
+    Path image = rig.media.resolve("ATTACK-REREAD").resolve("user.img");
+    AtomicBoolean rewritten = new AtomicBoolean();
+    Progress rewrite =
+        (done, total) -> {
+          if (done > 700L * 2352 && !rewritten.getAndSet(true)) {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+              f.seek(100L * 2352);
+              f.write(TestAudio.noise(1, 42).toLittleEndian());
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        };
+    try (Drive drive = Drive.open(rig.uri(A))) {
+      Ripper r = ripper(drive, Ripper.Mode.FULL, null);
+      Ripper.RefusedException e =
+          assertThrows(
+              Ripper.RefusedException.class, () -> r.rip(List.of(), work.resolve("out"), rewrite));
+      assertEquals(Ripper.Refusal.SUBSTITUTED, e.refusal(), e.getMessage());
+      assertTrue(e.getMessage().contains("reads otherwise the second time"), e.getMessage());
+    }
+    assertTrue(rewritten.get());
+  }
+
+  /**
    * A 16 s recording marked copy free for its first 8 s and no more copies for the rest (the same
    * recording marked twice, so the alignment agrees): a ripper that holds rips none of it.
    */

@@ -518,6 +518,10 @@ public final class Ripper {
     }
   }
 
+  static byte[] sha256(byte[] bytes) {
+    return sha256().digest(bytes);
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -290,10 +290,34 @@ abstract class TrackCheck {
     return new Result(payload, excerpts, segments, sectors, cpu, wall);
   }
 
+  /** A range read once and checked only later, with the SHA-256 of what was read the first time. */
+  record Later(SampledRanges.Range range, byte[] digest) {}
+
   /**
-   * Another payload, if the detector finds one where frames [from, to) of the track stopped
-   * verifying: in the shortest excerpt from there on, and half an excerpt further (a stretch that
-   * does not verify is where a substitution starts), so the refusal can say what it carries.
+   * The range's sectors read again, as they were the first time (that is what the WAV holds).
+   *
+   * @throws RefusedException SUBSTITUTED if the disc now reads otherwise
+   */
+  byte[] again(Later later) {
+    SampledRanges.Range r = later.range();
+    byte[] bytes = reread.sectors(r.offset(), r.sectors());
+    if (!java.security.MessageDigest.isEqual(Ripper.sha256(bytes), later.digest())) {
+      throw new RefusedException(
+          Refusal.SUBSTITUTED,
+          track.number(),
+          "track "
+              + track.number()
+              + " reads otherwise the second time at "
+              + range(r.offset(), r.sectors())
+              + ": the disc changed during the rip");
+    }
+    return bytes;
+  }
+
+  /**
+   * Another payload, if the detector finds one where the track stopped verifying at frame {@code
+   * from}: in the shortest excerpt from there on, and half an excerpt further (a stretch that does
+   * not verify is where a substitution starts), so the refusal can say what it carries.
    */
   private Optional<Payload> otherPayloadFrom(long from) {
     int window = (int) Math.min(track.sectors(), windowSectors(watermark));
@@ -398,7 +422,7 @@ abstract class TrackCheck {
    */
   private static final class Whole extends TrackCheck {
     private final int overlapSectors;
-    private final List<SampledRanges.Range> early = new ArrayList<>();
+    private final List<Later> early = new ArrayList<>();
     private byte[] tail = new byte[0];
     private long tailOffset;
 
@@ -417,7 +441,7 @@ abstract class TrackCheck {
       Pcm excerpt = pcm(bytes);
       examined(chunk.length / Ripper.SECTOR_BYTES);
       if (payload() == null && detect(at, excerpt).isEmpty()) {
-        early.add(new SampledRanges.Range(at, count));
+        early.add(new Later(new SampledRanges.Range(at, count), Ripper.sha256(bytes)));
       } else {
         verify(at, excerpt);
       }
@@ -429,8 +453,8 @@ abstract class TrackCheck {
     @Override
     Result finish() {
       if (payload() != null) {
-        for (SampledRanges.Range r : early) {
-          verify(r.offset(), pcm(reread.sectors(r.offset(), r.sectors())));
+        for (Later l : early) {
+          verify(l.range().offset(), pcm(again(l)));
         }
       }
       return verdict(early.size() + (payload() == null ? 0 : 1));
@@ -462,7 +486,7 @@ abstract class TrackCheck {
     }
 
     private final List<Gathering> pending = new ArrayList<>();
-    private final List<SampledRanges.Range> missed = new ArrayList<>();
+    private final List<Later> missed = new ArrayList<>();
     private final int draws;
 
     Sampled(
@@ -510,7 +534,7 @@ abstract class TrackCheck {
       examined(r.sectors());
       Optional<Detection> found = detect(r.offset(), excerpt);
       if (found.isEmpty()) {
-        missed.add(r);
+        missed.add(new Later(r, Ripper.sha256(bytes)));
         return;
       }
       requireSame(r.offset(), r.sectors(), found.get());
@@ -529,8 +553,8 @@ abstract class TrackCheck {
         detect(s, pcm(reread.sectors(s, n)));
       }
       if (payload() != null) {
-        for (SampledRanges.Range r : missed) {
-          verify(r.offset(), pcm(reread.sectors(r.offset(), r.sectors())));
+        for (Later l : missed) {
+          verify(l.range().offset(), pcm(again(l)));
         }
       }
       return verdict(draws);
