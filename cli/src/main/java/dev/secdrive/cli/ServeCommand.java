@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.TimingMode;
@@ -43,6 +44,14 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "127.0.0.1:7140",
       description = "Address hosts connect to (default: ${DEFAULT-VALUE}; port 0 picks one).")
   String listen;
+
+  @Option(
+      names = "--iscsi",
+      paramLabel = "HOST:PORT",
+      description =
+          "Also serve the drives as LUNs of one iSCSI target (RFC 7143, AuthMethod=None) on this"
+              + " portal; port 0 picks one.")
+  String iscsi;
 
   @Option(
       names = "--control",
@@ -181,6 +190,9 @@ final class ServeCommand implements Callable<Integer> {
     for (String port : serialPorts) {
       builder.serial(port, baud);
     }
+    if (iscsi != null) {
+      builder.endpoint(new IscsiEndpoint(Addresses.parse("--iscsi", iscsi)));
+    }
     if (lineFaults != null && !serialLoopback) {
       throw new CliException("--line-faults needs --serial-loopback");
     }
@@ -225,6 +237,9 @@ final class ServeCommand implements Callable<Integer> {
           drive.profile(),
           drive.deviceId(),
           drive.mediumId() == null ? "none" : drive.mediumId());
+    }
+    for (IscsiEndpoint portal : emulator.endpoints(IscsiEndpoint.class)) {
+      out.println("secdrive: serving on " + portal.description());
     }
     for (SerialEndpoint port : emulator.endpoints(SerialEndpoint.class)) {
       out.println("secdrive: serving on " + port.description());
