@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.kit.testing.ExternalTool;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -422,6 +425,45 @@ class ServeIT {
           Cli.run("control", "http://127.0.0.1:" + port, "--token-file", file.toString(), "status");
       assertEquals(0, status.exit(), status::toString);
     }
+  }
+
+  @Test
+  void servesAnIscsiPortalBesideTcpAndPrintsItsBoundAddress() throws Exception {
+    enrol("lun=0");
+    try (Server server =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--iscsi",
+            "127.0.0.1:0",
+            "--drive",
+            "lun=0")) {
+      String line =
+          server.lines().stream().filter(l -> l.contains("iscsi://")).findFirst().orElseThrow();
+      Matcher m =
+          Pattern.compile("serving on (iscsi://127\\.0\\.0\\.1:(\\d+)/(iqn\\S+))$").matcher(line);
+      assertTrue(m.find(), line);
+      assertTrue(Integer.parseInt(m.group(2)) > 0, line);
+      assertEquals(IscsiEndpoint.DEFAULT_TARGET_NAME, m.group(3));
+      ExternalTool inq =
+          ExternalTool.onPath("iscsi-inq")
+              .describedAs("iscsi-inq", "apt-get install -y libiscsi-bin");
+      assumeTrue(inq.find().isPresent(), inq::missingMessage);
+      Process process =
+          new ProcessBuilder(inq.require().toString(), m.group(1) + "/0")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, process.waitFor(), out);
+      assertTrue(out.contains("SECDRIVE"), out);
+    }
+    Cli bad = serveInProcess("--media-dir", media.toString(), "--iscsi", "nowhere");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("--iscsi"), bad::toString);
   }
 
   @Test
