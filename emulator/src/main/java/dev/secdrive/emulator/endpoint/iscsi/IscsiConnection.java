@@ -478,7 +478,9 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
 
   /** This portal as SendTargets names it: the address the initiator reached, and the group. */
   private String portalAddress() {
-    InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+    if (!(ctx.channel().localAddress() instanceof InetSocketAddress local)) {
+      return ctx.channel().localAddress() + "," + PORTAL_GROUP_TAG;
+    }
     String host = local.getAddress().getHostAddress();
     if (host.contains(":")) {
       host = "[" + host + "]";
