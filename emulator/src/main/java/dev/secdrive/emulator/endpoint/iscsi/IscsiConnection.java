@@ -191,6 +191,11 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       return;
     }
     boolean normal = parameters.sessionType() == SessionType.NORMAL;
+    if (outsideWindow(pdu)) {
+      // Section 4.2.2.1: a non-immediate command outside [ExpCmdSN, MaxCmdSN] is silently ignored.
+      log.debug("{}: ignoring {} outside the CmdSN window", ctx.channel().remoteAddress(), pdu);
+      return;
+    }
     if (pdu instanceof ScsiCommand command && normal) {
       advanceCmdSn(command.immediate(), command.cmdSn());
       command(command);
@@ -662,6 +667,26 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     if (!immediate && cmdSn == expCmdSn) {
       expCmdSn++;
     }
+  }
+
+  /** Whether {@code pdu} is a non-immediate command whose CmdSN lies outside the window. */
+  private boolean outsideWindow(IscsiPdu pdu) {
+    int cmdSn;
+    if (pdu instanceof ScsiCommand c && !c.immediate()) {
+      cmdSn = c.cmdSn();
+    } else if (pdu instanceof NopOut n && !n.immediate()) {
+      cmdSn = n.cmdSn();
+    } else if (pdu instanceof TextRequest t && !t.immediate()) {
+      cmdSn = t.cmdSn();
+    } else if (pdu instanceof TaskManagementRequest m && !m.immediate()) {
+      cmdSn = m.cmdSn();
+    } else if (pdu instanceof LogoutRequest l && !l.immediate()) {
+      cmdSn = l.cmdSn();
+    } else {
+      return false;
+    }
+    // Serial number arithmetic (RFC 1982): the differences are taken modulo 2^32.
+    return cmdSn - expCmdSn < 0 || maxCmdSn() - cmdSn < 0;
   }
 
   private int maxCmdSn() {

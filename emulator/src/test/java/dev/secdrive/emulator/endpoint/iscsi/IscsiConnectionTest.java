@@ -257,6 +257,19 @@ class IscsiConnectionTest {
       assertArrayEquals(new byte[] {1, 2, 3}, pong.data().toByteArray());
       expStatSn = pong.statSn() + 1;
 
+      // Non-immediate commands beyond MaxCmdSN or below ExpCmdSN are ignored (section 4.2.2.1).
+      int maxCmdSn = pong.maxCmdSn();
+      for (int outside : new int[] {maxCmdSn + 1, cmdSn - 1}) {
+        send(
+            new NopOut(false, 0, 11, IscsiPdu.RESERVED_TAG, outside, expStatSn, DataSegment.EMPTY));
+        assertNull(receive(), "CmdSN " + outside + " is outside the window");
+      }
+      send(command(12, new byte[6], false, false, 0, new byte[0]));
+      ScsiResponse ready = assertInstanceOf(ScsiResponse.class, receive());
+      assertEquals(ScsiStatus.GOOD.code(), ready.status());
+      assertEquals(expStatSn, ready.statSn());
+      expStatSn++;
+
       // A Data-Out for a transfer tag the target never sent.
       send(new DataOut(true, LUN0, 3, 0x7777, expStatSn, 0, 0, DataSegment.of(new byte[512])));
       Reject reject = assertInstanceOf(Reject.class, receive());
