@@ -158,6 +158,11 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     this.ctx = ctx;
   }
 
+  /** Whether login has reached the full feature phase. */
+  boolean loggedIn() {
+    return phase == Phase.FULL_FEATURE;
+  }
+
   /** Commands received and not yet answered, writes still collecting data included. */
   int inFlight() {
     return (commands == null ? 0 : commands.inFlight()) + writes.size();

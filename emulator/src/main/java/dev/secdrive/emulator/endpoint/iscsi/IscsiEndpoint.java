@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An iSCSI portal (RFC 7143) serving the emulator's target: one target named {@link #targetName},
  * each drive a LUN, AuthMethod=None. Each connection is one session (MaxConnections=1,
  * ErrorRecoveryLevel=0), a discovery session answering SendTargets or a normal session with one I_T
- * nexus; at most {@link #MAXIMUM_CONNECTIONS} are open at once, a newcomer beyond them is closed.
+ * nexus; at most {@link #MAXIMUM_CONNECTIONS} are open at once, a newcomer beyond them is closed. A
+ * connection that has not logged in within {@link #LOGIN_TIMEOUT}, or leaves a PDU unfinished for
+ * {@link #PDU_TIMEOUT}, is closed, so silent connections do not hold the slots for long.
  */
 public final class IscsiEndpoint implements Endpoint {
 
@@ -34,6 +37,12 @@ public final class IscsiEndpoint implements Endpoint {
 
   /** Connections open at once. */
   public static final int MAXIMUM_CONNECTIONS = 64;
+
+  /** Time a PDU, once begun, has to arrive whole before the connection is closed. */
+  public static final Duration PDU_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Time from accepting a connection to the end of its login before it is closed. */
+  public static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(30);
 
   /** Largest data segment this end receives: 64 KiB, as it declares in login. */
   static final int MAX_RECV_DATA_SEGMENT_LENGTH = 65536;
@@ -120,21 +129,24 @@ public final class IscsiEndpoint implements Endpoint {
                             });
                     IscsiPduDecoder decoder = new IscsiPduDecoder();
                     IscsiPduEncoder encoder = new IscsiPduEncoder();
+                    IscsiConnection session =
+                        new IscsiConnection(
+                            target,
+                            targetName,
+                            POLICY,
+                            decoder,
+                            encoder,
+                            IscsiEndpoint.this::nextTsih,
+                            context.maximumDataLength(),
+                            context.answerDelays());
                     channel
                         .pipeline()
+                        .addLast(
+                            "deadline",
+                            new PduDeadline(decoder, PDU_TIMEOUT, LOGIN_TIMEOUT, session::loggedIn))
                         .addLast("pduDecoder", decoder)
                         .addLast("pduEncoder", encoder)
-                        .addLast(
-                            "session",
-                            new IscsiConnection(
-                                target,
-                                targetName,
-                                POLICY,
-                                decoder,
-                                encoder,
-                                IscsiEndpoint.this::nextTsih,
-                                context.maximumDataLength(),
-                                context.answerDelays()));
+                        .addLast("session", session);
                   }
                 });
     try {
