@@ -1,6 +1,8 @@
 package dev.secdrive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,12 +12,14 @@ import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.kit.testing.ExternalTool;
+import dev.secdrive.protocol.iscsi.Chap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +114,37 @@ class IscsiIT {
     assertEquals(0, write.exit, write.output);
     assertTrue(write.output.contains("Suite: Write10\n  Test: Simple ...passed"), write.output);
     assertTrue(ONE_RAN_AND_PASSED.matcher(write.output).find(), write.output);
+  }
+
+  @Test
+  void aPortalRequiringChapLetsInOnlyTheInitiatorWithItsSecret(@TempDir Path chapMedia)
+      throws Exception {
+    MediumStore store = MediumStore.openOrCreate(chapMedia);
+    Rig.createMedium(store, "MO-2", "mo-640", null);
+    IscsiEndpoint chapPortal =
+        new IscsiEndpoint(
+            new InetSocketAddress("127.0.0.1", 0),
+            IscsiEndpoint.DEFAULT_TARGET_NAME,
+            Optional.of(Chap.Credentials.of("secdrive-host", "host-secret-16by")));
+    try (Emulator chapEmulator =
+        Rig.builder(chapMedia)
+            .profiles(Rig.PROFILES)
+            .timing(TimingMode.FAST)
+            .drive(new DriveConfig(0, "mo-640", "DEV-MO-9", "MO-2"))
+            .endpoint(chapPortal)
+            .start()) {
+      String at =
+          "127.0.0.1:" + chapPortal.address().getPort() + "/" + chapPortal.targetName() + "/0";
+      Run right = run("iscsi-inq", "iscsi://secdrive-host%host-secret-16by@" + at);
+      assertEquals(0, right.exit, right.output);
+      assertTrue(right.output.contains("MO-640 SCSI"), right.output);
+      Run wrong = run("iscsi-inq", "iscsi://secdrive-host%host-secret-17by@" + at);
+      assertNotEquals(0, wrong.exit, wrong.output);
+      assertFalse(wrong.output.contains("MO-640 SCSI"), wrong.output);
+      Run none = run("iscsi-inq", "iscsi://" + at);
+      assertNotEquals(0, none.exit, none.output);
+      assertFalse(none.output.contains("MO-640 SCSI"), none.output);
+    }
   }
 
   private record Run(int exit, String output) {}

@@ -7,6 +7,7 @@ import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.StatusFrame;
 import dev.secdrive.protocol.iscsi.Chap;
+import dev.secdrive.protocol.iscsi.ChapException;
 import dev.secdrive.protocol.iscsi.DataSegment;
 import dev.secdrive.protocol.iscsi.IscsiPdu;
 import dev.secdrive.protocol.iscsi.IscsiPdu.DataIn;
@@ -120,6 +121,11 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
   private final int maximumDataLength;
   private final java.util.concurrent.ScheduledExecutorService answerDelays;
 
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  private final Optional<Chap.Credentials> chap;
+  private Chap.Challenge challenge;
+  private boolean authenticated;
   private ChannelHandlerContext ctx;
   private Phase phase = Phase.LOGIN;
   private boolean firstLogin = true;
@@ -142,7 +148,9 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       IscsiPduEncoder encoder,
       IntSupplier tsihs,
       int maximumDataLength,
-      java.util.concurrent.ScheduledExecutorService answerDelays) {
+      java.util.concurrent.ScheduledExecutorService answerDelays,
+      Optional<Chap.Credentials> chap) {
+    this.chap = chap;
     this.target = target;
     this.targetName = targetName;
     this.policy = policy;
@@ -354,10 +362,24 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       loginFailed(request, LoginStatus.NOT_FOUND, "no target named " + next.targetName());
       return;
     }
-    if (!result.authentication().isEmpty() || next.authMethod().equals(Chap.AUTH_METHOD)) {
-      // CHAP is not wired into the endpoint yet; AuthMethod=None is the only method offered.
-      loginFailed(request, LoginStatus.AUTHENTICATION_FAILURE, "CHAP is not offered");
-      return;
+    TextKeys chapAnswer = TextKeys.EMPTY;
+    if (chap.isEmpty()) {
+      if (!result.authentication().isEmpty() || next.authMethod().equals(Chap.AUTH_METHOD)) {
+        loginFailed(request, LoginStatus.AUTHENTICATION_FAILURE, "CHAP is not configured");
+        return;
+      }
+    } else {
+      try {
+        chapAnswer = chap(request, result.authentication());
+      } catch (ChapException e) {
+        loginFailed(request, LoginStatus.AUTHENTICATION_FAILURE, e.getMessage());
+        return;
+      }
+      if (!authenticated && request.currentStage() != Stage.SECURITY_NEGOTIATION) {
+        // Section 12: a target that requires authentication does not skip the security stage.
+        loginFailed(request, LoginStatus.AUTHENTICATION_FAILURE, "CHAP is required");
+        return;
+      }
     }
     if (request.currentStage() == Stage.SECURITY_NEGOTIATION
         && keys.get("AuthMethod").map(TextKeys.REJECT::equals).orElse(false)) {
@@ -369,23 +391,25 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       return;
     }
     parameters = next;
-    TextKeys answer = result.answer();
+    TextKeys answer = result.answer().with(chapAnswer);
+    // With CHAP required, the security stage is left only once the initiator has answered.
+    boolean transit = request.transit() && (chap.isEmpty() || authenticated);
     if (firstLogin) {
       answer = answer.with(TextKeys.of("TargetPortalGroupTag", Integer.toString(PORTAL_GROUP_TAG)));
       statSn = request.expStatSn();
       firstLogin = false;
     }
     expCmdSn = request.cmdSn();
-    boolean done = request.transit() && request.nextStage() == Stage.FULL_FEATURE_PHASE;
+    boolean done = transit && request.nextStage() == Stage.FULL_FEATURE_PHASE;
     if (done) {
       tsih = tsihs.getAsInt();
     }
     ctx.write(
         new LoginResponse(
-            request.transit(),
+            transit,
             false,
             request.currentStage(),
-            request.transit() ? request.nextStage() : request.currentStage(),
+            transit ? request.nextStage() : request.currentStage(),
             0,
             0,
             isid,
@@ -418,6 +442,37 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
           parameters.initiatorName(),
           tsih);
     }
+  }
+
+  /**
+   * One step of CHAP (section 12.1.3) in the security stage: the challenge for the initiator's
+   * CHAP_A, then the check of its CHAP_N and CHAP_R. Mutual CHAP is not configured: an initiator
+   * that asks for it fails the login.
+   */
+  private TextKeys chap(LoginRequest request, TextKeys keys) throws ChapException {
+    if (keys.isEmpty() || request.currentStage() != Stage.SECURITY_NEGOTIATION) {
+      return TextKeys.EMPTY;
+    }
+    if (keys.get(Chap.CHAP_A).isPresent() && challenge == null && !authenticated) {
+      challenge = Chap.Challenge.random(RANDOM);
+      return Chap.targetChallenge(keys, challenge);
+    }
+    if (keys.get(Chap.CHAP_R).isPresent() && challenge != null && !authenticated) {
+      Chap.Credentials credentials = chap.get();
+      TextKeys answer =
+          Chap.verifyInitiator(
+              keys,
+              challenge,
+              name ->
+                  name.equals(credentials.name())
+                      ? Optional.of(credentials.secret())
+                      : Optional.empty(),
+              Optional.empty());
+      authenticated = true;
+      return answer;
+    }
+    throw new ChapException(
+        ChapException.Kind.MISSING_KEY, null, "CHAP keys out of order: " + keys.asMap().keySet());
   }
 
   private void loginFailed(LoginRequest request, LoginStatus status, String problem) {

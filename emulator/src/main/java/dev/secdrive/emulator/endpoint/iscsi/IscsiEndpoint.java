@@ -2,6 +2,7 @@ package dev.secdrive.emulator.endpoint.iscsi;
 
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.protocol.iscsi.Chap;
 import dev.secdrive.protocol.iscsi.Negotiation;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,6 +74,8 @@ public final class IscsiEndpoint implements Endpoint {
 
   private final InetSocketAddress requested;
   private final String targetName;
+  private final Optional<Chap.Credentials> chap;
+  private final Negotiation.Policy policy;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger lastTsih = new AtomicInteger();
   private final Set<Channel> open = ConcurrentHashMap.newKeySet();
@@ -83,6 +87,17 @@ public final class IscsiEndpoint implements Endpoint {
   }
 
   public IscsiEndpoint(InetSocketAddress address, String targetName) {
+    this(address, targetName, Optional.empty());
+  }
+
+  /**
+   * A portal that requires one-way CHAP (MD5) from its initiators when {@code chap} is given: the
+   * initiator's CHAP name and secret; otherwise AuthMethod=None.
+   */
+  public IscsiEndpoint(
+      InetSocketAddress address, String targetName, Optional<Chap.Credentials> chap) {
+    this.chap = Objects.requireNonNull(chap, "chap");
+    this.policy = chap.isPresent() ? POLICY.withAuthMethods(List.of(Chap.AUTH_METHOD)) : POLICY;
     this.requested = Objects.requireNonNull(address, "address");
     this.targetName = Objects.requireNonNull(targetName, "targetName");
     if (!targetName.matches(
@@ -133,12 +148,13 @@ public final class IscsiEndpoint implements Endpoint {
                         new IscsiConnection(
                             target,
                             targetName,
-                            POLICY,
+                            policy,
                             decoder,
                             encoder,
                             IscsiEndpoint.this::nextTsih,
                             context.maximumDataLength(),
-                            context.answerDelays());
+                            context.answerDelays(),
+                            chap);
                     channel
                         .pipeline()
                         .addLast(

@@ -131,7 +131,8 @@ class IscsiConnectionTest {
                   encoder,
                   () -> 7,
                   1 << 20,
-                  null));
+                  null,
+                  java.util.Optional.empty()));
 
       TextKeys offer =
           TextKeys.of(
@@ -301,7 +302,8 @@ class IscsiConnectionTest {
                 encoder,
                 () -> 1,
                 1 << 20,
-                null));
+                null,
+                java.util.Optional.empty()));
     TextKeys offer =
         TextKeys.of(
             "InitiatorName", "iqn.2026-12.dev.secdrive:test",
