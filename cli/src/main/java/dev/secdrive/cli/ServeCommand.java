@@ -7,11 +7,13 @@ import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.iscsi.Chap;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -52,6 +54,20 @@ final class ServeCommand implements Callable<Integer> {
           "Also serve the drives as LUNs of one iSCSI target (RFC 7143, AuthMethod=None) on this"
               + " portal; port 0 picks one.")
   String iscsi;
+
+  @Option(
+      names = "--iscsi-chap-name",
+      paramLabel = "NAME",
+      description =
+          "With --iscsi: require one-way CHAP from the initiator of this CHAP name (needs"
+              + " --iscsi-chap-secret-file).")
+  String iscsiChapName;
+
+  @Option(
+      names = "--iscsi-chap-secret-file",
+      paramLabel = "FILE",
+      description = "The initiator's CHAP secret, a file only its owner may read (one line).")
+  Path iscsiChapSecretFile;
 
   @Option(
       names = "--control",
@@ -190,8 +206,25 @@ final class ServeCommand implements Callable<Integer> {
     for (String port : serialPorts) {
       builder.serial(port, baud);
     }
+    if ((iscsiChapName == null) != (iscsiChapSecretFile == null)) {
+      throw new CliException("--iscsi-chap-name and --iscsi-chap-secret-file go together");
+    }
+    if (iscsiChapName != null && iscsi == null) {
+      throw new CliException("--iscsi-chap-name needs --iscsi");
+    }
     if (iscsi != null) {
-      builder.endpoint(new IscsiEndpoint(Addresses.parse("--iscsi", iscsi)));
+      Optional<Chap.Credentials> chap = Optional.empty();
+      if (iscsiChapName != null) {
+        String secret =
+            SecretFileOption.read("--iscsi-chap-secret-file", iscsiChapSecretFile).strip();
+        if (secret.isEmpty()) {
+          throw new CliException("--iscsi-chap-secret-file " + iscsiChapSecretFile + " is empty");
+        }
+        chap = Optional.of(Chap.Credentials.of(iscsiChapName, secret));
+      }
+      builder.endpoint(
+          new IscsiEndpoint(
+              Addresses.parse("--iscsi", iscsi), IscsiEndpoint.DEFAULT_TARGET_NAME, chap));
     }
     if (lineFaults != null && !serialLoopback) {
       throw new CliException("--line-faults needs --serial-loopback");

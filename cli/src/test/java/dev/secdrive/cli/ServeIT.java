@@ -461,6 +461,60 @@ class ServeIT {
       assertEquals(0, process.waitFor(), out);
       assertTrue(out.contains("SECDRIVE"), out);
     }
+    Path secret = keys.resolve("chap-secret");
+    Files.writeString(secret, "host-secret-16by\n");
+    Files.setPosixFilePermissions(
+        secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    try (Server server =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--iscsi",
+            "127.0.0.1:0",
+            "--iscsi-chap-name",
+            "secdrive-host",
+            "--iscsi-chap-secret-file",
+            secret.toString(),
+            "--drive",
+            "lun=0")) {
+      String line =
+          server.lines().stream().filter(l -> l.contains("iscsi://")).findFirst().orElseThrow();
+      Matcher m = Pattern.compile("serving on iscsi://(\\S+)$").matcher(line);
+      assertTrue(m.find(), line);
+      for (String user : List.of("secdrive-host%host-secret-16by@", "")) {
+        Process process =
+            new ProcessBuilder(
+                    ExternalTool.onPath("iscsi-inq").require().toString(),
+                    "iscsi://" + user + m.group(1) + "/0")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        assertEquals(!user.isEmpty(), exit == 0, out);
+        assertEquals(!user.isEmpty(), out.contains("SECDRIVE"), out);
+      }
+    }
+    Files.setPosixFilePermissions(
+        secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Cli loose =
+        serveInProcess(
+            "--media-dir",
+            media.toString(),
+            "--iscsi",
+            "127.0.0.1:0",
+            "--iscsi-chap-name",
+            "h",
+            "--iscsi-chap-secret-file",
+            secret.toString());
+    assertEquals(1, loose.exit());
+    assertTrue(loose.err().contains("--iscsi-chap-secret-file"), loose::toString);
+    Cli alone = serveInProcess("--media-dir", media.toString(), "--iscsi-chap-name", "h");
+    assertEquals(
+        "secdrive: --iscsi-chap-name and --iscsi-chap-secret-file go together", alone.err().trim());
     Cli bad = serveInProcess("--media-dir", media.toString(), "--iscsi", "nowhere");
     assertEquals(1, bad.exit());
     assertTrue(bad.err().contains("--iscsi"), bad::toString);
