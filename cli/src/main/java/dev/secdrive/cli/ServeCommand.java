@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the drive emulator: drives as LUNs of one TCP endpoint, plus an HTTP control API.",
+      "Run the drive emulator: drives as LUNs of one TCP endpoint (and an iSCSI portal with"
+          + " --iscsi), plus an HTTP control API.",
       "",
       "Drive spec: lun=N[,profile=ID][,device-id=ID][,medium=ID]. Without --drive, one drive",
       "with the default profile (" + ProfileCatalog.DEFAULT_PROFILE + ") on LUN 0.",

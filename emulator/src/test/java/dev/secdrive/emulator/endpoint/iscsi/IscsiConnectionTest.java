@@ -329,4 +329,67 @@ class IscsiConnectionTest {
     assertFalse(channel.isOpen());
     channel.finishAndReleaseAll();
   }
+
+  @Test
+  void byteSoupBeforeAndAfterLoginIsAnsweredWithWholePdusOrClosedNeverThrown() throws Exception {
+    for (long seed = 0; seed < 300; seed++) {
+      Random random = new Random(seed);
+      IscsiPduDecoder decoder = new IscsiPduDecoder();
+      IscsiPduEncoder encoder = new IscsiPduEncoder();
+      channel =
+          new EmbeddedChannel(
+              decoder,
+              encoder,
+              new IscsiConnection(
+                  new Target(List.of()),
+                  IscsiEndpoint.DEFAULT_TARGET_NAME,
+                  IscsiEndpoint.POLICY,
+                  decoder,
+                  encoder,
+                  () -> 1,
+                  1 << 20,
+                  null,
+                  java.util.Optional.empty()));
+      cmdSn = 1;
+      if (seed % 2 == 1) {
+        TextKeys offer =
+            TextKeys.of(
+                "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+                "SessionType", "Discovery",
+                "MaxRecvDataSegmentLength", "8192");
+        send(
+            new LoginRequest(
+                true,
+                false,
+                Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+                Stage.FULL_FEATURE_PHASE,
+                0,
+                0,
+                1L,
+                0,
+                1,
+                0,
+                cmdSn,
+                0,
+                DataSegment.of(offer.encode())));
+        assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
+      }
+      for (int chunk = 0; chunk < 8 && channel.isOpen(); chunk++) {
+        byte[] soup = new byte[8 + random.nextInt(200)];
+        random.nextBytes(soup);
+        if (random.nextBoolean()) {
+          soup[0] = (byte) random.nextInt(0x20); // an initiator opcode, more often than by chance
+          soup[4] = 0; // no AHS
+          soup[5] = 0;
+          soup[6] = 0;
+          soup[7] = (byte) random.nextInt(16);
+        }
+        channel.writeInbound(Unpooled.wrappedBuffer(soup));
+        for (IscsiPdu answer; (answer = receive()) != null; ) {
+          assertNotEquals(null, answer.opcode()); // every answer decodes as a whole target PDU
+        }
+      }
+      channel.finishAndReleaseAll();
+    }
+  }
 }
