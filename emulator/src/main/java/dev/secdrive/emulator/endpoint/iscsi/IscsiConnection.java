@@ -79,6 +79,12 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
   /** Commands the initiator may have outstanding beyond ExpCmdSN: the command handler's queue. */
   static final int COMMAND_WINDOW = 64;
 
+  /**
+   * Writes a session may have collecting their data at once; another one is answered TASK SET FULL
+   * (SAM-5), so an initiator cannot make the target hold many write buffers it never fills.
+   */
+  static final int MAXIMUM_COLLECTING_WRITES = 16;
+
   /** The target portal group every portal of the emulator belongs to. */
   static final int PORTAL_GROUP_TAG = 1;
 
@@ -603,6 +609,11 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     if (!command.write() || expected == 0) {
       tasks.put(itt, new Task(command.lun(), command.read(), command.read() ? expected : 0));
       commands.receive(CommandFrame.dataIn(itt, lun, cdb, command.read() ? expected : 0));
+      return;
+    }
+    if (writes.size() >= MAXIMUM_COLLECTING_WRITES) {
+      // Each write holds a buffer of its whole length while its data comes in; bound them.
+      sendResponse(itt, ScsiStatus.TASK_SET_FULL, 0, false, new byte[0], 0);
       return;
     }
     int immediate = command.data().length();

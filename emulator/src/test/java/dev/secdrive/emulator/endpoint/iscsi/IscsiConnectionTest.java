@@ -392,4 +392,54 @@ class IscsiConnectionTest {
       channel.finishAndReleaseAll();
     }
   }
+
+  @Test
+  void writesBeyondTheSixteenCollectingTheirDataAreAnsweredTaskSetFull() throws Exception {
+    IscsiPduDecoder decoder = new IscsiPduDecoder();
+    IscsiPduEncoder encoder = new IscsiPduEncoder();
+    channel =
+        new EmbeddedChannel(
+            decoder,
+            encoder,
+            new IscsiConnection(
+                new Target(List.of()),
+                IscsiEndpoint.DEFAULT_TARGET_NAME,
+                IscsiEndpoint.POLICY,
+                decoder,
+                encoder,
+                () -> 1,
+                1 << 20,
+                null,
+                java.util.Optional.empty()));
+    TextKeys offer =
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+            "TargetName", IscsiEndpoint.DEFAULT_TARGET_NAME,
+            "MaxRecvDataSegmentLength", "8192");
+    send(
+        new LoginRequest(
+            true,
+            false,
+            Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+            Stage.FULL_FEATURE_PHASE,
+            0,
+            0,
+            1L,
+            0,
+            1,
+            0,
+            cmdSn,
+            0,
+            DataSegment.of(offer.encode())));
+    assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
+    for (int itt = 1; itt <= IscsiConnection.MAXIMUM_COLLECTING_WRITES; itt++) {
+      send(command(itt, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
+      assertEquals(itt, assertInstanceOf(R2t.class, receive()).initiatorTaskTag());
+    }
+    send(command(99, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
+    ScsiResponse full = assertInstanceOf(ScsiResponse.class, receive());
+    assertEquals(99, full.initiatorTaskTag());
+    assertEquals(ScsiStatus.TASK_SET_FULL.code(), full.status());
+    channel.finishAndReleaseAll();
+  }
 }
