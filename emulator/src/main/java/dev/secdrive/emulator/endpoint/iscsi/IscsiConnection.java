@@ -109,6 +109,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     long requested; // data asked for by R2T, or allowed unsolicited, so far
     int transferTag = IscsiPdu.RESERVED_TAG;
     int r2tSn;
+    int nextDataSn; // within the current output sequence: the unsolicited one, or one R2T's
 
     Write(ScsiCommand command, int lun, ByteBuf buffer) {
       this.command = command;
@@ -651,6 +652,18 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       send(reject(RejectReason.PROTOCOL_ERROR, header(data)));
       return;
     }
+    if (data.dataSn() != write.nextDataSn) {
+      // Section 11.7.5: at ErrorRecoveryLevel 0 a lost Data-Out cannot be recovered; the
+      // connection, and with it the session, ends (section 7.1.1).
+      log.warn(
+          "{}: Data-Out DataSN {} where {} was due, closing",
+          ctx.channel().remoteAddress(),
+          data.dataSn(),
+          write.nextDataSn);
+      close();
+      return;
+    }
+    write.nextDataSn++;
     write.buffer.setBytes((int) data.bufferOffset(), data.data().toByteArray());
     if (data.finalPdu()) {
       if (unsolicited) {
@@ -682,6 +695,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       nextTransferTag = 1;
     }
     write.transferTag = ttt;
+    write.nextDataSn = 0;
     byTransferTag.put(ttt, write);
     send(
         new R2t(

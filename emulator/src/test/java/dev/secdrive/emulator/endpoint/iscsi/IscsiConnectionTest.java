@@ -442,4 +442,56 @@ class IscsiConnectionTest {
     assertEquals(ScsiStatus.TASK_SET_FULL.code(), full.status());
     channel.finishAndReleaseAll();
   }
+
+  @Test
+  void aDataOutWithTheWrongDataSnEndsTheConnection() throws Exception {
+    IscsiPduDecoder decoder = new IscsiPduDecoder();
+    IscsiPduEncoder encoder = new IscsiPduEncoder();
+    channel =
+        new EmbeddedChannel(
+            decoder,
+            encoder,
+            new IscsiConnection(
+                new Target(List.of()),
+                IscsiEndpoint.DEFAULT_TARGET_NAME,
+                IscsiEndpoint.POLICY,
+                decoder,
+                encoder,
+                () -> 1,
+                1 << 20,
+                null,
+                java.util.Optional.empty()));
+    TextKeys offer =
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+            "TargetName", IscsiEndpoint.DEFAULT_TARGET_NAME,
+            "MaxRecvDataSegmentLength", "8192");
+    send(
+        new LoginRequest(
+            true,
+            false,
+            Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+            Stage.FULL_FEATURE_PHASE,
+            0,
+            0,
+            1L,
+            0,
+            1,
+            0,
+            cmdSn,
+            0,
+            DataSegment.of(offer.encode())));
+    assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
+    send(command(1, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
+    R2t r2t = assertInstanceOf(R2t.class, receive());
+    send(
+        new DataOut(
+            false, LUN0, 1, r2t.targetTransferTag(), 0, 0, 0, DataSegment.of(new byte[4096])));
+    assertTrue(channel.isOpen(), "DataSN 0 is the first of the sequence");
+    send(
+        new DataOut(
+            true, LUN0, 1, r2t.targetTransferTag(), 0, 2, 4096, DataSegment.of(new byte[4096])));
+    assertFalse(channel.isOpen(), "DataSN 2 where 1 was due");
+    channel.finishAndReleaseAll();
+  }
 }
