@@ -2,15 +2,18 @@ package dev.secdrive.cli;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.iscsi.Chap;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the drive emulator: drives as LUNs of one TCP endpoint, plus an HTTP control API.",
+      "Run the drive emulator: drives as LUNs of one TCP endpoint (and an iSCSI portal with"
+          + " --iscsi), plus an HTTP control API.",
       "",
       "Drive spec: lun=N[,profile=ID][,device-id=ID][,medium=ID]. Without --drive, one drive",
       "with the default profile (" + ProfileCatalog.DEFAULT_PROFILE + ") on LUN 0.",
@@ -43,6 +47,28 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "127.0.0.1:7140",
       description = "Address hosts connect to (default: ${DEFAULT-VALUE}; port 0 picks one).")
   String listen;
+
+  @Option(
+      names = "--iscsi",
+      paramLabel = "HOST:PORT",
+      description =
+          "Also serve the drives as LUNs of one iSCSI target (RFC 7143, AuthMethod=None) on this"
+              + " portal; port 0 picks one.")
+  String iscsi;
+
+  @Option(
+      names = "--iscsi-chap-name",
+      paramLabel = "NAME",
+      description =
+          "With --iscsi: require one-way CHAP from the initiator of this CHAP name (needs"
+              + " --iscsi-chap-secret-file).")
+  String iscsiChapName;
+
+  @Option(
+      names = "--iscsi-chap-secret-file",
+      paramLabel = "FILE",
+      description = "The initiator's CHAP secret, a file only its owner may read (one line).")
+  Path iscsiChapSecretFile;
 
   @Option(
       names = "--control",
@@ -181,6 +207,26 @@ final class ServeCommand implements Callable<Integer> {
     for (String port : serialPorts) {
       builder.serial(port, baud);
     }
+    if ((iscsiChapName == null) != (iscsiChapSecretFile == null)) {
+      throw new CliException("--iscsi-chap-name and --iscsi-chap-secret-file go together");
+    }
+    if (iscsiChapName != null && iscsi == null) {
+      throw new CliException("--iscsi-chap-name needs --iscsi");
+    }
+    if (iscsi != null) {
+      Optional<Chap.Credentials> chap = Optional.empty();
+      if (iscsiChapName != null) {
+        String secret =
+            SecretFileOption.read("--iscsi-chap-secret-file", iscsiChapSecretFile).strip();
+        if (secret.isEmpty()) {
+          throw new CliException("--iscsi-chap-secret-file " + iscsiChapSecretFile + " is empty");
+        }
+        chap = Optional.of(Chap.Credentials.of(iscsiChapName, secret));
+      }
+      builder.endpoint(
+          new IscsiEndpoint(
+              Addresses.parse("--iscsi", iscsi), IscsiEndpoint.DEFAULT_TARGET_NAME, chap));
+    }
     if (lineFaults != null && !serialLoopback) {
       throw new CliException("--line-faults needs --serial-loopback");
     }
@@ -225,6 +271,9 @@ final class ServeCommand implements Callable<Integer> {
           drive.profile(),
           drive.deviceId(),
           drive.mediumId() == null ? "none" : drive.mediumId());
+    }
+    for (IscsiEndpoint portal : emulator.endpoints(IscsiEndpoint.class)) {
+      out.println("secdrive: serving on " + portal.description());
     }
     for (SerialEndpoint port : emulator.endpoints(SerialEndpoint.class)) {
       out.println("secdrive: serving on " + port.description());

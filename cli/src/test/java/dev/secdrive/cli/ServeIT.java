@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.kit.testing.ExternalTool;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -422,6 +425,99 @@ class ServeIT {
           Cli.run("control", "http://127.0.0.1:" + port, "--token-file", file.toString(), "status");
       assertEquals(0, status.exit(), status::toString);
     }
+  }
+
+  @Test
+  void servesAnIscsiPortalBesideTcpAndPrintsItsBoundAddress() throws Exception {
+    enrol("lun=0");
+    try (Server server =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--iscsi",
+            "127.0.0.1:0",
+            "--drive",
+            "lun=0")) {
+      String line =
+          server.lines().stream().filter(l -> l.contains("iscsi://")).findFirst().orElseThrow();
+      Matcher m =
+          Pattern.compile("serving on (iscsi://127\\.0\\.0\\.1:(\\d+)/(iqn\\S+))$").matcher(line);
+      assertTrue(m.find(), line);
+      assertTrue(Integer.parseInt(m.group(2)) > 0, line);
+      assertEquals(IscsiEndpoint.DEFAULT_TARGET_NAME, m.group(3));
+      ExternalTool inq =
+          ExternalTool.onPath("iscsi-inq")
+              .describedAs("iscsi-inq", "apt-get install -y libiscsi-bin");
+      assumeTrue(inq.find().isPresent(), inq::missingMessage);
+      Process process =
+          new ProcessBuilder(inq.require().toString(), m.group(1) + "/0")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, process.waitFor(), out);
+      assertTrue(out.contains("SECDRIVE"), out);
+    }
+    Path secret = keys.resolve("chap-secret");
+    Files.writeString(secret, "host-secret-16by\n");
+    Files.setPosixFilePermissions(
+        secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    try (Server server =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--iscsi",
+            "127.0.0.1:0",
+            "--iscsi-chap-name",
+            "secdrive-host",
+            "--iscsi-chap-secret-file",
+            secret.toString(),
+            "--drive",
+            "lun=0")) {
+      String line =
+          server.lines().stream().filter(l -> l.contains("iscsi://")).findFirst().orElseThrow();
+      Matcher m = Pattern.compile("serving on iscsi://(\\S+)$").matcher(line);
+      assertTrue(m.find(), line);
+      for (String user : List.of("secdrive-host%host-secret-16by@", "")) {
+        Process process =
+            new ProcessBuilder(
+                    ExternalTool.onPath("iscsi-inq").require().toString(),
+                    "iscsi://" + user + m.group(1) + "/0")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        assertEquals(!user.isEmpty(), exit == 0, out);
+        assertEquals(!user.isEmpty(), out.contains("SECDRIVE"), out);
+      }
+    }
+    Files.setPosixFilePermissions(
+        secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Cli loose =
+        serveInProcess(
+            "--media-dir",
+            media.toString(),
+            "--iscsi",
+            "127.0.0.1:0",
+            "--iscsi-chap-name",
+            "h",
+            "--iscsi-chap-secret-file",
+            secret.toString());
+    assertEquals(1, loose.exit());
+    assertTrue(loose.err().contains("--iscsi-chap-secret-file"), loose::toString);
+    Cli alone = serveInProcess("--media-dir", media.toString(), "--iscsi-chap-name", "h");
+    assertEquals(
+        "secdrive: --iscsi-chap-name and --iscsi-chap-secret-file go together", alone.err().trim());
+    Cli bad = serveInProcess("--media-dir", media.toString(), "--iscsi", "nowhere");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("--iscsi"), bad::toString);
   }
 
   @Test

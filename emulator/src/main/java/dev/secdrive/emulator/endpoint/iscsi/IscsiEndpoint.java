@@ -1,0 +1,219 @@
+package dev.secdrive.emulator.endpoint.iscsi;
+
+import dev.secdrive.emulator.endpoint.Endpoint;
+import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.protocol.iscsi.Chap;
+import dev.secdrive.protocol.iscsi.Negotiation;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An iSCSI portal (RFC 7143) serving the emulator's target: one target named {@link #targetName},
+ * each drive a LUN, AuthMethod=None. Each connection is one session (MaxConnections=1,
+ * ErrorRecoveryLevel=0), a discovery session answering SendTargets or a normal session with one I_T
+ * nexus; at most {@link #MAXIMUM_CONNECTIONS} are open at once, a newcomer beyond them is closed. A
+ * connection that has not logged in within {@link #LOGIN_TIMEOUT}, or leaves a PDU unfinished for
+ * {@link #PDU_TIMEOUT}, is closed, so silent connections do not hold the slots for long.
+ */
+public final class IscsiEndpoint implements Endpoint {
+
+  /** The target's name unless the emulator is given another (RFC 3720 section 3.2.6.3.1). */
+  public static final String DEFAULT_TARGET_NAME = "iqn.2026-12.dev.secdrive:emulator";
+
+  /** Connections open at once. */
+  public static final int MAXIMUM_CONNECTIONS = 64;
+
+  /** Time a PDU, once begun, has to arrive whole before the connection is closed. */
+  public static final Duration PDU_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Time from accepting a connection to the end of its login before it is closed. */
+  public static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Largest data segment this end receives: 64 KiB, as it declares in login. */
+  static final int MAX_RECV_DATA_SEGMENT_LENGTH = 65536;
+
+  /**
+   * What the target accepts: no digests unless offered (None preferred only when the initiator
+   * lists it first), AuthMethod=None, InitialR2T=No and ImmediateData=Yes unless the initiator asks
+   * otherwise, bursts of 256 KiB.
+   */
+  static final Negotiation.Policy POLICY =
+      new Negotiation.Policy(
+          List.of(Negotiation.Policy.NONE, Negotiation.Policy.CRC32C),
+          List.of(Negotiation.Policy.NONE, Negotiation.Policy.CRC32C),
+          List.of(Negotiation.Policy.NONE),
+          1,
+          false,
+          true,
+          MAX_RECV_DATA_SEGMENT_LENGTH,
+          262144,
+          65536,
+          2,
+          0,
+          1,
+          true,
+          true,
+          0);
+
+  private final InetSocketAddress requested;
+  private final String targetName;
+  private final Optional<Chap.Credentials> chap;
+  private final Negotiation.Policy policy;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger lastTsih = new AtomicInteger();
+  private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+  private Channel server;
+
+  /** A portal on {@code address} (port 0 picks one) for the target {@link #DEFAULT_TARGET_NAME}. */
+  public IscsiEndpoint(InetSocketAddress address) {
+    this(address, DEFAULT_TARGET_NAME);
+  }
+
+  public IscsiEndpoint(InetSocketAddress address, String targetName) {
+    this(address, targetName, Optional.empty());
+  }
+
+  /**
+   * A portal that requires one-way CHAP (MD5) from its initiators when {@code chap} is given: the
+   * initiator's CHAP name and secret; otherwise AuthMethod=None.
+   */
+  public IscsiEndpoint(
+      InetSocketAddress address, String targetName, Optional<Chap.Credentials> chap) {
+    this.chap = Objects.requireNonNull(chap, "chap");
+    this.policy = chap.isPresent() ? POLICY.withAuthMethods(List.of(Chap.AUTH_METHOD)) : POLICY;
+    this.requested = Objects.requireNonNull(address, "address");
+    this.targetName = Objects.requireNonNull(targetName, "targetName");
+    if (!targetName.matches(
+        "(iqn\\.\\d{4}-\\d{2}\\.[a-z0-9.-]+(:[\\x21-\\x7e]+)?)|eui\\.[0-9A-F]{16}")) {
+      throw new IllegalArgumentException(
+          "not an iSCSI name (iqn.YYYY-MM.reversed.domain[:suffix] or eui. and 16 hex digits): "
+              + targetName);
+    }
+  }
+
+  /** The name initiators log in to. */
+  public String targetName() {
+    return targetName;
+  }
+
+  @Override
+  public void start(Target target, Context context) {
+    if (server != null) {
+      throw new IllegalStateException("already listening on " + description());
+    }
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(context.boss(), context.workers())
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    if (connections.incrementAndGet() > MAXIMUM_CONNECTIONS) {
+                      connections.decrementAndGet();
+                      channel.close();
+                      return;
+                    }
+                    open.add(channel);
+                    channel
+                        .closeFuture()
+                        .addListener(
+                            f -> {
+                              open.remove(channel);
+                              connections.decrementAndGet();
+                            });
+                    IscsiPduDecoder decoder = new IscsiPduDecoder();
+                    IscsiPduEncoder encoder = new IscsiPduEncoder();
+                    IscsiConnection session =
+                        new IscsiConnection(
+                            target,
+                            targetName,
+                            policy,
+                            decoder,
+                            encoder,
+                            IscsiEndpoint.this::nextTsih,
+                            context.maximumDataLength(),
+                            context.answerDelays(),
+                            chap);
+                    channel
+                        .pipeline()
+                        .addLast(
+                            "deadline",
+                            new PduDeadline(decoder, PDU_TIMEOUT, LOGIN_TIMEOUT, session::loggedIn))
+                        .addLast("pduDecoder", decoder)
+                        .addLast("pduEncoder", encoder)
+                        .addLast("session", session);
+                  }
+                });
+    try {
+      server = bootstrap.bind(requested).syncUninterruptibly().channel();
+    } catch (Exception e) {
+      String reason = e instanceof BindException ? e.getMessage() : e.toString();
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot listen for iSCSI on "
+                  + requested.getHostString()
+                  + ":"
+                  + requested.getPort()
+                  + ": "
+                  + reason,
+              e));
+    }
+  }
+
+  /** A session handle, never 0 (section 11.12.7: 0 means "new session"). */
+  private int nextTsih() {
+    return lastTsih.updateAndGet(t -> t >= 0xFFFF ? 1 : t + 1);
+  }
+
+  /** The portal's address: after {@link #start}, with the port actually bound. */
+  public InetSocketAddress address() {
+    return server == null ? requested : (InetSocketAddress) server.localAddress();
+  }
+
+  /** {@code iscsi://HOST:PORT/IQN}, the target's URL without a LUN. */
+  @Override
+  public String description() {
+    InetSocketAddress address = address();
+    String host = address.getHostString();
+    return "iscsi://"
+        + (host.contains(":") ? "[" + host + "]" : host)
+        + ":"
+        + address.getPort()
+        + "/"
+        + targetName;
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+    for (Channel channel : open) {
+      ChannelFuture closed = channel.close();
+      if (!channel.eventLoop().inEventLoop()) {
+        closed.awaitUninterruptibly();
+      }
+    }
+  }
+}

@@ -1,0 +1,497 @@
+package dev.secdrive.emulator.endpoint.iscsi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secdrive.emulator.firmware.Firmware;
+import dev.secdrive.emulator.firmware.Target;
+import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.profiles.MediumType;
+import dev.secdrive.profiles.ProfileCatalog;
+import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.iscsi.DataSegment;
+import dev.secdrive.protocol.iscsi.IscsiPdu;
+import dev.secdrive.protocol.iscsi.IscsiPdu.DataIn;
+import dev.secdrive.protocol.iscsi.IscsiPdu.DataOut;
+import dev.secdrive.protocol.iscsi.IscsiPdu.LoginRequest;
+import dev.secdrive.protocol.iscsi.IscsiPdu.LoginResponse;
+import dev.secdrive.protocol.iscsi.IscsiPdu.LogoutRequest;
+import dev.secdrive.protocol.iscsi.IscsiPdu.LogoutResponse;
+import dev.secdrive.protocol.iscsi.IscsiPdu.NopIn;
+import dev.secdrive.protocol.iscsi.IscsiPdu.NopOut;
+import dev.secdrive.protocol.iscsi.IscsiPdu.R2t;
+import dev.secdrive.protocol.iscsi.IscsiPdu.Reject;
+import dev.secdrive.protocol.iscsi.IscsiPdu.ScsiCommand;
+import dev.secdrive.protocol.iscsi.IscsiPdu.ScsiResponse;
+import dev.secdrive.protocol.iscsi.LoginStatus;
+import dev.secdrive.protocol.iscsi.LogoutReason;
+import dev.secdrive.protocol.iscsi.Lun;
+import dev.secdrive.protocol.iscsi.Opcode;
+import dev.secdrive.protocol.iscsi.PduCodec;
+import dev.secdrive.protocol.iscsi.RejectReason;
+import dev.secdrive.protocol.iscsi.Stage;
+import dev.secdrive.protocol.iscsi.TaskAttribute;
+import dev.secdrive.protocol.iscsi.TextKeys;
+import dev.secdrive.protocol.sense.ScsiStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One session through the connection's pipeline, PDU by PDU: login, the first command's unit
+ * attention, a write that needs immediate data and three R2Ts, the read of it in Data-In PDUs of
+ * the initiator's MaxRecvDataSegmentLength with the status in the last, NOP, Reject and Logout.
+ */
+class IscsiConnectionTest {
+
+  private static final PduCodec.Settings FROM_INITIATOR =
+      PduCodec.Settings.login(Opcode.Sender.INITIATOR);
+  private static final PduCodec.Settings TO_INITIATOR =
+      new PduCodec.Settings(Opcode.Sender.TARGET, 8192, false, false);
+  private static final long LUN0 = Lun.encode(0);
+
+  @TempDir Path media;
+
+  private EmbeddedChannel channel;
+  private int cmdSn = 1;
+  private int expStatSn;
+
+  private void send(IscsiPdu pdu) {
+    channel.writeInbound(Unpooled.wrappedBuffer(PduCodec.encode(pdu, FROM_INITIATOR)));
+  }
+
+  private IscsiPdu receive() throws Exception {
+    ByteBuf out = channel.readOutbound();
+    if (out == null) {
+      return null;
+    }
+    try {
+      IscsiPdu pdu = PduCodec.decode(out, TO_INITIATOR);
+      assertEquals(0, out.readableBytes(), "one PDU per write");
+      return pdu;
+    } finally {
+      out.release();
+    }
+  }
+
+  private ScsiCommand command(
+      int itt, byte[] cdb, boolean read, boolean write, long length, byte[] immediate) {
+    return new ScsiCommand(
+        false,
+        true,
+        read,
+        write,
+        TaskAttribute.SIMPLE,
+        LUN0,
+        itt,
+        length,
+        cmdSn++,
+        expStatSn,
+        DataSegment.of(cdb),
+        ScsiCommand.NO_BIDIRECTIONAL,
+        DataSegment.of(immediate));
+  }
+
+  @Test
+  void aSessionLogsInWritesThroughR2tsReadsBackAndLogsOut() throws Exception {
+    DriveProfile profile = ProfileCatalog.builtIn().get("mo-640");
+    MediumType type = profile.defaultMedium();
+    MediumStore store = MediumStore.openOrCreate(media);
+    store.create(
+        new MediumStore.Spec(
+            "Q", type.type(), type.blockSize(), type.blockCount(), 4096, false, "", null));
+    Firmware drive = new Firmware(0, profile, "DEV", TimingMode.FAST, System::nanoTime);
+    try (Medium medium = store.open("Q")) {
+      drive.insert(medium);
+      IscsiPduDecoder decoder = new IscsiPduDecoder();
+      IscsiPduEncoder encoder = new IscsiPduEncoder();
+      channel =
+          new EmbeddedChannel(
+              decoder,
+              encoder,
+              new IscsiConnection(
+                  new Target(List.of(drive)),
+                  IscsiEndpoint.DEFAULT_TARGET_NAME,
+                  IscsiEndpoint.POLICY,
+                  decoder,
+                  encoder,
+                  () -> 7,
+                  1 << 20,
+                  null,
+                  java.util.Optional.empty()));
+
+      TextKeys offer =
+          TextKeys.of(
+              "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+              "TargetName", IscsiEndpoint.DEFAULT_TARGET_NAME,
+              "SessionType", "Normal",
+              "InitialR2T", "Yes",
+              "ImmediateData", "Yes",
+              "MaxRecvDataSegmentLength", "8192",
+              "MaxBurstLength", "8192",
+              "FirstBurstLength", "4096");
+      send(
+          new LoginRequest(
+              true,
+              false,
+              Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+              Stage.FULL_FEATURE_PHASE,
+              0,
+              0,
+              0x123456L,
+              0,
+              1,
+              0,
+              cmdSn,
+              0,
+              DataSegment.of(offer.encode())));
+      LoginResponse login = assertInstanceOf(LoginResponse.class, receive());
+      assertEquals(LoginStatus.SUCCESS, login.status());
+      assertTrue(login.transit());
+      assertEquals(Stage.FULL_FEATURE_PHASE, login.nextStage());
+      assertEquals(7, login.tsih());
+      TextKeys answer = TextKeys.parse(login.data().toByteArray(), 8192);
+      assertEquals("Yes", answer.get("InitialR2T").orElseThrow());
+      assertEquals("4096", answer.get("FirstBurstLength").orElseThrow());
+      assertEquals("1", answer.get("TargetPortalGroupTag").orElseThrow());
+      expStatSn = login.statSn() + 1;
+
+      // The session's first command meets the power-on unit attention (06/29/00).
+      send(command(2, new byte[6], false, false, 0, new byte[0]));
+      ScsiResponse attention = assertInstanceOf(ScsiResponse.class, receive());
+      assertEquals(ScsiStatus.CHECK_CONDITION.code(), attention.status());
+      byte[] sense = attention.sense().toByteArray();
+      assertEquals(0x06, sense[2] & 0x0F);
+      assertEquals(0x29, sense[12] & 0xFF);
+      expStatSn = attention.statSn() + 1;
+
+      // WRITE(10) of 10 blocks: 2 KiB immediate (InitialR2T=Yes: no unsolicited Data-Out), then
+      // R2Ts of MaxBurstLength 8 KiB, answered each with two Data-Out PDUs.
+      byte[] data = new byte[10 * 2048];
+      new Random(5).nextBytes(data);
+      send(
+          command(
+              3,
+              new Write10(0, 10).encode(),
+              false,
+              true,
+              data.length,
+              java.util.Arrays.copyOf(data, 2048)));
+      long[][] bursts = {{2048, 8192}, {10240, 8192}, {18432, 2048}};
+      for (int r = 0; r < bursts.length; r++) {
+        R2t r2t = assertInstanceOf(R2t.class, receive());
+        assertEquals(3, r2t.initiatorTaskTag());
+        assertEquals(r, r2t.r2tSn());
+        assertEquals(bursts[r][0], r2t.bufferOffset());
+        assertEquals(bursts[r][1], r2t.desiredDataTransferLength());
+        assertNull(receive(), "one R2T outstanding at a time");
+        int offset = (int) r2t.bufferOffset();
+        int end = offset + (int) r2t.desiredDataTransferLength();
+        int dataSn = 0;
+        while (offset < end) {
+          int length = Math.min(4096, end - offset);
+          send(
+              new DataOut(
+                  offset + length == end,
+                  LUN0,
+                  3,
+                  r2t.targetTransferTag(),
+                  expStatSn,
+                  dataSn++,
+                  offset,
+                  DataSegment.of(java.util.Arrays.copyOfRange(data, offset, offset + length))));
+          offset += length;
+        }
+      }
+      ScsiResponse written = assertInstanceOf(ScsiResponse.class, receive());
+      assertEquals(ScsiStatus.GOOD.code(), written.status());
+      assertEquals(3, written.initiatorTaskTag());
+      expStatSn = written.statSn() + 1;
+
+      // READ(10) of the same blocks: Data-In of at most 8 KiB, the status in the last (S bit).
+      send(command(4, new Read10(0, 10).encode(), true, false, data.length, new byte[0]));
+      byte[] read = new byte[data.length];
+      int[] lengths = {8192, 8192, 4096};
+      for (int i = 0; i < lengths.length; i++) {
+        DataIn in = assertInstanceOf(DataIn.class, receive());
+        assertEquals(4, in.initiatorTaskTag());
+        assertEquals(i, in.dataSn());
+        assertEquals(lengths[i], in.data().length());
+        assertTrue(in.finalPdu(), "MaxBurstLength 8 KiB ends a sequence with every PDU");
+        assertEquals(i == lengths.length - 1, in.hasStatus());
+        System.arraycopy(in.data().toByteArray(), 0, read, (int) in.bufferOffset(), lengths[i]);
+        if (in.hasStatus()) {
+          assertEquals(ScsiStatus.GOOD.code(), in.status());
+          assertEquals(expStatSn, in.statSn());
+          assertFalse(in.underflow() || in.overflow());
+        }
+      }
+      assertArrayEquals(data, read);
+      assertNull(receive(), "phase collapse: no SCSI Response after the Data-In");
+      expStatSn++;
+
+      send(
+          new NopOut(
+              false,
+              0,
+              9,
+              IscsiPdu.RESERVED_TAG,
+              cmdSn++,
+              expStatSn,
+              DataSegment.of(new byte[] {1, 2, 3})));
+      NopIn pong = assertInstanceOf(NopIn.class, receive());
+      assertEquals(9, pong.initiatorTaskTag());
+      assertArrayEquals(new byte[] {1, 2, 3}, pong.data().toByteArray());
+      expStatSn = pong.statSn() + 1;
+
+      // Non-immediate commands beyond MaxCmdSN or below ExpCmdSN are ignored (section 4.2.2.1).
+      int maxCmdSn = pong.maxCmdSn();
+      for (int outside : new int[] {maxCmdSn + 1, cmdSn - 1}) {
+        send(
+            new NopOut(false, 0, 11, IscsiPdu.RESERVED_TAG, outside, expStatSn, DataSegment.EMPTY));
+        assertNull(receive(), "CmdSN " + outside + " is outside the window");
+      }
+      send(command(12, new byte[6], false, false, 0, new byte[0]));
+      ScsiResponse ready = assertInstanceOf(ScsiResponse.class, receive());
+      assertEquals(ScsiStatus.GOOD.code(), ready.status());
+      assertEquals(expStatSn, ready.statSn());
+      expStatSn++;
+
+      // A Data-Out for a transfer tag the target never sent.
+      send(new DataOut(true, LUN0, 3, 0x7777, expStatSn, 0, 0, DataSegment.of(new byte[512])));
+      Reject reject = assertInstanceOf(Reject.class, receive());
+      assertEquals(RejectReason.PROTOCOL_ERROR, reject.reason());
+      assertEquals(PduCodec.BHS_LENGTH, reject.data().length());
+
+      send(new LogoutRequest(true, LogoutReason.CLOSE_SESSION, 10, 0, cmdSn, expStatSn));
+      LogoutResponse logout = assertInstanceOf(LogoutResponse.class, receive());
+      assertEquals(LogoutResponse.CLOSED_SUCCESSFULLY, logout.response());
+      assertEquals(expStatSn, logout.statSn());
+      assertFalse(channel.isOpen(), "the connection closes after the Logout Response");
+      channel.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void aLoginToAnotherTargetIsRefusedAndTheConnectionCloses() throws Exception {
+    IscsiPduDecoder decoder = new IscsiPduDecoder();
+    IscsiPduEncoder encoder = new IscsiPduEncoder();
+    channel =
+        new EmbeddedChannel(
+            decoder,
+            encoder,
+            new IscsiConnection(
+                new Target(List.of()),
+                IscsiEndpoint.DEFAULT_TARGET_NAME,
+                IscsiEndpoint.POLICY,
+                decoder,
+                encoder,
+                () -> 1,
+                1 << 20,
+                null,
+                java.util.Optional.empty()));
+    TextKeys offer =
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+            "TargetName", "iqn.2026-12.dev.secdrive:other");
+    send(
+        new LoginRequest(
+            true,
+            false,
+            Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+            Stage.FULL_FEATURE_PHASE,
+            0,
+            0,
+            1L,
+            0,
+            1,
+            0,
+            1,
+            0,
+            DataSegment.of(offer.encode())));
+    LoginResponse refused = assertInstanceOf(LoginResponse.class, receive());
+    assertEquals(LoginStatus.NOT_FOUND, refused.status());
+    assertNotEquals(Stage.FULL_FEATURE_PHASE, refused.nextStage());
+    assertFalse(channel.isOpen());
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void byteSoupBeforeAndAfterLoginIsAnsweredWithWholePdusOrClosedNeverThrown() throws Exception {
+    for (long seed = 0; seed < 300; seed++) {
+      Random random = new Random(seed);
+      IscsiPduDecoder decoder = new IscsiPduDecoder();
+      IscsiPduEncoder encoder = new IscsiPduEncoder();
+      channel =
+          new EmbeddedChannel(
+              decoder,
+              encoder,
+              new IscsiConnection(
+                  new Target(List.of()),
+                  IscsiEndpoint.DEFAULT_TARGET_NAME,
+                  IscsiEndpoint.POLICY,
+                  decoder,
+                  encoder,
+                  () -> 1,
+                  1 << 20,
+                  null,
+                  java.util.Optional.empty()));
+      cmdSn = 1;
+      if (seed % 2 == 1) {
+        TextKeys offer =
+            TextKeys.of(
+                "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+                "SessionType", "Discovery",
+                "MaxRecvDataSegmentLength", "8192");
+        send(
+            new LoginRequest(
+                true,
+                false,
+                Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+                Stage.FULL_FEATURE_PHASE,
+                0,
+                0,
+                1L,
+                0,
+                1,
+                0,
+                cmdSn,
+                0,
+                DataSegment.of(offer.encode())));
+        assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
+      }
+      for (int chunk = 0; chunk < 8 && channel.isOpen(); chunk++) {
+        byte[] soup = new byte[8 + random.nextInt(200)];
+        random.nextBytes(soup);
+        if (random.nextBoolean()) {
+          soup[0] = (byte) random.nextInt(0x20); // an initiator opcode, more often than by chance
+          soup[4] = 0; // no AHS
+          soup[5] = 0;
+          soup[6] = 0;
+          soup[7] = (byte) random.nextInt(16);
+        }
+        channel.writeInbound(Unpooled.wrappedBuffer(soup));
+        for (IscsiPdu answer; (answer = receive()) != null; ) {
+          assertNotEquals(null, answer.opcode()); // every answer decodes as a whole target PDU
+        }
+      }
+      channel.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void writesBeyondTheSixteenCollectingTheirDataAreAnsweredTaskSetFull() throws Exception {
+    IscsiPduDecoder decoder = new IscsiPduDecoder();
+    IscsiPduEncoder encoder = new IscsiPduEncoder();
+    channel =
+        new EmbeddedChannel(
+            decoder,
+            encoder,
+            new IscsiConnection(
+                new Target(List.of()),
+                IscsiEndpoint.DEFAULT_TARGET_NAME,
+                IscsiEndpoint.POLICY,
+                decoder,
+                encoder,
+                () -> 1,
+                1 << 20,
+                null,
+                java.util.Optional.empty()));
+    TextKeys offer =
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+            "TargetName", IscsiEndpoint.DEFAULT_TARGET_NAME,
+            "MaxRecvDataSegmentLength", "8192");
+    send(
+        new LoginRequest(
+            true,
+            false,
+            Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+            Stage.FULL_FEATURE_PHASE,
+            0,
+            0,
+            1L,
+            0,
+            1,
+            0,
+            cmdSn,
+            0,
+            DataSegment.of(offer.encode())));
+    assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
+    for (int itt = 1; itt <= IscsiConnection.MAXIMUM_COLLECTING_WRITES; itt++) {
+      send(command(itt, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
+      assertEquals(itt, assertInstanceOf(R2t.class, receive()).initiatorTaskTag());
+    }
+    send(command(99, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
+    ScsiResponse full = assertInstanceOf(ScsiResponse.class, receive());
+    assertEquals(99, full.initiatorTaskTag());
+    assertEquals(ScsiStatus.TASK_SET_FULL.code(), full.status());
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aDataOutWithTheWrongDataSnEndsTheConnection() throws Exception {
+    IscsiPduDecoder decoder = new IscsiPduDecoder();
+    IscsiPduEncoder encoder = new IscsiPduEncoder();
+    channel =
+        new EmbeddedChannel(
+            decoder,
+            encoder,
+            new IscsiConnection(
+                new Target(List.of()),
+                IscsiEndpoint.DEFAULT_TARGET_NAME,
+                IscsiEndpoint.POLICY,
+                decoder,
+                encoder,
+                () -> 1,
+                1 << 20,
+                null,
+                java.util.Optional.empty()));
+    TextKeys offer =
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+            "TargetName", IscsiEndpoint.DEFAULT_TARGET_NAME,
+            "MaxRecvDataSegmentLength", "8192");
+    send(
+        new LoginRequest(
+            true,
+            false,
+            Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+            Stage.FULL_FEATURE_PHASE,
+            0,
+            0,
+            1L,
+            0,
+            1,
+            0,
+            cmdSn,
+            0,
+            DataSegment.of(offer.encode())));
+    assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
+    send(command(1, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
+    R2t r2t = assertInstanceOf(R2t.class, receive());
+    send(
+        new DataOut(
+            false, LUN0, 1, r2t.targetTransferTag(), 0, 0, 0, DataSegment.of(new byte[4096])));
+    assertTrue(channel.isOpen(), "DataSN 0 is the first of the sequence");
+    send(
+        new DataOut(
+            true, LUN0, 1, r2t.targetTransferTag(), 0, 2, 4096, DataSegment.of(new byte[4096])));
+    assertFalse(channel.isOpen(), "DataSN 2 where 1 was due");
+    channel.finishAndReleaseAll();
+  }
+}
