@@ -2,7 +2,13 @@ package dev.secdrive.emulator.endpoint;
 
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.firmware.TimingMode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -46,4 +52,27 @@ public interface Endpoint extends AutoCloseable {
       int maximumDataLength,
       TimingMode timing,
       ScheduledExecutorService answerDelays) {}
+
+  /**
+   * Binds {@code bootstrap} to {@code address} for a listening carrier.
+   *
+   * @param what the protocol, for a carrier beside the main one ("iSCSI"), or empty
+   * @throws UncheckedIOException "cannot listen [for {@code what}] on HOST:PORT: why"
+   */
+  static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address, String what) {
+    try {
+      return bootstrap.bind(address).syncUninterruptibly().channel();
+    } catch (Exception e) {
+      String reason = e instanceof BindException ? e.getMessage() : e.toString();
+      throw new UncheckedIOException(
+          new IOException(
+              (what.isEmpty() ? "cannot listen on " : "cannot listen for " + what + " on ")
+                  + address.getHostString()
+                  + ":"
+                  + address.getPort()
+                  + ": "
+                  + reason,
+              e));
+    }
+  }
 }

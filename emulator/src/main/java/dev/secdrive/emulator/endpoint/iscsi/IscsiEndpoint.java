@@ -12,9 +12,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -165,20 +162,7 @@ public final class IscsiEndpoint implements Endpoint {
                         .addLast("session", session);
                   }
                 });
-    try {
-      server = bootstrap.bind(requested).syncUninterruptibly().channel();
-    } catch (Exception e) {
-      String reason = e instanceof BindException ? e.getMessage() : e.toString();
-      throw new UncheckedIOException(
-          new IOException(
-              "cannot listen for iSCSI on "
-                  + requested.getHostString()
-                  + ":"
-                  + requested.getPort()
-                  + ": "
-                  + reason,
-              e));
-    }
+    server = Endpoint.bind(bootstrap, requested, "iSCSI");
   }
 
   /** A session handle, never 0 (section 11.12.7: 0 means "new session"). */

@@ -24,9 +24,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -187,20 +184,7 @@ public final class TcpEndpoint implements Endpoint {
                     admit(channel, quiet, ADMISSION_ATTEMPTS);
                   }
                 });
-    try {
-      server = bootstrap.bind(requested).syncUninterruptibly().channel();
-    } catch (Exception e) {
-      String reason = e instanceof BindException ? e.getMessage() : e.toString();
-      throw new UncheckedIOException(
-          new IOException(
-              "cannot listen on "
-                  + requested.getHostString()
-                  + ":"
-                  + requested.getPort()
-                  + ": "
-                  + reason,
-              e));
-    }
+    server = Endpoint.bind(bootstrap, requested, "");
   }
 
   /**
