@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
  * and raw loopback TCP measured in the same run for the ratio ({@link TcpBench}); or of the serial
  * carrier ({@link SerialBench}), the secure layer ({@link SecureBench}) or the software copy
  * ({@link CopyBench}), the key tree's EKBs ({@link EkbBench}), the audio watermark ({@link
- * WatermarkBench}) or watermark-verified ripping ({@link RipBench}). Each case runs several rounds
- * ({@link BenchRounds}); the report ({@link BenchReport}) gives the median round.
+ * WatermarkBench}), watermark-verified ripping ({@link RipBench}) or the iSCSI target against tgt
+ * ({@link IscsiBench}). Each case runs several rounds ({@link BenchRounds}); the report ({@link
+ * BenchReport}) gives the median round.
  */
 @Command(
     name = "bench",
@@ -111,6 +112,14 @@ final class BenchCommand implements Callable<Integer> {
   boolean distributor;
 
   @Option(
+      names = "--iscsi",
+      description =
+          "Measure secdrive's iSCSI target against tgt (a private tgtd serving a file LUN) in the"
+              + " same run: 4 KiB reads at 1 in flight, 128 KiB reads and writes at 8 in flight,"
+              + " through iscsi-perf and the host driver; each round runs both targets.")
+  boolean iscsi;
+
+  @Option(
       names = "--rip",
       description =
           "Measure watermark-verified ripping instead (seed 004): rip and detection CPU time of a"
@@ -171,6 +180,8 @@ final class BenchCommand implements Callable<Integer> {
                 : BenchPostgres.remote(jdbc, jdbcUser, jdbcPassword)) {
           new DistributorBench(bench).run(media, postgres, Math.max(5, 2 * roundSeconds));
         }
+      } else if (iscsi) {
+        new IscsiBench(bench).run(media);
       } else if (rip) {
         if (ripSeconds < 5 || ripTrials < 1) {
           throw new CliException("--rip-seconds must be at least 5 and --rip-trials positive");

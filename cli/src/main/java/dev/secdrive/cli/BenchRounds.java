@@ -90,7 +90,7 @@ final class BenchRounds {
   }
 
   /** Keeps {@code depth} operations in flight until the deadline; returns how many completed. */
-  private static long runRound(int depth, LongFunction<CompletableFuture<?>> op, long nanos)
+  static long runRound(int depth, LongFunction<CompletableFuture<?>> op, long nanos)
       throws InterruptedException {
     long deadline = System.nanoTime() + nanos;
     AtomicLong done = new AtomicLong();

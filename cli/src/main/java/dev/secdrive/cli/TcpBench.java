@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumMetadata;
 import dev.secdrive.emulator.media.MediumStore;
@@ -19,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -130,6 +132,12 @@ final class TcpBench {
 
   /** As {@link #startEmulator(Path, BenchRounds)}, the drive enrolled with {@code authority}. */
   static Emulator startEmulator(Path mediaDirectory, BenchRounds bench, Authority authority) {
+    return startEmulator(mediaDirectory, bench, authority, List.of());
+  }
+
+  /** As {@link #startEmulator(Path, BenchRounds, Authority)}, also serving on {@code endpoints}. */
+  static Emulator startEmulator(
+      Path mediaDirectory, BenchRounds bench, Authority authority, List<Endpoint> endpoints) {
     ProfileCatalog catalog = ProfileCatalog.builtIn();
     DriveProfile profile = catalog.get("dvd-ram");
     MediumType type = profile.defaultMedium();
@@ -137,14 +145,16 @@ final class TcpBench {
         Media.create(
             MediumStore.open(mediaDirectory), catalog, type.type(), "BENCH", "bench", null);
     bench.header(type);
-    return Emulator.builder()
-        .mediaDirectory(mediaDirectory)
-        .anchorDirectory(benchAnchors(mediaDirectory))
-        .enrol(authority)
-        .profiles(catalog)
-        .timing(TimingMode.FAST)
-        .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()))
-        .start();
+    Emulator.Builder builder =
+        Emulator.builder()
+            .mediaDirectory(mediaDirectory)
+            .anchorDirectory(benchAnchors(mediaDirectory))
+            .enrol(authority)
+            .profiles(catalog)
+            .timing(TimingMode.FAST)
+            .drive(new DriveConfig(0, profile.id(), "BENCH0", medium.id()));
+    endpoints.forEach(builder::endpoint);
+    return builder.start();
   }
 
   /**
