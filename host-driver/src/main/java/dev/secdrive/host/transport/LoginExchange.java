@@ -147,11 +147,12 @@ final class LoginExchange {
    *     phase
    */
   Object next(LoginResponse response) throws LoginFailedException {
+    if (response.statusClass() != 0) {
+      // Checked first: tgt does not echo the ISID in a refusal.
+      throw failed(status(response.statusClass(), response.statusDetail()));
+    }
     if (response.isid() != isid || response.initiatorTaskTag() != LOGIN_TAG) {
       throw failed("the target answered another login (ISID or Initiator Task Tag differ)");
-    }
-    if (response.statusClass() != 0) {
-      throw failed(status(response.statusClass(), response.statusDetail()));
     }
     if (response.versionActive() != 0) {
       throw failed("the target speaks iSCSI version " + response.versionActive() + ", not 0");
