@@ -155,7 +155,7 @@ public record DriveUri(
   private static final Pattern EUI = Pattern.compile("eui\\.[0-9A-F]{16}");
   private static final Pattern NAA = Pattern.compile("naa\\.([0-9A-F]{16}|[0-9A-F]{32})");
   private static final Pattern SECRET_VALUE =
-      Pattern.compile("((?:^|[?&])(?:target_)?chap_secret=)[^&#]*");
+      Pattern.compile("((?:^|[?&])(?:target_)?chap_secret=)[^&#]+");
 
   /**
    * Parses a drive URI.
