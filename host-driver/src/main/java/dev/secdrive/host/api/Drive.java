@@ -67,7 +67,11 @@ import java.util.function.Function;
  */
 public final class Drive implements AutoCloseable {
 
-  /** Largest data phase of one command; longer reads and writes are split. */
+  /**
+   * Largest data phase of one command; longer reads and writes are split. On iSCSI a command may
+   * carry up to 2^32 bytes, so this limit is the one that applies there too; the transport cuts
+   * each command into PDUs and bursts of what the target negotiated.
+   */
   public static final int MAXIMUM_TRANSFER_BYTES = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
 
   private static final int POWER_ON_RESET_ASC = 0x29;
@@ -86,7 +90,8 @@ public final class Drive implements AutoCloseable {
   }
 
   /**
-   * Opens the drive at {@code uri}, e.g. {@code tcp://127.0.0.1:7140/0}.
+   * Opens the drive at {@code uri}, e.g. {@code tcp://127.0.0.1:7140/0} or {@code
+   * iscsi://127.0.0.1:3260/iqn.2026-12.dev.secdrive:emulator/0}.
    *
    * @throws IllegalArgumentException if the URI is malformed
    * @throws TransportException if the device cannot be reached

@@ -107,6 +107,28 @@ final class HostileTarget implements AutoCloseable {
         });
   }
 
+  /**
+   * Answers the Logout Request closing the transport sends, on a background thread, so that closing
+   * does not wait for its bound.
+   */
+  CompletableFuture<Void> answerLogoutLater() {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            IscsiPdu pdu;
+            do {
+              pdu = read();
+            } while (!(pdu instanceof IscsiPdu.LogoutRequest));
+            IscsiPdu.LogoutRequest logout = (IscsiPdu.LogoutRequest) pdu;
+            send(
+                new IscsiPdu.LogoutResponse(
+                    0, logout.initiatorTaskTag(), 9, logout.cmdSn(), logout.cmdSn() + 8, 0, 0));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
   /** The next PDU from the initiator (no digests: the script never negotiates them). */
   IscsiPdu read() throws Exception {
     byte[] header = new byte[PduCodec.BHS_LENGTH];

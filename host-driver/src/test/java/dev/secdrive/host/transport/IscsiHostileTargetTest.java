@@ -55,6 +55,15 @@ class IscsiHostileTargetTest {
     return transport;
   }
 
+  /** Closing logs out: the Logout Request comes and, answered, the connection ends. */
+  private static void closeWithLogout(HostileTarget target, IscsiTransport transport)
+      throws Exception {
+    CompletableFuture<Void> answered = target.answerLogoutLater();
+    transport.close();
+    answered.get(30, TimeUnit.SECONDS);
+    assertFalse(transport.isOpen());
+  }
+
   private static TransportException failure(CompletableFuture<StatusFrame> future) {
     ExecutionException e =
         assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
@@ -114,6 +123,7 @@ class IscsiHostileTargetTest {
       NopOut pong = (NopOut) target.read();
       assertEquals(0x1234, pong.targetTransferTag());
       assertEquals(DataSegment.of(new byte[] {1, 2, 3}), pong.data());
+      closeWithLogout(target, transport);
     }
   }
 
@@ -257,6 +267,7 @@ class IscsiHostileTargetTest {
       // The late answer is dropped, not taken for another command.
       target.send(dataIn(command, 0, 36, true));
       assertTrue(transport.isOpen());
+      closeWithLogout(target, transport);
     }
   }
 
@@ -358,6 +369,7 @@ class IscsiHostileTargetTest {
       assertEquals(command.cmdSn() + 1, next.cmdSn());
       target.send(dataIn(next, 0, 36, true));
       second.get(30, TimeUnit.SECONDS).release();
+      closeWithLogout(target, transport);
     }
   }
 }
