@@ -40,6 +40,8 @@ public final class IscsiTransport implements Transport {
   static final Duration LOGOUT_WAIT = Duration.ofSeconds(2);
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(IscsiTransport.class);
 
   private final Channel channel;
   private final IscsiSession session;
@@ -214,7 +216,8 @@ public final class IscsiTransport implements Transport {
       try {
         session.loggedOut.get(LOGOUT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException | ExecutionException e) {
-        // the target did not answer the logout; the connection goes anyway
+        log.debug(
+            "{}: no Logout Response within {} ms; closing anyway", target, LOGOUT_WAIT.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
