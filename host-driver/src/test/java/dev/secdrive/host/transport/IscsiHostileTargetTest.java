@@ -310,6 +310,48 @@ class IscsiHostileTargetTest {
   }
 
   @Test
+  void aRejectFailsTheCommandItNamesAndADroppedConnectionFailsTheRest() throws Exception {
+    try (HostileTarget target = new HostileTarget();
+        IscsiTransport transport = connect(target, new ManualScheduler())) {
+      CompletableFuture<StatusFrame> rejected =
+          transport.submit(0, INQUIRY, 96, null, "INQUIRY", Duration.ofSeconds(5));
+      ScsiCommand command = (ScsiCommand) target.read();
+      byte[] header =
+          java.util.Arrays.copyOf(
+              dev.secdrive.protocol.iscsi.PduCodec.encode(
+                  command,
+                  new dev.secdrive.protocol.iscsi.PduCodec.Settings(
+                      dev.secdrive.protocol.iscsi.Opcode.Sender.INITIATOR, 1 << 20, false, false)),
+              48);
+      target.send(
+          new IscsiPdu.Reject(
+              dev.secdrive.protocol.iscsi.RejectReason.INVALID_PDU_FIELD,
+              0,
+              command.cmdSn() + 1,
+              command.cmdSn() + 32,
+              0,
+              DataSegment.of(header)));
+      assertEquals(
+          "the target rejected a PDU: invalid pdu field (INQUIRY did not complete)",
+          failure(rejected).getMessage());
+      assertTrue(transport.isOpen(), "a Reject ends only the command it names");
+
+      CompletableFuture<StatusFrame> dropped =
+          transport.submit(0, INQUIRY, 96, null, "INQUIRY", Duration.ofSeconds(5));
+      ScsiCommand next = (ScsiCommand) target.read();
+      target.send(
+          new AsyncMessage(
+              0, 0, next.cmdSn() + 1, next.cmdSn() + 32, 2, 0, 0, 2, 0, DataSegment.EMPTY));
+      assertEquals(
+          "the target at "
+              + transport.target()
+              + " is dropping the connection (Asynchronous Message 2) (INQUIRY did not complete)",
+          failure(dropped).getMessage());
+      assertTrue(target.closedByInitiator());
+    }
+  }
+
+  @Test
   void aClosedCmdSnWindowQueuesCommands() throws Exception {
     HostileTarget script = new HostileTarget();
     script.window = 0; // login grants one command: MaxCmdSN = CmdSN
