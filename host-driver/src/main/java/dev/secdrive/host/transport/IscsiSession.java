@@ -36,7 +36,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -59,54 +58,6 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(IscsiSession.class);
 
-  /** A command: queued until the CmdSN window opens, then active until its status. */
-  static final class Task {
-    final ResponseHandler.Pending pending;
-    final int lun;
-    final byte[] cdb;
-    final long expectedIn;
-    final ByteBuf dataOut;
-    final Duration timeout;
-    int itt;
-    int cmdSn;
-    ByteBuf dataIn;
-    long received;
-    int nextDataSn;
-
-    Task(
-        String description,
-        int lun,
-        byte[] cdb,
-        long expectedIn,
-        ByteBuf dataOut,
-        Duration timeout) {
-      this.pending = new ResponseHandler.Pending(description);
-      this.lun = lun;
-      this.cdb = cdb;
-      this.expectedIn = expectedIn;
-      this.dataOut = dataOut;
-      this.timeout = timeout;
-    }
-
-    String description() {
-      return pending.description;
-    }
-
-    long writeLength() {
-      return dataOut == null ? 0 : dataOut.readableBytes();
-    }
-
-    void release() {
-      if (dataOut != null && dataOut.refCnt() > 0) {
-        dataOut.release();
-      }
-      if (dataIn != null) {
-        dataIn.release();
-        dataIn = null;
-      }
-    }
-  }
-
   private enum State {
     LOGIN,
     FULL,
@@ -123,13 +74,10 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   private State state = State.LOGIN;
   private PduCodec.Settings sending = PduCodec.Settings.login(Sender.INITIATOR);
   private SessionParameters parameters;
-  private int cmdSn;
-  private int expCmdSn;
-  private int maxCmdSn;
-  private int expStatSn;
+  private final SequenceNumbers sn = new SequenceNumbers();
   private int nextItt = 1;
-  private final Map<Integer, Task> active = new HashMap<>();
-  private final ArrayDeque<Task> queued = new ArrayDeque<>();
+  private final Map<Integer, IscsiTask> active = new HashMap<>();
+  private final ArrayDeque<IscsiTask> queued = new ArrayDeque<>();
 
   /** ABORT TASK requests in flight: their ITT to the ITT of the task they abort. */
   private final Map<Integer, Integer> aborting = new HashMap<>();
@@ -215,10 +163,10 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
     parameters = result.parameters();
     sending = parameters.sending(Sender.INITIATOR);
     decoder.settings(parameters.receiving(Sender.TARGET));
-    cmdSn = result.cmdSn();
-    expCmdSn = result.expCmdSn();
-    maxCmdSn = result.maxCmdSn();
-    expStatSn = result.statSn() + 1;
+    sn.cmdSn = result.cmdSn();
+    sn.expCmdSn = result.expCmdSn();
+    sn.maxCmdSn = result.maxCmdSn();
+    sn.expStatSn = result.statSn() + 1;
     state = State.FULL;
     log.debug("{}: logged in, TSIH {}, {}", target, result.tsih(), parameters);
     loggedIn.complete(null);
@@ -232,7 +180,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   // ------------------------------------------------------------------ commands
 
   /** Starts {@code task}: on the event loop. */
-  void start(Task task) {
+  void start(IscsiTask task) {
     if (state != State.FULL) {
       task.release();
       task.pending.future.completeExceptionally(
@@ -251,14 +199,14 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
 
   /** Sends queued commands while the CmdSN window is open (section 4.2.2.1). */
   private void drain() {
-    while (state == State.FULL && !queued.isEmpty() && serialLessOrEqual(cmdSn, maxCmdSn)) {
+    while (state == State.FULL && !queued.isEmpty() && sn.open()) {
       send(queued.poll());
     }
   }
 
-  private void send(Task task) {
+  private void send(IscsiTask task) {
     task.itt = nextTag();
-    task.cmdSn = cmdSn++;
+    task.cmdSn = sn.cmdSn++;
     active.put(task.itt, task);
     long length = task.dataOut != null ? task.writeLength() : task.expectedIn;
     boolean write = task.dataOut != null && length > 0;
@@ -285,7 +233,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
             task.itt,
             length,
             task.cmdSn,
-            expStatSn,
+            sn.expStatSn,
             DataSegment.of(task.cdb),
             ScsiCommand.NO_BIDIRECTIONAL,
             immediate == 0
@@ -297,7 +245,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   /** Data-Out PDUs for {@code length} bytes at {@code offset}, in pieces the target accepts. */
-  private void dataOut(Task task, int ttt, long offset, long length) {
+  private void dataOut(IscsiTask task, int ttt, long offset, long length) {
     int piece = sending.maxDataSegmentLength();
     int dataSn = 0;
     ByteBuf out = task.dataOut;
@@ -309,7 +257,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
               Lun.encode(task.lun),
               task.itt,
               ttt,
-              expStatSn,
+              sn.expStatSn,
               dataSn++,
               offset + done,
               DataSegment.of(out, out.readerIndex() + (int) (offset + done), size)));
@@ -328,7 +276,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   /** A command's timeout: on the event loop. Sends ABORT TASK for one the target has. */
-  void timeOut(Task task) {
+  void timeOut(IscsiTask task) {
     if (queued.remove(task)) {
       task.release();
       task.pending.future.completeExceptionally(
@@ -350,8 +298,8 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
               Lun.encode(task.lun),
               tmf,
               task.itt,
-              cmdSn,
-              expStatSn,
+              sn.cmdSn,
+              sn.expStatSn,
               task.cmdSn,
               task.nextDataSn));
       ctx.flush();
@@ -364,20 +312,20 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
 
   private void onFullFeature(IscsiPdu pdu) {
     if (pdu instanceof DataIn in) {
-      window(in.expCmdSn(), in.maxCmdSn());
+      sn.window(in.expCmdSn(), in.maxCmdSn());
       if (in.hasStatus()) {
-        statSn(in.statSn());
+        sn.statSn(in.statSn());
       }
       onDataIn(in);
     } else if (pdu instanceof ScsiResponse response) {
-      window(response.expCmdSn(), response.maxCmdSn());
-      statSn(response.statSn());
+      sn.window(response.expCmdSn(), response.maxCmdSn());
+      sn.statSn(response.statSn());
       onResponse(response);
     } else if (pdu instanceof R2t r2t) {
-      window(r2t.expCmdSn(), r2t.maxCmdSn());
+      sn.window(r2t.expCmdSn(), r2t.maxCmdSn());
       onR2t(r2t);
     } else if (pdu instanceof NopIn nop) {
-      window(nop.expCmdSn(), nop.maxCmdSn());
+      sn.window(nop.expCmdSn(), nop.maxCmdSn());
       if (nop.targetTransferTag() != IscsiPdu.RESERVED_TAG) {
         // A ping from the target (section 11.19): answer with its TTT and data, immediately.
         DataSegment echo =
@@ -388,26 +336,26 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
                 nop.lun(),
                 IscsiPdu.RESERVED_TAG,
                 nop.targetTransferTag(),
-                cmdSn,
-                expStatSn,
+                sn.cmdSn,
+                sn.expStatSn,
                 echo));
       }
     } else if (pdu instanceof TaskManagementResponse tmf) {
-      window(tmf.expCmdSn(), tmf.maxCmdSn());
-      statSn(tmf.statSn());
+      sn.window(tmf.expCmdSn(), tmf.maxCmdSn());
+      sn.statSn(tmf.statSn());
       Integer aborted = aborting.remove(tmf.initiatorTaskTag());
       if (aborted == null) {
         protocolError("the target answered a task management request it was never sent", null);
       }
     } else if (pdu instanceof AsyncMessage async) {
-      window(async.expCmdSn(), async.maxCmdSn());
+      sn.window(async.expCmdSn(), async.maxCmdSn());
       onAsync(async);
     } else if (pdu instanceof Reject reject) {
-      window(reject.expCmdSn(), reject.maxCmdSn());
+      sn.window(reject.expCmdSn(), reject.maxCmdSn());
       onReject(reject);
     } else if (pdu instanceof LogoutResponse logout) {
-      window(logout.expCmdSn(), logout.maxCmdSn());
-      statSn(logout.statSn());
+      sn.window(logout.expCmdSn(), logout.maxCmdSn());
+      sn.statSn(logout.statSn());
       if (state != State.LOGGING_OUT) {
         protocolError("the target sent a Logout Response to no Logout Request", null);
         return;
@@ -422,7 +370,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onDataIn(DataIn in) {
-    Task task = taskFor(in.initiatorTaskTag(), "Data-In");
+    IscsiTask task = taskFor(in.initiatorTaskTag(), "Data-In");
     if (task == null) {
       return;
     }
@@ -483,7 +431,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onResponse(ScsiResponse response) {
-    Task task = taskFor(response.initiatorTaskTag(), "SCSI Response");
+    IscsiTask task = taskFor(response.initiatorTaskTag(), "SCSI Response");
     if (task == null) {
       return;
     }
@@ -507,7 +455,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onR2t(R2t r2t) {
-    Task task = taskFor(r2t.initiatorTaskTag(), "R2T");
+    IscsiTask task = taskFor(r2t.initiatorTaskTag(), "R2T");
     if (task == null) {
       return;
     }
@@ -564,7 +512,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
       return;
     }
     int itt = Unpooled.wrappedBuffer(header).getInt(16);
-    Task task = active.get(itt);
+    IscsiTask task = active.get(itt);
     String why =
         "the target rejected a PDU: "
             + reject.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
@@ -580,8 +528,8 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   /** The active task {@code itt} names; null (dropped, or a protocol error) otherwise. */
-  private Task taskFor(int itt, String what) {
-    Task task = active.get(itt);
+  private IscsiTask taskFor(int itt, String what) {
+    IscsiTask task = active.get(itt);
     if (task != null) {
       return task;
     }
@@ -595,7 +543,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   private void complete(
-      Task task,
+      IscsiTask task,
       ScsiStatus status,
       boolean overflow,
       boolean underflow,
@@ -619,35 +567,6 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // ------------------------------------------------------------------ sequence numbers
-
-  /** ExpCmdSN and MaxCmdSN from a target PDU (section 4.2.2.1). */
-  private void window(int exp, int max) {
-    if (serialLess(max, exp - 1)) {
-      return; // MaxCmdSN below ExpCmdSN - 1: ignore both
-    }
-    if (serialLess(expCmdSn, exp)) {
-      expCmdSn = exp;
-    }
-    if (serialLess(maxCmdSn, max)) {
-      maxCmdSn = max;
-    }
-  }
-
-  private void statSn(int statSn) {
-    if (serialLess(expStatSn, statSn + 1) || expStatSn == statSn + 1) {
-      expStatSn = statSn + 1;
-    }
-  }
-
-  static boolean serialLess(int a, int b) {
-    return a != b && (a - b) < 0; // RFC 1982, 32 bits
-  }
-
-  static boolean serialLessOrEqual(int a, int b) {
-    return a == b || serialLess(a, b);
-  }
-
   // ------------------------------------------------------------------ ending
 
   /** Sends a Logout Request (close the session); on the event loop. */
@@ -659,7 +578,8 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.LOGGING_OUT;
-    write(new LogoutRequest(true, LogoutReason.CLOSE_SESSION, nextTag(), 0, cmdSn, expStatSn));
+    write(
+        new LogoutRequest(true, LogoutReason.CLOSE_SESSION, nextTag(), 0, sn.cmdSn, sn.expStatSn));
     ctx.flush();
   }
 
@@ -671,7 +591,7 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
     failAll(reason);
   }
 
-  private void protocolError(String problem, Task task) {
+  private void protocolError(String problem, IscsiTask task) {
     String reason = "protocol error from " + target + ": " + problem;
     if (task != null) {
       active.remove(task.itt);
@@ -694,25 +614,25 @@ final class IscsiSession extends ChannelInboundHandlerAdapter {
   }
 
   private void failAll(String reason) {
-    for (Iterator<Task> it = active.values().iterator(); it.hasNext(); ) {
-      Task task = it.next();
+    for (Iterator<IscsiTask> it = active.values().iterator(); it.hasNext(); ) {
+      IscsiTask task = it.next();
       it.remove();
       failOne(task, reason);
     }
-    Task task;
+    IscsiTask task;
     while ((task = queued.poll()) != null) {
       failOne(task, reason);
     }
   }
 
-  private static void failOne(Task task, String reason) {
+  private static void failOne(IscsiTask task, String reason) {
     task.release();
     cancelTimeout(task);
     task.pending.future.completeExceptionally(
         new TransportException(reason + " (" + task.description() + " did not complete)"));
   }
 
-  private static void cancelTimeout(Task task) {
+  private static void cancelTimeout(IscsiTask task) {
     if (task.pending.timeout != null) {
       task.pending.timeout.cancel(false);
     }

@@ -164,8 +164,7 @@ public final class IscsiTransport implements Transport {
           new TransportException(
               description + ": LUN " + lun + " or length " + expectedDataIn + " out of range"));
     }
-    IscsiSession.Task task =
-        new IscsiSession.Task(description, lun, cdb.clone(), expectedDataIn, dataOut, timeout);
+    IscsiTask task = new IscsiTask(description, lun, cdb.clone(), expectedDataIn, dataOut, timeout);
     if (!channel.isActive()) {
       task.release();
       task.pending.future.completeExceptionally(
