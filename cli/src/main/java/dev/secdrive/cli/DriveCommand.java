@@ -53,7 +53,9 @@ final class DriveCommand {
   @Parameters(
       index = "0",
       paramLabel = "URI",
-      description = "tcp://host[:port][/lun][?timeout=30s]")
+      description =
+          "tcp://host[:port][/lun][?timeout=30s], serial:///dev/ttyX[?baud=N], or"
+              + " iscsi://host[:port]/TARGET-NAME/LUN[?chap_name=N&chap_secret_file=F]")
   String uri;
 
   <T> T withDrive(Function<Drive, T> action) {

@@ -200,7 +200,7 @@ class CliIT {
     Cli scheme = Cli.run("drive", "udp://127.0.0.1:7140/0", "inquiry");
     assertEquals(1, scheme.exit());
     assertEquals(
-        "secdrive: invalid drive URI 'udp://127.0.0.1:7140/0': unsupported scheme 'udp' (supported: tcp, serial)",
+        "secdrive: invalid drive URI 'udp://127.0.0.1:7140/0': unsupported scheme 'udp' (supported: tcp, serial, iscsi)",
         scheme.err().trim());
     Cli port = Cli.run("drive", "tcp://127.0.0.1:99999/0", "inquiry");
     assertTrue(port.err().contains("invalid drive URI 'tcp://127.0.0.1:99999/0'"), port::toString);

@@ -35,7 +35,7 @@ class LicenseIT {
   @TempDir Path media;
   @TempDir Path scratch;
 
-  private Rig rig;
+  Rig rig;
   private String mo;
   private String dvd;
   private String secondMo;
@@ -56,9 +56,9 @@ class LicenseIT {
                 new DriveConfig(0, "mo-640", "DEV-MO-0", "MO-1"),
                 new DriveConfig(1, "dvd-ram", "DEV-DVD-1", "DVD-1"),
                 new DriveConfig(2, "mo-640", "DEV-MO-2", null)));
-    mo = rig.uri(0, "timeout=10s");
-    dvd = rig.uri(1, "timeout=10s");
-    secondMo = rig.uri(2, "timeout=10s");
+    mo = uri(0, "timeout=10s");
+    dvd = uri(1, "timeout=10s");
+    secondMo = uri(2, "timeout=10s");
     credential = scratch.resolve("studio.json");
     ok(
         "authority",
@@ -77,6 +77,11 @@ class LicenseIT {
   @AfterEach
   void stop() {
     rig.close();
+  }
+
+  /** The drive on {@code lun}; {@link LicenseOverIscsiIT} attaches it over iSCSI instead. */
+  String uri(int lun, String query) {
+    return rig.uri(lun, query);
   }
 
   private static Cli ok(String... args) {

@@ -2,6 +2,7 @@ package dev.secdrive.cli;
 
 import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.emulator.secure.Authority;
@@ -12,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Test rig: a media directory and an emulator on 127.0.0.1:0 with a control API. */
+/**
+ * Test rig: a media directory and an emulator on 127.0.0.1:0 with a control API, serving its drives
+ * over TCP and over iSCSI ({@link #iscsiUri}), both on free ports.
+ */
 final class Rig implements AutoCloseable {
 
   static final ProfileCatalog PROFILES = ProfileCatalog.builtIn();
@@ -20,6 +24,7 @@ final class Rig implements AutoCloseable {
   final Path media;
   final MediumStore store;
   final Emulator emulator;
+  final IscsiEndpoint portal = new IscsiEndpoint(new InetSocketAddress("127.0.0.1", 0));
 
   Rig(Path media, TimingMode timing, List<DriveConfig> drives) {
     this(media, timing, drives, null);
@@ -36,6 +41,8 @@ final class Rig implements AutoCloseable {
         builder(media)
             .profiles(PROFILES)
             .timing(timing)
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .endpoint(portal)
             .control(new InetSocketAddress("127.0.0.1", 0));
     if (time != null) {
       builder.clock(time::nanoTime).answerDelays(time);
@@ -103,6 +110,20 @@ final class Rig implements AutoCloseable {
 
   String uri(int lun, String query) {
     return uri(lun) + "?" + query;
+  }
+
+  /** The drive on {@code lun} over iSCSI: {@code iscsi://127.0.0.1:PORT/IQN/LUN?query}. */
+  String iscsiUri(int lun, String query) {
+    return iscsiUri(portal, lun) + (query.isEmpty() ? "" : "?" + query);
+  }
+
+  static String iscsiUri(IscsiEndpoint portal, int lun) {
+    return "iscsi://127.0.0.1:"
+        + portal.address().getPort()
+        + "/"
+        + portal.targetName()
+        + "/"
+        + lun;
   }
 
   String controlUrl() {

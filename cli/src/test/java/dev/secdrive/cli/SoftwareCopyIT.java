@@ -76,6 +76,9 @@ class SoftwareCopyIT {
   private Authority authority;
   private LocalCenter center;
   private Emulator emulator;
+  final dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint portal =
+      new dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint(
+          new java.net.InetSocketAddress("127.0.0.1", 0));
   private CenterClient admin;
   private CenterClient site;
   private UserKey alice;
@@ -134,6 +137,8 @@ class SoftwareCopyIT {
             .drive(new DriveConfig(1, "mo-640", "USER-DRIVE", "MO-1"))
             .drive(new DriveConfig(2, "mo-640", "OTHER-DRIVE", "MO-2"))
             .drive(new DriveConfig(3, "floppy-1.44", "FLOPPY-DRIVE", "FD-1"))
+            .listen(new java.net.InetSocketAddress("127.0.0.1", 0))
+            .endpoint(portal)
             .start();
   }
 
@@ -147,7 +152,8 @@ class SoftwareCopyIT {
     }
   }
 
-  private String uri(int lun) {
+  /** The drive on {@code lun}; {@link SoftwareCopyOverIscsiIT} attaches it over iSCSI. */
+  String uri(int lun) {
     return "tcp://" + Addresses.format(emulator.address()) + "/" + lun;
   }
 

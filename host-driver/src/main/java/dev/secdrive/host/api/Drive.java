@@ -1,5 +1,6 @@
 package dev.secdrive.host.api;
 
+import dev.secdrive.host.transport.IscsiTransport;
 import dev.secdrive.host.transport.SerialTransport;
 import dev.secdrive.host.transport.TcpTransport;
 import dev.secdrive.host.transport.Transport;
@@ -66,7 +67,11 @@ import java.util.function.Function;
  */
 public final class Drive implements AutoCloseable {
 
-  /** Largest data phase of one command; longer reads and writes are split. */
+  /**
+   * Largest data phase of one command; longer reads and writes are split. On iSCSI a command may
+   * carry up to 2^32 bytes, so this limit is the one that applies there too; the transport cuts
+   * each command into PDUs and bursts of what the target negotiated.
+   */
   public static final int MAXIMUM_TRANSFER_BYTES = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
 
   private static final int POWER_ON_RESET_ASC = 0x29;
@@ -85,7 +90,8 @@ public final class Drive implements AutoCloseable {
   }
 
   /**
-   * Opens the drive at {@code uri}, e.g. {@code tcp://127.0.0.1:7140/0}.
+   * Opens the drive at {@code uri}, e.g. {@code tcp://127.0.0.1:7140/0} or {@code
+   * iscsi://127.0.0.1:3260/iqn.2026-12.dev.secdrive:emulator/0}.
    *
    * @throws IllegalArgumentException if the URI is malformed
    * @throws TransportException if the device cannot be reached
@@ -106,13 +112,15 @@ public final class Drive implements AutoCloseable {
    */
   public static Drive open(DriveUri uri, ScheduledExecutorService timeouts) {
     Transport transport;
+    Duration connectTimeout =
+        uri.timeout().compareTo(Duration.ofSeconds(10)) < 0
+            ? uri.timeout()
+            : Duration.ofSeconds(10);
     if (uri.isSerial()) {
       transport = SerialTransport.open(uri.device(), uri.baud(), uri.paced(), timeouts);
+    } else if (uri.isIscsi()) {
+      transport = IscsiTransport.connect(uri, connectTimeout, timeouts);
     } else {
-      Duration connectTimeout =
-          uri.timeout().compareTo(Duration.ofSeconds(10)) < 0
-              ? uri.timeout()
-              : Duration.ofSeconds(10);
       transport = TcpTransport.connect(uri.host(), uri.port(), connectTimeout, timeouts);
     }
     Drive drive = new Drive(transport, uri);
@@ -478,12 +486,21 @@ public final class Drive implements AutoCloseable {
   /** Sends a CDB; completes with the data-in buffer (caller releases) or a DriveException. */
   CompletableFuture<ByteBuf> submit(Cdb cdb, long expectedDataIn, ByteBuf dataOut) {
     String description = cdb.describe();
+    int opcode = cdb.encode()[0] & 0xFF;
     return transport
         .submit(uri.lun(), cdb.encode(), expectedDataIn, dataOut, description, uri.timeout())
-        .thenApply(status -> check(status, description));
+        .thenApply(status -> check(status, description, opcode));
   }
 
-  private ByteBuf check(StatusFrame status, String description) {
+  /**
+   * The commands of secdrive's secure layer and medium ID (SECURITY PROTOCOL IN/OUT, READ MEDIA
+   * SERIAL NUMBER), which a standard disk does not implement.
+   */
+  private static final java.util.Set<Integer> SECURE_OPCODES = java.util.Set.of(0xA2, 0xB5, 0xAB);
+
+  private static final int INVALID_COMMAND_OPERATION_CODE = 0x20;
+
+  private ByteBuf check(StatusFrame status, String description, int opcode) {
     if (status.status() == ScsiStatus.GOOD) {
       return status.dataIn();
     }
@@ -501,6 +518,14 @@ public final class Drive implements AutoCloseable {
     ScsiException error = new ScsiException(status.status(), sense, description);
     if (error.isUnitAttention()) {
       capacity = null; // the medium may have changed
+    }
+    if (sense != null
+        && SECURE_OPCODES.contains(opcode)
+        && sense.key() == dev.secdrive.protocol.sense.SenseKey.ILLEGAL_REQUEST
+        && sense.asc() == INVALID_COMMAND_OPERATION_CODE) {
+      // A standard target (tgt, a disk) without secdrive's vendor layer: say so, not just 05/20/00.
+      throw error.withDetail(
+          "the drive at " + uri + " does not implement secdrive's secure command set");
     }
     throw error;
   }

@@ -14,14 +14,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,15 +30,6 @@ public final class TcpTransport implements Transport {
 
   private static final int MAXIMUM_FRAME =
       Frame.maximumFrameLength(Frame.DEFAULT_MAXIMUM_DATA_LENGTH);
-
-  /** Longest timeout in nanoseconds; Duration.toNanos() overflows beyond it. */
-  private static final Duration LONGEST_TIMEOUT = Duration.ofNanos(Long.MAX_VALUE);
-
-  private static final class SharedGroup {
-    static final EventLoopGroup INSTANCE =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("secdrive-host", true), NioIoHandler.newFactory());
-  }
 
   private final Channel channel;
   private final ResponseHandler handler;
@@ -79,7 +64,7 @@ public final class TcpTransport implements Transport {
     ResponseHandler handler = new ResponseHandler(target);
     Bootstrap bootstrap =
         new Bootstrap()
-            .group(SharedGroup.INSTANCE)
+            .group(HostEventLoop.GROUP)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
@@ -111,15 +96,7 @@ public final class TcpTransport implements Transport {
   }
 
   private static String reason(Throwable cause) {
-    if (cause instanceof UnknownHostException) {
-      return "unknown host " + cause.getMessage();
-    }
-    if (cause instanceof ConnectException && cause.getMessage() != null) {
-      String message = cause.getMessage();
-      int colon = message.indexOf(": ");
-      return colon >= 0 ? message.substring(0, colon) : message; // drop Netty's repeated address
-    }
-    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    return HostEventLoop.reason(cause);
   }
 
   @Override
@@ -155,7 +132,7 @@ public final class TcpTransport implements Transport {
                     new CommandTimeoutException(description, timeout, target));
               }
             },
-            timeout.compareTo(LONGEST_TIMEOUT) < 0 ? timeout.toNanos() : Long.MAX_VALUE,
+            HostEventLoop.timeoutNanos(timeout),
             TimeUnit.NANOSECONDS);
     channel
         .writeAndFlush(frame)

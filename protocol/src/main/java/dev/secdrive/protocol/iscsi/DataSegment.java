@@ -1,5 +1,6 @@
 package dev.secdrive.protocol.iscsi;
 
+import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -28,6 +29,27 @@ public final class DataSegment {
           "data segment of " + bytes.length + " bytes is beyond 24 bits");
     }
     return bytes.length == 0 ? EMPTY : new DataSegment(bytes.clone());
+  }
+
+  /**
+   * A copy of {@code length} bytes of {@code buffer} from {@code index}, without moving its
+   * indexes: a Data-Out's slice of the command's data-out buffer.
+   */
+  public static DataSegment of(ByteBuf buffer, int index, int length) {
+    if (length > MAXIMUM_LENGTH) {
+      throw new IllegalArgumentException("data segment of " + length + " bytes is beyond 24 bits");
+    }
+    if (length == 0) {
+      return EMPTY;
+    }
+    byte[] bytes = new byte[length];
+    buffer.getBytes(index, bytes);
+    return new DataSegment(bytes);
+  }
+
+  /** Writes the bytes to {@code out} without another copy: a Data-In into the command's buffer. */
+  public void writeTo(ByteBuf out) {
+    out.writeBytes(bytes);
   }
 
   public int length() {
