@@ -97,7 +97,7 @@ final class IscsiBench {
       out.printf(
           "%-30s %-12s %12s %12s %8s %15s %7s%n",
           "case", "client", "secdrive", "tgt", "ratio", "round ratios", "goal");
-      List<Client> clients = List.of(new IscsiPerf());
+      List<Client> clients = List.of(new IscsiPerf(), new HostDriver(secdrive, reference));
       for (Case c : CASES) {
         for (Client client : clients) {
           if (client.handles(c)) {
