@@ -72,9 +72,11 @@ public final class IscsiEndpoint implements Endpoint {
   private final InetSocketAddress requested;
   private final String targetName;
   private final Optional<Chap.Credentials> chap;
+  private final Optional<Chap.Credentials> targetChap;
+  private final boolean targetResets;
   private final Negotiation.Policy policy;
   private final AtomicInteger connections = new AtomicInteger();
-  private final AtomicInteger lastTsih = new AtomicInteger();
+  private final SessionTable sessions = new SessionTable();
   private final Set<Channel> open = ConcurrentHashMap.newKeySet();
   private Channel server;
 
@@ -93,7 +95,35 @@ public final class IscsiEndpoint implements Endpoint {
    */
   public IscsiEndpoint(
       InetSocketAddress address, String targetName, Optional<Chap.Credentials> chap) {
+    this(address, targetName, chap, Optional.empty(), true);
+  }
+
+  /**
+   * A portal as above that also authenticates itself to initiators that ask (mutual CHAP) with
+   * {@code targetChap}, and lets initiators reset the whole target (TARGET WARM RESET, TARGET COLD
+   * RESET) only when {@code targetResets}.
+   *
+   * @throws IllegalArgumentException when {@code targetChap} is given without {@code chap}, or both
+   *     have the same secret (RFC 7143 section 12.1.3 forbids it)
+   */
+  public IscsiEndpoint(
+      InetSocketAddress address,
+      String targetName,
+      Optional<Chap.Credentials> chap,
+      Optional<Chap.Credentials> targetChap,
+      boolean targetResets) {
     this.chap = Objects.requireNonNull(chap, "chap");
+    this.targetChap = Objects.requireNonNull(targetChap, "targetChap");
+    this.targetResets = targetResets;
+    if (targetChap.isPresent() && chap.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a target CHAP secret (mutual CHAP) needs the initiator's CHAP secret as well");
+    }
+    if (targetChap.isPresent()
+        && java.security.MessageDigest.isEqual(targetChap.get().secret(), chap.get().secret())) {
+      throw new IllegalArgumentException(
+          "the target's CHAP secret must differ from the initiator's (RFC 7143 section 12.1.3)");
+    }
     this.policy = chap.isPresent() ? POLICY.withAuthMethods(List.of(Chap.AUTH_METHOD)) : POLICY;
     this.requested = Objects.requireNonNull(address, "address");
     this.targetName = Objects.requireNonNull(targetName, "targetName");
@@ -115,6 +145,17 @@ public final class IscsiEndpoint implements Endpoint {
     if (server != null) {
       throw new IllegalStateException("already listening on " + description());
     }
+    Portal portal =
+        new Portal(
+            target,
+            targetName,
+            policy,
+            context.maximumDataLength(),
+            context.answerDelays(),
+            chap,
+            targetChap,
+            sessions,
+            targetResets);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(context.boss(), context.workers())
@@ -141,17 +182,7 @@ public final class IscsiEndpoint implements Endpoint {
                             });
                     IscsiPduDecoder decoder = new IscsiPduDecoder();
                     IscsiPduEncoder encoder = new IscsiPduEncoder();
-                    IscsiConnection session =
-                        new IscsiConnection(
-                            target,
-                            targetName,
-                            policy,
-                            decoder,
-                            encoder,
-                            IscsiEndpoint.this::nextTsih,
-                            context.maximumDataLength(),
-                            context.answerDelays(),
-                            chap);
+                    IscsiConnection session = new IscsiConnection(portal, decoder, encoder);
                     channel
                         .pipeline()
                         .addLast(
@@ -163,11 +194,6 @@ public final class IscsiEndpoint implements Endpoint {
                   }
                 });
     server = Endpoint.bind(bootstrap, requested, "iSCSI");
-  }
-
-  /** A session handle, never 0 (section 11.12.7: 0 means "new session"). */
-  private int nextTsih() {
-    return lastTsih.updateAndGet(t -> t >= 0xFFFF ? 1 : t + 1);
   }
 
   /** The portal's address: after {@link #start}, with the port actually bound. */
@@ -188,10 +214,18 @@ public final class IscsiEndpoint implements Endpoint {
         + targetName;
   }
 
+  /**
+   * Stops listening and closes every connection; each logged-in session is first asked to log out
+   * (Async Message, AsyncEvent 1), so an initiator learns the target is going, not that the network
+   * broke.
+   */
   @Override
   public void close() {
     if (server != null) {
       server.close().syncUninterruptibly();
+    }
+    for (IscsiConnection session : sessions.all()) {
+      session.executor().execute(session::requestLogout);
     }
     for (Channel channel : open) {
       ChannelFuture closed = channel.close();
