@@ -26,6 +26,7 @@ final class CommandWindow {
   private int statSn;
   private int expCmdSn;
   private final Set<Integer> aborted = new HashSet<>();
+  private final Set<Integer> ahead = new HashSet<>();
 
   int expCmdSn() {
     return expCmdSn;
@@ -55,10 +56,22 @@ final class CommandWindow {
     this.expCmdSn = cmdSn;
   }
 
-  /** A command with {@code cmdSn} has arrived; a non-immediate one moves the window on. */
+  /**
+   * A command with {@code cmdSn} has arrived. A non-immediate one moves the window on: past it, and
+   * past the ones after it that came early (section 4.2.2.1: ExpCmdSN is the lowest CmdSN not yet
+   * received).
+   */
   void advance(boolean immediate, int cmdSn) {
-    if (!immediate && cmdSn == expCmdSn) {
+    if (immediate) {
+      return;
+    }
+    if (cmdSn == expCmdSn) {
       expCmdSn++;
+      while (!ahead.isEmpty() && ahead.remove(expCmdSn)) {
+        expCmdSn++;
+      }
+    } else if (inWindow(cmdSn)) {
+      ahead.add(cmdSn);
     }
   }
 
@@ -92,11 +105,16 @@ final class CommandWindow {
     return cmdSn.isPresent() && !inWindow(cmdSn.getAsInt());
   }
 
-  /** An ABORT TASK named {@code cmdSn} before its command arrived. */
+  /**
+   * An ABORT TASK named {@code cmdSn}, in the window, before its command arrived: the CmdSN counts
+   * as received. If the command still comes, it is dropped: below the window if the CmdSN was the
+   * next one due, otherwise by {@link #takeAborted}.
+   */
   void abortBeforeArrival(int cmdSn) {
-    if (aborted.size() < SIZE) {
-      aborted.add(cmdSn);
+    if (cmdSn != expCmdSn) {
+      aborted.add(cmdSn); // at most SIZE: each is in the window, and the window holds SIZE
     }
+    advance(false, cmdSn);
   }
 
   /** Whether the command with {@code cmdSn} was aborted before it arrived; forgets it. */

@@ -180,12 +180,12 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       return;
     }
     if (pdu instanceof ScsiCommand command && normal) {
-      window.advance(command.immediate(), command.cmdSn());
       if (!command.immediate() && window.takeAborted(command.cmdSn())) {
         // An ABORT TASK named it before it arrived (section 11.5.1 b): it never executes.
         log.debug("{}: dropping command {} aborted before it arrived", this, command.cmdSn());
         return;
       }
+      window.advance(command.immediate(), command.cmdSn());
       scsi.command(command);
     } else if (pdu instanceof DataOut data && normal) {
       scsi.dataOut(data);
