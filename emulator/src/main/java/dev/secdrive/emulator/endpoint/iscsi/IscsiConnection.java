@@ -88,6 +88,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
   private int tsih;
   private CommandHandler commands;
   private ScsiTasks scsi;
+  private NopPinger pinger;
 
   IscsiConnection(Portal portal, IscsiPduDecoder decoder, IscsiPduEncoder encoder) {
     this.portal = portal;
@@ -173,6 +174,9 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       }
       return;
     }
+    if (pinger != null) {
+      pinger.heard();
+    }
     boolean normal = parameters.sessionType() == SessionType.NORMAL;
     if (window.outside(pdu)) {
       // Section 4.2.2.1: a non-immediate command outside [ExpCmdSN, MaxCmdSN] is silently ignored.
@@ -190,6 +194,10 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     } else if (pdu instanceof DataOut data && normal) {
       scsi.dataOut(data);
     } else if (pdu instanceof NopOut nop) {
+      if (pinger != null && nop.initiatorTaskTag() == IscsiPdu.RESERVED_TAG) {
+        pinger.answered(nop); // the answer to a ping carries no CmdSN of its own
+        return;
+      }
       window.advance(nop.immediate(), nop.cmdSn());
       if (nop.initiatorTaskTag() != IscsiPdu.RESERVED_TAG) {
         send(
@@ -288,6 +296,9 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
   }
 
   private void end() {
+    if (pinger != null) {
+      pinger.stop();
+    }
     if (tsih != 0) {
       portal.sessions().remove(tsih, this);
     }
@@ -394,12 +405,53 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
               portal.answerDelays());
       scsi = new ScsiTasks(this, parameters, window, commands);
     }
+    portal.pings().ifPresent(settings -> startPings(settings));
     log.info(
         "{}: {} session of {} logged in, TSIH {}",
         ctx.channel().remoteAddress(),
         parameters.sessionType().text(),
         parameters.initiatorName(),
         tsih);
+  }
+
+  private void startPings(NopPinger.Settings settings) {
+    pinger =
+        new NopPinger(
+            settings,
+            new NopPinger.Pinged() {
+              @Override
+              public void onLoop(Runnable task) {
+                ctx.executor().execute(task);
+              }
+
+              @Override
+              public boolean live() {
+                return phase == Phase.FULL_FEATURE;
+              }
+
+              @Override
+              public void ping(int targetTransferTag) {
+                // Section 11.19: a ping carries the next StatSN without taking it.
+                send(
+                    new NopIn(
+                        0L,
+                        IscsiPdu.RESERVED_TAG,
+                        targetTransferTag,
+                        window.statSn(),
+                        window.expCmdSn(),
+                        window.maxCmdSn(),
+                        DataSegment.EMPTY));
+                ctx.flush();
+              }
+
+              @Override
+              public void unanswered() {
+                log.warn("{}: no answer to a NOP-In ping, closing", IscsiConnection.this);
+                close();
+              }
+            },
+            ctx.executor());
+    pinger.start();
   }
 
   private void loginFailed(LoginRequest request, LoginExchange.Refused refused) {

@@ -43,6 +43,12 @@ public final class IscsiEndpoint implements Endpoint {
   /** Time from accepting a connection to the end of its login before it is closed. */
   public static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Idle time after which the target pings an initiator with a NOP-In (RFC 7143 11.19). */
+  public static final Duration NOP_IN_INTERVAL = Duration.ofSeconds(60);
+
+  /** Time an initiator has to answer a NOP-In ping before its connection is closed. */
+  public static final Duration NOP_IN_TIMEOUT = Duration.ofSeconds(30);
+
   /** Largest data segment this end receives: 64 KiB, as it declares in login. */
   static final int MAX_RECV_DATA_SEGMENT_LENGTH = 65536;
 
@@ -77,6 +83,8 @@ public final class IscsiEndpoint implements Endpoint {
   private final Negotiation.Policy policy;
   private final AtomicInteger connections = new AtomicInteger();
   private final SessionTable sessions = new SessionTable();
+  private Optional<NopPinger.Settings> pings =
+      Optional.of(new NopPinger.Settings(NOP_IN_INTERVAL, NOP_IN_TIMEOUT, null));
   private final Set<Channel> open = ConcurrentHashMap.newKeySet();
   private Channel server;
 
@@ -135,6 +143,22 @@ public final class IscsiEndpoint implements Endpoint {
     }
   }
 
+  /**
+   * Pings idle initiators every {@code interval} and drops those that do not answer within {@code
+   * timeout} (defaults {@link #NOP_IN_INTERVAL}, {@link #NOP_IN_TIMEOUT}); the timers run on {@code
+   * scheduler}, or on each connection's event loop when it is {@code null}. Before {@link #start}.
+   */
+  public IscsiEndpoint nopPings(
+      Duration interval,
+      Duration timeout,
+      java.util.concurrent.ScheduledExecutorService scheduler) {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.pings = Optional.of(new NopPinger.Settings(interval, timeout, scheduler));
+    return this;
+  }
+
   /** The name initiators log in to. */
   public String targetName() {
     return targetName;
@@ -155,7 +179,8 @@ public final class IscsiEndpoint implements Endpoint {
             chap,
             targetChap,
             sessions,
-            targetResets);
+            targetResets,
+            pings);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(context.boss(), context.workers())

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param targetChap the target's own CHAP name and secret for mutual CHAP, if configured
  * @param targetResets whether an initiator may reset the whole target (TARGET WARM RESET, TARGET
  *     COLD RESET); when not, those functions are answered "authorization failed"
+ * @param pings when to ping an idle initiator with a NOP-In, or empty for never
  */
 record Portal(
     Target target,
@@ -27,7 +28,8 @@ record Portal(
     Optional<Chap.Credentials> initiatorChap,
     Optional<Chap.Credentials> targetChap,
     SessionTable sessions,
-    boolean targetResets) {
+    boolean targetResets,
+    Optional<NopPinger.Settings> pings) {
 
   Portal {
     Objects.requireNonNull(target, "target");
@@ -36,6 +38,7 @@ record Portal(
     Objects.requireNonNull(initiatorChap, "initiatorChap");
     Objects.requireNonNull(targetChap, "targetChap");
     Objects.requireNonNull(sessions, "sessions");
+    Objects.requireNonNull(pings, "pings");
     if (targetChap.isPresent() && initiatorChap.isEmpty()) {
       throw new IllegalArgumentException("mutual CHAP needs the initiator's CHAP secret as well");
     }

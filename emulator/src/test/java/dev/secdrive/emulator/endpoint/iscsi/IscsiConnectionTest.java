@@ -86,7 +86,8 @@ class IscsiConnectionTest {
         java.util.Optional.empty(),
         java.util.Optional.empty(),
         sessions,
-        true);
+        true,
+        java.util.Optional.empty());
   }
 
   private void send(IscsiPdu pdu) {

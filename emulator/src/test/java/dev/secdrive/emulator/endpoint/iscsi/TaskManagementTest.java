@@ -89,7 +89,8 @@ class TaskManagementTest {
         Optional.empty(),
         Optional.empty(),
         sessions,
-        targetResets);
+        targetResets,
+        Optional.empty());
   }
 
   @AfterEach
