@@ -87,6 +87,13 @@ final class ServeCommand implements Callable<Integer> {
   Path iscsiTargetChapSecretFile;
 
   @Option(
+      names = "--iscsi-allow-cold-reset",
+      description =
+          "With --iscsi: let initiators TARGET COLD RESET, which drops every initiator's session"
+              + " (refused by default; LUN and warm resets are always allowed).")
+  boolean iscsiAllowColdReset;
+
+  @Option(
       names = "--control",
       paramLabel = "HOST:PORT|none",
       defaultValue = "127.0.0.1:7141",
@@ -259,7 +266,7 @@ final class ServeCommand implements Callable<Integer> {
                 IscsiEndpoint.DEFAULT_TARGET_NAME,
                 chap,
                 targetChap,
-                true));
+                iscsiAllowColdReset));
       } catch (IllegalArgumentException e) {
         throw new CliException(e.getMessage());
       }

@@ -50,7 +50,14 @@ class IscsiIT {
     Rig.createMedium(store, "MO-1", "mo-640", null);
     Rig.createMedium(store, "DVD-1", "dvd-ram-4.7", null);
     Rig.createMedium(store, "MO230-1", "mo-230", null);
-    portal = new IscsiEndpoint(new InetSocketAddress("127.0.0.1", 0));
+    // Cold resets allowed: PreventAllow.ColdReset sends one.
+    portal =
+        new IscsiEndpoint(
+            new InetSocketAddress("127.0.0.1", 0),
+            IscsiEndpoint.DEFAULT_TARGET_NAME,
+            Optional.empty(),
+            Optional.empty(),
+            true);
     emulator =
         Rig.builder(media)
             .profiles(Rig.PROFILES)

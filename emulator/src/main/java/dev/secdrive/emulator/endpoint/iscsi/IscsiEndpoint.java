@@ -79,7 +79,7 @@ public final class IscsiEndpoint implements Endpoint {
   private final String targetName;
   private final Optional<Chap.Credentials> chap;
   private final Optional<Chap.Credentials> targetChap;
-  private final boolean targetResets;
+  private final boolean coldResets;
   private final Negotiation.Policy policy;
   private final AtomicInteger connections = new AtomicInteger();
   private final SessionTable sessions = new SessionTable();
@@ -103,13 +103,13 @@ public final class IscsiEndpoint implements Endpoint {
    */
   public IscsiEndpoint(
       InetSocketAddress address, String targetName, Optional<Chap.Credentials> chap) {
-    this(address, targetName, chap, Optional.empty(), true);
+    this(address, targetName, chap, Optional.empty(), false);
   }
 
   /**
    * A portal as above that also authenticates itself to initiators that ask (mutual CHAP) with
-   * {@code targetChap}, and lets initiators reset the whole target (TARGET WARM RESET, TARGET COLD
-   * RESET) only when {@code targetResets}.
+   * {@code targetChap}, and lets initiators TARGET COLD RESET (which drops every session) only when
+   * {@code coldResets}.
    *
    * @throws IllegalArgumentException when {@code targetChap} is given without {@code chap}, or both
    *     have the same secret (RFC 7143 section 12.1.3 forbids it)
@@ -119,10 +119,10 @@ public final class IscsiEndpoint implements Endpoint {
       String targetName,
       Optional<Chap.Credentials> chap,
       Optional<Chap.Credentials> targetChap,
-      boolean targetResets) {
+      boolean coldResets) {
     this.chap = Objects.requireNonNull(chap, "chap");
     this.targetChap = Objects.requireNonNull(targetChap, "targetChap");
-    this.targetResets = targetResets;
+    this.coldResets = coldResets;
     if (targetChap.isPresent() && chap.isEmpty()) {
       throw new IllegalArgumentException(
           "a target CHAP secret (mutual CHAP) needs the initiator's CHAP secret as well");
@@ -179,7 +179,7 @@ public final class IscsiEndpoint implements Endpoint {
             chap,
             targetChap,
             sessions,
-            targetResets,
+            coldResets,
             pings);
     ServerBootstrap bootstrap =
         new ServerBootstrap()

@@ -15,8 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param answerDelays where answers wait out the drive's service time, or {@code null}
  * @param initiatorChap the initiator's CHAP name and secret the target requires, if any
  * @param targetChap the target's own CHAP name and secret for mutual CHAP, if configured
- * @param targetResets whether an initiator may reset the whole target (TARGET WARM RESET, TARGET
- *     COLD RESET); when not, those functions are answered "authorization failed"
+ * @param coldResets whether an initiator may TARGET COLD RESET, which drops every other initiator's
+ *     session; when not, it is answered "authorization failed"
  * @param pings when to ping an idle initiator with a NOP-In, or empty for never
  */
 record Portal(
@@ -28,7 +28,7 @@ record Portal(
     Optional<Chap.Credentials> initiatorChap,
     Optional<Chap.Credentials> targetChap,
     SessionTable sessions,
-    boolean targetResets,
+    boolean coldResets,
     Optional<NopPinger.Settings> pings) {
 
   Portal {

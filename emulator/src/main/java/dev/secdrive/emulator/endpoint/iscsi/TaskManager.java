@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  *       another initiator gets UNIT ATTENTION 2F/00 (SAM-5 7.4, TAS=0).
  *   <li>LOGICAL UNIT RESET: as CLEAR TASK SET, then the unit resets ({@link Firmware#reset}:
  *       PREVENT ends, UNIT ATTENTION 29/03 for every nexus).
- *   <li>TARGET WARM RESET: every task of every session, every unit reset; TARGET COLD RESET the
- *       same, then every session's connection closes once the response is out. Both only when the
- *       portal allows target resets, else "authorization failed".
+ *   <li>TARGET WARM RESET: every task of every session, every unit reset, as LOGICAL UNIT RESET of
+ *       every LUN, which any initiator may do. TARGET COLD RESET the same, then every session's
+ *       connection closes once the response is out; since that ends other initiators' sessions it
+ *       is answered "authorization failed" unless the portal allows it.
  *   <li>CLEAR ACA: "function not supported" (the emulator never establishes an ACA, NACA=0); TASK
  *       REASSIGN: "task reassignment not supported" (ErrorRecoveryLevel 0).
  * </ul>
@@ -97,12 +98,12 @@ final class TaskManager {
             });
       }
       case TARGET_WARM_RESET, TARGET_COLD_RESET -> {
-        if (!portal.targetResets()) {
-          log.warn("{}: {} refused: target resets are not allowed", session, request.function());
+        boolean cold = request.function() == TaskFunction.TARGET_COLD_RESET;
+        if (cold && !portal.coldResets()) {
+          log.warn("{}: TARGET COLD RESET refused: not allowed on this portal", session);
           respond.accept(TaskManagementResponse.AUTHORIZATION_FAILED);
           return;
         }
-        boolean cold = request.function() == TaskFunction.TARGET_COLD_RESET;
         log.warn("{}: {} of the whole target", session, request.function());
         acrossSessions(
             session,
