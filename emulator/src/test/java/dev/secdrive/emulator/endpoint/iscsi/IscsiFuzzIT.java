@@ -106,7 +106,7 @@ class IscsiFuzzIT {
   // ------------------------------------------------------------------ a well-behaved session
 
   /** A blocking initiator on a plain socket: login, then one command at a time. */
-  private static final class Session implements AutoCloseable {
+  static final class Session implements AutoCloseable {
     final Socket socket;
     final DataInputStream in;
     final OutputStream out;
