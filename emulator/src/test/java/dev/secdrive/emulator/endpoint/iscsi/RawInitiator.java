@@ -41,6 +41,7 @@ final class RawInitiator {
   final IscsiConnection connection;
   int cmdSn = 1;
   int expStatSn;
+  String maxRecvDataSegmentLength = "65536";
   private List<RawInitiator> peers = List.of();
 
   RawInitiator(Portal portal) {
@@ -92,7 +93,7 @@ final class RawInitiator {
             "TargetName",
             IscsiEndpoint.DEFAULT_TARGET_NAME,
             "MaxRecvDataSegmentLength",
-            "65536");
+            maxRecvDataSegmentLength);
     send(
         new LoginRequest(
             true,

@@ -15,6 +15,11 @@ import dev.secdrive.protocol.iscsi.IscsiPdu.AsyncMessage;
 import dev.secdrive.protocol.iscsi.IscsiPdu.NopIn;
 import dev.secdrive.protocol.iscsi.IscsiPdu.NopOut;
 import dev.secdrive.protocol.iscsi.IscsiPdu.ScsiResponse;
+import dev.secdrive.protocol.iscsi.IscsiPdu.TextRequest;
+import dev.secdrive.protocol.iscsi.IscsiPdu.TextResponse;
+import dev.secdrive.protocol.iscsi.TextKeys;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -109,6 +114,78 @@ class SessionLifeTest {
     assertNull(initiator.receive(), "it spoke within the interval");
     after(INTERVAL);
     ping();
+  }
+
+  private TextResponse text(boolean last, int ttt, String keys) throws Exception {
+    initiator.send(
+        new TextRequest(
+            true,
+            last,
+            !last,
+            0L,
+            9,
+            ttt,
+            initiator.cmdSn,
+            initiator.expStatSn,
+            DataSegment.of(keys.getBytes(StandardCharsets.UTF_8))));
+    TextResponse response = assertInstanceOf(TextResponse.class, initiator.receive());
+    assertEquals(9, response.initiatorTaskTag());
+    assertEquals(initiator.expStatSn, response.statSn());
+    initiator.expStatSn++;
+    return response;
+  }
+
+  @Test
+  void textTravelsInSeveralPdusBothWays() throws Exception {
+    RawInitiator small = initiator;
+    small.channel.finishAndReleaseAll();
+    initiator = new RawInitiator(portalWithoutPings());
+    initiator.maxRecvDataSegmentLength = "512";
+    initiator.login("iqn.2026-12.dev.secdrive:text", 2, 0);
+    StringBuilder first = new StringBuilder();
+    StringBuilder second = new StringBuilder();
+    for (int k = 0; k < 40; k++) {
+      (k < 20 ? first : second).append("X-secdrive-key-").append(k).append("=1\0");
+    }
+    // The request in two PDUs: the first (C=1) is answered empty, with a tag to continue with.
+    TextResponse more = text(false, IscsiPdu.RESERVED_TAG, first.toString());
+    assertFalse(more.finalPdu());
+    assertFalse(more.continues());
+    assertEquals(0, more.data().length());
+    assertNotEquals(IscsiPdu.RESERVED_TAG, more.targetTransferTag());
+    // The answer, 40 keys NotUnderstood, is longer than the initiator's 512 bytes: in parts.
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    TextResponse part = text(true, more.targetTransferTag(), second.toString());
+    int parts = 1;
+    while (part.continues()) {
+      assertFalse(part.finalPdu());
+      assertEquals(512, part.data().length());
+      answer.writeBytes(part.data().toByteArray());
+      part = text(true, part.targetTransferTag(), "");
+      parts++;
+    }
+    assertTrue(part.finalPdu());
+    assertEquals(IscsiPdu.RESERVED_TAG, part.targetTransferTag());
+    answer.writeBytes(part.data().toByteArray());
+    assertTrue(parts >= 2, "split into " + parts + " parts");
+    TextKeys keys = TextKeys.parse(answer.toByteArray(), 65536);
+    for (int k = 0; k < 40; k++) {
+      assertEquals("NotUnderstood", keys.get("X-secdrive-key-" + k).orElseThrow());
+    }
+  }
+
+  private static Portal portalWithoutPings() {
+    return new Portal(
+        new Target(List.of()),
+        IscsiEndpoint.DEFAULT_TARGET_NAME,
+        IscsiEndpoint.POLICY,
+        1 << 20,
+        null,
+        Optional.empty(),
+        Optional.empty(),
+        new SessionTable(),
+        true,
+        Optional.empty());
   }
 
   @Test
