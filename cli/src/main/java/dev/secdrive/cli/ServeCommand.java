@@ -71,6 +71,29 @@ final class ServeCommand implements Callable<Integer> {
   Path iscsiChapSecretFile;
 
   @Option(
+      names = "--iscsi-target-chap-name",
+      paramLabel = "NAME",
+      description =
+          "With --iscsi-chap-name: the target's own CHAP name, so initiators that ask (mutual"
+              + " CHAP) can authenticate the target too (needs --iscsi-target-chap-secret-file).")
+  String iscsiTargetChapName;
+
+  @Option(
+      names = "--iscsi-target-chap-secret-file",
+      paramLabel = "FILE",
+      description =
+          "The target's CHAP secret, a file only its owner may read (one line); it must differ"
+              + " from the initiator's.")
+  Path iscsiTargetChapSecretFile;
+
+  @Option(
+      names = "--iscsi-allow-cold-reset",
+      description =
+          "With --iscsi: let initiators TARGET COLD RESET, which drops every initiator's session"
+              + " (refused by default; LUN and warm resets are always allowed).")
+  boolean iscsiAllowColdReset;
+
+  @Option(
       names = "--control",
       paramLabel = "HOST:PORT|none",
       defaultValue = "127.0.0.1:7141",
@@ -213,19 +236,40 @@ final class ServeCommand implements Callable<Integer> {
     if (iscsiChapName != null && iscsi == null) {
       throw new CliException("--iscsi-chap-name needs --iscsi");
     }
+    if ((iscsiTargetChapName == null) != (iscsiTargetChapSecretFile == null)) {
+      throw new CliException(
+          "--iscsi-target-chap-name and --iscsi-target-chap-secret-file go together");
+    }
+    if (iscsiTargetChapName != null && iscsiChapName == null) {
+      throw new CliException("--iscsi-target-chap-name needs --iscsi-chap-name");
+    }
     if (iscsi != null) {
       Optional<Chap.Credentials> chap = Optional.empty();
+      Optional<Chap.Credentials> targetChap = Optional.empty();
       if (iscsiChapName != null) {
-        String secret =
-            SecretFileOption.read("--iscsi-chap-secret-file", iscsiChapSecretFile).strip();
-        if (secret.isEmpty()) {
-          throw new CliException("--iscsi-chap-secret-file " + iscsiChapSecretFile + " is empty");
-        }
-        chap = Optional.of(Chap.Credentials.of(iscsiChapName, secret));
+        chap =
+            Optional.of(
+                chapCredentials(iscsiChapName, "--iscsi-chap-secret-file", iscsiChapSecretFile));
       }
-      builder.endpoint(
-          new IscsiEndpoint(
-              Addresses.parse("--iscsi", iscsi), IscsiEndpoint.DEFAULT_TARGET_NAME, chap));
+      if (iscsiTargetChapName != null) {
+        targetChap =
+            Optional.of(
+                chapCredentials(
+                    iscsiTargetChapName,
+                    "--iscsi-target-chap-secret-file",
+                    iscsiTargetChapSecretFile));
+      }
+      try {
+        builder.endpoint(
+            new IscsiEndpoint(
+                Addresses.parse("--iscsi", iscsi),
+                IscsiEndpoint.DEFAULT_TARGET_NAME,
+                chap,
+                targetChap,
+                iscsiAllowColdReset));
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage());
+      }
     }
     if (lineFaults != null && !serialLoopback) {
       throw new CliException("--line-faults needs --serial-loopback");
@@ -317,5 +361,17 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  private static Chap.Credentials chapCredentials(String name, String option, Path file) {
+    String secret = SecretFileOption.read(option, file).strip();
+    if (secret.isEmpty()) {
+      throw new CliException(option + " " + file + " is empty");
+    }
+    try {
+      return Chap.Credentials.of(name, secret);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(option + ": " + e.getMessage());
+    }
   }
 }

@@ -49,13 +49,22 @@ class IscsiIT {
     MediumStore store = MediumStore.openOrCreate(media);
     Rig.createMedium(store, "MO-1", "mo-640", null);
     Rig.createMedium(store, "DVD-1", "dvd-ram-4.7", null);
-    portal = new IscsiEndpoint(new InetSocketAddress("127.0.0.1", 0));
+    Rig.createMedium(store, "MO230-1", "mo-230", null);
+    // Cold resets allowed: PreventAllow.ColdReset sends one.
+    portal =
+        new IscsiEndpoint(
+            new InetSocketAddress("127.0.0.1", 0),
+            IscsiEndpoint.DEFAULT_TARGET_NAME,
+            Optional.empty(),
+            Optional.empty(),
+            true);
     emulator =
         Rig.builder(media)
             .profiles(Rig.PROFILES)
             .timing(TimingMode.FAST)
             .drive(new DriveConfig(0, "mo-640", "DEV-MO-0", "MO-1"))
             .drive(new DriveConfig(1, "dvd-ram", "DEV-DVD-1", "DVD-1"))
+            .drive(new DriveConfig(2, "mo-230", "DEV-MO230-2", "MO230-1"))
             .endpoint(portal)
             .start();
   }
@@ -144,6 +153,90 @@ class IscsiIT {
       Run none = run("iscsi-inq", "iscsi://" + at);
       assertNotEquals(0, none.exit, none.output);
       assertFalse(none.output.contains("MO-640 SCSI"), none.output);
+    }
+  }
+
+  /** CUnit's summary line with every test run and passed and none failed. */
+  private static final Pattern ALL_RAN_AND_PASSED =
+      Pattern.compile("tests\\s+(\\d+)\\s+\\1\\s+\\1\\s+0\\s");
+
+  private static final Pattern SKIPPED_TEST =
+      Pattern.compile("Test: \\S+ \\.\\.\\.\\s*\\[SKIPPED\\]");
+
+  private static void assertAllPassedNoneSkipped(Run run) {
+    assertEquals(0, run.exit, run.output);
+    assertTrue(ALL_RAN_AND_PASSED.matcher(run.output).find(), run.output);
+    // libiscsi's set-up prints "[SKIPPED] PERSISTENT RESERVE IN ..." whatever runs; a skipped
+    // test shows as "Test: NAME ...    [SKIPPED]".
+    assertFalse(SKIPPED_TEST.matcher(run.output).find(), run.output);
+  }
+
+  @Test
+  void taskManagementPassesLibiscsisTmfSuite() throws Exception {
+    // libiscsi runs them only on a direct-access device: the MO-230 (peripheral type 0) on LUN 2.
+    // AbortTaskSimpleAsync and LUNResetSimpleAsync: a WRITE, then ABORT TASK / LUN RESET for it;
+    // the TMF must answer "function complete" and the WRITE either GOOD or nothing at all.
+    assertAllPassedNoneSkipped(
+        run("iscsi-test-cu", "--dataloss", "--verbose", "--test=iSCSI.iSCSITMF", lunUrl(2)));
+  }
+
+  @Test
+  void resetsEndPreventAsSpc4SaysAcrossTwoSessions() throws Exception {
+    // PreventAllow's WarmReset, ColdReset, LUNReset, ITNexusLoss, Logout and 2ITNexuses log in
+    // twice and check that a reset or a lost nexus ends PREVENT (SPC-4 6.13) with a unit attention.
+    // (PreventAllow.Eject fails on the firmware's START STOP UNIT, not on the transport.)
+    for (String test :
+        List.of("WarmReset", "ColdReset", "LUNReset", "ITNexusLoss", "Logout", "2ITNexuses")) {
+      assertAllPassedNoneSkipped(
+          run(
+              "iscsi-test-cu",
+              "--dataloss",
+              "--verbose",
+              "--test=SCSI.PreventAllow." + test,
+              lunUrl(2)));
+    }
+  }
+
+  @Test
+  void mutualChapAuthenticatesTheTargetToo(@TempDir Path chapMedia) throws Exception {
+    MediumStore store = MediumStore.openOrCreate(chapMedia);
+    Rig.createMedium(store, "MO-3", "mo-640", null);
+    IscsiEndpoint chapPortal =
+        new IscsiEndpoint(
+            new InetSocketAddress("127.0.0.1", 0),
+            IscsiEndpoint.DEFAULT_TARGET_NAME,
+            Optional.of(Chap.Credentials.of("secdrive-host", "host-secret-16by")),
+            Optional.of(Chap.Credentials.of("secdrive-tgt", "target-secret-16")),
+            true);
+    try (Emulator chapEmulator =
+        Rig.builder(chapMedia)
+            .profiles(Rig.PROFILES)
+            .timing(TimingMode.FAST)
+            .drive(new DriveConfig(0, "mo-640", "DEV-MO-8", "MO-3"))
+            .endpoint(chapPortal)
+            .start()) {
+      String at =
+          "secdrive-host%host-secret-16by@127.0.0.1:"
+              + chapPortal.address().getPort()
+              + "/"
+              + chapPortal.targetName()
+              + "/0";
+      Run right =
+          run(
+              "iscsi-inq",
+              "iscsi://" + at + "?target_user=secdrive-tgt&target_password=target-secret-16");
+      assertEquals(0, right.exit, right.output);
+      assertTrue(right.output.contains("MO-640 SCSI"), right.output);
+      // The initiator expects another target secret: the target's answer does not verify.
+      Run impostor =
+          run(
+              "iscsi-inq",
+              "iscsi://" + at + "?target_user=secdrive-tgt&target_password=target-secret-17");
+      assertNotEquals(0, impostor.exit, impostor.output);
+      assertFalse(impostor.output.contains("MO-640 SCSI"), impostor.output);
+      // One-way CHAP still logs in to a portal that could authenticate itself.
+      Run oneWay = run("iscsi-inq", "iscsi://" + at);
+      assertEquals(0, oneWay.exit, oneWay.output);
     }
   }
 

@@ -498,6 +498,80 @@ class ServeIT {
         assertEquals(!user.isEmpty(), out.contains("SECDRIVE"), out);
       }
     }
+    Path targetSecret = keys.resolve("target-chap-secret");
+    Files.writeString(targetSecret, "target-secret-16\n");
+    Files.setPosixFilePermissions(
+        targetSecret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    try (Server server =
+        serve(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--iscsi",
+            "127.0.0.1:0",
+            "--iscsi-chap-name",
+            "secdrive-host",
+            "--iscsi-chap-secret-file",
+            secret.toString(),
+            "--iscsi-target-chap-name",
+            "secdrive-tgt",
+            "--iscsi-target-chap-secret-file",
+            targetSecret.toString(),
+            "--drive",
+            "lun=0")) {
+      String line =
+          server.lines().stream().filter(l -> l.contains("iscsi://")).findFirst().orElseThrow();
+      Matcher m = Pattern.compile("serving on iscsi://(\\S+)$").matcher(line);
+      assertTrue(m.find(), line);
+      // Mutual CHAP: the initiator checks the target's answer against the secret it expects.
+      for (String expected : List.of("target-secret-16", "target-secret-17")) {
+        Process process =
+            new ProcessBuilder(
+                    ExternalTool.onPath("iscsi-inq").require().toString(),
+                    "iscsi://secdrive-host%host-secret-16by@"
+                        + m.group(1)
+                        + "/0?target_user=secdrive-tgt&target_password="
+                        + expected)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean right = expected.equals("target-secret-16");
+        assertEquals(right, process.waitFor() == 0, out);
+        assertEquals(right, out.contains("SECDRIVE"), out);
+      }
+      assertFalse(String.join("\n", server.lines()).contains("secret-16"), "no secret is logged");
+    }
+    Cli targetAlone =
+        serveInProcess(
+            "--media-dir",
+            media.toString(),
+            "--iscsi",
+            "127.0.0.1:0",
+            "--iscsi-target-chap-name",
+            "t",
+            "--iscsi-target-chap-secret-file",
+            targetSecret.toString());
+    assertEquals(
+        "secdrive: --iscsi-target-chap-name needs --iscsi-chap-name", targetAlone.err().trim());
+    Cli sameSecret =
+        serveInProcess(
+            "--media-dir",
+            media.toString(),
+            "--iscsi",
+            "127.0.0.1:0",
+            "--iscsi-chap-name",
+            "h",
+            "--iscsi-chap-secret-file",
+            secret.toString(),
+            "--iscsi-target-chap-name",
+            "t",
+            "--iscsi-target-chap-secret-file",
+            secret.toString());
+    assertEquals(1, sameSecret.exit());
+    assertTrue(sameSecret.err().contains("must differ"), sameSecret::toString);
     Files.setPosixFilePermissions(
         secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     Cli loose =

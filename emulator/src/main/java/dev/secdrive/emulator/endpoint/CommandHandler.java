@@ -196,6 +196,37 @@ public final class CommandHandler {
   }
 
   /**
+   * Aborts the command with {@code tag} (a task management function, SAM-5 7.1): queued, it never
+   * executes; executed and waiting for its drive time, its answer is dropped (what it did to the
+   * medium stays done). Either way the carrier gets no status for it.
+   *
+   * @return whether a command with that tag was queued or waiting
+   */
+  public boolean abort(int tag) {
+    boolean found = false;
+    for (var it = queued.iterator(); it.hasNext(); ) {
+      CommandFrame command = it.next();
+      if (command.tag() == tag) {
+        it.remove();
+        command.release();
+        found = true;
+      }
+    }
+    for (var it = delayed.iterator(); it.hasNext(); ) {
+      StatusFrame status = it.next();
+      if (status.tag() == tag) {
+        it.remove();
+        status.release();
+        found = true;
+      }
+    }
+    if (found && !disconnected) {
+      drain();
+    }
+    return found;
+  }
+
+  /**
    * Commands received and not yet answered: queued, or executed and waiting for their drive time.
    */
   public int inFlight() {

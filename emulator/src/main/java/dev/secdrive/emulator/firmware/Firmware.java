@@ -303,6 +303,24 @@ public final class Firmware {
     unit.disconnect(nexus);
   }
 
+  /**
+   * A logical unit reset (SAM-5 6.3.3, from a LOGICAL UNIT RESET or a target reset): every nexus's
+   * PREVENT ends (SPC-4 6.13) and every nexus, the one that asked included, gets UNIT ATTENTION
+   * 29/03 BUS DEVICE RESET FUNCTION OCCURRED. The commands it aborts are the endpoint's: the
+   * firmware runs each command to its end when it takes it.
+   */
+  public synchronized void reset() {
+    unit.reset();
+  }
+
+  /**
+   * Tells {@code nexus} that another initiator's CLEAR TASK SET aborted its commands (SAM-5 7.4,
+   * TAS=0): UNIT ATTENTION 2F/00 COMMANDS CLEARED BY ANOTHER INITIATOR.
+   */
+  public synchronized void commandsCleared(Nexus nexus) {
+    unit.nexus(nexus).unitAttention(AdditionalSense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+  }
+
   // ---------------------------------------------------------------- control
 
   /**

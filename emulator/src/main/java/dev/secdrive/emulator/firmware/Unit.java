@@ -172,6 +172,13 @@ final class Unit implements UnitContext {
     nexuses.remove(nexus);
   }
 
+  void reset() {
+    for (NexusState nexus : nexuses.values()) {
+      nexus.prevent(false);
+      nexus.unitAttention(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+    }
+  }
+
   @Override
   public boolean removalPrevented() {
     return nexuses.values().stream().anyMatch(NexusState::prevent);

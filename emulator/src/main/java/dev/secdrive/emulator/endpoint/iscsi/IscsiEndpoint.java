@@ -43,6 +43,12 @@ public final class IscsiEndpoint implements Endpoint {
   /** Time from accepting a connection to the end of its login before it is closed. */
   public static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Idle time after which the target pings an initiator with a NOP-In (RFC 7143 11.19). */
+  public static final Duration NOP_IN_INTERVAL = Duration.ofSeconds(60);
+
+  /** Time an initiator has to answer a NOP-In ping before its connection is closed. */
+  public static final Duration NOP_IN_TIMEOUT = Duration.ofSeconds(30);
+
   /** Largest data segment this end receives: 64 KiB, as it declares in login. */
   static final int MAX_RECV_DATA_SEGMENT_LENGTH = 65536;
 
@@ -72,9 +78,13 @@ public final class IscsiEndpoint implements Endpoint {
   private final InetSocketAddress requested;
   private final String targetName;
   private final Optional<Chap.Credentials> chap;
+  private final Optional<Chap.Credentials> targetChap;
+  private final boolean coldResets;
   private final Negotiation.Policy policy;
   private final AtomicInteger connections = new AtomicInteger();
-  private final AtomicInteger lastTsih = new AtomicInteger();
+  private final SessionTable sessions = new SessionTable();
+  private Optional<NopPinger.Settings> pings =
+      Optional.of(new NopPinger.Settings(NOP_IN_INTERVAL, NOP_IN_TIMEOUT, null));
   private final Set<Channel> open = ConcurrentHashMap.newKeySet();
   private Channel server;
 
@@ -93,7 +103,35 @@ public final class IscsiEndpoint implements Endpoint {
    */
   public IscsiEndpoint(
       InetSocketAddress address, String targetName, Optional<Chap.Credentials> chap) {
+    this(address, targetName, chap, Optional.empty(), false);
+  }
+
+  /**
+   * A portal as above that also authenticates itself to initiators that ask (mutual CHAP) with
+   * {@code targetChap}, and lets initiators TARGET COLD RESET (which drops every session) only when
+   * {@code coldResets}.
+   *
+   * @throws IllegalArgumentException when {@code targetChap} is given without {@code chap}, or both
+   *     have the same secret (RFC 7143 section 12.1.3 forbids it)
+   */
+  public IscsiEndpoint(
+      InetSocketAddress address,
+      String targetName,
+      Optional<Chap.Credentials> chap,
+      Optional<Chap.Credentials> targetChap,
+      boolean coldResets) {
     this.chap = Objects.requireNonNull(chap, "chap");
+    this.targetChap = Objects.requireNonNull(targetChap, "targetChap");
+    this.coldResets = coldResets;
+    if (targetChap.isPresent() && chap.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a target CHAP secret (mutual CHAP) needs the initiator's CHAP secret as well");
+    }
+    if (targetChap.isPresent()
+        && java.security.MessageDigest.isEqual(targetChap.get().secret(), chap.get().secret())) {
+      throw new IllegalArgumentException(
+          "the target's CHAP secret must differ from the initiator's (RFC 7143 section 12.1.3)");
+    }
     this.policy = chap.isPresent() ? POLICY.withAuthMethods(List.of(Chap.AUTH_METHOD)) : POLICY;
     this.requested = Objects.requireNonNull(address, "address");
     this.targetName = Objects.requireNonNull(targetName, "targetName");
@@ -103,6 +141,22 @@ public final class IscsiEndpoint implements Endpoint {
           "not an iSCSI name (iqn.YYYY-MM.reversed.domain[:suffix] or eui. and 16 hex digits): "
               + targetName);
     }
+  }
+
+  /**
+   * Pings idle initiators every {@code interval} and drops those that do not answer within {@code
+   * timeout} (defaults {@link #NOP_IN_INTERVAL}, {@link #NOP_IN_TIMEOUT}); the timers run on {@code
+   * scheduler}, or on each connection's event loop when it is {@code null}. Before {@link #start}.
+   */
+  public IscsiEndpoint nopPings(
+      Duration interval,
+      Duration timeout,
+      java.util.concurrent.ScheduledExecutorService scheduler) {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.pings = Optional.of(new NopPinger.Settings(interval, timeout, scheduler));
+    return this;
   }
 
   /** The name initiators log in to. */
@@ -115,6 +169,18 @@ public final class IscsiEndpoint implements Endpoint {
     if (server != null) {
       throw new IllegalStateException("already listening on " + description());
     }
+    Portal portal =
+        new Portal(
+            target,
+            targetName,
+            policy,
+            context.maximumDataLength(),
+            context.answerDelays(),
+            chap,
+            targetChap,
+            sessions,
+            coldResets,
+            pings);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(context.boss(), context.workers())
@@ -141,17 +207,7 @@ public final class IscsiEndpoint implements Endpoint {
                             });
                     IscsiPduDecoder decoder = new IscsiPduDecoder();
                     IscsiPduEncoder encoder = new IscsiPduEncoder();
-                    IscsiConnection session =
-                        new IscsiConnection(
-                            target,
-                            targetName,
-                            policy,
-                            decoder,
-                            encoder,
-                            IscsiEndpoint.this::nextTsih,
-                            context.maximumDataLength(),
-                            context.answerDelays(),
-                            chap);
+                    IscsiConnection session = new IscsiConnection(portal, decoder, encoder);
                     channel
                         .pipeline()
                         .addLast(
@@ -163,11 +219,6 @@ public final class IscsiEndpoint implements Endpoint {
                   }
                 });
     server = Endpoint.bind(bootstrap, requested, "iSCSI");
-  }
-
-  /** A session handle, never 0 (section 11.12.7: 0 means "new session"). */
-  private int nextTsih() {
-    return lastTsih.updateAndGet(t -> t >= 0xFFFF ? 1 : t + 1);
   }
 
   /** The portal's address: after {@link #start}, with the port actually bound. */
@@ -188,10 +239,18 @@ public final class IscsiEndpoint implements Endpoint {
         + targetName;
   }
 
+  /**
+   * Stops listening and closes every connection; each logged-in session is first asked to log out
+   * (Async Message, AsyncEvent 1), so an initiator learns the target is going, not that the network
+   * broke.
+   */
   @Override
   public void close() {
     if (server != null) {
       server.close().syncUninterruptibly();
+    }
+    for (IscsiConnection session : sessions.all()) {
+      session.executor().execute(session::requestLogout);
     }
     for (Channel channel : open) {
       ChannelFuture closed = channel.close();

@@ -70,6 +70,26 @@ class IscsiConnectionTest {
   private int cmdSn = 1;
   private int expStatSn;
 
+  /** A connection of a portal without CHAP, its own session table, answers without delay. */
+  static IscsiConnection connection(
+      Target target, IscsiPduDecoder decoder, IscsiPduEncoder encoder) {
+    return new IscsiConnection(portal(target, new SessionTable()), decoder, encoder);
+  }
+
+  static Portal portal(Target target, SessionTable sessions) {
+    return new Portal(
+        target,
+        IscsiEndpoint.DEFAULT_TARGET_NAME,
+        IscsiEndpoint.POLICY,
+        1 << 20,
+        null,
+        java.util.Optional.empty(),
+        java.util.Optional.empty(),
+        sessions,
+        true,
+        java.util.Optional.empty());
+  }
+
   private void send(IscsiPdu pdu) {
     channel.writeInbound(Unpooled.wrappedBuffer(PduCodec.encode(pdu, FROM_INITIATOR)));
   }
@@ -121,18 +141,7 @@ class IscsiConnectionTest {
       IscsiPduEncoder encoder = new IscsiPduEncoder();
       channel =
           new EmbeddedChannel(
-              decoder,
-              encoder,
-              new IscsiConnection(
-                  new Target(List.of(drive)),
-                  IscsiEndpoint.DEFAULT_TARGET_NAME,
-                  IscsiEndpoint.POLICY,
-                  decoder,
-                  encoder,
-                  () -> 7,
-                  1 << 20,
-                  null,
-                  java.util.Optional.empty()));
+              decoder, encoder, connection(new Target(List.of(drive)), decoder, encoder));
 
       TextKeys offer =
           TextKeys.of(
@@ -163,7 +172,7 @@ class IscsiConnectionTest {
       assertEquals(LoginStatus.SUCCESS, login.status());
       assertTrue(login.transit());
       assertEquals(Stage.FULL_FEATURE_PHASE, login.nextStage());
-      assertEquals(7, login.tsih());
+      assertEquals(1, login.tsih());
       TextKeys answer = TextKeys.parse(login.data().toByteArray(), 8192);
       assertEquals("Yes", answer.get("InitialR2T").orElseThrow());
       assertEquals("4096", answer.get("FirstBurstLength").orElseThrow());
@@ -291,19 +300,7 @@ class IscsiConnectionTest {
     IscsiPduDecoder decoder = new IscsiPduDecoder();
     IscsiPduEncoder encoder = new IscsiPduEncoder();
     channel =
-        new EmbeddedChannel(
-            decoder,
-            encoder,
-            new IscsiConnection(
-                new Target(List.of()),
-                IscsiEndpoint.DEFAULT_TARGET_NAME,
-                IscsiEndpoint.POLICY,
-                decoder,
-                encoder,
-                () -> 1,
-                1 << 20,
-                null,
-                java.util.Optional.empty()));
+        new EmbeddedChannel(decoder, encoder, connection(new Target(List.of()), decoder, encoder));
     TextKeys offer =
         TextKeys.of(
             "InitiatorName", "iqn.2026-12.dev.secdrive:test",
@@ -338,18 +335,7 @@ class IscsiConnectionTest {
       IscsiPduEncoder encoder = new IscsiPduEncoder();
       channel =
           new EmbeddedChannel(
-              decoder,
-              encoder,
-              new IscsiConnection(
-                  new Target(List.of()),
-                  IscsiEndpoint.DEFAULT_TARGET_NAME,
-                  IscsiEndpoint.POLICY,
-                  decoder,
-                  encoder,
-                  () -> 1,
-                  1 << 20,
-                  null,
-                  java.util.Optional.empty()));
+              decoder, encoder, connection(new Target(List.of()), decoder, encoder));
       cmdSn = 1;
       if (seed % 2 == 1) {
         TextKeys offer =
@@ -398,19 +384,7 @@ class IscsiConnectionTest {
     IscsiPduDecoder decoder = new IscsiPduDecoder();
     IscsiPduEncoder encoder = new IscsiPduEncoder();
     channel =
-        new EmbeddedChannel(
-            decoder,
-            encoder,
-            new IscsiConnection(
-                new Target(List.of()),
-                IscsiEndpoint.DEFAULT_TARGET_NAME,
-                IscsiEndpoint.POLICY,
-                decoder,
-                encoder,
-                () -> 1,
-                1 << 20,
-                null,
-                java.util.Optional.empty()));
+        new EmbeddedChannel(decoder, encoder, connection(new Target(List.of()), decoder, encoder));
     TextKeys offer =
         TextKeys.of(
             "InitiatorName", "iqn.2026-12.dev.secdrive:test",
@@ -432,7 +406,7 @@ class IscsiConnectionTest {
             0,
             DataSegment.of(offer.encode())));
     assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
-    for (int itt = 1; itt <= IscsiConnection.MAXIMUM_COLLECTING_WRITES; itt++) {
+    for (int itt = 1; itt <= ScsiTasks.MAXIMUM_COLLECTING_WRITES; itt++) {
       send(command(itt, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
       assertEquals(itt, assertInstanceOf(R2t.class, receive()).initiatorTaskTag());
     }
@@ -448,19 +422,7 @@ class IscsiConnectionTest {
     IscsiPduDecoder decoder = new IscsiPduDecoder();
     IscsiPduEncoder encoder = new IscsiPduEncoder();
     channel =
-        new EmbeddedChannel(
-            decoder,
-            encoder,
-            new IscsiConnection(
-                new Target(List.of()),
-                IscsiEndpoint.DEFAULT_TARGET_NAME,
-                IscsiEndpoint.POLICY,
-                decoder,
-                encoder,
-                () -> 1,
-                1 << 20,
-                null,
-                java.util.Optional.empty()));
+        new EmbeddedChannel(decoder, encoder, connection(new Target(List.of()), decoder, encoder));
     TextKeys offer =
         TextKeys.of(
             "InitiatorName", "iqn.2026-12.dev.secdrive:test",

@@ -1,0 +1,224 @@
+package dev.secdrive.emulator.endpoint.iscsi;
+
+import dev.secdrive.protocol.iscsi.Chap;
+import dev.secdrive.protocol.iscsi.ChapException;
+import dev.secdrive.protocol.iscsi.DataSegment;
+import dev.secdrive.protocol.iscsi.IscsiPdu.LoginRequest;
+import dev.secdrive.protocol.iscsi.IscsiPdu.LoginResponse;
+import dev.secdrive.protocol.iscsi.LoginStatus;
+import dev.secdrive.protocol.iscsi.Negotiation;
+import dev.secdrive.protocol.iscsi.NegotiationException;
+import dev.secdrive.protocol.iscsi.Opcode;
+import dev.secdrive.protocol.iscsi.SessionParameters;
+import dev.secdrive.protocol.iscsi.SessionType;
+import dev.secdrive.protocol.iscsi.Stage;
+import dev.secdrive.protocol.iscsi.TextException;
+import dev.secdrive.protocol.iscsi.TextKeys;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+
+/**
+ * The login phase of one connection (RFC 7143 section 6): each Login Request answered stage by
+ * stage with {@link Negotiation}, the leading login's checks (section 6.3: TSIH, ISID, the target
+ * name), and CHAP in the security stage (section 12.1.3), one-way or mutual.
+ *
+ * <p>It decides; the connection sends. Not thread-safe: the connection's event loop only.
+ */
+final class LoginExchange {
+
+  /** The target portal group every portal of the emulator belongs to. */
+  static final int PORTAL_GROUP_TAG = 1;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** What to do with a Login Request. */
+  sealed interface Step permits Reply, Refused {}
+
+  /**
+   * Answer with {@code response}; {@code done} when it moves the connection to the full feature
+   * phase (the connection then assigns the TSIH).
+   */
+  record Reply(LoginResponse response, boolean done) implements Step {}
+
+  /** Answer with a Login Response of {@code status} and close (section 6.2). */
+  record Refused(LoginStatus status, String problem) implements Step {}
+
+  private final Portal portal;
+  private final CommandWindow window;
+  private final int maximumTextLength;
+  private SessionParameters parameters = SessionParameters.defaults();
+  private boolean first = true;
+  private long isid;
+  private Chap.Challenge challenge;
+  private boolean authenticated;
+
+  LoginExchange(Portal portal, CommandWindow window, int maximumTextLength) {
+    this.portal = portal;
+    this.window = window;
+    this.maximumTextLength = maximumTextLength;
+  }
+
+  /** What login has negotiated so far. */
+  SessionParameters parameters() {
+    return parameters;
+  }
+
+  long isid() {
+    return isid;
+  }
+
+  /**
+   * The next step for {@code request}. When it completes the login, {@code tsih} is asked for the
+   * session's TSIH, with {@link #parameters()} and {@link #isid()} final by then.
+   */
+  Step step(LoginRequest request, IntSupplier tsih) {
+    if (request.continues()) {
+      return new Refused(LoginStatus.INITIATOR_ERROR, "login text across PDUs (C bit)");
+    }
+    if (request.versionMin() > 0) {
+      return new Refused(LoginStatus.UNSUPPORTED_VERSION, "Version-min " + request.versionMin());
+    }
+    TextKeys keys;
+    try {
+      keys = TextKeys.parse(request.data().toByteArray(), maximumTextLength);
+    } catch (TextException e) {
+      return new Refused(LoginStatus.INITIATOR_ERROR, e.getMessage());
+    }
+    Negotiation.Result result;
+    try {
+      if (first) {
+        Negotiation.checkLeading(keys);
+        if (request.tsih() != 0) {
+          // Section 6.3.3: a TSIH names an existing session to add a connection to; with
+          // MaxConnections=1 no session takes a second one.
+          return portal.sessions().exists(request.tsih())
+              ? new Refused(
+                  LoginStatus.TOO_MANY_CONNECTIONS,
+                  "TSIH " + request.tsih() + " already has its one connection")
+              : new Refused(LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + request.tsih());
+        }
+        isid = request.isid();
+      } else if (request.isid() != isid) {
+        return new Refused(LoginStatus.INITIATOR_ERROR, "the ISID changed during login");
+      }
+      result =
+          Negotiation.respond(
+              portal.policy(), Opcode.Sender.TARGET, request.currentStage(), parameters, keys);
+    } catch (NegotiationException e) {
+      return new Refused(e.loginStatus(), e.getMessage());
+    }
+    SessionParameters next = result.parameters();
+    if (next.sessionType() == SessionType.NORMAL
+        && !next.targetName().equals(portal.targetName())) {
+      return new Refused(LoginStatus.NOT_FOUND, "no target named " + next.targetName());
+    }
+    TextKeys chapAnswer = TextKeys.EMPTY;
+    if (portal.initiatorChap().isEmpty()) {
+      if (!result.authentication().isEmpty() || next.authMethod().equals(Chap.AUTH_METHOD)) {
+        return new Refused(LoginStatus.AUTHENTICATION_FAILURE, "CHAP is not configured");
+      }
+    } else {
+      try {
+        chapAnswer = chap(request, result.authentication());
+      } catch (ChapException e) {
+        // The kind names what failed; CHAP values and secrets never reach the log.
+        return new Refused(LoginStatus.AUTHENTICATION_FAILURE, "CHAP: " + e.getMessage());
+      }
+      if (!authenticated && request.currentStage() != Stage.SECURITY_NEGOTIATION) {
+        // Section 12: a target that requires authentication does not skip the security stage.
+        return new Refused(LoginStatus.AUTHENTICATION_FAILURE, "CHAP is required");
+      }
+    }
+    boolean rejected =
+        (request.currentStage() == Stage.SECURITY_NEGOTIATION
+                && keys.get("AuthMethod").map(TextKeys.REJECT::equals).orElse(false))
+            || result.answer().get("AuthMethod").map(TextKeys.REJECT::equals).orElse(false);
+    if (rejected) {
+      return new Refused(LoginStatus.AUTHENTICATION_FAILURE, "no AuthMethod in common");
+    }
+    parameters = next;
+    TextKeys answer = result.answer().with(chapAnswer);
+    // With CHAP required, the security stage is left only once the initiator has answered.
+    boolean transit = request.transit() && (portal.initiatorChap().isEmpty() || authenticated);
+    if (first) {
+      answer = answer.with(TextKeys.of("TargetPortalGroupTag", Integer.toString(PORTAL_GROUP_TAG)));
+      window.startStatSn(request.expStatSn());
+      first = false;
+    }
+    window.expect(request.cmdSn());
+    boolean done = transit && request.nextStage() == Stage.FULL_FEATURE_PHASE;
+    int handle = done ? tsih.getAsInt() : 0;
+    return new Reply(
+        new LoginResponse(
+            transit,
+            false,
+            request.currentStage(),
+            transit ? request.nextStage() : request.currentStage(),
+            0,
+            0,
+            isid,
+            handle,
+            request.initiatorTaskTag(),
+            window.nextStatSn(),
+            window.expCmdSn(),
+            window.maxCmdSn(),
+            LoginStatus.SUCCESS.statusClass(),
+            LoginStatus.SUCCESS.statusDetail(),
+            DataSegment.of(answer.encode())),
+        done);
+  }
+
+  /** The Login Response that refuses {@code request} with {@code status}. */
+  LoginResponse refusal(LoginRequest request, LoginStatus status) {
+    return new LoginResponse(
+        false,
+        false,
+        request.currentStage(),
+        request.currentStage(),
+        0,
+        0,
+        request.isid(),
+        0,
+        request.initiatorTaskTag(),
+        window.statSn(),
+        request.cmdSn(),
+        request.cmdSn(),
+        status.statusClass(),
+        status.statusDetail(),
+        DataSegment.EMPTY);
+  }
+
+  /**
+   * One step of CHAP (section 12.1.3) in the security stage: the challenge for the initiator's
+   * CHAP_A, then the check of its CHAP_N and CHAP_R. When the initiator adds CHAP_I and CHAP_C it
+   * authenticates the target too: the target answers with its own CHAP_N and CHAP_R if it has a
+   * secret configured, and refuses a challenge that reflects its own or an initiator secret equal
+   * to its own (section 12.1.3's reflection rules, checked by {@link Chap#verifyInitiator}).
+   */
+  private TextKeys chap(LoginRequest request, TextKeys keys) throws ChapException {
+    if (keys.isEmpty() || request.currentStage() != Stage.SECURITY_NEGOTIATION) {
+      return TextKeys.EMPTY;
+    }
+    if (keys.get(Chap.CHAP_A).isPresent() && challenge == null && !authenticated) {
+      challenge = Chap.Challenge.random(RANDOM);
+      return Chap.targetChallenge(keys, challenge);
+    }
+    if (keys.get(Chap.CHAP_R).isPresent() && challenge != null && !authenticated) {
+      Chap.Credentials credentials = portal.initiatorChap().get();
+      TextKeys answer =
+          Chap.verifyInitiator(
+              keys,
+              challenge,
+              name ->
+                  name.equals(credentials.name())
+                      ? Optional.of(credentials.secret())
+                      : Optional.empty(),
+              portal.targetChap());
+      authenticated = true;
+      return answer;
+    }
+    throw new ChapException(
+        ChapException.Kind.MISSING_KEY, null, "CHAP keys out of order: " + keys.asMap().keySet());
+  }
+}
