@@ -20,10 +20,10 @@ import java.util.TreeMap;
 
 /**
  * The SCSI target device: several drives as logical units behind one endpoint. It answers REPORT
- * LUNS itself, and for a LUN with no drive (an incorrect logical unit, SAM-5 5.11; SPC-4 4.6.5)
- * answers INQUIRY with peripheral qualifier 011b and device type 1Fh, REQUEST SENSE with GOOD and
- * the sense data LOGICAL UNIT NOT SUPPORTED (05/25/00) as its data, and everything else with CHECK
- * CONDITION and that sense.
+ * LUNS itself, and for a LUN with no drive (an incorrect logical unit, SAM-5, incorrect logical
+ * unit selection; SPC-4 4.6.5) answers INQUIRY with peripheral qualifier 011b and device type 1Fh,
+ * REQUEST SENSE with GOOD and the sense data LOGICAL UNIT NOT SUPPORTED (05/25/00) as its data, and
+ * everything else with CHECK CONDITION and that sense.
  */
 public final class Target {
 

@@ -252,7 +252,7 @@ class FirmwareCommandsTest {
         "SECDRIVE" + "MO-640 SCSI     " + Harness.DEVICE_ID,
         new String(t10.value(), StandardCharsets.US_ASCII));
 
-    // NAA 3h, locally assigned (SPC-4 7.8.6.6.4): no IEEE company ID is claimed.
+    // NAA 3h, locally assigned (SPC-4, NAA designator): no IEEE company ID is claimed.
     Designator naa = id.designators().get(1);
     assertEquals(Designator.CODE_SET_BINARY, naa.codeSet());
     assertEquals(Designator.ASSOCIATION_LOGICAL_UNIT, naa.association());
@@ -310,7 +310,7 @@ class FirmwareCommandsTest {
     assertEquals(0x08, pages[0], "caching page");
     assertEquals(0x12, pages[1], "caching page length");
     assertEquals(0x04, pages[2] & 0x04, "WCE set: GOOD writes sit in the page cache until forced");
-    // Control page (SPC-4 7.5.7), in page code order after the caching page.
+    // Control page (SPC-4, Control mode page), in page code order after the caching page.
     assertEquals(0x0A, pages[20], "control page");
     assertEquals(0x0A, pages[21], "control page length");
     assertEquals(0x02, pages[22], "TST 000b, D_SENSE 0, GLTSD 1");

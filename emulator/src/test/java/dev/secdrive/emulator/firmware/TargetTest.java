@@ -145,7 +145,8 @@ class TargetTest {
 
   @Test
   void requestSenseToAMissingLunIsGoodWithLogicalUnitNotSupportedAsData() {
-    // SPC-4 6.39 / SAM-5 5.11: the incorrect logical unit is reported in the sense data, GOOD.
+    // SPC-4 6.39 / SAM-5, incorrect logical unit selection: the incorrect logical unit is reported
+    // in the sense data, GOOD.
     Result r = assertGood(run(1, new RequestSense(false, 252, 0)));
     SenseData sense = SenseData.decode(r.data());
     assertEquals(0x05, sense.key().code());

@@ -1,11 +1,11 @@
 package dev.secdrive.protocol.data;
 
 /**
- * The Control mode page (0Ah, SPC-4 7.5.7) as secdrive's drives return it: one task set for all
- * initiators (TST 000b), restricted reordering (QUEUE ALGORITHM MODIFIER 0), QERR 00b, fixed-format
- * sense (D_SENSE 0), unit attentions cleared when reported (UA_INTLCK_CTRL 00b), no software write
- * protect, GLTSD set (no log parameters are saved), an unlimited busy timeout (FFFFh). Nothing is
- * changeable.
+ * The Control mode page (0Ah, SPC-4, Control mode page) as secdrive's drives return it: one task
+ * set for all initiators (TST 000b), restricted reordering (QUEUE ALGORITHM MODIFIER 0), QERR 00b,
+ * fixed-format sense (D_SENSE 0), unit attentions cleared when reported (UA_INTLCK_CTRL 00b), no
+ * software write protect, GLTSD set (no log parameters are saved), an unlimited busy timeout
+ * (FFFFh). Nothing is changeable.
  */
 public final class ControlModePage {
 

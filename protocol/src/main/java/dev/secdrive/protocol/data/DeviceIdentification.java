@@ -31,7 +31,9 @@ public record DeviceIdentification(int peripheralDeviceType, List<Designator> de
     public static final int TYPE_EUI64 = 2;
     public static final int TYPE_NAA = 3;
 
-    /** NAA 3h: a locally assigned name (SPC-4 7.8.6.6.4), in the top nibble of its 8 bytes. */
+    /**
+     * NAA 3h: a locally assigned name (SPC-4, NAA designator), in the top nibble of its 8 bytes.
+     */
     public static final int NAA_LOCALLY_ASSIGNED = 3;
 
     public Designator {

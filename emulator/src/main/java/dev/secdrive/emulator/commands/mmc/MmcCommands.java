@@ -126,8 +126,8 @@ public final class MmcCommands implements CommandSet {
 
   /**
    * SPC-4 6.12 with MMC-6 7.2: the header (10) without block descriptors and the Control page (0Ah,
-   * SPC-4 7.5.7) or page 2Ah, alone or both as all pages (3Fh). Nothing is changeable and nothing
-   * can be saved.
+   * SPC-4, Control mode page) or page 2Ah, alone or both as all pages (3Fh). Nothing is changeable
+   * and nothing can be saved.
    */
   private int modeSense10(NexusState nexus, ModeSense10 cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {

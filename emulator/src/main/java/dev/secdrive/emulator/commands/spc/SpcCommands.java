@@ -324,8 +324,8 @@ public final class SpcCommands implements CommandSet {
 
   /**
    * The Device Identification VPD page (83h): a T10 vendor ID designator and an NAA 3h (locally
-   * assigned, SPC-4 7.8.6.6.4) designator, the 60 bits after the NAA nibble taken from a hash of
-   * the device ID. Not an EUI-64: that needs an IEEE company ID secdrive does not have.
+   * assigned, SPC-4, NAA designator) designator, the 60 bits after the NAA nibble taken from a hash
+   * of the device ID. Not an EUI-64: that needs an IEEE company ID secdrive does not have.
    */
   private static DeviceIdentification identification(DriveProfile profile, String deviceId) {
     var identity = profile.inquiry();
