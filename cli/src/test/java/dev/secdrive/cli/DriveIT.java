@@ -139,16 +139,14 @@ class DriveIT {
   }
 
   @Test
-  void ejectLoadAndTheUnitAttentionOncePerConnection() {
+  void ejectLoadAndTheUnitAttentionOnceOnEveryOtherConnection() {
     try (Drive first = Drive.open(rig.uri(0));
         Drive second = Drive.open(rig.uri(0))) {
       first.eject();
       assertSense(SenseKey.NOT_READY, AdditionalSense.MEDIUM_NOT_PRESENT, first::testUnitReady);
       assertEquals(MediaEvent.MEDIA_REMOVAL, second.mediaEvent().event());
       first.load();
-      assertSense(
-          SenseKey.UNIT_ATTENTION, AdditionalSense.MEDIUM_MAY_HAVE_CHANGED, first::testUnitReady);
-      first.testUnitReady();
+      first.testUnitReady(); // the connection that loaded the medium hears no 28/00 about it
       assertSense(
           SenseKey.UNIT_ATTENTION, AdditionalSense.MEDIUM_MAY_HAVE_CHANGED, second::testUnitReady);
       second.testUnitReady();

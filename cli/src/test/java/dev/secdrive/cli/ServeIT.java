@@ -676,7 +676,8 @@ class ServeIT {
         output);
     assertTrue(
         output.contains("NOT READY: MEDIUM NOT PRESENT (02/3A/00) on TEST UNIT READY"), output);
-    assertTrue(
+    assertTrue(output.contains("ready (other connections get 06/28/00 once, SPC-4 5.14)"), output);
+    assertFalse(
         output.contains(
             "UNIT ATTENTION: NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (06/28/00)"),
         output);

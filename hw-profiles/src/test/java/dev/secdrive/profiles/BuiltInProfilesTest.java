@@ -129,7 +129,10 @@ class BuiltInProfilesTest {
     assertFalse(cd.supports("SYNCHRONIZE CACHE(10)"));
     assertTrue(cd.supports("READ(10)"));
     assertFalse(cd.writeProtectSupported());
-    assertEquals(ALL_COMMANDS.size() - 5, cd.commands().size()); // no writes, no secure layer
+    // no writes, no secure layer; GET CONFIGURATION and MODE SENSE(10), MMC-6's Core feature
+    assertTrue(cd.supports("GET CONFIGURATION"));
+    assertTrue(cd.supports("MODE SENSE(10)"));
+    assertEquals(ALL_COMMANDS.size() - 5 + 2, cd.commands().size());
   }
 
   @Test

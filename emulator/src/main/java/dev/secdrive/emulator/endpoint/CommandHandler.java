@@ -11,7 +11,10 @@ import dev.secdrive.protocol.frame.Frame;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.ProtocolException;
 import dev.secdrive.protocol.frame.StatusFrame;
+import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.ScsiStatus;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -25,6 +28,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +51,11 @@ import org.slf4j.LoggerFactory;
  *       the answer back on the carrier's executor, so answers may leave out of order.
  *   <li>The reply cache, where the carrier needs one (a host on a serial line retries with the same
  *       tag): a retried command is answered again, never executed twice.
+ *   <li>Overlapped commands (SAM-5 5.10): a command whose tag is still in flight on this nexus —
+ *       queued, or executed and waiting for its drive time — and is not a retry the reply cache
+ *       recognises aborts the command(s) with that tag (never answered) and is itself answered
+ *       CHECK CONDITION, ABORTED COMMAND, OVERLAPPED COMMANDS ATTEMPTED (0B/4E/00). Tags are per
+ *       nexus: another connection's tags are never looked at.
  *   <li>Protocol errors: a frame that breaks the protocol is answered with a protocol error frame;
  *       the carrier decides whether the connection survives it.
  *   <li>The nexus: its unit attentions and PREVENT end with {@link #disconnected()}.
@@ -63,6 +72,10 @@ public final class CommandHandler {
   static final int MAXIMUM_PENDING = 64;
 
   private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+
+  /** SAM-5 5.10: the answer to a command that reuses a tag in flight. */
+  private static final SenseData OVERLAPPED =
+      SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.OVERLAPPED_COMMANDS_ATTEMPTED);
 
   /** What a carrier lends the handler. Every method is called on {@link #executor()}. */
   public interface Carrier {
@@ -153,12 +166,53 @@ public final class CommandHandler {
       }
       return; // without a reply the first arrival is still executing, and its answer is coming
     }
+    if (abortOverlapped(command.tag())) {
+      StatusFrame overlapped =
+          StatusFrame.checkCondition(
+              command.tag(), command.expectedDataInLength(), OVERLAPPED.encode());
+      command.release();
+      send(overlapped);
+      carrier.flush();
+      drain();
+      return;
+    }
     if (!queued.isEmpty() || !canExecute()) {
       queued.add(command);
       updateReading();
       return;
     }
     executeAndRelease(command);
+  }
+
+  /**
+   * Aborts the commands of this nexus that carry {@code tag} and are not yet answered: a queued one
+   * is dropped unexecuted, an executed one's answer is never sent (SAM-5 5.10; what an aborted
+   * command did to the medium stays done, as SAM-5 allows).
+   *
+   * @return whether any was in flight
+   */
+  private boolean abortOverlapped(int tag) {
+    boolean found = false;
+    for (Iterator<CommandFrame> it = queued.iterator(); it.hasNext(); ) {
+      CommandFrame waiting = it.next();
+      if (waiting.tag() == tag) {
+        it.remove();
+        waiting.release();
+        found = true;
+      }
+    }
+    for (Iterator<StatusFrame> it = delayed.iterator(); it.hasNext(); ) {
+      StatusFrame answer = it.next();
+      if (answer.tag() == tag) {
+        it.remove();
+        answer.release();
+        found = true;
+      }
+    }
+    if (found) {
+      log.warn("{}: overlapped command: tag {} was still in flight; aborted", nexus, tag);
+    }
+    return found;
   }
 
   /** The carrier could not decode a frame: {@code problem} says why. */

@@ -20,8 +20,10 @@ import java.util.TreeMap;
 
 /**
  * The SCSI target device: several drives as logical units behind one endpoint. It answers REPORT
- * LUNS itself, and for a LUN with no drive answers INQUIRY with peripheral qualifier 011b and
- * everything else with LOGICAL UNIT NOT SUPPORTED (SPC-4 4.6.5).
+ * LUNS itself, and for a LUN with no drive (an incorrect logical unit, SAM-5, incorrect logical
+ * unit selection; SPC-4 4.6.5) answers INQUIRY with peripheral qualifier 011b and device type 1Fh,
+ * REQUEST SENSE with GOOD and the sense data LOGICAL UNIT NOT SUPPORTED (05/25/00) as its data, and
+ * everything else with CHECK CONDITION and that sense.
  */
 public final class Target {
 
@@ -64,8 +66,18 @@ public final class Target {
       }
       return Response.good(length, 0);
     }
-    return Response.checkCondition(
-        SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED), 0);
+    SenseData notSupported =
+        SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED);
+    if (code == Opcode.REQUEST_SENSE.code() && cdb.length == 6 && (cdb[1] & 0x01) == 0) {
+      // SPC-4 6.39: the device server reports the incorrect logical unit as sense data, GOOD.
+      byte[] data = notSupported.encode();
+      int length = Math.min(data.length, cdb[4] & 0xFF);
+      if (length > 0) {
+        dataIn.allocate(length).put(data, 0, length);
+      }
+      return Response.good(length, 0);
+    }
+    return Response.checkCondition(notSupported, 0);
   }
 
   /** Drops a connection's state from every drive. */

@@ -107,8 +107,9 @@ final class Unit implements UnitContext {
   }
 
   @Override
-  public void hostEvent(DriveEvent event) throws CheckCondition {
-    apply(mechanism.onHost(event, removalPrevented(), clock.getAsLong(), timing.loadNanos()));
+  public void hostEvent(NexusState origin, DriveEvent event) throws CheckCondition {
+    apply(
+        mechanism.onHost(event, removalPrevented(), clock.getAsLong(), timing.loadNanos()), origin);
   }
 
   @Override
@@ -185,6 +186,11 @@ final class Unit implements UnitContext {
   }
 
   private void apply(Mechanism.Effect effect) {
+    apply(effect, null);
+  }
+
+  /** Applies a mechanism effect; {@code origin}, when not null, caused it and hears no 28/00. */
+  private void apply(Mechanism.Effect effect, NexusState origin) {
     if (effect != Mechanism.Effect.NONE) {
       for (NexusState nexus : nexuses.values()) {
         // PROTOCOL.md: a medium change closes playback and ends a conversion
@@ -195,7 +201,9 @@ final class Unit implements UnitContext {
       case MEDIUM_ARRIVED -> {
         timing.mediumChanged();
         for (NexusState nexus : nexuses.values()) {
-          nexus.unitAttention(AdditionalSense.MEDIUM_MAY_HAVE_CHANGED);
+          if (nexus != origin) {
+            nexus.unitAttention(AdditionalSense.MEDIUM_MAY_HAVE_CHANGED);
+          }
           nexus.mediaEvent(MediaEvent.NEW_MEDIA);
         }
       }

@@ -65,12 +65,14 @@ public interface UnitContext {
   Optional<CheckCondition> notReady();
 
   /**
-   * A host's START STOP UNIT event for the mechanism; the unit attentions and media events it
-   * causes go to every nexus.
+   * A host's START STOP UNIT event for the mechanism; the media events it causes go to every nexus,
+   * the unit attention of a medium it loads to every nexus but {@code origin}, whose own command
+   * loaded it (SPC-4 5.14 reports a change to the I_T nexuses it may surprise, as for MODE SELECT).
    *
+   * @param origin the nexus whose START STOP UNIT this is
    * @throws CheckCondition when the mechanism refuses (no medium, removal prevented)
    */
-  void hostEvent(DriveEvent event) throws CheckCondition;
+  void hostEvent(NexusState origin, DriveEvent event) throws CheckCondition;
 
   /** Whether any nexus holds a PREVENT (SPC-4 6.13); the drive's lock state (MMC-6 page 2Ah). */
   boolean removalPrevented();

@@ -119,7 +119,7 @@ public final class TestUnit implements UnitContext {
   }
 
   @Override
-  public void hostEvent(DriveEvent event) {
+  public void hostEvent(NexusState origin, DriveEvent event) {
     events.add(event);
     if (event instanceof DriveEvent.Eject) {
       state = DriveState.TRAY_OPEN;

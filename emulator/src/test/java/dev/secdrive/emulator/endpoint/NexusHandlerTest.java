@@ -24,6 +24,8 @@ import dev.secdrive.protocol.frame.Direction;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.StatusFrame;
 import dev.secdrive.protocol.sense.ScsiStatus;
+import dev.secdrive.protocol.sense.SenseData;
+import dev.secdrive.protocol.sense.SenseKey;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -348,6 +350,124 @@ class NexusHandlerTest {
     Medium removed = drive.remove(false);
     assertNotNull(removed, "the host's PREVENT ended with its nexus");
     medium = removed;
+  }
+
+  @Test
+  void aTagStillInFlightIsAbortedAndTheNewCommandAnsweredOverlapped() throws Exception {
+    CommandHandler handler =
+        new CommandHandler(target(TimingMode.REALISTIC), nexus(), carrier, null);
+    passUnitAttention(handler, carrier);
+
+    handler.receive(read(7, 0));
+    assertEquals(1, handler.pendingAnswers(), "the READ waits for its drive time");
+    handler.receive(testUnitReady(7)); // the same tag, before the READ is answered
+    List<StatusFrame> answers = carrier.take();
+    assertEquals(1, answers.size(), "only the overlapping command is answered");
+    StatusFrame overlapped = answers.get(0);
+    assertEquals(7, overlapped.tag());
+    assertEquals(ScsiStatus.CHECK_CONDITION, overlapped.status());
+    assertOverlapped(overlapped.sense());
+    overlapped.release();
+    assertEquals(0, handler.pendingAnswers(), "the READ was aborted");
+    carrier.advance(TimeUnit.SECONDS.toNanos(1));
+    assertEquals(0, carrier.written.size(), "an aborted command is never answered");
+
+    // The tag is free again: the next command with it simply executes.
+    handler.receive(testUnitReady(7));
+    carrier.advance(TimeUnit.SECONDS.toNanos(1));
+    StatusFrame next = carrier.take().get(0);
+    assertEquals(ScsiStatus.GOOD, next.status());
+    next.release();
+  }
+
+  @Test
+  void aQueuedCommandWithTheTagIsAbortedUnexecuted() throws Exception {
+    CommandHandler handler = new CommandHandler(target(TimingMode.FAST), nexus(), carrier, null);
+    passUnitAttention(handler, carrier);
+    carrier.highWater = 128 << 10; // one answer fills the carrier
+
+    handler.receive(read(1, 0));
+    CommandFrame queued = read(2, 0);
+    handler.receive(queued);
+    assertEquals(1, handler.queuedCommands());
+    handler.receive(testUnitReady(2));
+    assertEquals(0, handler.queuedCommands(), "the queued READ is gone");
+    assertEquals(0, queued.refCnt(), "and released");
+    List<StatusFrame> answers = carrier.take();
+    assertEquals(List.of(1, 2), answers.stream().map(StatusFrame::tag).toList());
+    assertEquals(ScsiStatus.GOOD, answers.get(0).status());
+    assertOverlapped(answers.get(1).sense());
+    answers.forEach(StatusFrame::release);
+  }
+
+  @Test
+  void anotherNexusReusingTheTagAbortsNothing() throws Exception {
+    Target target = target(TimingMode.REALISTIC);
+    CommandHandler victim = new CommandHandler(target, new Nexus("victim"), carrier, null);
+    ScriptedCarrier other = new ScriptedCarrier();
+    try {
+      CommandHandler attacker = new CommandHandler(target, new Nexus("attacker"), other, null);
+      passUnitAttention(victim, carrier);
+      passUnitAttention(attacker, other);
+
+      victim.receive(read(5, 0));
+      attacker.receive(testUnitReady(5)); // the victim's tag, on another nexus
+      other.advance(TimeUnit.SECONDS.toNanos(1));
+      StatusFrame theirs = other.take().get(0);
+      assertEquals(ScsiStatus.GOOD, theirs.status(), "an ordinary command on its own nexus");
+      theirs.release();
+      assertEquals(1, victim.pendingAnswers(), "the victim's READ is still in flight");
+      carrier.advance(TimeUnit.SECONDS.toNanos(1));
+      StatusFrame mine = carrier.take().get(0);
+      assertEquals(5, mine.tag());
+      assertEquals(ScsiStatus.GOOD, mine.status());
+      assertEquals(READ_BLOCKS * BLOCK, mine.dataIn().readableBytes());
+      mine.release();
+    } finally {
+      other.releaseAll();
+    }
+  }
+
+  @Test
+  void aSerialRetryOfATagInFlightIsARetryAndADifferentCommandAnOverlap() throws Exception {
+    ReplyCache cache = new ReplyCache();
+    CommandHandler handler =
+        new CommandHandler(target(TimingMode.REALISTIC), nexus(), carrier, cache);
+    passUnitAttention(handler, carrier);
+
+    handler.receive(read(8, 0));
+    handler.receive(read(8, 0)); // the same command again: the host heard nothing and retried
+    assertEquals(0, carrier.written.size());
+    assertEquals(1, handler.pendingAnswers(), "the retry waits for the first answer");
+    carrier.advance(TimeUnit.SECONDS.toNanos(1));
+    List<StatusFrame> answers = carrier.take();
+    assertEquals(1, answers.size());
+    assertEquals(ScsiStatus.GOOD, answers.get(0).status());
+    answers.forEach(StatusFrame::release);
+    handler.receive(read(8, 0)); // a retry of an answered tag is answered from the cache
+    StatusFrame again = carrier.take().get(0);
+    assertEquals(ScsiStatus.GOOD, again.status());
+    again.release();
+
+    handler.receive(read(9, 0));
+    handler.receive(read(9, 64)); // the tag in flight, another command: an overlap
+    StatusFrame overlapped = carrier.take().get(0);
+    assertEquals(9, overlapped.tag());
+    assertOverlapped(overlapped.sense());
+    overlapped.release();
+    carrier.advance(TimeUnit.SECONDS.toNanos(1));
+    assertEquals(0, carrier.written.size(), "the first READ 9 was aborted");
+    handler.receive(read(9, 64)); // and the overlap answer is what a retry of it gets
+    StatusFrame retried = carrier.take().get(0);
+    assertOverlapped(retried.sense());
+    retried.release();
+  }
+
+  private static void assertOverlapped(byte[] sense) {
+    SenseData data = SenseData.decode(sense);
+    assertEquals(SenseKey.ABORTED_COMMAND, data.key());
+    assertEquals(0x4E, data.asc());
+    assertEquals(0x00, data.ascq());
   }
 
   private static Nexus nexus() {

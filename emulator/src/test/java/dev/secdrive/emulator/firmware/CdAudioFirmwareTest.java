@@ -456,9 +456,14 @@ class CdAudioFirmwareTest {
     assertEquals(
         hex("00 26 00 00 00 00 00 00 " + page),
         hex(good(new ModeSense10(false, true, 0, 0x2A, 0, 255, 0))));
+    // All pages: the Control page (0Ah, SPC-4) first, then 2Ah, in page code order.
+    String control = "0A 0A 02 00 00 00 00 00 FF FF 00 00 ";
     assertEquals(
-        hex("00 26 00 00 00 00 00 00 " + page),
+        hex("00 32 00 00 00 00 00 00 " + control + page),
         hex(good(new ModeSense10(false, false, 0, 0x3F, 0, 255, 0))));
+    assertEquals(
+        hex("00 12 00 00 00 00 00 00 " + control),
+        hex(good(new ModeSense10(false, false, 0, 0x0A, 0, 255, 0))));
     byte[] changeable = good(new ModeSense10(false, false, 1, 0x2A, 0, 255, 0));
     assertEquals("2A1E" + "00".repeat(30), hex(Arrays.copyOfRange(changeable, 8, 40)));
     assertFieldPointer(

@@ -238,7 +238,7 @@ class FirmwareCommandsTest {
   }
 
   @Test
-  void vpdPage83HasT10VendorAndEui64Designators() throws Exception {
+  void vpdPage83HasT10VendorAndLocallyAssignedNaaDesignators() throws Exception {
     Result r = assertGood(run(Inquiry.vpd(0x83, 255)));
     DeviceIdentification id = DeviceIdentification.decode(r.data());
     assertEquals(0x07, id.peripheralDeviceType());
@@ -252,13 +252,19 @@ class FirmwareCommandsTest {
         "SECDRIVE" + "MO-640 SCSI     " + Harness.DEVICE_ID,
         new String(t10.value(), StandardCharsets.US_ASCII));
 
-    Designator eui = id.designators().get(1);
-    assertEquals(Designator.CODE_SET_BINARY, eui.codeSet());
-    assertEquals(Designator.TYPE_EUI64, eui.type());
+    // NAA 3h, locally assigned (SPC-4, NAA designator): no IEEE company ID is claimed.
+    Designator naa = id.designators().get(1);
+    assertEquals(Designator.CODE_SET_BINARY, naa.codeSet());
+    assertEquals(Designator.ASSOCIATION_LOGICAL_UNIT, naa.association());
+    assertEquals(Designator.TYPE_NAA, naa.type());
+    assertEquals(8, naa.value().length);
+    assertEquals(0x3, (naa.value()[0] & 0xF0) >>> 4, "NAA field");
     byte[] digest =
         MessageDigest.getInstance("SHA-256")
-            .digest(("secdrive eui-64 " + Harness.DEVICE_ID).getBytes(StandardCharsets.US_ASCII));
-    assertArrayEquals(Arrays.copyOf(digest, 8), eui.value());
+            .digest(("secdrive naa-3 " + Harness.DEVICE_ID).getBytes(StandardCharsets.US_ASCII));
+    byte[] expected = Arrays.copyOf(digest, 8);
+    expected[0] = (byte) (0x30 | expected[0] & 0x0F);
+    assertArrayEquals(expected, naa.value());
   }
 
   @Test
@@ -288,10 +294,10 @@ class FirmwareCommandsTest {
   // ------------------------------------------------------------------ MODE SENSE(6)
 
   @Test
-  void modeSenseReturnsHeaderBlockDescriptorAndCachingPage() {
+  void modeSenseReturnsHeaderBlockDescriptorCachingAndControlPages() {
     Result r = assertGood(run(new ModeSense6(false, 0, ModeSense6.ALL_PAGES, 0, 255, 0)));
     byte[] d = r.data();
-    assertEquals(4 + 8 + 20, d.length);
+    assertEquals(4 + 8 + 20 + 12, d.length);
     assertEquals(d.length - 1, d[0] & 0xFF, "mode data length");
     assertEquals(0, d[2] & 0x80, "WP clear");
     assertEquals(8, d[3], "block descriptor length");
@@ -300,13 +306,33 @@ class FirmwareCommandsTest {
     assertEquals(
         new ModeParameters6.BlockDescriptor(0, MO640_BLOCKS, 2048), mode.blockDescriptor());
     byte[] pages = mode.pages();
-    assertEquals(20, pages.length);
+    assertEquals(20 + 12, pages.length);
     assertEquals(0x08, pages[0], "caching page");
     assertEquals(0x12, pages[1], "caching page length");
     assertEquals(0x04, pages[2] & 0x04, "WCE set: GOOD writes sit in the page cache until forced");
+    // Control page (SPC-4, Control mode page), in page code order after the caching page.
+    assertEquals(0x0A, pages[20], "control page");
+    assertEquals(0x0A, pages[21], "control page length");
+    assertEquals(0x02, pages[22], "TST 000b, D_SENSE 0, GLTSD 1");
+    assertEquals(0x00, pages[23], "QUEUE ALGORITHM MODIFIER 0, QERR 00b");
+    assertEquals(0x00, pages[24], "UA_INTLCK_CTRL 00b, SWP 0");
+    assertEquals(0xFFFF, ByteBuffer.wrap(pages).getShort(28) & 0xFFFF, "busy timeout unlimited");
 
     Result caching = assertGood(run(new ModeSense6(false, 0, 0x08, 0, 255, 0)));
-    assertArrayEquals(d, caching.data());
+    assertEquals(4 + 8 + 20, caching.data().length, "the caching page alone");
+    assertArrayEquals(
+        Arrays.copyOfRange(d, 1, 4 + 8 + 20), Arrays.copyOfRange(caching.data(), 1, 4 + 8 + 20));
+    Result control = assertGood(run(new ModeSense6(false, 0, 0x0A, 0, 255, 0)));
+    assertArrayEquals(
+        Arrays.copyOfRange(d, 4 + 8 + 20, d.length),
+        Arrays.copyOfRange(control.data(), 4 + 8, control.data().length),
+        "the control page alone equals the one of all pages");
+    Result changeable =
+        assertGood(run(new ModeSense6(true, ModeSense6.PAGE_CONTROL_CHANGEABLE, 0x0A, 0, 255, 0)));
+    assertArrayEquals(
+        HexFormat.of().parseHex("0A0A00000000000000000000"),
+        Arrays.copyOfRange(changeable.data(), 4, changeable.data().length),
+        "nothing in the control page is changeable");
   }
 
   @Test
@@ -332,7 +358,7 @@ class FirmwareCommandsTest {
   void modeSenseTruncatesButKeepsTheFullModeDataLength() {
     Result r = assertGood(run(new ModeSense6(false, 0, 0x3F, 0, 4, 0)));
     assertEquals(4, r.data().length);
-    assertEquals(31, r.data()[0]);
+    assertEquals(43, r.data()[0]);
   }
 
   @Test
@@ -368,9 +394,23 @@ class FirmwareCommandsTest {
     assertEquals(DriveState.TRAY_OPEN, h.firmware.status().state());
     assertEquals("MO-0001", h.firmware.status().mediumId(), "the cartridge sits in the slot");
     assertCheck(run(new TestUnitReady()), 0x02, 0x3A, 0x00);
+    Nexus other = h.nexus();
+    h.run(other, new TestUnitReady()); // its power-on attention, so it is a nexus of the unit
     assertGoodNoData(run(StartStopUnit.load()));
-    assertCheck(run(new TestUnitReady()), 0x06, 0x28, 0x00);
+    // The nexus that loaded the medium knows it did; another hears the change (SPC-4 5.14).
     assertGoodNoData(run(new TestUnitReady()));
+    assertCheck(h.run(other, new TestUnitReady()), 0x06, 0x28, 0x00);
+    assertGoodNoData(h.run(other, new TestUnitReady()));
+  }
+
+  @Test
+  void startStopUnitWithAPowerConditionIgnoresStartAndLoej() {
+    // SBC-3 5.25: a POWER CONDITION makes START and LOEJ ignored; no power state to change here.
+    for (int condition = 1; condition < 16; condition++) {
+      assertGoodNoData(run(new StartStopUnit(true, 0, condition, false, true, false, 0)));
+      assertEquals(DriveState.READY, h.firmware.status().state(), "not ejected: " + condition);
+      assertGoodNoData(run(new TestUnitReady()));
+    }
   }
 
   @Test
@@ -614,6 +654,40 @@ class FirmwareCommandsTest {
   }
 
   @Test
+  void reportSupportedOperationCodesWithRctdAddsCommandTimeouts() {
+    Result r =
+        assertGood(
+            run(
+                new ReportSupportedOperationCodes(
+                    true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
+    assertEquals(
+        4 + 20 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+    var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
+    assertEquals(20, descriptors.size());
+    for (var d : descriptors) {
+      assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
+      long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
+      assertEquals(new SupportedOperationCodes.CommandTimeouts(0, expected), d.timeouts());
+    }
+    assertEquals(0x02, r.data()[4 + 5] & 0x02, "CTDP");
+    assertEquals(0x0A, ByteBuffer.wrap(r.data()).getShort(4 + 8), "timeouts descriptor length");
+
+    Result one =
+        assertGood(
+            run(
+                new ReportSupportedOperationCodes(
+                    true, ReportSupportedOperationCodes.REPORT_ONE, 0x28, 0, 64, 0)));
+    assertEquals(4 + 10 + 12, one.data().length);
+    assertEquals(0x80 | 0b011, one.data()[1] & 0xFF, "CTDP and supported");
+    assertEquals(
+        new SupportedOperationCodes.OneCommand(
+            SupportedOperationCodes.OneCommand.SUPPORTED,
+            Opcode.READ_10.usageData(),
+            new SupportedOperationCodes.CommandTimeouts(0, 30)),
+        SupportedOperationCodes.OneCommand.decode(one.data()));
+  }
+
+  @Test
   void reportSupportedOperationCodesOfTheCdromLeavesOutWrites(@TempDir Path other) {
     try (Harness cd = new Harness(other, "cdrom", TimingMode.FAST)) {
       Nexus n = cd.nexus();
@@ -622,7 +696,9 @@ class FirmwareCommandsTest {
           SupportedOperationCodes.AllCommands.decode(r.data()).commands().stream()
               .map(SupportedOperationCodes.CommandDescriptor::operationCode)
               .collect(Collectors.toSet());
-      assertEquals(15, codes.size());
+      assertEquals(17, codes.size());
+      assertTrue(codes.contains(0x46), "GET CONFIGURATION (MMC-6 Core feature)");
+      assertTrue(codes.contains(0x5A), "MODE SENSE(10) (MMC-6 Core feature)");
       assertFalse(codes.contains(0x2A));
       assertFalse(codes.contains(0x8A));
       assertFalse(codes.contains(0x35));

@@ -186,8 +186,9 @@ class FirmwareSenseTest {
   }
 
   @Test
-  void startStopPowerConditionIsRefused() {
-    invalidField(new StartStopUnit(false, 0, 0x3, false, false, true, 0).encode(), 4, 7);
+  void startStopPowerConditionIsGoodAndIgnoresStartAndLoej() {
+    // SBC-3 5.25: with a POWER CONDITION, START and LOEJ are ignored; the eject does not happen.
+    assertGoodNoData(run(new StartStopUnit(false, 0, 0x3, false, true, false, 0)));
     assertEquals(DriveState.READY, h.firmware.status().state());
   }
 

@@ -18,6 +18,7 @@ import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.ReportLuns;
+import dev.secdrive.protocol.cdb.RequestSense;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.data.LunList;
@@ -140,6 +141,19 @@ class TargetTest {
       assertCheck(run(lun, Inquiry.vpd(0x80, 64)), 0x05, 0x25, 0x00);
       assertCheck(run(lun, new byte[0]), 0x05, 0x25, 0x00);
     }
+  }
+
+  @Test
+  void requestSenseToAMissingLunIsGoodWithLogicalUnitNotSupportedAsData() {
+    // SPC-4 6.39 / SAM-5, incorrect logical unit selection: the incorrect logical unit is reported
+    // in the sense data, GOOD.
+    Result r = assertGood(run(1, new RequestSense(false, 252, 0)));
+    SenseData sense = SenseData.decode(r.data());
+    assertEquals(0x05, sense.key().code());
+    assertEquals(0x25, sense.asc());
+    assertEquals(0x00, sense.ascq());
+    assertEquals(8, assertGood(run(1, new RequestSense(false, 8, 0))).data().length);
+    assertGoodNoData(run(1, new RequestSense(false, 0, 0)));
   }
 
   @Test

@@ -395,8 +395,12 @@ public final class Drive implements AutoCloseable {
 
   // ---------------------------------------------------------------- medium handling
 
-  /** Loads the medium (START STOP UNIT, LOEJ and START). */
+  /**
+   * Loads the medium (START STOP UNIT, LOEJ and START). The drive sends no unit attention about a
+   * load to the connection that asked for it (SPC-4 5.14), so the cached capacity is dropped here.
+   */
   public void load() {
+    capacity = null;
     await(execute(StartStopUnit.load(), 0, d -> null));
   }
 

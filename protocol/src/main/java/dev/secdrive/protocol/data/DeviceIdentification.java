@@ -29,6 +29,12 @@ public record DeviceIdentification(int peripheralDeviceType, List<Designator> de
     public static final int ASSOCIATION_LOGICAL_UNIT = 0;
     public static final int TYPE_T10_VENDOR_ID = 1;
     public static final int TYPE_EUI64 = 2;
+    public static final int TYPE_NAA = 3;
+
+    /**
+     * NAA 3h: a locally assigned name (SPC-4, NAA designator), in the top nibble of its 8 bytes.
+     */
+    public static final int NAA_LOCALLY_ASSIGNED = 3;
 
     public Designator {
       if (value.length > 255) {

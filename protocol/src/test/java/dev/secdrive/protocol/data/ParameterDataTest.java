@@ -270,7 +270,7 @@ class ParameterDataTest {
   }
 
   @Test
-  void allCommandsSkipsCommandTimeoutsDescriptors() {
+  void allCommandsReadsAndWritesCommandTimeoutsDescriptors() {
     // CTDP (byte 5 bit 1): a 12-byte command timeouts descriptor follows the descriptor.
     byte[] bytes =
         hex(
@@ -278,10 +278,25 @@ class ParameterDataTest {
                 + " 28 00 00 00 00 02 00 0A"
                 + " 00 0A 00 00 00 00 00 1E 00 00 00 3C"
                 + " 00 00 00 00 00 00 00 06");
-    assertEquals(
-        List.of(
-            new CommandDescriptor(0x28, 0, false, 10), new CommandDescriptor(0x00, 0, false, 6)),
-        AllCommands.decode(bytes).commands());
+    AllCommands all =
+        new AllCommands(
+            List.of(
+                new CommandDescriptor(
+                    0x28, 0, false, 10, new SupportedOperationCodes.CommandTimeouts(30, 60)),
+                new CommandDescriptor(0x00, 0, false, 6)));
+    assertEquals(all.commands(), AllCommands.decode(bytes).commands());
+    assertArrayEquals(bytes, all.encode());
+  }
+
+  @Test
+  void oneCommandWithCommandTimeoutsRoundTrips() {
+    // CTDP (byte 1 bit 7): the timeouts descriptor follows the usage data (SPC-4 6.35.3).
+    OneCommand one =
+        new OneCommand(
+            OneCommand.SUPPORTED, hex("00 00"), new SupportedOperationCodes.CommandTimeouts(0, 30));
+    byte[] bytes = one.encode();
+    assertArrayEquals(hex("00 83 00 02 00 00 00 0A 00 00 00 00 00 00 00 00 00 1E"), bytes);
+    assertEquals(one, OneCommand.decode(bytes));
   }
 
   @Test

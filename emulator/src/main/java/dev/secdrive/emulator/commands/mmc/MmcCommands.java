@@ -16,6 +16,7 @@ import dev.secdrive.protocol.cdb.GetEventStatusNotification;
 import dev.secdrive.protocol.cdb.ModeSense10;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.data.ControlModePage;
 import dev.secdrive.protocol.data.MediaEventStatus;
 import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
 import dev.secdrive.protocol.sense.AdditionalSense;
@@ -24,6 +25,7 @@ import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -123,8 +125,9 @@ public final class MmcCommands implements CommandSet {
   // ---------------------------------------------------------------- MODE SENSE(10)
 
   /**
-   * SPC-4 6.12 with MMC-6 7.2: the header (10) without block descriptors and page 2Ah, alone or as
-   * all pages (3Fh). Nothing is changeable and nothing can be saved.
+   * SPC-4 6.12 with MMC-6 7.2: the header (10) without block descriptors and the Control page (0Ah,
+   * SPC-4, Control mode page) or page 2Ah, alone or both as all pages (3Fh). Nothing is changeable
+   * and nothing can be saved.
    */
   private int modeSense10(NexusState nexus, ModeSense10 cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
@@ -135,17 +138,30 @@ public final class MmcCommands implements CommandSet {
               AdditionalSense.SAVING_PARAMETERS_NOT_SUPPORTED,
               FieldPointer.cdb(2, 7)));
     }
-    if (cdb.pageCode() != CdCapabilitiesPage.PAGE_CODE && cdb.pageCode() != ModeSense6.ALL_PAGES) {
+    if (cdb.pageCode() != CdCapabilitiesPage.PAGE_CODE
+        && cdb.pageCode() != ControlModePage.PAGE_CODE
+        && cdb.pageCode() != ModeSense6.ALL_PAGES) {
       throw CheckCondition.invalidField(2, 5);
     }
     if (cdb.subpageCode() != 0
         && !(cdb.pageCode() == ModeSense6.ALL_PAGES && cdb.subpageCode() == 0xFF)) {
       throw CheckCondition.invalidField(3);
     }
+    boolean changeable = cdb.pageControl() == ModeSense6.PAGE_CONTROL_CHANGEABLE;
+    byte[] control = ControlModePage.page(changeable);
+    byte[] capabilities =
+        changeable ? CdCapabilitiesPage.changeableMask() : capabilities().encode();
     byte[] page =
-        cdb.pageControl() == ModeSense6.PAGE_CONTROL_CHANGEABLE
-            ? CdCapabilitiesPage.changeableMask()
-            : capabilities().encode();
+        switch (cdb.pageCode()) {
+          case ControlModePage.PAGE_CODE -> control;
+          case CdCapabilitiesPage.PAGE_CODE -> capabilities;
+          default -> {
+            // all pages, in page code order: Control (0Ah), then CD capabilities (2Ah)
+            byte[] both = Arrays.copyOf(control, control.length + capabilities.length);
+            System.arraycopy(capabilities, 0, both, control.length, capabilities.length);
+            yield both;
+          }
+        };
     return dataIn.respond(new ModeParameters10(0, 0, page).encode(), cdb.allocationLength());
   }
 

@@ -82,7 +82,9 @@ public final class SbcCommands implements CommandSet {
   private int startStopUnit(NexusState nexus, StartStopUnit cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     if (cdb.powerCondition() != 0) {
-      throw CheckCondition.invalidField(4, 7); // power conditions are not emulated
+      // SBC-3 5.25: with a POWER CONDITION, START and LOEJ are ignored. The drive has no power
+      // conditions to move between (idle, standby): it stays as it is and answers GOOD.
+      return 0;
     }
     DriveEvent event;
     if (cdb.loadEject()) {
@@ -91,7 +93,7 @@ public final class SbcCommands implements CommandSet {
       event = cdb.start() ? new DriveEvent.Start() : new DriveEvent.Stop();
     }
     DriveState before = unit.state();
-    unit.hostEvent(event);
+    unit.hostEvent(nexus, event);
     if (!cdb.immediate()
         && before != DriveState.BECOMING_READY
         && unit.state() == DriveState.BECOMING_READY) {

@@ -18,6 +18,7 @@ import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
 import dev.secdrive.protocol.cdb.RequestSense;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.data.BlockLimits;
+import dev.secdrive.protocol.data.ControlModePage;
 import dev.secdrive.protocol.data.DeviceIdentification;
 import dev.secdrive.protocol.data.DeviceIdentification.Designator;
 import dev.secdrive.protocol.data.MediaSerialNumber;
@@ -57,6 +58,15 @@ public final class SpcCommands implements CommandSet {
   private static final int CACHING_PAGE = 0x08;
   private static final int CACHING_PAGE_LENGTH = 0x12;
   private static final int WCE = 0x04;
+  private static final int DPOFUA = 0x10;
+  private static final int MMC_DEVICE_TYPE = 0x05;
+
+  /**
+   * The command timeouts REPORT SUPPORTED OPERATION CODES returns with RCTD (SPC-4 6.35.4): the
+   * nominal time is not specified (0); a host should wait {@link #RECOMMENDED_TIMEOUT_SECONDS} for
+   * any command, and for START STOP UNIT the load time on top.
+   */
+  private static final int RECOMMENDED_TIMEOUT_SECONDS = 30;
 
   private final UnitContext unit;
   private final StandardInquiryData inquiry;
@@ -172,7 +182,9 @@ public final class SpcCommands implements CommandSet {
               AdditionalSense.SAVING_PARAMETERS_NOT_SUPPORTED,
               FieldPointer.cdb(2, 7)));
     }
-    if (cdb.pageCode() != CACHING_PAGE && cdb.pageCode() != ModeSense6.ALL_PAGES) {
+    if (cdb.pageCode() != CACHING_PAGE
+        && cdb.pageCode() != ControlModePage.PAGE_CODE
+        && cdb.pageCode() != ModeSense6.ALL_PAGES) {
       throw CheckCondition.invalidField(2, 5);
     }
     if (cdb.subpageCode() != 0
@@ -197,9 +209,26 @@ public final class SpcCommands implements CommandSet {
     if (cdb.pageControl() != ModeSense6.PAGE_CONTROL_CHANGEABLE) {
       caching[2] = WCE;
     }
+    boolean changeable = cdb.pageControl() == ModeSense6.PAGE_CONTROL_CHANGEABLE;
+    byte[] pages =
+        switch (cdb.pageCode()) {
+          case CACHING_PAGE -> caching;
+          case ControlModePage.PAGE_CODE -> ControlModePage.page(changeable);
+          default -> concat(caching, ControlModePage.page(changeable)); // page code order
+        };
     boolean writeProtected = medium != null && medium.metadata().readOnly();
-    byte[] data = new ModeParameters6(0, writeProtected, descriptor, caching).encode();
+    byte[] data = new ModeParameters6(0, writeProtected, descriptor, pages).encode();
+    if (inquiry.peripheralDeviceType() != MMC_DEVICE_TYPE) {
+      // SBC-3 6.4.1: DPOFUA, the device-specific parameter's bit 4; READ/WRITE honour FUA.
+      data[2] |= DPOFUA;
+    }
     return dataIn.respond(data, cdb.allocationLength());
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private int preventAllow(
@@ -227,6 +256,7 @@ public final class SpcCommands implements CommandSet {
       NexusState nexus, ReportSupportedOperationCodes cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     int requested = cdb.requestedOperationCode();
+    boolean rctd = cdb.returnTimeouts();
     byte[] data =
         switch (cdb.reportingOptions()) {
           case ReportSupportedOperationCodes.REPORT_ALL ->
@@ -238,7 +268,8 @@ public final class SpcCommands implements CommandSet {
                                       o.code(),
                                       o.hasServiceAction() ? o.serviceAction() : 0,
                                       o.hasServiceAction(),
-                                      o.cdbLength()))
+                                      o.cdbLength(),
+                                      rctd ? timeouts(o) : null))
                           .toList())
                   .encode();
           case ReportSupportedOperationCodes.REPORT_ONE -> {
@@ -246,26 +277,37 @@ public final class SpcCommands implements CommandSet {
               throw CheckCondition.invalidField(
                   3); // SPC-4 6.35.1: this opcode needs a service action
             }
-            yield oneCommand(requested, Opcode.NO_SERVICE_ACTION);
+            yield oneCommand(requested, Opcode.NO_SERVICE_ACTION, rctd);
           }
           case ReportSupportedOperationCodes.REPORT_ONE_WITH_SERVICE_ACTION -> {
             if (!Opcode.hasServiceAction(requested)) {
               throw CheckCondition.invalidField(3);
             }
-            yield oneCommand(requested, cdb.requestedServiceAction());
+            yield oneCommand(requested, cdb.requestedServiceAction(), rctd);
           }
           default -> throw CheckCondition.invalidField(2, 2);
         };
     return dataIn.respond(data, cdb.allocationLength());
   }
 
-  private byte[] oneCommand(int code, int serviceAction) {
+  /** The command timeouts descriptor of one command (SPC-4 6.35.4). */
+  private SupportedOperationCodes.CommandTimeouts timeouts(Opcode opcode) {
+    long seconds = RECOMMENDED_TIMEOUT_SECONDS;
+    if (opcode == Opcode.START_STOP_UNIT) {
+      seconds += (unit.profile().timing().loadMillis() + 999) / 1000;
+    }
+    return new SupportedOperationCodes.CommandTimeouts(0, seconds);
+  }
+
+  private byte[] oneCommand(int code, int serviceAction, boolean rctd) {
     return Opcode.find(code, serviceAction)
         .filter(unit.commands()::containsKey)
         .map(
             o ->
                 new SupportedOperationCodes.OneCommand(
-                    SupportedOperationCodes.OneCommand.SUPPORTED, o.usageData()))
+                    SupportedOperationCodes.OneCommand.SUPPORTED,
+                    o.usageData(),
+                    rctd ? timeouts(o) : null))
         .orElse(
             new SupportedOperationCodes.OneCommand(
                 SupportedOperationCodes.OneCommand.NOT_SUPPORTED, new byte[0]))
@@ -280,7 +322,11 @@ public final class SpcCommands implements CommandSet {
     return dataIn.respond(new MediaSerialNumber(medium.id()).encode(), cdb.allocationLength());
   }
 
-  /** The Device Identification VPD page (83h): a T10 vendor ID and an EUI-64 designator. */
+  /**
+   * The Device Identification VPD page (83h): a T10 vendor ID designator and an NAA 3h (locally
+   * assigned, SPC-4, NAA designator) designator, the 60 bits after the NAA nibble taken from a hash
+   * of the device ID. Not an EUI-64: that needs an IEEE company ID secdrive does not have.
+   */
   private static DeviceIdentification identification(DriveProfile profile, String deviceId) {
     var identity = profile.inquiry();
     byte[] t10 = new byte[8 + 16 + deviceId.length()];
@@ -291,16 +337,17 @@ public final class SpcCommands implements CommandSet {
     System.arraycopy(v, 0, t10, 0, v.length);
     System.arraycopy(p, 0, t10, 8, p.length);
     System.arraycopy(d, 0, t10, 24, d.length);
-    byte[] eui64;
+    byte[] naa;
     try {
-      eui64 =
+      naa =
           Arrays.copyOf(
               MessageDigest.getInstance("SHA-256")
-                  .digest(("secdrive eui-64 " + deviceId).getBytes(StandardCharsets.US_ASCII)),
+                  .digest(("secdrive naa-3 " + deviceId).getBytes(StandardCharsets.US_ASCII)),
               8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+    naa[0] = (byte) (Designator.NAA_LOCALLY_ASSIGNED << 4 | naa[0] & 0x0F);
     return new DeviceIdentification(
         identity.peripheralDeviceType(),
         List.of(
@@ -312,7 +359,7 @@ public final class SpcCommands implements CommandSet {
             new Designator(
                 Designator.CODE_SET_BINARY,
                 Designator.ASSOCIATION_LOGICAL_UNIT,
-                Designator.TYPE_EUI64,
-                eui64)));
+                Designator.TYPE_NAA,
+                naa)));
   }
 }

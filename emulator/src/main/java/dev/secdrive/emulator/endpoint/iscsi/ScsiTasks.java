@@ -122,7 +122,21 @@ final class ScsiTasks {
       return;
     }
     if (tasks.containsKey(itt) || writes.containsKey(itt)) {
-      connection.send(connection.reject(RejectReason.TASK_IN_PROGRESS, connection.header(command)));
+      // An overlapped command (SAM-5 5.10): the task with this ITT is aborted and the new command
+      // answered CHECK CONDITION 0B/4E/00. A write still collecting data ends here; a command the
+      // handler holds is aborted there, and the handler answers the new one.
+      Write collecting = writes.remove(itt);
+      if (collecting == null) {
+        tasks.put(itt, new Task(command.lun(), lun, false, 0));
+        commands.receive(CommandFrame.dataIn(itt, lun, cdb(command), 0));
+        return;
+      }
+      byTransferTag.remove(collecting.transferTag);
+      collecting.buffer.release();
+      byte[] sense =
+          SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.OVERLAPPED_COMMANDS_ATTEMPTED)
+              .encode();
+      sendResponse(itt, ScsiStatus.CHECK_CONDITION, 0, false, sense, 0);
       return;
     }
     if ((command.read() && command.write())

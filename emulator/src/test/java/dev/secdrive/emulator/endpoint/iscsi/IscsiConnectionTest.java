@@ -17,6 +17,7 @@ import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.iscsi.DataSegment;
 import dev.secdrive.protocol.iscsi.IscsiPdu;
@@ -414,6 +415,54 @@ class IscsiConnectionTest {
     ScsiResponse full = assertInstanceOf(ScsiResponse.class, receive());
     assertEquals(99, full.initiatorTaskTag());
     assertEquals(ScsiStatus.TASK_SET_FULL.code(), full.status());
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aCommandWithAnIttInUseAbortsTheWriteAndIsAnsweredOverlapped() throws Exception {
+    IscsiPduDecoder decoder = new IscsiPduDecoder();
+    IscsiPduEncoder encoder = new IscsiPduEncoder();
+    channel =
+        new EmbeddedChannel(decoder, encoder, connection(new Target(List.of()), decoder, encoder));
+    TextKeys offer =
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+            "TargetName", IscsiEndpoint.DEFAULT_TARGET_NAME,
+            "MaxRecvDataSegmentLength", "8192");
+    send(
+        new LoginRequest(
+            true,
+            false,
+            Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+            Stage.FULL_FEATURE_PHASE,
+            0,
+            0,
+            1L,
+            0,
+            1,
+            0,
+            cmdSn,
+            0,
+            DataSegment.of(offer.encode())));
+    assertEquals(LoginStatus.SUCCESS, ((LoginResponse) receive()).status());
+    send(command(5, new Write10(0, 4).encode(), false, true, 8192, new byte[0]));
+    assertEquals(5, assertInstanceOf(R2t.class, receive()).initiatorTaskTag());
+
+    // SAM-5 5.10: the same ITT while the write collects its data is an overlapped command.
+    send(command(5, new TestUnitReady().encode(), false, false, 0, new byte[0]));
+    ScsiResponse overlapped = assertInstanceOf(ScsiResponse.class, receive());
+    assertEquals(5, overlapped.initiatorTaskTag());
+    assertEquals(ScsiStatus.CHECK_CONDITION.code(), overlapped.status());
+    byte[] sense = overlapped.sense().toByteArray();
+    assertEquals(0x0B, sense[2] & 0x0F, "ABORTED COMMAND");
+    assertEquals(0x4E, sense[12] & 0xFF, "OVERLAPPED COMMANDS ATTEMPTED");
+    assertEquals(0x00, sense[13] & 0xFF);
+    assertNull(receive(), "the aborted write gets no answer");
+
+    // The ITT is free again: the next command with it executes (no LUN 0 here: 05/25/00).
+    send(command(5, new TestUnitReady().encode(), false, false, 0, new byte[0]));
+    ScsiResponse next = assertInstanceOf(ScsiResponse.class, receive());
+    assertEquals(0x25, next.sense().toByteArray()[12] & 0xFF, "executed, not overlapped");
     channel.finishAndReleaseAll();
   }
 
