@@ -192,6 +192,15 @@ public final class CommandHandler {
    * @return whether any was in flight
    */
   private boolean abortOverlapped(int tag) {
+    boolean found = drop(tag);
+    if (found) {
+      log.warn("{}: overlapped command: tag {} was still in flight; aborted", nexus, tag);
+    }
+    return found;
+  }
+
+  /** Drops the queued commands and the waiting answers that carry {@code tag}. */
+  private boolean drop(int tag) {
     boolean found = false;
     for (Iterator<CommandFrame> it = queued.iterator(); it.hasNext(); ) {
       CommandFrame waiting = it.next();
@@ -208,9 +217,6 @@ public final class CommandHandler {
         answer.release();
         found = true;
       }
-    }
-    if (found) {
-      log.warn("{}: overlapped command: tag {} was still in flight; aborted", nexus, tag);
     }
     return found;
   }
@@ -257,23 +263,7 @@ public final class CommandHandler {
    * @return whether a command with that tag was queued or waiting
    */
   public boolean abort(int tag) {
-    boolean found = false;
-    for (var it = queued.iterator(); it.hasNext(); ) {
-      CommandFrame command = it.next();
-      if (command.tag() == tag) {
-        it.remove();
-        command.release();
-        found = true;
-      }
-    }
-    for (var it = delayed.iterator(); it.hasNext(); ) {
-      StatusFrame status = it.next();
-      if (status.tag() == tag) {
-        it.remove();
-        status.release();
-        found = true;
-      }
-    }
+    boolean found = drop(tag);
     if (found && !disconnected) {
       drain();
     }
