@@ -45,7 +45,6 @@ import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -625,7 +624,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     }
     Write write = new Write(command, lun, ctx.alloc().buffer((int) expected, (int) expected));
     write.buffer.writerIndex((int) expected);
-    write.buffer.setBytes(0, command.data().toByteArray());
+    command.data().copyTo(write.buffer, 0);
     write.unsolicitedDone = command.finalPdu();
     write.requested =
         parameters.initialR2T()
@@ -664,7 +663,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       return;
     }
     write.nextDataSn++;
-    write.buffer.setBytes((int) data.bufferOffset(), data.data().toByteArray());
+    data.data().copyTo(write.buffer, (int) data.bufferOffset());
     if (data.finalPdu()) {
       if (unsolicited) {
         write.unsolicitedDone = true;
@@ -845,26 +844,34 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
         length = Math.min(length, burstLeft);
         boolean last = offset + length == total;
         boolean sequenceEnd = last || length == burstLeft;
-        byte[] bytes = ByteBufUtil.getBytes(data, data.readerIndex() + offset, length);
         long residual = last ? status.residual() : 0;
-        send(
-            new DataIn(
-                sequenceEnd,
-                false,
-                last && status.overflow() && residual > 0,
-                last && status.underflow() && residual > 0,
-                last,
-                last ? status.status().code() : 0,
-                task.lunField(),
-                status.tag(),
-                IscsiPdu.RESERVED_TAG,
-                last ? statSn++ : 0,
-                expCmdSn,
-                maxCmdSn(),
-                dataSn++,
-                offset,
-                residual,
-                DataSegment.of(bytes)));
+        // The segment holds a retained slice of the READ's buffer; the encoder releases it.
+        DataSegment slice = DataSegment.retainedSlice(data, data.readerIndex() + offset, length);
+        DataIn pdu;
+        try {
+          pdu =
+              new DataIn(
+                  sequenceEnd,
+                  false,
+                  last && status.overflow() && residual > 0,
+                  last && status.underflow() && residual > 0,
+                  last,
+                  last ? status.status().code() : 0,
+                  task.lunField(),
+                  status.tag(),
+                  IscsiPdu.RESERVED_TAG,
+                  last ? statSn++ : 0,
+                  expCmdSn,
+                  maxCmdSn(),
+                  dataSn++,
+                  offset,
+                  residual,
+                  slice);
+        } catch (RuntimeException e) {
+          slice.release();
+          throw e;
+        }
+        send(pdu);
         offset += length;
       }
     } finally {
