@@ -43,12 +43,14 @@ import dev.secdrive.protocol.iscsi.Stage;
 import dev.secdrive.protocol.iscsi.TaskAttribute;
 import dev.secdrive.protocol.iscsi.TextKeys;
 import dev.secdrive.protocol.sense.ScsiStatus;
+import dev.secdrive.protocol.testing.LeakRecorder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +72,12 @@ class IscsiConnectionTest {
   private EmbeddedChannel channel;
   private int cmdSn = 1;
   private int expStatSn;
+
+  /** Data-In holds slices of the READ buffers: every one must be given back. */
+  @AfterEach
+  void noBufferLeaks() {
+    LeakRecorder.assertNoLeaks();
+  }
 
   private void send(IscsiPdu pdu) {
     channel.writeInbound(Unpooled.wrappedBuffer(PduCodec.encode(pdu, FROM_INITIATOR)));
