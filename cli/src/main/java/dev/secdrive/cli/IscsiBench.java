@@ -34,12 +34,16 @@ import java.util.regex.Pattern;
  * <p>Two clients: libiscsi's {@code iscsi-perf} (reads only; one process per round) and secdrive's
  * own host driver over {@code iscsi://} (reads and writes). The secdrive drive is a DVD-RAM with a
  * blank medium at fast timing; tgt serves a file LUN of the same size as the region the driver
- * uses, from the page cache.
+ * uses, from the page cache. Before its rounds each case drives both targets for {@value
+ * #WARM_UP_SECONDS} s unmeasured, so the JVM has compiled secdrive's path before it is timed.
  */
 final class IscsiBench {
 
   /** Region the host driver reads and writes on both targets. */
   private static final long REGION_BYTES = 64L << 20;
+
+  /** Seconds each target is driven with a case before its measured rounds. */
+  private static final int WARM_UP_SECONDS = 5;
 
   private static final Pattern AVERAGE = Pattern.compile("iops average (\\d+)");
 
@@ -117,8 +121,10 @@ final class IscsiBench {
 
   private void measure(Case c, Client client, Side secdrive, Side reference) throws Exception {
     double seconds = Math.max(1, Math.ceil(bench.roundSeconds()));
-    client.round(secdrive, c, 1); // warm-up, both
-    client.round(reference, c, 1);
+    // Warm-up, both: long enough for the JIT to compile secdrive's path for this case; with 1 s
+    // the first measured rounds ran while C2 was still compiling it on the same two cores.
+    client.round(secdrive, c, WARM_UP_SECONDS);
+    client.round(reference, c, WARM_UP_SECONDS);
     double[] ours = new double[bench.rounds()];
     double[] theirs = new double[bench.rounds()];
     double[] ratios = new double[bench.rounds()];

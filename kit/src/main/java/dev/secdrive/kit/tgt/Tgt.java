@@ -70,7 +70,8 @@ public final class Tgt implements AutoCloseable {
         find().orElseThrow(() -> new IllegalStateException("tgtd not found on PATH: " + INSTALL));
     IllegalStateException last = null;
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-      int control = ThreadLocalRandom.current().nextInt(1000, 60000);
+      int control =
+          ThreadLocalRandom.current().nextInt(1000, 32768); // tgtd refuses -C beyond 32767
       int port = freePort();
       Path log = directory.resolve("tgtd.log");
       try {

@@ -22,6 +22,17 @@ public final class Crc32c {
     return (int) crc.getValue();
   }
 
+  /**
+   * The CRC32C of {@code length} bytes of {@code buffer} from {@code index}, then {@code zeros}
+   * zero bytes (a data segment's padding).
+   */
+  public static int of(ByteBuf buffer, int index, int length, int zeros) {
+    CRC32C crc = new CRC32C();
+    crc.update(buffer.nioBuffer(index, length));
+    crc.update(new byte[zeros]);
+    return (int) crc.getValue();
+  }
+
   /** The CRC32C of {@code bytes}. */
   public static int of(byte[] bytes) {
     CRC32C crc = new CRC32C();

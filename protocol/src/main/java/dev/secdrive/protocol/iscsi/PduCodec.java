@@ -20,6 +20,7 @@ import dev.secdrive.protocol.iscsi.IscsiPdu.TextResponse;
 import dev.secdrive.protocol.iscsi.Opcode.Sender;
 import dev.secdrive.protocol.iscsi.PduException.Kind;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.Objects;
@@ -221,7 +222,7 @@ public final class PduCodec {
     DataSegment data =
         dataLength == 0
             ? DataSegment.EMPTY
-            : DataSegment.of(ByteBufUtil.getBytes(pdu, dataStart, dataLength));
+            : DataSegment.wrap(ByteBufUtil.getBytes(pdu, dataStart, dataLength));
     boolean immediate = (first & IMMEDIATE) != 0 && opcode.sender() == Sender.INITIATOR;
     IscsiPdu decoded = decodeFields(opcode, immediate, pdu, ahsLength, dataStart, data);
     in.skipBytes(length);
@@ -676,6 +677,76 @@ public final class PduCodec {
    *     segment is longer than the settings allow
    */
   public static void encode(IscsiPdu pdu, Settings settings, ByteBuf out) {
+    encodeHeader(pdu, settings, out);
+    DataSegment data = pdu.data();
+    if (!data.isEmpty()) {
+      int dataStart = out.writerIndex();
+      ByteBuf held = data.buffer();
+      if (held != null) {
+        out.writeBytes(held, held.readerIndex(), held.readableBytes());
+      } else {
+        out.writeBytes(data.bytes());
+      }
+      out.writeZero(padded(data.length()) - data.length());
+      if (settings.dataDigest()) {
+        out.writeIntLE(Crc32c.of(out, dataStart, padded(data.length())));
+      }
+    }
+  }
+
+  /**
+   * Encodes {@code pdu} as buffers for a Netty encoder to pass on: the header segments (with their
+   * digest) in a buffer from {@code allocator}, then, when the data segment holds a buffer ({@link
+   * DataSegment#retainedSlice}), that buffer itself, retained once more, and its padding and
+   * digest; a data segment of bytes is copied in after the header. The PDU's own reference to its
+   * data is left to its owner.
+   *
+   * @throws IllegalArgumentException as {@link #encode(IscsiPdu, Settings, ByteBuf)}
+   */
+  public static void encode(
+      IscsiPdu pdu, Settings settings, ByteBufAllocator allocator, java.util.List<Object> out) {
+    DataSegment data = pdu.data();
+    int length = data.length();
+    int digests =
+        (settings.headerDigest() ? Crc32c.LENGTH : 0)
+            + (settings.dataDigest() && length > 0 ? Crc32c.LENGTH : 0);
+    ByteBuf held = data.buffer();
+    int headerLength = BHS_LENGTH + additionalHeaderLength(pdu);
+    ByteBuf first =
+        allocator.ioBuffer(headerLength + digests + (held == null ? padded(length) : 0));
+    try {
+      if (held == null) {
+        encode(pdu, settings, first);
+        out.add(first);
+        return;
+      }
+      encodeHeader(pdu, settings, first);
+    } catch (RuntimeException e) {
+      first.release();
+      throw e;
+    }
+    out.add(first);
+    out.add(held.retainedDuplicate());
+    int padding = padded(length) - length;
+    if (padding > 0 || settings.dataDigest()) {
+      ByteBuf trailer = allocator.ioBuffer(padding + Crc32c.LENGTH);
+      trailer.writeZero(padding);
+      if (settings.dataDigest()) {
+        trailer.writeIntLE(Crc32c.of(held, held.readerIndex(), length, padding));
+      }
+      out.add(trailer);
+    }
+  }
+
+  private static int additionalHeaderLength(IscsiPdu pdu) {
+    if (!(pdu instanceof ScsiCommand c)) {
+      return 0;
+    }
+    return additionalHeaderSegments(c).length;
+  }
+
+  /** The header segments and their digest, checked as {@link #encode} checks a PDU. */
+  private static void encodeHeader(IscsiPdu pdu, Settings settings, ByteBuf out) {
     if (pdu.opcode().sender() != settings.sender()) {
       throw new IllegalArgumentException(pdu.opcode() + " is not sent by the " + settings.sender());
     }
@@ -846,14 +917,6 @@ public final class PduCodec {
       }
     } finally {
       h.release();
-    }
-    if (!data.isEmpty()) {
-      int dataStart = out.writerIndex();
-      out.writeBytes(data.bytes());
-      out.writeZero(padded(data.length()) - data.length());
-      if (settings.dataDigest()) {
-        out.writeIntLE(Crc32c.of(out, dataStart, padded(data.length())));
-      }
     }
   }
 

@@ -19,7 +19,6 @@ import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +182,7 @@ final class ScsiTasks {
     Write write =
         new Write(command, lun, connection.alloc().buffer((int) expected, (int) expected));
     write.buffer.writerIndex((int) expected);
-    write.buffer.setBytes(0, command.data().toByteArray());
+    command.data().copyTo(write.buffer, 0);
     write.unsolicitedDone = command.finalPdu();
     write.requested =
         parameters.initialR2T()
@@ -222,7 +221,7 @@ final class ScsiTasks {
       return;
     }
     write.nextDataSn++;
-    write.buffer.setBytes((int) data.bufferOffset(), data.data().toByteArray());
+    data.data().copyTo(write.buffer, (int) data.bufferOffset());
     if (data.finalPdu()) {
       if (unsolicited) {
         write.unsolicitedDone = true;
@@ -372,26 +371,34 @@ final class ScsiTasks {
         length = Math.min(length, burstLeft);
         boolean last = offset + length == total;
         boolean sequenceEnd = last || length == burstLeft;
-        byte[] bytes = ByteBufUtil.getBytes(data, data.readerIndex() + offset, length);
         long residual = last ? status.residual() : 0;
-        connection.send(
-            new DataIn(
-                sequenceEnd,
-                false,
-                last && status.overflow() && residual > 0,
-                last && status.underflow() && residual > 0,
-                last,
-                last ? status.status().code() : 0,
-                task.lunField(),
-                status.tag(),
-                IscsiPdu.RESERVED_TAG,
-                last ? window.nextStatSn() : 0,
-                window.expCmdSn(),
-                window.maxCmdSn(),
-                dataSn++,
-                offset,
-                residual,
-                DataSegment.of(bytes)));
+        // The segment holds a retained slice of the READ's buffer; the encoder releases it.
+        DataSegment slice = DataSegment.retainedSlice(data, data.readerIndex() + offset, length);
+        DataIn pdu;
+        try {
+          pdu =
+              new DataIn(
+                  sequenceEnd,
+                  false,
+                  last && status.overflow() && residual > 0,
+                  last && status.underflow() && residual > 0,
+                  last,
+                  last ? status.status().code() : 0,
+                  task.lunField(),
+                  status.tag(),
+                  IscsiPdu.RESERVED_TAG,
+                  last ? window.nextStatSn() : 0,
+                  window.expCmdSn(),
+                  window.maxCmdSn(),
+                  dataSn++,
+                  offset,
+                  residual,
+                  slice);
+        } catch (RuntimeException e) {
+          slice.release();
+          throw e;
+        }
+        connection.send(pdu);
         offset += length;
       }
     } finally {
