@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +44,6 @@ import dev.secdrive.protocol.iscsi.TaskAttribute;
 import dev.secdrive.protocol.iscsi.TextKeys;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.testing.LeakRecorder;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
@@ -109,25 +107,7 @@ class IscsiConnectionTest {
    * passes on uncopied, gathered until the PDU is whole; no write may straddle two PDUs.
    */
   private IscsiPdu receive() throws Exception {
-    ByteBuf first = channel.readOutbound();
-    if (first == null) {
-      return null;
-    }
-    io.netty.buffer.CompositeByteBuf out = Unpooled.compositeBuffer();
-    try {
-      out.addComponent(true, first);
-      int length;
-      while ((length = PduCodec.pduLength(out, TO_INITIATOR)) < 0 || out.readableBytes() < length) {
-        ByteBuf next = channel.readOutbound();
-        assertNotNull(next, "a PDU left unfinished");
-        out.addComponent(true, next);
-      }
-      IscsiPdu pdu = PduCodec.decode(out, TO_INITIATOR);
-      assertEquals(0, out.readableBytes(), "writes end where PDUs end");
-      return pdu;
-    } finally {
-      out.release();
-    }
+    return RawInitiator.readPdu(channel);
   }
 
   private ScsiCommand command(

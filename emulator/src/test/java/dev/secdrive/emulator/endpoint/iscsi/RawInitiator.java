@@ -2,6 +2,7 @@ package dev.secdrive.emulator.endpoint.iscsi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.secdrive.protocol.iscsi.DataSegment;
 import dev.secdrive.protocol.iscsi.IscsiPdu;
@@ -21,6 +22,7 @@ import dev.secdrive.protocol.iscsi.TaskFunction;
 import dev.secdrive.protocol.iscsi.TextKeys;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
@@ -72,13 +74,30 @@ final class RawInitiator {
 
   IscsiPdu receive() throws Exception {
     pump();
-    ByteBuf out = channel.readOutbound();
-    if (out == null) {
+    return readPdu(channel);
+  }
+
+  /**
+   * The next PDU the target wrote to {@code channel}, or null: the encoder writes a PDU as its
+   * header, then its data buffer as it is, so a PDU may come in several writes, and none may
+   * straddle two PDUs.
+   */
+  static IscsiPdu readPdu(EmbeddedChannel channel) throws Exception {
+    ByteBuf first = channel.readOutbound();
+    if (first == null) {
       return null;
     }
+    CompositeByteBuf out = Unpooled.compositeBuffer();
     try {
+      out.addComponent(true, first);
+      int length;
+      while ((length = PduCodec.pduLength(out, TO_INITIATOR)) < 0 || out.readableBytes() < length) {
+        ByteBuf next = channel.readOutbound();
+        assertNotNull(next, "a PDU left unfinished");
+        out.addComponent(true, next);
+      }
       IscsiPdu pdu = PduCodec.decode(out, TO_INITIATOR);
-      assertEquals(0, out.readableBytes(), "one PDU per write");
+      assertEquals(0, out.readableBytes(), "writes end where PDUs end");
       return pdu;
     } finally {
       out.release();
