@@ -113,6 +113,14 @@ class RecordValidationTest {
     rejects(
         "peripheralQualifier out of range for 3 bits: 8",
         () -> new StandardInquiryData(8, 0, true, 6, "", "", ""));
+    rejects(
+        "versionDescriptors: at most 8, got 9",
+        () ->
+            new StandardInquiryData(
+                0, 0, true, 6, "", "", "", java.util.Collections.nCopies(9, 0x0460)));
+    rejects(
+        "versionDescriptors: 0000h is not a descriptor",
+        () -> new StandardInquiryData(0, 0, true, 6, "", "", "", List.of(0x0460, 0)));
     rejects("serialNumber is not printable ASCII: A\nB", () -> new UnitSerialNumber(0, "A\nB"));
     rejects(
         "serialNumber longer than 1024 characters: " + "X".repeat(1025),

@@ -179,15 +179,25 @@ class FirmwareCommandsTest {
   @Test
   void standardInquiryDescribesTheProfile() {
     Result r = assertGood(run(Inquiry.standard(255)));
-    assertEquals(36, r.data().length);
+    assertEquals(74, r.data().length, "through the version descriptors, bytes 58-73");
     assertEquals(
-        new StandardInquiryData(0, 0x07, true, 0x06, "SECDRIVE", "MO-640 SCSI", "1.00"),
+        new StandardInquiryData(
+            0,
+            0x07,
+            true,
+            0x06,
+            "SECDRIVE",
+            "MO-640 SCSI",
+            "1.00",
+            List.of(0x00A0, 0x0460, 0x04C0)),
         StandardInquiryData.decode(r.data()));
     assertEquals(0x07, r.data()[0], "qualifier 000b, optical memory device");
     assertEquals((byte) 0x80, r.data()[1], "RMB");
     assertEquals(0x06, r.data()[2], "SPC-4");
     assertEquals(0x02, r.data()[3] & 0x0F, "response data format 2");
-    assertEquals(31, r.data()[4], "additional length");
+    assertEquals(69, r.data()[4], "additional length");
+    assertEquals(0x04, r.data()[62], "SBC-3 (04C0h), third version descriptor");
+    assertEquals((byte) 0xC0, r.data()[63]);
     assertEquals(
         "SECDRIVE", new String(Arrays.copyOfRange(r.data(), 8, 16), StandardCharsets.US_ASCII));
     assertEquals(
@@ -213,6 +223,10 @@ class FirmwareCommandsTest {
           StandardInquiryData.decode(assertGood(dvd.run(n, Inquiry.standard(36))).data());
       assertEquals(0x05, data.peripheralDeviceType());
       assertEquals("DVD-RAM", data.product());
+      assertEquals(List.of(), data.versionDescriptors(), "36 bytes asked: no descriptors");
+      StandardInquiryData full =
+          StandardInquiryData.decode(assertGood(dvd.run(n, Inquiry.standard(96))).data());
+      assertEquals(List.of(0x00A0, 0x0460, 0x04E0), full.versionDescriptors(), "SAM-5 SPC-4 MMC-6");
       assertEquals("2.00", data.revision());
     }
   }

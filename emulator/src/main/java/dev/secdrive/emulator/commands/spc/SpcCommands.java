@@ -118,7 +118,19 @@ public final class SpcCommands implements CommandSet {
         StandardInquiryData.VERSION_SPC4,
         identity.vendor(),
         identity.product(),
-        identity.revision());
+        identity.revision(),
+        versionDescriptors(identity.peripheralDeviceType()));
+  }
+
+  /**
+   * The standards a drive of {@code type} claims in its standard INQUIRY data (SPC-4 6.6.2): SAM-5
+   * and SPC-4, then its command set — SBC-3 for direct access (00h) and optical memory (07h), MMC-6
+   * for CD/DVD (05h).
+   */
+  static List<Integer> versionDescriptors(int type) {
+    return type == MMC_DEVICE_TYPE
+        ? List.of(StandardInquiryData.SAM5, StandardInquiryData.SPC4, StandardInquiryData.MMC6)
+        : List.of(StandardInquiryData.SAM5, StandardInquiryData.SPC4, StandardInquiryData.SBC3);
   }
 
   private int testUnitReady(NexusState nexus, TestUnitReady cdb, ByteBuffer dataOut, DataIn dataIn)
