@@ -61,6 +61,7 @@ class FrameDeadlineTest {
     int n = 0;
     for (Object frame; (frame = channel.readInbound()) != null; ) {
       assertTrue(frame instanceof Frame, String.valueOf(frame));
+      io.netty.util.ReferenceCountUtil.release(frame); // a frame holds a slice of what was read
       n++;
     }
     return n;
