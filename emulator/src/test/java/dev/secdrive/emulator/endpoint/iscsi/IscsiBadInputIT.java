@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
-import dev.secdrive.emulator.media.MediumStore;
-import dev.secdrive.emulator.secure.Authority;
-import dev.secdrive.profiles.MediumType;
-import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.iscsi.DataSegment;
 import dev.secdrive.protocol.iscsi.IscsiPdu;
@@ -63,22 +58,8 @@ class IscsiBadInputIT {
 
   @BeforeEach
   void start() throws Exception {
-    MediumStore store = MediumStore.openOrCreate(media);
-    ProfileCatalog profiles = ProfileCatalog.builtIn();
-    MediumType type = profiles.mediumType("mo-640").orElseThrow();
-    store.create(
-        new MediumStore.Spec(
-            "BAD-MO", "mo-640", type.blockSize(), type.blockCount(), 4096, false, "", null));
     portal = new IscsiEndpoint(new InetSocketAddress("127.0.0.1", 0));
-    emulator =
-        Emulator.builder()
-            .mediaDirectory(media)
-            .anchorDirectory(anchors)
-            .enrol(Authority.create())
-            .profiles(profiles)
-            .drive(new DriveConfig(0, "mo-640", "BAD0", "BAD-MO"))
-            .endpoint(portal)
-            .start();
+    emulator = IscsiFuzzIT.emulator(media, anchors, portal, "BAD");
     bystander =
         new IscsiFuzzIT.Session(portal.address(), "iqn.2026-12.dev.secdrive:bystander", 9, false);
     bystander.testUnitReady(); // the power-on unit attention

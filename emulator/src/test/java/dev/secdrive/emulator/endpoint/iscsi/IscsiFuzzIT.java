@@ -79,22 +79,29 @@ class IscsiFuzzIT {
 
   @BeforeEach
   void start() throws IOException {
+    portal = new IscsiEndpoint(new InetSocketAddress("127.0.0.1", 0));
+    emulator = emulator(media, anchors, portal, "FUZZ");
+  }
+
+  /**
+   * An emulator with one MO-640 drive on LUN 0 (medium {@code <name>-MO}, device ID {@code
+   * <name>0}), freshly enrolled, served on {@code portal}.
+   */
+  static Emulator emulator(Path media, Path anchors, IscsiEndpoint portal, String name) {
     MediumStore store = MediumStore.openOrCreate(media);
     ProfileCatalog profiles = ProfileCatalog.builtIn();
     MediumType type = profiles.mediumType("mo-640").orElseThrow();
     store.create(
         new MediumStore.Spec(
-            "FUZZ-MO", "mo-640", type.blockSize(), type.blockCount(), 4096, false, "", null));
-    portal = new IscsiEndpoint(new InetSocketAddress("127.0.0.1", 0));
-    emulator =
-        Emulator.builder()
-            .mediaDirectory(media)
-            .anchorDirectory(anchors)
-            .enrol(Authority.create())
-            .profiles(profiles)
-            .drive(new DriveConfig(0, "mo-640", "FUZZ0", "FUZZ-MO"))
-            .endpoint(portal)
-            .start();
+            name + "-MO", "mo-640", type.blockSize(), type.blockCount(), 4096, false, "", null));
+    return Emulator.builder()
+        .mediaDirectory(media)
+        .anchorDirectory(anchors)
+        .enrol(Authority.create())
+        .profiles(profiles)
+        .drive(new DriveConfig(0, "mo-640", name + "0", name + "-MO"))
+        .endpoint(portal)
+        .start();
   }
 
   @AfterEach
