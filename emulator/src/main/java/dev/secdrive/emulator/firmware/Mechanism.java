@@ -66,7 +66,7 @@ final class Mechanism {
     Effect effect =
         switch (state) {
           case NO_MEDIUM -> whenNoMedium(event, prevented);
-          case TRAY_OPEN -> whenTrayOpen(event);
+          case TRAY_OPEN -> whenTrayOpen(event, prevented);
           case BECOMING_READY, READY -> whenLoaded(event, prevented);
           case STOPPED -> whenStopped(event, prevented);
         };
@@ -111,7 +111,7 @@ final class Mechanism {
     return Effect.NONE; // Load with the tray already closed, SpinUpComplete: nothing to do
   }
 
-  private Effect whenTrayOpen(DriveEvent event) {
+  private Effect whenTrayOpen(DriveEvent event, boolean prevented) {
     if (event instanceof DriveEvent.Insert insert) {
       if (medium != null) {
         throw new DriveControlException(
@@ -127,6 +127,12 @@ final class Mechanism {
       state = DriveState.TRAY_OPEN;
       return Effect.NONE; // the caller takes the medium with takeMedium()
     } else if (event instanceof DriveEvent.Load) {
+      if (prevented) {
+        // A PREVENT locks the mechanism: the tray (or cartridge slot) moves neither way until
+        // every nexus allows removal again, so a host's load is refused as its eject would be.
+        throw new HostRefusal(
+            CheckCondition.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.MEDIUM_REMOVAL_PREVENTED));
+      }
       if (medium == null) {
         state = DriveState.NO_MEDIUM;
         return Effect.NONE;

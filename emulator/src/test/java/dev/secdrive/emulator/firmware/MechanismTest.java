@@ -187,7 +187,15 @@ class MechanismTest {
           add(rows, e, tray, prevented, Event.REMOVE, new ControlRefused("no medium"));
           add(rows, e, tray, prevented, Event.REMOVE_FORCED, new ControlRefused("no medium"));
           add(rows, e, tray, prevented, Event.EJECT, to(DriveState.TRAY_OPEN, Effect.NONE));
-          add(rows, e, tray, prevented, Event.LOAD, to(DriveState.NO_MEDIUM, Effect.NONE));
+          add(
+              rows,
+              e,
+              tray,
+              prevented,
+              Event.LOAD,
+              prevented
+                  ? new HostRefused(0x05, 0x53, 0x02) // the locked tray does not close
+                  : to(DriveState.NO_MEDIUM, Effect.NONE));
           add(rows, e, tray, prevented, Event.START, new HostRefused(0x02, 0x3A, openEmpty));
           add(rows, e, tray, prevented, Event.STOP, new HostRefused(0x02, 0x3A, openEmpty));
           add(
@@ -211,7 +219,9 @@ class MechanismTest {
             tray,
             prevented,
             Event.LOAD,
-            to(DriveState.BECOMING_READY, Effect.MEDIUM_ARRIVED));
+            prevented
+                ? new HostRefused(0x05, 0x53, 0x02)
+                : to(DriveState.BECOMING_READY, Effect.MEDIUM_ARRIVED));
         add(rows, w, tray, prevented, Event.START, new HostRefused(0x02, 0x3A, openEmpty));
         add(rows, w, tray, prevented, Event.STOP, new HostRefused(0x02, 0x3A, openEmpty));
         add(
