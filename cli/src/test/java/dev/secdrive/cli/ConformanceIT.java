@@ -33,12 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * libiscsi's conformance suite, iscsi-test-cu, against a real emulator's iSCSI portal: every family
- * ({@code --dataloss}) on a block profile (mo-640 with a medium) and an MMC profile (cdrom with a
- * pressed disc). A test must pass unless {@code conformance-expected.tsv} lists it, with the clause
- * that makes it inapplicable (skipped) or the reason its failure is expected; a test that ends
- * otherwise than listed — a new failure, a new skip, or a listed test that now passes — fails this
- * test, naming it. The same tool runs against tgt serving a file LUN, and one table compares the
- * three (emulator/CONFORMANCE.md).
+ * ({@code --dataloss}) on three profiles, each with a medium: a removable direct-access block
+ * device (mo-230, peripheral type 00h, which libiscsi's SBC tests need), an optical memory device
+ * (mo-640, 07h) and an MMC device (cdrom with a pressed disc, 05h). A test must pass unless {@code
+ * conformance-expected.tsv} lists it, with the clause that makes it inapplicable (skipped) or the
+ * reason its failure is expected; a test that ends otherwise than listed — a new failure, a new
+ * skip, or a listed test that now passes — fails this test, naming it. The same tool runs against
+ * tgt serving a file LUN, and one table compares them all (emulator/CONFORMANCE.md).
  */
 class ConformanceIT {
 
@@ -66,6 +67,7 @@ class ConformanceIT {
     Path media = Files.createDirectories(dir.resolve("media"));
     MediumStore store = MediumStore.openOrCreate(media);
     Rig.createMedium(store, "MO-1", "mo-640", null);
+    Rig.createMedium(store, "MO-2", "mo-230", null);
     Path disc = dir.resolve("disc.bin");
     byte[] content = new byte[1 << 20];
     new Random(14).nextBytes(content);
@@ -80,11 +82,13 @@ class ConformanceIT {
             .timing(TimingMode.FAST)
             .drive(new DriveConfig(0, "mo-640", "DEV-MO-0", "MO-1"))
             .drive(new DriveConfig(1, "cdrom", "DEV-CD-1", "CD-1"))
+            .drive(new DriveConfig(2, "mo-230", "DEV-MO-2", "MO-2"))
             .endpoint(portal)
             .start()) {
       String target =
           "iscsi://127.0.0.1:" + portal.address().getPort() + "/" + portal.targetName() + "/";
-      reports.put("secdrive block", runFamilies(tool, target + "0"));
+      reports.put("secdrive block", runFamilies(tool, target + "2"));
+      reports.put("secdrive optical", runFamilies(tool, target + "0"));
       reports.put("secdrive MMC", runFamilies(tool, target + "1"));
     }
     Path lun = dir.resolve("tgt-lun.img");
@@ -99,6 +103,8 @@ class ConformanceIT {
 
     List<String> unexpected = new ArrayList<>();
     compare("block", reports.get("secdrive block"), expected.get("block"), reasons, unexpected);
+    compare(
+        "optical", reports.get("secdrive optical"), expected.get("optical"), reasons, unexpected);
     compare("mmc", reports.get("secdrive MMC"), expected.get("mmc"), reasons, unexpected);
     assertTrue(
         unexpected.isEmpty(),
@@ -204,7 +210,8 @@ class ConformanceIT {
             .put(f[1], new Expectation(outcome, f[3]));
       }
     }
-    assertEquals(java.util.Set.of("block", "mmc"), byProfile.keySet(), EXPECTED + " profiles");
+    assertEquals(
+        java.util.Set.of("block", "optical", "mmc"), byProfile.keySet(), EXPECTED + " profiles");
     return byProfile;
   }
 
