@@ -26,6 +26,8 @@ class BuiltInProfilesTest {
           "VERIFY(10)",
           "SYNCHRONIZE CACHE(10)",
           "GET EVENT STATUS NOTIFICATION",
+          "READ(12)",
+          "WRITE(12)",
           "READ(16)",
           "WRITE(16)",
           "READ CAPACITY(16)",
@@ -132,7 +134,7 @@ class BuiltInProfilesTest {
     // no writes, no secure layer; GET CONFIGURATION and MODE SENSE(10), MMC-6's Core feature
     assertTrue(cd.supports("GET CONFIGURATION"));
     assertTrue(cd.supports("MODE SENSE(10)"));
-    assertEquals(ALL_COMMANDS.size() - 5 + 2, cd.commands().size());
+    assertEquals(ALL_COMMANDS.size() - 7 + 2, cd.commands().size()); // nor READ(12), WRITE(12)
   }
 
   @Test

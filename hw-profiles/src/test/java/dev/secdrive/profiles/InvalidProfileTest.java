@@ -114,7 +114,7 @@ class InvalidProfileTest {
   @Test
   void unknownCommandName() {
     ObjectNode t = Fixtures.tree("mo-640");
-    ((ArrayNode) t.get("commands")).set(7, "READ(12)");
+    ((ArrayNode) t.get("commands")).set(7, "READ(32)");
     assertMessage(
         refused(t), "profile mo-640.json: ", "$.commands[7]", "does not have a value in the enum");
   }

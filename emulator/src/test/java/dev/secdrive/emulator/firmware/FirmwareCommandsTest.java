@@ -21,6 +21,7 @@ import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
 import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Read12;
 import dev.secdrive.protocol.cdb.Read16;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
 import dev.secdrive.protocol.cdb.ReadCapacity16;
@@ -33,6 +34,7 @@ import dev.secdrive.protocol.cdb.SynchronizeCache10;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.cdb.Verify10;
 import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.cdb.Write12;
 import dev.secdrive.protocol.cdb.Write16;
 import dev.secdrive.protocol.data.BlockLimits;
 import dev.secdrive.protocol.data.DeviceIdentification;
@@ -116,6 +118,8 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.VERIFY_10, new Verify10(0, 1, Verify10.BYTCHK_NONE));
     cdbs.put(Opcode.SYNCHRONIZE_CACHE_10, new SynchronizeCache10());
     cdbs.put(Opcode.GET_EVENT_STATUS_NOTIFICATION, GetEventStatusNotification.media(8));
+    cdbs.put(Opcode.READ_12, new Read12(0, 1));
+    cdbs.put(Opcode.WRITE_12, new Write12(0, 1));
     cdbs.put(Opcode.READ_16, new Read16(0, 1));
     cdbs.put(Opcode.WRITE_16, new Write16(0, 1));
     cdbs.put(Opcode.READ_CAPACITY_16, new ReadCapacity16(32));
@@ -136,7 +140,8 @@ class FirmwareCommandsTest {
       byte[] cdb = cdbs.get(opcode).encode();
       assertEquals(opcode.code(), cdb[0] & 0xFF);
       assertEquals(opcode.cdbLength(), cdb.length);
-      boolean writes = opcode == Opcode.WRITE_10 || opcode == Opcode.WRITE_16;
+      boolean writes =
+          opcode == Opcode.WRITE_10 || opcode == Opcode.WRITE_12 || opcode == Opcode.WRITE_16;
       byte[] dataOut = writes ? pattern(blockSize, opcode.code()) : new byte[0];
       DataIn.Heap in = new DataIn.Heap();
       Response response = target.execute(host, 0, cdb, ByteBuffer.wrap(dataOut), in);
@@ -549,6 +554,18 @@ class FirmwareCommandsTest {
   }
 
   @Test
+  void write12ThenRead12AddressTheBlocksOfTheOtherForms() {
+    byte[] data = pattern(2 * 2048, 13);
+    assertGoodNoData(run(new Write12(0, true, true, 40, 0, 2, 0), data)); // DPO and FUA accepted
+    assertArrayEquals(data, assertGood(run(new Read12(40, 2))).data());
+    assertArrayEquals(data, assertGood(run(new Read10(40, 2))).data());
+    assertGoodNoData(run(new Read12(MO640_BLOCKS - 1, 0))); // zero blocks transfer nothing
+    assertCheck(run(new Read12(MO640_BLOCKS, 0)), 0x05, 0x21, 0x00); // but the LBA is checked
+    assertCheck(run(new Read12(MO640_BLOCKS - 1, 2)), 0x05, 0x21, 0x00);
+    assertCheck(run(new Write12(0, 2), new byte[2048]), 0x05, 0x24, 0x00); // one block of two
+  }
+
+  @Test
   void writesReachTheMedium() throws Exception {
     byte[] data = pattern(2048, 3);
     assertGoodNoData(run(new Write10(42, 1), data));
@@ -650,8 +667,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 20 * 8, r.data().length);
-    assertEquals(20 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 22 * 8, r.data().length);
+    assertEquals(22 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         h.firmware.supportedCommands().stream()
@@ -664,7 +681,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(20, descriptors.size());
+    assertEquals(22, descriptors.size());
   }
 
   @Test
@@ -675,9 +692,9 @@ class FirmwareCommandsTest {
                 new ReportSupportedOperationCodes(
                     true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
     assertEquals(
-        4 + 20 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+        4 + 22 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
-    assertEquals(20, descriptors.size());
+    assertEquals(22, descriptors.size());
     for (var d : descriptors) {
       assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
       long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
@@ -815,7 +832,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("000000a0"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("000000b0"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

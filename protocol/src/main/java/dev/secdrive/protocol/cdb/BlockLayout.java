@@ -5,8 +5,9 @@ import static dev.secdrive.protocol.BigEndian.putU32;
 import static dev.secdrive.protocol.BigEndian.putU64;
 
 /**
- * The shared byte layout of the READ/WRITE/VERIFY(10) and READ/WRITE(16) CDBs (SBC-3 5.8, 5.12,
- * 5.32, 5.34): protection bits, DPO, FUA and flags in byte 1, then LBA, group number and length.
+ * The shared byte layout of the READ/WRITE/VERIFY(10), READ/WRITE(12) and READ/WRITE(16) CDBs
+ * (SBC-3 5.8, 5.12, 5.32, 5.34): protection bits, DPO, FUA and flags in byte 1, then LBA, group
+ * number and length.
  */
 final class BlockLayout {
 
@@ -19,6 +20,9 @@ final class BlockLayout {
   static final int LENGTH_OFFSET_10 = 7;
   static final int GROUP_OFFSET_10 = 6;
   static final int CONTROL_OFFSET_10 = 9;
+  static final int LENGTH_OFFSET_12 = 6;
+  static final int GROUP_OFFSET_12 = 10;
+  static final int CONTROL_OFFSET_12 = 11;
   static final int LENGTH_OFFSET_16 = 10;
   static final int GROUP_OFFSET_16 = 14;
   static final int CONTROL_OFFSET_16 = 15;
@@ -33,6 +37,17 @@ final class BlockLayout {
     out[GROUP_OFFSET_10] = (byte) group;
     putU16(out, LENGTH_OFFSET_10, length);
     out[CONTROL_OFFSET_10] = (byte) control;
+    return out;
+  }
+
+  static byte[] encode12(Opcode opcode, int flags, long lba, int group, long length, int control) {
+    byte[] out = new byte[12];
+    out[0] = (byte) opcode.code();
+    out[1] = (byte) flags;
+    putU32(out, LBA_OFFSET, lba);
+    putU32(out, LENGTH_OFFSET_12, length);
+    out[GROUP_OFFSET_12] = (byte) group;
+    out[CONTROL_OFFSET_12] = (byte) control;
     return out;
   }
 

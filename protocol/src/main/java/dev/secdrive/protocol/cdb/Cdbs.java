@@ -61,6 +61,8 @@ public final class Cdbs {
       case READ_CAPACITY_16 -> ReadCapacity16.decode(cdb);
       case REPORT_LUNS -> ReportLuns.decode(cdb);
       case REPORT_SUPPORTED_OPERATION_CODES -> ReportSupportedOperationCodes.decode(cdb);
+      case READ_12 -> Read12.decode(cdb);
+      case WRITE_12 -> Write12.decode(cdb);
       case READ_MEDIA_SERIAL_NUMBER -> ReadMediaSerialNumber.decode(cdb);
       case SECURITY_PROTOCOL_IN -> SecurityProtocolIn.decode(cdb);
       case SECURITY_PROTOCOL_OUT -> SecurityProtocolOut.decode(cdb);

@@ -153,6 +153,19 @@ class CdbsTest {
     assertEquals(0, new SynchronizeCache10().blocks());
   }
 
+  @Test
+  void twelveByteReadsAndWritesCarryA32BitLength() throws Exception {
+    Cdb read = Cdbs.decode(hex("A8 18 00 01 02 03 00 01 00 00 05 00"));
+    assertEquals(new Read12(0, true, true, 0x010203, 5, 0x10000L, 0), read);
+    BlockCommand write = (BlockCommand) Cdbs.decode(hex("AA 00 FF FF FF FF FF FF FF FF 00 00"));
+    assertEquals(0xFFFF_FFFFL, write.lba());
+    assertEquals(0xFFFF_FFFFL, write.blocks());
+    assertEquals(6, write.lengthFieldOffset());
+    assertArrayEquals(
+        hex("AA 08 00 00 00 07 00 00 00 02 00 00"),
+        new Write12(0, false, true, 7, 0, 2, 0).encode());
+  }
+
   /**
    * Property: any byte string either decodes to a record, or is rejected with {@link
    * InvalidCdbException}; nothing else escapes. A record encodes back to the same length and

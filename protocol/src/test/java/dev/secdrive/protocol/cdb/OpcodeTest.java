@@ -111,7 +111,7 @@ class OpcodeTest {
   void fromTextIsExact() {
     assertEquals(Optional.of(Opcode.READ_10), Opcode.fromText("READ(10)"));
     assertEquals(Optional.empty(), Opcode.fromText("read(10)"));
-    assertEquals(Optional.empty(), Opcode.fromText("READ(12)"));
+    assertEquals(Optional.empty(), Opcode.fromText("READ(32)"));
     assertEquals(Optional.empty(), Opcode.fromText(""));
   }
 

@@ -15,6 +15,7 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.protocol.cdb.BlockCommand;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Read12;
 import dev.secdrive.protocol.cdb.Read16;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
 import dev.secdrive.protocol.cdb.ReadCapacity16;
@@ -22,6 +23,7 @@ import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.SynchronizeCache10;
 import dev.secdrive.protocol.cdb.Verify10;
 import dev.secdrive.protocol.cdb.Write10;
+import dev.secdrive.protocol.cdb.Write12;
 import dev.secdrive.protocol.cdb.Write16;
 import dev.secdrive.protocol.data.ReadCapacity10Data;
 import dev.secdrive.protocol.data.ReadCapacity16Data;
@@ -35,9 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The block commands (SBC-3): READ CAPACITY(10)/(16), READ(10)/(16), WRITE(10)/(16), VERIFY(10),
- * SYNCHRONIZE CACHE(10), and START STOP UNIT, which loads, ejects, starts and stops the medium
- * (SBC-3 5.25; MMC-6 gives it the same layout). Writes go through the unit's {@link
+ * The block commands (SBC-3): READ CAPACITY(10)/(16), READ(10)/(12)/(16), WRITE(10)/(12)/(16),
+ * VERIFY(10), SYNCHRONIZE CACHE(10), and START STOP UNIT, which loads, ejects, starts and stops the
+ * medium (SBC-3 5.25; MMC-6 gives it the same layout). Writes go through the unit's {@link
  * dev.secdrive.emulator.firmware.UserArea}, with the faults the secure layer's writes share.
  */
 public final class SbcCommands implements CommandSet {
@@ -64,6 +66,8 @@ public final class SbcCommands implements CommandSet {
             Command.of(Opcode.VERIFY_10, Verify10.class, this::verify),
             Command.of(
                 Opcode.SYNCHRONIZE_CACHE_10, SynchronizeCache10.class, this::synchronizeCache),
+            Command.of(Opcode.READ_12, Read12.class, this::read),
+            Command.of(Opcode.WRITE_12, Write12.class, this::write),
             Command.of(Opcode.READ_16, Read16.class, this::read),
             Command.of(Opcode.WRITE_16, Write16.class, this::write),
             Command.of(Opcode.READ_CAPACITY_16, ReadCapacity16.class, this::readCapacity16));
@@ -257,6 +261,11 @@ public final class SbcCommands implements CommandSet {
   }
 
   private static boolean forceUnitAccess(BlockCommand cdb) {
-    return cdb instanceof Write10 w ? w.fua() : cdb instanceof Write16 w16 && w16.fua();
+    if (cdb instanceof Write10 w) {
+      return w.fua();
+    } else if (cdb instanceof Write12 w) {
+      return w.fua();
+    }
+    return cdb instanceof Write16 w && w.fua();
   }
 }
