@@ -24,12 +24,17 @@ class BuiltInProfilesTest {
           "READ(10)",
           "WRITE(10)",
           "VERIFY(10)",
+          "WRITE AND VERIFY(10)",
           "SYNCHRONIZE CACHE(10)",
           "GET EVENT STATUS NOTIFICATION",
           "READ(12)",
           "WRITE(12)",
+          "VERIFY(12)",
+          "WRITE AND VERIFY(12)",
           "READ(16)",
           "WRITE(16)",
+          "VERIFY(16)",
+          "WRITE AND VERIFY(16)",
           "READ CAPACITY(16)",
           "REPORT LUNS",
           "REPORT SUPPORTED OPERATION CODES",
@@ -134,7 +139,8 @@ class BuiltInProfilesTest {
     // no writes, no secure layer; GET CONFIGURATION and MODE SENSE(10), MMC-6's Core feature
     assertTrue(cd.supports("GET CONFIGURATION"));
     assertTrue(cd.supports("MODE SENSE(10)"));
-    assertEquals(ALL_COMMANDS.size() - 7 + 2, cd.commands().size()); // nor READ(12), WRITE(12)
+    assertEquals(
+        ALL_COMMANDS.size() - 12 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
   }
 
   @Test

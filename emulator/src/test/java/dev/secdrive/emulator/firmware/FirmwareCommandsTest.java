@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secdrive.emulator.firmware.Harness.Result;
 import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.protocol.cdb.ByteCheckCommand;
 import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.GetEventStatusNotification;
 import dev.secdrive.protocol.cdb.Inquiry;
@@ -33,9 +34,14 @@ import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.SynchronizeCache10;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.cdb.Verify10;
+import dev.secdrive.protocol.cdb.Verify12;
+import dev.secdrive.protocol.cdb.Verify16;
 import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.cdb.Write12;
 import dev.secdrive.protocol.cdb.Write16;
+import dev.secdrive.protocol.cdb.WriteAndVerify10;
+import dev.secdrive.protocol.cdb.WriteAndVerify12;
+import dev.secdrive.protocol.cdb.WriteAndVerify16;
 import dev.secdrive.protocol.data.BlockLimits;
 import dev.secdrive.protocol.data.DeviceIdentification;
 import dev.secdrive.protocol.data.DeviceIdentification.Designator;
@@ -118,7 +124,12 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.VERIFY_10, new Verify10(0, 1, Verify10.BYTCHK_NONE));
     cdbs.put(Opcode.SYNCHRONIZE_CACHE_10, new SynchronizeCache10());
     cdbs.put(Opcode.GET_EVENT_STATUS_NOTIFICATION, GetEventStatusNotification.media(8));
+    cdbs.put(Opcode.WRITE_AND_VERIFY_10, new WriteAndVerify10(0, 1, 0));
     cdbs.put(Opcode.READ_12, new Read12(0, 1));
+    cdbs.put(Opcode.VERIFY_12, new Verify12(0, 1, 0));
+    cdbs.put(Opcode.WRITE_AND_VERIFY_12, new WriteAndVerify12(0, 1, 0));
+    cdbs.put(Opcode.VERIFY_16, new Verify16(0, 1, 0));
+    cdbs.put(Opcode.WRITE_AND_VERIFY_16, new WriteAndVerify16(0, 1, 0));
     cdbs.put(Opcode.WRITE_12, new Write12(0, 1));
     cdbs.put(Opcode.READ_16, new Read16(0, 1));
     cdbs.put(Opcode.WRITE_16, new Write16(0, 1));
@@ -140,8 +151,7 @@ class FirmwareCommandsTest {
       byte[] cdb = cdbs.get(opcode).encode();
       assertEquals(opcode.code(), cdb[0] & 0xFF);
       assertEquals(opcode.cdbLength(), cdb.length);
-      boolean writes =
-          opcode == Opcode.WRITE_10 || opcode == Opcode.WRITE_12 || opcode == Opcode.WRITE_16;
+      boolean writes = opcode.text().startsWith("WRITE");
       byte[] dataOut = writes ? pattern(blockSize, opcode.code()) : new byte[0];
       DataIn.Heap in = new DataIn.Heap();
       Response response = target.execute(host, 0, cdb, ByteBuffer.wrap(dataOut), in);
@@ -566,6 +576,33 @@ class FirmwareCommandsTest {
   }
 
   @Test
+  void writeAndVerifyWritesAndVerify12And16CompareWhatWasWritten() {
+    byte[] data = pattern(3 * 2048, 17);
+    assertGoodNoData(
+        run(new WriteAndVerify10(60, 1, ByteCheckCommand.BYTCHK_NONE), slice(data, 0)));
+    assertGoodNoData(
+        run(new WriteAndVerify12(61, 1, ByteCheckCommand.BYTCHK_COMPARE), slice(data, 1)));
+    assertGoodNoData(
+        run(new WriteAndVerify16(62, 1, ByteCheckCommand.BYTCHK_NONE), slice(data, 2)));
+    assertArrayEquals(data, assertGood(run(new Read10(60, 3))).data());
+    assertGoodNoData(run(new Verify12(60, 3, ByteCheckCommand.BYTCHK_COMPARE), data));
+    assertGoodNoData(run(new Verify16(60, 3, ByteCheckCommand.BYTCHK_NONE)));
+    byte[] changed = data.clone();
+    changed[2048 + 5] ^= 1;
+    SenseData miscompare =
+        assertCheck(
+            run(new Verify16(60, 3, ByteCheckCommand.BYTCHK_COMPARE), changed), 0x0E, 0x1D, 0x00);
+    assertEquals(2048 + 5, miscompare.information());
+    assertCheck(run(new Verify12(0, 1, 0b10)), 0x05, 0x24, 0x00); // BYTCHK 10b is not served
+    assertCheck(run(new WriteAndVerify16(0, 1, 0b11), new byte[2048]), 0x05, 0x24, 0x00);
+    assertCheck(run(new WriteAndVerify12(MO640_BLOCKS, 1, 0), new byte[2048]), 0x05, 0x21, 0x00);
+  }
+
+  private static byte[] slice(byte[] data, int block) {
+    return Arrays.copyOfRange(data, block * 2048, (block + 1) * 2048);
+  }
+
+  @Test
   void writesReachTheMedium() throws Exception {
     byte[] data = pattern(2048, 3);
     assertGoodNoData(run(new Write10(42, 1), data));
@@ -667,8 +704,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 22 * 8, r.data().length);
-    assertEquals(22 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 27 * 8, r.data().length);
+    assertEquals(27 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         h.firmware.supportedCommands().stream()
@@ -681,7 +718,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(22, descriptors.size());
+    assertEquals(27, descriptors.size());
   }
 
   @Test
@@ -692,9 +729,9 @@ class FirmwareCommandsTest {
                 new ReportSupportedOperationCodes(
                     true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
     assertEquals(
-        4 + 22 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+        4 + 27 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
-    assertEquals(22, descriptors.size());
+    assertEquals(27, descriptors.size());
     for (var d : descriptors) {
       assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
       long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
@@ -832,7 +869,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("000000b0"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("000000d8"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

@@ -2,7 +2,14 @@ package dev.secdrive.protocol.cdb;
 
 /** A command that addresses a range of logical blocks on the medium (SBC-3 4.5). */
 public sealed interface BlockCommand extends Cdb
-    permits Read10, Write10, Verify10, Read12, Write12, Read16, Write16, SynchronizeCache10 {
+    permits Read10,
+        Write10,
+        Read12,
+        Write12,
+        Read16,
+        Write16,
+        ByteCheckCommand,
+        SynchronizeCache10 {
 
   long lba();
 

@@ -5,9 +5,8 @@ import static dev.secdrive.protocol.BigEndian.putU32;
 import static dev.secdrive.protocol.BigEndian.putU64;
 
 /**
- * The shared byte layout of the READ/WRITE/VERIFY(10), READ/WRITE(12) and READ/WRITE(16) CDBs
- * (SBC-3 5.8, 5.12, 5.32, 5.34): protection bits, DPO, FUA and flags in byte 1, then LBA, group
- * number and length.
+ * The shared byte layout of the READ, WRITE, VERIFY and WRITE AND VERIFY CDBs of 10, 12 and 16
+ * bytes (SBC-3): protection bits, DPO, FUA and flags in byte 1, then LBA, group number and length.
  */
 final class BlockLayout {
 
@@ -15,6 +14,7 @@ final class BlockLayout {
   static final int DPO = 0x10;
   static final int FUA = 0x08;
   static final int GROUP_MASK = 0x1F;
+  static final int BYTCHK_SHIFT = 1;
 
   static final int LBA_OFFSET = 2;
   static final int LENGTH_OFFSET_10 = 7;
@@ -72,6 +72,10 @@ final class BlockLayout {
 
   static boolean dpo(byte[] cdb) {
     return (cdb[1] & DPO) != 0;
+  }
+
+  static int byteCheck(byte[] cdb) {
+    return (cdb[1] >>> BYTCHK_SHIFT) & 0x03;
   }
 
   static boolean fua(byte[] cdb) {

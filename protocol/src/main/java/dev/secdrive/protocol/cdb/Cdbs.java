@@ -63,6 +63,11 @@ public final class Cdbs {
       case REPORT_SUPPORTED_OPERATION_CODES -> ReportSupportedOperationCodes.decode(cdb);
       case READ_12 -> Read12.decode(cdb);
       case WRITE_12 -> Write12.decode(cdb);
+      case VERIFY_12 -> Verify12.decode(cdb);
+      case VERIFY_16 -> Verify16.decode(cdb);
+      case WRITE_AND_VERIFY_10 -> WriteAndVerify10.decode(cdb);
+      case WRITE_AND_VERIFY_12 -> WriteAndVerify12.decode(cdb);
+      case WRITE_AND_VERIFY_16 -> WriteAndVerify16.decode(cdb);
       case READ_MEDIA_SERIAL_NUMBER -> ReadMediaSerialNumber.decode(cdb);
       case SECURITY_PROTOCOL_IN -> SecurityProtocolIn.decode(cdb);
       case SECURITY_PROTOCOL_OUT -> SecurityProtocolOut.decode(cdb);

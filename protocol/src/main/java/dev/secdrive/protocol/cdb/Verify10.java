@@ -23,12 +23,7 @@ public record Verify10(
     int groupNumber,
     int verificationLength,
     int control)
-    implements BlockCommand {
-
-  public static final int BYTCHK_NONE = 0b00;
-  public static final int BYTCHK_COMPARE = 0b01;
-
-  private static final int BYTCHK_SHIFT = 1;
+    implements ByteCheckCommand {
 
   public Verify10 {
     checkUnsigned("vrprotect", vrprotect, 3);
@@ -47,7 +42,7 @@ public record Verify10(
     return new Verify10(
         BlockLayout.protect(cdb),
         BlockLayout.dpo(cdb),
-        (cdb[1] >>> BYTCHK_SHIFT) & 0x03,
+        BlockLayout.byteCheck(cdb),
         u32(cdb, BlockLayout.LBA_OFFSET),
         cdb[BlockLayout.GROUP_OFFSET_10] & BlockLayout.GROUP_MASK,
         u16(cdb, BlockLayout.LENGTH_OFFSET_10),
@@ -61,7 +56,7 @@ public record Verify10(
 
   @Override
   public byte[] encode() {
-    int flags = BlockLayout.flags(vrprotect, dpo, false) | byteCheck << BYTCHK_SHIFT;
+    int flags = BlockLayout.flags(vrprotect, dpo, false) | byteCheck << BlockLayout.BYTCHK_SHIFT;
     return BlockLayout.encode10(opcode(), flags, lba, groupNumber, verificationLength, control);
   }
 

@@ -13,6 +13,7 @@ import dev.secdrive.emulator.firmware.UnitContext;
 import dev.secdrive.emulator.media.CdAudioDisc;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.protocol.cdb.BlockCommand;
+import dev.secdrive.protocol.cdb.ByteCheckCommand;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.Read12;
@@ -22,9 +23,14 @@ import dev.secdrive.protocol.cdb.ReadCapacity16;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.SynchronizeCache10;
 import dev.secdrive.protocol.cdb.Verify10;
+import dev.secdrive.protocol.cdb.Verify12;
+import dev.secdrive.protocol.cdb.Verify16;
 import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.cdb.Write12;
 import dev.secdrive.protocol.cdb.Write16;
+import dev.secdrive.protocol.cdb.WriteAndVerify10;
+import dev.secdrive.protocol.cdb.WriteAndVerify12;
+import dev.secdrive.protocol.cdb.WriteAndVerify16;
 import dev.secdrive.protocol.data.ReadCapacity10Data;
 import dev.secdrive.protocol.data.ReadCapacity16Data;
 import dev.secdrive.protocol.sense.AdditionalSense;
@@ -38,9 +44,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The block commands (SBC-3): READ CAPACITY(10)/(16), READ(10)/(12)/(16), WRITE(10)/(12)/(16),
- * VERIFY(10), SYNCHRONIZE CACHE(10), and START STOP UNIT, which loads, ejects, starts and stops the
- * medium (SBC-3 5.25; MMC-6 gives it the same layout). Writes go through the unit's {@link
- * dev.secdrive.emulator.firmware.UserArea}, with the faults the secure layer's writes share.
+ * VERIFY and WRITE AND VERIFY(10)/(12)/(16), SYNCHRONIZE CACHE(10), and START STOP UNIT, which
+ * loads, ejects, starts and stops the medium (SBC-3 5.25; MMC-6 gives it the same layout). Writes
+ * go through the unit's {@link dev.secdrive.emulator.firmware.UserArea}, with the faults the secure
+ * layer's writes share.
  */
 public final class SbcCommands implements CommandSet {
 
@@ -64,12 +71,17 @@ public final class SbcCommands implements CommandSet {
             Command.of(Opcode.READ_10, Read10.class, this::read),
             Command.of(Opcode.WRITE_10, Write10.class, this::write),
             Command.of(Opcode.VERIFY_10, Verify10.class, this::verify),
+            Command.of(Opcode.WRITE_AND_VERIFY_10, WriteAndVerify10.class, this::writeAndVerify),
             Command.of(
                 Opcode.SYNCHRONIZE_CACHE_10, SynchronizeCache10.class, this::synchronizeCache),
             Command.of(Opcode.READ_12, Read12.class, this::read),
             Command.of(Opcode.WRITE_12, Write12.class, this::write),
+            Command.of(Opcode.VERIFY_12, Verify12.class, this::verify),
+            Command.of(Opcode.WRITE_AND_VERIFY_12, WriteAndVerify12.class, this::writeAndVerify),
             Command.of(Opcode.READ_16, Read16.class, this::read),
             Command.of(Opcode.WRITE_16, Write16.class, this::write),
+            Command.of(Opcode.VERIFY_16, Verify16.class, this::verify),
+            Command.of(Opcode.WRITE_AND_VERIFY_16, WriteAndVerify16.class, this::writeAndVerify),
             Command.of(Opcode.READ_CAPACITY_16, ReadCapacity16.class, this::readCapacity16));
   }
 
@@ -188,18 +200,28 @@ public final class SbcCommands implements CommandSet {
     return 0;
   }
 
-  private int verify(NexusState nexus, Verify10 cdb, ByteBuffer dataOut, DataIn dataIn)
+  /**
+   * WRITE AND VERIFY(10)/(12)/(16): the write, then the check of the written blocks, which an
+   * image-backed medium passes as it reads back what was written; with BYTCHK 01b the comparison
+   * with the data-out buffer is the same bytes again. A write fault fails it as it fails WRITE.
+   */
+  private int writeAndVerify(
+      NexusState nexus, ByteCheckCommand cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    checkByteCheck(cdb);
+    return write(nexus, cdb, dataOut, dataIn);
+  }
+
+  private int verify(NexusState nexus, ByteCheckCommand cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     Medium medium = unit.requireReady();
-    if (cdb.byteCheck() != Verify10.BYTCHK_NONE && cdb.byteCheck() != Verify10.BYTCHK_COMPARE) {
-      throw CheckCondition.invalidField(1, 2);
-    }
+    checkByteCheck(cdb);
     int bytes = checkAccess(unit, cdb, medium);
     long failing = unit.faults().firstReadError(cdb.lba(), cdb.blocks());
     if (failing >= 0) {
       throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);
     }
-    if (cdb.byteCheck() == Verify10.BYTCHK_COMPARE) {
+    if (cdb.byteCheck() == ByteCheckCommand.BYTCHK_COMPARE) {
       if (dataOut.remaining() != bytes) {
         throw CheckCondition.invalidField(cdb.lengthFieldOffset());
       }
@@ -235,6 +257,14 @@ public final class SbcCommands implements CommandSet {
       throw mediumError(AdditionalSense.WRITE_ERROR, cdb.lba());
     }
     return 0;
+  }
+
+  /** BYTCHK 10b and 11b (SBC-4's unmapped and single-block compares) are not served. */
+  private static void checkByteCheck(ByteCheckCommand cdb) throws CheckCondition {
+    int check = cdb.byteCheck();
+    if (check != ByteCheckCommand.BYTCHK_NONE && check != ByteCheckCommand.BYTCHK_COMPARE) {
+      throw CheckCondition.invalidField(1, 2);
+    }
   }
 
   /** Checks protection, range and transfer size of a block access; returns its byte count. */
