@@ -26,6 +26,7 @@ class BuiltInProfilesTest {
           "VERIFY(10)",
           "WRITE AND VERIFY(10)",
           "SYNCHRONIZE CACHE(10)",
+          "WRITE SAME(10)",
           "GET EVENT STATUS NOTIFICATION",
           "READ(12)",
           "WRITE(12)",
@@ -35,6 +36,7 @@ class BuiltInProfilesTest {
           "WRITE(16)",
           "VERIFY(16)",
           "WRITE AND VERIFY(16)",
+          "WRITE SAME(16)",
           "READ CAPACITY(16)",
           "REPORT LUNS",
           "REPORT SUPPORTED OPERATION CODES",
@@ -140,7 +142,7 @@ class BuiltInProfilesTest {
     assertTrue(cd.supports("GET CONFIGURATION"));
     assertTrue(cd.supports("MODE SENSE(10)"));
     assertEquals(
-        ALL_COMMANDS.size() - 12 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
+        ALL_COMMANDS.size() - 14 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
   }
 
   @Test

@@ -42,6 +42,8 @@ import dev.secdrive.protocol.cdb.Write16;
 import dev.secdrive.protocol.cdb.WriteAndVerify10;
 import dev.secdrive.protocol.cdb.WriteAndVerify12;
 import dev.secdrive.protocol.cdb.WriteAndVerify16;
+import dev.secdrive.protocol.cdb.WriteSame10;
+import dev.secdrive.protocol.cdb.WriteSame16;
 import dev.secdrive.protocol.data.BlockLimits;
 import dev.secdrive.protocol.data.DeviceIdentification;
 import dev.secdrive.protocol.data.DeviceIdentification.Designator;
@@ -125,6 +127,8 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.SYNCHRONIZE_CACHE_10, new SynchronizeCache10());
     cdbs.put(Opcode.GET_EVENT_STATUS_NOTIFICATION, GetEventStatusNotification.media(8));
     cdbs.put(Opcode.WRITE_AND_VERIFY_10, new WriteAndVerify10(0, 1, 0));
+    cdbs.put(Opcode.WRITE_SAME_10, new WriteSame10(0, 1));
+    cdbs.put(Opcode.WRITE_SAME_16, new WriteSame16(0, 1));
     cdbs.put(Opcode.READ_12, new Read12(0, 1));
     cdbs.put(Opcode.VERIFY_12, new Verify12(0, 1, 0));
     cdbs.put(Opcode.WRITE_AND_VERIFY_12, new WriteAndVerify12(0, 1, 0));
@@ -598,6 +602,29 @@ class FirmwareCommandsTest {
     assertCheck(run(new WriteAndVerify12(MO640_BLOCKS, 1, 0), new byte[2048]), 0x05, 0x21, 0x00);
   }
 
+  @Test
+  void writeSameFillsTheRangeAndZeroBlocksReachTheEndWithinTheLimit() {
+    byte[] block = pattern(2048, 23);
+    assertGoodNoData(run(new WriteSame10(200, 3), block));
+    byte[] three = assertGood(run(new Read10(200, 3))).data();
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(block, slice(three, i));
+    }
+    assertArrayEquals(new byte[2048], assertGood(run(new Read10(203, 1))).data(), "untouched");
+    // 0 blocks: to the last block, allowed within MAXIMUM WRITE SAME LENGTH (4,096 blocks here)
+    assertGoodNoData(run(new WriteSame16(MO640_BLOCKS - 2, 0), block));
+    assertArrayEquals(block, assertGood(run(new Read16(MO640_BLOCKS - 1, 1))).data());
+    assertCheck(run(new WriteSame16(0, 0), block), 0x05, 0x24, 0x00); // the whole medium
+    assertCheck(run(new WriteSame10(0, 4097), block), 0x05, 0x24, 0x00);
+    assertCheck(run(new WriteSame10(MO640_BLOCKS - 1, 2), block), 0x05, 0x21, 0x00);
+    assertCheck(run(new WriteSame10(0, true, false, 0, 0, 1, 0), block), 0x05, 0x24, 0x00);
+    assertCheck(run(new WriteSame16(0, false, false, true, 0, 1, 0, 0)), 0x05, 0x24, 0x00);
+    assertCheck(run(new WriteSame10(0, 1), new byte[4096]), 0x05, 0x24, 0x00); // two blocks
+    assertEquals(
+        4096,
+        BlockLimits.decode(assertGood(run(Inquiry.vpd(0xB0, 64))).data()).maximumWriteSameLength());
+  }
+
   private static byte[] slice(byte[] data, int block) {
     return Arrays.copyOfRange(data, block * 2048, (block + 1) * 2048);
   }
@@ -704,8 +731,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 27 * 8, r.data().length);
-    assertEquals(27 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 29 * 8, r.data().length);
+    assertEquals(29 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         h.firmware.supportedCommands().stream()
@@ -718,7 +745,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(27, descriptors.size());
+    assertEquals(29, descriptors.size());
   }
 
   @Test
@@ -729,9 +756,9 @@ class FirmwareCommandsTest {
                 new ReportSupportedOperationCodes(
                     true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
     assertEquals(
-        4 + 27 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+        4 + 29 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
-    assertEquals(27, descriptors.size());
+    assertEquals(29, descriptors.size());
     for (var d : descriptors) {
       assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
       long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
@@ -869,7 +896,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("000000d8"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("000000e8"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

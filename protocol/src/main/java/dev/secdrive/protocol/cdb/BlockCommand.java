@@ -9,6 +9,7 @@ public sealed interface BlockCommand extends Cdb
         Read16,
         Write16,
         ByteCheckCommand,
+        WriteSameCommand,
         SynchronizeCache10 {
 
   long lba();

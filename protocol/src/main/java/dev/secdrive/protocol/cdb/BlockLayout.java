@@ -15,6 +15,9 @@ final class BlockLayout {
   static final int FUA = 0x08;
   static final int GROUP_MASK = 0x1F;
   static final int BYTCHK_SHIFT = 1;
+  static final int ANCHOR = 0x10;
+  static final int UNMAP = 0x08;
+  static final int NDOB = 0x01;
 
   static final int LBA_OFFSET = 2;
   static final int LENGTH_OFFSET_10 = 7;

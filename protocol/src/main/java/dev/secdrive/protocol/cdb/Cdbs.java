@@ -68,6 +68,8 @@ public final class Cdbs {
       case WRITE_AND_VERIFY_10 -> WriteAndVerify10.decode(cdb);
       case WRITE_AND_VERIFY_12 -> WriteAndVerify12.decode(cdb);
       case WRITE_AND_VERIFY_16 -> WriteAndVerify16.decode(cdb);
+      case WRITE_SAME_10 -> WriteSame10.decode(cdb);
+      case WRITE_SAME_16 -> WriteSame16.decode(cdb);
       case READ_MEDIA_SERIAL_NUMBER -> ReadMediaSerialNumber.decode(cdb);
       case SECURITY_PROTOCOL_IN -> SecurityProtocolIn.decode(cdb);
       case SECURITY_PROTOCOL_OUT -> SecurityProtocolOut.decode(cdb);

@@ -31,6 +31,9 @@ import dev.secdrive.protocol.cdb.Write16;
 import dev.secdrive.protocol.cdb.WriteAndVerify10;
 import dev.secdrive.protocol.cdb.WriteAndVerify12;
 import dev.secdrive.protocol.cdb.WriteAndVerify16;
+import dev.secdrive.protocol.cdb.WriteSame10;
+import dev.secdrive.protocol.cdb.WriteSame16;
+import dev.secdrive.protocol.cdb.WriteSameCommand;
 import dev.secdrive.protocol.data.ReadCapacity10Data;
 import dev.secdrive.protocol.data.ReadCapacity16Data;
 import dev.secdrive.protocol.sense.AdditionalSense;
@@ -44,10 +47,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The block commands (SBC-3): READ CAPACITY(10)/(16), READ(10)/(12)/(16), WRITE(10)/(12)/(16),
- * VERIFY and WRITE AND VERIFY(10)/(12)/(16), SYNCHRONIZE CACHE(10), and START STOP UNIT, which
- * loads, ejects, starts and stops the medium (SBC-3 5.25; MMC-6 gives it the same layout). Writes
- * go through the unit's {@link dev.secdrive.emulator.firmware.UserArea}, with the faults the secure
- * layer's writes share.
+ * VERIFY and WRITE AND VERIFY(10)/(12)/(16), WRITE SAME(10)/(16), SYNCHRONIZE CACHE(10), and START
+ * STOP UNIT, which loads, ejects, starts and stops the medium (SBC-3 5.25; MMC-6 gives it the same
+ * layout). Writes go through the unit's {@link dev.secdrive.emulator.firmware.UserArea}, with the
+ * faults the secure layer's writes share.
  */
 public final class SbcCommands implements CommandSet {
 
@@ -82,6 +85,8 @@ public final class SbcCommands implements CommandSet {
             Command.of(Opcode.WRITE_16, Write16.class, this::write),
             Command.of(Opcode.VERIFY_16, Verify16.class, this::verify),
             Command.of(Opcode.WRITE_AND_VERIFY_16, WriteAndVerify16.class, this::writeAndVerify),
+            Command.of(Opcode.WRITE_SAME_10, WriteSame10.class, this::writeSame),
+            Command.of(Opcode.WRITE_SAME_16, WriteSame16.class, this::writeSame),
             Command.of(Opcode.READ_CAPACITY_16, ReadCapacity16.class, this::readCapacity16));
   }
 
@@ -210,6 +215,48 @@ public final class SbcCommands implements CommandSet {
       throws CheckCondition {
     checkByteCheck(cdb);
     return write(nexus, cdb, dataOut, dataIn);
+  }
+
+  /**
+   * WRITE SAME(10)/(16): the one block of data-out to every block of the range, a range of 0 blocks
+   * reaching the last block. The drives are fully provisioned (LBPME 0), so UNMAP and ANCHOR are
+   * invalid, and so is NDOB; the range is bounded by Block Limits' MAXIMUM WRITE SAME LENGTH, which
+   * is the transfer limit, so the range is written as one bounded write.
+   */
+  private int writeSame(NexusState nexus, WriteSameCommand cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    if (cdb.protect() != 0) {
+      throw CheckCondition.invalidField(1, 7);
+    }
+    if (cdb.anchor() || cdb.unmap()) {
+      throw CheckCondition.invalidField(1, cdb.anchor() ? 4 : 3);
+    }
+    if (cdb.noDataOutBuffer()) {
+      throw CheckCondition.invalidField(1, 0);
+    }
+    long lba = cdb.lba();
+    if (lba < 0 || lba >= medium.blockCount()) {
+      throw CheckCondition.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE);
+    }
+    long blocks = cdb.blocks() == 0 ? medium.blockCount() - lba : cdb.blocks();
+    long maximum = unit.maximumTransferLength(medium.blockSize());
+    if (blocks > maximum) {
+      throw CheckCondition.invalidField(cdb.lengthFieldOffset());
+    }
+    checkRange(cdb, medium, blocks);
+    if (medium.metadata().readOnly()) {
+      throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
+    }
+    if (dataOut.remaining() != medium.blockSize()) {
+      throw CheckCondition.invalidField(cdb.lengthFieldOffset()); // one block, no more, no less
+    }
+    ByteBuffer pattern = ByteBuffer.allocate((int) (blocks * medium.blockSize()));
+    while (pattern.hasRemaining()) {
+      pattern.put(dataOut.duplicate());
+    }
+    unit.userArea().writeBlocks(medium, lba, pattern.flip(), false);
+    return 0;
   }
 
   private int verify(NexusState nexus, ByteCheckCommand cdb, ByteBuffer dataOut, DataIn dataIn)

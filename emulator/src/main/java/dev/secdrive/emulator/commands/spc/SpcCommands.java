@@ -171,8 +171,10 @@ public final class SpcCommands implements CommandSet {
           case DeviceIdentification.PAGE_CODE -> identification.encode();
           case BlockLimits.PAGE_CODE -> {
             int blockSize = currentBlockSize();
-            yield new BlockLimits(
-                    type, unit.maximumTransferLength(blockSize), OPTIMAL_TRANSFER_BYTES / blockSize)
+            long maximum = unit.maximumTransferLength(blockSize);
+            // WRITE SAME is bounded like a transfer, so that one command is one bounded write.
+            long writeSame = unit.profile().supports(Opcode.WRITE_SAME_10.text()) ? maximum : 0;
+            yield new BlockLimits(type, maximum, OPTIMAL_TRANSFER_BYTES / blockSize, writeSame)
                 .encode();
           }
           default -> throw CheckCondition.invalidField(2);
