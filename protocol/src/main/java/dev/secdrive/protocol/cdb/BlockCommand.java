@@ -20,8 +20,10 @@ public sealed interface BlockCommand extends Cdb
   /** Byte offset in the CDB of the transfer length field, for sense field pointers. */
   int lengthFieldOffset();
 
-  /** Byte offset in the CDB of the LBA field. */
-  int lbaFieldOffset();
+  /** Byte offset in the CDB of the LBA field: byte 2 in every block CDB (SBC-3). */
+  default int lbaFieldOffset() {
+    return BlockLayout.LBA_OFFSET;
+  }
 
   /** The protection field (RDPROTECT, WRPROTECT, VRPROTECT) in byte 1 bits 7-5, or 0. */
   int protect();

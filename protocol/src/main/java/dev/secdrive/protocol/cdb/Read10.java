@@ -74,11 +74,6 @@ public record Read10(
   }
 
   @Override
-  public int lbaFieldOffset() {
-    return BlockLayout.LBA_OFFSET;
-  }
-
-  @Override
   public int lengthFieldOffset() {
     return BlockLayout.LENGTH_OFFSET_10;
   }

@@ -71,11 +71,6 @@ public record Verify10(
   }
 
   @Override
-  public int lbaFieldOffset() {
-    return BlockLayout.LBA_OFFSET;
-  }
-
-  @Override
   public int lengthFieldOffset() {
     return BlockLayout.LENGTH_OFFSET_10;
   }

@@ -70,11 +70,6 @@ public record WriteAndVerify16(
   }
 
   @Override
-  public int lbaFieldOffset() {
-    return BlockLayout.LBA_OFFSET;
-  }
-
-  @Override
   public int lengthFieldOffset() {
     return BlockLayout.LENGTH_OFFSET_16;
   }

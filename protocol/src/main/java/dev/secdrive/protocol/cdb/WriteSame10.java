@@ -77,11 +77,6 @@ public record WriteSame10(
   }
 
   @Override
-  public int lbaFieldOffset() {
-    return BlockLayout.LBA_OFFSET;
-  }
-
-  @Override
   public int lengthFieldOffset() {
     return BlockLayout.LENGTH_OFFSET_10;
   }

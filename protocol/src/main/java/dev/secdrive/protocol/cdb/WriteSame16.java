@@ -75,11 +75,6 @@ public record WriteSame16(
   }
 
   @Override
-  public int lbaFieldOffset() {
-    return BlockLayout.LBA_OFFSET;
-  }
-
-  @Override
   public int lengthFieldOffset() {
     return BlockLayout.LENGTH_OFFSET_16;
   }
