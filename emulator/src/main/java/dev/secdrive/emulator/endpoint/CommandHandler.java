@@ -18,6 +18,7 @@ import dev.secdrive.protocol.sense.SenseKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -385,6 +386,21 @@ public final class CommandHandler {
   private static StatusFrame statusFrame(
       CommandFrame command, Response response, PooledDataIn dataIn) {
     long expected = command.expectedDataInLength();
+    long sent = command.dataOut().readableBytes();
+    long called = response.dataOutLength() == Response.AS_SENT ? sent : response.dataOutLength();
+    if (sent != called) {
+      // A write given more or less data-out than its CDB names (PROTOCOL.md "Residuals").
+      dataIn.release();
+      byte[] sense = response.status() == ScsiStatus.GOOD ? new byte[0] : response.sense().encode();
+      return new StatusFrame(
+          command.tag(),
+          response.status(),
+          Math.abs(sent - called),
+          sent > called,
+          sent < called,
+          sense,
+          Unpooled.EMPTY_BUFFER);
+    }
     if (response.status() != ScsiStatus.GOOD) {
       dataIn.release();
       return StatusFrame.checkCondition(command.tag(), expected, response.sense().encode());

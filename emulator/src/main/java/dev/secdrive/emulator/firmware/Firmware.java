@@ -220,11 +220,11 @@ public final class Firmware {
     long now = unit.begin();
     try {
       int length = dispatch(unit.nexus(nexus), cdb, dataOut, dataIn);
-      return Response.good(length, unit.complete(now));
+      return Response.good(length, unit.dataOutLength(), unit.complete(now));
     } catch (CheckCondition e) {
-      return Response.checkCondition(e.sense(), unit.complete(now));
+      return Response.checkCondition(e.sense(), unit.dataOutLength(), unit.complete(now));
     } catch (InvalidCdbException e) {
-      return Response.checkCondition(sense(e), unit.complete(now));
+      return Response.checkCondition(sense(e), Response.AS_SENT, unit.complete(now));
     } catch (PowerLoss e) {
       // A pulled plug: no answer, no clean-up; whatever is on disk now is what survives.
       poweredOff = true;
@@ -240,6 +240,7 @@ public final class Firmware {
           e);
       return Response.checkCondition(
           SenseData.of(SenseKey.HARDWARE_ERROR, AdditionalSense.INTERNAL_TARGET_FAILURE),
+          unit.dataOutLength(),
           unit.complete(now));
     }
   }

@@ -9,15 +9,22 @@ import dev.secdrive.protocol.sense.SenseData;
  * @param status GOOD or CHECK CONDITION
  * @param sense the sense data for CHECK CONDITION, else {@code null}
  * @param dataInLength bytes the command put in its data-in buffer
+ * @param dataOutLength bytes of data-out the command's CDB calls for (SAM-5's SPDTL), or {@link
+ *     #AS_SENT} when it takes the data-out as it came; an endpoint reports a difference from what
+ *     the host sent as a residual (RFC 7143 11.4.5.1)
  * @param delayNanos how long after arrival the drive completes the command (0 with fast timing)
  */
-public record Response(ScsiStatus status, SenseData sense, int dataInLength, long delayNanos) {
+public record Response(
+    ScsiStatus status, SenseData sense, int dataInLength, long dataOutLength, long delayNanos) {
 
-  static Response good(int dataInLength, long delayNanos) {
-    return new Response(ScsiStatus.GOOD, null, dataInLength, delayNanos);
+  /** The command names no data-out length of its own: whatever the host sent is what it took. */
+  public static final long AS_SENT = -1;
+
+  static Response good(int dataInLength, long dataOutLength, long delayNanos) {
+    return new Response(ScsiStatus.GOOD, null, dataInLength, dataOutLength, delayNanos);
   }
 
-  static Response checkCondition(SenseData sense, long delayNanos) {
-    return new Response(ScsiStatus.CHECK_CONDITION, sense, 0, delayNanos);
+  static Response checkCondition(SenseData sense, long dataOutLength, long delayNanos) {
+    return new Response(ScsiStatus.CHECK_CONDITION, sense, 0, dataOutLength, delayNanos);
   }
 }

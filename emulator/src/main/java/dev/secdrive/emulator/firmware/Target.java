@@ -64,7 +64,7 @@ public final class Target {
       if (length > 0) {
         dataIn.allocate(length).put(data, 0, length);
       }
-      return Response.good(length, 0);
+      return Response.good(length, Response.AS_SENT, 0);
     }
     SenseData notSupported =
         SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED);
@@ -75,9 +75,9 @@ public final class Target {
       if (length > 0) {
         dataIn.allocate(length).put(data, 0, length);
       }
-      return Response.good(length, 0);
+      return Response.good(length, Response.AS_SENT, 0);
     }
-    return Response.checkCondition(notSupported, 0);
+    return Response.checkCondition(notSupported, Response.AS_SENT, 0);
   }
 
   /** Drops a connection's state from every drive. */
@@ -90,7 +90,7 @@ public final class Target {
     try {
       cdb = (ReportLuns) Cdbs.decode(bytes);
     } catch (InvalidCdbException e) {
-      return Response.checkCondition(Firmware.sense(e), 0);
+      return Response.checkCondition(Firmware.sense(e), Response.AS_SENT, 0);
     }
     if ((cdb.control() & 0x04) != 0) {
       return invalidField(11, 2);
@@ -110,7 +110,7 @@ public final class Target {
     byte[] data = new LunList(luns).encode();
     int length = (int) Math.min(data.length, cdb.allocationLength());
     dataIn.allocate(length).put(data, 0, length);
-    return Response.good(length, 0);
+    return Response.good(length, Response.AS_SENT, 0);
   }
 
   private static Response invalidField(int cdbByte, int bit) {
@@ -119,6 +119,7 @@ public final class Target {
             SenseKey.ILLEGAL_REQUEST,
             AdditionalSense.INVALID_FIELD_IN_CDB,
             new FieldPointer(true, cdbByte, bit)),
+        Response.AS_SENT,
         0);
   }
 }

@@ -40,6 +40,7 @@ final class Unit implements UnitContext {
 
   private long busyUntil;
   private long serviceNanos;
+  private long dataOutLength;
   private long commandCount;
 
   Unit(
@@ -128,6 +129,11 @@ final class Unit implements UnitContext {
   }
 
   @Override
+  public void dataOutLength(long bytes) {
+    dataOutLength = bytes;
+  }
+
+  @Override
   public SecureLayer secure() {
     return secure;
   }
@@ -150,7 +156,13 @@ final class Unit implements UnitContext {
     mechanism.tick(now);
     commandCount++;
     serviceNanos = 0;
+    dataOutLength = Response.AS_SENT;
     return now;
+  }
+
+  /** The data-out length this command called for, or {@link Response#AS_SENT}. */
+  long dataOutLength() {
+    return dataOutLength;
   }
 
   /** Queues this command's service time behind the drive's earlier work; returns the delay. */

@@ -84,6 +84,12 @@ public interface UnitContext {
   /** Adds to the time this command keeps the drive busy. */
   void service(long nanos);
 
+  /**
+   * States the data-out length this command's CDB calls for (SAM-5's SPDTL) when the host may have
+   * sent a different amount; the endpoint reports the difference as a residual.
+   */
+  void dataOutLength(long bytes);
+
   SecureLayer secure();
 
   /** The user-area block write path, with its injected faults (WRITE and the secure layer). */

@@ -7,6 +7,7 @@ import dev.secdrive.emulator.firmware.DriveEvent;
 import dev.secdrive.emulator.firmware.DriveState;
 import dev.secdrive.emulator.firmware.Faults;
 import dev.secdrive.emulator.firmware.NexusState;
+import dev.secdrive.emulator.firmware.Response;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.firmware.TimingModel;
 import dev.secdrive.emulator.firmware.UnitContext;
@@ -38,6 +39,7 @@ public final class TestUnit implements UnitContext {
   public final SecureLayer secure = SecureLayer.ephemeral("SDDTEST0001", faults);
   public final List<DriveEvent> events = new ArrayList<>();
   public long serviceNanos;
+  public long dataOutLength = Response.AS_SENT;
   public final UserArea userArea;
   public Medium loaded;
   public DriveState state = DriveState.READY;
@@ -139,6 +141,11 @@ public final class TestUnit implements UnitContext {
   @Override
   public void service(long nanos) {
     serviceNanos += nanos;
+  }
+
+  @Override
+  public void dataOutLength(long bytes) {
+    dataOutLength = bytes;
   }
 
   @Override

@@ -13,6 +13,8 @@ import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.TestUnitReady;
+import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Direction;
 import dev.secdrive.protocol.frame.StatusFrame;
@@ -86,6 +88,55 @@ class CommandHandlerTest {
       for (CommandFrame frame : burst) {
         assertEquals(0, frame.refCnt(), "every command released");
       }
+      channel.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void aWriteGivenOtherThanItsCdbsLengthIsAnsweredWithTheDataOutResidual() throws Exception {
+    DriveProfile profile = ProfileCatalog.builtIn().get("mo-640");
+    MediumType type = profile.defaultMedium();
+    MediumStore store = MediumStore.openOrCreate(media);
+    store.create(
+        new MediumStore.Spec(
+            "Q", type.type(), type.blockSize(), type.blockCount(), 4096, false, "", null));
+    Firmware drive = new Firmware(0, profile, "DEV", TimingMode.FAST, System::nanoTime);
+    try (Medium medium = store.open("Q")) {
+      drive.insert(medium);
+      EmbeddedChannel channel =
+          new EmbeddedChannel(new CommandHandler.OnChannel(new Target(List.of(drive))));
+      int block = type.blockSize();
+      CommandFrame[] writes = {
+        CommandFrame.dataIn(0, 0, new TestUnitReady().encode(), 0), // the power-on attention
+        CommandFrame.dataOut(
+            1, 0, new Write10(0, 1).encode(), Unpooled.buffer().writeZero(3 * block)),
+        CommandFrame.dataOut(2, 0, new Write10(0, 2).encode(), Unpooled.buffer().writeZero(block)),
+        CommandFrame.dataOut(3, 0, new Write10(0, 2).encode(), Unpooled.buffer().writeZero(100)),
+        CommandFrame.dataOut(
+            4, 0, new Write10(0, 2).encode(), Unpooled.buffer().writeZero(2 * block))
+      };
+      channel.writeInbound((Object[]) writes);
+      channel.runPendingTasks();
+      channel.<StatusFrame>readOutbound().release();
+
+      StatusFrame more = channel.readOutbound();
+      assertEquals(ScsiStatus.GOOD, more.status());
+      assertTrue(more.underflow(), "the host sent more than the CDB names");
+      assertEquals(2L * block, more.residual());
+      StatusFrame less = channel.readOutbound();
+      assertEquals(ScsiStatus.GOOD, less.status());
+      assertTrue(less.overflow(), "the CDB names more than the host sent");
+      assertEquals(block, less.residual());
+      StatusFrame cut = channel.readOutbound();
+      assertEquals(ScsiStatus.CHECK_CONDITION, cut.status());
+      assertEquals(0x0E, cut.sense()[12] & 0xFF, "INVALID FIELD IN COMMAND INFORMATION UNIT");
+      assertTrue(cut.overflow());
+      assertEquals(2L * block - 100, cut.residual());
+      StatusFrame exact = channel.readOutbound();
+      assertEquals(ScsiStatus.GOOD, exact.status());
+      assertEquals(0, exact.residual());
+      assertTrue(!exact.underflow() && !exact.overflow());
+      assertNull(channel.readOutbound());
       channel.finishAndReleaseAll();
     }
   }

@@ -576,7 +576,7 @@ class FirmwareCommandsTest {
     assertGoodNoData(run(new Read12(MO640_BLOCKS - 1, 0))); // zero blocks transfer nothing
     assertCheck(run(new Read12(MO640_BLOCKS, 0)), 0x05, 0x21, 0x00); // but the LBA is checked
     assertCheck(run(new Read12(MO640_BLOCKS - 1, 2)), 0x05, 0x21, 0x00);
-    assertCheck(run(new Write12(0, 2), new byte[2048]), 0x05, 0x24, 0x00); // one block of two
+    assertCheck(run(new Write12(0, 2), new byte[2047]), 0x05, 0x0E, 0x03); // ends inside a block
   }
 
   @Test

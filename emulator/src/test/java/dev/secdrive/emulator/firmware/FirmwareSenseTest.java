@@ -250,19 +250,32 @@ class FirmwareSenseTest {
   }
 
   @Test
-  void writeDataOutMustMatchTheTransferLength() throws Exception {
+  void writeDataOutOfAnotherLengthWritesTheCdbsWholeBlocksAndReportsTheCalledLength() {
     byte[] before = pattern(2 * BLOCK, 5);
-    assertGoodNoData(run(new Write10(10, 2), before));
-    assertFieldPointer(
-        assertCheck(run(new Write10(10, 2), new byte[BLOCK]), 0x05, 0x24, 0x00), 7, -1);
-    assertFieldPointer(
-        assertCheck(run(new Write10(10, 2), new byte[3 * BLOCK]), 0x05, 0x24, 0x00), 7, -1);
-    assertFieldPointer(
-        assertCheck(run(new Write16(10, 2), new byte[2 * BLOCK - 1]), 0x05, 0x24, 0x00), 10, -1);
-    assertFieldPointer(
-        assertCheck(run(new Write10(10, 0), new byte[BLOCK]), 0x05, 0x24, 0x00), 7, -1);
-    // nothing was written
+    Result exact = run(new Write10(10, 2), before);
+    assertGoodNoData(exact);
+    assertEquals(2 * BLOCK, exact.response().dataOutLength());
+    // Cut inside a block: nothing can be written (FCP-4 option b)
+    assertCheck(run(new Write16(10, 2), new byte[2 * BLOCK - 1]), 0x05, 0x0E, 0x03);
+    assertCheck(run(new Write10(10, 2), new byte[BLOCK / 2]), 0x05, 0x0E, 0x03);
     assertArrayEquals(before, assertGood(run(new Read10(10, 2))).data());
+    // Longer than the CDB: its blocks only; shorter by whole blocks: those blocks only (option a)
+    byte[] longer = pattern(3 * BLOCK, 8);
+    Result over = run(new Write10(10, 1), longer);
+    assertGoodNoData(over);
+    assertEquals(BLOCK, over.response().dataOutLength());
+    byte[] shorter = pattern(BLOCK, 12);
+    Result under = run(new Write10(11, 2), shorter);
+    assertGoodNoData(under);
+    assertEquals(2 * BLOCK, under.response().dataOutLength());
+    byte[] expected = new byte[2 * BLOCK];
+    System.arraycopy(longer, 0, expected, 0, BLOCK);
+    System.arraycopy(shorter, 0, expected, BLOCK, BLOCK);
+    assertArrayEquals(expected, assertGood(run(new Read10(10, 2))).data());
+    // A zero-block write takes nothing, whatever was sent
+    assertEquals(
+        0, assertGood(run(new Write10(10, 0), new byte[BLOCK])).response().dataOutLength());
+    assertArrayEquals(expected, assertGood(run(new Read10(10, 2))).data());
   }
 
   @Test

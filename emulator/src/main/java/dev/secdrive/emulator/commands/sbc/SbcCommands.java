@@ -194,15 +194,33 @@ public final class SbcCommands implements CommandSet {
     if (medium.metadata().readOnly()) {
       throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
     }
-    if (dataOut.remaining() != bytes) {
-      // The data-out phase must carry exactly the blocks the CDB names.
-      throw CheckCondition.invalidField(cdb.lengthFieldOffset());
-    }
-    if (bytes == 0) {
+    int written = wholeBlocksSent(bytes, dataOut, medium);
+    if (written == 0) {
       return 0;
     }
-    unit.userArea().writeBlocks(medium, cdb.lba(), dataOut.duplicate(), forceUnitAccess(cdb));
+    ByteBuffer blocks = dataOut.duplicate();
+    blocks.limit(blocks.position() + written);
+    unit.userArea().writeBlocks(medium, cdb.lba(), blocks, forceUnitAccess(cdb));
     return 0;
+  }
+
+  /**
+   * The bytes of a write's data-out to put on the medium when the host sent a different amount than
+   * the CDB names (SAM-5's EDTL and SPDTL; FCP-4 9.4.2 option a): only the blocks the CDB names, of
+   * what was sent; the endpoint reports the difference as a residual. Data-out that ends inside a
+   * block cannot be written: INVALID FIELD IN INFORMATION UNIT (FCP-4 option b).
+   */
+  private int wholeBlocksSent(int bytes, ByteBuffer dataOut, Medium medium) throws CheckCondition {
+    unit.dataOutLength(bytes);
+    int sent = dataOut.remaining();
+    if (sent >= bytes) {
+      return bytes;
+    }
+    if (sent % medium.blockSize() != 0) {
+      throw CheckCondition.of(
+          SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT);
+    }
+    return sent;
   }
 
   /**

@@ -60,6 +60,7 @@ final class ScsiTasks {
     int transferTag = IscsiPdu.RESERVED_TAG;
     int r2tSn;
     int nextDataSn; // within the current output sequence: the unsolicited one, or one R2T's
+    boolean lost; // a Data-Out came out of order: the task ends once its sequence is in
 
     Write(ScsiCommand command, int lun, ByteBuf buffer) {
       this.command = command;
@@ -209,19 +210,22 @@ final class ScsiTasks {
       connection.send(connection.reject(RejectReason.PROTOCOL_ERROR, connection.header(data)));
       return;
     }
-    if (data.dataSn() != write.nextDataSn) {
-      // Section 11.7.5: at ErrorRecoveryLevel 0 a lost Data-Out cannot be recovered; the
-      // connection, and with it the session, ends (section 7.1.1).
-      log.warn(
-          "{}: Data-Out DataSN {} where {} was due, closing",
+    if (data.dataSn() != write.nextDataSn && !write.lost) {
+      // Section 7.8: a DataSN out of order means an earlier Data-Out was lost to a digest error.
+      // At ErrorRecoveryLevel 0 there is no recovery R2T, so the task ends (section 7.7 b) once
+      // its sequence is in; the session goes on.
+      log.debug(
+          "{}: Data-Out DataSN {} where {} was due, task 0x{} fails",
           connection,
           data.dataSn(),
-          write.nextDataSn);
-      connection.close();
-      return;
+          write.nextDataSn,
+          Integer.toHexString(data.initiatorTaskTag()));
+      write.lost = true;
     }
     write.nextDataSn++;
-    data.data().copyTo(write.buffer, (int) data.bufferOffset());
+    if (!write.lost) {
+      data.data().copyTo(write.buffer, (int) data.bufferOffset());
+    }
     if (data.finalPdu()) {
       if (unsolicited) {
         write.unsolicitedDone = true;
@@ -240,6 +244,16 @@ final class ScsiTasks {
       return;
     }
     int itt = write.command.initiatorTaskTag();
+    if (write.lost) {
+      // Section 11.4.7.3: ABORTED COMMAND, PROTOCOL SERVICE CRC ERROR; nothing was written.
+      writes.remove(itt);
+      write.buffer.release();
+      byte[] sense =
+          SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR)
+              .encode();
+      sendResponse(itt, ScsiStatus.CHECK_CONDITION, 0, false, sense, 0);
+      return;
+    }
     if (write.requested >= write.length) {
       writes.remove(itt);
       tasks.put(itt, new Task(write.command.lun(), write.lun, false, write.length));
@@ -358,8 +372,9 @@ final class ScsiTasks {
       ByteBuf data = status.dataIn();
       int total = data.readableBytes();
       if (status.status() != ScsiStatus.GOOD || !task.read() || total == 0) {
-        long residual = task.read() ? status.residual() : 0;
-        sendResponse(status.tag(), status.status(), residual, status.overflow(), status.sense(), 0);
+        // A read's residual, or a write's when its data-out differed from what its CDB names.
+        sendResponse(
+            status.tag(), status.status(), status.residual(), status.overflow(), status.sense(), 0);
         return;
       }
       int segment = parameters.initiatorMaxRecvDataSegmentLength();

@@ -22,6 +22,7 @@ import dev.secdrive.protocol.sense.SenseKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +97,49 @@ class SbcCommandsTest {
     assertTrue(afterWrite > 0, "realistic timing charges the write");
     assertArrayEquals(data, read(new Read10(4, 2)));
     assertTrue(unit.serviceNanos > afterWrite, "and the read");
+  }
+
+  @Test
+  void moreDataOutThanTheCdbNamesWritesOnlyItsBlocksAndStatesTheCalledLength() throws Exception {
+    byte[] before = read(new Read10(20, 2));
+    byte[] data = pattern(2 * BLOCK, 5);
+    execute(new Write10(20, 1), ByteBuffer.wrap(data), n -> null);
+    assertEquals(BLOCK, unit.dataOutLength, "SPDTL, for the endpoint's residual");
+    byte[] onMedium = read(new Read10(20, 2));
+    assertArrayEquals(Arrays.copyOf(data, BLOCK), Arrays.copyOf(onMedium, BLOCK));
+    assertArrayEquals(
+        Arrays.copyOfRange(before, BLOCK, 2 * BLOCK),
+        Arrays.copyOfRange(onMedium, BLOCK, 2 * BLOCK),
+        "the second block is not the CDB's");
+  }
+
+  @Test
+  void lessDataOutInWholeBlocksWritesOnlyTheBlocksSent() throws Exception {
+    byte[] before = read(new Read10(24, 2));
+    byte[] data = pattern(BLOCK, 9);
+    execute(new Write10(24, 2), ByteBuffer.wrap(data), n -> null);
+    assertEquals(2 * BLOCK, unit.dataOutLength);
+    byte[] onMedium = read(new Read10(24, 2));
+    assertArrayEquals(data, Arrays.copyOf(onMedium, BLOCK));
+    assertArrayEquals(
+        Arrays.copyOfRange(before, BLOCK, 2 * BLOCK),
+        Arrays.copyOfRange(onMedium, BLOCK, 2 * BLOCK));
+
+    execute(new Write10(24, 1), ByteBuffer.allocate(0), n -> null);
+    assertArrayEquals(onMedium, read(new Read10(24, 2)), "no data-out, nothing written");
+  }
+
+  @Test
+  void dataOutEndingInsideABlockIsAnInvalidInformationUnitAndWritesNothing() throws Exception {
+    byte[] before = read(new Read10(28, 2));
+    CheckCondition e =
+        assertThrows(
+            CheckCondition.class,
+            () -> execute(new Write10(28, 2), ByteBuffer.wrap(pattern(BLOCK + 200, 1)), n -> null));
+    assertTrue(
+        e.sense().is(SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_INFORMATION_UNIT));
+    assertEquals(2 * BLOCK, unit.dataOutLength);
+    assertArrayEquals(before, read(new Read10(28, 2)));
   }
 
   @Test

@@ -231,7 +231,31 @@ class IscsiConnectionTest {
       ScsiResponse written = assertInstanceOf(ScsiResponse.class, receive());
       assertEquals(ScsiStatus.GOOD.code(), written.status());
       assertEquals(3, written.initiatorTaskTag());
+      assertFalse(written.underflow() || written.overflow());
       expStatSn = written.statSn() + 1;
+
+      // A write whose expected length differs from its CDB's (RFC 7143 11.4.5.1): one block sent
+      // with two expected is GOOD with a one-block underflow; two blocks with none sent, GOOD
+      // with a two-block overflow, and nothing written.
+      send(
+          command(
+              5,
+              new Write10(20, 1).encode(),
+              false,
+              true,
+              4096,
+              java.util.Arrays.copyOf(data, 4096)));
+      ScsiResponse under = assertInstanceOf(ScsiResponse.class, receive());
+      assertEquals(ScsiStatus.GOOD.code(), under.status());
+      assertTrue(under.underflow());
+      assertEquals(2048, under.residual());
+      expStatSn = under.statSn() + 1;
+      send(command(6, new Write10(0, 2).encode(), false, true, 0, new byte[0]));
+      ScsiResponse over = assertInstanceOf(ScsiResponse.class, receive());
+      assertEquals(ScsiStatus.GOOD.code(), over.status());
+      assertTrue(over.overflow());
+      assertEquals(4096, over.residual());
+      expStatSn = over.statSn() + 1;
 
       // READ(10) of the same blocks: Data-In of at most 8 KiB, the status in the last (S bit).
       send(command(4, new Read10(0, 10).encode(), true, false, data.length, new byte[0]));
@@ -468,7 +492,8 @@ class IscsiConnectionTest {
   }
 
   @Test
-  void aDataOutWithTheWrongDataSnEndsTheConnection() throws Exception {
+  void aDataOutWithTheWrongDataSnFailsItsWriteOnceTheSequenceIsInAndTheSessionGoesOn()
+      throws Exception {
     IscsiPduDecoder decoder = new IscsiPduDecoder();
     IscsiPduEncoder encoder = new IscsiPduEncoder();
     channel =
@@ -499,11 +524,33 @@ class IscsiConnectionTest {
     send(
         new DataOut(
             false, LUN0, 1, r2t.targetTransferTag(), 0, 0, 0, DataSegment.of(new byte[4096])));
-    assertTrue(channel.isOpen(), "DataSN 0 is the first of the sequence");
+    assertNull(receive(), "DataSN 0 is the first of the sequence");
+    // DataSN 2 where 1 was due, and in the reverse order: each task waits for its sequence's end.
     send(
         new DataOut(
-            true, LUN0, 1, r2t.targetTransferTag(), 0, 2, 4096, DataSegment.of(new byte[4096])));
-    assertFalse(channel.isOpen(), "DataSN 2 where 1 was due");
+            false, LUN0, 1, r2t.targetTransferTag(), 0, 2, 4096, DataSegment.of(new byte[2048])));
+    assertNull(receive(), "the sequence is not over");
+    send(
+        new DataOut(
+            true, LUN0, 1, r2t.targetTransferTag(), 0, 1, 6144, DataSegment.of(new byte[2048])));
+    ScsiResponse failed = assertInstanceOf(ScsiResponse.class, receive());
+    assertEquals(1, failed.initiatorTaskTag());
+    assertEquals(ScsiStatus.CHECK_CONDITION.code(), failed.status());
+    byte[] sense = failed.sense().toByteArray();
+    assertEquals(0x0B, sense[2] & 0x0F, "ABORTED COMMAND");
+    assertEquals(0x47, sense[12] & 0xFF, "PROTOCOL SERVICE CRC ERROR");
+    assertEquals(0x05, sense[13] & 0xFF);
+    assertTrue(channel.isOpen(), "the session goes on (RFC 7143 7.8)");
+
+    send(command(2, new Write10(0, 1).encode(), false, true, 2048, new byte[0]));
+    R2t next = assertInstanceOf(R2t.class, receive());
+    assertEquals(2, next.initiatorTaskTag());
+    send(
+        new DataOut(
+            true, LUN0, 2, next.targetTransferTag(), 0, 5, 0, DataSegment.of(new byte[2048])));
+    ScsiResponse alone = assertInstanceOf(ScsiResponse.class, receive());
+    assertEquals(0x47, alone.sense().toByteArray()[12] & 0xFF, "one PDU, out of order");
+    assertNull(receive());
     channel.finishAndReleaseAll();
   }
 }
