@@ -16,6 +16,7 @@ class BuiltInProfilesTest {
       List.of(
           "TEST UNIT READY",
           "REQUEST SENSE",
+          "READ(6)",
           "INQUIRY",
           "MODE SENSE(6)",
           "START STOP UNIT",
@@ -25,6 +26,7 @@ class BuiltInProfilesTest {
           "WRITE(10)",
           "VERIFY(10)",
           "WRITE AND VERIFY(10)",
+          "PRE-FETCH(10)",
           "SYNCHRONIZE CACHE(10)",
           "WRITE SAME(10)",
           "GET EVENT STATUS NOTIFICATION",
@@ -33,9 +35,12 @@ class BuiltInProfilesTest {
           "VERIFY(12)",
           "WRITE AND VERIFY(12)",
           "READ(16)",
+          "COMPARE AND WRITE",
           "WRITE(16)",
+          "ORWRITE(16)",
           "VERIFY(16)",
           "WRITE AND VERIFY(16)",
+          "PRE-FETCH(16)",
           "WRITE SAME(16)",
           "READ CAPACITY(16)",
           "REPORT LUNS",
@@ -142,7 +147,7 @@ class BuiltInProfilesTest {
     assertTrue(cd.supports("GET CONFIGURATION"));
     assertTrue(cd.supports("MODE SENSE(10)"));
     assertEquals(
-        ALL_COMMANDS.size() - 14 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
+        ALL_COMMANDS.size() - 19 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
   }
 
   @Test
@@ -237,7 +242,7 @@ class BuiltInProfilesTest {
   void profileListsCannotBeChanged() {
     assertThrows(UnsupportedOperationException.class, () -> catalog.profiles().clear());
     DriveProfile mo = catalog.get("mo-640");
-    assertThrows(UnsupportedOperationException.class, () -> mo.commands().add("READ(6)"));
+    assertThrows(UnsupportedOperationException.class, () -> mo.commands().add("WRITE(6)"));
     assertThrows(UnsupportedOperationException.class, () -> mo.media().clear());
   }
 }

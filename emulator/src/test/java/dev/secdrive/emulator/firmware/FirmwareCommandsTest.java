@@ -16,14 +16,19 @@ import dev.secdrive.emulator.firmware.Harness.Result;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.protocol.cdb.ByteCheckCommand;
 import dev.secdrive.protocol.cdb.Cdb;
+import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.GetEventStatusNotification;
 import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.OrWrite16;
+import dev.secdrive.protocol.cdb.PreFetch10;
+import dev.secdrive.protocol.cdb.PreFetch16;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.Read12;
 import dev.secdrive.protocol.cdb.Read16;
+import dev.secdrive.protocol.cdb.Read6;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
 import dev.secdrive.protocol.cdb.ReadCapacity16;
 import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
@@ -138,6 +143,11 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.READ_16, new Read16(0, 1));
     cdbs.put(Opcode.WRITE_16, new Write16(0, 1));
     cdbs.put(Opcode.READ_CAPACITY_16, new ReadCapacity16(32));
+    cdbs.put(Opcode.READ_6, new Read6(0, 1));
+    cdbs.put(Opcode.PRE_FETCH_10, new PreFetch10(0, 1));
+    cdbs.put(Opcode.PRE_FETCH_16, new PreFetch16(0, 1));
+    cdbs.put(Opcode.ORWRITE_16, new OrWrite16(0, 1));
+    cdbs.put(Opcode.COMPARE_AND_WRITE, new CompareAndWrite(0, 0)); // compares 0 blocks: no data
     cdbs.put(Opcode.REPORT_LUNS, new ReportLuns(64));
     cdbs.put(Opcode.REPORT_SUPPORTED_OPERATION_CODES, ReportSupportedOperationCodes.all(4096));
     cdbs.put(Opcode.READ_MEDIA_SERIAL_NUMBER, new ReadMediaSerialNumber(64));
@@ -155,7 +165,7 @@ class FirmwareCommandsTest {
       byte[] cdb = cdbs.get(opcode).encode();
       assertEquals(opcode.code(), cdb[0] & 0xFF);
       assertEquals(opcode.cdbLength(), cdb.length);
-      boolean writes = opcode.text().startsWith("WRITE");
+      boolean writes = opcode.text().startsWith("WRITE") || opcode == Opcode.ORWRITE_16;
       byte[] dataOut = writes ? pattern(blockSize, opcode.code()) : new byte[0];
       DataIn.Heap in = new DataIn.Heap();
       Response response = target.execute(host, 0, cdb, ByteBuffer.wrap(dataOut), in);
@@ -625,6 +635,80 @@ class FirmwareCommandsTest {
         BlockLimits.decode(assertGood(run(Inquiry.vpd(0xB0, 64))).data()).maximumWriteSameLength());
   }
 
+  @Test
+  void read6AddressesTwentyOneBitsAndZeroMeans256Blocks() {
+    byte[] data = pattern(256 * 2048, 29);
+    assertGoodNoData(run(new Write10(300, 256), data));
+    assertArrayEquals(data, assertGood(run(new Read6(300, 0))).data(), "0 = 256 blocks");
+    assertArrayEquals(slice(data, 1), assertGood(run(new Read6(301, 1))).data());
+    assertCheck(run(new Read6(MO640_BLOCKS, 1)), 0x05, 0x21, 0x00);
+    assertCheck(run(new Read6(MO640_BLOCKS - 1, 2)), 0x05, 0x21, 0x00);
+    assertCheck(run(new Read6(0x1F_FFFF, 1)), 0x05, 0x21, 0x00);
+  }
+
+  @Test
+  void preFetchChecksTheRangeAndHoldsNothing() {
+    assertGoodNoData(run(new PreFetch10(0, 256)));
+    assertGoodNoData(run(new PreFetch10(true, 0, 3, 1, 0))); // IMMED and a group number
+    assertGoodNoData(run(new PreFetch16(MO640_BLOCKS - 1, 1)));
+    assertGoodNoData(run(new PreFetch16(MO640_BLOCKS - 1, 0))); // 0: to the last block
+    assertCheck(run(new PreFetch10(MO640_BLOCKS, 0)), 0x05, 0x21, 0x00);
+    assertCheck(run(new PreFetch10(MO640_BLOCKS - 1, 2)), 0x05, 0x21, 0x00);
+    assertCheck(run(new PreFetch16(-1, 1)), 0x05, 0x21, 0x00); // LBA 2^64 - 1, unsigned
+  }
+
+  @Test
+  void orWriteOrsTheDataOutIntoTheBlocks() {
+    byte[] a5 = new byte[2 * 2048];
+    Arrays.fill(a5, (byte) 0xA5);
+    byte[] x5a = new byte[2 * 2048];
+    Arrays.fill(x5a, (byte) 0x5A);
+    assertGoodNoData(run(new Write10(400, 2), a5));
+    assertGoodNoData(run(new OrWrite16(400, 2), x5a));
+    byte[] ones = new byte[2 * 2048];
+    Arrays.fill(ones, (byte) 0xFF);
+    assertArrayEquals(ones, assertGood(run(new Read10(400, 2))).data());
+    assertArrayEquals(new byte[2048], assertGood(run(new Read10(402, 1))).data(), "untouched");
+    assertGoodNoData(run(new OrWrite16(400, 0), new byte[0]));
+    assertCheck(run(new OrWrite16(MO640_BLOCKS + 1, 0), new byte[0]), 0x05, 0x21, 0x00);
+    assertCheck(
+        run(new OrWrite16(1, false, false, 400, 1, 0, 0), new byte[2048]), 0x05, 0x24, 0x00);
+    // DPO and FUA are accepted (DPOFUA = 1 in MODE SENSE)
+    assertGoodNoData(run(new OrWrite16(0, true, true, 400, 1, 0, 0), new byte[2048]));
+    h.firmware.setWriteProtected(true);
+    assertCheck(run(new OrWrite16(400, 1), new byte[2048]), 0x07, 0x27, 0x00);
+  }
+
+  @Test
+  void compareAndWriteWritesOnlyWhenTheVerifyInstanceMatches() {
+    byte[] a = new byte[3 * 2048];
+    Arrays.fill(a, (byte) 'A');
+    assertGoodNoData(run(new Write10(500, 3), a));
+    byte[] both = new byte[2 * 3 * 2048];
+    Arrays.fill(both, 0, a.length, (byte) 'A');
+    Arrays.fill(both, a.length, both.length, (byte) 'B');
+    both[3 * 2048 - 27] = 'C'; // one byte of the verify instance differs, in its last block
+    SenseData miscompare = assertCheck(run(new CompareAndWrite(500, 3), both), 0x0E, 0x1D, 0x00);
+    assertEquals(3 * 2048 - 27, miscompare.information(), "offset of the first differing byte");
+    assertArrayEquals(a, assertGood(run(new Read10(500, 3))).data(), "nothing written");
+
+    both[3 * 2048 - 27] = 'A';
+    assertGoodNoData(run(new CompareAndWrite(500, 3), both));
+    assertArrayEquals(
+        Arrays.copyOfRange(both, a.length, both.length),
+        assertGood(run(new Read10(500, 3))).data());
+
+    // The data-out is exactly both instances; 0 blocks compare and write nothing.
+    assertCheck(run(new CompareAndWrite(500, 3), Arrays.copyOf(both, 4 * 2048)), 0x05, 0x24, 0x00);
+    assertCheck(run(new CompareAndWrite(500, 0), new byte[2 * 2048]), 0x05, 0x24, 0x00);
+    assertGoodNoData(run(new CompareAndWrite(500, 0), new byte[0]));
+    assertCheck(run(new CompareAndWrite(MO640_BLOCKS - 1, 2), both), 0x05, 0x21, 0x00);
+    assertEquals(
+        255,
+        BlockLimits.decode(assertGood(run(Inquiry.vpd(0xB0, 64))).data())
+            .maximumCompareAndWriteLength());
+  }
+
   private static byte[] slice(byte[] data, int block) {
     return Arrays.copyOfRange(data, block * 2048, (block + 1) * 2048);
   }
@@ -731,8 +815,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 29 * 8, r.data().length);
-    assertEquals(29 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 34 * 8, r.data().length);
+    assertEquals(34 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         h.firmware.supportedCommands().stream()
@@ -745,7 +829,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(29, descriptors.size());
+    assertEquals(34, descriptors.size());
   }
 
   @Test
@@ -756,9 +840,9 @@ class FirmwareCommandsTest {
                 new ReportSupportedOperationCodes(
                     true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
     assertEquals(
-        4 + 29 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+        4 + 34 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
-    assertEquals(29, descriptors.size());
+    assertEquals(34, descriptors.size());
     for (var d : descriptors) {
       assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
       long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
@@ -896,7 +980,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("000000e8"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("00000110"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

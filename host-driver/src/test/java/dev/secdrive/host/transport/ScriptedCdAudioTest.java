@@ -96,7 +96,7 @@ class ScriptedCdAudioTest {
     Command inquiry = c.read(0x12);
     assertEquals(0x01, inquiry.cdb()[1]); // EVPD
     assertEquals((byte) 0xB0, inquiry.cdb()[2]);
-    c.good(inquiry, new BlockLimits(0x05, maximum, 0, 0).encode());
+    c.good(inquiry, new BlockLimits(0x05, 0, maximum, 0, 0).encode());
   }
 
   @Test

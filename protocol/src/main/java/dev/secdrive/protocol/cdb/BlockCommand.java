@@ -2,7 +2,8 @@ package dev.secdrive.protocol.cdb;
 
 /** A command that addresses a range of logical blocks on the medium (SBC-3 4.5). */
 public sealed interface BlockCommand extends Cdb
-    permits Read10,
+    permits Read6,
+        Read10,
         Write10,
         Read12,
         Write12,
@@ -10,6 +11,10 @@ public sealed interface BlockCommand extends Cdb
         Write16,
         ByteCheckCommand,
         WriteSameCommand,
+        OrWrite16,
+        CompareAndWrite,
+        PreFetch10,
+        PreFetch16,
         SynchronizeCache10 {
 
   long lba();
@@ -27,6 +32,11 @@ public sealed interface BlockCommand extends Cdb
 
   /** The protection field (RDPROTECT, WRPROTECT, VRPROTECT) in byte 1 bits 7-5, or 0. */
   int protect();
+
+  /** FUA, byte 1 bit 3, in the CDBs that have it: the write reaches the medium before GOOD. */
+  default boolean fua() {
+    return false;
+  }
 
   @Override
   default String describe() {

@@ -70,6 +70,11 @@ public final class Cdbs {
       case WRITE_AND_VERIFY_16 -> WriteAndVerify16.decode(cdb);
       case WRITE_SAME_10 -> WriteSame10.decode(cdb);
       case WRITE_SAME_16 -> WriteSame16.decode(cdb);
+      case READ_6 -> Read6.decode(cdb);
+      case PRE_FETCH_10 -> PreFetch10.decode(cdb);
+      case PRE_FETCH_16 -> PreFetch16.decode(cdb);
+      case ORWRITE_16 -> OrWrite16.decode(cdb);
+      case COMPARE_AND_WRITE -> CompareAndWrite.decode(cdb);
       case READ_MEDIA_SERIAL_NUMBER -> ReadMediaSerialNumber.decode(cdb);
       case SECURITY_PROTOCOL_IN -> SecurityProtocolIn.decode(cdb);
       case SECURITY_PROTOCOL_OUT -> SecurityProtocolOut.decode(cdb);

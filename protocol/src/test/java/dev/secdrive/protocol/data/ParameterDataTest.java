@@ -75,7 +75,7 @@ class ParameterDataTest {
     rejects("expected VPD page 83h, got 80h", () -> DeviceIdentification.decode(serial));
     rejects("expected VPD page B0h, got 80h", () -> BlockLimits.decode(serial));
     rejects("expected VPD page 00h, got 80h", () -> SupportedVpdPages.decode(serial));
-    byte[] limits = new BlockLimits(0, 16384, 128, 16384).encode();
+    byte[] limits = new BlockLimits(0, 255, 16384, 128, 16384).encode();
     assertEquals(64, limits.length);
     rejects(
         "Block Limits needs at least 64 bytes, got 16",

@@ -14,10 +14,15 @@ import dev.secdrive.emulator.media.CdAudioDisc;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.protocol.cdb.BlockCommand;
 import dev.secdrive.protocol.cdb.ByteCheckCommand;
+import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.OrWrite16;
+import dev.secdrive.protocol.cdb.PreFetch10;
+import dev.secdrive.protocol.cdb.PreFetch16;
 import dev.secdrive.protocol.cdb.Read10;
 import dev.secdrive.protocol.cdb.Read12;
 import dev.secdrive.protocol.cdb.Read16;
+import dev.secdrive.protocol.cdb.Read6;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
 import dev.secdrive.protocol.cdb.ReadCapacity16;
 import dev.secdrive.protocol.cdb.StartStopUnit;
@@ -87,7 +92,12 @@ public final class SbcCommands implements CommandSet {
             Command.of(Opcode.WRITE_AND_VERIFY_16, WriteAndVerify16.class, this::writeAndVerify),
             Command.of(Opcode.WRITE_SAME_10, WriteSame10.class, this::writeSame),
             Command.of(Opcode.WRITE_SAME_16, WriteSame16.class, this::writeSame),
-            Command.of(Opcode.READ_CAPACITY_16, ReadCapacity16.class, this::readCapacity16));
+            Command.of(Opcode.READ_CAPACITY_16, ReadCapacity16.class, this::readCapacity16),
+            Command.of(Opcode.READ_6, Read6.class, this::read),
+            Command.of(Opcode.PRE_FETCH_10, PreFetch10.class, this::preFetch),
+            Command.of(Opcode.PRE_FETCH_16, PreFetch16.class, this::preFetch),
+            Command.of(Opcode.ORWRITE_16, OrWrite16.class, this::orWrite),
+            Command.of(Opcode.COMPARE_AND_WRITE, CompareAndWrite.class, this::compareAndWrite));
   }
 
   @Override
@@ -200,7 +210,7 @@ public final class SbcCommands implements CommandSet {
     }
     ByteBuffer blocks = dataOut.duplicate();
     blocks.limit(blocks.position() + written);
-    unit.userArea().writeBlocks(medium, cdb.lba(), blocks, forceUnitAccess(cdb));
+    unit.userArea().writeBlocks(medium, cdb.lba(), blocks, cdb.fua());
     return 0;
   }
 
@@ -275,6 +285,99 @@ public final class SbcCommands implements CommandSet {
     }
     unit.userArea().writeBlocks(medium, lba, pattern.flip(), false);
     return 0;
+  }
+
+  /**
+   * PRE-FETCH(10)/(16): the range is checked as a read's would be; the drive models no read cache,
+   * so nothing is held and the answer is GOOD, which SBC-3 5.9 gives a cache without room for the
+   * blocks (CONDITION MET would promise that a read of them finds them cached).
+   */
+  private int preFetch(NexusState nexus, BlockCommand cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    checkRange(cdb, medium, cdb.blocks());
+    return 0;
+  }
+
+  /**
+   * ORWRITE(16) (SBC-3 5.8): each block on the medium becomes itself ORed with the data-out's
+   * block; a read error on the way is a MEDIUM ERROR with nothing written. As WRITE takes its
+   * data-out, so does ORWRITE (residuals, whole blocks only).
+   */
+  private int orWrite(NexusState nexus, OrWrite16 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    int bytes = checkAccess(unit, cdb, medium);
+    if (medium.metadata().readOnly()) {
+      throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
+    }
+    int written = wholeBlocksSent(bytes, dataOut, medium);
+    if (written == 0) {
+      return 0;
+    }
+    ByteBuffer blocks = readBlocks(medium, cdb.lba(), written / medium.blockSize());
+    for (int i = 0, from = dataOut.position(); i < written; i++) {
+      blocks.put(i, (byte) (blocks.get(i) | dataOut.get(from + i)));
+    }
+    unit.userArea().writeBlocks(medium, cdb.lba(), blocks, cdb.fua());
+    return 0;
+  }
+
+  /**
+   * COMPARE AND WRITE (SBC-3 5.2): the data-out is the verify instance of the blocks, then the
+   * write instance; the blocks are written only if the verify instance matches what is on the
+   * medium, else MISCOMPARE 1D/00 with INFORMATION the offset of the first byte that differs. One
+   * command runs at a time, so nothing comes between the compare and the write. The data-out must
+   * be exactly the two instances: half a compare cannot be done.
+   */
+  private int compareAndWrite(
+      NexusState nexus, CompareAndWrite cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    if (cdb.blocks() > CompareAndWrite.MAXIMUM_BLOCKS) {
+      throw CheckCondition.invalidField(CompareAndWrite.LENGTH_OFFSET);
+    }
+    int bytes = checkAccess(unit, cdb, medium);
+    if (medium.metadata().readOnly()) {
+      throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
+    }
+    unit.dataOutLength(2L * bytes);
+    if (dataOut.remaining() != 2 * bytes) {
+      throw CheckCondition.invalidField(CompareAndWrite.LENGTH_OFFSET);
+    }
+    if (bytes == 0) {
+      return 0;
+    }
+    long failing = unit.faults().firstReadError(cdb.lba(), cdb.blocks());
+    if (failing >= 0) {
+      throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);
+    }
+    ByteBuffer onMedium = readBlocks(medium, cdb.lba(), (int) cdb.blocks());
+    ByteBuffer verify = dataOut.duplicate();
+    verify.limit(verify.position() + bytes);
+    int mismatch = onMedium.mismatch(verify);
+    if (mismatch >= 0) {
+      throw new CheckCondition(
+          SenseData.of(SenseKey.MISCOMPARE, AdditionalSense.MISCOMPARE_DURING_VERIFY)
+              .withInformation(mismatch));
+    }
+    ByteBuffer write = dataOut.duplicate();
+    write.position(write.position() + bytes);
+    unit.userArea().writeBlocks(medium, cdb.lba(), write, cdb.fua());
+    return 0;
+  }
+
+  /** {@code blocks} blocks from the medium at {@code lba}, in a buffer of their own. */
+  private ByteBuffer readBlocks(Medium medium, long lba, int blocks) throws CheckCondition {
+    ByteBuffer out = ByteBuffer.allocate(blocks * medium.blockSize());
+    try {
+      medium.read(lba, out);
+    } catch (IOException e) {
+      log.error("LUN {}: reading medium {} at LBA {} failed", unit.lun(), medium.id(), lba, e);
+      throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, lba);
+    }
+    unit.service(unit.timing().accessNanos(lba, blocks, out.capacity(), false));
+    return out.flip();
   }
 
   private int verify(NexusState nexus, ByteCheckCommand cdb, ByteBuffer dataOut, DataIn dataIn)
@@ -353,14 +456,5 @@ public final class SbcCommands implements CommandSet {
     if (lba < 0 || lba >= medium.blockCount() || blocks > medium.blockCount() - lba) {
       throw CheckCondition.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE);
     }
-  }
-
-  private static boolean forceUnitAccess(BlockCommand cdb) {
-    if (cdb instanceof Write10 w) {
-      return w.fua();
-    } else if (cdb instanceof Write12 w) {
-      return w.fua();
-    }
-    return cdb instanceof Write16 w && w.fua();
   }
 }

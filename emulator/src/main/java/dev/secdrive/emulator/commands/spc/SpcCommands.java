@@ -8,6 +8,7 @@ import dev.secdrive.emulator.firmware.NexusState;
 import dev.secdrive.emulator.firmware.UnitContext;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
@@ -173,13 +174,20 @@ public final class SpcCommands implements CommandSet {
             int blockSize = currentBlockSize();
             long maximum = unit.maximumTransferLength(blockSize);
             // WRITE SAME is bounded like a transfer, so that one command is one bounded write.
-            long writeSame = unit.profile().supports(Opcode.WRITE_SAME_10.text()) ? maximum : 0;
-            yield new BlockLimits(type, maximum, OPTIMAL_TRANSFER_BYTES / blockSize, writeSame)
+            long writeSame = supports(Opcode.WRITE_SAME_10) ? maximum : 0;
+            int compareAndWrite =
+                supports(Opcode.COMPARE_AND_WRITE) ? CompareAndWrite.MAXIMUM_BLOCKS : 0;
+            yield new BlockLimits(
+                    type, compareAndWrite, maximum, OPTIMAL_TRANSFER_BYTES / blockSize, writeSame)
                 .encode();
           }
           default -> throw CheckCondition.invalidField(2);
         };
     return dataIn.respond(page, cdb.allocationLength());
+  }
+
+  private boolean supports(Opcode opcode) {
+    return unit.commands().containsKey(opcode);
   }
 
   private int currentBlockSize() {
