@@ -18,6 +18,8 @@ class BuiltInProfilesTest {
           "REQUEST SENSE",
           "READ(6)",
           "INQUIRY",
+          "RESERVE(6)",
+          "RELEASE(6)",
           "MODE SENSE(6)",
           "START STOP UNIT",
           "PREVENT ALLOW MEDIUM REMOVAL",
@@ -28,6 +30,7 @@ class BuiltInProfilesTest {
           "WRITE AND VERIFY(10)",
           "PRE-FETCH(10)",
           "SYNCHRONIZE CACHE(10)",
+          "READ DEFECT DATA(10)",
           "WRITE SAME(10)",
           "GET EVENT STATUS NOTIFICATION",
           "READ(12)",
@@ -43,9 +46,11 @@ class BuiltInProfilesTest {
           "PRE-FETCH(16)",
           "WRITE SAME(16)",
           "READ CAPACITY(16)",
+          "GET LBA STATUS",
           "REPORT LUNS",
           "REPORT SUPPORTED OPERATION CODES",
           "READ MEDIA SERIAL NUMBER",
+          "READ DEFECT DATA(12)",
           "SECURITY PROTOCOL IN",
           "SECURITY PROTOCOL OUT");
 
@@ -147,7 +152,7 @@ class BuiltInProfilesTest {
     assertTrue(cd.supports("GET CONFIGURATION"));
     assertTrue(cd.supports("MODE SENSE(10)"));
     assertEquals(
-        ALL_COMMANDS.size() - 19 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
+        ALL_COMMANDS.size() - 22 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
   }
 
   @Test

@@ -21,7 +21,9 @@ import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.Cdbs;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.data.BlockLimits;
+import dev.secdrive.protocol.data.DefectListHeader;
 import dev.secdrive.protocol.data.DeviceIdentification;
+import dev.secdrive.protocol.data.LbaStatus;
 import dev.secdrive.protocol.data.LunList;
 import dev.secdrive.protocol.data.MediaEventStatus;
 import dev.secdrive.protocol.data.MediaSerialNumber;
@@ -106,6 +108,8 @@ class GoldenVectorTest {
               BlockLimits.class,
               ReadCapacity10Data.class,
               ReadCapacity16Data.class,
+              DefectListHeader.class,
+              LbaStatus.class,
               ModeParameters6.class,
               MediaSerialNumber.class,
               LunList.class,

@@ -391,7 +391,7 @@ public final class CommandHandler {
     if (sent != called) {
       // A write given more or less data-out than its CDB names (PROTOCOL.md "Residuals").
       dataIn.release();
-      byte[] sense = response.status() == ScsiStatus.GOOD ? new byte[0] : response.sense().encode();
+      byte[] sense = response.sense() == null ? new byte[0] : response.sense().encode();
       return new StatusFrame(
           command.tag(),
           response.status(),
@@ -401,9 +401,20 @@ public final class CommandHandler {
           sense,
           Unpooled.EMPTY_BUFFER);
     }
-    if (response.status() != ScsiStatus.GOOD) {
+    if (response.status() == ScsiStatus.CHECK_CONDITION) {
       dataIn.release();
       return StatusFrame.checkCondition(command.tag(), expected, response.sense().encode());
+    }
+    if (response.status() != ScsiStatus.GOOD) {
+      dataIn.release(); // RESERVATION CONFLICT: no sense, no data
+      return new StatusFrame(
+          command.tag(),
+          response.status(),
+          expected,
+          expected > 0,
+          false,
+          new byte[0],
+          Unpooled.EMPTY_BUFFER);
     }
     ByteBuf data = dataIn.take(response.dataInLength());
     long actual = data.readableBytes();

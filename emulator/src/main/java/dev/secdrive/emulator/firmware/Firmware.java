@@ -15,6 +15,8 @@ import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.Cdbs;
 import dev.secdrive.protocol.cdb.InvalidCdbException;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
+import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.data.StandardInquiryData;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.FieldPointer;
@@ -64,6 +66,22 @@ public final class Firmware {
           Opcode.REQUEST_SENSE,
           Opcode.REPORT_LUNS,
           Opcode.GET_EVENT_STATUS_NOTIFICATION);
+
+  /**
+   * SPC-2 Annex B, tables B.1 and B.2 (column "reserved by another initiator"): the commands a
+   * nexus may send while another holds the unit's RESERVE(6); INQUIRY and REQUEST SENSE, RELEASE
+   * (which then does nothing), READ CAPACITY, and REPORT SUPPORTED OPERATION CODES, which like
+   * INQUIRY only describes the unit; PREVENT ALLOW with PREVENT 0 and START STOP UNIT with START 1
+   * are decided by their fields ({@link #passesReservation}). REPORT LUNS is the target's.
+   */
+  private static final Set<Opcode> PASS_RESERVATION =
+      EnumSet.of(
+          Opcode.INQUIRY,
+          Opcode.REQUEST_SENSE,
+          Opcode.RELEASE_6,
+          Opcode.READ_CAPACITY_10,
+          Opcode.READ_CAPACITY_16,
+          Opcode.REPORT_SUPPORTED_OPERATION_CODES);
 
   private static final Logger log = LoggerFactory.getLogger(Firmware.class);
 
@@ -225,6 +243,8 @@ public final class Firmware {
       return Response.checkCondition(e.sense(), unit.dataOutLength(), unit.complete(now));
     } catch (InvalidCdbException e) {
       return Response.checkCondition(sense(e), Response.AS_SENT, unit.complete(now));
+    } catch (ReservationConflict e) {
+      return Response.reservationConflict(unit.complete(now));
     } catch (PowerLoss e) {
       // A pulled plug: no answer, no clean-up; whatever is on disk now is what survives.
       poweredOff = true;
@@ -246,7 +266,7 @@ public final class Firmware {
   }
 
   private int dispatch(NexusState nexus, byte[] bytes, ByteBuffer dataOut, DataIn dataIn)
-      throws CheckCondition, InvalidCdbException {
+      throws CheckCondition, InvalidCdbException, ReservationConflict {
     int code = bytes.length == 0 ? -1 : bytes[0] & 0xFF;
     if (!passesUnitAttention(code)) {
       SenseData attention = nexus.pollUnitAttention();
@@ -266,7 +286,21 @@ public final class Firmware {
     if ((cdb.control() & Cdb.CONTROL_NACA) != 0) {
       throw CheckCondition.invalidField(bytes.length - 1, 2); // no ACA support (SAM-5 5.9)
     }
+    NexusState holder = unit.reservation();
+    if (holder != null && holder != nexus && !passesReservation(cdb)) {
+      throw new ReservationConflict();
+    }
     return execute(command, nexus, cdb, dataOut, dataIn);
+  }
+
+  private static boolean passesReservation(Cdb cdb) {
+    if (cdb instanceof PreventAllowMediumRemoval prevent) {
+      return prevent.prevent() == PreventAllowMediumRemoval.ALLOW;
+    }
+    if (cdb instanceof StartStopUnit startStop) {
+      return startStop.start() && startStop.powerCondition() == 0;
+    }
+    return PASS_RESERVATION.contains(cdb.opcode());
   }
 
   private static boolean passesUnitAttention(int code) {

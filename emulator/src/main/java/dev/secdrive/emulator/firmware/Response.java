@@ -6,7 +6,7 @@ import dev.secdrive.protocol.sense.SenseData;
 /**
  * How a command ended.
  *
- * @param status GOOD or CHECK CONDITION
+ * @param status GOOD, CHECK CONDITION or RESERVATION CONFLICT
  * @param sense the sense data for CHECK CONDITION, else {@code null}
  * @param dataInLength bytes the command put in its data-in buffer
  * @param dataOutLength bytes of data-out the command's CDB calls for (SAM-5's SPDTL), or {@link
@@ -22,6 +22,10 @@ public record Response(
 
   static Response good(int dataInLength, long dataOutLength, long delayNanos) {
     return new Response(ScsiStatus.GOOD, null, dataInLength, dataOutLength, delayNanos);
+  }
+
+  static Response reservationConflict(long delayNanos) {
+    return new Response(ScsiStatus.RESERVATION_CONFLICT, null, 0, AS_SENT, delayNanos);
   }
 
   static Response checkCondition(SenseData sense, long dataOutLength, long delayNanos) {

@@ -41,6 +41,7 @@ final class Unit implements UnitContext {
   private long busyUntil;
   private long serviceNanos;
   private long dataOutLength;
+  private NexusState reservation; // the nexus whose RESERVE(6) holds the unit, or null
   private long commandCount;
 
   Unit(
@@ -182,13 +183,34 @@ final class Unit implements UnitContext {
   }
 
   void disconnect(Nexus nexus) {
-    nexuses.remove(nexus);
+    NexusState gone = nexuses.remove(nexus);
+    if (gone != null && gone == reservation) {
+      reservation = null; // SPC-2 5.5.1: an I_T nexus loss releases its reservation
+    }
   }
 
   void reset() {
+    reservation = null;
     for (NexusState nexus : nexuses.values()) {
       nexus.prevent(false);
       nexus.unitAttention(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+    }
+  }
+
+  @Override
+  public NexusState reservation() {
+    return reservation;
+  }
+
+  @Override
+  public void reserve(NexusState nexus) {
+    reservation = nexus;
+  }
+
+  @Override
+  public void release(NexusState nexus) {
+    if (reservation == nexus) {
+      reservation = null;
     }
   }
 

@@ -74,6 +74,18 @@ public interface UnitContext {
    */
   void hostEvent(NexusState origin, DriveEvent event) throws CheckCondition;
 
+  /**
+   * The nexus holding the logical unit through RESERVE(6) (SPC-2 5.5.1), or null; the dispatcher
+   * answers other nexuses' commands RESERVATION CONFLICT while it does.
+   */
+  NexusState reservation();
+
+  /** Reserves the logical unit for {@code nexus} (it holds it, or nobody does). */
+  void reserve(NexusState nexus);
+
+  /** Releases the reservation if {@code nexus} holds it; otherwise nothing happens. */
+  void release(NexusState nexus);
+
   /** Whether any nexus holds a PREVENT (SPC-4 6.13); the drive's lock state (MMC-6 page 2Ah). */
   boolean removalPrevented();
 

@@ -40,6 +40,7 @@ public final class TestUnit implements UnitContext {
   public final List<DriveEvent> events = new ArrayList<>();
   public long serviceNanos;
   public long dataOutLength = Response.AS_SENT;
+  public NexusState reservation;
   public final UserArea userArea;
   public Medium loaded;
   public DriveState state = DriveState.READY;
@@ -141,6 +142,23 @@ public final class TestUnit implements UnitContext {
   @Override
   public void service(long nanos) {
     serviceNanos += nanos;
+  }
+
+  @Override
+  public NexusState reservation() {
+    return reservation;
+  }
+
+  @Override
+  public void reserve(NexusState nexus) {
+    reservation = nexus;
+  }
+
+  @Override
+  public void release(NexusState nexus) {
+    if (reservation == nexus) {
+      reservation = null;
+    }
   }
 
   @Override

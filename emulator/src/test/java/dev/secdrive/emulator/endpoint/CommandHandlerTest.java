@@ -13,6 +13,7 @@ import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.cdb.Read10;
+import dev.secdrive.protocol.cdb.Reserve6;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.frame.CommandFrame;
@@ -139,5 +140,42 @@ class CommandHandlerTest {
       assertNull(channel.readOutbound());
       channel.finishAndReleaseAll();
     }
+  }
+
+  @Test
+  void anotherConnectionsCommandsMeetTheReservationAsRESERVATIONCONFLICTWithoutSense()
+      throws Exception {
+    DriveProfile profile = ProfileCatalog.builtIn().get("mo-640");
+    Firmware drive = new Firmware(0, profile, "DEV", TimingMode.FAST, System::nanoTime);
+    Target target = new Target(List.of(drive));
+    EmbeddedChannel holder = new EmbeddedChannel(new CommandHandler.OnChannel(target));
+    EmbeddedChannel other = new EmbeddedChannel(new CommandHandler.OnChannel(target));
+    holder.writeInbound(
+        CommandFrame.dataIn(0, 0, new TestUnitReady().encode(), 0), // the power-on attention
+        CommandFrame.dataIn(1, 0, new Reserve6().encode(), 0));
+    holder.runPendingTasks();
+    holder.<StatusFrame>readOutbound().release();
+    assertEquals(ScsiStatus.GOOD, holder.<StatusFrame>readOutbound().status());
+
+    other.writeInbound(
+        CommandFrame.dataIn(6, 0, new TestUnitReady().encode(), 0), // its own power-on attention
+        CommandFrame.dataIn(7, 0, new Read10(0, 1).encode(), 2048));
+    other.runPendingTasks();
+    other.<StatusFrame>readOutbound().release();
+    StatusFrame conflict = other.readOutbound();
+    assertEquals(7, conflict.tag());
+    assertEquals(ScsiStatus.RESERVATION_CONFLICT, conflict.status());
+    assertEquals(0, conflict.sense().length);
+    assertEquals(0, conflict.dataIn().readableBytes());
+    assertTrue(conflict.underflow());
+    assertEquals(2048, conflict.residual());
+
+    holder.close(); // the holder's connection ends: its nexus, and the reservation, with it
+    other.writeInbound(CommandFrame.dataIn(8, 0, new Reserve6().encode(), 0));
+    other.runPendingTasks();
+    StatusFrame reserved = other.readOutbound();
+    assertEquals(ScsiStatus.GOOD, reserved.status(), "the reservation went with the nexus");
+    other.finishAndReleaseAll();
+    holder.finishAndReleaseAll();
   }
 }

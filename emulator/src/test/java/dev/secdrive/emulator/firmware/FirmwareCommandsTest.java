@@ -18,6 +18,7 @@ import dev.secdrive.protocol.cdb.ByteCheckCommand;
 import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.GetEventStatusNotification;
+import dev.secdrive.protocol.cdb.GetLbaStatus;
 import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
@@ -31,10 +32,14 @@ import dev.secdrive.protocol.cdb.Read16;
 import dev.secdrive.protocol.cdb.Read6;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
 import dev.secdrive.protocol.cdb.ReadCapacity16;
+import dev.secdrive.protocol.cdb.ReadDefectData10;
+import dev.secdrive.protocol.cdb.ReadDefectData12;
 import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
+import dev.secdrive.protocol.cdb.Release6;
 import dev.secdrive.protocol.cdb.ReportLuns;
 import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
 import dev.secdrive.protocol.cdb.RequestSense;
+import dev.secdrive.protocol.cdb.Reserve6;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.SynchronizeCache10;
 import dev.secdrive.protocol.cdb.TestUnitReady;
@@ -50,8 +55,10 @@ import dev.secdrive.protocol.cdb.WriteAndVerify16;
 import dev.secdrive.protocol.cdb.WriteSame10;
 import dev.secdrive.protocol.cdb.WriteSame16;
 import dev.secdrive.protocol.data.BlockLimits;
+import dev.secdrive.protocol.data.DefectListHeader;
 import dev.secdrive.protocol.data.DeviceIdentification;
 import dev.secdrive.protocol.data.DeviceIdentification.Designator;
+import dev.secdrive.protocol.data.LbaStatus;
 import dev.secdrive.protocol.data.LunList;
 import dev.secdrive.protocol.data.MediaEventStatus;
 import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
@@ -63,6 +70,7 @@ import dev.secdrive.protocol.data.StandardInquiryData;
 import dev.secdrive.protocol.data.SupportedOperationCodes;
 import dev.secdrive.protocol.data.SupportedVpdPages;
 import dev.secdrive.protocol.data.UnitSerialNumber;
+import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.ByteBuffer;
@@ -144,6 +152,11 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.WRITE_16, new Write16(0, 1));
     cdbs.put(Opcode.READ_CAPACITY_16, new ReadCapacity16(32));
     cdbs.put(Opcode.READ_6, new Read6(0, 1));
+    cdbs.put(Opcode.RESERVE_6, new Reserve6());
+    cdbs.put(Opcode.READ_DEFECT_DATA_10, new ReadDefectData10(true, true, 0, 32, 0));
+    cdbs.put(Opcode.READ_DEFECT_DATA_12, new ReadDefectData12(false, true, 3, 0, 32, 0));
+    cdbs.put(Opcode.GET_LBA_STATUS, new GetLbaStatus(0, 24));
+    cdbs.put(Opcode.RELEASE_6, new Release6());
     cdbs.put(Opcode.PRE_FETCH_10, new PreFetch10(0, 1));
     cdbs.put(Opcode.PRE_FETCH_16, new PreFetch16(0, 1));
     cdbs.put(Opcode.ORWRITE_16, new OrWrite16(0, 1));
@@ -709,6 +722,75 @@ class FirmwareCommandsTest {
             .maximumCompareAndWriteLength());
   }
 
+  @Test
+  void aReserveHoldsTheUnitForItsNexusUntilReleaseResetOrNexusLoss() {
+    Nexus other = h.nexus();
+    assertGoodNoData(run(new Reserve6()));
+    assertGoodNoData(run(new Reserve6())); // the holder may reserve again
+    assertGoodNoData(run(new TestUnitReady()));
+    // Another nexus: RESERVATION CONFLICT, no sense, except for what only describes the unit
+    for (Cdb cdb :
+        List.of(
+            new TestUnitReady(),
+            new Reserve6(),
+            new Read10(0, 1),
+            new ModeSense6(false, 0, ModeSense6.ALL_PAGES, 0, 255, 0),
+            StartStopUnit.spin(false),
+            PreventAllowMediumRemoval.of(true))) {
+      Response conflict = h.run(other, cdb).response();
+      assertEquals(ScsiStatus.RESERVATION_CONFLICT, conflict.status(), cdb.describe());
+      assertNull(conflict.sense());
+    }
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT,
+        h.run(other, new Write10(0, 1), new byte[2048]).response().status());
+    assertGood(h.run(other, Inquiry.standard(36)));
+    assertGood(h.run(other, new ReadCapacity10())); // SPC-2 Annex B: these describe, or spin up
+    assertGoodNoData(h.run(other, StartStopUnit.spin(true)));
+    assertGoodNoData(h.run(other, PreventAllowMediumRemoval.of(false)));
+    assertGood(h.run(other, new RequestSense(false, 18, 0)));
+    assertGoodNoData(h.run(other, new Release6())); // another nexus's RELEASE does nothing
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT, h.run(other, new TestUnitReady()).response().status());
+
+    assertGoodNoData(run(new Release6()));
+    assertGoodNoData(h.run(other, new Reserve6()));
+    assertEquals(ScsiStatus.RESERVATION_CONFLICT, run(new TestUnitReady()).response().status());
+    h.firmware.disconnect(other); // the holder's nexus is lost
+    assertGoodNoData(run(new TestUnitReady()));
+    h.clearUnitAttentions(other); // its next commands come as a new nexus's
+
+    assertGoodNoData(h.run(other, new Reserve6()));
+    h.firmware.reset(); // LOGICAL UNIT RESET
+    h.clearUnitAttentions(host);
+    assertGoodNoData(run(new Reserve6()));
+    assertCheck(run(new Reserve6(1, 0)), 0x05, 0x24, 0x00); // an extent reservation
+  }
+
+  @Test
+  void readDefectDataReturnsTheEmptyListsAskedFor() {
+    byte[] ten = assertGood(run(new ReadDefectData10(true, false, 0b101, 255, 0))).data();
+    assertEquals(new DefectListHeader(false, true, false, 0b101, 0), DefectListHeader.decode(ten));
+    assertEquals(4, ten.length);
+    byte[] twelve = assertGood(run(new ReadDefectData12(true, true, 0b011, 0, 255, 0))).data();
+    assertEquals(new DefectListHeader(true, true, true, 0b011, 0), DefectListHeader.decode(twelve));
+    assertEquals(8, twelve.length);
+    assertEquals(2, assertGood(run(new ReadDefectData10(true, true, 0, 2, 0))).data().length);
+    assertFieldPointer(
+        assertCheck(run(new ReadDefectData10(false, false, 0b111, 32, 0)), 0x05, 0x24, 0x00), 2, 2);
+  }
+
+  @Test
+  void getLbaStatusReportsOneMappedExtentToTheEnd() {
+    LbaStatus status = LbaStatus.decode(assertGood(run(new GetLbaStatus(100, 64))).data());
+    assertEquals(
+        List.of(new LbaStatus.Descriptor(100, MO640_BLOCKS - 100, LbaStatus.MAPPED)),
+        status.descriptors());
+    assertEquals(24, assertGood(run(new GetLbaStatus(0, 24))).data().length);
+    assertCheck(run(new GetLbaStatus(MO640_BLOCKS, 24)), 0x05, 0x21, 0x00);
+    assertCheck(run(new GetLbaStatus(-1, 24)), 0x05, 0x21, 0x00);
+  }
+
   private static byte[] slice(byte[] data, int block) {
     return Arrays.copyOfRange(data, block * 2048, (block + 1) * 2048);
   }
@@ -815,8 +897,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 34 * 8, r.data().length);
-    assertEquals(34 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 39 * 8, r.data().length);
+    assertEquals(39 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         h.firmware.supportedCommands().stream()
@@ -829,7 +911,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(34, descriptors.size());
+    assertEquals(39, descriptors.size());
   }
 
   @Test
@@ -840,9 +922,9 @@ class FirmwareCommandsTest {
                 new ReportSupportedOperationCodes(
                     true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
     assertEquals(
-        4 + 34 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+        4 + 39 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
-    assertEquals(34, descriptors.size());
+    assertEquals(39, descriptors.size());
     for (var d : descriptors) {
       assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
       long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
@@ -875,7 +957,7 @@ class FirmwareCommandsTest {
           SupportedOperationCodes.AllCommands.decode(r.data()).commands().stream()
               .map(SupportedOperationCodes.CommandDescriptor::operationCode)
               .collect(Collectors.toSet());
-      assertEquals(17, codes.size());
+      assertEquals(19, codes.size());
       assertTrue(codes.contains(0x46), "GET CONFIGURATION (MMC-6 Core feature)");
       assertTrue(codes.contains(0x5A), "MODE SENSE(10) (MMC-6 Core feature)");
       assertFalse(codes.contains(0x2A));
@@ -980,7 +1062,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("00000110"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("00000138"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

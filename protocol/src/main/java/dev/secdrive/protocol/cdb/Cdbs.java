@@ -71,6 +71,11 @@ public final class Cdbs {
       case WRITE_SAME_10 -> WriteSame10.decode(cdb);
       case WRITE_SAME_16 -> WriteSame16.decode(cdb);
       case READ_6 -> Read6.decode(cdb);
+      case RESERVE_6 -> Reserve6.decode(cdb);
+      case READ_DEFECT_DATA_10 -> ReadDefectData10.decode(cdb);
+      case READ_DEFECT_DATA_12 -> ReadDefectData12.decode(cdb);
+      case GET_LBA_STATUS -> GetLbaStatus.decode(cdb);
+      case RELEASE_6 -> Release6.decode(cdb);
       case PRE_FETCH_10 -> PreFetch10.decode(cdb);
       case PRE_FETCH_16 -> PreFetch16.decode(cdb);
       case ORWRITE_16 -> OrWrite16.decode(cdb);

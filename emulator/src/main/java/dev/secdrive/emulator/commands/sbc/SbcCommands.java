@@ -15,6 +15,7 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.protocol.cdb.BlockCommand;
 import dev.secdrive.protocol.cdb.ByteCheckCommand;
 import dev.secdrive.protocol.cdb.CompareAndWrite;
+import dev.secdrive.protocol.cdb.GetLbaStatus;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.OrWrite16;
 import dev.secdrive.protocol.cdb.PreFetch10;
@@ -25,6 +26,8 @@ import dev.secdrive.protocol.cdb.Read16;
 import dev.secdrive.protocol.cdb.Read6;
 import dev.secdrive.protocol.cdb.ReadCapacity10;
 import dev.secdrive.protocol.cdb.ReadCapacity16;
+import dev.secdrive.protocol.cdb.ReadDefectData10;
+import dev.secdrive.protocol.cdb.ReadDefectData12;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.SynchronizeCache10;
 import dev.secdrive.protocol.cdb.Verify10;
@@ -39,6 +42,8 @@ import dev.secdrive.protocol.cdb.WriteAndVerify16;
 import dev.secdrive.protocol.cdb.WriteSame10;
 import dev.secdrive.protocol.cdb.WriteSame16;
 import dev.secdrive.protocol.cdb.WriteSameCommand;
+import dev.secdrive.protocol.data.DefectListHeader;
+import dev.secdrive.protocol.data.LbaStatus;
 import dev.secdrive.protocol.data.ReadCapacity10Data;
 import dev.secdrive.protocol.data.ReadCapacity16Data;
 import dev.secdrive.protocol.sense.AdditionalSense;
@@ -97,7 +102,10 @@ public final class SbcCommands implements CommandSet {
             Command.of(Opcode.PRE_FETCH_10, PreFetch10.class, this::preFetch),
             Command.of(Opcode.PRE_FETCH_16, PreFetch16.class, this::preFetch),
             Command.of(Opcode.ORWRITE_16, OrWrite16.class, this::orWrite),
-            Command.of(Opcode.COMPARE_AND_WRITE, CompareAndWrite.class, this::compareAndWrite));
+            Command.of(Opcode.COMPARE_AND_WRITE, CompareAndWrite.class, this::compareAndWrite),
+            Command.of(Opcode.READ_DEFECT_DATA_10, ReadDefectData10.class, this::readDefectData10),
+            Command.of(Opcode.READ_DEFECT_DATA_12, ReadDefectData12.class, this::readDefectData12),
+            Command.of(Opcode.GET_LBA_STATUS, GetLbaStatus.class, this::getLbaStatus));
   }
 
   @Override
@@ -378,6 +386,57 @@ public final class SbcCommands implements CommandSet {
     }
     unit.service(unit.timing().accessNanos(lba, blocks, out.capacity(), false));
     return out.flip();
+  }
+
+  /**
+   * READ DEFECT DATA(10) (SBC-3 5.18): an image-backed medium has no defects, so the lists asked
+   * for are returned, empty, in the format asked for (PLISTV and GLISTV as requested).
+   */
+  private int readDefectData10(
+      NexusState nexus, ReadDefectData10 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    unit.requireReady();
+    checkDefectListFormat(cdb.format(), 2);
+    return dataIn.respond(
+        new DefectListHeader(false, cdb.requestPlist(), cdb.requestGlist(), cdb.format(), 0)
+            .encode(),
+        cdb.allocationLength());
+  }
+
+  /** READ DEFECT DATA(12) (SBC-3 5.19): as the (10) form, with its 8-byte header. */
+  private int readDefectData12(
+      NexusState nexus, ReadDefectData12 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    unit.requireReady();
+    checkDefectListFormat(cdb.format(), 1);
+    return dataIn.respond(
+        new DefectListHeader(true, cdb.requestPlist(), cdb.requestGlist(), cdb.format(), 0)
+            .encode(),
+        cdb.allocationLength());
+  }
+
+  /** DEFECT LIST FORMAT 111b is reserved (SBC-3 table 'Defect list formats'). */
+  private static void checkDefectListFormat(int format, int cdbByte) throws CheckCondition {
+    if (format == 0b111) {
+      throw CheckCondition.invalidField(cdbByte, 2);
+    }
+  }
+
+  /**
+   * GET LBA STATUS (SBC-3 5.5): the drives are fully provisioned, so every block is mapped; one
+   * descriptor covers the starting LBA to the last block (or the 32-bit most of it).
+   */
+  private int getLbaStatus(NexusState nexus, GetLbaStatus cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    Medium medium = unit.requireReady();
+    long lba = cdb.lba();
+    if (lba < 0 || lba >= medium.blockCount()) {
+      throw CheckCondition.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LBA_OUT_OF_RANGE);
+    }
+    long blocks = Math.min(medium.blockCount() - lba, 0xFFFF_FFFFL);
+    LbaStatus status =
+        new LbaStatus(List.of(new LbaStatus.Descriptor(lba, blocks, LbaStatus.MAPPED)));
+    return dataIn.respond(status.encode(), cdb.allocationLength());
   }
 
   private int verify(NexusState nexus, ByteCheckCommand cdb, ByteBuffer dataOut, DataIn dataIn)

@@ -14,9 +14,11 @@ import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
 import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
+import dev.secdrive.protocol.cdb.Release6;
 import dev.secdrive.protocol.cdb.ReportLuns;
 import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
 import dev.secdrive.protocol.cdb.RequestSense;
+import dev.secdrive.protocol.cdb.Reserve6;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.data.BlockLimits;
 import dev.secdrive.protocol.data.ControlModePage;
@@ -83,6 +85,8 @@ public final class SpcCommands implements CommandSet {
             Command.of(Opcode.TEST_UNIT_READY, TestUnitReady.class, this::testUnitReady),
             Command.of(Opcode.REQUEST_SENSE, RequestSense.class, this::requestSense),
             Command.of(Opcode.INQUIRY, Inquiry.class, this::inquiry),
+            Command.of(Opcode.RESERVE_6, Reserve6.class, this::reserve),
+            Command.of(Opcode.RELEASE_6, Release6.class, this::release),
             Command.of(Opcode.MODE_SENSE_6, ModeSense6.class, this::modeSense),
             Command.of(
                 Opcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
@@ -262,6 +266,34 @@ public final class SpcCommands implements CommandSet {
     // SPC-4 6.13: the PREVENT belongs to the nexus and ends with it.
     nexus.prevent(cdb.prevent() == PreventAllowMediumRemoval.PREVENT);
     return 0;
+  }
+
+  /**
+   * RESERVE(6) (SPC-2 7.21): the whole unit for this nexus, again if it holds it already; another
+   * nexus's RESERVE never gets here, the dispatcher answers it RESERVATION CONFLICT. A LOGICAL UNIT
+   * RESET, a target reset and the loss of the nexus release it.
+   */
+  private int reserve(NexusState nexus, Reserve6 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    checkNoThirdPartyOrExtent(cdb.obsoleteFlags());
+    unit.reserve(nexus);
+    return 0;
+  }
+
+  /**
+   * RELEASE(6) (SPC-2 7.19): releases this nexus's reservation; from any other, GOOD and nothing.
+   */
+  private int release(NexusState nexus, Release6 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    checkNoThirdPartyOrExtent(cdb.obsoleteFlags());
+    unit.release(nexus);
+    return 0;
+  }
+
+  private static void checkNoThirdPartyOrExtent(int flags) throws CheckCondition {
+    if (flags != 0) {
+      throw CheckCondition.invalidField(1, 31 - Integer.numberOfLeadingZeros(flags));
+    }
   }
 
   /**
