@@ -33,6 +33,8 @@ class BuiltInProfilesTest {
           "READ DEFECT DATA(10)",
           "WRITE SAME(10)",
           "GET EVENT STATUS NOTIFICATION",
+          "PERSISTENT RESERVE IN",
+          "PERSISTENT RESERVE OUT",
           "READ(12)",
           "WRITE(12)",
           "VERIFY(12)",
@@ -152,7 +154,7 @@ class BuiltInProfilesTest {
     assertTrue(cd.supports("GET CONFIGURATION"));
     assertTrue(cd.supports("MODE SENSE(10)"));
     assertEquals(
-        ALL_COMMANDS.size() - 22 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
+        ALL_COMMANDS.size() - 24 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
   }
 
   @Test

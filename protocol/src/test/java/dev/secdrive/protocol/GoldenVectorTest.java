@@ -28,6 +28,8 @@ import dev.secdrive.protocol.data.LunList;
 import dev.secdrive.protocol.data.MediaEventStatus;
 import dev.secdrive.protocol.data.MediaSerialNumber;
 import dev.secdrive.protocol.data.ModeParameters6;
+import dev.secdrive.protocol.data.PersistentReserveInData;
+import dev.secdrive.protocol.data.PersistentReserveParameters;
 import dev.secdrive.protocol.data.ReadCapacity10Data;
 import dev.secdrive.protocol.data.ReadCapacity16Data;
 import dev.secdrive.protocol.data.StandardInquiryData;
@@ -109,6 +111,11 @@ class GoldenVectorTest {
               ReadCapacity10Data.class,
               ReadCapacity16Data.class,
               DefectListHeader.class,
+              PersistentReserveParameters.class,
+              PersistentReserveInData.ReadKeys.class,
+              PersistentReserveInData.ReadReservation.class,
+              PersistentReserveInData.ReportCapabilities.class,
+              PersistentReserveInData.FullStatus.class,
               LbaStatus.class,
               ModeParameters6.class,
               MediaSerialNumber.class,

@@ -27,8 +27,10 @@ public record Command<C extends Cdb>(Opcode opcode, Class<C> type, Handler<? sup
      * @param dataIn where the data-in bytes go
      * @return the number of data-in bytes
      * @throws CheckCondition to end the command with that sense
+     * @throws ReservationConflict to end it with RESERVATION CONFLICT
      */
-    int execute(NexusState nexus, C cdb, ByteBuffer dataOut, DataIn dataIn) throws CheckCondition;
+    int execute(NexusState nexus, C cdb, ByteBuffer dataOut, DataIn dataIn)
+        throws CheckCondition, ReservationConflict;
   }
 
   public Command {

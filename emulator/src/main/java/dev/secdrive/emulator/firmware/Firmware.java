@@ -290,6 +290,9 @@ public final class Firmware {
     if (holder != null && holder != nexus && !passesReservation(cdb)) {
       throw new ReservationConflict();
     }
+    if (unit.persistentReservationConflict(nexus, cdb)) {
+      throw new ReservationConflict();
+    }
     return execute(command, nexus, cdb, dataOut, dataIn);
   }
 
@@ -315,7 +318,7 @@ public final class Firmware {
   /** Calls the row's handler with the record its operation code decodes to. */
   private static <C extends Cdb> int execute(
       Command<C> command, NexusState nexus, Cdb cdb, ByteBuffer dataOut, DataIn dataIn)
-      throws CheckCondition {
+      throws CheckCondition, ReservationConflict {
     return command.handler().execute(nexus, command.type().cast(cdb), dataOut, dataIn);
   }
 

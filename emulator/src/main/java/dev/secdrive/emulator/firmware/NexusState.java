@@ -16,11 +16,17 @@ import java.util.Deque;
 public final class NexusState {
 
   private final Deque<SenseData> unitAttentions = new ArrayDeque<>();
+  private final String initiator;
   private final SecureLayer.Session session;
   private boolean prevent;
   private MediaEvent mediaEvent = MediaEvent.NO_CHANGE;
 
-  public NexusState(SecureLayer.Session session) {
+  /**
+   * @param initiator the initiator port ({@link Nexus#initiator()}), which names the I_T nexus in
+   *     persistent reservations
+   */
+  public NexusState(String initiator, SecureLayer.Session session) {
+    this.initiator = initiator;
     this.session = session;
     unitAttentions.add(SenseData.of(SenseKey.UNIT_ATTENTION, AdditionalSense.POWER_ON_RESET));
   }
@@ -35,6 +41,11 @@ public final class NexusState {
     if (!unitAttentions.contains(data)) {
       unitAttentions.add(data);
     }
+  }
+
+  /** The initiator port of this I_T nexus. */
+  public String initiator() {
+    return initiator;
   }
 
   /** The nexus's secure-layer session (open title, conversion in progress). */

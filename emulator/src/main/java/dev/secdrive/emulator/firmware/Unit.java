@@ -7,10 +7,14 @@ import dev.secdrive.emulator.secure.DriveKeys;
 import dev.secdrive.emulator.secure.DriveNv;
 import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.profiles.DriveProfile;
+import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PersistentReserveIn;
+import dev.secdrive.protocol.cdb.PersistentReserveOut;
 import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +40,7 @@ final class Unit implements UnitContext {
   private final UserArea userArea;
   private final SecureLayer secure;
   private final Map<Nexus, NexusState> nexuses = new IdentityHashMap<>();
+  private final PersistentReservations persistentReservations;
   private Map<Opcode, Command<?>> commands = Map.of();
 
   private long busyUntil;
@@ -53,6 +58,15 @@ final class Unit implements UnitContext {
       DriveKeys keys,
       DriveNv nv) {
     this.lun = lun;
+    this.persistentReservations =
+        new PersistentReservations(
+            (port, sense) ->
+                nexuses.forEach(
+                    (n, state) -> {
+                      if (n.initiator().equals(port)) {
+                        state.unitAttention(sense);
+                      }
+                    }));
     this.profile = profile;
     this.deviceId = deviceId;
     this.clock = clock;
@@ -179,7 +193,7 @@ final class Unit implements UnitContext {
   // ---------------------------------------------------------------- nexus state
 
   NexusState nexus(Nexus nexus) {
-    return nexuses.computeIfAbsent(nexus, n -> new NexusState(secure.newSession()));
+    return nexuses.computeIfAbsent(nexus, n -> new NexusState(n.initiator(), secure.newSession()));
   }
 
   void disconnect(Nexus nexus) {
@@ -200,6 +214,27 @@ final class Unit implements UnitContext {
   @Override
   public NexusState reservation() {
     return reservation;
+  }
+
+  @Override
+  public boolean persistentReservationsActive() {
+    return persistentReservations.active();
+  }
+
+  @Override
+  public byte[] persistentReserveIn(PersistentReserveIn cdb) throws CheckCondition {
+    return persistentReservations.in(cdb);
+  }
+
+  @Override
+  public void persistentReserveOut(NexusState nexus, PersistentReserveOut cdb, ByteBuffer dataOut)
+      throws CheckCondition, ReservationConflict {
+    persistentReservations.out(nexus.initiator(), cdb, dataOut);
+  }
+
+  /** Whether a persistent reservation keeps {@code cdb} from {@code nexus}. */
+  boolean persistentReservationConflict(NexusState nexus, Cdb cdb) {
+    return persistentReservations.conflicts(nexus.initiator(), cdb);
   }
 
   @Override

@@ -4,7 +4,10 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PersistentReserveIn;
+import dev.secdrive.protocol.cdb.PersistentReserveOut;
 import dev.secdrive.protocol.frame.Frame;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
 
@@ -79,6 +82,16 @@ public interface UnitContext {
    * answers other nexuses' commands RESERVATION CONFLICT while it does.
    */
   NexusState reservation();
+
+  /** Whether any persistent registration or reservation exists (RESERVE(6) then conflicts). */
+  boolean persistentReservationsActive();
+
+  /** PERSISTENT RESERVE IN: the parameter data of its service action (SPC-4 6.15). */
+  byte[] persistentReserveIn(PersistentReserveIn cdb) throws CheckCondition;
+
+  /** PERSISTENT RESERVE OUT from {@code nexus} with its parameter list (SPC-4 6.16). */
+  void persistentReserveOut(NexusState nexus, PersistentReserveOut cdb, ByteBuffer dataOut)
+      throws CheckCondition, ReservationConflict;
 
   /** Reserves the logical unit for {@code nexus} (it holds it, or nobody does). */
   void reserve(NexusState nexus);

@@ -7,6 +7,7 @@ import dev.secdrive.emulator.firmware.DriveEvent;
 import dev.secdrive.emulator.firmware.DriveState;
 import dev.secdrive.emulator.firmware.Faults;
 import dev.secdrive.emulator.firmware.NexusState;
+import dev.secdrive.emulator.firmware.ReservationConflict;
 import dev.secdrive.emulator.firmware.Response;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.firmware.TimingModel;
@@ -18,6 +19,8 @@ import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PersistentReserveIn;
+import dev.secdrive.protocol.cdb.PersistentReserveOut;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.ByteBuffer;
@@ -55,7 +58,7 @@ public final class TestUnit implements UnitContext {
 
   /** A fresh nexus of this unit (its power-on unit attention pending). */
   public NexusState nexus() {
-    return new NexusState(secure.newSession());
+    return new NexusState("test host", secure.newSession());
   }
 
   /** Runs {@code cdb} through its row in {@code rows}, as the dispatcher would. */
@@ -70,7 +73,11 @@ public final class TestUnit implements UnitContext {
   private static <C extends Cdb> int call(
       Command<C> row, NexusState nexus, Cdb cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
-    return row.handler().execute(nexus, row.type().cast(cdb), dataOut, dataIn);
+    try {
+      return row.handler().execute(nexus, row.type().cast(cdb), dataOut, dataIn);
+    } catch (ReservationConflict e) {
+      throw new AssertionError("no reservation in a test unit", e);
+    }
   }
 
   /** Set by a test to stand for a PREVENT held by some nexus. */
@@ -147,6 +154,21 @@ public final class TestUnit implements UnitContext {
   @Override
   public NexusState reservation() {
     return reservation;
+  }
+
+  @Override
+  public boolean persistentReservationsActive() {
+    return false;
+  }
+
+  @Override
+  public byte[] persistentReserveIn(PersistentReserveIn cdb) {
+    throw new UnsupportedOperationException("persistent reservations are the firmware's");
+  }
+
+  @Override
+  public void persistentReserveOut(NexusState nexus, PersistentReserveOut cdb, ByteBuffer data) {
+    throw new UnsupportedOperationException("persistent reservations are the firmware's");
   }
 
   @Override

@@ -31,18 +31,24 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command handler takes on queued commands only as the connection can take answers. */
 class CommandHandlerTest {
 
+  private static final DriveProfile MO640 = ProfileCatalog.builtIn().get("mo-640");
+
   @TempDir Path media;
 
-  @Test
-  void commandsBeyondTheWriteBufferWaitTheirTurnAndAllAreAnswered() throws Exception {
-    DriveProfile profile = ProfileCatalog.builtIn().get("mo-640");
-    MediumType type = profile.defaultMedium();
+  /** An MO-640 medium in the test's store, open. */
+  private Medium mo640Medium() {
+    MediumType type = MO640.defaultMedium();
     MediumStore store = MediumStore.openOrCreate(media);
     store.create(
         new MediumStore.Spec(
             "Q", type.type(), type.blockSize(), type.blockCount(), 4096, false, "", null));
-    Firmware drive = new Firmware(0, profile, "DEV", TimingMode.FAST, System::nanoTime);
-    try (Medium medium = store.open("Q")) {
+    return store.open("Q");
+  }
+
+  @Test
+  void commandsBeyondTheWriteBufferWaitTheirTurnAndAllAreAnswered() throws Exception {
+    Firmware drive = new Firmware(0, MO640, "DEV", TimingMode.FAST, System::nanoTime);
+    try (Medium medium = mo640Medium()) {
       drive.insert(medium);
       EmbeddedChannel channel = new EmbeddedChannel();
       channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1024, 2048));
@@ -95,18 +101,12 @@ class CommandHandlerTest {
 
   @Test
   void aWriteGivenOtherThanItsCdbsLengthIsAnsweredWithTheDataOutResidual() throws Exception {
-    DriveProfile profile = ProfileCatalog.builtIn().get("mo-640");
-    MediumType type = profile.defaultMedium();
-    MediumStore store = MediumStore.openOrCreate(media);
-    store.create(
-        new MediumStore.Spec(
-            "Q", type.type(), type.blockSize(), type.blockCount(), 4096, false, "", null));
-    Firmware drive = new Firmware(0, profile, "DEV", TimingMode.FAST, System::nanoTime);
-    try (Medium medium = store.open("Q")) {
+    Firmware drive = new Firmware(0, MO640, "DEV", TimingMode.FAST, System::nanoTime);
+    try (Medium medium = mo640Medium()) {
       drive.insert(medium);
       EmbeddedChannel channel =
           new EmbeddedChannel(new CommandHandler.OnChannel(new Target(List.of(drive))));
-      int block = type.blockSize();
+      int block = medium.blockSize();
       CommandFrame[] writes = {
         CommandFrame.dataIn(0, 0, new TestUnitReady().encode(), 0), // the power-on attention
         CommandFrame.dataOut(
@@ -145,8 +145,7 @@ class CommandHandlerTest {
   @Test
   void anotherConnectionsCommandsMeetTheReservationAsRESERVATIONCONFLICTWithoutSense()
       throws Exception {
-    DriveProfile profile = ProfileCatalog.builtIn().get("mo-640");
-    Firmware drive = new Firmware(0, profile, "DEV", TimingMode.FAST, System::nanoTime);
+    Firmware drive = new Firmware(0, MO640, "DEV", TimingMode.FAST, System::nanoTime);
     Target target = new Target(List.of(drive));
     EmbeddedChannel holder = new EmbeddedChannel(new CommandHandler.OnChannel(target));
     EmbeddedChannel other = new EmbeddedChannel(new CommandHandler.OnChannel(target));

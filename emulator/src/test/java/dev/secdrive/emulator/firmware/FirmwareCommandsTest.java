@@ -23,6 +23,8 @@ import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.OrWrite16;
+import dev.secdrive.protocol.cdb.PersistentReserveIn;
+import dev.secdrive.protocol.cdb.PersistentReserveOut;
 import dev.secdrive.protocol.cdb.PreFetch10;
 import dev.secdrive.protocol.cdb.PreFetch16;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
@@ -64,6 +66,8 @@ import dev.secdrive.protocol.data.MediaEventStatus;
 import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
 import dev.secdrive.protocol.data.MediaSerialNumber;
 import dev.secdrive.protocol.data.ModeParameters6;
+import dev.secdrive.protocol.data.PersistentReserveInData;
+import dev.secdrive.protocol.data.PersistentReserveParameters;
 import dev.secdrive.protocol.data.ReadCapacity10Data;
 import dev.secdrive.protocol.data.ReadCapacity16Data;
 import dev.secdrive.protocol.data.StandardInquiryData;
@@ -153,6 +157,11 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.READ_CAPACITY_16, new ReadCapacity16(32));
     cdbs.put(Opcode.READ_6, new Read6(0, 1));
     cdbs.put(Opcode.RESERVE_6, new Reserve6());
+    cdbs.put(
+        Opcode.PERSISTENT_RESERVE_IN, new PersistentReserveIn(PersistentReserveIn.READ_KEYS, 64));
+    cdbs.put(
+        Opcode.PERSISTENT_RESERVE_OUT,
+        new PersistentReserveOut(PersistentReserveOut.REGISTER, 0)); // key 0, unregistered: GOOD
     cdbs.put(Opcode.READ_DEFECT_DATA_10, new ReadDefectData10(true, true, 0, 32, 0));
     cdbs.put(Opcode.READ_DEFECT_DATA_12, new ReadDefectData12(false, true, 3, 0, 32, 0));
     cdbs.put(Opcode.GET_LBA_STATUS, new GetLbaStatus(0, 24));
@@ -179,7 +188,10 @@ class FirmwareCommandsTest {
       assertEquals(opcode.code(), cdb[0] & 0xFF);
       assertEquals(opcode.cdbLength(), cdb.length);
       boolean writes = opcode.text().startsWith("WRITE") || opcode == Opcode.ORWRITE_16;
-      byte[] dataOut = writes ? pattern(blockSize, opcode.code()) : new byte[0];
+      byte[] dataOut =
+          opcode == Opcode.PERSISTENT_RESERVE_OUT
+              ? new PersistentReserveParameters(0, 0).encode()
+              : writes ? pattern(blockSize, opcode.code()) : new byte[0];
       DataIn.Heap in = new DataIn.Heap();
       Response response = target.execute(host, 0, cdb, ByteBuffer.wrap(dataOut), in);
       assertGood(new Result(response, in.bytes(response)));
@@ -791,6 +803,121 @@ class FirmwareCommandsTest {
     assertCheck(run(new GetLbaStatus(-1, 24)), 0x05, 0x21, 0x00);
   }
 
+  private Result prout(Nexus nexus, int action, int type, long key, long serviceActionKey) {
+    return h.run(
+        nexus,
+        new PersistentReserveOut(action, type),
+        new PersistentReserveParameters(key, serviceActionKey).encode());
+  }
+
+  private byte[] prin(Nexus nexus, int action) {
+    return assertGood(h.run(nexus, new PersistentReserveIn(action, 4096))).data();
+  }
+
+  @Test
+  void persistentReservationsRegisterReserveFenceAndPreemptPerInitiatorPort() {
+    Nexus other = new Nexus("second host"); // another initiator port: another I_T nexus
+    h.clearUnitAttentions(other);
+    int register = PersistentReserveOut.REGISTER;
+    int ignore = PersistentReserveOut.REGISTER_AND_IGNORE_EXISTING_KEY;
+    int ea = PersistentReserveOut.EXCLUSIVE_ACCESS;
+    int we = PersistentReserveOut.WRITE_EXCLUSIVE;
+    assertEquals(ScsiStatus.GOOD, prout(host, ignore, 0, 0, 0xA1).response().status());
+    assertEquals(ScsiStatus.GOOD, prout(other, register, 0, 0, 0xB2).response().status());
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT,
+        prout(other, register, 0, 0, 0xB3).response().status(),
+        "re-registering needs the current key");
+    var keys = PersistentReserveInData.ReadKeys.decode(prin(host, PersistentReserveIn.READ_KEYS));
+    assertEquals(List.of(0xA1L, 0xB2L), keys.keys());
+    assertEquals(2, keys.generation());
+
+    // RESERVE needs the nexus's own key; then the reservation fences the other nexus
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT,
+        prout(host, PersistentReserveOut.RESERVE, ea, 0xB2, 0).response().status());
+    assertEquals(
+        ScsiStatus.GOOD,
+        prout(host, PersistentReserveOut.RESERVE, ea, 0xA1, 0).response().status());
+    assertEquals(
+        new PersistentReserveInData.ReadReservation(2, true, 0xA1, 0, ea),
+        PersistentReserveInData.ReadReservation.decode(
+            prin(other, PersistentReserveIn.READ_RESERVATION)));
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT, h.run(other, new Read10(0, 1)).response().status());
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT,
+        h.run(other, new Write10(0, 1), new byte[2048]).response().status());
+    assertGoodNoData(h.run(other, new TestUnitReady())); // SPC-4: allowed under every type
+    assertGood(h.run(host, new Read10(0, 1)));
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT,
+        h.run(host, new Reserve6()).response().status(),
+        "RESERVE(6) meets any persistent registration (CRH 0)");
+    assertCheck(
+        h.run(
+            host,
+            new PersistentReserveOut(PersistentReserveOut.RELEASE, we),
+            new PersistentReserveParameters(0xA1, 0).encode()),
+        0x05,
+        0x26,
+        0x04); // released with another type
+
+    // PREEMPT: the other nexus takes the reservation; the holder's registration goes
+    assertEquals(
+        ScsiStatus.GOOD,
+        prout(other, PersistentReserveOut.PREEMPT, we, 0xB2, 0xA1).response().status());
+    assertEquals(
+        List.of(0xB2L),
+        PersistentReserveInData.ReadKeys.decode(prin(other, PersistentReserveIn.READ_KEYS)).keys());
+    SenseData preempted = assertCheck(h.run(host, new TestUnitReady()), 0x06, 0x2A, 0x05);
+    assertNotNull(preempted);
+    assertGood(h.run(host, new Read10(0, 1))); // WRITE EXCLUSIVE shares reads
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT,
+        h.run(host, new Write10(0, 1), new byte[2048]).response().status());
+
+    // The registration belongs to the initiator port: it outlives the connection
+    h.firmware.disconnect(other);
+    h.clearUnitAttentions(other);
+    var full =
+        PersistentReserveInData.FullStatus.decode(prin(host, PersistentReserveIn.READ_FULL_STATUS));
+    assertEquals(1, full.registrants().size());
+    assertEquals(other.initiator(), full.registrants().get(0).initiator());
+    assertTrue(full.registrants().get(0).holder());
+
+    // CLEAR ends it all, and bumps the generation once
+    long before = keys(host).generation();
+    assertEquals(
+        ScsiStatus.GOOD, prout(other, PersistentReserveOut.CLEAR, 0, 0xB2, 0).response().status());
+    assertEquals(List.of(), keys(host).keys());
+    assertEquals(before + 1, keys(host).generation());
+    assertGoodNoData(h.run(host, new Write10(0, 1), new byte[2048]));
+
+    // What secdrive does not serve is refused, and says which field
+    assertCheck(prout(host, PersistentReserveOut.REGISTER_AND_MOVE, 0, 0, 1), 0x05, 0x24, 0x00);
+    assertCheck(
+        h.run(
+            host,
+            new PersistentReserveOut(register, 0),
+            new PersistentReserveParameters(0, 1, false, false, true).encode()),
+        0x05,
+        0x26,
+        0x00); // APTPL: nothing persists through power loss
+    assertCheck(h.run(host, new PersistentReserveOut(register, 0), new byte[23]), 0x05, 0x1A, 0x00);
+    assertCheck(h.run(host, new PersistentReserveIn(4, 64)), 0x05, 0x24, 0x00);
+    var caps =
+        PersistentReserveInData.ReportCapabilities.decode(
+            prin(host, PersistentReserveIn.REPORT_CAPABILITIES));
+    assertTrue(caps.typeMaskValid());
+    assertEquals(0xEA01, caps.typeMask());
+    assertFalse(caps.persistThroughPowerLossCapable());
+  }
+
+  private PersistentReserveInData.ReadKeys keys(Nexus nexus) {
+    return PersistentReserveInData.ReadKeys.decode(prin(nexus, PersistentReserveIn.READ_KEYS));
+  }
+
   private static byte[] slice(byte[] data, int block) {
     return Arrays.copyOfRange(data, block * 2048, (block + 1) * 2048);
   }
@@ -897,8 +1024,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 39 * 8, r.data().length);
-    assertEquals(39 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 41 * 8, r.data().length);
+    assertEquals(41 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         h.firmware.supportedCommands().stream()
@@ -911,7 +1038,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(39, descriptors.size());
+    assertEquals(41, descriptors.size());
   }
 
   @Test
@@ -922,9 +1049,9 @@ class FirmwareCommandsTest {
                 new ReportSupportedOperationCodes(
                     true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
     assertEquals(
-        4 + 39 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+        4 + 41 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
-    assertEquals(39, descriptors.size());
+    assertEquals(41, descriptors.size());
     for (var d : descriptors) {
       assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
       long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
@@ -1062,7 +1189,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("00000138"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("00000148"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

@@ -11,6 +11,8 @@ public sealed interface Cdb
         Inquiry,
         Reserve6,
         Release6,
+        PersistentReserveIn,
+        PersistentReserveOut,
         ModeSense6,
         StartStopUnit,
         PreventAllowMediumRemoval,

@@ -72,6 +72,8 @@ public final class Cdbs {
       case WRITE_SAME_16 -> WriteSame16.decode(cdb);
       case READ_6 -> Read6.decode(cdb);
       case RESERVE_6 -> Reserve6.decode(cdb);
+      case PERSISTENT_RESERVE_IN -> PersistentReserveIn.decode(cdb);
+      case PERSISTENT_RESERVE_OUT -> PersistentReserveOut.decode(cdb);
       case READ_DEFECT_DATA_10 -> ReadDefectData10.decode(cdb);
       case READ_DEFECT_DATA_12 -> ReadDefectData12.decode(cdb);
       case GET_LBA_STATUS -> GetLbaStatus.decode(cdb);

@@ -208,18 +208,26 @@ public final class SbcCommands implements CommandSet {
   private int write(NexusState nexus, BlockCommand cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     Medium medium = unit.requireReady();
+    ByteBuffer blocks = blocksToWrite(cdb, medium, dataOut);
+    if (blocks.hasRemaining()) {
+      unit.userArea().writeBlocks(medium, cdb.lba(), blocks, cdb.fua());
+    }
+    return 0;
+  }
+
+  /**
+   * The checks every write shares (protection, range, transfer limit, write protect), then the part
+   * of the data-out to put on the medium: a view of it, empty when nothing is written.
+   */
+  private ByteBuffer blocksToWrite(BlockCommand cdb, Medium medium, ByteBuffer dataOut)
+      throws CheckCondition {
     int bytes = checkAccess(unit, cdb, medium);
     if (medium.metadata().readOnly()) {
       throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
     }
-    int written = wholeBlocksSent(bytes, dataOut, medium);
-    if (written == 0) {
-      return 0;
-    }
     ByteBuffer blocks = dataOut.duplicate();
-    blocks.limit(blocks.position() + written);
-    unit.userArea().writeBlocks(medium, cdb.lba(), blocks, cdb.fua());
-    return 0;
+    blocks.limit(blocks.position() + wholeBlocksSent(bytes, dataOut, medium));
+    return blocks;
   }
 
   /**
@@ -315,17 +323,14 @@ public final class SbcCommands implements CommandSet {
   private int orWrite(NexusState nexus, OrWrite16 cdb, ByteBuffer dataOut, DataIn dataIn)
       throws CheckCondition {
     Medium medium = unit.requireReady();
-    int bytes = checkAccess(unit, cdb, medium);
-    if (medium.metadata().readOnly()) {
-      throw CheckCondition.of(SenseKey.DATA_PROTECT, AdditionalSense.WRITE_PROTECTED);
-    }
-    int written = wholeBlocksSent(bytes, dataOut, medium);
+    ByteBuffer ors = blocksToWrite(cdb, medium, dataOut);
+    int written = ors.remaining();
     if (written == 0) {
       return 0;
     }
     ByteBuffer blocks = readBlocks(medium, cdb.lba(), written / medium.blockSize());
-    for (int i = 0, from = dataOut.position(); i < written; i++) {
-      blocks.put(i, (byte) (blocks.get(i) | dataOut.get(from + i)));
+    for (int i = 0; i < written; i++) {
+      blocks.put(i, (byte) (blocks.get(i) | ors.get(ors.position() + i)));
     }
     unit.userArea().writeBlocks(medium, cdb.lba(), blocks, cdb.fua());
     return 0;

@@ -5,6 +5,7 @@ import dev.secdrive.emulator.firmware.Command;
 import dev.secdrive.emulator.firmware.CommandSet;
 import dev.secdrive.emulator.firmware.DataIn;
 import dev.secdrive.emulator.firmware.NexusState;
+import dev.secdrive.emulator.firmware.ReservationConflict;
 import dev.secdrive.emulator.firmware.UnitContext;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.profiles.DriveProfile;
@@ -12,6 +13,8 @@ import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
+import dev.secdrive.protocol.cdb.PersistentReserveIn;
+import dev.secdrive.protocol.cdb.PersistentReserveOut;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
 import dev.secdrive.protocol.cdb.ReadMediaSerialNumber;
 import dev.secdrive.protocol.cdb.Release6;
@@ -87,6 +90,12 @@ public final class SpcCommands implements CommandSet {
             Command.of(Opcode.INQUIRY, Inquiry.class, this::inquiry),
             Command.of(Opcode.RESERVE_6, Reserve6.class, this::reserve),
             Command.of(Opcode.RELEASE_6, Release6.class, this::release),
+            Command.of(
+                Opcode.PERSISTENT_RESERVE_IN, PersistentReserveIn.class, this::persistentReserveIn),
+            Command.of(
+                Opcode.PERSISTENT_RESERVE_OUT,
+                PersistentReserveOut.class,
+                this::persistentReserveOut),
             Command.of(Opcode.MODE_SENSE_6, ModeSense6.class, this::modeSense),
             Command.of(
                 Opcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
@@ -274,8 +283,9 @@ public final class SpcCommands implements CommandSet {
    * RESET, a target reset and the loss of the nexus release it.
    */
   private int reserve(NexusState nexus, Reserve6 cdb, ByteBuffer dataOut, DataIn dataIn)
-      throws CheckCondition {
+      throws CheckCondition, ReservationConflict {
     checkNoThirdPartyOrExtent(cdb.obsoleteFlags());
+    checkNoPersistentReservation();
     unit.reserve(nexus);
     return 0;
   }
@@ -284,9 +294,35 @@ public final class SpcCommands implements CommandSet {
    * RELEASE(6) (SPC-2 7.19): releases this nexus's reservation; from any other, GOOD and nothing.
    */
   private int release(NexusState nexus, Release6 cdb, ByteBuffer dataOut, DataIn dataIn)
-      throws CheckCondition {
+      throws CheckCondition, ReservationConflict {
     checkNoThirdPartyOrExtent(cdb.obsoleteFlags());
+    checkNoPersistentReservation();
     unit.release(nexus);
+    return 0;
+  }
+
+  /**
+   * SPC-4 5.9.3 with CRH 0 (REPORT CAPABILITIES): while any persistent registration or reservation
+   * exists, RESERVE(6) and RELEASE(6) conflict.
+   */
+  private void checkNoPersistentReservation() throws ReservationConflict {
+    if (unit.persistentReservationsActive()) {
+      throw new ReservationConflict();
+    }
+  }
+
+  /** PERSISTENT RESERVE IN (SPC-4 6.15): the state as its service action reports it. */
+  private int persistentReserveIn(
+      NexusState nexus, PersistentReserveIn cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    return dataIn.respond(unit.persistentReserveIn(cdb), cdb.allocationLength());
+  }
+
+  /** PERSISTENT RESERVE OUT (SPC-4 6.16): its parameter list is the data-out. */
+  private int persistentReserveOut(
+      NexusState nexus, PersistentReserveOut cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition, ReservationConflict {
+    unit.persistentReserveOut(nexus, cdb, dataOut);
     return 0;
   }
 
