@@ -91,6 +91,13 @@ final class PersistentReservations {
           | ReportCapabilities.WR_EX_AR
           | ReportCapabilities.EX_AC_AR;
 
+  /**
+   * Registrations one logical unit keeps; another initiator port's REGISTER is refused with
+   * INSUFFICIENT REGISTRATION RESOURCES (SPC-4 5.9.7), so hosts that register from ever new
+   * connections cannot grow the table without end.
+   */
+  static final int MAXIMUM_REGISTRATIONS = 64;
+
   private final Map<String, Long> registrations = new LinkedHashMap<>();
   private final BiConsumer<String, AdditionalSense> unitAttention;
   private long generation;
@@ -198,6 +205,12 @@ final class PersistentReservations {
       boolean ignore = action == PersistentReserveOut.REGISTER_AND_IGNORE_EXISTING_KEY;
       if (!ignore && p.reservationKey() != (mine == null ? 0 : mine)) {
         throw new ReservationConflict();
+      }
+      if (mine == null
+          && p.serviceActionReservationKey() != 0
+          && registrations.size() >= MAXIMUM_REGISTRATIONS) {
+        throw CheckCondition.of(
+            SenseKey.ILLEGAL_REQUEST, AdditionalSense.INSUFFICIENT_REGISTRATION_RESOURCES);
       }
       if (mine != null || p.serviceActionReservationKey() != 0) {
         register(port, p.serviceActionReservationKey());

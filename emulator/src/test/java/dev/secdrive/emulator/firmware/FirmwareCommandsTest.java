@@ -906,6 +906,16 @@ class FirmwareCommandsTest {
         0x00); // APTPL: nothing persists through power loss
     assertCheck(h.run(host, new PersistentReserveOut(register, 0), new byte[23]), 0x05, 0x1A, 0x00);
     assertCheck(h.run(host, new PersistentReserveIn(4, 64)), 0x05, 0x24, 0x00);
+    // A bounded table: the 65th initiator port to register is refused, nothing else changes
+    for (int i = 0; i < PersistentReservations.MAXIMUM_REGISTRATIONS; i++) {
+      Nexus port = new Nexus("port " + i);
+      h.clearUnitAttentions(port);
+      assertEquals(ScsiStatus.GOOD, prout(port, register, 0, 0, 0x100 + i).response().status());
+    }
+    Nexus extra = new Nexus("one port too many");
+    h.clearUnitAttentions(extra);
+    assertCheck(prout(extra, register, 0, 0, 0xFFFF), 0x05, 0x55, 0x04);
+    assertEquals(PersistentReservations.MAXIMUM_REGISTRATIONS, keys(host).keys().size());
     var caps =
         PersistentReserveInData.ReportCapabilities.decode(
             prin(host, PersistentReserveIn.REPORT_CAPABILITIES));
