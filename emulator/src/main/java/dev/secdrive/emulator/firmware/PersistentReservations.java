@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * One logical unit's persistent reservations (SPC-4 5.9): the registered I_T nexuses with their
@@ -92,23 +93,28 @@ final class PersistentReservations {
           | ReportCapabilities.EX_AC_AR;
 
   /**
-   * Registrations one logical unit keeps; another initiator port's REGISTER is refused with
-   * INSUFFICIENT REGISTRATION RESOURCES (SPC-4 5.9.7), so hosts that register from ever new
-   * connections cannot grow the table without end.
+   * Registrations one logical unit keeps. When it is full, a new initiator port's REGISTER takes
+   * the place of the oldest registrant with no connection now (and no reservation), else it is
+   * refused with INSUFFICIENT REGISTRATION RESOURCES (SPC-4 5.9.7): hosts that register from ever
+   * new connections can neither grow the table without end nor fill it for good.
    */
   static final int MAXIMUM_REGISTRATIONS = 64;
 
   private final Map<String, Long> registrations = new LinkedHashMap<>();
   private final BiConsumer<String, AdditionalSense> unitAttention;
+  private final Predicate<String> connected;
   private long generation;
   private String holder; // the holding initiator port, for the types with one holder
   private int type; // 0: no reservation
 
   /**
    * @param unitAttention sets a unit attention on every nexus of an initiator port
+   * @param connected whether an initiator port has a nexus connected now
    */
-  PersistentReservations(BiConsumer<String, AdditionalSense> unitAttention) {
+  PersistentReservations(
+      BiConsumer<String, AdditionalSense> unitAttention, Predicate<String> connected) {
     this.unitAttention = unitAttention;
+    this.connected = connected;
   }
 
   /** Whether any registration or reservation exists: RESERVE(6) and RELEASE(6) then conflict. */
@@ -196,6 +202,9 @@ final class PersistentReservations {
     if (p.specifyInitiatorPorts()) {
       throw invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 3); // SIP_C 0
     }
+    if (p.allTargetPorts()) {
+      throw invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 2); // ATP_C 0
+    }
     if (p.activatePersistThroughPowerLoss()) {
       throw invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 0); // PTPL_C 0
     }
@@ -208,7 +217,8 @@ final class PersistentReservations {
       }
       if (mine == null
           && p.serviceActionReservationKey() != 0
-          && registrations.size() >= MAXIMUM_REGISTRATIONS) {
+          && registrations.size() >= MAXIMUM_REGISTRATIONS
+          && !forgetOneGone()) {
         throw CheckCondition.of(
             SenseKey.ILLEGAL_REQUEST, AdditionalSense.INSUFFICIENT_REGISTRATION_RESOURCES);
       }
@@ -230,7 +240,7 @@ final class PersistentReservations {
 
   /** REGISTER with a key, or with key 0 unregister; the holder's reservation may go with it. */
   private void register(String port, long key) {
-    generation++;
+    nextGeneration();
     if (key != 0) {
       registrations.put(port, key);
       return;
@@ -281,7 +291,7 @@ final class PersistentReservations {
     registrations.clear();
     type = 0;
     holder = null;
-    generation++;
+    nextGeneration();
   }
 
   /**
@@ -318,7 +328,27 @@ final class PersistentReservations {
       type = cdb.type();
       holder = port;
     }
-    generation++;
+    nextGeneration();
+  }
+
+  /**
+   * Makes room in a full table: forgets the oldest registration of an initiator port with no nexus
+   * connected now that holds no reservation, so hosts that registered from connections since closed
+   * cannot keep every new host out. Returns false if every registrant is here.
+   */
+  private boolean forgetOneGone() {
+    for (String port : registrations.keySet()) {
+      if (!connected.test(port) && !holds(port)) {
+        registrations.remove(port);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** PRGENERATION is a 32-bit counter that wraps (SPC-4 6.15.2). */
+  private void nextGeneration() {
+    generation = (generation + 1) & 0xFFFF_FFFFL;
   }
 
   private void attentionToRegistrants(String except, AdditionalSense sense) {

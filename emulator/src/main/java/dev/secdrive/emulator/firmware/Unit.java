@@ -66,7 +66,8 @@ final class Unit implements UnitContext {
                       if (n.initiator().equals(port)) {
                         state.unitAttention(sense);
                       }
-                    }));
+                    }),
+            port -> nexuses.keySet().stream().anyMatch(n -> n.initiator().equals(port)));
     this.profile = profile;
     this.deviceId = deviceId;
     this.clock = clock;

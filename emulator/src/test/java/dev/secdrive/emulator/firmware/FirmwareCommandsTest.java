@@ -907,8 +907,10 @@ class FirmwareCommandsTest {
     assertCheck(h.run(host, new PersistentReserveOut(register, 0), new byte[23]), 0x05, 0x1A, 0x00);
     assertCheck(h.run(host, new PersistentReserveIn(4, 64)), 0x05, 0x24, 0x00);
     // A bounded table: the 65th initiator port to register is refused, nothing else changes
+    List<Nexus> ports = new java.util.ArrayList<>();
     for (int i = 0; i < PersistentReservations.MAXIMUM_REGISTRATIONS; i++) {
       Nexus port = new Nexus("port " + i);
+      ports.add(port);
       h.clearUnitAttentions(port);
       assertEquals(ScsiStatus.GOOD, prout(port, register, 0, 0, 0x100 + i).response().status());
     }
@@ -916,6 +918,21 @@ class FirmwareCommandsTest {
     h.clearUnitAttentions(extra);
     assertCheck(prout(extra, register, 0, 0, 0xFFFF), 0x05, 0x55, 0x04);
     assertEquals(PersistentReservations.MAXIMUM_REGISTRATIONS, keys(host).keys().size());
+    // ... unless a registrant's connection is gone: the oldest such gives way
+    h.firmware.disconnect(ports.get(0));
+    assertEquals(ScsiStatus.GOOD, prout(extra, register, 0, 0, 0xFFFF).response().status());
+    List<Long> now = keys(host).keys();
+    assertEquals(PersistentReservations.MAXIMUM_REGISTRATIONS, now.size());
+    assertFalse(now.contains(0x100L), "port 0, registered first, is not connected: forgotten");
+    assertTrue(now.contains(0xFFFFL));
+    assertCheck(
+        h.run(
+            host,
+            new PersistentReserveOut(register, 0),
+            new PersistentReserveParameters(0, 1, false, true, false).encode()),
+        0x05,
+        0x26,
+        0x00); // ALL_TG_PT, with ATP_C 0
     var caps =
         PersistentReserveInData.ReportCapabilities.decode(
             prin(host, PersistentReserveIn.REPORT_CAPABILITIES));
