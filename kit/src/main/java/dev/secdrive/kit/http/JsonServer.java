@@ -222,16 +222,18 @@ public final class JsonServer implements AutoCloseable {
     // The connections close on their loop before it stops: a channel the stopping loop closes
     // itself never tells its handlers, which then keep what they hold (a request half read, a
     // body half aggregated) until the collector finds the buffers unreleased.
-    List<Channel> channels =
-        loop.submit(() -> open.stream().map(c -> c.channel).toList())
-            .syncUninterruptibly()
-            .getNow();
-    for (Channel channel : channels) {
-      channel.close().syncUninterruptibly();
+    if (!loop.isShuttingDown()) { // closed twice: the first close did this
+      List<Channel> channels =
+          loop.submit(() -> open.stream().map(c -> c.channel).toList())
+              .syncUninterruptibly()
+              .getNow();
+      for (Channel channel : channels) {
+        channel.close().syncUninterruptibly();
+      }
+      // Their inactive and unregistered events run as tasks of the loop: let them run.
+      loop.submit(() -> {}).syncUninterruptibly();
+      loop.submit(() -> {}).syncUninterruptibly();
     }
-    // Their inactive and unregistered events run as tasks of the loop: let them run.
-    loop.submit(() -> {}).syncUninterruptibly();
-    loop.submit(() -> {}).syncUninterruptibly();
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownNow();
   }
