@@ -15,8 +15,6 @@ import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.Cdbs;
 import dev.secdrive.protocol.cdb.InvalidCdbException;
 import dev.secdrive.protocol.cdb.Opcode;
-import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
-import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.data.StandardInquiryData;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.FieldPointer;
@@ -72,7 +70,7 @@ public final class Firmware {
    * nexus may send while another holds the unit's RESERVE(6); INQUIRY and REQUEST SENSE, RELEASE
    * (which then does nothing), READ CAPACITY, and REPORT SUPPORTED OPERATION CODES, which like
    * INQUIRY only describes the unit; PREVENT ALLOW with PREVENT 0 and START STOP UNIT with START 1
-   * are decided by their fields ({@link #passesReservation}). REPORT LUNS is the target's.
+   * are decided by their fields ({@link ReservationExemptions}). REPORT LUNS is the target's.
    */
   private static final Set<Opcode> PASS_RESERVATION =
       EnumSet.of(
@@ -287,23 +285,13 @@ public final class Firmware {
       throw CheckCondition.invalidField(bytes.length - 1, 2); // no ACA support (SAM-5 5.9)
     }
     NexusState holder = unit.reservation();
-    if (holder != null && holder != nexus && !passesReservation(cdb)) {
+    if (holder != null && holder != nexus && !ReservationExemptions.exempt(cdb, PASS_RESERVATION)) {
       throw new ReservationConflict();
     }
     if (unit.persistentReservationConflict(nexus, cdb)) {
       throw new ReservationConflict();
     }
     return execute(command, nexus, cdb, dataOut, dataIn);
-  }
-
-  private static boolean passesReservation(Cdb cdb) {
-    if (cdb instanceof PreventAllowMediumRemoval prevent) {
-      return prevent.prevent() == PreventAllowMediumRemoval.ALLOW;
-    }
-    if (cdb instanceof StartStopUnit startStop) {
-      return startStop.start() && startStop.powerCondition() == 0;
-    }
-    return PASS_RESERVATION.contains(cdb.opcode());
   }
 
   private static boolean passesUnitAttention(int code) {

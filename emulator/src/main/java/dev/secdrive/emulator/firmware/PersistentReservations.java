@@ -10,8 +10,6 @@ import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.PersistentReserveIn;
 import dev.secdrive.protocol.cdb.PersistentReserveOut;
-import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
-import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.data.PersistentReserveInData;
 import dev.secdrive.protocol.data.PersistentReserveInData.ReportCapabilities;
 import dev.secdrive.protocol.data.PersistentReserveParameters;
@@ -39,9 +37,10 @@ import java.util.function.Predicate;
  *
  * <p>Which commands a reservation keeps from a nexus that does not hold it, by the class of the
  * command (SPC-4 5.9.1, SBC-3 4.17): those that only describe the unit, poll it or spin it up
- * ({@link #ALWAYS_ALLOWED}) pass; those that read the medium ({@link #READS}) conflict under the
- * exclusive-access types; everything else, writes and changes of state, under every type. The
- * registrants-only and all-registrants types let registered nexuses through.
+ * ({@link #ALWAYS_ALLOWED}, and {@link ReservationExemptions}) pass; those that read the medium
+ * ({@link #READS}) conflict under the exclusive-access types; everything else, writes and changes
+ * of state, under every type. The registrants-only and all-registrants types let registered nexuses
+ * through.
  *
  * <p>Not thread-safe: the firmware runs one command at a time.
  */
@@ -130,15 +129,7 @@ final class PersistentReservations {
     if (registrantsOnly(type) && registrations.containsKey(port)) {
       return false;
     }
-    if (ALWAYS_ALLOWED.contains(cdb.opcode())) {
-      return false;
-    }
-    if (cdb instanceof PreventAllowMediumRemoval prevent) {
-      return prevent.prevent() != PreventAllowMediumRemoval.ALLOW;
-    }
-    if (cdb instanceof StartStopUnit startStop
-        && startStop.start()
-        && startStop.powerCondition() == 0) {
+    if (ReservationExemptions.exempt(cdb, ALWAYS_ALLOWED)) {
       return false;
     }
     return !READS.contains(cdb.opcode()) || exclusiveAccess(type);

@@ -328,11 +328,12 @@ public final class SbcCommands implements CommandSet {
     if (written == 0) {
       return 0;
     }
-    long failing = unit.faults().firstReadError(cdb.lba(), written / medium.blockSize());
+    int count = written / medium.blockSize();
+    long failing = unit.faults().firstReadError(cdb.lba(), count);
     if (failing >= 0) {
       throw mediumError(AdditionalSense.UNRECOVERED_READ_ERROR, failing);
     }
-    ByteBuffer blocks = readBlocks(medium, cdb.lba(), written / medium.blockSize());
+    ByteBuffer blocks = readBlocks(medium, cdb.lba(), count);
     for (int i = 0; i < written; i++) {
       blocks.put(i, (byte) (blocks.get(i) | ors.get(ors.position() + i)));
     }
