@@ -13,6 +13,8 @@ import dev.secdrive.host.api.Capacity;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.api.TransportException;
+import dev.secdrive.protocol.cd.Configuration;
+import dev.secdrive.protocol.cdb.GetConfiguration;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
 import dev.secdrive.protocol.data.StandardInquiryData;
@@ -213,6 +215,57 @@ class DriveIT {
           assertThrows(ScsiException.class, () -> drive.write(6, new byte[2 * 2048]));
       assertTrue(writeError.is(SenseKey.MEDIUM_ERROR, AdditionalSense.WRITE_ERROR));
       assertEquals(7, writeError.sense().information());
+    }
+  }
+
+  @Test
+  void theWriteCacheIsAModeParameterEveryHostOfTheDriveHearsAbout() {
+    try (Drive first = Drive.open(rig.uri(0));
+        Drive second = Drive.open(rig.uri(0))) {
+      assertTrue(first.writeCache(), "enabled from power-on");
+      first.writeCache(false);
+      assertFalse(first.writeCache());
+      first.testUnitReady(); // the host that changed it hears nothing
+      assertSense(
+          SenseKey.UNIT_ATTENTION, AdditionalSense.MODE_PARAMETERS_CHANGED, second::testUnitReady);
+      assertFalse(second.writeCache());
+      byte[] data = new byte[3 * 2048];
+      new Random(7).nextBytes(data);
+      first.write(40, data); // on the medium when it completes
+      assertArrayEquals(data, second.read(40, 3));
+      first.writeCache(false); // unchanged: nobody hears of it
+      second.testUnitReady();
+      first.writeCache(true);
+      assertSense(
+          SenseKey.UNIT_ATTENTION, AdditionalSense.MODE_PARAMETERS_CHANGED, second::testUnitReady);
+      assertTrue(second.writeCache());
+    }
+    try (Drive cd = Drive.open(rig.uri(2))) {
+      assertSense(
+          SenseKey.ILLEGAL_REQUEST,
+          AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+          () -> cd.writeCache(false)); // a CD-ROM reader cannot stop caching writes it has not
+    }
+  }
+
+  @Test
+  void theDvdRamDriveSaysWhatItIsWithGetConfiguration() throws Exception {
+    try (Drive dvd = Drive.open(rig.uri(1))) {
+      Configuration none =
+          dvd.execute(new GetConfiguration(0, 0, 0xFFFF, 0), 0xFFFF, Configuration::decode).get();
+      assertEquals(Configuration.PROFILE_NONE, none.currentProfile(), "no disc in the drive");
+      assertEquals(
+          List.of(0x0000, 0x0001, 0x0003, 0x0010, 0x001F, 0x0020),
+          none.features().stream().map(Configuration.Feature::code).toList());
+      rig.emulator.insert(1, "DVD-1");
+      assertSense(
+          SenseKey.UNIT_ATTENTION, AdditionalSense.MEDIUM_MAY_HAVE_CHANGED, dvd::testUnitReady);
+      Configuration disc =
+          dvd.execute(new GetConfiguration(1, 0, 0xFFFF, 0), 0xFFFF, Configuration::decode).get();
+      assertEquals(Configuration.PROFILE_DVD_RAM, disc.currentProfile());
+      assertTrue(
+          disc.features().stream().anyMatch(f -> f.code() == Configuration.FEATURE_RANDOM_WRITABLE),
+          "a DVD-RAM disc is randomly writable");
     }
   }
 

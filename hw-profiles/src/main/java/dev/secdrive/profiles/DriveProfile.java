@@ -34,6 +34,9 @@ public record DriveProfile(
     List<String> commandSets,
     List<String> commands) {
 
+  /** Peripheral device type 05h, an MMC-6 drive: its media name their MMC profile. */
+  public static final int MULTIMEDIA_DEVICE = 5;
+
   public DriveProfile {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(description, "description");
@@ -50,6 +53,17 @@ public record DriveProfile(
       if (!types.add(m.type())) {
         throw new IllegalArgumentException(
             "profile '" + id + "' lists medium type '" + m.type() + "' twice");
+      }
+      boolean multimedia = inquiry.peripheralDeviceType() == MULTIMEDIA_DEVICE;
+      if (multimedia != (m.mmcProfile() != null)) {
+        throw new IllegalArgumentException(
+            "profile '"
+                + id
+                + "': medium type '"
+                + m.type()
+                + (multimedia
+                    ? "' needs an mmcProfile: the drive is a multimedia device (type 5)"
+                    : "' has an mmcProfile, but only a multimedia device (type 5) reports one"));
       }
     }
     if (secureAreaBytes < 0) {

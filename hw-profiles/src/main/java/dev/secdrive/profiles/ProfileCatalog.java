@@ -67,7 +67,8 @@ public final class ProfileCatalog {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+          // The schema, checked first, requires every field but the optional ones (mmcProfile),
+          // which then arrive as null.
           .build();
 
   /** A profile together with the file it came from, for messages. */
@@ -309,6 +310,10 @@ public final class ProfileCatalog {
           field = "pressed";
           here = m.pressed();
           there = first.medium().pressed();
+        } else if (!Objects.equals(m.mmcProfile(), first.medium().mmcProfile())) {
+          field = "mmcProfile";
+          here = m.mmcProfile();
+          there = first.medium().mmcProfile();
         }
         if (field != null) {
           throw new ProfileException(

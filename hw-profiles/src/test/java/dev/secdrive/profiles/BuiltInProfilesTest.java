@@ -21,7 +21,9 @@ class BuiltInProfilesTest {
           "RESERVE(6)",
           "RELEASE(6)",
           "MODE SENSE(6)",
+          "MODE SELECT(6)",
           "START STOP UNIT",
+          "SEND DIAGNOSTIC",
           "PREVENT ALLOW MEDIUM REMOVAL",
           "READ CAPACITY(10)",
           "READ(10)",
@@ -46,6 +48,7 @@ class BuiltInProfilesTest {
           "VERIFY(16)",
           "WRITE AND VERIFY(16)",
           "PRE-FETCH(16)",
+          "SYNCHRONIZE CACHE(16)",
           "WRITE SAME(16)",
           "READ CAPACITY(16)",
           "GET LBA STATUS",
@@ -150,11 +153,31 @@ class BuiltInProfilesTest {
     assertFalse(cd.supports("SYNCHRONIZE CACHE(10)"));
     assertTrue(cd.supports("READ(10)"));
     assertFalse(cd.writeProtectSupported());
-    // no writes, no secure layer; GET CONFIGURATION and MODE SENSE(10), MMC-6's Core feature
+    // no writes, no secure layer; MMC-6's Core feature: GET CONFIGURATION, MODE SENSE(10) and
+    // MODE SELECT(10)
     assertTrue(cd.supports("GET CONFIGURATION"));
     assertTrue(cd.supports("MODE SENSE(10)"));
+    assertTrue(cd.supports("MODE SELECT(10)"));
     assertEquals(
-        ALL_COMMANDS.size() - 24 + 2, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
+        ALL_COMMANDS.size() - 25 + 3, cd.commands().size()); // nor the (12)s, WRITE AND VERIFY
+  }
+
+  @Test
+  void multimediaDrivesNameTheMmcProfileOfEachMediumAndTheCoreCommands() {
+    for (DriveProfile p : catalog.profiles()) {
+      boolean mmc = p.inquiry().peripheralDeviceType() == DriveProfile.MULTIMEDIA_DEVICE;
+      for (MediumType m : p.media()) {
+        assertEquals(mmc, m.mmcProfile() != null, p.id() + " " + m.type());
+      }
+      for (String core : List.of("GET CONFIGURATION", "MODE SENSE(10)", "MODE SELECT(10)")) {
+        assertEquals(mmc, p.supports(core), p.id() + " " + core);
+      }
+      assertTrue(p.supports("MODE SELECT(6)"), p.id());
+      assertTrue(p.supports("SEND DIAGNOSTIC"), p.id()); // SPC-4: mandatory
+    }
+    assertEquals(0x0012, catalog.get("dvd-ram").defaultMedium().mmcProfileNumber());
+    assertEquals(0x0008, catalog.get("cdda").medium("cd-da").orElseThrow().mmcProfileNumber());
+    assertEquals(0, catalog.get("mo-640").defaultMedium().mmcProfileNumber());
   }
 
   @Test

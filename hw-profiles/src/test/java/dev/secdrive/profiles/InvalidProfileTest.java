@@ -174,6 +174,34 @@ class InvalidProfileTest {
   }
 
   @Test
+  void aBlockDevicesMediumNamesNoMmcProfile() {
+    ObjectNode t = Fixtures.tree("mo-640");
+    ((ObjectNode) t.get("media").get(0)).put("mmcProfile", "dvd-ram");
+    assertMessage(refused(t), "profile mo-640.json: ", "'mo-640' has an mmcProfile", "type 5");
+  }
+
+  @Test
+  void aMultimediaDrivesMediumNeedsItsMmcProfile() {
+    ObjectNode t = Fixtures.tree("dvd-ram");
+    ((ObjectNode) t.get("media").get(1)).remove("mmcProfile");
+    assertMessage(
+        refused("dvd-ram.json", Fixtures.bytes(t)),
+        "profile dvd-ram.json: ",
+        "'dvd-ram-2.6' needs an mmcProfile");
+  }
+
+  @Test
+  void anUnknownMmcProfileIsRefusedByTheSchema() {
+    ObjectNode t = Fixtures.tree("cdrom");
+    ((ObjectNode) t.get("media").get(0)).put("mmcProfile", "bd-rom");
+    assertMessage(
+        refused("cdrom.json", Fixtures.bytes(t)),
+        "profile cdrom.json: ",
+        "$.media[0].mmcProfile",
+        "enumeration");
+  }
+
+  @Test
   void noMedia() {
     ObjectNode t = Fixtures.tree("mo-640");
     ((ArrayNode) t.get("media")).removeAll();

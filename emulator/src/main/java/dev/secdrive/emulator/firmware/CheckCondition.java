@@ -62,6 +62,25 @@ public final class CheckCondition extends Exception {
   }
 
   /**
+   * INVALID FIELD IN PARAMETER LIST (05/26/00) pointing at a byte of the data-out, or at one of its
+   * bits when {@code bit} is not negative.
+   */
+  public static CheckCondition invalidParameter(int parameterByte, int bit) {
+    return new CheckCondition(
+        SenseData.of(
+            SenseKey.ILLEGAL_REQUEST,
+            AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST,
+            bit < 0
+                ? FieldPointer.parameter(parameterByte)
+                : FieldPointer.parameter(parameterByte, bit)));
+  }
+
+  /** PARAMETER LIST LENGTH ERROR (05/1A/00): the data-out is shorter than its structure needs. */
+  public static CheckCondition parameterListLength() {
+    return of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR);
+  }
+
+  /**
    * A TRANSFER LENGTH above the MAXIMUM TRANSFER LENGTH of the Block Limits VPD page: INVALID FIELD
    * IN CDB (05/24/00) pointing at the length field, as SBC-3 5.8 (READ (10)) and its siblings
    * require; the message names the limit.

@@ -14,8 +14,6 @@ import dev.secdrive.protocol.data.PersistentReserveInData;
 import dev.secdrive.protocol.data.PersistentReserveInData.ReportCapabilities;
 import dev.secdrive.protocol.data.PersistentReserveParameters;
 import dev.secdrive.protocol.sense.AdditionalSense;
-import dev.secdrive.protocol.sense.FieldPointer;
-import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -184,20 +182,20 @@ final class PersistentReservations {
     }
     if (cdb.parameterListLength() != PersistentReserveParameters.LENGTH
         || dataOut.remaining() != PersistentReserveParameters.LENGTH) {
-      throw CheckCondition.of(
-          SenseKey.ILLEGAL_REQUEST, AdditionalSense.PARAMETER_LIST_LENGTH_ERROR);
+      throw CheckCondition.parameterListLength();
     }
     byte[] list = new byte[PersistentReserveParameters.LENGTH];
     dataOut.duplicate().get(list);
     PersistentReserveParameters p = PersistentReserveParameters.decode(list);
     if (p.specifyInitiatorPorts()) {
-      throw invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 3); // SIP_C 0
+      throw CheckCondition.invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 3); // SIP_C 0
     }
     if (p.allTargetPorts()) {
-      throw invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 2); // ATP_C 0
+      throw CheckCondition.invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 2); // ATP_C 0
     }
     if (p.activatePersistThroughPowerLoss()) {
-      throw invalidParameter(PersistentReserveParameters.FLAGS_OFFSET, 0); // PTPL_C 0
+      throw CheckCondition.invalidParameter(
+          PersistentReserveParameters.FLAGS_OFFSET, 0); // PTPL_C 0
     }
     Long mine = registrations.get(port);
     if (action == PersistentReserveOut.REGISTER
@@ -298,7 +296,7 @@ final class PersistentReservations {
       takeReservation = key == 0; // key 0 preempts every other registrant and the reservation
     } else {
       if (key == 0) {
-        throw invalidParameter(8, -1);
+        throw CheckCondition.invalidParameter(8, -1);
       }
       takeReservation = type != 0 && key == registrations.get(holder);
     }
@@ -357,13 +355,6 @@ final class PersistentReservations {
     if (!PersistentReserveOut.validType(cdb.type())) {
       throw CheckCondition.invalidField(PersistentReserveOut.SCOPE_TYPE_OFFSET, 3);
     }
-  }
-
-  private static CheckCondition invalidParameter(int at, int bit) {
-    FieldPointer pointer = bit < 0 ? FieldPointer.parameter(at) : new FieldPointer(false, at, bit);
-    return new CheckCondition(
-        SenseData.of(
-            SenseKey.ILLEGAL_REQUEST, AdditionalSense.INVALID_FIELD_IN_PARAMETER_LIST, pointer));
   }
 
   /** Whether {@code port} holds the reservation: its holder, or any registrant for AR types. */

@@ -206,9 +206,19 @@ final class Unit implements UnitContext {
 
   void reset() {
     reservation = null;
+    userArea.writeCache(true); // SAM-5 6.3.3: mode parameters return to their defaults
     for (NexusState nexus : nexuses.values()) {
       nexus.prevent(false);
       nexus.unitAttention(AdditionalSense.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+    }
+  }
+
+  @Override
+  public void unitAttentionToOthers(NexusState origin, AdditionalSense sense) {
+    for (NexusState nexus : nexuses.values()) {
+      if (nexus != origin) {
+        nexus.unitAttention(sense);
+      }
     }
   }
 

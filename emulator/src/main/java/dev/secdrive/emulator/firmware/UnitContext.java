@@ -7,6 +7,7 @@ import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.PersistentReserveIn;
 import dev.secdrive.protocol.cdb.PersistentReserveOut;
 import dev.secdrive.protocol.frame.Frame;
+import dev.secdrive.protocol.sense.AdditionalSense;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,12 @@ public interface UnitContext {
    * @throws CheckCondition when the mechanism refuses (no medium, removal prevented)
    */
   void hostEvent(NexusState origin, DriveEvent event) throws CheckCondition;
+
+  /**
+   * Sets a unit attention with {@code sense} on every nexus of the unit but {@code origin}: how a
+   * change one host made (MODE SELECT, SPC-4 6.9) reaches the hosts it may surprise.
+   */
+  void unitAttentionToOthers(NexusState origin, AdditionalSense sense);
 
   /**
    * The nexus holding the logical unit through RESERVE(6) (SPC-2 5.5.1), or null; the dispatcher

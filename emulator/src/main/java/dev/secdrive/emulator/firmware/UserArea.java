@@ -25,6 +25,7 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
   private final Faults faults;
   private final TimingModel timing;
   private final LongConsumer service;
+  private volatile boolean writeCache = true;
 
   /**
    * @param service adds to the running command's service time
@@ -34,6 +35,19 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
     this.faults = faults;
     this.timing = timing;
     this.service = service;
+  }
+
+  /**
+   * Whether the write cache is enabled (WCE of the Caching mode page, SBC-3 6.4.5): a GOOD write
+   * then sits in the host's page cache until SYNCHRONIZE CACHE or FUA; when disabled every write
+   * reaches the medium before GOOD, as if it had FUA. Enabled from power-on and after a reset.
+   */
+  public boolean writeCache() {
+    return writeCache;
+  }
+
+  public void writeCache(boolean enabled) {
+    writeCache = enabled;
   }
 
   /**
@@ -52,7 +66,7 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
     }
     try {
       medium.write(lba, source);
-      if (fua) {
+      if (fua || !writeCache) {
         medium.force();
       }
     } catch (IOException e) {

@@ -44,6 +44,10 @@ public final class TestUnit implements UnitContext {
   public long serviceNanos;
   public long dataOutLength = Response.AS_SENT;
   public NexusState reservation;
+
+  /** The unit attentions set for other nexuses, in order. */
+  public final List<AdditionalSense> othersAttentions = new ArrayList<>();
+
   public final UserArea userArea;
   public Medium loaded;
   public DriveState state = DriveState.READY;
@@ -149,6 +153,11 @@ public final class TestUnit implements UnitContext {
   @Override
   public void service(long nanos) {
     serviceNanos += nanos;
+  }
+
+  @Override
+  public void unitAttentionToOthers(NexusState origin, AdditionalSense sense) {
+    othersAttentions.add(sense);
   }
 
   @Override

@@ -414,8 +414,9 @@ class CdAudioFirmwareTest {
   void configurationWithAndWithoutADisc() throws Exception {
     assertEquals(
         hex(
-            "00 00 00 28 00 00 00 08  00 00 03 04 00 08 01 00  00 01 0B 08 00 00 00 01 00 00 00 00"
-                + "  00 03 03 04 29 00 00 00  00 1E 09 04 00 00 00 00"),
+            "00 00 00 34 00 00 00 08  00 00 03 04 00 08 01 00  00 01 0B 08 00 00 00 01 00 00 00 00"
+                + "  00 03 03 04 29 00 00 00  00 10 01 08 00 00 08 00 00 01 00 00"
+                + "  00 1E 09 04 00 00 00 00"),
         hex(good(new GetConfiguration(0, 0, 0xFFFF, 0))));
     // RT 10b: one feature; the unsupported Morphing feature (0002h): the header alone
     assertEquals(
@@ -423,9 +424,9 @@ class CdAudioFirmwareTest {
         hex(good(new GetConfiguration(2, 0x1E, 0xFFFF, 0))));
     assertEquals(
         hex("00 00 00 04 00 00 00 08"), hex(good(new GetConfiguration(2, 0x02, 0xFFFF, 0))));
-    // RT 00b from 0003h
+    // RT 00b from 0003h: Removable Medium, Random Readable (2,048-byte blocks, blocking 1), CD Read
     assertEquals(
-        2, Configuration.decode(good(new GetConfiguration(0, 3, 0xFFFF, 0))).features().size());
+        3, Configuration.decode(good(new GetConfiguration(0, 3, 0xFFFF, 0))).features().size());
     assertFieldPointer(
         assertCheck(h.run(host, new GetConfiguration(3, 0, 0xFFFF, 0)), 5, 0x24, 0), 1, 1);
 
@@ -435,7 +436,7 @@ class CdAudioFirmwareTest {
         Configuration.decode(
             assertGood(h.run(after, new GetConfiguration(1, 0, 0xFFFF, 0))).data());
     assertEquals(Configuration.PROFILE_NONE, none.currentProfile());
-    // RT 01b: the CD Read feature is not current without a disc
+    // RT 01b: Random Readable and CD Read are not current without a disc
     assertEquals(
         List.of(0, 1, 3), none.features().stream().map(Configuration.Feature::code).toList());
     // the Profile List says CD-ROM without CURRENTP
@@ -443,7 +444,8 @@ class CdAudioFirmwareTest {
         Configuration.decode(
             assertGood(h.run(after, new GetConfiguration(0, 0, 0xFFFF, 0))).data());
     assertEquals("00080000", hex(all.features().get(0).data()));
-    assertEquals(false, all.features().get(3).current());
+    assertEquals(false, all.features().get(3).current()); // Random Readable
+    assertEquals(false, all.features().get(4).current()); // CD Read
   }
 
   // ------------------------------------------------------------------ MODE SENSE(10)

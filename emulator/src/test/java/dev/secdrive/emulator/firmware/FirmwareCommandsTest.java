@@ -20,6 +20,7 @@ import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.GetEventStatusNotification;
 import dev.secdrive.protocol.cdb.GetLbaStatus;
 import dev.secdrive.protocol.cdb.Inquiry;
+import dev.secdrive.protocol.cdb.ModeSelect6;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.OrWrite16;
@@ -42,8 +43,10 @@ import dev.secdrive.protocol.cdb.ReportLuns;
 import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
 import dev.secdrive.protocol.cdb.RequestSense;
 import dev.secdrive.protocol.cdb.Reserve6;
+import dev.secdrive.protocol.cdb.SendDiagnostic;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.SynchronizeCache10;
+import dev.secdrive.protocol.cdb.SynchronizeCache16;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.cdb.Verify10;
 import dev.secdrive.protocol.cdb.Verify12;
@@ -142,6 +145,9 @@ class FirmwareCommandsTest {
     cdbs.put(Opcode.WRITE_10, new Write10(0, 1));
     cdbs.put(Opcode.VERIFY_10, new Verify10(0, 1, Verify10.BYTCHK_NONE));
     cdbs.put(Opcode.SYNCHRONIZE_CACHE_10, new SynchronizeCache10());
+    cdbs.put(Opcode.SYNCHRONIZE_CACHE_16, new SynchronizeCache16());
+    cdbs.put(Opcode.MODE_SELECT_6, new ModeSelect6(0)); // no list: nothing changes, GOOD
+    cdbs.put(Opcode.SEND_DIAGNOSTIC, SendDiagnostic.defaultSelfTest());
     cdbs.put(Opcode.GET_EVENT_STATUS_NOTIFICATION, GetEventStatusNotification.media(8));
     cdbs.put(Opcode.WRITE_AND_VERIFY_10, new WriteAndVerify10(0, 1, 0));
     cdbs.put(Opcode.WRITE_SAME_10, new WriteSame10(0, 1));
@@ -1051,8 +1057,8 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesListsEveryCommandOfTheProfile() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4096)));
-    assertEquals(4 + 41 * 8, r.data().length);
-    assertEquals(41 * 8, ByteBuffer.wrap(r.data()).getInt(0));
+    assertEquals(4 + 44 * 8, r.data().length);
+    assertEquals(44 * 8, ByteBuffer.wrap(r.data()).getInt(0));
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
     Set<SupportedOperationCodes.CommandDescriptor> expected =
         h.firmware.supportedCommands().stream()
@@ -1065,7 +1071,7 @@ class FirmwareCommandsTest {
                         o.cdbLength()))
             .collect(Collectors.toSet());
     assertEquals(expected, Set.copyOf(descriptors));
-    assertEquals(41, descriptors.size());
+    assertEquals(44, descriptors.size());
   }
 
   @Test
@@ -1076,9 +1082,9 @@ class FirmwareCommandsTest {
                 new ReportSupportedOperationCodes(
                     true, ReportSupportedOperationCodes.REPORT_ALL, 0, 0, 4096, 0)));
     assertEquals(
-        4 + 41 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
+        4 + 44 * 20, r.data().length, "8-byte descriptors, each with 12 bytes of timeouts");
     var descriptors = SupportedOperationCodes.AllCommands.decode(r.data()).commands();
-    assertEquals(41, descriptors.size());
+    assertEquals(44, descriptors.size());
     for (var d : descriptors) {
       assertNotNull(d.timeouts(), "CTDP set for " + d.operationCode());
       long expected = d.operationCode() == 0x1B ? 30 + 3 : 30; // START STOP UNIT: + the 2.5 s load
@@ -1111,9 +1117,10 @@ class FirmwareCommandsTest {
           SupportedOperationCodes.AllCommands.decode(r.data()).commands().stream()
               .map(SupportedOperationCodes.CommandDescriptor::operationCode)
               .collect(Collectors.toSet());
-      assertEquals(19, codes.size());
+      assertEquals(22, codes.size());
       assertTrue(codes.contains(0x46), "GET CONFIGURATION (MMC-6 Core feature)");
       assertTrue(codes.contains(0x5A), "MODE SENSE(10) (MMC-6 Core feature)");
+      assertTrue(codes.contains(0x55), "MODE SELECT(10) (MMC-6 Core feature)");
       assertFalse(codes.contains(0x2A));
       assertFalse(codes.contains(0x8A));
       assertFalse(codes.contains(0x35));
@@ -1216,7 +1223,7 @@ class FirmwareCommandsTest {
   @Test
   void reportSupportedOperationCodesTruncates() {
     Result r = assertGood(run(ReportSupportedOperationCodes.all(4)));
-    assertArrayEquals(HexFormat.of().parseHex("00000148"), r.data());
+    assertArrayEquals(HexFormat.of().parseHex("00000160"), r.data());
   }
 
   // ------------------------------------------------------------------ READ MEDIA SERIAL NUMBER

@@ -97,7 +97,7 @@ class FirmwareSenseTest {
   // ------------------------------------------------------------------ 05/20/00
 
   @ParameterizedTest
-  @ValueSource(ints = {0x01, 0x02, 0x04, 0x15, 0x55, 0x5A, 0xA1, 0xB6, 0xBE, 0x42, 0xFF})
+  @ValueSource(ints = {0x01, 0x02, 0x04, 0x07, 0x4C, 0x5A, 0xA1, 0xB6, 0xBE, 0x42, 0xFF})
   void unknownOperationCodeIsInvalidCommandOperationCode(int opcode) {
     byte[] bytes = new byte[Math.max(6, Opcode.cdbLength(opcode))];
     bytes[0] = (byte) opcode;

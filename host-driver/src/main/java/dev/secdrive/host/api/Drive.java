@@ -7,6 +7,7 @@ import dev.secdrive.host.transport.Transport;
 import dev.secdrive.protocol.cdb.Cdb;
 import dev.secdrive.protocol.cdb.GetEventStatusNotification;
 import dev.secdrive.protocol.cdb.Inquiry;
+import dev.secdrive.protocol.cdb.ModeSelect6;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.PreventAllowMediumRemoval;
@@ -42,6 +43,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -75,6 +78,8 @@ public final class Drive implements AutoCloseable {
   public static final int MAXIMUM_TRANSFER_BYTES = Frame.DEFAULT_MAXIMUM_DATA_LENGTH;
 
   private static final int POWER_ON_RESET_ASC = 0x29;
+  private static final int CACHING_PAGE = 0x08;
+  private static final int WCE = 0x04;
   private static final int VPD_ALLOCATION = 1024;
 
   private final Transport transport;
@@ -82,6 +87,7 @@ public final class Drive implements AutoCloseable {
   private final Secure secure = new Secure(this);
   private final CdAudio cdAudio = new CdAudio(this);
   private volatile Capacity capacity;
+  private volatile CompletableFuture<Long> deviceTransferLimit; // MAXIMUM TRANSFER LENGTH, 0: none
   private volatile boolean prevented;
 
   private Drive(Transport transport, DriveUri uri) {
@@ -247,6 +253,50 @@ public final class Drive implements AutoCloseable {
     return modeSense().writeProtected();
   }
 
+  /** Whether the drive's write cache is enabled: WCE of the Caching mode page (SBC-3 6.4.5). */
+  public boolean writeCache() {
+    return (cachingPage()[ModeParameters6.HEADER_LENGTH + 2] & WCE) != 0;
+  }
+
+  /**
+   * Enables or disables the drive's write cache: MODE SELECT(6) of the Caching page with WCE
+   * changed and every other field as MODE SENSE gave it. With the cache disabled every write is on
+   * the medium when it completes, as with FUA; the other hosts of the drive hear MODE PARAMETERS
+   * CHANGED. A logical unit reset enables it again.
+   *
+   * @throws ScsiException ILLEGAL REQUEST when the drive does not let WCE change (a read-only
+   *     drive)
+   */
+  public void writeCache(boolean enabled) {
+    byte[] list = cachingPage();
+    // MODE DATA LENGTH and the device-specific parameter are reserved in MODE SELECT (SPC-4 7.5.4)
+    list[0] = 0;
+    list[2] = 0;
+    int flags = ModeParameters6.HEADER_LENGTH + 2;
+    list[flags] = (byte) (enabled ? list[flags] | WCE : list[flags] & ~WCE);
+    list[ModeParameters6.HEADER_LENGTH] &= 0x3F; // PS is reserved in MODE SELECT
+    await(send(new ModeSelect6(list.length), list));
+  }
+
+  /** MODE SENSE(6) of the Caching page, without block descriptors: the header and the page. */
+  private byte[] cachingPage() {
+    byte[] data =
+        await(
+            execute(
+                new ModeSense6(true, ModeSense6.PAGE_CONTROL_CURRENT, CACHING_PAGE, 0, 255, 0),
+                255,
+                bytes -> bytes));
+    if (data.length < ModeParameters6.HEADER_LENGTH + 3
+        || data[3] != 0
+        || (data[ModeParameters6.HEADER_LENGTH] & 0x3F) != CACHING_PAGE) {
+      throw new TransportException(
+          "device sent no Caching mode page (08h) for MODE SENSE(6) of it, but "
+              + HexFormat.of().formatHex(data));
+    }
+    int end = Math.min(data.length, (data[0] & 0xFF) + 1);
+    return Arrays.copyOf(data, end);
+  }
+
   /** Polls the media event class (GET EVENT STATUS NOTIFICATION). */
   public MediaEventStatus mediaEvent() {
     return await(execute(GetEventStatusNotification.media(8), 8, MediaEventStatus::decode));
@@ -293,7 +343,11 @@ public final class Drive implements AutoCloseable {
   public CompletableFuture<byte[]> readAsync(long lba, int blocks) {
     Transfers.checkBlocks(lba, blocks);
     return blockSize()
-        .thenCompose(blockSize -> Transfers.read(this::readCommand, lba, blocks, blockSize));
+        .thenCompose(
+            blockSize ->
+                chunkBlocks(blockSize)
+                    .thenCompose(
+                        chunk -> Transfers.read(this::readCommand, lba, blocks, blockSize, chunk)));
   }
 
   /**
@@ -322,17 +376,20 @@ public final class Drive implements AutoCloseable {
     return blockSize()
         .thenCompose(
             blockSize ->
-                Transfers.sendBlocks(
-                    this::submit,
-                    "write",
-                    lba,
-                    data,
-                    blockSize,
-                    MAXIMUM_TRANSFER_BYTES / blockSize,
-                    (at, count) ->
-                        Transfers.fits10(at, count)
-                            ? new Write10(at, count)
-                            : new Write16(at, count)));
+                chunkBlocks(blockSize)
+                    .thenCompose(
+                        chunk ->
+                            Transfers.sendBlocks(
+                                this::submit,
+                                "write",
+                                lba,
+                                data,
+                                blockSize,
+                                chunk,
+                                (at, count) ->
+                                    Transfers.fits10(at, count)
+                                        ? new Write10(at, count)
+                                        : new Write16(at, count))));
   }
 
   /**
@@ -376,7 +433,7 @@ public final class Drive implements AutoCloseable {
   public void verify(long lba, byte[] data) {
     int blockSize = await(blockSize());
     // VERIFY(10) counts blocks in 16 bits; its data-out is bounded like any transfer.
-    int chunk = Math.min(0xFFFF, MAXIMUM_TRANSFER_BYTES / blockSize);
+    int chunk = Math.min(0xFFFF, await(chunkBlocks(blockSize)));
     await(
         Transfers.sendBlocks(
             this::submit,
@@ -522,6 +579,7 @@ public final class Drive implements AutoCloseable {
     ScsiException error = new ScsiException(status.status(), sense, description);
     if (error.isUnitAttention()) {
       capacity = null; // the medium may have changed
+      deviceTransferLimit = null; // and with it the limit in blocks
     }
     if (sense != null
         && SECURE_OPCODES.contains(opcode)
@@ -532,6 +590,46 @@ public final class Drive implements AutoCloseable {
           "the drive at " + uri + " does not implement secdrive's secure command set");
     }
     throw error;
+  }
+
+  /**
+   * The most blocks one READ, WRITE or VERIFY of {@link #read}, {@link #write} and {@link #verify}
+   * moves: {@link #MAXIMUM_TRANSFER_BYTES}, or fewer when the device's Block Limits page (SBC-3
+   * 6.5.3) gives a smaller MAXIMUM TRANSFER LENGTH. A device without the page sets no limit.
+   */
+  private CompletableFuture<Integer> chunkBlocks(int blockSize) {
+    int own = MAXIMUM_TRANSFER_BYTES / blockSize;
+    return deviceTransferLimit()
+        .thenApply(limit -> limit > 0 && limit < own ? (int) (long) limit : own);
+  }
+
+  private CompletableFuture<Long> deviceTransferLimit() {
+    CompletableFuture<Long> known = deviceTransferLimit;
+    if (known != null) {
+      return known;
+    }
+    CompletableFuture<Long> asked =
+        execute(
+                Inquiry.vpd(SupportedVpdPages.PAGE_CODE, VPD_ALLOCATION),
+                VPD_ALLOCATION,
+                SupportedVpdPages::decode)
+            .thenCompose(
+                supported ->
+                    supported.pages().contains(BlockLimits.PAGE_CODE)
+                        ? execute(
+                                Inquiry.vpd(BlockLimits.PAGE_CODE, VPD_ALLOCATION),
+                                VPD_ALLOCATION,
+                                BlockLimits::decode)
+                            .thenApply(BlockLimits::maximumTransferLength)
+                        : CompletableFuture.completedFuture(0L));
+    deviceTransferLimit = asked;
+    asked.whenComplete(
+        (limit, failure) -> {
+          if (failure != null) {
+            deviceTransferLimit = null; // asked again by the next transfer
+          }
+        });
+    return asked;
   }
 
   private CompletableFuture<Integer> blockSize() {

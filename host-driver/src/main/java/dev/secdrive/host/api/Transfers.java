@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
 /**
- * How {@link Drive} splits a large READ, WRITE or VERIFY into commands of at most {@link
- * Drive#MAXIMUM_TRANSFER_BYTES}, all in flight at once, and picks the 10- or 16-byte CDB for each.
+ * How {@link Drive} splits a large READ, WRITE or VERIFY into commands of at most a chunk (the
+ * smaller of {@link Drive#MAXIMUM_TRANSFER_BYTES} and the device's MAXIMUM TRANSFER LENGTH), all in
+ * flight at once, and picks the 10- or 16-byte CDB for each.
  */
 final class Transfers {
 
@@ -30,12 +31,7 @@ final class Transfers {
 
   private Transfers() {}
 
-  /** Reads {@code blocks} blocks from {@code lba} in as many commands as the limit needs. */
-  static CompletableFuture<byte[]> read(Reader reader, long lba, int blocks, int blockSize) {
-    return read(reader, lba, blocks, blockSize, Drive.MAXIMUM_TRANSFER_BYTES / blockSize);
-  }
-
-  /** As {@link #read(Reader, long, int, int)}, at most {@code chunk} blocks a command. */
+  /** Reads {@code blocks} blocks from {@code lba}, at most {@code chunk} blocks a command. */
   static CompletableFuture<byte[]> read(
       Reader reader, long lba, int blocks, int blockSize, int chunk) {
     if (chunk < 1) {

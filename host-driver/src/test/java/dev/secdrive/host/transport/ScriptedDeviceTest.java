@@ -299,6 +299,7 @@ class ScriptedDeviceTest {
             c -> {
               c.acceptOpen();
               c.answerCapacity(0xFFFF, 512);
+              c.answerNoBlockLimits();
               Command read = c.read(READ_10);
               assertEquals(512, read.expectedDataIn());
               assertEquals(0x80, read.flags());
@@ -367,9 +368,11 @@ class ScriptedDeviceTest {
             c -> {
               c.acceptOpen();
               c.answerCapacity(99, 512);
+              c.answerNoBlockLimits();
               c.good(c.read(READ_10), filled(512, 1));
               c.checkCondition(c.read(READ_10), sense(0x6, 0x28, 0x00));
               c.answerCapacity(49, 2048); // the new medium
+              c.answerNoBlockLimits();
               Command read = c.read(READ_10);
               assertEquals(2048, read.expectedDataIn());
               c.good(read, filled(2048, 2));
@@ -396,6 +399,7 @@ class ScriptedDeviceTest {
             c -> {
               c.acceptOpen();
               c.answerCapacity(1023, 512);
+              c.answerNoBlockLimits();
               Command first = c.read(READ_10);
               Command second = c.read(READ_10);
               assertEquals(0, first.cdbField(2, 4), "first LBA");
@@ -572,6 +576,7 @@ class ScriptedDeviceTest {
             c -> {
               c.acceptOpen();
               c.answerCapacity(0xFFFFF, 512);
+              c.answerNoBlockLimits();
               Command read = c.read(READ_10);
               assertEquals(8 * MIB, read.expectedDataIn());
               assertEquals(16384, read.cdbField(7, 2));
@@ -713,6 +718,7 @@ class ScriptedDeviceTest {
             c -> {
               c.acceptOpen();
               c.answerCapacity(1023, 512);
+              c.answerNoBlockLimits();
               Command read = c.read(READ_10);
               assertEquals(1024, read.expectedDataIn());
               c.good(read, filled(512, 3)); // underflow
@@ -740,6 +746,7 @@ class ScriptedDeviceTest {
             c -> {
               c.acceptOpen();
               c.answerCapacity(0xFFFFF, 512);
+              c.answerNoBlockLimits();
               Command first = c.read(WRITE_10);
               Command second = c.read(WRITE_10);
               for (Command write : List.of(first, second)) {
@@ -760,7 +767,7 @@ class ScriptedDeviceTest {
         drive.write(100, data);
       }
       peer.awaitScript();
-      List<Command> writes = peer.received().subList(2, 4);
+      List<Command> writes = peer.received().subList(3, 5);
       assertEquals(100, writes.get(0).cdbField(2, 4));
       assertEquals(16384, writes.get(0).cdbField(7, 2));
       assertEquals(100 + 16384, writes.get(1).cdbField(2, 4));
@@ -775,6 +782,7 @@ class ScriptedDeviceTest {
             c -> {
               c.acceptOpen();
               c.answerCapacity(0xFFFFF, 512);
+              c.answerNoBlockLimits();
               Command first = c.read(READ_10);
               Command second = c.read(READ_10);
               assertEquals(8 * MIB, first.expectedDataIn());
@@ -795,12 +803,44 @@ class ScriptedDeviceTest {
   }
 
   @Test
+  void transfersAreSplitAtTheDevicesMaximumTransferLength() throws Exception {
+    try (ScriptedPeer peer =
+        ScriptedPeer.start(
+            c -> {
+              c.acceptOpen();
+              c.answerCapacity(0xFFFF, 512);
+              c.answerBlockLimits(8); // a USB bridge's 4 KiB
+              Command[] reads = {c.read(READ_10), c.read(READ_10), c.read(READ_10)};
+              for (int i = 0; i < reads.length; i++) {
+                assertEquals(i < 2 ? 8 : 4, reads[i].cdbField(7, 2), "READ(10) " + i + " blocks");
+                assertEquals(100 + 8 * i, reads[i].cdbField(2, 4));
+                c.good(reads[i], filled((int) reads[i].cdbField(7, 2) * 512, i + 1));
+              }
+              for (int i = 0; i < 2; i++) {
+                Command write = c.read(WRITE_10);
+                assertEquals(i == 0 ? 8 : 1, write.cdbField(7, 2), "WRITE(10) " + i + " blocks");
+                c.good(write, new byte[0]);
+              }
+              c.expectEof();
+            })) {
+      try (Drive drive = Drive.open(peer.uri(LUN0))) {
+        byte[] read = drive.read(100, 20);
+        assertArrayEquals(filled(8 * 512, 1), Arrays.copyOf(read, 8 * 512));
+        assertArrayEquals(filled(4 * 512, 3), Arrays.copyOfRange(read, 16 * 512, 20 * 512));
+        drive.write(0, new byte[9 * 512]); // the limit is asked for once
+      }
+      peer.awaitScript();
+    }
+  }
+
+  @Test
   void writeOfAPartialBlockIsRefusedBeforeSending() throws Exception {
     try (ScriptedPeer peer =
         ScriptedPeer.start(
             c -> {
               c.acceptOpen();
               c.answerCapacity(99, 512);
+              c.answerNoBlockLimits();
               c.expectEof();
             })) {
       try (Drive drive = Drive.open(peer.uri(LUN0))) {
@@ -809,7 +849,7 @@ class ScriptedDeviceTest {
         assertEquals("write of 700 bytes is not a whole number of 512-byte blocks", e.getMessage());
       }
       peer.awaitScript();
-      assertEquals(2, peer.received().size(), "no WRITE sent");
+      assertEquals(3, peer.received().size(), "no WRITE sent");
     }
   }
 

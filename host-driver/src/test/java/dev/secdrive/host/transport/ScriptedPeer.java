@@ -2,6 +2,8 @@ package dev.secdrive.host.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.secdrive.protocol.data.BlockLimits;
+import dev.secdrive.protocol.data.SupportedVpdPages;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -223,6 +225,31 @@ final class ScriptedPeer implements AutoCloseable {
       assertEquals(8, command.expectedDataIn(), "READ CAPACITY(10) expected data-in");
       good(command, ByteBuffer.allocate(8).putInt((int) lastLba).putInt(blockSize).array());
       return command;
+    }
+
+    /**
+     * Answers the INQUIRY of VPD page 00h that the first READ, WRITE or VERIFY of a drive sends to
+     * learn the device's MAXIMUM TRANSFER LENGTH: pages 00h and 80h, and when {@code
+     * maximumTransferLength} is not negative the Block Limits page B0h too, whose INQUIRY it then
+     * answers with that limit.
+     */
+    void answerBlockLimits(long maximumTransferLength) throws IOException {
+      Command pages = read(0x12);
+      assertEquals(0x01, pages.cdb()[1] & 0x01, "EVPD");
+      assertEquals(0x00, pages.cdb()[2] & 0xFF, "VPD page 00h");
+      List<Integer> supported =
+          maximumTransferLength < 0 ? List.of(0x00, 0x80) : List.of(0x00, 0x80, 0xB0);
+      good(pages, new SupportedVpdPages(0, supported).encode());
+      if (maximumTransferLength >= 0) {
+        Command limits = read(0x12);
+        assertEquals(0xB0, limits.cdb()[2] & 0xFF, "VPD page B0h");
+        good(limits, new BlockLimits(0, 0, maximumTransferLength, 0, 0).encode());
+      }
+    }
+
+    /** As {@link #answerBlockLimits} for a device without the Block Limits page. */
+    void answerNoBlockLimits() throws IOException {
+      answerBlockLimits(-1);
     }
 
     /** GOOD with {@code data}; underflow or overflow and the residual follow from the command. */

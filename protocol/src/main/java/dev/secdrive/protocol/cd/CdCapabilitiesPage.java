@@ -59,7 +59,7 @@ public record CdCapabilitiesPage(
     checkUnsigned("copyManagementRevision", copyManagementRevision, 16);
   }
 
-  /** The changeable-values mask: nothing is changeable (no MODE SELECT). */
+  /** The changeable-values mask: nothing is changeable (MODE SELECT(10) may only repeat it). */
   public static byte[] changeableMask() {
     byte[] out = new byte[LENGTH];
     out[0] = (byte) PAGE_CODE;

@@ -28,10 +28,16 @@ public record Configuration(int currentProfile, List<Configuration.Feature> feat
   /** Profile 0008h: CD-ROM, read-only CD media (MMC-6 table 80). */
   public static final int PROFILE_CD_ROM = 0x0008;
 
+  /** Profile 0012h: DVD-RAM, rewritable DVD with random writes (MMC-6 table 80). */
+  public static final int PROFILE_DVD_RAM = 0x0012;
+
   public static final int FEATURE_PROFILE_LIST = 0x0000;
   public static final int FEATURE_CORE = 0x0001;
   public static final int FEATURE_REMOVABLE_MEDIUM = 0x0003;
+  public static final int FEATURE_RANDOM_READABLE = 0x0010;
   public static final int FEATURE_CD_READ = 0x001E;
+  public static final int FEATURE_DVD_READ = 0x001F;
+  public static final int FEATURE_RANDOM_WRITABLE = 0x0020;
 
   /** Core feature: physical interface standard 00000001h, SCSI family (MMC-6 table 95). */
   public static final long INTERFACE_SCSI = 1;
@@ -101,11 +107,20 @@ public record Configuration(int currentProfile, List<Configuration.Feature> feat
     features = List.copyOf(features);
   }
 
-  /** Profile List (0000h, version 0, persistent, current): one 4-byte descriptor per profile. */
-  public static Feature profileList(int profile, boolean current) {
-    byte[] data = new byte[4];
-    putU16(data, 0, profile);
-    data[2] = (byte) (current ? 1 : 0); // CURRENTP
+  /**
+   * Profile List (0000h, version 0, persistent, current): one 4-byte descriptor per profile, in
+   * descending profile number order, with CURRENTP set on {@code current}'s.
+   *
+   * @param current the current profile, or {@link #PROFILE_NONE}
+   */
+  public static Feature profileList(List<Integer> profiles, int current) {
+    List<Integer> order = new ArrayList<>(profiles);
+    order.sort(java.util.Comparator.reverseOrder());
+    byte[] data = new byte[4 * order.size()];
+    for (int i = 0; i < order.size(); i++) {
+      putU16(data, 4 * i, order.get(i));
+      data[4 * i + 2] = (byte) (order.get(i) == current ? 1 : 0); // CURRENTP
+    }
     return new Feature(FEATURE_PROFILE_LIST, 0, true, true, data);
   }
 
@@ -127,6 +142,34 @@ public record Configuration(int currentProfile, List<Configuration.Feature> feat
                 | (preventJumper ? 0x04 : 0)
                 | (lock ? 0x01 : 0));
     return new Feature(FEATURE_REMOVABLE_MEDIUM, 0, true, true, data);
+  }
+
+  /**
+   * Random Readable (0010h, version 0): LOGICAL BLOCK SIZE, BLOCKING (blocks per readable unit), PP
+   * clear (no page is changeable through MODE SELECT).
+   */
+  public static Feature randomReadable(boolean current, int blockSize, int blocking) {
+    byte[] data = new byte[8];
+    putU32(data, 0, blockSize);
+    putU16(data, 4, blocking);
+    return new Feature(FEATURE_RANDOM_READABLE, 0, false, current, data);
+  }
+
+  /** DVD Read (001Fh, version 2): MULTI110, DUAL-R and DUAL-RW clear (single-layer media). */
+  public static Feature dvdRead(boolean current) {
+    return new Feature(FEATURE_DVD_READ, 2, false, current, new byte[4]);
+  }
+
+  /**
+   * Random Writable (0020h, version 1): LAST LOGICAL BLOCK ADDRESS, LOGICAL BLOCK SIZE, BLOCKING,
+   * PP clear.
+   */
+  public static Feature randomWritable(boolean current, long lastLba, int blockSize, int blocking) {
+    byte[] data = new byte[12];
+    putU32(data, 0, lastLba);
+    putU32(data, 4, blockSize);
+    putU16(data, 8, blocking);
+    return new Feature(FEATURE_RANDOM_WRITABLE, 1, false, current, data);
   }
 
   /** CD Read (001Eh, version 2): DAP (bit 7), C2 FLAGS (bit 1), CD-TEXT (bit 0). */

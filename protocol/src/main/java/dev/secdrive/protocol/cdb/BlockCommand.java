@@ -15,7 +15,8 @@ public sealed interface BlockCommand extends Cdb
         CompareAndWrite,
         PreFetch10,
         PreFetch16,
-        SynchronizeCache10 {
+        SynchronizeCache10,
+        SynchronizeCache16 {
 
   long lba();
 

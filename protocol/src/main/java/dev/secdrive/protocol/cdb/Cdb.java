@@ -14,6 +14,8 @@ public sealed interface Cdb
         PersistentReserveIn,
         PersistentReserveOut,
         ModeSense6,
+        ModeSelect,
+        SendDiagnostic,
         StartStopUnit,
         PreventAllowMediumRemoval,
         ReadCapacity10,

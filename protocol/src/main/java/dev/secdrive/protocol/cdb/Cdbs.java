@@ -49,6 +49,10 @@ public final class Cdbs {
       case WRITE_10 -> Write10.decode(cdb);
       case VERIFY_10 -> Verify10.decode(cdb);
       case SYNCHRONIZE_CACHE_10 -> SynchronizeCache10.decode(cdb);
+      case SYNCHRONIZE_CACHE_16 -> SynchronizeCache16.decode(cdb);
+      case MODE_SELECT_6 -> ModeSelect6.decode(cdb);
+      case MODE_SELECT_10 -> ModeSelect10.decode(cdb);
+      case SEND_DIAGNOSTIC -> SendDiagnostic.decode(cdb);
       case READ_SUB_CHANNEL -> ReadSubChannel.decode(cdb);
       case READ_TOC_PMA_ATIP -> ReadTocPmaAtip.decode(cdb);
       case GET_CONFIGURATION -> GetConfiguration.decode(cdb);

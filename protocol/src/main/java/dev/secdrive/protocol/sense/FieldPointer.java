@@ -31,6 +31,10 @@ public record FieldPointer(boolean inCdb, int byteOffset, int bit) {
     return new FieldPointer(false, byteOffset, -1);
   }
 
+  public static FieldPointer parameter(int byteOffset, int bit) {
+    return new FieldPointer(false, byteOffset, bit);
+  }
+
   @Override
   public String toString() {
     return (inCdb ? "CDB" : "parameter list")

@@ -34,9 +34,9 @@ class CdbsTest {
 
   @Test
   void unknownOperationCodeIsInvalidCommandOperationCodeAtByteZero() {
-    InvalidCdbException e = rejected("55 10 00 00 00 00 00 00 FF 00"); // MODE SELECT(10)
+    InvalidCdbException e = rejected("04 00 00 00 00 00"); // FORMAT UNIT
     assertRejected(e, Kind.UNSUPPORTED_OPERATION_CODE, FieldPointer.cdb(0));
-    assertEquals("unsupported operation code 55h", e.getMessage());
+    assertEquals("unsupported operation code 04h", e.getMessage());
   }
 
   @Test

@@ -63,8 +63,8 @@ class OpcodeTest {
   void unknownOperationCodeIsRejectedWithItsValueInTheMessage() {
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> Opcode.fromCode(0x55, Opcode.NO_SERVICE_ACTION));
-    assertEquals("unknown operation code 55h", e.getMessage());
+            IllegalArgumentException.class, () -> Opcode.fromCode(0x04, Opcode.NO_SERVICE_ACTION));
+    assertEquals("unknown operation code 04h", e.getMessage());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.commands.mmc;
 
+import dev.secdrive.emulator.commands.spc.ModeSelectList;
 import dev.secdrive.emulator.firmware.CheckCondition;
 import dev.secdrive.emulator.firmware.Command;
 import dev.secdrive.emulator.firmware.CommandSet;
@@ -7,12 +8,15 @@ import dev.secdrive.emulator.firmware.DataIn;
 import dev.secdrive.emulator.firmware.DriveState;
 import dev.secdrive.emulator.firmware.NexusState;
 import dev.secdrive.emulator.firmware.UnitContext;
+import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.profiles.MediumType;
 import dev.secdrive.protocol.cd.CdCapabilitiesPage;
 import dev.secdrive.protocol.cd.Configuration;
 import dev.secdrive.protocol.cd.Configuration.Feature;
 import dev.secdrive.protocol.cd.ModeParameters10;
 import dev.secdrive.protocol.cdb.GetConfiguration;
 import dev.secdrive.protocol.cdb.GetEventStatusNotification;
+import dev.secdrive.protocol.cdb.ModeSelect10;
 import dev.secdrive.protocol.cdb.ModeSense10;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
@@ -27,17 +31,25 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The multimedia commands (MMC-6) secdrive's drives answer: GET EVENT STATUS NOTIFICATION, polled,
  * media class only (MMC-6 6.6), which hosts poll on every removable drive, so the block-device
- * profiles name this set too; and for CD drives GET CONFIGURATION (6.7), MODE SENSE(10) with the CD
- * capabilities page 2Ah (SPC-4 6.12, MMC-6 7.4) and the CD commands of {@link CdCommands}.
+ * profiles name this set too; and for CD and DVD drives GET CONFIGURATION (6.7), MODE SENSE(10) and
+ * MODE SELECT(10) with the CD capabilities page 2Ah (SPC-4 6.12, 6.10, MMC-6 7.4) and the CD
+ * commands of {@link CdCommands}.
  */
 public final class MmcCommands implements CommandSet {
 
   /** The name drive profiles give this set. */
   public static final String NAME = "mmc";
+
+  /** The logical block length of every MMC medium here (MMC-6 4.2.2: 2,048-byte user data). */
+  private static final int MMC_BLOCK_LENGTH = 2048;
+
+  /** A DVD's ECC block: 16 sectors, the Random Readable and Writable features' BLOCKING. */
+  private static final int DVD_ECC_BLOCK = 16;
 
   private final UnitContext unit;
   private final List<Command<?>> commands;
@@ -52,6 +64,7 @@ public final class MmcCommands implements CommandSet {
             this::eventStatus));
     rows.add(Command.of(Opcode.GET_CONFIGURATION, GetConfiguration.class, this::configuration));
     rows.add(Command.of(Opcode.MODE_SENSE_10, ModeSense10.class, this::modeSense10));
+    rows.add(Command.of(Opcode.MODE_SELECT_10, ModeSelect10.class, this::modeSelect10));
     rows.addAll(new CdCommands(unit).commands());
     this.commands = List.copyOf(rows);
   }
@@ -87,10 +100,12 @@ public final class MmcCommands implements CommandSet {
   // ---------------------------------------------------------------- GET CONFIGURATION
 
   /**
-   * MMC-6 6.7: one profile, CD-ROM (0008h), current once a disc is ready; the features Profile
-   * List, Core, Removable Medium and CD Read, in feature-code order. No Morphing (0002h): the drive
-   * sends no asynchronous events. The CD Read feature claims neither C2 pointers nor CD-Text, nor
-   * DAP.
+   * MMC-6 6.7: the profiles of the media the drive takes (CD-ROM 0008h, DVD-RAM 0012h), the loaded
+   * one current once it is ready; the features Profile List, Core, Removable Medium, Random
+   * Readable, and CD Read or DVD Read and Random Writable for the profiles there are, in
+   * feature-code order. No Morphing (0002h): the drive sends no asynchronous events. CD Read claims
+   * neither C2 pointers nor CD-Text, nor DAP; Random Writable is current only on a medium that is
+   * not write-protected.
    */
   private int configuration(
       NexusState nexus, GetConfiguration cdb, ByteBuffer dataOut, DataIn dataIn)
@@ -98,13 +113,32 @@ public final class MmcCommands implements CommandSet {
     if (cdb.requestType() == 0b11) {
       throw CheckCondition.invalidField(1, 1);
     }
-    boolean disc = unit.notReady().isEmpty();
-    List<Feature> all =
-        List.of(
-            Configuration.profileList(Configuration.PROFILE_CD_ROM, disc),
-            Configuration.core(Configuration.INTERFACE_SCSI),
-            Configuration.removableMedium(Configuration.LOADING_TRAY, true, false, true),
-            Configuration.cdRead(disc, false, false, false));
+    Medium medium = unit.notReady().isEmpty() ? unit.loadedMedium() : null;
+    MediumType type =
+        medium == null ? null : unit.profile().medium(medium.metadata().type()).orElse(null);
+    int current = type == null ? Configuration.PROFILE_NONE : type.mmcProfileNumber();
+    List<Integer> profiles =
+        unit.profile().media().stream()
+            .map(MediumType::mmcProfileNumber)
+            .distinct()
+            .collect(Collectors.toList());
+    boolean cd = current == Configuration.PROFILE_CD_ROM;
+    boolean dvdRam = current == Configuration.PROFILE_DVD_RAM;
+    List<Feature> all = new ArrayList<>();
+    all.add(Configuration.profileList(profiles, current));
+    all.add(Configuration.core(Configuration.INTERFACE_SCSI));
+    all.add(Configuration.removableMedium(Configuration.LOADING_TRAY, true, false, true));
+    int blocking = profiles.contains(Configuration.PROFILE_DVD_RAM) && !cd ? DVD_ECC_BLOCK : 1;
+    all.add(Configuration.randomReadable(medium != null, MMC_BLOCK_LENGTH, blocking));
+    if (profiles.contains(Configuration.PROFILE_CD_ROM)) {
+      all.add(Configuration.cdRead(cd, false, false, false));
+    }
+    if (profiles.contains(Configuration.PROFILE_DVD_RAM)) {
+      all.add(Configuration.dvdRead(dvdRam));
+      boolean writable = dvdRam && !medium.metadata().readOnly();
+      long lastLba = dvdRam ? medium.blockCount() - 1 : 0;
+      all.add(Configuration.randomWritable(writable, lastLba, MMC_BLOCK_LENGTH, DVD_ECC_BLOCK));
+    }
     List<Feature> returned = new ArrayList<>();
     for (Feature feature : all) {
       boolean wanted =
@@ -118,8 +152,7 @@ public final class MmcCommands implements CommandSet {
         returned.add(feature);
       }
     }
-    int profile = disc ? Configuration.PROFILE_CD_ROM : Configuration.PROFILE_NONE;
-    return dataIn.respond(new Configuration(profile, returned).encode(), cdb.allocationLength());
+    return dataIn.respond(new Configuration(current, returned).encode(), cdb.allocationLength());
   }
 
   // ---------------------------------------------------------------- MODE SENSE(10)
@@ -148,21 +181,63 @@ public final class MmcCommands implements CommandSet {
       throw CheckCondition.invalidField(3);
     }
     boolean changeable = cdb.pageControl() == ModeSense6.PAGE_CONTROL_CHANGEABLE;
-    byte[] control = ControlModePage.page(changeable);
-    byte[] capabilities =
-        changeable ? CdCapabilitiesPage.changeableMask() : capabilities().encode();
     byte[] page =
-        switch (cdb.pageCode()) {
-          case ControlModePage.PAGE_CODE -> control;
-          case CdCapabilitiesPage.PAGE_CODE -> capabilities;
-          default -> {
-            // all pages, in page code order: Control (0Ah), then CD capabilities (2Ah)
-            byte[] both = Arrays.copyOf(control, control.length + capabilities.length);
-            System.arraycopy(capabilities, 0, both, control.length, capabilities.length);
-            yield both;
-          }
-        };
+        cdb.pageCode() == ModeSense6.ALL_PAGES // in page code order
+            ? concat(
+                page10(ControlModePage.PAGE_CODE, changeable),
+                page10(CdCapabilitiesPage.PAGE_CODE, changeable))
+            : page10(cdb.pageCode(), changeable);
     return dataIn.respond(new ModeParameters10(0, 0, page).encode(), cdb.allocationLength());
+  }
+
+  /** A page of MODE SENSE(10) and MODE SELECT(10), or null: Control (0Ah) and 2Ah. */
+  private byte[] page10(int code, boolean changeable) {
+    return switch (code) {
+      case ControlModePage.PAGE_CODE -> ControlModePage.page(changeable);
+      case CdCapabilitiesPage.PAGE_CODE ->
+          changeable ? CdCapabilitiesPage.changeableMask() : capabilities().encode();
+      default -> null;
+    };
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** The pages MODE SELECT(10) checks a list against: nothing in them is changeable. */
+  private final ModeSelectList.Pages pages10 =
+      new ModeSelectList.Pages() {
+        @Override
+        public byte[] current(int code) {
+          return page10(code, false);
+        }
+
+        @Override
+        public byte[] changeable(int code) {
+          return page10(code, true);
+        }
+
+        @Override
+        public void set(int code, byte[] page) {
+          throw new IllegalStateException("no field of page " + code + " is changeable");
+        }
+      };
+
+  /**
+   * MODE SELECT(10) (SPC-4 6.10, MMC-6 7.2): a list repeating the current Control and 2Ah values is
+   * accepted and changes nothing, as a host that writes back what MODE SENSE(10) gave it expects; a
+   * change is refused (see {@link ModeSelectList}). A block descriptor, which MMC-6 7.2.1 has the
+   * drive never return, may only repeat the 2,048-byte block length.
+   */
+  private int modeSelect10(NexusState nexus, ModeSelect10 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    unit.dataOutLength(cdb.parameterListLength());
+    Medium medium = unit.loadedMedium();
+    long blocks = medium == null ? 0 : medium.blockCount();
+    ModeSelectList.apply(cdb, dataOut, MMC_BLOCK_LENGTH, blocks, pages10);
+    return 0;
   }
 
   /**

@@ -30,6 +30,7 @@ import dev.secdrive.protocol.cdb.ReadDefectData10;
 import dev.secdrive.protocol.cdb.ReadDefectData12;
 import dev.secdrive.protocol.cdb.StartStopUnit;
 import dev.secdrive.protocol.cdb.SynchronizeCache10;
+import dev.secdrive.protocol.cdb.SynchronizeCache16;
 import dev.secdrive.protocol.cdb.Verify10;
 import dev.secdrive.protocol.cdb.Verify12;
 import dev.secdrive.protocol.cdb.Verify16;
@@ -57,10 +58,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The block commands (SBC-3): READ CAPACITY(10)/(16), READ(10)/(12)/(16), WRITE(10)/(12)/(16),
- * VERIFY and WRITE AND VERIFY(10)/(12)/(16), WRITE SAME(10)/(16), SYNCHRONIZE CACHE(10), and START
- * STOP UNIT, which loads, ejects, starts and stops the medium (SBC-3 5.25; MMC-6 gives it the same
- * layout). Writes go through the unit's {@link dev.secdrive.emulator.firmware.UserArea}, with the
- * faults the secure layer's writes share.
+ * VERIFY and WRITE AND VERIFY(10)/(12)/(16), WRITE SAME(10)/(16), SYNCHRONIZE CACHE(10)/(16), and
+ * START STOP UNIT, which loads, ejects, starts and stops the medium (SBC-3 5.25; MMC-6 gives it the
+ * same layout). Writes go through the unit's {@link dev.secdrive.emulator.firmware.UserArea}, with
+ * the faults the secure layer's writes share.
  */
 public final class SbcCommands implements CommandSet {
 
@@ -87,6 +88,8 @@ public final class SbcCommands implements CommandSet {
             Command.of(Opcode.WRITE_AND_VERIFY_10, WriteAndVerify10.class, this::writeAndVerify),
             Command.of(
                 Opcode.SYNCHRONIZE_CACHE_10, SynchronizeCache10.class, this::synchronizeCache),
+            Command.of(
+                Opcode.SYNCHRONIZE_CACHE_16, SynchronizeCache16.class, this::synchronizeCache),
             Command.of(Opcode.READ_12, Read12.class, this::read),
             Command.of(Opcode.WRITE_12, Write12.class, this::write),
             Command.of(Opcode.VERIFY_12, Verify12.class, this::verify),
@@ -481,8 +484,7 @@ public final class SbcCommands implements CommandSet {
   }
 
   private int synchronizeCache(
-      NexusState nexus, SynchronizeCache10 cdb, ByteBuffer dataOut, DataIn dataIn)
-      throws CheckCondition {
+      NexusState nexus, BlockCommand cdb, ByteBuffer dataOut, DataIn dataIn) throws CheckCondition {
     Medium medium = unit.requireReady();
     if (cdb.blocks() != 0 || cdb.lba() != 0) {
       checkRange(cdb, medium, Math.max(cdb.blocks(), 1));

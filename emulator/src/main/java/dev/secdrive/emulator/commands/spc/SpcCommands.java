@@ -11,6 +11,7 @@ import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.Inquiry;
+import dev.secdrive.protocol.cdb.ModeSelect6;
 import dev.secdrive.protocol.cdb.ModeSense6;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.cdb.PersistentReserveIn;
@@ -22,6 +23,7 @@ import dev.secdrive.protocol.cdb.ReportLuns;
 import dev.secdrive.protocol.cdb.ReportSupportedOperationCodes;
 import dev.secdrive.protocol.cdb.RequestSense;
 import dev.secdrive.protocol.cdb.Reserve6;
+import dev.secdrive.protocol.cdb.SendDiagnostic;
 import dev.secdrive.protocol.cdb.TestUnitReady;
 import dev.secdrive.protocol.data.BlockLimits;
 import dev.secdrive.protocol.data.ControlModePage;
@@ -46,8 +48,9 @@ import java.util.List;
 
 /**
  * The primary commands every device type shares (SPC-4): TEST UNIT READY, REQUEST SENSE, INQUIRY
- * and its VPD pages, MODE SENSE(6), PREVENT ALLOW MEDIUM REMOVAL, REPORT LUNS, REPORT SUPPORTED
- * OPERATION CODES and READ MEDIA SERIAL NUMBER.
+ * and its VPD pages, MODE SENSE(6) and MODE SELECT(6), SEND DIAGNOSTIC, RESERVE(6) and RELEASE(6),
+ * PERSISTENT RESERVE IN/OUT, PREVENT ALLOW MEDIUM REMOVAL, REPORT LUNS, REPORT SUPPORTED OPERATION
+ * CODES and READ MEDIA SERIAL NUMBER.
  */
 public final class SpcCommands implements CommandSet {
 
@@ -66,6 +69,7 @@ public final class SpcCommands implements CommandSet {
   private static final int WCE = 0x04;
   private static final int DPOFUA = 0x10;
   private static final int MMC_DEVICE_TYPE = 0x05;
+  private static final int DIAGNOSTIC_PAGE_HEADER = 4;
 
   /**
    * The command timeouts REPORT SUPPORTED OPERATION CODES returns with RCTD (SPC-4 6.35.4): the
@@ -97,6 +101,8 @@ public final class SpcCommands implements CommandSet {
                 PersistentReserveOut.class,
                 this::persistentReserveOut),
             Command.of(Opcode.MODE_SENSE_6, ModeSense6.class, this::modeSense),
+            Command.of(Opcode.MODE_SELECT_6, ModeSelect6.class, this::modeSelect),
+            Command.of(Opcode.SEND_DIAGNOSTIC, SendDiagnostic.class, this::sendDiagnostic),
             Command.of(
                 Opcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
                 PreventAllowMediumRemoval.class,
@@ -230,27 +236,13 @@ public final class SpcCommands implements CommandSet {
     ModeParameters6.BlockDescriptor descriptor = null;
     if (!cdb.disableBlockDescriptors() && medium != null) {
       descriptor =
-          new ModeParameters6.BlockDescriptor(
-              0,
-              Math.min(medium.blockCount(), ModeParameters6.BlockDescriptor.MAXIMUM_BLOCKS),
-              medium.blockSize());
+          new ModeParameters6.BlockDescriptor(0, descriptorBlocks(medium), medium.blockSize());
     }
-    // Caching page (SBC-3 6.4.5): WCE is set because a GOOD write is in the host's page cache
-    // (safe from a crash of the emulator, not of the machine) until SYNCHRONIZE CACHE or FUA
-    // forces it to the medium; no field is changeable.
-    byte[] caching = new byte[2 + CACHING_PAGE_LENGTH];
-    caching[0] = (byte) CACHING_PAGE;
-    caching[1] = (byte) CACHING_PAGE_LENGTH;
-    if (cdb.pageControl() != ModeSense6.PAGE_CONTROL_CHANGEABLE) {
-      caching[2] = WCE;
-    }
-    boolean changeable = cdb.pageControl() == ModeSense6.PAGE_CONTROL_CHANGEABLE;
+    int pc = cdb.pageControl();
     byte[] pages =
-        switch (cdb.pageCode()) {
-          case CACHING_PAGE -> caching;
-          case ControlModePage.PAGE_CODE -> ControlModePage.page(changeable);
-          default -> concat(caching, ControlModePage.page(changeable)); // page code order
-        };
+        cdb.pageCode() == ModeSense6.ALL_PAGES
+            ? concat(page6(CACHING_PAGE, pc), page6(ControlModePage.PAGE_CODE, pc)) // code order
+            : page6(cdb.pageCode(), pc);
     boolean writeProtected = medium != null && medium.metadata().readOnly();
     byte[] data = new ModeParameters6(0, writeProtected, descriptor, pages).encode();
     if (inquiry.peripheralDeviceType() != MMC_DEVICE_TYPE) {
@@ -258,6 +250,115 @@ public final class SpcCommands implements CommandSet {
       data[2] |= DPOFUA;
     }
     return dataIn.respond(data, cdb.allocationLength());
+  }
+
+  /** NUMBER OF LOGICAL BLOCKS of the short block descriptor: FFFFFFh when it does not fit. */
+  private static long descriptorBlocks(Medium medium) {
+    return Math.min(medium.blockCount(), ModeParameters6.BlockDescriptor.MAXIMUM_BLOCKS);
+  }
+
+  /**
+   * A page of MODE SENSE(6) and MODE SELECT(6) with its header, or null: the Caching page (08h,
+   * SBC-3 6.4.5) and the Control page (0Ah).
+   *
+   * <p>Caching: WCE, set from power-on and after a reset, means a GOOD write is in the host's page
+   * cache (safe from a crash of the emulator, not of the machine) until SYNCHRONIZE CACHE or FUA
+   * forces it to the medium. WCE is the one changeable field, on a drive that writes: with WCE
+   * clear every write reaches the medium before GOOD. Nothing is savable.
+   */
+  private byte[] page6(int code, int pageControl) {
+    if (code == ControlModePage.PAGE_CODE) {
+      return ControlModePage.page(pageControl == ModeSense6.PAGE_CONTROL_CHANGEABLE);
+    }
+    if (code != CACHING_PAGE) {
+      return null;
+    }
+    byte[] caching = new byte[2 + CACHING_PAGE_LENGTH];
+    caching[0] = (byte) CACHING_PAGE;
+    caching[1] = (byte) CACHING_PAGE_LENGTH;
+    boolean wce =
+        switch (pageControl) {
+          case ModeSense6.PAGE_CONTROL_CHANGEABLE -> supports(Opcode.WRITE_10);
+          case ModeSense6.PAGE_CONTROL_CURRENT -> unit.userArea().writeCache();
+          default -> true;
+        };
+    if (wce) {
+      caching[2] = WCE;
+    }
+    return caching;
+  }
+
+  /** The pages MODE SELECT(6) checks a list against and applies it to. */
+  private final ModeSelectList.Pages pages6 =
+      new ModeSelectList.Pages() {
+        @Override
+        public byte[] current(int code) {
+          return page6(code, ModeSense6.PAGE_CONTROL_CURRENT);
+        }
+
+        @Override
+        public byte[] changeable(int code) {
+          return page6(code, ModeSense6.PAGE_CONTROL_CHANGEABLE);
+        }
+
+        @Override
+        public void set(int code, byte[] page) {
+          if (code == CACHING_PAGE) {
+            unit.userArea().writeCache((page[2] & WCE) != 0);
+          }
+        }
+      };
+
+  /**
+   * MODE SELECT(6) (SPC-4 6.9) of the pages MODE SENSE(6) returns, see {@link ModeSelectList}; a
+   * change reaches the other nexuses as MODE PARAMETERS CHANGED (2A/01), the mode pages being
+   * shared by all of them.
+   */
+  private int modeSelect(NexusState nexus, ModeSelect6 cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    unit.dataOutLength(cdb.parameterListLength());
+    Medium medium = unit.loadedMedium();
+    long blocks = medium == null ? 0 : descriptorBlocks(medium);
+    if (ModeSelectList.apply(cdb, dataOut, currentBlockSize(), blocks, pages6)) {
+      unit.unitAttentionToOthers(nexus, AdditionalSense.MODE_PARAMETERS_CHANGED);
+    }
+    return 0;
+  }
+
+  /**
+   * SEND DIAGNOSTIC (SPC-4 6.42): the default self-test (SELFTEST) and the foreground short and
+   * extended self-tests run at once and pass, as the emulated hardware has nothing that can fail
+   * them; SELFTEST or PF clear with nothing to do is GOOD. Refused with INVALID FIELD IN CDB: a
+   * self-test code with SELFTEST, the background self-tests and their abort (no Self-Test Results
+   * log page to report them in), a parameter list with SELFTEST or a self-test code. Diagnostic
+   * pages in the parameter list: none is supported (INVALID FIELD IN PARAMETER LIST at the page
+   * code), or PF clear (vendor pages, INVALID FIELD IN CDB).
+   */
+  private int sendDiagnostic(
+      NexusState nexus, SendDiagnostic cdb, ByteBuffer dataOut, DataIn dataIn)
+      throws CheckCondition {
+    int code = cdb.selfTestCode();
+    if (code != SendDiagnostic.NO_SELF_TEST_CODE
+        && (cdb.selfTest()
+            || (code != SendDiagnostic.FOREGROUND_SHORT
+                && code != SendDiagnostic.FOREGROUND_EXTENDED))) {
+      throw CheckCondition.invalidField(1, 7);
+    }
+    int length = cdb.parameterListLength();
+    unit.dataOutLength(length);
+    if (length == 0) {
+      return 0;
+    }
+    if (cdb.selfTest() || code != SendDiagnostic.NO_SELF_TEST_CODE) {
+      throw CheckCondition.invalidField(3);
+    }
+    if (!cdb.pageFormat()) {
+      throw CheckCondition.invalidField(1, 4);
+    }
+    if (dataOut.remaining() < Math.min(length, DIAGNOSTIC_PAGE_HEADER)) {
+      throw CheckCondition.parameterListLength();
+    }
+    throw CheckCondition.invalidParameter(0, -1);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
