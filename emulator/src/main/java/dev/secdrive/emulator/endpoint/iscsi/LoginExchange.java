@@ -14,6 +14,7 @@ import dev.secdrive.protocol.iscsi.SessionType;
 import dev.secdrive.protocol.iscsi.Stage;
 import dev.secdrive.protocol.iscsi.TextException;
 import dev.secdrive.protocol.iscsi.TextKeys;
+import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.function.IntSupplier;
@@ -21,7 +22,9 @@ import java.util.function.IntSupplier;
 /**
  * The login phase of one connection (RFC 7143 section 6): each Login Request answered stage by
  * stage with {@link Negotiation}, the leading login's checks (section 6.3: TSIH, ISID, the target
- * name), and CHAP in the security stage (section 12.1.3), one-way or mutual.
+ * name), and CHAP in the security stage (section 12.1.3), one-way or mutual. Text the initiator
+ * continues across Login Requests (the C bit, section 11.12.2) is collected, each part answered
+ * with an empty Login Response, up to the text limit in all, and negotiated once it ends.
  *
  * <p>It decides; the connection sends. Not thread-safe: the connection's event loop only.
  */
@@ -49,6 +52,10 @@ final class LoginExchange {
   private final int maximumTextLength;
   private SessionParameters parameters = SessionParameters.defaults();
   private boolean first = true;
+  private boolean statSnStarted;
+  private ByteArrayOutputStream partial; // text of Login Requests with the C bit, not yet ended
+  private Stage partialStage;
+  private long partialIsid;
   private long isid;
   private Chap.Challenge challenge;
   private boolean authenticated;
@@ -73,15 +80,44 @@ final class LoginExchange {
    * session's TSIH, with {@link #parameters()} and {@link #isid()} final by then.
    */
   Step step(LoginRequest request, IntSupplier tsih) {
-    if (request.continues()) {
-      return new Refused(LoginStatus.INITIATOR_ERROR, "login text across PDUs (C bit)");
-    }
     if (request.versionMin() > 0) {
       return new Refused(LoginStatus.UNSUPPORTED_VERSION, "Version-min " + request.versionMin());
     }
+    if (!statSnStarted) {
+      window.startStatSn(request.expStatSn());
+      statSnStarted = true;
+    }
+    if (partial != null
+        && (request.currentStage() != partialStage || request.isid() != partialIsid)) {
+      return new Refused(
+          LoginStatus.INITIATOR_ERROR, "the stage or the ISID changed inside continued text");
+    }
+    byte[] text = request.data().toByteArray();
+    if (partial != null || request.continues()) {
+      if (partial == null) {
+        partial = new ByteArrayOutputStream();
+        partialStage = request.currentStage();
+        partialIsid = request.isid();
+      }
+      if (partial.size() + text.length > TextExchange.MAXIMUM_TEXT) {
+        return new Refused(
+            LoginStatus.INITIATOR_ERROR,
+            "login text beyond " + TextExchange.MAXIMUM_TEXT + " bytes across PDUs (C bit)");
+      }
+      partial.write(text, 0, text.length);
+      if (request.continues()) {
+        // Section 11.12.2: the text goes on in the next Login Request; this one is answered
+        // with an empty Login Response that neither transits nor continues.
+        window.expect(request.cmdSn());
+        return new Reply(
+            response(request, false, request.currentStage(), 0, TextKeys.EMPTY), false);
+      }
+      text = partial.toByteArray();
+      partial = null;
+    }
     TextKeys keys;
     try {
-      keys = TextKeys.parse(request.data().toByteArray(), maximumTextLength);
+      keys = TextKeys.parse(text, Math.max(maximumTextLength, text.length));
     } catch (TextException e) {
       return new Refused(LoginStatus.INITIATOR_ERROR, e.getMessage());
     }
@@ -143,30 +179,39 @@ final class LoginExchange {
     boolean transit = request.transit() && (portal.initiatorChap().isEmpty() || authenticated);
     if (first) {
       answer = answer.with(TextKeys.of("TargetPortalGroupTag", Integer.toString(PORTAL_GROUP_TAG)));
-      window.startStatSn(request.expStatSn());
       first = false;
     }
     window.expect(request.cmdSn());
     boolean done = transit && request.nextStage() == Stage.FULL_FEATURE_PHASE;
     int handle = done ? tsih.getAsInt() : 0;
     return new Reply(
-        new LoginResponse(
+        response(
+            request,
             transit,
-            false,
-            request.currentStage(),
             transit ? request.nextStage() : request.currentStage(),
-            0,
-            0,
-            isid,
             handle,
-            request.initiatorTaskTag(),
-            window.nextStatSn(),
-            window.expCmdSn(),
-            window.maxCmdSn(),
-            LoginStatus.SUCCESS.statusClass(),
-            LoginStatus.SUCCESS.statusDetail(),
-            DataSegment.of(answer.encode())),
+            answer),
         done);
+  }
+
+  private LoginResponse response(
+      LoginRequest request, boolean transit, Stage next, int handle, TextKeys answer) {
+    return new LoginResponse(
+        transit,
+        false,
+        request.currentStage(),
+        next,
+        0,
+        0,
+        request.isid(),
+        handle,
+        request.initiatorTaskTag(),
+        window.nextStatSn(),
+        window.expCmdSn(),
+        window.maxCmdSn(),
+        LoginStatus.SUCCESS.statusClass(),
+        LoginStatus.SUCCESS.statusDetail(),
+        answer.isEmpty() ? DataSegment.EMPTY : DataSegment.of(answer.encode()));
   }
 
   /** The Login Response that refuses {@code request} with {@code status}. */

@@ -47,6 +47,7 @@ import dev.secdrive.protocol.testing.LeakRecorder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -317,6 +318,98 @@ class IscsiConnectionTest {
       assertEquals(LogoutResponse.CLOSED_SUCCESSFULLY, logout.response());
       assertEquals(expStatSn, logout.statSn());
       assertFalse(channel.isOpen(), "the connection closes after the Logout Response");
+      channel.finishAndReleaseAll();
+    }
+  }
+
+  private static LoginRequest loginPart(
+      boolean transit, boolean continues, Stage stage, int cmdSn, byte[] text) {
+    return new LoginRequest(
+        transit,
+        continues,
+        stage,
+        transit ? Stage.FULL_FEATURE_PHASE : stage,
+        0,
+        0,
+        0x42L,
+        0,
+        1,
+        0,
+        cmdSn,
+        0,
+        DataSegment.of(text));
+  }
+
+  @Test
+  void loginTextContinuedAcrossRequestsIsCollectedAndNegotiatedWhenItEnds() throws Exception {
+    IscsiPduDecoder decoder = new IscsiPduDecoder();
+    IscsiPduEncoder encoder = new IscsiPduEncoder();
+    channel =
+        new EmbeddedChannel(decoder, encoder, connection(new Target(List.of()), decoder, encoder));
+    TextKeys keysOffered =
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.dev.secdrive:test",
+            "TargetName", IscsiEndpoint.DEFAULT_TARGET_NAME,
+            "MaxBurstLength", "8192");
+    for (int i = 0; i < 45; i++) { // more than one 8 KiB PDU holds
+      keysOffered = keysOffered.with(TextKeys.of("X-dev.secdrive.pad" + i, "p".repeat(200)));
+    }
+    byte[] offer = keysOffered.encode();
+    assertTrue(offer.length > 8192);
+    // cut inside a key and inside a value: the parts are only bytes
+    assertTrue(offer.length > 8192);
+    int[] cuts = {0, 20, 4100, offer.length};
+    for (int i = 0; i < 3; i++) {
+      boolean last = i == 2;
+      send(
+          loginPart(
+              last,
+              !last,
+              Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+              1,
+              Arrays.copyOfRange(offer, cuts[i], cuts[i + 1])));
+      LoginResponse answer = assertInstanceOf(LoginResponse.class, receive());
+      assertEquals(LoginStatus.SUCCESS, answer.status());
+      assertFalse(answer.continues());
+      if (!last) {
+        assertFalse(answer.transit(), "a part is answered without a transit");
+        assertEquals(0, answer.data().length(), "and without text");
+        assertEquals(0, answer.tsih());
+      } else {
+        assertTrue(answer.transit());
+        assertEquals(Stage.FULL_FEATURE_PHASE, answer.nextStage());
+        assertEquals(1, answer.tsih());
+        TextKeys keys = TextKeys.parse(answer.data().toByteArray(), 8192);
+        assertEquals("8192", keys.get("MaxBurstLength").orElseThrow());
+        assertEquals("NotUnderstood", keys.get("X-dev.secdrive.pad44").orElseThrow());
+      }
+    }
+    assertTrue(channel.isOpen());
+    channel.finishAndReleaseAll();
+
+    // a continued text whose stage changes, and one that grows past 64 KiB, are refused
+    for (boolean tooLong : new boolean[] {false, true}) {
+      IscsiPduDecoder d = new IscsiPduDecoder();
+      IscsiPduEncoder e = new IscsiPduEncoder();
+      channel = new EmbeddedChannel(d, e, connection(new Target(List.of()), d, e));
+      send(loginPart(false, true, Stage.LOGIN_OPERATIONAL_NEGOTIATION, 1, new byte[8192]));
+      assertEquals(LoginStatus.SUCCESS, assertInstanceOf(LoginResponse.class, receive()).status());
+      LoginResponse refused = null;
+      for (int part = 0; part < 9 && refused == null; part++) {
+        send(
+            loginPart(
+                false,
+                true,
+                tooLong ? Stage.LOGIN_OPERATIONAL_NEGOTIATION : Stage.SECURITY_NEGOTIATION,
+                1,
+                new byte[8192]));
+        LoginResponse r = assertInstanceOf(LoginResponse.class, receive());
+        if (r.status() != LoginStatus.SUCCESS) {
+          refused = r;
+        }
+      }
+      assertEquals(LoginStatus.INITIATOR_ERROR, refused.status(), "too long: " + tooLong);
+      assertFalse(channel.isOpen());
       channel.finishAndReleaseAll();
     }
   }
