@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
     name = "control",
     mixinStandardHelpOptions = true,
     description = {
-      "Act on a running emulator: insert, remove, write-protect media, inject faults.",
+      "Act on a running emulator: insert, remove, write-protect media, inject faults, clear",
+      "reservations.",
       "",
       "Every request carries the emulator's control token, read from --token-file or else from",
       "<media-dir>/.secdrive/control-token (the emulator makes it on its first start)."
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
       ControlCommand.Insert.class,
       ControlCommand.Remove.class,
       ControlCommand.WriteProtect.class,
-      ControlCommand.FaultsCmd.class
+      ControlCommand.FaultsCmd.class,
+      ControlCommand.ClearReservations.class
     })
 final class ControlCommand {
 
@@ -215,6 +217,19 @@ final class ControlCommand {
       return show(
           parent.call(
               "POST", "/drives/" + parent.lun + "/write-protect", Map.of("enabled", enabled)));
+    }
+  }
+
+  @Command(
+      name = "clear-reservations",
+      description = {
+        "End every reservation of the drive: RESERVE(6) and persistent ones, registrations too.",
+        "For a host that died holding one; the hosts concerned hear RESERVATIONS PREEMPTED."
+      })
+  static final class ClearReservations extends Sub {
+    @Override
+    public Integer call() {
+      return show(parent.call("POST", "/drives/" + parent.lun + "/reservations/clear", Map.of()));
     }
   }
 

@@ -163,6 +163,17 @@ class CliIT {
           "secdrive: MEDIUM ERROR: UNRECOVERED READ ERROR (03/11/00) at LBA 9 on READ(10) lba=9 blocks=1",
           bad.err().trim());
       Cli.run("control", control, "--media-dir", rig.media.toString(), "faults", "--clear");
+      // a host that holds a reservation and never lets go: the operator ends it
+      try (dev.secdrive.host.api.Drive holder = dev.secdrive.host.api.Drive.open(uri)) {
+        holder.execute(new dev.secdrive.protocol.cdb.Reserve6(), 0, data -> null).get();
+        Cli conflict = Cli.run("drive", uri, "read", "--lba", "0");
+        assertEquals(1, conflict.exit(), conflict::toString);
+        assertTrue(conflict.err().contains("RESERVATION CONFLICT"), conflict::toString);
+        Cli cleared =
+            Cli.run("control", control, "--media-dir", rig.media.toString(), "clear-reservations");
+        assertEquals(0, cleared.exit(), cleared::toString);
+        assertEquals(0, Cli.run("drive", uri, "read", "--lba", "0").exit());
+      }
       Cli removed = Cli.run("control", control, "--media-dir", rig.media.toString(), "remove");
       assertTrue(removed.out().contains("medium none"), removed::toString);
       Cli inserted =

@@ -293,6 +293,14 @@ public final class Emulator implements AutoCloseable {
     stopper.start();
   }
 
+  /** Ends every reservation of drive {@code lun} (the control API's {@code reservations/clear}). */
+  public synchronized DriveStatus clearReservations(int lun) {
+    Firmware drive = drive(lun);
+    drive.clearReservations();
+    log.info("LUN {}: reservations cleared by the operator", lun);
+    return drive.status();
+  }
+
   /** Erases the secure area of the medium in the drive on {@code lun} (as damage would). */
   public synchronized DriveStatus eraseSecureArea(int lun) {
     Firmware drive = drive(lun);

@@ -217,6 +217,11 @@ public final class ControlServer implements AutoCloseable {
       case "/faults" -> {
         return faults(request, emulator.drive(lun).faults());
       }
+      case "/reservations/clear" -> {
+        requireMethod(request, "POST");
+        request.object(Set.of());
+        return emulator.clearReservations(lun);
+      }
       case "/secure-area/erase" -> {
         requireMethod(request, "POST");
         request.object(Set.of());

@@ -384,6 +384,14 @@ public final class Firmware {
     unit.eraseSecureArea();
   }
 
+  /**
+   * Ends every reservation of the drive, RESERVE(6) and persistent (registrations included), as an
+   * operator does for a host that died holding one; the hosts concerned hear 06/2A/03.
+   */
+  public synchronized void clearReservations() {
+    unit.clearReservations();
+  }
+
   /** The medium in the drive (loaded or in the open tray), or null. */
   public synchronized Medium medium() {
     return unit.medium();

@@ -275,6 +275,14 @@ final class PersistentReservations {
     holder = null;
   }
 
+  /**
+   * The operator's clear (the control API, not a nexus): as PERSISTENT RESERVE OUT CLEAR, every
+   * registration and the reservation go and every registrant hears RESERVATIONS PREEMPTED.
+   */
+  void clearAll() {
+    clear(null);
+  }
+
   private void clear(String port) {
     attentionToRegistrants(port, AdditionalSense.RESERVATIONS_PREEMPTED);
     registrations.clear();
@@ -342,7 +350,7 @@ final class PersistentReservations {
 
   private void attentionToRegistrants(String except, AdditionalSense sense) {
     for (String other : registrations.keySet()) {
-      if (!other.equals(except)) {
+      if (!other.equals(except)) { // except is null for the operator's clear
         unitAttention.accept(other, sense);
       }
     }

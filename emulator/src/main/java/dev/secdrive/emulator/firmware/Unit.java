@@ -358,6 +358,19 @@ final class Unit implements UnitContext {
     }
   }
 
+  /**
+   * The operator ends every reservation of the unit, SPC-2 and persistent: what a person does when
+   * a host died holding one. The holder of an SPC-2 reservation and every persistent registrant
+   * hear RESERVATIONS PREEMPTED (2A/03), as from a PERSISTENT RESERVE OUT CLEAR.
+   */
+  void clearReservations() {
+    if (reservation != null) {
+      reservation.unitAttention(AdditionalSense.RESERVATIONS_PREEMPTED);
+      reservation = null;
+    }
+    persistentReservations.clearAll();
+  }
+
   void eraseSecureArea() {
     Medium medium = requireMedium();
     if (medium.metadata().pressed() || medium.metadata().secureAreaBytes() == 0) {

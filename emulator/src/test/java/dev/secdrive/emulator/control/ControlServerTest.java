@@ -376,6 +376,16 @@ class ControlServerTest {
   }
 
   @Test
+  void clearingReservationsIsAPostWithAnEmptyObject() throws Exception {
+    Reply cleared = post("/drives/0/reservations/clear", "");
+    assertEquals(200, cleared.status(), cleared.body().toString());
+    assertEquals(0, cleared.body().get("lun").asInt());
+    assertError(post("/drives/0/reservations/clear", "{\"force\": true}"), 400, "force");
+    assertError(send("GET", "/drives/0/reservations/clear", null), 400, "POST");
+    assertError(post("/drives/7/reservations/clear", ""), 404, "LUN 7");
+  }
+
+  @Test
   void theSecureLayerFilesAreNotMedia() throws Exception {
     Path drive = dir.resolve(".secdrive").resolve("drives").resolve("DEV0");
     assertTrue(java.nio.file.Files.exists(drive.resolve("keys.json")));

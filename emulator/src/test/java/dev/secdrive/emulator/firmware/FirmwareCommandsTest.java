@@ -821,6 +821,36 @@ class FirmwareCommandsTest {
   }
 
   @Test
+  void theOperatorClearsEveryReservationOfAHostThatDiedHoldingThem() {
+    Nexus other = new Nexus("second host");
+    h.clearUnitAttentions(other);
+    assertGoodNoData(
+        prout(host, PersistentReserveOut.REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0, 0xA1));
+    assertGoodNoData(
+        prout(host, PersistentReserveOut.RESERVE, PersistentReserveOut.EXCLUSIVE_ACCESS, 0xA1, 0));
+    assertEquals(
+        ScsiStatus.RESERVATION_CONFLICT, h.run(other, new Read10(0, 1)).response().status());
+    long generation =
+        PersistentReserveInData.ReadKeys.decode(prin(other, PersistentReserveIn.READ_KEYS))
+            .generation();
+
+    h.firmware.clearReservations();
+    assertGood(h.run(other, new Read10(0, 1)));
+    var keys = PersistentReserveInData.ReadKeys.decode(prin(other, PersistentReserveIn.READ_KEYS));
+    assertEquals(List.of(), keys.keys());
+    assertEquals(generation + 1, keys.generation());
+    assertCheck(h.run(host, new TestUnitReady()), 0x06, 0x2A, 0x03); // the registrant hears it
+    assertGoodNoData(h.run(host, new TestUnitReady()));
+
+    // an SPC-2 reservation too
+    assertGoodNoData(h.run(other, new Reserve6()));
+    assertEquals(ScsiStatus.RESERVATION_CONFLICT, run(new Read10(0, 1)).response().status());
+    h.firmware.clearReservations();
+    assertGood(run(new Read10(0, 1)));
+    assertCheck(h.run(other, new TestUnitReady()), 0x06, 0x2A, 0x03);
+  }
+
+  @Test
   void persistentReservationsRegisterReserveFenceAndPreemptPerInitiatorPort() {
     Nexus other = new Nexus("second host"); // another initiator port: another I_T nexus
     h.clearUnitAttentions(other);
