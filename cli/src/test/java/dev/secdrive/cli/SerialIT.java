@@ -164,7 +164,7 @@ class SerialIT {
       int chunkBlocks = (64 << 10) / 2048;
       int commands = (16 << 20) / (64 << 10);
       byte[] data = DriveIT.bytes(16 << 20, 3);
-      drive.capacity();
+      drive.read(0, 1); // the drive learns the capacity and the transfer limit before the count
       long before = emulator.drive(0).status().commands();
 
       List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -330,9 +330,10 @@ class SerialIT {
       ReliableLink.Stats host = ((SerialTransport) drive.transport()).stats();
       ReliableLink.Stats device = emulator.endpoints(SerialEndpoint.class).get(0).stats();
       // Two TEST UNIT READY at open (the first meets the power-on unit attention), READ
-      // CAPACITY, READ: each sent once, each answered once.
-      assertEquals(4, host.messagesSent(), "commands sent: " + host);
-      assertEquals(4, device.messagesSent(), "answers sent: " + device);
+      // CAPACITY, the INQUIRYs of VPD 00h and B0h (the transfer limit), READ: each sent once,
+      // each answered once.
+      assertEquals(6, host.messagesSent(), "commands sent: " + host);
+      assertEquals(6, device.messagesSent(), "answers sent: " + device);
       assertEquals(0, host.messagesAbandoned() + device.messagesAbandoned(), "nothing given up");
       // Chunks may still be sent again here: the link's timers run on the wall clock, and a
       // starved receiver acknowledges late. That a clean paced line retransmits nothing is shown

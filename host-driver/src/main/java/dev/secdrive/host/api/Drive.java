@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -87,7 +88,11 @@ public final class Drive implements AutoCloseable {
   private final Secure secure = new Secure(this);
   private final CdAudio cdAudio = new CdAudio(this);
   private volatile Capacity capacity;
-  private volatile CompletableFuture<Long> deviceTransferLimit; // MAXIMUM TRANSFER LENGTH, 0: none
+
+  /** The device's MAXIMUM TRANSFER LENGTH in blocks once asked for, 0 when it reports none. */
+  private final AtomicReference<CompletableFuture<Long>> deviceTransferLimit =
+      new AtomicReference<>();
+
   private volatile boolean prevented;
 
   private Drive(Transport transport, DriveUri uri) {
@@ -255,7 +260,8 @@ public final class Drive implements AutoCloseable {
 
   /** Whether the drive's write cache is enabled: WCE of the Caching mode page (SBC-3 6.4.5). */
   public boolean writeCache() {
-    return (cachingPage()[ModeParameters6.HEADER_LENGTH + 2] & WCE) != 0;
+    byte[] list = cachingPage();
+    return (list[cachingPageAt(list) + 2] & WCE) != 0;
   }
 
   /**
@@ -269,16 +275,24 @@ public final class Drive implements AutoCloseable {
    */
   public void writeCache(boolean enabled) {
     byte[] list = cachingPage();
+    int page = cachingPageAt(list);
     // MODE DATA LENGTH and the device-specific parameter are reserved in MODE SELECT (SPC-4 7.5.4)
     list[0] = 0;
     list[2] = 0;
-    int flags = ModeParameters6.HEADER_LENGTH + 2;
-    list[flags] = (byte) (enabled ? list[flags] | WCE : list[flags] & ~WCE);
-    list[ModeParameters6.HEADER_LENGTH] &= 0x3F; // PS is reserved in MODE SELECT
+    list[page] &= 0x3F; // PS is reserved in MODE SELECT
+    list[page + 2] = (byte) (enabled ? list[page + 2] | WCE : list[page + 2] & ~WCE);
     await(send(new ModeSelect6(list.length), list));
   }
 
-  /** MODE SENSE(6) of the Caching page, without block descriptors: the header and the page. */
+  /** Where the Caching page starts in a mode parameter list (6): after any block descriptors. */
+  private static int cachingPageAt(byte[] list) {
+    return ModeParameters6.HEADER_LENGTH + (list[3] & 0xFF);
+  }
+
+  /**
+   * MODE SENSE(6) of the Caching page: the header, the block descriptors a device sends despite
+   * DBD, and the page, cut to its PAGE LENGTH, ready to go back in MODE SELECT.
+   */
   private byte[] cachingPage() {
     byte[] data =
         await(
@@ -286,15 +300,16 @@ public final class Drive implements AutoCloseable {
                 new ModeSense6(true, ModeSense6.PAGE_CONTROL_CURRENT, CACHING_PAGE, 0, 255, 0),
                 255,
                 bytes -> bytes));
-    if (data.length < ModeParameters6.HEADER_LENGTH + 3
-        || data[3] != 0
-        || (data[ModeParameters6.HEADER_LENGTH] & 0x3F) != CACHING_PAGE) {
+    int end = data.length < 1 ? 0 : Math.min(data.length, (data[0] & 0xFF) + 1);
+    int page = end < ModeParameters6.HEADER_LENGTH ? end : cachingPageAt(data);
+    if (end < page + 3
+        || (data[page] & 0x3F) != CACHING_PAGE
+        || end < page + 2 + (data[page + 1] & 0xFF)) {
       throw new TransportException(
-          "device sent no Caching mode page (08h) for MODE SENSE(6) of it, but "
+          "device sent no whole Caching mode page (08h) for MODE SENSE(6) of it, but "
               + HexFormat.of().formatHex(data));
     }
-    int end = Math.min(data.length, (data[0] & 0xFF) + 1);
-    return Arrays.copyOf(data, end);
+    return Arrays.copyOf(data, page + 2 + (data[page + 1] & 0xFF));
   }
 
   /** Polls the media event class (GET EVENT STATUS NOTIFICATION). */
@@ -351,8 +366,9 @@ public final class Drive implements AutoCloseable {
   }
 
   /**
-   * Reads at most {@link #MAXIMUM_TRANSFER_BYTES} into a buffer without copying it; the caller
-   * releases the buffer.
+   * Reads at most {@link #MAXIMUM_TRANSFER_BYTES} into a buffer without copying it, in one command;
+   * the caller releases the buffer. Unlike {@link #read}, it is not split: a caller that talks to
+   * devices other than secdrive's keeps it within their {@link #blockLimits()}.
    */
   public CompletableFuture<ByteBuf> readBuffer(long lba, int blocks, int blockSize) {
     Transfers.checkBlocks(lba, blocks);
@@ -395,7 +411,8 @@ public final class Drive implements AutoCloseable {
   /**
    * Writes {@code data} (whole blocks of {@code blockSize} bytes, at most {@link
    * #MAXIMUM_TRANSFER_BYTES}) from {@code lba} as one command, without copying it: a copy between
-   * two drives hands a READ's buffer straight to the WRITE. Takes ownership of {@code data}.
+   * two drives hands a READ's buffer straight to the WRITE. Takes ownership of {@code data}. One
+   * command, not split at the device's MAXIMUM TRANSFER LENGTH, as {@link #readBuffer}.
    */
   public CompletableFuture<Void> writeBuffer(long lba, ByteBuf data, int blockSize) {
     int length = data.readableBytes();
@@ -579,7 +596,7 @@ public final class Drive implements AutoCloseable {
     ScsiException error = new ScsiException(status.status(), sense, description);
     if (error.isUnitAttention()) {
       capacity = null; // the medium may have changed
-      deviceTransferLimit = null; // and with it the limit in blocks
+      deviceTransferLimit.set(null); // and with it the limit in blocks
     }
     if (sense != null
         && SECURE_OPCODES.contains(opcode)
@@ -604,32 +621,47 @@ public final class Drive implements AutoCloseable {
   }
 
   private CompletableFuture<Long> deviceTransferLimit() {
-    CompletableFuture<Long> known = deviceTransferLimit;
+    CompletableFuture<Long> known = deviceTransferLimit.get();
     if (known != null) {
       return known;
     }
-    CompletableFuture<Long> asked =
-        execute(
-                Inquiry.vpd(SupportedVpdPages.PAGE_CODE, VPD_ALLOCATION),
-                VPD_ALLOCATION,
-                SupportedVpdPages::decode)
-            .thenCompose(
-                supported ->
-                    supported.pages().contains(BlockLimits.PAGE_CODE)
-                        ? execute(
-                                Inquiry.vpd(BlockLimits.PAGE_CODE, VPD_ALLOCATION),
-                                VPD_ALLOCATION,
-                                BlockLimits::decode)
-                            .thenApply(BlockLimits::maximumTransferLength)
-                        : CompletableFuture.completedFuture(0L));
-    deviceTransferLimit = asked;
-    asked.whenComplete(
-        (limit, failure) -> {
-          if (failure != null) {
-            deviceTransferLimit = null; // asked again by the next transfer
-          }
-        });
-    return asked;
+    CompletableFuture<Long> promise = new CompletableFuture<>();
+    if (!deviceTransferLimit.compareAndSet(null, promise)) {
+      return deviceTransferLimit.get() != null ? deviceTransferLimit.get() : promise;
+    }
+    execute(
+            Inquiry.vpd(SupportedVpdPages.PAGE_CODE, VPD_ALLOCATION),
+            VPD_ALLOCATION,
+            SupportedVpdPages::decode)
+        .thenCompose(
+            supported ->
+                supported.pages().contains(BlockLimits.PAGE_CODE)
+                    ? execute(
+                            Inquiry.vpd(BlockLimits.PAGE_CODE, VPD_ALLOCATION),
+                            VPD_ALLOCATION,
+                            BlockLimits::decode)
+                        .thenApply(BlockLimits::maximumTransferLength)
+                    : CompletableFuture.completedFuture(0L))
+        .whenComplete(
+            (limit, failure) -> {
+              Throwable cause = failure;
+              while (cause instanceof java.util.concurrent.CompletionException
+                  && cause.getCause() != null) {
+                cause = cause.getCause();
+              }
+              if (failure == null) {
+                promise.complete(limit);
+              } else if (cause instanceof ScsiException
+                  || cause instanceof IllegalArgumentException) {
+                // a device that refuses or garbles the VPD pages (an old SCSI-2 device, a bridge)
+                // reports no limit: the driver's own bound applies, and it is not asked again
+                promise.complete(0L);
+              } else {
+                deviceTransferLimit.compareAndSet(promise, null); // asked again next time
+                promise.completeExceptionally(cause);
+              }
+            });
+    return promise;
   }
 
   private CompletableFuture<Integer> blockSize() {

@@ -400,6 +400,7 @@ class ScriptedDeviceTest {
               c.acceptOpen();
               c.answerCapacity(1023, 512);
               c.answerNoBlockLimits();
+              c.good(c.read(READ_10), filled(512, 0)); // the drive now knows size and limit
               Command first = c.read(READ_10);
               Command second = c.read(READ_10);
               assertEquals(0, first.cdbField(2, 4), "first LBA");
@@ -414,7 +415,7 @@ class ScriptedDeviceTest {
               c.expectEof();
             })) {
       try (Drive drive = Drive.open(peer.uri(LUN0))) {
-        drive.capacity();
+        drive.read(20, 1); // learns the capacity and the transfer limit first
         CompletableFuture<byte[]> first = drive.readAsync(0, 2);
         CompletableFuture<byte[]> second = drive.readAsync(10, 1);
         assertTrue(secondAnswered.await(5, TimeUnit.SECONDS));
@@ -828,6 +829,28 @@ class ScriptedDeviceTest {
         assertArrayEquals(filled(8 * 512, 1), Arrays.copyOf(read, 8 * 512));
         assertArrayEquals(filled(4 * 512, 3), Arrays.copyOfRange(read, 16 * 512, 20 * 512));
         drive.write(0, new byte[9 * 512]); // the limit is asked for once
+      }
+      peer.awaitScript();
+    }
+  }
+
+  @Test
+  void aDeviceThatRefusesTheVpdPagesGetsTheDriversOwnBound() throws Exception {
+    try (ScriptedPeer peer =
+        ScriptedPeer.start(
+            c -> {
+              c.acceptOpen();
+              c.answerCapacity(0xFFFF, 512);
+              c.checkCondition(c.read(INQUIRY), sense(0x5, 0x24, 0x00)); // an old SCSI-2 device
+              Command first = c.read(READ_10);
+              assertEquals(20, first.cdbField(7, 2), "one command: no limit from the device");
+              c.good(first, filled(20 * 512, 1));
+              c.good(c.read(READ_10), filled(512, 2)); // and it is not asked again
+              c.expectEof();
+            })) {
+      try (Drive drive = Drive.open(peer.uri(LUN0))) {
+        assertArrayEquals(filled(20 * 512, 1), drive.read(0, 20));
+        assertArrayEquals(filled(512, 2), drive.read(0, 1));
       }
       peer.awaitScript();
     }

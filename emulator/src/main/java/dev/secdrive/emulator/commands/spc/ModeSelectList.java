@@ -153,7 +153,9 @@ public final class ModeSelectList {
   private static void checkDescriptor(byte[] list, int at, int blockLength, long blocks)
       throws CheckCondition {
     long count = u32(list, at);
-    if (count != 0 && count != blocks) {
+    // MODE SENSE caps the count at FFFFFFh; past that, any count from there up means "as is"
+    boolean capped = blocks == 0xFF_FFFFL && count >= blocks;
+    if (count != 0 && count != blocks && !capped) {
       throw CheckCondition.invalidParameter(at, -1);
     }
     if (u24(list, at + 5) != blockLength) {

@@ -9,6 +9,7 @@ import dev.secdrive.protocol.iscsi.LoginStatus;
 import dev.secdrive.protocol.iscsi.Negotiation;
 import dev.secdrive.protocol.iscsi.NegotiationException;
 import dev.secdrive.protocol.iscsi.Opcode;
+import dev.secdrive.protocol.iscsi.PduCodec;
 import dev.secdrive.protocol.iscsi.SessionParameters;
 import dev.secdrive.protocol.iscsi.SessionType;
 import dev.secdrive.protocol.iscsi.Stage;
@@ -34,6 +35,10 @@ final class LoginExchange {
   static final int PORTAL_GROUP_TAG = 1;
 
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The data a Login Response may carry: MaxRecvDataSegmentLength during login (13.12). */
+  static final int LOGIN_RESPONSE_LIMIT =
+      PduCodec.Settings.login(Opcode.Sender.TARGET).maxDataSegmentLength();
 
   /** What to do with a Login Request. */
   sealed interface Step permits Reply, Refused {}
@@ -173,8 +178,15 @@ final class LoginExchange {
     if (rejected) {
       return new Refused(LoginStatus.AUTHENTICATION_FAILURE, "no AuthMethod in common");
     }
-    parameters = next;
     TextKeys answer = result.answer().with(chapAnswer);
+    if (answer.encode().length > LOGIN_RESPONSE_LIMIT) {
+      // Login Responses carry no C bit here: an answer beyond one PDU (thousands of keys to
+      // answer NotUnderstood) is refused rather than sent in pieces.
+      return new Refused(
+          LoginStatus.INITIATOR_ERROR,
+          "the answer to this login text exceeds " + LOGIN_RESPONSE_LIMIT + " bytes");
+    }
+    parameters = next;
     // With CHAP required, the security stage is left only once the initiator has answered.
     boolean transit = request.transit() && (portal.initiatorChap().isEmpty() || authenticated);
     if (first) {

@@ -387,6 +387,33 @@ class IscsiConnectionTest {
     assertTrue(channel.isOpen());
     channel.finishAndReleaseAll();
 
+    // text whose answer would not fit one Login Response (800 keys, each NotUnderstood): 02/00
+    TextKeys many = keysOffered;
+    for (int i = 0; i < 800; i++) {
+      many = many.with(TextKeys.of(String.format("X-dev.secdrive.k%03d", i), "x"));
+    }
+    byte[] manyBytes = many.encode();
+    {
+      IscsiPduDecoder d = new IscsiPduDecoder();
+      IscsiPduEncoder e = new IscsiPduEncoder();
+      channel = new EmbeddedChannel(d, e, connection(new Target(List.of()), d, e));
+      LoginResponse last = null;
+      for (int at = 0; at < manyBytes.length; at += 8192) {
+        boolean end = at + 8192 >= manyBytes.length;
+        send(
+            loginPart(
+                end,
+                !end,
+                Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+                1,
+                Arrays.copyOfRange(manyBytes, at, Math.min(manyBytes.length, at + 8192))));
+        last = assertInstanceOf(LoginResponse.class, receive());
+      }
+      assertEquals(LoginStatus.INITIATOR_ERROR, last.status());
+      assertFalse(channel.isOpen());
+      channel.finishAndReleaseAll();
+    }
+
     // a continued text whose stage changes, and one that grows past 64 KiB, are refused
     for (boolean tooLong : new boolean[] {false, true}) {
       IscsiPduDecoder d = new IscsiPduDecoder();
