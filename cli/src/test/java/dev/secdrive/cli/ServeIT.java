@@ -670,9 +670,12 @@ class ServeIT {
         output.contains(
             "    refused: the track record fails its MAC: altered, or not made by this"),
         output);
+    // 5.0-6.5 s were spliced; the stretch is located to within the detector's window, which the
+    // demo's random watermark key moves (4.90-6.20 s in one run, from 5 s in others)
     assertTrue(
-        output.contains(
-            "    refused: track 1 is partly unmarked: no watermark of copy free, content 3 in 5."),
+        output.matches(
+            "(?s).*\n    refused: track 1 is partly unmarked: no watermark of copy free, content 3"
+                + " in [4-6]\\.\\d\\d-[5-7]\\.\\d\\d s .*"),
         output);
     assertTrue(
         output.contains("NOT READY: MEDIUM NOT PRESENT (02/3A/00) on TEST UNIT READY"), output);
