@@ -267,6 +267,55 @@ class IscsiBadInputIT {
   }
 
   @Test
+  void loginTextSplitAcrossRequestsWithTheCBitLogsIn() throws Exception {
+    byte[] text =
+        TextKeys.of(
+                "InitiatorName",
+                "iqn.2026-12.dev.secdrive:split",
+                "TargetName",
+                IscsiEndpoint.DEFAULT_TARGET_NAME)
+            .encode();
+    int cut = 17; // inside the first key's value
+    try (java.net.Socket socket =
+        new java.net.Socket(portal.address().getAddress(), portal.address().getPort())) {
+      socket.setSoTimeout(60_000); // a bound on a hung target
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      PduCodec.Settings fromTarget = PduCodec.Settings.login(Opcode.Sender.TARGET);
+      for (boolean last : new boolean[] {false, true}) {
+        byte[] part =
+            last
+                ? java.util.Arrays.copyOfRange(text, cut, text.length)
+                : java.util.Arrays.copyOf(text, cut);
+        socket
+            .getOutputStream()
+            .write(
+                PduCodec.encode(
+                    new LoginRequest(
+                        last,
+                        !last,
+                        Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+                        last ? Stage.FULL_FEATURE_PHASE : Stage.LOGIN_OPERATIONAL_NEGOTIATION,
+                        0,
+                        0,
+                        0x43,
+                        0,
+                        0,
+                        0,
+                        1,
+                        0,
+                        DataSegment.of(part)),
+                    LOGIN));
+        LoginResponse response =
+            assertInstanceOf(LoginResponse.class, IscsiFuzzIT.read(in, fromTarget));
+        assertEquals(LoginStatus.SUCCESS, response.status());
+        assertEquals(last, response.transit());
+        assertEquals(last, response.tsih() != 0, "the TSIH comes with the transit");
+      }
+    }
+    bystander.testUnitReady();
+  }
+
+  @Test
   void aDataSegmentBeyondTheTargetsMaximumEndsTheConnection() throws Exception {
     try (IscsiFuzzIT.Session session = digestSession()) {
       // Encoded as a careless initiator would: beyond what the target declared at login.
