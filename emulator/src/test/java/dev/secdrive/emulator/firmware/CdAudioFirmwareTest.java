@@ -415,7 +415,7 @@ class CdAudioFirmwareTest {
     assertEquals(
         hex(
             "00 00 00 34 00 00 00 08  00 00 03 04 00 08 01 00  00 01 0B 08 00 00 00 01 00 00 00 00"
-                + "  00 03 03 04 29 00 00 00  00 10 01 08 00 00 08 00 00 01 00 00"
+                + "  00 03 03 04 29 00 00 00  00 10 00 08 00 00 08 00 00 01 00 00"
                 + "  00 1E 09 04 00 00 00 00"),
         hex(good(new GetConfiguration(0, 0, 0xFFFF, 0))));
     // RT 10b: one feature; the unsupported Morphing feature (0002h): the header alone
@@ -424,7 +424,8 @@ class CdAudioFirmwareTest {
         hex(good(new GetConfiguration(2, 0x1E, 0xFFFF, 0))));
     assertEquals(
         hex("00 00 00 04 00 00 00 08"), hex(good(new GetConfiguration(2, 0x02, 0xFFFF, 0))));
-    // RT 00b from 0003h: Removable Medium, Random Readable (2,048-byte blocks, blocking 1), CD Read
+    // RT 00b from 0003h: Removable Medium, Random Readable (2,048-byte blocks, blocking 1; not
+    // current on an audio disc, which READ(10) cannot read), CD Read
     assertEquals(
         3, Configuration.decode(good(new GetConfiguration(0, 3, 0xFFFF, 0))).features().size());
     assertFieldPointer(

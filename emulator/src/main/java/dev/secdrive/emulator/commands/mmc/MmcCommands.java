@@ -129,7 +129,10 @@ public final class MmcCommands implements CommandSet {
     all.add(Configuration.core(Configuration.INTERFACE_SCSI));
     all.add(Configuration.removableMedium(Configuration.LOADING_TRAY, true, false, true));
     int blocking = profiles.contains(Configuration.PROFILE_DVD_RAM) && !cd ? DVD_ECC_BLOCK : 1;
-    all.add(Configuration.randomReadable(medium != null, MMC_BLOCK_LENGTH, blocking));
+    // READ(10) reads a data disc's 2,048-byte blocks; a CD-DA disc's audio sectors it refuses
+    // (05/64/00), so Random Readable is not current for one
+    boolean readable = medium != null && medium.blockSize() == MMC_BLOCK_LENGTH;
+    all.add(Configuration.randomReadable(readable, MMC_BLOCK_LENGTH, blocking));
     if (profiles.contains(Configuration.PROFILE_CD_ROM)) {
       all.add(Configuration.cdRead(cd, false, false, false));
     }
