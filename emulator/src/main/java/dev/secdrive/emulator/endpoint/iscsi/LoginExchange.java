@@ -179,6 +179,9 @@ final class LoginExchange {
       return new Refused(LoginStatus.AUTHENTICATION_FAILURE, "no AuthMethod in common");
     }
     TextKeys answer = result.answer().with(chapAnswer);
+    if (first) {
+      answer = answer.with(TextKeys.of("TargetPortalGroupTag", Integer.toString(PORTAL_GROUP_TAG)));
+    }
     if (answer.encode().length > LOGIN_RESPONSE_LIMIT) {
       // Login Responses carry no C bit here: an answer beyond one PDU (thousands of keys to
       // answer NotUnderstood) is refused rather than sent in pieces.
@@ -187,12 +190,9 @@ final class LoginExchange {
           "the answer to this login text exceeds " + LOGIN_RESPONSE_LIMIT + " bytes");
     }
     parameters = next;
+    first = false;
     // With CHAP required, the security stage is left only once the initiator has answered.
     boolean transit = request.transit() && (portal.initiatorChap().isEmpty() || authenticated);
-    if (first) {
-      answer = answer.with(TextKeys.of("TargetPortalGroupTag", Integer.toString(PORTAL_GROUP_TAG)));
-      first = false;
-    }
     window.expect(request.cmdSn());
     boolean done = transit && request.nextStage() == Stage.FULL_FEATURE_PHASE;
     int handle = done ? tsih.getAsInt() : 0;
