@@ -294,6 +294,13 @@ class ModeSelectFirmwareTest {
       assertEquals(1, writable.version());
       assertEquals(String.format("%08X0000080000100000", 2_295_104 - 1), hex(writable.data()));
 
+      // page 2Ah: reads DVD-RAM and DVD-ROM, writes DVD-RAM, no CD-DA commands (no READ CD)
+      byte[] capabilities =
+          assertGood(dvd.run(n, new ModeSense10(false, true, 0, 0x2A, 0, 255, 0))).data();
+      assertEquals(0x28, capabilities[8 + 2] & 0xFF, "media read");
+      assertEquals(0x20, capabilities[8 + 3] & 0xFF, "media write");
+      assertEquals(0x00, capabilities[8 + 5] & 0xFF, "no CD-DA, ISRC or UPC");
+
       medium.setWriteProtected(true);
       Configuration current =
           Configuration.decode(

@@ -48,6 +48,11 @@ public final class MmcCommands implements CommandSet {
   /** The logical block length of every MMC medium here (MMC-6 4.2.2: 2,048-byte user data). */
   private static final int MMC_BLOCK_LENGTH = 2048;
 
+  /** Page 2Ah bytes 2 and 3: DVD-RAM read/write (bit 5), DVD-ROM read (bit 3). */
+  private static final int DVD_RAM_MEDIA = 0x20;
+
+  private static final int DVD_ROM_MEDIA = 0x08;
+
   /** A DVD's ECC block: 16 sectors, the Random Readable and Writable features' BLOCKING. */
   private static final int DVD_ECC_BLOCK = 16;
 
@@ -244,24 +249,30 @@ public final class MmcCommands implements CommandSet {
   }
 
   /**
-   * What this drive does, as page 2Ah says it: reads CD-DA with READ CD (accurate stream), the MCN
-   * and ISRCs, raw P-W sub-channel; no C2 pointers, no de-interleaved R-W, no audio play, no
-   * recordable media; a tray that ejects and locks.
+   * What this drive does, as page 2Ah says it: the CD-DA reading the drive serves (READ CD with an
+   * accurate stream, the MCN and ISRCs through READ SUB-CHANNEL, raw P-W) only where it has those
+   * commands; DVD-ROM and DVD-RAM reading and DVD-RAM writing on a DVD-RAM drive; no C2 pointers,
+   * no de-interleaved R-W, no audio play, no CD recording; a tray that ejects and locks.
    */
   private CdCapabilitiesPage capabilities() {
+    boolean audio = unit.commands().containsKey(Opcode.READ_CD);
+    boolean subChannel = unit.commands().containsKey(Opcode.READ_SUB_CHANNEL);
+    boolean dvdRam =
+        unit.profile().media().stream()
+            .anyMatch(m -> m.mmcProfileNumber() == Configuration.PROFILE_DVD_RAM);
     return new CdCapabilitiesPage(
         false,
-        0,
-        0,
+        dvdRam ? DVD_RAM_MEDIA | DVD_ROM_MEDIA : 0,
+        dvdRam ? DVD_RAM_MEDIA : 0,
         0,
         false,
-        true,
-        true,
+        subChannel,
+        subChannel,
         false,
         false,
-        true,
-        true,
-        true,
+        audio,
+        audio,
+        audio,
         Configuration.LOADING_TRAY,
         true,
         false,
