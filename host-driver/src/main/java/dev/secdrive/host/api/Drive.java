@@ -621,13 +621,15 @@ public final class Drive implements AutoCloseable {
   }
 
   private CompletableFuture<Long> deviceTransferLimit() {
-    CompletableFuture<Long> known = deviceTransferLimit.get();
+    CompletableFuture<Long> promise = new CompletableFuture<>();
+    CompletableFuture<Long> known;
+    while ((known = deviceTransferLimit.get()) == null) {
+      if (deviceTransferLimit.compareAndSet(null, promise)) {
+        break; // this call asks; a concurrent one waits on the same promise
+      }
+    }
     if (known != null) {
       return known;
-    }
-    CompletableFuture<Long> promise = new CompletableFuture<>();
-    if (!deviceTransferLimit.compareAndSet(null, promise)) {
-      return deviceTransferLimit.get() != null ? deviceTransferLimit.get() : promise;
     }
     execute(
             Inquiry.vpd(SupportedVpdPages.PAGE_CODE, VPD_ALLOCATION),

@@ -9,6 +9,7 @@ import dev.secdrive.emulator.firmware.DriveState;
 import dev.secdrive.emulator.firmware.NexusState;
 import dev.secdrive.emulator.firmware.UnitContext;
 import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.profiles.MediumType;
 import dev.secdrive.protocol.cd.CdCapabilitiesPage;
 import dev.secdrive.protocol.cd.Configuration;
@@ -29,7 +30,6 @@ import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -179,9 +179,7 @@ public final class MmcCommands implements CommandSet {
               AdditionalSense.SAVING_PARAMETERS_NOT_SUPPORTED,
               FieldPointer.cdb(2, 7)));
     }
-    if (cdb.pageCode() != CdCapabilitiesPage.PAGE_CODE
-        && cdb.pageCode() != ControlModePage.PAGE_CODE
-        && cdb.pageCode() != ModeSense6.ALL_PAGES) {
+    if (cdb.pageCode() != ModeSense6.ALL_PAGES && page10(cdb.pageCode(), false) == null) {
       throw CheckCondition.invalidField(2, 5);
     }
     if (cdb.subpageCode() != 0
@@ -191,7 +189,7 @@ public final class MmcCommands implements CommandSet {
     boolean changeable = cdb.pageControl() == ModeSense6.PAGE_CONTROL_CHANGEABLE;
     byte[] page =
         cdb.pageCode() == ModeSense6.ALL_PAGES // in page code order
-            ? concat(
+            ? Bytes.concat(
                 page10(ControlModePage.PAGE_CODE, changeable),
                 page10(CdCapabilitiesPage.PAGE_CODE, changeable))
             : page10(cdb.pageCode(), changeable);
@@ -206,12 +204,6 @@ public final class MmcCommands implements CommandSet {
           changeable ? CdCapabilitiesPage.changeableMask() : capabilities().encode();
       default -> null;
     };
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   /** The pages MODE SELECT(10) checks a list against: nothing in them is changeable. */

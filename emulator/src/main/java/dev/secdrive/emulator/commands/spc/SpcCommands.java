@@ -8,6 +8,7 @@ import dev.secdrive.emulator.firmware.NexusState;
 import dev.secdrive.emulator.firmware.ReservationConflict;
 import dev.secdrive.emulator.firmware.UnitContext;
 import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.kit.crypto.Bytes;
 import dev.secdrive.profiles.DriveProfile;
 import dev.secdrive.protocol.cdb.CompareAndWrite;
 import dev.secdrive.protocol.cdb.Inquiry;
@@ -223,9 +224,8 @@ public final class SpcCommands implements CommandSet {
               AdditionalSense.SAVING_PARAMETERS_NOT_SUPPORTED,
               FieldPointer.cdb(2, 7)));
     }
-    if (cdb.pageCode() != CACHING_PAGE
-        && cdb.pageCode() != ControlModePage.PAGE_CODE
-        && cdb.pageCode() != ModeSense6.ALL_PAGES) {
+    if (cdb.pageCode() != ModeSense6.ALL_PAGES
+        && page6(cdb.pageCode(), ModeSense6.PAGE_CONTROL_CURRENT) == null) {
       throw CheckCondition.invalidField(2, 5);
     }
     if (cdb.subpageCode() != 0
@@ -241,7 +241,8 @@ public final class SpcCommands implements CommandSet {
     int pc = cdb.pageControl();
     byte[] pages =
         cdb.pageCode() == ModeSense6.ALL_PAGES
-            ? concat(page6(CACHING_PAGE, pc), page6(ControlModePage.PAGE_CODE, pc)) // code order
+            ? Bytes.concat(
+                page6(CACHING_PAGE, pc), page6(ControlModePage.PAGE_CODE, pc)) // code order
             : page6(cdb.pageCode(), pc);
     boolean writeProtected = medium != null && medium.metadata().readOnly();
     byte[] data = new ModeParameters6(0, writeProtected, descriptor, pages).encode();
@@ -359,12 +360,6 @@ public final class SpcCommands implements CommandSet {
       throw CheckCondition.parameterListLength();
     }
     throw CheckCondition.invalidParameter(0, -1);
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   private int preventAllow(
