@@ -94,7 +94,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     this.portal = portal;
     this.decoder = decoder;
     this.encoder = encoder;
-    this.login = new LoginExchange(portal, window, decoder.settings().maxDataSegmentLength());
+    this.login = new LoginExchange(portal, window);
     this.text = new TextExchange(portal, window);
     this.taskManager = new TaskManager(portal);
   }

@@ -54,7 +54,6 @@ final class LoginExchange {
 
   private final Portal portal;
   private final CommandWindow window;
-  private final int maximumTextLength;
   private SessionParameters parameters = SessionParameters.defaults();
   private boolean first = true;
   private boolean statSnStarted;
@@ -65,10 +64,9 @@ final class LoginExchange {
   private Chap.Challenge challenge;
   private boolean authenticated;
 
-  LoginExchange(Portal portal, CommandWindow window, int maximumTextLength) {
+  LoginExchange(Portal portal, CommandWindow window) {
     this.portal = portal;
     this.window = window;
-    this.maximumTextLength = maximumTextLength;
   }
 
   /** What login has negotiated so far. */
@@ -122,7 +120,8 @@ final class LoginExchange {
     }
     TextKeys keys;
     try {
-      keys = TextKeys.parse(text, Math.max(maximumTextLength, text.length));
+      // one PDU's text is bounded by the decoder, continued text by MAXIMUM_TEXT above
+      keys = TextKeys.parse(text, TextExchange.MAXIMUM_TEXT);
     } catch (TextException e) {
       return new Refused(LoginStatus.INITIATOR_ERROR, e.getMessage());
     }
