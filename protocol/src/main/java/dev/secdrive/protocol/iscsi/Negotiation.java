@@ -4,10 +4,12 @@ import dev.secdrive.protocol.iscsi.NegotiationException.Kind;
 import dev.secdrive.protocol.iscsi.Opcode.Sender;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Login and text negotiation (RFC 7143 sections 6.2 and 13) as pure functions: what this end offers
@@ -391,6 +393,53 @@ public final class Negotiation {
     if (!discovery && first.get(Key.TARGET_NAME.text).isEmpty()) {
       throw new NegotiationException(
           Kind.MISSING, Key.TARGET_NAME.text, "a normal session names its target");
+    }
+  }
+
+  /**
+   * The keys section 13 marks LO (leading only): they set what the whole session shares, so only
+   * the leading connection's login negotiates them.
+   */
+  private static final Set<Key> LEADING_ONLY =
+      EnumSet.of(
+          Key.MAX_CONNECTIONS,
+          Key.INITIAL_R2T,
+          Key.IMMEDIATE_DATA,
+          Key.MAX_BURST_LENGTH,
+          Key.FIRST_BURST_LENGTH,
+          Key.DEFAULT_TIME_2_WAIT,
+          Key.DEFAULT_TIME_2_RETAIN,
+          Key.MAX_OUTSTANDING_R2T,
+          Key.DATA_PDU_IN_ORDER,
+          Key.DATA_SEQUENCE_IN_ORDER,
+          Key.ERROR_RECOVERY_LEVEL,
+          Key.SESSION_TYPE);
+
+  /**
+   * Checks the keys of a Login Request on a connection that joins an existing session (a non-zero
+   * TSIH, section 6.3.3): it still names its initiator (section 13.5), and it negotiates nothing
+   * the session has settled, so a leading-only key is refused; SessionType=Normal, which only
+   * restates what the session is, is let through.
+   */
+  public static void checkNonLeading(TextKeys keys, boolean first) throws NegotiationException {
+    if (first && keys.get(Key.INITIATOR_NAME.text).isEmpty()) {
+      throw new NegotiationException(
+          Kind.MISSING,
+          Key.INITIATOR_NAME.text,
+          "every connection's first Login Request names its initiator");
+    }
+    for (Map.Entry<String, String> pair : keys.asMap().entrySet()) {
+      Optional<Key> key = Key.named(pair.getKey());
+      if (key.isEmpty() || !LEADING_ONLY.contains(key.get())) {
+        continue;
+      }
+      if (key.get() == Key.SESSION_TYPE && SessionType.NORMAL.text().equals(pair.getValue())) {
+        continue;
+      }
+      throw new NegotiationException(
+          Kind.LEADING_ONLY,
+          pair.getKey(),
+          "a session-wide key, negotiated by the session's leading connection only");
     }
   }
 

@@ -21,6 +21,8 @@ public final class NegotiationException extends Exception {
     WRONG_SENDER(LoginStatus.INITIATOR_ERROR),
     /** A key outside the stage that allows it (AuthMethod after security negotiation). */
     WRONG_STAGE(LoginStatus.INVALID_DURING_LOGIN),
+    /** A session-wide (leading only) key on a connection added to a session (section 6.3). */
+    LEADING_ONLY(LoginStatus.INITIATOR_ERROR),
     /** A key the first Login Request must carry is missing (InitiatorName, TargetName). */
     MISSING(LoginStatus.MISSING_PARAMETER),
     /** An answer the offer does not admit: a value not offered, a minimum above the offer. */

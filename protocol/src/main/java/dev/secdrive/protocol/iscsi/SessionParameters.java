@@ -71,6 +71,38 @@ public record SessionParameters(
         0);
   }
 
+  /**
+   * The parameters a connection joining this session starts its login from (section 6.3.3): the
+   * session-wide values stay, the connection's own (digests, each end's MaxRecvDataSegmentLength,
+   * AuthMethod) return to their defaults for its login to negotiate.
+   */
+  public SessionParameters forNewConnection() {
+    SessionParameters d = defaults();
+    return new SessionParameters(
+        sessionType,
+        initiatorName,
+        initiatorAlias,
+        targetName,
+        targetAlias,
+        targetPortalGroupTag,
+        d.authMethod,
+        d.headerDigest,
+        d.dataDigest,
+        maxConnections,
+        initialR2T,
+        immediateData,
+        d.initiatorMaxRecvDataSegmentLength,
+        d.targetMaxRecvDataSegmentLength,
+        maxBurstLength,
+        firstBurstLength,
+        defaultTime2Wait,
+        defaultTime2Retain,
+        maxOutstandingR2T,
+        dataPduInOrder,
+        dataSequenceInOrder,
+        errorRecoveryLevel);
+  }
+
   /** The settings this end's codec decodes with, once login has reached the full feature phase. */
   public PduCodec.Settings receiving(Opcode.Sender peer) {
     int limit =
