@@ -399,4 +399,71 @@ class NegotiationTest {
                 true,
                 0));
   }
+
+  @Test
+  void aJoiningConnectionNamesItsInitiatorAndNegotiatesNoSessionKey() throws Exception {
+    Negotiation.checkNonLeading(
+        TextKeys.of(
+            "InitiatorName", "iqn.2026-12.x:y", "SessionType", "Normal", "HeaderDigest", "CRC32C"),
+        true);
+    Negotiation.checkNonLeading(TextKeys.of("DataDigest", "None"), false);
+    NegotiationException missing =
+        assertThrows(
+            NegotiationException.class,
+            () -> Negotiation.checkNonLeading(TextKeys.of("HeaderDigest", "None"), true));
+    assertEquals(LoginStatus.MISSING_PARAMETER, missing.loginStatus());
+    for (String key :
+        List.of("MaxConnections", "InitialR2T", "MaxBurstLength", "ErrorRecoveryLevel")) {
+      NegotiationException e =
+          assertThrows(
+              NegotiationException.class,
+              () -> Negotiation.checkNonLeading(TextKeys.of(key, "1"), false));
+      assertEquals(Kind.LEADING_ONLY, e.kind());
+      assertEquals(key, e.key());
+      assertEquals(LoginStatus.INITIATOR_ERROR, e.loginStatus());
+    }
+    assertThrows(
+        NegotiationException.class,
+        () -> Negotiation.checkNonLeading(TextKeys.of("SessionType", "Discovery"), false));
+  }
+
+  @Test
+  void aNewConnectionKeepsTheSessionsValuesAndStartsItsOwnFromTheDefaults() {
+    SessionParameters d = SessionParameters.defaults();
+    SessionParameters session =
+        new SessionParameters(
+            SessionType.NORMAL,
+            "iqn.2026-12.x:y",
+            "",
+            "iqn.2026-12.x:t",
+            "",
+            1,
+            "CHAP",
+            true,
+            true,
+            4,
+            false,
+            true,
+            65536,
+            32768,
+            1 << 20,
+            262144,
+            2,
+            0,
+            1,
+            true,
+            true,
+            0);
+    SessionParameters joining = session.forNewConnection();
+    assertFalse(joining.headerDigest());
+    assertFalse(joining.dataDigest());
+    assertEquals(d.authMethod(), joining.authMethod());
+    assertEquals(
+        d.initiatorMaxRecvDataSegmentLength(), joining.initiatorMaxRecvDataSegmentLength());
+    assertEquals(d.targetMaxRecvDataSegmentLength(), joining.targetMaxRecvDataSegmentLength());
+    assertEquals(4, joining.maxConnections());
+    assertEquals(1 << 20, joining.maxBurstLength());
+    assertFalse(joining.initialR2T());
+    assertEquals("iqn.2026-12.x:y", joining.initiatorName());
+  }
 }
