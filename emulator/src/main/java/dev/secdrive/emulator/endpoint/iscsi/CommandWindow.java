@@ -11,9 +11,10 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * A session's sequence numbers (RFC 7143 section 4.2.2): StatSN, and the command window from
- * ExpCmdSN to MaxCmdSN that non-immediate commands must fall into. All arithmetic is serial number
- * arithmetic (RFC 1982): differences are taken modulo 2^32.
+ * A session's command numbering (RFC 7143 section 4.2.2): the command window from ExpCmdSN to
+ * MaxCmdSN that non-immediate commands of every connection of the session must fall into (each
+ * connection numbers its own StatSNs). All arithmetic is serial number arithmetic (RFC 1982):
+ * differences are taken modulo 2^32.
  *
  * <p>It also remembers the CmdSNs an ABORT TASK named before their command arrived (section 11.5.1
  * b): such a command counts as received, and is dropped unexecuted when it comes.
@@ -23,8 +24,7 @@ final class CommandWindow {
   /** Commands the initiator may have outstanding beyond ExpCmdSN: the command handler's queue. */
   static final int SIZE = 64;
 
-  private int statSn;
-  private int expCmdSn;
+  private volatile int expCmdSn; // written on the session's event loop, read by joining logins
   private final Set<Integer> aborted = new HashSet<>();
   private final Set<Integer> ahead = new HashSet<>();
 
@@ -36,22 +36,7 @@ final class CommandWindow {
     return expCmdSn + SIZE - 1;
   }
 
-  /** The StatSN the next status carries, without taking it. */
-  int statSn() {
-    return statSn;
-  }
-
-  /** Takes the next StatSN for a status that goes out. */
-  int nextStatSn() {
-    return statSn++;
-  }
-
-  /** Login: the initiator's first ExpStatSN starts the StatSNs (section 11.12.8). */
-  void startStatSn(int statSn) {
-    this.statSn = statSn;
-  }
-
-  /** Login: every Login Request carries the session's first CmdSN. */
+  /** The leading login: every Login Request carries the session's first CmdSN. */
   void expect(int cmdSn) {
     this.expCmdSn = cmdSn;
   }

@@ -1,9 +1,5 @@
 package dev.secdrive.emulator.endpoint.iscsi;
 
-import dev.secdrive.emulator.endpoint.CommandHandler;
-import dev.secdrive.emulator.firmware.Nexus;
-import dev.secdrive.protocol.frame.ProtocolErrorFrame;
-import dev.secdrive.protocol.frame.StatusFrame;
 import dev.secdrive.protocol.iscsi.DataSegment;
 import dev.secdrive.protocol.iscsi.IscsiPdu;
 import dev.secdrive.protocol.iscsi.IscsiPdu.AsyncMessage;
@@ -23,7 +19,6 @@ import dev.secdrive.protocol.iscsi.PduCodec;
 import dev.secdrive.protocol.iscsi.PduException;
 import dev.secdrive.protocol.iscsi.RejectReason;
 import dev.secdrive.protocol.iscsi.SessionParameters;
-import dev.secdrive.protocol.iscsi.SessionType;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,31 +28,23 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One iSCSI connection, which is one session (MaxConnections=1): login ({@link LoginExchange}),
- * then the full feature phase of a discovery or a normal session. Text goes to {@link
- * TextExchange}, task management to {@link TaskManager}, the sequence numbers live in {@link
- * CommandWindow}, SCSI Commands, Data-Out and Data-In in {@link ScsiTasks}; what stays here is the
- * PDU dispatch by phase and the connection's life. In a normal session SCSI Commands become command
- * frames for the shared {@link CommandHandler} (one I_T nexus per session), and its status frames
- * go back as Data-In with the status in the last one (phase collapse, section 11.7.4) or as a SCSI
- * Response.
+ * One iSCSI connection: its login ({@link LoginExchange}), then its part in the full feature phase
+ * of its {@link IscsiSession}, a discovery or a normal session, which it leads or joins (section
+ * 6.3.3). What is the connection's own stays here: the PDU dispatch by phase, its StatSNs, its
+ * negotiated digests and segment lengths, Text ({@link TextExchange}), NOP-Out and NOP-In pings,
+ * Logout, and its life. What the session's connections share goes to the session: SCSI Commands and
+ * Data-Out in CmdSN order, task management ({@link TaskManager}), the command window.
  *
- * <p>Writes collect their data before they execute: immediate data, unsolicited Data-Out up to
- * FirstBurstLength when InitialR2T=No, then one R2T at a time (MaxOutstandingR2T=1) for at most
- * MaxBurstLength each.
- *
- * <p>Everything runs on the channel's event loop; the methods other sessions' task management and
- * the {@link SessionTable} call ({@link #abortTasks}, {@link #reinstated}) are run there too.
+ * <p>Login runs on the channel's event loop. From the full feature phase on, every PDU is handled
+ * on the session's event loop, which is this one's for the leading connection; a joining
+ * connection's PDUs are handed there in the order they arrived. {@link #close}, {@link #reinstated}
+ * and the carrier's channel methods may be called from any thread.
  */
-final class IscsiConnection extends ChannelInboundHandlerAdapter implements CommandHandler.Carrier {
-
-  /** Commands the initiator may have outstanding beyond ExpCmdSN: the command handler's queue. */
-  static final int COMMAND_WINDOW = CommandWindow.SIZE;
+final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
   /** AsyncEvent 1: the target requests a Logout (section 11.9.1). */
   static final int ASYNC_EVENT_LOGOUT_REQUEST = 1;
@@ -76,27 +63,23 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
   private final Portal portal;
   private final IscsiPduDecoder decoder;
   private final IscsiPduEncoder encoder;
-  private final CommandWindow window = new CommandWindow();
+  private final StatSn statSn = new StatSn();
   private final LoginExchange login;
-  private final TextExchange text;
-  private final TaskManager taskManager;
   private ChannelHandlerContext ctx;
-  private Phase phase = Phase.LOGIN;
+  private volatile Phase phase = Phase.LOGIN;
   private SessionParameters parameters = SessionParameters.defaults();
-  private volatile String initiatorName = "";
-  private volatile long isid;
-  private int tsih;
-  private CommandHandler commands;
-  private ScsiTasks scsi;
+  private volatile IscsiSession session;
+  private int cid;
+  private TextExchange text;
   private NopPinger pinger;
+  private boolean written; // sent on the session's loop since the last flush
+  private boolean ended;
 
   IscsiConnection(Portal portal, IscsiPduDecoder decoder, IscsiPduEncoder encoder) {
     this.portal = portal;
     this.decoder = decoder;
     this.encoder = encoder;
-    this.login = new LoginExchange(portal, window);
-    this.text = new TextExchange(portal, window);
-    this.taskManager = new TaskManager(portal);
+    this.login = new LoginExchange(portal, statSn);
   }
 
   @Override
@@ -109,41 +92,41 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     return phase == Phase.FULL_FEATURE;
   }
 
-  /** Commands received and not yet answered, writes still collecting data included. */
+  /** Whether the connection is in the full feature phase and not closing; any thread. */
+  boolean live() {
+    return phase == Phase.FULL_FEATURE;
+  }
+
+  /** The session this connection belongs to once its login completed, else {@code null}. */
+  IscsiSession session() {
+    return session;
+  }
+
+  /** Commands of its session received and not yet answered; 0 before login. */
   int inFlight() {
-    return (commands == null ? 0 : commands.inFlight()) + (scsi == null ? 0 : scsi.collecting());
+    IscsiSession current = session;
+    return current == null ? 0 : current.inFlight();
   }
 
-  Portal portal() {
-    return portal;
+  int cid() {
+    return cid;
   }
 
-  CommandWindow window() {
-    return window;
+  StatSn statSn() {
+    return statSn;
   }
 
-  /** The InitiatorName this session logged in with; any thread. */
-  String initiatorName() {
-    return initiatorName;
-  }
-
-  /** The session's ISID; any thread. */
-  long isid() {
-    return isid;
-  }
-
-  /** The session's I_T nexus, once logged in to a normal session. */
-  Nexus nexus() {
-    return commands == null ? null : commands.nexus();
+  /** This connection's parameters: the session's, with its own digests and segment lengths. */
+  SessionParameters parameters() {
+    return parameters;
   }
 
   @Override
   public String toString() {
+    IscsiSession current = session;
     return (ctx == null ? "?" : String.valueOf(ctx.channel().remoteAddress()))
         + " ("
-        + initiatorName
-        + ", TSIH "
-        + tsih
+        + (current == null ? "logging in" : current + ", CID " + cid)
         + ")";
   }
 
@@ -155,32 +138,55 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (msg instanceof IscsiPduDecoder.Unusable unusable) {
-      log.warn("{}: rejecting a PDU: {}", ctx.channel().remoteAddress(), unusable.problem());
-      if (phase == Phase.LOGIN) {
-        close(); // section 6.2: no Reject during login; the connection ends
-      } else {
-        send(reject(unusable.reason(), unusable.header()));
-      }
-      return;
-    }
-    IscsiPdu pdu = (IscsiPdu) msg;
     if (phase == Phase.LOGIN) {
-      if (pdu instanceof LoginRequest request) {
+      if (msg instanceof LoginRequest request) {
         login(request);
       } else {
-        log.warn("{}: {} before login ended", ctx.channel().remoteAddress(), pdu.opcode());
+        // Section 6.2: no Reject during login; the connection ends.
+        log.warn("{}: {} before login ended", ctx.channel().remoteAddress(), describe(msg));
+        ReferenceCountUtil.release(msg);
         close();
       }
       return;
     }
+    IscsiSession current = session;
+    if (current.executor().inEventLoop()) {
+      fullFeature(msg);
+    } else {
+      current.run(
+          () -> {
+            fullFeature(msg);
+            current.flush();
+          });
+    }
+  }
+
+  private static String describe(Object msg) {
+    return msg instanceof IscsiPduDecoder.Unusable unusable
+        ? "an unusable PDU (" + unusable.problem() + ")"
+        : String.valueOf(((IscsiPdu) msg).opcode());
+  }
+
+  /** A PDU in the full feature phase, on the session's event loop. */
+  private void fullFeature(Object msg) {
+    if (phase == Phase.CLOSING) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof IscsiPduDecoder.Unusable unusable) {
+      log.warn("{}: rejecting a PDU: {}", this, unusable.problem());
+      send(reject(unusable.reason(), unusable.header()));
+      return;
+    }
+    IscsiPdu pdu = (IscsiPdu) msg;
     if (pinger != null) {
       pinger.heard();
     }
-    boolean normal = parameters.sessionType() == SessionType.NORMAL;
+    CommandWindow window = session.window();
+    boolean normal = session.normal();
     if (window.outside(pdu)) {
       // Section 4.2.2.1: a non-immediate command outside [ExpCmdSN, MaxCmdSN] is silently ignored.
-      log.debug("{}: ignoring {} outside the CmdSN window", ctx.channel().remoteAddress(), pdu);
+      log.debug("{}: ignoring {} outside the CmdSN window", this, pdu);
       return;
     }
     if (pdu instanceof ScsiCommand command && normal) {
@@ -189,84 +195,134 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
         log.debug("{}: dropping command {} aborted before it arrived", this, command.cmdSn());
         return;
       }
-      window.advance(command.immediate(), command.cmdSn());
-      scsi.command(command);
+      session.command(this, command);
     } else if (pdu instanceof DataOut data && normal) {
-      scsi.dataOut(data);
+      session.dataOut(this, data);
     } else if (pdu instanceof NopOut nop) {
       if (pinger != null && nop.initiatorTaskTag() == IscsiPdu.RESERVED_TAG) {
         pinger.answered(nop); // the answer to a ping carries no CmdSN of its own
         return;
       }
-      window.advance(nop.immediate(), nop.cmdSn());
-      if (nop.initiatorTaskTag() != IscsiPdu.RESERVED_TAG) {
-        send(
-            new NopIn(
-                nop.lun(),
-                nop.initiatorTaskTag(),
-                IscsiPdu.RESERVED_TAG,
-                window.nextStatSn(),
-                window.expCmdSn(),
-                window.maxCmdSn(),
-                nop.data()));
-      }
+      session.inOrder(nop.immediate(), nop.cmdSn(), () -> nopIn(nop));
     } else if (pdu instanceof TextRequest request) {
-      window.advance(request.immediate(), request.cmdSn());
-      TextExchange.Outcome outcome = text.handle(request, parameters, portalAddress());
-      if (outcome instanceof TextExchange.Respond respond) {
-        send(respond.response());
-      } else if (outcome instanceof TextExchange.Refuse refuse) {
-        log.warn("{}: {}", ctx.channel().remoteAddress(), refuse.problem());
-        send(reject(refuse.reason(), header(request)));
-      }
+      session.inOrder(request.immediate(), request.cmdSn(), () -> text(request));
     } else if (pdu instanceof LogoutRequest logout) {
-      window.advance(logout.immediate(), logout.cmdSn());
-      phase = Phase.CLOSING;
-      ctx.channel().config().setAutoRead(false);
-      ctx.writeAndFlush(
-              new LogoutResponse(
-                  LogoutResponse.CLOSED_SUCCESSFULLY,
-                  logout.initiatorTaskTag(),
-                  window.nextStatSn(),
-                  window.expCmdSn(),
-                  window.maxCmdSn(),
-                  0,
-                  0))
-          .addListener(ChannelFutureListener.CLOSE);
+      session.inOrder(logout.immediate(), logout.cmdSn(), () -> logout(logout));
     } else if (pdu instanceof TaskManagementRequest request && normal) {
-      window.advance(request.immediate(), request.cmdSn());
-      taskManager.handle(
-          this,
-          request,
-          response -> {
-            if (phase == Phase.CLOSING) {
-              return;
-            }
-            send(
-                new TaskManagementResponse(
-                    response,
-                    request.initiatorTaskTag(),
-                    window.nextStatSn(),
-                    window.expCmdSn(),
-                    window.maxCmdSn()));
-            ctx.flush();
-          });
+      session.inOrder(request.immediate(), request.cmdSn(), () -> manage(request));
     } else {
       // A SCSI Command, Data-Out or TMF in a discovery session, a Login Request after login, ...
       send(reject(RejectReason.COMMAND_NOT_SUPPORTED, header(pdu)));
     }
   }
 
+  private void nopIn(NopOut nop) {
+    if (nop.initiatorTaskTag() != IscsiPdu.RESERVED_TAG) {
+      send(
+          new NopIn(
+              nop.lun(),
+              nop.initiatorTaskTag(),
+              IscsiPdu.RESERVED_TAG,
+              statSn.take(),
+              session.window().expCmdSn(),
+              session.window().maxCmdSn(),
+              nop.data()));
+    }
+  }
+
+  private void text(TextRequest request) {
+    TextExchange.Outcome outcome = text.handle(request, parameters, portalAddress());
+    if (outcome instanceof TextExchange.Respond respond) {
+      send(respond.response());
+    } else if (outcome instanceof TextExchange.Refuse refuse) {
+      log.warn("{}: {}", this, refuse.problem());
+      send(reject(refuse.reason(), header(request)));
+    }
+  }
+
+  /**
+   * Logout (section 11.14): "close the session" ends every connection of the session; "close the
+   * connection" ends the one its CID names, this one or another (whose tasks end with it), or is
+   * answered "CID not found"; "remove the connection for recovery" needs ErrorRecoveryLevel 2 and
+   * is answered "connection recovery is not supported". A connection that closes does so once the
+   * response is out.
+   */
+  private void logout(LogoutRequest logout) {
+    switch (logout.reason()) {
+      case CLOSE_SESSION -> {
+        logoutResponse(logout, LogoutResponse.CLOSED_SUCCESSFULLY);
+        session.logout(this);
+      }
+      case CLOSE_CONNECTION -> {
+        IscsiConnection named = session.connection(logout.cid());
+        if (named == null) {
+          logoutResponse(logout, LogoutResponse.CID_NOT_FOUND);
+        } else if (named == this) {
+          logoutResponse(logout, LogoutResponse.CLOSED_SUCCESSFULLY);
+          session.leave(this);
+          closeAfterFlush();
+        } else {
+          log.info("{}: logs out connection {} of its session", this, logout.cid());
+          session.leave(named);
+          named.close();
+          logoutResponse(logout, LogoutResponse.CLOSED_SUCCESSFULLY);
+        }
+      }
+      case REMOVE_CONNECTION_FOR_RECOVERY ->
+          logoutResponse(logout, LogoutResponse.RECOVERY_NOT_SUPPORTED);
+    }
+  }
+
+  private void logoutResponse(LogoutRequest logout, int response) {
+    send(
+        new LogoutResponse(
+            response,
+            logout.initiatorTaskTag(),
+            statSn.take(),
+            session.window().expCmdSn(),
+            session.window().maxCmdSn(),
+            0,
+            0));
+  }
+
+  private void manage(TaskManagementRequest request) {
+    IscsiSession current = session;
+    current
+        .taskManager()
+        .handle(
+            current,
+            this,
+            request,
+            response -> {
+              if (phase == Phase.CLOSING) {
+                return;
+              }
+              send(
+                  new TaskManagementResponse(
+                      response,
+                      request.initiatorTaskTag(),
+                      statSn.take(),
+                      current.window().expCmdSn(),
+                      current.window().maxCmdSn()));
+              flushIfWritten();
+            });
+  }
+
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    ctx.flush();
+    IscsiSession current = session;
+    if (current != null && current.executor().inEventLoop()) {
+      current.flush(); // what this connection's PDUs made the session send on any connection
+    }
+    ctx.flush(); // login responses
     ctx.fireChannelReadComplete();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (commands != null) {
-      commands.writabilityChanged();
+    IscsiSession current = session;
+    if (current != null) {
+      current.writabilityChanged();
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -295,21 +351,26 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     close();
   }
 
+  /** The channel closed: the session hears of it on its loop. Once, on the channel's loop. */
   private void end() {
-    if (pinger != null) {
-      pinger.stop();
+    if (ended) {
+      return;
     }
-    if (tsih != 0) {
-      portal.sessions().remove(tsih, this);
-    }
-    if (commands != null) {
-      commands.disconnected();
-    }
-    if (scsi != null) {
-      scsi.release();
+    ended = true;
+    phase = Phase.CLOSING;
+    IscsiSession current = session;
+    if (current != null) {
+      current.run(
+          () -> {
+            if (pinger != null) {
+              pinger.stop();
+            }
+            current.leave(this);
+          });
     }
   }
 
+  /** Closes the connection; any thread. */
   void close() {
     phase = Phase.CLOSING;
     ctx.channel().config().setAutoRead(false);
@@ -317,7 +378,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     ctx.close();
   }
 
-  /** Closes once what is written has gone out: after a TARGET COLD RESET's response. */
+  /** Closes once what is written has gone out: after a Logout or TARGET COLD RESET response. */
   void closeAfterFlush() {
     phase = Phase.CLOSING;
     ctx.channel().config().setAutoRead(false);
@@ -326,13 +387,14 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
   }
 
   /**
-   * Another login took this session's place (reinstatement, section 6.3.5) or a TARGET COLD RESET
-   * ends it: the connection closes, its tasks end unanswered. Any thread.
+   * Another login took this connection's or its session's place (reinstatement, sections 6.3.4 and
+   * 6.3.5) or a TARGET COLD RESET ends it: the connection closes, its tasks end unanswered. Any
+   * thread.
    */
   void reinstated() {
     EventExecutor loop = ctx.executor();
     if (loop.inEventLoop()) {
-      log.info("{}: session closed: reinstated or reset", this);
+      log.info("{}: connection closed: reinstated or reset", this);
       close();
     } else {
       loop.execute(this::reinstated);
@@ -342,7 +404,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
   /**
    * Asks the initiator to log out (Async Message, AsyncEvent 1, section 11.9.1) because the
    * emulator shuts down: Parameter3 gives it {@link #LOGOUT_WAIT_SECONDS}; the shutdown closes the
-   * connection after that or when the Logout has been answered.
+   * connection after that or when the Logout has been answered. On the session's event loop.
    */
   void requestLogout() {
     if (phase != Phase.FULL_FEATURE) {
@@ -351,32 +413,21 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     send(
         new AsyncMessage(
             0L,
-            window.nextStatSn(),
-            window.expCmdSn(),
-            window.maxCmdSn(),
+            statSn.take(),
+            session.window().expCmdSn(),
+            session.window().maxCmdSn(),
             ASYNC_EVENT_LOGOUT_REQUEST,
             0,
             0,
             0,
             LOGOUT_WAIT_SECONDS,
             DataSegment.EMPTY));
-    ctx.flush();
   }
 
   // ------------------------------------------------------------------ login
 
   private void login(LoginRequest request) {
-    LoginExchange.Step step =
-        login.step(
-            request,
-            () -> {
-              parameters = login.parameters();
-              isid = login.isid();
-              initiatorName = parameters.initiatorName();
-              return parameters.sessionType() == SessionType.NORMAL
-                  ? portal.sessions().register(this)
-                  : portal.sessions().discoveryTsih();
-            });
+    LoginExchange.Step step = login.step(request, this::admit);
     if (step instanceof LoginExchange.Refused refused) {
       loginFailed(request, refused);
     } else if (step instanceof LoginExchange.Reply reply) {
@@ -387,41 +438,49 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     }
   }
 
+  /**
+   * The login completes: a leading login makes its session, a joining one enters the session its
+   * TSIH names. Everything of this connection the session may touch is set before it is entered.
+   */
+  private int admit() throws LoginExchange.Refusal {
+    parameters = login.parameters();
+    cid = login.cid();
+    IscsiSession joining = login.joining();
+    IscsiSession entered =
+        joining != null
+            ? joining
+            : new IscsiSession(portal, this, parameters, login.isid(), login.window());
+    text = new TextExchange(portal, statSn, entered.window());
+    entered.join(this, cid);
+    session = entered;
+    return joining != null ? joining.tsih() : entered.register();
+  }
+
   private void loggedIn(int tsih) {
-    if (parameters.sessionType() == SessionType.NORMAL) {
-      this.tsih = tsih;
-    }
     // The last Login Response went out without digests; from here both ends use them.
     encoder.settings(parameters.sending(Opcode.Sender.TARGET));
     decoder.settings(parameters.receiving(Opcode.Sender.INITIATOR));
     phase = Phase.FULL_FEATURE;
-    if (parameters.sessionType() == SessionType.NORMAL) {
-      commands =
-          new CommandHandler(
-              portal.target(),
-              new Nexus(parameters.initiatorName() + String.format(",i,0x%012x", isid)),
-              this,
-              null,
-              portal.answerDelays());
-      scsi = new ScsiTasks(this, parameters, window, commands);
-    }
     portal.pings().ifPresent(settings -> startPings(settings));
     log.info(
-        "{}: {} session of {} logged in, TSIH {}",
+        "{}: {} session of {} logged in, TSIH {}, CID {}{}",
         ctx.channel().remoteAddress(),
         parameters.sessionType().text(),
         parameters.initiatorName(),
-        tsih);
+        tsih,
+        cid,
+        login.joining() == null ? "" : " (a further connection)");
   }
 
   private void startPings(NopPinger.Settings settings) {
+    IscsiSession current = session;
     pinger =
         new NopPinger(
             settings,
             new NopPinger.Pinged() {
               @Override
               public void onLoop(Runnable task) {
-                ctx.executor().execute(task);
+                current.run(task);
               }
 
               @Override
@@ -437,11 +496,11 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
                         0L,
                         IscsiPdu.RESERVED_TAG,
                         targetTransferTag,
-                        window.statSn(),
-                        window.expCmdSn(),
-                        window.maxCmdSn(),
+                        statSn.peek(),
+                        current.window().expCmdSn(),
+                        current.window().maxCmdSn(),
                         DataSegment.EMPTY));
-                ctx.flush();
+                flushIfWritten();
               }
 
               @Override
@@ -450,7 +509,7 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
                 close();
               }
             },
-            ctx.executor());
+            current.executor());
     pinger.start();
   }
 
@@ -464,18 +523,6 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     ctx.channel().config().setAutoRead(false);
     ctx.writeAndFlush(login.refusal(request, refused.status()))
         .addListener(ChannelFutureListener.CLOSE);
-  }
-
-  // ------------------------------------------------------------------ task management
-
-  /** As {@link ScsiTasks#abortTask}. */
-  boolean abortTask(int itt, int lun) {
-    return scsi != null && phase == Phase.FULL_FEATURE && scsi.abortTask(itt, lun);
-  }
-
-  /** As {@link ScsiTasks#abortTasks}; 0 for a session not (or no longer) in full feature. */
-  int abortTasks(OptionalInt lun) {
-    return scsi == null || phase != Phase.FULL_FEATURE ? 0 : scsi.abortTasks(lun);
   }
 
   // ------------------------------------------------------------------ text
@@ -492,17 +539,26 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     return host + ":" + local.getPort() + "," + LoginExchange.PORTAL_GROUP_TAG;
   }
 
-  // ------------------------------------------------------------------ SCSI
-
   // ------------------------------------------------------------------ replies
 
+  /** Writes {@code pdu}; the session's {@link IscsiSession#flush} sends it. Session loop. */
   void send(IscsiPdu pdu) {
+    written = true;
     ctx.write(pdu, ctx.voidPromise());
   }
 
+  /** Flushes what {@link #send} wrote since the last flush. Session loop. */
+  void flushIfWritten() {
+    if (written) {
+      written = false;
+      ctx.flush();
+    }
+  }
+
   Reject reject(RejectReason reason, byte[] header) {
+    CommandWindow window = session.window();
     return new Reject(
-        reason, window.statSn(), window.expCmdSn(), window.maxCmdSn(), 0, DataSegment.of(header));
+        reason, statSn.peek(), window.expCmdSn(), window.maxCmdSn(), 0, DataSegment.of(header));
   }
 
   /** The Basic Header Segment of a PDU that decoded, for a Reject's data segment. */
@@ -513,53 +569,28 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter implements Comm
     return java.util.Arrays.copyOf(encoded, PduCodec.BHS_LENGTH);
   }
 
-  // ------------------------------------------------------------------ carrier
+  // ------------------------------------------------------------------ channel, for the session
 
-  @Override
-  public EventExecutor executor() {
+  EventExecutor executor() {
     return ctx.executor();
   }
 
-  @Override
-  public ByteBufAllocator alloc() {
+  ByteBufAllocator alloc() {
     return ctx.alloc();
   }
 
-  @Override
-  public boolean isWritable() {
+  boolean isWritable() {
     return ctx.channel().isWritable();
   }
 
-  @Override
-  public void setReading(boolean reading) {
+  void setReading(boolean reading) {
     if (phase != Phase.CLOSING && ctx.channel().config().isAutoRead() != reading) {
       ctx.channel().config().setAutoRead(reading);
     }
   }
 
-  /** Sends a command's answer; see {@link ScsiTasks#answer}. */
-  @Override
-  public void write(StatusFrame status) {
-    if (scsi == null || phase == Phase.CLOSING) {
-      status.release();
-      return;
-    }
-    scsi.answer(status);
-  }
-
-  @Override
-  public void flush() {
-    ctx.flush();
-  }
-
-  @Override
-  public void protocolError(ProtocolErrorFrame error) {
-    log.warn("{}: closing: {}", ctx.channel().remoteAddress(), error);
-    close();
-  }
-
-  @Override
-  public void drop() {
+  /** A pulled plug: no answer, the connection drops. */
+  void drop() {
     phase = Phase.CLOSING;
     ctx.channel().close();
   }

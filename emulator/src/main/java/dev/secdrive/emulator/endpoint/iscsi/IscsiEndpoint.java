@@ -23,18 +23,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An iSCSI portal (RFC 7143) serving the emulator's target: one target named {@link #targetName},
- * each drive a LUN, AuthMethod=None. Each connection is one session (MaxConnections=1,
- * ErrorRecoveryLevel=0), a discovery session answering SendTargets or a normal session with one I_T
- * nexus; at most {@link #MAXIMUM_CONNECTIONS} are open at once, a newcomer beyond them is closed. A
- * connection that has not logged in within {@link #LOGIN_TIMEOUT}, or leaves a PDU unfinished for
- * {@link #PDU_TIMEOUT}, is closed, so silent connections do not hold the slots for long.
+ * each drive a LUN, AuthMethod=None. A session is a discovery session answering SendTargets or a
+ * normal session with one I_T nexus over up to {@link IscsiSession#MAXIMUM_CONNECTIONS} connections
+ * (ErrorRecoveryLevel=0); at most {@link #MAXIMUM_CONNECTIONS} connections are open at once, a
+ * newcomer beyond them is closed. A connection that has not logged in within {@link
+ * #LOGIN_TIMEOUT}, or leaves a PDU unfinished for {@link #PDU_TIMEOUT}, is closed, so silent
+ * connections do not hold the slots for long.
  */
 public final class IscsiEndpoint implements Endpoint {
 
   /** The target's name unless the emulator is given another (RFC 3720 section 3.2.6.3.1). */
   public static final String DEFAULT_TARGET_NAME = "iqn.2026-12.dev.secdrive:emulator";
 
-  /** Connections open at once. */
+  /** Connections open at once, of all sessions. */
   public static final int MAXIMUM_CONNECTIONS = 64;
 
   /** Time a PDU, once begun, has to arrive whole before the connection is closed. */
@@ -62,7 +63,7 @@ public final class IscsiEndpoint implements Endpoint {
           List.of(Negotiation.Policy.NONE, Negotiation.Policy.CRC32C),
           List.of(Negotiation.Policy.NONE, Negotiation.Policy.CRC32C),
           List.of(Negotiation.Policy.NONE),
-          1,
+          IscsiSession.MAXIMUM_CONNECTIONS,
           false,
           true,
           MAX_RECV_DATA_SEGMENT_LENGTH,
@@ -249,8 +250,8 @@ public final class IscsiEndpoint implements Endpoint {
     if (server != null) {
       server.close().syncUninterruptibly();
     }
-    for (IscsiConnection session : sessions.all()) {
-      session.executor().execute(session::requestLogout);
+    for (IscsiSession session : sessions.all()) {
+      session.run(session::requestLogout);
     }
     for (Channel channel : open) {
       ChannelFuture closed = channel.close();

@@ -18,14 +18,16 @@ import dev.secdrive.protocol.iscsi.TextKeys;
 import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
 import java.util.Optional;
-import java.util.function.IntSupplier;
 
 /**
  * The login phase of one connection (RFC 7143 section 6): each Login Request answered stage by
  * stage with {@link Negotiation}, the leading login's checks (section 6.3: TSIH, ISID, the target
- * name), and CHAP in the security stage (section 12.1.3), one-way or mutual. Text the initiator
- * continues across Login Requests (the C bit, section 11.12.2) is collected, each part answered
- * with an empty Login Response, up to the text limit in all, and negotiated once it ends.
+ * name), and CHAP in the security stage (section 12.1.3), one-way or mutual. A login with a TSIH
+ * adds a connection to that live session of the same initiator and ISID (section 6.3.3): it
+ * negotiates only the connection's own keys, from the session's values, refuses leading-only keys,
+ * and its responses carry the session's command window. Text the initiator continues across Login
+ * Requests (the C bit, section 11.12.2) is collected, each part answered with an empty Login
+ * Response, up to the text limit in all, and negotiated once it ends.
  *
  * <p>It decides; the connection sends. Not thread-safe: the connection's event loop only.
  */
@@ -52,11 +54,40 @@ final class LoginExchange {
   /** Answer with a Login Response of {@code status} and close (section 6.2). */
   record Refused(LoginStatus status, String problem) implements Step {}
 
+  /** Enters a connection whose login completes into its session. */
+  interface Admission {
+    /**
+     * The TSIH of the session the connection enters, with {@link #parameters()}, {@link #isid()},
+     * {@link #cid()} and {@link #joining()} final by then.
+     *
+     * @throws Refusal when it cannot enter one
+     */
+    int admit() throws Refusal;
+  }
+
+  /** Why a completed login enters no session: the status to refuse it with. */
+  static final class Refusal extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final LoginStatus status;
+
+    Refusal(LoginStatus status, String problem) {
+      super(problem);
+      this.status = status;
+    }
+
+    LoginStatus status() {
+      return status;
+    }
+  }
+
   private final Portal portal;
-  private final CommandWindow window;
+  private final StatSn statSn;
+  private CommandWindow window = new CommandWindow(); // the joined session's, when joining one
+  private IscsiSession joining;
   private SessionParameters parameters = SessionParameters.defaults();
   private boolean first = true;
   private boolean statSnStarted;
+  private int cid;
   private ByteArrayOutputStream partial; // text of Login Requests with the C bit, not yet ended
   private Stage partialStage;
   private long partialIsid;
@@ -64,9 +95,12 @@ final class LoginExchange {
   private Chap.Challenge challenge;
   private boolean authenticated;
 
-  LoginExchange(Portal portal, CommandWindow window) {
+  /**
+   * @param statSn the connection's status numbering, which login starts
+   */
+  LoginExchange(Portal portal, StatSn statSn) {
     this.portal = portal;
-    this.window = window;
+    this.statSn = statSn;
   }
 
   /** What login has negotiated so far. */
@@ -78,16 +112,28 @@ final class LoginExchange {
     return isid;
   }
 
-  /**
-   * The next step for {@code request}. When it completes the login, {@code tsih} is asked for the
-   * session's TSIH, with {@link #parameters()} and {@link #isid()} final by then.
-   */
-  Step step(LoginRequest request, IntSupplier tsih) {
+  /** The connection's CID, as its first Login Request gave it. */
+  int cid() {
+    return cid;
+  }
+
+  /** The session this connection is added to, or {@code null} for a leading login. */
+  IscsiSession joining() {
+    return joining;
+  }
+
+  /** The command window a leading login started: the new session's. */
+  CommandWindow window() {
+    return window;
+  }
+
+  /** The next step for {@code request}; {@code admission} enters the connection when it is done. */
+  Step step(LoginRequest request, Admission admission) {
     if (request.versionMin() > 0) {
       return new Refused(LoginStatus.UNSUPPORTED_VERSION, "Version-min " + request.versionMin());
     }
     if (!statSnStarted) {
-      window.startStatSn(request.expStatSn());
+      statSn.start(request.expStatSn());
       statSnStarted = true;
     }
     if (partial != null
@@ -111,7 +157,7 @@ final class LoginExchange {
       if (request.continues()) {
         // Section 11.12.2: the text goes on in the next Login Request; this one is answered
         // with an empty Login Response that neither transits nor continues.
-        window.expect(request.cmdSn());
+        expect(request);
         return new Reply(
             response(request, false, request.currentStage(), 0, TextKeys.EMPTY), false);
       }
@@ -128,19 +174,24 @@ final class LoginExchange {
     Negotiation.Result result;
     try {
       if (first) {
-        Negotiation.checkLeading(keys);
-        if (request.tsih() != 0) {
-          // Section 6.3.3: a TSIH names an existing session to add a connection to; with
-          // MaxConnections=1 no session takes a second one.
-          return portal.sessions().exists(request.tsih())
-              ? new Refused(
-                  LoginStatus.TOO_MANY_CONNECTIONS,
-                  "TSIH " + request.tsih() + " already has its one connection")
-              : new Refused(LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + request.tsih());
-        }
         isid = request.isid();
+        cid = request.cid();
+        if (request.tsih() == 0) {
+          Negotiation.checkLeading(keys);
+        } else {
+          Optional<Refused> refused = join(request, keys);
+          if (refused.isPresent()) {
+            return refused.get();
+          }
+        }
       } else if (request.isid() != isid) {
         return new Refused(LoginStatus.INITIATOR_ERROR, "the ISID changed during login");
+      } else if (request.cid() != cid) {
+        return new Refused(LoginStatus.INITIATOR_ERROR, "the CID changed during login");
+      } else if (request.tsih() != (joining == null ? 0 : joining.tsih())) {
+        return new Refused(LoginStatus.INITIATOR_ERROR, "the TSIH changed during login");
+      } else if (joining != null) {
+        Negotiation.checkNonLeading(keys, false);
       }
       result =
           Negotiation.respond(
@@ -192,9 +243,16 @@ final class LoginExchange {
     first = false;
     // With CHAP required, the security stage is left only once the initiator has answered.
     boolean transit = request.transit() && (portal.initiatorChap().isEmpty() || authenticated);
-    window.expect(request.cmdSn());
+    expect(request);
     boolean done = transit && request.nextStage() == Stage.FULL_FEATURE_PHASE;
-    int handle = done ? tsih.getAsInt() : 0;
+    int handle = 0;
+    if (done) {
+      try {
+        handle = admission.admit();
+      } catch (Refusal e) {
+        return new Refused(e.status(), e.getMessage());
+      }
+    }
     return new Reply(
         response(
             request,
@@ -203,6 +261,50 @@ final class LoginExchange {
             handle,
             answer),
         done);
+  }
+
+  /**
+   * Section 11.12.6: a leading login's requests carry the session's first CmdSN; a joining
+   * connection's carry the session's current one, and its responses the session's window.
+   */
+  private void expect(LoginRequest request) {
+    if (joining == null) {
+      window.expect(request.cmdSn());
+    }
+  }
+
+  /**
+   * The first Login Request of a connection that names a session by its TSIH (section 6.3.3): the
+   * session must be live and this initiator's with this ISID, and have room for the connection.
+   */
+  private Optional<Refused> join(LoginRequest request, TextKeys keys) throws NegotiationException {
+    Negotiation.checkNonLeading(keys, true);
+    String name = keys.get("InitiatorName").orElseThrow();
+    IscsiSession session = portal.sessions().get(request.tsih());
+    if (session == null
+        || session.isid() != request.isid()
+        || !session.initiatorName().equals(name)) {
+      return Optional.of(
+          new Refused(
+              LoginStatus.SESSION_DOES_NOT_EXIST,
+              String.format(
+                  "no session of %s with ISID 0x%012x and TSIH %d",
+                  name, request.isid(), request.tsih())));
+    }
+    if (!session.hasRoomFor(request.cid())) {
+      return Optional.of(
+          new Refused(
+              LoginStatus.TOO_MANY_CONNECTIONS,
+              "TSIH "
+                  + request.tsih()
+                  + " has its MaxConnections="
+                  + session.parameters().maxConnections()
+                  + " connections"));
+    }
+    joining = session;
+    window = session.window();
+    parameters = session.parameters().forNewConnection();
+    return Optional.empty();
   }
 
   private LoginResponse response(
@@ -217,7 +319,7 @@ final class LoginExchange {
         request.isid(),
         handle,
         request.initiatorTaskTag(),
-        window.nextStatSn(),
+        statSn.take(),
         window.expCmdSn(),
         window.maxCmdSn(),
         LoginStatus.SUCCESS.statusClass(),
@@ -237,7 +339,7 @@ final class LoginExchange {
         request.isid(),
         0,
         request.initiatorTaskTag(),
-        window.statSn(),
+        statSn.peek(),
         request.cmdSn(),
         request.cmdSn(),
         status.statusClass(),

@@ -27,14 +27,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SCSI tasks of one normal session (RFC 7143 sections 11.3 to 11.8): commands become frames for
- * the session's {@link CommandHandler}; writes collect their data first (immediate data,
- * unsolicited Data-Out up to FirstBurstLength when InitialR2T=No, then one R2T at a time for at
- * most MaxBurstLength each); answers go back as Data-In with the status in the last PDU (phase
- * collapse, section 11.7.4) or as a SCSI Response. Task management aborts tasks here: an aborted
- * task gets no SCSI Response, a collecting write releases its buffer.
+ * The SCSI tasks of one normal session (RFC 7143 sections 11.3 to 11.8), whichever of its
+ * connections they came on: commands become frames for the session's {@link CommandHandler}; writes
+ * collect their data first (immediate data, unsolicited Data-Out up to FirstBurstLength when
+ * InitialR2T=No, then one R2T at a time for at most MaxBurstLength each); answers go back as
+ * Data-In with the status in the last PDU (phase collapse, section 11.7.4) or as a SCSI Response.
+ * Task management aborts tasks here: an aborted task gets no SCSI Response, a collecting write
+ * releases its buffer. Each task keeps the connection its command came on: its R2Ts, Data-Out and
+ * answer travel there (connection allegiance), with that connection's StatSN and
+ * MaxRecvDataSegmentLength.
  *
- * <p>Not thread-safe: the connection's event loop only.
+ * <p>Not thread-safe: the session's event loop only.
  */
 final class ScsiTasks {
 
@@ -47,10 +50,12 @@ final class ScsiTasks {
   static final int MAXIMUM_COLLECTING_WRITES = 16;
 
   /** A command the drive has taken or will take: what its answer needs. */
-  private record Task(long lunField, int lun, boolean read, long expectedLength) {}
+  private record Task(
+      IscsiConnection connection, long lunField, int lun, boolean read, long expectedLength) {}
 
   /** A write collecting its data-out before it executes. */
   private static final class Write {
+    final IscsiConnection connection;
     final ScsiCommand command;
     final int lun;
     final ByteBuf buffer;
@@ -62,7 +67,8 @@ final class ScsiTasks {
     int nextDataSn; // within the current output sequence: the unsolicited one, or one R2T's
     boolean lost; // a Data-Out came out of order: the task ends once its sequence is in
 
-    Write(ScsiCommand command, int lun, ByteBuf buffer) {
+    Write(IscsiConnection connection, ScsiCommand command, int lun, ByteBuf buffer) {
+      this.connection = connection;
       this.command = command;
       this.lun = lun;
       this.buffer = buffer;
@@ -70,7 +76,7 @@ final class ScsiTasks {
     }
   }
 
-  private final IscsiConnection connection;
+  private final Portal portal;
   private final SessionParameters parameters;
   private final CommandWindow window;
   private final CommandHandler commands;
@@ -79,12 +85,12 @@ final class ScsiTasks {
   private final Map<Integer, Write> byTransferTag = new HashMap<>();
   private int nextTransferTag = 1;
 
+  /**
+   * @param parameters the session-wide ones: bursts, immediate data, InitialR2T
+   */
   ScsiTasks(
-      IscsiConnection connection,
-      SessionParameters parameters,
-      CommandWindow window,
-      CommandHandler commands) {
-    this.connection = connection;
+      Portal portal, SessionParameters parameters, CommandWindow window, CommandHandler commands) {
+    this.portal = portal;
     this.parameters = parameters;
     this.window = window;
     this.commands = commands;
@@ -105,7 +111,7 @@ final class ScsiTasks {
     tasks.clear();
   }
 
-  void command(ScsiCommand command) {
+  void command(IscsiConnection connection, ScsiCommand command) {
     int itt = command.initiatorTaskTag();
     int lun;
     try {
@@ -118,7 +124,13 @@ final class ScsiTasks {
           SenseData.of(SenseKey.ILLEGAL_REQUEST, AdditionalSense.LOGICAL_UNIT_NOT_SUPPORTED)
               .encode();
       sendResponse(
-          itt, ScsiStatus.CHECK_CONDITION, command.expectedDataTransferLength(), false, sense, 0);
+          connection,
+          itt,
+          ScsiStatus.CHECK_CONDITION,
+          command.expectedDataTransferLength(),
+          false,
+          sense,
+          0);
       return;
     }
     if (tasks.containsKey(itt) || writes.containsKey(itt)) {
@@ -127,7 +139,7 @@ final class ScsiTasks {
       // handler holds is aborted there, and the handler answers the new one.
       Write collecting = writes.remove(itt);
       if (collecting == null) {
-        tasks.put(itt, new Task(command.lun(), lun, false, 0));
+        tasks.put(itt, new Task(connection, command.lun(), lun, false, 0));
         commands.receive(CommandFrame.dataIn(itt, lun, cdb(command), 0));
         return;
       }
@@ -136,11 +148,11 @@ final class ScsiTasks {
       byte[] sense =
           SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.OVERLAPPED_COMMANDS_ATTEMPTED)
               .encode();
-      sendResponse(itt, ScsiStatus.CHECK_CONDITION, 0, false, sense, 0);
+      sendResponse(connection, itt, ScsiStatus.CHECK_CONDITION, 0, false, sense, 0);
       return;
     }
     if ((command.read() && command.write())
-        || command.expectedDataTransferLength() > connection.portal().maximumDataLength()) {
+        || command.expectedDataTransferLength() > portal.maximumDataLength()) {
       // Bidirectional commands and transfers beyond the emulator's data limit are not served.
       connection.send(
           new ScsiResponse(
@@ -152,7 +164,7 @@ final class ScsiTasks {
               0,
               itt,
               0,
-              window.nextStatSn(),
+              connection.statSn().take(),
               window.expCmdSn(),
               window.maxCmdSn(),
               0,
@@ -165,13 +177,15 @@ final class ScsiTasks {
     byte[] cdb = cdb(command);
     long expected = command.expectedDataTransferLength();
     if (!command.write() || expected == 0) {
-      tasks.put(itt, new Task(command.lun(), lun, command.read(), command.read() ? expected : 0));
+      tasks.put(
+          itt,
+          new Task(connection, command.lun(), lun, command.read(), command.read() ? expected : 0));
       commands.receive(CommandFrame.dataIn(itt, lun, cdb, command.read() ? expected : 0));
       return;
     }
     if (writes.size() >= MAXIMUM_COLLECTING_WRITES) {
       // Each write holds a buffer of its whole length while its data comes in; bound them.
-      sendResponse(itt, ScsiStatus.TASK_SET_FULL, 0, false, new byte[0], 0);
+      sendResponse(connection, itt, ScsiStatus.TASK_SET_FULL, 0, false, new byte[0], 0);
       return;
     }
     int immediate = command.data().length();
@@ -181,7 +195,8 @@ final class ScsiTasks {
       return;
     }
     Write write =
-        new Write(command, lun, connection.alloc().buffer((int) expected, (int) expected));
+        new Write(
+            connection, command, lun, connection.alloc().buffer((int) expected, (int) expected));
     write.buffer.writerIndex((int) expected);
     command.data().copyTo(write.buffer, 0);
     write.unsolicitedDone = command.finalPdu();
@@ -196,7 +211,7 @@ final class ScsiTasks {
     advance(write);
   }
 
-  void dataOut(DataOut data) {
+  void dataOut(IscsiConnection connection, DataOut data) {
     Write write =
         data.targetTransferTag() == IscsiPdu.RESERVED_TAG
             ? writes.get(data.initiatorTaskTag())
@@ -204,6 +219,7 @@ final class ScsiTasks {
     boolean unsolicited = data.targetTransferTag() == IscsiPdu.RESERVED_TAG;
     long end = data.bufferOffset() + data.data().length();
     if (write == null
+        || write.connection != connection // a Data-Out comes on its command's connection
         || write.command.initiatorTaskTag() != data.initiatorTaskTag()
         || (unsolicited && write.unsolicitedDone)
         || end > write.requested) {
@@ -251,12 +267,13 @@ final class ScsiTasks {
       byte[] sense =
           SenseData.of(SenseKey.ABORTED_COMMAND, AdditionalSense.PROTOCOL_SERVICE_CRC_ERROR)
               .encode();
-      sendResponse(itt, ScsiStatus.CHECK_CONDITION, 0, false, sense, 0);
+      sendResponse(write.connection, itt, ScsiStatus.CHECK_CONDITION, 0, false, sense, 0);
       return;
     }
     if (write.requested >= write.length) {
       writes.remove(itt);
-      tasks.put(itt, new Task(write.command.lun(), write.lun, false, write.length));
+      tasks.put(
+          itt, new Task(write.connection, write.command.lun(), write.lun, false, write.length));
       commands.receive(CommandFrame.dataOut(itt, write.lun, cdb(write.command), write.buffer));
       return;
     }
@@ -268,12 +285,12 @@ final class ScsiTasks {
     write.transferTag = ttt;
     write.nextDataSn = 0;
     byTransferTag.put(ttt, write);
-    connection.send(
+    write.connection.send(
         new R2t(
             write.command.lun(),
             itt,
             ttt,
-            window.statSn(),
+            write.connection.statSn().peek(),
             window.expCmdSn(),
             window.maxCmdSn(),
             write.r2tSn++,
@@ -296,7 +313,13 @@ final class ScsiTasks {
   }
 
   private void sendResponse(
-      int itt, ScsiStatus status, long residual, boolean overflow, byte[] sense, int expDataSn) {
+      IscsiConnection connection,
+      int itt,
+      ScsiStatus status,
+      long residual,
+      boolean overflow,
+      byte[] sense,
+      int expDataSn) {
     connection.send(
         new ScsiResponse(
             false,
@@ -307,7 +330,7 @@ final class ScsiTasks {
             status.code(),
             itt,
             0,
-            window.nextStatSn(),
+            connection.statSn().take(),
             window.expCmdSn(),
             window.maxCmdSn(),
             expDataSn,
@@ -341,6 +364,27 @@ final class ScsiTasks {
     return false;
   }
 
+  /**
+   * Ends, unanswered, every task whose command came on {@code connection}, which has ended (section
+   * 11.14: implicit termination, ErrorRecoveryLevel 0); returns how many.
+   */
+  int abortConnection(IscsiConnection connection) {
+    int aborted = 0;
+    for (int itt : List.copyOf(writes.keySet())) {
+      Write write = writes.get(itt);
+      if (write.connection == connection && abortTask(itt, write.lun)) {
+        aborted++;
+      }
+    }
+    for (int itt : List.copyOf(tasks.keySet())) {
+      Task task = tasks.get(itt);
+      if (task.connection() == connection && abortTask(itt, task.lun())) {
+        aborted++;
+      }
+    }
+    return aborted;
+  }
+
   /** Aborts every task of this session on {@code lun}, or on every LUN; returns how many. */
   int abortTasks(OptionalInt lun) {
     int aborted = 0;
@@ -366,18 +410,25 @@ final class ScsiTasks {
   void answer(StatusFrame status) {
     try {
       Task task = tasks.remove(status.tag());
-      if (task == null) {
+      if (task == null || !task.connection().live()) {
         return;
       }
+      IscsiConnection connection = task.connection();
       ByteBuf data = status.dataIn();
       int total = data.readableBytes();
       if (status.status() != ScsiStatus.GOOD || !task.read() || total == 0) {
         // A read's residual, or a write's when its data-out differed from what its CDB names.
         sendResponse(
-            status.tag(), status.status(), status.residual(), status.overflow(), status.sense(), 0);
+            connection,
+            status.tag(),
+            status.status(),
+            status.residual(),
+            status.overflow(),
+            status.sense(),
+            0);
         return;
       }
-      int segment = parameters.initiatorMaxRecvDataSegmentLength();
+      int segment = connection.parameters().initiatorMaxRecvDataSegmentLength();
       int burst = parameters.maxBurstLength();
       int dataSn = 0;
       for (int offset = 0; offset < total; ) {
@@ -402,7 +453,7 @@ final class ScsiTasks {
                   task.lunField(),
                   status.tag(),
                   IscsiPdu.RESERVED_TAG,
-                  last ? window.nextStatSn() : 0,
+                  last ? connection.statSn().take() : 0,
                   window.expCmdSn(),
                   window.maxCmdSn(),
                   dataSn++,

@@ -19,19 +19,20 @@ import org.slf4j.LoggerFactory;
  * Task management (RFC 7143 sections 11.5 and 11.6, SAM-5 clause 7) for a portal's sessions:
  *
  * <ul>
- *   <li>ABORT TASK: the referenced task of the requesting session, if the LUN matches, ends without
- *       a SCSI Response. A task that does not exist but whose RefCmdSN lies in the window before
- *       the request's CmdSN has not arrived yet: its CmdSN counts as received and the command is
- *       dropped when it comes (section 11.5.1 b). Otherwise "task does not exist".
+ *   <li>ABORT TASK: the referenced task of the requesting session, whichever of its connections it
+ *       came on, if the LUN matches, ends without a SCSI Response. A task that does not exist but
+ *       whose RefCmdSN lies in the window before the request's CmdSN has not arrived yet: its CmdSN
+ *       counts as received and the command is dropped when it comes (section 11.5.1 b). Otherwise
+ *       "task does not exist".
  *   <li>ABORT TASK SET: every task of the requesting session (its I_T nexus) on the LUN.
  *   <li>CLEAR TASK SET: every task on the LUN, of every session; a session that lost tasks to
  *       another initiator gets UNIT ATTENTION 2F/00 (SAM-5 7.4, TAS=0).
  *   <li>LOGICAL UNIT RESET: as CLEAR TASK SET, then the unit resets ({@link Firmware#reset}:
  *       PREVENT ends, UNIT ATTENTION 29/03 for every nexus).
  *   <li>TARGET WARM RESET: every task of every session, every unit reset, as LOGICAL UNIT RESET of
- *       every LUN, which any initiator may do. TARGET COLD RESET the same, then every session's
- *       connection closes once the response is out; since that ends other initiators' sessions it
- *       is answered "authorization failed" unless the portal allows it.
+ *       every LUN, which any initiator may do. TARGET COLD RESET the same, then every connection of
+ *       every session closes once the response is out; since that ends other initiators' sessions
+ *       it is answered "authorization failed" unless the portal allows it.
  *   <li>CLEAR ACA: "function not supported" (the emulator never establishes an ACA, NACA=0); TASK
  *       REASSIGN: "task reassignment not supported" (ErrorRecoveryLevel 0).
  * </ul>
@@ -51,10 +52,14 @@ final class TaskManager {
   }
 
   /**
-   * Carries out {@code request} of {@code session}; {@code respond} gets the response code, on the
-   * session's event loop. Called on that loop.
+   * Carries out {@code request} of {@code session}, which came on {@code connection}; {@code
+   * respond} gets the response code, on the session's event loop. Called on that loop.
    */
-  void handle(IscsiConnection session, TaskManagementRequest request, IntConsumer respond) {
+  void handle(
+      IscsiSession session,
+      IscsiConnection connection,
+      TaskManagementRequest request,
+      IntConsumer respond) {
     OptionalInt lun = lun(request);
     switch (request.function()) {
       case ABORT_TASK -> respond.accept(abortTask(session, request));
@@ -113,8 +118,8 @@ final class TaskManager {
               respond.accept(TaskManagementResponse.FUNCTION_COMPLETE);
               if (cold) {
                 // Section 11.5.1: after a cold reset the target drops every connection.
-                session.closeAfterFlush();
-                for (IscsiConnection other : portal.sessions().all()) {
+                session.closeAfterFlush(connection);
+                for (IscsiSession other : portal.sessions().all()) {
                   if (other != session) {
                     other.reinstated();
                   }
@@ -127,7 +132,7 @@ final class TaskManager {
     }
   }
 
-  private int abortTask(IscsiConnection session, TaskManagementRequest request) {
+  private int abortTask(IscsiSession session, TaskManagementRequest request) {
     OptionalInt lun = lun(request);
     if (lun.isPresent() && session.abortTask(request.referencedTaskTag(), lun.getAsInt())) {
       return TaskManagementResponse.FUNCTION_COMPLETE;
@@ -160,8 +165,8 @@ final class TaskManager {
    * even if it is not in the table), then {@code then} on the requester's loop.
    */
   private static void acrossSessions(
-      IscsiConnection requester, ToIntFunction<IscsiConnection> action, Runnable then) {
-    Collection<IscsiConnection> others =
+      IscsiSession requester, ToIntFunction<IscsiSession> action, Runnable then) {
+    Collection<IscsiSession> others =
         requester.portal().sessions().all().stream().filter(s -> s != requester).toList();
     action.applyAsInt(requester);
     AtomicInteger remaining = new AtomicInteger(others.size() + 1);
@@ -175,7 +180,7 @@ final class TaskManager {
             }
           }
         };
-    for (IscsiConnection other : others) {
+    for (IscsiSession other : others) {
       try {
         other
             .executor()

@@ -31,7 +31,7 @@ import java.util.Optional;
  * </ul>
  *
  * A Text Request with the Target Transfer Tag reserved and a new Initiator Task Tag starts afresh
- * (section 11.10.4). Not thread-safe: the connection's event loop only.
+ * (section 11.10.4). Not thread-safe: the session's event loop only.
  */
 final class TextExchange {
 
@@ -47,6 +47,7 @@ final class TextExchange {
   record Refuse(RejectReason reason, String problem) implements Outcome {}
 
   private final Portal portal;
+  private final StatSn statSn;
   private final CommandWindow window;
   private ByteArrayOutputStream request;
   private int requestTag;
@@ -56,8 +57,13 @@ final class TextExchange {
   private int transferTag;
   private int nextTransferTag = 1;
 
-  TextExchange(Portal portal, CommandWindow window) {
+  /**
+   * @param statSn the numbering of the connection the requests come on
+   * @param window the command window of its session
+   */
+  TextExchange(Portal portal, StatSn statSn, CommandWindow window) {
     this.portal = portal;
+    this.statSn = statSn;
     this.window = window;
   }
 
@@ -156,7 +162,7 @@ final class TextExchange {
         text.lun(),
         text.initiatorTaskTag(),
         ttt,
-        window.nextStatSn(),
+        statSn.take(),
         window.expCmdSn(),
         window.maxCmdSn(),
         DataSegment.of(data));

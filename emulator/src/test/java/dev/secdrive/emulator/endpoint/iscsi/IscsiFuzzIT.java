@@ -19,6 +19,7 @@ import dev.secdrive.protocol.iscsi.IscsiPdu.DataOut;
 import dev.secdrive.protocol.iscsi.IscsiPdu.LoginRequest;
 import dev.secdrive.protocol.iscsi.IscsiPdu.LoginResponse;
 import dev.secdrive.protocol.iscsi.IscsiPdu.LogoutRequest;
+import dev.secdrive.protocol.iscsi.IscsiPdu.NopIn;
 import dev.secdrive.protocol.iscsi.IscsiPdu.NopOut;
 import dev.secdrive.protocol.iscsi.IscsiPdu.ScsiCommand;
 import dev.secdrive.protocol.iscsi.IscsiPdu.ScsiResponse;
@@ -57,16 +58,24 @@ import org.junit.jupiter.api.io.TempDir;
  * 100,000 random and mutated PDUs against a real {@link IscsiEndpoint} on 127.0.0.1:0: mutations of
  * valid logins, SCSI Commands, Data-Out, Text, TMF, NOP-Out and Logout, on connections with and
  * without digests, where a mutated header gets its digest recomputed half of the time so it gets
- * past the digest check to the fields behind it. Each connection must end in a close the target
- * makes or accepts, with nothing but whole, decodable PDUs from the target on the way; a separate
- * session logged in beforehand must keep completing commands throughout; and no buffer leaks (this
- * module runs its ITs under Netty's paranoid leak detector).
+ * past the digest check to the fields behind it. About one logged-in connection in four joins a
+ * session of several connections (MaxConnections=4, CIDs 1 to 3, so some reinstate a connection)
+ * and fuzzes there, its PDUs crossing to that session's event loop. Each connection must end in a
+ * close the target makes or accepts, with nothing but whole, decodable PDUs from the target on the
+ * way; a separate session logged in beforehand must keep completing commands throughout; and no
+ * buffer leaks (this module runs its ITs under Netty's paranoid leak detector).
  */
 class IscsiFuzzIT {
 
   private static final long SEED = 0x15c5_1f22L;
   private static final int PDUS = 100_000;
   private static final int PER_CONNECTION = 500;
+
+  /** The initiator of the session some fuzzed connections join. */
+  private static final String SHARED = "iqn.2026-12.dev.secdrive:shared";
+
+  private static final long SHARED_ISID = 0x4000_0000_0099L;
+
   private static final PduCodec.Settings PLAIN =
       new PduCodec.Settings(Opcode.Sender.INITIATOR, 65536, false, false);
   private static final PduCodec.Settings DIGESTS =
@@ -121,8 +130,15 @@ class IscsiFuzzIT {
     int cmdSn = 1;
     int expStatSn;
     int itt = 1;
+    final int tsih;
 
     Session(InetSocketAddress at, String initiator, long isid, boolean digests)
+        throws IOException, PduException {
+      this(at, initiator, isid, digests, TextKeys.EMPTY);
+    }
+
+    /** As above, offering {@code more} keys besides (MaxConnections, say). */
+    Session(InetSocketAddress at, String initiator, long isid, boolean digests, TextKeys more)
         throws IOException, PduException {
       socket = new Socket(at.getAddress(), at.getPort());
       socket.setSoTimeout(60_000); // a bound on a hung target, not a timing assertion
@@ -131,16 +147,17 @@ class IscsiFuzzIT {
       settings = digests ? DIGESTS : PLAIN;
       TextKeys offer =
           TextKeys.of(
-              "InitiatorName",
-              initiator,
-              "TargetName",
-              IscsiEndpoint.DEFAULT_TARGET_NAME,
-              "HeaderDigest",
-              digests ? "CRC32C" : "None",
-              "DataDigest",
-              digests ? "CRC32C" : "None",
-              "MaxRecvDataSegmentLength",
-              "65536");
+                  "InitiatorName",
+                  initiator,
+                  "TargetName",
+                  IscsiEndpoint.DEFAULT_TARGET_NAME,
+                  "HeaderDigest",
+                  digests ? "CRC32C" : "None",
+                  "DataDigest",
+                  digests ? "CRC32C" : "None",
+                  "MaxRecvDataSegmentLength",
+                  "65536")
+              .with(more);
       out.write(
           PduCodec.encode(login(isid, offer), PduCodec.Settings.login(Opcode.Sender.INITIATOR)));
       LoginResponse response =
@@ -148,9 +165,15 @@ class IscsiFuzzIT {
               LoginResponse.class, read(in, PduCodec.Settings.login(Opcode.Sender.TARGET)));
       assertEquals(LoginStatus.SUCCESS, response.status());
       expStatSn = response.statSn() + 1;
+      tsih = response.tsih();
     }
 
     static LoginRequest login(long isid, TextKeys offer) {
+      return login(isid, 0, 0, 1, offer);
+    }
+
+    /** A leading login ({@code tsih} 0) or one that adds connection {@code cid} to a session. */
+    static LoginRequest login(long isid, int tsih, int cid, int cmdSn, TextKeys offer) {
       return new LoginRequest(
           true,
           false,
@@ -159,10 +182,10 @@ class IscsiFuzzIT {
           0,
           0,
           isid,
+          tsih,
           0,
-          0,
-          0,
-          1,
+          cid,
+          cmdSn,
           0,
           DataSegment.of(offer.encode()));
     }
@@ -353,13 +376,38 @@ class IscsiFuzzIT {
     return bytes;
   }
 
+  private static Session sharedSession(InetSocketAddress at) throws IOException, PduException {
+    return new Session(at, SHARED, SHARED_ISID, false, TextKeys.of("MaxConnections", "4"));
+  }
+
+  /** Whether {@code session}'s connection still answers an immediate NOP-Out. */
+  private static boolean alive(Session session) {
+    try {
+      session.out.write(
+          PduCodec.encode(
+              new NopOut(
+                  true, 0, 0x7E, IscsiPdu.RESERVED_TAG, 0, session.expStatSn, DataSegment.EMPTY),
+              session.settings));
+      return read(session.in, session.targetSettings()) instanceof NopIn;
+    } catch (IOException | PduException e) {
+      return false;
+    }
+  }
+
   /** PDUs the target sent on the fuzzed connections. */
   private static final java.util.concurrent.atomic.AtomicLong ANSWERS =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** Fuzzed connections whose login joined the shared session. */
+  private static final java.util.concurrent.atomic.AtomicInteger JOINED =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Drains what the target sends until it closes; each PDU must decode. */
   private static Thread drain(
-      Socket socket, PduCodec.Settings settings, AtomicReference<Throwable> failure) {
+      Socket socket,
+      PduCodec.Settings settings,
+      boolean joining,
+      AtomicReference<Throwable> failure) {
     Thread reader =
         new Thread(
             () -> {
@@ -373,6 +421,9 @@ class IscsiFuzzIT {
                       && login.transit()
                       && login.nextStage() == Stage.FULL_FEATURE_PHASE) {
                     current = settings;
+                    if (joining) {
+                      JOINED.incrementAndGet();
+                    }
                   }
                 }
               } catch (EOFException | SocketException e) {
@@ -393,21 +444,42 @@ class IscsiFuzzIT {
     InetSocketAddress at = portal.address();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     int connections = 0;
+    int joined = 0;
+    int sessionCmdSn = 1; // about where the shared session's window is
+    Session shared = sharedSession(at);
     try (Session bystander = new Session(at, "iqn.2026-12.dev.secdrive:bystander", 1, true)) {
       bystander.testUnitReady(); // the power-on unit attention
       for (int sent = 0; sent < PDUS; connections++) {
         boolean digests = random.nextBoolean();
         boolean loggedIn = random.nextInt(4) != 0;
+        // Some connections join a session of several connections (CIDs 1-3, so some reinstate
+        // a connection) and fuzz there; the session may end under them, and they are refused.
+        boolean joining = loggedIn && random.nextInt(4) == 0;
         PduCodec.Settings settings = digests ? DIGESTS : PLAIN;
         try (Socket socket = new Socket(at.getAddress(), at.getPort())) {
           Thread reader =
               drain(
                   socket,
                   new PduCodec.Settings(Opcode.Sender.TARGET, 65536, digests, digests),
+                  joining,
                   failure);
           ByteArrayOutputStream out = new ByteArrayOutputStream();
-          int cmdSn = 1;
-          if (loggedIn) {
+          int cmdSn = joining ? sessionCmdSn : 1;
+          if (joining) {
+            joined++;
+            TextKeys offer =
+                TextKeys.of(
+                    "InitiatorName",
+                    SHARED,
+                    "HeaderDigest",
+                    digests ? "CRC32C" : "None",
+                    "DataDigest",
+                    digests ? "CRC32C" : "None");
+            out.write(
+                PduCodec.encode(
+                    Session.login(SHARED_ISID, shared.tsih, 1 + joined % 3, cmdSn, offer),
+                    PduCodec.Settings.login(Opcode.Sender.INITIATOR)));
+          } else if (loggedIn) {
             TextKeys offer =
                 TextKeys.of(
                     "InitiatorName",
@@ -428,6 +500,9 @@ class IscsiFuzzIT {
             IscsiPdu pdu = template(random, cmdSn, 0);
             if (random.nextBoolean()) {
               cmdSn++;
+            }
+            if (joining) {
+              sessionCmdSn = cmdSn;
             }
             PduCodec.Settings encoding =
                 loggedIn ? settings : PduCodec.Settings.login(Opcode.Sender.INITIATOR);
@@ -451,12 +526,27 @@ class IscsiFuzzIT {
         if (connections % 10 == 0) {
           bystander.testUnitReady();
         }
+        if (joining && !alive(shared)) {
+          // a fuzzed Logout or reinstatement ended it: lead a new one for the next joiners
+          shared.close();
+          shared = sharedSession(at);
+          sessionCmdSn = 1;
+        }
       }
       bystander.testUnitReady();
+    } finally {
+      shared.close();
     }
     System.out.printf(
-        "iSCSI fuzz: %,d PDUs on %d connections, %,d PDUs back, in %.1f s%n",
-        PDUS, connections, ANSWERS.get(), (System.nanoTime() - started) / 1e9);
+        "iSCSI fuzz: %,d PDUs on %d connections (%d of %d joined a shared session), %,d PDUs"
+            + " back, in %.1f s%n",
+        PDUS,
+        connections,
+        JOINED.get(),
+        joined,
+        ANSWERS.get(),
+        (System.nanoTime() - started) / 1e9);
+    assertTrue(2 * JOINED.get() > joined, "most joining logins reached a shared session");
     assertTrue(
         ANSWERS.get() > 2L * connections, "the fuzz reached past the logins: " + ANSWERS.get());
   }

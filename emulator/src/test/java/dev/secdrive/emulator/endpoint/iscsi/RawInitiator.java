@@ -44,6 +44,8 @@ final class RawInitiator {
   int cmdSn = 1;
   int expStatSn;
   String maxRecvDataSegmentLength = "65536";
+  int cid;
+  TextKeys moreKeys = TextKeys.EMPTY; // offered after the names and MaxRecvDataSegmentLength
   private List<RawInitiator> peers = List.of();
 
   RawInitiator(Portal portal) {
@@ -107,12 +109,13 @@ final class RawInitiator {
   LoginResponse login(String initiatorName, long isid, int tsih) throws Exception {
     TextKeys offer =
         TextKeys.of(
-            "InitiatorName",
-            initiatorName,
-            "TargetName",
-            IscsiEndpoint.DEFAULT_TARGET_NAME,
-            "MaxRecvDataSegmentLength",
-            maxRecvDataSegmentLength);
+                "InitiatorName",
+                initiatorName,
+                "TargetName",
+                IscsiEndpoint.DEFAULT_TARGET_NAME,
+                "MaxRecvDataSegmentLength",
+                maxRecvDataSegmentLength)
+            .with(moreKeys);
     send(
         new LoginRequest(
             true,
@@ -124,7 +127,7 @@ final class RawInitiator {
             isid,
             tsih,
             0x1000,
-            0,
+            cid,
             cmdSn,
             0,
             DataSegment.of(offer.encode())));

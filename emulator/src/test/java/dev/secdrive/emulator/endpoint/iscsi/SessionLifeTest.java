@@ -190,7 +190,7 @@ class SessionLifeTest {
 
   @Test
   void aShutdownAsksTheInitiatorToLogOut() throws Exception {
-    initiator.connection.requestLogout();
+    initiator.connection.session().requestLogout();
     AsyncMessage message = assertInstanceOf(AsyncMessage.class, initiator.receive());
     assertEquals(IscsiConnection.ASYNC_EVENT_LOGOUT_REQUEST, message.asyncEvent());
     assertEquals(IscsiConnection.LOGOUT_WAIT_SECONDS, message.parameter3());

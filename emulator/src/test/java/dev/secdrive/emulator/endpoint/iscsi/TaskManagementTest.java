@@ -281,11 +281,12 @@ class TaskManagementTest {
         LoginStatus.SESSION_DOES_NOT_EXIST,
         unknown.login("iqn.2026-12.dev.secdrive:c", 2, 0x7777).status());
     RawInitiator second = new RawInitiator(portal(true));
+    second.cid = 1;
     int tsihOfA = 1; // the first session the table entered
     assertEquals(
         LoginStatus.TOO_MANY_CONNECTIONS,
         second.login("iqn.2026-12.dev.secdrive:a", 1, tsihOfA).status(),
-        "MaxConnections=1: a session takes no second connection");
+        "MaxConnections was not offered, so 1: a session takes no second connection");
     assertFalse(unknown.channel.isOpen());
     assertFalse(second.channel.isOpen());
     assertNull(testUnitReady(a, 6), "the live session is untouched");
