@@ -417,9 +417,9 @@ public final class Negotiation {
 
   /**
    * Checks the keys of a Login Request on a connection that joins an existing session (a non-zero
-   * TSIH, section 6.3.3): it still names its initiator (section 13.5), and it negotiates nothing
-   * the session has settled, so a leading-only key is refused; SessionType=Normal, which only
-   * restates what the session is, is let through.
+   * TSIH, section 6.3.3): it still names its initiator and target (sections 13.4, 13.5), and it
+   * negotiates nothing the session has settled, so a leading-only key is refused;
+   * SessionType=Normal, which only restates what the session is, is let through.
    */
   public static void checkNonLeading(TextKeys keys, boolean first) throws NegotiationException {
     if (first && keys.get(Key.INITIATOR_NAME.text).isEmpty()) {
@@ -427,6 +427,12 @@ public final class Negotiation {
           Kind.MISSING,
           Key.INITIATOR_NAME.text,
           "every connection's first Login Request names its initiator");
+    }
+    if (first && keys.get(Key.TARGET_NAME.text).isEmpty()) {
+      throw new NegotiationException(
+          Kind.MISSING,
+          Key.TARGET_NAME.text,
+          "every connection of a normal session names its target (section 13.4)");
     }
     for (Map.Entry<String, String> pair : keys.asMap().entrySet()) {
       Optional<Key> key = Key.named(pair.getKey());

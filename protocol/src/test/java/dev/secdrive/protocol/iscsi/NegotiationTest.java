@@ -404,8 +404,21 @@ class NegotiationTest {
   void aJoiningConnectionNamesItsInitiatorAndNegotiatesNoSessionKey() throws Exception {
     Negotiation.checkNonLeading(
         TextKeys.of(
-            "InitiatorName", "iqn.2026-12.x:y", "SessionType", "Normal", "HeaderDigest", "CRC32C"),
+            "InitiatorName",
+            "iqn.2026-12.x:y",
+            "TargetName",
+            "iqn.2026-12.x:t",
+            "SessionType",
+            "Normal",
+            "HeaderDigest",
+            "CRC32C"),
         true);
+    NegotiationException noTarget =
+        assertThrows(
+            NegotiationException.class,
+            () ->
+                Negotiation.checkNonLeading(TextKeys.of("InitiatorName", "iqn.2026-12.x:y"), true));
+    assertEquals("TargetName", noTarget.key());
     Negotiation.checkNonLeading(TextKeys.of("DataDigest", "None"), false);
     NegotiationException missing =
         assertThrows(

@@ -53,6 +53,9 @@ final class CommandWindow {
     if (cmdSn == expCmdSn) {
       expCmdSn++;
       while (!ahead.isEmpty() && ahead.remove(expCmdSn)) {
+        // Once the window is past it, an aborted command that still comes is below the window
+        // and ignored: its entry is no longer needed.
+        aborted.remove(expCmdSn);
         expCmdSn++;
       }
     } else if (inWindow(cmdSn)) {

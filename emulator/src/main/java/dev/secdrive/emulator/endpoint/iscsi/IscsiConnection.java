@@ -28,6 +28,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,9 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
   private final LoginExchange login;
   private ChannelHandlerContext ctx;
   private volatile Phase phase = Phase.LOGIN;
+
+  private static final AtomicReferenceFieldUpdater<IscsiConnection, Phase> PHASE =
+      AtomicReferenceFieldUpdater.newUpdater(IscsiConnection.class, Phase.class, "phase");
   private SessionParameters parameters = SessionParameters.defaults();
   private volatile IscsiSession session;
   private int cid;
@@ -85,11 +89,6 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-  }
-
-  /** Whether login has reached the full feature phase. */
-  boolean loggedIn() {
-    return phase == Phase.FULL_FEATURE;
   }
 
   /** Whether the connection is in the full feature phase and not closing; any thread. */
@@ -203,13 +202,13 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
         pinger.answered(nop); // the answer to a ping carries no CmdSN of its own
         return;
       }
-      session.inOrder(nop.immediate(), nop.cmdSn(), () -> nopIn(nop));
+      session.ordered(this, nop, nop.immediate(), nop.cmdSn(), () -> nopIn(nop));
     } else if (pdu instanceof TextRequest request) {
-      session.inOrder(request.immediate(), request.cmdSn(), () -> text(request));
+      session.ordered(this, request, request.immediate(), request.cmdSn(), () -> text(request));
     } else if (pdu instanceof LogoutRequest logout) {
-      session.inOrder(logout.immediate(), logout.cmdSn(), () -> logout(logout));
+      session.ordered(this, logout, logout.immediate(), logout.cmdSn(), () -> logout(logout));
     } else if (pdu instanceof TaskManagementRequest request && normal) {
-      session.inOrder(request.immediate(), request.cmdSn(), () -> manage(request));
+      session.ordered(this, request, request.immediate(), request.cmdSn(), () -> manage(request));
     } else {
       // A SCSI Command, Data-Out or TMF in a discovery session, a Login Request after login, ...
       send(reject(RejectReason.COMMAND_NOT_SUPPORTED, header(pdu)));
@@ -370,6 +369,11 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The connection takes no more PDUs; it closes on its own loop ({@link #reinstated}). */
+  void stopReading() {
+    phase = Phase.CLOSING;
+  }
+
   /** Closes the connection; any thread. */
   void close() {
     phase = Phase.CLOSING;
@@ -460,7 +464,9 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
     // The last Login Response went out without digests; from here both ends use them.
     encoder.settings(parameters.sending(Opcode.Sender.TARGET));
     decoder.settings(parameters.receiving(Opcode.Sender.INITIATOR));
-    phase = Phase.FULL_FEATURE;
+    if (!PHASE.compareAndSet(this, Phase.LOGIN, Phase.FULL_FEATURE)) {
+      return; // its session closed it between the admission and this
+    }
     portal.pings().ifPresent(settings -> startPings(settings));
     log.info(
         "{}: {} session of {} logged in, TSIH {}, CID {}{}",

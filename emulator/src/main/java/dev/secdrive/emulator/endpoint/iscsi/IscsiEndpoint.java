@@ -3,12 +3,16 @@ package dev.secdrive.emulator.endpoint.iscsi;
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.protocol.iscsi.Chap;
+import dev.secdrive.protocol.iscsi.IscsiPdu;
 import dev.secdrive.protocol.iscsi.Negotiation;
+import dev.secdrive.protocol.iscsi.PduCodec;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultMessageSizeEstimator;
+import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -75,6 +79,27 @@ public final class IscsiEndpoint implements Endpoint {
           true,
           true,
           0);
+
+  /**
+   * Sizes a PDU by its data: a joining connection's answers are written from its session's event
+   * loop and wait in the channel's task queue as PDUs, not yet bytes, and the write buffer's
+   * watermarks (so the session's back-pressure) must count them as what they will be.
+   */
+  private static final MessageSizeEstimator PDU_SIZES =
+      new MessageSizeEstimator() {
+        private final MessageSizeEstimator.Handle bytes =
+            DefaultMessageSizeEstimator.DEFAULT.newHandle();
+        private final MessageSizeEstimator.Handle handle =
+            msg ->
+                msg instanceof IscsiPdu pdu
+                    ? PduCodec.BHS_LENGTH + pdu.data().length()
+                    : bytes.size(msg);
+
+        @Override
+        public Handle newHandle() {
+          return handle;
+        }
+      };
 
   private final InetSocketAddress requested;
   private final String targetName;
@@ -187,6 +212,7 @@ public final class IscsiEndpoint implements Endpoint {
             .group(context.boss(), context.workers())
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, PDU_SIZES)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
             .childHandler(
@@ -213,7 +239,7 @@ public final class IscsiEndpoint implements Endpoint {
                         .pipeline()
                         .addLast(
                             "deadline",
-                            new PduDeadline(decoder, PDU_TIMEOUT, LOGIN_TIMEOUT, session::loggedIn))
+                            new PduDeadline(decoder, PDU_TIMEOUT, LOGIN_TIMEOUT, session::live))
                         .addLast("pduDecoder", decoder)
                         .addLast("pduEncoder", encoder)
                         .addLast("session", session);

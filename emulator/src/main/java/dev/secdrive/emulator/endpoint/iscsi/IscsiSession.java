@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Commands reach the drive in CmdSN order across connections (section 4.2.2.1): a
- *       non-immediate command that arrives ahead of one still on its way on another connection is
- *       held, with the unsolicited Data-Out that follows it, until the gap fills. Holding is
- *       bounded by the window (64 commands) and FirstBurstLength each.
+ *       non-immediate SCSI Command, task management request, Text, NOP-Out or Logout that arrives
+ *       ahead of one still on its way on another connection is held, a command with the unsolicited
+ *       Data-Out that follows it, until the gap fills. Holding is bounded by the window (64
+ *       commands) and FirstBurstLength each.
  *   <li>A task answers on the connection its command came on (connection allegiance, ErrorRecovery
  *       Level 0); its Data-Out must come there too. Task management from any connection reaches
  *       every task of the session.
@@ -59,8 +60,12 @@ final class IscsiSession implements CommandHandler.Carrier {
 
   private static final Logger log = LoggerFactory.getLogger(IscsiSession.class);
 
-  /** A command that came ahead of its turn, and the unsolicited data that followed it. */
-  private record Held(IscsiConnection connection, ScsiCommand command, List<DataOut> data) {}
+  /**
+   * A non-immediate PDU that came ahead of its turn: what it does, and for a SCSI Command ({@code
+   * command} not null) the unsolicited data that followed it.
+   */
+  private record Held(
+      IscsiConnection connection, ScsiCommand command, Runnable action, List<DataOut> data) {}
 
   private final Portal portal;
   private final EventExecutor loop;
@@ -73,7 +78,8 @@ final class IscsiSession implements CommandHandler.Carrier {
   private final TaskManager taskManager;
   private final Map<Integer, Held> held = new HashMap<>(); // by CmdSN
   private final Map<Integer, IscsiConnection> connections = new LinkedHashMap<>(); // by CID
-  private boolean ended; // with connections, guarded by this
+  private volatile List<IscsiConnection> live = List.of(); // connections' values, for the hot path
+  private boolean ended; // with connections, guarded by this: no connection may join any more
   private volatile int tsih;
 
   /**
@@ -174,7 +180,7 @@ final class IscsiSession implements CommandHandler.Carrier {
     try {
       loop.execute(task);
     } catch (RejectedExecutionException e) {
-      log.debug("{}: event loop gone, dropping a task", this);
+      task.run(); // the loop is gone, and nothing else runs the session's work: clean up here
     }
   }
 
@@ -193,7 +199,7 @@ final class IscsiSession implements CommandHandler.Carrier {
   synchronized void join(IscsiConnection connection, int cid) throws LoginExchange.Refusal {
     if (ended) {
       throw new LoginExchange.Refusal(
-          LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + tsih + " ended during the login");
+          LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + tsih + " ends or ended during the login");
     }
     IscsiConnection old = connections.remove(cid);
     if (old == null && connections.size() >= parameters.maxConnections()) {
@@ -206,8 +212,13 @@ final class IscsiSession implements CommandHandler.Carrier {
               + " connections");
     }
     connections.put(cid, connection);
+    live = List.copyOf(connections.values());
     if (old != null) {
+      // Section 6.3.4 at ErrorRecoveryLevel 0: the old connection takes no more PDUs and its tasks
+      // end before anything of the new one runs on the session's loop.
       log.info("{}: connection {} reinstated", this, cid);
+      old.stopReading();
+      run(() -> leave(old));
       old.reinstated();
     }
   }
@@ -217,9 +228,9 @@ final class IscsiSession implements CommandHandler.Carrier {
     return connections.get(cid);
   }
 
-  /** The live connections, a snapshot. */
-  synchronized List<IscsiConnection> connections() {
-    return List.copyOf(connections.values());
+  /** The live connections, a snapshot; any thread. */
+  List<IscsiConnection> connections() {
+    return live;
   }
 
   /**
@@ -234,7 +245,11 @@ final class IscsiSession implements CommandHandler.Carrier {
       scsi.abortConnection(connection);
     }
     synchronized (this) {
-      if (!connections.remove(connection.cid(), connection) || !connections.isEmpty()) {
+      if (!connections.remove(connection.cid(), connection)) {
+        return;
+      }
+      live = List.copyOf(connections.values());
+      if (!connections.isEmpty()) {
         return;
       }
       ended = true;
@@ -251,8 +266,14 @@ final class IscsiSession implements CommandHandler.Carrier {
     }
   }
 
+  /** From now on no connection may join: the session is being closed. */
+  private synchronized void closing() {
+    ended = true;
+  }
+
   /** Closes every connection: a protocol error, a Logout "close the session", a reset. */
   void close() {
+    closing();
     for (IscsiConnection connection : connections()) {
       connection.close();
     }
@@ -263,6 +284,7 @@ final class IscsiSession implements CommandHandler.Carrier {
    * response has gone out.
    */
   void logout(IscsiConnection requester) {
+    closing();
     List<IscsiConnection> all = connections();
     for (IscsiConnection connection : all) {
       leave(connection);
@@ -278,6 +300,7 @@ final class IscsiSession implements CommandHandler.Carrier {
 
   /** Closes every connection, {@code requester}'s once what is written to it has gone out. */
   void closeAfterFlush(IscsiConnection requester) {
+    closing();
     for (IscsiConnection connection : connections()) {
       if (connection == requester) {
         connection.closeAfterFlush();
@@ -289,6 +312,7 @@ final class IscsiSession implements CommandHandler.Carrier {
 
   /** Another login took this session's place, or a TARGET COLD RESET ends it. Any thread. */
   void reinstated() {
+    closing();
     for (IscsiConnection connection : connections()) {
       connection.reinstated();
     }
@@ -305,40 +329,47 @@ final class IscsiSession implements CommandHandler.Carrier {
   // ------------------------------------------------------------------ commands in CmdSN order
 
   /**
-   * A SCSI Command from {@code connection}: to the drive now if it is its turn (immediate, or the
-   * CmdSN the window expects), else held until the commands before it have come.
+   * A SCSI Command from {@code connection}, to the drive when its turn comes ({@link #ordered}).
    */
   void command(IscsiConnection connection, ScsiCommand command) {
-    if (command.immediate()) {
-      scsi.command(connection, command);
+    ordered(
+        connection,
+        command,
+        command.immediate(),
+        command.cmdSn(),
+        () -> scsi.command(connection, command));
+  }
+
+  /**
+   * Runs {@code action} for {@code pdu} from {@code connection} when its turn comes: an immediate
+   * one now; a non-immediate one when its CmdSN is the one the window expects, else it is held
+   * until the PDUs before it have come (section 4.2.2.1), on whichever connection. Taking a PDU
+   * moves the window past it; the held PDUs the move made due then run, in CmdSN order.
+   */
+  void ordered(
+      IscsiConnection connection, IscsiPdu pdu, boolean immediate, int cmdSn, Runnable action) {
+    if (immediate) {
+      action.run();
       return;
     }
-    int cmdSn = command.cmdSn();
     if (cmdSn != window.expCmdSn()) {
       if (held.containsKey(cmdSn)) {
-        connection.send(connection.reject(RejectReason.PROTOCOL_ERROR, connection.header(command)));
+        connection.send(connection.reject(RejectReason.PROTOCOL_ERROR, connection.header(pdu)));
         return;
       }
       log.debug("{}: holding CmdSN {} until {} has come", this, cmdSn, window.expCmdSn());
       window.advance(false, cmdSn);
-      held.put(cmdSn, new Held(connection, command, new ArrayList<>()));
+      ScsiCommand command = pdu instanceof ScsiCommand c ? c : null;
+      held.put(cmdSn, new Held(connection, command, action, new ArrayList<>()));
       return;
     }
-    inOrder(false, cmdSn, () -> scsi.command(connection, command));
-  }
-
-  /**
-   * A PDU with {@code cmdSn} is taken: the window moves past it, {@code action} runs, then the held
-   * commands the move made due go to the drive, in CmdSN order.
-   */
-  void inOrder(boolean immediate, int cmdSn, Runnable action) {
     int before = window.expCmdSn();
-    window.advance(immediate, cmdSn);
+    window.advance(false, cmdSn);
     action.run();
     for (int due = before; due - window.expCmdSn() < 0 && !held.isEmpty(); due++) {
       Held next = held.remove(due);
       if (next != null) {
-        scsi.command(next.connection(), next.command());
+        next.action().run();
         for (DataOut data : next.data()) {
           scsi.dataOut(next.connection(), data);
         }
@@ -350,7 +381,8 @@ final class IscsiSession implements CommandHandler.Carrier {
   void dataOut(IscsiConnection connection, DataOut data) {
     if (data.targetTransferTag() == IscsiPdu.RESERVED_TAG && !held.isEmpty()) {
       for (Held waiting : held.values()) {
-        if (waiting.command().initiatorTaskTag() != data.initiatorTaskTag()) {
+        if (waiting.command() == null
+            || waiting.command().initiatorTaskTag() != data.initiatorTaskTag()) {
           continue;
         }
         if (waiting.connection() != connection || !mayFollow(waiting, data)) {
@@ -366,14 +398,19 @@ final class IscsiSession implements CommandHandler.Carrier {
 
   /**
    * Whether {@code data} may wait with the held command: unsolicited data of a command that said
-   * more would follow (F clear), before the Data-Out that ended it, within FirstBurstLength and at
-   * most {@link #MAXIMUM_HELD_DATA_OUT} PDUs.
+   * more would follow (F clear), before the Data-Out that ended it, at most FirstBurstLength in all
+   * with the immediate data, and at most {@link #MAXIMUM_HELD_DATA_OUT} PDUs.
    */
   private boolean mayFollow(Held waiting, DataOut data) {
     List<DataOut> before = waiting.data();
+    long bytes = waiting.command().data().length() + data.data().length();
+    for (DataOut earlier : before) {
+      bytes += earlier.data().length();
+    }
     return !waiting.command().finalPdu()
         && (before.isEmpty() || !before.get(before.size() - 1).finalPdu())
         && before.size() < MAXIMUM_HELD_DATA_OUT
+        && bytes <= parameters.firstBurstLength()
         && data.bufferOffset() + data.data().length() <= parameters.firstBurstLength();
   }
 
@@ -386,7 +423,9 @@ final class IscsiSession implements CommandHandler.Carrier {
     }
     for (Iterator<Held> it = held.values().iterator(); it.hasNext(); ) {
       Held waiting = it.next();
-      if (waiting.command().initiatorTaskTag() == itt && lunOf(waiting.command()) == lun) {
+      if (waiting.command() != null
+          && waiting.command().initiatorTaskTag() == itt
+          && lunOf(waiting.command()) == lun) {
         it.remove();
         return true;
       }
@@ -400,7 +439,9 @@ final class IscsiSession implements CommandHandler.Carrier {
       return 0;
     }
     int before = held.size();
-    held.values().removeIf(h -> lun.isEmpty() || lunOf(h.command()) == lun.getAsInt());
+    held.values()
+        .removeIf(
+            h -> h.command() != null && (lun.isEmpty() || lunOf(h.command()) == lun.getAsInt()));
     return before - held.size() + scsi.abortTasks(lun);
   }
 

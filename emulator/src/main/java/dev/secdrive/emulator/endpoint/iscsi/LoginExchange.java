@@ -317,7 +317,7 @@ final class LoginExchange {
         0,
         0,
         request.isid(),
-        handle,
+        handle != 0 ? handle : request.tsih(), // section 11.13.4: the TSIH sent, until assigned
         request.initiatorTaskTag(),
         statSn.take(),
         window.expCmdSn(),
@@ -337,7 +337,7 @@ final class LoginExchange {
         0,
         0,
         request.isid(),
-        0,
+        request.tsih(),
         request.initiatorTaskTag(),
         statSn.peek(),
         request.cmdSn(),

@@ -138,7 +138,9 @@ final class TaskManager {
       return TaskManagementResponse.FUNCTION_COMPLETE;
     }
     CommandWindow window = session.window();
-    int requestCmdSn = request.immediate() ? window.expCmdSn() : request.cmdSn();
+    // An immediate request carries the CmdSN the initiator numbers its next command with; a
+    // non-immediate one comes in CmdSN order, so whatever its RefCmdSN names has come before it.
+    int requestCmdSn = request.cmdSn();
     if (window.inWindow(request.refCmdSn()) && request.refCmdSn() - requestCmdSn < 0) {
       window.abortBeforeArrival(request.refCmdSn());
       return TaskManagementResponse.FUNCTION_COMPLETE;

@@ -471,6 +471,8 @@ class IscsiFuzzIT {
                 TextKeys.of(
                     "InitiatorName",
                     SHARED,
+                    "TargetName",
+                    IscsiEndpoint.DEFAULT_TARGET_NAME,
                     "HeaderDigest",
                     digests ? "CRC32C" : "None",
                     "DataDigest",

@@ -248,7 +248,9 @@ class MultiConnectionTest {
   void aThirdConnectionIsTooManyAndASecondWithTheSameCidReplacesIt() throws Exception {
     RawInitiator third = join(2);
     third.peers(List.of(a, b));
-    assertEquals(LoginStatus.TOO_MANY_CONNECTIONS, third.login(INITIATOR, ISID, tsih).status());
+    LoginResponse refused = third.login(INITIATOR, ISID, tsih);
+    assertEquals(LoginStatus.TOO_MANY_CONNECTIONS, refused.status());
+    assertEquals(tsih, refused.tsih(), "a joining login's responses carry the TSIH it sent");
     assertFalse(third.channel.isOpen());
     RawInitiator again = join(1);
     again.peers(List.of(a, b));
@@ -460,5 +462,24 @@ class MultiConnectionTest {
         block, assertInstanceOf(DataIn.class, leading.receive()).data().toByteArray());
     leading.channel.finishAndReleaseAll();
     joining.channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aLogoutAheadOfItsTurnWaitsForTheCommandBeforeIt() throws Exception {
+    a.send(command(a, 1, TEST_UNIT_READY, false, 0));
+    a.receive();
+    ScsiCommand writeFirst = write(a, 2, 11, block(0x11)); // CmdSN n, sent second
+    b.send(new LogoutRequest(false, LogoutReason.CLOSE_SESSION, 0x5001, 1, cmdSn++, b.expStatSn));
+    assertNull(b.receive(), "the Logout (CmdSN n+1) waits for CmdSN n");
+    assertTrue(a.channel.isOpen());
+    a.send(writeFirst);
+    assertEquals(
+        ScsiStatus.GOOD.code(), assertInstanceOf(ScsiResponse.class, a.receive()).status());
+    assertEquals(
+        LogoutResponse.CLOSED_SUCCESSFULLY,
+        assertInstanceOf(LogoutResponse.class, b.receive()).response());
+    a.pump();
+    assertFalse(a.channel.isOpen());
+    assertNull(sessions.get(tsih));
   }
 }

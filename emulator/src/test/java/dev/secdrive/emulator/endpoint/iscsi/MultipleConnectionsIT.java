@@ -12,7 +12,6 @@ import dev.secdrive.protocol.cdb.Write10;
 import dev.secdrive.protocol.iscsi.DataSegment;
 import dev.secdrive.protocol.iscsi.IscsiPdu;
 import dev.secdrive.protocol.iscsi.IscsiPdu.DataIn;
-import dev.secdrive.protocol.iscsi.IscsiPdu.LoginRequest;
 import dev.secdrive.protocol.iscsi.IscsiPdu.LoginResponse;
 import dev.secdrive.protocol.iscsi.IscsiPdu.LogoutRequest;
 import dev.secdrive.protocol.iscsi.IscsiPdu.LogoutResponse;
@@ -26,7 +25,6 @@ import dev.secdrive.protocol.iscsi.Lun;
 import dev.secdrive.protocol.iscsi.Opcode;
 import dev.secdrive.protocol.iscsi.PduCodec;
 import dev.secdrive.protocol.iscsi.PduException;
-import dev.secdrive.protocol.iscsi.Stage;
 import dev.secdrive.protocol.iscsi.TaskAttribute;
 import dev.secdrive.protocol.iscsi.TextKeys;
 import dev.secdrive.protocol.sense.ScsiStatus;
@@ -97,21 +95,7 @@ class MultipleConnectionsIT {
                   "MaxRecvDataSegmentLength",
                   "65536")
               .with(more);
-      send(
-          new LoginRequest(
-              true,
-              false,
-              Stage.LOGIN_OPERATIONAL_NEGOTIATION,
-              Stage.FULL_FEATURE_PHASE,
-              0,
-              0,
-              ISID,
-              tsih,
-              0,
-              cid,
-              cmdSn,
-              0,
-              DataSegment.of(offer.encode())));
+      send(IscsiFuzzIT.Session.login(ISID, tsih, cid, cmdSn, offer));
       LoginResponse response = assertInstanceOf(LoginResponse.class, read());
       expStatSn = response.statSn() + 1;
       sending = new PduCodec.Settings(Opcode.Sender.INITIATOR, 65536, digests, digests);

@@ -151,11 +151,12 @@ class TaskManagementTest {
   @Test
   void abortTaskOfACommandNotYetArrivedDropsItWhenItComes() throws Exception {
     int skipped = a.cmdSn++;
-    // Non-immediate, after the missing command: RefCmdSN is in the window and below its CmdSN.
-    a.send(a.tmf(false, TaskFunction.ABORT_TASK, LUN0, 9, skipped, a.cmdSn++));
+    // Immediate, numbered after the missing command (still on its way, on another connection
+    // say): RefCmdSN is in the window and below the request's CmdSN.
+    a.send(a.tmf(true, TaskFunction.ABORT_TASK, LUN0, 9, skipped, a.cmdSn));
     TaskManagementResponse response = assertInstanceOf(TaskManagementResponse.class, a.receive());
     assertEquals(TaskManagementResponse.FUNCTION_COMPLETE, response.response());
-    assertEquals(a.cmdSn, response.expCmdSn(), "both CmdSNs count as received");
+    assertEquals(a.cmdSn, response.expCmdSn(), "the missing CmdSN counts as received");
     a.cmdSn = skipped;
     a.send(a.command(9, TEST_UNIT_READY, false, 0));
     assertNull(a.receive(), "the aborted command never executes");
