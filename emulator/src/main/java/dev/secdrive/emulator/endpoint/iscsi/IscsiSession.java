@@ -186,23 +186,18 @@ final class IscsiSession implements CommandHandler.Carrier {
 
   // ------------------------------------------------------------------ connections
 
-  /** Whether a connection with {@code cid} may join: there is room, or it replaces its namesake. */
-  synchronized boolean hasRoomFor(int cid) {
-    return !ended
-        && (connections.containsKey(cid) || connections.size() < parameters.maxConnections());
-  }
-
   /**
-   * Enters {@code connection}, whose login with {@code cid} completes. A live connection with the
-   * same CID is closed first (connection reinstatement, section 6.3.4), its tasks ending with it.
+   * Checks that a connection with {@code cid} may join: the session is not closing, and there is
+   * room or the connection replaces its namesake.
+   *
+   * @throws LoginExchange.Refusal 02/0A for a session that is closing, 02/06 for one that is full
    */
-  synchronized void join(IscsiConnection connection, int cid) throws LoginExchange.Refusal {
+  synchronized void checkRoomFor(int cid) throws LoginExchange.Refusal {
     if (ended) {
       throw new LoginExchange.Refusal(
-          LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + tsih + " ends or ended during the login");
+          LoginStatus.SESSION_DOES_NOT_EXIST, "TSIH " + tsih + " ends or has ended");
     }
-    IscsiConnection old = connections.remove(cid);
-    if (old == null && connections.size() >= parameters.maxConnections()) {
+    if (!connections.containsKey(cid) && connections.size() >= parameters.maxConnections()) {
       throw new LoginExchange.Refusal(
           LoginStatus.TOO_MANY_CONNECTIONS,
           "TSIH "
@@ -211,7 +206,15 @@ final class IscsiSession implements CommandHandler.Carrier {
               + parameters.maxConnections()
               + " connections");
     }
-    connections.put(cid, connection);
+  }
+
+  /**
+   * Enters {@code connection}, whose login with {@code cid} completes. A live connection with the
+   * same CID is closed first (connection reinstatement, section 6.3.4), its tasks ending with it.
+   */
+  synchronized void join(IscsiConnection connection, int cid) throws LoginExchange.Refusal {
+    checkRoomFor(cid); // again: the session may have filled or closed since the login began
+    IscsiConnection old = connections.put(cid, connection);
     live = List.copyOf(connections.values());
     if (old != null) {
       // Section 6.3.4 at ErrorRecoveryLevel 0: the old connection takes no more PDUs and its tasks
@@ -260,7 +263,6 @@ final class IscsiSession implements CommandHandler.Carrier {
   private void end() {
     portal.sessions().remove(tsih, this);
     if (normal()) {
-      held.clear();
       commands.disconnected();
       scsi.release();
     }

@@ -291,15 +291,10 @@ final class LoginExchange {
                   "no session of %s with ISID 0x%012x and TSIH %d",
                   name, request.isid(), request.tsih())));
     }
-    if (!session.hasRoomFor(request.cid())) {
-      return Optional.of(
-          new Refused(
-              LoginStatus.TOO_MANY_CONNECTIONS,
-              "TSIH "
-                  + request.tsih()
-                  + " has its MaxConnections="
-                  + session.parameters().maxConnections()
-                  + " connections"));
+    try {
+      session.checkRoomFor(request.cid());
+    } catch (Refusal e) {
+      return Optional.of(new Refused(e.status(), e.getMessage()));
     }
     joining = session;
     window = session.window();
