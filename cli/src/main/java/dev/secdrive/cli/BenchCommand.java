@@ -155,6 +155,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Main.quietRequestLog();
     if (rounds < 1 || roundSeconds <= 0 || regionMib < 1) {
       throw new CliException("--rounds, --round-seconds and --region-mib must be positive");
     }

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Act on a running emulator: insert, remove, write-protect media, inject faults, clear",
-      "reservations.",
+      "reservations, set a drive's command log, read the metrics.",
       "",
       "Every request carries the emulator's control token, read from --token-file or else from",
       "<media-dir>/.secdrive/control-token (the emulator makes it on its first start)."
@@ -45,7 +45,9 @@ import picocli.CommandLine.Spec;
       ControlCommand.Remove.class,
       ControlCommand.WriteProtect.class,
       ControlCommand.FaultsCmd.class,
-      ControlCommand.ClearReservations.class
+      ControlCommand.ClearReservations.class,
+      ControlCommand.LogCmd.class,
+      ControlCommand.MetricsCmd.class
     })
 final class ControlCommand {
 
@@ -95,6 +97,15 @@ final class ControlCommand {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   JsonNode call(String method, String path, Object body) {
+    try {
+      return Json.MAPPER.readTree(send(method, path, body));
+    } catch (IOException e) {
+      throw new CliException("control API at " + url + " answered no JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** Sends one request; the body of its 200 answer, as text. */
+  String send(String method, String path, Object body) {
     URI base;
     try {
       base = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
@@ -120,11 +131,16 @@ final class ControlCommand {
       }
       HttpResponse<String> response =
           HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      JsonNode node = Json.MAPPER.readTree(response.body());
       if (response.statusCode() != 200) {
-        throw new CliException(node.path("error").asText("HTTP " + response.statusCode()));
+        String error;
+        try {
+          error = Json.MAPPER.readTree(response.body()).path("error").asText(null);
+        } catch (IOException notJson) {
+          error = null;
+        }
+        throw new CliException(error != null ? error : "HTTP " + response.statusCode());
       }
-      return node;
+      return response.body();
     } catch (ConnectException e) {
       throw new CliException("cannot reach the control API at " + url + ": connection refused", e);
     } catch (IOException e) {
@@ -266,6 +282,47 @@ final class ControlCommand {
         out.println("read errors:  " + result.path("readErrors"));
         out.println("write errors: " + result.path("writeErrors"));
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "log",
+      description = {
+        "Show or set which of the drive's commands are logged, a line each, in the emulator's log:",
+        "off, errors (not GOOD, or hit by a fault) or all."
+      })
+  static final class LogCmd extends Sub {
+    @Parameters(arity = "0..1", paramLabel = "off|errors|all")
+    String level;
+
+    @Override
+    public Integer call() {
+      String path = "/drives/" + parent.lun + "/log";
+      JsonNode result =
+          level == null
+              ? parent.call("GET", path, null)
+              : parent.call("POST", path, Map.of("level", level));
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        Json.print(out, result);
+      } else {
+        out.println("drive " + parent.lun + ": command log " + result.path("level").asText());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "metrics",
+      description =
+          "Print every meter (commands, bytes, errors by sense, latency) in the Prometheus text"
+              + " format.")
+  static final class MetricsCmd extends Sub {
+    @Override
+    public Integer call() {
+      spec.commandLine().getOut().print(parent.send("GET", "/metrics", null));
+      spec.commandLine().getOut().flush();
       return 0;
     }
   }

@@ -96,6 +96,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Main.quietRequestLog();
     out = spec.commandLine().getOut();
     Path root = Files.createTempDirectory("secdrive-demo-");
     Path media = root.resolve("media");

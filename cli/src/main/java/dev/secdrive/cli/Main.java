@@ -8,6 +8,7 @@ import dev.secdrive.emulator.media.MediumException;
 import dev.secdrive.emulator.secure.DriveStateException;
 import dev.secdrive.emulator.secure.KeyFileException;
 import dev.secdrive.host.api.DriveException;
+import dev.secdrive.kit.http.JsonServer;
 import dev.secdrive.profiles.ProfileException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -51,6 +52,15 @@ public final class Main {
 
   public static void main(String[] args) {
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /**
+   * Keeps the HTTP request log of the servers this process starts from here on out of its output:
+   * the demo and the benchmark start license servers for their own use, and their request lines
+   * would bury what the command prints. A logger made before this call keeps its level.
+   */
+  static void quietRequestLog() {
+    System.setProperty("org.slf4j.simpleLogger.log." + JsonServer.REQUEST_LOG, "warn");
   }
 
   /** Runs the command line with the given streams; returns the exit code. */

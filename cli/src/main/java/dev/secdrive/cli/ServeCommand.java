@@ -6,6 +6,7 @@ import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.emulator.observe.CommandLog;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.iscsi.Chap;
 import java.io.PrintWriter;
@@ -115,6 +116,16 @@ final class ServeCommand implements Callable<Integer> {
       description = "fast (default, for tests) or realistic (the profile's load, seek, rates).")
   TimingMode timing;
 
+  @Option(
+      names = "--command-log",
+      paramLabel = "LEVEL",
+      defaultValue = "off",
+      description =
+          "Log a line per command (LUN, nexus, tag, operation, LBA and length, status and sense,"
+              + " latency, fault) for drives whose spec names no log=LEVEL: off (default), errors"
+              + " (not GOOD, or hit by a fault) or all.")
+  String commandLog;
+
   @Option(names = "--drive", paramLabel = "SPEC", description = "A drive; repeat for several.")
   List<String> drives = new ArrayList<>();
 
@@ -189,6 +200,14 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  private static CommandLog commandLog(String level) {
+    try {
+      return CommandLog.parse(level);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--command-log: " + e.getMessage());
+    }
+  }
+
   private static void closeAll(List<AutoCloseable> resources) {
     for (AutoCloseable resource : resources) {
       try {
@@ -207,6 +226,7 @@ final class ServeCommand implements Callable<Integer> {
             .mediaDirectory(media.directory)
             .profiles(profiles.catalog())
             .timing(timing)
+            .commandLog(commandLog(commandLog))
             .listen(Addresses.parse("--listen", listen));
     if (authority != null) {
       throw new CliException(

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.secdrive.emulator.control.ControlToken;
 import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.host.api.Drive;
 import dev.secdrive.kit.testing.ExternalTool;
+import dev.secdrive.protocol.sense.AdditionalSense;
+import dev.secdrive.protocol.sense.SenseKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,7 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,8 +43,17 @@ class ServeIT {
   @TempDir Path anchors;
   @TempDir Path keys;
 
-  /** A running {@code secdrive serve} and the addresses it printed. */
-  record Server(Process process, String tcp, String control, List<String> lines)
+  /**
+   * A running {@code secdrive serve}, the addresses it printed, the lines up to them, and the lines
+   * after them as a thread reads them on.
+   */
+  record Server(
+      Process process,
+      String tcp,
+      String control,
+      List<String> lines,
+      Thread reader,
+      List<String> later)
       implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
@@ -49,6 +65,15 @@ class ServeIT {
     void stop() throws InterruptedException {
       process.destroy();
       assertTrue(process.waitFor(10, TimeUnit.SECONDS), "serve stops on SIGTERM");
+    }
+
+    /** Stops the server, then everything it printed after its addresses. */
+    List<String> stopAndReadTheRest() throws InterruptedException {
+      stop();
+      reader.join(TimeUnit.SECONDS.toMillis(30)); // the pipe ends with the process
+      synchronized (later) {
+        return List.copyOf(later);
+      }
     }
   }
 
@@ -79,7 +104,22 @@ class ServeIT {
         break;
       }
     }
-    return new Server(process, tcp, control, lines);
+    List<String> later = Collections.synchronizedList(new ArrayList<>());
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                for (String line; (line = out.readLine()) != null; ) {
+                  later.add(line);
+                }
+              } catch (IOException closed) {
+                // the process is gone
+              }
+            },
+            "serve-output");
+    reader.setDaemon(true);
+    reader.start();
+    return new Server(process, tcp, control, lines, reader, later);
   }
 
   /** {@code secdrive serve} in-process, for its refusals, with this test's anchors. */
@@ -200,6 +240,145 @@ class ServeIT {
     }
   }
 
+  /** {@code name{labels} value} lines of a Prometheus scrape, by series. */
+  static Map<String, Double> series(String scrape) {
+    Map<String, Double> series = new LinkedHashMap<>();
+    for (String line : scrape.split("\n")) {
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        int space = line.lastIndexOf(' ');
+        series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      }
+    }
+    return series;
+  }
+
+  /** The sum of the series whose text contains every one of {@code parts}. */
+  static double sum(Map<String, Double> series, String... parts) {
+    return series.entrySet().stream()
+        .filter(e -> Arrays.stream(parts).allMatch(e.getKey()::contains))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
+
+  @Test
+  void commandsAreLoggedPerDriveAndCountedPerDriveAndEndpoint() throws Exception {
+    assertEquals(
+        0, Cli.run("media", "create", "--media-dir", media.toString(), "--id", "DISC-A").exit());
+    enrol("lun=0", "lun=1");
+    // A marker no line of the log may show: data bytes never reach it.
+    byte[] data = new byte[8 * 2048];
+    byte[] marker = "DATA-MARKER-7f3a".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i + marker.length <= data.length; i += marker.length) {
+      System.arraycopy(marker, 0, data, i, marker.length);
+    }
+    try (Server server =
+        serve(
+            "--media-dir", media.toString(),
+            "--listen", "127.0.0.1:0",
+            "--control", "127.0.0.1:0",
+            "--iscsi", "127.0.0.1:0",
+            "--command-log", "errors",
+            "--drive", "lun=0,medium=DISC-A,log=all",
+            "--drive", "lun=1")) {
+      assertTrue(server.tcp() != null && server.control() != null, server.lines()::toString);
+      Matcher portal =
+          server.lines().stream()
+              .map(Pattern.compile("serving on ((iscsi://127\\.0\\.0\\.1:\\d+)/\\S+)$")::matcher)
+              .filter(Matcher::find)
+              .findFirst()
+              .orElseThrow();
+      String iscsi = portal.group(2);
+      String control = server.control();
+      String tcp = server.tcp();
+      try (Drive lun0 = Drive.open(tcp + "/0");
+          Drive lun1 = Drive.open(tcp + "/1")) {
+        lun0.write(40, data);
+        assertArrayEquals(data, lun0.read(40, 8));
+        Cli fault =
+            Cli.run(
+                "control",
+                control,
+                "--media-dir",
+                media.toString(),
+                "faults",
+                "--read-error",
+                "43");
+        assertEquals(0, fault.exit(), fault::toString);
+        DriveIT.assertSense(
+            SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR, () -> lun0.read(40, 8));
+        DriveIT.assertSense(
+            SenseKey.NOT_READY, AdditionalSense.MEDIUM_NOT_PRESENT, lun1::testUnitReady);
+      }
+      try (Drive overIscsi = Drive.open(portal.group(1) + "/0")) {
+        assertArrayEquals(Arrays.copyOf(data, 2 * 2048), overIscsi.read(40, 2));
+      }
+      Cli level = Cli.run("control", control, "--media-dir", media.toString(), "--lun", "1", "log");
+      assertEquals("drive 1: command log errors", level.out().trim(), level::toString);
+
+      Cli scrape = Cli.run("control", control, "--media-dir", media.toString(), "metrics");
+      assertEquals(0, scrape.exit(), scrape::toString);
+      Map<String, Double> metrics = series(scrape.out());
+      String overTcp = "endpoint=\"" + tcp + "\",lun=\"0\"";
+      assertEquals(
+          1,
+          sum(metrics, "secdrive_commands_total{", overTcp, "opcode=\"READ(", "CHECK_CONDITION"),
+          scrape.out());
+      assertTrue(sum(metrics, "secdrive_commands_total{", overTcp, "opcode=\"READ(", "GOOD") >= 1);
+      assertTrue(sum(metrics, "secdrive_commands_total{", overTcp, "opcode=\"WRITE(") >= 1);
+      assertEquals(
+          1, sum(metrics, "secdrive_command_errors_total{asc=\"11/00\"", overTcp, "MEDIUM_ERROR"));
+      assertTrue(
+          sum(metrics, "secdrive_command_errors_total{asc=\"3A/00\"", "lun=\"1\"", "NOT_READY")
+              >= 1,
+          scrape.out());
+      assertTrue(
+          sum(metrics, "secdrive_data_bytes_total{direction=\"in\"", overTcp) >= data.length);
+      assertTrue(
+          sum(metrics, "secdrive_data_bytes_total{direction=\"out\"", overTcp) >= data.length);
+      assertEquals(
+          sum(metrics, "secdrive_commands_total{", overTcp),
+          sum(metrics, "secdrive_command_seconds_count{", overTcp),
+          "every command answered is timed");
+      assertTrue(sum(metrics, "secdrive_faults_total{kind=\"read-error\",lun=\"0\"}") >= 1);
+      assertTrue(
+          sum(metrics, "secdrive_commands_total{endpoint=\"" + iscsi + "\",lun=\"0\"") >= 1,
+          "the iSCSI endpoint counts apart: " + scrape.out());
+      assertEquals(
+          1,
+          sum(
+              metrics,
+              "http_server_requests_seconds_count{method=\"POST\",route=\"/drives/{}/faults\"",
+              "server=\"secdrive-control\",status=\"200\""));
+
+      String log = String.join("\n", server.stopAndReadTheRest());
+      List<String> lines = log.lines().filter(l -> l.contains("lun=")).toList();
+      assertTrue(
+          lines.stream()
+              .anyMatch(
+                  l ->
+                      l.contains("lun=0 endpoint=" + tcp)
+                          && l.contains("status=CHECK_CONDITION sense=03/11/00")
+                          && l.contains("fault=\"read-error lba=43\"")
+                          && l.contains(" lba=40 blocks=8 ")),
+          log);
+      assertTrue(
+          lines.stream()
+              .anyMatch(l -> l.contains("lun=0 endpoint=" + tcp) && l.contains("status=GOOD")),
+          "lun 0 logs every command: " + log);
+      assertTrue(
+          lines.stream().anyMatch(l -> l.contains("lun=1 ") && l.contains("sense=02/3A/00")), log);
+      assertFalse(
+          lines.stream().anyMatch(l -> l.contains("lun=1 ") && l.contains("status=GOOD")),
+          "lun 1 logs errors only: " + log);
+      assertTrue(lines.stream().anyMatch(l -> l.contains("lun=0 endpoint=" + iscsi)), log);
+      assertTrue(log.contains("server=secdrive-control method=GET route=/metrics status=200"), log);
+      assertTrue(log.contains("route=/drives/{}/log status=200"), log);
+      String token = ControlToken.load(ControlToken.defaultFile(media)).value();
+      assertFalse(log.contains(token), "the control token is never logged");
+      assertFalse(log.contains("DATA-MARKER"), "data bytes are never logged");
+    }
+  }
+
   @Test
   void startUpErrorsNameTheProblem() throws Exception {
     enrol("lun=0", "lun=0,device-id=OTHER-DRIVE");
@@ -230,7 +409,7 @@ class ServeIT {
 
     Cli spec = serveInProcess("--media-dir", media.toString(), "--drive", "lun=0,color=blue");
     assertTrue(
-        spec.err().contains("unknown key 'color' (known: lun, profile, device-id, medium)"),
+        spec.err().contains("unknown key 'color' (known: lun, profile, device-id, medium, log)"),
         spec::toString);
 
     Cli medium =

@@ -12,6 +12,8 @@ import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.Medium;
 import dev.secdrive.emulator.media.MediumStore;
+import dev.secdrive.emulator.observe.CommandLog;
+import dev.secdrive.emulator.observe.Instruments;
 import dev.secdrive.emulator.secure.Authority;
 import dev.secdrive.emulator.secure.DriveFiles;
 import dev.secdrive.profiles.DriveProfile;
@@ -131,7 +133,14 @@ public final class Emulator implements AutoCloseable {
       releaseDriveLocks();
       throw e;
     }
-    this.target = new Target(drives);
+    Instruments instruments = new Instruments(builder.clock);
+    instruments.setDefaultLevel(builder.commandLog);
+    for (DriveConfig config : builder.drives) {
+      if (config.commandLog() != null) {
+        instruments.setLevel(config.lun(), config.commandLog());
+      }
+    }
+    this.target = new Target(drives, instruments);
     EventLoopGroup bossGroup = null;
     EventLoopGroup workerGroup = null;
     List<Endpoint> started = new ArrayList<>();
@@ -426,6 +435,7 @@ public final class Emulator implements AutoCloseable {
     private ScheduledExecutorService answerDelays;
     private Authority enrolment;
     private Path anchorDirectory;
+    private CommandLog commandLog = CommandLog.OFF;
 
     private Builder() {}
 
@@ -462,6 +472,15 @@ public final class Emulator implements AutoCloseable {
 
     public Builder drive(DriveConfig drive) {
       drives.add(drive);
+      return this;
+    }
+
+    /**
+     * Which commands of a drive whose {@link DriveConfig} names no level are logged ({@link
+     * CommandLog#OFF} by default).
+     */
+    public Builder commandLog(CommandLog level) {
+      this.commandLog = level;
       return this;
     }
 

@@ -458,6 +458,42 @@ abstract class CenterContract {
   }
 
   @Test
+  void metricsNeedTheAdminTokenAndCountRequestsByRouteNeverByUser() throws Exception {
+    user("alice");
+    assertEquals(200, adminGet("/users/alice").status());
+    assertRefused(get("/users/alice"), 401, "Authorization: Bearer <token>");
+    assertRefused(get("/metrics"), 401, "Authorization: Bearer <token>");
+
+    HttpResponse<String> metrics =
+        CLIENT.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + center.address().getPort() + "/metrics"))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    assertEquals(
+        "text/plain; version=0.0.4; charset=utf-8",
+        metrics.headers().firstValue("Content-Type").orElse(""));
+    String text = metrics.body();
+    for (String status : List.of("200", "401")) {
+      assertTrue(
+          text.contains(
+              "http_server_requests_seconds_count{method=\"GET\",route=\"/users/{}\","
+                  + "server=\"secdrive-center\",status=\""
+                  + status
+                  + "\"} 1"),
+          text);
+    }
+    assertTrue(
+        text.contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/metrics\","
+                + "server=\"secdrive-center\",status=\"401\"} 1"),
+        text);
+    assertFalse(text.contains("alice"), "a label never takes an ID: " + text);
+  }
+
+  @Test
   void userRegistrationRefusals() throws Exception {
     user("alice");
     String key = HEX.formatHex(X25519.generate().publicKey());

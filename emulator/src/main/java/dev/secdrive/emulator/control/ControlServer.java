@@ -9,11 +9,14 @@ import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.firmware.Faults;
 import dev.secdrive.emulator.media.MediumException;
+import dev.secdrive.emulator.observe.CommandLog;
+import dev.secdrive.emulator.observe.Instruments;
 import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.kit.http.HttpError;
 import dev.secdrive.kit.http.Json;
 import dev.secdrive.kit.http.JsonServer;
 import dev.secdrive.kit.http.Request;
+import dev.secdrive.kit.metrics.Metrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -39,7 +42,10 @@ import java.util.regex.Pattern;
  *                                      "powerLossAtStep": "restore:secure-area-renamed"}
  * DELETE /drives/{lun}/faults         clear them
  * POST   /drives/{lun}/secure-area/erase  destroy the secure area of the medium in the drive
+ * GET    /drives/{lun}/log            the drive's command log level
+ * POST   /drives/{lun}/log            {"level": "off" | "errors" | "all"}
  * GET    /media                       the media directory
+ * GET    /metrics                     every meter, in the Prometheus text format
  * </pre>
  *
  * Errors answer 400 (bad request body or method), 404 (no such drive or path) or 409 (the drive
@@ -82,6 +88,22 @@ public final class ControlServer implements AutoCloseable {
    */
   public static final int MAX_CONNECTIONS = 64;
 
+  /** The fixed segments of the routes, which the request log and its metrics keep. */
+  private static final Set<String> ROUTE_WORDS =
+      Set.of(
+          "drives",
+          "insert",
+          "remove",
+          "write-protect",
+          "faults",
+          "reservations",
+          "clear",
+          "secure-area",
+          "erase",
+          "log",
+          "media",
+          "metrics");
+
   private final Emulator emulator;
   private final ControlToken token;
   private final JsonServer server;
@@ -98,6 +120,8 @@ public final class ControlServer implements AutoCloseable {
             .jsonBodiesOnly()
             .json(JSON)
             .errors(ControlServer::refusal)
+            .routeWords(ROUTE_WORDS)
+            .metrics(emulator.target().instruments().registry())
             .start(address);
   }
 
@@ -179,6 +203,10 @@ public final class ControlServer implements AutoCloseable {
       requireMethod(request, "GET");
       return emulator.media().list();
     }
+    if (path.equals("/metrics")) {
+      requireMethod(request, "GET");
+      return Metrics.scrape(emulator.target().instruments().registry());
+    }
     Matcher m = DRIVE_PATH.matcher(path);
     if (!m.matches()) {
       throw HttpError.notFound("no such resource: " + path);
@@ -216,6 +244,23 @@ public final class ControlServer implements AutoCloseable {
       }
       case "/faults" -> {
         return faults(request, emulator.drive(lun).faults());
+      }
+      case "/log" -> {
+        Instruments instruments = emulator.target().instruments();
+        if (request.method().equals("POST")) {
+          JsonNode level = request.object(Set.of("level")).get("level");
+          if (level == null || !level.isTextual()) {
+            throw HttpError.badRequest("field 'level' (off, errors or all) is required");
+          }
+          try {
+            instruments.setLevel(lun, CommandLog.parse(level.asText()));
+          } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest(e.getMessage());
+          }
+        } else {
+          requireMethod(request, "GET");
+        }
+        return Map.of("lun", lun, "level", instruments.level(lun).text());
       }
       case "/reservations/clear" -> {
         requireMethod(request, "POST");

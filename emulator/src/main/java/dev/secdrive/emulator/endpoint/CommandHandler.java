@@ -5,6 +5,8 @@ import dev.secdrive.emulator.firmware.Nexus;
 import dev.secdrive.emulator.firmware.Response;
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.media.PowerLoss;
+import dev.secdrive.emulator.observe.Instruments;
+import dev.secdrive.emulator.observe.Instruments.DriveMeters;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.frame.CommandFrame;
 import dev.secdrive.protocol.frame.Frame;
@@ -28,8 +30,10 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +64,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Protocol errors: a frame that breaks the protocol is answered with a protocol error frame;
  *       the carrier decides whether the connection survives it.
  *   <li>The nexus: its unit attentions and PREVENT end with {@link #disconnected()}.
+ *   <li>Instruments: every command a drive answers is counted, timed and, at the drive's level,
+ *       logged by the target's {@link Instruments} as its status leaves.
  * </ul>
  *
  * <p>Everything runs on {@link Carrier#executor()}; the handler is not thread-safe. From the frame
@@ -116,6 +122,11 @@ public final class CommandHandler {
   private final ScheduledExecutorService answerDelays;
   private final ArrayDeque<CommandFrame> queued = new ArrayDeque<>();
   private final Set<StatusFrame> delayed = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Instruments instruments;
+
+  /** The meters of each LUN this nexus addresses, looked up once. */
+  private final Map<Integer, DriveMeters> meters = new HashMap<>();
+
   private boolean disconnected;
 
   /**
@@ -140,6 +151,7 @@ public final class CommandHandler {
     this.carrier = carrier;
     this.replyCache = replyCache;
     this.answerDelays = answerDelays;
+    this.instruments = target.instruments();
   }
 
   public Nexus nexus() {
@@ -321,11 +333,21 @@ public final class CommandHandler {
 
   private void execute(CommandFrame command) {
     PooledDataIn dataIn = new PooledDataIn(carrier.alloc());
+    long started = instruments.now();
+    byte[] cdb = command.cdb();
     Response response;
     try {
-      response = dispatch(command, dataIn);
+      response = dispatch(command, cdb, dataIn);
     } catch (PowerLoss e) {
       dataIn.release();
+      instruments.lost(
+          meters(command.lun()),
+          nexus,
+          command.tag(),
+          cdb,
+          target.unit(command.lun()) == null
+              ? null
+              : target.unit(command.lun()).faults().takeFired());
       carrier.drop();
       return;
     } catch (RuntimeException e) {
@@ -336,8 +358,10 @@ public final class CommandHandler {
       return;
     }
     StatusFrame status = statusFrame(command, response, dataIn);
+    Runnable answered = answered(command, cdb, response, status, started);
     if (response.delayNanos() <= 0) {
       send(status);
+      answered.run();
       return;
     }
     delayed.add(status);
@@ -346,6 +370,7 @@ public final class CommandHandler {
         () -> {
           if (delayed.remove(status)) {
             send(status);
+            answered.run();
             carrier.flush();
             drain();
           }
@@ -356,6 +381,25 @@ public final class CommandHandler {
       answerDelays.schedule(
           () -> carrier.executor().execute(answer), response.delayNanos(), TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** What counts and logs {@code command} once its status has gone; reads nothing it releases. */
+  private Runnable answered(
+      CommandFrame command, byte[] cdb, Response response, StatusFrame status, long started) {
+    DriveMeters drive = meters(command.lun());
+    int tag = command.tag();
+    long in = status.content().readableBytes();
+    long out = command.dataOut().readableBytes();
+    return () -> instruments.answered(drive, nexus, tag, cdb, response, in, out, started);
+  }
+
+  private DriveMeters meters(int lun) {
+    DriveMeters drive = meters.get(lun);
+    if (drive == null) {
+      drive = instruments.meters(lun, nexus.endpoint());
+      meters.put(lun, drive);
+    }
+    return drive;
   }
 
   /**
@@ -373,8 +417,7 @@ public final class CommandHandler {
    * Routes the command to its logical unit. REPORT LUNS is the target's whatever LUN it names
    * (SPC-4 6.33), and so is a LUN no unit answers to.
    */
-  private Response dispatch(CommandFrame command, PooledDataIn dataIn) {
-    byte[] cdb = command.cdb();
+  private Response dispatch(CommandFrame command, byte[] cdb, PooledDataIn dataIn) {
     Firmware unit = target.unit(command.lun());
     boolean reportLuns = cdb.length > 0 && (cdb[0] & 0xFF) == Opcode.REPORT_LUNS.code();
     if (unit == null || reportLuns) {
@@ -437,19 +480,22 @@ public final class CommandHandler {
 
     private final Target target;
     private final ScheduledExecutorService answerDelays;
+    private final String endpoint;
     private ChannelHandlerContext ctx;
     private CommandHandler commands;
 
     public OnChannel(Target target) {
-      this(target, null);
+      this(target, null, "local");
     }
 
     /**
      * @param answerDelays as for {@link CommandHandler}, or {@code null}
+     * @param endpoint the endpoint's name for metrics ({@link Nexus#endpoint()})
      */
-    public OnChannel(Target target, ScheduledExecutorService answerDelays) {
+    public OnChannel(Target target, ScheduledExecutorService answerDelays, String endpoint) {
       this.target = target;
       this.answerDelays = answerDelays;
+      this.endpoint = endpoint;
     }
 
     @Override
@@ -458,7 +504,7 @@ public final class CommandHandler {
       this.commands =
           new CommandHandler(
               target,
-              new Nexus(String.valueOf(ctx.channel().remoteAddress())),
+              new Nexus(String.valueOf(ctx.channel().remoteAddress()), endpoint),
               this,
               null,
               answerDelays);

@@ -15,6 +15,9 @@ public final class Faults implements WriteSteps {
 
   private volatile String powerLossAtStep;
 
+  /** The fault that fired in the command running now; the drive runs one command at a time. */
+  private String fired;
+
   private final NavigableSet<Long> readErrors = new ConcurrentSkipListSet<>();
   private final NavigableSet<Long> writeErrors = new ConcurrentSkipListSet<>();
 
@@ -53,6 +56,7 @@ public final class Faults implements WriteSteps {
     String armed = powerLossAtStep;
     if (armed != null && armed.equals(step)) {
       powerLossAtStep = null;
+      fired = "power-loss step=" + step;
       throw new PowerLoss(step);
     }
   }
@@ -65,14 +69,31 @@ public final class Faults implements WriteSteps {
     return List.copyOf(writeErrors);
   }
 
-  /** The first failing LBA in [lba, lba + blocks), or -1. */
+  /** The first failing LBA in [lba, lba + blocks), or -1; a hit is the command's fault. */
   public long firstReadError(long lba, long blocks) {
-    return first(readErrors, lba, blocks);
+    return fired("read-error", first(readErrors, lba, blocks));
   }
 
-  /** The first LBA in [lba, lba + blocks) that fails to write, or -1. */
+  /** The first LBA in [lba, lba + blocks) that fails to write, or -1; a hit is the fault. */
   public long firstWriteError(long lba, long blocks) {
-    return first(writeErrors, lba, blocks);
+    return fired("write-error", first(writeErrors, lba, blocks));
+  }
+
+  /**
+   * The fault that fired since the last call ({@code read-error lba=2048}), or null; the firmware
+   * takes it when a command ends, so each command's log line names its own.
+   */
+  public String takeFired() {
+    String fault = fired;
+    fired = null;
+    return fault;
+  }
+
+  private long fired(String kind, long lba) {
+    if (lba >= 0) {
+      fired = kind + " lba=" + lba;
+    }
+    return lba;
   }
 
   private static long first(NavigableSet<Long> set, long lba, long blocks) {

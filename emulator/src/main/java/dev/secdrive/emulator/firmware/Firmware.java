@@ -230,6 +230,11 @@ public final class Firmware {
    * @param dataIn where the command's data-in bytes go
    */
   public synchronized Response execute(Nexus nexus, byte[] cdb, ByteBuffer dataOut, DataIn dataIn) {
+    unit.faults().takeFired(); // what a control API read fired is no command's
+    return run(nexus, cdb, dataOut, dataIn).withFault(unit.faults().takeFired());
+  }
+
+  private Response run(Nexus nexus, byte[] cdb, ByteBuffer dataOut, DataIn dataIn) {
     if (poweredOff) {
       throw new PowerLoss("(the drive is off)");
     }

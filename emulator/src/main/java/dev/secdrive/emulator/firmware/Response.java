@@ -13,22 +13,36 @@ import dev.secdrive.protocol.sense.SenseData;
  *     #AS_SENT} when it takes the data-out as it came; an endpoint reports a difference from what
  *     the host sent as a residual (RFC 7143 11.4.5.1)
  * @param delayNanos how long after arrival the drive completes the command (0 with fast timing)
+ * @param fault the injected fault that fired during the command, for the command log ({@code
+ *     read-error lba=2048}), or {@code null}
  */
 public record Response(
-    ScsiStatus status, SenseData sense, int dataInLength, long dataOutLength, long delayNanos) {
+    ScsiStatus status,
+    SenseData sense,
+    int dataInLength,
+    long dataOutLength,
+    long delayNanos,
+    String fault) {
 
   /** The command names no data-out length of its own: whatever the host sent is what it took. */
   public static final long AS_SENT = -1;
 
   static Response good(int dataInLength, long dataOutLength, long delayNanos) {
-    return new Response(ScsiStatus.GOOD, null, dataInLength, dataOutLength, delayNanos);
+    return new Response(ScsiStatus.GOOD, null, dataInLength, dataOutLength, delayNanos, null);
   }
 
   static Response reservationConflict(long delayNanos) {
-    return new Response(ScsiStatus.RESERVATION_CONFLICT, null, 0, AS_SENT, delayNanos);
+    return new Response(ScsiStatus.RESERVATION_CONFLICT, null, 0, AS_SENT, delayNanos, null);
+  }
+
+  /** This response, naming the fault that fired during its command (null: none). */
+  Response withFault(String fault) {
+    return fault == null
+        ? this
+        : new Response(status, sense, dataInLength, dataOutLength, delayNanos, fault);
   }
 
   static Response checkCondition(SenseData sense, long dataOutLength, long delayNanos) {
-    return new Response(ScsiStatus.CHECK_CONDITION, sense, 0, dataOutLength, delayNanos);
+    return new Response(ScsiStatus.CHECK_CONDITION, sense, 0, dataOutLength, delayNanos, null);
   }
 }

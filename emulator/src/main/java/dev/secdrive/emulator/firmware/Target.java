@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.firmware;
 
+import dev.secdrive.emulator.observe.Instruments;
 import dev.secdrive.protocol.cdb.Cdbs;
 import dev.secdrive.protocol.cdb.Inquiry;
 import dev.secdrive.protocol.cdb.InvalidCdbException;
@@ -28,8 +29,18 @@ import java.util.TreeMap;
 public final class Target {
 
   private final NavigableMap<Integer, Firmware> units;
+  private final Instruments instruments;
 
+  /** A target whose meters and command log run on the system clock. */
   public Target(List<Firmware> drives) {
+    this(drives, new Instruments());
+  }
+
+  /**
+   * @param instruments what counts and logs the commands of every endpoint that serves this target
+   */
+  public Target(List<Firmware> drives, Instruments instruments) {
+    this.instruments = instruments;
     NavigableMap<Integer, Firmware> map = new TreeMap<>();
     for (Firmware drive : drives) {
       if (map.put(drive.lun(), drive) != null) {
@@ -41,6 +52,11 @@ public final class Target {
 
   public NavigableMap<Integer, Firmware> units() {
     return units;
+  }
+
+  /** The meters and command log of the commands this target answers. */
+  public Instruments instruments() {
+    return instruments;
   }
 
   public Firmware unit(int lun) {

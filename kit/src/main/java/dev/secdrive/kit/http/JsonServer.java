@@ -2,6 +2,8 @@ package dev.secdrive.kit.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secdrive.kit.crypto.Bytes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -56,6 +58,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,6 +131,22 @@ public final class JsonServer implements AutoCloseable {
   private static final int MAX_HEADERS = 8192;
 
   private static final Logger log = LoggerFactory.getLogger(JsonServer.class);
+
+  /**
+   * One line per answered request, at INFO: {@code server=secdrive-center method=POST
+   * route=/copies/certificate status=200 ms=3.100 in=412 out=988 remote=127.0.0.1}. The route is
+   * the path with every segment that is not one of the server's route words written {@code {}}, so
+   * no identifier, token or query a client sends reaches the log; bodies and headers never do.
+   */
+  public static final String REQUEST_LOG = "dev.secdrive.requests";
+
+  /** The timer of every answer, {@code http_server_requests_seconds} in Prometheus. */
+  public static final String REQUEST_METER = "http.server.requests";
+
+  private static final Logger requests = LoggerFactory.getLogger(REQUEST_LOG);
+  private static final Set<String> METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+  private static final int MAX_ROUTE_SEGMENTS = 8;
   private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
   private static final HexFormat HEX = HexFormat.of();
 
@@ -171,6 +190,9 @@ public final class JsonServer implements AutoCloseable {
   private final boolean jsonBodiesOnly;
   private final Handler handler;
   private final ErrorMapper errors;
+  private final Set<String> routeWords;
+  private final MeterRegistry meters;
+  private final Consumer<String> requestLog;
   private Channel server;
   private boolean loopback;
 
@@ -192,6 +214,9 @@ public final class JsonServer implements AutoCloseable {
     this.jsonBodiesOnly = b.jsonBodiesOnly;
     this.handler = b.handler;
     this.errors = b.errors;
+    this.routeWords = b.routeWords;
+    this.meters = b.meters;
+    this.requestLog = b.requestLog;
   }
 
   /** A server named {@code name} (its threads' names, its log lines) serving {@code handler}. */
@@ -236,6 +261,77 @@ public final class JsonServer implements AutoCloseable {
     }
     loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownNow();
+  }
+
+  private long now() {
+    return meters != null ? meters.config().clock().monotonicTime() : System.nanoTime();
+  }
+
+  /**
+   * The route of {@code uri} for logs and labels: its path with each segment that is not one of the
+   * route words as {@code {}}, at most {@value #MAX_ROUTE_SEGMENTS} segments ({@code /…} beyond),
+   * the query dropped. {@code /titles/SW-1/key} is {@code /titles/{}/key}.
+   */
+  String route(String uri) {
+    int query = uri.indexOf('?');
+    String path = query < 0 ? uri : uri.substring(0, query);
+    StringBuilder route = new StringBuilder();
+    int segments = 0;
+    for (String segment : path.split("/")) {
+      if (segment.isEmpty()) {
+        continue;
+      }
+      if (++segments > MAX_ROUTE_SEGMENTS) {
+        route.append("/…");
+        break;
+      }
+      route.append('/').append(routeWords.contains(segment) ? segment : "{}");
+    }
+    return route.length() == 0 ? "/" : route.toString();
+  }
+
+  /** Logs and counts one answer; {@code method} and {@code uri} as the request sent them. */
+  private void observe(
+      String method, String uri, String remote, int status, long in, long out, long started) {
+    long nanos = now() - started;
+    String known = method == null ? "-" : METHODS.contains(method) ? method : "OTHER";
+    String route = uri == null ? "-" : route(uri);
+    if (meters != null) {
+      Timer.builder(REQUEST_METER)
+          .description("HTTP requests answered, by method, route and status")
+          .tag("server", name)
+          .tag("method", known)
+          .tag("route", route)
+          .tag("status", Integer.toString(status))
+          .register(meters)
+          .record(nanos, TimeUnit.NANOSECONDS);
+    }
+    if (requestLog != null || requests.isInfoEnabled()) {
+      String line =
+          String.format(
+              Locale.ROOT,
+              "server=%s method=%s route=%s status=%d ms=%.3f in=%d out=%d remote=%s",
+              name,
+              known,
+              route,
+              status,
+              nanos / 1e6,
+              in,
+              out,
+              remote == null ? "-" : remote);
+      if (requestLog != null) {
+        requestLog.accept(line);
+      } else {
+        requests.info(line);
+      }
+    }
+  }
+
+  private static String remote(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress peer
+            && peer.getAddress() != null
+        ? peer.getAddress().getHostAddress()
+        : null;
   }
 
   /** A reference for an answer whose detail stays in the log: 8 hex digits to quote. */
@@ -416,6 +512,8 @@ public final class JsonServer implements AutoCloseable {
     private boolean counting;
     private long seen;
     private boolean refused;
+    private HttpRequest request;
+    private long started;
 
     BodyBudget(Connection connection) {
       this.connection = connection;
@@ -433,6 +531,8 @@ public final class JsonServer implements AutoCloseable {
         connection.bodyArriving = false;
       }
       if (msg instanceof HttpRequest request) {
+        this.request = request;
+        this.started = now();
         long length = HttpUtil.getContentLength(request, -1L);
         counting = length < 0 && HttpUtil.isTransferEncodingChunked(request);
         seen = 0;
@@ -465,14 +565,21 @@ public final class JsonServer implements AutoCloseable {
     private void refuse(ChannelHandlerContext ctx, Object msg) {
       ReferenceCountUtil.release(msg);
       refused = true;
-      write(
-          ctx,
+      FullHttpResponse busy =
           error(
               new HttpError(
                   503,
                   name + " is receiving too many large request bodies; try again shortly",
-                  Map.of("Retry-After", "1"))),
-          false);
+                  Map.of("Retry-After", "1")));
+      observe(
+          request.method().name(),
+          request.uri(),
+          remote(ctx),
+          503,
+          seen,
+          busy.content().readableBytes(),
+          started);
+      write(ctx, busy, false);
     }
   }
 
@@ -485,8 +592,19 @@ public final class JsonServer implements AutoCloseable {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       // The rest of the body is not read: the connection cannot carry another request.
-      write(
-          ctx, error(new HttpError(413, "request body larger than " + maxBody + " bytes")), false);
+      FullHttpResponse tooLarge =
+          error(new HttpError(413, "request body larger than " + maxBody + " bytes"));
+      if (oversized instanceof HttpRequest request) {
+        observe(
+            request.method().name(),
+            request.uri(),
+            remote(ctx),
+            413,
+            HttpUtil.getContentLength(request, -1L),
+            tooLarge.content().readableBytes(),
+            now());
+      }
+      write(ctx, tooLarge, false);
     }
   }
 
@@ -494,6 +612,13 @@ public final class JsonServer implements AutoCloseable {
   private final class Exchange extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Connection connection;
     private ScheduledFuture<?> deadline;
+
+    /** The request being answered, for its log line and timer. */
+    private String method;
+
+    private String uri;
+    private long bodyLength;
+    private long started;
 
     Exchange(Connection connection) {
       this.connection = connection;
@@ -528,6 +653,10 @@ public final class JsonServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest message) {
       cancelDeadline();
       connection.begun();
+      method = message.method().name();
+      uri = message.uri();
+      bodyLength = message.content().readableBytes();
+      started = now();
       long charged = connection.receiving;
       connection.receiving = 0;
       if (!message.decoderResult().isSuccess()) {
@@ -549,9 +678,7 @@ public final class JsonServer implements AutoCloseable {
                 message.headers(),
                 ByteBufUtil.getBytes(message.content()),
                 json,
-                ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress peer
-                    ? peer.getAddress().getHostAddress()
-                    : null);
+                remote(ctx));
       } catch (HttpError e) {
         release(charged);
         answer(ctx, error(e), keepAlive);
@@ -598,6 +725,14 @@ public final class JsonServer implements AutoCloseable {
      * its connection cannot give way, until the answer is written or has failed.
      */
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+      observe(
+          method,
+          uri,
+          remote(ctx),
+          response.status().code(),
+          bodyLength,
+          response.content().readableBytes(),
+          started);
       HttpUtil.setKeepAlive(response, keepAlive);
       ChannelFuture written = ctx.writeAndFlush(response);
       written.addListener(f -> connection.ended());
@@ -766,6 +901,9 @@ public final class JsonServer implements AutoCloseable {
     private int backlog = 64;
     private boolean jsonBodiesOnly;
     private ErrorMapper errors = (request, e) -> null;
+    private Set<String> routeWords = Set.of();
+    private MeterRegistry meters;
+    private Consumer<String> requestLog;
 
     private Builder(String name, Handler handler) {
       this.name = Objects.requireNonNull(name, "name");
@@ -872,6 +1010,34 @@ public final class JsonServer implements AutoCloseable {
 
     public Builder errors(ErrorMapper errors) {
       this.errors = Objects.requireNonNull(errors, "errors");
+      return this;
+    }
+
+    /**
+     * The path segments that name this server's routes ({@code titles}, {@code key}): they stay in
+     * the route of the request log and the metrics, and every other segment is written {@code {}}.
+     */
+    public Builder routeWords(Set<String> words) {
+      this.routeWords = Set.copyOf(words);
+      return this;
+    }
+
+    /**
+     * Times every answer, refusals included, in {@code registry} as {@value #REQUEST_METER}, with
+     * the labels server, method (one of the standard ones, else OTHER), route and status; its clock
+     * times the request log too.
+     */
+    public Builder metrics(MeterRegistry registry) {
+      this.meters = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Hands each request's log line to {@code sink} instead of the {@value #REQUEST_LOG} logger (a
+     * test reads them so).
+     */
+    public Builder requestLog(Consumer<String> sink) {
+      this.requestLog = Objects.requireNonNull(sink, "sink");
       return this;
     }
 

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secdrive.kit.metrics.Metrics;
 import dev.secdrive.kit.testing.ManualScheduler;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,8 +26,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
@@ -594,5 +599,66 @@ class JsonServerTest {
     for (String host : new String[] {"example.com", "10.0.0.1:80", "[::2]", "127.0.0.1.nip.io"}) {
       assertFalse(JsonServer.loopbackHost(host), host);
     }
+  }
+
+  @Test
+  void everyAnswerIsLoggedAndTimedByItsRouteWithoutIdsTokensQueriesOrBodies() throws Exception {
+    Queue<String> lines = new ConcurrentLinkedQueue<>();
+    PrometheusMeterRegistry registry = Metrics.registry();
+    server =
+        builder(2, 0)
+            .routeWords(Set.of("orders", "admin"))
+            .metrics(registry)
+            .requestLog(lines::add)
+            .start(new InetSocketAddress("127.0.0.1", 0));
+
+    String order = "{\"item\":\"SECRET-ITEM\",\"count\":2,\"key\":\"00\"}";
+    assertEquals(
+        200, call("POST", "/orders", order, "Content-Type", "application/json").statusCode());
+    assertEquals(200, call("GET", "/admin", null, "Authorization", "Bearer s3cret").statusCode());
+    assertEquals(404, call("GET", "/admin/user-42?token=abc", null).statusCode());
+    assertEquals(403, call("GET", "/orders", null, "Origin", "http://evil.example").statusCode());
+    assertEquals(
+        413, call("POST", "/orders", "{\"item\":\"" + "x".repeat(80) + "\"}").statusCode());
+    assertEquals(404, call("GET", "/a/b/c/d/e/f/g/h/i/j", null).statusCode());
+
+    List<String> logged = List.copyOf(lines);
+    assertEquals(6, logged.size(), logged::toString);
+    Pattern shape =
+        Pattern.compile(
+            "server=test-server method=(GET|POST) route=(\\S+) status=(\\d{3}) ms=\\d+\\.\\d{3}"
+                + " in=-?\\d+ out=\\d+ remote=127\\.0\\.0\\.1");
+    List<String> routes = new ArrayList<>();
+    for (String line : logged) {
+      Matcher m = shape.matcher(line);
+      assertTrue(m.matches(), line);
+      routes.add(m.group(2) + " " + m.group(3));
+      for (String secret : List.of("SECRET-ITEM", "s3cret", "user-42", "token", "abc", "evil")) {
+        assertFalse(line.contains(secret), secret + " in " + line);
+      }
+    }
+    assertEquals(
+        List.of(
+            "/orders 200",
+            "/admin 200",
+            "/admin/{} 404",
+            "/orders 403",
+            "/orders 413",
+            "/{}/{}/{}/{}/{}/{}/{}/{}/… 404"),
+        routes);
+
+    Timer orders =
+        registry
+            .get(JsonServer.REQUEST_METER)
+            .tags("server", "test-server", "method", "POST", "route", "/orders", "status", "200")
+            .timer();
+    assertEquals(1, orders.count());
+    String scrape = new String(Metrics.scrape(registry).bytes(), StandardCharsets.UTF_8);
+    assertTrue(
+        scrape.contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/admin/{}\","
+                + "server=\"test-server\",status=\"404\"} 1"),
+        scrape);
+    assertFalse(scrape.contains("user-42"), scrape);
   }
 }

@@ -4,6 +4,7 @@ import static dev.secdrive.protocol.center.CenterRoutes.CENTER;
 import static dev.secdrive.protocol.center.CenterRoutes.CERTIFICATE;
 import static dev.secdrive.protocol.center.CenterRoutes.CONVERSION;
 import static dev.secdrive.protocol.center.CenterRoutes.COPIES;
+import static dev.secdrive.protocol.center.CenterRoutes.METRICS;
 import static dev.secdrive.protocol.center.CenterRoutes.PAYMENTS;
 import static dev.secdrive.protocol.center.CenterRoutes.TITLES;
 import static dev.secdrive.protocol.center.CenterRoutes.TITLE_KEY;
@@ -19,8 +20,10 @@ import dev.secdrive.center.store.User;
 import dev.secdrive.kit.http.HttpError;
 import dev.secdrive.kit.http.JsonServer;
 import dev.secdrive.kit.http.Request;
+import dev.secdrive.kit.metrics.Metrics;
 import dev.secdrive.protocol.center.BillInfo;
 import dev.secdrive.protocol.center.CenterInfo;
+import dev.secdrive.protocol.center.CenterRoutes;
 import dev.secdrive.protocol.center.CertificateIssue;
 import dev.secdrive.protocol.center.CertificateRequest;
 import dev.secdrive.protocol.center.ConversionIssue;
@@ -34,6 +37,7 @@ import dev.secdrive.protocol.center.RegisteredTitle;
 import dev.secdrive.protocol.center.TitleInfo;
 import dev.secdrive.protocol.center.TitleKey;
 import dev.secdrive.protocol.center.UserInfo;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * dev.secdrive.protocol.center.CenterRoutes}, bodies as the records of that package, served by
  * kit's {@link JsonServer} (bounded concurrency, body limit, time limits, web pages refused). Every
  * refusal answers {@code {"error": "..."}} with the status of its {@link Refusal.Kind}.
- * Administrative endpoints need {@code Authorization: Bearer <admin token>}.
+ * Administrative endpoints need {@code Authorization: Bearer <admin token>}, {@code GET /metrics}
+ * (Prometheus text) among them; every request is logged on {@link JsonServer#REQUEST_LOG} without
+ * its IDs, headers or body.
  */
 public final class CenterHttpServer implements AutoCloseable {
 
@@ -54,6 +60,7 @@ public final class CenterHttpServer implements AutoCloseable {
 
   private final CentralSite site;
   private final byte[] adminToken;
+  private final PrometheusMeterRegistry metrics = Metrics.registry();
   private final JsonServer server;
 
   private CenterHttpServer(CentralSite site, String adminToken, InetSocketAddress address) {
@@ -65,6 +72,8 @@ public final class CenterHttpServer implements AutoCloseable {
             .maxQueued(16)
             .maxBody(64 << 10)
             .errors(CenterHttpServer::refusal)
+            .routeWords(CenterRoutes.WORDS)
+            .metrics(metrics)
             .start(address);
   }
 
@@ -119,6 +128,13 @@ public final class CenterHttpServer implements AutoCloseable {
         if (n == 1) {
           request.requireMethod("GET");
           return center();
+        }
+      }
+      case METRICS -> {
+        if (n == 1) {
+          request.requireMethod("GET");
+          requireAdmin(request);
+          return Metrics.scrape(metrics);
         }
       }
       case TITLES -> {

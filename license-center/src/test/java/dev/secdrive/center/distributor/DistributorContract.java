@@ -432,6 +432,37 @@ abstract class DistributorContract {
   }
 
   @Test
+  void metricsNeedTheAdminTokenAndCountRequestsByRouteNeverByUserOrPassword() throws Exception {
+    String alice = user(a, "alice");
+    assertOk(get(a, "/users/alice", alice));
+    assertRefused(get(a, "/users/alice", basic("alice", "wrong password")), 401, "");
+    assertRefused(get(a, "/metrics", alice), 401, "");
+
+    HttpResponse<String> metrics =
+        CLIENT.send(
+            HttpRequest.newBuilder(URI.create(a.url() + "/metrics"))
+                .header("Authorization", bearer(a.adminToken()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    assertEquals(
+        "text/plain; version=0.0.4; charset=utf-8",
+        metrics.headers().firstValue("Content-Type").orElse(""));
+    String text = metrics.body();
+    for (String status : List.of("200", "401")) {
+      assertTrue(
+          text.contains(
+              "http_server_requests_seconds_count{method=\"GET\",route=\"/users/{}\","
+                  + "server=\"secdrive-distributor\",status=\""
+                  + status
+                  + "\"}"),
+          text);
+    }
+    assertFalse(text.contains("alice"), "a label never takes an ID: " + text);
+    assertFalse(text.contains(PASSWORD), text);
+  }
+
+  @Test
   void aPasswordOrASessionTokenAuthenticatesAndNothingElse() throws Exception {
     String alice = user(a, "alice");
     assertOk(get(a, "/users/alice", alice));

@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.center;
 
+import java.util.Set;
+
 /**
  * The paths of the central site's API (license-center/API.md "Endpoints"). Fixed paths are
  * constants; a path with an ID is the first segment, then the ID (percent-encoded by the client),
@@ -30,6 +32,16 @@ public final class CenterRoutes {
 
   /** {@code POST /copies/conversion}: {@link ConversionRequest}, scheme 2. */
   public static final String CONVERSION = "conversion";
+
+  /** {@code GET} (admin): the server's metrics in the Prometheus text format. */
+  public static final String METRICS = "metrics";
+
+  /**
+   * Every fixed segment of the routes: what a request log or a metric label keeps of a path (the
+   * IDs between them are written {@code {}}).
+   */
+  public static final Set<String> WORDS =
+      Set.of(CENTER, TITLES, TITLE_KEY, USERS, PAYMENTS, COPIES, CERTIFICATE, CONVERSION, METRICS);
 
   private CenterRoutes() {}
 }

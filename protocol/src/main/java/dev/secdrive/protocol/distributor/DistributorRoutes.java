@@ -1,5 +1,7 @@
 package dev.secdrive.protocol.distributor;
 
+import java.util.Set;
+
 /**
  * The paths of a distributor's API (license-center/DISTRIBUTOR-API.md). Fixed paths are constants;
  * a path with an ID is the first segment, then the ID (percent-encoded by the client), then the
@@ -69,6 +71,32 @@ public final class DistributorRoutes {
 
   /** {@code POST} (admin): {@link CopyPolicy}; {@code GET}: the policy in force. */
   public static final String COPY_POLICY = "copy-policy";
+
+  /** {@code GET} (admin): the server's metrics in the Prometheus text format. */
+  public static final String METRICS = "metrics";
+
+  /**
+   * Every fixed segment of the routes: what a request log or a metric label keeps of a path (the
+   * IDs between them are written {@code {}}).
+   */
+  public static final Set<String> WORDS =
+      Set.of(
+          DISTRIBUTOR,
+          USERS,
+          PAYMENTS,
+          SESSIONS,
+          CURRENT_SESSION,
+          CLIENTS,
+          CHALLENGES,
+          CONTENTS,
+          PACKAGE,
+          OFFERS,
+          LICENSES,
+          UPDATE,
+          COPIES,
+          REVOCATIONS,
+          COPY_POLICY,
+          METRICS);
 
   private DistributorRoutes() {}
 }

@@ -120,6 +120,15 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
     return parameters;
   }
 
+  /** The portal this connection came in on, as the metrics label it: {@code iscsi://HOST:PORT}. */
+  String endpoint() {
+    if (ctx == null || !(ctx.channel().localAddress() instanceof InetSocketAddress local)) {
+      return "iscsi";
+    }
+    String host = local.getHostString();
+    return "iscsi://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + local.getPort();
+  }
+
   @Override
   public String toString() {
     IscsiSession current = session;

@@ -104,7 +104,9 @@ final class IscsiSession implements CommandHandler.Carrier {
       commands =
           new CommandHandler(
               portal.target(),
-              new Nexus(parameters.initiatorName() + String.format(",i,0x%012x", isid)),
+              new Nexus(
+                  parameters.initiatorName() + String.format(",i,0x%012x", isid),
+                  leading.endpoint()),
               this,
               null,
               portal.answerDelays());

@@ -105,7 +105,7 @@ public final class SerialEndpoint implements Endpoint {
     commands =
         new CommandHandler(
             target,
-            new Nexus("serial:" + device),
+            new Nexus("serial:" + device, "serial:" + device),
             new ToHost(),
             new ReplyCache(),
             context.answerDelays());

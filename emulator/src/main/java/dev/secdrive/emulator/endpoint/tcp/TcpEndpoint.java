@@ -163,7 +163,7 @@ public final class TcpEndpoint implements Endpoint {
                     channel.config().setAutoRead(false);
                     TcpFrameDecoder decoder = new TcpFrameDecoder(maximumFrame);
                     CommandHandler.OnChannel commands =
-                        new CommandHandler.OnChannel(target, context.answerDelays());
+                        new CommandHandler.OnChannel(target, context.answerDelays(), description());
                     Quiet quiet = new Quiet(decoder, commands, clock);
                     channel.pipeline().addLast("quiet", quiet);
                     if (limits.idleTimeout() != null) {

@@ -8,6 +8,7 @@ import static dev.secdrive.protocol.distributor.DistributorRoutes.COPY_POLICY;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.CURRENT_SESSION;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.DISTRIBUTOR;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.LICENSES;
+import static dev.secdrive.protocol.distributor.DistributorRoutes.METRICS;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.OFFERS;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.PACKAGE;
 import static dev.secdrive.protocol.distributor.DistributorRoutes.PAYMENTS;
@@ -30,6 +31,7 @@ import dev.secdrive.kit.http.Binary;
 import dev.secdrive.kit.http.HttpError;
 import dev.secdrive.kit.http.JsonServer;
 import dev.secdrive.kit.http.Request;
+import dev.secdrive.kit.metrics.Metrics;
 import dev.secdrive.protocol.distributor.AddContent;
 import dev.secdrive.protocol.distributor.AddOffer;
 import dev.secdrive.protocol.distributor.Bill;
@@ -40,6 +42,7 @@ import dev.secdrive.protocol.distributor.CopyIssue;
 import dev.secdrive.protocol.distributor.CopyPolicy;
 import dev.secdrive.protocol.distributor.CopyRequest;
 import dev.secdrive.protocol.distributor.DistributorInfo;
+import dev.secdrive.protocol.distributor.DistributorRoutes;
 import dev.secdrive.protocol.distributor.LicenseIssue;
 import dev.secdrive.protocol.distributor.LicenseRequest;
 import dev.secdrive.protocol.distributor.OfferInfo;
@@ -54,6 +57,7 @@ import dev.secdrive.protocol.distributor.SessionAnswer;
 import dev.secdrive.protocol.distributor.SessionRequest;
 import dev.secdrive.protocol.distributor.UpdateRequest;
 import dev.secdrive.protocol.distributor.UserInfo;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +72,8 @@ import java.util.Map;
  * served by kit's {@link JsonServer}. Every refusal answers {@code {"error": "..."}} with the
  * status of its {@link Refusal.Kind}. Admin endpoints need {@code Authorization: Bearer <admin
  * token>}; user endpoints {@code Authorization: Basic} (user ID and password) or {@code Bearer
- * <session token>}.
+ * <session token>}. {@code GET /metrics} (admin) answers the Prometheus text; every request is
+ * logged on {@link JsonServer#REQUEST_LOG} without its IDs, headers or body.
  */
 public final class DistributorHttpServer implements AutoCloseable {
 
@@ -80,6 +85,7 @@ public final class DistributorHttpServer implements AutoCloseable {
 
   private final Distributor distributor;
   private final byte[] adminToken;
+  private final PrometheusMeterRegistry metrics = Metrics.registry();
   private final JsonServer server;
 
   private DistributorHttpServer(
@@ -93,6 +99,8 @@ public final class DistributorHttpServer implements AutoCloseable {
             .maxBody(MAX_BODY)
             .jsonBodiesOnly()
             .errors(CenterHttpServer::refusal)
+            .routeWords(DistributorRoutes.WORDS)
+            .metrics(metrics)
             .start(address);
   }
 
@@ -125,6 +133,13 @@ public final class DistributorHttpServer implements AutoCloseable {
         if (n == 1) {
           request.requireMethod("GET");
           return info();
+        }
+      }
+      case METRICS -> {
+        if (n == 1) {
+          request.requireMethod("GET");
+          requireAdmin(request);
+          return Metrics.scrape(metrics);
         }
       }
       case USERS -> {
