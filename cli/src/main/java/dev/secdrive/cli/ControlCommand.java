@@ -2,6 +2,8 @@ package dev.secdrive.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secdrive.emulator.control.ControlToken;
+import dev.secdrive.emulator.faults.FaultScript;
+import dev.secdrive.emulator.faults.FaultScriptException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -249,8 +251,22 @@ final class ControlCommand {
     }
   }
 
-  @Command(name = "faults", description = "Inject media errors on LBAs, or clear them.")
+  @Command(
+      name = "faults",
+      description = {
+        "Inject media errors on LBAs, or clear them; arm a fault script (--script FILE) for every",
+        "drive, or disarm it (--disarm)."
+      })
   static final class FaultsCmd extends Sub {
+    @Option(
+        names = "--script",
+        paramLabel = "FILE",
+        description = "A fault script (YAML or JSON) to arm instead of the one armed now.")
+    Path script;
+
+    @Option(names = "--disarm", description = "Disarm the fault script.")
+    boolean disarm;
+
     @Option(names = "--read-error", paramLabel = "LBA", description = "LBA that fails to read.")
     List<Long> readErrors = new ArrayList<>();
 
@@ -262,6 +278,9 @@ final class ControlCommand {
 
     @Override
     public Integer call() {
+      if (script != null || disarm) {
+        return script();
+      }
       String path = "/drives/" + parent.lun + "/faults";
       if (clear) {
         parent.call("DELETE", path, null);
@@ -281,6 +300,36 @@ final class ControlCommand {
       } else {
         out.println("read errors:  " + result.path("readErrors"));
         out.println("write errors: " + result.path("writeErrors"));
+      }
+      return 0;
+    }
+
+    private int script() {
+      if (script != null && disarm) {
+        throw new CliException("--script and --disarm do not go together");
+      }
+      JsonNode result;
+      if (disarm) {
+        result = parent.call("DELETE", "/faults", null);
+      } else {
+        FaultScript parsed;
+        try {
+          parsed = FaultScript.load(script); // checked here first, to name the file and line
+        } catch (FaultScriptException e) {
+          throw new CliException(e.getMessage(), e);
+        }
+        result = parent.call("PUT", "/faults", parsed.source());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        Json.print(out, result);
+      } else {
+        JsonNode armed = result.path("script");
+        out.println(
+            "fault script: "
+                + armed.path("faults").size()
+                + " faults, seed "
+                + armed.path("seed").asLong());
       }
       return 0;
     }

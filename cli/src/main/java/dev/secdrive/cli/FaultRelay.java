@@ -1,5 +1,7 @@
 package dev.secdrive.cli;
 
+import dev.secdrive.kit.serial.LineNoise;
+import dev.secdrive.kit.serial.LineNoiseStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -21,11 +23,11 @@ import java.util.function.LongSupplier;
 /**
  * A simulated serial line between two byte streams (normally pty ends, one from each of two {@link
  * PtyPair}s): it copies a to b and b to a, flipping bits, dropping and duplicating bytes at the
- * rates of its {@link LineFaults}, and can cut the line for a while. It is how the serial carrier
- * is tested against the noise of a real cable without one.
+ * rates of its {@link LineNoise}, and can cut the line for a while. It is how the serial carrier is
+ * tested against the noise of a real cable without one.
  *
  * <p>The faults are drawn from one random stream per direction, seeded from {@link
- * LineFaults#seed()}, and are placed by position in the byte stream, not by how the reads happen to
+ * LineNoise#seed()}, and are placed by position in the byte stream, not by how the reads happen to
  * split it; so the same seed and the same input give the same output, and a failing run can be
  * replayed. Only {@link #cut(Duration)} depends on time, on a clock a test may inject.
  *
@@ -42,37 +44,6 @@ public final class FaultRelay implements AutoCloseable {
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long POLL_MILLIS = 10;
   private static final long JOIN_MILLIS = 2_000;
-
-  /**
-   * What the line does to the bytes crossing it, in each direction independently.
-   *
-   * @param bitErrorRate probability that a transmitted bit is inverted, each bit independently
-   * @param dropRate probability that a byte is lost
-   * @param duplicateRate probability that a byte (one not lost) is delivered twice
-   * @param seed seeds the faults from a to b; b to a uses {@code seed + 1}
-   */
-  public record LineFaults(double bitErrorRate, double dropRate, double duplicateRate, long seed) {
-
-    /** A perfect line. */
-    public static final LineFaults NONE = new LineFaults(0, 0, 0, 0);
-
-    public LineFaults {
-      checkRate("bit error rate", bitErrorRate);
-      checkRate("drop rate", dropRate);
-      checkRate("duplicate rate", duplicateRate);
-    }
-
-    /** The same faults with another seed. */
-    public LineFaults withSeed(long newSeed) {
-      return new LineFaults(bitErrorRate, dropRate, duplicateRate, newSeed);
-    }
-
-    private static void checkRate(String name, double rate) {
-      if (!(rate >= 0 && rate <= 1)) { // also rejects NaN
-        throw new IllegalArgumentException(name + " must be in [0, 1], not " + rate);
-      }
-    }
-  }
 
   /**
    * What one direction has done so far.
@@ -150,16 +121,16 @@ public final class FaultRelay implements AutoCloseable {
       RandomAccessFile fileA,
       Path b,
       RandomAccessFile fileB,
-      LineFaults faults,
+      LineNoise faults,
       LongSupplier clock)
       throws IOException {
     this.clock = clock;
     this.cutUntil = clock.getAsLong();
     this.fileA = fileA;
     this.fileB = fileB;
-    this.aToB = new Pump("a->b", a, fileA, b, fileB, new DirectionFaults(faults, faults.seed()));
+    this.aToB = new Pump("a->b", a, fileA, b, fileB, new LineNoiseStream(faults, faults.seed()));
     this.bToA =
-        new Pump("b->a", b, fileB, a, fileA, new DirectionFaults(faults, faults.seed() + 1));
+        new Pump("b->a", b, fileB, a, fileA, new LineNoiseStream(faults, faults.seed() + 1));
   }
 
   /**
@@ -167,15 +138,15 @@ public final class FaultRelay implements AutoCloseable {
    *
    * @throws CliException if either cannot be opened
    */
-  public static FaultRelay start(Path a, Path b, LineFaults faults) {
+  public static FaultRelay start(Path a, Path b, LineNoise faults) {
     return start(a, b, faults, System::nanoTime);
   }
 
   /**
-   * As {@link #start(Path, Path, LineFaults)}, with cuts timed on {@code nanoClock} (a test's
-   * manual clock, so that a cut ends when the test moves it on).
+   * As {@link #start(Path, Path, LineNoise)}, with cuts timed on {@code nanoClock} (a test's manual
+   * clock, so that a cut ends when the test moves it on).
    */
-  public static FaultRelay start(Path a, Path b, LineFaults faults, LongSupplier nanoClock) {
+  public static FaultRelay start(Path a, Path b, LineNoise faults, LongSupplier nanoClock) {
     RandomAccessFile fileA = open(a, null);
     RandomAccessFile fileB = open(b, fileA);
     FaultRelay relay;
@@ -310,7 +281,7 @@ public final class FaultRelay implements AutoCloseable {
     private final Path toPath;
     private final FileInputStream source;
     private final FileChannel sink;
-    private final DirectionFaults faults;
+    private final LineNoiseStream faults;
     private final Thread reader;
     private final Thread writer;
     private final BlockingQueue<ByteBuffer> queue = new LinkedBlockingQueue<>();
@@ -333,7 +304,7 @@ public final class FaultRelay implements AutoCloseable {
         RandomAccessFile from,
         Path toPath,
         RandomAccessFile to,
-        DirectionFaults faults)
+        LineNoiseStream faults)
         throws IOException {
       this.name = name;
       this.fromPath = fromPath;
@@ -367,9 +338,9 @@ public final class FaultRelay implements AutoCloseable {
           read,
           bytesOut,
           pending,
-          faults.bitsFlipped,
-          faults.bytesDropped,
-          faults.bytesDuplicated,
+          faults.bitsFlipped(),
+          faults.bytesDropped(),
+          faults.bytesDuplicated(),
           bytesCut);
     }
 

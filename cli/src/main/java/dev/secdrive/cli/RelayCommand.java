@@ -1,6 +1,6 @@
 package dev.secdrive.cli;
 
-import dev.secdrive.cli.FaultRelay.LineFaults;
+import dev.secdrive.kit.serial.LineNoise;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +86,7 @@ final class RelayCommand implements Callable<Integer> {
     checkRate("--drop", dropRate);
     checkRate("--dup", duplicateRate);
     long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-    LineFaults faults = new LineFaults(bitErrorRate, dropRate, duplicateRate, actualSeed);
+    LineNoise faults = new LineNoise(bitErrorRate, dropRate, duplicateRate, actualSeed);
 
     // Ctrl-C runs shutdown hooks while this thread waits: the hook wakes it and waits for it to
     // print the final counters before the JVM goes.
@@ -117,7 +117,7 @@ final class RelayCommand implements Callable<Integer> {
   }
 
   /** Relays until {@code stop} opens or this thread is interrupted; prints counters throughout. */
-  private int relay(LineFaults faults, Duration interval, CountDownLatch stop, PrintWriter out) {
+  private int relay(LineNoise faults, Duration interval, CountDownLatch stop, PrintWriter out) {
     FaultRelay relay = FaultRelay.start(a, b, faults);
     boolean interrupted = false;
     try {

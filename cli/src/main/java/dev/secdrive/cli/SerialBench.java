@@ -5,6 +5,7 @@ import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.media.MediumStore;
 import dev.secdrive.host.api.Drive;
+import dev.secdrive.kit.serial.LineNoise;
 import dev.secdrive.profiles.ProfileCatalog;
 import io.netty.buffer.ByteBuf;
 import java.io.PrintWriter;
@@ -43,12 +44,12 @@ final class SerialBench {
     out.printf("%nserial line (socat pty pairs; payload of 64 KiB READ(10), 1 in flight)%n");
     paced(115200, 3, null);
     paced(921600, 16, null);
-    paced(921600, 16, new FaultRelay.LineFaults(1e-6, 0, 0, 1));
-    paced(921600, 16, new FaultRelay.LineFaults(1e-5, 0, 0, 2));
+    paced(921600, 16, new LineNoise(1e-6, 0, 0, 1));
+    paced(921600, 16, new LineNoise(1e-5, 0, 0, 2));
     unpaced(store);
   }
 
-  private void paced(int baud, int reads, FaultRelay.LineFaults faults) throws Exception {
+  private void paced(int baud, int reads, LineNoise faults) throws Exception {
     String name =
         String.format(
             "%d baud, paced, %s",
@@ -107,7 +108,7 @@ final class SerialBench {
       PtyPair device, PtyPair host, FaultRelay relay, Emulator emulator, String hostUri)
       implements AutoCloseable {
 
-    static Line open(Path work, int baud, boolean paced, FaultRelay.LineFaults faults) {
+    static Line open(Path work, int baud, boolean paced, LineNoise faults) {
       PtyPair device = PtyPair.create(work, "bench-dev");
       PtyPair host = null;
       FaultRelay relay = null;

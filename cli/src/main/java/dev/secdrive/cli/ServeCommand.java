@@ -4,9 +4,12 @@ import dev.secdrive.emulator.DriveConfig;
 import dev.secdrive.emulator.Emulator;
 import dev.secdrive.emulator.endpoint.iscsi.IscsiEndpoint;
 import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
+import dev.secdrive.emulator.faults.FaultScript;
+import dev.secdrive.emulator.faults.FaultScriptException;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.emulator.observe.CommandLog;
+import dev.secdrive.kit.serial.LineNoise;
 import dev.secdrive.profiles.ProfileCatalog;
 import dev.secdrive.protocol.iscsi.Chap;
 import java.io.PrintWriter;
@@ -126,6 +129,14 @@ final class ServeCommand implements Callable<Integer> {
               + " (not GOOD, or hit by a fault) or all.")
   String commandLog;
 
+  @Option(
+      names = "--faults",
+      paramLabel = "FILE",
+      description =
+          "Arm a fault script (YAML or JSON): media errors, torn writes, power loss, disconnects,"
+              + " delays, line noise; seeded, so a run replays (see README, Fault scripts).")
+  Path faults;
+
   @Option(names = "--drive", paramLabel = "SPEC", description = "A drive; repeat for several.")
   List<String> drives = new ArrayList<>();
 
@@ -164,7 +175,7 @@ final class ServeCommand implements Callable<Integer> {
   int baud;
 
   /** Parses {@code ber=1e-5,drop=1e-6,dup=1e-6,seed=42}; every key optional. */
-  static FaultRelay.LineFaults parseFaults(String spec) {
+  static LineNoise parseFaults(String spec) {
     double ber = 0;
     double drop = 0;
     double dup = 0;
@@ -194,9 +205,17 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     try {
-      return new FaultRelay.LineFaults(ber, drop, dup, seed);
+      return new LineNoise(ber, drop, dup, seed);
     } catch (IllegalArgumentException e) {
       throw new CliException("--line-faults '" + spec + "': " + e.getMessage());
+    }
+  }
+
+  private static FaultScript faultScript(Path file) {
+    try {
+      return FaultScript.load(file);
+    } catch (FaultScriptException e) {
+      throw new CliException(e.getMessage(), e);
     }
   }
 
@@ -227,6 +246,7 @@ final class ServeCommand implements Callable<Integer> {
             .profiles(profiles.catalog())
             .timing(timing)
             .commandLog(commandLog(commandLog))
+            .faults(faults == null ? null : faultScript(faults))
             .listen(Addresses.parse("--listen", listen));
     if (authority != null) {
       throw new CliException(
@@ -294,7 +314,7 @@ final class ServeCommand implements Callable<Integer> {
     if (lineFaults != null && !serialLoopback) {
       throw new CliException("--line-faults needs --serial-loopback");
     }
-    FaultRelay.LineFaults faults = lineFaults == null ? null : parseFaults(lineFaults);
+    LineNoise faults = lineFaults == null ? null : parseFaults(lineFaults);
     List<AutoCloseable> rig = new ArrayList<>();
     String hostEnd = null;
     Emulator emulator;

@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.secdrive.cli.FaultRelay.Direction;
-import dev.secdrive.cli.FaultRelay.LineFaults;
 import dev.secdrive.cli.FaultRelay.Stats;
+import dev.secdrive.kit.serial.LineNoise;
+import dev.secdrive.kit.serial.LineNoiseStream;
 import dev.secdrive.kit.testing.ManualScheduler;
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -77,7 +78,7 @@ class FaultRelayTest {
     devicePair.close();
   }
 
-  private FaultRelay relay(LineFaults faults) {
+  private FaultRelay relay(LineNoise faults) {
     FaultRelay relay = FaultRelay.start(hostPair.b(), devicePair.a(), faults);
     toClose.add(relay);
     return relay;
@@ -85,7 +86,7 @@ class FaultRelayTest {
 
   @Test
   void aPerfectLineDeliversEveryByteBothWaysAtOnce() throws Exception {
-    FaultRelay relay = relay(LineFaults.NONE);
+    FaultRelay relay = relay(LineNoise.NONE);
     byte[] up = random(4 * MIB, 1);
     byte[] down = random(4 * MIB, 2);
 
@@ -108,10 +109,10 @@ class FaultRelayTest {
 
   @Test
   void throughputOfOneDirection() throws Exception {
-    try (FaultRelay warmUp = FaultRelay.start(hostPair.b(), devicePair.a(), LineFaults.NONE)) {
+    try (FaultRelay warmUp = FaultRelay.start(hostPair.b(), devicePair.a(), LineNoise.NONE)) {
       new Flow(host, device, random(4 * MIB, 3)).awaitAll(warmUp, Stats::aToB); // JIT
     }
-    for (LineFaults faults : List.of(LineFaults.NONE, new LineFaults(1e-5, 0, 0, 3))) {
+    for (LineNoise faults : List.of(LineNoise.NONE, new LineNoise(1e-5, 0, 0, 3))) {
       try (FaultRelay relay = FaultRelay.start(hostPair.b(), devicePair.a(), faults)) {
         byte[] data = random(16 * MIB, 3);
         long start = System.nanoTime();
@@ -130,7 +131,7 @@ class FaultRelayTest {
   @Test
   void bitErrorsFlipTheCountedNumberOfBits() throws Exception {
     double ber = 1e-4;
-    FaultRelay relay = relay(new LineFaults(ber, 0, 0, 11));
+    FaultRelay relay = relay(new LineNoise(ber, 0, 0, 11));
     byte[] data = random(2 * MIB, 4);
 
     byte[] received = new Flow(host, device, data).awaitAll(relay, Stats::aToB);
@@ -147,7 +148,7 @@ class FaultRelayTest {
 
   @Test
   void dropsShortenTheStreamByTheCountedBytes() throws Exception {
-    FaultRelay relay = relay(new LineFaults(0, 1e-3, 0, 12));
+    FaultRelay relay = relay(new LineNoise(0, 1e-3, 0, 12));
     byte[] data = random(2 * MIB, 5);
 
     byte[] received = new Flow(host, device, data).awaitAll(relay, Stats::aToB);
@@ -160,7 +161,7 @@ class FaultRelayTest {
 
   @Test
   void duplicatesLengthenTheStreamByTheCountedBytes() throws Exception {
-    FaultRelay relay = relay(new LineFaults(0, 0, 1e-3, 13));
+    FaultRelay relay = relay(new LineNoise(0, 0, 1e-3, 13));
     byte[] data = random(2 * MIB, 6);
 
     byte[] received = new Flow(host, device, data).awaitAll(relay, Stats::aToB);
@@ -173,7 +174,7 @@ class FaultRelayTest {
 
   @Test
   void theSameSeedGivesTheSameOutput() throws Exception {
-    LineFaults faults = new LineFaults(1e-4, 1e-3, 1e-3, 99);
+    LineNoise faults = new LineNoise(1e-4, 1e-3, 1e-3, 99);
     byte[] data = random(MIB, 7);
 
     byte[] first = runOnce(faults, data);
@@ -185,7 +186,7 @@ class FaultRelayTest {
     assertFalse(Arrays.equals(first, data), "the faults did something");
   }
 
-  private byte[] runOnce(LineFaults faults, byte[] data) throws Exception {
+  private byte[] runOnce(LineNoise faults, byte[] data) throws Exception {
     try (FaultRelay relay = FaultRelay.start(hostPair.b(), devicePair.a(), faults)) {
       return new Flow(host, device, data).awaitAll(relay, Stats::aToB);
     }
@@ -196,7 +197,7 @@ class FaultRelayTest {
     // The cut is timed on a clock the test moves, so it lasts however slow the machine is.
     ManualScheduler time = new ManualScheduler();
     FaultRelay relay =
-        FaultRelay.start(hostPair.b(), devicePair.a(), LineFaults.NONE, time::nanoTime);
+        FaultRelay.start(hostPair.b(), devicePair.a(), LineNoise.NONE, time::nanoTime);
     toClose.add(relay);
     Collector atDevice = new Collector(device);
     Collector atHost = new Collector(host);
@@ -229,7 +230,7 @@ class FaultRelayTest {
 
   @Test
   void closeStopsPromptlyEvenWhenTheFarEndIsFull() throws Exception {
-    FaultRelay relay = FaultRelay.start(hostPair.b(), devicePair.a(), LineFaults.NONE);
+    FaultRelay relay = FaultRelay.start(hostPair.b(), devicePair.a(), LineNoise.NONE);
     // Nobody reads the device end, so the relay ends up with a full queue, blocked writing into
     // a full pty.
     writeAsync(host, random(4 * MIB, 12), new AtomicReference<>()); // ends when socat does
@@ -249,7 +250,7 @@ class FaultRelayTest {
 
   @Test
   void theRelayReportsThatAnEndWentAway() throws Exception {
-    FaultRelay relay = relay(LineFaults.NONE);
+    FaultRelay relay = relay(LineNoise.NONE);
     devicePair.close(); // socat gone: reads on device.a fail
     awaitTrue(() -> relay.failure().isPresent(), "the relay notices");
     assertFalse(relay.isRunning());
@@ -260,15 +261,15 @@ class FaultRelayTest {
 
   @Test
   void lineFaultsRejectRatesOutsideZeroToOne() {
-    assertThrows(IllegalArgumentException.class, () -> new LineFaults(-1e-9, 0, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> new LineFaults(0, 1.5, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> new LineFaults(0, 0, Double.NaN, 0));
-    new LineFaults(1, 1, 1, 0); // the bounds themselves are fine
+    assertThrows(IllegalArgumentException.class, () -> new LineNoise(-1e-9, 0, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new LineNoise(0, 1.5, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> new LineNoise(0, 0, Double.NaN, 0));
+    new LineNoise(1, 1, 1, 0); // the bounds themselves are fine
   }
 
   @Test
   void faultsDoNotDependOnHowTheStreamIsSplit() {
-    LineFaults faults = new LineFaults(1e-3, 1e-2, 1e-2, 5);
+    LineNoise faults = new LineNoise(1e-3, 1e-2, 1e-2, 5);
     byte[] data = random(100_000, 13);
     byte[] whole = applyInChunks(faults, data, data.length);
     assertArrayEquals(whole, applyInChunks(faults, data, 1));
@@ -278,11 +279,11 @@ class FaultRelayTest {
   @Test
   void alwaysDroppingOrDuplicatingIsExact() {
     byte[] data = random(1000, 14);
-    assertEquals(0, applyInChunks(new LineFaults(0, 1, 0, 0), data, 100).length);
-    byte[] doubled = applyInChunks(new LineFaults(0, 0, 1, 0), data, 100);
+    assertEquals(0, applyInChunks(new LineNoise(0, 1, 0, 0), data, 100).length);
+    byte[] doubled = applyInChunks(new LineNoise(0, 0, 1, 0), data, 100);
     assertEquals(2000, doubled.length);
     assertEquals(data[999], doubled[1999]);
-    byte[] inverted = applyInChunks(new LineFaults(1, 0, 0, 0), data, 100);
+    byte[] inverted = applyInChunks(new LineNoise(1, 0, 0, 0), data, 100);
     assertEquals((byte) ~data[0], inverted[0]);
   }
 
@@ -488,8 +489,8 @@ class FaultRelayTest {
     }
   }
 
-  private static byte[] applyInChunks(LineFaults faults, byte[] data, int chunk) {
-    DirectionFaults state = new DirectionFaults(faults, faults.seed());
+  private static byte[] applyInChunks(LineNoise faults, byte[] data, int chunk) {
+    LineNoiseStream state = new LineNoiseStream(faults, faults.seed());
     ByteArrayOutputStream result = new ByteArrayOutputStream();
     byte[] out = new byte[2 * chunk];
     for (int off = 0; off < data.length; off += chunk) {

@@ -19,6 +19,7 @@ import dev.secdrive.host.api.DriveUri;
 import dev.secdrive.host.api.ScsiException;
 import dev.secdrive.host.api.TransportException;
 import dev.secdrive.host.transport.SerialTransport;
+import dev.secdrive.kit.serial.LineNoise;
 import dev.secdrive.kit.testing.ManualScheduler;
 import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.data.MediaEventStatus.MediaEvent;
@@ -156,9 +157,7 @@ class SerialIT {
         PtyPair deviceSide = PtyPair.create(ptys, "dev");
         FaultRelay relay =
             FaultRelay.start(
-                hostSide.b(),
-                deviceSide.a(),
-                new FaultRelay.LineFaults(1e-5, 1e-6, 1e-6, 20261122));
+                hostSide.b(), deviceSide.a(), new LineNoise(1e-5, 1e-6, 1e-6, 20261122));
         Emulator emulator = emulator(deviceSide.b(), TimingMode.FAST);
         Drive drive = Drive.open(uri(hostSide.a(), "timeout=120s"))) {
       int chunkBlocks = (64 << 10) / 2048;
@@ -212,8 +211,7 @@ class SerialIT {
     try (PtyPair hostSide = PtyPair.create(ptys, "h");
         PtyPair deviceSide = PtyPair.create(ptys, "d");
         FaultRelay relay =
-            FaultRelay.start(
-                hostSide.b(), deviceSide.a(), FaultRelay.LineFaults.NONE, lineTime::nanoTime);
+            FaultRelay.start(hostSide.b(), deviceSide.a(), LineNoise.NONE, lineTime::nanoTime);
         Emulator emulator = emulator(deviceSide.b(), TimingMode.FAST)) {
       byte[] before = DriveIT.bytes(512 << 10, 4);
       byte[] during = DriveIT.bytes(512 << 10, 5);

@@ -412,6 +412,29 @@ class ServeIT {
         spec.err().contains("unknown key 'color' (known: lun, profile, device-id, medium, log)"),
         spec::toString);
 
+    Path script = keys.resolve("faults.yaml");
+    Files.writeString(script, "faults:\n  - media-error: {lun: 7, lba: 1}\n");
+    Cli noDrive =
+        serveInProcess(
+            "--media-dir",
+            media.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "none",
+            "--faults",
+            script.toString());
+    assertEquals(1, noDrive.exit(), noDrive::toString);
+    assertTrue(
+        noDrive.err().contains("$.faults[0].media-error.lun: no drive on LUN 7 (drives: [0])"),
+        noDrive::toString);
+    Cli noFile =
+        serveInProcess(
+            "--media-dir", media.toString(), "--faults", keys.resolve("none.yaml").toString());
+    assertTrue(
+        noFile.err().contains("fault script " + keys.resolve("none.yaml") + " does not exist"),
+        noFile::toString);
+
     Cli medium =
         serveInProcess(
             "--media-dir",

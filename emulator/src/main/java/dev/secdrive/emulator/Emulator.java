@@ -5,6 +5,7 @@ import dev.secdrive.emulator.control.ControlToken;
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.endpoint.serial.SerialEndpoint;
 import dev.secdrive.emulator.endpoint.tcp.TcpEndpoint;
+import dev.secdrive.emulator.faults.FaultScript;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.firmware.DriveStatus;
 import dev.secdrive.emulator.firmware.Firmware;
@@ -141,6 +142,18 @@ public final class Emulator implements AutoCloseable {
       }
     }
     this.target = new Target(drives, instruments);
+    if (builder.faultScript != null) {
+      try {
+        target.arm(builder.faultScript);
+      } catch (RuntimeException e) {
+        releaseDriveLocks();
+        throw e;
+      }
+      log.info(
+          "fault script armed: {} faults, seed {}",
+          builder.faultScript.faults().size(),
+          builder.faultScript.seed());
+    }
     EventLoopGroup bossGroup = null;
     EventLoopGroup workerGroup = null;
     List<Endpoint> started = new ArrayList<>();
@@ -436,6 +449,7 @@ public final class Emulator implements AutoCloseable {
     private Authority enrolment;
     private Path anchorDirectory;
     private CommandLog commandLog = CommandLog.OFF;
+    private FaultScript faultScript;
 
     private Builder() {}
 
@@ -481,6 +495,12 @@ public final class Emulator implements AutoCloseable {
      */
     public Builder commandLog(CommandLog level) {
       this.commandLog = level;
+      return this;
+    }
+
+    /** Arms {@code script} before the first command (the control API can replace it later). */
+    public Builder faults(FaultScript script) {
+      this.faultScript = script;
       return this;
     }
 

@@ -10,11 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.PathType;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +23,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -177,11 +171,9 @@ public final class ProfileCatalog {
       throw new ProfileException(prefix + "malformed JSON at line 1, column 1: the file is empty");
     }
 
-    Set<ValidationMessage> errors = schema().validate(tree);
+    List<String> errors = JsonSchemas.problems(schema(), tree);
     if (!errors.isEmpty()) {
-      String messages =
-          errors.stream().map(ProfileCatalog::describe).collect(Collectors.joining("; "));
-      throw new ProfileException(prefix + messages);
+      throw new ProfileException(prefix + String.join("; ", errors));
     }
 
     String expectedId = idOf(fileName);
@@ -348,23 +340,6 @@ public final class ProfileCatalog {
    * One schema violation as "path: problem". The validator reports a missing or an unexpected
    * property at the enclosing object; here the path goes down to the property itself.
    */
-  private static String describe(ValidationMessage message) {
-    String property = message.getProperty();
-    if (property != null) {
-      String path = message.getInstanceLocation().append(property).toString();
-      switch (message.getType()) {
-        case "required":
-          return path + ": required property '" + property + "' not found";
-        case "additionalProperties":
-        case "unevaluatedProperties":
-          return path + ": property '" + property + "' is not defined in the schema";
-        default:
-          break;
-      }
-    }
-    return message.getMessage();
-  }
-
   private static String baseName(String fileName) {
     int slash = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
     return fileName.substring(slash + 1);
@@ -407,17 +382,10 @@ public final class ProfileCatalog {
   }
 
   private static JsonSchema loadSchema() {
-    try (InputStream in = resource(SCHEMA_RESOURCE)) {
-      if (in == null) {
-        throw new ProfileException(
-            "profile schema " + SCHEMA_RESOURCE + " is not on the classpath");
-      }
-      JsonNode node = MAPPER.readTree(in);
-      SchemaValidatorsConfig config =
-          SchemaValidatorsConfig.builder().locale(Locale.ENGLISH).pathType(PathType.LEGACY).build();
-      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(node, config);
-    } catch (IOException e) {
-      throw new ProfileException("profile schema " + SCHEMA_RESOURCE + " cannot be read: " + e, e);
+    try {
+      return JsonSchemas.load(ProfileCatalog.class, SCHEMA_RESOURCE);
+    } catch (IllegalStateException | UncheckedIOException e) {
+      throw new ProfileException("profile " + e.getMessage(), e);
     }
   }
 

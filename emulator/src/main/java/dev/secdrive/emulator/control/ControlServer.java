@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.secdrive.emulator.Emulator;
+import dev.secdrive.emulator.faults.FaultScript;
+import dev.secdrive.emulator.faults.FaultScriptException;
 import dev.secdrive.emulator.firmware.DriveControlException;
 import dev.secdrive.emulator.firmware.Faults;
+import dev.secdrive.emulator.firmware.Firmware;
+import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.media.MediumException;
 import dev.secdrive.emulator.observe.CommandLog;
 import dev.secdrive.emulator.observe.Instruments;
@@ -27,6 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP control API of an emulator:
@@ -46,6 +52,9 @@ import java.util.regex.Pattern;
  * POST   /drives/{lun}/log            {"level": "off" | "errors" | "all"}
  * GET    /media                       the media directory
  * GET    /metrics                     every meter, in the Prometheus text format
+ * GET    /faults                      the fault script armed, and how often each fault fired
+ * PUT    /faults                      a fault script (fault-script.schema.json) to arm instead
+ * DELETE /faults                      disarm it
  * </pre>
  *
  * Errors answer 400 (bad request body or method), 404 (no such drive or path) or 409 (the drive
@@ -103,6 +112,8 @@ public final class ControlServer implements AutoCloseable {
           "log",
           "media",
           "metrics");
+
+  private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
 
   private final Emulator emulator;
   private final ControlToken token;
@@ -185,6 +196,9 @@ public final class ControlServer implements AutoCloseable {
     if (e instanceof DriveControlException || e instanceof MediumException) {
       return new HttpError(409, e.getMessage());
     }
+    if (e instanceof FaultScriptException) {
+      return HttpError.badRequest(e.getMessage());
+    }
     return null;
   }
 
@@ -202,6 +216,9 @@ public final class ControlServer implements AutoCloseable {
     if (path.equals("/media") || path.equals("/media/")) {
       requireMethod(request, "GET");
       return emulator.media().list();
+    }
+    if (path.equals("/faults")) {
+      return faultScript(request);
     }
     if (path.equals("/metrics")) {
       requireMethod(request, "GET");
@@ -276,6 +293,36 @@ public final class ControlServer implements AutoCloseable {
     }
   }
 
+  /** The target's fault script: shown, replaced or disarmed; a refused one changes nothing. */
+  private Map<String, Object> faultScript(Request request) throws IOException {
+    Target target = emulator.target();
+    switch (request.method()) {
+      case "GET" -> {}
+      case "PUT" -> {
+        FaultScript script =
+            FaultScript.parse("in the request body", request.object(Set.of("seed", "faults")));
+        target.arm(script);
+        log.info("fault script armed: {} faults, seed {}", script.faults().size(), script.seed());
+      }
+      case "DELETE" -> target.arm(FaultScript.none());
+      default ->
+          throw HttpError.badRequest(
+              "method "
+                  + request.method()
+                  + " not allowed on "
+                  + request.rawPath()
+                  + " (use GET, PUT or DELETE)");
+    }
+    Map<String, Object> fired = new LinkedHashMap<>();
+    for (Firmware unit : target.units().values()) {
+      fired.put(Integer.toString(unit.lun()), unit.faults().firings());
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("script", target.faultScript().source());
+    result.put("fired", fired);
+    return result;
+  }
+
   private static Map<String, Object> faults(Request request, Faults faults) throws IOException {
     switch (request.method()) {
       case "GET" -> {}
@@ -312,10 +359,7 @@ public final class ControlServer implements AutoCloseable {
     if (step.isMissingNode() || step.isNull()) {
       return null;
     }
-    List<String> known = new ArrayList<>();
-    known.addAll(SecureLayer.PROVISION_STEPS);
-    known.addAll(SecureLayer.RESTORE_STEPS);
-    known.addAll(SecureLayer.PLAYBACK_STEPS);
+    List<String> known = SecureLayer.STEPS;
     if (!step.isTextual() || !known.contains(step.asText())) {
       throw HttpError.badRequest(
           "field 'powerLossAtStep' must be one of the drive's step names ("

@@ -13,6 +13,7 @@ import dev.secdrive.protocol.frame.Frame;
 import dev.secdrive.protocol.frame.ProtocolErrorFrame;
 import dev.secdrive.protocol.frame.ProtocolException;
 import dev.secdrive.protocol.frame.StatusFrame;
+import dev.secdrive.protocol.frame.TcpFrameEncoder;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.sense.SenseData;
@@ -113,6 +114,17 @@ public final class CommandHandler {
 
     /** A pulled plug: the host gets no answer, only a dropped connection. */
     void drop();
+
+    /**
+     * A connection lost in the middle of a transfer (a fault script's disconnect): sends {@code
+     * status} with only its first {@code dataBytes} of data-in, and no status, then drops the
+     * connection. The carrier owns {@code status} from here. A carrier without connections (a
+     * serial port) sends nothing, as a line that went dead.
+     */
+    default void cut(StatusFrame status, long dataBytes) {
+      status.release();
+      drop();
+    }
   }
 
   private final Target target;
@@ -358,6 +370,11 @@ public final class CommandHandler {
       return;
     }
     StatusFrame status = statusFrame(command, response, dataIn);
+    if (response.cutAfter() >= 0) {
+      instruments.lost(meters(command.lun()), nexus, command.tag(), cdb, response.fault());
+      carrier.cut(status, response.cutAfter());
+      return;
+    }
     Runnable answered = answered(command, cdb, response, status, started);
     if (response.delayNanos() <= 0) {
       send(status);
@@ -603,6 +620,14 @@ public final class CommandHandler {
     @Override
     public void drop() {
       ctx.channel().close();
+    }
+
+    @Override
+    public void cut(StatusFrame status, long dataBytes) {
+      ByteBuf part = TcpFrameEncoder.truncated(ctx.alloc(), status, dataBytes);
+      status.release();
+      ctx.channel().config().setAutoRead(false);
+      ctx.writeAndFlush(part).addListener(ChannelFutureListener.CLOSE);
     }
   }
 }

@@ -18,6 +18,7 @@ import dev.secdrive.protocol.cdb.Opcode;
 import dev.secdrive.protocol.data.StandardInquiryData;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.FieldPointer;
+import dev.secdrive.protocol.sense.ScsiStatus;
 import dev.secdrive.protocol.sense.SenseData;
 import dev.secdrive.protocol.sense.SenseKey;
 import java.nio.ByteBuffer;
@@ -230,8 +231,15 @@ public final class Firmware {
    * @param dataIn where the command's data-in bytes go
    */
   public synchronized Response execute(Nexus nexus, byte[] cdb, ByteBuffer dataOut, DataIn dataIn) {
-    unit.faults().takeFired(); // what a control API read fired is no command's
-    return run(nexus, cdb, dataOut, dataIn).withFault(unit.faults().takeFired());
+    Faults faults = unit.faults();
+    faults.takeFired(); // what fired outside a command is no command's
+    Response response = run(nexus, cdb, dataOut, dataIn);
+    long delay = faults.delayNanos(Opcode.find(cdb).orElse(null));
+    long cut =
+        response.status() == ScsiStatus.GOOD && response.dataInLength() > 0
+            ? faults.cutAfter(response.dataInLength())
+            : -1;
+    return response.withFaults(faults.takeFired(), delay, cut);
   }
 
   private Response run(Nexus nexus, byte[] cdb, ByteBuffer dataOut, DataIn dataIn) {

@@ -1,5 +1,7 @@
 package dev.secdrive.emulator.firmware;
 
+import dev.secdrive.emulator.faults.FaultScript;
+import dev.secdrive.emulator.faults.FaultScriptException;
 import dev.secdrive.emulator.observe.Instruments;
 import dev.secdrive.protocol.cdb.Cdbs;
 import dev.secdrive.protocol.cdb.Inquiry;
@@ -30,6 +32,7 @@ public final class Target {
 
   private final NavigableMap<Integer, Firmware> units;
   private final Instruments instruments;
+  private volatile FaultScript faultScript = FaultScript.none();
 
   /** A target whose meters and command log run on the system clock. */
   public Target(List<Firmware> drives) {
@@ -52,6 +55,41 @@ public final class Target {
 
   public NavigableMap<Integer, Firmware> units() {
     return units;
+  }
+
+  /**
+   * Arms {@code script}: each drive's faults in its drive, the line noise for the serial endpoints
+   * ({@link #faultScript()}); the counts of every fault start now. Replaces the script armed
+   * before.
+   *
+   * @throws FaultScriptException if a fault names a LUN no drive answers on
+   */
+  public void arm(FaultScript script) {
+    List<FaultScript.Fault> faults = script.faults();
+    for (int i = 0; i < faults.size(); i++) {
+      int lun = faults.get(i).lun();
+      if (lun != FaultScript.EVERY_DRIVE && !units.containsKey(lun)) {
+        throw new FaultScriptException(
+            "fault script: $.faults["
+                + i
+                + "]."
+                + faults.get(i).kind()
+                + ".lun: no drive on LUN "
+                + lun
+                + " (drives: "
+                + units.keySet()
+                + ")");
+      }
+    }
+    for (Firmware unit : units.values()) {
+      unit.faults().arm(script);
+    }
+    faultScript = script;
+  }
+
+  /** The fault script armed last, or {@link FaultScript#none()}. */
+  public FaultScript faultScript() {
+    return faultScript;
   }
 
   /** The meters and command log of the commands this target answers. */

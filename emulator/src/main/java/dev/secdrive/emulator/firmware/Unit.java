@@ -36,7 +36,7 @@ final class Unit implements UnitContext {
   private final LongSupplier clock;
   private final TimingModel timing;
   private final Mechanism mechanism;
-  private final Faults faults = new Faults();
+  private final Faults faults;
   private final UserArea userArea;
   private final SecureLayer secure;
   private final Map<Nexus, NexusState> nexuses = new IdentityHashMap<>();
@@ -74,6 +74,7 @@ final class Unit implements UnitContext {
     this.timing = new TimingModel(mode, profile.timing());
     this.mechanism =
         new Mechanism(profile.inquiry().peripheralDeviceType() == PERIPHERAL_DEVICE_TYPE_MMC);
+    this.faults = new Faults(lun);
     this.userArea = new UserArea(lun, faults, timing, this::service);
     this.secure = new SecureLayer(keys, nv, faults, userArea);
   }

@@ -1,6 +1,7 @@
 package dev.secdrive.emulator.firmware;
 
 import dev.secdrive.emulator.media.Medium;
+import dev.secdrive.emulator.media.PowerLoss;
 import dev.secdrive.emulator.secure.SecureLayer;
 import dev.secdrive.protocol.sense.AdditionalSense;
 import dev.secdrive.protocol.sense.SenseData;
@@ -58,9 +59,28 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
    */
   public void writeBlocks(Medium medium, long lba, ByteBuffer source, boolean fua)
       throws CheckCondition {
+    write(
+        medium,
+        lba,
+        source,
+        fua,
+        faults.firstWriteError(lba, source.remaining() / medium.blockSize()));
+  }
+
+  /**
+   * Writes what {@link #writeBlocks} writes, {@code failing} being its first injected write error
+   * (-1: none). A script's torn write or power loss at this write comes first: the blocks before
+   * the tear reach the medium itself, then the power goes (no answer) or the write fails 0C/00
+   * naming the first block not written.
+   */
+  private void write(Medium medium, long lba, ByteBuffer source, boolean fua, long failing)
+      throws CheckCondition {
     int bytes = source.remaining();
     long blocks = bytes / medium.blockSize();
-    long failing = faults.firstWriteError(lba, blocks);
+    Faults.WriteFault torn = faults.writing(lba, blocks);
+    if (torn != null) {
+      tear(medium, lba, source, torn);
+    }
     if (failing >= 0) {
       source.limit(source.position() + (int) (failing - lba) * medium.blockSize());
     }
@@ -77,6 +97,28 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
       throw mediumError(AdditionalSense.WRITE_ERROR, failing);
     }
     service.accept(timing.accessNanos(lba, blocks, bytes, true));
+  }
+
+  /**
+   * Writes the blocks of a torn write that reach the medium, then fails it as {@code torn} says.
+   */
+  private void tear(Medium medium, long lba, ByteBuffer source, Faults.WriteFault torn)
+      throws CheckCondition {
+    if (torn.blocks() > 0) {
+      ByteBuffer part = source.duplicate();
+      part.limit(part.position() + (int) torn.blocks() * medium.blockSize());
+      try {
+        medium.write(lba, part);
+        medium.force(); // what a torn write leaves is on the medium, not in a cache
+      } catch (IOException e) {
+        log.error("LUN {}: writing medium {} at LBA {} failed", lun, medium.id(), lba, e);
+        throw mediumError(AdditionalSense.WRITE_ERROR, lba);
+      }
+    }
+    if (torn.powerLoss()) {
+      throw new PowerLoss(torn.description());
+    }
+    throw mediumError(AdditionalSense.WRITE_ERROR, lba + torn.blocks());
   }
 
   /**
@@ -102,6 +144,6 @@ public final class UserArea implements SecureLayer.UserAreaWrites {
   @Override
   public void write(Medium medium, long lba, ByteBuffer data) throws CheckCondition {
     check(medium, lba, data.remaining() / medium.blockSize());
-    writeBlocks(medium, lba, data, true);
+    write(medium, lba, data, true, -1); // checked once: the access counts once
   }
 }

@@ -261,13 +261,7 @@ public final class Instruments {
   }
 
   private static Opcode find(byte[] cdb) {
-    if (cdb.length == 0) {
-      return null;
-    }
-    int code = cdb[0] & 0xFF;
-    int action =
-        Opcode.hasServiceAction(code) && cdb.length > 1 ? cdb[1] & 0x1F : Opcode.NO_SERVICE_ACTION;
-    return Opcode.find(code, action).orElse(null);
+    return Opcode.find(cdb).orElse(null);
   }
 
   /** The meters of one drive behind one endpoint; shared by that endpoint's nexuses. */

@@ -75,6 +75,24 @@ public final class SecureLayer {
   /** Named steps of OPEN CONTENT of a limited license (a play is spent). */
   public static final List<String> OPEN_CONTENT_STEPS = MoveFlow.OPEN_STEPS;
 
+  /** Every named step above: where a power loss may be injected. */
+  public static final List<String> STEPS =
+      java.util.stream.Stream.of(
+              PROVISION_STEPS,
+              RESTORE_STEPS,
+              PLAYBACK_STEPS,
+              CONVERSION_STEPS,
+              COPY_STEPS,
+              REGISTER_CLIENT_STEPS,
+              INSTALL_LICENSE_STEPS,
+              STORE_CERTIFICATE_STEPS,
+              MOVE_OUT_STEPS,
+              MOVE_IN_STEPS,
+              OPEN_CONTENT_STEPS)
+          .flatMap(List::stream)
+          .distinct()
+          .toList();
+
   private static final Logger log = LoggerFactory.getLogger(SecureLayer.class);
 
   private final SecureStore store;

@@ -39,7 +39,7 @@ class InstrumentsTest {
         nexus,
         1,
         read,
-        new Response(ScsiStatus.GOOD, null, 4096, -1, 0, null),
+        new Response(ScsiStatus.GOOD, null, 4096, -1, 0, null, -1),
         4096,
         0,
         started);
@@ -53,7 +53,7 @@ class InstrumentsTest {
         nexus,
         2,
         read,
-        new Response(ScsiStatus.CHECK_CONDITION, error, 0, -1, 0, "read-error lba=2050"),
+        new Response(ScsiStatus.CHECK_CONDITION, error, 0, -1, 0, "read-error lba=2050", -1),
         0,
         0,
         started);

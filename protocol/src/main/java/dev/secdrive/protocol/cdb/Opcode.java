@@ -146,6 +146,22 @@ public enum Opcode {
   }
 
   /**
+   * The command a CDB's first bytes name (its operation code and, for the codes that have one, the
+   * service action of byte 1 bits 4-0), without decoding the rest; empty for one secdrive does not
+   * implement or a CDB too short to say.
+   */
+  public static Optional<Opcode> find(byte[] cdb) {
+    if (cdb.length == 0) {
+      return Optional.empty();
+    }
+    int code = cdb[0] & 0xFF;
+    if (!hasServiceAction(code)) {
+      return find(code, NO_SERVICE_ACTION);
+    }
+    return cdb.length > 1 ? find(code, cdb[1] & 0x1F) : Optional.empty();
+  }
+
+  /**
    * Returns the command for an operation code and service action.
    *
    * @throws IllegalArgumentException if secdrive does not implement it

@@ -527,4 +527,14 @@ final class IscsiSession implements CommandHandler.Carrier {
       connection.drop();
     }
   }
+
+  /** Sends the first {@code dataBytes} of the answer's Data-In, then drops its connection. */
+  @Override
+  public void cut(StatusFrame status, long dataBytes) {
+    if (scsi == null) {
+      status.release();
+      return;
+    }
+    scsi.cut(status, dataBytes);
+  }
 }

@@ -408,6 +408,23 @@ final class ScsiTasks {
    * MaxRecvDataSegmentLength, the status in the last one; without data, a SCSI Response.
    */
   void answer(StatusFrame status) {
+    answer(status, -1);
+  }
+
+  /**
+   * Sends the Data-In PDUs of a read's first {@code dataBytes}, none with the status, then drops
+   * the connection: a connection lost in the middle of the transfer (a fault script's disconnect).
+   */
+  void cut(StatusFrame status, long dataBytes) {
+    Task task = tasks.get(status.tag());
+    answer(status, Math.max(0, dataBytes));
+    if (task != null) {
+      task.connection().flushIfWritten();
+      task.connection().drop();
+    }
+  }
+
+  private void answer(StatusFrame status, long cut) {
     try {
       Task task = tasks.remove(status.tag());
       if (task == null || !task.connection().live()) {
@@ -415,7 +432,10 @@ final class ScsiTasks {
       }
       IscsiConnection connection = task.connection();
       ByteBuf data = status.dataIn();
-      int total = data.readableBytes();
+      int total = cut < 0 ? data.readableBytes() : (int) Math.min(cut, data.readableBytes());
+      if (cut >= 0 && (total == 0 || !task.read())) {
+        return; // cut before any data: nothing goes out
+      }
       if (status.status() != ScsiStatus.GOOD || !task.read() || total == 0) {
         // A read's residual, or a write's when its data-out differed from what its CDB names.
         sendResponse(
@@ -435,7 +455,7 @@ final class ScsiTasks {
         int length = Math.min(segment, total - offset);
         int burstLeft = burst - offset % burst;
         length = Math.min(length, burstLeft);
-        boolean last = offset + length == total;
+        boolean last = cut < 0 && offset + length == total;
         boolean sequenceEnd = last || length == burstLeft;
         long residual = last ? status.residual() : 0;
         // The segment holds a retained slice of the READ's buffer; the encoder releases it.

@@ -3,10 +3,12 @@ package dev.secdrive.emulator.endpoint.serial;
 import dev.secdrive.emulator.endpoint.CommandHandler;
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.endpoint.ReplyCache;
+import dev.secdrive.emulator.faults.FaultScript;
 import dev.secdrive.emulator.firmware.Nexus;
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.firmware.TimingMode;
 import dev.secdrive.kit.serial.Line;
+import dev.secdrive.kit.serial.LineNoiseStream;
 import dev.secdrive.kit.serial.LineRunner;
 import dev.secdrive.kit.serial.SerialPortLine;
 import dev.secdrive.protocol.frame.Frame;
@@ -25,7 +27,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +64,9 @@ public final class SerialEndpoint implements Endpoint {
   private CommandHandler commands;
   private LineRunner runner;
   private volatile boolean blocked;
+  private final Noise toHostNoise = new Noise(true);
+  private final Noise fromHostNoise = new Noise(false);
+  private Target target;
 
   /**
    * Serves on {@code device} at {@code baud}, paced to the baud rate with realistic timing.
@@ -97,6 +104,7 @@ public final class SerialEndpoint implements Endpoint {
     if (runner != null) {
       throw new IllegalStateException("already serving on " + description());
     }
+    this.target = target;
     int maximumFrame = Frame.maximumFrameLength(context.maximumDataLength());
     executor = new DefaultEventExecutor(new DefaultThreadFactory("secdrive-serial", true));
     link =
@@ -145,7 +153,12 @@ public final class SerialEndpoint implements Endpoint {
 
   /** Bytes read from the line, on the runner's reader thread. */
   private void fromLine(byte[] bytes, int offset, int length) {
-    link.receive(bytes, offset, length); // acknowledgements in here may unblock answers
+    byte[] heard = fromHostNoise.apply(bytes, offset, length);
+    if (heard == null) {
+      link.receive(bytes, offset, length); // acknowledgements in here may unblock answers
+    } else {
+      link.receive(heard, 0, fromHostNoise.length);
+    }
     checkWritable();
   }
 
@@ -153,7 +166,84 @@ public final class SerialEndpoint implements Endpoint {
   private byte[] toLine(long timeoutNanos) throws InterruptedException {
     byte[] output = link.takeOutput(timeoutNanos);
     checkWritable(); // an abandoned message unblocks answers without any read
+    if (output != null) {
+      byte[] sent = toHostNoise.apply(output, 0, output.length);
+      if (sent != null) {
+        return Arrays.copyOf(sent, toHostNoise.length);
+      }
+    }
     return output;
+  }
+
+  /** Bits flipped, bytes dropped and duplicated so far by a fault script's line noise. */
+  public long noiseFaults() {
+    return toHostNoise.faults() + fromHostNoise.faults();
+  }
+
+  /**
+   * A fault script's noise on one direction of this port, drawn from a stream the script's seed
+   * seeds; used from that direction's thread only. A new script starts a new stream.
+   */
+  private final class Noise {
+    private final boolean toHost;
+    private FaultScript script;
+    private LineNoiseStream stream;
+    private byte[] out = new byte[0];
+    private volatile long before;
+
+    /** The length of the last {@link #apply} output. */
+    int length;
+
+    Noise(boolean toHost) {
+      this.toHost = toHost;
+    }
+
+    /** {@code bytes} as the line delivers them, in {@link #out}; null if the line is clean. */
+    byte[] apply(byte[] bytes, int offset, int count) {
+      FaultScript current = target == null ? FaultScript.none() : target.faultScript();
+      if (current != script) {
+        arm(current);
+      }
+      if (stream == null) {
+        return null;
+      }
+      if (out.length < 2 * count) {
+        out = new byte[2 * count];
+      }
+      byte[] in = offset == 0 ? bytes : Arrays.copyOfRange(bytes, offset, offset + count);
+      length = stream.apply(in, count, out);
+      return out;
+    }
+
+    long faults() {
+      LineNoiseStream s = stream;
+      return before + (s == null ? 0 : s.bitsFlipped() + s.bytesDropped() + s.bytesDuplicated());
+    }
+
+    private void arm(FaultScript current) {
+      if (stream != null) {
+        before += stream.bitsFlipped() + stream.bytesDropped() + stream.bytesDuplicated();
+      }
+      script = current;
+      stream = null;
+      List<FaultScript.Fault> faults = current.faults();
+      for (int i = 0; i < faults.size(); i++) {
+        if (faults.get(i) instanceof FaultScript.LineNoiseOn noise
+            && (noise.port() == null || noise.port().equals(device))
+            && (toHost ? noise.toHost() : noise.fromHost())) {
+          long seed = current.random(i, toHost ? -2 : -3).nextLong();
+          stream = new LineNoiseStream(noise.noise(), seed);
+          log.warn(
+              "serial port {}: line noise {} the host armed: {} (fault {} of the script, seed {})",
+              device,
+              toHost ? "to" : "from",
+              noise.noise(),
+              i,
+              current.seed());
+          return;
+        }
+      }
+    }
   }
 
   /** A message from the host: one frame, decoded here and only here. */

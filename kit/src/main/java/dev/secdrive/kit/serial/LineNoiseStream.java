@@ -1,14 +1,15 @@
-package dev.secdrive.cli;
+package dev.secdrive.kit.serial;
 
 import java.util.SplittableRandom;
 
 /**
- * The fault state of one direction. Rather than drawing a random number per bit or byte, it draws
- * the distance to the next fault from the geometric distribution and copies everything up to there
- * untouched, so a low rate costs next to nothing. The distances carry over from one call to the
- * next, which makes the faults depend on the stream, not on how it was split into reads.
+ * The noise of one direction of a line, at the rates of a {@link LineNoise}. Rather than drawing a
+ * random number per bit or byte, it draws the distance to the next fault from the geometric
+ * distribution and copies everything up to there untouched, so a low rate costs next to nothing.
+ * The distances carry over from one call to the next, which makes the faults depend on the stream,
+ * not on how it was split into reads.
  */
-final class DirectionFaults {
+public final class LineNoiseStream {
 
   private final SplittableRandom flipRandom;
   private final SplittableRandom dropRandom;
@@ -26,11 +27,12 @@ final class DirectionFaults {
   /** Output bits to pass before the next flipped one. */
   private long untilFlip;
 
-  volatile long bitsFlipped;
-  volatile long bytesDropped;
-  volatile long bytesDuplicated;
+  private volatile long bitsFlipped;
+  private volatile long bytesDropped;
+  private volatile long bytesDuplicated;
 
-  DirectionFaults(FaultRelay.LineFaults faults, long seed) {
+  /** The noise of {@code faults} drawn from {@code seed}: the same seed, the same noise. */
+  public LineNoiseStream(LineNoise faults, long seed) {
     // One generator for the direction, split into a stream per kind of fault: drawn from a
     // single stream, the order of the draws (and so the faults) would depend on where the reads
     // split the input.
@@ -50,7 +52,7 @@ final class DirectionFaults {
    * Copies {@code n} bytes of {@code in} to {@code out} (which must hold {@code 2 * n}) with drops,
    * duplicates and bit errors applied; returns the number of bytes in {@code out}.
    */
-  int apply(byte[] in, int n, byte[] out) {
+  public int apply(byte[] in, int n, byte[] out) {
     int i = 0;
     int o = 0;
     long dropped = 0;
@@ -96,6 +98,21 @@ final class DirectionFaults {
     bytesDropped += dropped;
     bytesDuplicated += duplicated;
     return o;
+  }
+
+  /** Bits inverted so far. */
+  public long bitsFlipped() {
+    return bitsFlipped;
+  }
+
+  /** Bytes lost so far. */
+  public long bytesDropped() {
+    return bytesDropped;
+  }
+
+  /** Bytes delivered twice so far. */
+  public long bytesDuplicated() {
+    return bytesDuplicated;
   }
 
   /**
