@@ -443,6 +443,45 @@ class ControlServerTest {
   }
 
   @Test
+  void aFaultScriptIsArmedShownAndDisarmedAndARefusedOneChangesNothing() throws Exception {
+    Reply armed =
+        send(
+            "PUT",
+            "/faults",
+            "{\"seed\": 5, \"faults\": [{\"media-error\": {\"lun\": 0, \"lba\": 9}}]}");
+    assertEquals(200, armed.status(), armed.body().toString());
+    assertEquals(5, armed.body().path("script").path("seed").asLong());
+    assertEquals("media-error", armed.body().path("fired").path("0").get(0).path("kind").asText());
+    assertError(
+        send("PUT", "/faults", "{\"faults\": [{\"media-error\": {\"lun\": 9, \"lba\": 1}}]}"),
+        400,
+        "$.faults[0].media-error.lun: no drive on LUN 9");
+    assertError(
+        send("PUT", "/faults", "{\"faults\": [{\"delay\": {}}]}"),
+        400,
+        "fault script in the request body: $.faults[0].delay: give one of fixed-ms");
+    assertError(send("PUT", "/faults", "{\"faults\": [], \"extra\": 1}"), 400, "extra");
+    assertEquals(5, get("/faults").body().path("script").path("seed").asLong(), "still armed");
+    assertEquals(200, send("DELETE", "/faults", null).status());
+    assertEquals(0, get("/faults").body().path("script").path("faults").size());
+    assertError(send("POST", "/faults", "{}"), 400, "use GET, PUT or DELETE");
+  }
+
+  @Test
+  void theCommandLogLevelIsSetPerDrive() throws Exception {
+    assertEquals("off", get("/drives/0/log").body().path("level").asText());
+    assertEquals(
+        "all", post("/drives/0/log", "{\"level\": \"all\"}").body().path("level").asText());
+    assertEquals(
+        dev.secdrive.emulator.observe.CommandLog.ALL, emulator.target().instruments().level(0));
+    assertError(
+        post("/drives/0/log", "{\"level\": \"loud\"}"),
+        400,
+        "command log level must be off, errors or all, not 'loud'");
+    assertError(post("/drives/0/log", "{}"), 400, "field 'level' (off, errors or all) is required");
+  }
+
+  @Test
   void everyRequestNeedsTheToken() throws Exception {
     String insert = "{\"medium\":\"MO-0001\"}";
     for (Reply refused :
@@ -457,9 +496,26 @@ class ControlServerTest {
                 "Content-Type",
                 "application/json",
                 "Authorization",
-                "Bearer " + token().substring(1)))) {
+                "Bearer " + token().substring(1)),
+            send("GET", "/metrics", null, "Accept", "text/plain"),
+            send("GET", "/faults", null, "Accept", "application/json"),
+            send(
+                "PUT",
+                "/faults",
+                "{\"faults\": [{\"power-loss\": {\"write\": 1}}]}",
+                "Content-Type",
+                "application/json"),
+            send("DELETE", "/faults", null, "Accept", "application/json"),
+            send(
+                "POST",
+                "/drives/0/log",
+                "{\"level\": \"all\"}",
+                "Content-Type",
+                "application/json"))) {
       assertEquals(401, refused.status(), refused.body().toString());
     }
+    assertTrue(emulator.target().faultScript().faults().isEmpty(), "no script was armed");
+    assertEquals("off", get("/drives/0/log").body().path("level").asText());
     HttpResponse<String> none =
         HTTP.send(
             HttpRequest.newBuilder(base.resolve("/drives")).build(),
