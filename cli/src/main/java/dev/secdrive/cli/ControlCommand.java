@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
       ControlCommand.FaultsCmd.class,
       ControlCommand.ClearReservations.class,
       ControlCommand.LogCmd.class,
+      ControlCommand.CaptureCmd.class,
       ControlCommand.MetricsCmd.class
     })
 final class ControlCommand {
@@ -357,6 +358,45 @@ final class ControlCommand {
         Json.print(out, result);
       } else {
         out.println("drive " + parent.lun + ": command log " + result.path("level").asText());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "capture",
+      description = {
+        "Show the capture being written; 'start NAME' captures every carrier's traffic to",
+        "<media-dir>/.captures/NAME.pcapng, 'stop' ends it."
+      })
+  static final class CaptureCmd extends Sub {
+    @Parameters(arity = "0..2", paramLabel = "start NAME | stop")
+    List<String> action = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      JsonNode result;
+      if (action.isEmpty()) {
+        result = parent.call("GET", "/capture", null);
+      } else if (action.get(0).equals("start") && action.size() == 2) {
+        result = parent.call("POST", "/capture", Map.of("name", action.get(1)));
+      } else if (action.get(0).equals("stop") && action.size() == 1) {
+        result = parent.call("DELETE", "/capture", null);
+      } else {
+        throw new CliException("capture takes 'start NAME', 'stop' or nothing, not " + action);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        Json.print(out, result);
+      } else if (result.path("file").isNull()) {
+        out.println("no capture");
+      } else {
+        out.println(
+            (result.path("capturing").asBoolean() ? "capturing to " : "captured ")
+                + result.path("file").asText()
+                + ": "
+                + result.path("packets").asLong()
+                + " packets");
       }
       return 0;
     }

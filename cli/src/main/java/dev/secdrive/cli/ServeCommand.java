@@ -137,6 +137,14 @@ final class ServeCommand implements Callable<Integer> {
               + " delays, line noise; seeded, so a run replays (see README, Fault scripts).")
   Path faults;
 
+  @Option(
+      names = "--capture",
+      paramLabel = "FILE.pcapng",
+      description =
+          "Capture every carrier's traffic (TCP, iSCSI, serial line and messages) to this new"
+              + " pcapng file, for Wireshark with tools/wireshark/secdrive.lua.")
+  Path capture;
+
   @Option(names = "--drive", paramLabel = "SPEC", description = "A drive; repeat for several.")
   List<String> drives = new ArrayList<>();
 
@@ -247,6 +255,7 @@ final class ServeCommand implements Callable<Integer> {
             .timing(timing)
             .commandLog(commandLog(commandLog))
             .faults(faults == null ? null : faultScript(faults))
+            .capture(capture)
             .listen(Addresses.parse("--listen", listen));
     if (authority != null) {
       throw new CliException(

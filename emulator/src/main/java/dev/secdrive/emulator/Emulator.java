@@ -142,6 +142,14 @@ public final class Emulator implements AutoCloseable {
       }
     }
     this.target = new Target(drives, instruments);
+    if (builder.capture != null) {
+      try {
+        target.captures().start(builder.capture);
+      } catch (RuntimeException e) {
+        releaseDriveLocks();
+        throw e;
+      }
+    }
     if (builder.faultScript != null) {
       try {
         target.arm(builder.faultScript);
@@ -342,6 +350,7 @@ public final class Emulator implements AutoCloseable {
     }
     endpoints.forEach(Endpoint::close);
     shutdown(boss, workers);
+    target.captures().stop();
     closeMedia();
     releaseDriveLocks();
   }
@@ -450,6 +459,7 @@ public final class Emulator implements AutoCloseable {
     private Path anchorDirectory;
     private CommandLog commandLog = CommandLog.OFF;
     private FaultScript faultScript;
+    private Path capture;
 
     private Builder() {}
 
@@ -495,6 +505,15 @@ public final class Emulator implements AutoCloseable {
      */
     public Builder commandLog(CommandLog level) {
       this.commandLog = level;
+      return this;
+    }
+
+    /**
+     * Captures every carrier's traffic from the start into {@code file} (pcapng; it must not
+     * exist); the control API can stop it and start others.
+     */
+    public Builder capture(Path file) {
+      this.capture = file;
       return this;
     }
 

@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * GET    /faults                      the fault script armed, and how often each fault fired
  * PUT    /faults                      a fault script (fault-script.schema.json) to arm instead
  * DELETE /faults                      disarm it
+ * GET    /capture                     the capture being written, or null
+ * POST   /capture                     {"name": "run-1"}: capture to <media-dir>/.captures/run-1.pcapng
+ * DELETE /capture                     end it
  * </pre>
  *
  * Errors answer 400 (bad request body or method), 404 (no such drive or path) or 409 (the drive
@@ -111,7 +114,8 @@ public final class ControlServer implements AutoCloseable {
           "erase",
           "log",
           "media",
-          "metrics");
+          "metrics",
+          "capture");
 
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
 
@@ -220,6 +224,9 @@ public final class ControlServer implements AutoCloseable {
     if (path.equals("/faults")) {
       return faultScript(request);
     }
+    if (path.equals("/capture")) {
+      return capture(request);
+    }
     if (path.equals("/metrics")) {
       requireMethod(request, "GET");
       return Metrics.scrape(emulator.target().instruments().registry());
@@ -291,6 +298,69 @@ public final class ControlServer implements AutoCloseable {
       }
       default -> throw HttpError.notFound("no such resource: " + path);
     }
+  }
+
+  /** Capture names: a file name of letters, digits, '.', '_' and '-', not starting with '.'. */
+  private static final Pattern CAPTURE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+
+  /** The directory of the media directory that captures started over the API go to. */
+  public static final String CAPTURES = ".captures";
+
+  /**
+   * The capture: shown, started or ended. A capture started here goes to {@code
+   * <media-dir>/.captures/NAME.pcapng} and never replaces a file; a client names no path.
+   */
+  private Map<String, Object> capture(Request request) throws IOException {
+    var captures = emulator.target().captures();
+    switch (request.method()) {
+      case "GET" -> {
+        return captureState(captures.session(), true);
+      }
+      case "POST" -> {
+        String name = text(request.object(Set.of("name")), "name");
+        if (!CAPTURE_NAME.matcher(name).matches()) {
+          throw HttpError.badRequest(
+              "field 'name' must be 1-64 letters, digits, '.', '_' or '-', not starting with '.',"
+                  + " got '"
+                  + name
+                  + "'");
+        }
+        Path directory = emulator.media().directory().resolve(CAPTURES);
+        Path file = directory.resolve(name + ".pcapng");
+        try {
+          java.nio.file.Files.createDirectories(directory);
+        } catch (IOException e) {
+          throw new HttpError(409, "cannot create " + directory + ": " + e.getMessage());
+        }
+        if (java.nio.file.Files.exists(file)) {
+          throw new HttpError(409, "capture " + file + " exists already; choose another name");
+        }
+        try {
+          return captureState(captures.start(file), true);
+        } catch (java.io.UncheckedIOException e) {
+          throw new HttpError(409, e.getMessage());
+        }
+      }
+      case "DELETE" -> {
+        return captureState(captures.stop(), false);
+      }
+      default ->
+          throw HttpError.badRequest(
+              "method "
+                  + request.method()
+                  + " not allowed on "
+                  + request.rawPath()
+                  + " (use GET, POST or DELETE)");
+    }
+  }
+
+  private static Map<String, Object> captureState(
+      dev.secdrive.emulator.capture.Captures.Session session, boolean running) {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("capturing", session != null && running);
+    state.put("file", session == null ? null : session.file().toAbsolutePath().toString());
+    state.put("packets", session == null ? 0 : session.packets());
+    return state;
   }
 
   /** The target's fault script: shown, replaced or disarmed; a refused one changes nothing. */

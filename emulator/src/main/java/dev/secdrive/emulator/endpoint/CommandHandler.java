@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.endpoint;
 
+import dev.secdrive.emulator.capture.FrameTap;
 import dev.secdrive.emulator.firmware.Firmware;
 import dev.secdrive.emulator.firmware.Nexus;
 import dev.secdrive.emulator.firmware.Response;
@@ -125,6 +126,9 @@ public final class CommandHandler {
       status.release();
       drop();
     }
+
+    /** Marks this point of the carrier's capture, if one is on, with {@code comment}. */
+    default void annotate(String comment) {}
   }
 
   private final Target target;
@@ -370,6 +374,9 @@ public final class CommandHandler {
       return;
     }
     StatusFrame status = statusFrame(command, response, dataIn);
+    if (response.fault() != null) {
+      carrier.annotate("secdrive fault: " + response.fault());
+    }
     if (response.cutAfter() >= 0) {
       instruments.lost(meters(command.lun()), nexus, command.tag(), cdb, response.fault());
       carrier.cut(status, response.cutAfter());
@@ -620,6 +627,14 @@ public final class CommandHandler {
     @Override
     public void drop() {
       ctx.channel().close();
+    }
+
+    @Override
+    public void annotate(String comment) {
+      FrameTap tap = ctx.pipeline().get(FrameTap.class);
+      if (tap != null) {
+        tap.annotate(ctx.pipeline().context(tap), comment);
+      }
     }
 
     @Override

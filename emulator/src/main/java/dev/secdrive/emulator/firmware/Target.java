@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.firmware;
 
+import dev.secdrive.emulator.capture.Captures;
 import dev.secdrive.emulator.faults.FaultScript;
 import dev.secdrive.emulator.faults.FaultScriptException;
 import dev.secdrive.emulator.observe.Instruments;
@@ -33,6 +34,7 @@ public final class Target {
   private final NavigableMap<Integer, Firmware> units;
   private final Instruments instruments;
   private volatile FaultScript faultScript = FaultScript.none();
+  private final Captures captures = new Captures();
 
   /** A target whose meters and command log run on the system clock. */
   public Target(List<Firmware> drives) {
@@ -85,6 +87,11 @@ public final class Target {
       unit.faults().arm(script);
     }
     faultScript = script;
+  }
+
+  /** Whether, and where, the endpoints capture what crosses them. */
+  public Captures captures() {
+    return captures;
   }
 
   /** The fault script armed last, or {@link FaultScript#none()}. */

@@ -468,6 +468,29 @@ class ControlServerTest {
   }
 
   @Test
+  void aCaptureGoesUnderTheMediaDirectoryByNameAndNeverOverAFile() throws Exception {
+    assertFalse(get("/capture").body().path("capturing").asBoolean());
+    Reply started = post("/capture", "{\"name\": \"run-1\"}");
+    assertEquals(200, started.status(), started.body().toString());
+    java.nio.file.Path file = dir.resolve(".captures").resolve("run-1.pcapng");
+    assertEquals(file.toAbsolutePath().toString(), started.body().path("file").asText());
+    assertTrue(started.body().path("capturing").asBoolean());
+    for (String name : List.of("../escape", "/etc/passwd", ".hidden", "a b", "", "x".repeat(65))) {
+      assertError(
+          post("/capture", JSON.createObjectNode().put("name", name).toString()),
+          400,
+          "field 'name'");
+    }
+    Reply ended = send("DELETE", "/capture", null);
+    assertFalse(ended.body().path("capturing").asBoolean());
+    assertEquals(file.toAbsolutePath().toString(), ended.body().path("file").asText());
+    assertTrue(java.nio.file.Files.size(file) > 0, "a pcapng section at least");
+    assertError(post("/capture", "{\"name\": \"run-1\"}"), 409, "exists already");
+    assertFalse(get("/capture").body().path("capturing").asBoolean());
+    assertFalse(java.nio.file.Files.exists(dir.resolve("escape.pcapng")));
+  }
+
+  @Test
   void theCommandLogLevelIsSetPerDrive() throws Exception {
     assertEquals("off", get("/drives/0/log").body().path("level").asText());
     assertEquals(
@@ -506,6 +529,8 @@ class ControlServerTest {
                 "Content-Type",
                 "application/json"),
             send("DELETE", "/faults", null, "Accept", "application/json"),
+            send("POST", "/capture", "{\"name\": \"x\"}", "Content-Type", "application/json"),
+            send("GET", "/capture", null, "Accept", "application/json"),
             send(
                 "POST",
                 "/drives/0/log",

@@ -349,6 +349,9 @@ class EndpointFuzzIT {
     int good = 0;
     int converted = 0;
     int provisioned = 0;
+    // Everything the wire carries is captured too: the capture must hold no secret either.
+    Path capture = anchors.resolve("fuzz.pcapng");
+    emulator.target().captures().start(capture);
     try (Connection connection = connect()) {
       for (int i = 0; i < SECURITY_FRAMES; i += 32) {
         if (i % (32 * 16) == 32 * 8) {
@@ -377,6 +380,11 @@ class EndpointFuzzIT {
         }
       }
     }
+    emulator.target().captures().stop();
+    byte[] captured = Files.readAllBytes(capture);
+    assertTrue(captured.length > 1 << 20, "the capture holds the fuzz: " + captured.length);
+    assertNoKeyMaterial(captured);
+    assertNoSecret(captured);
     assertTrue(good > SECURITY_FRAMES / 20, "some operations succeed: " + good);
     assertTrue(converted > 0, "the fuzz opens conversions and converts blocks");
     assertTrue(provisioned >= 20, "valid PROVISIONs committed during the fuzz: " + provisioned);

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.endpoint.iscsi;
 
+import dev.secdrive.emulator.capture.CaptureTap;
 import dev.secdrive.protocol.iscsi.DataSegment;
 import dev.secdrive.protocol.iscsi.IscsiPdu;
 import dev.secdrive.protocol.iscsi.IscsiPdu.AsyncMessage;
@@ -118,6 +119,18 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
   /** This connection's parameters: the session's, with its own digests and segment lengths. */
   SessionParameters parameters() {
     return parameters;
+  }
+
+  /** Marks this point of the connection's capture, if one is on, with {@code comment}. */
+  void annotate(String comment) {
+    if (ctx == null) {
+      return;
+    }
+    CaptureTap tap = ctx.pipeline().get(CaptureTap.class);
+    if (tap != null) {
+      // on the connection's own loop, where its bytes are captured
+      ctx.executor().execute(() -> tap.annotate(ctx.pipeline().context(tap), comment));
+    }
   }
 
   /** The portal this connection came in on, as the metrics label it: {@code iscsi://HOST:PORT}. */

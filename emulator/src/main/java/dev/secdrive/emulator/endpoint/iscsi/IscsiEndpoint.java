@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.endpoint.iscsi;
 
+import dev.secdrive.emulator.capture.CaptureTap;
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.protocol.iscsi.Chap;
@@ -238,6 +239,9 @@ public final class IscsiEndpoint implements Endpoint {
                     channel
                         .pipeline()
                         .addLast(
+                            "capture",
+                            new CaptureTap(target.captures(), portalName(), "iSCSI (RFC 7143)"))
+                        .addLast(
                             "deadline",
                             new PduDeadline(decoder, PDU_TIMEOUT, LOGIN_TIMEOUT, session::live))
                         .addLast("pduDecoder", decoder)
@@ -246,6 +250,13 @@ public final class IscsiEndpoint implements Endpoint {
                   }
                 });
     server = Endpoint.bind(bootstrap, requested, "iSCSI");
+  }
+
+  /** {@code iscsi://HOST:PORT}: the portal, as captures and metrics name it. */
+  private String portalName() {
+    InetSocketAddress address = address();
+    String host = address.getHostString();
+    return "iscsi://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /** The portal's address: after {@link #start}, with the port actually bound. */

@@ -528,6 +528,14 @@ final class IscsiSession implements CommandHandler.Carrier {
     }
   }
 
+  /** Marks the captures of this session's connections with {@code comment}. */
+  @Override
+  public void annotate(String comment) {
+    for (IscsiConnection connection : connections()) {
+      connection.annotate(comment);
+    }
+  }
+
   /** Sends the first {@code dataBytes} of the answer's Data-In, then drops its connection. */
   @Override
   public void cut(StatusFrame status, long dataBytes) {

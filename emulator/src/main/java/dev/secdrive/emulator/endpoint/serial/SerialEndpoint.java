@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.endpoint.serial;
 
+import dev.secdrive.emulator.capture.Captures;
 import dev.secdrive.emulator.endpoint.CommandHandler;
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.endpoint.ReplyCache;
@@ -7,6 +8,7 @@ import dev.secdrive.emulator.faults.FaultScript;
 import dev.secdrive.emulator.firmware.Nexus;
 import dev.secdrive.emulator.firmware.Target;
 import dev.secdrive.emulator.firmware.TimingMode;
+import dev.secdrive.kit.capture.PcapngWriter;
 import dev.secdrive.kit.serial.Line;
 import dev.secdrive.kit.serial.LineNoiseStream;
 import dev.secdrive.kit.serial.LineRunner;
@@ -27,6 +29,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,8 +158,10 @@ public final class SerialEndpoint implements Endpoint {
   private void fromLine(byte[] bytes, int offset, int length) {
     byte[] heard = fromHostNoise.apply(bytes, offset, length);
     if (heard == null) {
+      capture(true, true, bytes, offset, length, null);
       link.receive(bytes, offset, length); // acknowledgements in here may unblock answers
     } else {
+      capture(true, true, heard, 0, fromHostNoise.length, null);
       link.receive(heard, 0, fromHostNoise.length);
     }
     checkWritable();
@@ -167,12 +172,36 @@ public final class SerialEndpoint implements Endpoint {
     byte[] output = link.takeOutput(timeoutNanos);
     checkWritable(); // an abandoned message unblocks answers without any read
     if (output != null) {
+      capture(true, false, output, 0, output.length, null);
       byte[] sent = toHostNoise.apply(output, 0, output.length);
       if (sent != null) {
         return Arrays.copyOf(sent, toHostNoise.length);
       }
     }
     return output;
+  }
+
+  /**
+   * Writes bytes to the capture, if one is on: the line's bytes ({@code line}, LINKTYPE_USER1) as
+   * the emulator reads and writes them, or a link-layer message, one secdrive frame.
+   */
+  private void capture(
+      boolean line, boolean inbound, byte[] bytes, int offset, int length, String comment) {
+    Captures.Session session = target == null ? null : target.captures().session();
+    if (session == null) {
+      return;
+    }
+    int iface =
+        line
+            ? session.iface(
+                "serial:" + device + " line",
+                PcapngWriter.LINKTYPE_USER1,
+                "serial link frames: COBS(payload, CRC-32C), 00")
+            : session.iface(
+                "serial:" + device,
+                PcapngWriter.LINKTYPE_USER0,
+                "secdrive frames, one per link-layer message");
+    session.packet(iface, inbound, ByteBuffer.wrap(bytes, offset, length), comment);
   }
 
   /** Bits flipped, bytes dropped and duplicated so far by a fault script's line noise. */
@@ -248,6 +277,7 @@ public final class SerialEndpoint implements Endpoint {
 
   /** A message from the host: one frame, decoded here and only here. */
   private void fromHost(byte[] message) {
+    capture(false, true, message, 0, message.length, null);
     ByteBuf body = Unpooled.wrappedBuffer(message);
     Frame frame;
     try {
@@ -342,7 +372,17 @@ public final class SerialEndpoint implements Endpoint {
         status.release(); // the cache answered a retry while the first answer is still on the line
         return;
       }
-      answers.put(tag, link.send(encode(status)));
+      answers.put(tag, link.send(captured(encode(status))));
+    }
+
+    @Override
+    public void annotate(String comment) {
+      capture(false, false, new byte[0], 0, 0, comment);
+    }
+
+    private byte[] captured(byte[] message) {
+      capture(false, false, message, 0, message.length, null);
+      return message;
     }
 
     @Override
@@ -350,7 +390,7 @@ public final class SerialEndpoint implements Endpoint {
 
     @Override
     public void protocolError(ProtocolErrorFrame error) {
-      link.send(encode(error));
+      link.send(captured(encode(error)));
     }
 
     /** A power loss stops the whole emulator, which closes this endpoint. */

@@ -1,5 +1,6 @@
 package dev.secdrive.emulator.endpoint.tcp;
 
+import dev.secdrive.emulator.capture.FrameTap;
 import dev.secdrive.emulator.endpoint.CommandHandler;
 import dev.secdrive.emulator.endpoint.Endpoint;
 import dev.secdrive.emulator.firmware.Target;
@@ -180,6 +181,7 @@ public final class TcpEndpoint implements Endpoint {
                         .addLast("frameDeadline", new FrameDeadline(decoder, limits.frameTimeout()))
                         .addLast("frameDecoder", decoder)
                         .addLast("frameEncoder", TcpFrameEncoder.INSTANCE)
+                        .addLast("capture", new FrameTap(target.captures(), description()))
                         .addLast("commands", commands);
                     admit(channel, quiet, ADMISSION_ATTEMPTS);
                   }
