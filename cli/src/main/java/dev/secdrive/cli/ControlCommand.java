@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
       ControlCommand.ClearReservations.class,
       ControlCommand.LogCmd.class,
       ControlCommand.CaptureCmd.class,
+      ControlCommand.PanelCmd.class,
       ControlCommand.MetricsCmd.class
     })
 final class ControlCommand {
@@ -398,6 +399,23 @@ final class ControlCommand {
                 + result.path("packets").asLong()
                 + " packets");
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "panel",
+      description = {
+        "Print the front panel's address, with the control token in its fragment: open it in a",
+        "browser to watch the drives and act on them. The fragment stays in the browser."
+      })
+  static final class PanelCmd extends Sub {
+    @Override
+    public Integer call() {
+      String base =
+          parent.url.endsWith("/") ? parent.url.substring(0, parent.url.length() - 1) : parent.url;
+      parent.call("GET", "/drives", null); // the token works here, so it will in the page
+      spec.commandLine().getOut().println(base + "/panel#token=" + parent.token());
       return 0;
     }
   }

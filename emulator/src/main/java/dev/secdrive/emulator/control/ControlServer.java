@@ -16,6 +16,7 @@ import dev.secdrive.emulator.media.MediumException;
 import dev.secdrive.emulator.observe.CommandLog;
 import dev.secdrive.emulator.observe.Instruments;
 import dev.secdrive.emulator.secure.SecureLayer;
+import dev.secdrive.kit.http.Binary;
 import dev.secdrive.kit.http.HttpError;
 import dev.secdrive.kit.http.Json;
 import dev.secdrive.kit.http.JsonServer;
@@ -55,6 +56,8 @@ import org.slf4j.LoggerFactory;
  * GET    /faults                      the fault script armed, and how often each fault fired
  * PUT    /faults                      a fault script (fault-script.schema.json) to arm instead
  * DELETE /faults                      disarm it
+ * GET    /events                      the front panel's event stream (Server-Sent Events)
+ * GET    /panel                       the front panel, a page (no token: it holds no data)
  * GET    /capture                     the capture being written, or null
  * POST   /capture                     {"name": "run-1"}: capture to <media-dir>/.captures/run-1.pcapng
  * DELETE /capture                     end it
@@ -71,10 +74,12 @@ import org.slf4j.LoggerFactory;
  *       ControlToken} of the media directory ({@code <media-dir>/.secdrive/control-token},
  *       owner-only, created on the first start); without it or with another one the answer is 401
  *       with {@code WWW-Authenticate}, and the comparison takes the same time however much of a
- *       guess was right;
- *   <li>web pages are refused before the token is looked at: a request with an {@code Origin}
- *       answers 403, a {@code Host} that is not a loopback name 421 (DNS rebinding), and a body
- *       that is not {@code Content-Type: application/json} 415, which no HTML form can send;
+ *       guess was right. The one exception is the front panel's static page, script and style
+ *       ({@link FrontPanel}), which hold no data; the page's own requests carry the token;
+ *   <li>other web pages are refused before the token is looked at: a request with an {@code Origin}
+ *       other than this server's own answers 403, a {@code Host} that is not a loopback name 421
+ *       (DNS rebinding), and a body that is not {@code Content-Type: application/json} 415, which
+ *       no HTML form can send; every answer forbids framing and foreign scripts;
  *   <li>it listens on a loopback address unless remote control is asked for explicitly, and then
  *       only with a token that exists already, so a token is never made on a server that others can
  *       reach;
@@ -115,19 +120,26 @@ public final class ControlServer implements AutoCloseable {
           "log",
           "media",
           "metrics",
-          "capture");
+          "capture",
+          "events",
+          "panel",
+          "panel.js",
+          "panel.css");
 
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
 
   private final Emulator emulator;
   private final ControlToken token;
+  private final FrontPanel panel;
   private final JsonServer server;
 
   private ControlServer(Emulator emulator, InetSocketAddress address, ControlToken token) {
     this.emulator = emulator;
     this.token = token;
+    this.panel = new FrontPanel(emulator, JSON);
     this.server =
         JsonServer.builder("secdrive-control", this::route)
+            .sameOrigin()
             .maxConcurrent(2)
             .maxQueued(8)
             .maxBody(64 << 10)
@@ -180,6 +192,7 @@ public final class ControlServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    panel.close();
   }
 
   /** A wrong method is a bad request here (400), as this API has always answered it. */
@@ -207,6 +220,19 @@ public final class ControlServer implements AutoCloseable {
   }
 
   private Object route(Request request) throws IOException {
+    Object answer = answer(request);
+    if (!request.method().equals("GET")) {
+      panel.changed(); // a person's hand moved: the panel shows it at once
+    }
+    return answer;
+  }
+
+  private Object answer(Request request) throws IOException {
+    Binary page = panel.file(request.rawPath());
+    if (page != null) {
+      requireMethod(request, "GET");
+      return page; // static, holds nothing: no token needed to load it
+    }
     request.requireBearer(
         token.bytes(),
         "control token",
@@ -223,6 +249,10 @@ public final class ControlServer implements AutoCloseable {
     }
     if (path.equals("/faults")) {
       return faultScript(request);
+    }
+    if (path.equals("/events")) {
+      requireMethod(request, "GET");
+      return panel.events();
     }
     if (path.equals("/capture")) {
       return capture(request);

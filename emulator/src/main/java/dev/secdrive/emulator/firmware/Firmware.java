@@ -410,6 +410,15 @@ public final class Firmware {
     return unit.medium();
   }
 
+  /**
+   * The licenses on the loaded medium as LICENSE STATUS reports them (content IDs, licensors, plays
+   * left; never a key), or empty without a medium or a secure area that opens; between commands.
+   */
+  public synchronized java.util.Optional<dev.secdrive.protocol.security.LicenseStatus> licenses() {
+    Medium medium = unit.medium();
+    return medium == null ? java.util.Optional.empty() : unit.secure().status(medium);
+  }
+
   public synchronized DriveStatus status() {
     return unit.status();
   }

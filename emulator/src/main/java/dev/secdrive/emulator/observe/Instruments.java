@@ -87,6 +87,7 @@ public final class Instruments {
   private final PrometheusMeterRegistry registry;
   private final LongSupplier clock;
   private final AtomicReferenceArray<CommandLog> levels = new AtomicReferenceArray<>(LUNS);
+  private final Activity[] activity = new Activity[LUNS];
   private final Map<String, DriveMeters> meters = new ConcurrentHashMap<>();
   private volatile CommandLog defaultLevel = CommandLog.OFF;
 
@@ -101,6 +102,39 @@ public final class Instruments {
   public Instruments(LongSupplier clock) {
     this.clock = clock;
     this.registry = Metrics.registry(clock);
+    for (int lun = 0; lun < LUNS; lun++) {
+      activity[lun] = new Activity();
+    }
+  }
+
+  /**
+   * A drive's activity over every endpoint, for the front panel: commands answered, data bytes
+   * moved, and the last CHECK CONDITION's sense.
+   */
+  public static final class Activity {
+    private final java.util.concurrent.atomic.LongAdder commands =
+        new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytes =
+        new java.util.concurrent.atomic.LongAdder();
+    private volatile String lastSense;
+
+    public long commands() {
+      return commands.sum();
+    }
+
+    public long bytes() {
+      return bytes.sum();
+    }
+
+    /** {@code MEDIUM ERROR: UNRECOVERED READ ERROR (03/11/00)}, or null. */
+    public String lastSense() {
+      return lastSense;
+    }
+  }
+
+  /** The activity of the drive on {@code lun}. */
+  public Activity activity(int lun) {
+    return activity[lun];
   }
 
   public PrometheusMeterRegistry registry() {
@@ -152,6 +186,12 @@ public final class Instruments {
       long started) {
     long nanos = now() - started;
     drive.count(cdb, response, dataIn, dataOut, nanos);
+    Activity seen = activity[drive.lun];
+    seen.commands.increment();
+    seen.bytes.add(dataIn + dataOut);
+    if (response.sense() != null) {
+      seen.lastSense = response.sense().describe();
+    }
     CommandLog level = level(drive.lun);
     boolean failed = response.status() != ScsiStatus.GOOD || response.fault() != null;
     if (level == CommandLog.ALL || (level == CommandLog.ERRORS && failed)) {

@@ -491,6 +491,45 @@ class ControlServerTest {
   }
 
   @Test
+  void theFrontPanelPageNeedsNoTokenButItsEventStreamDoes() throws Exception {
+    for (String[] file :
+        new String[][] {
+          {"/panel", "text/html; charset=utf-8", "<script src=\"/panel.js\""},
+          {"/panel.js", "text/javascript; charset=utf-8", "sessionStorage"},
+          {"/panel.css", "text/css; charset=utf-8", ".drive"}
+        }) {
+      HttpResponse<String> page =
+          HTTP.send(
+              HttpRequest.newBuilder(base.resolve(file[0])).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, page.statusCode(), file[0]);
+      assertEquals(file[1], page.headers().firstValue("Content-Type").orElseThrow());
+      assertTrue(page.body().contains(file[2]), file[0]);
+      assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElseThrow());
+      assertFalse(page.body().contains(token()), "the page holds no token");
+    }
+    assertEquals(401, send("GET", "/events", null, "Accept", "text/event-stream").status());
+
+    HttpResponse<java.util.stream.Stream<String>> events =
+        HTTP.send(
+            HttpRequest.newBuilder(base.resolve("/events"))
+                .header("Authorization", "Bearer " + token())
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, events.statusCode());
+    try (java.util.stream.Stream<String> lines = events.body()) {
+      String data =
+          lines.filter(l -> l.startsWith("data: ")).findFirst().orElseThrow().substring(6);
+      JsonNode state = JSON.readTree(data);
+      JsonNode drive = state.path("drives").get(0);
+      assertEquals(0, drive.path("lun").asInt());
+      assertEquals("mo-640", drive.path("profile").asText());
+      assertTrue(drive.has("licenses") && drive.has("lastSense") && drive.has("commands"));
+      assertTrue(state.path("media").isArray());
+    }
+  }
+
+  @Test
   void theCommandLogLevelIsSetPerDrive() throws Exception {
     assertEquals("off", get("/drives/0/log").body().path("level").asText());
     assertEquals(

@@ -21,6 +21,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -41,6 +43,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -147,6 +150,27 @@ public final class JsonServer implements AutoCloseable {
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
   private static final int MAX_ROUTE_SEGMENTS = 8;
+
+  /**
+   * On every answer: a page of this server runs only its own scripts, is never framed by another
+   * (clickjacking), names no referrer, and no answer is sniffed as another type or cached.
+   */
+  private static final Map<String, String> SECURITY_HEADERS =
+      Map.of(
+          "Content-Security-Policy",
+          "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+          "X-Frame-Options",
+          "DENY",
+          "X-Content-Type-Options",
+          "nosniff",
+          "Referrer-Policy",
+          "no-referrer",
+          "Cache-Control",
+          "no-store");
+
+  /** The default of {@link Builder#maxStreams}. */
+  public static final int DEFAULT_MAX_STREAMS = 8;
+
   private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
   private static final HexFormat HEX = HexFormat.of();
 
@@ -193,6 +217,9 @@ public final class JsonServer implements AutoCloseable {
   private final Set<String> routeWords;
   private final MeterRegistry meters;
   private final Consumer<String> requestLog;
+  private final boolean sameOrigin;
+  private final int maxStreams;
+  private final AtomicInteger streams = new AtomicInteger();
   private Channel server;
   private boolean loopback;
 
@@ -217,6 +244,8 @@ public final class JsonServer implements AutoCloseable {
     this.routeWords = b.routeWords;
     this.meters = b.meters;
     this.requestLog = b.requestLog;
+    this.sameOrigin = b.sameOrigin;
+    this.maxStreams = b.maxStreams;
   }
 
   /** A server named {@code name} (its threads' names, its log lines) serving {@code handler}. */
@@ -613,6 +642,9 @@ public final class JsonServer implements AutoCloseable {
     private final Connection connection;
     private ScheduledFuture<?> deadline;
 
+    /** Whether this connection carries an event stream: nothing more may come from the client. */
+    private boolean streaming;
+
     /** The request being answered, for its log line and timer. */
     private String method;
 
@@ -651,6 +683,10 @@ public final class JsonServer implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest message) {
+      if (streaming) {
+        ctx.close(); // a request on an event stream's connection: the client broke the protocol
+        return;
+      }
       cancelDeadline();
       connection.begun();
       method = message.method().name();
@@ -703,14 +739,18 @@ public final class JsonServer implements AutoCloseable {
       try {
         workers.execute(
             () -> {
-              FullHttpResponse response;
+              Object answer;
               try {
-                response = handle(request);
+                answer = handle(request);
               } finally {
                 admitted.release();
                 release(charged);
               }
-              ctx.executor().execute(() -> answer(ctx, response, keepAlive));
+              if (answer instanceof EventStream stream) {
+                ctx.executor().execute(() -> stream(ctx, stream));
+              } else {
+                ctx.executor().execute(() -> answer(ctx, (FullHttpResponse) answer, keepAlive));
+              }
             });
       } catch (RejectedExecutionException e) { // closing
         admitted.release();
@@ -743,6 +783,68 @@ public final class JsonServer implements AutoCloseable {
       }
     }
 
+    /**
+     * Answers with an event stream: the headers, then the publisher's events for as long as the
+     * connection lasts. The connection reads no further request and stays in progress, so it never
+     * gives way to a newcomer; {@link Builder#maxStreams} bounds how many there are.
+     */
+    private void stream(ChannelHandlerContext ctx, EventStream stream) {
+      if (streams.incrementAndGet() > maxStreams) {
+        streams.decrementAndGet();
+        answer(
+            ctx,
+            error(
+                new HttpError(
+                    503,
+                    name + " serves " + maxStreams + " event streams at once; try again shortly",
+                    Map.of("Retry-After", "1"))),
+            false);
+        return;
+      }
+      observe(method, uri, remote(ctx), 200, bodyLength, 0, started);
+      DefaultHttpResponse head =
+          new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      SECURITY_HEADERS.forEach((k, v) -> head.headers().set(k, v));
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+      HttpUtil.setTransferEncodingChunked(head, true);
+      ctx.writeAndFlush(head);
+      Channel channel = ctx.channel();
+      EventStream.Sink sink =
+          (event, data) -> {
+            if (!channel.isActive()) {
+              return false;
+            }
+            if (!channel.isWritable()) {
+              channel.close(); // a client slower than its events is dropped, not buffered for
+              return false;
+            }
+            channel.writeAndFlush(
+                new DefaultHttpContent(
+                    Unpooled.copiedBuffer(
+                        EventStream.format(event, data), StandardCharsets.UTF_8)));
+            return true;
+          };
+      EventStream.Subscription subscription;
+      try {
+        subscription = stream.publisher().subscribe(sink);
+      } catch (RuntimeException e) {
+        streams.decrementAndGet();
+        log.error("{} event stream {} failed to start", name, uri, e);
+        channel.close();
+        return;
+      }
+      channel
+          .closeFuture()
+          .addListener(
+              f -> {
+                subscription.cancel();
+                streams.decrementAndGet();
+                connection.ended();
+              });
+      streaming = true;
+      ctx.read(); // so that the client's going is seen at once, not at the next event
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       // A reset, a write timeout: nothing to answer on this connection.
@@ -764,9 +866,11 @@ public final class JsonServer implements AutoCloseable {
     return keepAlive && ctx.channel().isActive();
   }
 
-  private FullHttpResponse handle(Request request) {
+  /** The answer to {@code request}: a whole response, or an {@link EventStream} to start. */
+  private Object handle(Request request) {
     try {
-      return response(200, handler.handle(request), Map.of());
+      Object body = handler.handle(request);
+      return body instanceof EventStream stream ? stream : response(200, body, Map.of());
     } catch (HttpError e) {
       return error(e);
     } catch (RuntimeException | IOException e) {
@@ -800,10 +904,10 @@ public final class JsonServer implements AutoCloseable {
 
   private HttpError refuse(Request request) {
     String origin = request.header("Origin");
-    if (origin != null) {
+    String host = request.header("Host");
+    if (origin != null && !(sameOrigin && host != null && origin.equals("http://" + host))) {
       return new HttpError(403, "requests from web pages are refused (Origin: " + origin + ")");
     }
-    String host = request.header("Host");
     if (loopback && host != null && !loopbackHost(host)) {
       return new HttpError(
           421, "this server answers only to a loopback host name, not '" + host + "'");
@@ -880,6 +984,7 @@ public final class JsonServer implements AutoCloseable {
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(status),
             Unpooled.wrappedBuffer(bytes));
+    SECURITY_HEADERS.forEach((k, v) -> response.headers().set(k, v));
     headers.forEach((k, v) -> response.headers().set(k, v));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
@@ -904,6 +1009,8 @@ public final class JsonServer implements AutoCloseable {
     private Set<String> routeWords = Set.of();
     private MeterRegistry meters;
     private Consumer<String> requestLog;
+    private boolean sameOrigin;
+    private int maxStreams = DEFAULT_MAX_STREAMS;
 
     private Builder(String name, Handler handler) {
       this.name = Objects.requireNonNull(name, "name");
@@ -1036,6 +1143,25 @@ public final class JsonServer implements AutoCloseable {
      * Hands each request's log line to {@code sink} instead of the {@value #REQUEST_LOG} logger (a
      * test reads them so).
      */
+    /**
+     * Admits requests whose {@code Origin} is this server itself ({@code http://} and the request's
+     * {@code Host}): the fetches of a page it serves. Any other {@code Origin} still answers 403;
+     * on a loopback server the {@code Host} must be a loopback name, so a rebound name cannot pass.
+     */
+    public Builder sameOrigin() {
+      this.sameOrigin = true;
+      return this;
+    }
+
+    /** Event streams open at once ({@value #DEFAULT_MAX_STREAMS} by default); 503 beyond. */
+    public Builder maxStreams(int maxStreams) {
+      if (maxStreams < 0) {
+        throw new IllegalArgumentException("maxStreams must not be negative");
+      }
+      this.maxStreams = maxStreams;
+      return this;
+    }
+
     public Builder requestLog(Consumer<String> sink) {
       this.requestLog = Objects.requireNonNull(sink, "sink");
       return this;

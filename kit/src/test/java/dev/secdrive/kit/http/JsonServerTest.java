@@ -2,6 +2,7 @@ package dev.secdrive.kit.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,6 +56,8 @@ class JsonServerTest {
   private final Semaphore inBlock = new Semaphore(0);
   private final CountDownLatch release = new CountDownLatch(1);
   private final HttpClient client = HttpClient.newHttpClient();
+  private final Queue<EventStream.Sink> sinks = new ConcurrentLinkedQueue<>();
+  private final CountDownLatch cancelled = new CountDownLatch(1);
   private JsonServer server;
 
   @AfterEach
@@ -90,6 +93,14 @@ class JsonServerTest {
       }
       case "/package" -> {
         return Binary.octets(new byte[] {0, 1, (byte) 0xFF, '{'});
+      }
+      case "/events" -> {
+        return new EventStream(
+            sink -> {
+              sinks.add(sink);
+              sink.send("hello", "{\"n\":0}");
+              return cancelled::countDown;
+            });
       }
       case "/conflict" -> throw new IllegalStateException("in the way");
       case "/bug" -> throw new NullPointerException("a secret detail");
@@ -660,5 +671,66 @@ class JsonServerTest {
                 + "server=\"test-server\",status=\"404\"} 1"),
         scrape);
     assertFalse(scrape.contains("user-42"), scrape);
+  }
+
+  @Test
+  void aSameOriginServerAdmitsItsOwnPagesRequestsAndNoOtherPagesOnes() throws Exception {
+    server = builder(2, 0).sameOrigin().start(new InetSocketAddress("127.0.0.1", 0));
+    String self = "http://127.0.0.1:" + server.address().getPort();
+    String order = "{\"item\":\"tea\",\"count\":1,\"key\":\"00\"}";
+    assertEquals(200, call("POST", "/orders", order, "Origin", self).statusCode());
+    for (String other :
+        List.of(
+            "http://localhost:" + server.address().getPort(),
+            "https://127.0.0.1:" + server.address().getPort(),
+            "http://127.0.0.1:1",
+            "https://evil.example",
+            "null")) {
+      HttpResponse<String> refused = call("POST", "/orders", order, "Origin", other);
+      assertEquals(403, refused.statusCode(), other);
+    }
+    HttpResponse<String> any = call("GET", "/nowhere", null);
+    assertEquals(
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        any.headers().firstValue("Content-Security-Policy").orElseThrow());
+    assertEquals("DENY", any.headers().firstValue("X-Frame-Options").orElseThrow());
+    assertEquals("nosniff", any.headers().firstValue("X-Content-Type-Options").orElseThrow());
+  }
+
+  @Test
+  void anEventStreamSendsEventsUntilTheClientGoesAndAnotherBeyondTheBoundIsRefused()
+      throws Exception {
+    server = builder(1, 0).maxStreams(1).start(new InetSocketAddress("127.0.0.1", 0));
+    try (Socket socket = open("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("HTTP/1.1 200 OK", in.readLine());
+      List<String> headers = new ArrayList<>();
+      for (String line; !(line = in.readLine()).isEmpty(); ) {
+        headers.add(line.toLowerCase(Locale.ROOT));
+      }
+      assertTrue(
+          headers.contains("content-type: text/event-stream; charset=utf-8"), headers::toString);
+      assertTrue(headers.contains("transfer-encoding: chunked"), headers::toString);
+      StringBuilder events = new StringBuilder();
+      while (!events.toString().contains("data: {\"n\":0}")) {
+        events.append(in.readLine()).append('\n');
+      }
+      assertTrue(events.toString().contains("event: hello"), events.toString());
+      // The stream held no handler: the one worker answers another request meanwhile.
+      assertEquals(404, call("GET", "/nowhere", null).statusCode());
+      HttpResponse<String> second = call("GET", "/events", null);
+      assertEquals(503, second.statusCode(), second.body());
+      assertTrue(error(second).contains("serves 1 event streams at once"), second.body());
+      EventStream.Sink sink = sinks.peek();
+      assertTrue(sink.send(null, "{\"n\":1}"));
+      while (!events.toString().contains("data: {\"n\":1}")) {
+        events.append(in.readLine()).append('\n');
+      }
+      assertThrows(IllegalArgumentException.class, () -> sink.send(null, "two\nlines"));
+    }
+    assertTrue(cancelled.await(60, java.util.concurrent.TimeUnit.SECONDS), "unsubscribed");
+    assertFalse(sinks.peek().send(null, "{}"), "a sink of a closed stream says so");
   }
 }
