@@ -278,6 +278,7 @@ class ServeIT {
             "--control", "127.0.0.1:0",
             "--iscsi", "127.0.0.1:0",
             "--command-log", "errors",
+            "--capture", keys.resolve("serve.pcapng").toString(),
             "--drive", "lun=0,medium=DISC-A,log=all",
             "--drive", "lun=1")) {
       assertTrue(server.tcp() != null && server.control() != null, server.lines()::toString);
@@ -376,6 +377,14 @@ class ServeIT {
       String token = ControlToken.load(ControlToken.defaultFile(media)).value();
       assertFalse(log.contains(token), "the control token is never logged");
       assertFalse(log.contains("DATA-MARKER"), "data bytes are never logged");
+      byte[] capture = Files.readAllBytes(keys.resolve("serve.pcapng"));
+      assertEquals(
+          0x0A0D0D0A,
+          java.nio.ByteBuffer.wrap(capture).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0),
+          "pcapng");
+      assertTrue(
+          new String(capture, StandardCharsets.ISO_8859_1).contains("DATA-MARKER-7f3a"),
+          "the capture holds what crossed the wire, the data too, closed whole at SIGTERM");
     }
   }
 

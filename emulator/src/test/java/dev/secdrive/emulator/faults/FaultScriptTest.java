@@ -171,4 +171,30 @@ class FaultScriptTest {
     assertNotEquals(first, script.random(0, 1).nextLong());
     assertNotEquals(first, parse("seed: 98\nfaults: []\n").random(0, 0).nextLong());
   }
+
+  @Test
+  void delaysAreDrawnFromTheirDistribution() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+    assertEquals(5_000_000, new FaultScript.Fixed(5_000_000).sample(random));
+    long uniformSum = 0;
+    long exponentialSum = 0;
+    long normalSum = 0;
+    int n = 20_000;
+    for (int i = 0; i < n; i++) {
+      long u = new FaultScript.Uniform(1_000_000, 3_000_000).sample(random);
+      assertTrue(u >= 1_000_000 && u <= 3_000_000, "uniform within its bounds: " + u);
+      uniformSum += u;
+      long e = new FaultScript.Exponential(2_000_000).sample(random);
+      assertTrue(e >= 0, "exponential never negative");
+      exponentialSum += e;
+      long g = new FaultScript.Normal(1_000_000, 2_000_000).sample(random);
+      assertTrue(g >= 0, "normal cut at zero");
+      normalSum += g;
+    }
+    assertEquals(2_000_000, uniformSum / n, 50_000, "the uniform mean");
+    assertEquals(2_000_000, exponentialSum / n, 100_000, "the exponential mean");
+    // A normal of mean 1 ms and sd 2 ms cut at 0: E[max(0, X)] = mu Phi(mu/sd) + sd phi(mu/sd)
+    // = 1 x 0.6915 + 2 x 0.3521 = about 1.396 ms.
+    assertEquals(1_396_000, normalSum / n, 60_000, "the cut normal's mean");
+  }
 }
