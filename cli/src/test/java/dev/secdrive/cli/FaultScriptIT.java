@@ -209,36 +209,13 @@ class FaultScriptIT {
 
   @Test
   void powerLossAtANamedStepStopsAProvisionBeforeItCommits() throws Exception {
-    Path credential = scripts.resolve("studio.json");
     Path content = Files.write(scripts.resolve("title.bin"), new byte[3 * BLOCK]);
     try (Rig rig = rig(media, null)) {
-      Cli licensor =
-          Cli.run(
-              "authority",
-              "licensor",
-              "--media-dir",
-              media.toString(),
-              "--name",
-              "Studio",
-              "--out",
-              credential.toString());
-      assertEquals(0, licensor.exit(), licensor::toString);
+      Path credential = Rig.licensor(media, scripts.resolve("studio.json"), "Studio");
       rig.emulator
           .target()
           .arm(script("faults:\n  - power-loss: {step: \"provision:verified\"}\n"));
-      Cli provision =
-          Cli.run(
-              "license",
-              "provision",
-              rig.uri(0, "timeout=10s"),
-              "--credential",
-              credential.toString(),
-              "--content-id",
-              "T-1",
-              "--in",
-              content.toString(),
-              "--lba",
-              "1000");
+      Cli provision = Rig.provision(rig.uri(0, "timeout=10s"), credential, "T-1", content);
       assertEquals(1, provision.exit(), "no answer: the power went " + provision);
     }
     try (Rig again = rig(media, null)) {

@@ -107,34 +107,9 @@ class FrontPanelIT {
       assertEquals(null, notReady(drive), "the medium is in");
       drive.read(0, 4);
       // A license on the medium, for the panel to list as LICENSE STATUS reports it.
-      Path credential = profile.resolve("studio.json");
+      Path credential = Rig.licensor(media, profile.resolve("studio.json"), "Studio One");
       Path content = Files.write(profile.resolve("title.bin"), new byte[3 * 2048]);
-      Cli licensor =
-          Cli.run(
-              "authority",
-              "licensor",
-              "--media-dir",
-              media.toString(),
-              "--name",
-              "Studio One",
-              "--out",
-              credential.toString());
-      assertEquals(0, licensor.exit(), licensor::toString);
-      Cli provisioned =
-          Cli.run(
-              "license",
-              "provision",
-              rig.uri(0),
-              "--credential",
-              credential.toString(),
-              "--content-id",
-              "MOVIE-1",
-              "--in",
-              content.toString(),
-              "--lba",
-              "1000",
-              "--plays",
-              "3");
+      Cli provisioned = Rig.provision(rig.uri(0), credential, "MOVIE-1", content, "--plays", "3");
       assertEquals(0, provisioned.exit(), provisioned::toString);
 
       Cli panel = Cli.run("control", rig.controlUrl(), "--media-dir", media.toString(), "panel");

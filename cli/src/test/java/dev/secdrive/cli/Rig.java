@@ -85,6 +85,46 @@ final class Rig implements AutoCloseable {
     return authority;
   }
 
+  /**
+   * Makes {@code file} a licensor credential named {@code name} under the development authority of
+   * {@code media} ({@code secdrive authority licensor}).
+   */
+  static Path licensor(Path media, Path file, String name) {
+    Cli made =
+        Cli.run(
+            "authority",
+            "licensor",
+            "--media-dir",
+            media.toString(),
+            "--name",
+            name,
+            "--out",
+            file.toString());
+    org.junit.jupiter.api.Assertions.assertEquals(0, made.exit(), made::toString);
+    return file;
+  }
+
+  /** {@code secdrive license provision} of {@code content} as {@code contentId} at LBA 1000. */
+  static Cli provision(
+      String uri, Path credential, String contentId, Path content, String... more) {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "license",
+                "provision",
+                uri,
+                "--credential",
+                credential.toString(),
+                "--content-id",
+                contentId,
+                "--in",
+                content.toString(),
+                "--lba",
+                "1000"));
+    args.addAll(List.of(more));
+    return Cli.run(args.toArray(String[]::new));
+  }
+
   /** Creates a blank medium of {@code type} with {@code id}, sized as the profiles say. */
   /** {@code length} bytes of a seeded random title, the same for the same seed. */
   static byte[] content(int length, int seed) {

@@ -196,16 +196,20 @@ public final class ControlServer implements AutoCloseable {
   }
 
   /** A wrong method is a bad request here (400), as this API has always answered it. */
+  private static HttpError notAllowed(Request request, String allowed) {
+    return HttpError.badRequest(
+        "method "
+            + request.method()
+            + " not allowed on "
+            + request.rawPath()
+            + " (use "
+            + allowed
+            + ")");
+  }
+
   private static void requireMethod(Request request, String expected) {
     if (!request.method().equals(expected)) {
-      throw HttpError.badRequest(
-          "method "
-              + request.method()
-              + " not allowed on "
-              + request.rawPath()
-              + " (use "
-              + expected
-              + ")");
+      throw notAllowed(request, expected);
     }
   }
 
@@ -374,13 +378,7 @@ public final class ControlServer implements AutoCloseable {
       case "DELETE" -> {
         return captureState(captures.stop(), false);
       }
-      default ->
-          throw HttpError.badRequest(
-              "method "
-                  + request.method()
-                  + " not allowed on "
-                  + request.rawPath()
-                  + " (use GET, POST or DELETE)");
+      default -> throw notAllowed(request, "GET, POST or DELETE");
     }
   }
 
@@ -405,13 +403,7 @@ public final class ControlServer implements AutoCloseable {
         log.info("fault script armed: {} faults, seed {}", script.faults().size(), script.seed());
       }
       case "DELETE" -> target.arm(FaultScript.none());
-      default ->
-          throw HttpError.badRequest(
-              "method "
-                  + request.method()
-                  + " not allowed on "
-                  + request.rawPath()
-                  + " (use GET, PUT or DELETE)");
+      default -> throw notAllowed(request, "GET, PUT or DELETE");
     }
     Map<String, Object> fired = new LinkedHashMap<>();
     for (Firmware unit : target.units().values()) {
@@ -439,13 +431,7 @@ public final class ControlServer implements AutoCloseable {
         }
       }
       case "DELETE" -> faults.clear();
-      default ->
-          throw HttpError.badRequest(
-              "method "
-                  + request.method()
-                  + " not allowed on "
-                  + request.rawPath()
-                  + " (use GET, POST or DELETE)");
+      default -> throw notAllowed(request, "GET, POST or DELETE");
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("readErrors", faults.readErrors());

@@ -182,10 +182,7 @@ public final class Faults implements WriteSteps {
       }
       if (rule.fault instanceof FaultScript.TornWrite torn && torn.write() == write) {
         rule.fired++;
-        long written =
-            torn.written() >= 0
-                ? Math.min(torn.written(), blocks)
-                : blocks <= 1 ? 0 : rule.random.nextLong(blocks);
+        long written = part(torn.written(), blocks, rule.random);
         String text =
             "torn-write write="
                 + write
@@ -235,10 +232,7 @@ public final class Faults implements WriteSteps {
     for (Rule rule : armed.rules) {
       if (rule.fault instanceof FaultScript.Disconnect cut && cut.command() == transfer) {
         rule.fired++;
-        long after =
-            cut.afterBytes() >= 0
-                ? Math.min(cut.afterBytes(), dataIn)
-                : dataIn <= 1 ? 0 : rule.random.nextLong(dataIn);
+        long after = part(cut.afterBytes(), dataIn, rule.random);
         fire(rule, "disconnect transfer=" + transfer + " after-bytes=" + after + " of " + dataIn);
         return after;
       }
@@ -288,6 +282,17 @@ public final class Faults implements WriteSteps {
         text,
         rule.index,
         armed.script.seed());
+  }
+
+  /**
+   * How much of {@code whole} a torn write or cut transfer leaves: the script's {@code given} (at
+   * most the whole), or when it gives none (-1), a seeded draw of fewer than the whole.
+   */
+  private static long part(long given, long whole, SplittableRandom random) {
+    if (given >= 0) {
+      return Math.min(given, whole);
+    }
+    return whole <= 1 ? 0 : random.nextLong(whole);
   }
 
   /** The first LBA of {@code set} in [lba, lba + blocks), or -1. */
