@@ -253,6 +253,32 @@ class FaultScriptIT {
   }
 
   @Test
+  void aDisconnectOnASerialPortLosesTheAnswerAndTheHostsRetryGetsIt() throws Exception {
+    MediumStore store = MediumStore.openOrCreate(media);
+    Rig.createMedium(store, "FAULT-MO", "mo-640", null);
+    try (PtyPair pair = PtyPair.create(scripts, "cut");
+        Emulator emulator =
+            Rig.builder(media)
+                .profiles(Rig.PROFILES)
+                .timing(TimingMode.FAST)
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .serial(pair.a().toString(), 921600)
+                .drive(new DriveConfig(0, "mo-640", "FAULT-0", "FAULT-MO"))
+                .start();
+        Drive drive = Drive.open("serial://" + pair.b() + "?baud=921600&timeout=120s")) {
+      drive.write(500, blocks(4, 9));
+      emulator.target().arm(script("faults:\n  - disconnect: {command: 1, after-bytes: 100}\n"));
+      long executed = emulator.drive(0).status().commands();
+      assertArrayEquals(blocks(4, 9), drive.read(500, 4), "answered, on the retry");
+      assertEquals(1, emulator.drive(0).faults().firings().get(0).fired());
+      assertEquals(
+          executed + 1,
+          emulator.drive(0).status().commands(),
+          "the READ ran once: its retry was answered from the reply cache");
+    }
+  }
+
+  @Test
   void delaysHoldAnswersBackOnTheDrivesClock() throws Exception {
     ManualScheduler time = new ManualScheduler();
     try (Rig rig = rig(media, time);

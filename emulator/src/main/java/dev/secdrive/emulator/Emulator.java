@@ -154,6 +154,7 @@ public final class Emulator implements AutoCloseable {
       try {
         target.arm(builder.faultScript);
       } catch (RuntimeException e) {
+        target.captures().stop();
         releaseDriveLocks();
         throw e;
       }
@@ -196,6 +197,7 @@ public final class Emulator implements AutoCloseable {
     } catch (RuntimeException e) {
       started.forEach(Endpoint::close);
       shutdown(bossGroup, workerGroup);
+      target.captures().stop();
       closeMedia();
       releaseDriveLocks();
       throw e;

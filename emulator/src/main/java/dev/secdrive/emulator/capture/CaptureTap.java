@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import org.slf4j.LoggerFactory;
 
 /**
  * First in a TCP or iSCSI connection's pipeline: copies the bytes read and written, while a capture
@@ -55,6 +56,14 @@ public final class CaptureTap extends ChannelDuplexHandler {
   }
 
   private void record(ChannelHandlerContext ctx, boolean inbound, ByteBuf bytes, String comment) {
+    try {
+      capture(ctx, inbound, bytes, comment);
+    } catch (RuntimeException e) { // a capture never stops the connection it watches
+      LoggerFactory.getLogger(CaptureTap.class).warn("capture of {}: {}", endpoint, e.toString());
+    }
+  }
+
+  private void capture(ChannelHandlerContext ctx, boolean inbound, ByteBuf bytes, String comment) {
     Captures.Session current = captures.session();
     if (current == null) {
       return;

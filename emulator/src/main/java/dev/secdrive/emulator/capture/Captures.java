@@ -33,7 +33,8 @@ public final class Captures {
    * @throws UncheckedIOException if it cannot be created
    */
   public synchronized Session start(Path file) {
-    Session started = new Session(file, PcapngWriter.create(file, Captures::micros, "secdrive"));
+    Session started =
+        new Session(this, file, PcapngWriter.create(file, Captures::micros, "secdrive"));
     stop();
     session = started;
     log.info("capturing to {}", file);
@@ -51,6 +52,14 @@ public final class Captures {
     return ended;
   }
 
+  /** Ends {@code failed} if it is still the capture being written. */
+  private synchronized void ended(Session failed) {
+    if (session == failed) {
+      session = null;
+      failed.writer.close();
+    }
+  }
+
   private static long micros() {
     return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
   }
@@ -60,8 +69,10 @@ public final class Captures {
     private final Path file;
     private final PcapngWriter writer;
     private final Map<String, Integer> interfaces = new HashMap<>();
+    private final Captures owner;
 
-    private Session(Path file, PcapngWriter writer) {
+    private Session(Captures owner, Path file, PcapngWriter writer) {
+      this.owner = owner;
       this.file = file;
       this.writer = writer;
     }
@@ -74,18 +85,41 @@ public final class Captures {
       return writer.packets();
     }
 
-    /** The interface of {@code name} with {@code linkType}, added on first use. */
+    /**
+     * The interface of {@code name} with {@code linkType}, added on first use; -1 if the capture
+     * has failed or ended (its packets are then dropped).
+     */
     public synchronized int iface(String name, int linkType, String description) {
-      return interfaces.computeIfAbsent(
-          name + " " + linkType, k -> writer.addInterface(linkType, name, description));
+      Integer known = interfaces.get(name + " " + linkType);
+      if (known != null) {
+        return known;
+      }
+      try {
+        int added = writer.addInterface(linkType, name, description);
+        interfaces.put(name + " " + linkType, added);
+        return added;
+      } catch (UncheckedIOException e) {
+        failed(e);
+        return -1;
+      }
     }
 
     /** Writes one packet; a capture that fails to write ends, and serving goes on. */
     public void packet(int iface, boolean inbound, ByteBuffer data, String comment) {
+      if (iface < 0) {
+        return;
+      }
       try {
         writer.packet(iface, inbound, data, comment);
       } catch (UncheckedIOException e) {
+        failed(e);
+      }
+    }
+
+    private void failed(UncheckedIOException e) {
+      if (owner.session == this) {
         log.error("capture {} failed and ends: {}", file, e.getMessage());
+        owner.ended(this);
       }
     }
   }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.nio.ByteBuffer;
+import org.slf4j.LoggerFactory;
 
 /**
  * Between a TCP connection's frame codec and its command handler: copies each frame, while a
@@ -81,6 +82,19 @@ public final class FrameTap extends ChannelDuplexHandler {
   }
 
   private void write(
+      ChannelHandlerContext ctx,
+      boolean inbound,
+      ByteBuffer head,
+      ByteBuffer body,
+      String comment) {
+    try {
+      capture(ctx, inbound, head, body, comment);
+    } catch (RuntimeException e) { // a capture never stops the connection it watches
+      LoggerFactory.getLogger(FrameTap.class).warn("capture of {}: {}", endpoint, e.toString());
+    }
+  }
+
+  private void capture(
       ChannelHandlerContext ctx,
       boolean inbound,
       ByteBuffer head,

@@ -105,26 +105,26 @@ public final class ControlServer implements AutoCloseable {
    */
   public static final int MAX_CONNECTIONS = 64;
 
-  /** The fixed segments of the routes, which the request log and its metrics keep. */
-  private static final Set<String> ROUTE_WORDS =
+  /** Every route, the LUN written {@code {}}: what the request log and its metrics name. */
+  private static final Set<String> ROUTES =
       Set.of(
-          "drives",
-          "insert",
-          "remove",
-          "write-protect",
-          "faults",
-          "reservations",
-          "clear",
-          "secure-area",
-          "erase",
-          "log",
-          "media",
-          "metrics",
-          "capture",
-          "events",
-          "panel",
-          "panel.js",
-          "panel.css");
+          "/drives",
+          "/drives/{}",
+          "/drives/{}/insert",
+          "/drives/{}/remove",
+          "/drives/{}/write-protect",
+          "/drives/{}/faults",
+          "/drives/{}/reservations/clear",
+          "/drives/{}/secure-area/erase",
+          "/drives/{}/log",
+          "/media",
+          "/metrics",
+          "/faults",
+          "/capture",
+          "/events",
+          "/panel",
+          "/panel.js",
+          "/panel.css");
 
   private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
 
@@ -147,7 +147,7 @@ public final class ControlServer implements AutoCloseable {
             .jsonBodiesOnly()
             .json(JSON)
             .errors(ControlServer::refusal)
-            .routeWords(ROUTE_WORDS)
+            .routes(ROUTES)
             .metrics(emulator.target().instruments().registry())
             .start(address);
   }
@@ -363,6 +363,10 @@ public final class ControlServer implements AutoCloseable {
         Path file = directory.resolve(name + ".pcapng");
         try {
           java.nio.file.Files.createDirectories(directory);
+          if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            java.nio.file.Files.setPosixFilePermissions(
+                directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+          }
         } catch (IOException e) {
           throw new HttpError(409, "cannot create " + directory + ": " + e.getMessage());
         }

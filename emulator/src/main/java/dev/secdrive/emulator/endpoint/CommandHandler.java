@@ -120,7 +120,8 @@ public final class CommandHandler {
      * A connection lost in the middle of a transfer (a fault script's disconnect): sends {@code
      * status} with only its first {@code dataBytes} of data-in, and no status, then drops the
      * connection. The carrier owns {@code status} from here. A carrier without connections (a
-     * serial port) sends nothing, as a line that went dead.
+     * serial port) sends nothing, as a line that lost the answer: the host's retry of the tag gets
+     * it from the reply cache.
      */
     default void cut(StatusFrame status, long dataBytes) {
       status.release();
@@ -379,6 +380,9 @@ public final class CommandHandler {
     }
     if (response.cutAfter() >= 0) {
       instruments.lost(meters(command.lun()), nexus, command.tag(), cdb, response.fault());
+      if (replyCache != null) {
+        replyCache.remember(status); // a line that lost the answer: the host's retry gets it
+      }
       carrier.cut(status, response.cutAfter());
       return;
     }

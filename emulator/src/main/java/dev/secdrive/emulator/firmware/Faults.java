@@ -285,14 +285,15 @@ public final class Faults implements WriteSteps {
   }
 
   /**
-   * How much of {@code whole} a torn write or cut transfer leaves: the script's {@code given} (at
-   * most the whole), or when it gives none (-1), a seeded draw of fewer than the whole.
+   * How much of {@code whole} a torn write or cut transfer leaves: the script's {@code given}, or
+   * when it gives none (-1), a seeded draw; never the whole, so a torn write is never complete and
+   * a cut transfer never reaches its status.
    */
   private static long part(long given, long whole, SplittableRandom random) {
-    if (given >= 0) {
-      return Math.min(given, whole);
+    if (whole <= 1) {
+      return 0;
     }
-    return whole <= 1 ? 0 : random.nextLong(whole);
+    return given >= 0 ? Math.min(given, whole - 1) : random.nextLong(whole);
   }
 
   /** The first LBA of {@code set} in [lba, lba + blocks), or -1. */

@@ -81,6 +81,12 @@ public final class Instruments {
   };
 
   private static final int LUNS = 256;
+
+  /** The kinds a fault's text starts with (Faults): a label takes no other. */
+  private static final java.util.Set<String> FAULT_KINDS =
+      java.util.Set.of(
+          "read-error", "write-error", "power-loss", "torn-write", "disconnect", "delay");
+
   private static final Opcode[] OPCODES = Opcode.values();
   private static final ScsiStatus[] STATUSES = ScsiStatus.values();
 
@@ -391,18 +397,21 @@ public final class Instruments {
       fault(response.fault());
     }
 
-    void fault(String fault) {
-      if (fault == null) {
+    /** Counts each fault of {@code fired} ({@code read-error lba=7; delay us=120}) by its kind. */
+    void fault(String fired) {
+      if (fired == null) {
         return;
       }
-      int space = fault.indexOf(' ');
-      String kind = space < 0 ? fault : fault.substring(0, space);
-      Counter.builder("secdrive.faults")
-          .description("Injected faults that fired")
-          .tag("lun", Integer.toString(lun))
-          .tag("kind", kind)
-          .register(registry)
-          .increment();
+      for (String fault : fired.split("; ")) {
+        int space = fault.indexOf(' ');
+        String kind = space < 0 ? fault : fault.substring(0, space);
+        Counter.builder("secdrive.faults")
+            .description("Injected faults that fired")
+            .tag("lun", Integer.toString(lun))
+            .tag("kind", FAULT_KINDS.contains(kind) ? kind : "other")
+            .register(registry)
+            .increment();
+      }
     }
   }
 }

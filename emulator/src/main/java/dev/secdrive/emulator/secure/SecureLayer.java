@@ -117,7 +117,10 @@ public final class SecureLayer {
      */
     void check(Medium medium, long lba, long blocks) throws CheckCondition;
 
-    /** Writes whole blocks at {@code lba} and makes them durable. */
+    /**
+     * Writes whole blocks at {@code lba} and makes them durable; the caller has {@link #check
+     * checked} the same blocks first.
+     */
     void write(Medium medium, long lba, ByteBuffer data) throws CheckCondition;
   }
 

@@ -67,7 +67,15 @@ public final class PcapngWriter implements AutoCloseable {
   public static PcapngWriter create(Path path, LongSupplier micros, String application) {
     FileChannel file = null;
     try {
-      file = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      // Owner-only: a capture holds what crossed the wire, an iSCSI login's CHAP exchange too.
+      file =
+          path.getFileSystem().supportedFileAttributeViews().contains("posix")
+              ? FileChannel.open(
+                  path,
+                  java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                  java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                      java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))
+              : FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       return new PcapngWriter(file, micros, application);
     } catch (IOException e) {
       if (file != null) {
@@ -88,6 +96,9 @@ public final class PcapngWriter implements AutoCloseable {
    * @param description {@code if_description}, e.g. what its packets hold
    */
   public synchronized int addInterface(int linkType, String name, String description) {
+    if (closed) {
+      throw new UncheckedIOException(new java.io.IOException("the capture is closed"));
+    }
     ByteBuffer options = options(IF_NAME, name, IF_DESCRIPTION, description);
     ByteBuffer block = block(INTERFACE_DESCRIPTION, 8 + options.remaining());
     block.putShort((short) linkType).putShort((short) 0).putInt(SNAPLEN);
@@ -130,14 +141,16 @@ public final class PcapngWriter implements AutoCloseable {
     return packets;
   }
 
+  /** Whether a write failed or {@link #close} ran: nothing more is written. */
+  public synchronized boolean closed() {
+    return closed;
+  }
+
   @Override
   public synchronized void close() {
-    if (closed) {
-      return;
-    }
     closed = true;
     try {
-      file.close();
+      file.close(); // closing a closed channel does nothing
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -203,7 +216,7 @@ public final class PcapngWriter implements AutoCloseable {
       }
     } catch (IOException e) {
       closed = true;
-      throw new UncheckedIOException("capture write failed: " + e.getMessage(), e);
+      throw new UncheckedIOException("capture write failed: " + e, e);
     }
   }
 }

@@ -138,8 +138,9 @@ public final class JsonServer implements AutoCloseable {
   /**
    * One line per answered request, at INFO: {@code server=secdrive-center method=POST
    * route=/copies/certificate status=200 ms=3.100 in=412 out=988 remote=127.0.0.1}. The route is
-   * the path with every segment that is not one of the server's route words written {@code {}}, so
-   * no identifier, token or query a client sends reaches the log; bodies and headers never do.
+   * the server's route the path fits, IDs as {@code {}} ({@link Builder#routes}), or {@code
+   * unmatched}: no identifier, token or query a client sends reaches the log; nor do bodies or
+   * headers.
    */
   public static final String REQUEST_LOG = "dev.secdrive.requests";
 
@@ -150,6 +151,9 @@ public final class JsonServer implements AutoCloseable {
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
   private static final int MAX_ROUTE_SEGMENTS = 8;
+
+  /** The route of a request whose path is none of the server's routes. */
+  public static final String UNMATCHED = "unmatched";
 
   /**
    * On every answer: a page of this server runs only its own scripts, is never framed by another
@@ -214,7 +218,7 @@ public final class JsonServer implements AutoCloseable {
   private final boolean jsonBodiesOnly;
   private final Handler handler;
   private final ErrorMapper errors;
-  private final Set<String> routeWords;
+  private final List<String[]> routes;
   private final MeterRegistry meters;
   private final Consumer<String> requestLog;
   private final boolean sameOrigin;
@@ -241,7 +245,11 @@ public final class JsonServer implements AutoCloseable {
     this.jsonBodiesOnly = b.jsonBodiesOnly;
     this.handler = b.handler;
     this.errors = b.errors;
-    this.routeWords = b.routeWords;
+    this.routes =
+        b.routes.stream()
+            .sorted()
+            .map(r -> r.equals("/") ? new String[0] : r.substring(1).split("/"))
+            .toList();
     this.meters = b.meters;
     this.requestLog = b.requestLog;
     this.sameOrigin = b.sameOrigin;
@@ -297,26 +305,38 @@ public final class JsonServer implements AutoCloseable {
   }
 
   /**
-   * The route of {@code uri} for logs and labels: its path with each segment that is not one of the
-   * route words as {@code {}}, at most {@value #MAX_ROUTE_SEGMENTS} segments ({@code /…} beyond),
-   * the query dropped. {@code /titles/SW-1/key} is {@code /titles/{}/key}.
+   * The route of {@code uri} for logs and labels: the first of the server's routes ({@code
+   * /titles/{}/key}) whose fixed segments the path has and whose {@code {}} stand for one segment
+   * each, the query dropped; {@code unmatched} for a path no route has. So no identifier a client
+   * sends reaches a log or a label, and the labels are as many as the routes, whatever comes.
    */
   String route(String uri) {
     int query = uri.indexOf('?');
     String path = query < 0 ? uri : uri.substring(0, query);
-    StringBuilder route = new StringBuilder();
-    int segments = 0;
+    List<String> segments = new java.util.ArrayList<>();
     for (String segment : path.split("/")) {
-      if (segment.isEmpty()) {
-        continue;
+      if (!segment.isEmpty()) {
+        segments.add(segment);
+        if (segments.size() > MAX_ROUTE_SEGMENTS) {
+          return UNMATCHED;
+        }
       }
-      if (++segments > MAX_ROUTE_SEGMENTS) {
-        route.append("/…");
-        break;
-      }
-      route.append('/').append(routeWords.contains(segment) ? segment : "{}");
     }
-    return route.length() == 0 ? "/" : route.toString();
+    for (String[] route : routes) {
+      if (route.length == segments.size() && matches(route, segments)) {
+        return "/" + String.join("/", route);
+      }
+    }
+    return UNMATCHED;
+  }
+
+  private static boolean matches(String[] route, List<String> segments) {
+    for (int i = 0; i < route.length; i++) {
+      if (!route[i].equals("{}") && !route[i].equals(segments.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Logs and counts one answer; {@code method} and {@code uri} as the request sent them. */
@@ -829,7 +849,7 @@ public final class JsonServer implements AutoCloseable {
         subscription = stream.publisher().subscribe(sink);
       } catch (RuntimeException e) {
         streams.decrementAndGet();
-        log.error("{} event stream {} failed to start", name, uri, e);
+        log.error("{} event stream {} failed to start", name, route(uri), e);
         channel.close();
         return;
       }
@@ -1006,7 +1026,7 @@ public final class JsonServer implements AutoCloseable {
     private int backlog = 64;
     private boolean jsonBodiesOnly;
     private ErrorMapper errors = (request, e) -> null;
-    private Set<String> routeWords = Set.of();
+    private Set<String> routes = Set.of();
     private MeterRegistry meters;
     private Consumer<String> requestLog;
     private boolean sameOrigin;
@@ -1121,11 +1141,16 @@ public final class JsonServer implements AutoCloseable {
     }
 
     /**
-     * The path segments that name this server's routes ({@code titles}, {@code key}): they stay in
-     * the route of the request log and the metrics, and every other segment is written {@code {}}.
+     * The server's routes, each ID written {@code {}} ({@code /titles/{}/key}): the request log and
+     * the metrics name a request by the one its path fits, or {@code unmatched}.
      */
-    public Builder routeWords(Set<String> words) {
-      this.routeWords = Set.copyOf(words);
+    public Builder routes(Set<String> templates) {
+      for (String template : templates) {
+        if (!template.startsWith("/")) {
+          throw new IllegalArgumentException("a route starts with '/': " + template);
+        }
+      }
+      this.routes = Set.copyOf(templates);
       return this;
     }
 

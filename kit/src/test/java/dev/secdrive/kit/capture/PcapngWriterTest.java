@@ -138,4 +138,13 @@ class PcapngWriterTest {
     assertEquals(101, out.get(3).getInt(24), "the client's next byte");
     assertEquals(1 + TcpSegments.SEGMENT + 10, out.get(3).getInt(28));
   }
+
+  @Test
+  void aCaptureIsOwnerOnly() throws Exception {
+    Path file = dir.resolve("private.pcapng");
+    PcapngWriter.create(file, () -> 0, "x").close();
+    assertEquals(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+        Files.getPosixFilePermissions(file));
+  }
 }

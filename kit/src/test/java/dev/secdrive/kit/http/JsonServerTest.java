@@ -618,7 +618,7 @@ class JsonServerTest {
     PrometheusMeterRegistry registry = Metrics.registry();
     server =
         builder(2, 0)
-            .routeWords(Set.of("orders", "admin"))
+            .routes(Set.of("/orders", "/admin", "/admin/{}"))
             .metrics(registry)
             .requestLog(lines::add)
             .start(new InetSocketAddress("127.0.0.1", 0));
@@ -655,7 +655,7 @@ class JsonServerTest {
             "/admin/{} 404",
             "/orders 403",
             "/orders 413",
-            "/{}/{}/{}/{}/{}/{}/{}/{}/… 404"),
+            "unmatched 404"),
         routes);
 
     Timer orders =
@@ -671,6 +671,18 @@ class JsonServerTest {
                 + "server=\"test-server\",status=\"404\"} 1"),
         scrape);
     assertFalse(scrape.contains("user-42"), scrape);
+
+    // Paths of every shape and ever new words: the labels stay the server's routes and one more.
+    for (int i = 0; i < 40; i++) {
+      call("GET", "/admin/orders/admin/w" + i + "/orders", null);
+      call("GET", "/orders/x" + i, null);
+    }
+    java.util.Set<String> labels = new java.util.TreeSet<>();
+    registry
+        .find(JsonServer.REQUEST_METER)
+        .timers()
+        .forEach(t -> labels.add(t.getId().getTag("route")));
+    assertEquals(java.util.Set.of("/orders", "/admin", "/admin/{}", "unmatched"), labels);
   }
 
   @Test

@@ -72,7 +72,7 @@ public final class CenterHttpServer implements AutoCloseable {
             .maxQueued(16)
             .maxBody(64 << 10)
             .errors(CenterHttpServer::refusal)
-            .routeWords(CenterRoutes.WORDS)
+            .routes(CenterRoutes.ROUTES)
             .metrics(metrics)
             .start(address);
   }

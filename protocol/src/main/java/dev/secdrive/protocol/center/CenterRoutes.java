@@ -37,11 +37,21 @@ public final class CenterRoutes {
   public static final String METRICS = "metrics";
 
   /**
-   * Every fixed segment of the routes: what a request log or a metric label keeps of a path (the
-   * IDs between them are written {@code {}}).
+   * Every route, its IDs written {@code {}}: what a request log or a metric label names a request
+   * by; a path that is none of them is {@code unmatched}.
    */
-  public static final Set<String> WORDS =
-      Set.of(CENTER, TITLES, TITLE_KEY, USERS, PAYMENTS, COPIES, CERTIFICATE, CONVERSION, METRICS);
+  public static final Set<String> ROUTES =
+      Set.of(
+          "/" + CENTER,
+          "/" + METRICS,
+          "/" + TITLES,
+          "/" + TITLES + "/{}",
+          "/" + TITLES + "/{}/" + TITLE_KEY,
+          "/" + USERS,
+          "/" + USERS + "/{}",
+          "/" + USERS + "/{}/" + PAYMENTS,
+          "/" + COPIES + "/" + CERTIFICATE,
+          "/" + COPIES + "/" + CONVERSION);
 
   private CenterRoutes() {}
 }

@@ -76,27 +76,29 @@ public final class DistributorRoutes {
   public static final String METRICS = "metrics";
 
   /**
-   * Every fixed segment of the routes: what a request log or a metric label keeps of a path (the
-   * IDs between them are written {@code {}}).
+   * Every route, its IDs written {@code {}}: what a request log or a metric label names a request
+   * by; a path that is none of them is {@code unmatched}.
    */
-  public static final Set<String> WORDS =
+  public static final Set<String> ROUTES =
       Set.of(
-          DISTRIBUTOR,
-          USERS,
-          PAYMENTS,
-          SESSIONS,
-          CURRENT_SESSION,
-          CLIENTS,
-          CHALLENGES,
-          CONTENTS,
-          PACKAGE,
-          OFFERS,
-          LICENSES,
-          UPDATE,
-          COPIES,
-          REVOCATIONS,
-          COPY_POLICY,
-          METRICS);
+          "/" + DISTRIBUTOR,
+          "/" + METRICS,
+          "/" + USERS,
+          "/" + USERS + "/{}",
+          "/" + USERS + "/{}/" + PAYMENTS,
+          "/" + SESSIONS,
+          "/" + SESSIONS + "/" + CURRENT_SESSION,
+          "/" + CLIENTS,
+          "/" + CLIENTS + "/" + CHALLENGES,
+          "/" + CONTENTS,
+          "/" + CONTENTS + "/{}",
+          "/" + CONTENTS + "/{}/" + OFFERS,
+          "/" + CONTENTS + "/{}/" + PACKAGE + "/{}",
+          "/" + LICENSES,
+          "/" + LICENSES + "/{}/" + UPDATE,
+          "/" + COPIES,
+          "/" + REVOCATIONS,
+          "/" + COPY_POLICY);
 
   private DistributorRoutes() {}
 }

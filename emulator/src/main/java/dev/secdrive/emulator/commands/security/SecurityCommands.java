@@ -106,10 +106,10 @@ public final class SecurityCommands implements CommandSet {
     try {
       unit.userArea().writeBlocks(medium, lba, converted.data(), false);
     } catch (CheckCondition e) {
-      // As a WRITE's, the blocks before an injected write error are on the medium; a write the
-      // medium itself failed (INFORMATION = the first LBA) counts none.
-      long failing = unit.faults().firstWriteError(lba, converted.blocks());
-      if (failing > lba && e.sense().information() == failing) {
+      // As a WRITE's, the blocks before the LBA the sense names (an injected write error, a torn
+      // write) are on the medium; a write the medium itself failed names the first, so none.
+      long failing = e.sense().information();
+      if (e.sense().valid() && failing > lba && failing < lba + converted.blocks()) {
         secure.converted(nexus.session(), lba, (int) (failing - lba));
       }
       throw e;

@@ -622,4 +622,12 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
     phase = Phase.CLOSING;
     ctx.channel().close();
   }
+
+  /** Closes once what was written has gone to the socket: a cut in the middle of a transfer. */
+  void dropAfterWrites() {
+    phase = Phase.CLOSING;
+    ctx.channel().config().setAutoRead(false);
+    ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+  }
 }

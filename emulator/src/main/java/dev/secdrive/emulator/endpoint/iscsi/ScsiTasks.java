@@ -419,8 +419,7 @@ final class ScsiTasks {
     Task task = tasks.get(status.tag());
     answer(status, Math.max(0, dataBytes));
     if (task != null) {
-      task.connection().flushIfWritten();
-      task.connection().drop();
+      task.connection().dropAfterWrites();
     }
   }
 

@@ -99,7 +99,7 @@ public final class DistributorHttpServer implements AutoCloseable {
             .maxBody(MAX_BODY)
             .jsonBodiesOnly()
             .errors(CenterHttpServer::refusal)
-            .routeWords(DistributorRoutes.WORDS)
+            .routes(DistributorRoutes.ROUTES)
             .metrics(metrics)
             .start(address);
   }
