@@ -303,6 +303,7 @@ class NexusHandlerTest {
     StatusFrame next = carrier.take().get(0);
     assertEquals(ScsiStatus.GOOD, next.status());
     next.release();
+    handler.disconnected();
   }
 
   @Test
@@ -461,6 +462,7 @@ class NexusHandlerTest {
     StatusFrame retried = carrier.take().get(0);
     assertOverlapped(retried.sense());
     retried.release();
+    handler.disconnected(); // the nexus ends: its cached answers are released
   }
 
   private static void assertOverlapped(byte[] sense) {
