@@ -252,20 +252,31 @@ class FaultScriptIT {
     }
   }
 
-  @Test
-  void aDisconnectOnASerialPortLosesTheAnswerAndTheHostsRetryGetsIt() throws Exception {
+  /**
+   * An emulator serving FAULT-MO on one end of {@code pair}, {@code script} armed from the start.
+   */
+  private Emulator onSerial(PtyPair pair, FaultScript script) {
     MediumStore store = MediumStore.openOrCreate(media);
     Rig.createMedium(store, "FAULT-MO", "mo-640", null);
+    return Rig.builder(media)
+        .profiles(Rig.PROFILES)
+        .timing(TimingMode.FAST)
+        .listen(new InetSocketAddress("127.0.0.1", 0))
+        .serial(pair.a().toString(), 921600)
+        .drive(new DriveConfig(0, "mo-640", "FAULT-0", "FAULT-MO"))
+        .faults(script)
+        .start();
+  }
+
+  private static Drive hostOn(PtyPair pair) {
+    return Drive.open("serial://" + pair.b() + "?baud=921600&timeout=120s");
+  }
+
+  @Test
+  void aDisconnectOnASerialPortLosesTheAnswerAndTheHostsRetryGetsIt() throws Exception {
     try (PtyPair pair = PtyPair.create(scripts, "cut");
-        Emulator emulator =
-            Rig.builder(media)
-                .profiles(Rig.PROFILES)
-                .timing(TimingMode.FAST)
-                .listen(new InetSocketAddress("127.0.0.1", 0))
-                .serial(pair.a().toString(), 921600)
-                .drive(new DriveConfig(0, "mo-640", "FAULT-0", "FAULT-MO"))
-                .start();
-        Drive drive = Drive.open("serial://" + pair.b() + "?baud=921600&timeout=120s")) {
+        Emulator emulator = onSerial(pair, FaultScript.none());
+        Drive drive = hostOn(pair)) {
       drive.write(500, blocks(4, 9));
       emulator.target().arm(script("faults:\n  - disconnect: {command: 1, after-bytes: 100}\n"));
       long executed = emulator.drive(0).status().commands();
@@ -302,21 +313,11 @@ class FaultScriptIT {
 
   @Test
   void lineNoiseOnTheEmulatorsSerialPortIsRecoveredByTheLinkLayer() throws Exception {
-    MediumStore store = MediumStore.openOrCreate(media);
-    Rig.createMedium(store, "FAULT-MO", "mo-640", null);
+    FaultScript noise =
+        script("seed: 3\nfaults:\n  - line-noise: {ber: 2.0e-5, drop: 1.0e-5, dup: 1.0e-5}\n");
     try (PtyPair pair = PtyPair.create(scripts, "noise");
-        Emulator emulator =
-            Rig.builder(media)
-                .profiles(Rig.PROFILES)
-                .timing(TimingMode.FAST)
-                .listen(new InetSocketAddress("127.0.0.1", 0))
-                .serial(pair.a().toString(), 921600)
-                .drive(new DriveConfig(0, "mo-640", "FAULT-0", "FAULT-MO"))
-                .faults(
-                    script(
-                        "seed: 3\nfaults:\n  - line-noise: {ber: 2.0e-5, drop: 1.0e-5, dup: 1.0e-5}\n"))
-                .start();
-        Drive drive = Drive.open("serial://" + pair.b() + "?baud=921600&timeout=120s")) {
+        Emulator emulator = onSerial(pair, noise);
+        Drive drive = hostOn(pair)) {
       byte[] data = DriveIT.bytes(2 << 20, 5);
       drive.write(1000, data);
       assertArrayEquals(data, drive.read(1000, data.length / BLOCK));
