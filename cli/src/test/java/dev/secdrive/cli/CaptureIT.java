@@ -120,6 +120,8 @@ class CaptureIT {
       }
       try (Drive drive = Drive.open(Rig.iscsiUri(portal, 0))) {
         assertArrayEquals(data, drive.read(40, 2));
+        DriveIT.assertSense(
+            SenseKey.MEDIUM_ERROR, AdditionalSense.UNRECOVERED_READ_ERROR, () -> drive.read(77, 1));
       }
       try (Drive drive = Drive.open("serial://" + pair.b() + "?baud=921600")) {
         assertArrayEquals(data, drive.read(40, 2));
@@ -165,10 +167,16 @@ class CaptureIT {
               .anyMatch(l -> l.startsWith("tcp://") && l.endsWith("|0x02|0x03|0x0000004d|0x1100")),
           "MEDIUM ERROR, UNRECOVERED READ ERROR at LBA 77, as the SCSI dissector reads it: "
               + checks);
-      List<String> comments = fields(capture, decode, "frame.comment", "frame.comment");
-      assertTrue(
-          comments.stream().anyMatch(c -> c.startsWith("secdrive fault: read-error lba=77 ")),
-          "the fault marks its point of the exchange: " + comments);
+      List<String> comments =
+          fields(capture, decode, "frame.comment", "frame.interface_name", "frame.comment");
+      for (String carrier : List.of("tcp://", "iscsi://")) {
+        assertTrue(
+            comments.stream()
+                .anyMatch(
+                    c ->
+                        c.startsWith(carrier) && c.contains("|secdrive fault: read-error lba=77 ")),
+            "the fault marks its point of the exchange on " + carrier + ": " + comments);
+      }
 
       // iSCSI: Wireshark's own iSCSI dissector, no help needed.
       List<String> iscsiReads =

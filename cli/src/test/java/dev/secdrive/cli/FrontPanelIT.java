@@ -159,6 +159,16 @@ class FrontPanelIT {
       card.findElement(By.className("insert")).click();
       wait.until(b -> "PANEL-MO".equals(card.getAttribute("data-medium")));
       assertEquals(null, notReady(drive), "the medium is back");
+
+      card.findElement(By.className("write-protect")).click();
+      wait.until(b -> card.getAttribute("class").contains("protected"));
+      DriveIT.assertSense(
+          SenseKey.DATA_PROTECT,
+          AdditionalSense.WRITE_PROTECTED,
+          () -> drive.write(0, new byte[2048]));
+      card.findElement(By.className("write-protect")).click();
+      wait.until(b -> !card.getAttribute("class").contains("protected"));
+      drive.write(0, new byte[2048]);
       assertTrue(
           browser.findElement(By.id("problem")).getAttribute("hidden") != null, "no error shown");
     }

@@ -128,8 +128,14 @@ final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
     CaptureTap tap = ctx.pipeline().get(CaptureTap.class);
     if (tap != null) {
-      // on the connection's own loop, where its bytes are captured
-      ctx.executor().execute(() -> tap.annotate(ctx.pipeline().context(tap), comment));
+      // on the connection's own loop, where its bytes are captured: at once when on it already,
+      // so the comment comes before the answer it is about
+      Runnable mark = () -> tap.annotate(ctx.pipeline().context(tap), comment);
+      if (ctx.executor().inEventLoop()) {
+        mark.run();
+      } else {
+        ctx.executor().execute(mark);
+      }
     }
   }
 
