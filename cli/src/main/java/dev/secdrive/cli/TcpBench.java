@@ -100,13 +100,22 @@ final class TcpBench {
               });
 
       double rawStream = rawStream(seq8.bytes());
-      double rawRoundTrips = rawRoundTrips();
+      double rawRoundTrips = PingPong.roundTrips();
+      double pinned = PingPong.pinnedToOneCore();
       report.line("raw loopback TCP, 128 KiB writes one way", BenchReport.mbps(rawStream));
       report.line(
           "raw loopback TCP, 64 B request / 4 KiB reply",
           String.format("%,.0f round trips/s", rawRoundTrips));
       report.put("rawLoopbackMBps", BenchReport.round(rawStream / 1e6));
       report.put("rawRoundTripsPerSecond", Math.round(rawRoundTrips));
+      if (pinned > 0) {
+        report.line(
+            "raw loopback TCP, 64 B / 4 KiB, on one core",
+            String.format("%,.0f round trips/s (taskset -c 0)", pinned));
+        report.put("rawRoundTripsOneCorePerSecond", Math.round(pinned));
+      } else {
+        report.line("raw loopback TCP, 64 B / 4 KiB, on one core", "not measured");
+      }
 
       double ratio = seq8.bytesPerSecond() / rawStream;
       out.println();
@@ -120,6 +129,16 @@ final class TcpBench {
           "4 KiB reads at 1 in flight, async: %,.0f IOPS (target >= 15,000): %s; blocking calls %,.0f IOPS%n",
           iops.perSecond(), iops.perSecond() >= 15_000 ? "met" : "NOT met", blocking.perSecond());
       out.printf("(1 in flight at 128 KiB: %s)%n", BenchReport.mbps(seq1.bytesPerSecond()));
+      out.printf(
+          "4 KiB reads at 1 in flight, async: %.2fx the raw ping-pong across cores%s%n",
+          iops.perSecond() / rawRoundTrips,
+          pinned > 0
+              ? String.format(", %.2fx the one-core ping-pong", iops.perSecond() / pinned)
+              : "");
+      report.put("read4kQd1VsRawRoundTrips", BenchReport.round(iops.perSecond() / rawRoundTrips));
+      if (pinned > 0) {
+        report.put("read4kQd1VsOneCoreRoundTrips", BenchReport.round(iops.perSecond() / pinned));
+      }
       report.put("read128kAt8VsRawRatio", BenchReport.round(ratio));
       report.finish();
     }
@@ -207,61 +226,6 @@ final class TcpBench {
       }
       Arrays.sort(rates);
       return rates[1];
-    }
-  }
-
-  /** Raw loopback TCP ping-pong: 64-byte request, 4 KiB reply, one at a time, for 1 s. */
-  private static double rawRoundTrips() throws Exception {
-    try (ServerSocketChannel server = ServerSocketChannel.open()) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
-      try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
-          SocketChannel peer = server.accept()) {
-        client.socket().setTcpNoDelay(true);
-        peer.socket().setTcpNoDelay(true);
-        Thread responder =
-            new Thread(
-                () -> {
-                  ByteBuffer request = ByteBuffer.allocateDirect(64);
-                  ByteBuffer reply = ByteBuffer.allocateDirect(BenchRounds.SMALL);
-                  try {
-                    while (true) {
-                      request.clear();
-                      while (request.hasRemaining()) {
-                        if (peer.read(request) < 0) {
-                          return;
-                        }
-                      }
-                      reply.clear();
-                      while (reply.hasRemaining()) {
-                        peer.write(reply);
-                      }
-                    }
-                  } catch (IOException e) {
-                    // client closed
-                  }
-                });
-        responder.setDaemon(true);
-        responder.start();
-        ByteBuffer request = ByteBuffer.allocateDirect(64);
-        ByteBuffer reply = ByteBuffer.allocateDirect(BenchRounds.SMALL);
-        long trips = 0;
-        long start = System.nanoTime();
-        long deadline = start + 1_000_000_000L;
-        long now = start;
-        while (now < deadline) {
-          request.clear();
-          while (request.hasRemaining()) {
-            client.write(request);
-          }
-          reply.clear();
-          while (reply.hasRemaining()) {
-            client.read(reply);
-          }
-          trips++;
-          now = System.nanoTime();
-        }
-        return trips / ((now - start) / 1e9);
-      }
     }
   }
 }

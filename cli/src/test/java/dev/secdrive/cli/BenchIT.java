@@ -115,4 +115,23 @@ class BenchIT {
     assertTrue(d.path("pgbenchTps").asLong() > 0, last);
     assertTrue(d.path("certificatesPerPgbenchTransaction").asDouble() > 0, last);
   }
+
+  @Test
+  void theTcpBenchReportsSecdrivesSmallReadsAgainstThePingPongAcrossCoresAndOnOne()
+      throws Exception {
+    Cli bench =
+        Cli.run("bench", "--region-mib", "2", "--rounds", "1", "--round-seconds", "0.2", "--json");
+    assertEquals(0, bench.exit(), bench::toString);
+    assertTrue(
+        bench.out().contains("raw loopback TCP, 64 B / 4 KiB, on one core"), bench::toString);
+    String last = bench.out().substring(bench.out().indexOf("\n{") + 1);
+    JsonNode json = new ObjectMapper().readTree(last);
+    JsonNode tcp = json.has("tcp") ? json.path("tcp") : json;
+    assertTrue(tcp.toString().contains("rawRoundTripsPerSecond"), last);
+    assertTrue(tcp.toString().contains("read4kQd1VsRawRoundTrips"), last);
+    if (java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/taskset"))) {
+      assertTrue(tcp.toString().contains("rawRoundTripsOneCorePerSecond"), last);
+      assertTrue(tcp.toString().contains("read4kQd1VsOneCoreRoundTrips"), last);
+    }
+  }
 }
