@@ -57,6 +57,16 @@ class FaultScriptIT {
         time);
   }
 
+  /**
+   * {@code secdrive control URL faults ARGS} against {@code rig}, with its media directory's token.
+   */
+  private Cli faults(Rig rig, String... args) {
+    String[] command = {"control", rig.controlUrl(), "--media-dir", media.toString(), "faults"};
+    String[] all = Arrays.copyOf(command, command.length + args.length);
+    System.arraycopy(args, 0, all, command.length, args.length);
+    return Cli.run(all);
+  }
+
   private static FaultScript script(String yaml) {
     return FaultScript.parse("test", yaml.getBytes(StandardCharsets.UTF_8));
   }
@@ -88,15 +98,7 @@ class FaultScriptIT {
             - media-error: {lun: 0, lba: 10, after: 1, times: 1}
             - media-error: {lun: 0, lba: 20, blocks: 2, on: write}
           """);
-      Cli armed =
-          Cli.run(
-              "control",
-              rig.controlUrl(),
-              "--media-dir",
-              media.toString(),
-              "faults",
-              "--script",
-              file.toString());
+      Cli armed = faults(rig, "--script", file.toString());
       assertEquals("fault script: 2 faults, seed 1", armed.out().trim(), armed::toString);
 
       drive.read(8, 4); // the first access of LBA 10 passes
@@ -108,35 +110,16 @@ class FaultScriptIT {
       }
       assertArrayEquals(blocks(1, 0), drive.read(21, 1), "nothing of the failed write");
 
-      Cli status =
-          Cli.run(
-              "control",
-              rig.controlUrl(),
-              "--media-dir",
-              media.toString(),
-              "faults",
-              "--script",
-              file.toString(),
-              "--json");
+      Cli status = faults(rig, "--script", file.toString(), "--json");
       JsonNode fired = Json.MAPPER.readTree(status.out()).path("fired").path("0");
       assertEquals(0, fired.get(0).path("fired").asLong(), "a new script counts from zero");
-      Cli disarm =
-          Cli.run(
-              "control", rig.controlUrl(), "--media-dir", media.toString(), "faults", "--disarm");
+      Cli disarm = faults(rig, "--disarm");
       assertEquals("fault script: 0 faults, seed 0", disarm.out().trim(), disarm::toString);
       drive.write(21, blocks(2, 2));
 
       Path bad = scripts.resolve("bad.yaml");
       Files.writeString(bad, "faults:\n  - media-error: {lun: 0, lbaa: 10}\n");
-      Cli refused =
-          Cli.run(
-              "control",
-              rig.controlUrl(),
-              "--media-dir",
-              media.toString(),
-              "faults",
-              "--script",
-              bad.toString());
+      Cli refused = faults(rig, "--script", bad.toString());
       assertEquals(1, refused.exit());
       assertTrue(
           refused.err().contains("fault script " + bad + ": $.faults[0].media-error.lba"),

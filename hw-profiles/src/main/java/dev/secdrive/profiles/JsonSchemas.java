@@ -46,6 +46,12 @@ public final class JsonSchemas {
     }
   }
 
+  /** Where a parse failed, for a message: {@code " at line 3, column 7"}, or empty. */
+  public static String where(com.fasterxml.jackson.core.JsonProcessingException e) {
+    com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+    return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
   /** What is wrong with {@code tree}, a message per problem; empty if it is valid. */
   public static List<String> problems(JsonSchema schema, JsonNode tree) {
     return schema.validate(tree).stream().map(JsonSchemas::describe).sorted().toList();

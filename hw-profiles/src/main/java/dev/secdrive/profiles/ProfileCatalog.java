@@ -1,6 +1,5 @@
 package dev.secdrive.profiles;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -156,9 +155,7 @@ public final class ProfileCatalog {
     try {
       tree = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where =
-          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      String where = JsonSchemas.where(e);
       String detail =
           e instanceof MismatchedInputException && e.getOriginalMessage().startsWith("Trailing")
               ? "unexpected content after the end of the top-level value"

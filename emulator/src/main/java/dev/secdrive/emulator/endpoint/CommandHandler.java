@@ -357,14 +357,9 @@ public final class CommandHandler {
       response = dispatch(command, cdb, dataIn);
     } catch (PowerLoss e) {
       dataIn.release();
-      instruments.lost(
-          meters(command.lun()),
-          nexus,
-          command.tag(),
-          cdb,
-          target.unit(command.lun()) == null
-              ? null
-              : target.unit(command.lun()).faults().takeFired());
+      Firmware unit = target.unit(command.lun());
+      String fired = unit == null ? null : unit.faults().takeFired();
+      instruments.lost(meters(command.lun()), nexus, command.tag(), cdb, fired);
       carrier.drop();
       return;
     } catch (RuntimeException e) {

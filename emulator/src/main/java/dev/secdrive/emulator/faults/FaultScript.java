@@ -1,6 +1,5 @@
 package dev.secdrive.emulator.faults;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -265,11 +264,8 @@ public record FaultScript(long seed, List<Fault> faults, JsonNode source) {
     try {
       tree = YAML.readTree(text);
     } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where =
-          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
       throw new FaultScriptException(
-          prefix + "malformed YAML" + where + ": " + e.getOriginalMessage(), e);
+          prefix + "malformed YAML" + JsonSchemas.where(e) + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new FaultScriptException(prefix + "cannot be read: " + e, e);
     }

@@ -209,11 +209,23 @@ public final class Faults implements WriteSteps {
    */
   public record WriteFault(long blocks, boolean powerLoss, String description) {}
 
-  /** How much longer than it takes the answer to a command of {@code opcode} waits, in ns. */
-  public synchronized long delayNanos(Opcode opcode) {
+  /**
+   * How much longer than it takes the answer to {@code cdb} waits, in ns; its operation code is
+   * looked up only when a delay is armed.
+   */
+  public synchronized long delayNanos(byte[] cdb) {
     long delay = 0;
+    Opcode opcode = null;
+    boolean known = false;
     for (Rule rule : armed.rules) {
-      if (rule.fault instanceof FaultScript.Delay d && d.delays(opcode)) {
+      if (!(rule.fault instanceof FaultScript.Delay d)) {
+        continue;
+      }
+      if (!known) {
+        opcode = Opcode.find(cdb).orElse(null);
+        known = true;
+      }
+      if (d.delays(opcode)) {
         long sample = d.distribution().sample(rule.random);
         rule.fired++;
         delay += sample;

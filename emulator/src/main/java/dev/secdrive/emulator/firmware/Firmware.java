@@ -234,7 +234,7 @@ public final class Firmware {
     Faults faults = unit.faults();
     faults.takeFired(); // what fired outside a command is no command's
     Response response = run(nexus, cdb, dataOut, dataIn);
-    long delay = faults.delayNanos(Opcode.find(cdb).orElse(null));
+    long delay = faults.delayNanos(cdb);
     long cut =
         response.status() == ScsiStatus.GOOD && response.dataInLength() > 0
             ? faults.cutAfter(response.dataInLength())
